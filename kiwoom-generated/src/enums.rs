@@ -43,61 +43,10 @@ pub enum AdjustedStockPriceType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-chart", feature = "us-chart"))]
-impl AdjustedStockPriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotAdjusted => "0",
-            Self::Adjusted => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::NotAdjusted,
-            "1" => Self::Adjusted,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NotAdjusted => Some("수정주가 미적용"),
-            Self::Adjusted => Some("수정주가 적용"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "us-chart"))]
-impl std::str::FromStr for AdjustedStockPriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "us-chart"))]
-impl std::fmt::Display for AdjustedStockPriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "us-chart"))]
-impl codec::Wire for AdjustedStockPriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AdjustedStockPriceType {
+    NotAdjusted => ("0", "수정주가 미적용"),
+    Adjusted => ("1", "수정주가 적용"),
+});
 /// Codes of `AfterCloseInvestorTradeTradeType`, used by 4 fields:
 ///
 /// - spec/domestic/chart.yaml ka10060 field `trde_tp`
@@ -134,76 +83,11 @@ pub enum AfterCloseInvestorTradeTradeType {
     feature = "domestic-market-data",
     feature = "domestic-stock-info"
 ))]
-impl AfterCloseInvestorTradeTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetBuy => "0",
-            Self::Buy => "1",
-            Self::Sell => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::NetBuy,
-            "1" => Self::Buy,
-            "2" => Self::Sell,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetBuy => Some("순매수"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for AfterCloseInvestorTradeTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for AfterCloseInvestorTradeTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for AfterCloseInvestorTradeTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AfterCloseInvestorTradeTradeType {
+    NetBuy => ("0", "순매수"),
+    Buy => ("1", "매수"),
+    Sell => ("2", "매도"),
+});
 /// Codes of `AmountQuantityType`, used by 14 fields:
 ///
 /// - spec/domestic/chart.yaml ka10060 field `amt_qty_tp`
@@ -250,76 +134,10 @@ pub enum AmountQuantityType {
     feature = "domestic-ranking",
     feature = "domestic-stock-info"
 ))]
-impl AmountQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "1",
-            Self::Quantity => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Amount,
-            "2" => Self::Quantity,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amount => Some("금액"),
-            Self::Quantity => Some("수량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for AmountQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for AmountQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for AmountQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AmountQuantityType {
+    Amount => ("1", "금액"),
+    Quantity => ("2", "수량"),
+});
 /// Codes of `BrokerElwNetBuyTopTradeQuantityType`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30002 field `trde_qty_tp`
@@ -354,76 +172,15 @@ pub enum BrokerElwNetBuyTopTradeQuantityType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl BrokerElwNetBuyTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "5", "10", "50", "100", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Shares5k => "5",
-            Self::Shares10k => "10",
-            Self::Shares50k => "50",
-            Self::Shares100k => "100",
-            Self::Shares500k => "500",
-            Self::Shares1m => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "5" => Self::Shares5k,
-            "10" => Self::Shares10k,
-            "50" => Self::Shares50k,
-            "100" => Self::Shares100k,
-            "500" => Self::Shares500k,
-            "1000" => Self::Shares1m,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Shares5k => Some("5천주"),
-            Self::Shares10k => Some("만주"),
-            Self::Shares50k => Some("5만주"),
-            Self::Shares100k => Some("10만주"),
-            Self::Shares500k => Some("50만주"),
-            Self::Shares1m => Some("백만주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl std::str::FromStr for BrokerElwNetBuyTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl std::fmt::Display for BrokerElwNetBuyTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl codec::Wire for BrokerElwNetBuyTopTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerElwNetBuyTopTradeQuantityType {
+    All => ("0", "전체"),
+    Shares5k => ("5", "5천주"),
+    Shares10k => ("10", "만주"),
+    Shares50k => ("50", "5만주"),
+    Shares100k => ("100", "10만주"),
+    Shares500k => ("500", "50만주"),
+    Shares1m => ("1000", "백만주"),
+});
 /// Codes of `BrokerElwNetBuyTopTradeType`, used by 4 fields:
 ///
 /// - spec/domestic/elw.yaml ka30002 field `trde_tp`
@@ -450,61 +207,10 @@ pub enum BrokerElwNetBuyTopTradeType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl BrokerElwNetBuyTopTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetBuy => "1",
-            Self::NetSell => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::NetBuy,
-            "2" => Self::NetSell,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetBuy => Some("순매수"),
-            Self::NetSell => Some("순매도"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl std::str::FromStr for BrokerElwNetBuyTopTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl std::fmt::Display for BrokerElwNetBuyTopTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-ranking"))]
-impl codec::Wire for BrokerElwNetBuyTopTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerElwNetBuyTopTradeType {
+    NetBuy => ("1", "순매수"),
+    NetSell => ("2", "순매도"),
+});
 /// Codes of `BrokerVolumeProfileAnalysisDate`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10042 field `dt`
@@ -537,73 +243,14 @@ pub enum BrokerVolumeProfileAnalysisDate {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl BrokerVolumeProfileAnalysisDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5", "10", "20", "40", "60", "120"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days40 => "40",
-            Self::Days60 => "60",
-            Self::Days120 => "120",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "40" => Self::Days40,
-            "60" => Self::Days60,
-            "120" => Self::Days120,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days40 => Some("40일"),
-            Self::Days60 => Some("60일"),
-            Self::Days120 => Some("120일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for BrokerVolumeProfileAnalysisDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for BrokerVolumeProfileAnalysisDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for BrokerVolumeProfileAnalysisDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerVolumeProfileAnalysisDate {
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days20 => ("20", "20일"),
+    Days40 => ("40", "40일"),
+    Days60 => ("60", "60일"),
+    Days120 => ("120", "120일"),
+});
 /// Codes of `BrokerVolumeProfileAnalysisSortBase`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10042 field `sort_base`
@@ -628,61 +275,10 @@ pub enum BrokerVolumeProfileAnalysisSortBase {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl BrokerVolumeProfileAnalysisSortBase {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByClose => "1",
-            Self::ByDate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByClose,
-            "2" => Self::ByDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByClose => Some("종가순"),
-            Self::ByDate => Some("날짜순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for BrokerVolumeProfileAnalysisSortBase {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for BrokerVolumeProfileAnalysisSortBase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for BrokerVolumeProfileAnalysisSortBase {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerVolumeProfileAnalysisSortBase {
+    ByClose => ("1", "종가순"),
+    ByDate => ("2", "날짜순"),
+});
 /// Codes of `ContinuationFlag`, used by 2 fields:
 ///
 /// - spec/domestic/condition-search.yaml ka10172 field `cont_yn`
@@ -707,61 +303,10 @@ pub enum ContinuationFlag {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl ContinuationFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Continuation => "Y",
-            Self::NoContinuation => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Continuation,
-            "N" => Self::NoContinuation,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Continuation => Some("연속조회요청"),
-            Self::NoContinuation => Some("연속조회미요청"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::str::FromStr for ContinuationFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::fmt::Display for ContinuationFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl codec::Wire for ContinuationFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ContinuationFlag {
+    Continuation => ("Y", "연속조회요청"),
+    NoContinuation => ("N", "연속조회미요청"),
+});
 /// Codes of `CreditCondition`, used by 8 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10020 field `crd_cnd`
@@ -802,76 +347,15 @@ pub enum CreditCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl CreditCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "7", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::CreditLoanGroupA => "1",
-            Self::CreditLoanGroupB => "2",
-            Self::CreditLoanGroupC => "3",
-            Self::CreditLoanGroupD => "4",
-            Self::CreditLoanGroupE => "7",
-            Self::CreditLoanAll => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::CreditLoanGroupA,
-            "2" => Self::CreditLoanGroupB,
-            "3" => Self::CreditLoanGroupC,
-            "4" => Self::CreditLoanGroupD,
-            "7" => Self::CreditLoanGroupE,
-            "9" => Self::CreditLoanAll,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::CreditLoanGroupA => Some("신용융자A군"),
-            Self::CreditLoanGroupB => Some("신용융자B군"),
-            Self::CreditLoanGroupC => Some("신용융자C군"),
-            Self::CreditLoanGroupD => Some("신용융자D군"),
-            Self::CreditLoanGroupE => Some("신용융자E군"),
-            Self::CreditLoanAll => Some("신용융자전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for CreditCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for CreditCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for CreditCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditCondition {
+    All => ("0", "전체조회"),
+    CreditLoanGroupA => ("1", "신용융자A군"),
+    CreditLoanGroupB => ("2", "신용융자B군"),
+    CreditLoanGroupC => ("3", "신용융자C군"),
+    CreditLoanGroupD => ("4", "신용융자D군"),
+    CreditLoanGroupE => ("7", "신용융자E군"),
+    CreditLoanAll => ("9", "신용융자전체"),
+});
 /// Codes of `CumulativeChangeRateTopStockCondition`, used by 3 fields:
 ///
 /// - spec/domestic/etf.yaml ka40004 field `trace_idex`
@@ -895,58 +379,9 @@ pub enum CumulativeChangeRateTopStockCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
-impl CumulativeChangeRateTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
-impl std::str::FromStr for CumulativeChangeRateTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
-impl std::fmt::Display for CumulativeChangeRateTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-etf", feature = "us-ranking"))]
-impl codec::Wire for CumulativeChangeRateTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CumulativeChangeRateTopStockCondition {
+    All => ("0", "전체"),
+});
 /// Codes of `DateType`, used by 5 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `dt`
@@ -980,70 +415,13 @@ pub enum DateType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl DateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5", "10", "20", "60", "250"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days60 => "60",
-            Self::Days250 => "250",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "60" => Self::Days60,
-            "250" => Self::Days250,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days60 => Some("60일"),
-            Self::Days250 => Some("250일, 250일까지 입력가능"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::str::FromStr for DateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::fmt::Display for DateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl codec::Wire for DateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DateType {
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days20 => ("20", "20일"),
+    Days60 => ("60", "60일"),
+    Days250 => ("250", "250일, 250일까지 입력가능"),
+});
 /// Codes of `FluctuationType`, used by 5 fields:
 ///
 /// - spec/domestic/elw.yaml ka30001 field `flu_tp`
@@ -1079,73 +457,10 @@ pub enum FluctuationType {
     feature = "domestic-stock-info",
     feature = "us-stock-info"
 ))]
-impl FluctuationType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Surge => "1",
-            Self::Plunge => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Surge,
-            "2" => Self::Plunge,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Surge => Some("급등"),
-            Self::Plunge => Some("급락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-stock-info",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for FluctuationType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-stock-info",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for FluctuationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-elw",
-    feature = "domestic-stock-info",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for FluctuationType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match FluctuationType {
+    Surge => ("1", "급등"),
+    Plunge => ("2", "급락"),
+});
 /// Codes of `HighLowType`, used by 4 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10018 field `high_low_tp`
@@ -1172,61 +487,10 @@ pub enum HighLowType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl HighLowType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::High => "1",
-            Self::Low => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::High,
-            "2" => Self::Low,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::High => Some("고가"),
-            Self::Low => Some("저가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::str::FromStr for HighLowType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::fmt::Display for HighLowType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl codec::Wire for HighLowType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match HighLowType {
+    High => ("1", "고가"),
+    Low => ("2", "저가"),
+});
 /// Codes of `Inclusion`, used by 6 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10027 field `updown_incls`
@@ -1263,73 +527,10 @@ pub enum Inclusion {
     feature = "domestic-stock-info",
     feature = "us-account"
 ))]
-impl Inclusion {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Exclude => "0",
-            Self::Include => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Exclude,
-            "1" => Self::Include,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Exclude => Some("불 포함"),
-            Self::Include => Some("포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "us-account"
-))]
-impl std::str::FromStr for Inclusion {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "us-account"
-))]
-impl std::fmt::Display for Inclusion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "us-account"
-))]
-impl codec::Wire for Inclusion {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Inclusion {
+    Exclude => ("0", "불 포함"),
+    Include => ("1", "포함"),
+});
 /// Codes of `MarketCapTopStockCondition`, used by 8 fields:
 ///
 /// - spec/us/ranking.yaml usa20530 field `stk_cnd`
@@ -1362,64 +563,11 @@ pub enum MarketCapTopStockCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl MarketCapTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Margin100PctOnly => "1",
-            Self::Margin50PctOnly => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Margin100PctOnly,
-            "2" => Self::Margin50PctOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Margin100PctOnly => Some("증100%만보기"),
-            Self::Margin50PctOnly => Some("증50%만보기"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for MarketCapTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for MarketCapTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for MarketCapTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketCapTopStockCondition {
+    All => ("0", "전체"),
+    Margin100PctOnly => ("1", "증100%만보기"),
+    Margin50PctOnly => ("2", "증50%만보기"),
+});
 /// Codes of `MarketType`, used by 25 fields:
 ///
 /// - spec/domestic/chart.yaml ka10064 field `mrkt_tp`
@@ -1479,79 +627,11 @@ pub enum MarketType {
     feature = "domestic-ranking",
     feature = "domestic-stock-info"
 ))]
-impl MarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "101"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for MarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for MarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for MarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketType {
+    All => ("000", "전체"),
+    Kospi => ("001", "코스피"),
+    Kosdaq => ("101", "코스닥"),
+});
 /// Codes of `MarketTypeWithoutAll`, used by 8 fields:
 ///
 /// - spec/domestic/institution-foreign.yaml ka10131 field `mrkt_tp`
@@ -1594,79 +674,10 @@ pub enum MarketTypeWithoutAll {
     feature = "domestic-stock-info",
     feature = "domestic-stock-lending"
 ))]
-impl MarketTypeWithoutAll {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["001", "101"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl std::str::FromStr for MarketTypeWithoutAll {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl std::fmt::Display for MarketTypeWithoutAll {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info",
-    feature = "domestic-stock-lending"
-))]
-impl codec::Wire for MarketTypeWithoutAll {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketTypeWithoutAll {
+    Kospi => ("001", "코스피"),
+    Kosdaq => ("101", "코스닥"),
+});
 /// Codes of `MinuteTickType`, used by 3 fields:
 ///
 /// - spec/domestic/market-data.yaml ka90005 field `min_tic_tp`
@@ -1692,61 +703,10 @@ pub enum MinuteTickType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl MinuteTickType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Tick => "0",
-            Self::Minute => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Tick,
-            "1" => Self::Minute,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Tick => Some("틱"),
-            Self::Minute => Some("분"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::str::FromStr for MinuteTickType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl std::fmt::Display for MinuteTickType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-market-data", feature = "domestic-stock-info"))]
-impl codec::Wire for MinuteTickType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MinuteTickType {
+    Tick => ("0", "틱"),
+    Minute => ("1", "분"),
+});
 /// Codes of `NewHighLowHighLowType`, used by 3 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `high_low_close_tp`
@@ -1772,61 +732,10 @@ pub enum NewHighLowHighLowType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl NewHighLowHighLowType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::HighLowBasis => "1",
-            Self::CloseBasis => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::HighLowBasis,
-            "2" => Self::CloseBasis,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::HighLowBasis => Some("고저기준"),
-            Self::CloseBasis => Some("종가기준"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::str::FromStr for NewHighLowHighLowType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::fmt::Display for NewHighLowHighLowType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl codec::Wire for NewHighLowHighLowType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NewHighLowHighLowType {
+    HighLowBasis => ("1", "고저기준"),
+    CloseBasis => ("2", "종가기준"),
+});
 /// Codes of `NewHighLowType`, used by 3 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `ntl_tp`
@@ -1852,61 +761,10 @@ pub enum NewHighLowType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl NewHighLowType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NewHigh => "1",
-            Self::NewLow => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::NewHigh,
-            "2" => Self::NewLow,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NewHigh => Some("신고가"),
-            Self::NewLow => Some("신저가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::str::FromStr for NewHighLowType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl std::fmt::Display for NewHighLowType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-stock-info", feature = "us-stock-info"))]
-impl codec::Wire for NewHighLowType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NewHighLowType {
+    NewHigh => ("1", "신고가"),
+    NewLow => ("2", "신저가"),
+});
 /// Codes of `OrderStatus`, used by 4 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `oso` field `ord_stt`
@@ -1939,70 +797,13 @@ pub enum OrderStatus {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl OrderStatus {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["접수", "체결", "확인", "취소", "거부"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Received => "접수",
-            Self::Filled => "체결",
-            Self::Confirmed => "확인",
-            Self::Cancelled => "취소",
-            Self::Rejected => "거부",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "접수" => Self::Received,
-            "체결" => Self::Filled,
-            "확인" => Self::Confirmed,
-            "취소" => Self::Cancelled,
-            "거부" => Self::Rejected,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Received => Some("접수"),
-            Self::Filled => Some("체결"),
-            Self::Confirmed => Some("확인"),
-            Self::Cancelled => Some("취소"),
-            Self::Rejected => Some("거부"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::str::FromStr for OrderStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl codec::Wire for OrderStatus {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderStatus {
+    Received => ("접수", "접수"),
+    Filled => ("체결", "체결"),
+    Confirmed => ("확인", "확인"),
+    Cancelled => ("취소", "취소"),
+    Rejected => ("거부", "거부"),
+});
 /// Codes of `OrderType`, used by 3 fields:
 ///
 /// - spec/us/account.yaml ust21050 field `result_list` field `ord_cntr_tp`
@@ -2030,64 +831,11 @@ pub enum OrderType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "us-account", feature = "realtime"))]
-impl OrderType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["10", "11", "12"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OriginalOrder => "10",
-            Self::AmendOrder => "11",
-            Self::CancelOrder => "12",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "10" => Self::OriginalOrder,
-            "11" => Self::AmendOrder,
-            "12" => Self::CancelOrder,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::OriginalOrder => Some("원주문"),
-            Self::AmendOrder => Some("정정주문"),
-            Self::CancelOrder => Some("취소주문"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::str::FromStr for OrderType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl std::fmt::Display for OrderType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-account", feature = "realtime"))]
-impl codec::Wire for OrderType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderType {
+    OriginalOrder => ("10", "원주문"),
+    AmendOrder => ("11", "정정주문"),
+    CancelOrder => ("12", "취소주문"),
+});
 /// Codes of `OrderVenue`, used by 8 fields:
 ///
 /// - spec/domestic/credit-order.yaml kt10006 field `dmst_stex_tp`
@@ -2120,64 +868,11 @@ pub enum OrderVenue {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl OrderVenue {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT", "SOR"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Sor => Some("SOR"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::str::FromStr for OrderVenue {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::fmt::Display for OrderVenue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl codec::Wire for OrderVenue {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderVenue {
+    Krx => ("KRX", "KRX"),
+    Nxt => ("NXT", "NXT"),
+    Sor => ("SOR", "SOR"),
+});
 /// Codes of `PointType`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10042 field `pot_tp`
@@ -2202,61 +897,10 @@ pub enum PointType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl PointType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "0",
-            Self::PreviousDay => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Today,
-            "1" => Self::PreviousDay,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for PointType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for PointType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for PointType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PointType {
+    Today => ("0", "당일"),
+    PreviousDay => ("1", "전일"),
+});
 /// Codes of `PriceChangeSign`, used by 159 fields:
 ///
 /// - spec/domestic/chart.yaml ka10079 field `stk_tic_chart_qry` field `pred_pre_sig`
@@ -2478,121 +1122,13 @@ pub enum PriceChangeSign {
     feature = "us-stock-info",
     feature = "realtime"
 ))]
-impl PriceChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한가"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한가"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
-))]
-impl std::str::FromStr for PriceChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
-))]
-impl std::fmt::Display for PriceChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-condition-search",
-    feature = "domestic-elw",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-short-selling",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "realtime"
-))]
-impl codec::Wire for PriceChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PriceChangeSign {
+    UpperLimit => ("1", "상한가"),
+    Rise => ("2", "상승"),
+    Unchanged => ("3", "보합"),
+    LowerLimit => ("4", "하한가"),
+    Fall => ("5", "하락"),
+});
 /// Codes of `PriceCondition`, used by 45 fields:
 ///
 /// - spec/us/ranking.yaml usa20510 field `pric_cnd`
@@ -2678,88 +1214,19 @@ pub enum PriceCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl PriceCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Under5 => "1",
-            Self::Under10 => "2",
-            Self::AtLeast10 => "3",
-            Self::Range10To20 => "4",
-            Self::Range20To50 => "5",
-            Self::AtLeast50 => "6",
-            Self::Range50To100 => "7",
-            Self::Under100 => "8",
-            Self::AtLeast100 => "9",
-            Self::AtLeast500 => "10",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Under5,
-            "2" => Self::Under10,
-            "3" => Self::AtLeast10,
-            "4" => Self::Range10To20,
-            "5" => Self::Range20To50,
-            "6" => Self::AtLeast50,
-            "7" => Self::Range50To100,
-            "8" => Self::Under100,
-            "9" => Self::AtLeast100,
-            "10" => Self::AtLeast500,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Under5 => Some("5미만"),
-            Self::Under10 => Some("10미만"),
-            Self::AtLeast10 => Some("10이상"),
-            Self::Range10To20 => Some("10~20"),
-            Self::Range20To50 => Some("20~50"),
-            Self::AtLeast50 => Some("50이상"),
-            Self::Range50To100 => Some("50~100"),
-            Self::Under100 => Some("100미만"),
-            Self::AtLeast100 => Some("100이상"),
-            Self::AtLeast500 => Some("500이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for PriceCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for PriceCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for PriceCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PriceCondition {
+    All => ("0", "전체"),
+    Under5 => ("1", "5미만"),
+    Under10 => ("2", "10미만"),
+    AtLeast10 => ("3", "10이상"),
+    Range10To20 => ("4", "10~20"),
+    Range20To50 => ("5", "20~50"),
+    AtLeast50 => ("6", "50이상"),
+    Range50To100 => ("7", "50~100"),
+    Under100 => ("8", "100미만"),
+    AtLeast100 => ("9", "100이상"),
+    AtLeast500 => ("10", "500이상"),
+});
 /// Codes of `QueryDateType`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10042 field `qry_dt_tp`
@@ -2784,61 +1251,10 @@ pub enum QueryDateType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl QueryDateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByPeriod => "0",
-            Self::ByDateRange => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ByPeriod,
-            "1" => Self::ByDateRange,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByPeriod => Some("기간으로 조회"),
-            Self::ByDateRange => Some("시작일자, 종료일자로 조회"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for QueryDateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for QueryDateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for QueryDateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match QueryDateType {
+    ByPeriod => ("0", "기간으로 조회"),
+    ByDateRange => ("1", "시작일자, 종료일자로 조회"),
+});
 /// Codes of `RealtimeConditionSearchSearchType`, used by 2 fields:
 ///
 /// - spec/domestic/condition-search.yaml ka10173 field `search_type`
@@ -2861,58 +1277,9 @@ pub enum RealtimeConditionSearchSearchType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl RealtimeConditionSearchSearchType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConditionSearchRealtime => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ConditionSearchRealtime,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConditionSearchRealtime => Some("조건검색+실시간조건검색"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::str::FromStr for RealtimeConditionSearchSearchType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::fmt::Display for RealtimeConditionSearchSearchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl codec::Wire for RealtimeConditionSearchSearchType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RealtimeConditionSearchSearchType {
+    ConditionSearchRealtime => ("1", "조건검색+실시간조건검색"),
+});
 /// Codes of `ResultCode`, used by 4 fields:
 ///
 /// - spec/domestic/watchlist.yaml ka01300 field `rtcd`
@@ -2939,61 +1306,10 @@ pub enum ResultCode {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-watchlist", feature = "us-watchlist"))]
-impl ResultCode {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["S", "F"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "S",
-            Self::Failure => "F",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "S" => Self::Success,
-            "F" => Self::Failure,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Success => Some("성공"),
-            Self::Failure => Some("실패"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-watchlist", feature = "us-watchlist"))]
-impl std::str::FromStr for ResultCode {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-watchlist", feature = "us-watchlist"))]
-impl std::fmt::Display for ResultCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-watchlist", feature = "us-watchlist"))]
-impl codec::Wire for ResultCode {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ResultCode {
+    Success => ("S", "성공"),
+    Failure => ("F", "실패"),
+});
 /// Codes of `SearchType`, used by 2 fields:
 ///
 /// - spec/domestic/condition-search.yaml ka10172 field `search_type`
@@ -3016,58 +1332,9 @@ pub enum SearchType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl SearchType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConditionSearch => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ConditionSearch,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConditionSearch => Some("조건검색"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::str::FromStr for SearchType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl std::fmt::Display for SearchType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-condition-search", feature = "us-condition-search"))]
-impl codec::Wire for SearchType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SearchType {
+    ConditionSearch => ("0", "조건검색"),
+});
 /// Codes of `SellBuyType`, used by 11 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `trde_tp`
@@ -3103,64 +1370,11 @@ pub enum SellBuyType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl SellBuyType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::str::FromStr for SellBuyType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl std::fmt::Display for SellBuyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "us-account"))]
-impl codec::Wire for SellBuyType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SellBuyType {
+    All => ("0", "전체"),
+    Sell => ("1", "매도"),
+    Buy => ("2", "매수"),
+});
 /// Codes of `Side`, used by 5 fields:
 ///
 /// - spec/domestic/account.yaml kt00010 field `trde_tp`
@@ -3196,73 +1410,10 @@ pub enum Side {
     feature = "us-account",
     feature = "realtime"
 ))]
-impl Side {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sell => "1",
-            Self::Buy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Sell,
-            "2" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-account",
-    feature = "realtime"
-))]
-impl std::str::FromStr for Side {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-account",
-    feature = "realtime"
-))]
-impl std::fmt::Display for Side {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-account",
-    feature = "realtime"
-))]
-impl codec::Wire for Side {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Side {
+    Sell => ("1", "매도"),
+    Buy => ("2", "매수"),
+});
 /// Codes of `StockCondition`, used by 38 fields:
 ///
 /// - spec/us/ranking.yaml usa20510 field `stk_cnd`
@@ -3325,64 +1476,11 @@ pub enum StockCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl StockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Margin100Pct => "1",
-            Self::Margin50Pct => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Margin100Pct,
-            "2" => Self::Margin50Pct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Margin100Pct => Some("증100%"),
-            Self::Margin50Pct => Some("증50%"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for StockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for StockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for StockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockCondition {
+    All => ("0", "전체"),
+    Margin100Pct => ("1", "증100%"),
+    Margin50Pct => ("2", "증50%"),
+});
 /// Codes of `StockType`, used by 25 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `all_stk_tp`
@@ -3438,73 +1536,10 @@ pub enum StockType {
     feature = "us-ranking",
     feature = "us-stock-info"
 ))]
-impl StockType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("종목"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-ranking",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for StockType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-ranking",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for StockType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "us-ranking",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for StockType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockType {
+    All => ("0", "전체"),
+    Stock => ("1", "종목"),
+});
 /// Codes of `TickRange`, used by 5 fields:
 ///
 /// - spec/domestic/chart.yaml ka10079 field `tic_scope`
@@ -3538,70 +1573,13 @@ pub enum TickRange {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl TickRange {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "3", "5", "10", "30"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ticks1 => "1",
-            Self::Ticks3 => "3",
-            Self::Ticks5 => "5",
-            Self::Ticks10 => "10",
-            Self::Ticks30 => "30",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Ticks1,
-            "3" => Self::Ticks3,
-            "5" => Self::Ticks5,
-            "10" => Self::Ticks10,
-            "30" => Self::Ticks30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Ticks1 => Some("1틱"),
-            Self::Ticks3 => Some("3틱"),
-            Self::Ticks5 => Some("5틱"),
-            Self::Ticks10 => Some("10틱"),
-            Self::Ticks30 => Some("30틱"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl std::str::FromStr for TickRange {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl std::fmt::Display for TickRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-chart", feature = "domestic-market-data"))]
-impl codec::Wire for TickRange {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TickRange {
+    Ticks1 => ("1", "1틱"),
+    Ticks3 => ("3", "3틱"),
+    Ticks5 => ("5", "5틱"),
+    Ticks10 => ("10", "10틱"),
+    Ticks30 => ("30", "30틱"),
+});
 /// Codes of `TimeTypeWithoutSpecificDate`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30001 field `tm_tp`
@@ -3626,61 +1604,10 @@ pub enum TimeTypeWithoutSpecificDate {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl TimeTypeWithoutSpecificDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinutesAgo => "1",
-            Self::DaysAgo => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::MinutesAgo,
-            "2" => Self::DaysAgo,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinutesAgo => Some("분전"),
-            Self::DaysAgo => Some("일전"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl std::str::FromStr for TimeTypeWithoutSpecificDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl std::fmt::Display for TimeTypeWithoutSpecificDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-elw", feature = "domestic-stock-info"))]
-impl codec::Wire for TimeTypeWithoutSpecificDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TimeTypeWithoutSpecificDate {
+    MinutesAgo => ("1", "분전"),
+    DaysAgo => ("2", "일전"),
+});
 /// Codes of `TradeType`, used by 4 fields:
 ///
 /// - spec/domestic/credit-order.yaml kt10006 field `trde_tp`
@@ -3739,112 +1666,26 @@ pub enum TradeType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl TradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "3", "5", "81", "61", "62", "6", "7", "10", "13", "16", "20", "23", "26", "28",
-            "29", "30", "31",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "0",
-            Self::Market => "3",
-            Self::ConditionalLimit => "5",
-            Self::AfterHoursClose => "81",
-            Self::PreMarket => "61",
-            Self::AfterHoursSinglePrice => "62",
-            Self::BestLimit => "6",
-            Self::PriorityLimit => "7",
-            Self::NormalIoc => "10",
-            Self::MarketIoc => "13",
-            Self::BestIoc => "16",
-            Self::NormalFok => "20",
-            Self::MarketFok => "23",
-            Self::BestFok => "26",
-            Self::StopLimit => "28",
-            Self::MidPrice => "29",
-            Self::MidPriceIoc => "30",
-            Self::MidPriceFok => "31",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Normal,
-            "3" => Self::Market,
-            "5" => Self::ConditionalLimit,
-            "81" => Self::AfterHoursClose,
-            "61" => Self::PreMarket,
-            "62" => Self::AfterHoursSinglePrice,
-            "6" => Self::BestLimit,
-            "7" => Self::PriorityLimit,
-            "10" => Self::NormalIoc,
-            "13" => Self::MarketIoc,
-            "16" => Self::BestIoc,
-            "20" => Self::NormalFok,
-            "23" => Self::MarketFok,
-            "26" => Self::BestFok,
-            "28" => Self::StopLimit,
-            "29" => Self::MidPrice,
-            "30" => Self::MidPriceIoc,
-            "31" => Self::MidPriceFok,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Normal => Some("보통"),
-            Self::Market => Some("시장가"),
-            Self::ConditionalLimit => Some("조건부지정가"),
-            Self::AfterHoursClose => Some("장마감후시간외"),
-            Self::PreMarket => Some("장시작전시간외"),
-            Self::AfterHoursSinglePrice => Some("시간외단일가"),
-            Self::BestLimit => Some("최유리지정가"),
-            Self::PriorityLimit => Some("최우선지정가"),
-            Self::NormalIoc => Some("보통(IOC)"),
-            Self::MarketIoc => Some("시장가(IOC)"),
-            Self::BestIoc => Some("최유리(IOC)"),
-            Self::NormalFok => Some("보통(FOK)"),
-            Self::MarketFok => Some("시장가(FOK)"),
-            Self::BestFok => Some("최유리(FOK)"),
-            Self::StopLimit => Some("스톱지정가"),
-            Self::MidPrice => Some("중간가"),
-            Self::MidPriceIoc => Some("중간가(IOC)"),
-            Self::MidPriceFok => Some("중간가(FOK)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::str::FromStr for TradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl std::fmt::Display for TradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-credit-order", feature = "domestic-order"))]
-impl codec::Wire for TradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeType {
+    Normal => ("0", "보통"),
+    Market => ("3", "시장가"),
+    ConditionalLimit => ("5", "조건부지정가"),
+    AfterHoursClose => ("81", "장마감후시간외"),
+    PreMarket => ("61", "장시작전시간외"),
+    AfterHoursSinglePrice => ("62", "시간외단일가"),
+    BestLimit => ("6", "최유리지정가"),
+    PriorityLimit => ("7", "최우선지정가"),
+    NormalIoc => ("10", "보통(IOC)"),
+    MarketIoc => ("13", "시장가(IOC)"),
+    BestIoc => ("16", "최유리(IOC)"),
+    NormalFok => ("20", "보통(FOK)"),
+    MarketFok => ("23", "시장가(FOK)"),
+    BestFok => ("26", "최유리(FOK)"),
+    StopLimit => ("28", "스톱지정가"),
+    MidPrice => ("29", "중간가"),
+    MidPriceIoc => ("30", "중간가(IOC)"),
+    MidPriceFok => ("31", "중간가(FOK)"),
+});
 /// Codes of `TradeTypeName`, used by 6 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `oso` field `trde_tp`
@@ -3905,128 +1746,26 @@ pub enum TradeTypeName {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl TradeTypeName {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "보통",
-            "시장가",
-            "조건부지정가",
-            "장마감후시간외",
-            "장시작전시간외",
-            "시간외단일가",
-            "최유리지정가",
-            "최우선지정가",
-            "보통(IOC)",
-            "시장가(IOC)",
-            "최유리(IOC)",
-            "보통(FOK)",
-            "시장가(FOK)",
-            "최유리(FOK)",
-            "스톱지정가",
-            "중간가",
-            "중간가(IOC)",
-            "중간가(FOK)",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "보통",
-            Self::Market => "시장가",
-            Self::ConditionalLimit => "조건부지정가",
-            Self::AfterHoursClose => "장마감후시간외",
-            Self::PreMarket => "장시작전시간외",
-            Self::AfterHoursSinglePrice => "시간외단일가",
-            Self::BestLimit => "최유리지정가",
-            Self::PriorityLimit => "최우선지정가",
-            Self::NormalIoc => "보통(IOC)",
-            Self::MarketIoc => "시장가(IOC)",
-            Self::BestIoc => "최유리(IOC)",
-            Self::NormalFok => "보통(FOK)",
-            Self::MarketFok => "시장가(FOK)",
-            Self::BestFok => "최유리(FOK)",
-            Self::StopLimit => "스톱지정가",
-            Self::MidPrice => "중간가",
-            Self::MidPriceIoc => "중간가(IOC)",
-            Self::MidPriceFok => "중간가(FOK)",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "보통" => Self::Normal,
-            "시장가" => Self::Market,
-            "조건부지정가" => Self::ConditionalLimit,
-            "장마감후시간외" => Self::AfterHoursClose,
-            "장시작전시간외" => Self::PreMarket,
-            "시간외단일가" => Self::AfterHoursSinglePrice,
-            "최유리지정가" => Self::BestLimit,
-            "최우선지정가" => Self::PriorityLimit,
-            "보통(IOC)" => Self::NormalIoc,
-            "시장가(IOC)" => Self::MarketIoc,
-            "최유리(IOC)" => Self::BestIoc,
-            "보통(FOK)" => Self::NormalFok,
-            "시장가(FOK)" => Self::MarketFok,
-            "최유리(FOK)" => Self::BestFok,
-            "스톱지정가" => Self::StopLimit,
-            "중간가" => Self::MidPrice,
-            "중간가(IOC)" => Self::MidPriceIoc,
-            "중간가(FOK)" => Self::MidPriceFok,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Normal => Some("보통"),
-            Self::Market => Some("시장가"),
-            Self::ConditionalLimit => Some("조건부지정가"),
-            Self::AfterHoursClose => Some("장마감후시간외"),
-            Self::PreMarket => Some("장시작전시간외"),
-            Self::AfterHoursSinglePrice => Some("시간외단일가"),
-            Self::BestLimit => Some("최유리지정가"),
-            Self::PriorityLimit => Some("최우선지정가"),
-            Self::NormalIoc => Some("보통(IOC)"),
-            Self::MarketIoc => Some("시장가(IOC)"),
-            Self::BestIoc => Some("최유리(IOC)"),
-            Self::NormalFok => Some("보통(FOK)"),
-            Self::MarketFok => Some("시장가(FOK)"),
-            Self::BestFok => Some("최유리(FOK)"),
-            Self::StopLimit => Some("스톱지정가"),
-            Self::MidPrice => Some("중간가"),
-            Self::MidPriceIoc => Some("중간가(IOC)"),
-            Self::MidPriceFok => Some("중간가(FOK)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::str::FromStr for TradeTypeName {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::fmt::Display for TradeTypeName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl codec::Wire for TradeTypeName {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeTypeName {
+    Normal => ("보통", "보통"),
+    Market => ("시장가", "시장가"),
+    ConditionalLimit => ("조건부지정가", "조건부지정가"),
+    AfterHoursClose => ("장마감후시간외", "장마감후시간외"),
+    PreMarket => ("장시작전시간외", "장시작전시간외"),
+    AfterHoursSinglePrice => ("시간외단일가", "시간외단일가"),
+    BestLimit => ("최유리지정가", "최유리지정가"),
+    PriorityLimit => ("최우선지정가", "최우선지정가"),
+    NormalIoc => ("보통(IOC)", "보통(IOC)"),
+    MarketIoc => ("시장가(IOC)", "시장가(IOC)"),
+    BestIoc => ("최유리(IOC)", "최유리(IOC)"),
+    NormalFok => ("보통(FOK)", "보통(FOK)"),
+    MarketFok => ("시장가(FOK)", "시장가(FOK)"),
+    BestFok => ("최유리(FOK)", "최유리(FOK)"),
+    StopLimit => ("스톱지정가", "스톱지정가"),
+    MidPrice => ("중간가", "중간가"),
+    MidPriceIoc => ("중간가(IOC)", "중간가(IOC)"),
+    MidPriceFok => ("중간가(FOK)", "중간가(FOK)"),
+});
 /// Codes of `TradeValueCondition`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10027 field `trde_prica_cnd`
@@ -4071,93 +1810,20 @@ pub enum TradeValueCondition {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl TradeValueCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "3", "5", "10", "30", "50", "100", "300", "500", "1000", "3000", "5000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeastKrw30m => "3",
-            Self::AtLeastKrw50m => "5",
-            Self::AtLeastKrw100m => "10",
-            Self::AtLeastKrw300m => "30",
-            Self::AtLeastKrw500m => "50",
-            Self::AtLeastKrw1b => "100",
-            Self::AtLeastKrw3b => "300",
-            Self::AtLeastKrw5b => "500",
-            Self::AtLeastKrw10b => "1000",
-            Self::AtLeastKrw30b => "3000",
-            Self::AtLeastKrw50b => "5000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "3" => Self::AtLeastKrw30m,
-            "5" => Self::AtLeastKrw50m,
-            "10" => Self::AtLeastKrw100m,
-            "30" => Self::AtLeastKrw300m,
-            "50" => Self::AtLeastKrw500m,
-            "100" => Self::AtLeastKrw1b,
-            "300" => Self::AtLeastKrw3b,
-            "500" => Self::AtLeastKrw5b,
-            "1000" => Self::AtLeastKrw10b,
-            "3000" => Self::AtLeastKrw30b,
-            "5000" => Self::AtLeastKrw50b,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeastKrw30m => Some("3천만원이상"),
-            Self::AtLeastKrw50m => Some("5천만원이상"),
-            Self::AtLeastKrw100m => Some("1억원이상"),
-            Self::AtLeastKrw300m => Some("3억원이상"),
-            Self::AtLeastKrw500m => Some("5억원이상"),
-            Self::AtLeastKrw1b => Some("10억원이상"),
-            Self::AtLeastKrw3b => Some("30억원이상"),
-            Self::AtLeastKrw5b => Some("50억원이상"),
-            Self::AtLeastKrw10b => Some("100억원이상"),
-            Self::AtLeastKrw30b => Some("300억원이상"),
-            Self::AtLeastKrw50b => Some("500억원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for TradeValueCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for TradeValueCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for TradeValueCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeValueCondition {
+    All => ("0", "전체조회"),
+    AtLeastKrw30m => ("3", "3천만원이상"),
+    AtLeastKrw50m => ("5", "5천만원이상"),
+    AtLeastKrw100m => ("10", "1억원이상"),
+    AtLeastKrw300m => ("30", "3억원이상"),
+    AtLeastKrw500m => ("50", "5억원이상"),
+    AtLeastKrw1b => ("100", "10억원이상"),
+    AtLeastKrw3b => ("300", "30억원이상"),
+    AtLeastKrw5b => ("500", "50억원이상"),
+    AtLeastKrw10b => ("1000", "100억원이상"),
+    AtLeastKrw30b => ("3000", "300억원이상"),
+    AtLeastKrw50b => ("5000", "500억원이상"),
+});
 /// Codes of `UnitType`, used by 4 fields:
 ///
 /// - spec/domestic/chart.yaml ka10060 field `unit_tp`
@@ -4192,73 +1858,10 @@ pub enum UnitType {
     feature = "domestic-ranking",
     feature = "domestic-stock-info"
 ))]
-impl UnitType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1000", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Shares1k => "1000",
-            Self::Shares1 => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1000" => Self::Shares1k,
-            "1" => Self::Shares1,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Shares1k => Some("천주"),
-            Self::Shares1 => Some("단주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::str::FromStr for UnitType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl std::fmt::Display for UnitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-chart",
-    feature = "domestic-ranking",
-    feature = "domestic-stock-info"
-))]
-impl codec::Wire for UnitType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UnitType {
+    Shares1k => ("1000", "천주"),
+    Shares1 => ("1", "단주"),
+});
 /// Codes of `UsExchange`, used by 87 fields:
 ///
 /// - spec/us/account.yaml usa21730 field `stex_tp`
@@ -4390,94 +1993,11 @@ pub enum UsExchange {
     feature = "us-stock-info",
     feature = "us-watchlist"
 ))]
-impl UsExchange {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["NA", "ND", "NY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amex => "NA",
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "NA" => Self::Amex,
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl std::str::FromStr for UsExchange {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl std::fmt::Display for UsExchange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-account",
-    feature = "us-chart",
-    feature = "us-investment-info",
-    feature = "us-market-data",
-    feature = "us-order",
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info",
-    feature = "us-watchlist"
-))]
-impl codec::Wire for UsExchange {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UsExchange {
+    Amex => ("NA", "AMEX"),
+    Nasdaq => ("ND", "NASDAQ"),
+    Nyse => ("NY", "NYSE"),
+});
 /// Codes of `UsMarket`, used by 31 fields:
 ///
 /// - spec/us/ranking.yaml usa20510 field `stex_tp`
@@ -4535,67 +2055,12 @@ pub enum UsMarket {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl UsMarket {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Nyse => "1",
-            Self::Nasdaq => "2",
-            Self::Amex => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Nyse,
-            "2" => Self::Nasdaq,
-            "3" => Self::Amex,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Nyse => Some("NYSE"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Amex => Some("AMEX"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::str::FromStr for UsMarket {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl std::fmt::Display for UsMarket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "us-ranking", feature = "us-stock-info"))]
-impl codec::Wire for UsMarket {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UsMarket {
+    All => ("0", "전체"),
+    Nyse => ("1", "NYSE"),
+    Nasdaq => ("2", "NASDAQ"),
+    Amex => ("3", "AMEX"),
+});
 /// Codes of `UsMarketAmexSecond`, used by 23 fields:
 ///
 /// - spec/us/ranking.yaml usa20940 field `stex_tp`
@@ -4653,79 +2118,12 @@ pub enum UsMarketAmexSecond {
     feature = "us-sector",
     feature = "us-stock-info"
 ))]
-impl UsMarketAmexSecond {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Nyse => "1",
-            Self::Amex => "2",
-            Self::Nasdaq => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Nyse,
-            "2" => Self::Amex,
-            "3" => Self::Nasdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Nyse => Some("NYSE"),
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::str::FromStr for UsMarketAmexSecond {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl std::fmt::Display for UsMarketAmexSecond {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "us-ranking",
-    feature = "us-sector",
-    feature = "us-stock-info"
-))]
-impl codec::Wire for UsMarketAmexSecond {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UsMarketAmexSecond {
+    All => ("0", "전체"),
+    Nyse => ("1", "NYSE"),
+    Amex => ("2", "AMEX"),
+    Nasdaq => ("3", "NASDAQ"),
+});
 /// Codes of `Venue`, used by 44 fields:
 ///
 /// - spec/domestic/etf.yaml ka40004 field `stex_tp`
@@ -4810,88 +2208,11 @@ pub enum Venue {
     feature = "domestic-stock-info",
     feature = "domestic-theme"
 ))]
-impl Venue {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "1",
-            Self::Nxt => "2",
-            Self::Combined => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Krx,
-            "2" => Self::Nxt,
-            "3" => Self::Combined,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Combined => Some("통합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl std::str::FromStr for Venue {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl std::fmt::Display for Venue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-etf",
-    feature = "domestic-institution-foreign",
-    feature = "domestic-market-data",
-    feature = "domestic-ranking",
-    feature = "domestic-sector",
-    feature = "domestic-stock-info",
-    feature = "domestic-theme"
-))]
-impl codec::Wire for Venue {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Venue {
+    Krx => ("1", "KRX"),
+    Nxt => ("2", "NXT"),
+    Combined => ("3", "통합"),
+});
 /// Codes of `VenueFilter`, used by 7 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp`
@@ -4923,64 +2244,11 @@ pub enum VenueFilter {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl VenueFilter {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Combined => "0",
-            Self::Krx => "1",
-            Self::Nxt => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Combined,
-            "1" => Self::Krx,
-            "2" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Combined => Some("통합"),
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::str::FromStr for VenueFilter {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl std::fmt::Display for VenueFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-account", feature = "realtime"))]
-impl codec::Wire for VenueFilter {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VenueFilter {
+    Combined => ("0", "통합"),
+    Krx => ("1", "KRX"),
+    Nxt => ("2", "NXT"),
+});
 /// Codes of `VenueName`, used by 9 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `oso` field `stex_tp_txt`
@@ -5026,82 +2294,11 @@ pub enum VenueName {
     feature = "domestic-stock-info",
     feature = "realtime"
 ))]
-impl VenueName {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["통합", "KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Combined => "통합",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "통합" => Self::Combined,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Combined => Some("통합"),
-            Self::Krx => Some("KRX"),
-            Self::Nxt => Some("NXT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info",
-    feature = "realtime"
-))]
-impl std::str::FromStr for VenueName {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info",
-    feature = "realtime"
-))]
-impl std::fmt::Display for VenueName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-etf",
-    feature = "domestic-market-data",
-    feature = "domestic-stock-info",
-    feature = "realtime"
-))]
-impl codec::Wire for VenueName {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VenueName {
+    Combined => ("통합", "통합"),
+    Krx => ("KRX", "KRX"),
+    Nxt => ("NXT", "NXT"),
+});
 /// Codes of `VolumeRecordUpdateTradeQuantityType`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10023 field `trde_qty_tp`
@@ -5138,79 +2335,16 @@ pub enum VolumeRecordUpdateTradeQuantityType {
     Unknown(codec::UnknownValue),
 }
 #[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl VolumeRecordUpdateTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5", "10", "50", "100", "200", "300", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AtLeast5kShares => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::AtLeast200kShares => "200",
-            Self::AtLeast300kShares => "300",
-            Self::AtLeast500kShares => "500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::AtLeast5kShares,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            "200" => Self::AtLeast200kShares,
-            "300" => Self::AtLeast300kShares,
-            "500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::str::FromStr for VolumeRecordUpdateTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl std::fmt::Display for VolumeRecordUpdateTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "domestic-ranking", feature = "domestic-stock-info"))]
-impl codec::Wire for VolumeRecordUpdateTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VolumeRecordUpdateTradeQuantityType {
+    AtLeast5kShares => ("5", "5천주이상"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+    AtLeast200kShares => ("200", "20만주이상"),
+    AtLeast300kShares => ("300", "30만주이상"),
+    AtLeast500kShares => ("500", "50만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `YesNo`, used by 5 fields:
 ///
 /// - spec/domestic/account.yaml ka10075 field `oso` field `sor_yn`
@@ -5248,73 +2382,7 @@ pub enum YesNo {
     feature = "us-order",
     feature = "realtime"
 ))]
-impl YesNo {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "Y",
-            Self::No => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Yes,
-            "N" => Self::No,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Yes => Some("Y"),
-            Self::No => Some("N"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-stock-info",
-    feature = "us-order",
-    feature = "realtime"
-))]
-impl std::str::FromStr for YesNo {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-stock-info",
-    feature = "us-order",
-    feature = "realtime"
-))]
-impl std::fmt::Display for YesNo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(
-    feature = "domestic-account",
-    feature = "domestic-stock-info",
-    feature = "us-order",
-    feature = "realtime"
-))]
-impl codec::Wire for YesNo {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match YesNo {
+    Yes => ("Y", "Y"),
+    No => ("N", "N"),
+});

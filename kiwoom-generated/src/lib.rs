@@ -132,7 +132,9 @@ pub mod us_stock_info;
 #[cfg(feature = "us-watchlist")]
 pub mod us_watchlist;
 pub mod ws;
-pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
+pub use registry::{
+    AnyRequest, AnyResponse, call_json, decode_response, pages_json, parse_request,
+};
 /// `use kiwoom_generated::prelude::*;` brings the client methods, the TR traits, the
 /// realtime subscription types and the typed order inputs.
 pub mod prelude {

@@ -134,6 +134,38 @@ impl Client {
     }
 }
 
+/// A listing's pages, boxed, each mapped to `O`: what paging by api-id (`pages_json`)
+/// builds for whichever TR it was given.
+pub type BoxedPages<O> = Pin<Box<dyn futures::Stream<Item = Result<O, Error>> + Send>>;
+
+/// The pages of a boxed paged request (at most `max_pages`), each mapped by `wrap`, as one
+/// boxed stream type: for dispatch over every paged TR (the generated `pages`, whose table
+/// marks a paged TR with this function's name).
+#[doc(hidden)]
+// Boxed up to here for the same reason as `send_boxed`'s request.
+#[allow(clippy::boxed_local)]
+pub fn paged<T: PagedRequest, O: Send + 'static>(
+    client: &Client,
+    request: Box<T>,
+    max_pages: Option<usize>,
+    wrap: fn(T::Response) -> O,
+) -> BoxedPages<O> {
+    let mut call = client.call(*request);
+    if let Some(n) = max_pages {
+        call = call.max_pages(n);
+    }
+    Box::pin(futures::StreamExt::map(call.pages(), move |page| {
+        page.map(|p| wrap(p.body))
+    }))
+}
+
+/// One call's answer as a listing of one page, so that a TR that does not page reads like
+/// one that does (the generated `pages_json`).
+#[doc(hidden)]
+pub fn single_page<O: Send + 'static>(call: BoxedSend<O>) -> BoxedPages<O> {
+    Box::pin(futures::stream::once(call))
+}
+
 impl<T: TrRequest> IntoFuture for Call<T> {
     type Output = Result<T::Response, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;

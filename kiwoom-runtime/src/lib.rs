@@ -50,6 +50,7 @@ pub mod limiter;
 pub mod market_rules;
 pub mod metrics;
 mod paging;
+mod registry;
 pub mod retry;
 pub mod return_code;
 pub mod tr;

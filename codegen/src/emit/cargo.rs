@@ -49,6 +49,7 @@ codegen.workspace = true
 criterion.workspace = true
 futures.workspace = true
 proptest.workspace = true
+sonic-rs.workspace = true
 tokio.workspace = true
 trybuild.workspace = true
 

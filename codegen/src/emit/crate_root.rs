@@ -101,7 +101,7 @@ pub fn emit_lib(api: &Api) -> TokenStream {
         #realtime
         #(#groups)*
 
-        pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, parse_request};
+        pub use registry::{AnyRequest, AnyResponse, call_json, decode_response, pages_json, parse_request};
 
         /// `use kiwoom_generated::prelude::*;` brings the client methods, the TR traits, the
         /// realtime subscription types and the typed order inputs.

@@ -1,4 +1,6 @@
-//! `#[non_exhaustive]` enums with an `Unknown` variant that keeps the raw code.
+//! `#[non_exhaustive]` enums with an `Unknown` variant that keeps the raw code: each enum is
+//! its definition plus one table (`match Enum { Variant => (code, label) }`) that the runtime's
+//! `codec::code_table!` turns into its methods and trait impls.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -32,7 +34,7 @@ pub fn emit_enums(enums: &[EnumDef], gated: bool) -> TokenStream {
     quote!(#(#items)*)
 }
 
-/// One enum and its impls, each item behind `cfg` (the features of the modules using it).
+/// One enum and its table, both behind `cfg` (the features of the modules using it).
 pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&e.name);
     let docs = doc(&e.doc);
@@ -45,16 +47,14 @@ pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
         let vname = ident(&v.name);
         quote!(#vdoc #vname,)
     });
-    let names: Vec<_> = e.variants.iter().map(|v| ident(&v.name)).collect();
-    let codes: Vec<_> = e.variants.iter().map(|v| v.code.as_str()).collect();
-    let labels: Vec<_> = e.variants.iter().map(|v| v.korean.as_str()).collect();
-    let empty_is_a_value = if e.empty_is_a_code {
-        quote!(
-            const EMPTY_IS_A_VALUE: bool = true;
-        )
-    } else {
-        quote!()
-    };
+    // The table: `Variant => (code, label)`, expanded by the runtime's `code_table!`.
+    let rows = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let code = v.code.as_str();
+        let label = v.korean.as_str();
+        quote!(#vname => (#code, #label))
+    });
+    let empty_is_a_value = e.empty_is_a_code.then(|| quote!(, empty_is_a_value));
     quote! {
         #docs
         #cfg
@@ -67,64 +67,8 @@ pub fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        impl #name {
-            /// Every documented code, in the spec's order.
-            pub fn values() -> &'static [&'static str] {
-                &[#(#codes),*]
-            }
-
-            /// The code as sent on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#names => #codes,)*
-                    Self::Unknown(value) => value.as_str(),
-                }
-            }
-
-            /// The variant of a wire code; undocumented codes become `Unknown`.
-            pub fn from_code(code: &str) -> Self {
-                match code {
-                    #(#codes => Self::#names,)*
-                    other => Self::Unknown(codec::UnknownValue::new(other)),
-                }
-            }
-
-            /// Kiwoom's Korean label of the code.
-            pub fn korean(&self) -> Option<&'static str> {
-                match self {
-                    #(Self::#names => Some(#labels),)*
-                    Self::Unknown(_) => None,
-                }
-            }
-        }
-
-        #cfg
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-            fn from_str(code: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from_code(code))
-            }
-        }
-
-        #cfg
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        #cfg
-        impl codec::Wire for #name {
-            fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-                Ok(Self::from_code(raw))
-            }
-            fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-                std::borrow::Cow::Borrowed(self.as_str())
-            }
-            fn is_unknown(&self) -> bool {
-                matches!(self, Self::Unknown(_))
-            }
-            #empty_is_a_value
-        }
+        codec::code_table!(match #name {
+            #(#rows),*
+        } #empty_is_a_value);
     }
 }

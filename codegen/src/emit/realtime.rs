@@ -3,10 +3,10 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::records::slot_of;
-use super::{doc, format, ident, ty};
-use crate::ir::{FieldTy, Realtime, RealtimeType};
-use crate::spec::{Market, RealtimeItem};
+use super::records::{Side, table_items};
+use super::{doc, ident, ty};
+use crate::ir::{FieldTy, Realtime, RealtimeType, Role, StructDef};
+use crate::spec::{Market, RealtimeItem, RowShape};
 
 pub fn emit_type(t: &RealtimeType) -> TokenStream {
     let name = ident(&t.struct_name);
@@ -21,27 +21,16 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         let fty = ty(rust);
         quote!(#fdoc pub #n: Option<#fty>,)
     });
-    let arms = t.fields.iter().zip(&t.ids).enumerate().map(|(slot, (f, id))| {
-        let n = ident(&f.rust);
-        let wire = f.wire.as_str();
-        let slot = slot_of(slot);
-        let FieldTy::Value { format: fmt, .. } = &f.ty else {
-            unreachable!()
-        };
-        let fmt = format(fmt);
-        let id = proc_macro2::Literal::u32_unsuffixed(*id);
-        quote!(Some(#id) => event.#n = event.forms.real_value(&values, #slot, #wire, raw, #fmt)?,)
-    });
-    let puts = t.fields.iter().enumerate().map(|(slot, f)| {
-        let n = ident(&f.rust);
-        let wire = f.wire.as_str();
-        let slot = slot_of(slot);
-        let FieldTy::Value { format: fmt, .. } = &f.ty else {
-            unreachable!()
-        };
-        let fmt = format(fmt);
-        quote!(values.put_kept(&self.forms, #slot, #wire, &self.#n, #fmt);)
-    });
+    // Realtime values are all optional: the table's accessors are those of a record.
+    let def = StructDef {
+        name: t.struct_name.clone(),
+        role: Role::ResponsePart,
+        shape: RowShape::Object,
+        doc: Vec::new(),
+        fields: t.fields.clone(),
+        trnm: None,
+    };
+    let items = table_items(&def, Side::Record);
     let korean = t.korean_name.as_str();
     let market = match t.market {
         Market::Us => quote!(kiwoom_runtime::Market::Us),
@@ -103,36 +92,34 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         }
         #marker
 
-        impl codec::RealEntry for #name {
-            fn from_entry(
-                entry: codec::RawEntry<'_>,
-                ctx: &codec::Ctx<'_>,
-            ) -> Result<Self, kiwoom_runtime::DecodeError> {
-                let values = ctx.key("values");
-                let mut event = Self {
-                    item: entry.item.into_owned(),
-                    name: entry.name.into_owned(),
-                    extra: entry.extra,
-                    ..Self::default()
-                };
-                for (id, raw) in &entry.values {
-                    match codec::realtime_id(id) {
-                        #(#arms)*
-                        _ => {
-                            event.extra_values.insert(id.to_string(), raw.to_string());
-                        }
-                    }
+        impl codec::Table for #name {
+            #items
+        }
+
+        impl codec::RealTable for #name {
+            fn parts(&mut self) -> codec::RealParts<'_> {
+                codec::RealParts {
+                    item: &mut self.item,
+                    name: &mut self.name,
+                    extra_values: &mut self.extra_values,
+                    extra: &mut self.extra,
+                    forms: &mut self.forms,
                 }
-                Ok(event)
+            }
+            fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+                codec::RealPartsRef {
+                    item: &self.item,
+                    name: &self.name,
+                    extra_values: &self.extra_values,
+                    extra: &self.extra,
+                    forms: &self.forms,
+                }
             }
         }
 
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut values = codec::RealValues::default();
-                #(#puts)*
-                values.extend(&self.extra_values);
-                codec::serialize_real_entry(serializer, <Self as kiwoom_runtime::RealtimeType>::TYPE, &self.name, &self.item, &values, &self.extra)
+                codec::serialize_real(self, serializer)
             }
         }
     }
@@ -220,13 +207,7 @@ pub fn emit_mod(r: &Realtime) -> TokenStream {
             ) -> Result<Self, kiwoom_runtime::DecodeError> {
                 match &*entry.kind {
                     #(#decode_arms)*
-                    _ => Ok(Self::Unknown(kiwoom_runtime::RealItem {
-                        kind: entry.kind.into_owned(),
-                        name: entry.name.into_owned(),
-                        item: entry.item.into_owned(),
-                        values: entry.values.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
-                        extra: entry.extra.into_iter().collect(),
-                    })),
+                    _ => Ok(Self::Unknown(entry.into_item())),
                 }
             }
         }

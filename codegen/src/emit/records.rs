@@ -1,32 +1,13 @@
-//! Response-side structs (responses, rows, objects, WebSocket frames): fields, the
-//! key-matching decoder (`codec::Record`) and the wire-form `Serialize`.
+//! Response-side structs (responses, rows, objects, WebSocket frames): the struct, its
+//! field table (`codec::Table`) and a one-line `Serialize`; the runtime's `codec::table`
+//! decodes, re-encodes and validates every struct from its table.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
-use super::{doc, format, ident, ty};
-use crate::ir::{FieldDef, FieldTy, StructDef};
+use super::{doc, ident, ty};
+use crate::ir::{FieldDef, FieldTy, FormatDef, StructDef};
 use crate::spec::RowShape;
-
-/// Names the decoder uses for its own locals; a field with one of them gets a `_` suffix
-/// as a local variable (its struct field name is unchanged).
-const LOCALS: &[&str] = &[
-    "map",
-    "elements",
-    "ctx",
-    "key",
-    "serializer",
-    "extra",
-    "forms",
-];
-
-fn local(f: &FieldDef) -> Ident {
-    if LOCALS.contains(&f.rust.as_str()) {
-        format_ident!("{}_", f.rust)
-    } else {
-        ident(&f.rust)
-    }
-}
 
 /// The Rust type of a field, request or response (lists are plain `Vec`s, empty when absent).
 pub fn field_type(f: &FieldDef) -> TokenStream {
@@ -50,24 +31,197 @@ pub fn field_type(f: &FieldDef) -> TokenStream {
     }
 }
 
-/// A field's slot in its record's `WireForms`: its position among the record's fields (the
-/// IR's order), as a literal.
-pub fn slot_of(position: usize) -> TokenStream {
-    let slot = u16::try_from(position).expect("a record has fewer than 65536 fields (IR)");
-    let slot = proc_macro2::Literal::u16_unsuffixed(slot);
-    quote!(#slot)
-}
-
 /// Lists are never `Option`: an absent list is empty.
 pub fn is_list(f: &FieldDef) -> bool {
     matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. })
 }
 
-/// The codec format of one element of an array-shaped row.
-fn element_format(f: &FieldDef) -> TokenStream {
+/// The `codec::Format` of a field, named by what differs from `PLAIN`; `None` when plain.
+pub fn format_expr(f: &FormatDef) -> Option<TokenStream> {
+    if f.is_plain() {
+        return None;
+    }
+    let mut e = if f.scale > 0 {
+        let scale = Literal::u8_unsuffixed(f.scale);
+        quote!(codec::Format::scaled(#scale))
+    } else {
+        quote!(codec::Format::PLAIN)
+    };
+    if f.double_sign {
+        e = quote!(#e.double_signed());
+    }
+    if f.saturates {
+        e = quote!(#e.saturating());
+    }
+    if f.zero_pad > 0 {
+        let width = Literal::u8_unsuffixed(f.zero_pad);
+        e = quote!(#e.zero_padded(#width));
+    }
+    if f.time_digits != 6 {
+        let digits = Literal::u8_unsuffixed(f.time_digits);
+        e = quote!(#e.time_digits(#digits));
+    }
+    Some(e)
+}
+
+/// Whether a field's value type is a generated enum (made blank with `from_code("")`).
+fn is_enum(rust: &str) -> bool {
+    rust.starts_with("super::") || rust.starts_with("crate::")
+}
+
+/// Which side of the API a table describes: records keep unknown keys and wire forms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Request,
+    Record,
+}
+
+/// A table row: `codec::Field::new("cur_prc", "current_price")` plus what differs.
+fn table_row(f: &FieldDef, side: Side) -> TokenStream {
+    let wire = f.wire.as_str();
+    let rust = f.rust.as_str();
+    let mut e = quote!(codec::Field::new(#wire, #rust));
+    let required = match side {
+        Side::Request => f.required,
+        Side::Record => !f.optional && !is_list(f),
+    };
+    if required {
+        e = quote!(#e.required());
+    }
+    if side == Side::Request {
+        if let Some(max) = f.max_length {
+            let max = u16::try_from(max).expect("a maximum length fits u16 (IR)");
+            let max = Literal::u16_unsuffixed(max);
+            e = quote!(#e.max(#max));
+        }
+    }
+    let format = match &f.ty {
+        FieldTy::Value { format, .. } | FieldTy::Values { format, .. } => format_expr(format),
+        _ => None,
+    };
+    if let Some(format) = format {
+        e = quote!(#e.format(#format));
+    }
+    e
+}
+
+/// The typed reference to a field, to write into.
+fn slot_expr(f: &FieldDef) -> TokenStream {
+    let n = ident(&f.rust);
     match &f.ty {
-        FieldTy::Value { format: fmt, .. } => format(fmt),
-        _ => quote!(codec::PLAIN),
+        FieldTy::Value { rust, .. } if f.optional => match rust.as_str() {
+            "i64" => quote!(codec::SlotMut::Int(&mut self.#n)),
+            "rust_decimal::Decimal" => quote!(codec::SlotMut::Decimal(&mut self.#n)),
+            "String" => quote!(codec::SlotMut::Text(&mut self.#n)),
+            "chrono::NaiveDate" => quote!(codec::SlotMut::Date(&mut self.#n)),
+            _ => quote!(codec::SlotMut::Opt(&mut self.#n)),
+        },
+        FieldTy::Value { .. } => quote!(codec::SlotMut::Req(&mut self.#n)),
+        FieldTy::ReturnCode => quote!(codec::SlotMut::Number(&mut self.#n)),
+        FieldTy::Records { .. } => quote!(codec::SlotMut::List(&mut self.#n)),
+        FieldTy::Object { .. } => quote!(codec::SlotMut::Object(&mut self.#n)),
+        FieldTy::Values { .. } => quote!(codec::SlotMut::Values(&mut self.#n)),
+    }
+}
+
+/// The typed reference to a field, to read.
+fn view_expr(f: &FieldDef) -> TokenStream {
+    let n = ident(&f.rust);
+    match &f.ty {
+        FieldTy::Value { .. } if f.optional => quote!(codec::SlotRef::Opt(&self.#n)),
+        FieldTy::Value { .. } => quote!(codec::SlotRef::Req(&self.#n)),
+        FieldTy::ReturnCode => quote!(codec::SlotRef::Number(self.#n)),
+        FieldTy::Records { .. } => quote!(codec::SlotRef::List(&self.#n)),
+        FieldTy::Object { .. } => quote!(codec::SlotRef::Object(&self.#n)),
+        FieldTy::Values { .. } => quote!(codec::SlotRef::Values(&self.#n)),
+    }
+}
+
+/// True when every field can start empty (`None`, an empty list): `blank()` is `Default`.
+pub fn all_optional(s: &StructDef) -> bool {
+    s.fields.iter().all(|f| f.optional || is_list(f))
+}
+
+/// `fields`, `slot`, `view` and `blank` of `codec::Table`; `extra` items go inside too.
+pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
+    for f in &s.fields {
+        if matches!(f.ty, FieldTy::Object { .. } | FieldTy::ReturnCode) {
+            assert!(
+                f.optional,
+                "{}.{}: nested objects and return codes are optional (IR)",
+                s.name, f.rust
+            );
+        }
+    }
+    let rows = s.fields.iter().map(|f| table_row(f, side));
+    let index = (0..s.fields.len()).map(Literal::usize_unsuffixed);
+    let slots = s.fields.iter().map(slot_expr);
+    let views = s.fields.iter().map(view_expr);
+    let index2 = index.clone();
+    let derives_default = match side {
+        Side::Record => all_optional(s),
+        Side::Request => s.fields.iter().all(|f| !f.required),
+    };
+    let blank = if derives_default {
+        quote!(Self::default())
+    } else {
+        let inits = s.fields.iter().map(|f| {
+            let n = ident(&f.rust);
+            match &f.ty {
+                _ if is_list(f) => quote!(#n: Vec::new(),),
+                _ if f.optional => quote!(#n: None,),
+                FieldTy::Value { rust, .. } if is_enum(rust) => {
+                    let t = ty(rust);
+                    quote!(#n: #t::from_code(""),)
+                }
+                _ => quote!(#n: Default::default(),),
+            }
+        });
+        let rest = (side == Side::Record)
+            .then(|| quote!(extra: codec::Extra::new(), forms: codec::WireForms::default(),));
+        quote!(Self { #(#inits)* #rest })
+    };
+    // A struct without fields (some requests) has no slot to hand out.
+    let (slot, view) = if s.fields.is_empty() {
+        let none = quote!(codec::table::out_of_range(i));
+        (none.clone(), none)
+    } else {
+        (
+            quote!(match i {
+                #(#index => #slots,)*
+                _ => codec::table::out_of_range(i),
+            }),
+            quote!(match i {
+                #(#index2 => #views,)*
+                _ => codec::table::out_of_range(i),
+            }),
+        )
+    };
+    quote! {
+        fn fields(&self) -> &'static [codec::Field] {
+            const FIELDS: &[codec::Field] = &[#(#rows),*];
+            FIELDS
+        }
+        fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+            #slot
+        }
+        fn view(&self, i: usize) -> codec::SlotRef<'_> {
+            #view
+        }
+        fn blank() -> Self {
+            #blank
+        }
+    }
+}
+
+/// `Serialize` through the table.
+pub fn serialize_impl(name: &TokenStream) -> TokenStream {
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                codec::serialize_table(self, serializer)
+            }
+        }
     }
 }
 
@@ -80,11 +234,19 @@ pub fn emit_record(s: &StructDef) -> TokenStream {
         let fty = field_type(f);
         quote!(#fdoc pub #fname: #fty,)
     });
-    let decode = emit_decode(s);
-    let serialize = emit_serialize(s);
+    let default = all_optional(s).then(|| quote!(Default,));
+    let items = table_items(s, Side::Record);
+    let array = (s.shape == RowShape::Array).then(|| {
+        quote! {
+            fn array_rows(&self) -> bool {
+                true
+            }
+        }
+    });
+    let serialize = serialize_impl(&quote!(#name));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -99,205 +261,17 @@ pub fn emit_record(s: &StructDef) -> TokenStream {
             }
         }
 
-        #decode
+        impl codec::Table for #name {
+            #items
+            fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+                Some(codec::table::Rest { extra: &mut self.extra, forms: &mut self.forms })
+            }
+            fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+                Some((&self.extra, &self.forms))
+            }
+            #array
+        }
+
         #serialize
-    }
-}
-
-fn emit_decode(s: &StructDef) -> TokenStream {
-    let name = ident(&s.name);
-    let inits = s.fields.iter().map(|f| {
-        let l = local(f);
-        if is_list(f) {
-            quote!(let mut #l = Vec::new();)
-        } else {
-            quote!(let mut #l = None;)
-        }
-    });
-    let arms = s.fields.iter().enumerate().map(|(slot, f)| {
-        let l = local(f);
-        let wire = f.wire.as_str();
-        let slot = slot_of(slot);
-        let call = match &f.ty {
-            FieldTy::Value { format: fmt, .. } => {
-                let fmt = format(fmt);
-                quote!(forms.value(&mut map, ctx, #slot, #wire, #fmt)?)
-            }
-            FieldTy::ReturnCode => quote!(codec::field(&mut map, ctx, #wire, codec::PLAIN)?),
-            FieldTy::Records { .. } => quote!(codec::list(&mut map, ctx, #wire)?),
-            FieldTy::Object { .. } => quote!(codec::object(&mut map, ctx, #wire)?),
-            FieldTy::Values { format: fmt, .. } => {
-                let fmt = format(fmt);
-                quote!(codec::scalar_list(&mut map, ctx, #wire, #fmt)?)
-            }
-        };
-        match &f.ty {
-            FieldTy::Records { .. } | FieldTy::Values { .. } => quote!(#wire => {
-                #l = #call;
-                forms.list_sent(#slot, &#l);
-            }),
-            _ => quote!(#wire => #l = #call,),
-        }
-    });
-    let finish = finish_fields(s);
-    let seq = (s.shape == RowShape::Array).then(|| {
-        let reads = s.fields.iter().enumerate().map(|(i, f)| {
-            let l = local(f);
-            let fmt = element_format(f);
-            quote!(let #l = codec::element(&mut elements, ctx, #i, #fmt)?;)
-        });
-        let count = s.fields.len();
-        let finish = finish_fields(s);
-        quote! {
-            fn decode_seq<'de, A: serde::de::SeqAccess<'de>>(
-                mut elements: A,
-                ctx: &codec::Ctx<'_>,
-            ) -> Result<Self, A::Error> {
-                #(#reads)*
-                let mut extra = codec::Extra::new();
-                codec::rest_elements(&mut elements, &mut extra, #count)?;
-                Ok(Self { #finish extra, forms: codec::WireForms::default() })
-            }
-        }
-    });
-    quote! {
-        impl codec::Record for #name {
-            fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-                mut map: A,
-                ctx: &codec::Ctx<'_>,
-            ) -> Result<Self, A::Error> {
-                #(#inits)*
-                let mut extra = codec::Extra::new();
-                let mut forms = codec::WireForms::default();
-                while let Some(key) = codec::next_key(&mut map)? {
-                    match &*key {
-                        #(#arms)*
-                        _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-                    }
-                }
-                Ok(Self { #finish extra, forms })
-            }
-            #seq
-        }
-    }
-}
-
-/// `field: local,` or, for fields that must be present, `field: require(local)?,`.
-fn finish_fields(s: &StructDef) -> TokenStream {
-    let items = s.fields.iter().map(|f| {
-        let fname = ident(&f.rust);
-        let l = local(f);
-        let wire = f.wire.as_str();
-        let required = !f.optional && !is_list(f);
-        if required {
-            quote!(#fname: codec::require(#l, ctx, #wire)?,)
-        } else if l == fname {
-            quote!(#fname,)
-        } else {
-            quote!(#fname: #l,)
-        }
-    });
-    quote!(#(#items)*)
-}
-
-fn emit_serialize(s: &StructDef) -> TokenStream {
-    let name = ident(&s.name);
-    if s.shape == RowShape::Array {
-        let pushes = s.fields.iter().map(|f| {
-            let fname = ident(&f.rust);
-            let fmt = element_format(f);
-            if f.optional {
-                quote!(codec::push(&mut elements, self.#fname.as_ref(), #fmt)?;)
-            } else {
-                quote!(codec::push(&mut elements, Some(&self.#fname), #fmt)?;)
-            }
-        });
-        return quote! {
-            impl serde::Serialize for #name {
-                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    use serde::ser::SerializeSeq as _;
-                    let mut elements = serializer.serialize_seq(None)?;
-                    #(#pushes)*
-                    codec::push_extra(&mut elements, &self.extra)?;
-                    elements.end()
-                }
-            }
-        };
-    }
-    let puts = s
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(slot, f)| put_record_field(slot, f));
-    quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap as _;
-                let mut map = serializer.serialize_map(None)?;
-                #(#puts)*
-                codec::put_extra(&mut map, &self.extra)?;
-                map.end()
-            }
-        }
-    }
-}
-
-/// One `put` call of a decoded record's `Serialize`: values write back their kept wire text.
-fn put_record_field(slot: usize, f: &FieldDef) -> TokenStream {
-    let fname = ident(&f.rust);
-    let wire = f.wire.as_str();
-    let slot = slot_of(slot);
-    match &f.ty {
-        FieldTy::Value { format: fmt, .. } => {
-            let fmt = format(fmt);
-            if f.optional {
-                quote!(self.forms.put(&mut map, #slot, #wire, self.#fname.as_ref(), #fmt)?;)
-            } else {
-                quote!(self.forms.put(&mut map, #slot, #wire, Some(&self.#fname), #fmt)?;)
-            }
-        }
-        FieldTy::Records { .. } => {
-            quote!(self.forms.put_list(&mut map, #slot, #wire, &self.#fname)?;)
-        }
-        FieldTy::Values { .. } => {
-            let put = put_field(f);
-            quote!(if !self.#fname.is_empty() || self.forms.get(#slot).is_some() { #put })
-        }
-        _ => put_field(f),
-    }
-}
-
-/// One `put` call of a map-shaped `Serialize`.
-pub fn put_field(f: &FieldDef) -> TokenStream {
-    let fname = ident(&f.rust);
-    let wire = f.wire.as_str();
-    match &f.ty {
-        FieldTy::Value { format: fmt, .. } => {
-            let fmt = format(fmt);
-            if f.optional {
-                quote!(codec::put_opt(&mut map, #wire, &self.#fname, #fmt)?;)
-            } else {
-                quote!(codec::put(&mut map, #wire, &self.#fname, #fmt)?;)
-            }
-        }
-        FieldTy::ReturnCode => {
-            if f.optional {
-                quote!(codec::put_number(&mut map, #wire, self.#fname)?;)
-            } else {
-                quote!(codec::put_number(&mut map, #wire, Some(self.#fname))?;)
-            }
-        }
-        FieldTy::Records { .. } => quote!(codec::put_list(&mut map, #wire, &self.#fname)?;),
-        FieldTy::Object { .. } => {
-            if f.optional {
-                quote!(codec::put_object(&mut map, #wire, self.#fname.as_ref())?;)
-            } else {
-                quote!(codec::put_object(&mut map, #wire, Some(&self.#fname))?;)
-            }
-        }
-        FieldTy::Values { format: fmt, .. } => {
-            let fmt = format(fmt);
-            quote!(codec::put_scalar_list(&mut map, #wire, &self.#fname, #fmt)?;)
-        }
     }
 }

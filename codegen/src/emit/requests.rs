@@ -1,10 +1,11 @@
-//! Request-side structs: `new(required...)`, builder setters, wire `Serialize`, `validate`.
+//! Request-side structs: `new(required...)`, builder setters, the field table (from which
+//! the runtime serializes, validates and reads them back from JSON).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::records::{field_type, is_list, put_field};
-use super::{doc, format, ident, ty};
+use super::records::{Side, field_type, is_list, serialize_impl, table_items};
+use super::{doc, ident, ty};
 use crate::ir::{FieldDef, FieldTy, Setter, StructDef};
 
 /// Parameter type and conversion for `new` and setters.
@@ -88,16 +89,15 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
     // One argument per required field of the TR: Kiwoom's own parameter list.
     let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let default = required.is_empty().then(|| quote!(Default,));
-    let trnm = s
-        .trnm
-        .as_deref()
-        .map(|t| quote!(map.serialize_entry("trnm", #t)?;));
-    let puts = s.fields.iter().map(put_field);
-    let map_binding = if s.fields.is_empty() && s.trnm.is_none() {
-        quote!(map)
-    } else {
-        quote!(mut map)
-    };
+    let items = table_items(s, Side::Request);
+    let trnm = s.trnm.as_deref().map(|t| {
+        quote! {
+            fn trnm(&self) -> Option<&'static str> {
+                Some(#t)
+            }
+        }
+    });
+    let serialize = serialize_impl(&quote!(#name));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -115,98 +115,25 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
             #(#setters)*
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap as _;
-                let #map_binding = serializer.serialize_map(None)?;
-                #trnm
-                #(#puts)*
-                map.end()
-            }
+        impl codec::Table for #name {
+            #items
+            #trnm
         }
+
+        #serialize
     }
 }
 
-/// The body of `validate`: one check per field, in order.
-pub fn validate_body(api_id: &str, s: &StructDef) -> TokenStream {
-    let checks = s.fields.iter().map(|f| {
-        let n = ident(&f.rust);
-        let wire = f.wire.as_str();
-        let rust = f.rust.as_str();
-        let required = f.required;
-        match &f.ty {
-            FieldTy::Value { format: fmt, .. } => {
-                let fmt = format(fmt);
-                let value = if f.optional {
-                    quote!(self.#n.as_ref())
-                } else {
-                    quote!(Some(&self.#n))
-                };
-                let max = match f.max_length {
-                    Some(m) => {
-                        let m = m as usize;
-                        quote!(Some(#m))
-                    }
-                    None => quote!(None),
-                };
-                quote!(codec::check(#api_id, #wire, #rust, #value, #required, #max, #fmt)?;)
-            }
-            FieldTy::Records { .. } | FieldTy::Values { .. } => {
-                quote!(codec::check_list(#api_id, #wire, #rust, &self.#n, #required)?;)
-            }
-            _ => quote!(),
-        }
-    });
-    quote!(#(#checks)* Ok(()))
+/// The body of `validate`: the runtime checks each field of the table in order.
+pub fn validate_body(api_id: &str) -> TokenStream {
+    quote!(codec::validate_table(#api_id, self))
 }
 
-/// `RequestRecord` (read back from wire JSON) and `Deserialize` for a REST request struct or
-/// a row or object inside one. `api_id` is the TR's, for the errors.
+/// `Deserialize` for a REST request struct or a row or object inside one (reading back
+/// from JSON is the runtime's, from the table). `api_id` is the TR's, for the errors.
 pub fn emit_request_from_json(api_id: &str, s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
-    let keys = s.fields.iter().map(|f| f.wire.as_str());
-    let takes = s.fields.iter().map(|f| {
-        let n = ident(&f.rust);
-        let wire = f.wire.as_str();
-        let rust = f.rust.as_str();
-        let value = match &f.ty {
-            FieldTy::Value { format: fmt, .. } => {
-                let fmt = format(fmt);
-                if f.optional {
-                    quote!(codec::take(api_id, object, #wire, #rust, #fmt)?)
-                } else {
-                    quote!(codec::take_required(api_id, object, #wire, #rust, #fmt)?)
-                }
-            }
-            FieldTy::Records { .. } => quote!(codec::take_list(api_id, object, #wire, #rust)?),
-            FieldTy::Values { format: fmt, .. } => {
-                let fmt = format(fmt);
-                quote!(codec::take_scalar_list(api_id, object, #wire, #rust, #fmt)?)
-            }
-            FieldTy::Object { .. } => {
-                if f.optional {
-                    quote!(codec::take_object(api_id, object, #wire, #rust)?)
-                } else {
-                    quote!(codec::take_required_object(api_id, object, #wire, #rust)?)
-                }
-            }
-            FieldTy::ReturnCode => {
-                quote!(codec::take(api_id, object, #wire, #rust, codec::PLAIN)?)
-            }
-        };
-        quote!(#n: #value,)
-    });
     quote! {
-        impl codec::RequestRecord for #name {
-            fn from_json(
-                api_id: &'static str,
-                object: &codec::JsonObject,
-            ) -> Result<Self, kiwoom_runtime::ValidationError> {
-                codec::unknown_keys(api_id, object, &[#(#keys),*])?;
-                Ok(Self { #(#takes)* })
-            }
-        }
-
         /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
         /// enum codes are kept; `validate()` refuses them before anything is sent.
         impl<'de> serde::Deserialize<'de> for #name {

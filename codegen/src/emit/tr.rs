@@ -63,7 +63,7 @@ fn emit_traits(tr: &Tr) -> TokenStream {
             safety: kiwoom_runtime::SafetyClass::#safety,
         }
     };
-    let validate = validate_body(api_id, &tr.request);
+    let validate = validate_body(api_id);
     let decode = quote! {
         impl kiwoom_runtime::TrResponse for #resp {
             fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {

@@ -21,58 +21,10 @@ pub enum AccountEvaluationBalanceQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AccountEvaluationBalanceQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Aggregated => "1",
-            Self::Separate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Aggregated,
-            "2" => Self::Separate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Aggregated => Some("합산"),
-            Self::Separate => Some("개별"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountEvaluationBalanceQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountEvaluationBalanceQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountEvaluationBalanceQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AccountEvaluationBalanceQueryType {
+    Aggregated => ("1", "합산"),
+    Separate => ("2", "개별"),
+});
 /// Codes of `AccountEvaluationStatusQueryType`, used by 2 fields:
 ///
 /// - spec/domestic/account.yaml kt00003 field `qry_tp`
@@ -95,58 +47,10 @@ pub enum AccountEvaluationStatusQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AccountEvaluationStatusQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeDelisted => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeDelisted,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::ExcludeDelisted => Some("상장폐지종목제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountEvaluationStatusQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountEvaluationStatusQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountEvaluationStatusQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AccountEvaluationStatusQueryType {
+    All => ("0", "전체"),
+    ExcludeDelisted => ("1", "상장폐지종목제외"),
+});
 /// Codes of `AccountOrderFillDetailQueryType`, used by 2 fields:
 ///
 /// - spec/domestic/account.yaml kt00007 field `qry_tp`
@@ -173,64 +77,12 @@ pub enum AccountOrderFillDetailQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AccountOrderFillDetailQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByOrder => "1",
-            Self::Reverse => "2",
-            Self::Unfilled => "3",
-            Self::FilledOnly => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByOrder,
-            "2" => Self::Reverse,
-            "3" => Self::Unfilled,
-            "4" => Self::FilledOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByOrder => Some("주문순"),
-            Self::Reverse => Some("역순"),
-            Self::Unfilled => Some("미체결"),
-            Self::FilledOnly => Some("체결내역만"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountOrderFillDetailQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountOrderFillDetailQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountOrderFillDetailQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AccountOrderFillDetailQueryType {
+    ByOrder => ("1", "주문순"),
+    Reverse => ("2", "역순"),
+    Unfilled => ("3", "미체결"),
+    FilledOnly => ("4", "체결내역만"),
+});
 /// Codes of `AccountOrderFillStatusMarketType` (spec/domestic/account.yaml kt00009 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -256,67 +108,13 @@ pub enum AccountOrderFillStatusMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AccountOrderFillStatusMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Kospi => "1",
-            Self::Kosdaq => "2",
-            Self::Otcbb => "3",
-            Self::Ecn => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Kospi,
-            "2" => Self::Kosdaq,
-            "3" => Self::Otcbb,
-            "4" => Self::Ecn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Otcbb => Some("OTCBB"),
-            Self::Ecn => Some("ECN"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountOrderFillStatusMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountOrderFillStatusMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountOrderFillStatusMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AccountOrderFillStatusMarketType {
+    All => ("0", "전체"),
+    Kospi => ("1", "코스피"),
+    Kosdaq => ("2", "코스닥"),
+    Otcbb => ("3", "OTCBB"),
+    Ecn => ("4", "ECN"),
+});
 /// Codes of `AccountOrderFillStatusQueryType` (spec/domestic/account.yaml kt00009 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -336,58 +134,10 @@ pub enum AccountOrderFillStatusQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AccountOrderFillStatusQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Filled => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Filled,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Filled => Some("체결"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AccountOrderFillStatusQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AccountOrderFillStatusQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AccountOrderFillStatusQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AccountOrderFillStatusQueryType {
+    All => ("0", "전체"),
+    Filled => ("1", "체결"),
+});
 /// Codes of `AllGoldSpotOrderFillsQueryType`, used by 2 fields:
 ///
 /// - spec/domestic/account.yaml kt50030 field `qry_tp`
@@ -410,58 +160,10 @@ pub enum AllGoldSpotOrderFillsQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AllGoldSpotOrderFillsQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByOrder => "1",
-            Self::Reverse => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByOrder,
-            "2" => Self::Reverse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByOrder => Some("주문순"),
-            Self::Reverse => Some("역순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AllGoldSpotOrderFillsQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AllGoldSpotOrderFillsQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AllGoldSpotOrderFillsQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AllGoldSpotOrderFillsQueryType {
+    ByOrder => ("1", "주문순"),
+    Reverse => ("2", "역순"),
+});
 /// Codes of `CashCreditType` (spec/domestic/account.yaml ka10170 field `ch_crd_tp`).
 ///
 /// # Forward compatibility
@@ -483,61 +185,11 @@ pub enum CashCreditType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CashCreditType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::CashOnly => "1",
-            Self::CreditOnly => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::CashOnly,
-            "2" => Self::CreditOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::CashOnly => Some("현금매매만"),
-            Self::CreditOnly => Some("신용매매만"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CashCreditType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CashCreditType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CashCreditType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CashCreditType {
+    All => ("0", "전체"),
+    CashOnly => ("1", "현금매매만"),
+    CreditOnly => ("2", "신용매매만"),
+});
 /// Codes of `DepositDetailQueryType` (spec/domestic/account.yaml kt00001 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -557,58 +209,10 @@ pub enum DepositDetailQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DepositDetailQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["3", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EstimatedQuery => "3",
-            Self::RegularQuery => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "3" => Self::EstimatedQuery,
-            "2" => Self::RegularQuery,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::EstimatedQuery => Some("추정조회"),
-            Self::RegularQuery => Some("일반조회"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DepositDetailQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DepositDetailQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DepositDetailQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DepositDetailQueryType {
+    EstimatedQuery => ("3", "추정조회"),
+    RegularQuery => ("2", "일반조회"),
+});
 /// Codes of `GoldSpotTransactionHistoryKind` (spec/domestic/account.yaml kt50032 field `tp`).
 ///
 /// # Forward compatibility
@@ -640,76 +244,16 @@ pub enum GoldSpotTransactionHistoryKind {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl GoldSpotTransactionHistoryKind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::DepositWithdrawal => "1",
-            Self::StockOut => "2",
-            Self::Trade => "3",
-            Self::Buy => "4",
-            Self::Sell => "5",
-            Self::Deposit => "6",
-            Self::Withdrawal => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::DepositWithdrawal,
-            "2" => Self::StockOut,
-            "3" => Self::Trade,
-            "4" => Self::Buy,
-            "5" => Self::Sell,
-            "6" => Self::Deposit,
-            "7" => Self::Withdrawal,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::DepositWithdrawal => Some("입출금"),
-            Self::StockOut => Some("출고"),
-            Self::Trade => Some("매매"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::Deposit => Some("입금"),
-            Self::Withdrawal => Some("출금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GoldSpotTransactionHistoryKind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GoldSpotTransactionHistoryKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GoldSpotTransactionHistoryKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match GoldSpotTransactionHistoryKind {
+    All => ("0", "전체"),
+    DepositWithdrawal => ("1", "입출금"),
+    StockOut => ("2", "출고"),
+    Trade => ("3", "매매"),
+    Buy => ("4", "매수"),
+    Sell => ("5", "매도"),
+    Deposit => ("6", "입금"),
+    Withdrawal => ("7", "출금"),
+});
 /// Codes of `GoldSpotType` (spec/domestic/account.yaml kt00015 field `gds_tp`).
 ///
 /// # Forward compatibility
@@ -735,67 +279,13 @@ pub enum GoldSpotType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl GoldSpotType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::DomesticStock => "1",
-            Self::BeneficiaryCertificate => "2",
-            Self::OverseasStock => "3",
-            Self::FinancialProduct => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::DomesticStock,
-            "2" => Self::BeneficiaryCertificate,
-            "3" => Self::OverseasStock,
-            "4" => Self::FinancialProduct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::DomesticStock => Some("국내주식"),
-            Self::BeneficiaryCertificate => Some("수익증권"),
-            Self::OverseasStock => Some("해외주식"),
-            Self::FinancialProduct => Some("금융상품"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GoldSpotType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GoldSpotType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GoldSpotType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match GoldSpotType {
+    All => ("0", "전체"),
+    DomesticStock => ("1", "국내주식"),
+    BeneficiaryCertificate => ("2", "수익증권"),
+    OverseasStock => ("3", "해외주식"),
+    FinancialProduct => ("4", "금융상품"),
+});
 /// Codes of `Kind` (spec/domestic/account.yaml kt00015 field `tp`).
 ///
 /// # Forward compatibility
@@ -845,105 +335,25 @@ pub enum Kind {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl Kind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "2", "3", "4", "5", "6", "7", "A", "B", "C", "F", "M", "G", "H", "I", "J",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::DepositWithdrawal => "1",
-            Self::StockInOut => "2",
-            Self::Trade => "3",
-            Self::Buy => "4",
-            Self::Sell => "5",
-            Self::Deposit => "6",
-            Self::Withdrawal => "7",
-            Self::DepositSecuredLoanIn => "A",
-            Self::SaleSecuredLoanIn => "B",
-            Self::CashRepayment => "C",
-            Self::FxExchange => "F",
-            Self::DepositWithdrawalFx => "M",
-            Self::FxBuy => "G",
-            Self::FxSell => "H",
-            Self::FxSettlementIn => "I",
-            Self::FxSettlementOut => "J",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::DepositWithdrawal,
-            "2" => Self::StockInOut,
-            "3" => Self::Trade,
-            "4" => Self::Buy,
-            "5" => Self::Sell,
-            "6" => Self::Deposit,
-            "7" => Self::Withdrawal,
-            "A" => Self::DepositSecuredLoanIn,
-            "B" => Self::SaleSecuredLoanIn,
-            "C" => Self::CashRepayment,
-            "F" => Self::FxExchange,
-            "M" => Self::DepositWithdrawalFx,
-            "G" => Self::FxBuy,
-            "H" => Self::FxSell,
-            "I" => Self::FxSettlementIn,
-            "J" => Self::FxSettlementOut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::DepositWithdrawal => Some("입출금"),
-            Self::StockInOut => Some("입출고"),
-            Self::Trade => Some("매매"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::Deposit => Some("입금"),
-            Self::Withdrawal => Some("출금"),
-            Self::DepositSecuredLoanIn => Some("예탁담보대출입금"),
-            Self::SaleSecuredLoanIn => Some("매도담보대출입금"),
-            Self::CashRepayment => Some("현금상환(융자,담보상환)"),
-            Self::FxExchange => Some("환전"),
-            Self::DepositWithdrawalFx => Some("입출금+환전"),
-            Self::FxBuy => Some("외화매수"),
-            Self::FxSell => Some("외화매도"),
-            Self::FxSettlementIn => Some("환전정산입금"),
-            Self::FxSettlementOut => Some("환전정산출금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for Kind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for Kind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Kind {
+    All => ("0", "전체"),
+    DepositWithdrawal => ("1", "입출금"),
+    StockInOut => ("2", "입출고"),
+    Trade => ("3", "매매"),
+    Buy => ("4", "매수"),
+    Sell => ("5", "매도"),
+    Deposit => ("6", "입금"),
+    Withdrawal => ("7", "출금"),
+    DepositSecuredLoanIn => ("A", "예탁담보대출입금"),
+    SaleSecuredLoanIn => ("B", "매도담보대출입금"),
+    CashRepayment => ("C", "현금상환(융자,담보상환)"),
+    FxExchange => ("F", "환전"),
+    DepositWithdrawalFx => ("M", "입출금+환전"),
+    FxBuy => ("G", "외화매수"),
+    FxSell => ("H", "외화매도"),
+    FxSettlementIn => ("I", "환전정산입금"),
+    FxSettlementOut => ("J", "환전정산출금"),
+});
 /// Codes of `KrxOrNxt`, used by 3 fields:
 ///
 /// - spec/domestic/account.yaml kt00004 field `dmst_stex_tp`
@@ -967,58 +377,10 @@ pub enum KrxOrNxt {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl KrxOrNxt {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KrxOrNxt {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KrxOrNxt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KrxOrNxt {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match KrxOrNxt {
+    Krx => ("KRX", "한국거래소"),
+    Nxt => ("NXT", "넥스트트레이드"),
+});
 /// Codes of `KrxOrNxtFilter` (spec/domestic/account.yaml kt00015 field `dmst_stex_tp`).
 ///
 /// # Forward compatibility
@@ -1040,61 +402,11 @@ pub enum KrxOrNxtFilter {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl KrxOrNxtFilter {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "KRX", "NXT"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체)"),
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KrxOrNxtFilter {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KrxOrNxtFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KrxOrNxtFilter {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match KrxOrNxtFilter {
+    All => ("%", "(전체)"),
+    Krx => ("KRX", "한국거래소"),
+    Nxt => ("NXT", "넥스트트레이드"),
+});
 /// Codes of `MarginReductionAppliedType` (spec/domestic/account.yaml kt00010 field `profa_rdex_aplc_tp`).
 ///
 /// # Forward compatibility
@@ -1114,58 +426,10 @@ pub enum MarginReductionAppliedType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarginReductionAppliedType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Regular => "0",
-            Self::Reduced60Pct => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Regular,
-            "1" => Self::Reduced60Pct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Regular => Some("일반"),
-            Self::Reduced60Pct => Some("60%감면"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarginReductionAppliedType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarginReductionAppliedType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarginReductionAppliedType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarginReductionAppliedType {
+    Regular => ("0", "일반"),
+    Reduced60Pct => ("1", "60%감면"),
+});
 /// Codes of `MarketDealType`, used by 2 fields:
 ///
 /// - spec/domestic/account.yaml kt50030 field `mrkt_deal_tp`
@@ -1186,55 +450,9 @@ pub enum MarketDealType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarketDealType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KrxGoldSpot => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::KrxGoldSpot,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::KrxGoldSpot => Some("KRX금현물, 5값으로 고정"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarketDealType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarketDealType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarketDealType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketDealType {
+    KrxGoldSpot => ("5", "KRX금현물, 5값으로 고정"),
+});
 /// Codes of `OddLotType` (spec/domestic/account.yaml ka10170 field `ottks_tp`).
 ///
 /// # Forward compatibility
@@ -1254,58 +472,10 @@ pub enum OddLotType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OddLotType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SameDayRoundTrip => "1",
-            Self::AllSellsToday => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::SameDayRoundTrip,
-            "2" => Self::AllSellsToday,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::SameDayRoundTrip => Some("당일매수에 대한 당일매도"),
-            Self::AllSellsToday => Some("당일매도 전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OddLotType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OddLotType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OddLotType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OddLotType {
+    SameDayRoundTrip => ("1", "당일매수에 대한 당일매도"),
+    AllSellsToday => ("2", "당일매도 전체"),
+});
 /// Codes of `OrderVenueFilter`, used by 5 fields:
 ///
 /// - spec/domestic/account.yaml kt00007 field `dmst_stex_tp`
@@ -1335,64 +505,12 @@ pub enum OrderVenueFilter {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderVenueFilter {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "KRX", "NXT", "SOR"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Krx => "KRX",
-            Self::Nxt => "NXT",
-            Self::Sor => "SOR",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "KRX" => Self::Krx,
-            "NXT" => Self::Nxt,
-            "SOR" => Self::Sor,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("(전체)"),
-            Self::Krx => Some("한국거래소"),
-            Self::Nxt => Some("넥스트트레이드"),
-            Self::Sor => Some("최선주문집행"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderVenueFilter {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderVenueFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderVenueFilter {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderVenueFilter {
+    All => ("%", "(전체)"),
+    Krx => ("KRX", "한국거래소"),
+    Nxt => ("NXT", "넥스트트레이드"),
+    Sor => ("SOR", "최선주문집행"),
+});
 /// Codes of `QuerySortType` (spec/domestic/account.yaml kt00015 field `qry_sort_tp`).
 ///
 /// # Forward compatibility
@@ -1412,58 +530,10 @@ pub enum QuerySortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl QuerySortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LatestFirst => "1",
-            Self::OldestFirst => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::LatestFirst,
-            "2" => Self::OldestFirst,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::LatestFirst => Some("최근거래순"),
-            Self::OldestFirst => Some("과거거래순(미입력시 과거거래순)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for QuerySortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for QuerySortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for QuerySortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match QuerySortType {
+    LatestFirst => ("1", "최근거래순"),
+    OldestFirst => ("2", "과거거래순(미입력시 과거거래순)"),
+});
 /// Codes of `StockBondType`, used by 5 fields:
 ///
 /// - spec/domestic/account.yaml kt00007 field `stk_bond_tp`
@@ -1491,61 +561,11 @@ pub enum StockBondType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockBondType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Bond => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            "2" => Self::Bond,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
-            Self::Bond => Some("채권"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockBondType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockBondType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockBondType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockBondType {
+    All => ("0", "전체"),
+    Stock => ("1", "주식"),
+    Bond => ("2", "채권"),
+});
 /// Codes of `TradeOccurredType` (spec/domestic/account.yaml kt00015 field `trst_ovrl_trde_prps_array` field `trde_ocr_tp`).
 ///
 /// # Forward compatibility
@@ -1575,70 +595,12 @@ pub enum TradeOccurredType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeOccurredType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DepositWithdrawal => "1",
-            Self::Fund => "2",
-            Self::Els => "3",
-            Self::Bond => "4",
-            Self::OverseasBond => "5",
-            Self::FxRp => "6",
-            Self::FxNote => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::DepositWithdrawal,
-            "2" => Self::Fund,
-            "3" => Self::Els,
-            "4" => Self::Bond,
-            "5" => Self::OverseasBond,
-            "6" => Self::FxRp,
-            "7" => Self::FxNote,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::DepositWithdrawal => Some("입출금"),
-            Self::Fund => Some("펀드"),
-            Self::Els => Some("ELS"),
-            Self::Bond => Some("채권"),
-            Self::OverseasBond => Some("해외채권"),
-            Self::FxRp => Some("외화RP"),
-            Self::FxNote => Some("외화발행어음"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeOccurredType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeOccurredType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeOccurredType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeOccurredType {
+    DepositWithdrawal => ("1", "입출금"),
+    Fund => ("2", "펀드"),
+    Els => ("3", "ELS"),
+    Bond => ("4", "채권"),
+    OverseasBond => ("5", "해외채권"),
+    FxRp => ("6", "외화RP"),
+    FxNote => ("7", "외화발행어음"),
+});

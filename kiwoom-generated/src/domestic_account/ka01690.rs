@@ -39,16 +39,37 @@ impl DailyBalanceReturnRateRequest {
         Self { query_date }
     }
 }
+impl codec::Table for DailyBalanceReturnRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("qry_dt", "query_date").required().max(8)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyBalanceReturnRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_dt", &self.query_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka01690` 일별잔고수익률.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateResponse {
     /// 일자 (`dt`)
@@ -116,154 +137,75 @@ impl DailyBalanceReturnRateResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyBalanceReturnRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut total_buy_amount = None;
-        let mut total_evaluation_amount = None;
-        let mut total_evaluation_profit = None;
-        let mut total_profit_rate = None;
-        let mut deposit_balance = None;
-        let mut day_stock_assets = None;
-        let mut buy_weight = None;
-        let mut day_balance_rate = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_evlt_amt" => {
-                    total_evaluation_amount =
-                        forms.value(&mut map, ctx, 2, "tot_evlt_amt", codec::PLAIN)?;
-                }
-                "tot_evltv_prft" => {
-                    total_evaluation_profit =
-                        forms.value(&mut map, ctx, 3, "tot_evltv_prft", codec::PLAIN)?;
-                }
-                "tot_prft_rt" => {
-                    total_profit_rate =
-                        forms.value(&mut map, ctx, 4, "tot_prft_rt", codec::PLAIN)?;
-                }
-                "dbst_bal" => {
-                    deposit_balance = forms.value(&mut map, ctx, 5, "dbst_bal", codec::PLAIN)?;
-                }
-                "day_stk_asst" => {
-                    day_stock_assets =
-                        forms.value(&mut map, ctx, 6, "day_stk_asst", codec::PLAIN)?;
-                }
-                "buy_wght" => {
-                    buy_weight = forms.value(&mut map, ctx, 7, "buy_wght", codec::PLAIN)?;
-                }
-                "day_bal_rt" => {
-                    day_balance_rate = codec::list(&mut map, ctx, "day_bal_rt")?;
-                    forms.list_sent(8, &day_balance_rate);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyBalanceReturnRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
+            codec::Field::new("tot_evltv_prft", "total_evaluation_profit"),
+            codec::Field::new("tot_prft_rt", "total_profit_rate"),
+            codec::Field::new("dbst_bal", "deposit_balance"),
+            codec::Field::new("day_stk_asst", "day_stock_assets"),
+            codec::Field::new("buy_wght", "buy_weight"),
+            codec::Field::new("day_bal_rt", "day_balance_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.total_buy_amount),
+            2 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
+            3 => codec::SlotMut::Int(&mut self.total_evaluation_profit),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
+            5 => codec::SlotMut::Int(&mut self.deposit_balance),
+            6 => codec::SlotMut::Int(&mut self.day_stock_assets),
+            7 => codec::SlotMut::Decimal(&mut self.buy_weight),
+            8 => codec::SlotMut::List(&mut self.day_balance_rate),
+            9 => codec::SlotMut::Number(&mut self.return_code),
+            10 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            total_buy_amount,
-            total_evaluation_amount,
-            total_evaluation_profit,
-            total_profit_rate,
-            deposit_balance,
-            day_stock_assets,
-            buy_weight,
-            day_balance_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.total_buy_amount),
+            2 => codec::SlotRef::Opt(&self.total_evaluation_amount),
+            3 => codec::SlotRef::Opt(&self.total_evaluation_profit),
+            4 => codec::SlotRef::Opt(&self.total_profit_rate),
+            5 => codec::SlotRef::Opt(&self.deposit_balance),
+            6 => codec::SlotRef::Opt(&self.day_stock_assets),
+            7 => codec::SlotRef::Opt(&self.buy_weight),
+            8 => codec::SlotRef::List(&self.day_balance_rate),
+            9 => codec::SlotRef::Number(self.return_code),
+            10 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyBalanceReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_evlt_amt",
-            self.total_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_evltv_prft",
-            self.total_evaluation_profit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_prft_rt",
-            self.total_profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "dbst_bal",
-            self.deposit_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "day_stk_asst",
-            self.day_stock_assets.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_wght",
-            self.buy_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 8, "day_bal_rt", &self.day_balance_rate)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka01690 field \`day\_bal\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateRow {
     /// 현재가 (`cur_prc`)
@@ -331,151 +273,68 @@ impl DailyBalanceReturnRateRow {
         &self.extra
     }
 }
-impl codec::Record for DailyBalanceReturnRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut holding_quantity = None;
-        let mut buy_unit_price = None;
-        let mut buy_weight = None;
-        let mut evaluation_profit = None;
-        let mut profit_rate = None;
-        let mut evaluation_amount = None;
-        let mut evaluation_weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "rmnd_qty" => {
-                    holding_quantity = forms.value(&mut map, ctx, 3, "rmnd_qty", codec::PLAIN)?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(&mut map, ctx, 4, "buy_uv", codec::PLAIN)?;
-                }
-                "buy_wght" => {
-                    buy_weight = forms.value(&mut map, ctx, 5, "buy_wght", codec::PLAIN)?;
-                }
-                "evltv_prft" => {
-                    evaluation_profit =
-                        forms.value(&mut map, ctx, 6, "evltv_prft", codec::PLAIN)?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 7, "prft_rt", codec::PLAIN)?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(&mut map, ctx, 8, "evlt_amt", codec::PLAIN)?;
-                }
-                "evlt_wght" => {
-                    evaluation_weight = forms.value(&mut map, ctx, 9, "evlt_wght", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyBalanceReturnRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("rmnd_qty", "holding_quantity"),
+            codec::Field::new("buy_uv", "buy_unit_price"),
+            codec::Field::new("buy_wght", "buy_weight"),
+            codec::Field::new("evltv_prft", "evaluation_profit"),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("evlt_amt", "evaluation_amount"),
+            codec::Field::new("evlt_wght", "evaluation_weight"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.current_price),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Int(&mut self.holding_quantity),
+            4 => codec::SlotMut::Int(&mut self.buy_unit_price),
+            5 => codec::SlotMut::Decimal(&mut self.buy_weight),
+            6 => codec::SlotMut::Int(&mut self.evaluation_profit),
+            7 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            8 => codec::SlotMut::Int(&mut self.evaluation_amount),
+            9 => codec::SlotMut::Decimal(&mut self.evaluation_weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            stock_code,
-            stock_name,
-            holding_quantity,
-            buy_unit_price,
-            buy_weight,
-            evaluation_profit,
-            profit_rate,
-            evaluation_amount,
-            evaluation_weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.holding_quantity),
+            4 => codec::SlotRef::Opt(&self.buy_unit_price),
+            5 => codec::SlotRef::Opt(&self.buy_weight),
+            6 => codec::SlotRef::Opt(&self.evaluation_profit),
+            7 => codec::SlotRef::Opt(&self.profit_rate),
+            8 => codec::SlotRef::Opt(&self.evaluation_amount),
+            9 => codec::SlotRef::Opt(&self.evaluation_weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyBalanceReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "rmnd_qty",
-            self.holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_wght",
-            self.buy_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "evltv_prft",
-            self.evaluation_profit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "evlt_wght",
-            self.evaluation_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyBalanceReturnRateRequest {
@@ -487,16 +346,7 @@ impl kiwoom_runtime::TrRequest for DailyBalanceReturnRateRequest {
     };
     type Response = DailyBalanceReturnRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka01690",
-            "qry_dt",
-            "query_date",
-            Some(&self.query_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka01690", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyBalanceReturnRateRequest {
@@ -508,17 +358,6 @@ impl kiwoom_runtime::PagedRequest for DailyBalanceReturnRateRequest {
 impl kiwoom_runtime::TrResponse for DailyBalanceReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyBalanceReturnRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["qry_dt"])?;
-        Ok(Self {
-            query_date: codec::take_required(api_id, object, "qry_dt", "query_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -51,17 +51,42 @@ impl RealizedPnlByDateAndStockRequest {
         self
     }
 }
+impl codec::Table for RealizedPnlByDateAndStockRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").max(6),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: None,
+            start_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for RealizedPnlByDateAndStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10072` 일자별종목별실현손익요청\_일자.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_div_rlzt_pl`)
@@ -81,65 +106,54 @@ impl RealizedPnlByDateAndStockResponse {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlByDateAndStockResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date_stock_breakdown_realized_profit_loss = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt_stk_div_rlzt_pl" => {
-                    date_stock_breakdown_realized_profit_loss =
-                        codec::list(&mut map, ctx, "dt_stk_div_rlzt_pl")?;
-                    forms.list_sent(0, &date_stock_breakdown_realized_profit_loss);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlByDateAndStockResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "dt_stk_div_rlzt_pl",
+                "date_stock_breakdown_realized_profit_loss",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.date_stock_breakdown_realized_profit_loss),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date_stock_breakdown_realized_profit_loss,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.date_stock_breakdown_realized_profit_loss),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlByDateAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "dt_stk_div_rlzt_pl",
-            &self.date_stock_breakdown_realized_profit_loss,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10072 field \`dt\_stk\_div\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRow {
     /// 종목명 (`stk_nm`)
@@ -227,203 +241,80 @@ impl RealizedPnlByDateAndStockRow {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlByDateAndStockRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut execution_quantity = None;
-        let mut buy_unit_price = None;
-        let mut execution_price = None;
-        let mut today_sell_profit_loss = None;
-        let mut profit_loss_rate = None;
-        let mut stock_code = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut withdrawal_available_amount = None;
-        let mut loan_date = None;
-        let mut credit_type = None;
-        let mut stock_code_1 = None;
-        let mut today_sell_profit_loss_1 = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 1, "cntr_qty", codec::PLAIN)?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(&mut map, ctx, 2, "buy_uv", codec::PLAIN)?;
-                }
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 3, "cntr_pric", codec::PLAIN)?;
-                }
-                "tdy_sel_pl" => {
-                    today_sell_profit_loss =
-                        forms.value(&mut map, ctx, 4, "tdy_sel_pl", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 5, "pl_rt", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 6, "stk_cd", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 7, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 8, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "wthd_alowa" => {
-                    withdrawal_available_amount =
-                        forms.value(&mut map, ctx, 9, "wthd_alowa", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 10, "loan_dt", codec::PLAIN)?;
-                }
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 11, "crd_tp", codec::PLAIN)?;
-                }
-                "stk_cd_1" => {
-                    stock_code_1 = forms.value(&mut map, ctx, 12, "stk_cd_1", codec::PLAIN)?;
-                }
-                "tdy_sel_pl_1" => {
-                    today_sell_profit_loss_1 =
-                        forms.value(&mut map, ctx, 13, "tdy_sel_pl_1", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlByDateAndStockRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("buy_uv", "buy_unit_price"),
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("wthd_alowa", "withdrawal_available_amount"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("crd_tp", "credit_type"),
+            codec::Field::new("stk_cd_1", "stock_code_1"),
+            codec::Field::new("tdy_sel_pl_1", "today_sell_profit_loss_1"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Int(&mut self.execution_quantity),
+            2 => codec::SlotMut::Decimal(&mut self.buy_unit_price),
+            3 => codec::SlotMut::Int(&mut self.execution_price),
+            4 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss),
+            5 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            6 => codec::SlotMut::Text(&mut self.stock_code),
+            7 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            8 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            9 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            10 => codec::SlotMut::Date(&mut self.loan_date),
+            11 => codec::SlotMut::Text(&mut self.credit_type),
+            12 => codec::SlotMut::Text(&mut self.stock_code_1),
+            13 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss_1),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            execution_quantity,
-            buy_unit_price,
-            execution_price,
-            today_sell_profit_loss,
-            profit_loss_rate,
-            stock_code,
-            today_trade_commission,
-            today_trade_tax,
-            withdrawal_available_amount,
-            loan_date,
-            credit_type,
-            stock_code_1,
-            today_sell_profit_loss_1,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.execution_quantity),
+            2 => codec::SlotRef::Opt(&self.buy_unit_price),
+            3 => codec::SlotRef::Opt(&self.execution_price),
+            4 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
+            5 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            6 => codec::SlotRef::Opt(&self.stock_code),
+            7 => codec::SlotRef::Opt(&self.today_trade_commission),
+            8 => codec::SlotRef::Opt(&self.today_trade_tax),
+            9 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            10 => codec::SlotRef::Opt(&self.loan_date),
+            11 => codec::SlotRef::Opt(&self.credit_type),
+            12 => codec::SlotRef::Opt(&self.stock_code_1),
+            13 => codec::SlotRef::Opt(&self.today_sell_profit_loss_1),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlByDateAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_sel_pl",
-            self.today_sell_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "wthd_alowa",
-            self.withdrawal_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "stk_cd_1",
-            self.stock_code_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "tdy_sel_pl_1",
-            self.today_sell_profit_loss_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
@@ -435,25 +326,7 @@ impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     };
     type Response = RealizedPnlByDateAndStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10072",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10072",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10072", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
@@ -465,24 +338,6 @@ impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
 impl kiwoom_runtime::TrResponse for RealizedPnlByDateAndStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RealizedPnlByDateAndStockRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "strt_dt"])?;
-        Ok(Self {
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -58,18 +58,46 @@ impl RealizedPnlByPeriodAndStockRequest {
         self
     }
 }
+impl codec::Table for RealizedPnlByPeriodAndStockRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").max(6),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            2 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            2 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: None,
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for RealizedPnlByPeriodAndStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10073` 일자별종목별실현손익요청\_기간.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_rlzt_pl`)
@@ -89,64 +117,51 @@ impl RealizedPnlByPeriodAndStockResponse {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlByPeriodAndStockResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date_stock_realized_profit_loss = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt_stk_rlzt_pl" => {
-                    date_stock_realized_profit_loss = codec::list(&mut map, ctx, "dt_stk_rlzt_pl")?;
-                    forms.list_sent(0, &date_stock_realized_profit_loss);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlByPeriodAndStockResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt_stk_rlzt_pl", "date_stock_realized_profit_loss"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.date_stock_realized_profit_loss),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date_stock_realized_profit_loss,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.date_stock_realized_profit_loss),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlByPeriodAndStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "dt_stk_rlzt_pl",
-            &self.date_stock_realized_profit_loss,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10073 field \`dt\_stk\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockRow {
     /// 일자 (`dt`)
@@ -238,196 +253,80 @@ impl RealizedPnlByPeriodAndStockRow {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlByPeriodAndStockRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut today_hts_sell_commission = None;
-        let mut stock_name = None;
-        let mut execution_quantity = None;
-        let mut buy_unit_price = None;
-        let mut execution_price = None;
-        let mut today_sell_profit_loss = None;
-        let mut profit_loss_rate = None;
-        let mut stock_code = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut withdrawal_available_amount = None;
-        let mut loan_date = None;
-        let mut credit_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "tdy_htssel_cmsn" => {
-                    today_hts_sell_commission =
-                        forms.value(&mut map, ctx, 1, "tdy_htssel_cmsn", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 3, "cntr_qty", codec::PLAIN)?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(&mut map, ctx, 4, "buy_uv", codec::PLAIN)?;
-                }
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 5, "cntr_pric", codec::PLAIN)?;
-                }
-                "tdy_sel_pl" => {
-                    today_sell_profit_loss =
-                        forms.value(&mut map, ctx, 6, "tdy_sel_pl", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 7, "pl_rt", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 8, "stk_cd", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 9, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 10, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "wthd_alowa" => {
-                    withdrawal_available_amount =
-                        forms.value(&mut map, ctx, 11, "wthd_alowa", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 12, "loan_dt", codec::PLAIN)?;
-                }
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 13, "crd_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlByPeriodAndStockRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("tdy_htssel_cmsn", "today_hts_sell_commission"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("buy_uv", "buy_unit_price"),
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("wthd_alowa", "withdrawal_available_amount"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("crd_tp", "credit_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Text(&mut self.today_hts_sell_commission),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Int(&mut self.execution_quantity),
+            4 => codec::SlotMut::Decimal(&mut self.buy_unit_price),
+            5 => codec::SlotMut::Int(&mut self.execution_price),
+            6 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss),
+            7 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            8 => codec::SlotMut::Text(&mut self.stock_code),
+            9 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            10 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            11 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            12 => codec::SlotMut::Date(&mut self.loan_date),
+            13 => codec::SlotMut::Text(&mut self.credit_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            today_hts_sell_commission,
-            stock_name,
-            execution_quantity,
-            buy_unit_price,
-            execution_price,
-            today_sell_profit_loss,
-            profit_loss_rate,
-            stock_code,
-            today_trade_commission,
-            today_trade_tax,
-            withdrawal_available_amount,
-            loan_date,
-            credit_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.today_hts_sell_commission),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.execution_quantity),
+            4 => codec::SlotRef::Opt(&self.buy_unit_price),
+            5 => codec::SlotRef::Opt(&self.execution_price),
+            6 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
+            7 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            8 => codec::SlotRef::Opt(&self.stock_code),
+            9 => codec::SlotRef::Opt(&self.today_trade_commission),
+            10 => codec::SlotRef::Opt(&self.today_trade_tax),
+            11 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            12 => codec::SlotRef::Opt(&self.loan_date),
+            13 => codec::SlotRef::Opt(&self.credit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlByPeriodAndStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tdy_htssel_cmsn",
-            self.today_hts_sell_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tdy_sel_pl",
-            self.today_sell_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "wthd_alowa",
-            self.withdrawal_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RealizedPnlByPeriodAndStockRequest {
@@ -439,34 +338,7 @@ impl kiwoom_runtime::TrRequest for RealizedPnlByPeriodAndStockRequest {
     };
     type Response = RealizedPnlByPeriodAndStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10073",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10073",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10073",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10073", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RealizedPnlByPeriodAndStockRequest {
@@ -480,25 +352,6 @@ impl kiwoom_runtime::PagedRequest for RealizedPnlByPeriodAndStockRequest {
 impl kiwoom_runtime::TrResponse for RealizedPnlByPeriodAndStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RealizedPnlByPeriodAndStockRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "strt_dt", "end_dt"])?;
-        Ok(Self {
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

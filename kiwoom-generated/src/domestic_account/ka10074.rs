@@ -48,17 +48,42 @@ impl DailyRealizedPnlRequest {
         }
     }
 }
+impl codec::Table for DailyRealizedPnlRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyRealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10074` 일자별실현손익요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -108,123 +133,66 @@ impl DailyRealizedPnlResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyRealizedPnlResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_buy_amount = None;
-        let mut total_sell_amount = None;
-        let mut realized_profit_loss = None;
-        let mut trade_commission = None;
-        let mut trade_tax = None;
-        let mut date_realized_profit_loss = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 0, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_sell_amt" => {
-                    total_sell_amount =
-                        forms.value(&mut map, ctx, 1, "tot_sell_amt", codec::PLAIN)?;
-                }
-                "rlzt_pl" => {
-                    realized_profit_loss =
-                        forms.value(&mut map, ctx, 2, "rlzt_pl", codec::PLAIN)?;
-                }
-                "trde_cmsn" => {
-                    trade_commission = forms.value(&mut map, ctx, 3, "trde_cmsn", codec::PLAIN)?;
-                }
-                "trde_tax" => {
-                    trade_tax = forms.value(&mut map, ctx, 4, "trde_tax", codec::PLAIN)?;
-                }
-                "dt_rlzt_pl" => {
-                    date_realized_profit_loss = codec::list(&mut map, ctx, "dt_rlzt_pl")?;
-                    forms.list_sent(5, &date_realized_profit_loss);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyRealizedPnlResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_sell_amt", "total_sell_amount"),
+            codec::Field::new("rlzt_pl", "realized_profit_loss"),
+            codec::Field::new("trde_cmsn", "trade_commission"),
+            codec::Field::new("trde_tax", "trade_tax"),
+            codec::Field::new("dt_rlzt_pl", "date_realized_profit_loss"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.total_buy_amount),
+            1 => codec::SlotMut::Int(&mut self.total_sell_amount),
+            2 => codec::SlotMut::Int(&mut self.realized_profit_loss),
+            3 => codec::SlotMut::Int(&mut self.trade_commission),
+            4 => codec::SlotMut::Int(&mut self.trade_tax),
+            5 => codec::SlotMut::List(&mut self.date_realized_profit_loss),
+            6 => codec::SlotMut::Number(&mut self.return_code),
+            7 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_buy_amount,
-            total_sell_amount,
-            realized_profit_loss,
-            trade_commission,
-            trade_tax,
-            date_realized_profit_loss,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_buy_amount),
+            1 => codec::SlotRef::Opt(&self.total_sell_amount),
+            2 => codec::SlotRef::Opt(&self.realized_profit_loss),
+            3 => codec::SlotRef::Opt(&self.trade_commission),
+            4 => codec::SlotRef::Opt(&self.trade_tax),
+            5 => codec::SlotRef::List(&self.date_realized_profit_loss),
+            6 => codec::SlotRef::Number(self.return_code),
+            7 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_sell_amt",
-            self.total_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rlzt_pl",
-            self.realized_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_cmsn",
-            self.trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_tax",
-            self.trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 5, "dt_rlzt_pl", &self.date_realized_profit_loss)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10074 field \`dt\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRow {
     /// 일자 (`dt`)
@@ -272,98 +240,56 @@ impl DailyRealizedPnlRow {
         &self.extra
     }
 }
-impl codec::Record for DailyRealizedPnlRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut buy_amount = None;
-        let mut sell_amount = None;
-        let mut today_sell_profit_loss = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 1, "buy_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 2, "sell_amt", codec::PLAIN)?;
-                }
-                "tdy_sel_pl" => {
-                    today_sell_profit_loss =
-                        forms.value(&mut map, ctx, 3, "tdy_sel_pl", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 4, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 5, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyRealizedPnlRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.buy_amount),
+            2 => codec::SlotMut::Int(&mut self.sell_amount),
+            3 => codec::SlotMut::Int(&mut self.today_sell_profit_loss),
+            4 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            5 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            buy_amount,
-            sell_amount,
-            today_sell_profit_loss,
-            today_trade_commission,
-            today_trade_tax,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.buy_amount),
+            2 => codec::SlotRef::Opt(&self.sell_amount),
+            3 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
+            4 => codec::SlotRef::Opt(&self.today_trade_commission),
+            5 => codec::SlotRef::Opt(&self.today_trade_tax),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tdy_sel_pl",
-            self.today_sell_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
@@ -375,25 +301,7 @@ impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     };
     type Response = DailyRealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10074",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10074",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10074", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
@@ -405,24 +313,6 @@ impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
 impl kiwoom_runtime::TrResponse for DailyRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyRealizedPnlRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt"])?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -73,19 +73,54 @@ impl UnfilledOrdersRequest {
         self
     }
 }
+impl codec::Table for UnfilledOrdersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("all_stk_tp", "all_stock_type")
+                .required()
+                .max(1),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").max(6),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.all_stock_type),
+            1 => codec::SlotMut::Req(&mut self.trade_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.all_stock_type),
+            1 => codec::SlotRef::Req(&self.trade_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            all_stock_type: super::StockType::from_code(""),
+            trade_type: super::SellBuyType::from_code(""),
+            stock_code: None,
+            exchange_type: super::VenueFilter::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for UnfilledOrdersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "all_stk_tp", &self.all_stock_type, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10075` 미체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnfilledOrdersResponse {
     /// 미체결 (`oso`)
@@ -105,59 +140,51 @@ impl UnfilledOrdersResponse {
         &self.extra
     }
 }
-impl codec::Record for UnfilledOrdersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut unfilled = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "oso" => {
-                    unfilled = codec::list(&mut map, ctx, "oso")?;
-                    forms.list_sent(0, &unfilled);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UnfilledOrdersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("oso", "unfilled"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.unfilled),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            unfilled,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.unfilled),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UnfilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "oso", &self.unfilled)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10075 field \`oso\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnfilledOrdersRow {
     /// 계좌번호 (`acnt_no`)
@@ -329,383 +356,128 @@ impl UnfilledOrdersRow {
         &self.extra
     }
 }
-impl codec::Record for UnfilledOrdersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_number = None;
-        let mut order_number = None;
-        let mut manager_employee_number = None;
-        let mut stock_code = None;
-        let mut task_type = None;
-        let mut order_status = None;
-        let mut stock_name = None;
-        let mut order_quantity = None;
-        let mut order_price = None;
-        let mut unfilled_quantity = None;
-        let mut execution_total_amount = None;
-        let mut original_order_number = None;
-        let mut in_out_type_name = None;
-        let mut trade_type = None;
-        let mut time = None;
-        let mut execution_number = None;
-        let mut execution_price = None;
-        let mut execution_quantity = None;
-        let mut current_price = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut unit_execution_price = None;
-        let mut unit_execution_quantity = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut individual_investor = None;
-        let mut exchange_type = None;
-        let mut exchange_type_text = None;
-        let mut sor_flag = None;
-        let mut stop_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_no" => {
-                    account_number = forms.value(&mut map, ctx, 0, "acnt_no", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "mang_empno" => {
-                    manager_employee_number =
-                        forms.value(&mut map, ctx, 2, "mang_empno", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "tsk_tp" => {
-                    task_type = forms.value(&mut map, ctx, 4, "tsk_tp", codec::PLAIN)?;
-                }
-                "ord_stt" => {
-                    order_status = forms.value(&mut map, ctx, 5, "ord_stt", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 6, "stk_nm", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(&mut map, ctx, 7, "ord_qty", codec::PLAIN)?;
-                }
-                "ord_pric" => {
-                    order_price = forms.value(&mut map, ctx, 8, "ord_pric", codec::PLAIN)?;
-                }
-                "oso_qty" => {
-                    unfilled_quantity = forms.value(&mut map, ctx, 9, "oso_qty", codec::PLAIN)?;
-                }
-                "cntr_tot_amt" => {
-                    execution_total_amount =
-                        forms.value(&mut map, ctx, 10, "cntr_tot_amt", codec::PLAIN)?;
-                }
-                "orig_ord_no" => {
-                    original_order_number =
-                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 12, "io_tp_nm", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 13, "trde_tp", codec::PLAIN)?;
-                }
-                "tm" => time = forms.value(&mut map, ctx, 14, "tm", codec::PLAIN)?,
-                "cntr_no" => {
-                    execution_number = forms.value(&mut map, ctx, 15, "cntr_no", codec::PLAIN)?;
-                }
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 16, "cntr_pric", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity =
-                        forms.value(&mut map, ctx, 17, "cntr_qty", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 18, "cur_prc", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 19, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 20, "buy_bid", codec::PLAIN)?;
-                }
-                "unit_cntr_pric" => {
-                    unit_execution_price =
-                        forms.value(&mut map, ctx, 21, "unit_cntr_pric", codec::PLAIN)?;
-                }
-                "unit_cntr_qty" => {
-                    unit_execution_quantity =
-                        forms.value(&mut map, ctx, 22, "unit_cntr_qty", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 23, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 24, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "ind_invsr" => {
-                    individual_investor =
-                        forms.value(&mut map, ctx, 25, "ind_invsr", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 26, "stex_tp", codec::PLAIN)?;
-                }
-                "stex_tp_txt" => {
-                    exchange_type_text =
-                        forms.value(&mut map, ctx, 27, "stex_tp_txt", codec::PLAIN)?;
-                }
-                "sor_yn" => {
-                    sor_flag = forms.value(&mut map, ctx, 28, "sor_yn", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = forms.value(&mut map, ctx, 29, "stop_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UnfilledOrdersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_no", "account_number"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("mang_empno", "manager_employee_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("tsk_tp", "task_type"),
+            codec::Field::new("ord_stt", "order_status"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("ord_qty", "order_quantity"),
+            codec::Field::new("ord_pric", "order_price"),
+            codec::Field::new("oso_qty", "unfilled_quantity"),
+            codec::Field::new("cntr_tot_amt", "execution_total_amount"),
+            codec::Field::new("orig_ord_no", "original_order_number"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("cntr_no", "execution_number"),
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("unit_cntr_pric", "unit_execution_price"),
+            codec::Field::new("unit_cntr_qty", "unit_execution_quantity"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("ind_invsr", "individual_investor"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stex_tp_txt", "exchange_type_text"),
+            codec::Field::new("sor_yn", "sor_flag"),
+            codec::Field::new("stop_pric", "stop_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.manager_employee_number),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.task_type),
+            5 => codec::SlotMut::Opt(&mut self.order_status),
+            6 => codec::SlotMut::Text(&mut self.stock_name),
+            7 => codec::SlotMut::Int(&mut self.order_quantity),
+            8 => codec::SlotMut::Int(&mut self.order_price),
+            9 => codec::SlotMut::Int(&mut self.unfilled_quantity),
+            10 => codec::SlotMut::Int(&mut self.execution_total_amount),
+            11 => codec::SlotMut::Text(&mut self.original_order_number),
+            12 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            13 => codec::SlotMut::Opt(&mut self.trade_type),
+            14 => codec::SlotMut::Opt(&mut self.time),
+            15 => codec::SlotMut::Text(&mut self.execution_number),
+            16 => codec::SlotMut::Int(&mut self.execution_price),
+            17 => codec::SlotMut::Int(&mut self.execution_quantity),
+            18 => codec::SlotMut::Int(&mut self.current_price),
+            19 => codec::SlotMut::Int(&mut self.ask_price),
+            20 => codec::SlotMut::Int(&mut self.bid_price),
+            21 => codec::SlotMut::Int(&mut self.unit_execution_price),
+            22 => codec::SlotMut::Int(&mut self.unit_execution_quantity),
+            23 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            24 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            25 => codec::SlotMut::Text(&mut self.individual_investor),
+            26 => codec::SlotMut::Opt(&mut self.exchange_type),
+            27 => codec::SlotMut::Opt(&mut self.exchange_type_text),
+            28 => codec::SlotMut::Opt(&mut self.sor_flag),
+            29 => codec::SlotMut::Int(&mut self.stop_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_number,
-            order_number,
-            manager_employee_number,
-            stock_code,
-            task_type,
-            order_status,
-            stock_name,
-            order_quantity,
-            order_price,
-            unfilled_quantity,
-            execution_total_amount,
-            original_order_number,
-            in_out_type_name,
-            trade_type,
-            time,
-            execution_number,
-            execution_price,
-            execution_quantity,
-            current_price,
-            ask_price,
-            bid_price,
-            unit_execution_price,
-            unit_execution_quantity,
-            today_trade_commission,
-            today_trade_tax,
-            individual_investor,
-            exchange_type,
-            exchange_type_text,
-            sor_flag,
-            stop_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.manager_employee_number),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.task_type),
+            5 => codec::SlotRef::Opt(&self.order_status),
+            6 => codec::SlotRef::Opt(&self.stock_name),
+            7 => codec::SlotRef::Opt(&self.order_quantity),
+            8 => codec::SlotRef::Opt(&self.order_price),
+            9 => codec::SlotRef::Opt(&self.unfilled_quantity),
+            10 => codec::SlotRef::Opt(&self.execution_total_amount),
+            11 => codec::SlotRef::Opt(&self.original_order_number),
+            12 => codec::SlotRef::Opt(&self.in_out_type_name),
+            13 => codec::SlotRef::Opt(&self.trade_type),
+            14 => codec::SlotRef::Opt(&self.time),
+            15 => codec::SlotRef::Opt(&self.execution_number),
+            16 => codec::SlotRef::Opt(&self.execution_price),
+            17 => codec::SlotRef::Opt(&self.execution_quantity),
+            18 => codec::SlotRef::Opt(&self.current_price),
+            19 => codec::SlotRef::Opt(&self.ask_price),
+            20 => codec::SlotRef::Opt(&self.bid_price),
+            21 => codec::SlotRef::Opt(&self.unit_execution_price),
+            22 => codec::SlotRef::Opt(&self.unit_execution_quantity),
+            23 => codec::SlotRef::Opt(&self.today_trade_commission),
+            24 => codec::SlotRef::Opt(&self.today_trade_tax),
+            25 => codec::SlotRef::Opt(&self.individual_investor),
+            26 => codec::SlotRef::Opt(&self.exchange_type),
+            27 => codec::SlotRef::Opt(&self.exchange_type_text),
+            28 => codec::SlotRef::Opt(&self.sor_flag),
+            29 => codec::SlotRef::Opt(&self.stop_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UnfilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "acnt_no",
-            self.account_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "mang_empno",
-            self.manager_employee_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "tsk_tp", self.task_type.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ord_stt",
-            self.order_status.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "ord_pric",
-            self.order_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "oso_qty",
-            self.unfilled_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "cntr_tot_amt",
-            self.execution_total_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orig_ord_no",
-            self.original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_no",
-            self.execution_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "unit_cntr_pric",
-            self.unit_execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "unit_cntr_qty",
-            self.unit_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "ind_invsr",
-            self.individual_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "stex_tp_txt",
-            self.exchange_type_text.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 28, "sor_yn", self.sor_flag.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            29,
-            "stop_pric",
-            self.stop_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for UnfilledOrdersRequest {
@@ -717,43 +489,7 @@ impl kiwoom_runtime::TrRequest for UnfilledOrdersRequest {
     };
     type Response = UnfilledOrdersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10075",
-            "all_stk_tp",
-            "all_stock_type",
-            Some(&self.all_stock_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10075",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10075",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10075",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10075", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for UnfilledOrdersRequest {
@@ -765,42 +501,6 @@ impl kiwoom_runtime::PagedRequest for UnfilledOrdersRequest {
 impl kiwoom_runtime::TrResponse for UnfilledOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for UnfilledOrdersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["all_stk_tp", "trde_tp", "stk_cd", "stex_tp"],
-        )?;
-        Ok(Self {
-            all_stock_type: codec::take_required(
-                api_id,
-                object,
-                "all_stk_tp",
-                "all_stock_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

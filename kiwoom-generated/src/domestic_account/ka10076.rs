@@ -81,20 +81,56 @@ impl FilledOrdersRequest {
         self
     }
 }
+impl codec::Table for FilledOrdersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").max(6),
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("sell_tp", "sell_type").required().max(1),
+            codec::Field::new("ord_no", "order_number").max(10),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.query_type),
+            2 => codec::SlotMut::Req(&mut self.sell_type),
+            3 => codec::SlotMut::Text(&mut self.order_number),
+            4 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.query_type),
+            2 => codec::SlotRef::Req(&self.sell_type),
+            3 => codec::SlotRef::Opt(&self.order_number),
+            4 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: None,
+            query_type: super::StockType::from_code(""),
+            sell_type: super::SellBuyType::from_code(""),
+            order_number: None,
+            exchange_type: super::VenueFilter::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for FilledOrdersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(&mut map, "sell_tp", &self.sell_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10076` 체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FilledOrdersResponse {
     /// 체결 (`cntr`)
@@ -114,59 +150,51 @@ impl FilledOrdersResponse {
         &self.extra
     }
 }
-impl codec::Record for FilledOrdersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr" => {
-                    execution = codec::list(&mut map, ctx, "cntr")?;
-                    forms.list_sent(0, &execution);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for FilledOrdersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr", "execution"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.execution),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.execution),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for FilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "cntr", &self.execution)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10076 field \`cntr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct FilledOrdersRow {
     /// 주문번호 (`ord_no`)
@@ -284,257 +312,95 @@ impl FilledOrdersRow {
         &self.extra
     }
 }
-impl codec::Record for FilledOrdersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_number = None;
-        let mut stock_name = None;
-        let mut in_out_type_name = None;
-        let mut order_price = None;
-        let mut order_quantity = None;
-        let mut execution_price = None;
-        let mut execution_quantity = None;
-        let mut unfilled_quantity = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut order_status = None;
-        let mut trade_type = None;
-        let mut original_order_number = None;
-        let mut order_time = None;
-        let mut stock_code = None;
-        let mut exchange_type = None;
-        let mut exchange_type_text = None;
-        let mut sor_flag = None;
-        let mut stop_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 2, "io_tp_nm", codec::PLAIN)?;
-                }
-                "ord_pric" => {
-                    order_price = forms.value(&mut map, ctx, 3, "ord_pric", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(&mut map, ctx, 4, "ord_qty", codec::PLAIN)?;
-                }
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 5, "cntr_pric", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 6, "cntr_qty", codec::PLAIN)?;
-                }
-                "oso_qty" => {
-                    unfilled_quantity = forms.value(&mut map, ctx, 7, "oso_qty", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 8, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 9, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "ord_stt" => {
-                    order_status = forms.value(&mut map, ctx, 10, "ord_stt", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 11, "trde_tp", codec::PLAIN)?;
-                }
-                "orig_ord_no" => {
-                    original_order_number =
-                        forms.value(&mut map, ctx, 12, "orig_ord_no", codec::PLAIN)?;
-                }
-                "ord_tm" => {
-                    order_time = forms.value(&mut map, ctx, 13, "ord_tm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 14, "stk_cd", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 15, "stex_tp", codec::PLAIN)?;
-                }
-                "stex_tp_txt" => {
-                    exchange_type_text =
-                        forms.value(&mut map, ctx, 16, "stex_tp_txt", codec::PLAIN)?;
-                }
-                "sor_yn" => {
-                    sor_flag = forms.value(&mut map, ctx, 17, "sor_yn", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = forms.value(&mut map, ctx, 18, "stop_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for FilledOrdersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("ord_pric", "order_price"),
+            codec::Field::new("ord_qty", "order_quantity"),
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("oso_qty", "unfilled_quantity"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("ord_stt", "order_status"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("orig_ord_no", "original_order_number"),
+            codec::Field::new("ord_tm", "order_time"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stex_tp_txt", "exchange_type_text"),
+            codec::Field::new("sor_yn", "sor_flag"),
+            codec::Field::new("stop_pric", "stop_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.order_number),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            3 => codec::SlotMut::Int(&mut self.order_price),
+            4 => codec::SlotMut::Int(&mut self.order_quantity),
+            5 => codec::SlotMut::Int(&mut self.execution_price),
+            6 => codec::SlotMut::Int(&mut self.execution_quantity),
+            7 => codec::SlotMut::Int(&mut self.unfilled_quantity),
+            8 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            9 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            10 => codec::SlotMut::Opt(&mut self.order_status),
+            11 => codec::SlotMut::Opt(&mut self.trade_type),
+            12 => codec::SlotMut::Text(&mut self.original_order_number),
+            13 => codec::SlotMut::Opt(&mut self.order_time),
+            14 => codec::SlotMut::Text(&mut self.stock_code),
+            15 => codec::SlotMut::Opt(&mut self.exchange_type),
+            16 => codec::SlotMut::Opt(&mut self.exchange_type_text),
+            17 => codec::SlotMut::Opt(&mut self.sor_flag),
+            18 => codec::SlotMut::Int(&mut self.stop_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_number,
-            stock_name,
-            in_out_type_name,
-            order_price,
-            order_quantity,
-            execution_price,
-            execution_quantity,
-            unfilled_quantity,
-            today_trade_commission,
-            today_trade_tax,
-            order_status,
-            trade_type,
-            original_order_number,
-            order_time,
-            stock_code,
-            exchange_type,
-            exchange_type_text,
-            sor_flag,
-            stop_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_number),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.in_out_type_name),
+            3 => codec::SlotRef::Opt(&self.order_price),
+            4 => codec::SlotRef::Opt(&self.order_quantity),
+            5 => codec::SlotRef::Opt(&self.execution_price),
+            6 => codec::SlotRef::Opt(&self.execution_quantity),
+            7 => codec::SlotRef::Opt(&self.unfilled_quantity),
+            8 => codec::SlotRef::Opt(&self.today_trade_commission),
+            9 => codec::SlotRef::Opt(&self.today_trade_tax),
+            10 => codec::SlotRef::Opt(&self.order_status),
+            11 => codec::SlotRef::Opt(&self.trade_type),
+            12 => codec::SlotRef::Opt(&self.original_order_number),
+            13 => codec::SlotRef::Opt(&self.order_time),
+            14 => codec::SlotRef::Opt(&self.stock_code),
+            15 => codec::SlotRef::Opt(&self.exchange_type),
+            16 => codec::SlotRef::Opt(&self.exchange_type_text),
+            17 => codec::SlotRef::Opt(&self.sor_flag),
+            18 => codec::SlotRef::Opt(&self.stop_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for FilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "ord_pric",
-            self.order_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "oso_qty",
-            self.unfilled_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ord_stt",
-            self.order_status.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "orig_ord_no",
-            self.original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ord_tm",
-            self.order_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "stex_tp_txt",
-            self.exchange_type_text.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 17, "sor_yn", self.sor_flag.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            18,
-            "stop_pric",
-            self.stop_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for FilledOrdersRequest {
@@ -546,52 +412,7 @@ impl kiwoom_runtime::TrRequest for FilledOrdersRequest {
     };
     type Response = FilledOrdersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10076",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10076",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10076",
-            "sell_tp",
-            "sell_type",
-            Some(&self.sell_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10076",
-            "ord_no",
-            "order_number",
-            self.order_number.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10076",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10076", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for FilledOrdersRequest {
@@ -603,31 +424,6 @@ impl kiwoom_runtime::PagedRequest for FilledOrdersRequest {
 impl kiwoom_runtime::TrResponse for FilledOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for FilledOrdersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["stk_cd", "qry_tp", "sell_tp", "ord_no", "stex_tp"],
-        )?;
-        Ok(Self {
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
-            order_number: codec::take(api_id, object, "ord_no", "order_number", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

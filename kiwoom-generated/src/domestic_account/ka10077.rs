@@ -39,16 +39,37 @@ impl TodayRealizedPnlDetailRequest {
         }
     }
 }
+impl codec::Table for TodayRealizedPnlDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for TodayRealizedPnlDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10077` 당일실현손익상세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailResponse {
     /// 당일실현손익 (`tdy_rlzt_pl`)
@@ -74,78 +95,54 @@ impl TodayRealizedPnlDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut today_realized_profit_loss = None;
-        let mut today_realized_profit_loss_detail = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tdy_rlzt_pl" => {
-                    today_realized_profit_loss =
-                        forms.value(&mut map, ctx, 0, "tdy_rlzt_pl", codec::PLAIN)?;
-                }
-                "tdy_rlzt_pl_dtl" => {
-                    today_realized_profit_loss_detail =
-                        codec::list(&mut map, ctx, "tdy_rlzt_pl_dtl")?;
-                    forms.list_sent(1, &today_realized_profit_loss_detail);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tdy_rlzt_pl", "today_realized_profit_loss"),
+            codec::Field::new("tdy_rlzt_pl_dtl", "today_realized_profit_loss_detail"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.today_realized_profit_loss),
+            1 => codec::SlotMut::List(&mut self.today_realized_profit_loss_detail),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            today_realized_profit_loss,
-            today_realized_profit_loss_detail,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.today_realized_profit_loss),
+            1 => codec::SlotRef::List(&self.today_realized_profit_loss_detail),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tdy_rlzt_pl",
-            self.today_realized_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            1,
-            "tdy_rlzt_pl_dtl",
-            &self.today_realized_profit_loss_detail,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10077 field \`tdy\_rlzt\_pl\_dtl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailRow {
     /// 종목명 (`stk_nm`)
@@ -207,141 +204,65 @@ impl TodayRealizedPnlDetailRow {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlDetailRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut execution_quantity = None;
-        let mut buy_unit_price = None;
-        let mut execution_price = None;
-        let mut today_sell_profit_loss = None;
-        let mut profit_loss_rate = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut stock_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 1, "cntr_qty", codec::PLAIN)?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(&mut map, ctx, 2, "buy_uv", codec::PLAIN)?;
-                }
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 3, "cntr_pric", codec::PLAIN)?;
-                }
-                "tdy_sel_pl" => {
-                    today_sell_profit_loss =
-                        forms.value(&mut map, ctx, 4, "tdy_sel_pl", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 5, "pl_rt", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 6, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 7, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 8, "stk_cd", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlDetailRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("buy_uv", "buy_unit_price"),
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("stk_cd", "stock_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Int(&mut self.execution_quantity),
+            2 => codec::SlotMut::Decimal(&mut self.buy_unit_price),
+            3 => codec::SlotMut::Int(&mut self.execution_price),
+            4 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss),
+            5 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            6 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            7 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            8 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            execution_quantity,
-            buy_unit_price,
-            execution_price,
-            today_sell_profit_loss,
-            profit_loss_rate,
-            today_trade_commission,
-            today_trade_tax,
-            stock_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.execution_quantity),
+            2 => codec::SlotRef::Opt(&self.buy_unit_price),
+            3 => codec::SlotRef::Opt(&self.execution_price),
+            4 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
+            5 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            6 => codec::SlotRef::Opt(&self.today_trade_commission),
+            7 => codec::SlotRef::Opt(&self.today_trade_tax),
+            8 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_sel_pl",
-            self.today_sell_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlDetailRequest {
@@ -353,16 +274,7 @@ impl kiwoom_runtime::TrRequest for TodayRealizedPnlDetailRequest {
     };
     type Response = TodayRealizedPnlDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10077",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10077", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayRealizedPnlDetailRequest {
@@ -374,17 +286,6 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlDetailRequest {
 impl kiwoom_runtime::TrResponse for TodayRealizedPnlDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayRealizedPnlDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

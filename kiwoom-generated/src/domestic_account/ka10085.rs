@@ -43,16 +43,38 @@ impl AccountReturnRateRequest {
         Self { exchange_type }
     }
 }
+impl codec::Table for AccountReturnRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("stex_tp", "exchange_type")
+            .required()
+            .max(1)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::VenueFilter::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AccountReturnRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10085` 계좌수익률요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountReturnRateResponse {
     /// 계좌수익률 (`acnt_prft_rt`)
@@ -72,60 +94,51 @@ impl AccountReturnRateResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountReturnRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_profit_rate = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_prft_rt" => {
-                    account_profit_rate = codec::list(&mut map, ctx, "acnt_prft_rt")?;
-                    forms.list_sent(0, &account_profit_rate);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountReturnRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_prft_rt", "account_profit_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.account_profit_rate),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_profit_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.account_profit_rate),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "acnt_prft_rt", &self.account_profit_rate)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10085 field \`acnt\_prft\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountReturnRateRow {
     /// 일자 (`dt`)
@@ -233,232 +246,89 @@ impl AccountReturnRateRow {
         &self.extra
     }
 }
-impl codec::Record for AccountReturnRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut purchase_price = None;
-        let mut purchase_amount = None;
-        let mut holding_quantity = None;
-        let mut today_sell_profit_loss = None;
-        let mut today_trade_commission = None;
-        let mut today_trade_tax = None;
-        let mut credit_type = None;
-        let mut loan_date = None;
-        let mut settlement_balance = None;
-        let mut close_out_available_quantity = None;
-        let mut credit_amount = None;
-        let mut credit_interest = None;
-        let mut expiry_date = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pur_pric" => {
-                    purchase_price = forms.value(&mut map, ctx, 4, "pur_pric", codec::PLAIN)?;
-                }
-                "pur_amt" => {
-                    purchase_amount = forms.value(&mut map, ctx, 5, "pur_amt", codec::PLAIN)?;
-                }
-                "rmnd_qty" => {
-                    holding_quantity = forms.value(&mut map, ctx, 6, "rmnd_qty", codec::PLAIN)?;
-                }
-                "tdy_sel_pl" => {
-                    today_sell_profit_loss =
-                        forms.value(&mut map, ctx, 7, "tdy_sel_pl", codec::PLAIN)?;
-                }
-                "tdy_trde_cmsn" => {
-                    today_trade_commission =
-                        forms.value(&mut map, ctx, 8, "tdy_trde_cmsn", codec::PLAIN)?;
-                }
-                "tdy_trde_tax" => {
-                    today_trade_tax =
-                        forms.value(&mut map, ctx, 9, "tdy_trde_tax", codec::PLAIN)?;
-                }
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 10, "crd_tp", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 11, "loan_dt", codec::PLAIN)?;
-                }
-                "setl_remn" => {
-                    settlement_balance =
-                        forms.value(&mut map, ctx, 12, "setl_remn", codec::PLAIN)?;
-                }
-                "clrn_alow_qty" => {
-                    close_out_available_quantity =
-                        forms.value(&mut map, ctx, 13, "clrn_alow_qty", codec::PLAIN)?;
-                }
-                "crd_amt" => {
-                    credit_amount = forms.value(&mut map, ctx, 14, "crd_amt", codec::PLAIN)?;
-                }
-                "crd_int" => {
-                    credit_interest = forms.value(&mut map, ctx, 15, "crd_int", codec::PLAIN)?;
-                }
-                "expr_dt" => {
-                    expiry_date = forms.value(&mut map, ctx, 16, "expr_dt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountReturnRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pur_pric", "purchase_price"),
+            codec::Field::new("pur_amt", "purchase_amount"),
+            codec::Field::new("rmnd_qty", "holding_quantity"),
+            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
+            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
+            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
+            codec::Field::new("crd_tp", "credit_type"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("setl_remn", "settlement_balance"),
+            codec::Field::new("clrn_alow_qty", "close_out_available_quantity"),
+            codec::Field::new("crd_amt", "credit_amount"),
+            codec::Field::new("crd_int", "credit_interest"),
+            codec::Field::new("expr_dt", "expiry_date"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Int(&mut self.current_price),
+            4 => codec::SlotMut::Int(&mut self.purchase_price),
+            5 => codec::SlotMut::Int(&mut self.purchase_amount),
+            6 => codec::SlotMut::Int(&mut self.holding_quantity),
+            7 => codec::SlotMut::Int(&mut self.today_sell_profit_loss),
+            8 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            9 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            10 => codec::SlotMut::Text(&mut self.credit_type),
+            11 => codec::SlotMut::Date(&mut self.loan_date),
+            12 => codec::SlotMut::Int(&mut self.settlement_balance),
+            13 => codec::SlotMut::Int(&mut self.close_out_available_quantity),
+            14 => codec::SlotMut::Int(&mut self.credit_amount),
+            15 => codec::SlotMut::Int(&mut self.credit_interest),
+            16 => codec::SlotMut::Date(&mut self.expiry_date),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            stock_code,
-            stock_name,
-            current_price,
-            purchase_price,
-            purchase_amount,
-            holding_quantity,
-            today_sell_profit_loss,
-            today_trade_commission,
-            today_trade_tax,
-            credit_type,
-            loan_date,
-            settlement_balance,
-            close_out_available_quantity,
-            credit_amount,
-            credit_interest,
-            expiry_date,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.purchase_price),
+            5 => codec::SlotRef::Opt(&self.purchase_amount),
+            6 => codec::SlotRef::Opt(&self.holding_quantity),
+            7 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
+            8 => codec::SlotRef::Opt(&self.today_trade_commission),
+            9 => codec::SlotRef::Opt(&self.today_trade_tax),
+            10 => codec::SlotRef::Opt(&self.credit_type),
+            11 => codec::SlotRef::Opt(&self.loan_date),
+            12 => codec::SlotRef::Opt(&self.settlement_balance),
+            13 => codec::SlotRef::Opt(&self.close_out_available_quantity),
+            14 => codec::SlotRef::Opt(&self.credit_amount),
+            15 => codec::SlotRef::Opt(&self.credit_interest),
+            16 => codec::SlotRef::Opt(&self.expiry_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pur_pric",
-            self.purchase_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pur_amt",
-            self.purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "rmnd_qty",
-            self.holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_sel_pl",
-            self.today_sell_profit_loss.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tdy_trde_cmsn",
-            self.today_trade_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_trde_tax",
-            self.today_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "setl_remn",
-            self.settlement_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "clrn_alow_qty",
-            self.close_out_available_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crd_amt",
-            self.credit_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "crd_int",
-            self.credit_interest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "expr_dt",
-            self.expiry_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountReturnRateRequest {
@@ -470,16 +340,7 @@ impl kiwoom_runtime::TrRequest for AccountReturnRateRequest {
     };
     type Response = AccountReturnRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10085",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10085", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AccountReturnRateRequest {
@@ -491,23 +352,6 @@ impl kiwoom_runtime::PagedRequest for AccountReturnRateRequest {
 impl kiwoom_runtime::TrResponse for AccountReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountReturnRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -39,16 +39,38 @@ impl UnfilledSplitOrderDetailRequest {
         }
     }
 }
+impl codec::Table for UnfilledSplitOrderDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("ord_no", "order_number")
+            .required()
+            .max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.order_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.order_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            order_number: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for UnfilledSplitOrderDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "ord_no", &self.order_number, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10088` 미체결 분할주문 상세.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailResponse {
     /// 미체결분할주문리스트 (`osop`)
@@ -68,60 +90,51 @@ impl UnfilledSplitOrderDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for UnfilledSplitOrderDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut unfilled_split_orders = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "osop" => {
-                    unfilled_split_orders = codec::list(&mut map, ctx, "osop")?;
-                    forms.list_sent(0, &unfilled_split_orders);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UnfilledSplitOrderDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("osop", "unfilled_split_orders"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.unfilled_split_orders),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            unfilled_split_orders,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.unfilled_split_orders),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UnfilledSplitOrderDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "osop", &self.unfilled_split_orders)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10088 field \`osop\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailRow {
     /// 종목코드 (`stk_cd`)
@@ -205,200 +218,80 @@ impl UnfilledSplitOrderDetailRow {
         &self.extra
     }
 }
-impl codec::Record for UnfilledSplitOrderDetailRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut order_number = None;
-        let mut order_quantity = None;
-        let mut order_price = None;
-        let mut unfilled_split_orders_quantity = None;
-        let mut in_out_type_name = None;
-        let mut trade_type = None;
-        let mut sell_type = None;
-        let mut execution_quantity = None;
-        let mut order_status = None;
-        let mut current_price = None;
-        let mut exchange_type = None;
-        let mut exchange_type_text = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 2, "ord_no", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(&mut map, ctx, 3, "ord_qty", codec::PLAIN)?;
-                }
-                "ord_pric" => {
-                    order_price = forms.value(&mut map, ctx, 4, "ord_pric", codec::PLAIN)?;
-                }
-                "osop_qty" => {
-                    unfilled_split_orders_quantity =
-                        forms.value(&mut map, ctx, 5, "osop_qty", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 6, "io_tp_nm", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 7, "trde_tp", codec::PLAIN)?;
-                }
-                "sell_tp" => {
-                    sell_type = forms.value(&mut map, ctx, 8, "sell_tp", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 9, "cntr_qty", codec::PLAIN)?;
-                }
-                "ord_stt" => {
-                    order_status = forms.value(&mut map, ctx, 10, "ord_stt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 11, "cur_prc", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 12, "stex_tp", codec::PLAIN)?;
-                }
-                "stex_tp_txt" => {
-                    exchange_type_text =
-                        forms.value(&mut map, ctx, 13, "stex_tp_txt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UnfilledSplitOrderDetailRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("ord_qty", "order_quantity"),
+            codec::Field::new("ord_pric", "order_price"),
+            codec::Field::new("osop_qty", "unfilled_split_orders_quantity"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("sell_tp", "sell_type"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("ord_stt", "order_status"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stex_tp_txt", "exchange_type_text"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Text(&mut self.order_number),
+            3 => codec::SlotMut::Int(&mut self.order_quantity),
+            4 => codec::SlotMut::Int(&mut self.order_price),
+            5 => codec::SlotMut::Int(&mut self.unfilled_split_orders_quantity),
+            6 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            7 => codec::SlotMut::Opt(&mut self.trade_type),
+            8 => codec::SlotMut::Text(&mut self.sell_type),
+            9 => codec::SlotMut::Int(&mut self.execution_quantity),
+            10 => codec::SlotMut::Opt(&mut self.order_status),
+            11 => codec::SlotMut::Int(&mut self.current_price),
+            12 => codec::SlotMut::Opt(&mut self.exchange_type),
+            13 => codec::SlotMut::Opt(&mut self.exchange_type_text),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            order_number,
-            order_quantity,
-            order_price,
-            unfilled_split_orders_quantity,
-            in_out_type_name,
-            trade_type,
-            sell_type,
-            execution_quantity,
-            order_status,
-            current_price,
-            exchange_type,
-            exchange_type_text,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.order_number),
+            3 => codec::SlotRef::Opt(&self.order_quantity),
+            4 => codec::SlotRef::Opt(&self.order_price),
+            5 => codec::SlotRef::Opt(&self.unfilled_split_orders_quantity),
+            6 => codec::SlotRef::Opt(&self.in_out_type_name),
+            7 => codec::SlotRef::Opt(&self.trade_type),
+            8 => codec::SlotRef::Opt(&self.sell_type),
+            9 => codec::SlotRef::Opt(&self.execution_quantity),
+            10 => codec::SlotRef::Opt(&self.order_status),
+            11 => codec::SlotRef::Opt(&self.current_price),
+            12 => codec::SlotRef::Opt(&self.exchange_type),
+            13 => codec::SlotRef::Opt(&self.exchange_type_text),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UnfilledSplitOrderDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ord_pric",
-            self.order_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "osop_qty",
-            self.unfilled_split_orders_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sell_tp",
-            self.sell_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ord_stt",
-            self.order_status.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "stex_tp_txt",
-            self.exchange_type_text.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for UnfilledSplitOrderDetailRequest {
@@ -410,16 +303,7 @@ impl kiwoom_runtime::TrRequest for UnfilledSplitOrderDetailRequest {
     };
     type Response = UnfilledSplitOrderDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10088",
-            "ord_no",
-            "order_number",
-            Some(&self.order_number),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10088", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for UnfilledSplitOrderDetailRequest {
@@ -431,23 +315,6 @@ impl kiwoom_runtime::PagedRequest for UnfilledSplitOrderDetailRequest {
 impl kiwoom_runtime::TrResponse for UnfilledSplitOrderDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for UnfilledSplitOrderDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["ord_no"])?;
-        Ok(Self {
-            order_number: codec::take_required(
-                api_id,
-                object,
-                "ord_no",
-                "order_number",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

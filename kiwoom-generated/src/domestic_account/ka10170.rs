@@ -58,18 +58,50 @@ impl TodayTradeJournalRequest {
         self
     }
 }
+impl codec::Table for TodayTradeJournalRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("base_dt", "base_date").max(8),
+            codec::Field::new("ottks_tp", "odd_lot_type")
+                .required()
+                .max(1),
+            codec::Field::new("ch_crd_tp", "cash_credit_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.base_date),
+            1 => codec::SlotMut::Req(&mut self.odd_lot_type),
+            2 => codec::SlotMut::Req(&mut self.cash_credit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.base_date),
+            1 => codec::SlotRef::Req(&self.odd_lot_type),
+            2 => codec::SlotRef::Req(&self.cash_credit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            base_date: None,
+            odd_lot_type: super::OddLotType::from_code(""),
+            cash_credit_type: super::CashCreditType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayTradeJournalRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put(&mut map, "ottks_tp", &self.odd_lot_type, codec::PLAIN)?;
-        codec::put(&mut map, "ch_crd_tp", &self.cash_credit_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10170` 당일매매일지요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradeJournalResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -125,138 +157,69 @@ impl TodayTradeJournalResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayTradeJournalResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_sell_amount = None;
-        let mut total_buy_amount = None;
-        let mut total_commission_tax = None;
-        let mut total_settlement_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_profit_rate = None;
-        let mut today_trade_journal = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_sell_amt" => {
-                    total_sell_amount =
-                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
-                }
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_cmsn_tax" => {
-                    total_commission_tax =
-                        forms.value(&mut map, ctx, 2, "tot_cmsn_tax", codec::PLAIN)?;
-                }
-                "tot_exct_amt" => {
-                    total_settlement_amount =
-                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_prft_rt" => {
-                    total_profit_rate =
-                        forms.value(&mut map, ctx, 5, "tot_prft_rt", codec::PLAIN)?;
-                }
-                "tdy_trde_diary" => {
-                    today_trade_journal = codec::list(&mut map, ctx, "tdy_trde_diary")?;
-                    forms.list_sent(6, &today_trade_journal);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradeJournalResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_sell_amt", "total_sell_amount"),
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_cmsn_tax", "total_commission_tax"),
+            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_prft_rt", "total_profit_rate"),
+            codec::Field::new("tdy_trde_diary", "today_trade_journal"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.total_sell_amount),
+            1 => codec::SlotMut::Int(&mut self.total_buy_amount),
+            2 => codec::SlotMut::Int(&mut self.total_commission_tax),
+            3 => codec::SlotMut::Int(&mut self.total_settlement_amount),
+            4 => codec::SlotMut::Int(&mut self.total_profit_loss_amount),
+            5 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
+            6 => codec::SlotMut::List(&mut self.today_trade_journal),
+            7 => codec::SlotMut::Number(&mut self.return_code),
+            8 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_sell_amount,
-            total_buy_amount,
-            total_commission_tax,
-            total_settlement_amount,
-            total_profit_loss_amount,
-            total_profit_rate,
-            today_trade_journal,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_sell_amount),
+            1 => codec::SlotRef::Opt(&self.total_buy_amount),
+            2 => codec::SlotRef::Opt(&self.total_commission_tax),
+            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            5 => codec::SlotRef::Opt(&self.total_profit_rate),
+            6 => codec::SlotRef::List(&self.today_trade_journal),
+            7 => codec::SlotRef::Number(self.return_code),
+            8 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradeJournalResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_sell_amt",
-            self.total_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_cmsn_tax",
-            self.total_commission_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_exct_amt",
-            self.total_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tot_prft_rt",
-            self.total_profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 6, "tdy_trde_diary", &self.today_trade_journal)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml ka10170 field \`tdy\_trde\_diary\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradeJournalRow {
     /// 종목명 (`stk_nm`)
@@ -330,165 +293,71 @@ impl TodayTradeJournalRow {
         &self.extra
     }
 }
-impl codec::Record for TodayTradeJournalRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut buy_average_price = None;
-        let mut buy_quantity = None;
-        let mut sell_average_price = None;
-        let mut sell_quantity = None;
-        let mut commission_and_taxes = None;
-        let mut profit_loss_amount = None;
-        let mut sell_amount = None;
-        let mut buy_amount = None;
-        let mut profit_rate = None;
-        let mut stock_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "buy_avg_pric" => {
-                    buy_average_price =
-                        forms.value(&mut map, ctx, 1, "buy_avg_pric", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 2, "buy_qty", codec::PLAIN)?;
-                }
-                "sel_avg_pric" => {
-                    sell_average_price =
-                        forms.value(&mut map, ctx, 3, "sel_avg_pric", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 4, "sell_qty", codec::PLAIN)?;
-                }
-                "cmsn_alm_tax" => {
-                    commission_and_taxes =
-                        forms.value(&mut map, ctx, 5, "cmsn_alm_tax", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 6, "pl_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 7, "sell_amt", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 8, "buy_amt", codec::PLAIN)?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 9, "prft_rt", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 10, "stk_cd", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradeJournalRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("buy_avg_pric", "buy_average_price"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("sel_avg_pric", "sell_average_price"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("cmsn_alm_tax", "commission_and_taxes"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("stk_cd", "stock_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Int(&mut self.buy_average_price),
+            2 => codec::SlotMut::Int(&mut self.buy_quantity),
+            3 => codec::SlotMut::Int(&mut self.sell_average_price),
+            4 => codec::SlotMut::Int(&mut self.sell_quantity),
+            5 => codec::SlotMut::Int(&mut self.commission_and_taxes),
+            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
+            7 => codec::SlotMut::Int(&mut self.sell_amount),
+            8 => codec::SlotMut::Int(&mut self.buy_amount),
+            9 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            10 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            buy_average_price,
-            buy_quantity,
-            sell_average_price,
-            sell_quantity,
-            commission_and_taxes,
-            profit_loss_amount,
-            sell_amount,
-            buy_amount,
-            profit_rate,
-            stock_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.buy_average_price),
+            2 => codec::SlotRef::Opt(&self.buy_quantity),
+            3 => codec::SlotRef::Opt(&self.sell_average_price),
+            4 => codec::SlotRef::Opt(&self.sell_quantity),
+            5 => codec::SlotRef::Opt(&self.commission_and_taxes),
+            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            7 => codec::SlotRef::Opt(&self.sell_amount),
+            8 => codec::SlotRef::Opt(&self.buy_amount),
+            9 => codec::SlotRef::Opt(&self.profit_rate),
+            10 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradeJournalRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_avg_pric",
-            self.buy_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sel_avg_pric",
-            self.sell_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cmsn_alm_tax",
-            self.commission_and_taxes.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayTradeJournalRequest {
@@ -500,34 +369,7 @@ impl kiwoom_runtime::TrRequest for TodayTradeJournalRequest {
     };
     type Response = TodayTradeJournalResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10170",
-            "base_dt",
-            "base_date",
-            self.base_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10170",
-            "ottks_tp",
-            "odd_lot_type",
-            Some(&self.odd_lot_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10170",
-            "ch_crd_tp",
-            "cash_credit_type",
-            Some(&self.cash_credit_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10170", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayTradeJournalRequest {
@@ -539,31 +381,6 @@ impl kiwoom_runtime::PagedRequest for TodayTradeJournalRequest {
 impl kiwoom_runtime::TrResponse for TodayTradeJournalResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayTradeJournalRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["base_dt", "ottks_tp", "ch_crd_tp"])?;
-        Ok(Self {
-            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            odd_lot_type: codec::take_required(
-                api_id,
-                object,
-                "ottks_tp",
-                "odd_lot_type",
-                codec::PLAIN,
-            )?,
-            cash_credit_type: codec::take_required(
-                api_id,
-                object,
-                "ch_crd_tp",
-                "cash_credit_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -37,16 +37,37 @@ impl DepositDetailRequest {
         Self { query_type }
     }
 }
+impl codec::Table for DepositDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("qry_tp", "query_type").required().max(1)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_type: super::DepositDetailQueryType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for DepositDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00001` 예수금상세현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 예수금 (`entr`)
@@ -480,2116 +501,336 @@ impl DepositDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for DepositDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut deposit = None;
-        let mut margin_cash = None;
-        let mut fund_units_margin_cash = None;
-        let mut next_day_fund_units_sell_settlement = None;
-        let mut foreign_currency_stock_krw_substitute_set_amount = None;
-        let mut credit_guarantee_cash = None;
-        let mut credit_collateral_cash = None;
-        let mut additional_collateral_cash = None;
-        let mut other_margin = None;
-        let mut unpaid_stock_amount = None;
-        let mut short_sale_value = None;
-        let mut credit_set_guarantee = None;
-        let mut check_deposit_amount = None;
-        let mut other_check_deposit_amount = None;
-        let mut credit_collateral_reuse = None;
-        let mut konex_asset_evaluation = None;
-        let mut elw_deposited_evaluation_amount = None;
-        let mut credit_stock_loan_right_scheduled_amount = None;
-        let mut livelihood_subscription_amount = None;
-        let mut livelihood_deposit_available_amount = None;
-        let mut substitute_amount = None;
-        let mut balance_substitute_evaluation_amount = None;
-        let mut consignment_balance_substitute_evaluation_amount = None;
-        let mut fund_units_balance_substitute_evaluation_amount = None;
-        let mut margin_substitute = None;
-        let mut credit_guarantee_substitute = None;
-        let mut credit_collateral_substitute = None;
-        let mut additional_collateral_substitute = None;
-        let mut right_substitute_amount = None;
-        let mut withdrawal_available_amount = None;
-        let mut wrap_withdrawal_available_amount = None;
-        let mut order_available_amount = None;
-        let mut fund_units_buy_available_amount = None;
-        let mut order_available_amount_20pct_stock = None;
-        let mut order_available_amount_30pct_stock = None;
-        let mut order_available_amount_40pct_stock = None;
-        let mut order_available_amount_100pct_stock = None;
-        let mut cash_unpaid_amount = None;
-        let mut cash_unpaid_amount_late_fee = None;
-        let mut cash_unpaid_amount_total = None;
-        let mut credit_interest_arrears = None;
-        let mut interest_arrears_amount_late_fee = None;
-        let mut interest_arrears_amount_total = None;
-        let mut other_loan_amount = None;
-        let mut other_loan_amount_late_fee = None;
-        let mut other_loan_total = None;
-        let mut outstanding_loan = None;
-        let mut loan_sum = None;
-        let mut stock_loan_sum = None;
-        let mut credit_collateral_rate = None;
-        let mut interim_usage_fee = None;
-        let mut min_order_available_flag = None;
-        let mut loan_balance_evaluation_amount = None;
-        let mut deposited_collateral_loan_balance = None;
-        let mut sell_collateral_loan_balance = None;
-        let mut d_plus_1_deposit = None;
-        let mut d_plus_1_sell_buy_settlement_amount = None;
-        let mut d_plus_1_buy_settlement_amount = None;
-        let mut d_plus_1_unpaid_repayment_required = None;
-        let mut d_plus_1_sell_settlement_amount = None;
-        let mut d_plus_1_withdrawal_available_amount = None;
-        let mut d_plus_2_deposit = None;
-        let mut d_plus_2_sell_buy_settlement_amount = None;
-        let mut d_plus_2_buy_settlement_amount = None;
-        let mut d_plus_2_unpaid_repayment_required = None;
-        let mut d_plus_2_sell_settlement_amount = None;
-        let mut d_plus_2_withdrawal_available_amount = None;
-        let mut order_available_amount_50pct_stock = None;
-        let mut order_available_amount_60pct_stock = None;
-        let mut stock_deposit_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_ch" => {
-                    margin_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "profa_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "bncr_profa_ch" => {
-                    fund_units_margin_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "bncr_profa_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nxdy_bncr_sell_exct" => {
-                    next_day_fund_units_sell_settlement = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "nxdy_bncr_sell_exct",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_stk_krw_repl_set_amt" => {
-                    foreign_currency_stock_krw_substitute_set_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "fc_stk_krw_repl_set_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnta_ch" => {
-                    credit_guarantee_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "crd_grnta_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_ch" => {
-                    credit_collateral_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "crd_grnt_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "add_grnt_ch" => {
-                    additional_collateral_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "add_grnt_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_profa" => {
-                    other_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "etc_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncl_stk_amt" => {
-                    unpaid_stock_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "uncl_stk_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "shrts_prica" => {
-                    short_sale_value = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "shrts_prica",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_set_grnta" => {
-                    credit_set_guarantee = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "crd_set_grnta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "chck_ina_amt" => {
-                    check_deposit_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "chck_ina_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_chck_ina_amt" => {
-                    other_check_deposit_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "etc_chck_ina_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_ruse" => {
-                    credit_collateral_reuse = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "crd_grnt_ruse",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "knx_asset_evltv" => {
-                    konex_asset_evaluation = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "knx_asset_evltv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "elwdpst_evlta" => {
-                    elw_deposited_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "elwdpst_evlta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_ls_rght_frcs_amt" => {
-                    credit_stock_loan_right_scheduled_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "crd_ls_rght_frcs_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lvlh_join_amt" => {
-                    livelihood_subscription_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "lvlh_join_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lvlh_trns_alowa" => {
-                    livelihood_deposit_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "lvlh_trns_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "remn_repl_evlta" => {
-                    balance_substitute_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "remn_repl_evlta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trst_remn_repl_evlta" => {
-                    consignment_balance_substitute_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "trst_remn_repl_evlta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "bncr_remn_repl_evlta" => {
-                    fund_units_balance_substitute_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "bncr_remn_repl_evlta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_repl" => {
-                    margin_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "profa_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnta_repl" => {
-                    credit_guarantee_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "crd_grnta_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_repl" => {
-                    credit_collateral_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "crd_grnt_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "add_grnt_repl" => {
-                    additional_collateral_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "add_grnt_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rght_repl_amt" => {
-                    right_substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "rght_repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pymn_alow_amt" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "wrap_pymn_alow_amt" => {
-                    wrap_withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "wrap_pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alow_amt" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "bncr_buy_alowa" => {
-                    fund_units_buy_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        32,
-                        "bncr_buy_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "20stk_ord_alow_amt" => {
-                    order_available_amount_20pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "20stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "30stk_ord_alow_amt" => {
-                    order_available_amount_30pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "30stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "40stk_ord_alow_amt" => {
-                    order_available_amount_40pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "40stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "100stk_ord_alow_amt" => {
-                    order_available_amount_100pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        36,
-                        "100stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla" => {
-                    cash_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "ch_uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla_dlfe" => {
-                    cash_unpaid_amount_late_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        38,
-                        "ch_uncla_dlfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla_tot" => {
-                    cash_unpaid_amount_total = forms.value(
-                        &mut map,
-                        ctx,
-                        39,
-                        "ch_uncla_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_npay" => {
-                    credit_interest_arrears = forms.value(
-                        &mut map,
-                        ctx,
-                        40,
-                        "crd_int_npay",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "int_npay_amt_dlfe" => {
-                    interest_arrears_amount_late_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        41,
-                        "int_npay_amt_dlfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "int_npay_amt_tot" => {
-                    interest_arrears_amount_total = forms.value(
-                        &mut map,
-                        ctx,
-                        42,
-                        "int_npay_amt_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana" => {
-                    other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        43,
-                        "etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana_dlfe" => {
-                    other_loan_amount_late_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        44,
-                        "etc_loana_dlfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loan_tot" => {
-                    other_loan_total = forms.value(
-                        &mut map,
-                        ctx,
-                        45,
-                        "etc_loan_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nrpy_loan" => {
-                    outstanding_loan = forms.value(
-                        &mut map,
-                        ctx,
-                        46,
-                        "nrpy_loan",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_sum" => {
-                    loan_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        47,
-                        "loan_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_sum" => {
-                    stock_loan_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        48,
-                        "ls_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_rt" => {
-                    credit_collateral_rate =
-                        forms.value(&mut map, ctx, 49, "crd_grnt_rt", codec::PLAIN)?;
-                }
-                "mdstrm_usfe" => {
-                    interim_usage_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        50,
-                        "mdstrm_usfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_ord_alow_yn" => {
-                    min_order_available_flag = forms.value(
-                        &mut map,
-                        ctx,
-                        51,
-                        "min_ord_alow_yn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_remn_evlt_amt" => {
-                    loan_balance_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        52,
-                        "loan_remn_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dpst_grntl_remn" => {
-                    deposited_collateral_loan_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        53,
-                        "dpst_grntl_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_grntl_remn" => {
-                    sell_collateral_loan_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        54,
-                        "sell_grntl_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_entra" => {
-                    d_plus_1_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        55,
-                        "d1_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_slby_exct_amt" => {
-                    d_plus_1_sell_buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        56,
-                        "d1_slby_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_buy_exct_amt" => {
-                    d_plus_1_buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        57,
-                        "d1_buy_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_out_rep_mor" => {
-                    d_plus_1_unpaid_repayment_required = forms.value(
-                        &mut map,
-                        ctx,
-                        58,
-                        "d1_out_rep_mor",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_sel_exct_amt" => {
-                    d_plus_1_sell_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        59,
-                        "d1_sel_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_pymn_alow_amt" => {
-                    d_plus_1_withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        60,
-                        "d1_pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_entra" => {
-                    d_plus_2_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        61,
-                        "d2_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_slby_exct_amt" => {
-                    d_plus_2_sell_buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        62,
-                        "d2_slby_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_buy_exct_amt" => {
-                    d_plus_2_buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        63,
-                        "d2_buy_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_out_rep_mor" => {
-                    d_plus_2_unpaid_repayment_required = forms.value(
-                        &mut map,
-                        ctx,
-                        64,
-                        "d2_out_rep_mor",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_sel_exct_amt" => {
-                    d_plus_2_sell_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        65,
-                        "d2_sel_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_pymn_alow_amt" => {
-                    d_plus_2_withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        66,
-                        "d2_pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "50stk_ord_alow_amt" => {
-                    order_available_amount_50pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        67,
-                        "50stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "60stk_ord_alow_amt" => {
-                    order_available_amount_60pct_stock = forms.value(
-                        &mut map,
-                        ctx,
-                        68,
-                        "60stk_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "stk_entr_prst" => {
-                    stock_deposit_status = codec::list(&mut map, ctx, "stk_entr_prst")?;
-                    forms.list_sent(69, &stock_deposit_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 71, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("profa_ch", "margin_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("bncr_profa_ch", "fund_units_margin_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("nxdy_bncr_sell_exct", "next_day_fund_units_sell_settlement")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "fc_stk_krw_repl_set_amt",
+                "foreign_currency_stock_krw_substitute_set_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnta_ch", "credit_guarantee_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_ch", "credit_collateral_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("add_grnt_ch", "additional_collateral_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_profa", "other_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("uncl_stk_amt", "unpaid_stock_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("shrts_prica", "short_sale_value")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_set_grnta", "credit_set_guarantee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("chck_ina_amt", "check_deposit_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_chck_ina_amt", "other_check_deposit_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_ruse", "credit_collateral_reuse")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("knx_asset_evltv", "konex_asset_evaluation")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("elwdpst_evlta", "elw_deposited_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "crd_ls_rght_frcs_amt",
+                "credit_stock_loan_right_scheduled_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("lvlh_join_amt", "livelihood_subscription_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("lvlh_trns_alowa", "livelihood_deposit_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("remn_repl_evlta", "balance_substitute_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "trst_remn_repl_evlta",
+                "consignment_balance_substitute_evaluation_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "bncr_remn_repl_evlta",
+                "fund_units_balance_substitute_evaluation_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("profa_repl", "margin_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnta_repl", "credit_guarantee_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_repl", "credit_collateral_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("add_grnt_repl", "additional_collateral_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("rght_repl_amt", "right_substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("wrap_pymn_alow_amt", "wrap_withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ord_alow_amt", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("bncr_buy_alowa", "fund_units_buy_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("20stk_ord_alow_amt", "order_available_amount_20pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("30stk_ord_alow_amt", "order_available_amount_30pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("40stk_ord_alow_amt", "order_available_amount_40pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("100stk_ord_alow_amt", "order_available_amount_100pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_uncla", "cash_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_uncla_dlfe", "cash_unpaid_amount_late_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_uncla_tot", "cash_unpaid_amount_total")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_int_npay", "credit_interest_arrears")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("int_npay_amt_dlfe", "interest_arrears_amount_late_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("int_npay_amt_tot", "interest_arrears_amount_total")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loana", "other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loana_dlfe", "other_loan_amount_late_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loan_tot", "other_loan_total")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("nrpy_loan", "outstanding_loan")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("loan_sum", "loan_sum").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ls_sum", "stock_loan_sum")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_rt", "credit_collateral_rate"),
+            codec::Field::new("mdstrm_usfe", "interim_usage_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("min_ord_alow_yn", "min_order_available_flag")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("loan_remn_evlt_amt", "loan_balance_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("dpst_grntl_remn", "deposited_collateral_loan_balance")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sell_grntl_remn", "sell_collateral_loan_balance")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_entra", "d_plus_1_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_slby_exct_amt", "d_plus_1_sell_buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_buy_exct_amt", "d_plus_1_buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_out_rep_mor", "d_plus_1_unpaid_repayment_required")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_sel_exct_amt", "d_plus_1_sell_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_pymn_alow_amt", "d_plus_1_withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_entra", "d_plus_2_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_slby_exct_amt", "d_plus_2_sell_buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_buy_exct_amt", "d_plus_2_buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_out_rep_mor", "d_plus_2_unpaid_repayment_required")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_sel_exct_amt", "d_plus_2_sell_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_pymn_alow_amt", "d_plus_2_withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("50stk_ord_alow_amt", "order_available_amount_50pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("60stk_ord_alow_amt", "order_available_amount_60pct_stock")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("stk_entr_prst", "stock_deposit_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.deposit),
+            1 => codec::SlotMut::Int(&mut self.margin_cash),
+            2 => codec::SlotMut::Int(&mut self.fund_units_margin_cash),
+            3 => codec::SlotMut::Int(&mut self.next_day_fund_units_sell_settlement),
+            4 => codec::SlotMut::Int(&mut self.foreign_currency_stock_krw_substitute_set_amount),
+            5 => codec::SlotMut::Int(&mut self.credit_guarantee_cash),
+            6 => codec::SlotMut::Int(&mut self.credit_collateral_cash),
+            7 => codec::SlotMut::Int(&mut self.additional_collateral_cash),
+            8 => codec::SlotMut::Int(&mut self.other_margin),
+            9 => codec::SlotMut::Int(&mut self.unpaid_stock_amount),
+            10 => codec::SlotMut::Int(&mut self.short_sale_value),
+            11 => codec::SlotMut::Int(&mut self.credit_set_guarantee),
+            12 => codec::SlotMut::Int(&mut self.check_deposit_amount),
+            13 => codec::SlotMut::Int(&mut self.other_check_deposit_amount),
+            14 => codec::SlotMut::Int(&mut self.credit_collateral_reuse),
+            15 => codec::SlotMut::Int(&mut self.konex_asset_evaluation),
+            16 => codec::SlotMut::Int(&mut self.elw_deposited_evaluation_amount),
+            17 => codec::SlotMut::Int(&mut self.credit_stock_loan_right_scheduled_amount),
+            18 => codec::SlotMut::Int(&mut self.livelihood_subscription_amount),
+            19 => codec::SlotMut::Int(&mut self.livelihood_deposit_available_amount),
+            20 => codec::SlotMut::Int(&mut self.substitute_amount),
+            21 => codec::SlotMut::Int(&mut self.balance_substitute_evaluation_amount),
+            22 => codec::SlotMut::Int(&mut self.consignment_balance_substitute_evaluation_amount),
+            23 => codec::SlotMut::Int(&mut self.fund_units_balance_substitute_evaluation_amount),
+            24 => codec::SlotMut::Int(&mut self.margin_substitute),
+            25 => codec::SlotMut::Int(&mut self.credit_guarantee_substitute),
+            26 => codec::SlotMut::Int(&mut self.credit_collateral_substitute),
+            27 => codec::SlotMut::Int(&mut self.additional_collateral_substitute),
+            28 => codec::SlotMut::Int(&mut self.right_substitute_amount),
+            29 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            30 => codec::SlotMut::Int(&mut self.wrap_withdrawal_available_amount),
+            31 => codec::SlotMut::Int(&mut self.order_available_amount),
+            32 => codec::SlotMut::Int(&mut self.fund_units_buy_available_amount),
+            33 => codec::SlotMut::Int(&mut self.order_available_amount_20pct_stock),
+            34 => codec::SlotMut::Int(&mut self.order_available_amount_30pct_stock),
+            35 => codec::SlotMut::Int(&mut self.order_available_amount_40pct_stock),
+            36 => codec::SlotMut::Int(&mut self.order_available_amount_100pct_stock),
+            37 => codec::SlotMut::Int(&mut self.cash_unpaid_amount),
+            38 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_late_fee),
+            39 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_total),
+            40 => codec::SlotMut::Int(&mut self.credit_interest_arrears),
+            41 => codec::SlotMut::Int(&mut self.interest_arrears_amount_late_fee),
+            42 => codec::SlotMut::Int(&mut self.interest_arrears_amount_total),
+            43 => codec::SlotMut::Int(&mut self.other_loan_amount),
+            44 => codec::SlotMut::Int(&mut self.other_loan_amount_late_fee),
+            45 => codec::SlotMut::Int(&mut self.other_loan_total),
+            46 => codec::SlotMut::Int(&mut self.outstanding_loan),
+            47 => codec::SlotMut::Int(&mut self.loan_sum),
+            48 => codec::SlotMut::Int(&mut self.stock_loan_sum),
+            49 => codec::SlotMut::Decimal(&mut self.credit_collateral_rate),
+            50 => codec::SlotMut::Int(&mut self.interim_usage_fee),
+            51 => codec::SlotMut::Int(&mut self.min_order_available_flag),
+            52 => codec::SlotMut::Int(&mut self.loan_balance_evaluation_amount),
+            53 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_balance),
+            54 => codec::SlotMut::Int(&mut self.sell_collateral_loan_balance),
+            55 => codec::SlotMut::Int(&mut self.d_plus_1_deposit),
+            56 => codec::SlotMut::Int(&mut self.d_plus_1_sell_buy_settlement_amount),
+            57 => codec::SlotMut::Int(&mut self.d_plus_1_buy_settlement_amount),
+            58 => codec::SlotMut::Int(&mut self.d_plus_1_unpaid_repayment_required),
+            59 => codec::SlotMut::Int(&mut self.d_plus_1_sell_settlement_amount),
+            60 => codec::SlotMut::Int(&mut self.d_plus_1_withdrawal_available_amount),
+            61 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
+            62 => codec::SlotMut::Int(&mut self.d_plus_2_sell_buy_settlement_amount),
+            63 => codec::SlotMut::Int(&mut self.d_plus_2_buy_settlement_amount),
+            64 => codec::SlotMut::Int(&mut self.d_plus_2_unpaid_repayment_required),
+            65 => codec::SlotMut::Int(&mut self.d_plus_2_sell_settlement_amount),
+            66 => codec::SlotMut::Int(&mut self.d_plus_2_withdrawal_available_amount),
+            67 => codec::SlotMut::Int(&mut self.order_available_amount_50pct_stock),
+            68 => codec::SlotMut::Int(&mut self.order_available_amount_60pct_stock),
+            69 => codec::SlotMut::List(&mut self.stock_deposit_status),
+            70 => codec::SlotMut::Number(&mut self.return_code),
+            71 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            deposit,
-            margin_cash,
-            fund_units_margin_cash,
-            next_day_fund_units_sell_settlement,
-            foreign_currency_stock_krw_substitute_set_amount,
-            credit_guarantee_cash,
-            credit_collateral_cash,
-            additional_collateral_cash,
-            other_margin,
-            unpaid_stock_amount,
-            short_sale_value,
-            credit_set_guarantee,
-            check_deposit_amount,
-            other_check_deposit_amount,
-            credit_collateral_reuse,
-            konex_asset_evaluation,
-            elw_deposited_evaluation_amount,
-            credit_stock_loan_right_scheduled_amount,
-            livelihood_subscription_amount,
-            livelihood_deposit_available_amount,
-            substitute_amount,
-            balance_substitute_evaluation_amount,
-            consignment_balance_substitute_evaluation_amount,
-            fund_units_balance_substitute_evaluation_amount,
-            margin_substitute,
-            credit_guarantee_substitute,
-            credit_collateral_substitute,
-            additional_collateral_substitute,
-            right_substitute_amount,
-            withdrawal_available_amount,
-            wrap_withdrawal_available_amount,
-            order_available_amount,
-            fund_units_buy_available_amount,
-            order_available_amount_20pct_stock,
-            order_available_amount_30pct_stock,
-            order_available_amount_40pct_stock,
-            order_available_amount_100pct_stock,
-            cash_unpaid_amount,
-            cash_unpaid_amount_late_fee,
-            cash_unpaid_amount_total,
-            credit_interest_arrears,
-            interest_arrears_amount_late_fee,
-            interest_arrears_amount_total,
-            other_loan_amount,
-            other_loan_amount_late_fee,
-            other_loan_total,
-            outstanding_loan,
-            loan_sum,
-            stock_loan_sum,
-            credit_collateral_rate,
-            interim_usage_fee,
-            min_order_available_flag,
-            loan_balance_evaluation_amount,
-            deposited_collateral_loan_balance,
-            sell_collateral_loan_balance,
-            d_plus_1_deposit,
-            d_plus_1_sell_buy_settlement_amount,
-            d_plus_1_buy_settlement_amount,
-            d_plus_1_unpaid_repayment_required,
-            d_plus_1_sell_settlement_amount,
-            d_plus_1_withdrawal_available_amount,
-            d_plus_2_deposit,
-            d_plus_2_sell_buy_settlement_amount,
-            d_plus_2_buy_settlement_amount,
-            d_plus_2_unpaid_repayment_required,
-            d_plus_2_sell_settlement_amount,
-            d_plus_2_withdrawal_available_amount,
-            order_available_amount_50pct_stock,
-            order_available_amount_60pct_stock,
-            stock_deposit_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.deposit),
+            1 => codec::SlotRef::Opt(&self.margin_cash),
+            2 => codec::SlotRef::Opt(&self.fund_units_margin_cash),
+            3 => codec::SlotRef::Opt(&self.next_day_fund_units_sell_settlement),
+            4 => codec::SlotRef::Opt(&self.foreign_currency_stock_krw_substitute_set_amount),
+            5 => codec::SlotRef::Opt(&self.credit_guarantee_cash),
+            6 => codec::SlotRef::Opt(&self.credit_collateral_cash),
+            7 => codec::SlotRef::Opt(&self.additional_collateral_cash),
+            8 => codec::SlotRef::Opt(&self.other_margin),
+            9 => codec::SlotRef::Opt(&self.unpaid_stock_amount),
+            10 => codec::SlotRef::Opt(&self.short_sale_value),
+            11 => codec::SlotRef::Opt(&self.credit_set_guarantee),
+            12 => codec::SlotRef::Opt(&self.check_deposit_amount),
+            13 => codec::SlotRef::Opt(&self.other_check_deposit_amount),
+            14 => codec::SlotRef::Opt(&self.credit_collateral_reuse),
+            15 => codec::SlotRef::Opt(&self.konex_asset_evaluation),
+            16 => codec::SlotRef::Opt(&self.elw_deposited_evaluation_amount),
+            17 => codec::SlotRef::Opt(&self.credit_stock_loan_right_scheduled_amount),
+            18 => codec::SlotRef::Opt(&self.livelihood_subscription_amount),
+            19 => codec::SlotRef::Opt(&self.livelihood_deposit_available_amount),
+            20 => codec::SlotRef::Opt(&self.substitute_amount),
+            21 => codec::SlotRef::Opt(&self.balance_substitute_evaluation_amount),
+            22 => codec::SlotRef::Opt(&self.consignment_balance_substitute_evaluation_amount),
+            23 => codec::SlotRef::Opt(&self.fund_units_balance_substitute_evaluation_amount),
+            24 => codec::SlotRef::Opt(&self.margin_substitute),
+            25 => codec::SlotRef::Opt(&self.credit_guarantee_substitute),
+            26 => codec::SlotRef::Opt(&self.credit_collateral_substitute),
+            27 => codec::SlotRef::Opt(&self.additional_collateral_substitute),
+            28 => codec::SlotRef::Opt(&self.right_substitute_amount),
+            29 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            30 => codec::SlotRef::Opt(&self.wrap_withdrawal_available_amount),
+            31 => codec::SlotRef::Opt(&self.order_available_amount),
+            32 => codec::SlotRef::Opt(&self.fund_units_buy_available_amount),
+            33 => codec::SlotRef::Opt(&self.order_available_amount_20pct_stock),
+            34 => codec::SlotRef::Opt(&self.order_available_amount_30pct_stock),
+            35 => codec::SlotRef::Opt(&self.order_available_amount_40pct_stock),
+            36 => codec::SlotRef::Opt(&self.order_available_amount_100pct_stock),
+            37 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
+            38 => codec::SlotRef::Opt(&self.cash_unpaid_amount_late_fee),
+            39 => codec::SlotRef::Opt(&self.cash_unpaid_amount_total),
+            40 => codec::SlotRef::Opt(&self.credit_interest_arrears),
+            41 => codec::SlotRef::Opt(&self.interest_arrears_amount_late_fee),
+            42 => codec::SlotRef::Opt(&self.interest_arrears_amount_total),
+            43 => codec::SlotRef::Opt(&self.other_loan_amount),
+            44 => codec::SlotRef::Opt(&self.other_loan_amount_late_fee),
+            45 => codec::SlotRef::Opt(&self.other_loan_total),
+            46 => codec::SlotRef::Opt(&self.outstanding_loan),
+            47 => codec::SlotRef::Opt(&self.loan_sum),
+            48 => codec::SlotRef::Opt(&self.stock_loan_sum),
+            49 => codec::SlotRef::Opt(&self.credit_collateral_rate),
+            50 => codec::SlotRef::Opt(&self.interim_usage_fee),
+            51 => codec::SlotRef::Opt(&self.min_order_available_flag),
+            52 => codec::SlotRef::Opt(&self.loan_balance_evaluation_amount),
+            53 => codec::SlotRef::Opt(&self.deposited_collateral_loan_balance),
+            54 => codec::SlotRef::Opt(&self.sell_collateral_loan_balance),
+            55 => codec::SlotRef::Opt(&self.d_plus_1_deposit),
+            56 => codec::SlotRef::Opt(&self.d_plus_1_sell_buy_settlement_amount),
+            57 => codec::SlotRef::Opt(&self.d_plus_1_buy_settlement_amount),
+            58 => codec::SlotRef::Opt(&self.d_plus_1_unpaid_repayment_required),
+            59 => codec::SlotRef::Opt(&self.d_plus_1_sell_settlement_amount),
+            60 => codec::SlotRef::Opt(&self.d_plus_1_withdrawal_available_amount),
+            61 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
+            62 => codec::SlotRef::Opt(&self.d_plus_2_sell_buy_settlement_amount),
+            63 => codec::SlotRef::Opt(&self.d_plus_2_buy_settlement_amount),
+            64 => codec::SlotRef::Opt(&self.d_plus_2_unpaid_repayment_required),
+            65 => codec::SlotRef::Opt(&self.d_plus_2_sell_settlement_amount),
+            66 => codec::SlotRef::Opt(&self.d_plus_2_withdrawal_available_amount),
+            67 => codec::SlotRef::Opt(&self.order_available_amount_50pct_stock),
+            68 => codec::SlotRef::Opt(&self.order_available_amount_60pct_stock),
+            69 => codec::SlotRef::List(&self.stock_deposit_status),
+            70 => codec::SlotRef::Number(self.return_code),
+            71 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "profa_ch",
-            self.margin_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "bncr_profa_ch",
-            self.fund_units_margin_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "nxdy_bncr_sell_exct",
-            self.next_day_fund_units_sell_settlement.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "fc_stk_krw_repl_set_amt",
-            self.foreign_currency_stock_krw_substitute_set_amount
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "crd_grnta_ch",
-            self.credit_guarantee_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "crd_grnt_ch",
-            self.credit_collateral_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "add_grnt_ch",
-            self.additional_collateral_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "etc_profa",
-            self.other_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "uncl_stk_amt",
-            self.unpaid_stock_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "shrts_prica",
-            self.short_sale_value.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "crd_set_grnta",
-            self.credit_set_guarantee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "chck_ina_amt",
-            self.check_deposit_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "etc_chck_ina_amt",
-            self.other_check_deposit_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crd_grnt_ruse",
-            self.credit_collateral_reuse.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "knx_asset_evltv",
-            self.konex_asset_evaluation.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "elwdpst_evlta",
-            self.elw_deposited_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "crd_ls_rght_frcs_amt",
-            self.credit_stock_loan_right_scheduled_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "lvlh_join_amt",
-            self.livelihood_subscription_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "lvlh_trns_alowa",
-            self.livelihood_deposit_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "remn_repl_evlta",
-            self.balance_substitute_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "trst_remn_repl_evlta",
-            self.consignment_balance_substitute_evaluation_amount
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "bncr_remn_repl_evlta",
-            self.fund_units_balance_substitute_evaluation_amount
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "profa_repl",
-            self.margin_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "crd_grnta_repl",
-            self.credit_guarantee_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "crd_grnt_repl",
-            self.credit_collateral_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "add_grnt_repl",
-            self.additional_collateral_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "rght_repl_amt",
-            self.right_substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "pymn_alow_amt",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "wrap_pymn_alow_amt",
-            self.wrap_withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "ord_alow_amt",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "bncr_buy_alowa",
-            self.fund_units_buy_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "20stk_ord_alow_amt",
-            self.order_available_amount_20pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "30stk_ord_alow_amt",
-            self.order_available_amount_30pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "40stk_ord_alow_amt",
-            self.order_available_amount_40pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "100stk_ord_alow_amt",
-            self.order_available_amount_100pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "ch_uncla",
-            self.cash_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "ch_uncla_dlfe",
-            self.cash_unpaid_amount_late_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "ch_uncla_tot",
-            self.cash_unpaid_amount_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "crd_int_npay",
-            self.credit_interest_arrears.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "int_npay_amt_dlfe",
-            self.interest_arrears_amount_late_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "int_npay_amt_tot",
-            self.interest_arrears_amount_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "etc_loana",
-            self.other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "etc_loana_dlfe",
-            self.other_loan_amount_late_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "etc_loan_tot",
-            self.other_loan_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "nrpy_loan",
-            self.outstanding_loan.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "loan_sum",
-            self.loan_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "ls_sum",
-            self.stock_loan_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "crd_grnt_rt",
-            self.credit_collateral_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "mdstrm_usfe",
-            self.interim_usage_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "min_ord_alow_yn",
-            self.min_order_available_flag.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "loan_remn_evlt_amt",
-            self.loan_balance_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "dpst_grntl_remn",
-            self.deposited_collateral_loan_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            54,
-            "sell_grntl_remn",
-            self.sell_collateral_loan_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            55,
-            "d1_entra",
-            self.d_plus_1_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "d1_slby_exct_amt",
-            self.d_plus_1_sell_buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "d1_buy_exct_amt",
-            self.d_plus_1_buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            58,
-            "d1_out_rep_mor",
-            self.d_plus_1_unpaid_repayment_required.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            59,
-            "d1_sel_exct_amt",
-            self.d_plus_1_sell_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            60,
-            "d1_pymn_alow_amt",
-            self.d_plus_1_withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            61,
-            "d2_entra",
-            self.d_plus_2_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            62,
-            "d2_slby_exct_amt",
-            self.d_plus_2_sell_buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            63,
-            "d2_buy_exct_amt",
-            self.d_plus_2_buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            64,
-            "d2_out_rep_mor",
-            self.d_plus_2_unpaid_repayment_required.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            65,
-            "d2_sel_exct_amt",
-            self.d_plus_2_sell_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            66,
-            "d2_pymn_alow_amt",
-            self.d_plus_2_withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            67,
-            "50stk_ord_alow_amt",
-            self.order_available_amount_50pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            68,
-            "60stk_ord_alow_amt",
-            self.order_available_amount_60pct_stock.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put_list(&mut map, 69, "stk_entr_prst", &self.stock_deposit_status)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            71,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00001 field \`stk\_entr\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositDetailRow {
     /// 통화코드 (`crnc_cd`)
@@ -2685,433 +926,96 @@ impl DepositDetailRow {
         &self.extra
     }
 }
-impl codec::Record for DepositDetailRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_code = None;
-        let mut foreign_currency_deposit = None;
-        let mut foreign_currency_krw_substitute_evaluation_amount = None;
-        let mut foreign_currency_consignment_margin = None;
-        let mut withdrawal_available_amount = None;
-        let mut withdrawal_available_amount_deposit = None;
-        let mut order_available_amount_deposit = None;
-        let mut foreign_currency_unpaid_amount = None;
-        let mut foreign_currency_cash_unpaid_amount = None;
-        let mut overdue_amount = None;
-        let mut d_plus_1_foreign_currency_deposit = None;
-        let mut d_plus_2_foreign_currency_deposit = None;
-        let mut d_plus_3_foreign_currency_deposit = None;
-        let mut d_plus_4_foreign_currency_deposit = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crnc_cd" => {
-                    currency_code = forms.value(&mut map, ctx, 0, "crnc_cd", codec::PLAIN)?;
-                }
-                "fx_entr" => {
-                    foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "fx_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_krw_repl_evlta" => {
-                    foreign_currency_krw_substitute_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "fc_krw_repl_evlta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_trst_profa" => {
-                    foreign_currency_consignment_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "fc_trst_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pymn_alow_amt" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pymn_alow_amt_entr" => {
-                    withdrawal_available_amount_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "pymn_alow_amt_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alow_amt_entr" => {
-                    order_available_amount_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "ord_alow_amt_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_uncla" => {
-                    foreign_currency_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "fc_uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_ch_uncla" => {
-                    foreign_currency_cash_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "fc_ch_uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dly_amt" => {
-                    overdue_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "dly_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d1_fx_entr" => {
-                    d_plus_1_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "d1_fx_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_fx_entr" => {
-                    d_plus_2_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "d2_fx_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d3_fx_entr" => {
-                    d_plus_3_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "d3_fx_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d4_fx_entr" => {
-                    d_plus_4_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "d4_fx_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositDetailRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crnc_cd", "currency_code"),
+            codec::Field::new("fx_entr", "foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "fc_krw_repl_evlta",
+                "foreign_currency_krw_substitute_evaluation_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_trst_profa", "foreign_currency_consignment_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pymn_alow_amt_entr", "withdrawal_available_amount_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ord_alow_amt_entr", "order_available_amount_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_uncla", "foreign_currency_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_ch_uncla", "foreign_currency_cash_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("dly_amt", "overdue_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d1_fx_entr", "d_plus_1_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_fx_entr", "d_plus_2_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d3_fx_entr", "d_plus_3_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d4_fx_entr", "d_plus_4_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.currency_code),
+            1 => codec::SlotMut::Int(&mut self.foreign_currency_deposit),
+            2 => codec::SlotMut::Int(&mut self.foreign_currency_krw_substitute_evaluation_amount),
+            3 => codec::SlotMut::Int(&mut self.foreign_currency_consignment_margin),
+            4 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            5 => codec::SlotMut::Int(&mut self.withdrawal_available_amount_deposit),
+            6 => codec::SlotMut::Int(&mut self.order_available_amount_deposit),
+            7 => codec::SlotMut::Int(&mut self.foreign_currency_unpaid_amount),
+            8 => codec::SlotMut::Int(&mut self.foreign_currency_cash_unpaid_amount),
+            9 => codec::SlotMut::Int(&mut self.overdue_amount),
+            10 => codec::SlotMut::Int(&mut self.d_plus_1_foreign_currency_deposit),
+            11 => codec::SlotMut::Int(&mut self.d_plus_2_foreign_currency_deposit),
+            12 => codec::SlotMut::Int(&mut self.d_plus_3_foreign_currency_deposit),
+            13 => codec::SlotMut::Int(&mut self.d_plus_4_foreign_currency_deposit),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            currency_code,
-            foreign_currency_deposit,
-            foreign_currency_krw_substitute_evaluation_amount,
-            foreign_currency_consignment_margin,
-            withdrawal_available_amount,
-            withdrawal_available_amount_deposit,
-            order_available_amount_deposit,
-            foreign_currency_unpaid_amount,
-            foreign_currency_cash_unpaid_amount,
-            overdue_amount,
-            d_plus_1_foreign_currency_deposit,
-            d_plus_2_foreign_currency_deposit,
-            d_plus_3_foreign_currency_deposit,
-            d_plus_4_foreign_currency_deposit,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.currency_code),
+            1 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            2 => codec::SlotRef::Opt(&self.foreign_currency_krw_substitute_evaluation_amount),
+            3 => codec::SlotRef::Opt(&self.foreign_currency_consignment_margin),
+            4 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            5 => codec::SlotRef::Opt(&self.withdrawal_available_amount_deposit),
+            6 => codec::SlotRef::Opt(&self.order_available_amount_deposit),
+            7 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_amount),
+            8 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount),
+            9 => codec::SlotRef::Opt(&self.overdue_amount),
+            10 => codec::SlotRef::Opt(&self.d_plus_1_foreign_currency_deposit),
+            11 => codec::SlotRef::Opt(&self.d_plus_2_foreign_currency_deposit),
+            12 => codec::SlotRef::Opt(&self.d_plus_3_foreign_currency_deposit),
+            13 => codec::SlotRef::Opt(&self.d_plus_4_foreign_currency_deposit),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crnc_cd",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "fx_entr",
-            self.foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "fc_krw_repl_evlta",
-            self.foreign_currency_krw_substitute_evaluation_amount
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "fc_trst_profa",
-            self.foreign_currency_consignment_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pymn_alow_amt",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pymn_alow_amt_entr",
-            self.withdrawal_available_amount_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ord_alow_amt_entr",
-            self.order_available_amount_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "fc_uncla",
-            self.foreign_currency_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "fc_ch_uncla",
-            self.foreign_currency_cash_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "dly_amt",
-            self.overdue_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "d1_fx_entr",
-            self.d_plus_1_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "d2_fx_entr",
-            self.d_plus_2_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "d3_fx_entr",
-            self.d_plus_3_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "d4_fx_entr",
-            self.d_plus_4_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {
@@ -3123,16 +1027,7 @@ impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     };
     type Response = DepositDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00001",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00001", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DepositDetailRequest {
@@ -3144,17 +1039,6 @@ impl kiwoom_runtime::PagedRequest for DepositDetailRequest {
 impl kiwoom_runtime::TrResponse for DepositDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DepositDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["qry_tp"])?;
-        Ok(Self {
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -46,17 +46,44 @@ impl DailyEstimatedDepositAssetRequest {
         }
     }
 }
+impl codec::Table for DailyEstimatedDepositAssetRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("start_dt", "start_date")
+                .required()
+                .max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyEstimatedDepositAssetRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "start_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00002` 일별추정예탁자산현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetResponse {
     /// 일별추정예탁자산현황 (`daly_prsm_dpst_aset_amt_prst`)
@@ -76,65 +103,54 @@ impl DailyEstimatedDepositAssetResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyEstimatedDepositAssetResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut daily_estimated_deposited_asset_amount_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "daly_prsm_dpst_aset_amt_prst" => {
-                    daily_estimated_deposited_asset_amount_status =
-                        codec::list(&mut map, ctx, "daly_prsm_dpst_aset_amt_prst")?;
-                    forms.list_sent(0, &daily_estimated_deposited_asset_amount_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyEstimatedDepositAssetResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "daly_prsm_dpst_aset_amt_prst",
+                "daily_estimated_deposited_asset_amount_status",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.daily_estimated_deposited_asset_amount_status),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            daily_estimated_deposited_asset_amount_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.daily_estimated_deposited_asset_amount_status),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyEstimatedDepositAssetResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "daly_prsm_dpst_aset_amt_prst",
-            &self.daily_estimated_deposited_asset_amount_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00002 field \`daly\_prsm\_dpst\_aset\_amt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetRow {
     /// 일자 (`dt`)
@@ -194,246 +210,73 @@ impl DailyEstimatedDepositAssetRow {
         &self.extra
     }
 }
-impl codec::Record for DailyEstimatedDepositAssetRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut deposit = None;
-        let mut collateral_loan_amount = None;
-        let mut credit_loan = None;
-        let mut stock_loan_collateral = None;
-        let mut substitute_amount = None;
-        let mut estimated_deposited_asset_amount = None;
-        let mut estimated_deposited_asset_amount_fund_units_excluded = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "grnt_use_amt" => {
-                    collateral_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "grnt_use_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan" => {
-                    credit_loan = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "crd_loan",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_grnt" => {
-                    stock_loan_collateral = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "ls_grnt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "prsm_dpst_aset_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_dpst_aset_amt_bncr_skip" => {
-                    estimated_deposited_asset_amount_fund_units_excluded = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "prsm_dpst_aset_amt_bncr_skip",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
+impl codec::Table for DailyEstimatedDepositAssetRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("grnt_use_amt", "collateral_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan", "credit_loan")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ls_grnt", "stock_loan_collateral")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "prsm_dpst_aset_amt_bncr_skip",
+                "estimated_deposited_asset_amount_fund_units_excluded",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.deposit),
+            2 => codec::SlotMut::Int(&mut self.collateral_loan_amount),
+            3 => codec::SlotMut::Int(&mut self.credit_loan),
+            4 => codec::SlotMut::Int(&mut self.stock_loan_collateral),
+            5 => codec::SlotMut::Int(&mut self.substitute_amount),
+            6 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
+            7 => {
+                codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount_fund_units_excluded)
             }
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            deposit,
-            collateral_loan_amount,
-            credit_loan,
-            stock_loan_collateral,
-            substitute_amount,
-            estimated_deposited_asset_amount,
-            estimated_deposited_asset_amount_fund_units_excluded,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.deposit),
+            2 => codec::SlotRef::Opt(&self.collateral_loan_amount),
+            3 => codec::SlotRef::Opt(&self.credit_loan),
+            4 => codec::SlotRef::Opt(&self.stock_loan_collateral),
+            5 => codec::SlotRef::Opt(&self.substitute_amount),
+            6 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
+            7 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount_fund_units_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyEstimatedDepositAssetRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "grnt_use_amt",
-            self.collateral_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "crd_loan",
-            self.credit_loan.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ls_grnt",
-            self.stock_loan_collateral.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "prsm_dpst_aset_amt",
-            self.estimated_deposited_asset_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prsm_dpst_aset_amt_bncr_skip",
-            self.estimated_deposited_asset_amount_fund_units_excluded
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyEstimatedDepositAssetRequest {
@@ -445,25 +288,7 @@ impl kiwoom_runtime::TrRequest for DailyEstimatedDepositAssetRequest {
     };
     type Response = DailyEstimatedDepositAssetResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00002",
-            "start_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00002",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00002", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyEstimatedDepositAssetRequest {
@@ -475,24 +300,6 @@ impl kiwoom_runtime::PagedRequest for DailyEstimatedDepositAssetRequest {
 impl kiwoom_runtime::TrResponse for DailyEstimatedDepositAssetResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyEstimatedDepositAssetRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["start_dt", "end_dt"])?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "start_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -49,22 +49,44 @@ impl AccountEvaluationStatusRequest {
         }
     }
 }
+impl codec::Table for AccountEvaluationStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(6),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_type),
+            1 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_type),
+            1 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_type: super::AccountEvaluationStatusQueryType::from_code(""),
+            domestic_exchange_type: super::KrxOrNxt::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AccountEvaluationStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00004` 계좌평가현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusResponse {
     /// 계좌명 (`acnt_nm`)
@@ -188,518 +210,117 @@ impl AccountEvaluationStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountEvaluationStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_name = None;
-        let mut branch_name = None;
-        let mut deposit = None;
-        let mut d_plus_2_deposit = None;
-        let mut total_balance_evaluation_amount = None;
-        let mut asset_evaluation_amount = None;
-        let mut total_purchase_amount = None;
-        let mut estimated_deposited_asset_amount = None;
-        let mut total_collateral_sell_amount = None;
-        let mut today_investment_principal = None;
-        let mut investment_average_balance = None;
-        let mut cumulative_investment_principal = None;
-        let mut today_investment_profit_loss = None;
-        let mut month_investment_profit_loss = None;
-        let mut cumulative_investment_profit_loss = None;
-        let mut today_profit_loss_rate = None;
-        let mut month_profit_loss_rate = None;
-        let mut cumulative_profit_loss_rate = None;
-        let mut stock_account_evaluation_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_nm" => {
-                    account_name = forms.value(&mut map, ctx, 0, "acnt_nm", codec::PLAIN)?;
-                }
-                "brch_nm" => {
-                    branch_name = forms.value(&mut map, ctx, 1, "brch_nm", codec::PLAIN)?;
-                }
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_entra" => {
-                    d_plus_2_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "d2_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_est_amt" => {
-                    total_balance_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "tot_est_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "aset_evlt_amt" => {
-                    asset_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "aset_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_pur_amt" => {
-                    total_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "tot_pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "prsm_dpst_aset_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_grnt_sella" => {
-                    total_collateral_sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "tot_grnt_sella",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_lspft_amt" => {
-                    today_investment_principal = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "tdy_lspft_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "invt_bsamt" => {
-                    investment_average_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "invt_bsamt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lspft_amt" => {
-                    cumulative_investment_principal = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "lspft_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_lspft" => {
-                    today_investment_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "tdy_lspft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lspft2" => {
-                    month_investment_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "lspft2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lspft" => {
-                    cumulative_investment_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "lspft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_lspft_rt" => {
-                    today_profit_loss_rate =
-                        forms.value(&mut map, ctx, 15, "tdy_lspft_rt", codec::PLAIN)?;
-                }
-                "lspft_ratio" => {
-                    month_profit_loss_rate =
-                        forms.value(&mut map, ctx, 16, "lspft_ratio", codec::PLAIN)?;
-                }
-                "lspft_rt" => {
-                    cumulative_profit_loss_rate =
-                        forms.value(&mut map, ctx, 17, "lspft_rt", codec::PLAIN)?;
-                }
-                "stk_acnt_evlt_prst" => {
-                    stock_account_evaluation_status =
-                        codec::list(&mut map, ctx, "stk_acnt_evlt_prst")?;
-                    forms.list_sent(18, &stock_account_evaluation_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 20, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountEvaluationStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_nm", "account_name"),
+            codec::Field::new("brch_nm", "branch_name"),
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("d2_entra", "d_plus_2_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_est_amt", "total_balance_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("aset_evlt_amt", "asset_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_pur_amt", "total_purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_grnt_sella", "total_collateral_sell_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_lspft_amt", "today_investment_principal")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("invt_bsamt", "investment_average_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("lspft_amt", "cumulative_investment_principal")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_lspft", "today_investment_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("lspft2", "month_investment_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("lspft", "cumulative_investment_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_lspft_rt", "today_profit_loss_rate"),
+            codec::Field::new("lspft_ratio", "month_profit_loss_rate"),
+            codec::Field::new("lspft_rt", "cumulative_profit_loss_rate"),
+            codec::Field::new("stk_acnt_evlt_prst", "stock_account_evaluation_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_name),
+            1 => codec::SlotMut::Text(&mut self.branch_name),
+            2 => codec::SlotMut::Int(&mut self.deposit),
+            3 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
+            4 => codec::SlotMut::Int(&mut self.total_balance_evaluation_amount),
+            5 => codec::SlotMut::Int(&mut self.asset_evaluation_amount),
+            6 => codec::SlotMut::Int(&mut self.total_purchase_amount),
+            7 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
+            8 => codec::SlotMut::Int(&mut self.total_collateral_sell_amount),
+            9 => codec::SlotMut::Int(&mut self.today_investment_principal),
+            10 => codec::SlotMut::Int(&mut self.investment_average_balance),
+            11 => codec::SlotMut::Int(&mut self.cumulative_investment_principal),
+            12 => codec::SlotMut::Int(&mut self.today_investment_profit_loss),
+            13 => codec::SlotMut::Int(&mut self.month_investment_profit_loss),
+            14 => codec::SlotMut::Int(&mut self.cumulative_investment_profit_loss),
+            15 => codec::SlotMut::Decimal(&mut self.today_profit_loss_rate),
+            16 => codec::SlotMut::Decimal(&mut self.month_profit_loss_rate),
+            17 => codec::SlotMut::Decimal(&mut self.cumulative_profit_loss_rate),
+            18 => codec::SlotMut::List(&mut self.stock_account_evaluation_status),
+            19 => codec::SlotMut::Number(&mut self.return_code),
+            20 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_name,
-            branch_name,
-            deposit,
-            d_plus_2_deposit,
-            total_balance_evaluation_amount,
-            asset_evaluation_amount,
-            total_purchase_amount,
-            estimated_deposited_asset_amount,
-            total_collateral_sell_amount,
-            today_investment_principal,
-            investment_average_balance,
-            cumulative_investment_principal,
-            today_investment_profit_loss,
-            month_investment_profit_loss,
-            cumulative_investment_profit_loss,
-            today_profit_loss_rate,
-            month_profit_loss_rate,
-            cumulative_profit_loss_rate,
-            stock_account_evaluation_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_name),
+            1 => codec::SlotRef::Opt(&self.branch_name),
+            2 => codec::SlotRef::Opt(&self.deposit),
+            3 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
+            4 => codec::SlotRef::Opt(&self.total_balance_evaluation_amount),
+            5 => codec::SlotRef::Opt(&self.asset_evaluation_amount),
+            6 => codec::SlotRef::Opt(&self.total_purchase_amount),
+            7 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
+            8 => codec::SlotRef::Opt(&self.total_collateral_sell_amount),
+            9 => codec::SlotRef::Opt(&self.today_investment_principal),
+            10 => codec::SlotRef::Opt(&self.investment_average_balance),
+            11 => codec::SlotRef::Opt(&self.cumulative_investment_principal),
+            12 => codec::SlotRef::Opt(&self.today_investment_profit_loss),
+            13 => codec::SlotRef::Opt(&self.month_investment_profit_loss),
+            14 => codec::SlotRef::Opt(&self.cumulative_investment_profit_loss),
+            15 => codec::SlotRef::Opt(&self.today_profit_loss_rate),
+            16 => codec::SlotRef::Opt(&self.month_profit_loss_rate),
+            17 => codec::SlotRef::Opt(&self.cumulative_profit_loss_rate),
+            18 => codec::SlotRef::List(&self.stock_account_evaluation_status),
+            19 => codec::SlotRef::Number(self.return_code),
+            20 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountEvaluationStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "acnt_nm",
-            self.account_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "brch_nm",
-            self.branch_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "d2_entra",
-            self.d_plus_2_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_est_amt",
-            self.total_balance_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "aset_evlt_amt",
-            self.asset_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tot_pur_amt",
-            self.total_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prsm_dpst_aset_amt",
-            self.estimated_deposited_asset_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tot_grnt_sella",
-            self.total_collateral_sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_lspft_amt",
-            self.today_investment_principal.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "invt_bsamt",
-            self.investment_average_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "lspft_amt",
-            self.cumulative_investment_principal.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "tdy_lspft",
-            self.today_investment_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "lspft2",
-            self.month_investment_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "lspft",
-            self.cumulative_investment_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "tdy_lspft_rt",
-            self.today_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "lspft_ratio",
-            self.month_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "lspft_rt",
-            self.cumulative_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            18,
-            "stk_acnt_evlt_prst",
-            &self.stock_account_evaluation_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            20,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00004 field \`stk\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusRow {
     /// 종목코드 (`stk_cd`)
@@ -799,408 +420,94 @@ impl AccountEvaluationStatusRow {
         &self.extra
     }
 }
-impl codec::Record for AccountEvaluationStatusRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut holding_quantity = None;
-        let mut average_price = None;
-        let mut current_price = None;
-        let mut evaluation_amount = None;
-        let mut profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut loan_date = None;
-        let mut purchase_amount = None;
-        let mut settlement_balance = None;
-        let mut previous_day_buy_quantity = None;
-        let mut previous_day_sell_quantity = None;
-        let mut today_buy_quantity = None;
-        let mut today_sell_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "rmnd_qty" => {
-                    holding_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "rmnd_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "avg_prc" => {
-                    average_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "avg_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "pl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 7, "pl_rt", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 8, "loan_dt", codec::PLAIN)?;
-                }
-                "pur_amt" => {
-                    purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "setl_remn" => {
-                    settlement_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "setl_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_buyq" => {
-                    previous_day_buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "pred_buyq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_sellq" => {
-                    previous_day_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "pred_sellq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_buyq" => {
-                    today_buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "tdy_buyq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_sellq" => {
-                    today_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "tdy_sellq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountEvaluationStatusRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("rmnd_qty", "holding_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("avg_prc", "average_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_amt", "evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_amt", "profit_loss_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("pur_amt", "purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("setl_remn", "settlement_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pred_buyq", "previous_day_buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pred_sellq", "previous_day_sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_buyq", "today_buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_sellq", "today_sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.holding_quantity),
+            3 => codec::SlotMut::Opt(&mut self.average_price),
+            4 => codec::SlotMut::Opt(&mut self.current_price),
+            5 => codec::SlotMut::Int(&mut self.evaluation_amount),
+            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
+            7 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            8 => codec::SlotMut::Date(&mut self.loan_date),
+            9 => codec::SlotMut::Int(&mut self.purchase_amount),
+            10 => codec::SlotMut::Int(&mut self.settlement_balance),
+            11 => codec::SlotMut::Int(&mut self.previous_day_buy_quantity),
+            12 => codec::SlotMut::Int(&mut self.previous_day_sell_quantity),
+            13 => codec::SlotMut::Int(&mut self.today_buy_quantity),
+            14 => codec::SlotMut::Int(&mut self.today_sell_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            holding_quantity,
-            average_price,
-            current_price,
-            evaluation_amount,
-            profit_loss_amount,
-            profit_loss_rate,
-            loan_date,
-            purchase_amount,
-            settlement_balance,
-            previous_day_buy_quantity,
-            previous_day_sell_quantity,
-            today_buy_quantity,
-            today_sell_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.holding_quantity),
+            3 => codec::SlotRef::Opt(&self.average_price),
+            4 => codec::SlotRef::Opt(&self.current_price),
+            5 => codec::SlotRef::Opt(&self.evaluation_amount),
+            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            7 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            8 => codec::SlotRef::Opt(&self.loan_date),
+            9 => codec::SlotRef::Opt(&self.purchase_amount),
+            10 => codec::SlotRef::Opt(&self.settlement_balance),
+            11 => codec::SlotRef::Opt(&self.previous_day_buy_quantity),
+            12 => codec::SlotRef::Opt(&self.previous_day_sell_quantity),
+            13 => codec::SlotRef::Opt(&self.today_buy_quantity),
+            14 => codec::SlotRef::Opt(&self.today_sell_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountEvaluationStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rmnd_qty",
-            self.holding_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "avg_prc",
-            self.average_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pur_amt",
-            self.purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "setl_remn",
-            self.settlement_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pred_buyq",
-            self.previous_day_buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "pred_sellq",
-            self.previous_day_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "tdy_buyq",
-            self.today_buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "tdy_sellq",
-            self.today_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountEvaluationStatusRequest {
@@ -1212,25 +519,7 @@ impl kiwoom_runtime::TrRequest for AccountEvaluationStatusRequest {
     };
     type Response = AccountEvaluationStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00004",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00004",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00004", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AccountEvaluationStatusRequest {
@@ -1242,24 +531,6 @@ impl kiwoom_runtime::PagedRequest for AccountEvaluationStatusRequest {
 impl kiwoom_runtime::TrResponse for AccountEvaluationStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountEvaluationStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["qry_tp", "dmst_stex_tp"])?;
-        Ok(Self {
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -39,21 +39,39 @@ impl OrderFillBalanceRequest {
         }
     }
 }
+impl codec::Table for OrderFillBalanceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            domestic_exchange_type: super::KrxOrNxt::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for OrderFillBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00005` 체결잔고요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderFillBalanceResponse {
     /// 예수금 (`entr`)
@@ -253,926 +271,168 @@ impl OrderFillBalanceResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderFillBalanceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut deposit = None;
-        let mut deposit_d_plus_1 = None;
-        let mut deposit_d_plus_2 = None;
-        let mut withdrawal_available_amount = None;
-        let mut unpaid_stock_amount = None;
-        let mut substitute_amount = None;
-        let mut right_substitute_amount = None;
-        let mut order_available_amount = None;
-        let mut cash_unpaid_amount = None;
-        let mut credit_interest_arrears_amount = None;
-        let mut other_loan_amount = None;
-        let mut outstanding_loan = None;
-        let mut margin_cash = None;
-        let mut substitute_margin = None;
-        let mut stock_buy_total_amount = None;
-        let mut evaluation_amount_total = None;
-        let mut total_profit_loss_total = None;
-        let mut total_profit_loss_rate = None;
-        let mut total_rebuy_available_amount = None;
-        let mut order_available_amount_20pct = None;
-        let mut order_available_amount_30pct = None;
-        let mut order_available_amount_40pct = None;
-        let mut order_available_amount_50pct = None;
-        let mut order_available_amount_60pct = None;
-        let mut order_available_amount_100pct = None;
-        let mut credit_loan_total = None;
-        let mut credit_loan_stock_loan_total = None;
-        let mut credit_collateral_rate = None;
-        let mut deposited_collateral_loan_amount = None;
-        let mut collateral_loan_amount = None;
-        let mut stock_execution_balance = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr_d1" => {
-                    deposit_d_plus_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "entr_d1",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr_d2" => {
-                    deposit_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "entr_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pymn_alow_amt" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncl_stk_amt" => {
-                    unpaid_stock_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "uncl_stk_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rght_repl_amt" => {
-                    right_substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "rght_repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "ord_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla" => {
-                    cash_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "ch_uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "crd_int_npay_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana" => {
-                    other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nrpy_loan" => {
-                    outstanding_loan = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "nrpy_loan",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_ch" => {
-                    margin_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "profa_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_profa" => {
-                    substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "stk_buy_tot_amt" => {
-                    stock_buy_total_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "stk_buy_tot_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt_tot" => {
-                    evaluation_amount_total = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "evlt_amt_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_pl_tot" => {
-                    total_profit_loss_total = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "tot_pl_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 17, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "tot_re_buy_alowa" => {
-                    total_rebuy_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "tot_re_buy_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "20ord_alow_amt" => {
-                    order_available_amount_20pct = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "20ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "30ord_alow_amt" => {
-                    order_available_amount_30pct = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "30ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "40ord_alow_amt" => {
-                    order_available_amount_40pct = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "40ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "50ord_alow_amt" => {
-                    order_available_amount_50pct = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "50ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "60ord_alow_amt" => {
-                    order_available_amount_60pct = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "100ord_alow_amt" => {
-                    order_available_amount_100pct = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "100ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_tot" => {
-                    credit_loan_total = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "crd_loan_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_ls_tot" => {
-                    credit_loan_stock_loan_total = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "crd_loan_ls_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_rt" => {
-                    credit_collateral_rate =
-                        forms.value(&mut map, ctx, 27, "crd_grnt_rt", codec::PLAIN)?;
-                }
-                "dpst_grnt_use_amt_amt" => {
-                    deposited_collateral_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "dpst_grnt_use_amt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "grnt_loan_amt" => {
-                    collateral_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "grnt_loan_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "stk_cntr_remn" => {
-                    stock_execution_balance = codec::list(&mut map, ctx, "stk_cntr_remn")?;
-                    forms.list_sent(30, &stock_execution_balance);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 32, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderFillBalanceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr_d1", "deposit_d_plus_1")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr_d2", "deposit_d_plus_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("uncl_stk_amt", "unpaid_stock_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rght_repl_amt", "right_substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ch_uncla", "cash_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_npay_gold", "credit_interest_arrears_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("etc_loana", "other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("nrpy_loan", "outstanding_loan")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_ch", "margin_cash")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_profa", "substitute_margin")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("stk_buy_tot_amt", "stock_buy_total_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_amt_tot", "evaluation_amount_total")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_pl_tot", "total_profit_loss_total")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("tot_re_buy_alowa", "total_rebuy_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("20ord_alow_amt", "order_available_amount_20pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("30ord_alow_amt", "order_available_amount_30pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("40ord_alow_amt", "order_available_amount_40pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("50ord_alow_amt", "order_available_amount_50pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("60ord_alow_amt", "order_available_amount_60pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("100ord_alow_amt", "order_available_amount_100pct")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan_tot", "credit_loan_total")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan_ls_tot", "credit_loan_stock_loan_total")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_grnt_rt", "credit_collateral_rate"),
+            codec::Field::new("dpst_grnt_use_amt_amt", "deposited_collateral_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("grnt_loan_amt", "collateral_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("stk_cntr_remn", "stock_execution_balance"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.deposit),
+            1 => codec::SlotMut::Int(&mut self.deposit_d_plus_1),
+            2 => codec::SlotMut::Int(&mut self.deposit_d_plus_2),
+            3 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            4 => codec::SlotMut::Int(&mut self.unpaid_stock_amount),
+            5 => codec::SlotMut::Int(&mut self.substitute_amount),
+            6 => codec::SlotMut::Int(&mut self.right_substitute_amount),
+            7 => codec::SlotMut::Int(&mut self.order_available_amount),
+            8 => codec::SlotMut::Int(&mut self.cash_unpaid_amount),
+            9 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount),
+            10 => codec::SlotMut::Int(&mut self.other_loan_amount),
+            11 => codec::SlotMut::Int(&mut self.outstanding_loan),
+            12 => codec::SlotMut::Int(&mut self.margin_cash),
+            13 => codec::SlotMut::Int(&mut self.substitute_margin),
+            14 => codec::SlotMut::Int(&mut self.stock_buy_total_amount),
+            15 => codec::SlotMut::Int(&mut self.evaluation_amount_total),
+            16 => codec::SlotMut::Int(&mut self.total_profit_loss_total),
+            17 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            18 => codec::SlotMut::Int(&mut self.total_rebuy_available_amount),
+            19 => codec::SlotMut::Int(&mut self.order_available_amount_20pct),
+            20 => codec::SlotMut::Int(&mut self.order_available_amount_30pct),
+            21 => codec::SlotMut::Int(&mut self.order_available_amount_40pct),
+            22 => codec::SlotMut::Int(&mut self.order_available_amount_50pct),
+            23 => codec::SlotMut::Int(&mut self.order_available_amount_60pct),
+            24 => codec::SlotMut::Int(&mut self.order_available_amount_100pct),
+            25 => codec::SlotMut::Int(&mut self.credit_loan_total),
+            26 => codec::SlotMut::Int(&mut self.credit_loan_stock_loan_total),
+            27 => codec::SlotMut::Decimal(&mut self.credit_collateral_rate),
+            28 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_amount),
+            29 => codec::SlotMut::Int(&mut self.collateral_loan_amount),
+            30 => codec::SlotMut::List(&mut self.stock_execution_balance),
+            31 => codec::SlotMut::Number(&mut self.return_code),
+            32 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            deposit,
-            deposit_d_plus_1,
-            deposit_d_plus_2,
-            withdrawal_available_amount,
-            unpaid_stock_amount,
-            substitute_amount,
-            right_substitute_amount,
-            order_available_amount,
-            cash_unpaid_amount,
-            credit_interest_arrears_amount,
-            other_loan_amount,
-            outstanding_loan,
-            margin_cash,
-            substitute_margin,
-            stock_buy_total_amount,
-            evaluation_amount_total,
-            total_profit_loss_total,
-            total_profit_loss_rate,
-            total_rebuy_available_amount,
-            order_available_amount_20pct,
-            order_available_amount_30pct,
-            order_available_amount_40pct,
-            order_available_amount_50pct,
-            order_available_amount_60pct,
-            order_available_amount_100pct,
-            credit_loan_total,
-            credit_loan_stock_loan_total,
-            credit_collateral_rate,
-            deposited_collateral_loan_amount,
-            collateral_loan_amount,
-            stock_execution_balance,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.deposit),
+            1 => codec::SlotRef::Opt(&self.deposit_d_plus_1),
+            2 => codec::SlotRef::Opt(&self.deposit_d_plus_2),
+            3 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            4 => codec::SlotRef::Opt(&self.unpaid_stock_amount),
+            5 => codec::SlotRef::Opt(&self.substitute_amount),
+            6 => codec::SlotRef::Opt(&self.right_substitute_amount),
+            7 => codec::SlotRef::Opt(&self.order_available_amount),
+            8 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
+            9 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount),
+            10 => codec::SlotRef::Opt(&self.other_loan_amount),
+            11 => codec::SlotRef::Opt(&self.outstanding_loan),
+            12 => codec::SlotRef::Opt(&self.margin_cash),
+            13 => codec::SlotRef::Opt(&self.substitute_margin),
+            14 => codec::SlotRef::Opt(&self.stock_buy_total_amount),
+            15 => codec::SlotRef::Opt(&self.evaluation_amount_total),
+            16 => codec::SlotRef::Opt(&self.total_profit_loss_total),
+            17 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            18 => codec::SlotRef::Opt(&self.total_rebuy_available_amount),
+            19 => codec::SlotRef::Opt(&self.order_available_amount_20pct),
+            20 => codec::SlotRef::Opt(&self.order_available_amount_30pct),
+            21 => codec::SlotRef::Opt(&self.order_available_amount_40pct),
+            22 => codec::SlotRef::Opt(&self.order_available_amount_50pct),
+            23 => codec::SlotRef::Opt(&self.order_available_amount_60pct),
+            24 => codec::SlotRef::Opt(&self.order_available_amount_100pct),
+            25 => codec::SlotRef::Opt(&self.credit_loan_total),
+            26 => codec::SlotRef::Opt(&self.credit_loan_stock_loan_total),
+            27 => codec::SlotRef::Opt(&self.credit_collateral_rate),
+            28 => codec::SlotRef::Opt(&self.deposited_collateral_loan_amount),
+            29 => codec::SlotRef::Opt(&self.collateral_loan_amount),
+            30 => codec::SlotRef::List(&self.stock_execution_balance),
+            31 => codec::SlotRef::Number(self.return_code),
+            32 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderFillBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "entr_d1",
-            self.deposit_d_plus_1.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "entr_d2",
-            self.deposit_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pymn_alow_amt",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "uncl_stk_amt",
-            self.unpaid_stock_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "rght_repl_amt",
-            self.right_substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ord_alowa",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "ch_uncla",
-            self.cash_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "crd_int_npay_gold",
-            self.credit_interest_arrears_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "etc_loana",
-            self.other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "nrpy_loan",
-            self.outstanding_loan.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "profa_ch",
-            self.margin_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "repl_profa",
-            self.substitute_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stk_buy_tot_amt",
-            self.stock_buy_total_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "evlt_amt_tot",
-            self.evaluation_amount_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "tot_pl_tot",
-            self.total_profit_loss_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "tot_re_buy_alowa",
-            self.total_rebuy_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "20ord_alow_amt",
-            self.order_available_amount_20pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "30ord_alow_amt",
-            self.order_available_amount_30pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "40ord_alow_amt",
-            self.order_available_amount_40pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "50ord_alow_amt",
-            self.order_available_amount_50pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "60ord_alow_amt",
-            self.order_available_amount_60pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "100ord_alow_amt",
-            self.order_available_amount_100pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "crd_loan_tot",
-            self.credit_loan_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "crd_loan_ls_tot",
-            self.credit_loan_stock_loan_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "crd_grnt_rt",
-            self.credit_collateral_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "dpst_grnt_use_amt_amt",
-            self.deposited_collateral_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "grnt_loan_amt",
-            self.collateral_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put_list(&mut map, 30, "stk_cntr_remn", &self.stock_execution_balance)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            32,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00005 field \`stk\_cntr\_remn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderFillBalanceRow {
     /// 신용구분 (`crd_tp`)
@@ -1258,312 +518,84 @@ impl OrderFillBalanceRow {
         &self.extra
     }
 }
-impl codec::Record for OrderFillBalanceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut credit_type = None;
-        let mut loan_date = None;
-        let mut expiry_date = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut settlement_balance = None;
-        let mut current_quantity = None;
-        let mut current_price = None;
-        let mut buy_unit_price = None;
-        let mut purchase_amount = None;
-        let mut evaluation_amount = None;
-        let mut evaluation_profit = None;
-        let mut profit_loss_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 0, "crd_tp", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 1, "loan_dt", codec::PLAIN)?;
-                }
-                "expr_dt" => {
-                    expiry_date = forms.value(&mut map, ctx, 2, "expr_dt", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
-                }
-                "setl_remn" => {
-                    settlement_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "setl_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_qty" => {
-                    current_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "cur_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "buy_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pur_amt" => {
-                    purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evltv_prft" => {
-                    evaluation_profit = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "evltv_prft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 12, "pl_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderFillBalanceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crd_tp", "credit_type"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("expr_dt", "expiry_date"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("setl_remn", "settlement_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cur_qty", "current_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("buy_uv", "buy_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pur_amt", "purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_amt", "evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evltv_prft", "evaluation_profit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.credit_type),
+            1 => codec::SlotMut::Date(&mut self.loan_date),
+            2 => codec::SlotMut::Date(&mut self.expiry_date),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Int(&mut self.settlement_balance),
+            6 => codec::SlotMut::Int(&mut self.current_quantity),
+            7 => codec::SlotMut::Opt(&mut self.current_price),
+            8 => codec::SlotMut::Opt(&mut self.buy_unit_price),
+            9 => codec::SlotMut::Int(&mut self.purchase_amount),
+            10 => codec::SlotMut::Int(&mut self.evaluation_amount),
+            11 => codec::SlotMut::Int(&mut self.evaluation_profit),
+            12 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            credit_type,
-            loan_date,
-            expiry_date,
-            stock_code,
-            stock_name,
-            settlement_balance,
-            current_quantity,
-            current_price,
-            buy_unit_price,
-            purchase_amount,
-            evaluation_amount,
-            evaluation_profit,
-            profit_loss_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.credit_type),
+            1 => codec::SlotRef::Opt(&self.loan_date),
+            2 => codec::SlotRef::Opt(&self.expiry_date),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.settlement_balance),
+            6 => codec::SlotRef::Opt(&self.current_quantity),
+            7 => codec::SlotRef::Opt(&self.current_price),
+            8 => codec::SlotRef::Opt(&self.buy_unit_price),
+            9 => codec::SlotRef::Opt(&self.purchase_amount),
+            10 => codec::SlotRef::Opt(&self.evaluation_amount),
+            11 => codec::SlotRef::Opt(&self.evaluation_profit),
+            12 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderFillBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "expr_dt",
-            self.expiry_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "setl_remn",
-            self.settlement_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_qty",
-            self.current_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pur_amt",
-            self.purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "evltv_prft",
-            self.evaluation_profit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderFillBalanceRequest {
@@ -1575,16 +607,7 @@ impl kiwoom_runtime::TrRequest for OrderFillBalanceRequest {
     };
     type Response = OrderFillBalanceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00005",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00005", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for OrderFillBalanceRequest {
@@ -1596,23 +619,6 @@ impl kiwoom_runtime::PagedRequest for OrderFillBalanceRequest {
 impl kiwoom_runtime::TrResponse for OrderFillBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderFillBalanceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["dmst_stex_tp"])?;
-        Ok(Self {
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

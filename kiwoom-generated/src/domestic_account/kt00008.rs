@@ -42,21 +42,35 @@ impl AccountNextDaySettlementRequest {
         self
     }
 }
+impl codec::Table for AccountNextDaySettlementRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("strt_dcd_seq", "start_settlement_number").max(7)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.start_settlement_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_settlement_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for AccountNextDaySettlementRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
-            &mut map,
-            "strt_dcd_seq",
-            &self.start_settlement_number,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00008` 계좌별익일결제예정내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementResponse {
     /// 매매일자 (`trde_dt`)
@@ -100,149 +114,68 @@ impl AccountNextDaySettlementResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountNextDaySettlementResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_date = None;
-        let mut settlement_date = None;
-        let mut sell_amount_sum = None;
-        let mut buy_amount_sum = None;
-        let mut account_next_day_settlement_schedule_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_dt" => {
-                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
-                }
-                "setl_dt" => {
-                    settlement_date = forms.value(&mut map, ctx, 1, "setl_dt", codec::PLAIN)?;
-                }
-                "sell_amt_sum" => {
-                    sell_amount_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "sell_amt_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_amt_sum" => {
-                    buy_amount_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "buy_amt_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "acnt_nxdy_setl_frcs_prps_array" => {
-                    account_next_day_settlement_schedule_list =
-                        codec::list(&mut map, ctx, "acnt_nxdy_setl_frcs_prps_array")?;
-                    forms.list_sent(4, &account_next_day_settlement_schedule_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountNextDaySettlementResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_dt", "trade_date"),
+            codec::Field::new("setl_dt", "settlement_date"),
+            codec::Field::new("sell_amt_sum", "sell_amount_sum")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("buy_amt_sum", "buy_amount_sum")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "acnt_nxdy_setl_frcs_prps_array",
+                "account_next_day_settlement_schedule_list",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.trade_date),
+            1 => codec::SlotMut::Date(&mut self.settlement_date),
+            2 => codec::SlotMut::Int(&mut self.sell_amount_sum),
+            3 => codec::SlotMut::Int(&mut self.buy_amount_sum),
+            4 => codec::SlotMut::List(&mut self.account_next_day_settlement_schedule_list),
+            5 => codec::SlotMut::Number(&mut self.return_code),
+            6 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_date,
-            settlement_date,
-            sell_amount_sum,
-            buy_amount_sum,
-            account_next_day_settlement_schedule_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.trade_date),
+            1 => codec::SlotRef::Opt(&self.settlement_date),
+            2 => codec::SlotRef::Opt(&self.sell_amount_sum),
+            3 => codec::SlotRef::Opt(&self.buy_amount_sum),
+            4 => codec::SlotRef::List(&self.account_next_day_settlement_schedule_list),
+            5 => codec::SlotRef::Number(self.return_code),
+            6 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountNextDaySettlementResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "trde_dt",
-            self.trade_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "setl_dt",
-            self.settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sell_amt_sum",
-            self.sell_amount_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "buy_amt_sum",
-            self.buy_amount_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put_list(
-            &mut map,
-            4,
-            "acnt_nxdy_setl_frcs_prps_array",
-            &self.account_next_day_settlement_schedule_list,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00008 field \`acnt\_nxdy\_setl\_frcs\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementRow {
     /// 일련번호 (`seq`)
@@ -336,365 +269,87 @@ impl AccountNextDaySettlementRow {
         &self.extra
     }
 }
-impl codec::Record for AccountNextDaySettlementRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut seq = None;
-        let mut stock_code = None;
-        let mut loan_date = None;
-        let mut quantity = None;
-        let mut contract_amount = None;
-        let mut commission = None;
-        let mut income_tax = None;
-        let mut rural_tax = None;
-        let mut stock_name = None;
-        let mut sell_type = None;
-        let mut unit_price = None;
-        let mut settlement_amount = None;
-        let mut trade_tax = None;
-        let mut resident_tax = None;
-        let mut credit_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 2, "loan_dt", codec::PLAIN)?;
-                }
-                "qty" => {
-                    quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "engg_amt" => {
-                    contract_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "engg_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "incm_tax" => {
-                    income_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "incm_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rstx" => {
-                    rural_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "rstx",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 8, "stk_nm", codec::PLAIN)?;
-                }
-                "sell_tp" => {
-                    sell_type = forms.value(&mut map, ctx, 9, "sell_tp", codec::PLAIN)?;
-                }
-                "unp" => {
-                    unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "unp",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exct_amt" => {
-                    settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_tax" => {
-                    trade_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "trde_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "resi_tax" => {
-                    resident_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "resi_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 14, "crd_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountNextDaySettlementRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("seq", "seq"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("qty", "quantity").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("engg_amt", "contract_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("incm_tax", "income_tax")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rstx", "rural_tax").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("sell_tp", "sell_type"),
+            codec::Field::new("unp", "unit_price").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("exct_amt", "settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("trde_tax", "trade_tax").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("resi_tax", "resident_tax")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_tp", "credit_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.seq),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Date(&mut self.loan_date),
+            3 => codec::SlotMut::Int(&mut self.quantity),
+            4 => codec::SlotMut::Int(&mut self.contract_amount),
+            5 => codec::SlotMut::Int(&mut self.commission),
+            6 => codec::SlotMut::Int(&mut self.income_tax),
+            7 => codec::SlotMut::Int(&mut self.rural_tax),
+            8 => codec::SlotMut::Text(&mut self.stock_name),
+            9 => codec::SlotMut::Text(&mut self.sell_type),
+            10 => codec::SlotMut::Opt(&mut self.unit_price),
+            11 => codec::SlotMut::Int(&mut self.settlement_amount),
+            12 => codec::SlotMut::Int(&mut self.trade_tax),
+            13 => codec::SlotMut::Int(&mut self.resident_tax),
+            14 => codec::SlotMut::Text(&mut self.credit_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            seq,
-            stock_code,
-            loan_date,
-            quantity,
-            contract_amount,
-            commission,
-            income_tax,
-            rural_tax,
-            stock_name,
-            sell_type,
-            unit_price,
-            settlement_amount,
-            trade_tax,
-            resident_tax,
-            credit_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.seq),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.loan_date),
+            3 => codec::SlotRef::Opt(&self.quantity),
+            4 => codec::SlotRef::Opt(&self.contract_amount),
+            5 => codec::SlotRef::Opt(&self.commission),
+            6 => codec::SlotRef::Opt(&self.income_tax),
+            7 => codec::SlotRef::Opt(&self.rural_tax),
+            8 => codec::SlotRef::Opt(&self.stock_name),
+            9 => codec::SlotRef::Opt(&self.sell_type),
+            10 => codec::SlotRef::Opt(&self.unit_price),
+            11 => codec::SlotRef::Opt(&self.settlement_amount),
+            12 => codec::SlotRef::Opt(&self.trade_tax),
+            13 => codec::SlotRef::Opt(&self.resident_tax),
+            14 => codec::SlotRef::Opt(&self.credit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountNextDaySettlementRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "qty",
-            self.quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "engg_amt",
-            self.contract_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "incm_tax",
-            self.income_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "rstx",
-            self.rural_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sell_tp",
-            self.sell_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "unp",
-            self.unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "exct_amt",
-            self.settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "trde_tax",
-            self.trade_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "resi_tax",
-            self.resident_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountNextDaySettlementRequest {
@@ -706,16 +361,7 @@ impl kiwoom_runtime::TrRequest for AccountNextDaySettlementRequest {
     };
     type Response = AccountNextDaySettlementResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00008",
-            "strt_dcd_seq",
-            "start_settlement_number",
-            self.start_settlement_number.as_ref(),
-            false,
-            Some(7usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00008", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AccountNextDaySettlementRequest {
@@ -727,23 +373,6 @@ impl kiwoom_runtime::PagedRequest for AccountNextDaySettlementRequest {
 impl kiwoom_runtime::TrResponse for AccountNextDaySettlementResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountNextDaySettlementRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dcd_seq"])?;
-        Ok(Self {
-            start_settlement_number: codec::take(
-                api_id,
-                object,
-                "strt_dcd_seq",
-                "start_settlement_number",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

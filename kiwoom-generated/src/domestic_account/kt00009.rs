@@ -109,33 +109,72 @@ impl AccountOrderFillStatusRequest {
         self
     }
 }
+impl codec::Table for AccountOrderFillStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_dt", "order_date").max(8),
+            codec::Field::new("stk_bond_tp", "stock_bond_type")
+                .required()
+                .max(1),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(1),
+            codec::Field::new("sell_tp", "sell_type").required().max(1),
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("fr_ord_no", "start_order_number").max(7),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(6),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.order_date),
+            1 => codec::SlotMut::Req(&mut self.stock_bond_type),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.sell_type),
+            4 => codec::SlotMut::Req(&mut self.query_type),
+            5 => codec::SlotMut::Text(&mut self.stock_code),
+            6 => codec::SlotMut::Text(&mut self.start_order_number),
+            7 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_date),
+            1 => codec::SlotRef::Req(&self.stock_bond_type),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.sell_type),
+            4 => codec::SlotRef::Req(&self.query_type),
+            5 => codec::SlotRef::Opt(&self.stock_code),
+            6 => codec::SlotRef::Opt(&self.start_order_number),
+            7 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            order_date: None,
+            stock_bond_type: super::StockBondType::from_code(""),
+            market_type: super::AccountOrderFillStatusMarketType::from_code(""),
+            sell_type: super::SellBuyType::from_code(""),
+            query_type: super::AccountOrderFillStatusQueryType::from_code(""),
+            stock_code: None,
+            start_order_number: None,
+            domestic_exchange_type: super::OrderVenueFilter::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AccountOrderFillStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_dt", &self.order_date, codec::PLAIN)?;
-        codec::put(&mut map, "stk_bond_tp", &self.stock_bond_type, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "sell_tp", &self.sell_type, codec::PLAIN)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "fr_ord_no",
-            &self.start_order_number,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00009` 계좌별주문체결현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusResponse {
     /// 매도약정금액 (`sell_grntl_engg_amt`)
@@ -173,155 +212,69 @@ impl AccountOrderFillStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountOrderFillStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_collateral_loan_contract_amount = None;
-        let mut buy_contract_amount = None;
-        let mut contract_amount = None;
-        let mut account_order_execution_status_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sell_grntl_engg_amt" => {
-                    sell_collateral_loan_contract_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "sell_grntl_engg_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_engg_amt" => {
-                    buy_contract_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "buy_engg_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "engg_amt" => {
-                    contract_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "engg_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "acnt_ord_cntr_prst_array" => {
-                    account_order_execution_status_list =
-                        codec::list(&mut map, ctx, "acnt_ord_cntr_prst_array")?;
-                    forms.list_sent(3, &account_order_execution_status_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountOrderFillStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "sell_grntl_engg_amt",
+                "sell_collateral_loan_contract_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("buy_engg_amt", "buy_contract_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("engg_amt", "contract_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "acnt_ord_cntr_prst_array",
+                "account_order_execution_status_list",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.sell_collateral_loan_contract_amount),
+            1 => codec::SlotMut::Int(&mut self.buy_contract_amount),
+            2 => codec::SlotMut::Int(&mut self.contract_amount),
+            3 => codec::SlotMut::List(&mut self.account_order_execution_status_list),
+            4 => codec::SlotMut::Number(&mut self.return_code),
+            5 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_collateral_loan_contract_amount,
-            buy_contract_amount,
-            contract_amount,
-            account_order_execution_status_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_collateral_loan_contract_amount),
+            1 => codec::SlotRef::Opt(&self.buy_contract_amount),
+            2 => codec::SlotRef::Opt(&self.contract_amount),
+            3 => codec::SlotRef::List(&self.account_order_execution_status_list),
+            4 => codec::SlotRef::Number(self.return_code),
+            5 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountOrderFillStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sell_grntl_engg_amt",
-            self.sell_collateral_loan_contract_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_engg_amt",
-            self.buy_contract_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "engg_amt",
-            self.contract_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put_list(
-            &mut map,
-            3,
-            "acnt_ord_cntr_prst_array",
-            &self.account_order_execution_status_list,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00009 field \`acnt\_ord\_cntr\_prst\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusRow {
     /// 주식채권구분 (`stk_bond_tp`)
@@ -443,408 +396,110 @@ impl AccountOrderFillStatusRow {
         &self.extra
     }
 }
-impl codec::Record for AccountOrderFillStatusRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_bond_type = None;
-        let mut order_number = None;
-        let mut stock_code = None;
-        let mut trade_type = None;
-        let mut in_out_type_name = None;
-        let mut order_quantity = None;
-        let mut order_unit_price = None;
-        let mut confirmed_quantity = None;
-        let mut reservation_opposite = None;
-        let mut execution_number = None;
-        let mut acceptance_type = None;
-        let mut original_order_number = None;
-        let mut stock_name = None;
-        let mut settlement_type = None;
-        let mut credit_deal_type = None;
-        let mut execution_quantity = None;
-        let mut execution_unit_price = None;
-        let mut communication_order_type = None;
-        let mut modify_cancel_type = None;
-        let mut execution_time = None;
-        let mut domestic_exchange_type = None;
-        let mut condition_unit_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_bond_tp" => {
-                    stock_bond_type = forms.value(&mut map, ctx, 0, "stk_bond_tp", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 3, "trde_tp", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 4, "io_tp_nm", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ord_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_uv" => {
-                    order_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "ord_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cnfm_qty" => {
-                    confirmed_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "cnfm_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rsrv_oppo" => {
-                    reservation_opposite =
-                        forms.value(&mut map, ctx, 8, "rsrv_oppo", codec::PLAIN)?;
-                }
-                "cntr_no" => {
-                    execution_number = forms.value(&mut map, ctx, 9, "cntr_no", codec::PLAIN)?;
-                }
-                "acpt_tp" => {
-                    acceptance_type = forms.value(&mut map, ctx, 10, "acpt_tp", codec::PLAIN)?;
-                }
-                "orig_ord_no" => {
-                    original_order_number =
-                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
-                }
-                "setl_tp" => {
-                    settlement_type = forms.value(&mut map, ctx, 13, "setl_tp", codec::PLAIN)?;
-                }
-                "crd_deal_tp" => {
-                    credit_deal_type =
-                        forms.value(&mut map, ctx, 14, "crd_deal_tp", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "cntr_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "cntr_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "comm_ord_tp" => {
-                    communication_order_type =
-                        forms.value(&mut map, ctx, 17, "comm_ord_tp", codec::PLAIN)?;
-                }
-                "mdfy_cncl_tp" => {
-                    modify_cancel_type =
-                        forms.value(&mut map, ctx, 18, "mdfy_cncl_tp", codec::PLAIN)?;
-                }
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 19, "cntr_tm", codec::PLAIN)?;
-                }
-                "dmst_stex_tp" => {
-                    domestic_exchange_type =
-                        forms.value(&mut map, ctx, 20, "dmst_stex_tp", codec::PLAIN)?;
-                }
-                "cond_uv" => {
-                    condition_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "cond_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountOrderFillStatusRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_bond_tp", "stock_bond_type"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("ord_qty", "order_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("ord_uv", "order_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("cnfm_qty", "confirmed_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("rsrv_oppo", "reservation_opposite"),
+            codec::Field::new("cntr_no", "execution_number"),
+            codec::Field::new("acpt_tp", "acceptance_type"),
+            codec::Field::new("orig_ord_no", "original_order_number"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("setl_tp", "settlement_type"),
+            codec::Field::new("crd_deal_tp", "credit_deal_type"),
+            codec::Field::new("cntr_qty", "execution_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("cntr_uv", "execution_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("comm_ord_tp", "communication_order_type"),
+            codec::Field::new("mdfy_cncl_tp", "modify_cancel_type"),
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
+            codec::Field::new("cond_uv", "condition_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_bond_type),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Opt(&mut self.trade_type),
+            4 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            5 => codec::SlotMut::Int(&mut self.order_quantity),
+            6 => codec::SlotMut::Opt(&mut self.order_unit_price),
+            7 => codec::SlotMut::Int(&mut self.confirmed_quantity),
+            8 => codec::SlotMut::Text(&mut self.reservation_opposite),
+            9 => codec::SlotMut::Text(&mut self.execution_number),
+            10 => codec::SlotMut::Text(&mut self.acceptance_type),
+            11 => codec::SlotMut::Text(&mut self.original_order_number),
+            12 => codec::SlotMut::Text(&mut self.stock_name),
+            13 => codec::SlotMut::Text(&mut self.settlement_type),
+            14 => codec::SlotMut::Text(&mut self.credit_deal_type),
+            15 => codec::SlotMut::Int(&mut self.execution_quantity),
+            16 => codec::SlotMut::Opt(&mut self.execution_unit_price),
+            17 => codec::SlotMut::Text(&mut self.communication_order_type),
+            18 => codec::SlotMut::Text(&mut self.modify_cancel_type),
+            19 => codec::SlotMut::Text(&mut self.execution_time),
+            20 => codec::SlotMut::Text(&mut self.domestic_exchange_type),
+            21 => codec::SlotMut::Opt(&mut self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_bond_type,
-            order_number,
-            stock_code,
-            trade_type,
-            in_out_type_name,
-            order_quantity,
-            order_unit_price,
-            confirmed_quantity,
-            reservation_opposite,
-            execution_number,
-            acceptance_type,
-            original_order_number,
-            stock_name,
-            settlement_type,
-            credit_deal_type,
-            execution_quantity,
-            execution_unit_price,
-            communication_order_type,
-            modify_cancel_type,
-            execution_time,
-            domestic_exchange_type,
-            condition_unit_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_bond_type),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.trade_type),
+            4 => codec::SlotRef::Opt(&self.in_out_type_name),
+            5 => codec::SlotRef::Opt(&self.order_quantity),
+            6 => codec::SlotRef::Opt(&self.order_unit_price),
+            7 => codec::SlotRef::Opt(&self.confirmed_quantity),
+            8 => codec::SlotRef::Opt(&self.reservation_opposite),
+            9 => codec::SlotRef::Opt(&self.execution_number),
+            10 => codec::SlotRef::Opt(&self.acceptance_type),
+            11 => codec::SlotRef::Opt(&self.original_order_number),
+            12 => codec::SlotRef::Opt(&self.stock_name),
+            13 => codec::SlotRef::Opt(&self.settlement_type),
+            14 => codec::SlotRef::Opt(&self.credit_deal_type),
+            15 => codec::SlotRef::Opt(&self.execution_quantity),
+            16 => codec::SlotRef::Opt(&self.execution_unit_price),
+            17 => codec::SlotRef::Opt(&self.communication_order_type),
+            18 => codec::SlotRef::Opt(&self.modify_cancel_type),
+            19 => codec::SlotRef::Opt(&self.execution_time),
+            20 => codec::SlotRef::Opt(&self.domestic_exchange_type),
+            21 => codec::SlotRef::Opt(&self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountOrderFillStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_bond_tp",
-            self.stock_bond_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ord_uv",
-            self.order_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cnfm_qty",
-            self.confirmed_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "rsrv_oppo",
-            self.reservation_opposite.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "cntr_no",
-            self.execution_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "acpt_tp",
-            self.acceptance_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orig_ord_no",
-            self.original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "setl_tp",
-            self.settlement_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crd_deal_tp",
-            self.credit_deal_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "comm_ord_tp",
-            self.communication_order_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "mdfy_cncl_tp",
-            self.modify_cancel_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "dmst_stex_tp",
-            self.domestic_exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "cond_uv",
-            self.condition_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountOrderFillStatusRequest {
@@ -856,79 +511,7 @@ impl kiwoom_runtime::TrRequest for AccountOrderFillStatusRequest {
     };
     type Response = AccountOrderFillStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00009",
-            "ord_dt",
-            "order_date",
-            self.order_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "stk_bond_tp",
-            "stock_bond_type",
-            Some(&self.stock_bond_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "sell_tp",
-            "sell_type",
-            Some(&self.sell_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "fr_ord_no",
-            "start_order_number",
-            self.start_order_number.as_ref(),
-            false,
-            Some(7usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00009",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00009", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AccountOrderFillStatusRequest {
@@ -940,61 +523,6 @@ impl kiwoom_runtime::PagedRequest for AccountOrderFillStatusRequest {
 impl kiwoom_runtime::TrResponse for AccountOrderFillStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountOrderFillStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "ord_dt",
-                "stk_bond_tp",
-                "mrkt_tp",
-                "sell_tp",
-                "qry_tp",
-                "stk_cd",
-                "fr_ord_no",
-                "dmst_stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
-            stock_bond_type: codec::take_required(
-                api_id,
-                object,
-                "stk_bond_tp",
-                "stock_bond_type",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_order_number: codec::take(
-                api_id,
-                object,
-                "fr_ord_no",
-                "start_order_number",
-                codec::PLAIN,
-            )?,
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

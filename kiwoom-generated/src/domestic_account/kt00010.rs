@@ -89,26 +89,58 @@ impl OrderWithdrawableAmountRequest {
         self
     }
 }
+impl codec::Table for OrderWithdrawableAmountRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("io_amt", "in_out_amount").max(12),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("trde_qty", "trade_quantity").max(10),
+            codec::Field::new("uv", "unit_price").required().max(10),
+            codec::Field::new("exp_buy_unp", "expected_buy_unit_price").max(10),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.in_out_amount),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Int(&mut self.trade_quantity),
+            4 => codec::SlotMut::Req(&mut self.unit_price),
+            5 => codec::SlotMut::Int(&mut self.expected_buy_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.in_out_amount),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Opt(&self.trade_quantity),
+            4 => codec::SlotRef::Req(&self.unit_price),
+            5 => codec::SlotRef::Opt(&self.expected_buy_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            in_out_amount: None,
+            stock_code: Default::default(),
+            trade_type: super::Side::from_code(""),
+            trade_quantity: None,
+            unit_price: Default::default(),
+            expected_buy_unit_price: None,
+        }
+    }
+}
 impl serde::Serialize for OrderWithdrawableAmountRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "io_amt", &self.in_out_amount, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "trde_qty", &self.trade_quantity, codec::PLAIN)?;
-        codec::put(&mut map, "uv", &self.unit_price, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "exp_buy_unp",
-            &self.expected_buy_unit_price,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00010` 주문인출가능금액요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderWithdrawableAmountResponse {
     /// 증거금20%주문가능금액 (`profa_20ord_alow_amt`)
@@ -292,871 +324,159 @@ impl OrderWithdrawableAmountResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderWithdrawableAmountResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut margin_20_order_available_amount = None;
-        let mut margin_20_order_available_quantity = None;
-        let mut margin_30_order_available_amount = None;
-        let mut margin_30_order_available_quantity = None;
-        let mut margin_40_order_available_amount = None;
-        let mut margin_40_order_available_quantity = None;
-        let mut margin_50_order_available_amount = None;
-        let mut margin_50_order_available_quantity = None;
-        let mut margin_60_order_available_amount = None;
-        let mut margin_60_order_available_quantity = None;
-        let mut margin_reduction_60_order_available_amount = None;
-        let mut margin_reduction_60_order_available_quantity = None;
-        let mut margin_100_order_available_amount = None;
-        let mut margin_100_order_available_quantity = None;
-        let mut previous_day_reuse_available_amount = None;
-        let mut today_reuse_available_amount = None;
-        let mut deposit = None;
-        let mut substitute_amount = None;
-        let mut unpaid_amount = None;
-        let mut order_available_substitute = None;
-        let mut order_available_amount = None;
-        let mut withdrawal_available_amount = None;
-        let mut next_day_withdrawal_available_amount = None;
-        let mut purchase_amount = None;
-        let mut commission = None;
-        let mut purchase_settlement_amount = None;
-        let mut d_plus_2_deposit = None;
-        let mut margin_reduction_applied_type = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "profa_20ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "profa_20ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "profa_30ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "profa_30ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "profa_40ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "profa_40ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "profa_50ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "profa_50ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "profa_60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "profa_60ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_rdex_60ord_alow_amt" => {
-                    margin_reduction_60_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "profa_rdex_60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_rdex_60ord_alowq" => {
-                    margin_reduction_60_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "profa_rdex_60ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "profa_100ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "profa_100ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "pred_reu_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_reu_alowa" => {
-                    today_reuse_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "tdy_reu_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncla" => {
-                    unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_pos_repl" => {
-                    order_available_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "ord_pos_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "ord_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "wthd_alowa" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "wthd_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nxdy_wthd_alowa" => {
-                    next_day_withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "nxdy_wthd_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pur_amt" => {
-                    purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pur_exct_amt" => {
-                    purchase_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "pur_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2entra" => {
-                    d_plus_2_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "d2entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_rdex_aplc_tp" => {
-                    margin_reduction_applied_type =
-                        forms.value(&mut map, ctx, 27, "profa_rdex_aplc_tp", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 29, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderWithdrawableAmountResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("profa_20ord_alow_amt", "margin_20_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_20ord_alowq", "margin_20_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("profa_30ord_alow_amt", "margin_30_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_30ord_alowq", "margin_30_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("profa_40ord_alow_amt", "margin_40_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_40ord_alowq", "margin_40_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("profa_50ord_alow_amt", "margin_50_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_50ord_alowq", "margin_50_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("profa_60ord_alow_amt", "margin_60_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_60ord_alowq", "margin_60_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new(
+                "profa_rdex_60ord_alow_amt",
+                "margin_reduction_60_order_available_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_rdex_60ord_alowq",
+                "margin_reduction_60_order_available_quantity",
+            )
+            .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("profa_100ord_alow_amt", "margin_100_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_100ord_alowq", "margin_100_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("pred_reu_alowa", "previous_day_reuse_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tdy_reu_alowa", "today_reuse_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("uncla", "unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_pos_repl", "order_available_substitute")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("wthd_alowa", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("nxdy_wthd_alowa", "next_day_withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pur_amt", "purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pur_exct_amt", "purchase_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("d2entra", "d_plus_2_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_rdex_aplc_tp", "margin_reduction_applied_type"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.margin_20_order_available_amount),
+            1 => codec::SlotMut::Int(&mut self.margin_20_order_available_quantity),
+            2 => codec::SlotMut::Int(&mut self.margin_30_order_available_amount),
+            3 => codec::SlotMut::Int(&mut self.margin_30_order_available_quantity),
+            4 => codec::SlotMut::Int(&mut self.margin_40_order_available_amount),
+            5 => codec::SlotMut::Int(&mut self.margin_40_order_available_quantity),
+            6 => codec::SlotMut::Int(&mut self.margin_50_order_available_amount),
+            7 => codec::SlotMut::Int(&mut self.margin_50_order_available_quantity),
+            8 => codec::SlotMut::Int(&mut self.margin_60_order_available_amount),
+            9 => codec::SlotMut::Int(&mut self.margin_60_order_available_quantity),
+            10 => codec::SlotMut::Int(&mut self.margin_reduction_60_order_available_amount),
+            11 => codec::SlotMut::Int(&mut self.margin_reduction_60_order_available_quantity),
+            12 => codec::SlotMut::Int(&mut self.margin_100_order_available_amount),
+            13 => codec::SlotMut::Int(&mut self.margin_100_order_available_quantity),
+            14 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount),
+            15 => codec::SlotMut::Int(&mut self.today_reuse_available_amount),
+            16 => codec::SlotMut::Int(&mut self.deposit),
+            17 => codec::SlotMut::Int(&mut self.substitute_amount),
+            18 => codec::SlotMut::Int(&mut self.unpaid_amount),
+            19 => codec::SlotMut::Int(&mut self.order_available_substitute),
+            20 => codec::SlotMut::Int(&mut self.order_available_amount),
+            21 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            22 => codec::SlotMut::Int(&mut self.next_day_withdrawal_available_amount),
+            23 => codec::SlotMut::Int(&mut self.purchase_amount),
+            24 => codec::SlotMut::Int(&mut self.commission),
+            25 => codec::SlotMut::Int(&mut self.purchase_settlement_amount),
+            26 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
+            27 => codec::SlotMut::Opt(&mut self.margin_reduction_applied_type),
+            28 => codec::SlotMut::Number(&mut self.return_code),
+            29 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            margin_20_order_available_amount,
-            margin_20_order_available_quantity,
-            margin_30_order_available_amount,
-            margin_30_order_available_quantity,
-            margin_40_order_available_amount,
-            margin_40_order_available_quantity,
-            margin_50_order_available_amount,
-            margin_50_order_available_quantity,
-            margin_60_order_available_amount,
-            margin_60_order_available_quantity,
-            margin_reduction_60_order_available_amount,
-            margin_reduction_60_order_available_quantity,
-            margin_100_order_available_amount,
-            margin_100_order_available_quantity,
-            previous_day_reuse_available_amount,
-            today_reuse_available_amount,
-            deposit,
-            substitute_amount,
-            unpaid_amount,
-            order_available_substitute,
-            order_available_amount,
-            withdrawal_available_amount,
-            next_day_withdrawal_available_amount,
-            purchase_amount,
-            commission,
-            purchase_settlement_amount,
-            d_plus_2_deposit,
-            margin_reduction_applied_type,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.margin_20_order_available_amount),
+            1 => codec::SlotRef::Opt(&self.margin_20_order_available_quantity),
+            2 => codec::SlotRef::Opt(&self.margin_30_order_available_amount),
+            3 => codec::SlotRef::Opt(&self.margin_30_order_available_quantity),
+            4 => codec::SlotRef::Opt(&self.margin_40_order_available_amount),
+            5 => codec::SlotRef::Opt(&self.margin_40_order_available_quantity),
+            6 => codec::SlotRef::Opt(&self.margin_50_order_available_amount),
+            7 => codec::SlotRef::Opt(&self.margin_50_order_available_quantity),
+            8 => codec::SlotRef::Opt(&self.margin_60_order_available_amount),
+            9 => codec::SlotRef::Opt(&self.margin_60_order_available_quantity),
+            10 => codec::SlotRef::Opt(&self.margin_reduction_60_order_available_amount),
+            11 => codec::SlotRef::Opt(&self.margin_reduction_60_order_available_quantity),
+            12 => codec::SlotRef::Opt(&self.margin_100_order_available_amount),
+            13 => codec::SlotRef::Opt(&self.margin_100_order_available_quantity),
+            14 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount),
+            15 => codec::SlotRef::Opt(&self.today_reuse_available_amount),
+            16 => codec::SlotRef::Opt(&self.deposit),
+            17 => codec::SlotRef::Opt(&self.substitute_amount),
+            18 => codec::SlotRef::Opt(&self.unpaid_amount),
+            19 => codec::SlotRef::Opt(&self.order_available_substitute),
+            20 => codec::SlotRef::Opt(&self.order_available_amount),
+            21 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            22 => codec::SlotRef::Opt(&self.next_day_withdrawal_available_amount),
+            23 => codec::SlotRef::Opt(&self.purchase_amount),
+            24 => codec::SlotRef::Opt(&self.commission),
+            25 => codec::SlotRef::Opt(&self.purchase_settlement_amount),
+            26 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
+            27 => codec::SlotRef::Opt(&self.margin_reduction_applied_type),
+            28 => codec::SlotRef::Number(self.return_code),
+            29 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "profa_20ord_alow_amt",
-            self.margin_20_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "profa_20ord_alowq",
-            self.margin_20_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "profa_30ord_alow_amt",
-            self.margin_30_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "profa_30ord_alowq",
-            self.margin_30_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "profa_40ord_alow_amt",
-            self.margin_40_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "profa_40ord_alowq",
-            self.margin_40_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "profa_50ord_alow_amt",
-            self.margin_50_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "profa_50ord_alowq",
-            self.margin_50_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "profa_60ord_alow_amt",
-            self.margin_60_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "profa_60ord_alowq",
-            self.margin_60_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "profa_rdex_60ord_alow_amt",
-            self.margin_reduction_60_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "profa_rdex_60ord_alowq",
-            self.margin_reduction_60_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "profa_100ord_alow_amt",
-            self.margin_100_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "profa_100ord_alowq",
-            self.margin_100_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "pred_reu_alowa",
-            self.previous_day_reuse_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "tdy_reu_alowa",
-            self.today_reuse_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "uncla",
-            self.unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "ord_pos_repl",
-            self.order_available_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "ord_alowa",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "wthd_alowa",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "nxdy_wthd_alowa",
-            self.next_day_withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "pur_amt",
-            self.purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "pur_exct_amt",
-            self.purchase_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "d2entra",
-            self.d_plus_2_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "profa_rdex_aplc_tp",
-            self.margin_reduction_applied_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            29,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderWithdrawableAmountRequest {
@@ -1168,111 +488,12 @@ impl kiwoom_runtime::TrRequest for OrderWithdrawableAmountRequest {
     };
     type Response = OrderWithdrawableAmountResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00010",
-            "io_amt",
-            "in_out_amount",
-            self.in_out_amount.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00010",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00010",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00010",
-            "trde_qty",
-            "trade_quantity",
-            self.trade_quantity.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00010",
-            "uv",
-            "unit_price",
-            Some(&self.unit_price),
-            true,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00010",
-            "exp_buy_unp",
-            "expected_buy_unit_price",
-            self.expected_buy_unit_price.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00010", self)
     }
 }
 impl kiwoom_runtime::TrResponse for OrderWithdrawableAmountResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderWithdrawableAmountRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "io_amt",
-                "stk_cd",
-                "trde_tp",
-                "trde_qty",
-                "uv",
-                "exp_buy_unp",
-            ],
-        )?;
-        Ok(Self {
-            in_out_amount: codec::take(api_id, object, "io_amt", "in_out_amount", codec::PLAIN)?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            trade_quantity: codec::take(
-                api_id,
-                object,
-                "trde_qty",
-                "trade_quantity",
-                codec::PLAIN,
-            )?,
-            unit_price: codec::take_required(api_id, object, "uv", "unit_price", codec::PLAIN)?,
-            expected_buy_unit_price: codec::take(
-                api_id,
-                object,
-                "exp_buy_unp",
-                "expected_buy_unit_price",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -51,17 +51,42 @@ impl OrderableQuantityByMarginRateRequest {
         self
     }
 }
+impl codec::Table for OrderableQuantityByMarginRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("uv", "unit_price").max(10),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Int(&mut self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            unit_price: None,
+        }
+    }
+}
 impl serde::Serialize for OrderableQuantityByMarginRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "uv", &self.unit_price, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00011` 증거금율별주문가능수량조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderableQuantityByMarginRateResponse {
     /// 종목증거금율 (`stk_profa_rt`)
@@ -293,1075 +318,202 @@ impl OrderableQuantityByMarginRateResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderableQuantityByMarginRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_margin_rate = None;
-        let mut margin_rate = None;
-        let mut applied_rate = None;
-        let mut margin_20_order_available_amount = None;
-        let mut margin_20_order_available_quantity = None;
-        let mut margin_20_previous_day_reuse_amount = None;
-        let mut margin_20_today_reuse_amount = None;
-        let mut margin_30_order_available_amount = None;
-        let mut margin_30_order_available_quantity = None;
-        let mut margin_30_previous_day_reuse_amount = None;
-        let mut margin_30_today_reuse_amount = None;
-        let mut margin_40_order_available_amount = None;
-        let mut margin_40_order_available_quantity = None;
-        let mut margin_40_previous_day_reuse_amount = None;
-        let mut margin_40_today_reuse_amount = None;
-        let mut margin_50_order_available_amount = None;
-        let mut margin_50_order_available_quantity = None;
-        let mut margin_50_previous_day_reuse_amount = None;
-        let mut margin_50_today_reuse_amount = None;
-        let mut margin_60_order_available_amount = None;
-        let mut margin_60_order_available_quantity = None;
-        let mut margin_60_previous_day_reuse_amount = None;
-        let mut margin_60_today_reuse_amount = None;
-        let mut margin_100_order_available_amount = None;
-        let mut margin_100_order_available_quantity = None;
-        let mut margin_100_previous_day_reuse_amount = None;
-        let mut margin_100_today_reuse_amount = None;
-        let mut cash_only_order_available_amount = None;
-        let mut cash_only_order_available_quantity = None;
-        let mut cash_only_previous_day_reuse_amount = None;
-        let mut cash_only_today_reuse_amount = None;
-        let mut deposit = None;
-        let mut substitute_amount = None;
-        let mut unpaid_amount = None;
-        let mut order_available_substitute = None;
-        let mut order_available_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_profa_rt" => {
-                    stock_margin_rate =
-                        forms.value(&mut map, ctx, 0, "stk_profa_rt", codec::PLAIN)?;
-                }
-                "profa_rt" => {
-                    margin_rate = forms.value(&mut map, ctx, 1, "profa_rt", codec::PLAIN)?;
-                }
-                "aplc_rt" => {
-                    applied_rate = forms.value(&mut map, ctx, 2, "aplc_rt", codec::PLAIN)?;
-                }
-                "profa_20ord_alow_amt" => {
-                    margin_20_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "profa_20ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_20ord_alowq" => {
-                    margin_20_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "profa_20ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_20pred_reu_amt" => {
-                    margin_20_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "profa_20pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_20tdy_reu_amt" => {
-                    margin_20_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "profa_20tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30ord_alow_amt" => {
-                    margin_30_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "profa_30ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30ord_alowq" => {
-                    margin_30_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "profa_30ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30pred_reu_amt" => {
-                    margin_30_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "profa_30pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_30tdy_reu_amt" => {
-                    margin_30_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "profa_30tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40ord_alow_amt" => {
-                    margin_40_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "profa_40ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40ord_alowq" => {
-                    margin_40_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "profa_40ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40pred_reu_amt" => {
-                    margin_40_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "profa_40pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_40tdy_reu_amt" => {
-                    margin_40_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "profa_40tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50ord_alow_amt" => {
-                    margin_50_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "profa_50ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50ord_alowq" => {
-                    margin_50_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "profa_50ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50pred_reu_amt" => {
-                    margin_50_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "profa_50pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_50tdy_reu_amt" => {
-                    margin_50_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "profa_50tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60ord_alow_amt" => {
-                    margin_60_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "profa_60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60ord_alowq" => {
-                    margin_60_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "profa_60ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60pred_reu_amt" => {
-                    margin_60_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "profa_60pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_60tdy_reu_amt" => {
-                    margin_60_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "profa_60tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100ord_alow_amt" => {
-                    margin_100_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "profa_100ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100ord_alowq" => {
-                    margin_100_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "profa_100ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100pred_reu_amt" => {
-                    margin_100_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "profa_100pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_100tdy_reu_amt" => {
-                    margin_100_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "profa_100tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_ord_alow_amt" => {
-                    cash_only_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "min_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_ord_alowq" => {
-                    cash_only_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "min_ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_pred_reu_amt" => {
-                    cash_only_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "min_pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_tdy_reu_amt" => {
-                    cash_only_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "min_tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        32,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncla" => {
-                    unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_pos_repl" => {
-                    order_available_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "ord_pos_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "ord_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 37, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderableQuantityByMarginRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_profa_rt", "stock_margin_rate"),
+            codec::Field::new("profa_rt", "margin_rate"),
+            codec::Field::new("aplc_rt", "applied_rate"),
+            codec::Field::new("profa_20ord_alow_amt", "margin_20_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_20ord_alowq", "margin_20_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_20pred_reu_amt",
+                "margin_20_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_20tdy_reu_amt", "margin_20_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_30ord_alow_amt", "margin_30_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_30ord_alowq", "margin_30_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_30pred_reu_amt",
+                "margin_30_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_30tdy_reu_amt", "margin_30_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_40ord_alow_amt", "margin_40_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_40ord_alowq", "margin_40_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_40pred_reu_amt",
+                "margin_40_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_40tdy_reu_amt", "margin_40_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_50ord_alow_amt", "margin_50_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_50ord_alowq", "margin_50_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_50pred_reu_amt",
+                "margin_50_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_50tdy_reu_amt", "margin_50_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_60ord_alow_amt", "margin_60_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_60ord_alowq", "margin_60_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_60pred_reu_amt",
+                "margin_60_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_60tdy_reu_amt", "margin_60_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_100ord_alow_amt", "margin_100_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_100ord_alowq", "margin_100_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "profa_100pred_reu_amt",
+                "margin_100_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profa_100tdy_reu_amt", "margin_100_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_ord_alow_amt", "cash_only_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_ord_alowq", "cash_only_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_pred_reu_amt", "cash_only_previous_day_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_tdy_reu_amt", "cash_only_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("uncla", "unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_pos_repl", "order_available_substitute")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_margin_rate),
+            1 => codec::SlotMut::Text(&mut self.margin_rate),
+            2 => codec::SlotMut::Text(&mut self.applied_rate),
+            3 => codec::SlotMut::Int(&mut self.margin_20_order_available_amount),
+            4 => codec::SlotMut::Int(&mut self.margin_20_order_available_quantity),
+            5 => codec::SlotMut::Int(&mut self.margin_20_previous_day_reuse_amount),
+            6 => codec::SlotMut::Int(&mut self.margin_20_today_reuse_amount),
+            7 => codec::SlotMut::Int(&mut self.margin_30_order_available_amount),
+            8 => codec::SlotMut::Int(&mut self.margin_30_order_available_quantity),
+            9 => codec::SlotMut::Int(&mut self.margin_30_previous_day_reuse_amount),
+            10 => codec::SlotMut::Int(&mut self.margin_30_today_reuse_amount),
+            11 => codec::SlotMut::Int(&mut self.margin_40_order_available_amount),
+            12 => codec::SlotMut::Int(&mut self.margin_40_order_available_quantity),
+            13 => codec::SlotMut::Int(&mut self.margin_40_previous_day_reuse_amount),
+            14 => codec::SlotMut::Int(&mut self.margin_40_today_reuse_amount),
+            15 => codec::SlotMut::Int(&mut self.margin_50_order_available_amount),
+            16 => codec::SlotMut::Int(&mut self.margin_50_order_available_quantity),
+            17 => codec::SlotMut::Int(&mut self.margin_50_previous_day_reuse_amount),
+            18 => codec::SlotMut::Int(&mut self.margin_50_today_reuse_amount),
+            19 => codec::SlotMut::Int(&mut self.margin_60_order_available_amount),
+            20 => codec::SlotMut::Int(&mut self.margin_60_order_available_quantity),
+            21 => codec::SlotMut::Int(&mut self.margin_60_previous_day_reuse_amount),
+            22 => codec::SlotMut::Int(&mut self.margin_60_today_reuse_amount),
+            23 => codec::SlotMut::Int(&mut self.margin_100_order_available_amount),
+            24 => codec::SlotMut::Int(&mut self.margin_100_order_available_quantity),
+            25 => codec::SlotMut::Int(&mut self.margin_100_previous_day_reuse_amount),
+            26 => codec::SlotMut::Int(&mut self.margin_100_today_reuse_amount),
+            27 => codec::SlotMut::Int(&mut self.cash_only_order_available_amount),
+            28 => codec::SlotMut::Int(&mut self.cash_only_order_available_quantity),
+            29 => codec::SlotMut::Int(&mut self.cash_only_previous_day_reuse_amount),
+            30 => codec::SlotMut::Int(&mut self.cash_only_today_reuse_amount),
+            31 => codec::SlotMut::Int(&mut self.deposit),
+            32 => codec::SlotMut::Int(&mut self.substitute_amount),
+            33 => codec::SlotMut::Int(&mut self.unpaid_amount),
+            34 => codec::SlotMut::Int(&mut self.order_available_substitute),
+            35 => codec::SlotMut::Int(&mut self.order_available_amount),
+            36 => codec::SlotMut::Number(&mut self.return_code),
+            37 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_margin_rate,
-            margin_rate,
-            applied_rate,
-            margin_20_order_available_amount,
-            margin_20_order_available_quantity,
-            margin_20_previous_day_reuse_amount,
-            margin_20_today_reuse_amount,
-            margin_30_order_available_amount,
-            margin_30_order_available_quantity,
-            margin_30_previous_day_reuse_amount,
-            margin_30_today_reuse_amount,
-            margin_40_order_available_amount,
-            margin_40_order_available_quantity,
-            margin_40_previous_day_reuse_amount,
-            margin_40_today_reuse_amount,
-            margin_50_order_available_amount,
-            margin_50_order_available_quantity,
-            margin_50_previous_day_reuse_amount,
-            margin_50_today_reuse_amount,
-            margin_60_order_available_amount,
-            margin_60_order_available_quantity,
-            margin_60_previous_day_reuse_amount,
-            margin_60_today_reuse_amount,
-            margin_100_order_available_amount,
-            margin_100_order_available_quantity,
-            margin_100_previous_day_reuse_amount,
-            margin_100_today_reuse_amount,
-            cash_only_order_available_amount,
-            cash_only_order_available_quantity,
-            cash_only_previous_day_reuse_amount,
-            cash_only_today_reuse_amount,
-            deposit,
-            substitute_amount,
-            unpaid_amount,
-            order_available_substitute,
-            order_available_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_margin_rate),
+            1 => codec::SlotRef::Opt(&self.margin_rate),
+            2 => codec::SlotRef::Opt(&self.applied_rate),
+            3 => codec::SlotRef::Opt(&self.margin_20_order_available_amount),
+            4 => codec::SlotRef::Opt(&self.margin_20_order_available_quantity),
+            5 => codec::SlotRef::Opt(&self.margin_20_previous_day_reuse_amount),
+            6 => codec::SlotRef::Opt(&self.margin_20_today_reuse_amount),
+            7 => codec::SlotRef::Opt(&self.margin_30_order_available_amount),
+            8 => codec::SlotRef::Opt(&self.margin_30_order_available_quantity),
+            9 => codec::SlotRef::Opt(&self.margin_30_previous_day_reuse_amount),
+            10 => codec::SlotRef::Opt(&self.margin_30_today_reuse_amount),
+            11 => codec::SlotRef::Opt(&self.margin_40_order_available_amount),
+            12 => codec::SlotRef::Opt(&self.margin_40_order_available_quantity),
+            13 => codec::SlotRef::Opt(&self.margin_40_previous_day_reuse_amount),
+            14 => codec::SlotRef::Opt(&self.margin_40_today_reuse_amount),
+            15 => codec::SlotRef::Opt(&self.margin_50_order_available_amount),
+            16 => codec::SlotRef::Opt(&self.margin_50_order_available_quantity),
+            17 => codec::SlotRef::Opt(&self.margin_50_previous_day_reuse_amount),
+            18 => codec::SlotRef::Opt(&self.margin_50_today_reuse_amount),
+            19 => codec::SlotRef::Opt(&self.margin_60_order_available_amount),
+            20 => codec::SlotRef::Opt(&self.margin_60_order_available_quantity),
+            21 => codec::SlotRef::Opt(&self.margin_60_previous_day_reuse_amount),
+            22 => codec::SlotRef::Opt(&self.margin_60_today_reuse_amount),
+            23 => codec::SlotRef::Opt(&self.margin_100_order_available_amount),
+            24 => codec::SlotRef::Opt(&self.margin_100_order_available_quantity),
+            25 => codec::SlotRef::Opt(&self.margin_100_previous_day_reuse_amount),
+            26 => codec::SlotRef::Opt(&self.margin_100_today_reuse_amount),
+            27 => codec::SlotRef::Opt(&self.cash_only_order_available_amount),
+            28 => codec::SlotRef::Opt(&self.cash_only_order_available_quantity),
+            29 => codec::SlotRef::Opt(&self.cash_only_previous_day_reuse_amount),
+            30 => codec::SlotRef::Opt(&self.cash_only_today_reuse_amount),
+            31 => codec::SlotRef::Opt(&self.deposit),
+            32 => codec::SlotRef::Opt(&self.substitute_amount),
+            33 => codec::SlotRef::Opt(&self.unpaid_amount),
+            34 => codec::SlotRef::Opt(&self.order_available_substitute),
+            35 => codec::SlotRef::Opt(&self.order_available_amount),
+            36 => codec::SlotRef::Number(self.return_code),
+            37 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderableQuantityByMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_profa_rt",
-            self.stock_margin_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "profa_rt",
-            self.margin_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "aplc_rt",
-            self.applied_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "profa_20ord_alow_amt",
-            self.margin_20_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "profa_20ord_alowq",
-            self.margin_20_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "profa_20pred_reu_amt",
-            self.margin_20_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "profa_20tdy_reu_amt",
-            self.margin_20_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "profa_30ord_alow_amt",
-            self.margin_30_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "profa_30ord_alowq",
-            self.margin_30_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "profa_30pred_reu_amt",
-            self.margin_30_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "profa_30tdy_reu_amt",
-            self.margin_30_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "profa_40ord_alow_amt",
-            self.margin_40_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "profa_40ord_alowq",
-            self.margin_40_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "profa_40pred_reu_amt",
-            self.margin_40_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "profa_40tdy_reu_amt",
-            self.margin_40_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "profa_50ord_alow_amt",
-            self.margin_50_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "profa_50ord_alowq",
-            self.margin_50_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "profa_50pred_reu_amt",
-            self.margin_50_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "profa_50tdy_reu_amt",
-            self.margin_50_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "profa_60ord_alow_amt",
-            self.margin_60_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "profa_60ord_alowq",
-            self.margin_60_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "profa_60pred_reu_amt",
-            self.margin_60_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "profa_60tdy_reu_amt",
-            self.margin_60_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "profa_100ord_alow_amt",
-            self.margin_100_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "profa_100ord_alowq",
-            self.margin_100_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "profa_100pred_reu_amt",
-            self.margin_100_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "profa_100tdy_reu_amt",
-            self.margin_100_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "min_ord_alow_amt",
-            self.cash_only_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "min_ord_alowq",
-            self.cash_only_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "min_pred_reu_amt",
-            self.cash_only_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "min_tdy_reu_amt",
-            self.cash_only_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "uncla",
-            self.unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "ord_pos_repl",
-            self.order_available_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "ord_alowa",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            37,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderableQuantityByMarginRateRequest {
@@ -1373,42 +525,12 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityByMarginRateRequest {
     };
     type Response = OrderableQuantityByMarginRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00011",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00011",
-            "uv",
-            "unit_price",
-            self.unit_price.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00011", self)
     }
 }
 impl kiwoom_runtime::TrResponse for OrderableQuantityByMarginRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderableQuantityByMarginRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "uv"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            unit_price: codec::take(api_id, object, "uv", "unit_price", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

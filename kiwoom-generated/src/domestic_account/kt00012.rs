@@ -51,17 +51,42 @@ impl OrderableQuantityByCreditMarginRateRequest {
         self
     }
 }
+impl codec::Table for OrderableQuantityByCreditMarginRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("uv", "unit_price").max(10),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Int(&mut self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            unit_price: None,
+        }
+    }
+}
 impl serde::Serialize for OrderableQuantityByCreditMarginRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "uv", &self.unit_price, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00012` 신용보증금율별주문가능수량조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderableQuantityByCreditMarginRateResponse {
     /// 종목보증금율 (`stk_assr_rt`)
@@ -235,824 +260,161 @@ impl OrderableQuantityByCreditMarginRateResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderableQuantityByCreditMarginRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_guarantee_rate = None;
-        let mut stock_guarantee_rate_name = None;
-        let mut guarantee_30_order_available_amount = None;
-        let mut guarantee_30_order_available_quantity = None;
-        let mut guarantee_30_previous_day_reuse_amount = None;
-        let mut guarantee_30_today_reuse_amount = None;
-        let mut guarantee_40_order_available_amount = None;
-        let mut guarantee_40_order_available_quantity = None;
-        let mut guarantee_40_previous_day_reuse_amount = None;
-        let mut guarantee_40_today_reuse_amount = None;
-        let mut guarantee_50_order_available_amount = None;
-        let mut guarantee_50_order_available_quantity = None;
-        let mut guarantee_50_previous_day_reuse_amount = None;
-        let mut guarantee_50_today_reuse_amount = None;
-        let mut guarantee_60_order_available_amount = None;
-        let mut guarantee_60_order_available_quantity = None;
-        let mut guarantee_60_previous_day_reuse_amount = None;
-        let mut guarantee_60_today_reuse_amount = None;
-        let mut deposit = None;
-        let mut substitute_amount = None;
-        let mut unpaid_amount = None;
-        let mut order_available_substitute = None;
-        let mut order_available_amount = None;
-        let mut unpaid_available_amount = None;
-        let mut unpaid_available_quantity = None;
-        let mut cash_only_amount = None;
-        let mut cash_only_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_assr_rt" => {
-                    stock_guarantee_rate =
-                        forms.value(&mut map, ctx, 0, "stk_assr_rt", codec::PLAIN)?;
-                }
-                "stk_assr_rt_nm" => {
-                    stock_guarantee_rate_name =
-                        forms.value(&mut map, ctx, 1, "stk_assr_rt_nm", codec::PLAIN)?;
-                }
-                "assr_30ord_alow_amt" => {
-                    guarantee_30_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "assr_30ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_30ord_alowq" => {
-                    guarantee_30_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "assr_30ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_30pred_reu_amt" => {
-                    guarantee_30_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "assr_30pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_30tdy_reu_amt" => {
-                    guarantee_30_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "assr_30tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_40ord_alow_amt" => {
-                    guarantee_40_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "assr_40ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_40ord_alowq" => {
-                    guarantee_40_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "assr_40ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_40pred_reu_amt" => {
-                    guarantee_40_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "assr_40pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_40tdy_reu_amt" => {
-                    guarantee_40_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "assr_40tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_50ord_alow_amt" => {
-                    guarantee_50_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "assr_50ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_50ord_alowq" => {
-                    guarantee_50_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "assr_50ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_50pred_reu_amt" => {
-                    guarantee_50_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "assr_50pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_50tdy_reu_amt" => {
-                    guarantee_50_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "assr_50tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_60ord_alow_amt" => {
-                    guarantee_60_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "assr_60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_60ord_alowq" => {
-                    guarantee_60_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "assr_60ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_60pred_reu_amt" => {
-                    guarantee_60_previous_day_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "assr_60pred_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "assr_60tdy_reu_amt" => {
-                    guarantee_60_today_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "assr_60tdy_reu_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt" => {
-                    substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "repl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncla" => {
-                    unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_pos_repl" => {
-                    order_available_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "ord_pos_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "ord_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "out_alowa" => {
-                    unpaid_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "out_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "out_pos_qty" => {
-                    unpaid_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "out_pos_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_amt" => {
-                    cash_only_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "min_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_qty" => {
-                    cash_only_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "min_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 28, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderableQuantityByCreditMarginRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_assr_rt", "stock_guarantee_rate"),
+            codec::Field::new("stk_assr_rt_nm", "stock_guarantee_rate_name"),
+            codec::Field::new("assr_30ord_alow_amt", "guarantee_30_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_30ord_alowq", "guarantee_30_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "assr_30pred_reu_amt",
+                "guarantee_30_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_30tdy_reu_amt", "guarantee_30_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_40ord_alow_amt", "guarantee_40_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_40ord_alowq", "guarantee_40_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "assr_40pred_reu_amt",
+                "guarantee_40_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_40tdy_reu_amt", "guarantee_40_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_50ord_alow_amt", "guarantee_50_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_50ord_alowq", "guarantee_50_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "assr_50pred_reu_amt",
+                "guarantee_50_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_50tdy_reu_amt", "guarantee_50_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_60ord_alow_amt", "guarantee_60_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_60ord_alowq", "guarantee_60_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "assr_60pred_reu_amt",
+                "guarantee_60_previous_day_reuse_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("assr_60tdy_reu_amt", "guarantee_60_today_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("repl_amt", "substitute_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("uncla", "unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_pos_repl", "order_available_substitute")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("out_alowa", "unpaid_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("out_pos_qty", "unpaid_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_amt", "cash_only_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_qty", "cash_only_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_guarantee_rate),
+            1 => codec::SlotMut::Text(&mut self.stock_guarantee_rate_name),
+            2 => codec::SlotMut::Int(&mut self.guarantee_30_order_available_amount),
+            3 => codec::SlotMut::Int(&mut self.guarantee_30_order_available_quantity),
+            4 => codec::SlotMut::Int(&mut self.guarantee_30_previous_day_reuse_amount),
+            5 => codec::SlotMut::Int(&mut self.guarantee_30_today_reuse_amount),
+            6 => codec::SlotMut::Int(&mut self.guarantee_40_order_available_amount),
+            7 => codec::SlotMut::Int(&mut self.guarantee_40_order_available_quantity),
+            8 => codec::SlotMut::Int(&mut self.guarantee_40_previous_day_reuse_amount),
+            9 => codec::SlotMut::Int(&mut self.guarantee_40_today_reuse_amount),
+            10 => codec::SlotMut::Int(&mut self.guarantee_50_order_available_amount),
+            11 => codec::SlotMut::Int(&mut self.guarantee_50_order_available_quantity),
+            12 => codec::SlotMut::Int(&mut self.guarantee_50_previous_day_reuse_amount),
+            13 => codec::SlotMut::Int(&mut self.guarantee_50_today_reuse_amount),
+            14 => codec::SlotMut::Int(&mut self.guarantee_60_order_available_amount),
+            15 => codec::SlotMut::Int(&mut self.guarantee_60_order_available_quantity),
+            16 => codec::SlotMut::Int(&mut self.guarantee_60_previous_day_reuse_amount),
+            17 => codec::SlotMut::Int(&mut self.guarantee_60_today_reuse_amount),
+            18 => codec::SlotMut::Int(&mut self.deposit),
+            19 => codec::SlotMut::Int(&mut self.substitute_amount),
+            20 => codec::SlotMut::Int(&mut self.unpaid_amount),
+            21 => codec::SlotMut::Int(&mut self.order_available_substitute),
+            22 => codec::SlotMut::Int(&mut self.order_available_amount),
+            23 => codec::SlotMut::Int(&mut self.unpaid_available_amount),
+            24 => codec::SlotMut::Int(&mut self.unpaid_available_quantity),
+            25 => codec::SlotMut::Int(&mut self.cash_only_amount),
+            26 => codec::SlotMut::Int(&mut self.cash_only_quantity),
+            27 => codec::SlotMut::Number(&mut self.return_code),
+            28 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_guarantee_rate,
-            stock_guarantee_rate_name,
-            guarantee_30_order_available_amount,
-            guarantee_30_order_available_quantity,
-            guarantee_30_previous_day_reuse_amount,
-            guarantee_30_today_reuse_amount,
-            guarantee_40_order_available_amount,
-            guarantee_40_order_available_quantity,
-            guarantee_40_previous_day_reuse_amount,
-            guarantee_40_today_reuse_amount,
-            guarantee_50_order_available_amount,
-            guarantee_50_order_available_quantity,
-            guarantee_50_previous_day_reuse_amount,
-            guarantee_50_today_reuse_amount,
-            guarantee_60_order_available_amount,
-            guarantee_60_order_available_quantity,
-            guarantee_60_previous_day_reuse_amount,
-            guarantee_60_today_reuse_amount,
-            deposit,
-            substitute_amount,
-            unpaid_amount,
-            order_available_substitute,
-            order_available_amount,
-            unpaid_available_amount,
-            unpaid_available_quantity,
-            cash_only_amount,
-            cash_only_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_guarantee_rate),
+            1 => codec::SlotRef::Opt(&self.stock_guarantee_rate_name),
+            2 => codec::SlotRef::Opt(&self.guarantee_30_order_available_amount),
+            3 => codec::SlotRef::Opt(&self.guarantee_30_order_available_quantity),
+            4 => codec::SlotRef::Opt(&self.guarantee_30_previous_day_reuse_amount),
+            5 => codec::SlotRef::Opt(&self.guarantee_30_today_reuse_amount),
+            6 => codec::SlotRef::Opt(&self.guarantee_40_order_available_amount),
+            7 => codec::SlotRef::Opt(&self.guarantee_40_order_available_quantity),
+            8 => codec::SlotRef::Opt(&self.guarantee_40_previous_day_reuse_amount),
+            9 => codec::SlotRef::Opt(&self.guarantee_40_today_reuse_amount),
+            10 => codec::SlotRef::Opt(&self.guarantee_50_order_available_amount),
+            11 => codec::SlotRef::Opt(&self.guarantee_50_order_available_quantity),
+            12 => codec::SlotRef::Opt(&self.guarantee_50_previous_day_reuse_amount),
+            13 => codec::SlotRef::Opt(&self.guarantee_50_today_reuse_amount),
+            14 => codec::SlotRef::Opt(&self.guarantee_60_order_available_amount),
+            15 => codec::SlotRef::Opt(&self.guarantee_60_order_available_quantity),
+            16 => codec::SlotRef::Opt(&self.guarantee_60_previous_day_reuse_amount),
+            17 => codec::SlotRef::Opt(&self.guarantee_60_today_reuse_amount),
+            18 => codec::SlotRef::Opt(&self.deposit),
+            19 => codec::SlotRef::Opt(&self.substitute_amount),
+            20 => codec::SlotRef::Opt(&self.unpaid_amount),
+            21 => codec::SlotRef::Opt(&self.order_available_substitute),
+            22 => codec::SlotRef::Opt(&self.order_available_amount),
+            23 => codec::SlotRef::Opt(&self.unpaid_available_amount),
+            24 => codec::SlotRef::Opt(&self.unpaid_available_quantity),
+            25 => codec::SlotRef::Opt(&self.cash_only_amount),
+            26 => codec::SlotRef::Opt(&self.cash_only_quantity),
+            27 => codec::SlotRef::Number(self.return_code),
+            28 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_assr_rt",
-            self.stock_guarantee_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_assr_rt_nm",
-            self.stock_guarantee_rate_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "assr_30ord_alow_amt",
-            self.guarantee_30_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "assr_30ord_alowq",
-            self.guarantee_30_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "assr_30pred_reu_amt",
-            self.guarantee_30_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "assr_30tdy_reu_amt",
-            self.guarantee_30_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "assr_40ord_alow_amt",
-            self.guarantee_40_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "assr_40ord_alowq",
-            self.guarantee_40_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "assr_40pred_reu_amt",
-            self.guarantee_40_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "assr_40tdy_reu_amt",
-            self.guarantee_40_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "assr_50ord_alow_amt",
-            self.guarantee_50_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "assr_50ord_alowq",
-            self.guarantee_50_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "assr_50pred_reu_amt",
-            self.guarantee_50_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "assr_50tdy_reu_amt",
-            self.guarantee_50_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "assr_60ord_alow_amt",
-            self.guarantee_60_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "assr_60ord_alowq",
-            self.guarantee_60_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "assr_60pred_reu_amt",
-            self.guarantee_60_previous_day_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "assr_60tdy_reu_amt",
-            self.guarantee_60_today_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "entr",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "repl_amt",
-            self.substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "uncla",
-            self.unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "ord_pos_repl",
-            self.order_available_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "ord_alowa",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "out_alowa",
-            self.unpaid_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "out_pos_qty",
-            self.unpaid_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "min_amt",
-            self.cash_only_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "min_qty",
-            self.cash_only_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            28,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderableQuantityByCreditMarginRateRequest {
@@ -1064,42 +426,12 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityByCreditMarginRateRequest {
     };
     type Response = OrderableQuantityByCreditMarginRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00012",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00012",
-            "uv",
-            "unit_price",
-            self.unit_price.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00012", self)
     }
 }
 impl kiwoom_runtime::TrResponse for OrderableQuantityByCreditMarginRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderableQuantityByCreditMarginRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "uv"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            unit_price: codec::take(api_id, object, "uv", "unit_price", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -30,15 +30,28 @@ impl MarginDetailRequest {
         Self {}
     }
 }
+impl codec::Table for MarginDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for MarginDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00013` 증거금세부내역조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 금일재사용대상금액 (`tdy_reu_objt_amt`)
@@ -354,1533 +367,270 @@ impl MarginDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for MarginDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut today_reuse_target_amount = None;
-        let mut today_reuse_use_amount = None;
-        let mut today_reuse_available_amount = None;
-        let mut today_reuse_restricted_amount = None;
-        let mut today_reuse_available_amount_final = None;
-        let mut previous_day_reuse_target_amount = None;
-        let mut previous_day_reuse_use_amount = None;
-        let mut previous_day_reuse_available_amount = None;
-        let mut previous_day_reuse_restricted_amount = None;
-        let mut previous_day_reuse_available_amount_final = None;
-        let mut cash_amount = None;
-        let mut cash_margin = None;
-        let mut use_available_cash = None;
-        let mut cash_use_restricted_amount = None;
-        let mut use_available_cash_final = None;
-        let mut substitute_amount_value = None;
-        let mut substitute_margin = None;
-        let mut use_available_substitute = None;
-        let mut substitute_use_restricted_amount = None;
-        let mut use_available_substitute_final = None;
-        let mut credit_guarantee_cash = None;
-        let mut credit_guarantee_substitute = None;
-        let mut credit_collateral_cash = None;
-        let mut credit_collateral_substitute = None;
-        let mut unpaid_amount = None;
-        let mut stock_loan_collateral_reuse_amount = None;
-        let mut order_available_amount_20pct = None;
-        let mut order_available_amount_30pct = None;
-        let mut order_available_amount_40pct = None;
-        let mut order_available_amount_50pct = None;
-        let mut order_available_amount_60pct = None;
-        let mut order_available_amount_100pct = None;
-        let mut today_credit_repayment_loss_amount = None;
-        let mut previous_day_credit_repayment_loss_amount = None;
-        let mut today_stock_loan_repayment_loss_substitute_margin = None;
-        let mut previous_day_stock_loan_repayment_loss_substitute_margin = None;
-        let mut evaluation_substitute_amount_spot_use_excluded = None;
-        let mut evaluation_substitute_rate = None;
-        let mut credit_substitute_margin = None;
-        let mut cash_order_substitute_margin = None;
-        let mut credit_order_substitute_margin = None;
-        let mut credit_substitute_converted_amount = None;
-        let mut substitute_available_amount = None;
-        let mut substitute_available_amount_2 = None;
-        let mut cash_substitute_shortfall = None;
-        let mut credit_substitute_shortfall = None;
-        let mut cash_order_available_substitute_amount = None;
-        let mut credit_order_available_substitute_amount = None;
-        let mut d_plus_2_provisional_settlement_deposit = None;
-        let mut d_plus_2_cash_order_available_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tdy_reu_objt_amt" => {
-                    today_reuse_target_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "tdy_reu_objt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_reu_use_amt" => {
-                    today_reuse_use_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "tdy_reu_use_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_reu_alowa" => {
-                    today_reuse_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "tdy_reu_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_reu_lmtt_amt" => {
-                    today_reuse_restricted_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "tdy_reu_lmtt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_reu_alowa_fin" => {
-                    today_reuse_available_amount_final = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "tdy_reu_alowa_fin",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_objt_amt" => {
-                    previous_day_reuse_target_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "pred_reu_objt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_use_amt" => {
-                    previous_day_reuse_use_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "pred_reu_use_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_alowa" => {
-                    previous_day_reuse_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "pred_reu_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_lmtt_amt" => {
-                    previous_day_reuse_restricted_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "pred_reu_lmtt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_reu_alowa_fin" => {
-                    previous_day_reuse_available_amount_final = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "pred_reu_alowa_fin",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_amt" => {
-                    cash_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "ch_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_profa" => {
-                    cash_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "ch_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "use_pos_ch" => {
-                    use_available_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "use_pos_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_use_lmtt_amt" => {
-                    cash_use_restricted_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "ch_use_lmtt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "use_pos_ch_fin" => {
-                    use_available_cash_final = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "use_pos_ch_fin",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_amt_amt" => {
-                    substitute_amount_value = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "repl_amt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_profa" => {
-                    substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "use_pos_repl" => {
-                    use_available_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "use_pos_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_use_lmtt_amt" => {
-                    substitute_use_restricted_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "repl_use_lmtt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "use_pos_repl_fin" => {
-                    use_available_substitute_final = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "use_pos_repl_fin",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnta_ch" => {
-                    credit_guarantee_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "crd_grnta_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnta_repl" => {
-                    credit_guarantee_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "crd_grnta_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_ch" => {
-                    credit_collateral_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "crd_grnt_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_grnt_repl" => {
-                    credit_collateral_substitute = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "crd_grnt_repl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncla" => {
-                    unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "uncla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_grnt_reu_gold" => {
-                    stock_loan_collateral_reuse_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "ls_grnt_reu_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "20ord_alow_amt" => {
-                    order_available_amount_20pct = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "20ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "30ord_alow_amt" => {
-                    order_available_amount_30pct = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "30ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "40ord_alow_amt" => {
-                    order_available_amount_40pct = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "40ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "50ord_alow_amt" => {
-                    order_available_amount_50pct = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "50ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "60ord_alow_amt" => {
-                    order_available_amount_60pct = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "60ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "100ord_alow_amt" => {
-                    order_available_amount_100pct = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "100ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_crd_rpya_loss_amt" => {
-                    today_credit_repayment_loss_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        32,
-                        "tdy_crd_rpya_loss_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_crd_rpya_loss_amt" => {
-                    previous_day_credit_repayment_loss_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "pred_crd_rpya_loss_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_ls_rpya_loss_repl_profa" => {
-                    today_stock_loan_repayment_loss_substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "tdy_ls_rpya_loss_repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_ls_rpya_loss_repl_profa" => {
-                    previous_day_stock_loan_repayment_loss_substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "pred_ls_rpya_loss_repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_repl_amt_spg_use_skip" => {
-                    evaluation_substitute_amount_spot_use_excluded = forms.value(
-                        &mut map,
-                        ctx,
-                        36,
-                        "evlt_repl_amt_spg_use_skip",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_repl_rt" => {
-                    evaluation_substitute_rate =
-                        forms.value(&mut map, ctx, 37, "evlt_repl_rt", codec::PLAIN)?;
-                }
-                "crd_repl_profa" => {
-                    credit_substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        38,
-                        "crd_repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_ord_repl_profa" => {
-                    cash_order_substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        39,
-                        "ch_ord_repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_ord_repl_profa" => {
-                    credit_order_substitute_margin = forms.value(
-                        &mut map,
-                        ctx,
-                        40,
-                        "crd_ord_repl_profa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_repl_conv_gold" => {
-                    credit_substitute_converted_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        41,
-                        "crd_repl_conv_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_alowa" => {
-                    substitute_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        42,
-                        "repl_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "repl_alowa_2" => {
-                    substitute_available_amount_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        43,
-                        "repl_alowa_2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_repl_lck_gold" => {
-                    cash_substitute_shortfall = forms.value(
-                        &mut map,
-                        ctx,
-                        44,
-                        "ch_repl_lck_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_repl_lck_gold" => {
-                    credit_substitute_shortfall = forms.value(
-                        &mut map,
-                        ctx,
-                        45,
-                        "crd_repl_lck_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_ord_alow_repla" => {
-                    cash_order_available_substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        46,
-                        "ch_ord_alow_repla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_ord_alow_repla" => {
-                    credit_order_available_substitute_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        47,
-                        "crd_ord_alow_repla",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2vexct_entr" => {
-                    d_plus_2_provisional_settlement_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        48,
-                        "d2vexct_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2ch_ord_alow_amt" => {
-                    d_plus_2_cash_order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        49,
-                        "d2ch_ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 51, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for MarginDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tdy_reu_objt_amt", "today_reuse_target_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_reu_use_amt", "today_reuse_use_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_reu_alowa", "today_reuse_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_reu_lmtt_amt", "today_reuse_restricted_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_reu_alowa_fin", "today_reuse_available_amount_final")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_reu_objt_amt", "previous_day_reuse_target_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_reu_use_amt", "previous_day_reuse_use_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_reu_alowa", "previous_day_reuse_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_reu_lmtt_amt", "previous_day_reuse_restricted_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "pred_reu_alowa_fin",
+                "previous_day_reuse_available_amount_final",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_amt", "cash_amount").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_profa", "cash_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("use_pos_ch", "use_available_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_use_lmtt_amt", "cash_use_restricted_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("use_pos_ch_fin", "use_available_cash_final")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_amt_amt", "substitute_amount_value")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_profa", "substitute_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("use_pos_repl", "use_available_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_use_lmtt_amt", "substitute_use_restricted_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("use_pos_repl_fin", "use_available_substitute_final")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnta_ch", "credit_guarantee_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnta_repl", "credit_guarantee_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_ch", "credit_collateral_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_grnt_repl", "credit_collateral_substitute")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("uncla", "unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ls_grnt_reu_gold", "stock_loan_collateral_reuse_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("20ord_alow_amt", "order_available_amount_20pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("30ord_alow_amt", "order_available_amount_30pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("40ord_alow_amt", "order_available_amount_40pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("50ord_alow_amt", "order_available_amount_50pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("60ord_alow_amt", "order_available_amount_60pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("100ord_alow_amt", "order_available_amount_100pct")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "tdy_crd_rpya_loss_amt",
+                "today_credit_repayment_loss_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "pred_crd_rpya_loss_amt",
+                "previous_day_credit_repayment_loss_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "tdy_ls_rpya_loss_repl_profa",
+                "today_stock_loan_repayment_loss_substitute_margin",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "pred_ls_rpya_loss_repl_profa",
+                "previous_day_stock_loan_repayment_loss_substitute_margin",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "evlt_repl_amt_spg_use_skip",
+                "evaluation_substitute_amount_spot_use_excluded",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("evlt_repl_rt", "evaluation_substitute_rate"),
+            codec::Field::new("crd_repl_profa", "credit_substitute_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_ord_repl_profa", "cash_order_substitute_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_ord_repl_profa", "credit_order_substitute_margin")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_repl_conv_gold", "credit_substitute_converted_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_alowa", "substitute_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("repl_alowa_2", "substitute_available_amount_2")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ch_repl_lck_gold", "cash_substitute_shortfall")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crd_repl_lck_gold", "credit_substitute_shortfall")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "ch_ord_alow_repla",
+                "cash_order_available_substitute_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "crd_ord_alow_repla",
+                "credit_order_available_substitute_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2vexct_entr", "d_plus_2_provisional_settlement_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2ch_ord_alow_amt", "d_plus_2_cash_order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.today_reuse_target_amount),
+            1 => codec::SlotMut::Int(&mut self.today_reuse_use_amount),
+            2 => codec::SlotMut::Int(&mut self.today_reuse_available_amount),
+            3 => codec::SlotMut::Int(&mut self.today_reuse_restricted_amount),
+            4 => codec::SlotMut::Int(&mut self.today_reuse_available_amount_final),
+            5 => codec::SlotMut::Int(&mut self.previous_day_reuse_target_amount),
+            6 => codec::SlotMut::Int(&mut self.previous_day_reuse_use_amount),
+            7 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount),
+            8 => codec::SlotMut::Int(&mut self.previous_day_reuse_restricted_amount),
+            9 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount_final),
+            10 => codec::SlotMut::Int(&mut self.cash_amount),
+            11 => codec::SlotMut::Int(&mut self.cash_margin),
+            12 => codec::SlotMut::Int(&mut self.use_available_cash),
+            13 => codec::SlotMut::Int(&mut self.cash_use_restricted_amount),
+            14 => codec::SlotMut::Int(&mut self.use_available_cash_final),
+            15 => codec::SlotMut::Int(&mut self.substitute_amount_value),
+            16 => codec::SlotMut::Int(&mut self.substitute_margin),
+            17 => codec::SlotMut::Int(&mut self.use_available_substitute),
+            18 => codec::SlotMut::Int(&mut self.substitute_use_restricted_amount),
+            19 => codec::SlotMut::Int(&mut self.use_available_substitute_final),
+            20 => codec::SlotMut::Int(&mut self.credit_guarantee_cash),
+            21 => codec::SlotMut::Int(&mut self.credit_guarantee_substitute),
+            22 => codec::SlotMut::Int(&mut self.credit_collateral_cash),
+            23 => codec::SlotMut::Int(&mut self.credit_collateral_substitute),
+            24 => codec::SlotMut::Int(&mut self.unpaid_amount),
+            25 => codec::SlotMut::Int(&mut self.stock_loan_collateral_reuse_amount),
+            26 => codec::SlotMut::Int(&mut self.order_available_amount_20pct),
+            27 => codec::SlotMut::Int(&mut self.order_available_amount_30pct),
+            28 => codec::SlotMut::Int(&mut self.order_available_amount_40pct),
+            29 => codec::SlotMut::Int(&mut self.order_available_amount_50pct),
+            30 => codec::SlotMut::Int(&mut self.order_available_amount_60pct),
+            31 => codec::SlotMut::Int(&mut self.order_available_amount_100pct),
+            32 => codec::SlotMut::Int(&mut self.today_credit_repayment_loss_amount),
+            33 => codec::SlotMut::Int(&mut self.previous_day_credit_repayment_loss_amount),
+            34 => codec::SlotMut::Int(&mut self.today_stock_loan_repayment_loss_substitute_margin),
+            35 => codec::SlotMut::Int(
+                &mut self.previous_day_stock_loan_repayment_loss_substitute_margin,
+            ),
+            36 => codec::SlotMut::Int(&mut self.evaluation_substitute_amount_spot_use_excluded),
+            37 => codec::SlotMut::Decimal(&mut self.evaluation_substitute_rate),
+            38 => codec::SlotMut::Int(&mut self.credit_substitute_margin),
+            39 => codec::SlotMut::Int(&mut self.cash_order_substitute_margin),
+            40 => codec::SlotMut::Int(&mut self.credit_order_substitute_margin),
+            41 => codec::SlotMut::Int(&mut self.credit_substitute_converted_amount),
+            42 => codec::SlotMut::Int(&mut self.substitute_available_amount),
+            43 => codec::SlotMut::Int(&mut self.substitute_available_amount_2),
+            44 => codec::SlotMut::Int(&mut self.cash_substitute_shortfall),
+            45 => codec::SlotMut::Int(&mut self.credit_substitute_shortfall),
+            46 => codec::SlotMut::Int(&mut self.cash_order_available_substitute_amount),
+            47 => codec::SlotMut::Int(&mut self.credit_order_available_substitute_amount),
+            48 => codec::SlotMut::Int(&mut self.d_plus_2_provisional_settlement_deposit),
+            49 => codec::SlotMut::Int(&mut self.d_plus_2_cash_order_available_amount),
+            50 => codec::SlotMut::Number(&mut self.return_code),
+            51 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            today_reuse_target_amount,
-            today_reuse_use_amount,
-            today_reuse_available_amount,
-            today_reuse_restricted_amount,
-            today_reuse_available_amount_final,
-            previous_day_reuse_target_amount,
-            previous_day_reuse_use_amount,
-            previous_day_reuse_available_amount,
-            previous_day_reuse_restricted_amount,
-            previous_day_reuse_available_amount_final,
-            cash_amount,
-            cash_margin,
-            use_available_cash,
-            cash_use_restricted_amount,
-            use_available_cash_final,
-            substitute_amount_value,
-            substitute_margin,
-            use_available_substitute,
-            substitute_use_restricted_amount,
-            use_available_substitute_final,
-            credit_guarantee_cash,
-            credit_guarantee_substitute,
-            credit_collateral_cash,
-            credit_collateral_substitute,
-            unpaid_amount,
-            stock_loan_collateral_reuse_amount,
-            order_available_amount_20pct,
-            order_available_amount_30pct,
-            order_available_amount_40pct,
-            order_available_amount_50pct,
-            order_available_amount_60pct,
-            order_available_amount_100pct,
-            today_credit_repayment_loss_amount,
-            previous_day_credit_repayment_loss_amount,
-            today_stock_loan_repayment_loss_substitute_margin,
-            previous_day_stock_loan_repayment_loss_substitute_margin,
-            evaluation_substitute_amount_spot_use_excluded,
-            evaluation_substitute_rate,
-            credit_substitute_margin,
-            cash_order_substitute_margin,
-            credit_order_substitute_margin,
-            credit_substitute_converted_amount,
-            substitute_available_amount,
-            substitute_available_amount_2,
-            cash_substitute_shortfall,
-            credit_substitute_shortfall,
-            cash_order_available_substitute_amount,
-            credit_order_available_substitute_amount,
-            d_plus_2_provisional_settlement_deposit,
-            d_plus_2_cash_order_available_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.today_reuse_target_amount),
+            1 => codec::SlotRef::Opt(&self.today_reuse_use_amount),
+            2 => codec::SlotRef::Opt(&self.today_reuse_available_amount),
+            3 => codec::SlotRef::Opt(&self.today_reuse_restricted_amount),
+            4 => codec::SlotRef::Opt(&self.today_reuse_available_amount_final),
+            5 => codec::SlotRef::Opt(&self.previous_day_reuse_target_amount),
+            6 => codec::SlotRef::Opt(&self.previous_day_reuse_use_amount),
+            7 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount),
+            8 => codec::SlotRef::Opt(&self.previous_day_reuse_restricted_amount),
+            9 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount_final),
+            10 => codec::SlotRef::Opt(&self.cash_amount),
+            11 => codec::SlotRef::Opt(&self.cash_margin),
+            12 => codec::SlotRef::Opt(&self.use_available_cash),
+            13 => codec::SlotRef::Opt(&self.cash_use_restricted_amount),
+            14 => codec::SlotRef::Opt(&self.use_available_cash_final),
+            15 => codec::SlotRef::Opt(&self.substitute_amount_value),
+            16 => codec::SlotRef::Opt(&self.substitute_margin),
+            17 => codec::SlotRef::Opt(&self.use_available_substitute),
+            18 => codec::SlotRef::Opt(&self.substitute_use_restricted_amount),
+            19 => codec::SlotRef::Opt(&self.use_available_substitute_final),
+            20 => codec::SlotRef::Opt(&self.credit_guarantee_cash),
+            21 => codec::SlotRef::Opt(&self.credit_guarantee_substitute),
+            22 => codec::SlotRef::Opt(&self.credit_collateral_cash),
+            23 => codec::SlotRef::Opt(&self.credit_collateral_substitute),
+            24 => codec::SlotRef::Opt(&self.unpaid_amount),
+            25 => codec::SlotRef::Opt(&self.stock_loan_collateral_reuse_amount),
+            26 => codec::SlotRef::Opt(&self.order_available_amount_20pct),
+            27 => codec::SlotRef::Opt(&self.order_available_amount_30pct),
+            28 => codec::SlotRef::Opt(&self.order_available_amount_40pct),
+            29 => codec::SlotRef::Opt(&self.order_available_amount_50pct),
+            30 => codec::SlotRef::Opt(&self.order_available_amount_60pct),
+            31 => codec::SlotRef::Opt(&self.order_available_amount_100pct),
+            32 => codec::SlotRef::Opt(&self.today_credit_repayment_loss_amount),
+            33 => codec::SlotRef::Opt(&self.previous_day_credit_repayment_loss_amount),
+            34 => codec::SlotRef::Opt(&self.today_stock_loan_repayment_loss_substitute_margin),
+            35 => {
+                codec::SlotRef::Opt(&self.previous_day_stock_loan_repayment_loss_substitute_margin)
+            }
+            36 => codec::SlotRef::Opt(&self.evaluation_substitute_amount_spot_use_excluded),
+            37 => codec::SlotRef::Opt(&self.evaluation_substitute_rate),
+            38 => codec::SlotRef::Opt(&self.credit_substitute_margin),
+            39 => codec::SlotRef::Opt(&self.cash_order_substitute_margin),
+            40 => codec::SlotRef::Opt(&self.credit_order_substitute_margin),
+            41 => codec::SlotRef::Opt(&self.credit_substitute_converted_amount),
+            42 => codec::SlotRef::Opt(&self.substitute_available_amount),
+            43 => codec::SlotRef::Opt(&self.substitute_available_amount_2),
+            44 => codec::SlotRef::Opt(&self.cash_substitute_shortfall),
+            45 => codec::SlotRef::Opt(&self.credit_substitute_shortfall),
+            46 => codec::SlotRef::Opt(&self.cash_order_available_substitute_amount),
+            47 => codec::SlotRef::Opt(&self.credit_order_available_substitute_amount),
+            48 => codec::SlotRef::Opt(&self.d_plus_2_provisional_settlement_deposit),
+            49 => codec::SlotRef::Opt(&self.d_plus_2_cash_order_available_amount),
+            50 => codec::SlotRef::Number(self.return_code),
+            51 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for MarginDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tdy_reu_objt_amt",
-            self.today_reuse_target_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tdy_reu_use_amt",
-            self.today_reuse_use_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tdy_reu_alowa",
-            self.today_reuse_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tdy_reu_lmtt_amt",
-            self.today_reuse_restricted_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_reu_alowa_fin",
-            self.today_reuse_available_amount_final.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_reu_objt_amt",
-            self.previous_day_reuse_target_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pred_reu_use_amt",
-            self.previous_day_reuse_use_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_reu_alowa",
-            self.previous_day_reuse_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_reu_lmtt_amt",
-            self.previous_day_reuse_restricted_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pred_reu_alowa_fin",
-            self.previous_day_reuse_available_amount_final.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ch_amt",
-            self.cash_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ch_profa",
-            self.cash_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "use_pos_ch",
-            self.use_available_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ch_use_lmtt_amt",
-            self.cash_use_restricted_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "use_pos_ch_fin",
-            self.use_available_cash_final.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "repl_amt_amt",
-            self.substitute_amount_value.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "repl_profa",
-            self.substitute_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "use_pos_repl",
-            self.use_available_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "repl_use_lmtt_amt",
-            self.substitute_use_restricted_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "use_pos_repl_fin",
-            self.use_available_substitute_final.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "crd_grnta_ch",
-            self.credit_guarantee_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "crd_grnta_repl",
-            self.credit_guarantee_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "crd_grnt_ch",
-            self.credit_collateral_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "crd_grnt_repl",
-            self.credit_collateral_substitute.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "uncla",
-            self.unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "ls_grnt_reu_gold",
-            self.stock_loan_collateral_reuse_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "20ord_alow_amt",
-            self.order_available_amount_20pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "30ord_alow_amt",
-            self.order_available_amount_30pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "40ord_alow_amt",
-            self.order_available_amount_40pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "50ord_alow_amt",
-            self.order_available_amount_50pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "60ord_alow_amt",
-            self.order_available_amount_60pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "100ord_alow_amt",
-            self.order_available_amount_100pct.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "tdy_crd_rpya_loss_amt",
-            self.today_credit_repayment_loss_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "pred_crd_rpya_loss_amt",
-            self.previous_day_credit_repayment_loss_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "tdy_ls_rpya_loss_repl_profa",
-            self.today_stock_loan_repayment_loss_substitute_margin
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "pred_ls_rpya_loss_repl_profa",
-            self.previous_day_stock_loan_repayment_loss_substitute_margin
-                .as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "evlt_repl_amt_spg_use_skip",
-            self.evaluation_substitute_amount_spot_use_excluded.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "evlt_repl_rt",
-            self.evaluation_substitute_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "crd_repl_profa",
-            self.credit_substitute_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "ch_ord_repl_profa",
-            self.cash_order_substitute_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "crd_ord_repl_profa",
-            self.credit_order_substitute_margin.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "crd_repl_conv_gold",
-            self.credit_substitute_converted_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "repl_alowa",
-            self.substitute_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "repl_alowa_2",
-            self.substitute_available_amount_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "ch_repl_lck_gold",
-            self.cash_substitute_shortfall.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "crd_repl_lck_gold",
-            self.credit_substitute_shortfall.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "ch_ord_alow_repla",
-            self.cash_order_available_substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "crd_ord_alow_repla",
-            self.credit_order_available_substitute_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "d2vexct_entr",
-            self.d_plus_2_provisional_settlement_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "d2ch_ord_alow_amt",
-            self.d_plus_2_cash_order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            51,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for MarginDetailRequest {
@@ -1892,21 +642,12 @@ impl kiwoom_runtime::TrRequest for MarginDetailRequest {
     };
     type Response = MarginDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("kt00013", self)
     }
 }
 impl kiwoom_runtime::TrResponse for MarginDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for MarginDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

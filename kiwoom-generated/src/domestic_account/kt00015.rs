@@ -119,34 +119,74 @@ impl BrokerageAccountTransactionHistoryRequest {
         self
     }
 }
+impl codec::Table for BrokerageAccountTransactionHistoryRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("tp", "kind").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("crnc_cd", "currency_code").max(3),
+            codec::Field::new("gds_tp", "gold_spot_type")
+                .required()
+                .max(1),
+            codec::Field::new("frgn_stex_code", "foreign_exchange_code").max(10),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(6),
+            codec::Field::new("qry_sort_tp", "query_sort_type").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            2 => codec::SlotMut::Req(&mut self.kind),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.currency_code),
+            5 => codec::SlotMut::Req(&mut self.gold_spot_type),
+            6 => codec::SlotMut::Text(&mut self.foreign_exchange_code),
+            7 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            8 => codec::SlotMut::Opt(&mut self.query_sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            2 => codec::SlotRef::Req(&self.kind),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.currency_code),
+            5 => codec::SlotRef::Req(&self.gold_spot_type),
+            6 => codec::SlotRef::Opt(&self.foreign_exchange_code),
+            7 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            8 => codec::SlotRef::Opt(&self.query_sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+            kind: super::Kind::from_code(""),
+            stock_code: None,
+            currency_code: None,
+            gold_spot_type: super::GoldSpotType::from_code(""),
+            foreign_exchange_code: None,
+            domestic_exchange_type: super::KrxOrNxtFilter::from_code(""),
+            query_sort_type: None,
+        }
+    }
+}
 impl serde::Serialize for BrokerageAccountTransactionHistoryRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "tp", &self.kind, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "crnc_cd", &self.currency_code, codec::PLAIN)?;
-        codec::put(&mut map, "gds_tp", &self.gold_spot_type, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "frgn_stex_code",
-            &self.foreign_exchange_code,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "qry_sort_tp", &self.query_sort_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00015` 위탁종합거래내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryResponse {
     /// 위탁종합거래내역배열 (`trst_ovrl_trde_prps_array`)
@@ -166,65 +206,54 @@ impl BrokerageAccountTransactionHistoryResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerageAccountTransactionHistoryResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut consignment_overall_trade_history_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trst_ovrl_trde_prps_array" => {
-                    consignment_overall_trade_history_list =
-                        codec::list(&mut map, ctx, "trst_ovrl_trde_prps_array")?;
-                    forms.list_sent(0, &consignment_overall_trade_history_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerageAccountTransactionHistoryResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "trst_ovrl_trde_prps_array",
+                "consignment_overall_trade_history_list",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.consignment_overall_trade_history_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            consignment_overall_trade_history_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.consignment_overall_trade_history_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerageAccountTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "trst_ovrl_trde_prps_array",
-            &self.consignment_overall_trade_history_list,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryRow {
     /// 거래일자 (`trde_dt`)
@@ -478,837 +507,200 @@ impl BrokerageAccountTransactionHistoryRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerageAccountTransactionHistoryRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_date = None;
-        let mut trade_number = None;
-        let mut remark_name = None;
-        let mut credit_deal_type_name = None;
-        let mut settlement_amount = None;
-        let mut loan_amount_repayment = None;
-        let mut foreign_currency_trade_amount = None;
-        let mut foreign_currency_settlement_amount = None;
-        let mut deposit_balance = None;
-        let mut currency_code = None;
-        let mut trade_occurred_type = None;
-        let mut trade_kind_name = None;
-        let mut stock_name = None;
-        let mut trade_amount = None;
-        let mut trade_agricultural_tax = None;
-        let mut repayment_difference_amount = None;
-        let mut foreign_currency_trade_tax = None;
-        let mut overdue_sum = None;
-        let mut foreign_currency_deposit = None;
-        let mut media_type_name = None;
-        let mut in_out_type = None;
-        let mut in_out_type_name = None;
-        let mut original_deal_number = None;
-        let mut stock_code = None;
-        let mut trade_quantity_units_count = None;
-        let mut commission = None;
-        let mut interest_stock_loan_usage_fee = None;
-        let mut foreign_currency_commission = None;
-        let mut foreign_currency_overdue_sum = None;
-        let mut securities_current_balance = None;
-        let mut processing_time = None;
-        let mut isin_code = None;
-        let mut exchange_code = None;
-        let mut exchange_name = None;
-        let mut trade_unit = None;
-        let mut income_resident_tax = None;
-        let mut loan_date = None;
-        let mut unpaid_occurred = None;
-        let mut repayment_sum = None;
-        let mut execution_date = None;
-        let mut cash_transaction_number = None;
-        let mut processor = None;
-        let mut processing_branch = None;
-        let mut trade_form = None;
-        let mut taxation_base_price = None;
-        let mut tax_sum_commission = None;
-        let mut foreign_payment_tax_amount = None;
-        let mut foreign_currency_unpaid_occurred = None;
-        let mut repayment_sum_start = None;
-        let mut depositor = None;
-        let mut trade_details_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_dt" => {
-                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
-                }
-                "trde_no" => {
-                    trade_number = forms.value(&mut map, ctx, 1, "trde_no", codec::PLAIN)?;
-                }
-                "rmrk_nm" => {
-                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
-                }
-                "crd_deal_tp_nm" => {
-                    credit_deal_type_name =
-                        forms.value(&mut map, ctx, 3, "crd_deal_tp_nm", codec::PLAIN)?;
-                }
-                "exct_amt" => {
-                    settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_amt_rpya" => {
-                    loan_amount_repayment = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "loan_amt_rpya",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_trde_amt" => {
-                    foreign_currency_trade_amount =
-                        forms.value(&mut map, ctx, 6, "fc_trde_amt", codec::PLAIN)?;
-                }
-                "fc_exct_amt" => {
-                    foreign_currency_settlement_amount =
-                        forms.value(&mut map, ctx, 7, "fc_exct_amt", codec::PLAIN)?;
-                }
-                "entra_remn" => {
-                    deposit_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "entra_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crnc_cd" => {
-                    currency_code = forms.value(&mut map, ctx, 9, "crnc_cd", codec::PLAIN)?;
-                }
-                "trde_ocr_tp" => {
-                    trade_occurred_type =
-                        forms.value(&mut map, ctx, 10, "trde_ocr_tp", codec::PLAIN)?;
-                }
-                "trde_kind_nm" => {
-                    trade_kind_name =
-                        forms.value(&mut map, ctx, 11, "trde_kind_nm", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
-                }
-                "trde_amt" => {
-                    trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "trde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_agri_tax" => {
-                    trade_agricultural_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "trde_agri_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rpy_diffa" => {
-                    repayment_difference_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "rpy_diffa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_trde_tax" => {
-                    foreign_currency_trade_tax =
-                        forms.value(&mut map, ctx, 16, "fc_trde_tax", codec::PLAIN)?;
-                }
-                "dly_sum" => {
-                    overdue_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "dly_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_entra" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 18, "fc_entra", codec::PLAIN)?;
-                }
-                "mdia_tp_nm" => {
-                    media_type_name = forms.value(&mut map, ctx, 19, "mdia_tp_nm", codec::PLAIN)?;
-                }
-                "io_tp" => {
-                    in_out_type = forms.value(&mut map, ctx, 20, "io_tp", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 21, "io_tp_nm", codec::PLAIN)?;
-                }
-                "orig_deal_no" => {
-                    original_deal_number =
-                        forms.value(&mut map, ctx, 22, "orig_deal_no", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 23, "stk_cd", codec::PLAIN)?;
-                }
-                "trde_qty_jwa_cnt" => {
-                    trade_quantity_units_count =
-                        forms.value(&mut map, ctx, 24, "trde_qty_jwa_cnt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "int_ls_usfe" => {
-                    interest_stock_loan_usage_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "int_ls_usfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_cmsn" => {
-                    foreign_currency_commission =
-                        forms.value(&mut map, ctx, 27, "fc_cmsn", codec::PLAIN)?;
-                }
-                "fc_dly_sum" => {
-                    foreign_currency_overdue_sum =
-                        forms.value(&mut map, ctx, 28, "fc_dly_sum", codec::PLAIN)?;
-                }
-                "vlbl_nowrm" => {
-                    securities_current_balance =
-                        forms.value(&mut map, ctx, 29, "vlbl_nowrm", codec::PLAIN)?;
-                }
-                "proc_tm" => {
-                    processing_time = forms.value(&mut map, ctx, 30, "proc_tm", codec::PLAIN)?;
-                }
-                "isin_cd" => {
-                    isin_code = forms.value(&mut map, ctx, 31, "isin_cd", codec::PLAIN)?;
-                }
-                "stex_cd" => {
-                    exchange_code = forms.value(&mut map, ctx, 32, "stex_cd", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 33, "stex_nm", codec::PLAIN)?;
-                }
-                "trde_unit" => {
-                    trade_unit = forms.value(&mut map, ctx, 34, "trde_unit", codec::PLAIN)?;
-                }
-                "incm_resi_tax" => {
-                    income_resident_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "incm_resi_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_dt" => {
-                    loan_date = forms.value(&mut map, ctx, 36, "loan_dt", codec::PLAIN)?;
-                }
-                "uncl_ocr" => {
-                    unpaid_occurred = forms.value(&mut map, ctx, 37, "uncl_ocr", codec::PLAIN)?;
-                }
-                "rpym_sum" => {
-                    repayment_sum = forms.value(&mut map, ctx, 38, "rpym_sum", codec::PLAIN)?;
-                }
-                "cntr_dt" => {
-                    execution_date = forms.value(&mut map, ctx, 39, "cntr_dt", codec::PLAIN)?;
-                }
-                "rcpy_no" => {
-                    cash_transaction_number =
-                        forms.value(&mut map, ctx, 40, "rcpy_no", codec::PLAIN)?;
-                }
-                "prcsr" => {
-                    processor = forms.value(&mut map, ctx, 41, "prcsr", codec::PLAIN)?;
-                }
-                "proc_brch" => {
-                    processing_branch =
-                        forms.value(&mut map, ctx, 42, "proc_brch", codec::PLAIN)?;
-                }
-                "trde_stle" => {
-                    trade_form = forms.value(&mut map, ctx, 43, "trde_stle", codec::PLAIN)?;
-                }
-                "txon_base_pric" => {
-                    taxation_base_price =
-                        forms.value(&mut map, ctx, 44, "txon_base_pric", codec::PLAIN)?;
-                }
-                "tax_sum_cmsn" => {
-                    tax_sum_commission =
-                        forms.value(&mut map, ctx, 45, "tax_sum_cmsn", codec::PLAIN)?;
-                }
-                "frgn_pay_txam" => {
-                    foreign_payment_tax_amount =
-                        forms.value(&mut map, ctx, 46, "frgn_pay_txam", codec::PLAIN)?;
-                }
-                "fc_uncl_ocr" => {
-                    foreign_currency_unpaid_occurred =
-                        forms.value(&mut map, ctx, 47, "fc_uncl_ocr", codec::PLAIN)?;
-                }
-                "rpym_sum_fr" => {
-                    repayment_sum_start =
-                        forms.value(&mut map, ctx, 48, "rpym_sum_fr", codec::PLAIN)?;
-                }
-                "rcpmnyer" => {
-                    depositor = forms.value(&mut map, ctx, 49, "rcpmnyer", codec::PLAIN)?;
-                }
-                "trde_prtc_tp" => {
-                    trade_details_type =
-                        forms.value(&mut map, ctx, 50, "trde_prtc_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerageAccountTransactionHistoryRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_dt", "trade_date"),
+            codec::Field::new("trde_no", "trade_number"),
+            codec::Field::new("rmrk_nm", "remark_name"),
+            codec::Field::new("crd_deal_tp_nm", "credit_deal_type_name"),
+            codec::Field::new("exct_amt", "settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("loan_amt_rpya", "loan_amount_repayment")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_trde_amt", "foreign_currency_trade_amount"),
+            codec::Field::new("fc_exct_amt", "foreign_currency_settlement_amount"),
+            codec::Field::new("entra_remn", "deposit_balance")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("crnc_cd", "currency_code"),
+            codec::Field::new("trde_ocr_tp", "trade_occurred_type"),
+            codec::Field::new("trde_kind_nm", "trade_kind_name"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("trde_amt", "trade_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("trde_agri_tax", "trade_agricultural_tax")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("rpy_diffa", "repayment_difference_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_trde_tax", "foreign_currency_trade_tax"),
+            codec::Field::new("dly_sum", "overdue_sum")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_entra", "foreign_currency_deposit"),
+            codec::Field::new("mdia_tp_nm", "media_type_name"),
+            codec::Field::new("io_tp", "in_out_type"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("orig_deal_no", "original_deal_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("trde_qty_jwa_cnt", "trade_quantity_units_count"),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("int_ls_usfe", "interest_stock_loan_usage_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("fc_cmsn", "foreign_currency_commission"),
+            codec::Field::new("fc_dly_sum", "foreign_currency_overdue_sum"),
+            codec::Field::new("vlbl_nowrm", "securities_current_balance"),
+            codec::Field::new("proc_tm", "processing_time"),
+            codec::Field::new("isin_cd", "isin_code"),
+            codec::Field::new("stex_cd", "exchange_code"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("trde_unit", "trade_unit"),
+            codec::Field::new("incm_resi_tax", "income_resident_tax")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("loan_dt", "loan_date"),
+            codec::Field::new("uncl_ocr", "unpaid_occurred"),
+            codec::Field::new("rpym_sum", "repayment_sum"),
+            codec::Field::new("cntr_dt", "execution_date"),
+            codec::Field::new("rcpy_no", "cash_transaction_number"),
+            codec::Field::new("prcsr", "processor"),
+            codec::Field::new("proc_brch", "processing_branch"),
+            codec::Field::new("trde_stle", "trade_form"),
+            codec::Field::new("txon_base_pric", "taxation_base_price"),
+            codec::Field::new("tax_sum_cmsn", "tax_sum_commission"),
+            codec::Field::new("frgn_pay_txam", "foreign_payment_tax_amount"),
+            codec::Field::new("fc_uncl_ocr", "foreign_currency_unpaid_occurred"),
+            codec::Field::new("rpym_sum_fr", "repayment_sum_start"),
+            codec::Field::new("rcpmnyer", "depositor"),
+            codec::Field::new("trde_prtc_tp", "trade_details_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.trade_date),
+            1 => codec::SlotMut::Text(&mut self.trade_number),
+            2 => codec::SlotMut::Text(&mut self.remark_name),
+            3 => codec::SlotMut::Text(&mut self.credit_deal_type_name),
+            4 => codec::SlotMut::Int(&mut self.settlement_amount),
+            5 => codec::SlotMut::Int(&mut self.loan_amount_repayment),
+            6 => codec::SlotMut::Decimal(&mut self.foreign_currency_trade_amount),
+            7 => codec::SlotMut::Decimal(&mut self.foreign_currency_settlement_amount),
+            8 => codec::SlotMut::Int(&mut self.deposit_balance),
+            9 => codec::SlotMut::Text(&mut self.currency_code),
+            10 => codec::SlotMut::Opt(&mut self.trade_occurred_type),
+            11 => codec::SlotMut::Text(&mut self.trade_kind_name),
+            12 => codec::SlotMut::Text(&mut self.stock_name),
+            13 => codec::SlotMut::Int(&mut self.trade_amount),
+            14 => codec::SlotMut::Int(&mut self.trade_agricultural_tax),
+            15 => codec::SlotMut::Int(&mut self.repayment_difference_amount),
+            16 => codec::SlotMut::Decimal(&mut self.foreign_currency_trade_tax),
+            17 => codec::SlotMut::Int(&mut self.overdue_sum),
+            18 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            19 => codec::SlotMut::Text(&mut self.media_type_name),
+            20 => codec::SlotMut::Text(&mut self.in_out_type),
+            21 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            22 => codec::SlotMut::Text(&mut self.original_deal_number),
+            23 => codec::SlotMut::Text(&mut self.stock_code),
+            24 => codec::SlotMut::Int(&mut self.trade_quantity_units_count),
+            25 => codec::SlotMut::Int(&mut self.commission),
+            26 => codec::SlotMut::Int(&mut self.interest_stock_loan_usage_fee),
+            27 => codec::SlotMut::Decimal(&mut self.foreign_currency_commission),
+            28 => codec::SlotMut::Decimal(&mut self.foreign_currency_overdue_sum),
+            29 => codec::SlotMut::Int(&mut self.securities_current_balance),
+            30 => codec::SlotMut::Text(&mut self.processing_time),
+            31 => codec::SlotMut::Text(&mut self.isin_code),
+            32 => codec::SlotMut::Text(&mut self.exchange_code),
+            33 => codec::SlotMut::Text(&mut self.exchange_name),
+            34 => codec::SlotMut::Text(&mut self.trade_unit),
+            35 => codec::SlotMut::Int(&mut self.income_resident_tax),
+            36 => codec::SlotMut::Date(&mut self.loan_date),
+            37 => codec::SlotMut::Int(&mut self.unpaid_occurred),
+            38 => codec::SlotMut::Int(&mut self.repayment_sum),
+            39 => codec::SlotMut::Date(&mut self.execution_date),
+            40 => codec::SlotMut::Text(&mut self.cash_transaction_number),
+            41 => codec::SlotMut::Text(&mut self.processor),
+            42 => codec::SlotMut::Text(&mut self.processing_branch),
+            43 => codec::SlotMut::Text(&mut self.trade_form),
+            44 => codec::SlotMut::Decimal(&mut self.taxation_base_price),
+            45 => codec::SlotMut::Int(&mut self.tax_sum_commission),
+            46 => codec::SlotMut::Decimal(&mut self.foreign_payment_tax_amount),
+            47 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_occurred),
+            48 => codec::SlotMut::Decimal(&mut self.repayment_sum_start),
+            49 => codec::SlotMut::Text(&mut self.depositor),
+            50 => codec::SlotMut::Text(&mut self.trade_details_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_date,
-            trade_number,
-            remark_name,
-            credit_deal_type_name,
-            settlement_amount,
-            loan_amount_repayment,
-            foreign_currency_trade_amount,
-            foreign_currency_settlement_amount,
-            deposit_balance,
-            currency_code,
-            trade_occurred_type,
-            trade_kind_name,
-            stock_name,
-            trade_amount,
-            trade_agricultural_tax,
-            repayment_difference_amount,
-            foreign_currency_trade_tax,
-            overdue_sum,
-            foreign_currency_deposit,
-            media_type_name,
-            in_out_type,
-            in_out_type_name,
-            original_deal_number,
-            stock_code,
-            trade_quantity_units_count,
-            commission,
-            interest_stock_loan_usage_fee,
-            foreign_currency_commission,
-            foreign_currency_overdue_sum,
-            securities_current_balance,
-            processing_time,
-            isin_code,
-            exchange_code,
-            exchange_name,
-            trade_unit,
-            income_resident_tax,
-            loan_date,
-            unpaid_occurred,
-            repayment_sum,
-            execution_date,
-            cash_transaction_number,
-            processor,
-            processing_branch,
-            trade_form,
-            taxation_base_price,
-            tax_sum_commission,
-            foreign_payment_tax_amount,
-            foreign_currency_unpaid_occurred,
-            repayment_sum_start,
-            depositor,
-            trade_details_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.trade_date),
+            1 => codec::SlotRef::Opt(&self.trade_number),
+            2 => codec::SlotRef::Opt(&self.remark_name),
+            3 => codec::SlotRef::Opt(&self.credit_deal_type_name),
+            4 => codec::SlotRef::Opt(&self.settlement_amount),
+            5 => codec::SlotRef::Opt(&self.loan_amount_repayment),
+            6 => codec::SlotRef::Opt(&self.foreign_currency_trade_amount),
+            7 => codec::SlotRef::Opt(&self.foreign_currency_settlement_amount),
+            8 => codec::SlotRef::Opt(&self.deposit_balance),
+            9 => codec::SlotRef::Opt(&self.currency_code),
+            10 => codec::SlotRef::Opt(&self.trade_occurred_type),
+            11 => codec::SlotRef::Opt(&self.trade_kind_name),
+            12 => codec::SlotRef::Opt(&self.stock_name),
+            13 => codec::SlotRef::Opt(&self.trade_amount),
+            14 => codec::SlotRef::Opt(&self.trade_agricultural_tax),
+            15 => codec::SlotRef::Opt(&self.repayment_difference_amount),
+            16 => codec::SlotRef::Opt(&self.foreign_currency_trade_tax),
+            17 => codec::SlotRef::Opt(&self.overdue_sum),
+            18 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            19 => codec::SlotRef::Opt(&self.media_type_name),
+            20 => codec::SlotRef::Opt(&self.in_out_type),
+            21 => codec::SlotRef::Opt(&self.in_out_type_name),
+            22 => codec::SlotRef::Opt(&self.original_deal_number),
+            23 => codec::SlotRef::Opt(&self.stock_code),
+            24 => codec::SlotRef::Opt(&self.trade_quantity_units_count),
+            25 => codec::SlotRef::Opt(&self.commission),
+            26 => codec::SlotRef::Opt(&self.interest_stock_loan_usage_fee),
+            27 => codec::SlotRef::Opt(&self.foreign_currency_commission),
+            28 => codec::SlotRef::Opt(&self.foreign_currency_overdue_sum),
+            29 => codec::SlotRef::Opt(&self.securities_current_balance),
+            30 => codec::SlotRef::Opt(&self.processing_time),
+            31 => codec::SlotRef::Opt(&self.isin_code),
+            32 => codec::SlotRef::Opt(&self.exchange_code),
+            33 => codec::SlotRef::Opt(&self.exchange_name),
+            34 => codec::SlotRef::Opt(&self.trade_unit),
+            35 => codec::SlotRef::Opt(&self.income_resident_tax),
+            36 => codec::SlotRef::Opt(&self.loan_date),
+            37 => codec::SlotRef::Opt(&self.unpaid_occurred),
+            38 => codec::SlotRef::Opt(&self.repayment_sum),
+            39 => codec::SlotRef::Opt(&self.execution_date),
+            40 => codec::SlotRef::Opt(&self.cash_transaction_number),
+            41 => codec::SlotRef::Opt(&self.processor),
+            42 => codec::SlotRef::Opt(&self.processing_branch),
+            43 => codec::SlotRef::Opt(&self.trade_form),
+            44 => codec::SlotRef::Opt(&self.taxation_base_price),
+            45 => codec::SlotRef::Opt(&self.tax_sum_commission),
+            46 => codec::SlotRef::Opt(&self.foreign_payment_tax_amount),
+            47 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_occurred),
+            48 => codec::SlotRef::Opt(&self.repayment_sum_start),
+            49 => codec::SlotRef::Opt(&self.depositor),
+            50 => codec::SlotRef::Opt(&self.trade_details_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "trde_dt",
-            self.trade_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "trde_no",
-            self.trade_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rmrk_nm",
-            self.remark_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "crd_deal_tp_nm",
-            self.credit_deal_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "exct_amt",
-            self.settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "loan_amt_rpya",
-            self.loan_amount_repayment.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "fc_trde_amt",
-            self.foreign_currency_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "fc_exct_amt",
-            self.foreign_currency_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "entra_remn",
-            self.deposit_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "crnc_cd",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "trde_ocr_tp",
-            self.trade_occurred_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_kind_nm",
-            self.trade_kind_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trde_amt",
-            self.trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "trde_agri_tax",
-            self.trade_agricultural_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "rpy_diffa",
-            self.repayment_difference_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "fc_trde_tax",
-            self.foreign_currency_trade_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "dly_sum",
-            self.overdue_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "fc_entra",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "mdia_tp_nm",
-            self.media_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "io_tp",
-            self.in_out_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "orig_deal_no",
-            self.original_deal_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "trde_qty_jwa_cnt",
-            self.trade_quantity_units_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "int_ls_usfe",
-            self.interest_stock_loan_usage_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "fc_cmsn",
-            self.foreign_currency_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "fc_dly_sum",
-            self.foreign_currency_overdue_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "vlbl_nowrm",
-            self.securities_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "proc_tm",
-            self.processing_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "isin_cd",
-            self.isin_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "stex_cd",
-            self.exchange_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "trde_unit",
-            self.trade_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "incm_resi_tax",
-            self.income_resident_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "loan_dt",
-            self.loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "uncl_ocr",
-            self.unpaid_occurred.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "rpym_sum",
-            self.repayment_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "cntr_dt",
-            self.execution_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "rcpy_no",
-            self.cash_transaction_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 41, "prcsr", self.processor.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            42,
-            "proc_brch",
-            self.processing_branch.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "trde_stle",
-            self.trade_form.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "txon_base_pric",
-            self.taxation_base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "tax_sum_cmsn",
-            self.tax_sum_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "frgn_pay_txam",
-            self.foreign_payment_tax_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "fc_uncl_ocr",
-            self.foreign_currency_unpaid_occurred.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "rpym_sum_fr",
-            self.repayment_sum_start.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "rcpmnyer",
-            self.depositor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "trde_prtc_tp",
-            self.trade_details_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerageAccountTransactionHistoryRequest {
@@ -1320,88 +712,7 @@ impl kiwoom_runtime::TrRequest for BrokerageAccountTransactionHistoryRequest {
     };
     type Response = BrokerageAccountTransactionHistoryResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00015",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "tp",
-            "kind",
-            Some(&self.kind),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "crnc_cd",
-            "currency_code",
-            self.currency_code.as_ref(),
-            false,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "gds_tp",
-            "gold_spot_type",
-            Some(&self.gold_spot_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "frgn_stex_code",
-            "foreign_exchange_code",
-            self.foreign_exchange_code.as_ref(),
-            false,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00015",
-            "qry_sort_tp",
-            "query_sort_type",
-            self.query_sort_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00015", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerageAccountTransactionHistoryRequest {
@@ -1415,69 +726,6 @@ impl kiwoom_runtime::PagedRequest for BrokerageAccountTransactionHistoryRequest 
 impl kiwoom_runtime::TrResponse for BrokerageAccountTransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerageAccountTransactionHistoryRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "strt_dt",
-                "end_dt",
-                "tp",
-                "stk_cd",
-                "crnc_cd",
-                "gds_tp",
-                "frgn_stex_code",
-                "dmst_stex_tp",
-                "qry_sort_tp",
-            ],
-        )?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            kind: codec::take_required(api_id, object, "tp", "kind", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            currency_code: codec::take(api_id, object, "crnc_cd", "currency_code", codec::PLAIN)?,
-            gold_spot_type: codec::take_required(
-                api_id,
-                object,
-                "gds_tp",
-                "gold_spot_type",
-                codec::PLAIN,
-            )?,
-            foreign_exchange_code: codec::take(
-                api_id,
-                object,
-                "frgn_stex_code",
-                "foreign_exchange_code",
-                codec::PLAIN,
-            )?,
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-            query_sort_type: codec::take(
-                api_id,
-                object,
-                "qry_sort_tp",
-                "query_sort_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -46,17 +46,42 @@ impl DailyAccountReturnRateDetailRequest {
         }
     }
 }
+impl codec::Table for DailyAccountReturnRateDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("fr_dt", "start_date").required().max(8),
+            codec::Field::new("to_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyAccountReturnRateDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "fr_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "to_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00016` 일별계좌수익률상세현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateDetailResponse {
     /// 관리사원번호 (`mang_empno`)
@@ -300,1129 +325,198 @@ impl DailyAccountReturnRateDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyAccountReturnRateDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut manager_employee_number = None;
-        let mut manager_name = None;
-        let mut department_name = None;
-        let mut deposit_start = None;
-        let mut deposit_end = None;
-        let mut securities_evaluation_amount_start = None;
-        let mut securities_evaluation_amount_end = None;
-        let mut stock_loan_collateral_start = None;
-        let mut stock_loan_collateral_end = None;
-        let mut credit_loan_start = None;
-        let mut credit_loan_end = None;
-        let mut cash_unpaid_amount_start = None;
-        let mut cash_unpaid_amount_end = None;
-        let mut krw_substitute_amount_start = None;
-        let mut krw_substitute_amount_end = None;
-        let mut stock_loan_evaluation_amount_start = None;
-        let mut stock_loan_evaluation_amount_end = None;
-        let mut right_evaluation_amount_start = None;
-        let mut right_evaluation_amount_end = None;
-        let mut loan_amount_start = None;
-        let mut loan_amount_end = None;
-        let mut other_loan_amount_start = None;
-        let mut other_loan_amount_end = None;
-        let mut credit_interest_arrears_amount_start = None;
-        let mut credit_interest_arrears_amount_end = None;
-        let mut credit_interest_start = None;
-        let mut credit_interest_end = None;
-        let mut total_amount_start = None;
-        let mut total_amount_end = None;
-        let mut investment_average_balance = None;
-        let mut evaluation_profit = None;
-        let mut profit_rate = None;
-        let mut turnover_rate = None;
-        let mut period_total_deposit = None;
-        let mut period_total_withdrawal = None;
-        let mut period_total_inbound = None;
-        let mut period_total_outbound = None;
-        let mut futures_substitute_sell_amount = None;
-        let mut consignment_substitute_sell_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "mang_empno" => {
-                    manager_employee_number =
-                        forms.value(&mut map, ctx, 0, "mang_empno", codec::PLAIN)?;
-                }
-                "mngr_nm" => {
-                    manager_name = forms.value(&mut map, ctx, 1, "mngr_nm", codec::PLAIN)?;
-                }
-                "dept_nm" => {
-                    department_name = forms.value(&mut map, ctx, 2, "dept_nm", codec::PLAIN)?;
-                }
-                "entr_fr" => {
-                    deposit_start = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "entr_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entr_to" => {
-                    deposit_end = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "entr_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "scrt_evlt_amt_fr" => {
-                    securities_evaluation_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "scrt_evlt_amt_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "scrt_evlt_amt_to" => {
-                    securities_evaluation_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "scrt_evlt_amt_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_grnt_fr" => {
-                    stock_loan_collateral_start = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "ls_grnt_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_grnt_to" => {
-                    stock_loan_collateral_end = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "ls_grnt_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_fr" => {
-                    credit_loan_start = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "crd_loan_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_to" => {
-                    credit_loan_end = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "crd_loan_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla_fr" => {
-                    cash_unpaid_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "ch_uncla_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ch_uncla_to" => {
-                    cash_unpaid_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "ch_uncla_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_asgna_fr" => {
-                    krw_substitute_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "krw_asgna_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_asgna_to" => {
-                    krw_substitute_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "krw_asgna_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_evlta_fr" => {
-                    stock_loan_evaluation_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "ls_evlta_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ls_evlta_to" => {
-                    stock_loan_evaluation_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "ls_evlta_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rght_evlta_fr" => {
-                    right_evaluation_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "rght_evlta_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rght_evlta_to" => {
-                    right_evaluation_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "rght_evlta_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_amt_fr" => {
-                    loan_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "loan_amt_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "loan_amt_to" => {
-                    loan_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "loan_amt_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana_fr" => {
-                    other_loan_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "etc_loana_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana_to" => {
-                    other_loan_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "etc_loana_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_npay_gold_fr" => {
-                    credit_interest_arrears_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "crd_int_npay_gold_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_npay_gold_to" => {
-                    credit_interest_arrears_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "crd_int_npay_gold_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_fr" => {
-                    credit_interest_start = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "crd_int_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_to" => {
-                    credit_interest_end = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "crd_int_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_amt_fr" => {
-                    total_amount_start = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "tot_amt_fr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_amt_to" => {
-                    total_amount_end = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "tot_amt_to",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "invt_bsamt" => {
-                    investment_average_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "invt_bsamt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evltv_prft" => {
-                    evaluation_profit = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "evltv_prft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 31, "prft_rt", codec::PLAIN)?;
-                }
-                "tern_rt" => {
-                    turnover_rate = forms.value(&mut map, ctx, 32, "tern_rt", codec::PLAIN)?;
-                }
-                "termin_tot_trns" => {
-                    period_total_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "termin_tot_trns",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "termin_tot_pymn" => {
-                    period_total_withdrawal = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "termin_tot_pymn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "termin_tot_inq" => {
-                    period_total_inbound = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "termin_tot_inq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "termin_tot_outq" => {
-                    period_total_outbound = forms.value(
-                        &mut map,
-                        ctx,
-                        36,
-                        "termin_tot_outq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "futr_repl_sella" => {
-                    futures_substitute_sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "futr_repl_sella",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trst_repl_sella" => {
-                    consignment_substitute_sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        38,
-                        "trst_repl_sella",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 40, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyAccountReturnRateDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mang_empno", "manager_employee_number"),
+            codec::Field::new("mngr_nm", "manager_name"),
+            codec::Field::new("dept_nm", "department_name"),
+            codec::Field::new("entr_fr", "deposit_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("entr_to", "deposit_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("scrt_evlt_amt_fr", "securities_evaluation_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("scrt_evlt_amt_to", "securities_evaluation_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ls_grnt_fr", "stock_loan_collateral_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ls_grnt_to", "stock_loan_collateral_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan_fr", "credit_loan_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan_to", "credit_loan_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ch_uncla_fr", "cash_unpaid_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ch_uncla_to", "cash_unpaid_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("krw_asgna_fr", "krw_substitute_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("krw_asgna_to", "krw_substitute_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ls_evlta_fr", "stock_loan_evaluation_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ls_evlta_to", "stock_loan_evaluation_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rght_evlta_fr", "right_evaluation_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rght_evlta_to", "right_evaluation_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("loan_amt_fr", "loan_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("loan_amt_to", "loan_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("etc_loana_fr", "other_loan_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("etc_loana_to", "other_loan_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "crd_int_npay_gold_fr",
+                "credit_interest_arrears_amount_start",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_npay_gold_to", "credit_interest_arrears_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_fr", "credit_interest_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_to", "credit_interest_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_amt_fr", "total_amount_start")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_amt_to", "total_amount_end")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("invt_bsamt", "investment_average_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evltv_prft", "evaluation_profit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("tern_rt", "turnover_rate"),
+            codec::Field::new("termin_tot_trns", "period_total_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("termin_tot_pymn", "period_total_withdrawal")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("termin_tot_inq", "period_total_inbound")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("termin_tot_outq", "period_total_outbound")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("futr_repl_sella", "futures_substitute_sell_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("trst_repl_sella", "consignment_substitute_sell_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.manager_employee_number),
+            1 => codec::SlotMut::Text(&mut self.manager_name),
+            2 => codec::SlotMut::Text(&mut self.department_name),
+            3 => codec::SlotMut::Int(&mut self.deposit_start),
+            4 => codec::SlotMut::Int(&mut self.deposit_end),
+            5 => codec::SlotMut::Int(&mut self.securities_evaluation_amount_start),
+            6 => codec::SlotMut::Int(&mut self.securities_evaluation_amount_end),
+            7 => codec::SlotMut::Int(&mut self.stock_loan_collateral_start),
+            8 => codec::SlotMut::Int(&mut self.stock_loan_collateral_end),
+            9 => codec::SlotMut::Int(&mut self.credit_loan_start),
+            10 => codec::SlotMut::Int(&mut self.credit_loan_end),
+            11 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_start),
+            12 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_end),
+            13 => codec::SlotMut::Int(&mut self.krw_substitute_amount_start),
+            14 => codec::SlotMut::Int(&mut self.krw_substitute_amount_end),
+            15 => codec::SlotMut::Int(&mut self.stock_loan_evaluation_amount_start),
+            16 => codec::SlotMut::Int(&mut self.stock_loan_evaluation_amount_end),
+            17 => codec::SlotMut::Int(&mut self.right_evaluation_amount_start),
+            18 => codec::SlotMut::Int(&mut self.right_evaluation_amount_end),
+            19 => codec::SlotMut::Int(&mut self.loan_amount_start),
+            20 => codec::SlotMut::Int(&mut self.loan_amount_end),
+            21 => codec::SlotMut::Int(&mut self.other_loan_amount_start),
+            22 => codec::SlotMut::Int(&mut self.other_loan_amount_end),
+            23 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount_start),
+            24 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount_end),
+            25 => codec::SlotMut::Int(&mut self.credit_interest_start),
+            26 => codec::SlotMut::Int(&mut self.credit_interest_end),
+            27 => codec::SlotMut::Int(&mut self.total_amount_start),
+            28 => codec::SlotMut::Int(&mut self.total_amount_end),
+            29 => codec::SlotMut::Int(&mut self.investment_average_balance),
+            30 => codec::SlotMut::Int(&mut self.evaluation_profit),
+            31 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            32 => codec::SlotMut::Decimal(&mut self.turnover_rate),
+            33 => codec::SlotMut::Int(&mut self.period_total_deposit),
+            34 => codec::SlotMut::Int(&mut self.period_total_withdrawal),
+            35 => codec::SlotMut::Int(&mut self.period_total_inbound),
+            36 => codec::SlotMut::Int(&mut self.period_total_outbound),
+            37 => codec::SlotMut::Int(&mut self.futures_substitute_sell_amount),
+            38 => codec::SlotMut::Int(&mut self.consignment_substitute_sell_amount),
+            39 => codec::SlotMut::Number(&mut self.return_code),
+            40 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            manager_employee_number,
-            manager_name,
-            department_name,
-            deposit_start,
-            deposit_end,
-            securities_evaluation_amount_start,
-            securities_evaluation_amount_end,
-            stock_loan_collateral_start,
-            stock_loan_collateral_end,
-            credit_loan_start,
-            credit_loan_end,
-            cash_unpaid_amount_start,
-            cash_unpaid_amount_end,
-            krw_substitute_amount_start,
-            krw_substitute_amount_end,
-            stock_loan_evaluation_amount_start,
-            stock_loan_evaluation_amount_end,
-            right_evaluation_amount_start,
-            right_evaluation_amount_end,
-            loan_amount_start,
-            loan_amount_end,
-            other_loan_amount_start,
-            other_loan_amount_end,
-            credit_interest_arrears_amount_start,
-            credit_interest_arrears_amount_end,
-            credit_interest_start,
-            credit_interest_end,
-            total_amount_start,
-            total_amount_end,
-            investment_average_balance,
-            evaluation_profit,
-            profit_rate,
-            turnover_rate,
-            period_total_deposit,
-            period_total_withdrawal,
-            period_total_inbound,
-            period_total_outbound,
-            futures_substitute_sell_amount,
-            consignment_substitute_sell_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.manager_employee_number),
+            1 => codec::SlotRef::Opt(&self.manager_name),
+            2 => codec::SlotRef::Opt(&self.department_name),
+            3 => codec::SlotRef::Opt(&self.deposit_start),
+            4 => codec::SlotRef::Opt(&self.deposit_end),
+            5 => codec::SlotRef::Opt(&self.securities_evaluation_amount_start),
+            6 => codec::SlotRef::Opt(&self.securities_evaluation_amount_end),
+            7 => codec::SlotRef::Opt(&self.stock_loan_collateral_start),
+            8 => codec::SlotRef::Opt(&self.stock_loan_collateral_end),
+            9 => codec::SlotRef::Opt(&self.credit_loan_start),
+            10 => codec::SlotRef::Opt(&self.credit_loan_end),
+            11 => codec::SlotRef::Opt(&self.cash_unpaid_amount_start),
+            12 => codec::SlotRef::Opt(&self.cash_unpaid_amount_end),
+            13 => codec::SlotRef::Opt(&self.krw_substitute_amount_start),
+            14 => codec::SlotRef::Opt(&self.krw_substitute_amount_end),
+            15 => codec::SlotRef::Opt(&self.stock_loan_evaluation_amount_start),
+            16 => codec::SlotRef::Opt(&self.stock_loan_evaluation_amount_end),
+            17 => codec::SlotRef::Opt(&self.right_evaluation_amount_start),
+            18 => codec::SlotRef::Opt(&self.right_evaluation_amount_end),
+            19 => codec::SlotRef::Opt(&self.loan_amount_start),
+            20 => codec::SlotRef::Opt(&self.loan_amount_end),
+            21 => codec::SlotRef::Opt(&self.other_loan_amount_start),
+            22 => codec::SlotRef::Opt(&self.other_loan_amount_end),
+            23 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount_start),
+            24 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount_end),
+            25 => codec::SlotRef::Opt(&self.credit_interest_start),
+            26 => codec::SlotRef::Opt(&self.credit_interest_end),
+            27 => codec::SlotRef::Opt(&self.total_amount_start),
+            28 => codec::SlotRef::Opt(&self.total_amount_end),
+            29 => codec::SlotRef::Opt(&self.investment_average_balance),
+            30 => codec::SlotRef::Opt(&self.evaluation_profit),
+            31 => codec::SlotRef::Opt(&self.profit_rate),
+            32 => codec::SlotRef::Opt(&self.turnover_rate),
+            33 => codec::SlotRef::Opt(&self.period_total_deposit),
+            34 => codec::SlotRef::Opt(&self.period_total_withdrawal),
+            35 => codec::SlotRef::Opt(&self.period_total_inbound),
+            36 => codec::SlotRef::Opt(&self.period_total_outbound),
+            37 => codec::SlotRef::Opt(&self.futures_substitute_sell_amount),
+            38 => codec::SlotRef::Opt(&self.consignment_substitute_sell_amount),
+            39 => codec::SlotRef::Number(self.return_code),
+            40 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyAccountReturnRateDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "mang_empno",
-            self.manager_employee_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mngr_nm",
-            self.manager_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dept_nm",
-            self.department_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "entr_fr",
-            self.deposit_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "entr_to",
-            self.deposit_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "scrt_evlt_amt_fr",
-            self.securities_evaluation_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "scrt_evlt_amt_to",
-            self.securities_evaluation_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ls_grnt_fr",
-            self.stock_loan_collateral_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "ls_grnt_to",
-            self.stock_loan_collateral_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "crd_loan_fr",
-            self.credit_loan_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "crd_loan_to",
-            self.credit_loan_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ch_uncla_fr",
-            self.cash_unpaid_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ch_uncla_to",
-            self.cash_unpaid_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "krw_asgna_fr",
-            self.krw_substitute_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "krw_asgna_to",
-            self.krw_substitute_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "ls_evlta_fr",
-            self.stock_loan_evaluation_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "ls_evlta_to",
-            self.stock_loan_evaluation_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "rght_evlta_fr",
-            self.right_evaluation_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "rght_evlta_to",
-            self.right_evaluation_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "loan_amt_fr",
-            self.loan_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "loan_amt_to",
-            self.loan_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "etc_loana_fr",
-            self.other_loan_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "etc_loana_to",
-            self.other_loan_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "crd_int_npay_gold_fr",
-            self.credit_interest_arrears_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "crd_int_npay_gold_to",
-            self.credit_interest_arrears_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "crd_int_fr",
-            self.credit_interest_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "crd_int_to",
-            self.credit_interest_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "tot_amt_fr",
-            self.total_amount_start.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "tot_amt_to",
-            self.total_amount_end.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "invt_bsamt",
-            self.investment_average_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "evltv_prft",
-            self.evaluation_profit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "tern_rt",
-            self.turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "termin_tot_trns",
-            self.period_total_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "termin_tot_pymn",
-            self.period_total_withdrawal.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "termin_tot_inq",
-            self.period_total_inbound.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "termin_tot_outq",
-            self.period_total_outbound.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "futr_repl_sella",
-            self.futures_substitute_sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "trst_repl_sella",
-            self.consignment_substitute_sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            40,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyAccountReturnRateDetailRequest {
@@ -1434,42 +528,12 @@ impl kiwoom_runtime::TrRequest for DailyAccountReturnRateDetailRequest {
     };
     type Response = DailyAccountReturnRateDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00016",
-            "fr_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00016",
-            "to_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00016", self)
     }
 }
 impl kiwoom_runtime::TrResponse for DailyAccountReturnRateDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyAccountReturnRateDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["fr_dt", "to_dt"])?;
-        Ok(Self {
-            start_date: codec::take_required(api_id, object, "fr_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take_required(api_id, object, "to_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -30,15 +30,28 @@ impl AccountTodayStatusRequest {
         Self {}
     }
 }
+impl codec::Table for AccountTodayStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for AccountTodayStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00017` 계좌별당일현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountTodayStatusResponse {
     /// D+2추정예수금 (`d2_entra`)
@@ -204,798 +217,159 @@ impl AccountTodayStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountTodayStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut d_plus_2_deposit = None;
-        let mut credit_interest_arrears_amount = None;
-        let mut other_loan_amount = None;
-        let mut general_stock_evaluation_amount_d_plus_2 = None;
-        let mut deposited_collateral_loan_d_plus_2 = None;
-        let mut credit_stock_evaluation_amount_d_plus_2 = None;
-        let mut credit_loan_d_plus_2 = None;
-        let mut credit_loan_evaluation_amount_d_plus_2 = None;
-        let mut credit_stock_loan_collateral_d_plus_2 = None;
-        let mut credit_stock_loan_evaluation_amount_d_plus_2 = None;
-        let mut deposit_amount = None;
-        let mut withdrawal_amount = None;
-        let mut inbound_amount = None;
-        let mut outbound_amount = None;
-        let mut sell_amount = None;
-        let mut buy_amount = None;
-        let mut commission = None;
-        let mut tax = None;
-        let mut stock_purchase_capital_loan_amount = None;
-        let mut rp_evaluation_amount = None;
-        let mut bond_evaluation_amount = None;
-        let mut els_evaluation_amount = None;
-        let mut credit_interest_amount = None;
-        let mut sell_proceeds_collateral_loan_interest_amount = None;
-        let mut dividend_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "d2_entra" => {
-                    d_plus_2_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "d2_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_npay_gold" => {
-                    credit_interest_arrears_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "crd_int_npay_gold",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loana" => {
-                    other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "gnrl_stk_evlt_amt_d2" => {
-                    general_stock_evaluation_amount_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "gnrl_stk_evlt_amt_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dpst_grnt_use_amt_d2" => {
-                    deposited_collateral_loan_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "dpst_grnt_use_amt_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_stk_evlt_amt_d2" => {
-                    credit_stock_evaluation_amount_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "crd_stk_evlt_amt_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_d2" => {
-                    credit_loan_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "crd_loan_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_loan_evlta_d2" => {
-                    credit_loan_evaluation_amount_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "crd_loan_evlta_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_ls_grnt_d2" => {
-                    credit_stock_loan_collateral_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "crd_ls_grnt_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_ls_evlta_d2" => {
-                    credit_stock_loan_evaluation_amount_d_plus_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "crd_ls_evlta_d2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ina_amt" => {
-                    deposit_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "ina_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "outa" => {
-                    withdrawal_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "outa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "inq_amt" => {
-                    inbound_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "inq_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "outq_amt" => {
-                    outbound_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "outq_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "sell_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "buy_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tax" => {
-                    tax = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "stk_pur_cptal_loan_amt" => {
-                    stock_purchase_capital_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "stk_pur_cptal_loan_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rp_evlt_amt" => {
-                    rp_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "rp_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "bd_evlt_amt" => {
-                    bond_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "bd_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "elsevlt_amt" => {
-                    els_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "elsevlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_int_amt" => {
-                    credit_interest_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "crd_int_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_prica_grnt_loan_int_amt_amt" => {
-                    sell_proceeds_collateral_loan_interest_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "sel_prica_grnt_loan_int_amt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dvida_amt" => {
-                    dividend_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "dvida_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 26, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountTodayStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("d2_entra", "d_plus_2_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_npay_gold", "credit_interest_arrears_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("etc_loana", "other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "gnrl_stk_evlt_amt_d2",
+                "general_stock_evaluation_amount_d_plus_2",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("dpst_grnt_use_amt_d2", "deposited_collateral_loan_d_plus_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "crd_stk_evlt_amt_d2",
+                "credit_stock_evaluation_amount_d_plus_2",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_loan_d2", "credit_loan_d_plus_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "crd_loan_evlta_d2",
+                "credit_loan_evaluation_amount_d_plus_2",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_ls_grnt_d2", "credit_stock_loan_collateral_d_plus_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "crd_ls_evlta_d2",
+                "credit_stock_loan_evaluation_amount_d_plus_2",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ina_amt", "deposit_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("outa", "withdrawal_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("inq_amt", "inbound_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("outq_amt", "outbound_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("sell_amt", "sell_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("buy_amt", "buy_amount").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tax", "tax").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "stk_pur_cptal_loan_amt",
+                "stock_purchase_capital_loan_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rp_evlt_amt", "rp_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("bd_evlt_amt", "bond_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("elsevlt_amt", "els_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_int_amt", "credit_interest_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "sel_prica_grnt_loan_int_amt_amt",
+                "sell_proceeds_collateral_loan_interest_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("dvida_amt", "dividend_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
+            1 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount),
+            2 => codec::SlotMut::Int(&mut self.other_loan_amount),
+            3 => codec::SlotMut::Int(&mut self.general_stock_evaluation_amount_d_plus_2),
+            4 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_d_plus_2),
+            5 => codec::SlotMut::Int(&mut self.credit_stock_evaluation_amount_d_plus_2),
+            6 => codec::SlotMut::Int(&mut self.credit_loan_d_plus_2),
+            7 => codec::SlotMut::Int(&mut self.credit_loan_evaluation_amount_d_plus_2),
+            8 => codec::SlotMut::Int(&mut self.credit_stock_loan_collateral_d_plus_2),
+            9 => codec::SlotMut::Int(&mut self.credit_stock_loan_evaluation_amount_d_plus_2),
+            10 => codec::SlotMut::Int(&mut self.deposit_amount),
+            11 => codec::SlotMut::Int(&mut self.withdrawal_amount),
+            12 => codec::SlotMut::Int(&mut self.inbound_amount),
+            13 => codec::SlotMut::Int(&mut self.outbound_amount),
+            14 => codec::SlotMut::Int(&mut self.sell_amount),
+            15 => codec::SlotMut::Int(&mut self.buy_amount),
+            16 => codec::SlotMut::Int(&mut self.commission),
+            17 => codec::SlotMut::Int(&mut self.tax),
+            18 => codec::SlotMut::Int(&mut self.stock_purchase_capital_loan_amount),
+            19 => codec::SlotMut::Int(&mut self.rp_evaluation_amount),
+            20 => codec::SlotMut::Int(&mut self.bond_evaluation_amount),
+            21 => codec::SlotMut::Int(&mut self.els_evaluation_amount),
+            22 => codec::SlotMut::Int(&mut self.credit_interest_amount),
+            23 => codec::SlotMut::Int(&mut self.sell_proceeds_collateral_loan_interest_amount),
+            24 => codec::SlotMut::Int(&mut self.dividend_amount),
+            25 => codec::SlotMut::Number(&mut self.return_code),
+            26 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            d_plus_2_deposit,
-            credit_interest_arrears_amount,
-            other_loan_amount,
-            general_stock_evaluation_amount_d_plus_2,
-            deposited_collateral_loan_d_plus_2,
-            credit_stock_evaluation_amount_d_plus_2,
-            credit_loan_d_plus_2,
-            credit_loan_evaluation_amount_d_plus_2,
-            credit_stock_loan_collateral_d_plus_2,
-            credit_stock_loan_evaluation_amount_d_plus_2,
-            deposit_amount,
-            withdrawal_amount,
-            inbound_amount,
-            outbound_amount,
-            sell_amount,
-            buy_amount,
-            commission,
-            tax,
-            stock_purchase_capital_loan_amount,
-            rp_evaluation_amount,
-            bond_evaluation_amount,
-            els_evaluation_amount,
-            credit_interest_amount,
-            sell_proceeds_collateral_loan_interest_amount,
-            dividend_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
+            1 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount),
+            2 => codec::SlotRef::Opt(&self.other_loan_amount),
+            3 => codec::SlotRef::Opt(&self.general_stock_evaluation_amount_d_plus_2),
+            4 => codec::SlotRef::Opt(&self.deposited_collateral_loan_d_plus_2),
+            5 => codec::SlotRef::Opt(&self.credit_stock_evaluation_amount_d_plus_2),
+            6 => codec::SlotRef::Opt(&self.credit_loan_d_plus_2),
+            7 => codec::SlotRef::Opt(&self.credit_loan_evaluation_amount_d_plus_2),
+            8 => codec::SlotRef::Opt(&self.credit_stock_loan_collateral_d_plus_2),
+            9 => codec::SlotRef::Opt(&self.credit_stock_loan_evaluation_amount_d_plus_2),
+            10 => codec::SlotRef::Opt(&self.deposit_amount),
+            11 => codec::SlotRef::Opt(&self.withdrawal_amount),
+            12 => codec::SlotRef::Opt(&self.inbound_amount),
+            13 => codec::SlotRef::Opt(&self.outbound_amount),
+            14 => codec::SlotRef::Opt(&self.sell_amount),
+            15 => codec::SlotRef::Opt(&self.buy_amount),
+            16 => codec::SlotRef::Opt(&self.commission),
+            17 => codec::SlotRef::Opt(&self.tax),
+            18 => codec::SlotRef::Opt(&self.stock_purchase_capital_loan_amount),
+            19 => codec::SlotRef::Opt(&self.rp_evaluation_amount),
+            20 => codec::SlotRef::Opt(&self.bond_evaluation_amount),
+            21 => codec::SlotRef::Opt(&self.els_evaluation_amount),
+            22 => codec::SlotRef::Opt(&self.credit_interest_amount),
+            23 => codec::SlotRef::Opt(&self.sell_proceeds_collateral_loan_interest_amount),
+            24 => codec::SlotRef::Opt(&self.dividend_amount),
+            25 => codec::SlotRef::Number(self.return_code),
+            26 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountTodayStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "d2_entra",
-            self.d_plus_2_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "crd_int_npay_gold",
-            self.credit_interest_arrears_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "etc_loana",
-            self.other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "gnrl_stk_evlt_amt_d2",
-            self.general_stock_evaluation_amount_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dpst_grnt_use_amt_d2",
-            self.deposited_collateral_loan_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "crd_stk_evlt_amt_d2",
-            self.credit_stock_evaluation_amount_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "crd_loan_d2",
-            self.credit_loan_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "crd_loan_evlta_d2",
-            self.credit_loan_evaluation_amount_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "crd_ls_grnt_d2",
-            self.credit_stock_loan_collateral_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "crd_ls_evlta_d2",
-            self.credit_stock_loan_evaluation_amount_d_plus_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ina_amt",
-            self.deposit_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "outa",
-            self.withdrawal_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "inq_amt",
-            self.inbound_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "outq_amt",
-            self.outbound_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "tax",
-            self.tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "stk_pur_cptal_loan_amt",
-            self.stock_purchase_capital_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "rp_evlt_amt",
-            self.rp_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "bd_evlt_amt",
-            self.bond_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "elsevlt_amt",
-            self.els_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "crd_int_amt",
-            self.credit_interest_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "sel_prica_grnt_loan_int_amt_amt",
-            self.sell_proceeds_collateral_loan_interest_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "dvida_amt",
-            self.dividend_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            26,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountTodayStatusRequest {
@@ -1007,21 +381,12 @@ impl kiwoom_runtime::TrRequest for AccountTodayStatusRequest {
     };
     type Response = AccountTodayStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("kt00017", self)
     }
 }
 impl kiwoom_runtime::TrResponse for AccountTodayStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountTodayStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

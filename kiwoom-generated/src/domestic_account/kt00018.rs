@@ -49,22 +49,44 @@ impl AccountEvaluationBalanceRequest {
         }
     }
 }
+impl codec::Table for AccountEvaluationBalanceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(6),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_type),
+            1 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_type),
+            1 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_type: super::AccountEvaluationBalanceQueryType::from_code(""),
+            domestic_exchange_type: super::KrxOrNxt::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AccountEvaluationBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt00018` 계좌평가잔고내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceResponse {
     /// 총매입금액 (`tot_pur_amt`)
@@ -132,288 +154,85 @@ impl AccountEvaluationBalanceResponse {
         &self.extra
     }
 }
-impl codec::Record for AccountEvaluationBalanceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_purchase_amount = None;
-        let mut total_evaluation_amount = None;
-        let mut total_evaluation_profit_loss = None;
-        let mut total_profit_rate = None;
-        let mut estimated_deposited_asset_amount = None;
-        let mut total_loan_amount = None;
-        let mut total_credit_loan_amount = None;
-        let mut total_credit_stock_loan_amount = None;
-        let mut account_evaluation_balance_individual_total = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_pur_amt" => {
-                    total_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "tot_pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_evlt_amt" => {
-                    total_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "tot_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_evlt_pl" => {
-                    total_evaluation_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "tot_evlt_pl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_prft_rt" => {
-                    total_profit_rate =
-                        forms.value(&mut map, ctx, 3, "tot_prft_rt", codec::PLAIN)?;
-                }
-                "prsm_dpst_aset_amt" => {
-                    estimated_deposited_asset_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "prsm_dpst_aset_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_loan_amt" => {
-                    total_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "tot_loan_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_crd_loan_amt" => {
-                    total_credit_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "tot_crd_loan_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_crd_ls_amt" => {
-                    total_credit_stock_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "tot_crd_ls_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "acnt_evlt_remn_indv_tot" => {
-                    account_evaluation_balance_individual_total =
-                        codec::list(&mut map, ctx, "acnt_evlt_remn_indv_tot")?;
-                    forms.list_sent(8, &account_evaluation_balance_individual_total);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountEvaluationBalanceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_pur_amt", "total_purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_evlt_amt", "total_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_evlt_pl", "total_evaluation_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_prft_rt", "total_profit_rate"),
+            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_loan_amt", "total_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_crd_loan_amt", "total_credit_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tot_crd_ls_amt", "total_credit_stock_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "acnt_evlt_remn_indv_tot",
+                "account_evaluation_balance_individual_total",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.total_purchase_amount),
+            1 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
+            2 => codec::SlotMut::Int(&mut self.total_evaluation_profit_loss),
+            3 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
+            4 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
+            5 => codec::SlotMut::Int(&mut self.total_loan_amount),
+            6 => codec::SlotMut::Int(&mut self.total_credit_loan_amount),
+            7 => codec::SlotMut::Int(&mut self.total_credit_stock_loan_amount),
+            8 => codec::SlotMut::List(&mut self.account_evaluation_balance_individual_total),
+            9 => codec::SlotMut::Number(&mut self.return_code),
+            10 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_purchase_amount,
-            total_evaluation_amount,
-            total_evaluation_profit_loss,
-            total_profit_rate,
-            estimated_deposited_asset_amount,
-            total_loan_amount,
-            total_credit_loan_amount,
-            total_credit_stock_loan_amount,
-            account_evaluation_balance_individual_total,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_purchase_amount),
+            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
+            2 => codec::SlotRef::Opt(&self.total_evaluation_profit_loss),
+            3 => codec::SlotRef::Opt(&self.total_profit_rate),
+            4 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
+            5 => codec::SlotRef::Opt(&self.total_loan_amount),
+            6 => codec::SlotRef::Opt(&self.total_credit_loan_amount),
+            7 => codec::SlotRef::Opt(&self.total_credit_stock_loan_amount),
+            8 => codec::SlotRef::List(&self.account_evaluation_balance_individual_total),
+            9 => codec::SlotRef::Number(self.return_code),
+            10 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountEvaluationBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_pur_amt",
-            self.total_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_evlt_amt",
-            self.total_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_evlt_pl",
-            self.total_evaluation_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_prft_rt",
-            self.total_profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "prsm_dpst_aset_amt",
-            self.estimated_deposited_asset_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tot_loan_amt",
-            self.total_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tot_crd_loan_amt",
-            self.total_credit_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tot_crd_ls_amt",
-            self.total_credit_stock_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put_list(
-            &mut map,
-            8,
-            "acnt_evlt_remn_indv_tot",
-            &self.account_evaluation_balance_individual_total,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt00018 field \`acnt\_evlt\_remn\_indv\_tot\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceRow {
     /// 종목번호 (`stk_cd`)
@@ -557,577 +376,121 @@ impl AccountEvaluationBalanceRow {
         &self.extra
     }
 }
-impl codec::Record for AccountEvaluationBalanceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut evaluation_profit = None;
-        let mut profit_rate = None;
-        let mut purchase_price = None;
-        let mut previous_day_close_price = None;
-        let mut holding_quantity = None;
-        let mut trade_available_quantity = None;
-        let mut current_price = None;
-        let mut previous_day_buy_quantity = None;
-        let mut previous_day_sell_quantity = None;
-        let mut today_buy_quantity = None;
-        let mut today_sell_quantity = None;
-        let mut purchase_amount = None;
-        let mut purchase_commission = None;
-        let mut evaluation_amount = None;
-        let mut sell_commission = None;
-        let mut tax = None;
-        let mut sum_commission = None;
-        let mut holding_rate = None;
-        let mut credit_type = None;
-        let mut credit_type_name = None;
-        let mut credit_loan_date = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "evltv_prft" => {
-                    evaluation_profit = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "evltv_prft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 3, "prft_rt", codec::PLAIN)?;
-                }
-                "pur_pric" => {
-                    purchase_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "pur_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_close_pric" => {
-                    previous_day_close_price = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "pred_close_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rmnd_qty" => {
-                    holding_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "rmnd_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_able_qty" => {
-                    trade_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "trde_able_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_buyq" => {
-                    previous_day_buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "pred_buyq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_sellq" => {
-                    previous_day_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "pred_sellq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_buyq" => {
-                    today_buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "tdy_buyq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_sellq" => {
-                    today_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "tdy_sellq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pur_amt" => {
-                    purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "pur_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pur_cmsn" => {
-                    purchase_commission = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "pur_cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_cmsn" => {
-                    sell_commission = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "sell_cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tax" => {
-                    tax = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sum_cmsn" => {
-                    sum_commission = forms.value(&mut map, ctx, 18, "sum_cmsn", codec::PLAIN)?;
-                }
-                "poss_rt" => {
-                    holding_rate = forms.value(&mut map, ctx, 19, "poss_rt", codec::PLAIN)?;
-                }
-                "crd_tp" => {
-                    credit_type = forms.value(&mut map, ctx, 20, "crd_tp", codec::PLAIN)?;
-                }
-                "crd_tp_nm" => {
-                    credit_type_name = forms.value(&mut map, ctx, 21, "crd_tp_nm", codec::PLAIN)?;
-                }
-                "crd_loan_dt" => {
-                    credit_loan_date =
-                        forms.value(&mut map, ctx, 22, "crd_loan_dt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AccountEvaluationBalanceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("evltv_prft", "evaluation_profit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("pur_pric", "purchase_price")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_close_pric", "previous_day_close_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rmnd_qty", "holding_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("trde_able_qty", "trade_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pred_buyq", "previous_day_buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pred_sellq", "previous_day_sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_buyq", "today_buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_sellq", "today_sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pur_amt", "purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pur_cmsn", "purchase_commission")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("evlt_amt", "evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sell_cmsn", "sell_commission")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tax", "tax").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sum_cmsn", "sum_commission"),
+            codec::Field::new("poss_rt", "holding_rate"),
+            codec::Field::new("crd_tp", "credit_type"),
+            codec::Field::new("crd_tp_nm", "credit_type_name"),
+            codec::Field::new("crd_loan_dt", "credit_loan_date"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.evaluation_profit),
+            3 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            4 => codec::SlotMut::Opt(&mut self.purchase_price),
+            5 => codec::SlotMut::Opt(&mut self.previous_day_close_price),
+            6 => codec::SlotMut::Int(&mut self.holding_quantity),
+            7 => codec::SlotMut::Int(&mut self.trade_available_quantity),
+            8 => codec::SlotMut::Opt(&mut self.current_price),
+            9 => codec::SlotMut::Int(&mut self.previous_day_buy_quantity),
+            10 => codec::SlotMut::Int(&mut self.previous_day_sell_quantity),
+            11 => codec::SlotMut::Int(&mut self.today_buy_quantity),
+            12 => codec::SlotMut::Int(&mut self.today_sell_quantity),
+            13 => codec::SlotMut::Int(&mut self.purchase_amount),
+            14 => codec::SlotMut::Int(&mut self.purchase_commission),
+            15 => codec::SlotMut::Int(&mut self.evaluation_amount),
+            16 => codec::SlotMut::Int(&mut self.sell_commission),
+            17 => codec::SlotMut::Int(&mut self.tax),
+            18 => codec::SlotMut::Int(&mut self.sum_commission),
+            19 => codec::SlotMut::Decimal(&mut self.holding_rate),
+            20 => codec::SlotMut::Text(&mut self.credit_type),
+            21 => codec::SlotMut::Text(&mut self.credit_type_name),
+            22 => codec::SlotMut::Date(&mut self.credit_loan_date),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            evaluation_profit,
-            profit_rate,
-            purchase_price,
-            previous_day_close_price,
-            holding_quantity,
-            trade_available_quantity,
-            current_price,
-            previous_day_buy_quantity,
-            previous_day_sell_quantity,
-            today_buy_quantity,
-            today_sell_quantity,
-            purchase_amount,
-            purchase_commission,
-            evaluation_amount,
-            sell_commission,
-            tax,
-            sum_commission,
-            holding_rate,
-            credit_type,
-            credit_type_name,
-            credit_loan_date,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.evaluation_profit),
+            3 => codec::SlotRef::Opt(&self.profit_rate),
+            4 => codec::SlotRef::Opt(&self.purchase_price),
+            5 => codec::SlotRef::Opt(&self.previous_day_close_price),
+            6 => codec::SlotRef::Opt(&self.holding_quantity),
+            7 => codec::SlotRef::Opt(&self.trade_available_quantity),
+            8 => codec::SlotRef::Opt(&self.current_price),
+            9 => codec::SlotRef::Opt(&self.previous_day_buy_quantity),
+            10 => codec::SlotRef::Opt(&self.previous_day_sell_quantity),
+            11 => codec::SlotRef::Opt(&self.today_buy_quantity),
+            12 => codec::SlotRef::Opt(&self.today_sell_quantity),
+            13 => codec::SlotRef::Opt(&self.purchase_amount),
+            14 => codec::SlotRef::Opt(&self.purchase_commission),
+            15 => codec::SlotRef::Opt(&self.evaluation_amount),
+            16 => codec::SlotRef::Opt(&self.sell_commission),
+            17 => codec::SlotRef::Opt(&self.tax),
+            18 => codec::SlotRef::Opt(&self.sum_commission),
+            19 => codec::SlotRef::Opt(&self.holding_rate),
+            20 => codec::SlotRef::Opt(&self.credit_type),
+            21 => codec::SlotRef::Opt(&self.credit_type_name),
+            22 => codec::SlotRef::Opt(&self.credit_loan_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AccountEvaluationBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "evltv_prft",
-            self.evaluation_profit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pur_pric",
-            self.purchase_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_close_pric",
-            self.previous_day_close_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "rmnd_qty",
-            self.holding_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_able_qty",
-            self.trade_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pred_buyq",
-            self.previous_day_buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pred_sellq",
-            self.previous_day_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "tdy_buyq",
-            self.today_buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "tdy_sellq",
-            self.today_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "pur_amt",
-            self.purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "pur_cmsn",
-            self.purchase_commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "sell_cmsn",
-            self.sell_commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "tax",
-            self.tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "sum_cmsn",
-            self.sum_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "poss_rt",
-            self.holding_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "crd_tp",
-            self.credit_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "crd_tp_nm",
-            self.credit_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "crd_loan_dt",
-            self.credit_loan_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AccountEvaluationBalanceRequest {
@@ -1139,25 +502,7 @@ impl kiwoom_runtime::TrRequest for AccountEvaluationBalanceRequest {
     };
     type Response = AccountEvaluationBalanceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt00018",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt00018",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt00018", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AccountEvaluationBalanceRequest {
@@ -1169,24 +514,6 @@ impl kiwoom_runtime::PagedRequest for AccountEvaluationBalanceRequest {
 impl kiwoom_runtime::TrResponse for AccountEvaluationBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AccountEvaluationBalanceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["qry_tp", "dmst_stex_tp"])?;
-        Ok(Self {
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

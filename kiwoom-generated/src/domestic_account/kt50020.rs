@@ -30,15 +30,28 @@ impl GoldSpotBalanceRequest {
         Self {}
     }
 }
+impl codec::Table for GoldSpotBalanceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for GoldSpotBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt50020` 금현물 잔고확인.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceResponse {
     /// 예수금 (`tot_entr`)
@@ -106,305 +119,82 @@ impl GoldSpotBalanceResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotBalanceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_deposit = None;
-        let mut net_deposit = None;
-        let mut total_balance_evaluation_amount = None;
-        let mut net_amount = None;
-        let mut total_purchase_amount_2 = None;
-        let mut total_deposit_amount = None;
-        let mut withdrawal_available_amount = None;
-        let mut profit_loss_amount = None;
-        let mut gold_account_evaluation_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_entr" => {
-                    total_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "tot_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "net_entr" => {
-                    net_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "net_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_est_amt" => {
-                    total_balance_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "tot_est_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "net_amt" => {
-                    net_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "net_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_book_amt2" => {
-                    total_purchase_amount_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "tot_book_amt2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_dep_amt" => {
-                    total_deposit_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "tot_dep_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "paym_alowa" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "paym_alowa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "pl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "gold_acnt_evlt_prst" => {
-                    gold_account_evaluation_status =
-                        codec::list(&mut map, ctx, "gold_acnt_evlt_prst")?;
-                    forms.list_sent(8, &gold_account_evaluation_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotBalanceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_entr", "total_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("net_entr", "net_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_est_amt", "total_balance_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("net_amt", "net_amount").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_book_amt2", "total_purchase_amount_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_dep_amt", "total_deposit_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("paym_alowa", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_amt", "profit_loss_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("gold_acnt_evlt_prst", "gold_account_evaluation_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.total_deposit),
+            1 => codec::SlotMut::Int(&mut self.net_deposit),
+            2 => codec::SlotMut::Int(&mut self.total_balance_evaluation_amount),
+            3 => codec::SlotMut::Int(&mut self.net_amount),
+            4 => codec::SlotMut::Int(&mut self.total_purchase_amount_2),
+            5 => codec::SlotMut::Int(&mut self.total_deposit_amount),
+            6 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            7 => codec::SlotMut::Int(&mut self.profit_loss_amount),
+            8 => codec::SlotMut::List(&mut self.gold_account_evaluation_status),
+            9 => codec::SlotMut::Number(&mut self.return_code),
+            10 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_deposit,
-            net_deposit,
-            total_balance_evaluation_amount,
-            net_amount,
-            total_purchase_amount_2,
-            total_deposit_amount,
-            withdrawal_available_amount,
-            profit_loss_amount,
-            gold_account_evaluation_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_deposit),
+            1 => codec::SlotRef::Opt(&self.net_deposit),
+            2 => codec::SlotRef::Opt(&self.total_balance_evaluation_amount),
+            3 => codec::SlotRef::Opt(&self.net_amount),
+            4 => codec::SlotRef::Opt(&self.total_purchase_amount_2),
+            5 => codec::SlotRef::Opt(&self.total_deposit_amount),
+            6 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            7 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            8 => codec::SlotRef::List(&self.gold_account_evaluation_status),
+            9 => codec::SlotRef::Number(self.return_code),
+            10 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_entr",
-            self.total_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "net_entr",
-            self.net_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_est_amt",
-            self.total_balance_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "net_amt",
-            self.net_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_book_amt2",
-            self.total_purchase_amount_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tot_dep_amt",
-            self.total_deposit_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "paym_alowa",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put_list(
-            &mut map,
-            8,
-            "gold_acnt_evlt_prst",
-            &self.gold_account_evaluation_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt50020 field \`gold\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceRow {
     /// 종목코드 (`stk_cd`)
@@ -512,456 +302,97 @@ impl GoldSpotBalanceRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotBalanceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut actual_quantity = None;
-        let mut average_price = None;
-        let mut current_price = None;
-        let mut evaluation_amount = None;
-        let mut profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut commission = None;
-        let mut value_added_tax = None;
-        let mut purchase_amount_2 = None;
-        let mut breakeven_purchase_price = None;
-        let mut quantity = None;
-        let mut buy_quantity = None;
-        let mut sell_quantity = None;
-        let mut available_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "real_qty" => {
-                    actual_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "real_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "avg_prc" => {
-                    average_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "avg_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "est_amt" => {
-                    evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "est_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "est_lspft" => {
-                    profit_loss_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "est_lspft",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "est_ratio" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 7, "est_ratio", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "vlad_tax" => {
-                    value_added_tax = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "vlad_tax",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "book_amt2" => {
-                    purchase_amount_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "book_amt2",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_prch_prc" => {
-                    breakeven_purchase_price = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "pl_prch_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "qty" => {
-                    quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "buy_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "sell_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "able_qty" => {
-                    available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "able_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotBalanceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("real_qty", "actual_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("avg_prc", "average_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("est_amt", "evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("est_lspft", "profit_loss_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("est_ratio", "profit_loss_rate"),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("vlad_tax", "value_added_tax")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("book_amt2", "purchase_amount_2")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_prch_prc", "breakeven_purchase_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("qty", "quantity").format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("buy_qty", "buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("sell_qty", "sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("able_qty", "available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.actual_quantity),
+            3 => codec::SlotMut::Opt(&mut self.average_price),
+            4 => codec::SlotMut::Opt(&mut self.current_price),
+            5 => codec::SlotMut::Int(&mut self.evaluation_amount),
+            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
+            7 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            8 => codec::SlotMut::Int(&mut self.commission),
+            9 => codec::SlotMut::Int(&mut self.value_added_tax),
+            10 => codec::SlotMut::Int(&mut self.purchase_amount_2),
+            11 => codec::SlotMut::Decimal(&mut self.breakeven_purchase_price),
+            12 => codec::SlotMut::Int(&mut self.quantity),
+            13 => codec::SlotMut::Int(&mut self.buy_quantity),
+            14 => codec::SlotMut::Int(&mut self.sell_quantity),
+            15 => codec::SlotMut::Int(&mut self.available_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            actual_quantity,
-            average_price,
-            current_price,
-            evaluation_amount,
-            profit_loss_amount,
-            profit_loss_rate,
-            commission,
-            value_added_tax,
-            purchase_amount_2,
-            breakeven_purchase_price,
-            quantity,
-            buy_quantity,
-            sell_quantity,
-            available_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.actual_quantity),
+            3 => codec::SlotRef::Opt(&self.average_price),
+            4 => codec::SlotRef::Opt(&self.current_price),
+            5 => codec::SlotRef::Opt(&self.evaluation_amount),
+            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            7 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            8 => codec::SlotRef::Opt(&self.commission),
+            9 => codec::SlotRef::Opt(&self.value_added_tax),
+            10 => codec::SlotRef::Opt(&self.purchase_amount_2),
+            11 => codec::SlotRef::Opt(&self.breakeven_purchase_price),
+            12 => codec::SlotRef::Opt(&self.quantity),
+            13 => codec::SlotRef::Opt(&self.buy_quantity),
+            14 => codec::SlotRef::Opt(&self.sell_quantity),
+            15 => codec::SlotRef::Opt(&self.available_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "real_qty",
-            self.actual_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "avg_prc",
-            self.average_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "est_amt",
-            self.evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "est_lspft",
-            self.profit_loss_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "est_ratio",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "vlad_tax",
-            self.value_added_tax.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "book_amt2",
-            self.purchase_amount_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pl_prch_prc",
-            self.breakeven_purchase_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "qty",
-            self.quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "able_qty",
-            self.available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotBalanceRequest {
@@ -973,7 +404,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotBalanceRequest {
     };
     type Response = GoldSpotBalanceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("kt50020", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotBalanceRequest {
@@ -985,15 +416,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotBalanceRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotBalanceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

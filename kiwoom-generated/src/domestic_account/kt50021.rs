@@ -30,15 +30,28 @@ impl GoldSpotDepositRequest {
         Self {}
     }
 }
+impl codec::Table for GoldSpotDepositRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for GoldSpotDepositRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt50021` 금현물 예수금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotDepositResponse {
     /// 예수금 (`entra`)
@@ -138,468 +151,102 @@ impl GoldSpotDepositResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotDepositResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut deposit = None;
-        let mut margin_cash = None;
-        let mut check_deposit_amount = None;
-        let mut other_loan = None;
-        let mut other_loan_late_fee = None;
-        let mut other_loan_total = None;
-        let mut estimated_deposit = None;
-        let mut buy_settlement_amount = None;
-        let mut sell_settlement_amount = None;
-        let mut sell_buy_settlement_amount = None;
-        let mut overdue_amount = None;
-        let mut estimated_withdrawal_available_amount = None;
-        let mut withdrawal_available_amount = None;
-        let mut order_available_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "entra" => {
-                    deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profa_ch" => {
-                    margin_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "profa_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "chck_ina_amt" => {
-                    check_deposit_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "chck_ina_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loan" => {
-                    other_loan = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "etc_loan",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loan_dlfe" => {
-                    other_loan_late_fee = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "etc_loan_dlfe",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "etc_loan_tot" => {
-                    other_loan_total = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "etc_loan_tot",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_entra" => {
-                    estimated_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "prsm_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_exct_amt" => {
-                    buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "buy_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_exct_amt" => {
-                    sell_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "sell_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_buy_exct_amt" => {
-                    sell_buy_settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "sell_buy_exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dly_amt" => {
-                    overdue_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "dly_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_pymn_alow_amt" => {
-                    estimated_withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "prsm_pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pymn_alow_amt" => {
-                    withdrawal_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "pymn_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alow_amt" => {
-                    order_available_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "ord_alow_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotDepositResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("entra", "deposit").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("profa_ch", "margin_cash")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("chck_ina_amt", "check_deposit_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loan", "other_loan")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loan_dlfe", "other_loan_late_fee")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("etc_loan_tot", "other_loan_total")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("prsm_entra", "estimated_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("buy_exct_amt", "buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sell_exct_amt", "sell_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sell_buy_exct_amt", "sell_buy_settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("dly_amt", "overdue_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new(
+                "prsm_pymn_alow_amt",
+                "estimated_withdrawal_available_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("ord_alow_amt", "order_available_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.deposit),
+            1 => codec::SlotMut::Int(&mut self.margin_cash),
+            2 => codec::SlotMut::Int(&mut self.check_deposit_amount),
+            3 => codec::SlotMut::Int(&mut self.other_loan),
+            4 => codec::SlotMut::Int(&mut self.other_loan_late_fee),
+            5 => codec::SlotMut::Int(&mut self.other_loan_total),
+            6 => codec::SlotMut::Int(&mut self.estimated_deposit),
+            7 => codec::SlotMut::Int(&mut self.buy_settlement_amount),
+            8 => codec::SlotMut::Int(&mut self.sell_settlement_amount),
+            9 => codec::SlotMut::Int(&mut self.sell_buy_settlement_amount),
+            10 => codec::SlotMut::Int(&mut self.overdue_amount),
+            11 => codec::SlotMut::Int(&mut self.estimated_withdrawal_available_amount),
+            12 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
+            13 => codec::SlotMut::Int(&mut self.order_available_amount),
+            14 => codec::SlotMut::Number(&mut self.return_code),
+            15 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            deposit,
-            margin_cash,
-            check_deposit_amount,
-            other_loan,
-            other_loan_late_fee,
-            other_loan_total,
-            estimated_deposit,
-            buy_settlement_amount,
-            sell_settlement_amount,
-            sell_buy_settlement_amount,
-            overdue_amount,
-            estimated_withdrawal_available_amount,
-            withdrawal_available_amount,
-            order_available_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.deposit),
+            1 => codec::SlotRef::Opt(&self.margin_cash),
+            2 => codec::SlotRef::Opt(&self.check_deposit_amount),
+            3 => codec::SlotRef::Opt(&self.other_loan),
+            4 => codec::SlotRef::Opt(&self.other_loan_late_fee),
+            5 => codec::SlotRef::Opt(&self.other_loan_total),
+            6 => codec::SlotRef::Opt(&self.estimated_deposit),
+            7 => codec::SlotRef::Opt(&self.buy_settlement_amount),
+            8 => codec::SlotRef::Opt(&self.sell_settlement_amount),
+            9 => codec::SlotRef::Opt(&self.sell_buy_settlement_amount),
+            10 => codec::SlotRef::Opt(&self.overdue_amount),
+            11 => codec::SlotRef::Opt(&self.estimated_withdrawal_available_amount),
+            12 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
+            13 => codec::SlotRef::Opt(&self.order_available_amount),
+            14 => codec::SlotRef::Number(self.return_code),
+            15 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotDepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "entra",
-            self.deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "profa_ch",
-            self.margin_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "chck_ina_amt",
-            self.check_deposit_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "etc_loan",
-            self.other_loan.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "etc_loan_dlfe",
-            self.other_loan_late_fee.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "etc_loan_tot",
-            self.other_loan_total.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "prsm_entra",
-            self.estimated_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_exct_amt",
-            self.buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sell_exct_amt",
-            self.sell_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sell_buy_exct_amt",
-            self.sell_buy_settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "dly_amt",
-            self.overdue_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "prsm_pymn_alow_amt",
-            self.estimated_withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "pymn_alow_amt",
-            self.withdrawal_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ord_alow_amt",
-            self.order_available_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotDepositRequest {
@@ -611,21 +258,12 @@ impl kiwoom_runtime::TrRequest for GoldSpotDepositRequest {
     };
     type Response = GoldSpotDepositResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("kt50021", self)
     }
 }
 impl kiwoom_runtime::TrResponse for GoldSpotDepositResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotDepositRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -80,19 +80,45 @@ impl GoldSpotTransactionHistoryRequest {
         self
     }
 }
+impl codec::Table for GoldSpotTransactionHistoryRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("tp", "kind").max(1),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Opt(&mut self.kind),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Opt(&self.kind),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for GoldSpotTransactionHistoryRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tp", &self.kind, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt50032` 금현물 거래내역조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -118,73 +144,54 @@ impl GoldSpotTransactionHistoryResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotTransactionHistoryResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_number_display = None;
-        let mut gold_trade_history = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_print" => {
-                    account_number_display =
-                        forms.value(&mut map, ctx, 0, "acnt_print", codec::PLAIN)?;
-                }
-                "gold_trde_hist" => {
-                    gold_trade_history = codec::list(&mut map, ctx, "gold_trde_hist")?;
-                    forms.list_sent(1, &gold_trade_history);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotTransactionHistoryResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_print", "account_number_display"),
+            codec::Field::new("gold_trde_hist", "gold_trade_history"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number_display),
+            1 => codec::SlotMut::List(&mut self.gold_trade_history),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_number_display,
-            gold_trade_history,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number_display),
+            1 => codec::SlotRef::List(&self.gold_trade_history),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotTransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "acnt_print",
-            self.account_number_display.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 1, "gold_trde_hist", &self.gold_trade_history)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt50032 field \`gold\_trde\_hist\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryRow {
     /// 거래일자 (`deal_dt`)
@@ -328,515 +335,120 @@ impl GoldSpotTransactionHistoryRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotTransactionHistoryRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut deal_date = None;
-        let mut deal_number = None;
-        let mut remark_name = None;
-        let mut deal_quantity = None;
-        let mut gold_spot_vat = None;
-        let mut settlement_amount = None;
-        let mut overdue_sum = None;
-        let mut deposit_balance = None;
-        let mut media_name = None;
-        let mut original_deal_number = None;
-        let mut stock_name = None;
-        let mut unit_price_exchange_rate = None;
-        let mut commission = None;
-        let mut unpaid_occurred = None;
-        let mut repayment_sum = None;
-        let mut spot_balance = None;
-        let mut processing_time = None;
-        let mut cash_transaction_number = None;
-        let mut stock_code = None;
-        let mut deal_amount = None;
-        let mut tax_total_amount = None;
-        let mut execution_date = None;
-        let mut processing_branch_name = None;
-        let mut processor = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "deal_dt" => {
-                    deal_date = forms.value(&mut map, ctx, 0, "deal_dt", codec::PLAIN)?;
-                }
-                "deal_no" => {
-                    deal_number = forms.value(&mut map, ctx, 1, "deal_no", codec::PLAIN)?;
-                }
-                "rmrk_nm" => {
-                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
-                }
-                "deal_qty" => {
-                    deal_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "deal_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "gold_spot_vat" => {
-                    gold_spot_vat = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "gold_spot_vat",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exct_amt" => {
-                    settlement_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "exct_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dly_sum" => {
-                    overdue_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "dly_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "entra_remn" => {
-                    deposit_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "entra_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "mdia_nm" => {
-                    media_name = forms.value(&mut map, ctx, 8, "mdia_nm", codec::PLAIN)?;
-                }
-                "orig_deal_no" => {
-                    original_deal_number =
-                        forms.value(&mut map, ctx, 9, "orig_deal_no", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 10, "stk_nm", codec::PLAIN)?;
-                }
-                "uv_exrt" => {
-                    unit_price_exchange_rate =
-                        forms.value(&mut map, ctx, 11, "uv_exrt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "cmsn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "uncl_ocr" => {
-                    unpaid_occurred = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "uncl_ocr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rpym_sum" => {
-                    repayment_sum = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "rpym_sum",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "spot_remn" => {
-                    spot_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "spot_remn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "proc_time" => {
-                    processing_time = forms.value(&mut map, ctx, 16, "proc_time", codec::PLAIN)?;
-                }
-                "rcpy_no" => {
-                    cash_transaction_number =
-                        forms.value(&mut map, ctx, 17, "rcpy_no", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 18, "stk_cd", codec::PLAIN)?;
-                }
-                "deal_amt" => {
-                    deal_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "deal_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tax_tot_amt" => {
-                    tax_total_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "tax_tot_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_dt" => {
-                    execution_date = forms.value(&mut map, ctx, 21, "cntr_dt", codec::PLAIN)?;
-                }
-                "proc_brch_nm" => {
-                    processing_branch_name =
-                        forms.value(&mut map, ctx, 22, "proc_brch_nm", codec::PLAIN)?;
-                }
-                "prcsr" => {
-                    processor = forms.value(&mut map, ctx, 23, "prcsr", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotTransactionHistoryRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("deal_dt", "deal_date"),
+            codec::Field::new("deal_no", "deal_number"),
+            codec::Field::new("rmrk_nm", "remark_name"),
+            codec::Field::new("deal_qty", "deal_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("gold_spot_vat", "gold_spot_vat")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("exct_amt", "settlement_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("dly_sum", "overdue_sum")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("entra_remn", "deposit_balance")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("mdia_nm", "media_name"),
+            codec::Field::new("orig_deal_no", "original_deal_number"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("uv_exrt", "unit_price_exchange_rate"),
+            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("uncl_ocr", "unpaid_occurred")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("rpym_sum", "repayment_sum")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("spot_remn", "spot_balance")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("proc_time", "processing_time"),
+            codec::Field::new("rcpy_no", "cash_transaction_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("deal_amt", "deal_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tax_tot_amt", "tax_total_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("cntr_dt", "execution_date"),
+            codec::Field::new("proc_brch_nm", "processing_branch_name"),
+            codec::Field::new("prcsr", "processor"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.deal_date),
+            1 => codec::SlotMut::Text(&mut self.deal_number),
+            2 => codec::SlotMut::Text(&mut self.remark_name),
+            3 => codec::SlotMut::Int(&mut self.deal_quantity),
+            4 => codec::SlotMut::Int(&mut self.gold_spot_vat),
+            5 => codec::SlotMut::Int(&mut self.settlement_amount),
+            6 => codec::SlotMut::Int(&mut self.overdue_sum),
+            7 => codec::SlotMut::Int(&mut self.deposit_balance),
+            8 => codec::SlotMut::Text(&mut self.media_name),
+            9 => codec::SlotMut::Text(&mut self.original_deal_number),
+            10 => codec::SlotMut::Text(&mut self.stock_name),
+            11 => codec::SlotMut::Decimal(&mut self.unit_price_exchange_rate),
+            12 => codec::SlotMut::Int(&mut self.commission),
+            13 => codec::SlotMut::Int(&mut self.unpaid_occurred),
+            14 => codec::SlotMut::Int(&mut self.repayment_sum),
+            15 => codec::SlotMut::Int(&mut self.spot_balance),
+            16 => codec::SlotMut::Text(&mut self.processing_time),
+            17 => codec::SlotMut::Text(&mut self.cash_transaction_number),
+            18 => codec::SlotMut::Text(&mut self.stock_code),
+            19 => codec::SlotMut::Int(&mut self.deal_amount),
+            20 => codec::SlotMut::Int(&mut self.tax_total_amount),
+            21 => codec::SlotMut::Date(&mut self.execution_date),
+            22 => codec::SlotMut::Text(&mut self.processing_branch_name),
+            23 => codec::SlotMut::Text(&mut self.processor),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            deal_date,
-            deal_number,
-            remark_name,
-            deal_quantity,
-            gold_spot_vat,
-            settlement_amount,
-            overdue_sum,
-            deposit_balance,
-            media_name,
-            original_deal_number,
-            stock_name,
-            unit_price_exchange_rate,
-            commission,
-            unpaid_occurred,
-            repayment_sum,
-            spot_balance,
-            processing_time,
-            cash_transaction_number,
-            stock_code,
-            deal_amount,
-            tax_total_amount,
-            execution_date,
-            processing_branch_name,
-            processor,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.deal_date),
+            1 => codec::SlotRef::Opt(&self.deal_number),
+            2 => codec::SlotRef::Opt(&self.remark_name),
+            3 => codec::SlotRef::Opt(&self.deal_quantity),
+            4 => codec::SlotRef::Opt(&self.gold_spot_vat),
+            5 => codec::SlotRef::Opt(&self.settlement_amount),
+            6 => codec::SlotRef::Opt(&self.overdue_sum),
+            7 => codec::SlotRef::Opt(&self.deposit_balance),
+            8 => codec::SlotRef::Opt(&self.media_name),
+            9 => codec::SlotRef::Opt(&self.original_deal_number),
+            10 => codec::SlotRef::Opt(&self.stock_name),
+            11 => codec::SlotRef::Opt(&self.unit_price_exchange_rate),
+            12 => codec::SlotRef::Opt(&self.commission),
+            13 => codec::SlotRef::Opt(&self.unpaid_occurred),
+            14 => codec::SlotRef::Opt(&self.repayment_sum),
+            15 => codec::SlotRef::Opt(&self.spot_balance),
+            16 => codec::SlotRef::Opt(&self.processing_time),
+            17 => codec::SlotRef::Opt(&self.cash_transaction_number),
+            18 => codec::SlotRef::Opt(&self.stock_code),
+            19 => codec::SlotRef::Opt(&self.deal_amount),
+            20 => codec::SlotRef::Opt(&self.tax_total_amount),
+            21 => codec::SlotRef::Opt(&self.execution_date),
+            22 => codec::SlotRef::Opt(&self.processing_branch_name),
+            23 => codec::SlotRef::Opt(&self.processor),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotTransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "deal_dt",
-            self.deal_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "deal_no",
-            self.deal_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rmrk_nm",
-            self.remark_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "deal_qty",
-            self.deal_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "gold_spot_vat",
-            self.gold_spot_vat.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "exct_amt",
-            self.settlement_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "dly_sum",
-            self.overdue_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "entra_remn",
-            self.deposit_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "mdia_nm",
-            self.media_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "orig_deal_no",
-            self.original_deal_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "uv_exrt",
-            self.unit_price_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "cmsn",
-            self.commission.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "uncl_ocr",
-            self.unpaid_occurred.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "rpym_sum",
-            self.repayment_sum.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "spot_remn",
-            self.spot_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "proc_time",
-            self.processing_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "rcpy_no",
-            self.cash_transaction_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "deal_amt",
-            self.deal_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "tax_tot_amt",
-            self.tax_total_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "cntr_dt",
-            self.execution_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "proc_brch_nm",
-            self.processing_branch_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 23, "prcsr", self.processor.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotTransactionHistoryRequest {
@@ -848,43 +460,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotTransactionHistoryRequest {
     };
     type Response = GoldSpotTransactionHistoryResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt50032",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50032",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50032",
-            "tp",
-            "kind",
-            self.kind.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50032",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt50032", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotTransactionHistoryRequest {
@@ -896,20 +472,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTransactionHistoryRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotTransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotTransactionHistoryRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "tp", "stk_cd"])?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            kind: codec::take(api_id, object, "tp", "kind", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

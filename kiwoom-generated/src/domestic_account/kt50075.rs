@@ -116,38 +116,70 @@ impl GoldSpotUnfilledOrdersRequest {
         self
     }
 }
+impl codec::Table for GoldSpotUnfilledOrdersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_dt", "order_date").required().max(8),
+            codec::Field::new("qry_tp", "query_type").max(1),
+            codec::Field::new("mrkt_deal_tp", "market_deal_type")
+                .required()
+                .max(1),
+            codec::Field::new("stk_bond_tp", "stock_bond_type")
+                .required()
+                .max(1),
+            codec::Field::new("sell_tp", "sell_type").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("fr_ord_no", "start_order_number").max(7),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type").max(6),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.order_date),
+            1 => codec::SlotMut::Opt(&mut self.query_type),
+            2 => codec::SlotMut::Req(&mut self.market_deal_type),
+            3 => codec::SlotMut::Req(&mut self.stock_bond_type),
+            4 => codec::SlotMut::Req(&mut self.sell_type),
+            5 => codec::SlotMut::Text(&mut self.stock_code),
+            6 => codec::SlotMut::Text(&mut self.start_order_number),
+            7 => codec::SlotMut::Opt(&mut self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.order_date),
+            1 => codec::SlotRef::Opt(&self.query_type),
+            2 => codec::SlotRef::Req(&self.market_deal_type),
+            3 => codec::SlotRef::Req(&self.stock_bond_type),
+            4 => codec::SlotRef::Req(&self.sell_type),
+            5 => codec::SlotRef::Opt(&self.stock_code),
+            6 => codec::SlotRef::Opt(&self.start_order_number),
+            7 => codec::SlotRef::Opt(&self.domestic_exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            order_date: Default::default(),
+            query_type: None,
+            market_deal_type: super::MarketDealType::from_code(""),
+            stock_bond_type: super::StockBondType::from_code(""),
+            sell_type: super::SellBuyType::from_code(""),
+            stock_code: None,
+            start_order_number: None,
+            domestic_exchange_type: None,
+        }
+    }
+}
 impl serde::Serialize for GoldSpotUnfilledOrdersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "ord_dt", &self.order_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "mrkt_deal_tp",
-            &self.market_deal_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_bond_tp", &self.stock_bond_type, codec::PLAIN)?;
-        codec::put(&mut map, "sell_tp", &self.sell_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "fr_ord_no",
-            &self.start_order_number,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt50075` 금현물 미체결조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotUnfilledOrdersResponse {
     /// 계좌별주문미체결현황 (`acnt_ord_oso_prst`)
@@ -167,65 +199,51 @@ impl GoldSpotUnfilledOrdersResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotUnfilledOrdersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_order_unfilled_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_ord_oso_prst" => {
-                    account_order_unfilled_status =
-                        codec::list(&mut map, ctx, "acnt_ord_oso_prst")?;
-                    forms.list_sent(0, &account_order_unfilled_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotUnfilledOrdersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_ord_oso_prst", "account_order_unfilled_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.account_order_unfilled_status),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_order_unfilled_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.account_order_unfilled_status),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotUnfilledOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "acnt_ord_oso_prst",
-            &self.account_order_unfilled_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/account.yaml kt50075 field \`acnt\_ord\_oso\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotUnfilledOrdersRow {
     /// 주식채권구분 (`stk_bond_tp`)
@@ -345,428 +363,111 @@ impl GoldSpotUnfilledOrdersRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotUnfilledOrdersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_bond_type = None;
-        let mut order_number = None;
-        let mut stock_code = None;
-        let mut trade_type = None;
-        let mut in_out_type_name = None;
-        let mut order_quantity = None;
-        let mut order_unit_price = None;
-        let mut confirmed_quantity = None;
-        let mut data_send_end_type = None;
-        let mut market_deal_type = None;
-        let mut reservation_type = None;
-        let mut original_order_number = None;
-        let mut stock_name = None;
-        let mut settlement_type_name = None;
-        let mut credit_deal_type = None;
-        let mut execution_quantity = None;
-        let mut execution_unit_price = None;
-        let mut order_remaining_quantity = None;
-        let mut communication_order_type = None;
-        let mut modify_cancel_type = None;
-        let mut domestic_exchange_type = None;
-        let mut condition_unit_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_bond_tp" => {
-                    stock_bond_type = forms.value(&mut map, ctx, 0, "stk_bond_tp", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 3, "trde_tp", codec::PLAIN)?;
-                }
-                "io_tp_nm" => {
-                    in_out_type_name = forms.value(&mut map, ctx, 4, "io_tp_nm", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ord_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_uv" => {
-                    order_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "ord_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cnfm_qty" => {
-                    confirmed_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "cnfm_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "data_send_end_tp" => {
-                    data_send_end_type =
-                        forms.value(&mut map, ctx, 8, "data_send_end_tp", codec::PLAIN)?;
-                }
-                "mrkt_deal_tp" => {
-                    market_deal_type =
-                        forms.value(&mut map, ctx, 9, "mrkt_deal_tp", codec::PLAIN)?;
-                }
-                "rsrv_tp" => {
-                    reservation_type = forms.value(&mut map, ctx, 10, "rsrv_tp", codec::PLAIN)?;
-                }
-                "orig_ord_no" => {
-                    original_order_number =
-                        forms.value(&mut map, ctx, 11, "orig_ord_no", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 12, "stk_nm", codec::PLAIN)?;
-                }
-                "dcd_tp_nm" => {
-                    settlement_type_name =
-                        forms.value(&mut map, ctx, 13, "dcd_tp_nm", codec::PLAIN)?;
-                }
-                "crd_deal_tp" => {
-                    credit_deal_type =
-                        forms.value(&mut map, ctx, 14, "crd_deal_tp", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "cntr_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "cntr_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "ord_remnq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "comm_ord_tp" => {
-                    communication_order_type =
-                        forms.value(&mut map, ctx, 18, "comm_ord_tp", codec::PLAIN)?;
-                }
-                "mdfy_cncl_tp" => {
-                    modify_cancel_type =
-                        forms.value(&mut map, ctx, 19, "mdfy_cncl_tp", codec::PLAIN)?;
-                }
-                "dmst_stex_tp" => {
-                    domestic_exchange_type =
-                        forms.value(&mut map, ctx, 20, "dmst_stex_tp", codec::PLAIN)?;
-                }
-                "cond_uv" => {
-                    condition_unit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "cond_uv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 10u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotUnfilledOrdersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_bond_tp", "stock_bond_type"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("io_tp_nm", "in_out_type_name"),
+            codec::Field::new("ord_qty", "order_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("ord_uv", "order_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("cnfm_qty", "confirmed_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("data_send_end_tp", "data_send_end_type"),
+            codec::Field::new("mrkt_deal_tp", "market_deal_type"),
+            codec::Field::new("rsrv_tp", "reservation_type"),
+            codec::Field::new("orig_ord_no", "original_order_number"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("dcd_tp_nm", "settlement_type_name"),
+            codec::Field::new("crd_deal_tp", "credit_deal_type"),
+            codec::Field::new("cntr_qty", "execution_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("cntr_uv", "execution_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("ord_remnq", "order_remaining_quantity")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+            codec::Field::new("comm_ord_tp", "communication_order_type"),
+            codec::Field::new("mdfy_cncl_tp", "modify_cancel_type"),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
+            codec::Field::new("cond_uv", "condition_unit_price")
+                .format(codec::Format::PLAIN.zero_padded(10)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_bond_type),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.trade_type),
+            4 => codec::SlotMut::Text(&mut self.in_out_type_name),
+            5 => codec::SlotMut::Int(&mut self.order_quantity),
+            6 => codec::SlotMut::Opt(&mut self.order_unit_price),
+            7 => codec::SlotMut::Int(&mut self.confirmed_quantity),
+            8 => codec::SlotMut::Text(&mut self.data_send_end_type),
+            9 => codec::SlotMut::Text(&mut self.market_deal_type),
+            10 => codec::SlotMut::Text(&mut self.reservation_type),
+            11 => codec::SlotMut::Text(&mut self.original_order_number),
+            12 => codec::SlotMut::Text(&mut self.stock_name),
+            13 => codec::SlotMut::Text(&mut self.settlement_type_name),
+            14 => codec::SlotMut::Text(&mut self.credit_deal_type),
+            15 => codec::SlotMut::Int(&mut self.execution_quantity),
+            16 => codec::SlotMut::Opt(&mut self.execution_unit_price),
+            17 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
+            18 => codec::SlotMut::Text(&mut self.communication_order_type),
+            19 => codec::SlotMut::Text(&mut self.modify_cancel_type),
+            20 => codec::SlotMut::Text(&mut self.domestic_exchange_type),
+            21 => codec::SlotMut::Opt(&mut self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_bond_type,
-            order_number,
-            stock_code,
-            trade_type,
-            in_out_type_name,
-            order_quantity,
-            order_unit_price,
-            confirmed_quantity,
-            data_send_end_type,
-            market_deal_type,
-            reservation_type,
-            original_order_number,
-            stock_name,
-            settlement_type_name,
-            credit_deal_type,
-            execution_quantity,
-            execution_unit_price,
-            order_remaining_quantity,
-            communication_order_type,
-            modify_cancel_type,
-            domestic_exchange_type,
-            condition_unit_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_bond_type),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.trade_type),
+            4 => codec::SlotRef::Opt(&self.in_out_type_name),
+            5 => codec::SlotRef::Opt(&self.order_quantity),
+            6 => codec::SlotRef::Opt(&self.order_unit_price),
+            7 => codec::SlotRef::Opt(&self.confirmed_quantity),
+            8 => codec::SlotRef::Opt(&self.data_send_end_type),
+            9 => codec::SlotRef::Opt(&self.market_deal_type),
+            10 => codec::SlotRef::Opt(&self.reservation_type),
+            11 => codec::SlotRef::Opt(&self.original_order_number),
+            12 => codec::SlotRef::Opt(&self.stock_name),
+            13 => codec::SlotRef::Opt(&self.settlement_type_name),
+            14 => codec::SlotRef::Opt(&self.credit_deal_type),
+            15 => codec::SlotRef::Opt(&self.execution_quantity),
+            16 => codec::SlotRef::Opt(&self.execution_unit_price),
+            17 => codec::SlotRef::Opt(&self.order_remaining_quantity),
+            18 => codec::SlotRef::Opt(&self.communication_order_type),
+            19 => codec::SlotRef::Opt(&self.modify_cancel_type),
+            20 => codec::SlotRef::Opt(&self.domestic_exchange_type),
+            21 => codec::SlotRef::Opt(&self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotUnfilledOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_bond_tp",
-            self.stock_bond_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "io_tp_nm",
-            self.in_out_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ord_uv",
-            self.order_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cnfm_qty",
-            self.confirmed_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "data_send_end_tp",
-            self.data_send_end_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "mrkt_deal_tp",
-            self.market_deal_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "rsrv_tp",
-            self.reservation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orig_ord_no",
-            self.original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "dcd_tp_nm",
-            self.settlement_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crd_deal_tp",
-            self.credit_deal_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "ord_remnq",
-            self.order_remaining_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "comm_ord_tp",
-            self.communication_order_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "mdfy_cncl_tp",
-            self.modify_cancel_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "dmst_stex_tp",
-            self.domestic_exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "cond_uv",
-            self.condition_unit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 10u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotUnfilledOrdersRequest {
@@ -778,79 +479,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotUnfilledOrdersRequest {
     };
     type Response = GoldSpotUnfilledOrdersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt50075",
-            "ord_dt",
-            "order_date",
-            Some(&self.order_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "qry_tp",
-            "query_type",
-            self.query_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "mrkt_deal_tp",
-            "market_deal_type",
-            Some(&self.market_deal_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "stk_bond_tp",
-            "stock_bond_type",
-            Some(&self.stock_bond_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "sell_tp",
-            "sell_type",
-            Some(&self.sell_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "fr_ord_no",
-            "start_order_number",
-            self.start_order_number.as_ref(),
-            false,
-            Some(7usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt50075",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            self.domestic_exchange_type.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt50075", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotUnfilledOrdersRequest {
@@ -862,61 +491,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotUnfilledOrdersRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotUnfilledOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotUnfilledOrdersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "ord_dt",
-                "qry_tp",
-                "mrkt_deal_tp",
-                "stk_bond_tp",
-                "sell_tp",
-                "stk_cd",
-                "fr_ord_no",
-                "dmst_stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            order_date: codec::take_required(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
-            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            market_deal_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_deal_tp",
-                "market_deal_type",
-                codec::PLAIN,
-            )?,
-            stock_bond_type: codec::take_required(
-                api_id,
-                object,
-                "stk_bond_tp",
-                "stock_bond_type",
-                codec::PLAIN,
-            )?,
-            sell_type: codec::take_required(api_id, object, "sell_tp", "sell_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_order_number: codec::take(
-                api_id,
-                object,
-                "fr_ord_no",
-                "start_order_number",
-                codec::PLAIN,
-            )?,
-            domestic_exchange_type: codec::take(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

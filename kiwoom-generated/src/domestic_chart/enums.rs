@@ -38,73 +38,13 @@ pub enum GoldSpotMinuteChartTickRange {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl GoldSpotMinuteChartTickRange {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "3", "5", "10", "15", "30", "45", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minutes1 => "1",
-            Self::Minutes3 => "3",
-            Self::Minutes5 => "5",
-            Self::Minutes10 => "10",
-            Self::Minutes15 => "15",
-            Self::Minutes30 => "30",
-            Self::Minutes45 => "45",
-            Self::Minutes60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Minutes1,
-            "3" => Self::Minutes3,
-            "5" => Self::Minutes5,
-            "10" => Self::Minutes10,
-            "15" => Self::Minutes15,
-            "30" => Self::Minutes30,
-            "45" => Self::Minutes45,
-            "60" => Self::Minutes60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Minutes1 => Some("1분"),
-            Self::Minutes3 => Some("3분"),
-            Self::Minutes5 => Some("5분"),
-            Self::Minutes10 => Some("10분"),
-            Self::Minutes15 => Some("15분"),
-            Self::Minutes30 => Some("30분"),
-            Self::Minutes45 => Some("45분"),
-            Self::Minutes60 => Some("60분"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GoldSpotMinuteChartTickRange {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GoldSpotMinuteChartTickRange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GoldSpotMinuteChartTickRange {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match GoldSpotMinuteChartTickRange {
+    Minutes1 => ("1", "1분"),
+    Minutes3 => ("3", "3분"),
+    Minutes5 => ("5", "5분"),
+    Minutes10 => ("10", "10분"),
+    Minutes15 => ("15", "15분"),
+    Minutes30 => ("30", "30분"),
+    Minutes45 => ("45", "45분"),
+    Minutes60 => ("60", "60분"),
+});

@@ -80,25 +80,56 @@ impl StockInvestorByInstitutionChartRequest {
         }
     }
 }
+impl codec::Table for StockInvestorByInstitutionChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date").required().max(8),
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("unit_tp", "unit_type").required().max(4),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            3 => codec::SlotMut::Req(&mut self.trade_type),
+            4 => codec::SlotMut::Req(&mut self.unit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.amount_quantity_type),
+            3 => codec::SlotRef::Req(&self.trade_type),
+            4 => codec::SlotRef::Req(&self.unit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            stock_code: Default::default(),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
+            unit_type: super::UnitType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockInvestorByInstitutionChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "unit_tp", &self.unit_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10060` 종목별투자자기관별차트요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartResponse {
     /// 종목별투자자기관별차트 (`stk_invsr_orgn_chart`)
@@ -118,65 +149,51 @@ impl StockInvestorByInstitutionChartResponse {
         &self.extra
     }
 }
-impl codec::Record for StockInvestorByInstitutionChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_investor_institution_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_invsr_orgn_chart" => {
-                    stock_investor_institution_chart =
-                        codec::list(&mut map, ctx, "stk_invsr_orgn_chart")?;
-                    forms.list_sent(0, &stock_investor_institution_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInvestorByInstitutionChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_invsr_orgn_chart", "stock_investor_institution_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_investor_institution_chart),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_investor_institution_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_investor_institution_chart),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInvestorByInstitutionChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "stk_invsr_orgn_chart",
-            &self.stock_investor_institution_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka10060 field \`stk\_invsr\_orgn\_chart\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartRow {
     /// 일자 (`dt`)
@@ -290,208 +307,89 @@ impl StockInvestorByInstitutionChartRow {
         &self.extra
     }
 }
-impl codec::Record for StockInvestorByInstitutionChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut current_price = None;
-        let mut previous_day_change = None;
-        let mut cumulative_trade_value = None;
-        let mut individual_investor = None;
-        let mut foreign_investor = None;
-        let mut institution = None;
-        let mut financial_investment = None;
-        let mut insurance = None;
-        let mut investment_trust = None;
-        let mut other_financial = None;
-        let mut bank = None;
-        let mut pension_fund = None;
-        let mut private_fund = None;
-        let mut nation = None;
-        let mut other_corporation = None;
-        let mut domestic_foreign = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 3, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "ind_invsr" => {
-                    individual_investor =
-                        forms.value(&mut map, ctx, 4, "ind_invsr", codec::PLAIN)?;
-                }
-                "frgnr_invsr" => {
-                    foreign_investor =
-                        forms.value(&mut map, ctx, 5, "frgnr_invsr", codec::PLAIN)?;
-                }
-                "orgn" => {
-                    institution = forms.value(&mut map, ctx, 6, "orgn", codec::PLAIN)?;
-                }
-                "fnnc_invt" => {
-                    financial_investment =
-                        forms.value(&mut map, ctx, 7, "fnnc_invt", codec::PLAIN)?;
-                }
-                "insrnc" => {
-                    insurance = forms.value(&mut map, ctx, 8, "insrnc", codec::PLAIN)?;
-                }
-                "invtrt" => {
-                    investment_trust = forms.value(&mut map, ctx, 9, "invtrt", codec::PLAIN)?;
-                }
-                "etc_fnnc" => {
-                    other_financial = forms.value(&mut map, ctx, 10, "etc_fnnc", codec::PLAIN)?;
-                }
-                "bank" => bank = forms.value(&mut map, ctx, 11, "bank", codec::PLAIN)?,
-                "penfnd_etc" => {
-                    pension_fund = forms.value(&mut map, ctx, 12, "penfnd_etc", codec::PLAIN)?;
-                }
-                "samo_fund" => {
-                    private_fund = forms.value(&mut map, ctx, 13, "samo_fund", codec::PLAIN)?;
-                }
-                "natn" => nation = forms.value(&mut map, ctx, 14, "natn", codec::PLAIN)?,
-                "etc_corp" => {
-                    other_corporation = forms.value(&mut map, ctx, 15, "etc_corp", codec::PLAIN)?;
-                }
-                "natfor" => {
-                    domestic_foreign = forms.value(&mut map, ctx, 16, "natfor", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInvestorByInstitutionChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("ind_invsr", "individual_investor"),
+            codec::Field::new("frgnr_invsr", "foreign_investor"),
+            codec::Field::new("orgn", "institution"),
+            codec::Field::new("fnnc_invt", "financial_investment"),
+            codec::Field::new("insrnc", "insurance"),
+            codec::Field::new("invtrt", "investment_trust"),
+            codec::Field::new("etc_fnnc", "other_financial"),
+            codec::Field::new("bank", "bank"),
+            codec::Field::new("penfnd_etc", "pension_fund"),
+            codec::Field::new("samo_fund", "private_fund"),
+            codec::Field::new("natn", "nation"),
+            codec::Field::new("etc_corp", "other_corporation"),
+            codec::Field::new("natfor", "domestic_foreign"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Int(&mut self.previous_day_change),
+            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            4 => codec::SlotMut::Int(&mut self.individual_investor),
+            5 => codec::SlotMut::Int(&mut self.foreign_investor),
+            6 => codec::SlotMut::Int(&mut self.institution),
+            7 => codec::SlotMut::Int(&mut self.financial_investment),
+            8 => codec::SlotMut::Int(&mut self.insurance),
+            9 => codec::SlotMut::Int(&mut self.investment_trust),
+            10 => codec::SlotMut::Int(&mut self.other_financial),
+            11 => codec::SlotMut::Int(&mut self.bank),
+            12 => codec::SlotMut::Int(&mut self.pension_fund),
+            13 => codec::SlotMut::Int(&mut self.private_fund),
+            14 => codec::SlotMut::Int(&mut self.nation),
+            15 => codec::SlotMut::Int(&mut self.other_corporation),
+            16 => codec::SlotMut::Int(&mut self.domestic_foreign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            current_price,
-            previous_day_change,
-            cumulative_trade_value,
-            individual_investor,
-            foreign_investor,
-            institution,
-            financial_investment,
-            insurance,
-            investment_trust,
-            other_financial,
-            bank,
-            pension_fund,
-            private_fund,
-            nation,
-            other_corporation,
-            domestic_foreign,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            4 => codec::SlotRef::Opt(&self.individual_investor),
+            5 => codec::SlotRef::Opt(&self.foreign_investor),
+            6 => codec::SlotRef::Opt(&self.institution),
+            7 => codec::SlotRef::Opt(&self.financial_investment),
+            8 => codec::SlotRef::Opt(&self.insurance),
+            9 => codec::SlotRef::Opt(&self.investment_trust),
+            10 => codec::SlotRef::Opt(&self.other_financial),
+            11 => codec::SlotRef::Opt(&self.bank),
+            12 => codec::SlotRef::Opt(&self.pension_fund),
+            13 => codec::SlotRef::Opt(&self.private_fund),
+            14 => codec::SlotRef::Opt(&self.nation),
+            15 => codec::SlotRef::Opt(&self.other_corporation),
+            16 => codec::SlotRef::Opt(&self.domestic_foreign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInvestorByInstitutionChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ind_invsr",
-            self.individual_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "frgnr_invsr",
-            self.foreign_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "orgn", self.institution.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "fnnc_invt",
-            self.financial_investment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "insrnc", self.insurance.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "invtrt",
-            self.investment_trust.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "etc_fnnc",
-            self.other_financial.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 11, "bank", self.bank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            12,
-            "penfnd_etc",
-            self.pension_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "samo_fund",
-            self.private_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "natn", self.nation.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "etc_corp",
-            self.other_corporation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "natfor",
-            self.domestic_foreign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionChartRequest {
@@ -503,52 +401,7 @@ impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionChartRequest {
     };
     type Response = StockInvestorByInstitutionChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10060",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10060",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10060",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10060",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10060",
-            "unit_tp",
-            "unit_type",
-            Some(&self.unit_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10060", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionChartRequest {
@@ -562,37 +415,6 @@ impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionChartRequest {
 impl kiwoom_runtime::TrResponse for StockInvestorByInstitutionChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockInvestorByInstitutionChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["dt", "stk_cd", "amt_qty_tp", "trde_tp", "unit_tp"],
-        )?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            unit_type: codec::take_required(api_id, object, "unit_tp", "unit_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

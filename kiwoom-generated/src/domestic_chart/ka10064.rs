@@ -66,24 +66,54 @@ impl IntradayInvestorTradeChartRequest {
         }
     }
 }
+impl codec::Table for IntradayInvestorTradeChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for IntradayInvestorTradeChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10064` 장중투자자별매매차트요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartResponse {
     /// 장중투자자별매매차트 (`opmr_invsr_trde_chart`)
@@ -103,65 +133,51 @@ impl IntradayInvestorTradeChartResponse {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut intraday_investor_trade_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "opmr_invsr_trde_chart" => {
-                    intraday_investor_trade_chart =
-                        codec::list(&mut map, ctx, "opmr_invsr_trde_chart")?;
-                    forms.list_sent(0, &intraday_investor_trade_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("opmr_invsr_trde_chart", "intraday_investor_trade_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.intraday_investor_trade_chart),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            intraday_investor_trade_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.intraday_investor_trade_chart),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "opmr_invsr_trde_chart",
-            &self.intraday_investor_trade_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka10064 field \`opmr\_invsr\_trde\_chart\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartRow {
     /// 시간 (`tm`)
@@ -227,108 +243,65 @@ impl IntradayInvestorTradeChartRow {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut time = None;
-        let mut foreign_investor = None;
-        let mut institution = None;
-        let mut investment_trust = None;
-        let mut insurance = None;
-        let mut bank = None;
-        let mut pension_fund = None;
-        let mut other_corporation = None;
-        let mut nation = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
-                "frgnr_invsr" => {
-                    foreign_investor =
-                        forms.value(&mut map, ctx, 1, "frgnr_invsr", codec::PLAIN)?;
-                }
-                "orgn" => {
-                    institution = forms.value(&mut map, ctx, 2, "orgn", codec::PLAIN)?;
-                }
-                "invtrt" => {
-                    investment_trust = forms.value(&mut map, ctx, 3, "invtrt", codec::PLAIN)?;
-                }
-                "insrnc" => {
-                    insurance = forms.value(&mut map, ctx, 4, "insrnc", codec::PLAIN)?;
-                }
-                "bank" => bank = forms.value(&mut map, ctx, 5, "bank", codec::PLAIN)?,
-                "penfnd_etc" => {
-                    pension_fund = forms.value(&mut map, ctx, 6, "penfnd_etc", codec::PLAIN)?;
-                }
-                "etc_corp" => {
-                    other_corporation = forms.value(&mut map, ctx, 7, "etc_corp", codec::PLAIN)?;
-                }
-                "natn" => nation = forms.value(&mut map, ctx, 8, "natn", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tm", "time"),
+            codec::Field::new("frgnr_invsr", "foreign_investor"),
+            codec::Field::new("orgn", "institution"),
+            codec::Field::new("invtrt", "investment_trust"),
+            codec::Field::new("insrnc", "insurance"),
+            codec::Field::new("bank", "bank"),
+            codec::Field::new("penfnd_etc", "pension_fund"),
+            codec::Field::new("etc_corp", "other_corporation"),
+            codec::Field::new("natn", "nation"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.time),
+            1 => codec::SlotMut::Decimal(&mut self.foreign_investor),
+            2 => codec::SlotMut::Decimal(&mut self.institution),
+            3 => codec::SlotMut::Decimal(&mut self.investment_trust),
+            4 => codec::SlotMut::Decimal(&mut self.insurance),
+            5 => codec::SlotMut::Decimal(&mut self.bank),
+            6 => codec::SlotMut::Decimal(&mut self.pension_fund),
+            7 => codec::SlotMut::Decimal(&mut self.other_corporation),
+            8 => codec::SlotMut::Decimal(&mut self.nation),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            time,
-            foreign_investor,
-            institution,
-            investment_trust,
-            insurance,
-            bank,
-            pension_fund,
-            other_corporation,
-            nation,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.foreign_investor),
+            2 => codec::SlotRef::Opt(&self.institution),
+            3 => codec::SlotRef::Opt(&self.investment_trust),
+            4 => codec::SlotRef::Opt(&self.insurance),
+            5 => codec::SlotRef::Opt(&self.bank),
+            6 => codec::SlotRef::Opt(&self.pension_fund),
+            7 => codec::SlotRef::Opt(&self.other_corporation),
+            8 => codec::SlotRef::Opt(&self.nation),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "frgnr_invsr",
-            self.foreign_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "orgn", self.institution.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "invtrt",
-            self.investment_trust.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "insrnc", self.insurance.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 5, "bank", self.bank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "penfnd_etc",
-            self.pension_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "etc_corp",
-            self.other_corporation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "natn", self.nation.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeChartRequest {
@@ -340,43 +313,7 @@ impl kiwoom_runtime::TrRequest for IntradayInvestorTradeChartRequest {
     };
     type Response = IntradayInvestorTradeChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10064",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10064",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10064",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10064",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10064", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeChartRequest {
@@ -388,42 +325,6 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeChartRequest {
 impl kiwoom_runtime::TrResponse for IntradayInvestorTradeChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for IntradayInvestorTradeChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "amt_qty_tp", "trde_tp", "stk_cd"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

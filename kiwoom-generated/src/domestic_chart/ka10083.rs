@@ -58,23 +58,48 @@ impl StockMonthlyChartRequest {
         }
     }
 }
+impl codec::Table for StockMonthlyChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("base_dt", "base_date").required().max(8),
+            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.base_date),
+            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.base_date),
+            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            base_date: Default::default(),
+            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockMonthlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "upd_stkpc_tp",
-            &self.adjusted_stock_price_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10083` 주식월봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockMonthlyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -98,76 +123,54 @@ impl StockMonthlyChartResponse {
         &self.extra
     }
 }
-impl codec::Record for StockMonthlyChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_monthly_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_mth_pole_chart_qry" => {
-                    stock_monthly_chart = codec::list(&mut map, ctx, "stk_mth_pole_chart_qry")?;
-                    forms.list_sent(1, &stock_monthly_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockMonthlyChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_mth_pole_chart_qry", "stock_monthly_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::List(&mut self.stock_monthly_chart),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_monthly_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::List(&self.stock_monthly_chart),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            1,
-            "stk_mth_pole_chart_qry",
-            &self.stock_monthly_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka10083 field \`stk\_mth\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockMonthlyChartRow {
     /// 현재가 (`cur_prc`)
@@ -239,146 +242,68 @@ impl StockMonthlyChartRow {
         &self.extra
     }
 }
-impl codec::Record for StockMonthlyChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut date = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut previous_day_change = None;
-        let mut previous_day_change_sign = None;
-        let mut trade_turnover_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 1, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 2, "trde_prica", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 3, "dt", codec::PLAIN)?,
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 4, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 5, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 6, "low_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 8, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "trde_tern_rt" => {
-                    trade_turnover_rate =
-                        forms.value(&mut map, ctx, 9, "trde_tern_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockMonthlyChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.current_price),
+            1 => codec::SlotMut::Int(&mut self.trade_quantity),
+            2 => codec::SlotMut::Int(&mut self.trade_value),
+            3 => codec::SlotMut::Date(&mut self.date),
+            4 => codec::SlotMut::Int(&mut self.open_price),
+            5 => codec::SlotMut::Int(&mut self.high_price),
+            6 => codec::SlotMut::Int(&mut self.low_price),
+            7 => codec::SlotMut::Int(&mut self.previous_day_change),
+            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            9 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            trade_quantity,
-            trade_value,
-            date,
-            open_price,
-            high_price,
-            low_price,
-            previous_day_change,
-            previous_day_change_sign,
-            trade_turnover_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.trade_quantity),
+            2 => codec::SlotRef::Opt(&self.trade_value),
+            3 => codec::SlotRef::Opt(&self.date),
+            4 => codec::SlotRef::Opt(&self.open_price),
+            5 => codec::SlotRef::Opt(&self.high_price),
+            6 => codec::SlotRef::Opt(&self.low_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            9 => codec::SlotRef::Opt(&self.trade_turnover_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 3, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "trde_tern_rt",
-            self.trade_turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
@@ -390,34 +315,7 @@ impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     };
     type Response = StockMonthlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10083",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10083",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10083",
-            "upd_stkpc_tp",
-            "adjusted_stock_price_type",
-            Some(&self.adjusted_stock_price_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10083", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
@@ -429,25 +327,6 @@ impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
 impl kiwoom_runtime::TrResponse for StockMonthlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockMonthlyChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "base_dt", "upd_stkpc_tp"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            adjusted_stock_price_type: codec::take_required(
-                api_id,
-                object,
-                "upd_stkpc_tp",
-                "adjusted_stock_price_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -52,17 +52,44 @@ impl SectorMonthlyChartRequest {
         }
     }
 }
+impl codec::Table for SectorMonthlyChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_cd", "industry_code")
+                .required()
+                .max(3),
+            codec::Field::new("base_dt", "base_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.industry_code),
+            1 => codec::SlotMut::Req(&mut self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.industry_code),
+            1 => codec::SlotRef::Req(&self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            industry_code: Default::default(),
+            base_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for SectorMonthlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka20008` 업종월봉조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorMonthlyChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -86,76 +113,54 @@ impl SectorMonthlyChartResponse {
         &self.extra
     }
 }
-impl codec::Record for SectorMonthlyChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut industry_code = None;
-        let mut industry_monthly_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "inds_cd" => {
-                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
-                }
-                "inds_mth_pole_qry" => {
-                    industry_monthly_chart = codec::list(&mut map, ctx, "inds_mth_pole_qry")?;
-                    forms.list_sent(1, &industry_monthly_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorMonthlyChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("inds_mth_pole_qry", "industry_monthly_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.industry_code),
+            1 => codec::SlotMut::List(&mut self.industry_monthly_chart),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            industry_code,
-            industry_monthly_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.industry_code),
+            1 => codec::SlotRef::List(&self.industry_monthly_chart),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "inds_cd",
-            self.industry_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            1,
-            "inds_mth_pole_qry",
-            &self.industry_monthly_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka20008 field \`inds\_mth\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorMonthlyChartRow {
     /// 현재가 (`cur_prc`)
@@ -211,179 +216,59 @@ impl SectorMonthlyChartRow {
         &self.extra
     }
 }
-impl codec::Record for SectorMonthlyChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut trade_quantity = None;
-        let mut date = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut trade_value = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 1, "trde_qty", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 2, "dt", codec::PLAIN)?,
-                "open_pric" => {
-                    open_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "open_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "high_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "low_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorMonthlyChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price").format(codec::Format::scaled(2)),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("open_pric", "open_price").format(codec::Format::scaled(2)),
+            codec::Field::new("high_pric", "high_price").format(codec::Format::scaled(2)),
+            codec::Field::new("low_pric", "low_price").format(codec::Format::scaled(2)),
+            codec::Field::new("trde_prica", "trade_value"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.current_price),
+            1 => codec::SlotMut::Int(&mut self.trade_quantity),
+            2 => codec::SlotMut::Date(&mut self.date),
+            3 => codec::SlotMut::Decimal(&mut self.open_price),
+            4 => codec::SlotMut::Decimal(&mut self.high_price),
+            5 => codec::SlotMut::Decimal(&mut self.low_price),
+            6 => codec::SlotMut::Int(&mut self.trade_value),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            trade_quantity,
-            date,
-            open_price,
-            high_price,
-            low_price,
-            trade_value,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.trade_quantity),
+            2 => codec::SlotRef::Opt(&self.date),
+            3 => codec::SlotRef::Opt(&self.open_price),
+            4 => codec::SlotRef::Opt(&self.high_price),
+            5 => codec::SlotRef::Opt(&self.low_price),
+            6 => codec::SlotRef::Opt(&self.trade_value),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "open_pric",
-            self.open_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "high_pric",
-            self.high_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "low_pric",
-            self.low_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SectorMonthlyChartRequest {
@@ -395,25 +280,7 @@ impl kiwoom_runtime::TrRequest for SectorMonthlyChartRequest {
     };
     type Response = SectorMonthlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka20008",
-            "inds_cd",
-            "industry_code",
-            Some(&self.industry_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka20008",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka20008", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SectorMonthlyChartRequest {
@@ -425,24 +292,6 @@ impl kiwoom_runtime::PagedRequest for SectorMonthlyChartRequest {
 impl kiwoom_runtime::TrResponse for SectorMonthlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SectorMonthlyChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["inds_cd", "base_dt"])?;
-        Ok(Self {
-            industry_code: codec::take_required(
-                api_id,
-                object,
-                "inds_cd",
-                "industry_code",
-                codec::PLAIN,
-            )?,
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -57,23 +57,48 @@ impl GoldSpotWeeklyChartRequest {
         }
     }
 }
+impl codec::Table for GoldSpotWeeklyChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("base_dt", "base_date").required().max(8),
+            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.base_date),
+            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.base_date),
+            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            base_date: Default::default(),
+            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotWeeklyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "upd_stkpc_tp",
-            &self.adjusted_stock_price_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50082` 금현물주봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotWeeklyChartResponse {
     /// 금현물일봉차트조회 (`gds_week_chart_qry`)
@@ -93,64 +118,51 @@ impl GoldSpotWeeklyChartResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotWeeklyChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut gold_spot_weekly_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gds_week_chart_qry" => {
-                    gold_spot_weekly_chart = codec::list(&mut map, ctx, "gds_week_chart_qry")?;
-                    forms.list_sent(0, &gold_spot_weekly_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotWeeklyChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gds_week_chart_qry", "gold_spot_weekly_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.gold_spot_weekly_chart),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            gold_spot_weekly_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.gold_spot_weekly_chart),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotWeeklyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "gds_week_chart_qry",
-            &self.gold_spot_weekly_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka50082 field \`gds\_week\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotWeeklyChartRow {
     /// 현재가 (`cur_prc`)
@@ -204,109 +216,59 @@ impl GoldSpotWeeklyChartRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotWeeklyChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut cumulative_trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut date = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 1, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 2, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 3, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 4, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 5, "low_pric", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 6, "dt", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotWeeklyChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("dt", "date"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.current_price),
+            1 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            2 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            3 => codec::SlotMut::Int(&mut self.open_price),
+            4 => codec::SlotMut::Int(&mut self.high_price),
+            5 => codec::SlotMut::Int(&mut self.low_price),
+            6 => codec::SlotMut::Opt(&mut self.date),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            cumulative_trade_quantity,
-            cumulative_trade_value,
-            open_price,
-            high_price,
-            low_price,
-            date,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            2 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            3 => codec::SlotRef::Opt(&self.open_price),
+            4 => codec::SlotRef::Opt(&self.high_price),
+            5 => codec::SlotRef::Opt(&self.low_price),
+            6 => codec::SlotRef::Opt(&self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotWeeklyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "dt", self.date.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotWeeklyChartRequest {
@@ -318,34 +280,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotWeeklyChartRequest {
     };
     type Response = GoldSpotWeeklyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50082",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka50082",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka50082",
-            "upd_stkpc_tp",
-            "adjusted_stock_price_type",
-            Some(&self.adjusted_stock_price_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50082", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotWeeklyChartRequest {
@@ -357,25 +292,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotWeeklyChartRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotWeeklyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotWeeklyChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "base_dt", "upd_stkpc_tp"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            adjusted_stock_price_type: codec::take_required(
-                api_id,
-                object,
-                "upd_stkpc_tp",
-                "adjusted_stock_price_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

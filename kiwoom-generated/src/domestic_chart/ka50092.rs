@@ -49,17 +49,44 @@ impl GoldSpotTodayMinuteChartRequest {
         }
     }
 }
+impl codec::Table for GoldSpotTodayMinuteChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("tic_scope", "tick_range")
+                .required()
+                .max(2),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.tick_range),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.tick_range),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            tick_range: super::GoldSpotMinuteChartTickRange::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotTodayMinuteChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "tic_scope", &self.tick_range, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50092` 금현물당일분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartResponse {
     /// 금현물일봉차트조회 (`gds_min_chart_qry`)
@@ -79,64 +106,51 @@ impl GoldSpotTodayMinuteChartResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotTodayMinuteChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut gold_spot_minute_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gds_min_chart_qry" => {
-                    gold_spot_minute_chart = codec::list(&mut map, ctx, "gds_min_chart_qry")?;
-                    forms.list_sent(0, &gold_spot_minute_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotTodayMinuteChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gds_min_chart_qry", "gold_spot_minute_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.gold_spot_minute_chart),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            gold_spot_minute_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.gold_spot_minute_chart),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotTodayMinuteChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "gds_min_chart_qry",
-            &self.gold_spot_minute_chart,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/chart.yaml ka50092 field \`gds\_min\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartRow {
     /// 체결가 (`cntr_pric`)
@@ -212,159 +226,71 @@ impl GoldSpotTodayMinuteChartRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotTodayMinuteChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution_price = None;
-        let mut previous_day_change = None;
-        let mut cumulative_trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut trade_quantity = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut execution_time = None;
-        let mut date = None;
-        let mut previous_day_change_sign = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 0, "cntr_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 1, "pred_pre", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 2, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 3, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 5, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 6, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 7, "low_pric", codec::PLAIN)?;
-                }
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 8, "cntr_tm", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 9, "dt", codec::PLAIN)?,
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 10, "pred_pre_sig", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotTodayMinuteChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.execution_price),
+            1 => codec::SlotMut::Int(&mut self.previous_day_change),
+            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            4 => codec::SlotMut::Int(&mut self.trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.open_price),
+            6 => codec::SlotMut::Int(&mut self.high_price),
+            7 => codec::SlotMut::Int(&mut self.low_price),
+            8 => codec::SlotMut::Opt(&mut self.execution_time),
+            9 => codec::SlotMut::Opt(&mut self.date),
+            10 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution_price,
-            previous_day_change,
-            cumulative_trade_quantity,
-            cumulative_trade_value,
-            trade_quantity,
-            open_price,
-            high_price,
-            low_price,
-            execution_time,
-            date,
-            previous_day_change_sign,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_price),
+            1 => codec::SlotRef::Opt(&self.previous_day_change),
+            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            4 => codec::SlotRef::Opt(&self.trade_quantity),
+            5 => codec::SlotRef::Opt(&self.open_price),
+            6 => codec::SlotRef::Opt(&self.high_price),
+            7 => codec::SlotRef::Opt(&self.low_price),
+            8 => codec::SlotRef::Opt(&self.execution_time),
+            9 => codec::SlotRef::Opt(&self.date),
+            10 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotTodayMinuteChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotTodayMinuteChartRequest {
@@ -376,25 +302,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotTodayMinuteChartRequest {
     };
     type Response = GoldSpotTodayMinuteChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50092",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka50092",
-            "tic_scope",
-            "tick_range",
-            Some(&self.tick_range),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50092", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotTodayMinuteChartRequest {
@@ -406,24 +314,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTodayMinuteChartRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotTodayMinuteChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotTodayMinuteChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "tic_scope"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            tick_range: codec::take_required(
-                api_id,
-                object,
-                "tic_scope",
-                "tick_range",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -110,43 +110,72 @@ impl SellCreditStockRequest {
         self
     }
 }
+impl codec::Table for SellCreditStockRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(3),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("ord_qty", "order_quantity")
+                .required()
+                .max(12),
+            codec::Field::new("ord_uv", "order_unit_price").max(12),
+            codec::Field::new("trde_tp", "trade_type").required().max(2),
+            codec::Field::new("crd_deal_tp", "credit_deal_type")
+                .required()
+                .max(2),
+            codec::Field::new("crd_loan_dt", "credit_loan_date").max(8),
+            codec::Field::new("cond_uv", "condition_unit_price").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.order_quantity),
+            3 => codec::SlotMut::Opt(&mut self.order_unit_price),
+            4 => codec::SlotMut::Req(&mut self.trade_type),
+            5 => codec::SlotMut::Req(&mut self.credit_deal_type),
+            6 => codec::SlotMut::Date(&mut self.credit_loan_date),
+            7 => codec::SlotMut::Opt(&mut self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.order_quantity),
+            3 => codec::SlotRef::Opt(&self.order_unit_price),
+            4 => codec::SlotRef::Req(&self.trade_type),
+            5 => codec::SlotRef::Req(&self.credit_deal_type),
+            6 => codec::SlotRef::Opt(&self.credit_loan_date),
+            7 => codec::SlotRef::Opt(&self.condition_unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            domestic_exchange_type: super::OrderVenue::from_code(""),
+            stock_code: Default::default(),
+            order_quantity: Default::default(),
+            order_unit_price: None,
+            trade_type: super::TradeType::from_code(""),
+            credit_deal_type: super::CreditDealType::from_code(""),
+            credit_loan_date: None,
+            condition_unit_price: None,
+        }
+    }
+}
 impl serde::Serialize for SellCreditStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "ord_qty", &self.order_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "crd_deal_tp",
-            &self.credit_deal_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "crd_loan_dt",
-            &self.credit_loan_date,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "cond_uv",
-            &self.condition_unit_price,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt10007` 신용 매도주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SellCreditStockResponse {
     /// 주문번호 (`ord_no`)
@@ -174,73 +203,50 @@ impl SellCreditStockResponse {
         &self.extra
     }
 }
-impl codec::Record for SellCreditStockResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_number = None;
-        let mut domestic_exchange_type = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
-                }
-                "dmst_stex_tp" => {
-                    domestic_exchange_type =
-                        forms.value(&mut map, ctx, 1, "dmst_stex_tp", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SellCreditStockResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.order_number),
+            1 => codec::SlotMut::Opt(&mut self.domestic_exchange_type),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_number,
-            domestic_exchange_type,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_number),
+            1 => codec::SlotRef::Opt(&self.domestic_exchange_type),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SellCreditStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "dmst_stex_tp",
-            self.domestic_exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SellCreditStockRequest {
@@ -252,79 +258,7 @@ impl kiwoom_runtime::TrRequest for SellCreditStockRequest {
     };
     type Response = SellCreditStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt10007",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "ord_qty",
-            "order_quantity",
-            Some(&self.order_quantity),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "ord_uv",
-            "order_unit_price",
-            self.order_unit_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "crd_deal_tp",
-            "credit_deal_type",
-            Some(&self.credit_deal_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "crd_loan_dt",
-            "credit_loan_date",
-            self.credit_loan_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10007",
-            "cond_uv",
-            "condition_unit_price",
-            self.condition_unit_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt10007", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -343,79 +277,6 @@ impl kiwoom_runtime::TrRequest for SellCreditStockRequest {
 impl kiwoom_runtime::TrResponse for SellCreditStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SellCreditStockRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "dmst_stex_tp",
-                "stk_cd",
-                "ord_qty",
-                "ord_uv",
-                "trde_tp",
-                "crd_deal_tp",
-                "crd_loan_dt",
-                "cond_uv",
-            ],
-        )?;
-        Ok(Self {
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            order_quantity: codec::take_required(
-                api_id,
-                object,
-                "ord_qty",
-                "order_quantity",
-                codec::PLAIN,
-            )?,
-            order_unit_price: codec::take(
-                api_id,
-                object,
-                "ord_uv",
-                "order_unit_price",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            credit_deal_type: codec::take_required(
-                api_id,
-                object,
-                "crd_deal_tp",
-                "credit_deal_type",
-                codec::PLAIN,
-            )?,
-            credit_loan_date: codec::take(
-                api_id,
-                object,
-                "crd_loan_dt",
-                "credit_loan_date",
-                codec::PLAIN,
-            )?,
-            condition_unit_price: codec::take(
-                api_id,
-                object,
-                "cond_uv",
-                "condition_unit_price",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -63,29 +63,56 @@ impl CancelCreditStockOrderRequest {
         }
     }
 }
+impl codec::Table for CancelCreditStockOrderRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
+                .required()
+                .max(3),
+            codec::Field::new("orig_ord_no", "original_order_number")
+                .required()
+                .max(7),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("cncl_qty", "cancel_quantity")
+                .required()
+                .max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
+            1 => codec::SlotMut::Req(&mut self.original_order_number),
+            2 => codec::SlotMut::Req(&mut self.stock_code),
+            3 => codec::SlotMut::Req(&mut self.cancel_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
+            1 => codec::SlotRef::Req(&self.original_order_number),
+            2 => codec::SlotRef::Req(&self.stock_code),
+            3 => codec::SlotRef::Req(&self.cancel_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            domestic_exchange_type: super::OrderVenue::from_code(""),
+            original_order_number: Default::default(),
+            stock_code: Default::default(),
+            cancel_quantity: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for CancelCreditStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "dmst_stex_tp",
-            &self.domestic_exchange_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "orig_ord_no",
-            &self.original_order_number,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "cncl_qty", &self.cancel_quantity, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt10009` 신용 취소주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CancelCreditStockOrderResponse {
     /// 주문번호 (`ord_no`)
@@ -119,103 +146,54 @@ impl CancelCreditStockOrderResponse {
         &self.extra
     }
 }
-impl codec::Record for CancelCreditStockOrderResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_number = None;
-        let mut base_original_order_number = None;
-        let mut cancel_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
-                }
-                "base_orig_ord_no" => {
-                    base_original_order_number =
-                        forms.value(&mut map, ctx, 1, "base_orig_ord_no", codec::PLAIN)?;
-                }
-                "cncl_qty" => {
-                    cancel_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "cncl_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CancelCreditStockOrderResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("base_orig_ord_no", "base_original_order_number"),
+            codec::Field::new("cncl_qty", "cancel_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.order_number),
+            1 => codec::SlotMut::Opt(&mut self.base_original_order_number),
+            2 => codec::SlotMut::Int(&mut self.cancel_quantity),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_number,
-            base_original_order_number,
-            cancel_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_number),
+            1 => codec::SlotRef::Opt(&self.base_original_order_number),
+            2 => codec::SlotRef::Opt(&self.cancel_quantity),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CancelCreditStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "base_orig_ord_no",
-            self.base_original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cncl_qty",
-            self.cancel_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {
@@ -227,43 +205,7 @@ impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {
     };
     type Response = CancelCreditStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt10009",
-            "dmst_stex_tp",
-            "domestic_exchange_type",
-            Some(&self.domestic_exchange_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10009",
-            "orig_ord_no",
-            "original_order_number",
-            Some(&self.original_order_number),
-            true,
-            Some(7usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10009",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt10009",
-            "cncl_qty",
-            "cancel_quantity",
-            Some(&self.cancel_quantity),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt10009", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -279,42 +221,6 @@ impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {
 impl kiwoom_runtime::TrResponse for CancelCreditStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CancelCreditStockOrderRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["dmst_stex_tp", "orig_ord_no", "stk_cd", "cncl_qty"],
-        )?;
-        Ok(Self {
-            domestic_exchange_type: codec::take_required(
-                api_id,
-                object,
-                "dmst_stex_tp",
-                "domestic_exchange_type",
-                codec::PLAIN,
-            )?,
-            original_order_number: codec::take_required(
-                api_id,
-                object,
-                "orig_ord_no",
-                "original_order_number",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            cancel_quantity: codec::take_required(
-                api_id,
-                object,
-                "cncl_qty",
-                "cancel_quantity",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

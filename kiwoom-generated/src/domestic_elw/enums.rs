@@ -27,67 +27,13 @@ pub enum BrokerElwNetBuyTopDate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BrokerElwNetBuyTopDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "5", "10", "40", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days40 => "40",
-            Self::Days60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "40" => Self::Days40,
-            "60" => Self::Days60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days40 => Some("40일"),
-            Self::Days60 => Some("60일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerElwNetBuyTopDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerElwNetBuyTopDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerElwNetBuyTopDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerElwNetBuyTopDate {
+    PreviousDay => ("1", "전일"),
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days40 => ("40", "40일"),
+    Days60 => ("60", "60일"),
+});
 /// Codes of `ElwChangeRateRankSortType` (spec/domestic/elw.yaml ka30009 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -111,64 +57,12 @@ pub enum ElwChangeRateRankSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ElwChangeRateRankSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwChangeRateRankSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwChangeRateRankSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwChangeRateRankSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ElwChangeRateRankSortType {
+    RiseRate => ("1", "상승률"),
+    RiseAmount => ("2", "상승폭"),
+    FallRate => ("3", "하락률"),
+    FallAmount => ("4", "하락폭"),
+});
 /// Codes of `ElwDisparityRateTradeEndElwExcluded` (spec/domestic/elw.yaml ka30004 field `trde_end_elwskip`).
 ///
 /// # Forward compatibility
@@ -188,58 +82,10 @@ pub enum ElwDisparityRateTradeEndElwExcluded {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ElwDisparityRateTradeEndElwExcluded {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeExpiredElw => "1",
-            Self::IncludeExpiredElw => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ExcludeExpiredElw,
-            "0" => Self::IncludeExpiredElw,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeExpiredElw => Some("거래종료ELW제외"),
-            Self::IncludeExpiredElw => Some("거래종료ELW포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwDisparityRateTradeEndElwExcluded {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwDisparityRateTradeEndElwExcluded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwDisparityRateTradeEndElwExcluded {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ElwDisparityRateTradeEndElwExcluded {
+    ExcludeExpiredElw => ("1", "거래종료ELW제외"),
+    IncludeExpiredElw => ("0", "거래종료ELW포함"),
+});
 /// Codes of `ElwPriceSurgeDropTradeQuantityType` (spec/domestic/elw.yaml ka30001 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -269,73 +115,15 @@ pub enum ElwPriceSurgeDropTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ElwPriceSurgeDropTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "10", "50", "100", "300", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::AtLeast300kShares => "300",
-            Self::AtLeast500kShares => "500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            "300" => Self::AtLeast300kShares,
-            "500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwPriceSurgeDropTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwPriceSurgeDropTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwPriceSurgeDropTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ElwPriceSurgeDropTradeQuantityType {
+    All => ("0", "전체"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+    AtLeast300kShares => ("300", "30만주이상"),
+    AtLeast500kShares => ("500", "50만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `ElwRemainingOrderRankSortType` (spec/domestic/elw.yaml ka30010 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -355,58 +143,10 @@ pub enum ElwRemainingOrderRankSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ElwRemainingOrderRankSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopNetBuyRemaining => "1",
-            Self::TopNetSellRemaining => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::TopNetBuyRemaining,
-            "2" => Self::TopNetSellRemaining,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopNetBuyRemaining => Some("순매수잔량상위"),
-            Self::TopNetSellRemaining => Some("순매도 잔량상위"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ElwRemainingOrderRankSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ElwRemainingOrderRankSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ElwRemainingOrderRankSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ElwRemainingOrderRankSortType {
+    TopNetBuyRemaining => ("1", "순매수잔량상위"),
+    TopNetSellRemaining => ("2", "순매도 잔량상위"),
+});
 /// Codes of `RightType`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30001 field `rght_tp`
@@ -441,76 +181,16 @@ pub enum RightType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RightType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "002", "003", "004", "005", "006", "007"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Call => "001",
-            Self::Put => "002",
-            Self::Dc => "003",
-            Self::Dp => "004",
-            Self::Ex => "005",
-            Self::KnockOutCall => "006",
-            Self::KnockOutPut => "007",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Call,
-            "002" => Self::Put,
-            "003" => Self::Dc,
-            "004" => Self::Dp,
-            "005" => Self::Ex,
-            "006" => Self::KnockOutCall,
-            "007" => Self::KnockOutPut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Call => Some("콜"),
-            Self::Put => Some("풋"),
-            Self::Dc => Some("DC"),
-            Self::Dp => Some("DP"),
-            Self::Ex => Some("EX"),
-            Self::KnockOutCall => Some("조기종료콜"),
-            Self::KnockOutPut => Some("조기종료풋"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RightType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RightType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RightType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RightType {
+    All => ("000", "전체"),
+    Call => ("001", "콜"),
+    Put => ("002", "풋"),
+    Dc => ("003", "DC"),
+    Dp => ("004", "DP"),
+    Ex => ("005", "EX"),
+    KnockOutCall => ("006", "조기종료콜"),
+    KnockOutPut => ("007", "조기종료풋"),
+});
 /// Codes of `RightTypeWithoutEx`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30009 field `rght_tp`
@@ -543,73 +223,15 @@ pub enum RightTypeWithoutEx {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RightTypeWithoutEx {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "002", "003", "004", "006", "007"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Call => "001",
-            Self::Put => "002",
-            Self::Dc => "003",
-            Self::Dp => "004",
-            Self::KnockOutCall => "006",
-            Self::KnockOutPut => "007",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Call,
-            "002" => Self::Put,
-            "003" => Self::Dc,
-            "004" => Self::Dp,
-            "006" => Self::KnockOutCall,
-            "007" => Self::KnockOutPut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Call => Some("콜"),
-            Self::Put => Some("풋"),
-            Self::Dc => Some("DC"),
-            Self::Dp => Some("DP"),
-            Self::KnockOutCall => Some("조기종료콜"),
-            Self::KnockOutPut => Some("조기종료풋"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RightTypeWithoutEx {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RightTypeWithoutEx {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RightTypeWithoutEx {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RightTypeWithoutEx {
+    All => ("000", "전체"),
+    Call => ("001", "콜"),
+    Put => ("002", "풋"),
+    Dc => ("003", "DC"),
+    Dp => ("004", "DP"),
+    KnockOutCall => ("006", "조기종료콜"),
+    KnockOutPut => ("007", "조기종료풋"),
+});
 /// Codes of `SearchElwByConditionRightType` (spec/domestic/elw.yaml ka30005 field `rght_tp`).
 ///
 /// # Forward compatibility
@@ -641,76 +263,16 @@ pub enum SearchElwByConditionRightType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SearchElwByConditionRightType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Call => "1",
-            Self::Put => "2",
-            Self::Dc => "3",
-            Self::Dp => "4",
-            Self::Ex => "5",
-            Self::KnockOutCall => "6",
-            Self::KnockOutPut => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Call,
-            "2" => Self::Put,
-            "3" => Self::Dc,
-            "4" => Self::Dp,
-            "5" => Self::Ex,
-            "6" => Self::KnockOutCall,
-            "7" => Self::KnockOutPut,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Call => Some("콜"),
-            Self::Put => Some("풋"),
-            Self::Dc => Some("DC"),
-            Self::Dp => Some("DP"),
-            Self::Ex => Some("EX"),
-            Self::KnockOutCall => Some("조기종료콜"),
-            Self::KnockOutPut => Some("조기종료풋"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SearchElwByConditionRightType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SearchElwByConditionRightType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SearchElwByConditionRightType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SearchElwByConditionRightType {
+    All => ("0", "전체"),
+    Call => ("1", "콜"),
+    Put => ("2", "풋"),
+    Dc => ("3", "DC"),
+    Dp => ("4", "DP"),
+    Ex => ("5", "EX"),
+    KnockOutCall => ("6", "조기종료콜"),
+    KnockOutPut => ("7", "조기종료풋"),
+});
 /// Codes of `SearchElwByConditionSortType` (spec/domestic/elw.yaml ka30005 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -742,76 +304,16 @@ pub enum SearchElwByConditionSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SearchElwByConditionSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unsorted => "0",
-            Self::ByRiseRate => "1",
-            Self::ByRiseAmount => "2",
-            Self::ByFallRate => "3",
-            Self::ByFallAmount => "4",
-            Self::ByVolume => "5",
-            Self::ByTradingValue => "6",
-            Self::ByDaysToExpiry => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Unsorted,
-            "1" => Self::ByRiseRate,
-            "2" => Self::ByRiseAmount,
-            "3" => Self::ByFallRate,
-            "4" => Self::ByFallAmount,
-            "5" => Self::ByVolume,
-            "6" => Self::ByTradingValue,
-            "7" => Self::ByDaysToExpiry,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Unsorted => Some("정렬없음"),
-            Self::ByRiseRate => Some("상승율순"),
-            Self::ByRiseAmount => Some("상승폭순"),
-            Self::ByFallRate => Some("하락율순"),
-            Self::ByFallAmount => Some("하락폭순"),
-            Self::ByVolume => Some("거래량순"),
-            Self::ByTradingValue => Some("거래대금순"),
-            Self::ByDaysToExpiry => Some("잔존일순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SearchElwByConditionSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SearchElwByConditionSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SearchElwByConditionSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SearchElwByConditionSortType {
+    Unsorted => ("0", "정렬없음"),
+    ByRiseRate => ("1", "상승율순"),
+    ByRiseAmount => ("2", "상승폭순"),
+    ByFallRate => ("3", "하락율순"),
+    ByFallAmount => ("4", "하락폭순"),
+    ByVolume => ("5", "거래량순"),
+    ByTradingValue => ("6", "거래대금순"),
+    ByDaysToExpiry => ("7", "잔존일순"),
+});
 /// Codes of `TradeEndElwExcluded`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30001 field `trde_end_elwskip`
@@ -834,58 +336,10 @@ pub enum TradeEndElwExcluded {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeEndElwExcluded {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Include => "0",
-            Self::Exclude => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Include,
-            "1" => Self::Exclude,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Include => Some("포함"),
-            Self::Exclude => Some("제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeEndElwExcluded {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeEndElwExcluded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeEndElwExcluded {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeEndElwExcluded {
+    Include => ("0", "포함"),
+    Exclude => ("1", "제외"),
+});
 /// Codes of `TradeEndExcluded`, used by 2 fields:
 ///
 /// - spec/domestic/elw.yaml ka30009 field `trde_end_skip`
@@ -908,55 +362,7 @@ pub enum TradeEndExcluded {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeEndExcluded {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeExpired => "1",
-            Self::IncludeExpired => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ExcludeExpired,
-            "0" => Self::IncludeExpired,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeExpired => Some("거래종료제외"),
-            Self::IncludeExpired => Some("거래종료포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeEndExcluded {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeEndExcluded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeEndExcluded {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeEndExcluded {
+    ExcludeExpired => ("1", "거래종료제외"),
+    IncludeExpired => ("0", "거래종료포함"),
+});

@@ -43,16 +43,37 @@ impl ElwDailySensitivityIndicatorRequest {
         }
     }
 }
+impl codec::Table for ElwDailySensitivityIndicatorRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for ElwDailySensitivityIndicatorRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10048` ELW일별민감도지표요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorResponse {
     /// ELW일별민감도지표 (`elwdaly_snst_ix`)
@@ -72,65 +93,51 @@ impl ElwDailySensitivityIndicatorResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwDailySensitivityIndicatorResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut elw_daily_sensitivity_indicator = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "elwdaly_snst_ix" => {
-                    elw_daily_sensitivity_indicator =
-                        codec::list(&mut map, ctx, "elwdaly_snst_ix")?;
-                    forms.list_sent(0, &elw_daily_sensitivity_indicator);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwDailySensitivityIndicatorResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("elwdaly_snst_ix", "elw_daily_sensitivity_indicator"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.elw_daily_sensitivity_indicator),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            elw_daily_sensitivity_indicator,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.elw_daily_sensitivity_indicator),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwDailySensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "elwdaly_snst_ix",
-            &self.elw_daily_sensitivity_indicator,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka10048 field \`elwdaly\_snst\_ix\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorRow {
     /// 일자 (`dt`)
@@ -195,120 +202,62 @@ impl ElwDailySensitivityIndicatorRow {
         &self.extra
     }
 }
-impl codec::Record for ElwDailySensitivityIndicatorRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut iv = None;
-        let mut delta = None;
-        let mut gamma = None;
-        let mut theta = None;
-        let mut vega = None;
-        let mut rho = None;
-        let mut lp = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "iv" => {
-                    iv = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "iv",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "delta" => delta = forms.value(&mut map, ctx, 2, "delta", codec::PLAIN)?,
-                "gam" => gamma = forms.value(&mut map, ctx, 3, "gam", codec::PLAIN)?,
-                "theta" => theta = forms.value(&mut map, ctx, 4, "theta", codec::PLAIN)?,
-                "vega" => vega = forms.value(&mut map, ctx, 5, "vega", codec::PLAIN)?,
-                "law" => rho = forms.value(&mut map, ctx, 6, "law", codec::PLAIN)?,
-                "lp" => {
-                    lp = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "lp",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwDailySensitivityIndicatorRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("iv", "iv").format(codec::Format::scaled(2)),
+            codec::Field::new("delta", "delta"),
+            codec::Field::new("gam", "gamma"),
+            codec::Field::new("theta", "theta"),
+            codec::Field::new("vega", "vega"),
+            codec::Field::new("law", "rho"),
+            codec::Field::new("lp", "lp").format(codec::Format::scaled(2)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.date),
+            1 => codec::SlotMut::Decimal(&mut self.iv),
+            2 => codec::SlotMut::Decimal(&mut self.delta),
+            3 => codec::SlotMut::Decimal(&mut self.gamma),
+            4 => codec::SlotMut::Decimal(&mut self.theta),
+            5 => codec::SlotMut::Decimal(&mut self.vega),
+            6 => codec::SlotMut::Decimal(&mut self.rho),
+            7 => codec::SlotMut::Decimal(&mut self.lp),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            iv,
-            delta,
-            gamma,
-            theta,
-            vega,
-            rho,
-            lp,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.iv),
+            2 => codec::SlotRef::Opt(&self.delta),
+            3 => codec::SlotRef::Opt(&self.gamma),
+            4 => codec::SlotRef::Opt(&self.theta),
+            5 => codec::SlotRef::Opt(&self.vega),
+            6 => codec::SlotRef::Opt(&self.rho),
+            7 => codec::SlotRef::Opt(&self.lp),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwDailySensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "iv",
-            self.iv.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 2, "delta", self.delta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 3, "gam", self.gamma.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 4, "theta", self.theta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 5, "vega", self.vega.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 6, "law", self.rho.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "lp",
-            self.lp.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwDailySensitivityIndicatorRequest {
@@ -320,16 +269,7 @@ impl kiwoom_runtime::TrRequest for ElwDailySensitivityIndicatorRequest {
     };
     type Response = ElwDailySensitivityIndicatorResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10048",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10048", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ElwDailySensitivityIndicatorRequest {
@@ -343,17 +283,6 @@ impl kiwoom_runtime::PagedRequest for ElwDailySensitivityIndicatorRequest {
 impl kiwoom_runtime::TrResponse for ElwDailySensitivityIndicatorResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwDailySensitivityIndicatorRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

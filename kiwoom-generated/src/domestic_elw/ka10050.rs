@@ -39,16 +39,37 @@ impl ElwSensitivityIndicatorRequest {
         }
     }
 }
+impl codec::Table for ElwSensitivityIndicatorRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for ElwSensitivityIndicatorRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10050` ELW민감도지표요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorResponse {
     /// ELW민감도지표배열 (`elwsnst_ix_array`)
@@ -68,65 +89,51 @@ impl ElwSensitivityIndicatorResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwSensitivityIndicatorResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut elw_sensitivity_indicator_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "elwsnst_ix_array" => {
-                    elw_sensitivity_indicator_list =
-                        codec::list(&mut map, ctx, "elwsnst_ix_array")?;
-                    forms.list_sent(0, &elw_sensitivity_indicator_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwSensitivityIndicatorResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("elwsnst_ix_array", "elw_sensitivity_indicator_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.elw_sensitivity_indicator_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            elw_sensitivity_indicator_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.elw_sensitivity_indicator_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwSensitivityIndicatorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "elwsnst_ix_array",
-            &self.elw_sensitivity_indicator_list,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka10050 field \`elwsnst\_ix\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorRow {
     /// 체결시간 (`cntr_tm`)
@@ -206,169 +213,69 @@ impl ElwSensitivityIndicatorRow {
         &self.extra
     }
 }
-impl codec::Record for ElwSensitivityIndicatorRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution_time = None;
-        let mut current_price = None;
-        let mut elw_theoretical_price = None;
-        let mut iv = None;
-        let mut delta = None;
-        let mut gamma = None;
-        let mut theta = None;
-        let mut vega = None;
-        let mut rho = None;
-        let mut lp = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "elwtheory_pric" => {
-                    elw_theoretical_price = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "elwtheory_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "iv" => {
-                    iv = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "iv",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "delta" => delta = forms.value(&mut map, ctx, 4, "delta", codec::PLAIN)?,
-                "gam" => gamma = forms.value(&mut map, ctx, 5, "gam", codec::PLAIN)?,
-                "theta" => theta = forms.value(&mut map, ctx, 6, "theta", codec::PLAIN)?,
-                "vega" => vega = forms.value(&mut map, ctx, 7, "vega", codec::PLAIN)?,
-                "law" => rho = forms.value(&mut map, ctx, 8, "law", codec::PLAIN)?,
-                "lp" => {
-                    lp = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "lp",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwSensitivityIndicatorRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("elwtheory_pric", "elw_theoretical_price")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("iv", "iv").format(codec::Format::scaled(2)),
+            codec::Field::new("delta", "delta"),
+            codec::Field::new("gam", "gamma"),
+            codec::Field::new("theta", "theta"),
+            codec::Field::new("vega", "vega"),
+            codec::Field::new("law", "rho"),
+            codec::Field::new("lp", "lp").format(codec::Format::scaled(2)),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Int(&mut self.current_price),
+            2 => codec::SlotMut::Decimal(&mut self.elw_theoretical_price),
+            3 => codec::SlotMut::Decimal(&mut self.iv),
+            4 => codec::SlotMut::Decimal(&mut self.delta),
+            5 => codec::SlotMut::Decimal(&mut self.gamma),
+            6 => codec::SlotMut::Decimal(&mut self.theta),
+            7 => codec::SlotMut::Decimal(&mut self.vega),
+            8 => codec::SlotMut::Decimal(&mut self.rho),
+            9 => codec::SlotMut::Decimal(&mut self.lp),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution_time,
-            current_price,
-            elw_theoretical_price,
-            iv,
-            delta,
-            gamma,
-            theta,
-            vega,
-            rho,
-            lp,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.elw_theoretical_price),
+            3 => codec::SlotRef::Opt(&self.iv),
+            4 => codec::SlotRef::Opt(&self.delta),
+            5 => codec::SlotRef::Opt(&self.gamma),
+            6 => codec::SlotRef::Opt(&self.theta),
+            7 => codec::SlotRef::Opt(&self.vega),
+            8 => codec::SlotRef::Opt(&self.rho),
+            9 => codec::SlotRef::Opt(&self.lp),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwSensitivityIndicatorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "elwtheory_pric",
-            self.elw_theoretical_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "iv",
-            self.iv.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 4, "delta", self.delta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 5, "gam", self.gamma.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 6, "theta", self.theta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 7, "vega", self.vega.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 8, "law", self.rho.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "lp",
-            self.lp.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwSensitivityIndicatorRequest {
@@ -380,16 +287,7 @@ impl kiwoom_runtime::TrRequest for ElwSensitivityIndicatorRequest {
     };
     type Response = ElwSensitivityIndicatorResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10050",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10050", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ElwSensitivityIndicatorRequest {
@@ -401,17 +299,6 @@ impl kiwoom_runtime::PagedRequest for ElwSensitivityIndicatorRequest {
 impl kiwoom_runtime::TrResponse for ElwSensitivityIndicatorResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwSensitivityIndicatorRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

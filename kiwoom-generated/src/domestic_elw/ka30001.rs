@@ -106,39 +106,80 @@ impl ElwPriceSurgeDropRequest {
         }
     }
 }
+impl codec::Table for ElwPriceSurgeDropRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("flu_tp", "fluctuation_type")
+                .required()
+                .max(1),
+            codec::Field::new("tm_tp", "time_type").required().max(1),
+            codec::Field::new("tm", "time").required().max(2),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(4),
+            codec::Field::new("isscomp_cd", "issuer_code")
+                .required()
+                .max(12),
+            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
+                .required()
+                .max(12),
+            codec::Field::new("rght_tp", "right_type").required().max(3),
+            codec::Field::new("lpcd", "lp_code").required().max(12),
+            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.fluctuation_type),
+            1 => codec::SlotMut::Req(&mut self.time_type),
+            2 => codec::SlotMut::Req(&mut self.time),
+            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            4 => codec::SlotMut::Req(&mut self.issuer_code),
+            5 => codec::SlotMut::Req(&mut self.underlying_asset_code),
+            6 => codec::SlotMut::Req(&mut self.right_type),
+            7 => codec::SlotMut::Req(&mut self.lp_code),
+            8 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.fluctuation_type),
+            1 => codec::SlotRef::Req(&self.time_type),
+            2 => codec::SlotRef::Req(&self.time),
+            3 => codec::SlotRef::Req(&self.trade_quantity_type),
+            4 => codec::SlotRef::Req(&self.issuer_code),
+            5 => codec::SlotRef::Req(&self.underlying_asset_code),
+            6 => codec::SlotRef::Req(&self.right_type),
+            7 => codec::SlotRef::Req(&self.lp_code),
+            8 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            fluctuation_type: super::FluctuationType::from_code(""),
+            time_type: super::TimeTypeWithoutSpecificDate::from_code(""),
+            time: Default::default(),
+            trade_quantity_type: super::ElwPriceSurgeDropTradeQuantityType::from_code(""),
+            issuer_code: Default::default(),
+            underlying_asset_code: Default::default(),
+            right_type: super::RightType::from_code(""),
+            lp_code: Default::default(),
+            trade_end_elw_excluded: super::TradeEndElwExcluded::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ElwPriceSurgeDropRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "flu_tp", &self.fluctuation_type, codec::PLAIN)?;
-        codec::put(&mut map, "tm_tp", &self.time_type, codec::PLAIN)?;
-        codec::put(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "isscomp_cd", &self.issuer_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "bsis_aset_cd",
-            &self.underlying_asset_code,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "rght_tp", &self.right_type, codec::PLAIN)?;
-        codec::put(&mut map, "lpcd", &self.lp_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_end_elwskip",
-            &self.trade_end_elw_excluded,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30001` ELW가격급등락요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropResponse {
     /// 기준가시간 (`base_pric_tm`)
@@ -162,73 +203,54 @@ impl ElwPriceSurgeDropResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwPriceSurgeDropResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut base_price_time = None;
-        let mut elw_price_sharp_move = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "base_pric_tm" => {
-                    base_price_time =
-                        forms.value(&mut map, ctx, 0, "base_pric_tm", codec::PLAIN)?;
-                }
-                "elwpric_jmpflu" => {
-                    elw_price_sharp_move = codec::list(&mut map, ctx, "elwpric_jmpflu")?;
-                    forms.list_sent(1, &elw_price_sharp_move);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwPriceSurgeDropResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("base_pric_tm", "base_price_time"),
+            codec::Field::new("elwpric_jmpflu", "elw_price_sharp_move"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.base_price_time),
+            1 => codec::SlotMut::List(&mut self.elw_price_sharp_move),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            base_price_time,
-            elw_price_sharp_move,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.base_price_time),
+            1 => codec::SlotRef::List(&self.elw_price_sharp_move),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwPriceSurgeDropResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "base_pric_tm",
-            self.base_price_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 1, "elwpric_jmpflu", &self.elw_price_sharp_move)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka30001 field \`elwpric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropRow {
     /// 종목코드 (`stk_cd`)
@@ -294,140 +316,68 @@ impl ElwPriceSurgeDropRow {
         &self.extra
     }
 }
-impl codec::Record for ElwPriceSurgeDropRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut rank = None;
-        let mut stock_name = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut trade_end_elw_base_price = None;
-        let mut current_price = None;
-        let mut base_change = None;
-        let mut trade_quantity = None;
-        let mut jump_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "rank" => rank = forms.value(&mut map, ctx, 1, "rank", codec::PLAIN)?,
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "trde_end_elwbase_pric" => {
-                    trade_end_elw_base_price =
-                        forms.value(&mut map, ctx, 5, "trde_end_elwbase_pric", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "base_pre" => {
-                    base_change = forms.value(&mut map, ctx, 7, "base_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 8, "trde_qty", codec::PLAIN)?;
-                }
-                "jmp_rt" => {
-                    jump_rate = forms.value(&mut map, ctx, 9, "jmp_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwPriceSurgeDropRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("trde_end_elwbase_pric", "trade_end_elw_base_price"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("base_pre", "base_change"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("jmp_rt", "jump_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Int(&mut self.rank),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Int(&mut self.trade_end_elw_base_price),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Int(&mut self.base_change),
+            8 => codec::SlotMut::Int(&mut self.trade_quantity),
+            9 => codec::SlotMut::Decimal(&mut self.jump_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            rank,
-            stock_name,
-            change_sign,
-            previous_day_change,
-            trade_end_elw_base_price,
-            current_price,
-            base_change,
-            trade_quantity,
-            jump_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.rank),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.trade_end_elw_base_price),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.base_change),
+            8 => codec::SlotRef::Opt(&self.trade_quantity),
+            9 => codec::SlotRef::Opt(&self.jump_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwPriceSurgeDropRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 1, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_end_elwbase_pric",
-            self.trade_end_elw_base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "base_pre",
-            self.base_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "jmp_rt", self.jump_rate.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwPriceSurgeDropRequest {
@@ -439,88 +389,7 @@ impl kiwoom_runtime::TrRequest for ElwPriceSurgeDropRequest {
     };
     type Response = ElwPriceSurgeDropResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30001",
-            "flu_tp",
-            "fluctuation_type",
-            Some(&self.fluctuation_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "tm_tp",
-            "time_type",
-            Some(&self.time_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "tm",
-            "time",
-            Some(&self.time),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "isscomp_cd",
-            "issuer_code",
-            Some(&self.issuer_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "bsis_aset_cd",
-            "underlying_asset_code",
-            Some(&self.underlying_asset_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "rght_tp",
-            "right_type",
-            Some(&self.right_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "lpcd",
-            "lp_code",
-            Some(&self.lp_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30001",
-            "trde_end_elwskip",
-            "trade_end_elw_excluded",
-            Some(&self.trade_end_elw_excluded),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30001", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ElwPriceSurgeDropRequest {
@@ -532,75 +401,6 @@ impl kiwoom_runtime::PagedRequest for ElwPriceSurgeDropRequest {
 impl kiwoom_runtime::TrResponse for ElwPriceSurgeDropResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwPriceSurgeDropRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "flu_tp",
-                "tm_tp",
-                "tm",
-                "trde_qty_tp",
-                "isscomp_cd",
-                "bsis_aset_cd",
-                "rght_tp",
-                "lpcd",
-                "trde_end_elwskip",
-            ],
-        )?;
-        Ok(Self {
-            fluctuation_type: codec::take_required(
-                api_id,
-                object,
-                "flu_tp",
-                "fluctuation_type",
-                codec::PLAIN,
-            )?,
-            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
-            time: codec::take_required(api_id, object, "tm", "time", codec::PLAIN)?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            issuer_code: codec::take_required(
-                api_id,
-                object,
-                "isscomp_cd",
-                "issuer_code",
-                codec::PLAIN,
-            )?,
-            underlying_asset_code: codec::take_required(
-                api_id,
-                object,
-                "bsis_aset_cd",
-                "underlying_asset_code",
-                codec::PLAIN,
-            )?,
-            right_type: codec::take_required(
-                api_id,
-                object,
-                "rght_tp",
-                "right_type",
-                codec::PLAIN,
-            )?,
-            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
-            trade_end_elw_excluded: codec::take_required(
-                api_id,
-                object,
-                "trde_end_elwskip",
-                "trade_end_elw_excluded",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -73,30 +73,60 @@ impl BrokerElwNetBuyTopRequest {
         }
     }
 }
+impl codec::Table for BrokerElwNetBuyTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("isscomp_cd", "issuer_code")
+                .required()
+                .max(3),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(4),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("dt", "date").required().max(2),
+            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.issuer_code),
+            1 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.date),
+            4 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.issuer_code),
+            1 => codec::SlotRef::Req(&self.trade_quantity_type),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.date),
+            4 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            issuer_code: Default::default(),
+            trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType::from_code(""),
+            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
+            date: super::BrokerElwNetBuyTopDate::from_code(""),
+            trade_end_elw_excluded: super::TradeEndElwExcluded::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for BrokerElwNetBuyTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "isscomp_cd", &self.issuer_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_end_elwskip",
-            &self.trade_end_elw_excluded,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30002` 거래원별ELW순매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopResponse {
     /// 거래원별ELW순매매상위 (`trde_ori_elwnettrde_upper`)
@@ -116,65 +146,54 @@ impl BrokerElwNetBuyTopResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerElwNetBuyTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_broker_elw_net_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_ori_elwnettrde_upper" => {
-                    trade_broker_elw_net_trade_top =
-                        codec::list(&mut map, ctx, "trde_ori_elwnettrde_upper")?;
-                    forms.list_sent(0, &trade_broker_elw_net_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerElwNetBuyTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "trde_ori_elwnettrde_upper",
+                "trade_broker_elw_net_trade_top",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.trade_broker_elw_net_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_broker_elw_net_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.trade_broker_elw_net_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerElwNetBuyTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "trde_ori_elwnettrde_upper",
-            &self.trade_broker_elw_net_trade_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka30002 field \`trde\_ori\_elwnettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopRow {
     /// 종목코드 (`stk_cd`)
@@ -230,129 +249,62 @@ impl BrokerElwNetBuyTopRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerElwNetBuyTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_price_fluctuation = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut net_purchase = None;
-        let mut buy_trade_quantity = None;
-        let mut sell_trade_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "stkpc_flu" => {
-                    stock_price_fluctuation =
-                        forms.value(&mut map, ctx, 2, "stkpc_flu", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 3, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
-                }
-                "netprps" => {
-                    net_purchase = forms.value(&mut map, ctx, 5, "netprps", codec::PLAIN)?;
-                }
-                "buy_trde_qty" => {
-                    buy_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "buy_trde_qty", codec::PLAIN)?;
-                }
-                "sel_trde_qty" => {
-                    sell_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "sel_trde_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerElwNetBuyTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stkpc_flu", "stock_price_fluctuation"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("netprps", "net_purchase"),
+            codec::Field::new("buy_trde_qty", "buy_trade_quantity"),
+            codec::Field::new("sel_trde_qty", "sell_trade_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Decimal(&mut self.stock_price_fluctuation),
+            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            4 => codec::SlotMut::Int(&mut self.trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.net_purchase),
+            6 => codec::SlotMut::Int(&mut self.buy_trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.sell_trade_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            stock_price_fluctuation,
-            fluctuation_rate,
-            trade_quantity,
-            net_purchase,
-            buy_trade_quantity,
-            sell_trade_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.stock_price_fluctuation),
+            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            4 => codec::SlotRef::Opt(&self.trade_quantity),
+            5 => codec::SlotRef::Opt(&self.net_purchase),
+            6 => codec::SlotRef::Opt(&self.buy_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.sell_trade_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerElwNetBuyTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stkpc_flu",
-            self.stock_price_fluctuation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "netprps",
-            self.net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "buy_trde_qty",
-            self.buy_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_trde_qty",
-            self.sell_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerElwNetBuyTopRequest {
@@ -364,52 +316,7 @@ impl kiwoom_runtime::TrRequest for BrokerElwNetBuyTopRequest {
     };
     type Response = BrokerElwNetBuyTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30002",
-            "isscomp_cd",
-            "issuer_code",
-            Some(&self.issuer_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30002",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30002",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30002",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30002",
-            "trde_end_elwskip",
-            "trade_end_elw_excluded",
-            Some(&self.trade_end_elw_excluded),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30002", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerElwNetBuyTopRequest {
@@ -421,55 +328,6 @@ impl kiwoom_runtime::PagedRequest for BrokerElwNetBuyTopRequest {
 impl kiwoom_runtime::TrResponse for BrokerElwNetBuyTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerElwNetBuyTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "isscomp_cd",
-                "trde_qty_tp",
-                "trde_tp",
-                "dt",
-                "trde_end_elwskip",
-            ],
-        )?;
-        Ok(Self {
-            issuer_code: codec::take_required(
-                api_id,
-                object,
-                "isscomp_cd",
-                "issuer_code",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            trade_end_elw_excluded: codec::take_required(
-                api_id,
-                object,
-                "trde_end_elwskip",
-                "trade_end_elw_excluded",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -44,22 +44,44 @@ impl ElwLpDailyHoldingTrendRequest {
         }
     }
 }
+impl codec::Table for ElwLpDailyHoldingTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
+                .required()
+                .max(12),
+            codec::Field::new("base_dt", "base_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.underlying_asset_code),
+            1 => codec::SlotMut::Req(&mut self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.underlying_asset_code),
+            1 => codec::SlotRef::Req(&self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            underlying_asset_code: Default::default(),
+            base_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for ElwLpDailyHoldingTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "bsis_aset_cd",
-            &self.underlying_asset_code,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30003` ELWLP보유일별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendResponse {
     /// ELWLP보유일별추이 (`elwlpposs_daly_trnsn`)
@@ -79,65 +101,51 @@ impl ElwLpDailyHoldingTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwLpDailyHoldingTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut elw_lp_holding_daily_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "elwlpposs_daly_trnsn" => {
-                    elw_lp_holding_daily_trend =
-                        codec::list(&mut map, ctx, "elwlpposs_daly_trnsn")?;
-                    forms.list_sent(0, &elw_lp_holding_daily_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwLpDailyHoldingTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("elwlpposs_daly_trnsn", "elw_lp_holding_daily_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.elw_lp_holding_daily_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            elw_lp_holding_daily_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.elw_lp_holding_daily_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwLpDailyHoldingTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "elwlpposs_daly_trnsn",
-            &self.elw_lp_holding_daily_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka30003 field \`elwlpposs\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendRow {
     /// 일자 (`dt`)
@@ -207,138 +215,68 @@ impl ElwLpDailyHoldingTrendRow {
         &self.extra
     }
 }
-impl codec::Record for ElwLpDailyHoldingTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut current_price = None;
-        let mut change_type = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut change_quantity = None;
-        let mut lp_holding_quantity = None;
-        let mut weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_tp" => {
-                    change_type = forms.value(&mut map, ctx, 2, "pre_tp", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
-                }
-                "chg_qty" => {
-                    change_quantity = forms.value(&mut map, ctx, 7, "chg_qty", codec::PLAIN)?;
-                }
-                "lprmnd_qty" => {
-                    lp_holding_quantity =
-                        forms.value(&mut map, ctx, 8, "lprmnd_qty", codec::PLAIN)?;
-                }
-                "wght" => weight = forms.value(&mut map, ctx, 9, "wght", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwLpDailyHoldingTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_tp", "change_type"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("chg_qty", "change_quantity"),
+            codec::Field::new("lprmnd_qty", "lp_holding_quantity"),
+            codec::Field::new("wght", "weight"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Text(&mut self.change_type),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.trade_value),
+            7 => codec::SlotMut::Int(&mut self.change_quantity),
+            8 => codec::SlotMut::Int(&mut self.lp_holding_quantity),
+            9 => codec::SlotMut::Decimal(&mut self.weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            current_price,
-            change_type,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            change_quantity,
-            lp_holding_quantity,
-            weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.change_type),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.trade_value),
+            7 => codec::SlotRef::Opt(&self.change_quantity),
+            8 => codec::SlotRef::Opt(&self.lp_holding_quantity),
+            9 => codec::SlotRef::Opt(&self.weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwLpDailyHoldingTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_tp",
-            self.change_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "chg_qty",
-            self.change_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "lprmnd_qty",
-            self.lp_holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "wght", self.weight.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwLpDailyHoldingTrendRequest {
@@ -350,25 +288,7 @@ impl kiwoom_runtime::TrRequest for ElwLpDailyHoldingTrendRequest {
     };
     type Response = ElwLpDailyHoldingTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30003",
-            "bsis_aset_cd",
-            "underlying_asset_code",
-            Some(&self.underlying_asset_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30003",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30003", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ElwLpDailyHoldingTrendRequest {
@@ -380,24 +300,6 @@ impl kiwoom_runtime::PagedRequest for ElwLpDailyHoldingTrendRequest {
 impl kiwoom_runtime::TrResponse for ElwLpDailyHoldingTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwLpDailyHoldingTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["bsis_aset_cd", "base_dt"])?;
-        Ok(Self {
-            underlying_asset_code: codec::take_required(
-                api_id,
-                object,
-                "bsis_aset_cd",
-                "underlying_asset_code",
-                codec::PLAIN,
-            )?,
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -79,30 +79,60 @@ impl ElwDisparityRateRequest {
         }
     }
 }
+impl codec::Table for ElwDisparityRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("isscomp_cd", "issuer_code")
+                .required()
+                .max(12),
+            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
+                .required()
+                .max(12),
+            codec::Field::new("rght_tp", "right_type").required().max(3),
+            codec::Field::new("lpcd", "lp_code").required().max(12),
+            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.issuer_code),
+            1 => codec::SlotMut::Req(&mut self.underlying_asset_code),
+            2 => codec::SlotMut::Req(&mut self.right_type),
+            3 => codec::SlotMut::Req(&mut self.lp_code),
+            4 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.issuer_code),
+            1 => codec::SlotRef::Req(&self.underlying_asset_code),
+            2 => codec::SlotRef::Req(&self.right_type),
+            3 => codec::SlotRef::Req(&self.lp_code),
+            4 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            issuer_code: Default::default(),
+            underlying_asset_code: Default::default(),
+            right_type: super::RightType::from_code(""),
+            lp_code: Default::default(),
+            trade_end_elw_excluded: super::ElwDisparityRateTradeEndElwExcluded::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ElwDisparityRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "isscomp_cd", &self.issuer_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "bsis_aset_cd",
-            &self.underlying_asset_code,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "rght_tp", &self.right_type, codec::PLAIN)?;
-        codec::put(&mut map, "lpcd", &self.lp_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_end_elwskip",
-            &self.trade_end_elw_excluded,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30004` ELW괴리율요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwDisparityRateResponse {
     /// ELW괴리율 (`elwdispty_rt`)
@@ -122,60 +152,51 @@ impl ElwDisparityRateResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwDisparityRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut elw_disparity_rate = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "elwdispty_rt" => {
-                    elw_disparity_rate = codec::list(&mut map, ctx, "elwdispty_rt")?;
-                    forms.list_sent(0, &elw_disparity_rate);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwDisparityRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("elwdispty_rt", "elw_disparity_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.elw_disparity_rate),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            elw_disparity_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.elw_disparity_rate),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwDisparityRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "elwdispty_rt", &self.elw_disparity_rate)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka30004 field \`elwdispty\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwDisparityRateRow {
     /// 종목코드 (`stk_cd`)
@@ -265,312 +286,86 @@ impl ElwDisparityRateRow {
         &self.extra
     }
 }
-impl codec::Record for ElwDisparityRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut issuer_name = None;
-        let mut round = None;
-        let mut base_asset_name = None;
-        let mut right_type = None;
-        let mut disparity_rate = None;
-        let mut basis = None;
-        let mut remaining_days = None;
-        let mut theoretical_price = None;
-        let mut current_price = None;
-        let mut change_type = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut stock_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "isscomp_nm" => {
-                    issuer_name = forms.value(&mut map, ctx, 1, "isscomp_nm", codec::PLAIN)?;
-                }
-                "sqnc" => round = forms.value(&mut map, ctx, 2, "sqnc", codec::PLAIN)?,
-                "base_aset_nm" => {
-                    base_asset_name =
-                        forms.value(&mut map, ctx, 3, "base_aset_nm", codec::PLAIN)?;
-                }
-                "rght_tp" => {
-                    right_type = forms.value(&mut map, ctx, 4, "rght_tp", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "dispty_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "basis" => {
-                    basis = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "basis",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "srvive_dys" => {
-                    remaining_days = forms.value(&mut map, ctx, 7, "srvive_dys", codec::PLAIN)?;
-                }
-                "theory_pric" => {
-                    theoretical_price = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "theory_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pre_tp" => {
-                    change_type = forms.value(&mut map, ctx, 10, "pre_tp", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 13, "trde_qty", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 14, "stk_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwDisparityRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("isscomp_nm", "issuer_name"),
+            codec::Field::new("sqnc", "round"),
+            codec::Field::new("base_aset_nm", "base_asset_name"),
+            codec::Field::new("rght_tp", "right_type"),
+            codec::Field::new("dispty_rt", "disparity_rate").format(codec::Format::scaled(2)),
+            codec::Field::new("basis", "basis").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("srvive_dys", "remaining_days"),
+            codec::Field::new("theory_pric", "theoretical_price").format(codec::Format::scaled(2)),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pre_tp", "change_type"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("stk_nm", "stock_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.issuer_name),
+            2 => codec::SlotMut::Text(&mut self.round),
+            3 => codec::SlotMut::Text(&mut self.base_asset_name),
+            4 => codec::SlotMut::Text(&mut self.right_type),
+            5 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            6 => codec::SlotMut::Decimal(&mut self.basis),
+            7 => codec::SlotMut::Int(&mut self.remaining_days),
+            8 => codec::SlotMut::Decimal(&mut self.theoretical_price),
+            9 => codec::SlotMut::Opt(&mut self.current_price),
+            10 => codec::SlotMut::Opt(&mut self.change_type),
+            11 => codec::SlotMut::Int(&mut self.previous_day_change),
+            12 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            13 => codec::SlotMut::Int(&mut self.trade_quantity),
+            14 => codec::SlotMut::Text(&mut self.stock_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            issuer_name,
-            round,
-            base_asset_name,
-            right_type,
-            disparity_rate,
-            basis,
-            remaining_days,
-            theoretical_price,
-            current_price,
-            change_type,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            stock_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.issuer_name),
+            2 => codec::SlotRef::Opt(&self.round),
+            3 => codec::SlotRef::Opt(&self.base_asset_name),
+            4 => codec::SlotRef::Opt(&self.right_type),
+            5 => codec::SlotRef::Opt(&self.disparity_rate),
+            6 => codec::SlotRef::Opt(&self.basis),
+            7 => codec::SlotRef::Opt(&self.remaining_days),
+            8 => codec::SlotRef::Opt(&self.theoretical_price),
+            9 => codec::SlotRef::Opt(&self.current_price),
+            10 => codec::SlotRef::Opt(&self.change_type),
+            11 => codec::SlotRef::Opt(&self.previous_day_change),
+            12 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            13 => codec::SlotRef::Opt(&self.trade_quantity),
+            14 => codec::SlotRef::Opt(&self.stock_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwDisparityRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "isscomp_nm",
-            self.issuer_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "sqnc", self.round.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "base_aset_nm",
-            self.base_asset_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "rght_tp",
-            self.right_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "basis",
-            self.basis.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "srvive_dys",
-            self.remaining_days.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "theory_pric",
-            self.theoretical_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pre_tp",
-            self.change_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwDisparityRateRequest {
@@ -582,52 +377,7 @@ impl kiwoom_runtime::TrRequest for ElwDisparityRateRequest {
     };
     type Response = ElwDisparityRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30004",
-            "isscomp_cd",
-            "issuer_code",
-            Some(&self.issuer_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30004",
-            "bsis_aset_cd",
-            "underlying_asset_code",
-            Some(&self.underlying_asset_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30004",
-            "rght_tp",
-            "right_type",
-            Some(&self.right_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30004",
-            "lpcd",
-            "lp_code",
-            Some(&self.lp_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30004",
-            "trde_end_elwskip",
-            "trade_end_elw_excluded",
-            Some(&self.trade_end_elw_excluded),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30004", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ElwDisparityRateRequest {
@@ -639,55 +389,6 @@ impl kiwoom_runtime::PagedRequest for ElwDisparityRateRequest {
 impl kiwoom_runtime::TrResponse for ElwDisparityRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwDisparityRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "isscomp_cd",
-                "bsis_aset_cd",
-                "rght_tp",
-                "lpcd",
-                "trde_end_elwskip",
-            ],
-        )?;
-        Ok(Self {
-            issuer_code: codec::take_required(
-                api_id,
-                object,
-                "isscomp_cd",
-                "issuer_code",
-                codec::PLAIN,
-            )?,
-            underlying_asset_code: codec::take_required(
-                api_id,
-                object,
-                "bsis_aset_cd",
-                "underlying_asset_code",
-                codec::PLAIN,
-            )?,
-            right_type: codec::take_required(
-                api_id,
-                object,
-                "rght_tp",
-                "right_type",
-                codec::PLAIN,
-            )?,
-            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
-            trade_end_elw_excluded: codec::take_required(
-                api_id,
-                object,
-                "trde_end_elwskip",
-                "trade_end_elw_excluded",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

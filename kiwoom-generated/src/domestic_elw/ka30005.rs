@@ -73,25 +73,58 @@ impl SearchElwByConditionRequest {
         }
     }
 }
+impl codec::Table for SearchElwByConditionRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("isscomp_cd", "issuer_code")
+                .required()
+                .max(12),
+            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
+                .required()
+                .max(12),
+            codec::Field::new("rght_tp", "right_type").required().max(1),
+            codec::Field::new("lpcd", "lp_code").required().max(12),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.issuer_code),
+            1 => codec::SlotMut::Req(&mut self.underlying_asset_code),
+            2 => codec::SlotMut::Req(&mut self.right_type),
+            3 => codec::SlotMut::Req(&mut self.lp_code),
+            4 => codec::SlotMut::Req(&mut self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.issuer_code),
+            1 => codec::SlotRef::Req(&self.underlying_asset_code),
+            2 => codec::SlotRef::Req(&self.right_type),
+            3 => codec::SlotRef::Req(&self.lp_code),
+            4 => codec::SlotRef::Req(&self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            issuer_code: Default::default(),
+            underlying_asset_code: Default::default(),
+            right_type: super::SearchElwByConditionRightType::from_code(""),
+            lp_code: Default::default(),
+            sort_type: super::SearchElwByConditionSortType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for SearchElwByConditionRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "isscomp_cd", &self.issuer_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "bsis_aset_cd",
-            &self.underlying_asset_code,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "rght_tp", &self.right_type, codec::PLAIN)?;
-        codec::put(&mut map, "lpcd", &self.lp_code, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30005` ELW조건검색요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchElwByConditionResponse {
     /// ELW조건검색 (`elwcnd_qry`)
@@ -111,60 +144,51 @@ impl SearchElwByConditionResponse {
         &self.extra
     }
 }
-impl codec::Record for SearchElwByConditionResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut elw_condition_query = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "elwcnd_qry" => {
-                    elw_condition_query = codec::list(&mut map, ctx, "elwcnd_qry")?;
-                    forms.list_sent(0, &elw_condition_query);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SearchElwByConditionResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("elwcnd_qry", "elw_condition_query"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.elw_condition_query),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            elw_condition_query,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.elw_condition_query),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SearchElwByConditionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "elwcnd_qry", &self.elw_condition_query)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/elw.yaml ka30005 field \`elwcnd\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SearchElwByConditionRow {
     /// 종목코드 (`stk_cd`)
@@ -374,496 +398,163 @@ impl SearchElwByConditionRow {
         &self.extra
     }
 }
-impl codec::Record for SearchElwByConditionRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut issuer_name = None;
-        let mut round = None;
-        let mut base_asset_name = None;
-        let mut right_type = None;
-        let mut expiry_date = None;
-        let mut current_price = None;
-        let mut change_type = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_quantity_change = None;
-        let mut trade_value = None;
-        let mut previous_day_trade_quantity = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut parity = None;
-        let mut gearing_rate = None;
-        let mut breakeven_rate = None;
-        let mut capital_support_point = None;
-        let mut theoretical_price = None;
-        let mut implied_volatility = None;
-        let mut delta = None;
-        let mut leverage = None;
-        let mut exercise_price = None;
-        let mut conversion_rate = None;
-        let mut lp_holding_rate = None;
-        let mut breakeven_point = None;
-        let mut final_trade_date = None;
-        let mut listed_date = None;
-        let mut lp_initial_final_supply_date = None;
-        let mut stock_name = None;
-        let mut remaining_days = None;
-        let mut disparity_rate = None;
-        let mut lp_member_name = None;
-        let mut lp_member_name_1 = None;
-        let mut lp_member_name_2 = None;
-        let mut xray_instant_execution_quantity_liquidation_trade_type = None;
-        let mut xray_instant_execution_quantity_margin_100_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "isscomp_nm" => {
-                    issuer_name = forms.value(&mut map, ctx, 1, "isscomp_nm", codec::PLAIN)?;
-                }
-                "sqnc" => round = forms.value(&mut map, ctx, 2, "sqnc", codec::PLAIN)?,
-                "base_aset_nm" => {
-                    base_asset_name =
-                        forms.value(&mut map, ctx, 3, "base_aset_nm", codec::PLAIN)?;
-                }
-                "rght_tp" => {
-                    right_type = forms.value(&mut map, ctx, 4, "rght_tp", codec::PLAIN)?;
-                }
-                "expr_dt" => {
-                    expiry_date = forms.value(&mut map, ctx, 5, "expr_dt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_tp" => {
-                    change_type = forms.value(&mut map, ctx, 7, "pre_tp", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 10, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_qty_pre" => {
-                    trade_quantity_change =
-                        forms.value(&mut map, ctx, 11, "trde_qty_pre", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 12, "trde_prica", codec::PLAIN)?;
-                }
-                "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        forms.value(&mut map, ctx, 13, "pred_trde_qty", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 14, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 15, "buy_bid", codec::PLAIN)?;
-                }
-                "prty" => parity = forms.value(&mut map, ctx, 16, "prty", codec::PLAIN)?,
-                "gear_rt" => {
-                    gearing_rate = forms.value(&mut map, ctx, 17, "gear_rt", codec::PLAIN)?;
-                }
-                "pl_qutr_rt" => {
-                    breakeven_rate = forms.value(&mut map, ctx, 18, "pl_qutr_rt", codec::PLAIN)?;
-                }
-                "cfp" => {
-                    capital_support_point = forms.value(&mut map, ctx, 19, "cfp", codec::PLAIN)?;
-                }
-                "theory_pric" => {
-                    theoretical_price =
-                        forms.value(&mut map, ctx, 20, "theory_pric", codec::PLAIN)?;
-                }
-                "innr_vltl" => {
-                    implied_volatility =
-                        forms.value(&mut map, ctx, 21, "innr_vltl", codec::PLAIN)?;
-                }
-                "delta" => delta = forms.value(&mut map, ctx, 22, "delta", codec::PLAIN)?,
-                "lvrg" => {
-                    leverage = forms.value(&mut map, ctx, 23, "lvrg", codec::PLAIN)?;
-                }
-                "exec_pric" => {
-                    exercise_price = forms.value(&mut map, ctx, 24, "exec_pric", codec::PLAIN)?;
-                }
-                "cnvt_rt" => {
-                    conversion_rate = forms.value(&mut map, ctx, 25, "cnvt_rt", codec::PLAIN)?;
-                }
-                "lpposs_rt" => {
-                    lp_holding_rate = forms.value(&mut map, ctx, 26, "lpposs_rt", codec::PLAIN)?;
-                }
-                "pl_qutr_pt" => {
-                    breakeven_point = forms.value(&mut map, ctx, 27, "pl_qutr_pt", codec::PLAIN)?;
-                }
-                "fin_trde_dt" => {
-                    final_trade_date =
-                        forms.value(&mut map, ctx, 28, "fin_trde_dt", codec::PLAIN)?;
-                }
-                "flo_dt" => {
-                    listed_date = forms.value(&mut map, ctx, 29, "flo_dt", codec::PLAIN)?;
-                }
-                "lpinitlast_suply_dt" => {
-                    lp_initial_final_supply_date =
-                        forms.value(&mut map, ctx, 30, "lpinitlast_suply_dt", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 31, "stk_nm", codec::PLAIN)?;
-                }
-                "srvive_dys" => {
-                    remaining_days = forms.value(&mut map, ctx, 32, "srvive_dys", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(&mut map, ctx, 33, "dispty_rt", codec::PLAIN)?;
-                }
-                "lpmmcm_nm" => {
-                    lp_member_name = forms.value(&mut map, ctx, 34, "lpmmcm_nm", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_1" => {
-                    lp_member_name_1 =
-                        forms.value(&mut map, ctx, 35, "lpmmcm_nm_1", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_2" => {
-                    lp_member_name_2 =
-                        forms.value(&mut map, ctx, 36, "lpmmcm_nm_2", codec::PLAIN)?;
-                }
-                "xraymont_cntr_qty_arng_trde_tp" => {
-                    xray_instant_execution_quantity_liquidation_trade_type = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "xraymont_cntr_qty_arng_trde_tp",
-                        codec::PLAIN,
-                    )?;
-                }
-                "xraymont_cntr_qty_profa_100tp" => {
-                    xray_instant_execution_quantity_margin_100_type = forms.value(
-                        &mut map,
-                        ctx,
-                        38,
-                        "xraymont_cntr_qty_profa_100tp",
-                        codec::PLAIN,
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SearchElwByConditionRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("isscomp_nm", "issuer_name"),
+            codec::Field::new("sqnc", "round"),
+            codec::Field::new("base_aset_nm", "base_asset_name"),
+            codec::Field::new("rght_tp", "right_type"),
+            codec::Field::new("expr_dt", "expiry_date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_tp", "change_type"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_qty_pre", "trade_quantity_change"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("prty", "parity"),
+            codec::Field::new("gear_rt", "gearing_rate"),
+            codec::Field::new("pl_qutr_rt", "breakeven_rate"),
+            codec::Field::new("cfp", "capital_support_point"),
+            codec::Field::new("theory_pric", "theoretical_price"),
+            codec::Field::new("innr_vltl", "implied_volatility"),
+            codec::Field::new("delta", "delta"),
+            codec::Field::new("lvrg", "leverage"),
+            codec::Field::new("exec_pric", "exercise_price"),
+            codec::Field::new("cnvt_rt", "conversion_rate"),
+            codec::Field::new("lpposs_rt", "lp_holding_rate"),
+            codec::Field::new("pl_qutr_pt", "breakeven_point"),
+            codec::Field::new("fin_trde_dt", "final_trade_date"),
+            codec::Field::new("flo_dt", "listed_date"),
+            codec::Field::new("lpinitlast_suply_dt", "lp_initial_final_supply_date"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("srvive_dys", "remaining_days"),
+            codec::Field::new("dispty_rt", "disparity_rate"),
+            codec::Field::new("lpmmcm_nm", "lp_member_name"),
+            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
+            codec::Field::new("lpmmcm_nm_2", "lp_member_name_2"),
+            codec::Field::new(
+                "xraymont_cntr_qty_arng_trde_tp",
+                "xray_instant_execution_quantity_liquidation_trade_type",
+            ),
+            codec::Field::new(
+                "xraymont_cntr_qty_profa_100tp",
+                "xray_instant_execution_quantity_margin_100_type",
+            ),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.issuer_name),
+            2 => codec::SlotMut::Text(&mut self.round),
+            3 => codec::SlotMut::Text(&mut self.base_asset_name),
+            4 => codec::SlotMut::Text(&mut self.right_type),
+            5 => codec::SlotMut::Date(&mut self.expiry_date),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.change_type),
+            8 => codec::SlotMut::Int(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Int(&mut self.trade_quantity),
+            11 => codec::SlotMut::Decimal(&mut self.trade_quantity_change),
+            12 => codec::SlotMut::Int(&mut self.trade_value),
+            13 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
+            14 => codec::SlotMut::Opt(&mut self.ask_price),
+            15 => codec::SlotMut::Opt(&mut self.bid_price),
+            16 => codec::SlotMut::Decimal(&mut self.parity),
+            17 => codec::SlotMut::Decimal(&mut self.gearing_rate),
+            18 => codec::SlotMut::Decimal(&mut self.breakeven_rate),
+            19 => codec::SlotMut::Decimal(&mut self.capital_support_point),
+            20 => codec::SlotMut::Int(&mut self.theoretical_price),
+            21 => codec::SlotMut::Decimal(&mut self.implied_volatility),
+            22 => codec::SlotMut::Decimal(&mut self.delta),
+            23 => codec::SlotMut::Text(&mut self.leverage),
+            24 => codec::SlotMut::Decimal(&mut self.exercise_price),
+            25 => codec::SlotMut::Decimal(&mut self.conversion_rate),
+            26 => codec::SlotMut::Decimal(&mut self.lp_holding_rate),
+            27 => codec::SlotMut::Decimal(&mut self.breakeven_point),
+            28 => codec::SlotMut::Date(&mut self.final_trade_date),
+            29 => codec::SlotMut::Date(&mut self.listed_date),
+            30 => codec::SlotMut::Date(&mut self.lp_initial_final_supply_date),
+            31 => codec::SlotMut::Text(&mut self.stock_name),
+            32 => codec::SlotMut::Int(&mut self.remaining_days),
+            33 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            34 => codec::SlotMut::Text(&mut self.lp_member_name),
+            35 => codec::SlotMut::Text(&mut self.lp_member_name_1),
+            36 => codec::SlotMut::Text(&mut self.lp_member_name_2),
+            37 => codec::SlotMut::Text(
+                &mut self.xray_instant_execution_quantity_liquidation_trade_type,
+            ),
+            38 => codec::SlotMut::Text(&mut self.xray_instant_execution_quantity_margin_100_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            issuer_name,
-            round,
-            base_asset_name,
-            right_type,
-            expiry_date,
-            current_price,
-            change_type,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_quantity_change,
-            trade_value,
-            previous_day_trade_quantity,
-            ask_price,
-            bid_price,
-            parity,
-            gearing_rate,
-            breakeven_rate,
-            capital_support_point,
-            theoretical_price,
-            implied_volatility,
-            delta,
-            leverage,
-            exercise_price,
-            conversion_rate,
-            lp_holding_rate,
-            breakeven_point,
-            final_trade_date,
-            listed_date,
-            lp_initial_final_supply_date,
-            stock_name,
-            remaining_days,
-            disparity_rate,
-            lp_member_name,
-            lp_member_name_1,
-            lp_member_name_2,
-            xray_instant_execution_quantity_liquidation_trade_type,
-            xray_instant_execution_quantity_margin_100_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.issuer_name),
+            2 => codec::SlotRef::Opt(&self.round),
+            3 => codec::SlotRef::Opt(&self.base_asset_name),
+            4 => codec::SlotRef::Opt(&self.right_type),
+            5 => codec::SlotRef::Opt(&self.expiry_date),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.change_type),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.trade_quantity),
+            11 => codec::SlotRef::Opt(&self.trade_quantity_change),
+            12 => codec::SlotRef::Opt(&self.trade_value),
+            13 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
+            14 => codec::SlotRef::Opt(&self.ask_price),
+            15 => codec::SlotRef::Opt(&self.bid_price),
+            16 => codec::SlotRef::Opt(&self.parity),
+            17 => codec::SlotRef::Opt(&self.gearing_rate),
+            18 => codec::SlotRef::Opt(&self.breakeven_rate),
+            19 => codec::SlotRef::Opt(&self.capital_support_point),
+            20 => codec::SlotRef::Opt(&self.theoretical_price),
+            21 => codec::SlotRef::Opt(&self.implied_volatility),
+            22 => codec::SlotRef::Opt(&self.delta),
+            23 => codec::SlotRef::Opt(&self.leverage),
+            24 => codec::SlotRef::Opt(&self.exercise_price),
+            25 => codec::SlotRef::Opt(&self.conversion_rate),
+            26 => codec::SlotRef::Opt(&self.lp_holding_rate),
+            27 => codec::SlotRef::Opt(&self.breakeven_point),
+            28 => codec::SlotRef::Opt(&self.final_trade_date),
+            29 => codec::SlotRef::Opt(&self.listed_date),
+            30 => codec::SlotRef::Opt(&self.lp_initial_final_supply_date),
+            31 => codec::SlotRef::Opt(&self.stock_name),
+            32 => codec::SlotRef::Opt(&self.remaining_days),
+            33 => codec::SlotRef::Opt(&self.disparity_rate),
+            34 => codec::SlotRef::Opt(&self.lp_member_name),
+            35 => codec::SlotRef::Opt(&self.lp_member_name_1),
+            36 => codec::SlotRef::Opt(&self.lp_member_name_2),
+            37 => codec::SlotRef::Opt(&self.xray_instant_execution_quantity_liquidation_trade_type),
+            38 => codec::SlotRef::Opt(&self.xray_instant_execution_quantity_margin_100_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SearchElwByConditionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "isscomp_nm",
-            self.issuer_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "sqnc", self.round.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "base_aset_nm",
-            self.base_asset_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "rght_tp",
-            self.right_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "expr_dt",
-            self.expiry_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pre_tp",
-            self.change_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_qty_pre",
-            self.trade_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "pred_trde_qty",
-            self.previous_day_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 16, "prty", self.parity.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            17,
-            "gear_rt",
-            self.gearing_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "pl_qutr_rt",
-            self.breakeven_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "cfp",
-            self.capital_support_point.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "theory_pric",
-            self.theoretical_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "innr_vltl",
-            self.implied_volatility.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 22, "delta", self.delta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 23, "lvrg", self.leverage.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            24,
-            "exec_pric",
-            self.exercise_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "cnvt_rt",
-            self.conversion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "lpposs_rt",
-            self.lp_holding_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "pl_qutr_pt",
-            self.breakeven_point.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "fin_trde_dt",
-            self.final_trade_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "flo_dt",
-            self.listed_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "lpinitlast_suply_dt",
-            self.lp_initial_final_supply_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "srvive_dys",
-            self.remaining_days.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "lpmmcm_nm",
-            self.lp_member_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "lpmmcm_nm_1",
-            self.lp_member_name_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "lpmmcm_nm_2",
-            self.lp_member_name_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "xraymont_cntr_qty_arng_trde_tp",
-            self.xray_instant_execution_quantity_liquidation_trade_type
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "xraymont_cntr_qty_profa_100tp",
-            self.xray_instant_execution_quantity_margin_100_type
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SearchElwByConditionRequest {
@@ -875,52 +566,7 @@ impl kiwoom_runtime::TrRequest for SearchElwByConditionRequest {
     };
     type Response = SearchElwByConditionResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30005",
-            "isscomp_cd",
-            "issuer_code",
-            Some(&self.issuer_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30005",
-            "bsis_aset_cd",
-            "underlying_asset_code",
-            Some(&self.underlying_asset_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30005",
-            "rght_tp",
-            "right_type",
-            Some(&self.right_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30005",
-            "lpcd",
-            "lp_code",
-            Some(&self.lp_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka30005",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30005", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SearchElwByConditionRequest {
@@ -932,43 +578,6 @@ impl kiwoom_runtime::PagedRequest for SearchElwByConditionRequest {
 impl kiwoom_runtime::TrResponse for SearchElwByConditionResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SearchElwByConditionRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["isscomp_cd", "bsis_aset_cd", "rght_tp", "lpcd", "sort_tp"],
-        )?;
-        Ok(Self {
-            issuer_code: codec::take_required(
-                api_id,
-                object,
-                "isscomp_cd",
-                "issuer_code",
-                codec::PLAIN,
-            )?,
-            underlying_asset_code: codec::take_required(
-                api_id,
-                object,
-                "bsis_aset_cd",
-                "underlying_asset_code",
-                codec::PLAIN,
-            )?,
-            right_type: codec::take_required(
-                api_id,
-                object,
-                "rght_tp",
-                "right_type",
-                codec::PLAIN,
-            )?,
-            lp_code: codec::take_required(api_id, object, "lpcd", "lp_code", codec::PLAIN)?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -43,16 +43,37 @@ impl ElwDetailRequest {
         }
     }
 }
+impl codec::Table for ElwDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for ElwDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka30012` ELW종목상세정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ElwDetailResponse {
     /// 자산코드 (`aset_cd`)
@@ -387,966 +408,248 @@ impl ElwDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for ElwDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut asset_code = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut lp_member_name = None;
-        let mut lp_member_name_1 = None;
-        let mut lp_member_name_2 = None;
-        let mut elw_right_content = None;
-        let mut elw_expiry_evaluation_price = None;
-        let mut elw_theoretical_price = None;
-        let mut disparity_rate = None;
-        let mut elw_implied_volatility = None;
-        let mut expected_right_price = None;
-        let mut elw_breakeven_rate = None;
-        let mut elw_exercise_price = None;
-        let mut elw_conversion_rate = None;
-        let mut elw_compensation_rate = None;
-        let mut elw_price_rising_participation_rate = None;
-        let mut elw_right_type = None;
-        let mut elw_remaining_days = None;
-        let mut share_count = None;
-        let mut elw_lp_order_available = None;
-        let mut lp_holding_rate = None;
-        let mut lp_holding_quantity = None;
-        let mut elw_spread = None;
-        let mut elw_parity = None;
-        let mut elw_gearing = None;
-        let mut elw_listing_date = None;
-        let mut elw_final_trade_date = None;
-        let mut expiry_date = None;
-        let mut exercise_date = None;
-        let mut lp_supply_end_date = None;
-        let mut elw_payment_date = None;
-        let mut elw_investment_indicator_computation = None;
-        let mut elw_payment_agent = None;
-        let mut elw_settlement_method = None;
-        let mut elw_right_exercise_method = None;
-        let mut elw_issuer_institution = None;
-        let mut confirmed_payment_amount = None;
-        let mut knock_out_barrier = None;
-        let mut iv = None;
-        let mut final_period_end_elw_occurrence = None;
-        let mut underlying_asset_1 = None;
-        let mut underlying_asset_composition_rate_1 = None;
-        let mut underlying_asset_2 = None;
-        let mut underlying_asset_composition_rate_2 = None;
-        let mut underlying_asset_3 = None;
-        let mut underlying_asset_composition_rate_3 = None;
-        let mut underlying_asset_4 = None;
-        let mut underlying_asset_composition_rate_4 = None;
-        let mut underlying_asset_5 = None;
-        let mut underlying_asset_composition_rate_5 = None;
-        let mut start_date = None;
-        let mut end_date = None;
-        let mut start_time = None;
-        let mut evaluation_end_time = None;
-        let mut evaluation_price = None;
-        let mut evaluation_finished_flag = None;
-        let mut all_highest_price = None;
-        let mut all_lowest_price = None;
-        let mut subsequent_highest_price = None;
-        let mut subsequent_lowest_price = None;
-        let mut second_half_market_highest_price = None;
-        let mut second_half_market_lowest_price = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "aset_cd" => {
-                    asset_code = forms.value(&mut map, ctx, 0, "aset_cd", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lpmmcm_nm" => {
-                    lp_member_name = forms.value(&mut map, ctx, 5, "lpmmcm_nm", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_1" => {
-                    lp_member_name_1 =
-                        forms.value(&mut map, ctx, 6, "lpmmcm_nm_1", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_2" => {
-                    lp_member_name_2 =
-                        forms.value(&mut map, ctx, 7, "lpmmcm_nm_2", codec::PLAIN)?;
-                }
-                "elwrght_cntn" => {
-                    elw_right_content =
-                        forms.value(&mut map, ctx, 8, "elwrght_cntn", codec::PLAIN)?;
-                }
-                "elwexpr_evlt_pric" => {
-                    elw_expiry_evaluation_price =
-                        forms.value(&mut map, ctx, 9, "elwexpr_evlt_pric", codec::PLAIN)?;
-                }
-                "elwtheory_pric" => {
-                    elw_theoretical_price = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "elwtheory_pric",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "dispty_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "elwinnr_vltl" => {
-                    elw_implied_volatility =
-                        forms.value(&mut map, ctx, 12, "elwinnr_vltl", codec::PLAIN)?;
-                }
-                "exp_rght_pric" => {
-                    expected_right_price =
-                        forms.value(&mut map, ctx, 13, "exp_rght_pric", codec::PLAIN)?;
-                }
-                "elwpl_qutr_rt" => {
-                    elw_breakeven_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "elwpl_qutr_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "elwexec_pric" => {
-                    elw_exercise_price =
-                        forms.value(&mut map, ctx, 15, "elwexec_pric", codec::PLAIN)?;
-                }
-                "elwcnvt_rt" => {
-                    elw_conversion_rate =
-                        forms.value(&mut map, ctx, 16, "elwcnvt_rt", codec::PLAIN)?;
-                }
-                "elwcmpn_rt" => {
-                    elw_compensation_rate =
-                        forms.value(&mut map, ctx, 17, "elwcmpn_rt", codec::PLAIN)?;
-                }
-                "elwpric_rising_part_rt" => {
-                    elw_price_rising_participation_rate =
-                        forms.value(&mut map, ctx, 18, "elwpric_rising_part_rt", codec::PLAIN)?;
-                }
-                "elwrght_type" => {
-                    elw_right_type =
-                        forms.value(&mut map, ctx, 19, "elwrght_type", codec::PLAIN)?;
-                }
-                "elwsrvive_dys" => {
-                    elw_remaining_days =
-                        forms.value(&mut map, ctx, 20, "elwsrvive_dys", codec::PLAIN)?;
-                }
-                "stkcnt" => {
-                    share_count = forms.value(&mut map, ctx, 21, "stkcnt", codec::PLAIN)?;
-                }
-                "elwlpord_pos" => {
-                    elw_lp_order_available =
-                        forms.value(&mut map, ctx, 22, "elwlpord_pos", codec::PLAIN)?;
-                }
-                "lpposs_rt" => {
-                    lp_holding_rate = forms.value(&mut map, ctx, 23, "lpposs_rt", codec::PLAIN)?;
-                }
-                "lprmnd_qty" => {
-                    lp_holding_quantity =
-                        forms.value(&mut map, ctx, 24, "lprmnd_qty", codec::PLAIN)?;
-                }
-                "elwspread" => {
-                    elw_spread = forms.value(&mut map, ctx, 25, "elwspread", codec::PLAIN)?;
-                }
-                "elwprty" => {
-                    elw_parity = forms.value(&mut map, ctx, 26, "elwprty", codec::PLAIN)?;
-                }
-                "elwgear" => {
-                    elw_gearing = forms.value(&mut map, ctx, 27, "elwgear", codec::PLAIN)?;
-                }
-                "elwflo_dt" => {
-                    elw_listing_date = forms.value(&mut map, ctx, 28, "elwflo_dt", codec::PLAIN)?;
-                }
-                "elwfin_trde_dt" => {
-                    elw_final_trade_date =
-                        forms.value(&mut map, ctx, 29, "elwfin_trde_dt", codec::PLAIN)?;
-                }
-                "expr_dt" => {
-                    expiry_date = forms.value(&mut map, ctx, 30, "expr_dt", codec::PLAIN)?;
-                }
-                "exec_dt" => {
-                    exercise_date = forms.value(&mut map, ctx, 31, "exec_dt", codec::PLAIN)?;
-                }
-                "lpsuply_end_dt" => {
-                    lp_supply_end_date =
-                        forms.value(&mut map, ctx, 32, "lpsuply_end_dt", codec::PLAIN)?;
-                }
-                "elwpay_dt" => {
-                    elw_payment_date = forms.value(&mut map, ctx, 33, "elwpay_dt", codec::PLAIN)?;
-                }
-                "elwinvt_ix_comput" => {
-                    elw_investment_indicator_computation =
-                        forms.value(&mut map, ctx, 34, "elwinvt_ix_comput", codec::PLAIN)?;
-                }
-                "elwpay_agnt" => {
-                    elw_payment_agent =
-                        forms.value(&mut map, ctx, 35, "elwpay_agnt", codec::PLAIN)?;
-                }
-                "elwappr_way" => {
-                    elw_settlement_method =
-                        forms.value(&mut map, ctx, 36, "elwappr_way", codec::PLAIN)?;
-                }
-                "elwrght_exec_way" => {
-                    elw_right_exercise_method =
-                        forms.value(&mut map, ctx, 37, "elwrght_exec_way", codec::PLAIN)?;
-                }
-                "elwpblicte_orgn" => {
-                    elw_issuer_institution =
-                        forms.value(&mut map, ctx, 38, "elwpblicte_orgn", codec::PLAIN)?;
-                }
-                "dcsn_pay_amt" => {
-                    confirmed_payment_amount =
-                        forms.value(&mut map, ctx, 39, "dcsn_pay_amt", codec::PLAIN)?;
-                }
-                "kobarr" => {
-                    knock_out_barrier = forms.value(&mut map, ctx, 40, "kobarr", codec::PLAIN)?;
-                }
-                "iv" => iv = forms.value(&mut map, ctx, 41, "iv", codec::PLAIN)?,
-                "clsprd_end_elwocr" => {
-                    final_period_end_elw_occurrence =
-                        forms.value(&mut map, ctx, 42, "clsprd_end_elwocr", codec::PLAIN)?;
-                }
-                "bsis_aset_1" => {
-                    underlying_asset_1 =
-                        forms.value(&mut map, ctx, 43, "bsis_aset_1", codec::PLAIN)?;
-                }
-                "bsis_aset_comp_rt_1" => {
-                    underlying_asset_composition_rate_1 =
-                        forms.value(&mut map, ctx, 44, "bsis_aset_comp_rt_1", codec::PLAIN)?;
-                }
-                "bsis_aset_2" => {
-                    underlying_asset_2 =
-                        forms.value(&mut map, ctx, 45, "bsis_aset_2", codec::PLAIN)?;
-                }
-                "bsis_aset_comp_rt_2" => {
-                    underlying_asset_composition_rate_2 =
-                        forms.value(&mut map, ctx, 46, "bsis_aset_comp_rt_2", codec::PLAIN)?;
-                }
-                "bsis_aset_3" => {
-                    underlying_asset_3 =
-                        forms.value(&mut map, ctx, 47, "bsis_aset_3", codec::PLAIN)?;
-                }
-                "bsis_aset_comp_rt_3" => {
-                    underlying_asset_composition_rate_3 =
-                        forms.value(&mut map, ctx, 48, "bsis_aset_comp_rt_3", codec::PLAIN)?;
-                }
-                "bsis_aset_4" => {
-                    underlying_asset_4 =
-                        forms.value(&mut map, ctx, 49, "bsis_aset_4", codec::PLAIN)?;
-                }
-                "bsis_aset_comp_rt_4" => {
-                    underlying_asset_composition_rate_4 =
-                        forms.value(&mut map, ctx, 50, "bsis_aset_comp_rt_4", codec::PLAIN)?;
-                }
-                "bsis_aset_5" => {
-                    underlying_asset_5 =
-                        forms.value(&mut map, ctx, 51, "bsis_aset_5", codec::PLAIN)?;
-                }
-                "bsis_aset_comp_rt_5" => {
-                    underlying_asset_composition_rate_5 =
-                        forms.value(&mut map, ctx, 52, "bsis_aset_comp_rt_5", codec::PLAIN)?;
-                }
-                "fr_dt" => {
-                    start_date = forms.value(&mut map, ctx, 53, "fr_dt", codec::PLAIN)?;
-                }
-                "to_dt" => {
-                    end_date = forms.value(&mut map, ctx, 54, "to_dt", codec::PLAIN)?;
-                }
-                "fr_tm" => {
-                    start_time = forms.value(&mut map, ctx, 55, "fr_tm", codec::PLAIN)?;
-                }
-                "evlt_end_tm" => {
-                    evaluation_end_time =
-                        forms.value(&mut map, ctx, 56, "evlt_end_tm", codec::PLAIN)?;
-                }
-                "evlt_pric" => {
-                    evaluation_price = forms.value(&mut map, ctx, 57, "evlt_pric", codec::PLAIN)?;
-                }
-                "evlt_fnsh_yn" => {
-                    evaluation_finished_flag =
-                        forms.value(&mut map, ctx, 58, "evlt_fnsh_yn", codec::PLAIN)?;
-                }
-                "all_hgst_pric" => {
-                    all_highest_price =
-                        forms.value(&mut map, ctx, 59, "all_hgst_pric", codec::PLAIN)?;
-                }
-                "all_lwst_pric" => {
-                    all_lowest_price =
-                        forms.value(&mut map, ctx, 60, "all_lwst_pric", codec::PLAIN)?;
-                }
-                "imaf_hgst_pric" => {
-                    subsequent_highest_price =
-                        forms.value(&mut map, ctx, 61, "imaf_hgst_pric", codec::PLAIN)?;
-                }
-                "imaf_lwst_pric" => {
-                    subsequent_lowest_price =
-                        forms.value(&mut map, ctx, 62, "imaf_lwst_pric", codec::PLAIN)?;
-                }
-                "sndhalf_mrkt_hgst_pric" => {
-                    second_half_market_highest_price =
-                        forms.value(&mut map, ctx, 63, "sndhalf_mrkt_hgst_pric", codec::PLAIN)?;
-                }
-                "sndhalf_mrkt_lwst_pric" => {
-                    second_half_market_lowest_price =
-                        forms.value(&mut map, ctx, 64, "sndhalf_mrkt_lwst_pric", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 66, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ElwDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("aset_cd", "asset_code"),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("lpmmcm_nm", "lp_member_name"),
+            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
+            codec::Field::new("lpmmcm_nm_2", "lp_member_name_2"),
+            codec::Field::new("elwrght_cntn", "elw_right_content"),
+            codec::Field::new("elwexpr_evlt_pric", "elw_expiry_evaluation_price"),
+            codec::Field::new("elwtheory_pric", "elw_theoretical_price")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("dispty_rt", "disparity_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("elwinnr_vltl", "elw_implied_volatility"),
+            codec::Field::new("exp_rght_pric", "expected_right_price"),
+            codec::Field::new("elwpl_qutr_rt", "elw_breakeven_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("elwexec_pric", "elw_exercise_price"),
+            codec::Field::new("elwcnvt_rt", "elw_conversion_rate"),
+            codec::Field::new("elwcmpn_rt", "elw_compensation_rate"),
+            codec::Field::new(
+                "elwpric_rising_part_rt",
+                "elw_price_rising_participation_rate",
+            ),
+            codec::Field::new("elwrght_type", "elw_right_type"),
+            codec::Field::new("elwsrvive_dys", "elw_remaining_days"),
+            codec::Field::new("stkcnt", "share_count"),
+            codec::Field::new("elwlpord_pos", "elw_lp_order_available"),
+            codec::Field::new("lpposs_rt", "lp_holding_rate"),
+            codec::Field::new("lprmnd_qty", "lp_holding_quantity"),
+            codec::Field::new("elwspread", "elw_spread"),
+            codec::Field::new("elwprty", "elw_parity"),
+            codec::Field::new("elwgear", "elw_gearing"),
+            codec::Field::new("elwflo_dt", "elw_listing_date"),
+            codec::Field::new("elwfin_trde_dt", "elw_final_trade_date"),
+            codec::Field::new("expr_dt", "expiry_date"),
+            codec::Field::new("exec_dt", "exercise_date"),
+            codec::Field::new("lpsuply_end_dt", "lp_supply_end_date"),
+            codec::Field::new("elwpay_dt", "elw_payment_date"),
+            codec::Field::new("elwinvt_ix_comput", "elw_investment_indicator_computation"),
+            codec::Field::new("elwpay_agnt", "elw_payment_agent"),
+            codec::Field::new("elwappr_way", "elw_settlement_method"),
+            codec::Field::new("elwrght_exec_way", "elw_right_exercise_method"),
+            codec::Field::new("elwpblicte_orgn", "elw_issuer_institution"),
+            codec::Field::new("dcsn_pay_amt", "confirmed_payment_amount"),
+            codec::Field::new("kobarr", "knock_out_barrier"),
+            codec::Field::new("iv", "iv"),
+            codec::Field::new("clsprd_end_elwocr", "final_period_end_elw_occurrence"),
+            codec::Field::new("bsis_aset_1", "underlying_asset_1"),
+            codec::Field::new("bsis_aset_comp_rt_1", "underlying_asset_composition_rate_1"),
+            codec::Field::new("bsis_aset_2", "underlying_asset_2"),
+            codec::Field::new("bsis_aset_comp_rt_2", "underlying_asset_composition_rate_2"),
+            codec::Field::new("bsis_aset_3", "underlying_asset_3"),
+            codec::Field::new("bsis_aset_comp_rt_3", "underlying_asset_composition_rate_3"),
+            codec::Field::new("bsis_aset_4", "underlying_asset_4"),
+            codec::Field::new("bsis_aset_comp_rt_4", "underlying_asset_composition_rate_4"),
+            codec::Field::new("bsis_aset_5", "underlying_asset_5"),
+            codec::Field::new("bsis_aset_comp_rt_5", "underlying_asset_composition_rate_5"),
+            codec::Field::new("fr_dt", "start_date"),
+            codec::Field::new("to_dt", "end_date"),
+            codec::Field::new("fr_tm", "start_time"),
+            codec::Field::new("evlt_end_tm", "evaluation_end_time"),
+            codec::Field::new("evlt_pric", "evaluation_price"),
+            codec::Field::new("evlt_fnsh_yn", "evaluation_finished_flag"),
+            codec::Field::new("all_hgst_pric", "all_highest_price"),
+            codec::Field::new("all_lwst_pric", "all_lowest_price"),
+            codec::Field::new("imaf_hgst_pric", "subsequent_highest_price"),
+            codec::Field::new("imaf_lwst_pric", "subsequent_lowest_price"),
+            codec::Field::new("sndhalf_mrkt_hgst_pric", "second_half_market_highest_price"),
+            codec::Field::new("sndhalf_mrkt_lwst_pric", "second_half_market_lowest_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.asset_code),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Text(&mut self.lp_member_name),
+            6 => codec::SlotMut::Text(&mut self.lp_member_name_1),
+            7 => codec::SlotMut::Text(&mut self.lp_member_name_2),
+            8 => codec::SlotMut::Text(&mut self.elw_right_content),
+            9 => codec::SlotMut::Text(&mut self.elw_expiry_evaluation_price),
+            10 => codec::SlotMut::Decimal(&mut self.elw_theoretical_price),
+            11 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            12 => codec::SlotMut::Decimal(&mut self.elw_implied_volatility),
+            13 => codec::SlotMut::Decimal(&mut self.expected_right_price),
+            14 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
+            15 => codec::SlotMut::Decimal(&mut self.elw_exercise_price),
+            16 => codec::SlotMut::Decimal(&mut self.elw_conversion_rate),
+            17 => codec::SlotMut::Decimal(&mut self.elw_compensation_rate),
+            18 => codec::SlotMut::Decimal(&mut self.elw_price_rising_participation_rate),
+            19 => codec::SlotMut::Text(&mut self.elw_right_type),
+            20 => codec::SlotMut::Int(&mut self.elw_remaining_days),
+            21 => codec::SlotMut::Int(&mut self.share_count),
+            22 => codec::SlotMut::Text(&mut self.elw_lp_order_available),
+            23 => codec::SlotMut::Decimal(&mut self.lp_holding_rate),
+            24 => codec::SlotMut::Int(&mut self.lp_holding_quantity),
+            25 => codec::SlotMut::Decimal(&mut self.elw_spread),
+            26 => codec::SlotMut::Decimal(&mut self.elw_parity),
+            27 => codec::SlotMut::Decimal(&mut self.elw_gearing),
+            28 => codec::SlotMut::Date(&mut self.elw_listing_date),
+            29 => codec::SlotMut::Date(&mut self.elw_final_trade_date),
+            30 => codec::SlotMut::Date(&mut self.expiry_date),
+            31 => codec::SlotMut::Date(&mut self.exercise_date),
+            32 => codec::SlotMut::Date(&mut self.lp_supply_end_date),
+            33 => codec::SlotMut::Date(&mut self.elw_payment_date),
+            34 => codec::SlotMut::Text(&mut self.elw_investment_indicator_computation),
+            35 => codec::SlotMut::Text(&mut self.elw_payment_agent),
+            36 => codec::SlotMut::Text(&mut self.elw_settlement_method),
+            37 => codec::SlotMut::Text(&mut self.elw_right_exercise_method),
+            38 => codec::SlotMut::Text(&mut self.elw_issuer_institution),
+            39 => codec::SlotMut::Decimal(&mut self.confirmed_payment_amount),
+            40 => codec::SlotMut::Text(&mut self.knock_out_barrier),
+            41 => codec::SlotMut::Decimal(&mut self.iv),
+            42 => codec::SlotMut::Text(&mut self.final_period_end_elw_occurrence),
+            43 => codec::SlotMut::Text(&mut self.underlying_asset_1),
+            44 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_1),
+            45 => codec::SlotMut::Int(&mut self.underlying_asset_2),
+            46 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_2),
+            47 => codec::SlotMut::Int(&mut self.underlying_asset_3),
+            48 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_3),
+            49 => codec::SlotMut::Int(&mut self.underlying_asset_4),
+            50 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_4),
+            51 => codec::SlotMut::Int(&mut self.underlying_asset_5),
+            52 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_5),
+            53 => codec::SlotMut::Date(&mut self.start_date),
+            54 => codec::SlotMut::Date(&mut self.end_date),
+            55 => codec::SlotMut::Opt(&mut self.start_time),
+            56 => codec::SlotMut::Opt(&mut self.evaluation_end_time),
+            57 => codec::SlotMut::Int(&mut self.evaluation_price),
+            58 => codec::SlotMut::Text(&mut self.evaluation_finished_flag),
+            59 => codec::SlotMut::Decimal(&mut self.all_highest_price),
+            60 => codec::SlotMut::Decimal(&mut self.all_lowest_price),
+            61 => codec::SlotMut::Decimal(&mut self.subsequent_highest_price),
+            62 => codec::SlotMut::Decimal(&mut self.subsequent_lowest_price),
+            63 => codec::SlotMut::Decimal(&mut self.second_half_market_highest_price),
+            64 => codec::SlotMut::Decimal(&mut self.second_half_market_lowest_price),
+            65 => codec::SlotMut::Number(&mut self.return_code),
+            66 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            asset_code,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            lp_member_name,
-            lp_member_name_1,
-            lp_member_name_2,
-            elw_right_content,
-            elw_expiry_evaluation_price,
-            elw_theoretical_price,
-            disparity_rate,
-            elw_implied_volatility,
-            expected_right_price,
-            elw_breakeven_rate,
-            elw_exercise_price,
-            elw_conversion_rate,
-            elw_compensation_rate,
-            elw_price_rising_participation_rate,
-            elw_right_type,
-            elw_remaining_days,
-            share_count,
-            elw_lp_order_available,
-            lp_holding_rate,
-            lp_holding_quantity,
-            elw_spread,
-            elw_parity,
-            elw_gearing,
-            elw_listing_date,
-            elw_final_trade_date,
-            expiry_date,
-            exercise_date,
-            lp_supply_end_date,
-            elw_payment_date,
-            elw_investment_indicator_computation,
-            elw_payment_agent,
-            elw_settlement_method,
-            elw_right_exercise_method,
-            elw_issuer_institution,
-            confirmed_payment_amount,
-            knock_out_barrier,
-            iv,
-            final_period_end_elw_occurrence,
-            underlying_asset_1,
-            underlying_asset_composition_rate_1,
-            underlying_asset_2,
-            underlying_asset_composition_rate_2,
-            underlying_asset_3,
-            underlying_asset_composition_rate_3,
-            underlying_asset_4,
-            underlying_asset_composition_rate_4,
-            underlying_asset_5,
-            underlying_asset_composition_rate_5,
-            start_date,
-            end_date,
-            start_time,
-            evaluation_end_time,
-            evaluation_price,
-            evaluation_finished_flag,
-            all_highest_price,
-            all_lowest_price,
-            subsequent_highest_price,
-            subsequent_lowest_price,
-            second_half_market_highest_price,
-            second_half_market_lowest_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.asset_code),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.lp_member_name),
+            6 => codec::SlotRef::Opt(&self.lp_member_name_1),
+            7 => codec::SlotRef::Opt(&self.lp_member_name_2),
+            8 => codec::SlotRef::Opt(&self.elw_right_content),
+            9 => codec::SlotRef::Opt(&self.elw_expiry_evaluation_price),
+            10 => codec::SlotRef::Opt(&self.elw_theoretical_price),
+            11 => codec::SlotRef::Opt(&self.disparity_rate),
+            12 => codec::SlotRef::Opt(&self.elw_implied_volatility),
+            13 => codec::SlotRef::Opt(&self.expected_right_price),
+            14 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
+            15 => codec::SlotRef::Opt(&self.elw_exercise_price),
+            16 => codec::SlotRef::Opt(&self.elw_conversion_rate),
+            17 => codec::SlotRef::Opt(&self.elw_compensation_rate),
+            18 => codec::SlotRef::Opt(&self.elw_price_rising_participation_rate),
+            19 => codec::SlotRef::Opt(&self.elw_right_type),
+            20 => codec::SlotRef::Opt(&self.elw_remaining_days),
+            21 => codec::SlotRef::Opt(&self.share_count),
+            22 => codec::SlotRef::Opt(&self.elw_lp_order_available),
+            23 => codec::SlotRef::Opt(&self.lp_holding_rate),
+            24 => codec::SlotRef::Opt(&self.lp_holding_quantity),
+            25 => codec::SlotRef::Opt(&self.elw_spread),
+            26 => codec::SlotRef::Opt(&self.elw_parity),
+            27 => codec::SlotRef::Opt(&self.elw_gearing),
+            28 => codec::SlotRef::Opt(&self.elw_listing_date),
+            29 => codec::SlotRef::Opt(&self.elw_final_trade_date),
+            30 => codec::SlotRef::Opt(&self.expiry_date),
+            31 => codec::SlotRef::Opt(&self.exercise_date),
+            32 => codec::SlotRef::Opt(&self.lp_supply_end_date),
+            33 => codec::SlotRef::Opt(&self.elw_payment_date),
+            34 => codec::SlotRef::Opt(&self.elw_investment_indicator_computation),
+            35 => codec::SlotRef::Opt(&self.elw_payment_agent),
+            36 => codec::SlotRef::Opt(&self.elw_settlement_method),
+            37 => codec::SlotRef::Opt(&self.elw_right_exercise_method),
+            38 => codec::SlotRef::Opt(&self.elw_issuer_institution),
+            39 => codec::SlotRef::Opt(&self.confirmed_payment_amount),
+            40 => codec::SlotRef::Opt(&self.knock_out_barrier),
+            41 => codec::SlotRef::Opt(&self.iv),
+            42 => codec::SlotRef::Opt(&self.final_period_end_elw_occurrence),
+            43 => codec::SlotRef::Opt(&self.underlying_asset_1),
+            44 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_1),
+            45 => codec::SlotRef::Opt(&self.underlying_asset_2),
+            46 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_2),
+            47 => codec::SlotRef::Opt(&self.underlying_asset_3),
+            48 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_3),
+            49 => codec::SlotRef::Opt(&self.underlying_asset_4),
+            50 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_4),
+            51 => codec::SlotRef::Opt(&self.underlying_asset_5),
+            52 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_5),
+            53 => codec::SlotRef::Opt(&self.start_date),
+            54 => codec::SlotRef::Opt(&self.end_date),
+            55 => codec::SlotRef::Opt(&self.start_time),
+            56 => codec::SlotRef::Opt(&self.evaluation_end_time),
+            57 => codec::SlotRef::Opt(&self.evaluation_price),
+            58 => codec::SlotRef::Opt(&self.evaluation_finished_flag),
+            59 => codec::SlotRef::Opt(&self.all_highest_price),
+            60 => codec::SlotRef::Opt(&self.all_lowest_price),
+            61 => codec::SlotRef::Opt(&self.subsequent_highest_price),
+            62 => codec::SlotRef::Opt(&self.subsequent_lowest_price),
+            63 => codec::SlotRef::Opt(&self.second_half_market_highest_price),
+            64 => codec::SlotRef::Opt(&self.second_half_market_lowest_price),
+            65 => codec::SlotRef::Number(self.return_code),
+            66 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ElwDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "aset_cd",
-            self.asset_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "lpmmcm_nm",
-            self.lp_member_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "lpmmcm_nm_1",
-            self.lp_member_name_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "lpmmcm_nm_2",
-            self.lp_member_name_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "elwrght_cntn",
-            self.elw_right_content.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "elwexpr_evlt_pric",
-            self.elw_expiry_evaluation_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "elwtheory_pric",
-            self.elw_theoretical_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "elwinnr_vltl",
-            self.elw_implied_volatility.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "exp_rght_pric",
-            self.expected_right_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "elwpl_qutr_rt",
-            self.elw_breakeven_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "elwexec_pric",
-            self.elw_exercise_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "elwcnvt_rt",
-            self.elw_conversion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "elwcmpn_rt",
-            self.elw_compensation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "elwpric_rising_part_rt",
-            self.elw_price_rising_participation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "elwrght_type",
-            self.elw_right_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "elwsrvive_dys",
-            self.elw_remaining_days.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "stkcnt",
-            self.share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "elwlpord_pos",
-            self.elw_lp_order_available.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "lpposs_rt",
-            self.lp_holding_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "lprmnd_qty",
-            self.lp_holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "elwspread",
-            self.elw_spread.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "elwprty",
-            self.elw_parity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "elwgear",
-            self.elw_gearing.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "elwflo_dt",
-            self.elw_listing_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "elwfin_trde_dt",
-            self.elw_final_trade_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "expr_dt",
-            self.expiry_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "exec_dt",
-            self.exercise_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "lpsuply_end_dt",
-            self.lp_supply_end_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "elwpay_dt",
-            self.elw_payment_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "elwinvt_ix_comput",
-            self.elw_investment_indicator_computation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "elwpay_agnt",
-            self.elw_payment_agent.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "elwappr_way",
-            self.elw_settlement_method.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "elwrght_exec_way",
-            self.elw_right_exercise_method.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "elwpblicte_orgn",
-            self.elw_issuer_institution.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "dcsn_pay_amt",
-            self.confirmed_payment_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "kobarr",
-            self.knock_out_barrier.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 41, "iv", self.iv.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            42,
-            "clsprd_end_elwocr",
-            self.final_period_end_elw_occurrence.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "bsis_aset_1",
-            self.underlying_asset_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "bsis_aset_comp_rt_1",
-            self.underlying_asset_composition_rate_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "bsis_aset_2",
-            self.underlying_asset_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "bsis_aset_comp_rt_2",
-            self.underlying_asset_composition_rate_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "bsis_aset_3",
-            self.underlying_asset_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "bsis_aset_comp_rt_3",
-            self.underlying_asset_composition_rate_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "bsis_aset_4",
-            self.underlying_asset_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "bsis_aset_comp_rt_4",
-            self.underlying_asset_composition_rate_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "bsis_aset_5",
-            self.underlying_asset_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "bsis_aset_comp_rt_5",
-            self.underlying_asset_composition_rate_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "fr_dt",
-            self.start_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 54, "to_dt", self.end_date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            55,
-            "fr_tm",
-            self.start_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "evlt_end_tm",
-            self.evaluation_end_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "evlt_pric",
-            self.evaluation_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            58,
-            "evlt_fnsh_yn",
-            self.evaluation_finished_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            59,
-            "all_hgst_pric",
-            self.all_highest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            60,
-            "all_lwst_pric",
-            self.all_lowest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            61,
-            "imaf_hgst_pric",
-            self.subsequent_highest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            62,
-            "imaf_lwst_pric",
-            self.subsequent_lowest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            63,
-            "sndhalf_mrkt_hgst_pric",
-            self.second_half_market_highest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            64,
-            "sndhalf_mrkt_lwst_pric",
-            self.second_half_market_lowest_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            66,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ElwDetailRequest {
@@ -1358,32 +661,12 @@ impl kiwoom_runtime::TrRequest for ElwDetailRequest {
     };
     type Response = ElwDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka30012",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka30012", self)
     }
 }
 impl kiwoom_runtime::TrResponse for ElwDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ElwDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -33,78 +33,16 @@ pub enum AssetManager {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AssetManager {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0000", "3020", "3027", "3191", "3228", "3023", "3022", "9999",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0000",
-            Self::Kodex => "3020",
-            Self::Kosef => "3027",
-            Self::Tiger => "3191",
-            Self::Kindex => "3228",
-            Self::Kstar => "3023",
-            Self::Arirang => "3022",
-            Self::OtherManager => "9999",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::All,
-            "3020" => Self::Kodex,
-            "3027" => Self::Kosef,
-            "3191" => Self::Tiger,
-            "3228" => Self::Kindex,
-            "3023" => Self::Kstar,
-            "3022" => Self::Arirang,
-            "9999" => Self::OtherManager,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kodex => Some("KODEX(삼성)"),
-            Self::Kosef => Some("KOSEF(키움)"),
-            Self::Tiger => Some("TIGER(미래에셋)"),
-            Self::Kindex => Some("KINDEX(한국투자)"),
-            Self::Kstar => Some("KStar(KB)"),
-            Self::Arirang => Some("아리랑(한화)"),
-            Self::OtherManager => Some("기타운용사"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AssetManager {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AssetManager {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AssetManager {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AssetManager {
+    All => ("0000", "전체"),
+    Kodex => ("3020", "KODEX(삼성)"),
+    Kosef => ("3027", "KOSEF(키움)"),
+    Tiger => ("3191", "TIGER(미래에셋)"),
+    Kindex => ("3228", "KINDEX(한국투자)"),
+    Kstar => ("3023", "KStar(KB)"),
+    Arirang => ("3022", "아리랑(한화)"),
+    OtherManager => ("9999", "기타운용사"),
+});
 /// Codes of `EtfReturnRateDate` (spec/domestic/etf.yaml ka40001 field `dt`).
 ///
 /// # Forward compatibility
@@ -128,64 +66,12 @@ pub enum EtfReturnRateDate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl EtfReturnRateDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Weeks1 => "0",
-            Self::Months1 => "1",
-            Self::Months6 => "2",
-            Self::Years1 => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Weeks1,
-            "1" => Self::Months1,
-            "2" => Self::Months6,
-            "3" => Self::Years1,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Weeks1 => Some("1주"),
-            Self::Months1 => Some("1달"),
-            Self::Months6 => Some("6개월"),
-            Self::Years1 => Some("1년"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for EtfReturnRateDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for EtfReturnRateDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for EtfReturnRateDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match EtfReturnRateDate {
+    Weeks1 => ("0", "1주"),
+    Months1 => ("1", "1달"),
+    Months6 => ("2", "6개월"),
+    Years1 => ("3", "1년"),
+});
 /// Codes of `NavChange` (spec/domestic/etf.yaml ka40004 field `navpre`).
 ///
 /// # Forward compatibility
@@ -207,61 +93,11 @@ pub enum NavChange {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NavChange {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::NavAbovePrevClose => "1",
-            Self::NavBelowPrevClose => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::NavAbovePrevClose,
-            "2" => Self::NavBelowPrevClose,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::NavAbovePrevClose => Some("NAV > 전일종가"),
-            Self::NavBelowPrevClose => Some("NAV < 전일종가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NavChange {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NavChange {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NavChange {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NavChange {
+    All => ("0", "전체"),
+    NavAbovePrevClose => ("1", "NAV > 전일종가"),
+    NavBelowPrevClose => ("2", "NAV < 전일종가"),
+});
 /// Codes of `TaxationFlag` (spec/domestic/etf.yaml ka40004 field `txon_yn`).
 ///
 /// # Forward compatibility
@@ -283,61 +119,11 @@ pub enum TaxationFlag {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TaxationFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Taxable => "1",
-            Self::TaxFree => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Taxable,
-            "2" => Self::TaxFree,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Taxable => Some("과세"),
-            Self::TaxFree => Some("비과세"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TaxationFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TaxationFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TaxationFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TaxationFlag {
+    All => ("0", "전체"),
+    Taxable => ("1", "과세"),
+    TaxFree => ("2", "비과세"),
+});
 /// Codes of `TaxationType` (spec/domestic/etf.yaml ka40004 field `txon_type`).
 ///
 /// # Forward compatibility
@@ -365,67 +151,11 @@ pub enum TaxationType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TaxationType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::TaxFree => "1",
-            Self::HoldingPeriodTaxed => "2",
-            Self::CorporateType => "3",
-            Self::Foreign => "4",
-            Self::TaxFreeOverseas => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::TaxFree,
-            "2" => Self::HoldingPeriodTaxed,
-            "3" => Self::CorporateType,
-            "4" => Self::Foreign,
-            "5" => Self::TaxFreeOverseas,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::TaxFree => Some("비과세"),
-            Self::HoldingPeriodTaxed => Some("보유기간과세"),
-            Self::CorporateType => Some("회사형"),
-            Self::Foreign => Some("외국"),
-            Self::TaxFreeOverseas => Some("비과세해외(보유기간관세)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TaxationType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TaxationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TaxationType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TaxationType {
+    All => ("0", "전체"),
+    TaxFree => ("1", "비과세"),
+    HoldingPeriodTaxed => ("2", "보유기간과세"),
+    CorporateType => ("3", "회사형"),
+    Foreign => ("4", "외국"),
+    TaxFreeOverseas => ("5", "비과세해외(보유기간관세)"),
+});

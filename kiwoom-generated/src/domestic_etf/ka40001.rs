@@ -53,23 +53,48 @@ impl EtfReturnRateRequest {
         }
     }
 }
+impl codec::Table for EtfReturnRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(6),
+            codec::Field::new("etfobjt_idex_cd", "etf_target_index_code")
+                .required()
+                .max(3),
+            codec::Field::new("dt", "date").required().max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.etf_target_index_code),
+            2 => codec::SlotMut::Req(&mut self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.etf_target_index_code),
+            2 => codec::SlotRef::Req(&self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            etf_target_index_code: Default::default(),
+            date: super::EtfReturnRateDate::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for EtfReturnRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "etfobjt_idex_cd",
-            &self.etf_target_index_code,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40001` ETF수익율요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfReturnRateResponse {
     /// ETF수익율 (`etfprft_rt_lst`)
@@ -89,64 +114,51 @@ impl EtfReturnRateResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfReturnRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut etf_return_rate_lower_limit = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "etfprft_rt_lst" => {
-                    etf_return_rate_lower_limit = codec::list(&mut map, ctx, "etfprft_rt_lst")?;
-                    forms.list_sent(0, &etf_return_rate_lower_limit);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfReturnRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("etfprft_rt_lst", "etf_return_rate_lower_limit"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.etf_return_rate_lower_limit),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            etf_return_rate_lower_limit,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.etf_return_rate_lower_limit),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "etfprft_rt_lst",
-            &self.etf_return_rate_lower_limit,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/etf.yaml ka40001 field \`etfprft\_rt\_lst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfReturnRateRow {
     /// ETF수익률 (`etfprft_rt`)
@@ -178,81 +190,50 @@ impl EtfReturnRateRow {
         &self.extra
     }
 }
-impl codec::Record for EtfReturnRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut etf_return_rate = None;
-        let mut execution_profit_rate = None;
-        let mut foreign_net_purchase_quantity = None;
-        let mut institution_net_purchase_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "etfprft_rt" => {
-                    etf_return_rate = forms.value(&mut map, ctx, 0, "etfprft_rt", codec::PLAIN)?;
-                }
-                "cntr_prft_rt" => {
-                    execution_profit_rate =
-                        forms.value(&mut map, ctx, 1, "cntr_prft_rt", codec::PLAIN)?;
-                }
-                "for_netprps_qty" => {
-                    foreign_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 2, "for_netprps_qty", codec::PLAIN)?;
-                }
-                "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 3, "orgn_netprps_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfReturnRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("etfprft_rt", "etf_return_rate"),
+            codec::Field::new("cntr_prft_rt", "execution_profit_rate"),
+            codec::Field::new("for_netprps_qty", "foreign_net_purchase_quantity"),
+            codec::Field::new("orgn_netprps_qty", "institution_net_purchase_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.etf_return_rate),
+            1 => codec::SlotMut::Decimal(&mut self.execution_profit_rate),
+            2 => codec::SlotMut::Int(&mut self.foreign_net_purchase_quantity),
+            3 => codec::SlotMut::Int(&mut self.institution_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            etf_return_rate,
-            execution_profit_rate,
-            foreign_net_purchase_quantity,
-            institution_net_purchase_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.etf_return_rate),
+            1 => codec::SlotRef::Opt(&self.execution_profit_rate),
+            2 => codec::SlotRef::Opt(&self.foreign_net_purchase_quantity),
+            3 => codec::SlotRef::Opt(&self.institution_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "etfprft_rt",
-            self.etf_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cntr_prft_rt",
-            self.execution_profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "for_netprps_qty",
-            self.foreign_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "orgn_netprps_qty",
-            self.institution_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfReturnRateRequest {
@@ -264,34 +245,7 @@ impl kiwoom_runtime::TrRequest for EtfReturnRateRequest {
     };
     type Response = EtfReturnRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40001",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40001",
-            "etfobjt_idex_cd",
-            "etf_target_index_code",
-            Some(&self.etf_target_index_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40001",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40001", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfReturnRateRequest {
@@ -303,25 +257,6 @@ impl kiwoom_runtime::PagedRequest for EtfReturnRateRequest {
 impl kiwoom_runtime::TrResponse for EtfReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfReturnRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "etfobjt_idex_cd", "dt"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            etf_target_index_code: codec::take_required(
-                api_id,
-                object,
-                "etfobjt_idex_cd",
-                "etf_target_index_code",
-                codec::PLAIN,
-            )?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

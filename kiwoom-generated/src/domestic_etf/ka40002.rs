@@ -37,16 +37,37 @@ impl EtfInfoRequest {
         }
     }
 }
+impl codec::Table for EtfInfoRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for EtfInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40002` ETF종목정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfInfoResponse {
     /// 종목명 (`stk_nm`)
@@ -82,112 +103,59 @@ impl EtfInfoResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfInfoResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut etf_target_index_name = None;
-        let mut original_share_price = None;
-        let mut etf_taxation_type = None;
-        let mut etn_taxation_type = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "etfobjt_idex_nm" => {
-                    etf_target_index_name =
-                        forms.value(&mut map, ctx, 1, "etfobjt_idex_nm", codec::PLAIN)?;
-                }
-                "wonju_pric" => {
-                    original_share_price =
-                        forms.value(&mut map, ctx, 2, "wonju_pric", codec::PLAIN)?;
-                }
-                "etftxon_type" => {
-                    etf_taxation_type =
-                        forms.value(&mut map, ctx, 3, "etftxon_type", codec::PLAIN)?;
-                }
-                "etntxon_type" => {
-                    etn_taxation_type =
-                        forms.value(&mut map, ctx, 4, "etntxon_type", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfInfoResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("etfobjt_idex_nm", "etf_target_index_name"),
+            codec::Field::new("wonju_pric", "original_share_price"),
+            codec::Field::new("etftxon_type", "etf_taxation_type"),
+            codec::Field::new("etntxon_type", "etn_taxation_type"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Text(&mut self.etf_target_index_name),
+            2 => codec::SlotMut::Int(&mut self.original_share_price),
+            3 => codec::SlotMut::Text(&mut self.etf_taxation_type),
+            4 => codec::SlotMut::Text(&mut self.etn_taxation_type),
+            5 => codec::SlotMut::Number(&mut self.return_code),
+            6 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            etf_target_index_name,
-            original_share_price,
-            etf_taxation_type,
-            etn_taxation_type,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.etf_target_index_name),
+            2 => codec::SlotRef::Opt(&self.original_share_price),
+            3 => codec::SlotRef::Opt(&self.etf_taxation_type),
+            4 => codec::SlotRef::Opt(&self.etn_taxation_type),
+            5 => codec::SlotRef::Number(self.return_code),
+            6 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "etfobjt_idex_nm",
-            self.etf_target_index_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "wonju_pric",
-            self.original_share_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "etftxon_type",
-            self.etf_taxation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "etntxon_type",
-            self.etn_taxation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfInfoRequest {
@@ -199,32 +167,12 @@ impl kiwoom_runtime::TrRequest for EtfInfoRequest {
     };
     type Response = EtfInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40002",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40002", self)
     }
 }
 impl kiwoom_runtime::TrResponse for EtfInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfInfoRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

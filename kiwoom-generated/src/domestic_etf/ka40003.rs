@@ -43,16 +43,37 @@ impl EtfDailyTrendRequest {
         }
     }
 }
+impl codec::Table for EtfDailyTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for EtfDailyTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40003` ETF일별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfDailyTrendResponse {
     /// ETF일별추이 (`etfdaly_trnsn`)
@@ -72,60 +93,51 @@ impl EtfDailyTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfDailyTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut etf_daily_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "etfdaly_trnsn" => {
-                    etf_daily_trend = codec::list(&mut map, ctx, "etfdaly_trnsn")?;
-                    forms.list_sent(0, &etf_daily_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfDailyTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("etfdaly_trnsn", "etf_daily_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.etf_daily_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            etf_daily_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.etf_daily_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "etfdaly_trnsn", &self.etf_daily_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/etf.yaml ka40003 field \`etfdaly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfDailyTrendRow {
     /// 체결일자 (`cntr_dt`)
@@ -224,250 +236,83 @@ impl EtfDailyTrendRow {
         &self.extra
     }
 }
-impl codec::Record for EtfDailyTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution_date = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut change_rate = None;
-        let mut trade_quantity = None;
-        let mut nav = None;
-        let mut cumulative_trade_value = None;
-        let mut nav_index_disparity_rate = None;
-        let mut nav_etf_disparity_rate = None;
-        let mut tracking_error_rate = None;
-        let mut tracking_current_price = None;
-        let mut tracking_previous_day_change = None;
-        let mut tracking_change_sign = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr_dt" => {
-                    execution_date = forms.value(&mut map, ctx, 0, "cntr_dt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "pre_rt" => {
-                    change_rate = forms.value(&mut map, ctx, 4, "pre_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "nav" => nav = forms.value(&mut map, ctx, 6, "nav", codec::PLAIN)?,
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 7, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "navidex_dispty_rt" => {
-                    nav_index_disparity_rate =
-                        forms.value(&mut map, ctx, 8, "navidex_dispty_rt", codec::PLAIN)?;
-                }
-                "navetfdispty_rt" => {
-                    nav_etf_disparity_rate =
-                        forms.value(&mut map, ctx, 9, "navetfdispty_rt", codec::PLAIN)?;
-                }
-                "trace_eor_rt" => {
-                    tracking_error_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "trace_eor_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trace_cur_prc" => {
-                    tracking_current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "trace_cur_prc",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trace_pred_pre" => {
-                    tracking_previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "trace_pred_pre",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trace_pre_sig" => {
-                    tracking_change_sign =
-                        forms.value(&mut map, ctx, 13, "trace_pre_sig", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfDailyTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr_dt", "execution_date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("pre_rt", "change_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("nav", "nav"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("navidex_dispty_rt", "nav_index_disparity_rate"),
+            codec::Field::new("navetfdispty_rt", "nav_etf_disparity_rate"),
+            codec::Field::new("trace_eor_rt", "tracking_error_rate")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("trace_cur_prc", "tracking_current_price")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("trace_pred_pre", "tracking_previous_day_change")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("trace_pre_sig", "tracking_change_sign"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.execution_date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.change_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.nav),
+            7 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            8 => codec::SlotMut::Decimal(&mut self.nav_index_disparity_rate),
+            9 => codec::SlotMut::Decimal(&mut self.nav_etf_disparity_rate),
+            10 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
+            11 => codec::SlotMut::Decimal(&mut self.tracking_current_price),
+            12 => codec::SlotMut::Decimal(&mut self.tracking_previous_day_change),
+            13 => codec::SlotMut::Opt(&mut self.tracking_change_sign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution_date,
-            current_price,
-            change_sign,
-            previous_day_change,
-            change_rate,
-            trade_quantity,
-            nav,
-            cumulative_trade_value,
-            nav_index_disparity_rate,
-            nav_etf_disparity_rate,
-            tracking_error_rate,
-            tracking_current_price,
-            tracking_previous_day_change,
-            tracking_change_sign,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.change_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.nav),
+            7 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            8 => codec::SlotRef::Opt(&self.nav_index_disparity_rate),
+            9 => codec::SlotRef::Opt(&self.nav_etf_disparity_rate),
+            10 => codec::SlotRef::Opt(&self.tracking_error_rate),
+            11 => codec::SlotRef::Opt(&self.tracking_current_price),
+            12 => codec::SlotRef::Opt(&self.tracking_previous_day_change),
+            13 => codec::SlotRef::Opt(&self.tracking_change_sign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cntr_dt",
-            self.execution_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pre_rt",
-            self.change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "nav", self.nav.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "navidex_dispty_rt",
-            self.nav_index_disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "navetfdispty_rt",
-            self.nav_etf_disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "trace_eor_rt",
-            self.tracking_error_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trace_cur_prc",
-            self.tracking_current_price.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "trace_pred_pre",
-            self.tracking_previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trace_pre_sig",
-            self.tracking_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfDailyTrendRequest {
@@ -479,16 +324,7 @@ impl kiwoom_runtime::TrRequest for EtfDailyTrendRequest {
     };
     type Response = EtfDailyTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40003",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40003", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfDailyTrendRequest {
@@ -500,17 +336,6 @@ impl kiwoom_runtime::PagedRequest for EtfDailyTrendRequest {
 impl kiwoom_runtime::TrResponse for EtfDailyTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfDailyTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -81,21 +81,68 @@ impl EtfAllQuotesRequest {
         }
     }
 }
+impl codec::Table for EtfAllQuotesRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("txon_type", "taxation_type")
+                .required()
+                .max(1),
+            codec::Field::new("navpre", "nav_change").required().max(1),
+            codec::Field::new("mngmcomp", "asset_manager")
+                .required()
+                .max(4),
+            codec::Field::new("txon_yn", "taxation_flag")
+                .required()
+                .max(1),
+            codec::Field::new("trace_idex", "tracking_index")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.taxation_type),
+            1 => codec::SlotMut::Req(&mut self.nav_change),
+            2 => codec::SlotMut::Req(&mut self.asset_manager),
+            3 => codec::SlotMut::Req(&mut self.taxation_flag),
+            4 => codec::SlotMut::Req(&mut self.tracking_index),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.taxation_type),
+            1 => codec::SlotRef::Req(&self.nav_change),
+            2 => codec::SlotRef::Req(&self.asset_manager),
+            3 => codec::SlotRef::Req(&self.taxation_flag),
+            4 => codec::SlotRef::Req(&self.tracking_index),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            taxation_type: super::TaxationType::from_code(""),
+            nav_change: super::NavChange::from_code(""),
+            asset_manager: super::AssetManager::from_code(""),
+            taxation_flag: super::TaxationFlag::from_code(""),
+            tracking_index: super::CumulativeChangeRateTopStockCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for EtfAllQuotesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "txon_type", &self.taxation_type, codec::PLAIN)?;
-        codec::put(&mut map, "navpre", &self.nav_change, codec::PLAIN)?;
-        codec::put(&mut map, "mngmcomp", &self.asset_manager, codec::PLAIN)?;
-        codec::put(&mut map, "txon_yn", &self.taxation_flag, codec::PLAIN)?;
-        codec::put(&mut map, "trace_idex", &self.tracking_index, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40004` ETF전체시세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfAllQuotesResponse {
     /// ETF전체시세 (`etfall_mrpr`)
@@ -115,60 +162,51 @@ impl EtfAllQuotesResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfAllQuotesResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut etf_all_market_price = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "etfall_mrpr" => {
-                    etf_all_market_price = codec::list(&mut map, ctx, "etfall_mrpr")?;
-                    forms.list_sent(0, &etf_all_market_price);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfAllQuotesResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("etfall_mrpr", "etf_all_market_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.etf_all_market_price),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            etf_all_market_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.etf_all_market_price),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfAllQuotesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "etfall_mrpr", &self.etf_all_market_price)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/etf.yaml ka40004 field \`etfall\_mrpr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfAllQuotesRow {
     /// 종목코드 (`stk_cd`)
@@ -268,237 +306,92 @@ impl EtfAllQuotesRow {
         &self.extra
     }
 }
-impl codec::Record for EtfAllQuotesRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_classification = None;
-        let mut stock_name = None;
-        let mut close_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut change_rate = None;
-        let mut trade_quantity = None;
-        let mut nav = None;
-        let mut tracking_error_rate = None;
-        let mut tax_base = None;
-        let mut dividend_before_base = None;
-        let mut previous_day_dividend = None;
-        let mut tracking_index_name = None;
-        let mut multiple = None;
-        let mut tracking_index_code = None;
-        let mut tracking_index = None;
-        let mut tracking_fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_cls" => {
-                    stock_classification =
-                        forms.value(&mut map, ctx, 1, "stk_cls", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 3, "close_pric", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 4, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "pre_rt" => {
-                    change_rate = forms.value(&mut map, ctx, 6, "pre_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "nav" => nav = forms.value(&mut map, ctx, 8, "nav", codec::PLAIN)?,
-                "trace_eor_rt" => {
-                    tracking_error_rate =
-                        forms.value(&mut map, ctx, 9, "trace_eor_rt", codec::PLAIN)?;
-                }
-                "txbs" => {
-                    tax_base = forms.value(&mut map, ctx, 10, "txbs", codec::PLAIN)?;
-                }
-                "dvid_bf_base" => {
-                    dividend_before_base =
-                        forms.value(&mut map, ctx, 11, "dvid_bf_base", codec::PLAIN)?;
-                }
-                "pred_dvida" => {
-                    previous_day_dividend =
-                        forms.value(&mut map, ctx, 12, "pred_dvida", codec::PLAIN)?;
-                }
-                "trace_idex_nm" => {
-                    tracking_index_name =
-                        forms.value(&mut map, ctx, 13, "trace_idex_nm", codec::PLAIN)?;
-                }
-                "drng" => {
-                    multiple = forms.value(&mut map, ctx, 14, "drng", codec::PLAIN)?;
-                }
-                "trace_idex_cd" => {
-                    tracking_index_code =
-                        forms.value(&mut map, ctx, 15, "trace_idex_cd", codec::PLAIN)?;
-                }
-                "trace_idex" => {
-                    tracking_index = forms.value(&mut map, ctx, 16, "trace_idex", codec::PLAIN)?;
-                }
-                "trace_flu_rt" => {
-                    tracking_fluctuation_rate =
-                        forms.value(&mut map, ctx, 17, "trace_flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfAllQuotesRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_cls", "stock_classification"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("pre_rt", "change_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("nav", "nav"),
+            codec::Field::new("trace_eor_rt", "tracking_error_rate"),
+            codec::Field::new("txbs", "tax_base"),
+            codec::Field::new("dvid_bf_base", "dividend_before_base"),
+            codec::Field::new("pred_dvida", "previous_day_dividend"),
+            codec::Field::new("trace_idex_nm", "tracking_index_name"),
+            codec::Field::new("drng", "multiple"),
+            codec::Field::new("trace_idex_cd", "tracking_index_code"),
+            codec::Field::new("trace_idex", "tracking_index"),
+            codec::Field::new("trace_flu_rt", "tracking_fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_classification),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.close_price),
+            4 => codec::SlotMut::Opt(&mut self.change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.change_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.nav),
+            9 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
+            10 => codec::SlotMut::Text(&mut self.tax_base),
+            11 => codec::SlotMut::Text(&mut self.dividend_before_base),
+            12 => codec::SlotMut::Int(&mut self.previous_day_dividend),
+            13 => codec::SlotMut::Text(&mut self.tracking_index_name),
+            14 => codec::SlotMut::Decimal(&mut self.multiple),
+            15 => codec::SlotMut::Text(&mut self.tracking_index_code),
+            16 => codec::SlotMut::Text(&mut self.tracking_index),
+            17 => codec::SlotMut::Decimal(&mut self.tracking_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_classification,
-            stock_name,
-            close_price,
-            change_sign,
-            previous_day_change,
-            change_rate,
-            trade_quantity,
-            nav,
-            tracking_error_rate,
-            tax_base,
-            dividend_before_base,
-            previous_day_dividend,
-            tracking_index_name,
-            multiple,
-            tracking_index_code,
-            tracking_index,
-            tracking_fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_classification),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.close_price),
+            4 => codec::SlotRef::Opt(&self.change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.change_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.nav),
+            9 => codec::SlotRef::Opt(&self.tracking_error_rate),
+            10 => codec::SlotRef::Opt(&self.tax_base),
+            11 => codec::SlotRef::Opt(&self.dividend_before_base),
+            12 => codec::SlotRef::Opt(&self.previous_day_dividend),
+            13 => codec::SlotRef::Opt(&self.tracking_index_name),
+            14 => codec::SlotRef::Opt(&self.multiple),
+            15 => codec::SlotRef::Opt(&self.tracking_index_code),
+            16 => codec::SlotRef::Opt(&self.tracking_index),
+            17 => codec::SlotRef::Opt(&self.tracking_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfAllQuotesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cls",
-            self.stock_classification.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pre_rt",
-            self.change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "nav", self.nav.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "trace_eor_rt",
-            self.tracking_error_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 10, "txbs", self.tax_base.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            11,
-            "dvid_bf_base",
-            self.dividend_before_base.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "pred_dvida",
-            self.previous_day_dividend.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trace_idex_nm",
-            self.tracking_index_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "drng", self.multiple.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "trace_idex_cd",
-            self.tracking_index_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "trace_idex",
-            self.tracking_index.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "trace_flu_rt",
-            self.tracking_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfAllQuotesRequest {
@@ -510,61 +403,7 @@ impl kiwoom_runtime::TrRequest for EtfAllQuotesRequest {
     };
     type Response = EtfAllQuotesResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40004",
-            "txon_type",
-            "taxation_type",
-            Some(&self.taxation_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40004",
-            "navpre",
-            "nav_change",
-            Some(&self.nav_change),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40004",
-            "mngmcomp",
-            "asset_manager",
-            Some(&self.asset_manager),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40004",
-            "txon_yn",
-            "taxation_flag",
-            Some(&self.taxation_flag),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40004",
-            "trace_idex",
-            "tracking_index",
-            Some(&self.tracking_index),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka40004",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40004", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfAllQuotesRequest {
@@ -576,63 +415,6 @@ impl kiwoom_runtime::PagedRequest for EtfAllQuotesRequest {
 impl kiwoom_runtime::TrResponse for EtfAllQuotesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfAllQuotesRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "txon_type",
-                "navpre",
-                "mngmcomp",
-                "txon_yn",
-                "trace_idex",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            taxation_type: codec::take_required(
-                api_id,
-                object,
-                "txon_type",
-                "taxation_type",
-                codec::PLAIN,
-            )?,
-            nav_change: codec::take_required(api_id, object, "navpre", "nav_change", codec::PLAIN)?,
-            asset_manager: codec::take_required(
-                api_id,
-                object,
-                "mngmcomp",
-                "asset_manager",
-                codec::PLAIN,
-            )?,
-            taxation_flag: codec::take_required(
-                api_id,
-                object,
-                "txon_yn",
-                "taxation_flag",
-                codec::PLAIN,
-            )?,
-            tracking_index: codec::take_required(
-                api_id,
-                object,
-                "trace_idex",
-                "tracking_index",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

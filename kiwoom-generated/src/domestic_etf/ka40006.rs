@@ -43,16 +43,37 @@ impl EtfIntradayTrendRequest {
         }
     }
 }
+impl codec::Table for EtfIntradayTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for EtfIntradayTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40006` ETF시간대별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendResponse {
     /// 종목명 (`stk_nm`)
@@ -92,124 +113,66 @@ impl EtfIntradayTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfIntradayTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut etf_target_index_name = None;
-        let mut original_share_price = None;
-        let mut etf_taxation_type = None;
-        let mut etn_taxation_type = None;
-        let mut etf_time_slot_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "etfobjt_idex_nm" => {
-                    etf_target_index_name =
-                        forms.value(&mut map, ctx, 1, "etfobjt_idex_nm", codec::PLAIN)?;
-                }
-                "wonju_pric" => {
-                    original_share_price =
-                        forms.value(&mut map, ctx, 2, "wonju_pric", codec::PLAIN)?;
-                }
-                "etftxon_type" => {
-                    etf_taxation_type =
-                        forms.value(&mut map, ctx, 3, "etftxon_type", codec::PLAIN)?;
-                }
-                "etntxon_type" => {
-                    etn_taxation_type =
-                        forms.value(&mut map, ctx, 4, "etntxon_type", codec::PLAIN)?;
-                }
-                "etftisl_trnsn" => {
-                    etf_time_slot_trend = codec::list(&mut map, ctx, "etftisl_trnsn")?;
-                    forms.list_sent(5, &etf_time_slot_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfIntradayTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("etfobjt_idex_nm", "etf_target_index_name"),
+            codec::Field::new("wonju_pric", "original_share_price"),
+            codec::Field::new("etftxon_type", "etf_taxation_type"),
+            codec::Field::new("etntxon_type", "etn_taxation_type"),
+            codec::Field::new("etftisl_trnsn", "etf_time_slot_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Text(&mut self.etf_target_index_name),
+            2 => codec::SlotMut::Int(&mut self.original_share_price),
+            3 => codec::SlotMut::Text(&mut self.etf_taxation_type),
+            4 => codec::SlotMut::Text(&mut self.etn_taxation_type),
+            5 => codec::SlotMut::List(&mut self.etf_time_slot_trend),
+            6 => codec::SlotMut::Number(&mut self.return_code),
+            7 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            etf_target_index_name,
-            original_share_price,
-            etf_taxation_type,
-            etn_taxation_type,
-            etf_time_slot_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.etf_target_index_name),
+            2 => codec::SlotRef::Opt(&self.original_share_price),
+            3 => codec::SlotRef::Opt(&self.etf_taxation_type),
+            4 => codec::SlotRef::Opt(&self.etn_taxation_type),
+            5 => codec::SlotRef::List(&self.etf_time_slot_trend),
+            6 => codec::SlotRef::Number(self.return_code),
+            7 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "etfobjt_idex_nm",
-            self.etf_target_index_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "wonju_pric",
-            self.original_share_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "etftxon_type",
-            self.etf_taxation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "etntxon_type",
-            self.etn_taxation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 5, "etftisl_trnsn", &self.etf_time_slot_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/etf.yaml ka40006 field \`etftisl\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendRow {
     /// 시간 (`tm`)
@@ -307,212 +270,84 @@ impl EtfIntradayTrendRow {
         &self.extra
     }
 }
-impl codec::Record for EtfIntradayTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut time = None;
-        let mut close_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut nav = None;
-        let mut trade_value = None;
-        let mut nav_index = None;
-        let mut nav_etf = None;
-        let mut tracking = None;
-        let mut tracking_index = None;
-        let mut tracking_index_previous_day_change = None;
-        let mut tracking_index_previous_day_change_sign = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "nav" => nav = forms.value(&mut map, ctx, 6, "nav", codec::PLAIN)?,
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 7, "trde_prica", codec::PLAIN)?;
-                }
-                "navidex" => {
-                    nav_index = forms.value(&mut map, ctx, 8, "navidex", codec::PLAIN)?;
-                }
-                "navetf" => {
-                    nav_etf = forms.value(&mut map, ctx, 9, "navetf", codec::PLAIN)?;
-                }
-                "trace" => {
-                    tracking = forms.value(&mut map, ctx, 10, "trace", codec::PLAIN)?;
-                }
-                "trace_idex" => {
-                    tracking_index = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "trace_idex",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trace_idex_pred_pre" => {
-                    tracking_index_previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "trace_idex_pred_pre",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trace_idex_pred_pre_sig" => {
-                    tracking_index_previous_day_change_sign =
-                        forms.value(&mut map, ctx, 13, "trace_idex_pred_pre_sig", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfIntradayTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tm", "time"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("nav", "nav"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("navidex", "nav_index"),
+            codec::Field::new("navetf", "nav_etf"),
+            codec::Field::new("trace", "tracking"),
+            codec::Field::new("trace_idex", "tracking_index").format(codec::Format::scaled(2)),
+            codec::Field::new("trace_idex_pred_pre", "tracking_index_previous_day_change")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new(
+                "trace_idex_pred_pre_sig",
+                "tracking_index_previous_day_change_sign",
+            ),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.time),
+            1 => codec::SlotMut::Opt(&mut self.close_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.nav),
+            7 => codec::SlotMut::Int(&mut self.trade_value),
+            8 => codec::SlotMut::Opt(&mut self.nav_index),
+            9 => codec::SlotMut::Decimal(&mut self.nav_etf),
+            10 => codec::SlotMut::Decimal(&mut self.tracking),
+            11 => codec::SlotMut::Decimal(&mut self.tracking_index),
+            12 => codec::SlotMut::Decimal(&mut self.tracking_index_previous_day_change),
+            13 => codec::SlotMut::Opt(&mut self.tracking_index_previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            time,
-            close_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            nav,
-            trade_value,
-            nav_index,
-            nav_etf,
-            tracking,
-            tracking_index,
-            tracking_index_previous_day_change,
-            tracking_index_previous_day_change_sign,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.nav),
+            7 => codec::SlotRef::Opt(&self.trade_value),
+            8 => codec::SlotRef::Opt(&self.nav_index),
+            9 => codec::SlotRef::Opt(&self.nav_etf),
+            10 => codec::SlotRef::Opt(&self.tracking),
+            11 => codec::SlotRef::Opt(&self.tracking_index),
+            12 => codec::SlotRef::Opt(&self.tracking_index_previous_day_change),
+            13 => codec::SlotRef::Opt(&self.tracking_index_previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "nav", self.nav.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "navidex",
-            self.nav_index.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "navetf", self.nav_etf.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 10, "trace", self.tracking.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trace_idex",
-            self.tracking_index.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "trace_idex_pred_pre",
-            self.tracking_index_previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "trace_idex_pred_pre_sig",
-            self.tracking_index_previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfIntradayTrendRequest {
@@ -524,16 +359,7 @@ impl kiwoom_runtime::TrRequest for EtfIntradayTrendRequest {
     };
     type Response = EtfIntradayTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40006",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40006", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfIntradayTrendRequest {
@@ -545,17 +371,6 @@ impl kiwoom_runtime::PagedRequest for EtfIntradayTrendRequest {
 impl kiwoom_runtime::TrResponse for EtfIntradayTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfIntradayTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -37,16 +37,37 @@ impl EtfIntradayNavStatusRequest {
         }
     }
 }
+impl codec::Table for EtfIntradayNavStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for EtfIntradayNavStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka40009` ETF시간대별NAV현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusResponse {
     /// ETFNAV배열 (`etfnavarray`)
@@ -66,60 +87,51 @@ impl EtfIntradayNavStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfIntradayNavStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut etf_nav_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "etfnavarray" => {
-                    etf_nav_list = codec::list(&mut map, ctx, "etfnavarray")?;
-                    forms.list_sent(0, &etf_nav_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfIntradayNavStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("etfnavarray", "etf_nav_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.etf_nav_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            etf_nav_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.etf_nav_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfIntradayNavStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "etfnavarray", &self.etf_nav_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/etf.yaml ka40009 field \`etfnavarray\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusRow {
     /// NAV (`nav`)
@@ -179,172 +191,74 @@ impl EtfIntradayNavStatusRow {
         &self.extra
     }
 }
-impl codec::Record for EtfIntradayNavStatusRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut nav = None;
-        let mut nav_previous_day_change = None;
-        let mut nav_fluctuation_rate = None;
-        let mut tracking_error_rate = None;
-        let mut disparity_rate = None;
-        let mut share_count = None;
-        let mut base_price = None;
-        let mut foreign_holding_quantity = None;
-        let mut substitute_price = None;
-        let mut converted_price = None;
-        let mut dr_per_share = None;
-        let mut original_share_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "nav" => nav = forms.value(&mut map, ctx, 0, "nav", codec::PLAIN)?,
-                "navpred_pre" => {
-                    nav_previous_day_change =
-                        forms.value(&mut map, ctx, 1, "navpred_pre", codec::PLAIN)?;
-                }
-                "navflu_rt" => {
-                    nav_fluctuation_rate =
-                        forms.value(&mut map, ctx, 2, "navflu_rt", codec::PLAIN)?;
-                }
-                "trace_eor_rt" => {
-                    tracking_error_rate =
-                        forms.value(&mut map, ctx, 3, "trace_eor_rt", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(&mut map, ctx, 4, "dispty_rt", codec::PLAIN)?;
-                }
-                "stkcnt" => {
-                    share_count = forms.value(&mut map, ctx, 5, "stkcnt", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 6, "base_pric", codec::PLAIN)?;
-                }
-                "for_rmnd_qty" => {
-                    foreign_holding_quantity =
-                        forms.value(&mut map, ctx, 7, "for_rmnd_qty", codec::PLAIN)?;
-                }
-                "repl_pric" => {
-                    substitute_price = forms.value(&mut map, ctx, 8, "repl_pric", codec::PLAIN)?;
-                }
-                "conv_pric" => {
-                    converted_price = forms.value(&mut map, ctx, 9, "conv_pric", codec::PLAIN)?;
-                }
-                "drstk" => {
-                    dr_per_share = forms.value(&mut map, ctx, 10, "drstk", codec::PLAIN)?;
-                }
-                "wonju_pric" => {
-                    original_share_price =
-                        forms.value(&mut map, ctx, 11, "wonju_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfIntradayNavStatusRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("nav", "nav"),
+            codec::Field::new("navpred_pre", "nav_previous_day_change"),
+            codec::Field::new("navflu_rt", "nav_fluctuation_rate"),
+            codec::Field::new("trace_eor_rt", "tracking_error_rate"),
+            codec::Field::new("dispty_rt", "disparity_rate"),
+            codec::Field::new("stkcnt", "share_count"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("for_rmnd_qty", "foreign_holding_quantity"),
+            codec::Field::new("repl_pric", "substitute_price"),
+            codec::Field::new("conv_pric", "converted_price"),
+            codec::Field::new("drstk", "dr_per_share"),
+            codec::Field::new("wonju_pric", "original_share_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.nav),
+            1 => codec::SlotMut::Int(&mut self.nav_previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.nav_fluctuation_rate),
+            3 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
+            4 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            5 => codec::SlotMut::Int(&mut self.share_count),
+            6 => codec::SlotMut::Int(&mut self.base_price),
+            7 => codec::SlotMut::Int(&mut self.foreign_holding_quantity),
+            8 => codec::SlotMut::Int(&mut self.substitute_price),
+            9 => codec::SlotMut::Int(&mut self.converted_price),
+            10 => codec::SlotMut::Decimal(&mut self.dr_per_share),
+            11 => codec::SlotMut::Int(&mut self.original_share_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            nav,
-            nav_previous_day_change,
-            nav_fluctuation_rate,
-            tracking_error_rate,
-            disparity_rate,
-            share_count,
-            base_price,
-            foreign_holding_quantity,
-            substitute_price,
-            converted_price,
-            dr_per_share,
-            original_share_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.nav),
+            1 => codec::SlotRef::Opt(&self.nav_previous_day_change),
+            2 => codec::SlotRef::Opt(&self.nav_fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.tracking_error_rate),
+            4 => codec::SlotRef::Opt(&self.disparity_rate),
+            5 => codec::SlotRef::Opt(&self.share_count),
+            6 => codec::SlotRef::Opt(&self.base_price),
+            7 => codec::SlotRef::Opt(&self.foreign_holding_quantity),
+            8 => codec::SlotRef::Opt(&self.substitute_price),
+            9 => codec::SlotRef::Opt(&self.converted_price),
+            10 => codec::SlotRef::Opt(&self.dr_per_share),
+            11 => codec::SlotRef::Opt(&self.original_share_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfIntradayNavStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "nav", self.nav.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "navpred_pre",
-            self.nav_previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "navflu_rt",
-            self.nav_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trace_eor_rt",
-            self.tracking_error_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stkcnt",
-            self.share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "for_rmnd_qty",
-            self.foreign_holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "repl_pric",
-            self.substitute_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "conv_pric",
-            self.converted_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "drstk",
-            self.dr_per_share.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "wonju_pric",
-            self.original_share_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfIntradayNavStatusRequest {
@@ -356,16 +270,7 @@ impl kiwoom_runtime::TrRequest for EtfIntradayNavStatusRequest {
     };
     type Response = EtfIntradayNavStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka40009",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka40009", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfIntradayNavStatusRequest {
@@ -377,17 +282,6 @@ impl kiwoom_runtime::PagedRequest for EtfIntradayNavStatusRequest {
 impl kiwoom_runtime::TrResponse for EtfIntradayNavStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfIntradayNavStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -21,58 +21,12 @@ pub enum InstitutionForeignInvestorTradeStreakAmountQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl InstitutionForeignInvestorTradeStreakAmountQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
+codec::code_table!(
+    match InstitutionForeignInvestorTradeStreakAmountQuantityType {
+        Amount => ("0", "금액"),
+        Quantity => ("1", "수량"),
     }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Amount => "0",
-            Self::Quantity => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Amount,
-            "1" => Self::Quantity,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Amount => Some("금액"),
-            Self::Quantity => Some("수량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InstitutionForeignInvestorTradeStreakAmountQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InstitutionForeignInvestorTradeStreakAmountQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InstitutionForeignInvestorTradeStreakAmountQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+);
 /// Codes of `InstitutionForeignInvestorTradeStreakDate` (spec/domestic/institution-foreign.yaml ka10131 field `dt`).
 ///
 /// # Forward compatibility
@@ -102,73 +56,15 @@ pub enum InstitutionForeignInvestorTradeStreakDate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl InstitutionForeignInvestorTradeStreakDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "3", "5", "10", "20", "120", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LatestDay => "1",
-            Self::Days3 => "3",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days120 => "120",
-            Self::ByDateRange => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::LatestDay,
-            "3" => Self::Days3,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "120" => Self::Days120,
-            "0" => Self::ByDateRange,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::LatestDay => Some("최근일"),
-            Self::Days3 => Some("3일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days120 => Some("120일"),
-            Self::ByDateRange => Some("시작일자/종료일자로 조회"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InstitutionForeignInvestorTradeStreakDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InstitutionForeignInvestorTradeStreakDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InstitutionForeignInvestorTradeStreakDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match InstitutionForeignInvestorTradeStreakDate {
+    LatestDay => ("1", "최근일"),
+    Days3 => ("3", "3일"),
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days20 => ("20", "20일"),
+    Days120 => ("120", "120일"),
+    ByDateRange => ("0", "시작일자/종료일자로 조회"),
+});
 /// Codes of `NetSellType` (spec/domestic/institution-foreign.yaml ka10131 field `netslmt_tp`).
 ///
 /// # Forward compatibility
@@ -186,55 +82,9 @@ pub enum NetSellType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NetSellType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetBuy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "2" => Self::NetBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetBuy => Some("순매수(고정값)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NetSellType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NetSellType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NetSellType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NetSellType {
+    NetBuy => ("2", "순매수(고정값)"),
+});
 /// Codes of `StockIndustryType` (spec/domestic/institution-foreign.yaml ka10131 field `stk_inds_tp`).
 ///
 /// # Forward compatibility
@@ -254,55 +104,7 @@ pub enum StockIndustryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockIndustryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stock => "0",
-            Self::Sector => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Stock,
-            "1" => Self::Sector,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Stock => Some("종목(주식)"),
-            Self::Sector => Some("업종"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockIndustryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockIndustryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockIndustryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockIndustryType {
+    Stock => ("0", "종목(주식)"),
+    Sector => ("1", "업종"),
+});

@@ -40,16 +40,37 @@ impl StockForeignInvestorTradeTrendRequest {
         }
     }
 }
+impl codec::Table for StockForeignInvestorTradeTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockForeignInvestorTradeTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10008` 주식외국인종목별매매동향.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendResponse {
     /// 주식외국인 (`stk_frgnr`)
@@ -69,60 +90,51 @@ impl StockForeignInvestorTradeTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for StockForeignInvestorTradeTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_foreign = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_frgnr" => {
-                    stock_foreign = codec::list(&mut map, ctx, "stk_frgnr")?;
-                    forms.list_sent(0, &stock_foreign);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockForeignInvestorTradeTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_frgnr", "stock_foreign"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_foreign),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_foreign,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_foreign),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockForeignInvestorTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "stk_frgnr", &self.stock_foreign)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/institution-foreign.yaml ka10008 field \`stk\_frgnr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendRow {
     /// 일자 (`dt`)
@@ -198,153 +210,71 @@ impl StockForeignInvestorTradeTrendRow {
         &self.extra
     }
 }
-impl codec::Record for StockForeignInvestorTradeTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut close_price = None;
-        let mut previous_day_change = None;
-        let mut trade_quantity = None;
-        let mut change_quantity = None;
-        let mut holding_share_count = None;
-        let mut weight = None;
-        let mut acquisition_available_share_count = None;
-        let mut foreign_limit = None;
-        let mut foreign_limit_change = None;
-        let mut limit_exhaustion_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
-                }
-                "chg_qty" => {
-                    change_quantity = forms.value(&mut map, ctx, 4, "chg_qty", codec::PLAIN)?;
-                }
-                "poss_stkcnt" => {
-                    holding_share_count =
-                        forms.value(&mut map, ctx, 5, "poss_stkcnt", codec::PLAIN)?;
-                }
-                "wght" => weight = forms.value(&mut map, ctx, 6, "wght", codec::PLAIN)?,
-                "gain_pos_stkcnt" => {
-                    acquisition_available_share_count =
-                        forms.value(&mut map, ctx, 7, "gain_pos_stkcnt", codec::PLAIN)?;
-                }
-                "frgnr_limit" => {
-                    foreign_limit = forms.value(&mut map, ctx, 8, "frgnr_limit", codec::PLAIN)?;
-                }
-                "frgnr_limit_irds" => {
-                    foreign_limit_change =
-                        forms.value(&mut map, ctx, 9, "frgnr_limit_irds", codec::PLAIN)?;
-                }
-                "limit_exh_rt" => {
-                    limit_exhaustion_rate =
-                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockForeignInvestorTradeTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("chg_qty", "change_quantity"),
+            codec::Field::new("poss_stkcnt", "holding_share_count"),
+            codec::Field::new("wght", "weight"),
+            codec::Field::new("gain_pos_stkcnt", "acquisition_available_share_count"),
+            codec::Field::new("frgnr_limit", "foreign_limit"),
+            codec::Field::new("frgnr_limit_irds", "foreign_limit_change"),
+            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.close_price),
+            2 => codec::SlotMut::Int(&mut self.previous_day_change),
+            3 => codec::SlotMut::Int(&mut self.trade_quantity),
+            4 => codec::SlotMut::Int(&mut self.change_quantity),
+            5 => codec::SlotMut::Int(&mut self.holding_share_count),
+            6 => codec::SlotMut::Decimal(&mut self.weight),
+            7 => codec::SlotMut::Int(&mut self.acquisition_available_share_count),
+            8 => codec::SlotMut::Int(&mut self.foreign_limit),
+            9 => codec::SlotMut::Int(&mut self.foreign_limit_change),
+            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            close_price,
-            previous_day_change,
-            trade_quantity,
-            change_quantity,
-            holding_share_count,
-            weight,
-            acquisition_available_share_count,
-            foreign_limit,
-            foreign_limit_change,
-            limit_exhaustion_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.trade_quantity),
+            4 => codec::SlotRef::Opt(&self.change_quantity),
+            5 => codec::SlotRef::Opt(&self.holding_share_count),
+            6 => codec::SlotRef::Opt(&self.weight),
+            7 => codec::SlotRef::Opt(&self.acquisition_available_share_count),
+            8 => codec::SlotRef::Opt(&self.foreign_limit),
+            9 => codec::SlotRef::Opt(&self.foreign_limit_change),
+            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockForeignInvestorTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "chg_qty",
-            self.change_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "poss_stkcnt",
-            self.holding_share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "wght", self.weight.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "gain_pos_stkcnt",
-            self.acquisition_available_share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "frgnr_limit",
-            self.foreign_limit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "frgnr_limit_irds",
-            self.foreign_limit_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "limit_exh_rt",
-            self.limit_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockForeignInvestorTradeTrendRequest {
@@ -356,16 +286,7 @@ impl kiwoom_runtime::TrRequest for StockForeignInvestorTradeTrendRequest {
     };
     type Response = StockForeignInvestorTradeTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10008",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10008", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockForeignInvestorTradeTrendRequest {
@@ -379,17 +300,6 @@ impl kiwoom_runtime::PagedRequest for StockForeignInvestorTradeTrendRequest {
 impl kiwoom_runtime::TrResponse for StockForeignInvestorTradeTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockForeignInvestorTradeTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -111,33 +111,77 @@ impl InstitutionForeignInvestorTradeStreakRequest {
         self
     }
 }
+impl codec::Table for InstitutionForeignInvestorTradeStreakRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date").required().max(3),
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("netslmt_tp", "net_sell_type")
+                .required()
+                .max(1),
+            codec::Field::new("stk_inds_tp", "stock_industry_type")
+                .required()
+                .max(1),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Date(&mut self.start_date),
+            2 => codec::SlotMut::Date(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.market_type),
+            4 => codec::SlotMut::Req(&mut self.net_sell_type),
+            5 => codec::SlotMut::Req(&mut self.stock_industry_type),
+            6 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            7 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Opt(&self.start_date),
+            2 => codec::SlotRef::Opt(&self.end_date),
+            3 => codec::SlotRef::Req(&self.market_type),
+            4 => codec::SlotRef::Req(&self.net_sell_type),
+            5 => codec::SlotRef::Req(&self.stock_industry_type),
+            6 => codec::SlotRef::Req(&self.amount_quantity_type),
+            7 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: super::InstitutionForeignInvestorTradeStreakDate::from_code(""),
+            start_date: None,
+            end_date: None,
+            market_type: super::MarketTypeWithoutAll::from_code(""),
+            net_sell_type: super::NetSellType::from_code(""),
+            stock_industry_type: super::StockIndustryType::from_code(""),
+            amount_quantity_type:
+                super::InstitutionForeignInvestorTradeStreakAmountQuantityType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for InstitutionForeignInvestorTradeStreakRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "netslmt_tp", &self.net_sell_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "stk_inds_tp",
-            &self.stock_industry_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10131` 기관외국인연속매매현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakResponse {
     /// 기관외국인연속매매현황 (`orgn_frgnr_cont_trde_prst`)
@@ -157,65 +201,54 @@ impl InstitutionForeignInvestorTradeStreakResponse {
         &self.extra
     }
 }
-impl codec::Record for InstitutionForeignInvestorTradeStreakResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut institution_foreign_consecutive_trade_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "orgn_frgnr_cont_trde_prst" => {
-                    institution_foreign_consecutive_trade_status =
-                        codec::list(&mut map, ctx, "orgn_frgnr_cont_trde_prst")?;
-                    forms.list_sent(0, &institution_foreign_consecutive_trade_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for InstitutionForeignInvestorTradeStreakResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "orgn_frgnr_cont_trde_prst",
+                "institution_foreign_consecutive_trade_status",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.institution_foreign_consecutive_trade_status),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            institution_foreign_consecutive_trade_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.institution_foreign_consecutive_trade_status),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for InstitutionForeignInvestorTradeStreakResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "orgn_frgnr_cont_trde_prst",
-            &self.institution_foreign_consecutive_trade_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/institution-foreign.yaml ka10131 field \`orgn\_frgnr\_cont\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakRow {
     /// 순위 (`rank`)
@@ -335,539 +368,138 @@ impl InstitutionForeignInvestorTradeStreakRow {
         &self.extra
     }
 }
-impl codec::Record for InstitutionForeignInvestorTradeStreakRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut period_stock_price_fluctuation_rate = None;
-        let mut institution_net_trade_amount = None;
-        let mut institution_net_trade_quantity = None;
-        let mut institution_consecutive_net_purchase_days = None;
-        let mut institution_consecutive_net_purchase_quantity = None;
-        let mut institution_consecutive_net_purchase_amount = None;
-        let mut foreign_net_trade_quantity = None;
-        let mut foreign_net_trade_amount = None;
-        let mut foreign_consecutive_net_purchase_days = None;
-        let mut foreign_consecutive_net_purchase_quantity = None;
-        let mut foreign_consecutive_net_purchase_amount = None;
-        let mut net_trade_quantity = None;
-        let mut net_trade_amount = None;
-        let mut total_consecutive_net_purchase_days = None;
-        let mut total_consecutive_net_trade_quantity = None;
-        let mut total_consecutive_net_purchase_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "prid_stkpc_flu_rt" => {
-                    period_stock_price_fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "prid_stkpc_flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "orgn_nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "orgn_nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_cont_netprps_dys" => {
-                    institution_consecutive_net_purchase_days = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "orgn_cont_netprps_dys",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_cont_netprps_qty" => {
-                    institution_consecutive_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "orgn_cont_netprps_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_cont_netprps_amt" => {
-                    institution_consecutive_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "orgn_cont_netprps_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgnr_nettrde_qty" => {
-                    foreign_net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "frgnr_nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgnr_nettrde_amt" => {
-                    foreign_net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "frgnr_nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgnr_cont_netprps_dys" => {
-                    foreign_consecutive_net_purchase_days = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "frgnr_cont_netprps_dys",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgnr_cont_netprps_qty" => {
-                    foreign_consecutive_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "frgnr_cont_netprps_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgnr_cont_netprps_amt" => {
-                    foreign_consecutive_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "frgnr_cont_netprps_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nettrde_qty" => {
-                    net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nettrde_amt" => {
-                    net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_cont_netprps_dys" => {
-                    total_consecutive_net_purchase_days = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "tot_cont_netprps_dys",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_cont_nettrde_qty" => {
-                    total_consecutive_net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "tot_cont_nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_cont_netprps_amt" => {
-                    total_consecutive_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "tot_cont_netprps_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for InstitutionForeignInvestorTradeStreakRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("prid_stkpc_flu_rt", "period_stock_price_fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("orgn_nettrde_amt", "institution_net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("orgn_nettrde_qty", "institution_net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "orgn_cont_netprps_dys",
+                "institution_consecutive_net_purchase_days",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "orgn_cont_netprps_qty",
+                "institution_consecutive_net_purchase_quantity",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "orgn_cont_netprps_amt",
+                "institution_consecutive_net_purchase_amount",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("frgnr_nettrde_qty", "foreign_net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("frgnr_nettrde_amt", "foreign_net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "frgnr_cont_netprps_dys",
+                "foreign_consecutive_net_purchase_days",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "frgnr_cont_netprps_qty",
+                "foreign_consecutive_net_purchase_quantity",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "frgnr_cont_netprps_amt",
+                "foreign_consecutive_net_purchase_amount",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("nettrde_qty", "net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("nettrde_amt", "net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "tot_cont_netprps_dys",
+                "total_consecutive_net_purchase_days",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "tot_cont_nettrde_qty",
+                "total_consecutive_net_trade_quantity",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "tot_cont_netprps_amt",
+                "total_consecutive_net_purchase_amount",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Decimal(&mut self.period_stock_price_fluctuation_rate),
+            4 => codec::SlotMut::Int(&mut self.institution_net_trade_amount),
+            5 => codec::SlotMut::Int(&mut self.institution_net_trade_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.institution_consecutive_net_purchase_days),
+            7 => codec::SlotMut::Int(&mut self.institution_consecutive_net_purchase_quantity),
+            8 => codec::SlotMut::Int(&mut self.institution_consecutive_net_purchase_amount),
+            9 => codec::SlotMut::Int(&mut self.foreign_net_trade_quantity),
+            10 => codec::SlotMut::Int(&mut self.foreign_net_trade_amount),
+            11 => codec::SlotMut::Decimal(&mut self.foreign_consecutive_net_purchase_days),
+            12 => codec::SlotMut::Int(&mut self.foreign_consecutive_net_purchase_quantity),
+            13 => codec::SlotMut::Int(&mut self.foreign_consecutive_net_purchase_amount),
+            14 => codec::SlotMut::Int(&mut self.net_trade_quantity),
+            15 => codec::SlotMut::Int(&mut self.net_trade_amount),
+            16 => codec::SlotMut::Decimal(&mut self.total_consecutive_net_purchase_days),
+            17 => codec::SlotMut::Int(&mut self.total_consecutive_net_trade_quantity),
+            18 => codec::SlotMut::Int(&mut self.total_consecutive_net_purchase_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            period_stock_price_fluctuation_rate,
-            institution_net_trade_amount,
-            institution_net_trade_quantity,
-            institution_consecutive_net_purchase_days,
-            institution_consecutive_net_purchase_quantity,
-            institution_consecutive_net_purchase_amount,
-            foreign_net_trade_quantity,
-            foreign_net_trade_amount,
-            foreign_consecutive_net_purchase_days,
-            foreign_consecutive_net_purchase_quantity,
-            foreign_consecutive_net_purchase_amount,
-            net_trade_quantity,
-            net_trade_amount,
-            total_consecutive_net_purchase_days,
-            total_consecutive_net_trade_quantity,
-            total_consecutive_net_purchase_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.period_stock_price_fluctuation_rate),
+            4 => codec::SlotRef::Opt(&self.institution_net_trade_amount),
+            5 => codec::SlotRef::Opt(&self.institution_net_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_days),
+            7 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_quantity),
+            8 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_amount),
+            9 => codec::SlotRef::Opt(&self.foreign_net_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.foreign_net_trade_amount),
+            11 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_days),
+            12 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_quantity),
+            13 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_amount),
+            14 => codec::SlotRef::Opt(&self.net_trade_quantity),
+            15 => codec::SlotRef::Opt(&self.net_trade_amount),
+            16 => codec::SlotRef::Opt(&self.total_consecutive_net_purchase_days),
+            17 => codec::SlotRef::Opt(&self.total_consecutive_net_trade_quantity),
+            18 => codec::SlotRef::Opt(&self.total_consecutive_net_purchase_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "prid_stkpc_flu_rt",
-            self.period_stock_price_fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "orgn_nettrde_amt",
-            self.institution_net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "orgn_nettrde_qty",
-            self.institution_net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "orgn_cont_netprps_dys",
-            self.institution_consecutive_net_purchase_days.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "orgn_cont_netprps_qty",
-            self.institution_consecutive_net_purchase_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "orgn_cont_netprps_amt",
-            self.institution_consecutive_net_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "frgnr_nettrde_qty",
-            self.foreign_net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "frgnr_nettrde_amt",
-            self.foreign_net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "frgnr_cont_netprps_dys",
-            self.foreign_consecutive_net_purchase_days.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "frgnr_cont_netprps_qty",
-            self.foreign_consecutive_net_purchase_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "frgnr_cont_netprps_amt",
-            self.foreign_consecutive_net_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "nettrde_qty",
-            self.net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "nettrde_amt",
-            self.net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "tot_cont_netprps_dys",
-            self.total_consecutive_net_purchase_days.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "tot_cont_nettrde_qty",
-            self.total_consecutive_net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "tot_cont_netprps_amt",
-            self.total_consecutive_net_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for InstitutionForeignInvestorTradeStreakRequest {
@@ -879,79 +511,7 @@ impl kiwoom_runtime::TrRequest for InstitutionForeignInvestorTradeStreakRequest 
     };
     type Response = InstitutionForeignInvestorTradeStreakResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10131",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "netslmt_tp",
-            "net_sell_type",
-            Some(&self.net_sell_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "stk_inds_tp",
-            "stock_industry_type",
-            Some(&self.stock_industry_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10131",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10131", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for InstitutionForeignInvestorTradeStreakRequest {
@@ -965,67 +525,6 @@ impl kiwoom_runtime::PagedRequest for InstitutionForeignInvestorTradeStreakReque
 impl kiwoom_runtime::TrResponse for InstitutionForeignInvestorTradeStreakResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for InstitutionForeignInvestorTradeStreakRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "dt",
-                "strt_dt",
-                "end_dt",
-                "mrkt_tp",
-                "netslmt_tp",
-                "stk_inds_tp",
-                "amt_qty_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            net_sell_type: codec::take_required(
-                api_id,
-                object,
-                "netslmt_tp",
-                "net_sell_type",
-                codec::PLAIN,
-            )?,
-            stock_industry_type: codec::take_required(
-                api_id,
-                object,
-                "stk_inds_tp",
-                "stock_industry_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

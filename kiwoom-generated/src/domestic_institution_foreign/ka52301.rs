@@ -30,15 +30,28 @@ impl GoldSpotInvestorStatusRequest {
         Self {}
     }
 }
+impl codec::Table for GoldSpotInvestorStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for GoldSpotInvestorStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka52301` 금현물투자자현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusResponse {
     /// 금현물투자자현황 (`inve_trad_stat`)
@@ -58,60 +71,51 @@ impl GoldSpotInvestorStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotInvestorStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut investor_trade_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "inve_trad_stat" => {
-                    investor_trade_status = codec::list(&mut map, ctx, "inve_trad_stat")?;
-                    forms.list_sent(0, &investor_trade_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotInvestorStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inve_trad_stat", "investor_trade_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.investor_trade_status),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            investor_trade_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.investor_trade_status),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotInvestorStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "inve_trad_stat", &self.investor_trade_status)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/institution-foreign.yaml ka52301 field \`inve\_trad\_stat\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusRow {
     /// 투자자별 매도 수량(천) (`all_dfrt_trst_sell_qty`)
@@ -223,266 +227,110 @@ impl GoldSpotInvestorStatusRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotInvestorStatusRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut all_arbitrage_consignment_sell_quantity = None;
-        let mut sell_quantity_change = None;
-        let mut all_arbitrage_consignment_sell_amount = None;
-        let mut sell_amount_change = None;
-        let mut all_arbitrage_consignment_buy_quantity = None;
-        let mut buy_quantity_change = None;
-        let mut all_arbitrage_consignment_buy_amount = None;
-        let mut buy_amount_change = None;
-        let mut all_arbitrage_consignment_net_purchase_quantity = None;
-        let mut net_purchase_quantity_change = None;
-        let mut all_arbitrage_consignment_net_purchase_amount = None;
-        let mut net_purchase_amount_change = None;
-        let mut sell_unit_price = None;
-        let mut buy_unit_price = None;
-        let mut stock_name = None;
-        let mut cumulative_net_purchase_amount = None;
-        let mut cumulative_net_purchase_quantity = None;
-        let mut stock_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity =
-                        forms.value(&mut map, ctx, 0, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
-                }
-                "sell_qty_irds" => {
-                    sell_quantity_change =
-                        forms.value(&mut map, ctx, 1, "sell_qty_irds", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount =
-                        forms.value(&mut map, ctx, 2, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
-                }
-                "sell_amt_irds" => {
-                    sell_amount_change =
-                        forms.value(&mut map, ctx, 3, "sell_amt_irds", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity =
-                        forms.value(&mut map, ctx, 4, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
-                }
-                "buy_qty_irds" => {
-                    buy_quantity_change =
-                        forms.value(&mut map, ctx, 5, "buy_qty_irds", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount =
-                        forms.value(&mut map, ctx, 6, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
-                }
-                "buy_amt_irds" => {
-                    buy_amount_change =
-                        forms.value(&mut map, ctx, 7, "buy_amt_irds", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 8, "all_dfrt_trst_netprps_qty", codec::PLAIN)?;
-                }
-                "netprps_qty_irds" => {
-                    net_purchase_quantity_change =
-                        forms.value(&mut map, ctx, 9, "netprps_qty_irds", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "all_dfrt_trst_netprps_amt",
-                        codec::PLAIN,
-                    )?;
-                }
-                "netprps_amt_irds" => {
-                    net_purchase_amount_change =
-                        forms.value(&mut map, ctx, 11, "netprps_amt_irds", codec::PLAIN)?;
-                }
-                "sell_uv" => {
-                    sell_unit_price = forms.value(&mut map, ctx, 12, "sell_uv", codec::PLAIN)?;
-                }
-                "buy_uv" => {
-                    buy_unit_price = forms.value(&mut map, ctx, 13, "buy_uv", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 14, "stk_nm", codec::PLAIN)?;
-                }
-                "acc_netprps_amt" => {
-                    cumulative_net_purchase_amount =
-                        forms.value(&mut map, ctx, 15, "acc_netprps_amt", codec::PLAIN)?;
-                }
-                "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 16, "acc_netprps_qty", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 17, "stk_cd", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotInvestorStatusRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "all_dfrt_trst_sell_qty",
+                "all_arbitrage_consignment_sell_quantity",
+            ),
+            codec::Field::new("sell_qty_irds", "sell_quantity_change"),
+            codec::Field::new(
+                "all_dfrt_trst_sell_amt",
+                "all_arbitrage_consignment_sell_amount",
+            ),
+            codec::Field::new("sell_amt_irds", "sell_amount_change"),
+            codec::Field::new(
+                "all_dfrt_trst_buy_qty",
+                "all_arbitrage_consignment_buy_quantity",
+            ),
+            codec::Field::new("buy_qty_irds", "buy_quantity_change"),
+            codec::Field::new(
+                "all_dfrt_trst_buy_amt",
+                "all_arbitrage_consignment_buy_amount",
+            ),
+            codec::Field::new("buy_amt_irds", "buy_amount_change"),
+            codec::Field::new(
+                "all_dfrt_trst_netprps_qty",
+                "all_arbitrage_consignment_net_purchase_quantity",
+            ),
+            codec::Field::new("netprps_qty_irds", "net_purchase_quantity_change"),
+            codec::Field::new(
+                "all_dfrt_trst_netprps_amt",
+                "all_arbitrage_consignment_net_purchase_amount",
+            ),
+            codec::Field::new("netprps_amt_irds", "net_purchase_amount_change"),
+            codec::Field::new("sell_uv", "sell_unit_price"),
+            codec::Field::new("buy_uv", "buy_unit_price"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("acc_netprps_amt", "cumulative_net_purchase_amount"),
+            codec::Field::new("acc_netprps_qty", "cumulative_net_purchase_quantity"),
+            codec::Field::new("stk_cd", "stock_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_quantity),
+            1 => codec::SlotMut::Int(&mut self.sell_quantity_change),
+            2 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_amount),
+            3 => codec::SlotMut::Int(&mut self.sell_amount_change),
+            4 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_quantity),
+            5 => codec::SlotMut::Int(&mut self.buy_quantity_change),
+            6 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_amount),
+            7 => codec::SlotMut::Int(&mut self.buy_amount_change),
+            8 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_quantity),
+            9 => codec::SlotMut::Int(&mut self.net_purchase_quantity_change),
+            10 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_amount),
+            11 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
+            12 => codec::SlotMut::Int(&mut self.sell_unit_price),
+            13 => codec::SlotMut::Int(&mut self.buy_unit_price),
+            14 => codec::SlotMut::Text(&mut self.stock_name),
+            15 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_amount),
+            16 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_quantity),
+            17 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            all_arbitrage_consignment_sell_quantity,
-            sell_quantity_change,
-            all_arbitrage_consignment_sell_amount,
-            sell_amount_change,
-            all_arbitrage_consignment_buy_quantity,
-            buy_quantity_change,
-            all_arbitrage_consignment_buy_amount,
-            buy_amount_change,
-            all_arbitrage_consignment_net_purchase_quantity,
-            net_purchase_quantity_change,
-            all_arbitrage_consignment_net_purchase_amount,
-            net_purchase_amount_change,
-            sell_unit_price,
-            buy_unit_price,
-            stock_name,
-            cumulative_net_purchase_amount,
-            cumulative_net_purchase_quantity,
-            stock_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_quantity),
+            1 => codec::SlotRef::Opt(&self.sell_quantity_change),
+            2 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_amount),
+            3 => codec::SlotRef::Opt(&self.sell_amount_change),
+            4 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_quantity),
+            5 => codec::SlotRef::Opt(&self.buy_quantity_change),
+            6 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_amount),
+            7 => codec::SlotRef::Opt(&self.buy_amount_change),
+            8 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_quantity),
+            9 => codec::SlotRef::Opt(&self.net_purchase_quantity_change),
+            10 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_amount),
+            11 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
+            12 => codec::SlotRef::Opt(&self.sell_unit_price),
+            13 => codec::SlotRef::Opt(&self.buy_unit_price),
+            14 => codec::SlotRef::Opt(&self.stock_name),
+            15 => codec::SlotRef::Opt(&self.cumulative_net_purchase_amount),
+            16 => codec::SlotRef::Opt(&self.cumulative_net_purchase_quantity),
+            17 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotInvestorStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "all_dfrt_trst_sell_qty",
-            self.all_arbitrage_consignment_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sell_qty_irds",
-            self.sell_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "all_dfrt_trst_sell_amt",
-            self.all_arbitrage_consignment_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sell_amt_irds",
-            self.sell_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "all_dfrt_trst_buy_qty",
-            self.all_arbitrage_consignment_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_qty_irds",
-            self.buy_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "all_dfrt_trst_buy_amt",
-            self.all_arbitrage_consignment_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_amt_irds",
-            self.buy_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "all_dfrt_trst_netprps_qty",
-            self.all_arbitrage_consignment_net_purchase_quantity
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "netprps_qty_irds",
-            self.net_purchase_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "all_dfrt_trst_netprps_amt",
-            self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "netprps_amt_irds",
-            self.net_purchase_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sell_uv",
-            self.sell_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "buy_uv",
-            self.buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "acc_netprps_amt",
-            self.cumulative_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "acc_netprps_qty",
-            self.cumulative_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotInvestorStatusRequest {
@@ -494,7 +342,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotInvestorStatusRequest {
     };
     type Response = GoldSpotInvestorStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("ka52301", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotInvestorStatusRequest {
@@ -506,15 +354,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotInvestorStatusRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotInvestorStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotInvestorStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -24,58 +24,10 @@ pub enum CheckFlag {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CheckFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Checked => "1",
-            Self::Unchecked => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Checked,
-            "0" => Self::Unchecked,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Checked => Some("체크"),
-            Self::Unchecked => Some("미체크"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CheckFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CheckFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CheckFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CheckFlag {
+    Checked => ("1", "체크"),
+    Unchecked => ("0", "미체크"),
+});
 /// Codes of `DailyInstitutionStockTradeTradeType` (spec/domestic/market-data.yaml ka10044 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -95,58 +47,10 @@ pub enum DailyInstitutionStockTradeTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DailyInstitutionStockTradeTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetSell => "1",
-            Self::NetBuy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::NetSell,
-            "2" => Self::NetBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetSell => Some("순매도"),
-            Self::NetBuy => Some("순매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DailyInstitutionStockTradeTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DailyInstitutionStockTradeTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DailyInstitutionStockTradeTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DailyInstitutionStockTradeTradeType {
+    NetSell => ("1", "순매도"),
+    NetBuy => ("2", "순매수"),
+});
 /// Codes of `DisplayType` (spec/domestic/market-data.yaml ka10086 field `indc_tp`).
 ///
 /// # Forward compatibility
@@ -166,58 +70,10 @@ pub enum DisplayType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DisplayType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Quantity => "0",
-            Self::Amount => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Quantity,
-            "1" => Self::Amount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Quantity => Some("수량"),
-            Self::Amount => Some("금액(백만원)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DisplayType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DisplayType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DisplayType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DisplayType {
+    Quantity => ("0", "수량"),
+    Amount => ("1", "금액(백만원)"),
+});
 /// Codes of `EstimatedUnitPriceType`, used by 2 fields:
 ///
 /// - spec/domestic/market-data.yaml ka10045 field `for_prsm_unp_tp`
@@ -240,58 +96,10 @@ pub enum EstimatedUnitPriceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl EstimatedUnitPriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BuyPrice => "1",
-            Self::SellPrice => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::BuyPrice,
-            "2" => Self::SellPrice,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BuyPrice => Some("매수단가"),
-            Self::SellPrice => Some("매도단가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for EstimatedUnitPriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for EstimatedUnitPriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for EstimatedUnitPriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match EstimatedUnitPriceType {
+    BuyPrice => ("1", "매수단가"),
+    SellPrice => ("2", "매도단가"),
+});
 /// Codes of `IntradayInvestorTradeAmountQuantityType` (spec/domestic/market-data.yaml ka10063 field `amt_qty_tp`).
 ///
 /// # Forward compatibility
@@ -309,55 +117,9 @@ pub enum IntradayInvestorTradeAmountQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl IntradayInvestorTradeAmountQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AmountAndQuantity => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::AmountAndQuantity,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AmountAndQuantity => Some("금액&수량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for IntradayInvestorTradeAmountQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for IntradayInvestorTradeAmountQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for IntradayInvestorTradeAmountQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match IntradayInvestorTradeAmountQuantityType {
+    AmountAndQuantity => ("1", "금액&수량"),
+});
 /// Codes of `Investor` (spec/domestic/market-data.yaml ka10063 field `invsr`).
 ///
 /// # Forward compatibility
@@ -389,76 +151,16 @@ pub enum Investor {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl Investor {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["6", "7", "1", "0", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Foreigner => "6",
-            Self::Institutions => "7",
-            Self::InvestmentTrust => "1",
-            Self::Insurance => "0",
-            Self::Bank => "2",
-            Self::PensionFund => "3",
-            Self::Government => "4",
-            Self::OtherCorporation => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "6" => Self::Foreigner,
-            "7" => Self::Institutions,
-            "1" => Self::InvestmentTrust,
-            "0" => Self::Insurance,
-            "2" => Self::Bank,
-            "3" => Self::PensionFund,
-            "4" => Self::Government,
-            "5" => Self::OtherCorporation,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Foreigner => Some("외국인"),
-            Self::Institutions => Some("기관계"),
-            Self::InvestmentTrust => Some("투신"),
-            Self::Insurance => Some("보험"),
-            Self::Bank => Some("은행"),
-            Self::PensionFund => Some("연기금"),
-            Self::Government => Some("국가"),
-            Self::OtherCorporation => Some("기타법인"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for Investor {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for Investor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for Investor {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Investor {
+    Foreigner => ("6", "외국인"),
+    Institutions => ("7", "기관계"),
+    InvestmentTrust => ("1", "투신"),
+    Insurance => ("0", "보험"),
+    Bank => ("2", "은행"),
+    PensionFund => ("3", "연기금"),
+    Government => ("4", "국가"),
+    OtherCorporation => ("5", "기타법인"),
+});
 /// Codes of `NewShareSubscriptionRightType` (spec/domestic/market-data.yaml ka10011 field `newstk_recvrht_tp`).
 ///
 /// # Forward compatibility
@@ -480,61 +182,11 @@ pub enum NewShareSubscriptionRightType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NewShareSubscriptionRightType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["00", "05", "07"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "00",
-            Self::WarrantSecurity => "05",
-            Self::WarrantCertificate => "07",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00" => Self::All,
-            "05" => Self::WarrantSecurity,
-            "07" => Self::WarrantCertificate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::WarrantSecurity => Some("신주인수권증권"),
-            Self::WarrantCertificate => Some("신주인수권증서"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NewShareSubscriptionRightType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NewShareSubscriptionRightType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NewShareSubscriptionRightType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NewShareSubscriptionRightType {
+    All => ("00", "전체"),
+    WarrantSecurity => ("05", "신주인수권증권"),
+    WarrantCertificate => ("07", "신주인수권증서"),
+});
 /// Codes of `ProgramTradeAccumulatedTrendMarketType` (spec/domestic/market-data.yaml ka90007 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -554,55 +206,7 @@ pub enum ProgramTradeAccumulatedTrendMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ProgramTradeAccumulatedTrendMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "0",
-            Self::Kosdaq => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Kospi,
-            "1" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ProgramTradeAccumulatedTrendMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ProgramTradeAccumulatedTrendMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ProgramTradeAccumulatedTrendMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ProgramTradeAccumulatedTrendMarketType {
+    Kospi => ("0", "코스피"),
+    Kosdaq => ("1", "코스닥"),
+});

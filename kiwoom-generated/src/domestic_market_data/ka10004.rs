@@ -46,16 +46,37 @@ impl StockQuoteRequest {
         }
     }
 }
+impl codec::Table for StockQuoteRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockQuoteRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10004` 주식호가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)
@@ -485,1693 +506,301 @@ impl StockQuoteResponse {
         &self.extra
     }
 }
-impl codec::Record for StockQuoteResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut quote_remaining_quantity_base_time = None;
-        let mut ask_quantity_change_10 = None;
-        let mut ask_quantity_10 = None;
-        let mut ask_price_10 = None;
-        let mut ask_quantity_change_9 = None;
-        let mut ask_quantity_9 = None;
-        let mut ask_price_9 = None;
-        let mut ask_quantity_change_8 = None;
-        let mut ask_quantity_8 = None;
-        let mut ask_price_8 = None;
-        let mut ask_quantity_change_7 = None;
-        let mut ask_quantity_7 = None;
-        let mut ask_price_7 = None;
-        let mut ask_quantity_change_6 = None;
-        let mut ask_quantity_6 = None;
-        let mut ask_price_6 = None;
-        let mut ask_quantity_change_5 = None;
-        let mut ask_quantity_5 = None;
-        let mut ask_price_5 = None;
-        let mut ask_quantity_change_4 = None;
-        let mut ask_quantity_4 = None;
-        let mut ask_price_4 = None;
-        let mut ask_quantity_change_3 = None;
-        let mut ask_quantity_3 = None;
-        let mut ask_price_3 = None;
-        let mut ask_quantity_change_2 = None;
-        let mut ask_quantity_2 = None;
-        let mut ask_price_2 = None;
-        let mut best_ask_quantity_change = None;
-        let mut best_ask_quantity = None;
-        let mut best_ask_price = None;
-        let mut best_bid_price = None;
-        let mut best_bid_quantity = None;
-        let mut best_bid_quantity_change = None;
-        let mut bid_price_2 = None;
-        let mut bid_quantity_2 = None;
-        let mut bid_quantity_change_2 = None;
-        let mut bid_price_3 = None;
-        let mut bid_quantity_3 = None;
-        let mut bid_quantity_change_3 = None;
-        let mut bid_price_4 = None;
-        let mut bid_quantity_4 = None;
-        let mut bid_quantity_change_4 = None;
-        let mut bid_price_5 = None;
-        let mut bid_quantity_5 = None;
-        let mut bid_quantity_change_5 = None;
-        let mut bid_price_6 = None;
-        let mut bid_quantity_6 = None;
-        let mut bid_quantity_change_6 = None;
-        let mut bid_price_7 = None;
-        let mut bid_quantity_7 = None;
-        let mut bid_quantity_change_7 = None;
-        let mut bid_price_8 = None;
-        let mut bid_quantity_8 = None;
-        let mut bid_quantity_change_8 = None;
-        let mut bid_price_9 = None;
-        let mut bid_quantity_9 = None;
-        let mut bid_quantity_change_9 = None;
-        let mut bid_price_10 = None;
-        let mut bid_quantity_10 = None;
-        let mut bid_quantity_change_10 = None;
-        let mut total_ask_quantity_change = None;
-        let mut total_ask_quantity = None;
-        let mut total_bid_quantity = None;
-        let mut total_bid_quantity_change = None;
-        let mut after_hours_sell_remaining_quantity_change = None;
-        let mut after_hours_sell_remaining_quantity = None;
-        let mut after_hours_buy_remaining_quantity = None;
-        let mut after_hours_buy_remaining_quantity_change = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time =
-                        forms.value(&mut map, ctx, 0, "bid_req_base_tm", codec::PLAIN)?;
-                }
-                "sel_10th_pre_req_pre" => {
-                    ask_quantity_change_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "sel_10th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_10th_pre_req" => {
-                    ask_quantity_10 =
-                        forms.value(&mut map, ctx, 2, "sel_10th_pre_req", codec::PLAIN)?;
-                }
-                "sel_10th_pre_bid" => {
-                    ask_price_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "sel_10th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_9th_pre_req_pre" => {
-                    ask_quantity_change_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "sel_9th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_9th_pre_req" => {
-                    ask_quantity_9 =
-                        forms.value(&mut map, ctx, 5, "sel_9th_pre_req", codec::PLAIN)?;
-                }
-                "sel_9th_pre_bid" => {
-                    ask_price_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "sel_9th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_8th_pre_req_pre" => {
-                    ask_quantity_change_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "sel_8th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_8th_pre_req" => {
-                    ask_quantity_8 =
-                        forms.value(&mut map, ctx, 8, "sel_8th_pre_req", codec::PLAIN)?;
-                }
-                "sel_8th_pre_bid" => {
-                    ask_price_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "sel_8th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_7th_pre_req_pre" => {
-                    ask_quantity_change_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "sel_7th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_7th_pre_req" => {
-                    ask_quantity_7 =
-                        forms.value(&mut map, ctx, 11, "sel_7th_pre_req", codec::PLAIN)?;
-                }
-                "sel_7th_pre_bid" => {
-                    ask_price_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "sel_7th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_6th_pre_req_pre" => {
-                    ask_quantity_change_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "sel_6th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_6th_pre_req" => {
-                    ask_quantity_6 =
-                        forms.value(&mut map, ctx, 14, "sel_6th_pre_req", codec::PLAIN)?;
-                }
-                "sel_6th_pre_bid" => {
-                    ask_price_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "sel_6th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_5th_pre_req_pre" => {
-                    ask_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "sel_5th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_5th_pre_req" => {
-                    ask_quantity_5 =
-                        forms.value(&mut map, ctx, 17, "sel_5th_pre_req", codec::PLAIN)?;
-                }
-                "sel_5th_pre_bid" => {
-                    ask_price_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "sel_5th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_4th_pre_req_pre" => {
-                    ask_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "sel_4th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_4th_pre_req" => {
-                    ask_quantity_4 =
-                        forms.value(&mut map, ctx, 20, "sel_4th_pre_req", codec::PLAIN)?;
-                }
-                "sel_4th_pre_bid" => {
-                    ask_price_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "sel_4th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_3th_pre_req_pre" => {
-                    ask_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "sel_3th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_3th_pre_req" => {
-                    ask_quantity_3 =
-                        forms.value(&mut map, ctx, 23, "sel_3th_pre_req", codec::PLAIN)?;
-                }
-                "sel_3th_pre_bid" => {
-                    ask_price_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "sel_3th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_2th_pre_req_pre" => {
-                    ask_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "sel_2th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_2th_pre_req" => {
-                    ask_quantity_2 =
-                        forms.value(&mut map, ctx, 26, "sel_2th_pre_req", codec::PLAIN)?;
-                }
-                "sel_2th_pre_bid" => {
-                    ask_price_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "sel_2th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_1th_pre_req_pre" => {
-                    best_ask_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "sel_1th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_fpr_req" => {
-                    best_ask_quantity =
-                        forms.value(&mut map, ctx, 29, "sel_fpr_req", codec::PLAIN)?;
-                }
-                "sel_fpr_bid" => {
-                    best_ask_price = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "sel_fpr_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_fpr_bid" => {
-                    best_bid_price = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "buy_fpr_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_fpr_req" => {
-                    best_bid_quantity =
-                        forms.value(&mut map, ctx, 32, "buy_fpr_req", codec::PLAIN)?;
-                }
-                "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "buy_1th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_2th_pre_bid" => {
-                    bid_price_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "buy_2th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_2th_pre_req" => {
-                    bid_quantity_2 =
-                        forms.value(&mut map, ctx, 35, "buy_2th_pre_req", codec::PLAIN)?;
-                }
-                "buy_2th_pre_req_pre" => {
-                    bid_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        36,
-                        "buy_2th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_3th_pre_bid" => {
-                    bid_price_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "buy_3th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_3th_pre_req" => {
-                    bid_quantity_3 =
-                        forms.value(&mut map, ctx, 38, "buy_3th_pre_req", codec::PLAIN)?;
-                }
-                "buy_3th_pre_req_pre" => {
-                    bid_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        39,
-                        "buy_3th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_4th_pre_bid" => {
-                    bid_price_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        40,
-                        "buy_4th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_4th_pre_req" => {
-                    bid_quantity_4 =
-                        forms.value(&mut map, ctx, 41, "buy_4th_pre_req", codec::PLAIN)?;
-                }
-                "buy_4th_pre_req_pre" => {
-                    bid_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        42,
-                        "buy_4th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_5th_pre_bid" => {
-                    bid_price_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        43,
-                        "buy_5th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_5th_pre_req" => {
-                    bid_quantity_5 =
-                        forms.value(&mut map, ctx, 44, "buy_5th_pre_req", codec::PLAIN)?;
-                }
-                "buy_5th_pre_req_pre" => {
-                    bid_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        45,
-                        "buy_5th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_6th_pre_bid" => {
-                    bid_price_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        46,
-                        "buy_6th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_6th_pre_req" => {
-                    bid_quantity_6 =
-                        forms.value(&mut map, ctx, 47, "buy_6th_pre_req", codec::PLAIN)?;
-                }
-                "buy_6th_pre_req_pre" => {
-                    bid_quantity_change_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        48,
-                        "buy_6th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_7th_pre_bid" => {
-                    bid_price_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        49,
-                        "buy_7th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_7th_pre_req" => {
-                    bid_quantity_7 =
-                        forms.value(&mut map, ctx, 50, "buy_7th_pre_req", codec::PLAIN)?;
-                }
-                "buy_7th_pre_req_pre" => {
-                    bid_quantity_change_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        51,
-                        "buy_7th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_8th_pre_bid" => {
-                    bid_price_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        52,
-                        "buy_8th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_8th_pre_req" => {
-                    bid_quantity_8 =
-                        forms.value(&mut map, ctx, 53, "buy_8th_pre_req", codec::PLAIN)?;
-                }
-                "buy_8th_pre_req_pre" => {
-                    bid_quantity_change_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        54,
-                        "buy_8th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_9th_pre_bid" => {
-                    bid_price_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        55,
-                        "buy_9th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_9th_pre_req" => {
-                    bid_quantity_9 =
-                        forms.value(&mut map, ctx, 56, "buy_9th_pre_req", codec::PLAIN)?;
-                }
-                "buy_9th_pre_req_pre" => {
-                    bid_quantity_change_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        57,
-                        "buy_9th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_10th_pre_bid" => {
-                    bid_price_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        58,
-                        "buy_10th_pre_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_10th_pre_req" => {
-                    bid_quantity_10 =
-                        forms.value(&mut map, ctx, 59, "buy_10th_pre_req", codec::PLAIN)?;
-                }
-                "buy_10th_pre_req_pre" => {
-                    bid_quantity_change_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        60,
-                        "buy_10th_pre_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_sel_req_jub_pre" => {
-                    total_ask_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        61,
-                        "tot_sel_req_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 62, "tot_sel_req", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 63, "tot_buy_req", codec::PLAIN)?;
-                }
-                "tot_buy_req_jub_pre" => {
-                    total_bid_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        64,
-                        "tot_buy_req_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ovt_sel_req_pre" => {
-                    after_hours_sell_remaining_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        65,
-                        "ovt_sel_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ovt_sel_req" => {
-                    after_hours_sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 66, "ovt_sel_req", codec::PLAIN)?;
-                }
-                "ovt_buy_req" => {
-                    after_hours_buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 67, "ovt_buy_req", codec::PLAIN)?;
-                }
-                "ovt_buy_req_pre" => {
-                    after_hours_buy_remaining_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        68,
-                        "ovt_buy_req_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 70, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockQuoteResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("bid_req_base_tm", "quote_remaining_quantity_base_time"),
+            codec::Field::new("sel_10th_pre_req_pre", "ask_quantity_change_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_10th_pre_req", "ask_quantity_10"),
+            codec::Field::new("sel_10th_pre_bid", "ask_price_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_9th_pre_req_pre", "ask_quantity_change_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_9th_pre_req", "ask_quantity_9"),
+            codec::Field::new("sel_9th_pre_bid", "ask_price_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_8th_pre_req_pre", "ask_quantity_change_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_8th_pre_req", "ask_quantity_8"),
+            codec::Field::new("sel_8th_pre_bid", "ask_price_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_7th_pre_req_pre", "ask_quantity_change_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_7th_pre_req", "ask_quantity_7"),
+            codec::Field::new("sel_7th_pre_bid", "ask_price_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_6th_pre_req_pre", "ask_quantity_change_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_6th_pre_req", "ask_quantity_6"),
+            codec::Field::new("sel_6th_pre_bid", "ask_price_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_5th_pre_req_pre", "ask_quantity_change_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_5th_pre_req", "ask_quantity_5"),
+            codec::Field::new("sel_5th_pre_bid", "ask_price_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_4th_pre_req_pre", "ask_quantity_change_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_4th_pre_req", "ask_quantity_4"),
+            codec::Field::new("sel_4th_pre_bid", "ask_price_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_3th_pre_req_pre", "ask_quantity_change_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_3th_pre_req", "ask_quantity_3"),
+            codec::Field::new("sel_3th_pre_bid", "ask_price_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_2th_pre_req_pre", "ask_quantity_change_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_2th_pre_req", "ask_quantity_2"),
+            codec::Field::new("sel_2th_pre_bid", "ask_price_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_1th_pre_req_pre", "best_ask_quantity_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_fpr_req", "best_ask_quantity"),
+            codec::Field::new("sel_fpr_bid", "best_ask_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_fpr_bid", "best_bid_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_fpr_req", "best_bid_quantity"),
+            codec::Field::new("buy_1th_pre_req_pre", "best_bid_quantity_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_2th_pre_bid", "bid_price_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_2th_pre_req", "bid_quantity_2"),
+            codec::Field::new("buy_2th_pre_req_pre", "bid_quantity_change_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_3th_pre_bid", "bid_price_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_3th_pre_req", "bid_quantity_3"),
+            codec::Field::new("buy_3th_pre_req_pre", "bid_quantity_change_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_4th_pre_bid", "bid_price_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_4th_pre_req", "bid_quantity_4"),
+            codec::Field::new("buy_4th_pre_req_pre", "bid_quantity_change_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_5th_pre_bid", "bid_price_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_5th_pre_req", "bid_quantity_5"),
+            codec::Field::new("buy_5th_pre_req_pre", "bid_quantity_change_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_6th_pre_bid", "bid_price_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_6th_pre_req", "bid_quantity_6"),
+            codec::Field::new("buy_6th_pre_req_pre", "bid_quantity_change_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_7th_pre_bid", "bid_price_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_7th_pre_req", "bid_quantity_7"),
+            codec::Field::new("buy_7th_pre_req_pre", "bid_quantity_change_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_8th_pre_bid", "bid_price_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_8th_pre_req", "bid_quantity_8"),
+            codec::Field::new("buy_8th_pre_req_pre", "bid_quantity_change_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_9th_pre_bid", "bid_price_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_9th_pre_req", "bid_quantity_9"),
+            codec::Field::new("buy_9th_pre_req_pre", "bid_quantity_change_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_10th_pre_bid", "bid_price_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_10th_pre_req", "bid_quantity_10"),
+            codec::Field::new("buy_10th_pre_req_pre", "bid_quantity_change_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("tot_sel_req_jub_pre", "total_ask_quantity_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+            codec::Field::new("tot_buy_req_jub_pre", "total_bid_quantity_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "ovt_sel_req_pre",
+                "after_hours_sell_remaining_quantity_change",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ovt_sel_req", "after_hours_sell_remaining_quantity"),
+            codec::Field::new("ovt_buy_req", "after_hours_buy_remaining_quantity"),
+            codec::Field::new(
+                "ovt_buy_req_pre",
+                "after_hours_buy_remaining_quantity_change",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.quote_remaining_quantity_base_time),
+            1 => codec::SlotMut::Int(&mut self.ask_quantity_change_10),
+            2 => codec::SlotMut::Int(&mut self.ask_quantity_10),
+            3 => codec::SlotMut::Opt(&mut self.ask_price_10),
+            4 => codec::SlotMut::Int(&mut self.ask_quantity_change_9),
+            5 => codec::SlotMut::Int(&mut self.ask_quantity_9),
+            6 => codec::SlotMut::Opt(&mut self.ask_price_9),
+            7 => codec::SlotMut::Int(&mut self.ask_quantity_change_8),
+            8 => codec::SlotMut::Int(&mut self.ask_quantity_8),
+            9 => codec::SlotMut::Opt(&mut self.ask_price_8),
+            10 => codec::SlotMut::Int(&mut self.ask_quantity_change_7),
+            11 => codec::SlotMut::Int(&mut self.ask_quantity_7),
+            12 => codec::SlotMut::Opt(&mut self.ask_price_7),
+            13 => codec::SlotMut::Int(&mut self.ask_quantity_change_6),
+            14 => codec::SlotMut::Int(&mut self.ask_quantity_6),
+            15 => codec::SlotMut::Opt(&mut self.ask_price_6),
+            16 => codec::SlotMut::Int(&mut self.ask_quantity_change_5),
+            17 => codec::SlotMut::Int(&mut self.ask_quantity_5),
+            18 => codec::SlotMut::Opt(&mut self.ask_price_5),
+            19 => codec::SlotMut::Int(&mut self.ask_quantity_change_4),
+            20 => codec::SlotMut::Int(&mut self.ask_quantity_4),
+            21 => codec::SlotMut::Opt(&mut self.ask_price_4),
+            22 => codec::SlotMut::Int(&mut self.ask_quantity_change_3),
+            23 => codec::SlotMut::Int(&mut self.ask_quantity_3),
+            24 => codec::SlotMut::Opt(&mut self.ask_price_3),
+            25 => codec::SlotMut::Int(&mut self.ask_quantity_change_2),
+            26 => codec::SlotMut::Int(&mut self.ask_quantity_2),
+            27 => codec::SlotMut::Opt(&mut self.ask_price_2),
+            28 => codec::SlotMut::Int(&mut self.best_ask_quantity_change),
+            29 => codec::SlotMut::Int(&mut self.best_ask_quantity),
+            30 => codec::SlotMut::Opt(&mut self.best_ask_price),
+            31 => codec::SlotMut::Opt(&mut self.best_bid_price),
+            32 => codec::SlotMut::Int(&mut self.best_bid_quantity),
+            33 => codec::SlotMut::Int(&mut self.best_bid_quantity_change),
+            34 => codec::SlotMut::Opt(&mut self.bid_price_2),
+            35 => codec::SlotMut::Int(&mut self.bid_quantity_2),
+            36 => codec::SlotMut::Int(&mut self.bid_quantity_change_2),
+            37 => codec::SlotMut::Opt(&mut self.bid_price_3),
+            38 => codec::SlotMut::Int(&mut self.bid_quantity_3),
+            39 => codec::SlotMut::Int(&mut self.bid_quantity_change_3),
+            40 => codec::SlotMut::Opt(&mut self.bid_price_4),
+            41 => codec::SlotMut::Int(&mut self.bid_quantity_4),
+            42 => codec::SlotMut::Int(&mut self.bid_quantity_change_4),
+            43 => codec::SlotMut::Opt(&mut self.bid_price_5),
+            44 => codec::SlotMut::Int(&mut self.bid_quantity_5),
+            45 => codec::SlotMut::Int(&mut self.bid_quantity_change_5),
+            46 => codec::SlotMut::Opt(&mut self.bid_price_6),
+            47 => codec::SlotMut::Int(&mut self.bid_quantity_6),
+            48 => codec::SlotMut::Int(&mut self.bid_quantity_change_6),
+            49 => codec::SlotMut::Opt(&mut self.bid_price_7),
+            50 => codec::SlotMut::Int(&mut self.bid_quantity_7),
+            51 => codec::SlotMut::Int(&mut self.bid_quantity_change_7),
+            52 => codec::SlotMut::Opt(&mut self.bid_price_8),
+            53 => codec::SlotMut::Int(&mut self.bid_quantity_8),
+            54 => codec::SlotMut::Int(&mut self.bid_quantity_change_8),
+            55 => codec::SlotMut::Opt(&mut self.bid_price_9),
+            56 => codec::SlotMut::Int(&mut self.bid_quantity_9),
+            57 => codec::SlotMut::Int(&mut self.bid_quantity_change_9),
+            58 => codec::SlotMut::Opt(&mut self.bid_price_10),
+            59 => codec::SlotMut::Int(&mut self.bid_quantity_10),
+            60 => codec::SlotMut::Int(&mut self.bid_quantity_change_10),
+            61 => codec::SlotMut::Int(&mut self.total_ask_quantity_change),
+            62 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            63 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            64 => codec::SlotMut::Int(&mut self.total_bid_quantity_change),
+            65 => codec::SlotMut::Int(&mut self.after_hours_sell_remaining_quantity_change),
+            66 => codec::SlotMut::Int(&mut self.after_hours_sell_remaining_quantity),
+            67 => codec::SlotMut::Int(&mut self.after_hours_buy_remaining_quantity),
+            68 => codec::SlotMut::Int(&mut self.after_hours_buy_remaining_quantity_change),
+            69 => codec::SlotMut::Number(&mut self.return_code),
+            70 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            quote_remaining_quantity_base_time,
-            ask_quantity_change_10,
-            ask_quantity_10,
-            ask_price_10,
-            ask_quantity_change_9,
-            ask_quantity_9,
-            ask_price_9,
-            ask_quantity_change_8,
-            ask_quantity_8,
-            ask_price_8,
-            ask_quantity_change_7,
-            ask_quantity_7,
-            ask_price_7,
-            ask_quantity_change_6,
-            ask_quantity_6,
-            ask_price_6,
-            ask_quantity_change_5,
-            ask_quantity_5,
-            ask_price_5,
-            ask_quantity_change_4,
-            ask_quantity_4,
-            ask_price_4,
-            ask_quantity_change_3,
-            ask_quantity_3,
-            ask_price_3,
-            ask_quantity_change_2,
-            ask_quantity_2,
-            ask_price_2,
-            best_ask_quantity_change,
-            best_ask_quantity,
-            best_ask_price,
-            best_bid_price,
-            best_bid_quantity,
-            best_bid_quantity_change,
-            bid_price_2,
-            bid_quantity_2,
-            bid_quantity_change_2,
-            bid_price_3,
-            bid_quantity_3,
-            bid_quantity_change_3,
-            bid_price_4,
-            bid_quantity_4,
-            bid_quantity_change_4,
-            bid_price_5,
-            bid_quantity_5,
-            bid_quantity_change_5,
-            bid_price_6,
-            bid_quantity_6,
-            bid_quantity_change_6,
-            bid_price_7,
-            bid_quantity_7,
-            bid_quantity_change_7,
-            bid_price_8,
-            bid_quantity_8,
-            bid_quantity_change_8,
-            bid_price_9,
-            bid_quantity_9,
-            bid_quantity_change_9,
-            bid_price_10,
-            bid_quantity_10,
-            bid_quantity_change_10,
-            total_ask_quantity_change,
-            total_ask_quantity,
-            total_bid_quantity,
-            total_bid_quantity_change,
-            after_hours_sell_remaining_quantity_change,
-            after_hours_sell_remaining_quantity,
-            after_hours_buy_remaining_quantity,
-            after_hours_buy_remaining_quantity_change,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.quote_remaining_quantity_base_time),
+            1 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
+            2 => codec::SlotRef::Opt(&self.ask_quantity_10),
+            3 => codec::SlotRef::Opt(&self.ask_price_10),
+            4 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
+            5 => codec::SlotRef::Opt(&self.ask_quantity_9),
+            6 => codec::SlotRef::Opt(&self.ask_price_9),
+            7 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
+            8 => codec::SlotRef::Opt(&self.ask_quantity_8),
+            9 => codec::SlotRef::Opt(&self.ask_price_8),
+            10 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
+            11 => codec::SlotRef::Opt(&self.ask_quantity_7),
+            12 => codec::SlotRef::Opt(&self.ask_price_7),
+            13 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
+            14 => codec::SlotRef::Opt(&self.ask_quantity_6),
+            15 => codec::SlotRef::Opt(&self.ask_price_6),
+            16 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
+            17 => codec::SlotRef::Opt(&self.ask_quantity_5),
+            18 => codec::SlotRef::Opt(&self.ask_price_5),
+            19 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
+            20 => codec::SlotRef::Opt(&self.ask_quantity_4),
+            21 => codec::SlotRef::Opt(&self.ask_price_4),
+            22 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
+            23 => codec::SlotRef::Opt(&self.ask_quantity_3),
+            24 => codec::SlotRef::Opt(&self.ask_price_3),
+            25 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
+            26 => codec::SlotRef::Opt(&self.ask_quantity_2),
+            27 => codec::SlotRef::Opt(&self.ask_price_2),
+            28 => codec::SlotRef::Opt(&self.best_ask_quantity_change),
+            29 => codec::SlotRef::Opt(&self.best_ask_quantity),
+            30 => codec::SlotRef::Opt(&self.best_ask_price),
+            31 => codec::SlotRef::Opt(&self.best_bid_price),
+            32 => codec::SlotRef::Opt(&self.best_bid_quantity),
+            33 => codec::SlotRef::Opt(&self.best_bid_quantity_change),
+            34 => codec::SlotRef::Opt(&self.bid_price_2),
+            35 => codec::SlotRef::Opt(&self.bid_quantity_2),
+            36 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
+            37 => codec::SlotRef::Opt(&self.bid_price_3),
+            38 => codec::SlotRef::Opt(&self.bid_quantity_3),
+            39 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
+            40 => codec::SlotRef::Opt(&self.bid_price_4),
+            41 => codec::SlotRef::Opt(&self.bid_quantity_4),
+            42 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
+            43 => codec::SlotRef::Opt(&self.bid_price_5),
+            44 => codec::SlotRef::Opt(&self.bid_quantity_5),
+            45 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
+            46 => codec::SlotRef::Opt(&self.bid_price_6),
+            47 => codec::SlotRef::Opt(&self.bid_quantity_6),
+            48 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
+            49 => codec::SlotRef::Opt(&self.bid_price_7),
+            50 => codec::SlotRef::Opt(&self.bid_quantity_7),
+            51 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
+            52 => codec::SlotRef::Opt(&self.bid_price_8),
+            53 => codec::SlotRef::Opt(&self.bid_quantity_8),
+            54 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
+            55 => codec::SlotRef::Opt(&self.bid_price_9),
+            56 => codec::SlotRef::Opt(&self.bid_quantity_9),
+            57 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
+            58 => codec::SlotRef::Opt(&self.bid_price_10),
+            59 => codec::SlotRef::Opt(&self.bid_quantity_10),
+            60 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
+            61 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
+            62 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            63 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            64 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
+            65 => codec::SlotRef::Opt(&self.after_hours_sell_remaining_quantity_change),
+            66 => codec::SlotRef::Opt(&self.after_hours_sell_remaining_quantity),
+            67 => codec::SlotRef::Opt(&self.after_hours_buy_remaining_quantity),
+            68 => codec::SlotRef::Opt(&self.after_hours_buy_remaining_quantity_change),
+            69 => codec::SlotRef::Number(self.return_code),
+            70 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "bid_req_base_tm",
-            self.quote_remaining_quantity_base_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sel_10th_pre_req_pre",
-            self.ask_quantity_change_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sel_10th_pre_req",
-            self.ask_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sel_10th_pre_bid",
-            self.ask_price_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "sel_9th_pre_req_pre",
-            self.ask_quantity_change_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "sel_9th_pre_req",
-            self.ask_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "sel_9th_pre_bid",
-            self.ask_price_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_8th_pre_req_pre",
-            self.ask_quantity_change_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_8th_pre_req",
-            self.ask_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sel_8th_pre_bid",
-            self.ask_price_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "sel_7th_pre_req_pre",
-            self.ask_quantity_change_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "sel_7th_pre_req",
-            self.ask_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sel_7th_pre_bid",
-            self.ask_price_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "sel_6th_pre_req_pre",
-            self.ask_quantity_change_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sel_6th_pre_req",
-            self.ask_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "sel_6th_pre_bid",
-            self.ask_price_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "sel_5th_pre_req_pre",
-            self.ask_quantity_change_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "sel_5th_pre_req",
-            self.ask_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "sel_5th_pre_bid",
-            self.ask_price_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_4th_pre_req_pre",
-            self.ask_quantity_change_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "sel_4th_pre_req",
-            self.ask_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "sel_4th_pre_bid",
-            self.ask_price_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "sel_3th_pre_req_pre",
-            self.ask_quantity_change_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "sel_3th_pre_req",
-            self.ask_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "sel_3th_pre_bid",
-            self.ask_price_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "sel_2th_pre_req_pre",
-            self.ask_quantity_change_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "sel_2th_pre_req",
-            self.ask_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "sel_2th_pre_bid",
-            self.ask_price_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "sel_1th_pre_req_pre",
-            self.best_ask_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "sel_fpr_req",
-            self.best_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "sel_fpr_bid",
-            self.best_ask_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "buy_fpr_bid",
-            self.best_bid_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "buy_fpr_req",
-            self.best_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "buy_1th_pre_req_pre",
-            self.best_bid_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "buy_2th_pre_bid",
-            self.bid_price_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "buy_2th_pre_req",
-            self.bid_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "buy_2th_pre_req_pre",
-            self.bid_quantity_change_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "buy_3th_pre_bid",
-            self.bid_price_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "buy_3th_pre_req",
-            self.bid_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "buy_3th_pre_req_pre",
-            self.bid_quantity_change_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "buy_4th_pre_bid",
-            self.bid_price_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "buy_4th_pre_req",
-            self.bid_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "buy_4th_pre_req_pre",
-            self.bid_quantity_change_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "buy_5th_pre_bid",
-            self.bid_price_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "buy_5th_pre_req",
-            self.bid_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "buy_5th_pre_req_pre",
-            self.bid_quantity_change_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "buy_6th_pre_bid",
-            self.bid_price_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "buy_6th_pre_req",
-            self.bid_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "buy_6th_pre_req_pre",
-            self.bid_quantity_change_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "buy_7th_pre_bid",
-            self.bid_price_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "buy_7th_pre_req",
-            self.bid_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "buy_7th_pre_req_pre",
-            self.bid_quantity_change_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "buy_8th_pre_bid",
-            self.bid_price_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "buy_8th_pre_req",
-            self.bid_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            54,
-            "buy_8th_pre_req_pre",
-            self.bid_quantity_change_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            55,
-            "buy_9th_pre_bid",
-            self.bid_price_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "buy_9th_pre_req",
-            self.bid_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "buy_9th_pre_req_pre",
-            self.bid_quantity_change_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            58,
-            "buy_10th_pre_bid",
-            self.bid_price_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            59,
-            "buy_10th_pre_req",
-            self.bid_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            60,
-            "buy_10th_pre_req_pre",
-            self.bid_quantity_change_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            61,
-            "tot_sel_req_jub_pre",
-            self.total_ask_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            62,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            63,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            64,
-            "tot_buy_req_jub_pre",
-            self.total_bid_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            65,
-            "ovt_sel_req_pre",
-            self.after_hours_sell_remaining_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            66,
-            "ovt_sel_req",
-            self.after_hours_sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            67,
-            "ovt_buy_req",
-            self.after_hours_buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            68,
-            "ovt_buy_req_pre",
-            self.after_hours_buy_remaining_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            70,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {
@@ -2183,32 +812,12 @@ impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     };
     type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10004",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10004", self)
     }
 }
 impl kiwoom_runtime::TrResponse for StockQuoteResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockQuoteRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -40,16 +40,37 @@ impl StockOhlcvByPeriodRequest {
         }
     }
 }
+impl codec::Table for StockOhlcvByPeriodRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockOhlcvByPeriodRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10005` 주식일주월시분요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodResponse {
     /// 주식일주월시분 (`stk_ddwkmm`)
@@ -69,60 +90,51 @@ impl StockOhlcvByPeriodResponse {
         &self.extra
     }
 }
-impl codec::Record for StockOhlcvByPeriodResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_period_chart = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_ddwkmm" => {
-                    stock_period_chart = codec::list(&mut map, ctx, "stk_ddwkmm")?;
-                    forms.list_sent(0, &stock_period_chart);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockOhlcvByPeriodResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_ddwkmm", "stock_period_chart"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_period_chart),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_period_chart,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_period_chart),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockOhlcvByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "stk_ddwkmm", &self.stock_period_chart)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10005 field \`stk\_ddwkmm\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodRow {
     /// 날짜 (`date`)
@@ -228,210 +240,89 @@ impl StockOhlcvByPeriodRow {
         &self.extra
     }
 }
-impl codec::Record for StockOhlcvByPeriodRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut close_price = None;
-        let mut change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut foreign_holding = None;
-        let mut foreign_weight = None;
-        let mut foreign_net_purchase = None;
-        let mut institution_net_purchase = None;
-        let mut individual_net_purchase = None;
-        let mut foreign = None;
-        let mut credit_balance_rate = None;
-        let mut program = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "date" => date = forms.value(&mut map, ctx, 0, "date", codec::PLAIN)?,
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 1, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 2, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 3, "low_pric", codec::PLAIN)?;
-                }
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 4, "close_pric", codec::PLAIN)?;
-                }
-                "pre" => change = forms.value(&mut map, ctx, 5, "pre", codec::PLAIN)?,
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
-                }
-                "for_poss" => {
-                    foreign_holding = forms.value(&mut map, ctx, 9, "for_poss", codec::PLAIN)?;
-                }
-                "for_wght" => {
-                    foreign_weight = forms.value(&mut map, ctx, 10, "for_wght", codec::PLAIN)?;
-                }
-                "for_netprps" => {
-                    foreign_net_purchase =
-                        forms.value(&mut map, ctx, 11, "for_netprps", codec::PLAIN)?;
-                }
-                "orgn_netprps" => {
-                    institution_net_purchase =
-                        forms.value(&mut map, ctx, 12, "orgn_netprps", codec::PLAIN)?;
-                }
-                "ind_netprps" => {
-                    individual_net_purchase =
-                        forms.value(&mut map, ctx, 13, "ind_netprps", codec::PLAIN)?;
-                }
-                "frgn" => foreign = forms.value(&mut map, ctx, 14, "frgn", codec::PLAIN)?,
-                "crd_remn_rt" => {
-                    credit_balance_rate =
-                        forms.value(&mut map, ctx, 15, "crd_remn_rt", codec::PLAIN)?;
-                }
-                "prm" => program = forms.value(&mut map, ctx, 16, "prm", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockOhlcvByPeriodRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("date", "date"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pre", "change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("for_poss", "foreign_holding"),
+            codec::Field::new("for_wght", "foreign_weight"),
+            codec::Field::new("for_netprps", "foreign_net_purchase"),
+            codec::Field::new("orgn_netprps", "institution_net_purchase"),
+            codec::Field::new("ind_netprps", "individual_net_purchase"),
+            codec::Field::new("frgn", "foreign"),
+            codec::Field::new("crd_remn_rt", "credit_balance_rate"),
+            codec::Field::new("prm", "program"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.open_price),
+            2 => codec::SlotMut::Opt(&mut self.high_price),
+            3 => codec::SlotMut::Opt(&mut self.low_price),
+            4 => codec::SlotMut::Opt(&mut self.close_price),
+            5 => codec::SlotMut::Int(&mut self.change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.trade_value),
+            9 => codec::SlotMut::Decimal(&mut self.foreign_holding),
+            10 => codec::SlotMut::Decimal(&mut self.foreign_weight),
+            11 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
+            12 => codec::SlotMut::Int(&mut self.institution_net_purchase),
+            13 => codec::SlotMut::Int(&mut self.individual_net_purchase),
+            14 => codec::SlotMut::Int(&mut self.foreign),
+            15 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
+            16 => codec::SlotMut::Int(&mut self.program),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            open_price,
-            high_price,
-            low_price,
-            close_price,
-            change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            foreign_holding,
-            foreign_weight,
-            foreign_net_purchase,
-            institution_net_purchase,
-            individual_net_purchase,
-            foreign,
-            credit_balance_rate,
-            program,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.open_price),
+            2 => codec::SlotRef::Opt(&self.high_price),
+            3 => codec::SlotRef::Opt(&self.low_price),
+            4 => codec::SlotRef::Opt(&self.close_price),
+            5 => codec::SlotRef::Opt(&self.change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.trade_value),
+            9 => codec::SlotRef::Opt(&self.foreign_holding),
+            10 => codec::SlotRef::Opt(&self.foreign_weight),
+            11 => codec::SlotRef::Opt(&self.foreign_net_purchase),
+            12 => codec::SlotRef::Opt(&self.institution_net_purchase),
+            13 => codec::SlotRef::Opt(&self.individual_net_purchase),
+            14 => codec::SlotRef::Opt(&self.foreign),
+            15 => codec::SlotRef::Opt(&self.credit_balance_rate),
+            16 => codec::SlotRef::Opt(&self.program),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockOhlcvByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "date", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 5, "pre", self.change.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "for_poss",
-            self.foreign_holding.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "for_wght",
-            self.foreign_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "for_netprps",
-            self.foreign_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "orgn_netprps",
-            self.institution_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ind_netprps",
-            self.individual_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "frgn", self.foreign.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "crd_remn_rt",
-            self.credit_balance_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 16, "prm", self.program.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockOhlcvByPeriodRequest {
@@ -443,16 +334,7 @@ impl kiwoom_runtime::TrRequest for StockOhlcvByPeriodRequest {
     };
     type Response = StockOhlcvByPeriodResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10005",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10005", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockOhlcvByPeriodRequest {
@@ -464,17 +346,6 @@ impl kiwoom_runtime::PagedRequest for StockOhlcvByPeriodRequest {
 impl kiwoom_runtime::TrResponse for StockOhlcvByPeriodResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockOhlcvByPeriodRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

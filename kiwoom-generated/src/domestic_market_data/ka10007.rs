@@ -46,16 +46,37 @@ impl StockMarketConditionInfoRequest {
         }
     }
 }
+impl codec::Table for StockMarketConditionInfoRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockMarketConditionInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10007` 시세표성정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockMarketConditionInfoResponse {
     /// 종목명 (`stk_nm`)
@@ -787,2522 +808,468 @@ impl StockMarketConditionInfoResponse {
         &self.extra
     }
 }
-impl codec::Record for StockMarketConditionInfoResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut stock_code = None;
-        let mut date = None;
-        let mut time = None;
-        let mut previous_day_close_price = None;
-        let mut previous_day_trade_quantity = None;
-        let mut upper_limit_price = None;
-        let mut lower_limit_price = None;
-        let mut previous_day_trade_value = None;
-        let mut listed_share_count = None;
-        let mut current_price = None;
-        let mut sign = None;
-        let mut fluctuation_rate = None;
-        let mut previous_day_rate = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut execution_quantity = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut expected_execution_price = None;
-        let mut expected_execution_quantity = None;
-        let mut expected_best_ask_price = None;
-        let mut expected_best_bid_price = None;
-        let mut trade_start_date = None;
-        let mut exercise_price = None;
-        let mut highest_price = None;
-        let mut lowest_price = None;
-        let mut highest_price_date = None;
-        let mut lowest_price_date = None;
-        let mut ask_price_1 = None;
-        let mut ask_price_2 = None;
-        let mut ask_price_3 = None;
-        let mut ask_price_4 = None;
-        let mut ask_price_5 = None;
-        let mut ask_price_6 = None;
-        let mut ask_price_7 = None;
-        let mut ask_price_8 = None;
-        let mut ask_price_9 = None;
-        let mut ask_price_10 = None;
-        let mut bid_price_1 = None;
-        let mut bid_price_2 = None;
-        let mut bid_price_3 = None;
-        let mut bid_price_4 = None;
-        let mut bid_price_5 = None;
-        let mut bid_price_6 = None;
-        let mut bid_price_7 = None;
-        let mut bid_price_8 = None;
-        let mut bid_price_9 = None;
-        let mut bid_price_10 = None;
-        let mut ask_quantity_1 = None;
-        let mut ask_quantity_2 = None;
-        let mut ask_quantity_3 = None;
-        let mut ask_quantity_4 = None;
-        let mut ask_quantity_5 = None;
-        let mut ask_quantity_6 = None;
-        let mut ask_quantity_7 = None;
-        let mut ask_quantity_8 = None;
-        let mut ask_quantity_9 = None;
-        let mut ask_quantity_10 = None;
-        let mut bid_quantity_1 = None;
-        let mut bid_quantity_2 = None;
-        let mut bid_quantity_3 = None;
-        let mut bid_quantity_4 = None;
-        let mut bid_quantity_5 = None;
-        let mut bid_quantity_6 = None;
-        let mut bid_quantity_7 = None;
-        let mut bid_quantity_8 = None;
-        let mut bid_quantity_9 = None;
-        let mut bid_quantity_10 = None;
-        let mut ask_quantity_change_1 = None;
-        let mut ask_quantity_change_2 = None;
-        let mut ask_quantity_change_3 = None;
-        let mut ask_quantity_change_4 = None;
-        let mut ask_quantity_change_5 = None;
-        let mut ask_quantity_change_6 = None;
-        let mut ask_quantity_change_7 = None;
-        let mut ask_quantity_change_8 = None;
-        let mut ask_quantity_change_9 = None;
-        let mut ask_quantity_change_10 = None;
-        let mut bid_quantity_change_1 = None;
-        let mut bid_quantity_change_2 = None;
-        let mut bid_quantity_change_3 = None;
-        let mut bid_quantity_change_4 = None;
-        let mut bid_quantity_change_5 = None;
-        let mut bid_quantity_change_6 = None;
-        let mut bid_quantity_change_7 = None;
-        let mut bid_quantity_change_8 = None;
-        let mut bid_quantity_change_9 = None;
-        let mut bid_quantity_change_10 = None;
-        let mut ask_count_1 = None;
-        let mut ask_count_2 = None;
-        let mut ask_count_3 = None;
-        let mut ask_count_4 = None;
-        let mut ask_count_5 = None;
-        let mut bid_count_1 = None;
-        let mut bid_count_2 = None;
-        let mut bid_count_3 = None;
-        let mut bid_count_4 = None;
-        let mut bid_count_5 = None;
-        let mut lp_ask_quantity_1 = None;
-        let mut lp_ask_quantity_2 = None;
-        let mut lp_ask_quantity_3 = None;
-        let mut lp_ask_quantity_4 = None;
-        let mut lp_ask_quantity_5 = None;
-        let mut lp_ask_quantity_6 = None;
-        let mut lp_ask_quantity_7 = None;
-        let mut lp_ask_quantity_8 = None;
-        let mut lp_ask_quantity_9 = None;
-        let mut lp_ask_quantity_10 = None;
-        let mut lp_bid_quantity_1 = None;
-        let mut lp_bid_quantity_2 = None;
-        let mut lp_bid_quantity_3 = None;
-        let mut lp_bid_quantity_4 = None;
-        let mut lp_bid_quantity_5 = None;
-        let mut lp_bid_quantity_6 = None;
-        let mut lp_bid_quantity_7 = None;
-        let mut lp_bid_quantity_8 = None;
-        let mut lp_bid_quantity_9 = None;
-        let mut lp_bid_quantity_10 = None;
-        let mut total_bid_quantity = None;
-        let mut total_ask_quantity = None;
-        let mut total_buy_count = None;
-        let mut total_sell_count = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "date" => date = forms.value(&mut map, ctx, 2, "date", codec::PLAIN)?,
-                "tm" => time = forms.value(&mut map, ctx, 3, "tm", codec::PLAIN)?,
-                "pred_close_pric" => {
-                    previous_day_close_price =
-                        forms.value(&mut map, ctx, 4, "pred_close_pric", codec::PLAIN)?;
-                }
-                "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "pred_trde_qty", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "upl_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lst_pric" => {
-                    lower_limit_price = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "lst_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_trde_prica" => {
-                    previous_day_trade_value =
-                        forms.value(&mut map, ctx, 8, "pred_trde_prica", codec::PLAIN)?;
-                }
-                "flo_stkcnt" => {
-                    listed_share_count =
-                        forms.value(&mut map, ctx, 9, "flo_stkcnt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "smbol" => sign = forms.value(&mut map, ctx, 11, "smbol", codec::PLAIN)?,
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_rt" => {
-                    previous_day_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "pred_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "open_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "high_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "low_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_qty" => {
-                    execution_quantity =
-                        forms.value(&mut map, ctx, 17, "cntr_qty", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 18, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 19, "trde_prica", codec::PLAIN)?;
-                }
-                "exp_cntr_pric" => {
-                    expected_execution_price = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "exp_cntr_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exp_cntr_qty" => {
-                    expected_execution_quantity =
-                        forms.value(&mut map, ctx, 21, "exp_cntr_qty", codec::PLAIN)?;
-                }
-                "exp_sel_pri_bid" => {
-                    expected_best_ask_price = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "exp_sel_pri_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exp_buy_pri_bid" => {
-                    expected_best_bid_price = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "exp_buy_pri_bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_strt_dt" => {
-                    trade_start_date =
-                        forms.value(&mut map, ctx, 24, "trde_strt_dt", codec::PLAIN)?;
-                }
-                "exec_pric" => {
-                    exercise_price = forms.value(&mut map, ctx, 25, "exec_pric", codec::PLAIN)?;
-                }
-                "hgst_pric" => {
-                    highest_price = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "hgst_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "lwst_pric" => {
-                    lowest_price = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "lwst_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "hgst_pric_dt" => {
-                    highest_price_date =
-                        forms.value(&mut map, ctx, 28, "hgst_pric_dt", codec::PLAIN)?;
-                }
-                "lwst_pric_dt" => {
-                    lowest_price_date =
-                        forms.value(&mut map, ctx, 29, "lwst_pric_dt", codec::PLAIN)?;
-                }
-                "sel_1bid" => {
-                    ask_price_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "sel_1bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_2bid" => {
-                    ask_price_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "sel_2bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_3bid" => {
-                    ask_price_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        32,
-                        "sel_3bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_4bid" => {
-                    ask_price_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        33,
-                        "sel_4bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_5bid" => {
-                    ask_price_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        34,
-                        "sel_5bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_6bid" => {
-                    ask_price_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        35,
-                        "sel_6bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_7bid" => {
-                    ask_price_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        36,
-                        "sel_7bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_8bid" => {
-                    ask_price_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "sel_8bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_9bid" => {
-                    ask_price_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        38,
-                        "sel_9bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_10bid" => {
-                    ask_price_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        39,
-                        "sel_10bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_1bid" => {
-                    bid_price_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        40,
-                        "buy_1bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_2bid" => {
-                    bid_price_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        41,
-                        "buy_2bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_3bid" => {
-                    bid_price_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        42,
-                        "buy_3bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_4bid" => {
-                    bid_price_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        43,
-                        "buy_4bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_5bid" => {
-                    bid_price_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        44,
-                        "buy_5bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_6bid" => {
-                    bid_price_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        45,
-                        "buy_6bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_7bid" => {
-                    bid_price_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        46,
-                        "buy_7bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_8bid" => {
-                    bid_price_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        47,
-                        "buy_8bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_9bid" => {
-                    bid_price_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        48,
-                        "buy_9bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_10bid" => {
-                    bid_price_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        49,
-                        "buy_10bid",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_1bid_req" => {
-                    ask_quantity_1 =
-                        forms.value(&mut map, ctx, 50, "sel_1bid_req", codec::PLAIN)?;
-                }
-                "sel_2bid_req" => {
-                    ask_quantity_2 =
-                        forms.value(&mut map, ctx, 51, "sel_2bid_req", codec::PLAIN)?;
-                }
-                "sel_3bid_req" => {
-                    ask_quantity_3 =
-                        forms.value(&mut map, ctx, 52, "sel_3bid_req", codec::PLAIN)?;
-                }
-                "sel_4bid_req" => {
-                    ask_quantity_4 =
-                        forms.value(&mut map, ctx, 53, "sel_4bid_req", codec::PLAIN)?;
-                }
-                "sel_5bid_req" => {
-                    ask_quantity_5 =
-                        forms.value(&mut map, ctx, 54, "sel_5bid_req", codec::PLAIN)?;
-                }
-                "sel_6bid_req" => {
-                    ask_quantity_6 =
-                        forms.value(&mut map, ctx, 55, "sel_6bid_req", codec::PLAIN)?;
-                }
-                "sel_7bid_req" => {
-                    ask_quantity_7 =
-                        forms.value(&mut map, ctx, 56, "sel_7bid_req", codec::PLAIN)?;
-                }
-                "sel_8bid_req" => {
-                    ask_quantity_8 =
-                        forms.value(&mut map, ctx, 57, "sel_8bid_req", codec::PLAIN)?;
-                }
-                "sel_9bid_req" => {
-                    ask_quantity_9 =
-                        forms.value(&mut map, ctx, 58, "sel_9bid_req", codec::PLAIN)?;
-                }
-                "sel_10bid_req" => {
-                    ask_quantity_10 =
-                        forms.value(&mut map, ctx, 59, "sel_10bid_req", codec::PLAIN)?;
-                }
-                "buy_1bid_req" => {
-                    bid_quantity_1 =
-                        forms.value(&mut map, ctx, 60, "buy_1bid_req", codec::PLAIN)?;
-                }
-                "buy_2bid_req" => {
-                    bid_quantity_2 =
-                        forms.value(&mut map, ctx, 61, "buy_2bid_req", codec::PLAIN)?;
-                }
-                "buy_3bid_req" => {
-                    bid_quantity_3 =
-                        forms.value(&mut map, ctx, 62, "buy_3bid_req", codec::PLAIN)?;
-                }
-                "buy_4bid_req" => {
-                    bid_quantity_4 =
-                        forms.value(&mut map, ctx, 63, "buy_4bid_req", codec::PLAIN)?;
-                }
-                "buy_5bid_req" => {
-                    bid_quantity_5 =
-                        forms.value(&mut map, ctx, 64, "buy_5bid_req", codec::PLAIN)?;
-                }
-                "buy_6bid_req" => {
-                    bid_quantity_6 =
-                        forms.value(&mut map, ctx, 65, "buy_6bid_req", codec::PLAIN)?;
-                }
-                "buy_7bid_req" => {
-                    bid_quantity_7 =
-                        forms.value(&mut map, ctx, 66, "buy_7bid_req", codec::PLAIN)?;
-                }
-                "buy_8bid_req" => {
-                    bid_quantity_8 =
-                        forms.value(&mut map, ctx, 67, "buy_8bid_req", codec::PLAIN)?;
-                }
-                "buy_9bid_req" => {
-                    bid_quantity_9 =
-                        forms.value(&mut map, ctx, 68, "buy_9bid_req", codec::PLAIN)?;
-                }
-                "buy_10bid_req" => {
-                    bid_quantity_10 =
-                        forms.value(&mut map, ctx, 69, "buy_10bid_req", codec::PLAIN)?;
-                }
-                "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        70,
-                        "sel_1bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        71,
-                        "sel_2bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        72,
-                        "sel_3bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        73,
-                        "sel_4bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        74,
-                        "sel_5bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        75,
-                        "sel_6bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        76,
-                        "sel_7bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        77,
-                        "sel_8bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        78,
-                        "sel_9bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        79,
-                        "sel_10bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        80,
-                        "buy_1bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        81,
-                        "buy_2bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        82,
-                        "buy_3bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        83,
-                        "buy_4bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        84,
-                        "buy_5bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 = forms.value(
-                        &mut map,
-                        ctx,
-                        85,
-                        "buy_6bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 = forms.value(
-                        &mut map,
-                        ctx,
-                        86,
-                        "buy_7bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 = forms.value(
-                        &mut map,
-                        ctx,
-                        87,
-                        "buy_8bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 = forms.value(
-                        &mut map,
-                        ctx,
-                        88,
-                        "buy_9bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 = forms.value(
-                        &mut map,
-                        ctx,
-                        89,
-                        "buy_10bid_jub_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_1bid_cnt" => {
-                    ask_count_1 = forms.value(&mut map, ctx, 90, "sel_1bid_cnt", codec::PLAIN)?;
-                }
-                "sel_2bid_cnt" => {
-                    ask_count_2 = forms.value(&mut map, ctx, 91, "sel_2bid_cnt", codec::PLAIN)?;
-                }
-                "sel_3bid_cnt" => {
-                    ask_count_3 = forms.value(&mut map, ctx, 92, "sel_3bid_cnt", codec::PLAIN)?;
-                }
-                "sel_4bid_cnt" => {
-                    ask_count_4 = forms.value(&mut map, ctx, 93, "sel_4bid_cnt", codec::PLAIN)?;
-                }
-                "sel_5bid_cnt" => {
-                    ask_count_5 = forms.value(&mut map, ctx, 94, "sel_5bid_cnt", codec::PLAIN)?;
-                }
-                "buy_1bid_cnt" => {
-                    bid_count_1 = forms.value(&mut map, ctx, 95, "buy_1bid_cnt", codec::PLAIN)?;
-                }
-                "buy_2bid_cnt" => {
-                    bid_count_2 = forms.value(&mut map, ctx, 96, "buy_2bid_cnt", codec::PLAIN)?;
-                }
-                "buy_3bid_cnt" => {
-                    bid_count_3 = forms.value(&mut map, ctx, 97, "buy_3bid_cnt", codec::PLAIN)?;
-                }
-                "buy_4bid_cnt" => {
-                    bid_count_4 = forms.value(&mut map, ctx, 98, "buy_4bid_cnt", codec::PLAIN)?;
-                }
-                "buy_5bid_cnt" => {
-                    bid_count_5 = forms.value(&mut map, ctx, 99, "buy_5bid_cnt", codec::PLAIN)?;
-                }
-                "lpsel_1bid_req" => {
-                    lp_ask_quantity_1 =
-                        forms.value(&mut map, ctx, 100, "lpsel_1bid_req", codec::PLAIN)?;
-                }
-                "lpsel_2bid_req" => {
-                    lp_ask_quantity_2 =
-                        forms.value(&mut map, ctx, 101, "lpsel_2bid_req", codec::PLAIN)?;
-                }
-                "lpsel_3bid_req" => {
-                    lp_ask_quantity_3 =
-                        forms.value(&mut map, ctx, 102, "lpsel_3bid_req", codec::PLAIN)?;
-                }
-                "lpsel_4bid_req" => {
-                    lp_ask_quantity_4 =
-                        forms.value(&mut map, ctx, 103, "lpsel_4bid_req", codec::PLAIN)?;
-                }
-                "lpsel_5bid_req" => {
-                    lp_ask_quantity_5 =
-                        forms.value(&mut map, ctx, 104, "lpsel_5bid_req", codec::PLAIN)?;
-                }
-                "lpsel_6bid_req" => {
-                    lp_ask_quantity_6 =
-                        forms.value(&mut map, ctx, 105, "lpsel_6bid_req", codec::PLAIN)?;
-                }
-                "lpsel_7bid_req" => {
-                    lp_ask_quantity_7 =
-                        forms.value(&mut map, ctx, 106, "lpsel_7bid_req", codec::PLAIN)?;
-                }
-                "lpsel_8bid_req" => {
-                    lp_ask_quantity_8 =
-                        forms.value(&mut map, ctx, 107, "lpsel_8bid_req", codec::PLAIN)?;
-                }
-                "lpsel_9bid_req" => {
-                    lp_ask_quantity_9 =
-                        forms.value(&mut map, ctx, 108, "lpsel_9bid_req", codec::PLAIN)?;
-                }
-                "lpsel_10bid_req" => {
-                    lp_ask_quantity_10 =
-                        forms.value(&mut map, ctx, 109, "lpsel_10bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_1bid_req" => {
-                    lp_bid_quantity_1 =
-                        forms.value(&mut map, ctx, 110, "lpbuy_1bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_2bid_req" => {
-                    lp_bid_quantity_2 =
-                        forms.value(&mut map, ctx, 111, "lpbuy_2bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_3bid_req" => {
-                    lp_bid_quantity_3 =
-                        forms.value(&mut map, ctx, 112, "lpbuy_3bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_4bid_req" => {
-                    lp_bid_quantity_4 =
-                        forms.value(&mut map, ctx, 113, "lpbuy_4bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_5bid_req" => {
-                    lp_bid_quantity_5 =
-                        forms.value(&mut map, ctx, 114, "lpbuy_5bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_6bid_req" => {
-                    lp_bid_quantity_6 =
-                        forms.value(&mut map, ctx, 115, "lpbuy_6bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_7bid_req" => {
-                    lp_bid_quantity_7 =
-                        forms.value(&mut map, ctx, 116, "lpbuy_7bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_8bid_req" => {
-                    lp_bid_quantity_8 =
-                        forms.value(&mut map, ctx, 117, "lpbuy_8bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_9bid_req" => {
-                    lp_bid_quantity_9 =
-                        forms.value(&mut map, ctx, 118, "lpbuy_9bid_req", codec::PLAIN)?;
-                }
-                "lpbuy_10bid_req" => {
-                    lp_bid_quantity_10 =
-                        forms.value(&mut map, ctx, 119, "lpbuy_10bid_req", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 120, "tot_buy_req", codec::PLAIN)?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 121, "tot_sel_req", codec::PLAIN)?;
-                }
-                "tot_buy_cnt" => {
-                    total_buy_count =
-                        forms.value(&mut map, ctx, 122, "tot_buy_cnt", codec::PLAIN)?;
-                }
-                "tot_sel_cnt" => {
-                    total_sell_count =
-                        forms.value(&mut map, ctx, 123, "tot_sel_cnt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 125, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockMarketConditionInfoResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("date", "date"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("pred_close_pric", "previous_day_close_price"),
+            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
+            codec::Field::new("upl_pric", "upper_limit_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("lst_pric", "lower_limit_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pred_trde_prica", "previous_day_trade_value"),
+            codec::Field::new("flo_stkcnt", "listed_share_count"),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("smbol", "sign"),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pred_rt", "previous_day_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("open_pric", "open_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("high_pric", "high_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("low_pric", "low_price").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("exp_cntr_pric", "expected_execution_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
+            codec::Field::new("exp_sel_pri_bid", "expected_best_ask_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("exp_buy_pri_bid", "expected_best_bid_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("trde_strt_dt", "trade_start_date"),
+            codec::Field::new("exec_pric", "exercise_price"),
+            codec::Field::new("hgst_pric", "highest_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("lwst_pric", "lowest_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("hgst_pric_dt", "highest_price_date"),
+            codec::Field::new("lwst_pric_dt", "lowest_price_date"),
+            codec::Field::new("sel_1bid", "ask_price_1")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_2bid", "ask_price_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_3bid", "ask_price_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_4bid", "ask_price_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_5bid", "ask_price_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_6bid", "ask_price_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_7bid", "ask_price_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_8bid", "ask_price_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_9bid", "ask_price_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_10bid", "ask_price_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_1bid", "bid_price_1")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_2bid", "bid_price_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_3bid", "bid_price_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_4bid", "bid_price_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_5bid", "bid_price_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_6bid", "bid_price_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_7bid", "bid_price_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_8bid", "bid_price_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_9bid", "bid_price_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_10bid", "bid_price_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_1bid_req", "ask_quantity_1"),
+            codec::Field::new("sel_2bid_req", "ask_quantity_2"),
+            codec::Field::new("sel_3bid_req", "ask_quantity_3"),
+            codec::Field::new("sel_4bid_req", "ask_quantity_4"),
+            codec::Field::new("sel_5bid_req", "ask_quantity_5"),
+            codec::Field::new("sel_6bid_req", "ask_quantity_6"),
+            codec::Field::new("sel_7bid_req", "ask_quantity_7"),
+            codec::Field::new("sel_8bid_req", "ask_quantity_8"),
+            codec::Field::new("sel_9bid_req", "ask_quantity_9"),
+            codec::Field::new("sel_10bid_req", "ask_quantity_10"),
+            codec::Field::new("buy_1bid_req", "bid_quantity_1"),
+            codec::Field::new("buy_2bid_req", "bid_quantity_2"),
+            codec::Field::new("buy_3bid_req", "bid_quantity_3"),
+            codec::Field::new("buy_4bid_req", "bid_quantity_4"),
+            codec::Field::new("buy_5bid_req", "bid_quantity_5"),
+            codec::Field::new("buy_6bid_req", "bid_quantity_6"),
+            codec::Field::new("buy_7bid_req", "bid_quantity_7"),
+            codec::Field::new("buy_8bid_req", "bid_quantity_8"),
+            codec::Field::new("buy_9bid_req", "bid_quantity_9"),
+            codec::Field::new("buy_10bid_req", "bid_quantity_10"),
+            codec::Field::new("sel_1bid_jub_pre", "ask_quantity_change_1")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_2bid_jub_pre", "ask_quantity_change_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_3bid_jub_pre", "ask_quantity_change_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_4bid_jub_pre", "ask_quantity_change_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_5bid_jub_pre", "ask_quantity_change_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_6bid_jub_pre", "ask_quantity_change_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_7bid_jub_pre", "ask_quantity_change_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_8bid_jub_pre", "ask_quantity_change_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_9bid_jub_pre", "ask_quantity_change_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_10bid_jub_pre", "ask_quantity_change_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_1bid_jub_pre", "bid_quantity_change_1")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_2bid_jub_pre", "bid_quantity_change_2")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_3bid_jub_pre", "bid_quantity_change_3")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_4bid_jub_pre", "bid_quantity_change_4")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_5bid_jub_pre", "bid_quantity_change_5")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_6bid_jub_pre", "bid_quantity_change_6")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_7bid_jub_pre", "bid_quantity_change_7")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_8bid_jub_pre", "bid_quantity_change_8")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_9bid_jub_pre", "bid_quantity_change_9")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("buy_10bid_jub_pre", "bid_quantity_change_10")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_1bid_cnt", "ask_count_1"),
+            codec::Field::new("sel_2bid_cnt", "ask_count_2"),
+            codec::Field::new("sel_3bid_cnt", "ask_count_3"),
+            codec::Field::new("sel_4bid_cnt", "ask_count_4"),
+            codec::Field::new("sel_5bid_cnt", "ask_count_5"),
+            codec::Field::new("buy_1bid_cnt", "bid_count_1"),
+            codec::Field::new("buy_2bid_cnt", "bid_count_2"),
+            codec::Field::new("buy_3bid_cnt", "bid_count_3"),
+            codec::Field::new("buy_4bid_cnt", "bid_count_4"),
+            codec::Field::new("buy_5bid_cnt", "bid_count_5"),
+            codec::Field::new("lpsel_1bid_req", "lp_ask_quantity_1"),
+            codec::Field::new("lpsel_2bid_req", "lp_ask_quantity_2"),
+            codec::Field::new("lpsel_3bid_req", "lp_ask_quantity_3"),
+            codec::Field::new("lpsel_4bid_req", "lp_ask_quantity_4"),
+            codec::Field::new("lpsel_5bid_req", "lp_ask_quantity_5"),
+            codec::Field::new("lpsel_6bid_req", "lp_ask_quantity_6"),
+            codec::Field::new("lpsel_7bid_req", "lp_ask_quantity_7"),
+            codec::Field::new("lpsel_8bid_req", "lp_ask_quantity_8"),
+            codec::Field::new("lpsel_9bid_req", "lp_ask_quantity_9"),
+            codec::Field::new("lpsel_10bid_req", "lp_ask_quantity_10"),
+            codec::Field::new("lpbuy_1bid_req", "lp_bid_quantity_1"),
+            codec::Field::new("lpbuy_2bid_req", "lp_bid_quantity_2"),
+            codec::Field::new("lpbuy_3bid_req", "lp_bid_quantity_3"),
+            codec::Field::new("lpbuy_4bid_req", "lp_bid_quantity_4"),
+            codec::Field::new("lpbuy_5bid_req", "lp_bid_quantity_5"),
+            codec::Field::new("lpbuy_6bid_req", "lp_bid_quantity_6"),
+            codec::Field::new("lpbuy_7bid_req", "lp_bid_quantity_7"),
+            codec::Field::new("lpbuy_8bid_req", "lp_bid_quantity_8"),
+            codec::Field::new("lpbuy_9bid_req", "lp_bid_quantity_9"),
+            codec::Field::new("lpbuy_10bid_req", "lp_bid_quantity_10"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("tot_buy_cnt", "total_buy_count"),
+            codec::Field::new("tot_sel_cnt", "total_sell_count"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Date(&mut self.date),
+            3 => codec::SlotMut::Opt(&mut self.time),
+            4 => codec::SlotMut::Int(&mut self.previous_day_close_price),
+            5 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
+            6 => codec::SlotMut::Opt(&mut self.upper_limit_price),
+            7 => codec::SlotMut::Opt(&mut self.lower_limit_price),
+            8 => codec::SlotMut::Int(&mut self.previous_day_trade_value),
+            9 => codec::SlotMut::Int(&mut self.listed_share_count),
+            10 => codec::SlotMut::Opt(&mut self.current_price),
+            11 => codec::SlotMut::Opt(&mut self.sign),
+            12 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            13 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
+            14 => codec::SlotMut::Opt(&mut self.open_price),
+            15 => codec::SlotMut::Opt(&mut self.high_price),
+            16 => codec::SlotMut::Opt(&mut self.low_price),
+            17 => codec::SlotMut::Int(&mut self.execution_quantity),
+            18 => codec::SlotMut::Int(&mut self.trade_quantity),
+            19 => codec::SlotMut::Int(&mut self.trade_value),
+            20 => codec::SlotMut::Opt(&mut self.expected_execution_price),
+            21 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
+            22 => codec::SlotMut::Opt(&mut self.expected_best_ask_price),
+            23 => codec::SlotMut::Opt(&mut self.expected_best_bid_price),
+            24 => codec::SlotMut::Date(&mut self.trade_start_date),
+            25 => codec::SlotMut::Int(&mut self.exercise_price),
+            26 => codec::SlotMut::Opt(&mut self.highest_price),
+            27 => codec::SlotMut::Opt(&mut self.lowest_price),
+            28 => codec::SlotMut::Date(&mut self.highest_price_date),
+            29 => codec::SlotMut::Date(&mut self.lowest_price_date),
+            30 => codec::SlotMut::Opt(&mut self.ask_price_1),
+            31 => codec::SlotMut::Opt(&mut self.ask_price_2),
+            32 => codec::SlotMut::Opt(&mut self.ask_price_3),
+            33 => codec::SlotMut::Opt(&mut self.ask_price_4),
+            34 => codec::SlotMut::Opt(&mut self.ask_price_5),
+            35 => codec::SlotMut::Opt(&mut self.ask_price_6),
+            36 => codec::SlotMut::Opt(&mut self.ask_price_7),
+            37 => codec::SlotMut::Opt(&mut self.ask_price_8),
+            38 => codec::SlotMut::Opt(&mut self.ask_price_9),
+            39 => codec::SlotMut::Opt(&mut self.ask_price_10),
+            40 => codec::SlotMut::Opt(&mut self.bid_price_1),
+            41 => codec::SlotMut::Opt(&mut self.bid_price_2),
+            42 => codec::SlotMut::Opt(&mut self.bid_price_3),
+            43 => codec::SlotMut::Opt(&mut self.bid_price_4),
+            44 => codec::SlotMut::Opt(&mut self.bid_price_5),
+            45 => codec::SlotMut::Opt(&mut self.bid_price_6),
+            46 => codec::SlotMut::Opt(&mut self.bid_price_7),
+            47 => codec::SlotMut::Opt(&mut self.bid_price_8),
+            48 => codec::SlotMut::Opt(&mut self.bid_price_9),
+            49 => codec::SlotMut::Opt(&mut self.bid_price_10),
+            50 => codec::SlotMut::Int(&mut self.ask_quantity_1),
+            51 => codec::SlotMut::Int(&mut self.ask_quantity_2),
+            52 => codec::SlotMut::Int(&mut self.ask_quantity_3),
+            53 => codec::SlotMut::Int(&mut self.ask_quantity_4),
+            54 => codec::SlotMut::Int(&mut self.ask_quantity_5),
+            55 => codec::SlotMut::Int(&mut self.ask_quantity_6),
+            56 => codec::SlotMut::Int(&mut self.ask_quantity_7),
+            57 => codec::SlotMut::Int(&mut self.ask_quantity_8),
+            58 => codec::SlotMut::Int(&mut self.ask_quantity_9),
+            59 => codec::SlotMut::Int(&mut self.ask_quantity_10),
+            60 => codec::SlotMut::Int(&mut self.bid_quantity_1),
+            61 => codec::SlotMut::Int(&mut self.bid_quantity_2),
+            62 => codec::SlotMut::Int(&mut self.bid_quantity_3),
+            63 => codec::SlotMut::Int(&mut self.bid_quantity_4),
+            64 => codec::SlotMut::Int(&mut self.bid_quantity_5),
+            65 => codec::SlotMut::Int(&mut self.bid_quantity_6),
+            66 => codec::SlotMut::Int(&mut self.bid_quantity_7),
+            67 => codec::SlotMut::Int(&mut self.bid_quantity_8),
+            68 => codec::SlotMut::Int(&mut self.bid_quantity_9),
+            69 => codec::SlotMut::Int(&mut self.bid_quantity_10),
+            70 => codec::SlotMut::Int(&mut self.ask_quantity_change_1),
+            71 => codec::SlotMut::Int(&mut self.ask_quantity_change_2),
+            72 => codec::SlotMut::Int(&mut self.ask_quantity_change_3),
+            73 => codec::SlotMut::Int(&mut self.ask_quantity_change_4),
+            74 => codec::SlotMut::Int(&mut self.ask_quantity_change_5),
+            75 => codec::SlotMut::Int(&mut self.ask_quantity_change_6),
+            76 => codec::SlotMut::Int(&mut self.ask_quantity_change_7),
+            77 => codec::SlotMut::Int(&mut self.ask_quantity_change_8),
+            78 => codec::SlotMut::Int(&mut self.ask_quantity_change_9),
+            79 => codec::SlotMut::Int(&mut self.ask_quantity_change_10),
+            80 => codec::SlotMut::Int(&mut self.bid_quantity_change_1),
+            81 => codec::SlotMut::Int(&mut self.bid_quantity_change_2),
+            82 => codec::SlotMut::Int(&mut self.bid_quantity_change_3),
+            83 => codec::SlotMut::Int(&mut self.bid_quantity_change_4),
+            84 => codec::SlotMut::Int(&mut self.bid_quantity_change_5),
+            85 => codec::SlotMut::Int(&mut self.bid_quantity_change_6),
+            86 => codec::SlotMut::Int(&mut self.bid_quantity_change_7),
+            87 => codec::SlotMut::Int(&mut self.bid_quantity_change_8),
+            88 => codec::SlotMut::Int(&mut self.bid_quantity_change_9),
+            89 => codec::SlotMut::Int(&mut self.bid_quantity_change_10),
+            90 => codec::SlotMut::Int(&mut self.ask_count_1),
+            91 => codec::SlotMut::Int(&mut self.ask_count_2),
+            92 => codec::SlotMut::Int(&mut self.ask_count_3),
+            93 => codec::SlotMut::Int(&mut self.ask_count_4),
+            94 => codec::SlotMut::Int(&mut self.ask_count_5),
+            95 => codec::SlotMut::Int(&mut self.bid_count_1),
+            96 => codec::SlotMut::Int(&mut self.bid_count_2),
+            97 => codec::SlotMut::Int(&mut self.bid_count_3),
+            98 => codec::SlotMut::Int(&mut self.bid_count_4),
+            99 => codec::SlotMut::Int(&mut self.bid_count_5),
+            100 => codec::SlotMut::Int(&mut self.lp_ask_quantity_1),
+            101 => codec::SlotMut::Int(&mut self.lp_ask_quantity_2),
+            102 => codec::SlotMut::Int(&mut self.lp_ask_quantity_3),
+            103 => codec::SlotMut::Int(&mut self.lp_ask_quantity_4),
+            104 => codec::SlotMut::Int(&mut self.lp_ask_quantity_5),
+            105 => codec::SlotMut::Int(&mut self.lp_ask_quantity_6),
+            106 => codec::SlotMut::Int(&mut self.lp_ask_quantity_7),
+            107 => codec::SlotMut::Int(&mut self.lp_ask_quantity_8),
+            108 => codec::SlotMut::Int(&mut self.lp_ask_quantity_9),
+            109 => codec::SlotMut::Int(&mut self.lp_ask_quantity_10),
+            110 => codec::SlotMut::Int(&mut self.lp_bid_quantity_1),
+            111 => codec::SlotMut::Int(&mut self.lp_bid_quantity_2),
+            112 => codec::SlotMut::Int(&mut self.lp_bid_quantity_3),
+            113 => codec::SlotMut::Int(&mut self.lp_bid_quantity_4),
+            114 => codec::SlotMut::Int(&mut self.lp_bid_quantity_5),
+            115 => codec::SlotMut::Int(&mut self.lp_bid_quantity_6),
+            116 => codec::SlotMut::Int(&mut self.lp_bid_quantity_7),
+            117 => codec::SlotMut::Int(&mut self.lp_bid_quantity_8),
+            118 => codec::SlotMut::Int(&mut self.lp_bid_quantity_9),
+            119 => codec::SlotMut::Int(&mut self.lp_bid_quantity_10),
+            120 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            121 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            122 => codec::SlotMut::Int(&mut self.total_buy_count),
+            123 => codec::SlotMut::Int(&mut self.total_sell_count),
+            124 => codec::SlotMut::Number(&mut self.return_code),
+            125 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            stock_code,
-            date,
-            time,
-            previous_day_close_price,
-            previous_day_trade_quantity,
-            upper_limit_price,
-            lower_limit_price,
-            previous_day_trade_value,
-            listed_share_count,
-            current_price,
-            sign,
-            fluctuation_rate,
-            previous_day_rate,
-            open_price,
-            high_price,
-            low_price,
-            execution_quantity,
-            trade_quantity,
-            trade_value,
-            expected_execution_price,
-            expected_execution_quantity,
-            expected_best_ask_price,
-            expected_best_bid_price,
-            trade_start_date,
-            exercise_price,
-            highest_price,
-            lowest_price,
-            highest_price_date,
-            lowest_price_date,
-            ask_price_1,
-            ask_price_2,
-            ask_price_3,
-            ask_price_4,
-            ask_price_5,
-            ask_price_6,
-            ask_price_7,
-            ask_price_8,
-            ask_price_9,
-            ask_price_10,
-            bid_price_1,
-            bid_price_2,
-            bid_price_3,
-            bid_price_4,
-            bid_price_5,
-            bid_price_6,
-            bid_price_7,
-            bid_price_8,
-            bid_price_9,
-            bid_price_10,
-            ask_quantity_1,
-            ask_quantity_2,
-            ask_quantity_3,
-            ask_quantity_4,
-            ask_quantity_5,
-            ask_quantity_6,
-            ask_quantity_7,
-            ask_quantity_8,
-            ask_quantity_9,
-            ask_quantity_10,
-            bid_quantity_1,
-            bid_quantity_2,
-            bid_quantity_3,
-            bid_quantity_4,
-            bid_quantity_5,
-            bid_quantity_6,
-            bid_quantity_7,
-            bid_quantity_8,
-            bid_quantity_9,
-            bid_quantity_10,
-            ask_quantity_change_1,
-            ask_quantity_change_2,
-            ask_quantity_change_3,
-            ask_quantity_change_4,
-            ask_quantity_change_5,
-            ask_quantity_change_6,
-            ask_quantity_change_7,
-            ask_quantity_change_8,
-            ask_quantity_change_9,
-            ask_quantity_change_10,
-            bid_quantity_change_1,
-            bid_quantity_change_2,
-            bid_quantity_change_3,
-            bid_quantity_change_4,
-            bid_quantity_change_5,
-            bid_quantity_change_6,
-            bid_quantity_change_7,
-            bid_quantity_change_8,
-            bid_quantity_change_9,
-            bid_quantity_change_10,
-            ask_count_1,
-            ask_count_2,
-            ask_count_3,
-            ask_count_4,
-            ask_count_5,
-            bid_count_1,
-            bid_count_2,
-            bid_count_3,
-            bid_count_4,
-            bid_count_5,
-            lp_ask_quantity_1,
-            lp_ask_quantity_2,
-            lp_ask_quantity_3,
-            lp_ask_quantity_4,
-            lp_ask_quantity_5,
-            lp_ask_quantity_6,
-            lp_ask_quantity_7,
-            lp_ask_quantity_8,
-            lp_ask_quantity_9,
-            lp_ask_quantity_10,
-            lp_bid_quantity_1,
-            lp_bid_quantity_2,
-            lp_bid_quantity_3,
-            lp_bid_quantity_4,
-            lp_bid_quantity_5,
-            lp_bid_quantity_6,
-            lp_bid_quantity_7,
-            lp_bid_quantity_8,
-            lp_bid_quantity_9,
-            lp_bid_quantity_10,
-            total_bid_quantity,
-            total_ask_quantity,
-            total_buy_count,
-            total_sell_count,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.date),
+            3 => codec::SlotRef::Opt(&self.time),
+            4 => codec::SlotRef::Opt(&self.previous_day_close_price),
+            5 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.upper_limit_price),
+            7 => codec::SlotRef::Opt(&self.lower_limit_price),
+            8 => codec::SlotRef::Opt(&self.previous_day_trade_value),
+            9 => codec::SlotRef::Opt(&self.listed_share_count),
+            10 => codec::SlotRef::Opt(&self.current_price),
+            11 => codec::SlotRef::Opt(&self.sign),
+            12 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            13 => codec::SlotRef::Opt(&self.previous_day_rate),
+            14 => codec::SlotRef::Opt(&self.open_price),
+            15 => codec::SlotRef::Opt(&self.high_price),
+            16 => codec::SlotRef::Opt(&self.low_price),
+            17 => codec::SlotRef::Opt(&self.execution_quantity),
+            18 => codec::SlotRef::Opt(&self.trade_quantity),
+            19 => codec::SlotRef::Opt(&self.trade_value),
+            20 => codec::SlotRef::Opt(&self.expected_execution_price),
+            21 => codec::SlotRef::Opt(&self.expected_execution_quantity),
+            22 => codec::SlotRef::Opt(&self.expected_best_ask_price),
+            23 => codec::SlotRef::Opt(&self.expected_best_bid_price),
+            24 => codec::SlotRef::Opt(&self.trade_start_date),
+            25 => codec::SlotRef::Opt(&self.exercise_price),
+            26 => codec::SlotRef::Opt(&self.highest_price),
+            27 => codec::SlotRef::Opt(&self.lowest_price),
+            28 => codec::SlotRef::Opt(&self.highest_price_date),
+            29 => codec::SlotRef::Opt(&self.lowest_price_date),
+            30 => codec::SlotRef::Opt(&self.ask_price_1),
+            31 => codec::SlotRef::Opt(&self.ask_price_2),
+            32 => codec::SlotRef::Opt(&self.ask_price_3),
+            33 => codec::SlotRef::Opt(&self.ask_price_4),
+            34 => codec::SlotRef::Opt(&self.ask_price_5),
+            35 => codec::SlotRef::Opt(&self.ask_price_6),
+            36 => codec::SlotRef::Opt(&self.ask_price_7),
+            37 => codec::SlotRef::Opt(&self.ask_price_8),
+            38 => codec::SlotRef::Opt(&self.ask_price_9),
+            39 => codec::SlotRef::Opt(&self.ask_price_10),
+            40 => codec::SlotRef::Opt(&self.bid_price_1),
+            41 => codec::SlotRef::Opt(&self.bid_price_2),
+            42 => codec::SlotRef::Opt(&self.bid_price_3),
+            43 => codec::SlotRef::Opt(&self.bid_price_4),
+            44 => codec::SlotRef::Opt(&self.bid_price_5),
+            45 => codec::SlotRef::Opt(&self.bid_price_6),
+            46 => codec::SlotRef::Opt(&self.bid_price_7),
+            47 => codec::SlotRef::Opt(&self.bid_price_8),
+            48 => codec::SlotRef::Opt(&self.bid_price_9),
+            49 => codec::SlotRef::Opt(&self.bid_price_10),
+            50 => codec::SlotRef::Opt(&self.ask_quantity_1),
+            51 => codec::SlotRef::Opt(&self.ask_quantity_2),
+            52 => codec::SlotRef::Opt(&self.ask_quantity_3),
+            53 => codec::SlotRef::Opt(&self.ask_quantity_4),
+            54 => codec::SlotRef::Opt(&self.ask_quantity_5),
+            55 => codec::SlotRef::Opt(&self.ask_quantity_6),
+            56 => codec::SlotRef::Opt(&self.ask_quantity_7),
+            57 => codec::SlotRef::Opt(&self.ask_quantity_8),
+            58 => codec::SlotRef::Opt(&self.ask_quantity_9),
+            59 => codec::SlotRef::Opt(&self.ask_quantity_10),
+            60 => codec::SlotRef::Opt(&self.bid_quantity_1),
+            61 => codec::SlotRef::Opt(&self.bid_quantity_2),
+            62 => codec::SlotRef::Opt(&self.bid_quantity_3),
+            63 => codec::SlotRef::Opt(&self.bid_quantity_4),
+            64 => codec::SlotRef::Opt(&self.bid_quantity_5),
+            65 => codec::SlotRef::Opt(&self.bid_quantity_6),
+            66 => codec::SlotRef::Opt(&self.bid_quantity_7),
+            67 => codec::SlotRef::Opt(&self.bid_quantity_8),
+            68 => codec::SlotRef::Opt(&self.bid_quantity_9),
+            69 => codec::SlotRef::Opt(&self.bid_quantity_10),
+            70 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
+            71 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
+            72 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
+            73 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
+            74 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
+            75 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
+            76 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
+            77 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
+            78 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
+            79 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
+            80 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
+            81 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
+            82 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
+            83 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
+            84 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
+            85 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
+            86 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
+            87 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
+            88 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
+            89 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
+            90 => codec::SlotRef::Opt(&self.ask_count_1),
+            91 => codec::SlotRef::Opt(&self.ask_count_2),
+            92 => codec::SlotRef::Opt(&self.ask_count_3),
+            93 => codec::SlotRef::Opt(&self.ask_count_4),
+            94 => codec::SlotRef::Opt(&self.ask_count_5),
+            95 => codec::SlotRef::Opt(&self.bid_count_1),
+            96 => codec::SlotRef::Opt(&self.bid_count_2),
+            97 => codec::SlotRef::Opt(&self.bid_count_3),
+            98 => codec::SlotRef::Opt(&self.bid_count_4),
+            99 => codec::SlotRef::Opt(&self.bid_count_5),
+            100 => codec::SlotRef::Opt(&self.lp_ask_quantity_1),
+            101 => codec::SlotRef::Opt(&self.lp_ask_quantity_2),
+            102 => codec::SlotRef::Opt(&self.lp_ask_quantity_3),
+            103 => codec::SlotRef::Opt(&self.lp_ask_quantity_4),
+            104 => codec::SlotRef::Opt(&self.lp_ask_quantity_5),
+            105 => codec::SlotRef::Opt(&self.lp_ask_quantity_6),
+            106 => codec::SlotRef::Opt(&self.lp_ask_quantity_7),
+            107 => codec::SlotRef::Opt(&self.lp_ask_quantity_8),
+            108 => codec::SlotRef::Opt(&self.lp_ask_quantity_9),
+            109 => codec::SlotRef::Opt(&self.lp_ask_quantity_10),
+            110 => codec::SlotRef::Opt(&self.lp_bid_quantity_1),
+            111 => codec::SlotRef::Opt(&self.lp_bid_quantity_2),
+            112 => codec::SlotRef::Opt(&self.lp_bid_quantity_3),
+            113 => codec::SlotRef::Opt(&self.lp_bid_quantity_4),
+            114 => codec::SlotRef::Opt(&self.lp_bid_quantity_5),
+            115 => codec::SlotRef::Opt(&self.lp_bid_quantity_6),
+            116 => codec::SlotRef::Opt(&self.lp_bid_quantity_7),
+            117 => codec::SlotRef::Opt(&self.lp_bid_quantity_8),
+            118 => codec::SlotRef::Opt(&self.lp_bid_quantity_9),
+            119 => codec::SlotRef::Opt(&self.lp_bid_quantity_10),
+            120 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            121 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            122 => codec::SlotRef::Opt(&self.total_buy_count),
+            123 => codec::SlotRef::Opt(&self.total_sell_count),
+            124 => codec::SlotRef::Number(self.return_code),
+            125 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockMarketConditionInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "date", self.date.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 3, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_close_pric",
-            self.previous_day_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_trde_qty",
-            self.previous_day_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "lst_pric",
-            self.lower_limit_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_trde_prica",
-            self.previous_day_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flo_stkcnt",
-            self.listed_share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 11, "smbol", self.sign.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            12,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "pred_rt",
-            self.previous_day_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "open_pric",
-            self.open_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "high_pric",
-            self.high_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "low_pric",
-            self.low_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "exp_cntr_pric",
-            self.expected_execution_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "exp_cntr_qty",
-            self.expected_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "exp_sel_pri_bid",
-            self.expected_best_ask_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "exp_buy_pri_bid",
-            self.expected_best_bid_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "trde_strt_dt",
-            self.trade_start_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "exec_pric",
-            self.exercise_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "hgst_pric",
-            self.highest_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "lwst_pric",
-            self.lowest_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "hgst_pric_dt",
-            self.highest_price_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "lwst_pric_dt",
-            self.lowest_price_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "sel_1bid",
-            self.ask_price_1.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "sel_2bid",
-            self.ask_price_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "sel_3bid",
-            self.ask_price_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "sel_4bid",
-            self.ask_price_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "sel_5bid",
-            self.ask_price_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "sel_6bid",
-            self.ask_price_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "sel_7bid",
-            self.ask_price_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "sel_8bid",
-            self.ask_price_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "sel_9bid",
-            self.ask_price_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "sel_10bid",
-            self.ask_price_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "buy_1bid",
-            self.bid_price_1.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "buy_2bid",
-            self.bid_price_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "buy_3bid",
-            self.bid_price_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "buy_4bid",
-            self.bid_price_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "buy_5bid",
-            self.bid_price_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "buy_6bid",
-            self.bid_price_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "buy_7bid",
-            self.bid_price_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "buy_8bid",
-            self.bid_price_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "buy_9bid",
-            self.bid_price_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "buy_10bid",
-            self.bid_price_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "sel_1bid_req",
-            self.ask_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "sel_2bid_req",
-            self.ask_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "sel_3bid_req",
-            self.ask_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "sel_4bid_req",
-            self.ask_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            54,
-            "sel_5bid_req",
-            self.ask_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            55,
-            "sel_6bid_req",
-            self.ask_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "sel_7bid_req",
-            self.ask_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "sel_8bid_req",
-            self.ask_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            58,
-            "sel_9bid_req",
-            self.ask_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            59,
-            "sel_10bid_req",
-            self.ask_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            60,
-            "buy_1bid_req",
-            self.bid_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            61,
-            "buy_2bid_req",
-            self.bid_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            62,
-            "buy_3bid_req",
-            self.bid_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            63,
-            "buy_4bid_req",
-            self.bid_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            64,
-            "buy_5bid_req",
-            self.bid_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            65,
-            "buy_6bid_req",
-            self.bid_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            66,
-            "buy_7bid_req",
-            self.bid_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            67,
-            "buy_8bid_req",
-            self.bid_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            68,
-            "buy_9bid_req",
-            self.bid_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            69,
-            "buy_10bid_req",
-            self.bid_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            70,
-            "sel_1bid_jub_pre",
-            self.ask_quantity_change_1.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            71,
-            "sel_2bid_jub_pre",
-            self.ask_quantity_change_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            72,
-            "sel_3bid_jub_pre",
-            self.ask_quantity_change_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            73,
-            "sel_4bid_jub_pre",
-            self.ask_quantity_change_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            74,
-            "sel_5bid_jub_pre",
-            self.ask_quantity_change_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            75,
-            "sel_6bid_jub_pre",
-            self.ask_quantity_change_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            76,
-            "sel_7bid_jub_pre",
-            self.ask_quantity_change_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            77,
-            "sel_8bid_jub_pre",
-            self.ask_quantity_change_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            78,
-            "sel_9bid_jub_pre",
-            self.ask_quantity_change_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            79,
-            "sel_10bid_jub_pre",
-            self.ask_quantity_change_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            80,
-            "buy_1bid_jub_pre",
-            self.bid_quantity_change_1.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            81,
-            "buy_2bid_jub_pre",
-            self.bid_quantity_change_2.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            82,
-            "buy_3bid_jub_pre",
-            self.bid_quantity_change_3.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            83,
-            "buy_4bid_jub_pre",
-            self.bid_quantity_change_4.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            84,
-            "buy_5bid_jub_pre",
-            self.bid_quantity_change_5.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            85,
-            "buy_6bid_jub_pre",
-            self.bid_quantity_change_6.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            86,
-            "buy_7bid_jub_pre",
-            self.bid_quantity_change_7.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            87,
-            "buy_8bid_jub_pre",
-            self.bid_quantity_change_8.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            88,
-            "buy_9bid_jub_pre",
-            self.bid_quantity_change_9.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            89,
-            "buy_10bid_jub_pre",
-            self.bid_quantity_change_10.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            90,
-            "sel_1bid_cnt",
-            self.ask_count_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            91,
-            "sel_2bid_cnt",
-            self.ask_count_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            92,
-            "sel_3bid_cnt",
-            self.ask_count_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            93,
-            "sel_4bid_cnt",
-            self.ask_count_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            94,
-            "sel_5bid_cnt",
-            self.ask_count_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            95,
-            "buy_1bid_cnt",
-            self.bid_count_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            96,
-            "buy_2bid_cnt",
-            self.bid_count_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            97,
-            "buy_3bid_cnt",
-            self.bid_count_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            98,
-            "buy_4bid_cnt",
-            self.bid_count_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            99,
-            "buy_5bid_cnt",
-            self.bid_count_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            100,
-            "lpsel_1bid_req",
-            self.lp_ask_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            101,
-            "lpsel_2bid_req",
-            self.lp_ask_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            102,
-            "lpsel_3bid_req",
-            self.lp_ask_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            103,
-            "lpsel_4bid_req",
-            self.lp_ask_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            104,
-            "lpsel_5bid_req",
-            self.lp_ask_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            105,
-            "lpsel_6bid_req",
-            self.lp_ask_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            106,
-            "lpsel_7bid_req",
-            self.lp_ask_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            107,
-            "lpsel_8bid_req",
-            self.lp_ask_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            108,
-            "lpsel_9bid_req",
-            self.lp_ask_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            109,
-            "lpsel_10bid_req",
-            self.lp_ask_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            110,
-            "lpbuy_1bid_req",
-            self.lp_bid_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            111,
-            "lpbuy_2bid_req",
-            self.lp_bid_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            112,
-            "lpbuy_3bid_req",
-            self.lp_bid_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            113,
-            "lpbuy_4bid_req",
-            self.lp_bid_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            114,
-            "lpbuy_5bid_req",
-            self.lp_bid_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            115,
-            "lpbuy_6bid_req",
-            self.lp_bid_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            116,
-            "lpbuy_7bid_req",
-            self.lp_bid_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            117,
-            "lpbuy_8bid_req",
-            self.lp_bid_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            118,
-            "lpbuy_9bid_req",
-            self.lp_bid_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            119,
-            "lpbuy_10bid_req",
-            self.lp_bid_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            120,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            121,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            122,
-            "tot_buy_cnt",
-            self.total_buy_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            123,
-            "tot_sel_cnt",
-            self.total_sell_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            125,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockMarketConditionInfoRequest {
@@ -3314,32 +1281,12 @@ impl kiwoom_runtime::TrRequest for StockMarketConditionInfoRequest {
     };
     type Response = StockMarketConditionInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10007",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10007", self)
     }
 }
 impl kiwoom_runtime::TrResponse for StockMarketConditionInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockMarketConditionInfoRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -74,30 +74,58 @@ impl StockInstitutionTradeTrendRequest {
         }
     }
 }
+impl codec::Table for StockInstitutionTradeTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("orgn_prsm_unp_tp", "institution_estimated_unit_price_type")
+                .required()
+                .max(1),
+            codec::Field::new("for_prsm_unp_tp", "foreign_estimated_unit_price_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            2 => codec::SlotMut::Req(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.institution_estimated_unit_price_type),
+            4 => codec::SlotMut::Req(&mut self.foreign_estimated_unit_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            2 => codec::SlotRef::Req(&self.end_date),
+            3 => codec::SlotRef::Req(&self.institution_estimated_unit_price_type),
+            4 => codec::SlotRef::Req(&self.foreign_estimated_unit_price_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: Default::default(),
+            end_date: Default::default(),
+            institution_estimated_unit_price_type: super::EstimatedUnitPriceType::from_code(""),
+            foreign_estimated_unit_price_type: super::EstimatedUnitPriceType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockInstitutionTradeTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "orgn_prsm_unp_tp",
-            &self.institution_estimated_unit_price_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "for_prsm_unp_tp",
-            &self.foreign_estimated_unit_price_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10045` 종목별기관매매추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendResponse {
     /// 기관추정평균가 (`orgn_prsm_avg_pric`)
@@ -129,91 +157,57 @@ impl StockInstitutionTradeTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for StockInstitutionTradeTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut institution_estimated_average_price = None;
-        let mut foreign_estimated_average_price = None;
-        let mut stock_institution_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "orgn_prsm_avg_pric" => {
-                    institution_estimated_average_price =
-                        forms.value(&mut map, ctx, 0, "orgn_prsm_avg_pric", codec::PLAIN)?;
-                }
-                "for_prsm_avg_pric" => {
-                    foreign_estimated_average_price =
-                        forms.value(&mut map, ctx, 1, "for_prsm_avg_pric", codec::PLAIN)?;
-                }
-                "stk_orgn_trde_trnsn" => {
-                    stock_institution_trade_trend =
-                        codec::list(&mut map, ctx, "stk_orgn_trde_trnsn")?;
-                    forms.list_sent(2, &stock_institution_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInstitutionTradeTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("orgn_prsm_avg_pric", "institution_estimated_average_price"),
+            codec::Field::new("for_prsm_avg_pric", "foreign_estimated_average_price"),
+            codec::Field::new("stk_orgn_trde_trnsn", "stock_institution_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.institution_estimated_average_price),
+            1 => codec::SlotMut::Int(&mut self.foreign_estimated_average_price),
+            2 => codec::SlotMut::List(&mut self.stock_institution_trade_trend),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            institution_estimated_average_price,
-            foreign_estimated_average_price,
-            stock_institution_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.institution_estimated_average_price),
+            1 => codec::SlotRef::Opt(&self.foreign_estimated_average_price),
+            2 => codec::SlotRef::List(&self.stock_institution_trade_trend),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInstitutionTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "orgn_prsm_avg_pric",
-            self.institution_estimated_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "for_prsm_avg_pric",
-            self.foreign_estimated_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            2,
-            "stk_orgn_trde_trnsn",
-            &self.stock_institution_trade_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10045 field \`stk\_orgn\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendRow {
     /// 일자 (`dt`)
@@ -287,161 +281,74 @@ impl StockInstitutionTradeTrendRow {
         &self.extra
     }
 }
-impl codec::Record for StockInstitutionTradeTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut close_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut institution_date_cumulative = None;
-        let mut institution_daily_net_trade_quantity = None;
-        let mut foreign_date_cumulative = None;
-        let mut foreign_daily_net_trade_quantity = None;
-        let mut limit_exhaustion_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "orgn_dt_acc" => {
-                    institution_date_cumulative =
-                        forms.value(&mut map, ctx, 6, "orgn_dt_acc", codec::PLAIN)?;
-                }
-                "orgn_daly_nettrde_qty" => {
-                    institution_daily_net_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "orgn_daly_nettrde_qty", codec::PLAIN)?;
-                }
-                "for_dt_acc" => {
-                    foreign_date_cumulative =
-                        forms.value(&mut map, ctx, 8, "for_dt_acc", codec::PLAIN)?;
-                }
-                "for_daly_nettrde_qty" => {
-                    foreign_daily_net_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "for_daly_nettrde_qty", codec::PLAIN)?;
-                }
-                "limit_exh_rt" => {
-                    limit_exhaustion_rate =
-                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInstitutionTradeTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("orgn_dt_acc", "institution_date_cumulative"),
+            codec::Field::new(
+                "orgn_daly_nettrde_qty",
+                "institution_daily_net_trade_quantity",
+            ),
+            codec::Field::new("for_dt_acc", "foreign_date_cumulative"),
+            codec::Field::new("for_daly_nettrde_qty", "foreign_daily_net_trade_quantity"),
+            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.close_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Text(&mut self.institution_date_cumulative),
+            7 => codec::SlotMut::Int(&mut self.institution_daily_net_trade_quantity),
+            8 => codec::SlotMut::Text(&mut self.foreign_date_cumulative),
+            9 => codec::SlotMut::Int(&mut self.foreign_daily_net_trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            close_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            institution_date_cumulative,
-            institution_daily_net_trade_quantity,
-            foreign_date_cumulative,
-            foreign_daily_net_trade_quantity,
-            limit_exhaustion_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.institution_date_cumulative),
+            7 => codec::SlotRef::Opt(&self.institution_daily_net_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.foreign_date_cumulative),
+            9 => codec::SlotRef::Opt(&self.foreign_daily_net_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInstitutionTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "orgn_dt_acc",
-            self.institution_date_cumulative.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "orgn_daly_nettrde_qty",
-            self.institution_daily_net_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "for_dt_acc",
-            self.foreign_date_cumulative.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "for_daly_nettrde_qty",
-            self.foreign_daily_net_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "limit_exh_rt",
-            self.limit_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockInstitutionTradeTrendRequest {
@@ -453,52 +360,7 @@ impl kiwoom_runtime::TrRequest for StockInstitutionTradeTrendRequest {
     };
     type Response = StockInstitutionTradeTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10045",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10045",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10045",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10045",
-            "orgn_prsm_unp_tp",
-            "institution_estimated_unit_price_type",
-            Some(&self.institution_estimated_unit_price_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10045",
-            "for_prsm_unp_tp",
-            "foreign_estimated_unit_price_type",
-            Some(&self.foreign_estimated_unit_price_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10045", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockInstitutionTradeTrendRequest {
@@ -510,49 +372,6 @@ impl kiwoom_runtime::PagedRequest for StockInstitutionTradeTrendRequest {
 impl kiwoom_runtime::TrResponse for StockInstitutionTradeTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockInstitutionTradeTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stk_cd",
-                "strt_dt",
-                "end_dt",
-                "orgn_prsm_unp_tp",
-                "for_prsm_unp_tp",
-            ],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            institution_estimated_unit_price_type: codec::take_required(
-                api_id,
-                object,
-                "orgn_prsm_unp_tp",
-                "institution_estimated_unit_price_type",
-                codec::PLAIN,
-            )?,
-            foreign_estimated_unit_price_type: codec::take_required(
-                api_id,
-                object,
-                "for_prsm_unp_tp",
-                "foreign_estimated_unit_price_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

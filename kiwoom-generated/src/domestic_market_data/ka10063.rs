@@ -81,31 +81,68 @@ impl IntradayInvestorTradeRequest {
         }
     }
 }
+impl codec::Table for IntradayInvestorTradeRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("invsr", "investor").required().max(1),
+            codec::Field::new("frgn_all", "foreign_all")
+                .required()
+                .max(1),
+            codec::Field::new("smtm_netprps_tp", "simultaneous_net_purchase_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.investor),
+            3 => codec::SlotMut::Req(&mut self.foreign_all),
+            4 => codec::SlotMut::Req(&mut self.simultaneous_net_purchase_type),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.investor),
+            3 => codec::SlotRef::Req(&self.foreign_all),
+            4 => codec::SlotRef::Req(&self.simultaneous_net_purchase_type),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            amount_quantity_type: super::IntradayInvestorTradeAmountQuantityType::from_code(""),
+            investor: super::Investor::from_code(""),
+            foreign_all: super::CheckFlag::from_code(""),
+            simultaneous_net_purchase_type: super::CheckFlag::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for IntradayInvestorTradeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "invsr", &self.investor, codec::PLAIN)?;
-        codec::put(&mut map, "frgn_all", &self.foreign_all, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "smtm_netprps_tp",
-            &self.simultaneous_net_purchase_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10063` 장중투자자별매매요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeResponse {
     /// 장중투자자별매매 (`opmr_invsr_trde`)
@@ -125,64 +162,51 @@ impl IntradayInvestorTradeResponse {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut intraday_investor_trade = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "opmr_invsr_trde" => {
-                    intraday_investor_trade = codec::list(&mut map, ctx, "opmr_invsr_trde")?;
-                    forms.list_sent(0, &intraday_investor_trade);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("opmr_invsr_trde", "intraday_investor_trade"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.intraday_investor_trade),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            intraday_investor_trade,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.intraday_investor_trade),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "opmr_invsr_trde",
-            &self.intraday_investor_trade,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10063 field \`opmr\_invsr\_trde\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeRow {
     /// 종목코드 (`stk_cd`)
@@ -316,294 +340,104 @@ impl IntradayInvestorTradeRow {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut net_purchase_amount = None;
-        let mut previous_net_purchase_amount = None;
-        let mut buy_amount = None;
-        let mut net_purchase_amount_change = None;
-        let mut buy_amount_change = None;
-        let mut sell_amount = None;
-        let mut sell_amount_change = None;
-        let mut net_purchase_quantity = None;
-        let mut previous_point_net_purchase_quantity = None;
-        let mut net_purchase_change = None;
-        let mut buy_quantity = None;
-        let mut buy_quantity_change = None;
-        let mut sell_quantity = None;
-        let mut sell_quantity_change = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "netprps_amt" => {
-                    net_purchase_amount =
-                        forms.value(&mut map, ctx, 7, "netprps_amt", codec::PLAIN)?;
-                }
-                "prev_netprps_amt" => {
-                    previous_net_purchase_amount =
-                        forms.value(&mut map, ctx, 8, "prev_netprps_amt", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 9, "buy_amt", codec::PLAIN)?;
-                }
-                "netprps_amt_irds" => {
-                    net_purchase_amount_change =
-                        forms.value(&mut map, ctx, 10, "netprps_amt_irds", codec::PLAIN)?;
-                }
-                "buy_amt_irds" => {
-                    buy_amount_change =
-                        forms.value(&mut map, ctx, 11, "buy_amt_irds", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 12, "sell_amt", codec::PLAIN)?;
-                }
-                "sell_amt_irds" => {
-                    sell_amount_change =
-                        forms.value(&mut map, ctx, 13, "sell_amt_irds", codec::PLAIN)?;
-                }
-                "netprps_qty" => {
-                    net_purchase_quantity =
-                        forms.value(&mut map, ctx, 14, "netprps_qty", codec::PLAIN)?;
-                }
-                "prev_pot_netprps_qty" => {
-                    previous_point_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 15, "prev_pot_netprps_qty", codec::PLAIN)?;
-                }
-                "netprps_irds" => {
-                    net_purchase_change =
-                        forms.value(&mut map, ctx, 16, "netprps_irds", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 17, "buy_qty", codec::PLAIN)?;
-                }
-                "buy_qty_irds" => {
-                    buy_quantity_change =
-                        forms.value(&mut map, ctx, 18, "buy_qty_irds", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 19, "sell_qty", codec::PLAIN)?;
-                }
-                "sell_qty_irds" => {
-                    sell_quantity_change =
-                        forms.value(&mut map, ctx, 20, "sell_qty_irds", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("netprps_amt", "net_purchase_amount"),
+            codec::Field::new("prev_netprps_amt", "previous_net_purchase_amount"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("netprps_amt_irds", "net_purchase_amount_change"),
+            codec::Field::new("buy_amt_irds", "buy_amount_change"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("sell_amt_irds", "sell_amount_change"),
+            codec::Field::new("netprps_qty", "net_purchase_quantity"),
+            codec::Field::new(
+                "prev_pot_netprps_qty",
+                "previous_point_net_purchase_quantity",
+            ),
+            codec::Field::new("netprps_irds", "net_purchase_change"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("buy_qty_irds", "buy_quantity_change"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("sell_qty_irds", "sell_quantity_change"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.net_purchase_amount),
+            8 => codec::SlotMut::Int(&mut self.previous_net_purchase_amount),
+            9 => codec::SlotMut::Int(&mut self.buy_amount),
+            10 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
+            11 => codec::SlotMut::Int(&mut self.buy_amount_change),
+            12 => codec::SlotMut::Int(&mut self.sell_amount),
+            13 => codec::SlotMut::Int(&mut self.sell_amount_change),
+            14 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
+            15 => codec::SlotMut::Int(&mut self.previous_point_net_purchase_quantity),
+            16 => codec::SlotMut::Int(&mut self.net_purchase_change),
+            17 => codec::SlotMut::Int(&mut self.buy_quantity),
+            18 => codec::SlotMut::Int(&mut self.buy_quantity_change),
+            19 => codec::SlotMut::Int(&mut self.sell_quantity),
+            20 => codec::SlotMut::Int(&mut self.sell_quantity_change),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            net_purchase_amount,
-            previous_net_purchase_amount,
-            buy_amount,
-            net_purchase_amount_change,
-            buy_amount_change,
-            sell_amount,
-            sell_amount_change,
-            net_purchase_quantity,
-            previous_point_net_purchase_quantity,
-            net_purchase_change,
-            buy_quantity,
-            buy_quantity_change,
-            sell_quantity,
-            sell_quantity_change,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.net_purchase_amount),
+            8 => codec::SlotRef::Opt(&self.previous_net_purchase_amount),
+            9 => codec::SlotRef::Opt(&self.buy_amount),
+            10 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
+            11 => codec::SlotRef::Opt(&self.buy_amount_change),
+            12 => codec::SlotRef::Opt(&self.sell_amount),
+            13 => codec::SlotRef::Opt(&self.sell_amount_change),
+            14 => codec::SlotRef::Opt(&self.net_purchase_quantity),
+            15 => codec::SlotRef::Opt(&self.previous_point_net_purchase_quantity),
+            16 => codec::SlotRef::Opt(&self.net_purchase_change),
+            17 => codec::SlotRef::Opt(&self.buy_quantity),
+            18 => codec::SlotRef::Opt(&self.buy_quantity_change),
+            19 => codec::SlotRef::Opt(&self.sell_quantity),
+            20 => codec::SlotRef::Opt(&self.sell_quantity_change),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "netprps_amt",
-            self.net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "prev_netprps_amt",
-            self.previous_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "netprps_amt_irds",
-            self.net_purchase_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "buy_amt_irds",
-            self.buy_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "sell_amt_irds",
-            self.sell_amount_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "netprps_qty",
-            self.net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "prev_pot_netprps_qty",
-            self.previous_point_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "netprps_irds",
-            self.net_purchase_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "buy_qty_irds",
-            self.buy_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "sell_qty_irds",
-            self.sell_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeRequest {
@@ -615,61 +449,7 @@ impl kiwoom_runtime::TrRequest for IntradayInvestorTradeRequest {
     };
     type Response = IntradayInvestorTradeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10063",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10063",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10063",
-            "invsr",
-            "investor",
-            Some(&self.investor),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10063",
-            "frgn_all",
-            "foreign_all",
-            Some(&self.foreign_all),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10063",
-            "smtm_netprps_tp",
-            "simultaneous_net_purchase_type",
-            Some(&self.simultaneous_net_purchase_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10063",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10063", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeRequest {
@@ -681,63 +461,6 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeRequest {
 impl kiwoom_runtime::TrResponse for IntradayInvestorTradeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for IntradayInvestorTradeRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "amt_qty_tp",
-                "invsr",
-                "frgn_all",
-                "smtm_netprps_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            investor: codec::take_required(api_id, object, "invsr", "investor", codec::PLAIN)?,
-            foreign_all: codec::take_required(
-                api_id,
-                object,
-                "frgn_all",
-                "foreign_all",
-                codec::PLAIN,
-            )?,
-            simultaneous_net_purchase_type: codec::take_required(
-                api_id,
-                object,
-                "smtm_netprps_tp",
-                "simultaneous_net_purchase_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -65,24 +65,56 @@ impl AfterCloseInvestorTradeRequest {
         }
     }
 }
+impl codec::Table for AfterCloseInvestorTradeRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AfterCloseInvestorTradeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10066` 장마감후투자자별매매요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeResponse {
     /// 장중투자자별매매차트 (`opaf_invsr_trde`)
@@ -102,64 +134,51 @@ impl AfterCloseInvestorTradeResponse {
         &self.extra
     }
 }
-impl codec::Record for AfterCloseInvestorTradeResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut intraday_investor_trade = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "opaf_invsr_trde" => {
-                    intraday_investor_trade = codec::list(&mut map, ctx, "opaf_invsr_trde")?;
-                    forms.list_sent(0, &intraday_investor_trade);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AfterCloseInvestorTradeResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("opaf_invsr_trde", "intraday_investor_trade"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.intraday_investor_trade),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            intraday_investor_trade,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.intraday_investor_trade),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AfterCloseInvestorTradeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "opaf_invsr_trde",
-            &self.intraday_investor_trade,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10066 field \`opaf\_invsr\_trde\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeRow {
     /// 종목코드 (`stk_cd`)
@@ -281,243 +300,95 @@ impl AfterCloseInvestorTradeRow {
         &self.extra
     }
 }
-impl codec::Record for AfterCloseInvestorTradeRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut individual_investor = None;
-        let mut foreign_investor = None;
-        let mut institution = None;
-        let mut financial_investment = None;
-        let mut insurance = None;
-        let mut investment_trust = None;
-        let mut other_financial = None;
-        let mut bank = None;
-        let mut pension_fund = None;
-        let mut private_fund = None;
-        let mut nation = None;
-        let mut other_corporation = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
-                }
-                "ind_invsr" => {
-                    individual_investor =
-                        forms.value(&mut map, ctx, 7, "ind_invsr", codec::PLAIN)?;
-                }
-                "frgnr_invsr" => {
-                    foreign_investor =
-                        forms.value(&mut map, ctx, 8, "frgnr_invsr", codec::PLAIN)?;
-                }
-                "orgn" => {
-                    institution = forms.value(&mut map, ctx, 9, "orgn", codec::PLAIN)?;
-                }
-                "fnnc_invt" => {
-                    financial_investment =
-                        forms.value(&mut map, ctx, 10, "fnnc_invt", codec::PLAIN)?;
-                }
-                "insrnc" => {
-                    insurance = forms.value(&mut map, ctx, 11, "insrnc", codec::PLAIN)?;
-                }
-                "invtrt" => {
-                    investment_trust = forms.value(&mut map, ctx, 12, "invtrt", codec::PLAIN)?;
-                }
-                "etc_fnnc" => {
-                    other_financial = forms.value(&mut map, ctx, 13, "etc_fnnc", codec::PLAIN)?;
-                }
-                "bank" => bank = forms.value(&mut map, ctx, 14, "bank", codec::PLAIN)?,
-                "penfnd_etc" => {
-                    pension_fund = forms.value(&mut map, ctx, 15, "penfnd_etc", codec::PLAIN)?;
-                }
-                "samo_fund" => {
-                    private_fund = forms.value(&mut map, ctx, 16, "samo_fund", codec::PLAIN)?;
-                }
-                "natn" => nation = forms.value(&mut map, ctx, 17, "natn", codec::PLAIN)?,
-                "etc_corp" => {
-                    other_corporation = forms.value(&mut map, ctx, 18, "etc_corp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AfterCloseInvestorTradeRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("ind_invsr", "individual_investor"),
+            codec::Field::new("frgnr_invsr", "foreign_investor"),
+            codec::Field::new("orgn", "institution"),
+            codec::Field::new("fnnc_invt", "financial_investment"),
+            codec::Field::new("insrnc", "insurance"),
+            codec::Field::new("invtrt", "investment_trust"),
+            codec::Field::new("etc_fnnc", "other_financial"),
+            codec::Field::new("bank", "bank"),
+            codec::Field::new("penfnd_etc", "pension_fund"),
+            codec::Field::new("samo_fund", "private_fund"),
+            codec::Field::new("natn", "nation"),
+            codec::Field::new("etc_corp", "other_corporation"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.individual_investor),
+            8 => codec::SlotMut::Int(&mut self.foreign_investor),
+            9 => codec::SlotMut::Int(&mut self.institution),
+            10 => codec::SlotMut::Int(&mut self.financial_investment),
+            11 => codec::SlotMut::Int(&mut self.insurance),
+            12 => codec::SlotMut::Int(&mut self.investment_trust),
+            13 => codec::SlotMut::Int(&mut self.other_financial),
+            14 => codec::SlotMut::Int(&mut self.bank),
+            15 => codec::SlotMut::Int(&mut self.pension_fund),
+            16 => codec::SlotMut::Int(&mut self.private_fund),
+            17 => codec::SlotMut::Int(&mut self.nation),
+            18 => codec::SlotMut::Int(&mut self.other_corporation),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            individual_investor,
-            foreign_investor,
-            institution,
-            financial_investment,
-            insurance,
-            investment_trust,
-            other_financial,
-            bank,
-            pension_fund,
-            private_fund,
-            nation,
-            other_corporation,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.individual_investor),
+            8 => codec::SlotRef::Opt(&self.foreign_investor),
+            9 => codec::SlotRef::Opt(&self.institution),
+            10 => codec::SlotRef::Opt(&self.financial_investment),
+            11 => codec::SlotRef::Opt(&self.insurance),
+            12 => codec::SlotRef::Opt(&self.investment_trust),
+            13 => codec::SlotRef::Opt(&self.other_financial),
+            14 => codec::SlotRef::Opt(&self.bank),
+            15 => codec::SlotRef::Opt(&self.pension_fund),
+            16 => codec::SlotRef::Opt(&self.private_fund),
+            17 => codec::SlotRef::Opt(&self.nation),
+            18 => codec::SlotRef::Opt(&self.other_corporation),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AfterCloseInvestorTradeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ind_invsr",
-            self.individual_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "frgnr_invsr",
-            self.foreign_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "orgn", self.institution.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "fnnc_invt",
-            self.financial_investment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "insrnc",
-            self.insurance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "invtrt",
-            self.investment_trust.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "etc_fnnc",
-            self.other_financial.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "bank", self.bank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "penfnd_etc",
-            self.pension_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "samo_fund",
-            self.private_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 17, "natn", self.nation.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            18,
-            "etc_corp",
-            self.other_corporation.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AfterCloseInvestorTradeRequest {
@@ -529,43 +400,7 @@ impl kiwoom_runtime::TrRequest for AfterCloseInvestorTradeRequest {
     };
     type Response = AfterCloseInvestorTradeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10066",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10066",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10066",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10066",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10066", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AfterCloseInvestorTradeRequest {
@@ -577,48 +412,6 @@ impl kiwoom_runtime::PagedRequest for AfterCloseInvestorTradeRequest {
 impl kiwoom_runtime::TrResponse for AfterCloseInvestorTradeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AfterCloseInvestorTradeRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "amt_qty_tp", "trde_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -66,19 +66,52 @@ impl BrokerStockTradeTrendRequest {
         }
     }
 }
+impl codec::Table for BrokerStockTradeTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mmcm_cd", "member_firm_code")
+                .required()
+                .max(3),
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.member_firm_code),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.start_date),
+            3 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.member_firm_code),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.start_date),
+            3 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            member_firm_code: Default::default(),
+            stock_code: Default::default(),
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for BrokerStockTradeTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mmcm_cd", &self.member_firm_code, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10078` 증권사별종목매매동향요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendResponse {
     /// 증권사별종목매매동향 (`sec_stk_trde_trend`)
@@ -98,64 +131,51 @@ impl BrokerStockTradeTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerStockTradeTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut broker_stock_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sec_stk_trde_trend" => {
-                    broker_stock_trade_trend = codec::list(&mut map, ctx, "sec_stk_trde_trend")?;
-                    forms.list_sent(0, &broker_stock_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerStockTradeTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sec_stk_trde_trend", "broker_stock_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.broker_stock_trade_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            broker_stock_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.broker_stock_trade_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerStockTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "sec_stk_trde_trend",
-            &self.broker_stock_trade_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10078 field \`sec\_stk\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendRow {
     /// 일자 (`dt`)
@@ -221,134 +241,65 @@ impl BrokerStockTradeTrendRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerStockTradeTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut net_purchase_quantity = None;
-        let mut buy_quantity = None;
-        let mut sell_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "netprps_qty" => {
-                    net_purchase_quantity =
-                        forms.value(&mut map, ctx, 6, "netprps_qty", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 7, "buy_qty", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 8, "sell_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerStockTradeTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("netprps_qty", "net_purchase_quantity"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
+            7 => codec::SlotMut::Int(&mut self.buy_quantity),
+            8 => codec::SlotMut::Int(&mut self.sell_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            net_purchase_quantity,
-            buy_quantity,
-            sell_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.net_purchase_quantity),
+            7 => codec::SlotRef::Opt(&self.buy_quantity),
+            8 => codec::SlotRef::Opt(&self.sell_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerStockTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "netprps_qty",
-            self.net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerStockTradeTrendRequest {
@@ -360,43 +311,7 @@ impl kiwoom_runtime::TrRequest for BrokerStockTradeTrendRequest {
     };
     type Response = BrokerStockTradeTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10078",
-            "mmcm_cd",
-            "member_firm_code",
-            Some(&self.member_firm_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10078",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10078",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10078",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10078", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerStockTradeTrendRequest {
@@ -408,32 +323,6 @@ impl kiwoom_runtime::PagedRequest for BrokerStockTradeTrendRequest {
 impl kiwoom_runtime::TrResponse for BrokerStockTradeTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerStockTradeTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["mmcm_cd", "stk_cd", "strt_dt", "end_dt"])?;
-        Ok(Self {
-            member_firm_code: codec::take_required(
-                api_id,
-                object,
-                "mmcm_cd",
-                "member_firm_code",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -66,18 +66,48 @@ impl DailyStockPriceRequest {
         }
     }
 }
+impl codec::Table for DailyStockPriceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("qry_dt", "query_date").required().max(8),
+            codec::Field::new("indc_tp", "display_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.query_date),
+            2 => codec::SlotMut::Req(&mut self.display_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.query_date),
+            2 => codec::SlotRef::Req(&self.display_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            query_date: Default::default(),
+            display_type: super::DisplayType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for DailyStockPriceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "qry_dt", &self.query_date, codec::PLAIN)?;
-        codec::put(&mut map, "indc_tp", &self.display_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10086` 일별주가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyStockPriceResponse {
     /// 일별주가 (`daly_stkpc`)
@@ -97,60 +127,51 @@ impl DailyStockPriceResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyStockPriceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut daily_stock_price = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "daly_stkpc" => {
-                    daily_stock_price = codec::list(&mut map, ctx, "daly_stkpc")?;
-                    forms.list_sent(0, &daily_stock_price);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyStockPriceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("daly_stkpc", "daily_stock_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.daily_stock_price),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            daily_stock_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.daily_stock_price),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyStockPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "daly_stkpc", &self.daily_stock_price)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka10086 field \`daly\_stkpc\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyStockPriceRow {
     /// 날짜 (`date`)
@@ -294,629 +315,117 @@ impl DailyStockPriceRow {
         &self.extra
     }
 }
-impl codec::Record for DailyStockPriceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut close_price = None;
-        let mut previous_day_rate = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut amount_million = None;
-        let mut credit_rate = None;
-        let mut individual = None;
-        let mut institution = None;
-        let mut foreign_quantity = None;
-        let mut foreign = None;
-        let mut program = None;
-        let mut foreign_rate = None;
-        let mut foreign_holding = None;
-        let mut foreign_weight = None;
-        let mut foreign_net_purchase = None;
-        let mut institution_net_purchase = None;
-        let mut individual_net_purchase = None;
-        let mut credit_balance_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "date" => date = forms.value(&mut map, ctx, 0, "date", codec::PLAIN)?,
-                "open_pric" => {
-                    open_price = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "open_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "high_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "low_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "close_pric" => {
-                    close_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "close_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_rt" => {
-                    previous_day_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "pred_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "amt_mn" => {
-                    amount_million = forms.value(&mut map, ctx, 8, "amt_mn", codec::PLAIN)?;
-                }
-                "crd_rt" => {
-                    credit_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "crd_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ind" => {
-                    individual = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "ind",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn" => {
-                    institution = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "orgn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_qty" => {
-                    foreign_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "for_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgn" => {
-                    foreign = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "frgn",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prm" => {
-                    program = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "prm",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_rt" => {
-                    foreign_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "for_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_poss" => {
-                    foreign_holding = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "for_poss",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_wght" => {
-                    foreign_weight = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "for_wght",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_netprps" => {
-                    foreign_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "for_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_netprps" => {
-                    institution_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "orgn_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ind_netprps" => {
-                    individual_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "ind_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_remn_rt" => {
-                    credit_balance_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "crd_remn_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyStockPriceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("date", "date"),
+            codec::Field::new("open_pric", "open_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("high_pric", "high_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("low_pric", "low_price").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("close_pric", "close_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pred_rt", "previous_day_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("amt_mn", "amount_million"),
+            codec::Field::new("crd_rt", "credit_rate").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ind", "individual").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("orgn", "institution").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_qty", "foreign_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("frgn", "foreign").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("prm", "program").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_rt", "foreign_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_poss", "foreign_holding")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_wght", "foreign_weight")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_netprps", "foreign_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("orgn_netprps", "institution_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ind_netprps", "individual_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("crd_remn_rt", "credit_balance_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.open_price),
+            2 => codec::SlotMut::Opt(&mut self.high_price),
+            3 => codec::SlotMut::Opt(&mut self.low_price),
+            4 => codec::SlotMut::Opt(&mut self.close_price),
+            5 => codec::SlotMut::Int(&mut self.previous_day_rate),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.amount_million),
+            9 => codec::SlotMut::Decimal(&mut self.credit_rate),
+            10 => codec::SlotMut::Int(&mut self.individual),
+            11 => codec::SlotMut::Int(&mut self.institution),
+            12 => codec::SlotMut::Int(&mut self.foreign_quantity),
+            13 => codec::SlotMut::Int(&mut self.foreign),
+            14 => codec::SlotMut::Int(&mut self.program),
+            15 => codec::SlotMut::Decimal(&mut self.foreign_rate),
+            16 => codec::SlotMut::Decimal(&mut self.foreign_holding),
+            17 => codec::SlotMut::Decimal(&mut self.foreign_weight),
+            18 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
+            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
+            20 => codec::SlotMut::Int(&mut self.individual_net_purchase),
+            21 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            open_price,
-            high_price,
-            low_price,
-            close_price,
-            previous_day_rate,
-            fluctuation_rate,
-            trade_quantity,
-            amount_million,
-            credit_rate,
-            individual,
-            institution,
-            foreign_quantity,
-            foreign,
-            program,
-            foreign_rate,
-            foreign_holding,
-            foreign_weight,
-            foreign_net_purchase,
-            institution_net_purchase,
-            individual_net_purchase,
-            credit_balance_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.open_price),
+            2 => codec::SlotRef::Opt(&self.high_price),
+            3 => codec::SlotRef::Opt(&self.low_price),
+            4 => codec::SlotRef::Opt(&self.close_price),
+            5 => codec::SlotRef::Opt(&self.previous_day_rate),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.amount_million),
+            9 => codec::SlotRef::Opt(&self.credit_rate),
+            10 => codec::SlotRef::Opt(&self.individual),
+            11 => codec::SlotRef::Opt(&self.institution),
+            12 => codec::SlotRef::Opt(&self.foreign_quantity),
+            13 => codec::SlotRef::Opt(&self.foreign),
+            14 => codec::SlotRef::Opt(&self.program),
+            15 => codec::SlotRef::Opt(&self.foreign_rate),
+            16 => codec::SlotRef::Opt(&self.foreign_holding),
+            17 => codec::SlotRef::Opt(&self.foreign_weight),
+            18 => codec::SlotRef::Opt(&self.foreign_net_purchase),
+            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
+            20 => codec::SlotRef::Opt(&self.individual_net_purchase),
+            21 => codec::SlotRef::Opt(&self.credit_balance_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyStockPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "date", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "open_pric",
-            self.open_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "high_pric",
-            self.high_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "low_pric",
-            self.low_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "close_pric",
-            self.close_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_rt",
-            self.previous_day_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "amt_mn",
-            self.amount_million.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "crd_rt",
-            self.credit_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ind",
-            self.individual.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orgn",
-            self.institution.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "for_qty",
-            self.foreign_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "frgn",
-            self.foreign.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "prm",
-            self.program.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "for_rt",
-            self.foreign_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "for_poss",
-            self.foreign_holding.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "for_wght",
-            self.foreign_weight.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "for_netprps",
-            self.foreign_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "orgn_netprps",
-            self.institution_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "ind_netprps",
-            self.individual_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "crd_remn_rt",
-            self.credit_balance_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyStockPriceRequest {
@@ -928,34 +437,7 @@ impl kiwoom_runtime::TrRequest for DailyStockPriceRequest {
     };
     type Response = DailyStockPriceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10086",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10086",
-            "qry_dt",
-            "query_date",
-            Some(&self.query_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10086",
-            "indc_tp",
-            "display_type",
-            Some(&self.display_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10086", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyStockPriceRequest {
@@ -967,25 +449,6 @@ impl kiwoom_runtime::PagedRequest for DailyStockPriceRequest {
 impl kiwoom_runtime::TrResponse for DailyStockPriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyStockPriceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "qry_dt", "indc_tp"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            query_date: codec::take_required(api_id, object, "qry_dt", "query_date", codec::PLAIN)?,
-            display_type: codec::take_required(
-                api_id,
-                object,
-                "indc_tp",
-                "display_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -39,16 +39,37 @@ impl AfterHoursSinglePriceRequest {
         }
     }
 }
+impl codec::Table for AfterHoursSinglePriceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for AfterHoursSinglePriceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10087` 시간외단일가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)
@@ -338,748 +359,299 @@ impl AfterHoursSinglePriceResponse {
         &self.extra
     }
 }
-impl codec::Record for AfterHoursSinglePriceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut quote_remaining_quantity_base_time = None;
-        let mut after_hours_single_price_ask_quantity_change_5 = None;
-        let mut after_hours_single_price_ask_quantity_change_4 = None;
-        let mut after_hours_single_price_ask_quantity_change_3 = None;
-        let mut after_hours_single_price_ask_quantity_change_2 = None;
-        let mut after_hours_single_price_ask_quantity_change_1 = None;
-        let mut after_hours_single_price_ask_quantity_5 = None;
-        let mut after_hours_single_price_ask_quantity_4 = None;
-        let mut after_hours_single_price_ask_quantity_3 = None;
-        let mut after_hours_single_price_ask_quantity_2 = None;
-        let mut after_hours_single_price_ask_quantity_1 = None;
-        let mut after_hours_single_price_ask_price_5 = None;
-        let mut after_hours_single_price_ask_price_4 = None;
-        let mut after_hours_single_price_ask_price_3 = None;
-        let mut after_hours_single_price_ask_price_2 = None;
-        let mut after_hours_single_price_ask_price_1 = None;
-        let mut after_hours_single_price_bid_price_1 = None;
-        let mut after_hours_single_price_bid_price_2 = None;
-        let mut after_hours_single_price_bid_price_3 = None;
-        let mut after_hours_single_price_bid_price_4 = None;
-        let mut after_hours_single_price_bid_price_5 = None;
-        let mut after_hours_single_price_bid_quantity_1 = None;
-        let mut after_hours_single_price_bid_quantity_2 = None;
-        let mut after_hours_single_price_bid_quantity_3 = None;
-        let mut after_hours_single_price_bid_quantity_4 = None;
-        let mut after_hours_single_price_bid_quantity_5 = None;
-        let mut after_hours_single_price_bid_quantity_change_1 = None;
-        let mut after_hours_single_price_bid_quantity_change_2 = None;
-        let mut after_hours_single_price_bid_quantity_change_3 = None;
-        let mut after_hours_single_price_bid_quantity_change_4 = None;
-        let mut after_hours_single_price_bid_quantity_change_5 = None;
-        let mut after_hours_single_price_total_ask_quantity = None;
-        let mut after_hours_single_price_total_bid_quantity = None;
-        let mut total_ask_quantity_change = None;
-        let mut total_ask_quantity = None;
-        let mut total_bid_quantity = None;
-        let mut total_bid_quantity_change = None;
-        let mut after_hours_total_ask_quantity_change = None;
-        let mut after_hours_total_ask_quantity = None;
-        let mut after_hours_total_bid_quantity = None;
-        let mut after_hours_total_bid_quantity_change = None;
-        let mut after_hours_single_price_current_price = None;
-        let mut after_hours_single_price_previous_day_change_sign = None;
-        let mut after_hours_single_price_previous_day_change = None;
-        let mut after_hours_single_price_fluctuation_rate = None;
-        let mut after_hours_single_price_cumulative_trade_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "bid_req_base_tm" => {
-                    quote_remaining_quantity_base_time =
-                        forms.value(&mut map, ctx, 0, "bid_req_base_tm", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_jub_pre_5" => {
-                    after_hours_single_price_ask_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "ovt_sigpric_sel_bid_jub_pre_5",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_jub_pre_4" => {
-                    after_hours_single_price_ask_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "ovt_sigpric_sel_bid_jub_pre_4",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_jub_pre_3" => {
-                    after_hours_single_price_ask_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "ovt_sigpric_sel_bid_jub_pre_3",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_jub_pre_2" => {
-                    after_hours_single_price_ask_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "ovt_sigpric_sel_bid_jub_pre_2",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_jub_pre_1" => {
-                    after_hours_single_price_ask_quantity_change_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ovt_sigpric_sel_bid_jub_pre_1",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_qty_5" => {
-                    after_hours_single_price_ask_quantity_5 =
-                        forms.value(&mut map, ctx, 6, "ovt_sigpric_sel_bid_qty_5", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_qty_4" => {
-                    after_hours_single_price_ask_quantity_4 =
-                        forms.value(&mut map, ctx, 7, "ovt_sigpric_sel_bid_qty_4", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_qty_3" => {
-                    after_hours_single_price_ask_quantity_3 =
-                        forms.value(&mut map, ctx, 8, "ovt_sigpric_sel_bid_qty_3", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_qty_2" => {
-                    after_hours_single_price_ask_quantity_2 =
-                        forms.value(&mut map, ctx, 9, "ovt_sigpric_sel_bid_qty_2", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_qty_1" => {
-                    after_hours_single_price_ask_quantity_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "ovt_sigpric_sel_bid_qty_1",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_5" => {
-                    after_hours_single_price_ask_price_5 =
-                        forms.value(&mut map, ctx, 11, "ovt_sigpric_sel_bid_5", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_4" => {
-                    after_hours_single_price_ask_price_4 =
-                        forms.value(&mut map, ctx, 12, "ovt_sigpric_sel_bid_4", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_3" => {
-                    after_hours_single_price_ask_price_3 =
-                        forms.value(&mut map, ctx, 13, "ovt_sigpric_sel_bid_3", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_2" => {
-                    after_hours_single_price_ask_price_2 =
-                        forms.value(&mut map, ctx, 14, "ovt_sigpric_sel_bid_2", codec::PLAIN)?;
-                }
-                "ovt_sigpric_sel_bid_1" => {
-                    after_hours_single_price_ask_price_1 =
-                        forms.value(&mut map, ctx, 15, "ovt_sigpric_sel_bid_1", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_1" => {
-                    after_hours_single_price_bid_price_1 =
-                        forms.value(&mut map, ctx, 16, "ovt_sigpric_buy_bid_1", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_2" => {
-                    after_hours_single_price_bid_price_2 =
-                        forms.value(&mut map, ctx, 17, "ovt_sigpric_buy_bid_2", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_3" => {
-                    after_hours_single_price_bid_price_3 =
-                        forms.value(&mut map, ctx, 18, "ovt_sigpric_buy_bid_3", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_4" => {
-                    after_hours_single_price_bid_price_4 =
-                        forms.value(&mut map, ctx, 19, "ovt_sigpric_buy_bid_4", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_5" => {
-                    after_hours_single_price_bid_price_5 =
-                        forms.value(&mut map, ctx, 20, "ovt_sigpric_buy_bid_5", codec::PLAIN)?;
-                }
-                "ovt_sigpric_buy_bid_qty_1" => {
-                    after_hours_single_price_bid_quantity_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "ovt_sigpric_buy_bid_qty_1",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_qty_2" => {
-                    after_hours_single_price_bid_quantity_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "ovt_sigpric_buy_bid_qty_2",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_qty_3" => {
-                    after_hours_single_price_bid_quantity_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "ovt_sigpric_buy_bid_qty_3",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_qty_4" => {
-                    after_hours_single_price_bid_quantity_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        24,
-                        "ovt_sigpric_buy_bid_qty_4",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_qty_5" => {
-                    after_hours_single_price_bid_quantity_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "ovt_sigpric_buy_bid_qty_5",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_jub_pre_1" => {
-                    after_hours_single_price_bid_quantity_change_1 = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "ovt_sigpric_buy_bid_jub_pre_1",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_jub_pre_2" => {
-                    after_hours_single_price_bid_quantity_change_2 = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "ovt_sigpric_buy_bid_jub_pre_2",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_jub_pre_3" => {
-                    after_hours_single_price_bid_quantity_change_3 = forms.value(
-                        &mut map,
-                        ctx,
-                        28,
-                        "ovt_sigpric_buy_bid_jub_pre_3",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_jub_pre_4" => {
-                    after_hours_single_price_bid_quantity_change_4 = forms.value(
-                        &mut map,
-                        ctx,
-                        29,
-                        "ovt_sigpric_buy_bid_jub_pre_4",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_jub_pre_5" => {
-                    after_hours_single_price_bid_quantity_change_5 = forms.value(
-                        &mut map,
-                        ctx,
-                        30,
-                        "ovt_sigpric_buy_bid_jub_pre_5",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_sel_bid_tot_req" => {
-                    after_hours_single_price_total_ask_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        31,
-                        "ovt_sigpric_sel_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_buy_bid_tot_req" => {
-                    after_hours_single_price_total_bid_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        32,
-                        "ovt_sigpric_buy_bid_tot_req",
-                        codec::PLAIN,
-                    )?;
-                }
-                "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change =
-                        forms.value(&mut map, ctx, 33, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
-                }
-                "sel_bid_tot_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 34, "sel_bid_tot_req", codec::PLAIN)?;
-                }
-                "buy_bid_tot_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 35, "buy_bid_tot_req", codec::PLAIN)?;
-                }
-                "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change =
-                        forms.value(&mut map, ctx, 36, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
-                }
-                "ovt_sel_bid_tot_req_jub_pre" => {
-                    after_hours_total_ask_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        37,
-                        "ovt_sel_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sel_bid_tot_req" => {
-                    after_hours_total_ask_quantity =
-                        forms.value(&mut map, ctx, 38, "ovt_sel_bid_tot_req", codec::PLAIN)?;
-                }
-                "ovt_buy_bid_tot_req" => {
-                    after_hours_total_bid_quantity =
-                        forms.value(&mut map, ctx, 39, "ovt_buy_bid_tot_req", codec::PLAIN)?;
-                }
-                "ovt_buy_bid_tot_req_jub_pre" => {
-                    after_hours_total_bid_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        40,
-                        "ovt_buy_bid_tot_req_jub_pre",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ovt_sigpric_cur_prc" => {
-                    after_hours_single_price_current_price =
-                        forms.value(&mut map, ctx, 41, "ovt_sigpric_cur_prc", codec::PLAIN)?;
-                }
-                "ovt_sigpric_pred_pre_sig" => {
-                    after_hours_single_price_previous_day_change_sign =
-                        forms.value(&mut map, ctx, 42, "ovt_sigpric_pred_pre_sig", codec::PLAIN)?;
-                }
-                "ovt_sigpric_pred_pre" => {
-                    after_hours_single_price_previous_day_change =
-                        forms.value(&mut map, ctx, 43, "ovt_sigpric_pred_pre", codec::PLAIN)?;
-                }
-                "ovt_sigpric_flu_rt" => {
-                    after_hours_single_price_fluctuation_rate =
-                        forms.value(&mut map, ctx, 44, "ovt_sigpric_flu_rt", codec::PLAIN)?;
-                }
-                "ovt_sigpric_acc_trde_qty" => {
-                    after_hours_single_price_cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 45, "ovt_sigpric_acc_trde_qty", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 47, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AfterHoursSinglePriceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("bid_req_base_tm", "quote_remaining_quantity_base_time"),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_jub_pre_5",
+                "after_hours_single_price_ask_quantity_change_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_jub_pre_4",
+                "after_hours_single_price_ask_quantity_change_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_jub_pre_3",
+                "after_hours_single_price_ask_quantity_change_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_jub_pre_2",
+                "after_hours_single_price_ask_quantity_change_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_jub_pre_1",
+                "after_hours_single_price_ask_quantity_change_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_qty_5",
+                "after_hours_single_price_ask_quantity_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_qty_4",
+                "after_hours_single_price_ask_quantity_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_qty_3",
+                "after_hours_single_price_ask_quantity_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_qty_2",
+                "after_hours_single_price_ask_quantity_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_qty_1",
+                "after_hours_single_price_ask_quantity_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_5",
+                "after_hours_single_price_ask_price_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_4",
+                "after_hours_single_price_ask_price_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_3",
+                "after_hours_single_price_ask_price_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_2",
+                "after_hours_single_price_ask_price_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_1",
+                "after_hours_single_price_ask_price_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_1",
+                "after_hours_single_price_bid_price_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_2",
+                "after_hours_single_price_bid_price_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_3",
+                "after_hours_single_price_bid_price_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_4",
+                "after_hours_single_price_bid_price_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_5",
+                "after_hours_single_price_bid_price_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_qty_1",
+                "after_hours_single_price_bid_quantity_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_qty_2",
+                "after_hours_single_price_bid_quantity_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_qty_3",
+                "after_hours_single_price_bid_quantity_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_qty_4",
+                "after_hours_single_price_bid_quantity_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_qty_5",
+                "after_hours_single_price_bid_quantity_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_jub_pre_1",
+                "after_hours_single_price_bid_quantity_change_1",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_jub_pre_2",
+                "after_hours_single_price_bid_quantity_change_2",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_jub_pre_3",
+                "after_hours_single_price_bid_quantity_change_3",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_jub_pre_4",
+                "after_hours_single_price_bid_quantity_change_4",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_jub_pre_5",
+                "after_hours_single_price_bid_quantity_change_5",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_sel_bid_tot_req",
+                "after_hours_single_price_total_ask_quantity",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_buy_bid_tot_req",
+                "after_hours_single_price_total_bid_quantity",
+            ),
+            codec::Field::new("sel_bid_tot_req_jub_pre", "total_ask_quantity_change"),
+            codec::Field::new("sel_bid_tot_req", "total_ask_quantity"),
+            codec::Field::new("buy_bid_tot_req", "total_bid_quantity"),
+            codec::Field::new("buy_bid_tot_req_jub_pre", "total_bid_quantity_change"),
+            codec::Field::new(
+                "ovt_sel_bid_tot_req_jub_pre",
+                "after_hours_total_ask_quantity_change",
+            ),
+            codec::Field::new("ovt_sel_bid_tot_req", "after_hours_total_ask_quantity"),
+            codec::Field::new("ovt_buy_bid_tot_req", "after_hours_total_bid_quantity"),
+            codec::Field::new(
+                "ovt_buy_bid_tot_req_jub_pre",
+                "after_hours_total_bid_quantity_change",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_cur_prc",
+                "after_hours_single_price_current_price",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_pred_pre_sig",
+                "after_hours_single_price_previous_day_change_sign",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_pred_pre",
+                "after_hours_single_price_previous_day_change",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_flu_rt",
+                "after_hours_single_price_fluctuation_rate",
+            ),
+            codec::Field::new(
+                "ovt_sigpric_acc_trde_qty",
+                "after_hours_single_price_cumulative_trade_quantity",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.quote_remaining_quantity_base_time),
+            1 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_5),
+            2 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_4),
+            3 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_3),
+            4 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_2),
+            5 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_1),
+            6 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_5),
+            7 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_4),
+            8 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_3),
+            9 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_2),
+            10 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_1),
+            11 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_5),
+            12 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_4),
+            13 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_3),
+            14 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_2),
+            15 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_1),
+            16 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_1),
+            17 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_2),
+            18 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_3),
+            19 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_4),
+            20 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_5),
+            21 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_1),
+            22 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_2),
+            23 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_3),
+            24 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_4),
+            25 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_5),
+            26 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_1),
+            27 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_2),
+            28 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_3),
+            29 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_4),
+            30 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_5),
+            31 => codec::SlotMut::Int(&mut self.after_hours_single_price_total_ask_quantity),
+            32 => codec::SlotMut::Int(&mut self.after_hours_single_price_total_bid_quantity),
+            33 => codec::SlotMut::Int(&mut self.total_ask_quantity_change),
+            34 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            35 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            36 => codec::SlotMut::Int(&mut self.total_bid_quantity_change),
+            37 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity_change),
+            38 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity),
+            39 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity),
+            40 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity_change),
+            41 => codec::SlotMut::Opt(&mut self.after_hours_single_price_current_price),
+            42 => codec::SlotMut::Text(&mut self.after_hours_single_price_previous_day_change_sign),
+            43 => codec::SlotMut::Int(&mut self.after_hours_single_price_previous_day_change),
+            44 => codec::SlotMut::Decimal(&mut self.after_hours_single_price_fluctuation_rate),
+            45 => codec::SlotMut::Int(&mut self.after_hours_single_price_cumulative_trade_quantity),
+            46 => codec::SlotMut::Number(&mut self.return_code),
+            47 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            quote_remaining_quantity_base_time,
-            after_hours_single_price_ask_quantity_change_5,
-            after_hours_single_price_ask_quantity_change_4,
-            after_hours_single_price_ask_quantity_change_3,
-            after_hours_single_price_ask_quantity_change_2,
-            after_hours_single_price_ask_quantity_change_1,
-            after_hours_single_price_ask_quantity_5,
-            after_hours_single_price_ask_quantity_4,
-            after_hours_single_price_ask_quantity_3,
-            after_hours_single_price_ask_quantity_2,
-            after_hours_single_price_ask_quantity_1,
-            after_hours_single_price_ask_price_5,
-            after_hours_single_price_ask_price_4,
-            after_hours_single_price_ask_price_3,
-            after_hours_single_price_ask_price_2,
-            after_hours_single_price_ask_price_1,
-            after_hours_single_price_bid_price_1,
-            after_hours_single_price_bid_price_2,
-            after_hours_single_price_bid_price_3,
-            after_hours_single_price_bid_price_4,
-            after_hours_single_price_bid_price_5,
-            after_hours_single_price_bid_quantity_1,
-            after_hours_single_price_bid_quantity_2,
-            after_hours_single_price_bid_quantity_3,
-            after_hours_single_price_bid_quantity_4,
-            after_hours_single_price_bid_quantity_5,
-            after_hours_single_price_bid_quantity_change_1,
-            after_hours_single_price_bid_quantity_change_2,
-            after_hours_single_price_bid_quantity_change_3,
-            after_hours_single_price_bid_quantity_change_4,
-            after_hours_single_price_bid_quantity_change_5,
-            after_hours_single_price_total_ask_quantity,
-            after_hours_single_price_total_bid_quantity,
-            total_ask_quantity_change,
-            total_ask_quantity,
-            total_bid_quantity,
-            total_bid_quantity_change,
-            after_hours_total_ask_quantity_change,
-            after_hours_total_ask_quantity,
-            after_hours_total_bid_quantity,
-            after_hours_total_bid_quantity_change,
-            after_hours_single_price_current_price,
-            after_hours_single_price_previous_day_change_sign,
-            after_hours_single_price_previous_day_change,
-            after_hours_single_price_fluctuation_rate,
-            after_hours_single_price_cumulative_trade_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.quote_remaining_quantity_base_time),
+            1 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_5),
+            2 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_4),
+            3 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_3),
+            4 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_2),
+            5 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_1),
+            6 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_5),
+            7 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_4),
+            8 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_3),
+            9 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_2),
+            10 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_1),
+            11 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_5),
+            12 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_4),
+            13 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_3),
+            14 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_2),
+            15 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_1),
+            16 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_1),
+            17 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_2),
+            18 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_3),
+            19 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_4),
+            20 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_5),
+            21 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_1),
+            22 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_2),
+            23 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_3),
+            24 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_4),
+            25 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_5),
+            26 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_1),
+            27 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_2),
+            28 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_3),
+            29 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_4),
+            30 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_5),
+            31 => codec::SlotRef::Opt(&self.after_hours_single_price_total_ask_quantity),
+            32 => codec::SlotRef::Opt(&self.after_hours_single_price_total_bid_quantity),
+            33 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
+            34 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            35 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            36 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
+            37 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity_change),
+            38 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity),
+            39 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity),
+            40 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity_change),
+            41 => codec::SlotRef::Opt(&self.after_hours_single_price_current_price),
+            42 => codec::SlotRef::Opt(&self.after_hours_single_price_previous_day_change_sign),
+            43 => codec::SlotRef::Opt(&self.after_hours_single_price_previous_day_change),
+            44 => codec::SlotRef::Opt(&self.after_hours_single_price_fluctuation_rate),
+            45 => codec::SlotRef::Opt(&self.after_hours_single_price_cumulative_trade_quantity),
+            46 => codec::SlotRef::Number(self.return_code),
+            47 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AfterHoursSinglePriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "bid_req_base_tm",
-            self.quote_remaining_quantity_base_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ovt_sigpric_sel_bid_jub_pre_5",
-            self.after_hours_single_price_ask_quantity_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "ovt_sigpric_sel_bid_jub_pre_4",
-            self.after_hours_single_price_ask_quantity_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "ovt_sigpric_sel_bid_jub_pre_3",
-            self.after_hours_single_price_ask_quantity_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ovt_sigpric_sel_bid_jub_pre_2",
-            self.after_hours_single_price_ask_quantity_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ovt_sigpric_sel_bid_jub_pre_1",
-            self.after_hours_single_price_ask_quantity_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ovt_sigpric_sel_bid_qty_5",
-            self.after_hours_single_price_ask_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ovt_sigpric_sel_bid_qty_4",
-            self.after_hours_single_price_ask_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "ovt_sigpric_sel_bid_qty_3",
-            self.after_hours_single_price_ask_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "ovt_sigpric_sel_bid_qty_2",
-            self.after_hours_single_price_ask_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ovt_sigpric_sel_bid_qty_1",
-            self.after_hours_single_price_ask_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ovt_sigpric_sel_bid_5",
-            self.after_hours_single_price_ask_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ovt_sigpric_sel_bid_4",
-            self.after_hours_single_price_ask_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ovt_sigpric_sel_bid_3",
-            self.after_hours_single_price_ask_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "ovt_sigpric_sel_bid_2",
-            self.after_hours_single_price_ask_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "ovt_sigpric_sel_bid_1",
-            self.after_hours_single_price_ask_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "ovt_sigpric_buy_bid_1",
-            self.after_hours_single_price_bid_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "ovt_sigpric_buy_bid_2",
-            self.after_hours_single_price_bid_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "ovt_sigpric_buy_bid_3",
-            self.after_hours_single_price_bid_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "ovt_sigpric_buy_bid_4",
-            self.after_hours_single_price_bid_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "ovt_sigpric_buy_bid_5",
-            self.after_hours_single_price_bid_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "ovt_sigpric_buy_bid_qty_1",
-            self.after_hours_single_price_bid_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "ovt_sigpric_buy_bid_qty_2",
-            self.after_hours_single_price_bid_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "ovt_sigpric_buy_bid_qty_3",
-            self.after_hours_single_price_bid_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "ovt_sigpric_buy_bid_qty_4",
-            self.after_hours_single_price_bid_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "ovt_sigpric_buy_bid_qty_5",
-            self.after_hours_single_price_bid_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "ovt_sigpric_buy_bid_jub_pre_1",
-            self.after_hours_single_price_bid_quantity_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "ovt_sigpric_buy_bid_jub_pre_2",
-            self.after_hours_single_price_bid_quantity_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "ovt_sigpric_buy_bid_jub_pre_3",
-            self.after_hours_single_price_bid_quantity_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "ovt_sigpric_buy_bid_jub_pre_4",
-            self.after_hours_single_price_bid_quantity_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "ovt_sigpric_buy_bid_jub_pre_5",
-            self.after_hours_single_price_bid_quantity_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "ovt_sigpric_sel_bid_tot_req",
-            self.after_hours_single_price_total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "ovt_sigpric_buy_bid_tot_req",
-            self.after_hours_single_price_total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "sel_bid_tot_req_jub_pre",
-            self.total_ask_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "sel_bid_tot_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "buy_bid_tot_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "buy_bid_tot_req_jub_pre",
-            self.total_bid_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "ovt_sel_bid_tot_req_jub_pre",
-            self.after_hours_total_ask_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "ovt_sel_bid_tot_req",
-            self.after_hours_total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "ovt_buy_bid_tot_req",
-            self.after_hours_total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "ovt_buy_bid_tot_req_jub_pre",
-            self.after_hours_total_bid_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "ovt_sigpric_cur_prc",
-            self.after_hours_single_price_current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "ovt_sigpric_pred_pre_sig",
-            self.after_hours_single_price_previous_day_change_sign
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "ovt_sigpric_pred_pre",
-            self.after_hours_single_price_previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "ovt_sigpric_flu_rt",
-            self.after_hours_single_price_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "ovt_sigpric_acc_trde_qty",
-            self.after_hours_single_price_cumulative_trade_quantity
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            47,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {
@@ -1091,32 +663,12 @@ impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {
     };
     type Response = AfterHoursSinglePriceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10087",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10087", self)
     }
 }
 impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AfterHoursSinglePriceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

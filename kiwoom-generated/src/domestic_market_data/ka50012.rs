@@ -46,17 +46,42 @@ impl GoldSpotDailyTrendRequest {
         }
     }
 }
+impl codec::Table for GoldSpotDailyTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("base_dt", "base_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            base_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotDailyTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50012` 금현물일별추이.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendResponse {
     /// 금현물일별추이 (`gold_daly_trnsn`)
@@ -76,60 +101,51 @@ impl GoldSpotDailyTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotDailyTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut gold_daily_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gold_daly_trnsn" => {
-                    gold_daily_trend = codec::list(&mut map, ctx, "gold_daly_trnsn")?;
-                    forms.list_sent(0, &gold_daily_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotDailyTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gold_daly_trnsn", "gold_daily_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.gold_daily_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            gold_daily_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.gold_daily_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotDailyTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "gold_daly_trnsn", &self.gold_daily_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka50012 field \`gold\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendRow {
     /// 종가 (`cur_prc`)
@@ -219,184 +235,77 @@ impl GoldSpotDailyTrendRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotDailyTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut date = None;
-        let mut change_sign = None;
-        let mut institution_net_purchase = None;
-        let mut foreign_net_purchase = None;
-        let mut individual_net_purchase = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 1, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 2, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 4, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 5, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 6, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 7, "low_pric", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 8, "dt", codec::PLAIN)?,
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 9, "pre_sig", codec::PLAIN)?;
-                }
-                "orgn_netprps" => {
-                    institution_net_purchase =
-                        forms.value(&mut map, ctx, 10, "orgn_netprps", codec::PLAIN)?;
-                }
-                "for_netprps" => {
-                    foreign_net_purchase =
-                        forms.value(&mut map, ctx, 11, "for_netprps", codec::PLAIN)?;
-                }
-                "ind_netprps" => {
-                    individual_net_purchase =
-                        forms.value(&mut map, ctx, 12, "ind_netprps", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotDailyTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("orgn_netprps", "institution_net_purchase"),
+            codec::Field::new("for_netprps", "foreign_net_purchase"),
+            codec::Field::new("ind_netprps", "individual_net_purchase"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.current_price),
+            1 => codec::SlotMut::Int(&mut self.previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            3 => codec::SlotMut::Int(&mut self.trade_quantity),
+            4 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            5 => codec::SlotMut::Opt(&mut self.open_price),
+            6 => codec::SlotMut::Opt(&mut self.high_price),
+            7 => codec::SlotMut::Opt(&mut self.low_price),
+            8 => codec::SlotMut::Date(&mut self.date),
+            9 => codec::SlotMut::Opt(&mut self.change_sign),
+            10 => codec::SlotMut::Int(&mut self.institution_net_purchase),
+            11 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
+            12 => codec::SlotMut::Int(&mut self.individual_net_purchase),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            cumulative_trade_value,
-            open_price,
-            high_price,
-            low_price,
-            date,
-            change_sign,
-            institution_net_purchase,
-            foreign_net_purchase,
-            individual_net_purchase,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.previous_day_change),
+            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.trade_quantity),
+            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            5 => codec::SlotRef::Opt(&self.open_price),
+            6 => codec::SlotRef::Opt(&self.high_price),
+            7 => codec::SlotRef::Opt(&self.low_price),
+            8 => codec::SlotRef::Opt(&self.date),
+            9 => codec::SlotRef::Opt(&self.change_sign),
+            10 => codec::SlotRef::Opt(&self.institution_net_purchase),
+            11 => codec::SlotRef::Opt(&self.foreign_net_purchase),
+            12 => codec::SlotRef::Opt(&self.individual_net_purchase),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotDailyTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "orgn_netprps",
-            self.institution_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "for_netprps",
-            self.foreign_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ind_netprps",
-            self.individual_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotDailyTrendRequest {
@@ -408,25 +317,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotDailyTrendRequest {
     };
     type Response = GoldSpotDailyTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50012",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka50012",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50012", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotDailyTrendRequest {
@@ -438,18 +329,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotDailyTrendRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotDailyTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotDailyTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "base_dt"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -45,16 +45,37 @@ impl GoldSpotExpectedExecutionRequest {
         }
     }
 }
+impl codec::Table for GoldSpotExpectedExecutionRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotExpectedExecutionRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50087` 금현물예상체결.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionResponse {
     /// 금현물예상체결 (`gold_expt_exec`)
@@ -74,60 +95,51 @@ impl GoldSpotExpectedExecutionResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotExpectedExecutionResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut gold_expected_execution = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gold_expt_exec" => {
-                    gold_expected_execution = codec::list(&mut map, ctx, "gold_expt_exec")?;
-                    forms.list_sent(0, &gold_expected_execution);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotExpectedExecutionResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gold_expt_exec", "gold_expected_execution"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.gold_expected_execution),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            gold_expected_execution,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.gold_expected_execution),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotExpectedExecutionResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "gold_expt_exec", &self.gold_expected_execution)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka50087 field \`gold\_expt\_exec\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionRow {
     /// 예상 체결가 (`exp_cntr_pric`)
@@ -179,183 +191,65 @@ impl GoldSpotExpectedExecutionRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotExpectedExecutionRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut expected_execution_price = None;
-        let mut expected_previous_day_change = None;
-        let mut expected_fluctuation_rate = None;
-        let mut expected_cumulative_trade_quantity = None;
-        let mut expected_execution_trade_quantity = None;
-        let mut expected_time = None;
-        let mut expected_change_sign = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "exp_cntr_pric" => {
-                    expected_execution_price = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "exp_cntr_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exp_pred_pre" => {
-                    expected_previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "exp_pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exp_flu_rt" => {
-                    expected_fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "exp_flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "exp_acc_trde_qty" => {
-                    expected_cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 3, "exp_acc_trde_qty", codec::PLAIN)?;
-                }
-                "exp_cntr_trde_qty" => {
-                    expected_execution_trade_quantity =
-                        forms.value(&mut map, ctx, 4, "exp_cntr_trde_qty", codec::PLAIN)?;
-                }
-                "exp_tm" => {
-                    expected_time = forms.value(&mut map, ctx, 5, "exp_tm", codec::PLAIN)?;
-                }
-                "exp_pre_sig" => {
-                    expected_change_sign =
-                        forms.value(&mut map, ctx, 6, "exp_pre_sig", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 7, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotExpectedExecutionRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("exp_cntr_pric", "expected_execution_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("exp_pred_pre", "expected_previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("exp_flu_rt", "expected_fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("exp_acc_trde_qty", "expected_cumulative_trade_quantity"),
+            codec::Field::new("exp_cntr_trde_qty", "expected_execution_trade_quantity"),
+            codec::Field::new("exp_tm", "expected_time"),
+            codec::Field::new("exp_pre_sig", "expected_change_sign"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.expected_execution_price),
+            1 => codec::SlotMut::Int(&mut self.expected_previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.expected_fluctuation_rate),
+            3 => codec::SlotMut::Int(&mut self.expected_cumulative_trade_quantity),
+            4 => codec::SlotMut::Int(&mut self.expected_execution_trade_quantity),
+            5 => codec::SlotMut::Opt(&mut self.expected_time),
+            6 => codec::SlotMut::Text(&mut self.expected_change_sign),
+            7 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            expected_execution_price,
-            expected_previous_day_change,
-            expected_fluctuation_rate,
-            expected_cumulative_trade_quantity,
-            expected_execution_trade_quantity,
-            expected_time,
-            expected_change_sign,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.expected_execution_price),
+            1 => codec::SlotRef::Opt(&self.expected_previous_day_change),
+            2 => codec::SlotRef::Opt(&self.expected_fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.expected_cumulative_trade_quantity),
+            4 => codec::SlotRef::Opt(&self.expected_execution_trade_quantity),
+            5 => codec::SlotRef::Opt(&self.expected_time),
+            6 => codec::SlotRef::Opt(&self.expected_change_sign),
+            7 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotExpectedExecutionRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "exp_cntr_pric",
-            self.expected_execution_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "exp_pred_pre",
-            self.expected_previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "exp_flu_rt",
-            self.expected_fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "exp_acc_trde_qty",
-            self.expected_cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "exp_cntr_trde_qty",
-            self.expected_execution_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "exp_tm",
-            self.expected_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "exp_pre_sig",
-            self.expected_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotExpectedExecutionRequest {
@@ -367,16 +261,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotExpectedExecutionRequest {
     };
     type Response = GoldSpotExpectedExecutionResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50087",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50087", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotExpectedExecutionRequest {
@@ -388,17 +273,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotExpectedExecutionRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotExpectedExecutionResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotExpectedExecutionRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

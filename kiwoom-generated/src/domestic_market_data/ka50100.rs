@@ -39,16 +39,37 @@ impl GoldSpotQuoteInfoRequest {
         }
     }
 }
+impl codec::Table for GoldSpotQuoteInfoRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotQuoteInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50100` 금현물 시세정보.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteInfoResponse {
     /// 전일대비기호 (`pred_pre_sig`)
@@ -128,183 +149,77 @@ impl GoldSpotQuoteInfoResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotQuoteInfoResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut previous_day_rate = None;
-        let mut upper_limit_price = None;
-        let mut lower_limit_price = None;
-        let mut previous_day_close_price = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 0, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 1, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 2, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 4, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 5, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 6, "low_pric", codec::PLAIN)?;
-                }
-                "pred_rt" => {
-                    previous_day_rate = forms.value(&mut map, ctx, 7, "pred_rt", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(&mut map, ctx, 8, "upl_pric", codec::PLAIN)?;
-                }
-                "lst_pric" => {
-                    lower_limit_price = forms.value(&mut map, ctx, 9, "lst_pric", codec::PLAIN)?;
-                }
-                "pred_close_pric" => {
-                    previous_day_close_price =
-                        forms.value(&mut map, ctx, 10, "pred_close_pric", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 12, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotQuoteInfoResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("pred_rt", "previous_day_rate"),
+            codec::Field::new("upl_pric", "upper_limit_price"),
+            codec::Field::new("lst_pric", "lower_limit_price"),
+            codec::Field::new("pred_close_pric", "previous_day_close_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
+            1 => codec::SlotMut::Int(&mut self.previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            3 => codec::SlotMut::Int(&mut self.trade_quantity),
+            4 => codec::SlotMut::Opt(&mut self.open_price),
+            5 => codec::SlotMut::Opt(&mut self.high_price),
+            6 => codec::SlotMut::Opt(&mut self.low_price),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
+            8 => codec::SlotMut::Opt(&mut self.upper_limit_price),
+            9 => codec::SlotMut::Opt(&mut self.lower_limit_price),
+            10 => codec::SlotMut::Int(&mut self.previous_day_close_price),
+            11 => codec::SlotMut::Number(&mut self.return_code),
+            12 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            open_price,
-            high_price,
-            low_price,
-            previous_day_rate,
-            upper_limit_price,
-            lower_limit_price,
-            previous_day_close_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            1 => codec::SlotRef::Opt(&self.previous_day_change),
+            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.trade_quantity),
+            4 => codec::SlotRef::Opt(&self.open_price),
+            5 => codec::SlotRef::Opt(&self.high_price),
+            6 => codec::SlotRef::Opt(&self.low_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_rate),
+            8 => codec::SlotRef::Opt(&self.upper_limit_price),
+            9 => codec::SlotRef::Opt(&self.lower_limit_price),
+            10 => codec::SlotRef::Opt(&self.previous_day_close_price),
+            11 => codec::SlotRef::Number(self.return_code),
+            12 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotQuoteInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_rt",
-            self.previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "lst_pric",
-            self.lower_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pred_close_pric",
-            self.previous_day_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            12,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteInfoRequest {
@@ -316,32 +231,12 @@ impl kiwoom_runtime::TrRequest for GoldSpotQuoteInfoRequest {
     };
     type Response = GoldSpotQuoteInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50100",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50100", self)
     }
 }
 impl kiwoom_runtime::TrResponse for GoldSpotQuoteInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotQuoteInfoRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -46,17 +46,44 @@ impl GoldSpotQuoteRequest {
         }
     }
 }
+impl codec::Table for GoldSpotQuoteRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("tic_scope", "tick_range")
+                .required()
+                .max(2),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.tick_range),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.tick_range),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            tick_range: super::TickRange::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for GoldSpotQuoteRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "tic_scope", &self.tick_range, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka50101` 금현물 호가.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteResponse {
     /// 금현물호가 (`gold_bid`)
@@ -76,60 +103,51 @@ impl GoldSpotQuoteResponse {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotQuoteResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut gold_quote = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gold_bid" => {
-                    gold_quote = codec::list(&mut map, ctx, "gold_bid")?;
-                    forms.list_sent(0, &gold_quote);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotQuoteResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gold_bid", "gold_quote"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.gold_quote),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            gold_quote,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.gold_quote),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "gold_bid", &self.gold_quote)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka50101 field \`gold\_bid\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteRow {
     /// 체결가 (`cntr_pric`)
@@ -227,211 +245,83 @@ impl GoldSpotQuoteRow {
         &self.extra
     }
 }
-impl codec::Record for GoldSpotQuoteRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution_price = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut execution_trade_quantity = None;
-        let mut time = None;
-        let mut change_sign = None;
-        let mut best_ask_price_unit = None;
-        let mut best_bid_price_unit = None;
-        let mut trade_change = None;
-        let mut trade_turnover_rate = None;
-        let mut execution_strength = None;
-        let mut lp_member_name_1 = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr_pric" => {
-                    execution_price = forms.value(&mut map, ctx, 0, "cntr_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 1, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 2, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 3, "trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 4, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "cntr_trde_qty" => {
-                    execution_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "cntr_trde_qty", codec::PLAIN)?;
-                }
-                "tm" => time = forms.value(&mut map, ctx, 6, "tm", codec::PLAIN)?,
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 7, "pre_sig", codec::PLAIN)?;
-                }
-                "pri_sel_bid_unit" => {
-                    best_ask_price_unit =
-                        forms.value(&mut map, ctx, 8, "pri_sel_bid_unit", codec::PLAIN)?;
-                }
-                "pri_buy_bid_unit" => {
-                    best_bid_price_unit =
-                        forms.value(&mut map, ctx, 9, "pri_buy_bid_unit", codec::PLAIN)?;
-                }
-                "trde_pre" => {
-                    trade_change = forms.value(&mut map, ctx, 10, "trde_pre", codec::PLAIN)?;
-                }
-                "trde_tern_rt" => {
-                    trade_turnover_rate =
-                        forms.value(&mut map, ctx, 11, "trde_tern_rt", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 12, "cntr_str", codec::PLAIN)?;
-                }
-                "lpmmcm_nm_1" => {
-                    lp_member_name_1 =
-                        forms.value(&mut map, ctx, 13, "lpmmcm_nm_1", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 14, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for GoldSpotQuoteRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr_pric", "execution_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
+            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
+            codec::Field::new("trde_pre", "trade_change"),
+            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_price),
+            1 => codec::SlotMut::Int(&mut self.previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            3 => codec::SlotMut::Int(&mut self.trade_quantity),
+            4 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            5 => codec::SlotMut::Int(&mut self.execution_trade_quantity),
+            6 => codec::SlotMut::Opt(&mut self.time),
+            7 => codec::SlotMut::Opt(&mut self.change_sign),
+            8 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
+            9 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
+            10 => codec::SlotMut::Decimal(&mut self.trade_change),
+            11 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
+            12 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            13 => codec::SlotMut::Decimal(&mut self.lp_member_name_1),
+            14 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution_price,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            cumulative_trade_value,
-            execution_trade_quantity,
-            time,
-            change_sign,
-            best_ask_price_unit,
-            best_bid_price_unit,
-            trade_change,
-            trade_turnover_rate,
-            execution_strength,
-            lp_member_name_1,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_price),
+            1 => codec::SlotRef::Opt(&self.previous_day_change),
+            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.trade_quantity),
+            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            5 => codec::SlotRef::Opt(&self.execution_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.time),
+            7 => codec::SlotRef::Opt(&self.change_sign),
+            8 => codec::SlotRef::Opt(&self.best_ask_price_unit),
+            9 => codec::SlotRef::Opt(&self.best_bid_price_unit),
+            10 => codec::SlotRef::Opt(&self.trade_change),
+            11 => codec::SlotRef::Opt(&self.trade_turnover_rate),
+            12 => codec::SlotRef::Opt(&self.execution_strength),
+            13 => codec::SlotRef::Opt(&self.lp_member_name_1),
+            14 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for GoldSpotQuoteRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cntr_pric",
-            self.execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cntr_trde_qty",
-            self.execution_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pri_sel_bid_unit",
-            self.best_ask_price_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pri_buy_bid_unit",
-            self.best_bid_price_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "trde_pre",
-            self.trade_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_tern_rt",
-            self.trade_turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "lpmmcm_nm_1",
-            self.lp_member_name_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteRequest {
@@ -443,25 +333,7 @@ impl kiwoom_runtime::TrRequest for GoldSpotQuoteRequest {
     };
     type Response = GoldSpotQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka50101",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka50101",
-            "tic_scope",
-            "tick_range",
-            Some(&self.tick_range),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka50101", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotQuoteRequest {
@@ -473,24 +345,6 @@ impl kiwoom_runtime::PagedRequest for GoldSpotQuoteRequest {
 impl kiwoom_runtime::TrResponse for GoldSpotQuoteResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for GoldSpotQuoteRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "tic_scope"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            tick_range: codec::take_required(
-                api_id,
-                object,
-                "tic_scope",
-                "tick_range",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -80,25 +80,62 @@ impl ProgramTradeIntradayTrendRequest {
         }
     }
 }
+impl codec::Table for ProgramTradeIntradayTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("date", "date").required().max(8),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(10),
+            codec::Field::new("min_tic_tp", "minute_tick_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.minute_tick_type),
+            4 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.minute_tick_type),
+            4 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            market_type: Default::default(),
+            minute_tick_type: super::MinuteTickType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ProgramTradeIntradayTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "min_tic_tp", &self.minute_tick_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90005` 프로그램매매추이요청 시간대별.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendResponse {
     /// 프로그램매매추이 (`prm_trde_trnsn`)
@@ -118,60 +155,51 @@ impl ProgramTradeIntradayTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for ProgramTradeIntradayTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut program_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "prm_trde_trnsn" => {
-                    program_trade_trend = codec::list(&mut map, ctx, "prm_trde_trnsn")?;
-                    forms.list_sent(0, &program_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramTradeIntradayTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("prm_trde_trnsn", "program_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.program_trade_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            program_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.program_trade_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramTradeIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "prm_trde_trnsn", &self.program_trade_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka90005 field \`prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendRow {
     /// 체결시간 (`cntr_tm`)
@@ -291,350 +319,106 @@ impl ProgramTradeIntradayTrendRow {
         &self.extra
     }
 }
-impl codec::Record for ProgramTradeIntradayTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut execution_time = None;
-        let mut arbitrage_trade_sell = None;
-        let mut arbitrage_trade_buy = None;
-        let mut arbitrage_trade_net_purchase = None;
-        let mut non_arbitrage_trade_sell = None;
-        let mut non_arbitrage_trade_buy = None;
-        let mut non_arbitrage_trade_net_purchase = None;
-        let mut arbitrage_trade_sell_quantity = None;
-        let mut arbitrage_trade_buy_quantity = None;
-        let mut arbitrage_trade_net_purchase_quantity = None;
-        let mut non_arbitrage_trade_sell_quantity = None;
-        let mut non_arbitrage_trade_buy_quantity = None;
-        let mut non_arbitrage_trade_net_purchase_quantity = None;
-        let mut all_sell = None;
-        let mut all_buy = None;
-        let mut all_net_purchase = None;
-        let mut kospi_200 = None;
-        let mut basis = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 0, "cntr_tm", codec::PLAIN)?;
-                }
-                "dfrt_trde_sel" => {
-                    arbitrage_trade_sell =
-                        forms.value(&mut map, ctx, 1, "dfrt_trde_sel", codec::PLAIN)?;
-                }
-                "dfrt_trde_buy" => {
-                    arbitrage_trade_buy =
-                        forms.value(&mut map, ctx, 2, "dfrt_trde_buy", codec::PLAIN)?;
-                }
-                "dfrt_trde_netprps" => {
-                    arbitrage_trade_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "dfrt_trde_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ndiffpro_trde_sel" => {
-                    non_arbitrage_trade_sell =
-                        forms.value(&mut map, ctx, 4, "ndiffpro_trde_sel", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_buy" => {
-                    non_arbitrage_trade_buy =
-                        forms.value(&mut map, ctx, 5, "ndiffpro_trde_buy", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_netprps" => {
-                    non_arbitrage_trade_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "ndiffpro_trde_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dfrt_trde_sell_qty" => {
-                    arbitrage_trade_sell_quantity =
-                        forms.value(&mut map, ctx, 7, "dfrt_trde_sell_qty", codec::PLAIN)?;
-                }
-                "dfrt_trde_buy_qty" => {
-                    arbitrage_trade_buy_quantity =
-                        forms.value(&mut map, ctx, 8, "dfrt_trde_buy_qty", codec::PLAIN)?;
-                }
-                "dfrt_trde_netprps_qty" => {
-                    arbitrage_trade_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "dfrt_trde_netprps_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ndiffpro_trde_sell_qty" => {
-                    non_arbitrage_trade_sell_quantity =
-                        forms.value(&mut map, ctx, 10, "ndiffpro_trde_sell_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_buy_qty" => {
-                    non_arbitrage_trade_buy_quantity =
-                        forms.value(&mut map, ctx, 11, "ndiffpro_trde_buy_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trde_netprps_qty" => {
-                    non_arbitrage_trade_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "ndiffpro_trde_netprps_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "all_sel" => {
-                    all_sell = forms.value(&mut map, ctx, 13, "all_sel", codec::PLAIN)?;
-                }
-                "all_buy" => {
-                    all_buy = forms.value(&mut map, ctx, 14, "all_buy", codec::PLAIN)?;
-                }
-                "all_netprps" => {
-                    all_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "all_netprps",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "kospi200" => {
-                    kospi_200 = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "kospi200",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "basis" => basis = forms.value(&mut map, ctx, 17, "basis", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramTradeIntradayTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("dfrt_trde_sel", "arbitrage_trade_sell"),
+            codec::Field::new("dfrt_trde_buy", "arbitrage_trade_buy"),
+            codec::Field::new("dfrt_trde_netprps", "arbitrage_trade_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ndiffpro_trde_sel", "non_arbitrage_trade_sell"),
+            codec::Field::new("ndiffpro_trde_buy", "non_arbitrage_trade_buy"),
+            codec::Field::new("ndiffpro_trde_netprps", "non_arbitrage_trade_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("dfrt_trde_sell_qty", "arbitrage_trade_sell_quantity"),
+            codec::Field::new("dfrt_trde_buy_qty", "arbitrage_trade_buy_quantity"),
+            codec::Field::new(
+                "dfrt_trde_netprps_qty",
+                "arbitrage_trade_net_purchase_quantity",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "ndiffpro_trde_sell_qty",
+                "non_arbitrage_trade_sell_quantity",
+            ),
+            codec::Field::new("ndiffpro_trde_buy_qty", "non_arbitrage_trade_buy_quantity"),
+            codec::Field::new(
+                "ndiffpro_trde_netprps_qty",
+                "non_arbitrage_trade_net_purchase_quantity",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("all_sel", "all_sell"),
+            codec::Field::new("all_buy", "all_buy"),
+            codec::Field::new("all_netprps", "all_net_purchase")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("kospi200", "kospi_200").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("basis", "basis"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Int(&mut self.arbitrage_trade_sell),
+            2 => codec::SlotMut::Int(&mut self.arbitrage_trade_buy),
+            3 => codec::SlotMut::Int(&mut self.arbitrage_trade_net_purchase),
+            4 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_sell),
+            5 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_buy),
+            6 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_net_purchase),
+            7 => codec::SlotMut::Int(&mut self.arbitrage_trade_sell_quantity),
+            8 => codec::SlotMut::Int(&mut self.arbitrage_trade_buy_quantity),
+            9 => codec::SlotMut::Int(&mut self.arbitrage_trade_net_purchase_quantity),
+            10 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_sell_quantity),
+            11 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_buy_quantity),
+            12 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_net_purchase_quantity),
+            13 => codec::SlotMut::Int(&mut self.all_sell),
+            14 => codec::SlotMut::Int(&mut self.all_buy),
+            15 => codec::SlotMut::Int(&mut self.all_net_purchase),
+            16 => codec::SlotMut::Opt(&mut self.kospi_200),
+            17 => codec::SlotMut::Decimal(&mut self.basis),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            execution_time,
-            arbitrage_trade_sell,
-            arbitrage_trade_buy,
-            arbitrage_trade_net_purchase,
-            non_arbitrage_trade_sell,
-            non_arbitrage_trade_buy,
-            non_arbitrage_trade_net_purchase,
-            arbitrage_trade_sell_quantity,
-            arbitrage_trade_buy_quantity,
-            arbitrage_trade_net_purchase_quantity,
-            non_arbitrage_trade_sell_quantity,
-            non_arbitrage_trade_buy_quantity,
-            non_arbitrage_trade_net_purchase_quantity,
-            all_sell,
-            all_buy,
-            all_net_purchase,
-            kospi_200,
-            basis,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.arbitrage_trade_sell),
+            2 => codec::SlotRef::Opt(&self.arbitrage_trade_buy),
+            3 => codec::SlotRef::Opt(&self.arbitrage_trade_net_purchase),
+            4 => codec::SlotRef::Opt(&self.non_arbitrage_trade_sell),
+            5 => codec::SlotRef::Opt(&self.non_arbitrage_trade_buy),
+            6 => codec::SlotRef::Opt(&self.non_arbitrage_trade_net_purchase),
+            7 => codec::SlotRef::Opt(&self.arbitrage_trade_sell_quantity),
+            8 => codec::SlotRef::Opt(&self.arbitrage_trade_buy_quantity),
+            9 => codec::SlotRef::Opt(&self.arbitrage_trade_net_purchase_quantity),
+            10 => codec::SlotRef::Opt(&self.non_arbitrage_trade_sell_quantity),
+            11 => codec::SlotRef::Opt(&self.non_arbitrage_trade_buy_quantity),
+            12 => codec::SlotRef::Opt(&self.non_arbitrage_trade_net_purchase_quantity),
+            13 => codec::SlotRef::Opt(&self.all_sell),
+            14 => codec::SlotRef::Opt(&self.all_buy),
+            15 => codec::SlotRef::Opt(&self.all_net_purchase),
+            16 => codec::SlotRef::Opt(&self.kospi_200),
+            17 => codec::SlotRef::Opt(&self.basis),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramTradeIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "dfrt_trde_sel",
-            self.arbitrage_trade_sell.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dfrt_trde_buy",
-            self.arbitrage_trade_buy.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dfrt_trde_netprps",
-            self.arbitrage_trade_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ndiffpro_trde_sel",
-            self.non_arbitrage_trade_sell.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ndiffpro_trde_buy",
-            self.non_arbitrage_trade_buy.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ndiffpro_trde_netprps",
-            self.non_arbitrage_trade_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "dfrt_trde_sell_qty",
-            self.arbitrage_trade_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "dfrt_trde_buy_qty",
-            self.arbitrage_trade_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "dfrt_trde_netprps_qty",
-            self.arbitrage_trade_net_purchase_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ndiffpro_trde_sell_qty",
-            self.non_arbitrage_trade_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ndiffpro_trde_buy_qty",
-            self.non_arbitrage_trade_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ndiffpro_trde_netprps_qty",
-            self.non_arbitrage_trade_net_purchase_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "all_sel",
-            self.all_sell.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 14, "all_buy", self.all_buy.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "all_netprps",
-            self.all_net_purchase.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "kospi200",
-            self.kospi_200.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 17, "basis", self.basis.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ProgramTradeIntradayTrendRequest {
@@ -646,52 +430,7 @@ impl kiwoom_runtime::TrRequest for ProgramTradeIntradayTrendRequest {
     };
     type Response = ProgramTradeIntradayTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90005",
-            "date",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90005",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90005",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90005",
-            "min_tic_tp",
-            "minute_tick_type",
-            Some(&self.minute_tick_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90005",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90005", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ProgramTradeIntradayTrendRequest {
@@ -703,49 +442,6 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeIntradayTrendRequest {
 impl kiwoom_runtime::TrResponse for ProgramTradeIntradayTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ProgramTradeIntradayTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["date", "amt_qty_tp", "mrkt_tp", "min_tic_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            minute_tick_type: codec::take_required(
-                api_id,
-                object,
-                "min_tic_tp",
-                "minute_tick_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

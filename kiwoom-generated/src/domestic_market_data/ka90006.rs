@@ -46,17 +46,44 @@ impl ProgramArbitrageBalanceTrendRequest {
         }
     }
 }
+impl codec::Table for ProgramArbitrageBalanceTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("date", "date").required().max(8),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ProgramArbitrageBalanceTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90006` 프로그램매매차익잔고추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendResponse {
     /// 프로그램매매차익잔고추이 (`prm_trde_dfrt_remn_trnsn`)
@@ -76,65 +103,54 @@ impl ProgramArbitrageBalanceTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for ProgramArbitrageBalanceTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut program_trade_arbitrage_balance_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "prm_trde_dfrt_remn_trnsn" => {
-                    program_trade_arbitrage_balance_trend =
-                        codec::list(&mut map, ctx, "prm_trde_dfrt_remn_trnsn")?;
-                    forms.list_sent(0, &program_trade_arbitrage_balance_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramArbitrageBalanceTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "prm_trde_dfrt_remn_trnsn",
+                "program_trade_arbitrage_balance_trend",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.program_trade_arbitrage_balance_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            program_trade_arbitrage_balance_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.program_trade_arbitrage_balance_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramArbitrageBalanceTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "prm_trde_dfrt_remn_trnsn",
-            &self.program_trade_arbitrage_balance_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka90006 field \`prm\_trde\_dfrt\_remn\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendRow {
     /// 일자 (`dt`)
@@ -188,113 +204,65 @@ impl ProgramArbitrageBalanceTrendRow {
         &self.extra
     }
 }
-impl codec::Record for ProgramArbitrageBalanceTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut buy_arbitrage_trade_quantity = None;
-        let mut buy_arbitrage_trade_amount = None;
-        let mut buy_arbitrage_trade_change_amount = None;
-        let mut sell_arbitrage_trade_quantity = None;
-        let mut sell_arbitrage_trade_amount = None;
-        let mut sell_arbitrage_trade_change_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "buy_dfrt_trde_qty" => {
-                    buy_arbitrage_trade_quantity =
-                        forms.value(&mut map, ctx, 1, "buy_dfrt_trde_qty", codec::PLAIN)?;
-                }
-                "buy_dfrt_trde_amt" => {
-                    buy_arbitrage_trade_amount =
-                        forms.value(&mut map, ctx, 2, "buy_dfrt_trde_amt", codec::PLAIN)?;
-                }
-                "buy_dfrt_trde_irds_amt" => {
-                    buy_arbitrage_trade_change_amount =
-                        forms.value(&mut map, ctx, 3, "buy_dfrt_trde_irds_amt", codec::PLAIN)?;
-                }
-                "sel_dfrt_trde_qty" => {
-                    sell_arbitrage_trade_quantity =
-                        forms.value(&mut map, ctx, 4, "sel_dfrt_trde_qty", codec::PLAIN)?;
-                }
-                "sel_dfrt_trde_amt" => {
-                    sell_arbitrage_trade_amount =
-                        forms.value(&mut map, ctx, 5, "sel_dfrt_trde_amt", codec::PLAIN)?;
-                }
-                "sel_dfrt_trde_irds_amt" => {
-                    sell_arbitrage_trade_change_amount =
-                        forms.value(&mut map, ctx, 6, "sel_dfrt_trde_irds_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramArbitrageBalanceTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("buy_dfrt_trde_qty", "buy_arbitrage_trade_quantity"),
+            codec::Field::new("buy_dfrt_trde_amt", "buy_arbitrage_trade_amount"),
+            codec::Field::new(
+                "buy_dfrt_trde_irds_amt",
+                "buy_arbitrage_trade_change_amount",
+            ),
+            codec::Field::new("sel_dfrt_trde_qty", "sell_arbitrage_trade_quantity"),
+            codec::Field::new("sel_dfrt_trde_amt", "sell_arbitrage_trade_amount"),
+            codec::Field::new(
+                "sel_dfrt_trde_irds_amt",
+                "sell_arbitrage_trade_change_amount",
+            ),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_quantity),
+            2 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_amount),
+            3 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_change_amount),
+            4 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_amount),
+            6 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_change_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            buy_arbitrage_trade_quantity,
-            buy_arbitrage_trade_amount,
-            buy_arbitrage_trade_change_amount,
-            sell_arbitrage_trade_quantity,
-            sell_arbitrage_trade_amount,
-            sell_arbitrage_trade_change_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_quantity),
+            2 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_amount),
+            3 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_change_amount),
+            4 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_quantity),
+            5 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_amount),
+            6 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_change_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramArbitrageBalanceTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_dfrt_trde_qty",
-            self.buy_arbitrage_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "buy_dfrt_trde_amt",
-            self.buy_arbitrage_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "buy_dfrt_trde_irds_amt",
-            self.buy_arbitrage_trade_change_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "sel_dfrt_trde_qty",
-            self.sell_arbitrage_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "sel_dfrt_trde_amt",
-            self.sell_arbitrage_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "sel_dfrt_trde_irds_amt",
-            self.sell_arbitrage_trade_change_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ProgramArbitrageBalanceTrendRequest {
@@ -306,25 +274,7 @@ impl kiwoom_runtime::TrRequest for ProgramArbitrageBalanceTrendRequest {
     };
     type Response = ProgramArbitrageBalanceTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90006",
-            "date",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90006",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90006", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ProgramArbitrageBalanceTrendRequest {
@@ -338,24 +288,6 @@ impl kiwoom_runtime::PagedRequest for ProgramArbitrageBalanceTrendRequest {
 impl kiwoom_runtime::TrResponse for ProgramArbitrageBalanceTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ProgramArbitrageBalanceTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["date", "stex_tp"])?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -71,24 +71,56 @@ impl ProgramTradeAccumulatedTrendRequest {
         }
     }
 }
+impl codec::Table for ProgramTradeAccumulatedTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("date", "date").required().max(8),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(5),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            market_type: super::ProgramTradeAccumulatedTrendMarketType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ProgramTradeAccumulatedTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90007` 프로그램매매누적추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendResponse {
     /// 프로그램매매누적추이 (`prm_trde_acc_trnsn`)
@@ -108,65 +140,51 @@ impl ProgramTradeAccumulatedTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for ProgramTradeAccumulatedTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut program_trade_cumulative_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "prm_trde_acc_trnsn" => {
-                    program_trade_cumulative_trend =
-                        codec::list(&mut map, ctx, "prm_trde_acc_trnsn")?;
-                    forms.list_sent(0, &program_trade_cumulative_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramTradeAccumulatedTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("prm_trde_acc_trnsn", "program_trade_cumulative_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.program_trade_cumulative_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            program_trade_cumulative_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.program_trade_cumulative_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramTradeAccumulatedTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "prm_trde_acc_trnsn",
-            &self.program_trade_cumulative_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka90007 field \`prm\_trde\_acc\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendRow {
     /// 일자 (`dt`)
@@ -232,250 +250,70 @@ impl ProgramTradeAccumulatedTrendRow {
         &self.extra
     }
 }
-impl codec::Record for ProgramTradeAccumulatedTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut kospi_200 = None;
-        let mut basis = None;
-        let mut arbitrage_trade_today = None;
-        let mut arbitrage_trade_cumulative = None;
-        let mut non_arbitrage_trade_today = None;
-        let mut non_arbitrage_trade_cumulative = None;
-        let mut all_today = None;
-        let mut all_cumulative = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "kospi200" => {
-                    kospi_200 = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "kospi200",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "basis" => basis = forms.value(&mut map, ctx, 2, "basis", codec::PLAIN)?,
-                "dfrt_trde_tdy" => {
-                    arbitrage_trade_today = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "dfrt_trde_tdy",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dfrt_trde_acc" => {
-                    arbitrage_trade_cumulative = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "dfrt_trde_acc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ndiffpro_trde_tdy" => {
-                    non_arbitrage_trade_today = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ndiffpro_trde_tdy",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ndiffpro_trde_acc" => {
-                    non_arbitrage_trade_cumulative = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "ndiffpro_trde_acc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "all_tdy" => {
-                    all_today = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "all_tdy",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "all_acc" => {
-                    all_cumulative = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "all_acc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ProgramTradeAccumulatedTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("kospi200", "kospi_200").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("basis", "basis"),
+            codec::Field::new("dfrt_trde_tdy", "arbitrage_trade_today")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("dfrt_trde_acc", "arbitrage_trade_cumulative")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ndiffpro_trde_tdy", "non_arbitrage_trade_today")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("ndiffpro_trde_acc", "non_arbitrage_trade_cumulative")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("all_tdy", "all_today").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("all_acc", "all_cumulative")
+                .format(codec::Format::PLAIN.double_signed()),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.kospi_200),
+            2 => codec::SlotMut::Decimal(&mut self.basis),
+            3 => codec::SlotMut::Int(&mut self.arbitrage_trade_today),
+            4 => codec::SlotMut::Int(&mut self.arbitrage_trade_cumulative),
+            5 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_today),
+            6 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_cumulative),
+            7 => codec::SlotMut::Int(&mut self.all_today),
+            8 => codec::SlotMut::Int(&mut self.all_cumulative),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            kospi_200,
-            basis,
-            arbitrage_trade_today,
-            arbitrage_trade_cumulative,
-            non_arbitrage_trade_today,
-            non_arbitrage_trade_cumulative,
-            all_today,
-            all_cumulative,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.kospi_200),
+            2 => codec::SlotRef::Opt(&self.basis),
+            3 => codec::SlotRef::Opt(&self.arbitrage_trade_today),
+            4 => codec::SlotRef::Opt(&self.arbitrage_trade_cumulative),
+            5 => codec::SlotRef::Opt(&self.non_arbitrage_trade_today),
+            6 => codec::SlotRef::Opt(&self.non_arbitrage_trade_cumulative),
+            7 => codec::SlotRef::Opt(&self.all_today),
+            8 => codec::SlotRef::Opt(&self.all_cumulative),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "kospi200",
-            self.kospi_200.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 2, "basis", self.basis.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dfrt_trde_tdy",
-            self.arbitrage_trade_today.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dfrt_trde_acc",
-            self.arbitrage_trade_cumulative.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ndiffpro_trde_tdy",
-            self.non_arbitrage_trade_today.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ndiffpro_trde_acc",
-            self.non_arbitrage_trade_cumulative.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "all_tdy",
-            self.all_today.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "all_acc",
-            self.all_cumulative.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ProgramTradeAccumulatedTrendRequest {
@@ -487,43 +325,7 @@ impl kiwoom_runtime::TrRequest for ProgramTradeAccumulatedTrendRequest {
     };
     type Response = ProgramTradeAccumulatedTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90007",
-            "date",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90007",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90007",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90007",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90007", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ProgramTradeAccumulatedTrendRequest {
@@ -537,42 +339,6 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeAccumulatedTrendRequest {
 impl kiwoom_runtime::TrResponse for ProgramTradeAccumulatedTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ProgramTradeAccumulatedTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["date", "amt_qty_tp", "mrkt_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

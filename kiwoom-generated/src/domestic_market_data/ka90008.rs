@@ -64,23 +64,48 @@ impl StockProgramIntradayTrendRequest {
         }
     }
 }
+impl codec::Table for StockProgramIntradayTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("stk_cd", "stock_code").required().max(6),
+            codec::Field::new("date", "date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.amount_quantity_type),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            stock_code: Default::default(),
+            date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockProgramIntradayTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "date", &self.date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90008` 종목시간별프로그램매매추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendResponse {
     /// 종목시간별프로그램매매추이 (`stk_tm_prm_trde_trnsn`)
@@ -100,65 +125,51 @@ impl StockProgramIntradayTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for StockProgramIntradayTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_time_program_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_tm_prm_trde_trnsn" => {
-                    stock_time_program_trade_trend =
-                        codec::list(&mut map, ctx, "stk_tm_prm_trde_trnsn")?;
-                    forms.list_sent(0, &stock_time_program_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockProgramIntradayTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_tm_prm_trde_trnsn", "stock_time_program_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_time_program_trade_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_time_program_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_time_program_trade_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockProgramIntradayTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "stk_tm_prm_trde_trnsn",
-            &self.stock_time_program_trade_trend,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/market-data.yaml ka90008 field \`stk\_tm\_prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendRow {
     /// 시간 (`tm`)
@@ -274,372 +285,102 @@ impl StockProgramIntradayTrendRow {
         &self.extra
     }
 }
-impl codec::Record for StockProgramIntradayTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut time = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut program_sell_amount = None;
-        let mut program_buy_amount = None;
-        let mut program_net_purchase_amount = None;
-        let mut program_net_purchase_amount_change = None;
-        let mut program_sell_quantity = None;
-        let mut program_buy_quantity = None;
-        let mut program_net_purchase_quantity = None;
-        let mut program_net_purchase_quantity_change = None;
-        let mut base_price_time = None;
-        let mut lending_trade_repayment_sum = None;
-        let mut balance_orders_received_sum = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "prm_sell_amt" => {
-                    program_sell_amount =
-                        forms.value(&mut map, ctx, 6, "prm_sell_amt", codec::PLAIN)?;
-                }
-                "prm_buy_amt" => {
-                    program_buy_amount =
-                        forms.value(&mut map, ctx, 7, "prm_buy_amt", codec::PLAIN)?;
-                }
-                "prm_netprps_amt" => {
-                    program_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "prm_netprps_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prm_netprps_amt_irds" => {
-                    program_net_purchase_amount_change = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "prm_netprps_amt_irds",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prm_sell_qty" => {
-                    program_sell_quantity =
-                        forms.value(&mut map, ctx, 10, "prm_sell_qty", codec::PLAIN)?;
-                }
-                "prm_buy_qty" => {
-                    program_buy_quantity =
-                        forms.value(&mut map, ctx, 11, "prm_buy_qty", codec::PLAIN)?;
-                }
-                "prm_netprps_qty" => {
-                    program_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "prm_netprps_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prm_netprps_qty_irds" => {
-                    program_net_purchase_quantity_change = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "prm_netprps_qty_irds",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "base_pric_tm" => {
-                    base_price_time =
-                        forms.value(&mut map, ctx, 14, "base_pric_tm", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum =
-                        forms.value(&mut map, ctx, 15, "dbrt_trde_rpy_sum", codec::PLAIN)?;
-                }
-                "remn_rcvord_sum" => {
-                    balance_orders_received_sum =
-                        forms.value(&mut map, ctx, 16, "remn_rcvord_sum", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 17, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockProgramIntradayTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tm", "time"),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("prm_sell_amt", "program_sell_amount"),
+            codec::Field::new("prm_buy_amt", "program_buy_amount"),
+            codec::Field::new("prm_netprps_amt", "program_net_purchase_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("prm_netprps_amt_irds", "program_net_purchase_amount_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("prm_sell_qty", "program_sell_quantity"),
+            codec::Field::new("prm_buy_qty", "program_buy_quantity"),
+            codec::Field::new("prm_netprps_qty", "program_net_purchase_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "prm_netprps_qty_irds",
+                "program_net_purchase_quantity_change",
+            )
+            .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("base_pric_tm", "base_price_time"),
+            codec::Field::new("dbrt_trde_rpy_sum", "lending_trade_repayment_sum"),
+            codec::Field::new("remn_rcvord_sum", "balance_orders_received_sum"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.program_sell_amount),
+            7 => codec::SlotMut::Int(&mut self.program_buy_amount),
+            8 => codec::SlotMut::Int(&mut self.program_net_purchase_amount),
+            9 => codec::SlotMut::Int(&mut self.program_net_purchase_amount_change),
+            10 => codec::SlotMut::Int(&mut self.program_sell_quantity),
+            11 => codec::SlotMut::Int(&mut self.program_buy_quantity),
+            12 => codec::SlotMut::Int(&mut self.program_net_purchase_quantity),
+            13 => codec::SlotMut::Int(&mut self.program_net_purchase_quantity_change),
+            14 => codec::SlotMut::Opt(&mut self.base_price_time),
+            15 => codec::SlotMut::Int(&mut self.lending_trade_repayment_sum),
+            16 => codec::SlotMut::Int(&mut self.balance_orders_received_sum),
+            17 => codec::SlotMut::Opt(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            time,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            program_sell_amount,
-            program_buy_amount,
-            program_net_purchase_amount,
-            program_net_purchase_amount_change,
-            program_sell_quantity,
-            program_buy_quantity,
-            program_net_purchase_quantity,
-            program_net_purchase_quantity_change,
-            base_price_time,
-            lending_trade_repayment_sum,
-            balance_orders_received_sum,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.program_sell_amount),
+            7 => codec::SlotRef::Opt(&self.program_buy_amount),
+            8 => codec::SlotRef::Opt(&self.program_net_purchase_amount),
+            9 => codec::SlotRef::Opt(&self.program_net_purchase_amount_change),
+            10 => codec::SlotRef::Opt(&self.program_sell_quantity),
+            11 => codec::SlotRef::Opt(&self.program_buy_quantity),
+            12 => codec::SlotRef::Opt(&self.program_net_purchase_quantity),
+            13 => codec::SlotRef::Opt(&self.program_net_purchase_quantity_change),
+            14 => codec::SlotRef::Opt(&self.base_price_time),
+            15 => codec::SlotRef::Opt(&self.lending_trade_repayment_sum),
+            16 => codec::SlotRef::Opt(&self.balance_orders_received_sum),
+            17 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockProgramIntradayTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "prm_sell_amt",
-            self.program_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prm_buy_amt",
-            self.program_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "prm_netprps_amt",
-            self.program_net_purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "prm_netprps_amt_irds",
-            self.program_net_purchase_amount_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "prm_sell_qty",
-            self.program_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "prm_buy_qty",
-            self.program_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "prm_netprps_qty",
-            self.program_net_purchase_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "prm_netprps_qty_irds",
-            self.program_net_purchase_quantity_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "base_pric_tm",
-            self.base_price_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "dbrt_trde_rpy_sum",
-            self.lending_trade_repayment_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "remn_rcvord_sum",
-            self.balance_orders_received_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockProgramIntradayTrendRequest {
@@ -651,34 +392,7 @@ impl kiwoom_runtime::TrRequest for StockProgramIntradayTrendRequest {
     };
     type Response = StockProgramIntradayTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90008",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90008",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90008",
-            "date",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90008", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockProgramIntradayTrendRequest {
@@ -690,25 +404,6 @@ impl kiwoom_runtime::PagedRequest for StockProgramIntradayTrendRequest {
 impl kiwoom_runtime::TrResponse for StockProgramIntradayTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockProgramIntradayTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["amt_qty_tp", "stk_cd", "date"])?;
-        Ok(Self {
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            date: codec::take_required(api_id, object, "date", "date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -26,58 +26,8 @@ pub enum BuyGoldSpotTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BuyGoldSpotTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["00", "10", "20"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "00",
-            Self::NormalIoc => "10",
-            Self::NormalFok => "20",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00" => Self::Normal,
-            "10" => Self::NormalIoc,
-            "20" => Self::NormalFok,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Normal => Some("보통"),
-            Self::NormalIoc => Some("보통(IOC)"),
-            Self::NormalFok => Some("보통(FOK)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BuyGoldSpotTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BuyGoldSpotTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BuyGoldSpotTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BuyGoldSpotTradeType {
+    Normal => ("00", "보통"),
+    NormalIoc => ("10", "보통(IOC)"),
+    NormalFok => ("20", "보통(FOK)"),
+});

@@ -38,79 +38,17 @@ pub enum AfterHoursSinglePriceChangeRateRankCreditCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AfterHoursSinglePriceChangeRateRankCreditCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::CreditLoanGroupA => "1",
-            Self::CreditLoanGroupB => "2",
-            Self::CreditLoanGroupC => "3",
-            Self::CreditLoanGroupD => "4",
-            Self::ExcludeCreditLimitExceeded => "5",
-            Self::CreditLoanGroupE => "7",
-            Self::CreditStockLoan => "8",
-            Self::CreditLoanAll => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::CreditLoanGroupA,
-            "2" => Self::CreditLoanGroupB,
-            "3" => Self::CreditLoanGroupC,
-            "4" => Self::CreditLoanGroupD,
-            "5" => Self::ExcludeCreditLimitExceeded,
-            "7" => Self::CreditLoanGroupE,
-            "8" => Self::CreditStockLoan,
-            "9" => Self::CreditLoanAll,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::CreditLoanGroupA => Some("신용융자A군"),
-            Self::CreditLoanGroupB => Some("신용융자B군"),
-            Self::CreditLoanGroupC => Some("신용융자C군"),
-            Self::CreditLoanGroupD => Some("신용융자D군"),
-            Self::ExcludeCreditLimitExceeded => Some("신용한도초과제외"),
-            Self::CreditLoanGroupE => Some("신용융자E군"),
-            Self::CreditStockLoan => Some("신용대주"),
-            Self::CreditLoanAll => Some("신용융자전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankCreditCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AfterHoursSinglePriceChangeRateRankCreditCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AfterHoursSinglePriceChangeRateRankCreditCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AfterHoursSinglePriceChangeRateRankCreditCondition {
+    All => ("0", "전체조회"),
+    CreditLoanGroupA => ("1", "신용융자A군"),
+    CreditLoanGroupB => ("2", "신용융자B군"),
+    CreditLoanGroupC => ("3", "신용융자C군"),
+    CreditLoanGroupD => ("4", "신용융자D군"),
+    ExcludeCreditLimitExceeded => ("5", "신용한도초과제외"),
+    CreditLoanGroupE => ("7", "신용융자E군"),
+    CreditStockLoan => ("8", "신용대주"),
+    CreditLoanAll => ("9", "신용융자전체"),
+});
 /// Codes of `AfterHoursSinglePriceChangeRateRankStockCondition` (spec/domestic/ranking.yaml ka10098 field `stk_cnd`).
 ///
 /// # Forward compatibility
@@ -158,102 +96,24 @@ pub enum AfterHoursSinglePriceChangeRateRankStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AfterHoursSinglePriceChangeRateRankStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "12", "13", "14", "15", "16", "17",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludeLiquidationTrading => "2",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::Margin50PctOnly => "12",
-            Self::Margin60PctOnly => "13",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtn => "16",
-            Self::ExcludeEtn => "17",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "2" => Self::ExcludeLiquidationTrading,
-            "3" => Self::ExcludePreferred,
-            "4" => Self::ExcludeManagedPreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "12" => Self::Margin50PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "14" => Self::ExcludeEtf,
-            "15" => Self::ExcludeSpac,
-            "16" => Self::ExcludeEtfEtn,
-            "17" => Self::ExcludeEtn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeManagedPreferred => Some("관리종목우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스팩제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::ExcludeEtn => Some("ETN제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AfterHoursSinglePriceChangeRateRankStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AfterHoursSinglePriceChangeRateRankStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match AfterHoursSinglePriceChangeRateRankStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludeLiquidationTrading => ("2", "정리매매종목제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeManagedPreferred => ("4", "관리종목우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+    Margin50PctOnly => ("12", "증50만보기"),
+    Margin60PctOnly => ("13", "증60만보기"),
+    ExcludeEtf => ("14", "ETF제외"),
+    ExcludeSpac => ("15", "스팩제외"),
+    ExcludeEtfEtn => ("16", "ETF+ETN제외"),
+    ExcludeEtn => ("17", "ETN제외"),
+});
 /// Codes of `AfterHoursSinglePriceChangeRateRankTradeQuantityCondition` (spec/domestic/ranking.yaml ka10098 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
@@ -285,76 +145,18 @@ pub enum AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "10", "50", "100", "500", "1000", "5000", "10000"]
+codec::code_table!(
+    match AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
+        All => ("0", "전체조회"),
+        AtLeast100Shares => ("10", "백주이상"),
+        AtLeast500Shares => ("50", "5백주이상"),
+        AtLeast1kShares => ("100", "천주이상"),
+        AtLeast5kShares => ("500", "5천주이상"),
+        AtLeast10kShares => ("1000", "만주이상"),
+        AtLeast50kShares => ("5000", "5만주이상"),
+        AtLeast100kShares => ("10000", "10만주이상"),
     }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast100Shares => "10",
-            Self::AtLeast500Shares => "50",
-            Self::AtLeast1kShares => "100",
-            Self::AtLeast5kShares => "500",
-            Self::AtLeast10kShares => "1000",
-            Self::AtLeast50kShares => "5000",
-            Self::AtLeast100kShares => "10000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "10" => Self::AtLeast100Shares,
-            "50" => Self::AtLeast500Shares,
-            "100" => Self::AtLeast1kShares,
-            "500" => Self::AtLeast5kShares,
-            "1000" => Self::AtLeast10kShares,
-            "5000" => Self::AtLeast50kShares,
-            "10000" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast100Shares => Some("백주이상"),
-            Self::AtLeast500Shares => Some("5백주이상"),
-            Self::AtLeast1kShares => Some("천주이상"),
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for AfterHoursSinglePriceChangeRateRankTradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+);
 /// Codes of `BaseDateType` (spec/domestic/ranking.yaml ka10035 field `base_dt_tp`).
 ///
 /// # Forward compatibility
@@ -374,58 +176,10 @@ pub enum BaseDateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BaseDateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TodayBasis => "0",
-            Self::PreviousDayBasis => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::TodayBasis,
-            "1" => Self::PreviousDayBasis,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TodayBasis => Some("당일기준"),
-            Self::PreviousDayBasis => Some("전일기준"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BaseDateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BaseDateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BaseDateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BaseDateType {
+    TodayBasis => ("0", "당일기준"),
+    PreviousDayBasis => ("1", "전일기준"),
+});
 /// Codes of `CreditRatioTopStockCondition`, used by 4 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10020 field `stk_cnd`
@@ -460,73 +214,15 @@ pub enum CreditRatioTopStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditRatioTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "5", "6", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditRatioTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditRatioTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditRatioTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditRatioTopStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+});
 /// Codes of `CreditRatioTopTradeQuantityType` (spec/domestic/ranking.yaml ka10033 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -558,76 +254,16 @@ pub enum CreditRatioTopTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditRatioTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "10", "50", "100", "200", "300", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::AtLeast200kShares => "200",
-            Self::AtLeast300kShares => "300",
-            Self::AtLeast500kShares => "500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            "200" => Self::AtLeast200kShares,
-            "300" => Self::AtLeast300kShares,
-            "500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditRatioTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditRatioTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditRatioTopTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditRatioTopTradeQuantityType {
+    All => ("0", "전체조회"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+    AtLeast200kShares => ("200", "20만주이상"),
+    AtLeast300kShares => ("300", "30만주이상"),
+    AtLeast500kShares => ("500", "50만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `CreditType` (spec/domestic/ranking.yaml ka10030 field `crd_tp`).
 ///
 /// # Forward compatibility
@@ -657,73 +293,15 @@ pub enum CreditType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "9", "1", "2", "3", "4", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::CreditLoanAll => "9",
-            Self::CreditLoanGroupA => "1",
-            Self::CreditLoanGroupB => "2",
-            Self::CreditLoanGroupC => "3",
-            Self::CreditLoanGroupD => "4",
-            Self::CreditStockLoan => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "9" => Self::CreditLoanAll,
-            "1" => Self::CreditLoanGroupA,
-            "2" => Self::CreditLoanGroupB,
-            "3" => Self::CreditLoanGroupC,
-            "4" => Self::CreditLoanGroupD,
-            "8" => Self::CreditStockLoan,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::CreditLoanAll => Some("신용융자전체"),
-            Self::CreditLoanGroupA => Some("신용융자A군"),
-            Self::CreditLoanGroupB => Some("신용융자B군"),
-            Self::CreditLoanGroupC => Some("신용융자C군"),
-            Self::CreditLoanGroupD => Some("신용융자D군"),
-            Self::CreditStockLoan => Some("신용대주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditType {
+    All => ("0", "전체조회"),
+    CreditLoanAll => ("9", "신용융자전체"),
+    CreditLoanGroupA => ("1", "신용융자A군"),
+    CreditLoanGroupB => ("2", "신용융자B군"),
+    CreditLoanGroupC => ("3", "신용융자C군"),
+    CreditLoanGroupD => ("4", "신용융자D군"),
+    CreditStockLoan => ("8", "신용대주"),
+});
 /// Codes of `Date`, used by 3 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10034 field `dt`
@@ -755,70 +333,14 @@ pub enum Date {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl Date {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "5", "10", "20", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "0",
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days20 => "20",
-            Self::Days60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Today,
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "20" => Self::Days20,
-            "60" => Self::Days60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days60 => Some("60일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for Date {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for Date {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Date {
+    Today => ("0", "당일"),
+    PreviousDay => ("1", "전일"),
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days20 => ("20", "20일"),
+    Days60 => ("60", "60일"),
+});
 /// Codes of `DateWithoutDays20` (spec/domestic/ranking.yaml ka10039 field `dt`).
 ///
 /// # Forward compatibility
@@ -844,67 +366,13 @@ pub enum DateWithoutDays20 {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DateWithoutDays20 {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "5", "10", "60"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "0",
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days60 => "60",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Today,
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "60" => Self::Days60,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days60 => Some("60일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DateWithoutDays20 {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DateWithoutDays20 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DateWithoutDays20 {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DateWithoutDays20 {
+    Today => ("0", "당일"),
+    PreviousDay => ("1", "전일"),
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days60 => ("60", "60일"),
+});
 /// Codes of `ExpectedExecutionChangeRateTopPriceCondition`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10027 field `pric_cnd`
@@ -939,76 +407,16 @@ pub enum ExpectedExecutionChangeRateTopPriceCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExpectedExecutionChangeRateTopPriceCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "8", "10"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::UnderKrw1k => "1",
-            Self::Krw1kTo2k => "2",
-            Self::Krw2kTo5k => "3",
-            Self::Krw5kTo10k => "4",
-            Self::AtLeastKrw10k => "5",
-            Self::AtLeastKrw1k => "8",
-            Self::UnderKrw10k => "10",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::UnderKrw1k,
-            "2" => Self::Krw1kTo2k,
-            "3" => Self::Krw2kTo5k,
-            "4" => Self::Krw5kTo10k,
-            "5" => Self::AtLeastKrw10k,
-            "8" => Self::AtLeastKrw1k,
-            "10" => Self::UnderKrw10k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::UnderKrw1k => Some("1천원미만"),
-            Self::Krw1kTo2k => Some("1천원~2천원"),
-            Self::Krw2kTo5k => Some("2천원~5천원"),
-            Self::Krw5kTo10k => Some("5천원~1만원"),
-            Self::AtLeastKrw10k => Some("1만원이상"),
-            Self::AtLeastKrw1k => Some("1천원이상"),
-            Self::UnderKrw10k => Some("1만원미만"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExpectedExecutionChangeRateTopPriceCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExpectedExecutionChangeRateTopPriceCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExpectedExecutionChangeRateTopPriceCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ExpectedExecutionChangeRateTopPriceCondition {
+    All => ("0", "전체조회"),
+    UnderKrw1k => ("1", "1천원미만"),
+    Krw1kTo2k => ("2", "1천원~2천원"),
+    Krw2kTo5k => ("3", "2천원~5천원"),
+    Krw5kTo10k => ("4", "5천원~1만원"),
+    AtLeastKrw10k => ("5", "1만원이상"),
+    AtLeastKrw1k => ("8", "1천원이상"),
+    UnderKrw10k => ("10", "1만원미만"),
+});
 /// Codes of `ExpectedExecutionChangeRateTopSortType` (spec/domestic/ranking.yaml ka10029 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -1040,76 +448,16 @@ pub enum ExpectedExecutionChangeRateTopSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExpectedExecutionChangeRateTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::Unchanged => "3",
-            Self::FallRate => "4",
-            Self::FallAmount => "5",
-            Self::TradeVolume => "6",
-            Self::UpperLimit => "7",
-            Self::LowerLimit => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::Unchanged,
-            "4" => Self::FallRate,
-            "5" => Self::FallAmount,
-            "6" => Self::TradeVolume,
-            "7" => Self::UpperLimit,
-            "8" => Self::LowerLimit,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::Unchanged => Some("보합"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::TradeVolume => Some("체결량"),
-            Self::UpperLimit => Some("상한"),
-            Self::LowerLimit => Some("하한"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExpectedExecutionChangeRateTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExpectedExecutionChangeRateTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExpectedExecutionChangeRateTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ExpectedExecutionChangeRateTopSortType {
+    RiseRate => ("1", "상승률"),
+    RiseAmount => ("2", "상승폭"),
+    Unchanged => ("3", "보합"),
+    FallRate => ("4", "하락률"),
+    FallAmount => ("5", "하락폭"),
+    TradeVolume => ("6", "체결량"),
+    UpperLimit => ("7", "상한"),
+    LowerLimit => ("8", "하한"),
+});
 /// Codes of `ExpectedExecutionChangeRateTopStockCondition`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10027 field `stk_cnd`
@@ -1158,99 +506,23 @@ pub enum ExpectedExecutionChangeRateTopStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExpectedExecutionChangeRateTopStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "4", "3", "5", "6", "7", "8", "9", "11", "12", "13", "14", "15", "16",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludeLiquidationTrading => "11",
-            Self::Margin50PctOnly => "12",
-            Self::Margin60PctOnly => "13",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtn => "16",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "4" => Self::ExcludeManagedPreferred,
-            "3" => Self::ExcludePreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "11" => Self::ExcludeLiquidationTrading,
-            "12" => Self::Margin50PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "14" => Self::ExcludeEtf,
-            "15" => Self::ExcludeSpac,
-            "16" => Self::ExcludeEtfEtn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludeManagedPreferred => Some("우선주+관리주제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스펙제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExpectedExecutionChangeRateTopStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExpectedExecutionChangeRateTopStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExpectedExecutionChangeRateTopStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ExpectedExecutionChangeRateTopStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludeManagedPreferred => ("4", "우선주+관리주제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+    ExcludeLiquidationTrading => ("11", "정리매매종목제외"),
+    Margin50PctOnly => ("12", "증50만보기"),
+    Margin60PctOnly => ("13", "증60만보기"),
+    ExcludeEtf => ("14", "ETF제외"),
+    ExcludeSpac => ("15", "스펙제외"),
+    ExcludeEtfEtn => ("16", "ETF+ETN제외"),
+});
 /// Codes of `ExpectedExecutionChangeRateTopTradeQuantityCondition` (spec/domestic/ranking.yaml ka10029 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
@@ -1280,73 +552,15 @@ pub enum ExpectedExecutionChangeRateTopTradeQuantityCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExpectedExecutionChangeRateTopTradeQuantityCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "3", "5", "10", "50", "100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast1kShares => "1",
-            Self::Shares3k => "3",
-            Self::Shares5k => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::AtLeast1kShares,
-            "3" => Self::Shares3k,
-            "5" => Self::Shares5k,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast1kShares => Some("천주이상"),
-            Self::Shares3k => Some("3천주"),
-            Self::Shares5k => Some("5천주"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExpectedExecutionChangeRateTopTradeQuantityCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExpectedExecutionChangeRateTopTradeQuantityCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExpectedExecutionChangeRateTopTradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ExpectedExecutionChangeRateTopTradeQuantityCondition {
+    All => ("0", "전체조회"),
+    AtLeast1kShares => ("1", "천주이상"),
+    Shares3k => ("3", "3천주"),
+    Shares5k => ("5", "5천주"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+});
 /// Codes of `ForeignBrokerTradeTopTradeType` (spec/domestic/ranking.yaml ka10037 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -1370,64 +584,12 @@ pub enum ForeignBrokerTradeTopTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignBrokerTradeTopTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetBuy => "1",
-            Self::NetSell => "2",
-            Self::Buy => "3",
-            Self::Sell => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::NetBuy,
-            "2" => Self::NetSell,
-            "3" => Self::Buy,
-            "4" => Self::Sell,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetBuy => Some("순매수"),
-            Self::NetSell => Some("순매도"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignBrokerTradeTopTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignBrokerTradeTopTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignBrokerTradeTopTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignBrokerTradeTopTradeType {
+    NetBuy => ("1", "순매수"),
+    NetSell => ("2", "순매도"),
+    Buy => ("3", "매수"),
+    Sell => ("4", "매도"),
+});
 /// Codes of `ForeignInstitutionTradeTopQueryDateType` (spec/domestic/ranking.yaml ka90009 field `qry_dt_tp`).
 ///
 /// # Forward compatibility
@@ -1447,58 +609,10 @@ pub enum ForeignInstitutionTradeTopQueryDateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignInstitutionTradeTopQueryDateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeQueryDate => "0",
-            Self::IncludeQueryDate => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ExcludeQueryDate,
-            "1" => Self::IncludeQueryDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeQueryDate => Some("조회일자 미포함"),
-            Self::IncludeQueryDate => Some("조회일자 포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignInstitutionTradeTopQueryDateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignInstitutionTradeTopQueryDateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignInstitutionTradeTopQueryDateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignInstitutionTradeTopQueryDateType {
+    ExcludeQueryDate => ("0", "조회일자 미포함"),
+    IncludeQueryDate => ("1", "조회일자 포함"),
+});
 /// Codes of `ForeignInvestorNetBuyStreakTopTradeType` (spec/domestic/ranking.yaml ka10035 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -1518,58 +632,10 @@ pub enum ForeignInvestorNetBuyStreakTopTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignInvestorNetBuyStreakTopTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConsecutiveNetSell => "1",
-            Self::ConsecutiveNetBuy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ConsecutiveNetSell,
-            "2" => Self::ConsecutiveNetBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConsecutiveNetSell => Some("연속순매도"),
-            Self::ConsecutiveNetBuy => Some("연속순매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignInvestorNetBuyStreakTopTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignInvestorNetBuyStreakTopTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignInvestorNetBuyStreakTopTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignInvestorNetBuyStreakTopTradeType {
+    ConsecutiveNetSell => ("1", "연속순매도"),
+    ConsecutiveNetBuy => ("2", "연속순매수"),
+});
 /// Codes of `ForeignInvestorPeriodTradeTopTradeType` (spec/domestic/ranking.yaml ka10034 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -1591,61 +657,11 @@ pub enum ForeignInvestorPeriodTradeTopTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignInvestorPeriodTradeTopTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetSell => "1",
-            Self::NetBuy => "2",
-            Self::NetTrade => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::NetSell,
-            "2" => Self::NetBuy,
-            "3" => Self::NetTrade,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetSell => Some("순매도"),
-            Self::NetBuy => Some("순매수"),
-            Self::NetTrade => Some("순매매"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignInvestorPeriodTradeTopTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignInvestorPeriodTradeTopTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignInvestorPeriodTradeTopTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignInvestorPeriodTradeTopTradeType {
+    NetSell => ("1", "순매도"),
+    NetBuy => ("2", "순매수"),
+    NetTrade => ("3", "순매매"),
+});
 /// Codes of `InstitutionType` (spec/domestic/ranking.yaml ka10065 field `orgn_tp`).
 ///
 /// # Forward compatibility
@@ -1683,87 +699,19 @@ pub enum InstitutionType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl InstitutionType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "9000", "9100", "1000", "3000", "5000", "4000", "2000", "6000", "7000", "7100", "9999",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Foreigner => "9000",
-            Self::ForeignBroker => "9100",
-            Self::FinancialInvestment => "1000",
-            Self::InvestmentTrust => "3000",
-            Self::OtherFinance => "5000",
-            Self::Bank => "4000",
-            Self::Insurance => "2000",
-            Self::PensionFund => "6000",
-            Self::Government => "7000",
-            Self::OtherCorporation => "7100",
-            Self::Institutions => "9999",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "9000" => Self::Foreigner,
-            "9100" => Self::ForeignBroker,
-            "1000" => Self::FinancialInvestment,
-            "3000" => Self::InvestmentTrust,
-            "5000" => Self::OtherFinance,
-            "4000" => Self::Bank,
-            "2000" => Self::Insurance,
-            "6000" => Self::PensionFund,
-            "7000" => Self::Government,
-            "7100" => Self::OtherCorporation,
-            "9999" => Self::Institutions,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Foreigner => Some("외국인"),
-            Self::ForeignBroker => Some("외국계"),
-            Self::FinancialInvestment => Some("금융투자"),
-            Self::InvestmentTrust => Some("투신"),
-            Self::OtherFinance => Some("기타금융"),
-            Self::Bank => Some("은행"),
-            Self::Insurance => Some("보험"),
-            Self::PensionFund => Some("연기금"),
-            Self::Government => Some("국가"),
-            Self::OtherCorporation => Some("기타법인"),
-            Self::Institutions => Some("기관계"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InstitutionType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InstitutionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InstitutionType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match InstitutionType {
+    Foreigner => ("9000", "외국인"),
+    ForeignBroker => ("9100", "외국계"),
+    FinancialInvestment => ("1000", "금융투자"),
+    InvestmentTrust => ("3000", "투신"),
+    OtherFinance => ("5000", "기타금융"),
+    Bank => ("4000", "은행"),
+    Insurance => ("2000", "보험"),
+    PensionFund => ("6000", "연기금"),
+    Government => ("7000", "국가"),
+    OtherCorporation => ("7100", "기타법인"),
+    Institutions => ("9999", "기관계"),
+});
 /// Codes of `ManagedStockInclude` (spec/domestic/ranking.yaml ka10030 field `mang_stk_incls`).
 ///
 /// # Forward compatibility
@@ -1809,99 +757,23 @@ pub enum ManagedStockInclude {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ManagedStockInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "3", "11", "4", "5", "6", "13", "12", "7", "8", "9", "14", "15", "16",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IncludeManaged => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeLiquidationTrading => "11",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin60PctOnly => "13",
-            Self::Margin50PctOnly => "12",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtn => "16",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::IncludeManaged,
-            "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
-            "11" => Self::ExcludeLiquidationTrading,
-            "4" => Self::ExcludeManagedPreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "12" => Self::Margin50PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "14" => Self::ExcludeEtf,
-            "15" => Self::ExcludeSpac,
-            "16" => Self::ExcludeEtfEtn,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::IncludeManaged => Some("관리종목 포함"),
-            Self::ExcludeManaged => Some("관리종목 미포함"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::ExcludeManagedPreferred => Some("관리종목, 우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100마나보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeSpac => Some("스팩제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ManagedStockInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ManagedStockInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ManagedStockInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ManagedStockInclude {
+    IncludeManaged => ("0", "관리종목 포함"),
+    ExcludeManaged => ("1", "관리종목 미포함"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeLiquidationTrading => ("11", "정리매매종목제외"),
+    ExcludeManagedPreferred => ("4", "관리종목, 우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100마나보기"),
+    Margin60PctOnly => ("13", "증60만보기"),
+    Margin50PctOnly => ("12", "증50만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+    ExcludeEtf => ("14", "ETF제외"),
+    ExcludeSpac => ("15", "스팩제외"),
+    ExcludeEtfEtn => ("16", "ETF+ETN제외"),
+});
 /// Codes of `MarketOpenType` (spec/domestic/ranking.yaml ka10030 field `mrkt_open_tp`).
 ///
 /// # Forward compatibility
@@ -1925,64 +797,12 @@ pub enum MarketOpenType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarketOpenType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::RegularSession => "1",
-            Self::PreMarket => "2",
-            Self::AfterHoursClose => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::RegularSession,
-            "2" => Self::PreMarket,
-            "3" => Self::AfterHoursClose,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::RegularSession => Some("장중"),
-            Self::PreMarket => Some("장전시간외"),
-            Self::AfterHoursClose => Some("장후시간외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarketOpenType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarketOpenType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarketOpenType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketOpenType {
+    All => ("0", "전체조회"),
+    RegularSession => ("1", "장중"),
+    PreMarket => ("2", "장전시간외"),
+    AfterHoursClose => ("3", "장후시간외"),
+});
 /// Codes of `OrderBalanceRatioSurgeRateType` (spec/domestic/ranking.yaml ka10022 field `rt_tp`).
 ///
 /// # Forward compatibility
@@ -2002,58 +822,10 @@ pub enum OrderBalanceRatioSurgeRateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBalanceRatioSurgeRateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BuySellRatio => "1",
-            Self::SellBuyRatio => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::BuySellRatio,
-            "2" => Self::SellBuyRatio,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BuySellRatio => Some("매수/매도비율"),
-            Self::SellBuyRatio => Some("매도/매수비율"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBalanceRatioSurgeRateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBalanceRatioSurgeRateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBalanceRatioSurgeRateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBalanceRatioSurgeRateType {
+    BuySellRatio => ("1", "매수/매도비율"),
+    SellBuyRatio => ("2", "매도/매수비율"),
+});
 /// Codes of `OrderBalanceRatioSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10022 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -2077,64 +849,12 @@ pub enum OrderBalanceRatioSurgeTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBalanceRatioSurgeTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["5", "10", "50", "100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AtLeast5kShares => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "5" => Self::AtLeast5kShares,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBalanceRatioSurgeTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBalanceRatioSurgeTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBalanceRatioSurgeTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBalanceRatioSurgeTradeQuantityType {
+    AtLeast5kShares => ("5", "5천주이상"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+});
 /// Codes of `OrderBookDepthSurgeSortType` (spec/domestic/ranking.yaml ka10021 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -2154,58 +874,10 @@ pub enum OrderBookDepthSurgeSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthSurgeSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SurgeQuantity => "1",
-            Self::SurgeRate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::SurgeQuantity,
-            "2" => Self::SurgeRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::SurgeQuantity => Some("급증량"),
-            Self::SurgeRate => Some("급증률"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthSurgeSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthSurgeSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthSurgeSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthSurgeSortType {
+    SurgeQuantity => ("1", "급증량"),
+    SurgeRate => ("2", "급증률"),
+});
 /// Codes of `OrderBookDepthSurgeTradeQuantityType` (spec/domestic/ranking.yaml ka10021 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -2231,67 +903,13 @@ pub enum OrderBookDepthSurgeTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthSurgeTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "5", "10", "50", "100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AtLeast1kShares => "1",
-            Self::AtLeast5kShares => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::AtLeast1kShares,
-            "5" => Self::AtLeast5kShares,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AtLeast1kShares => Some("천주이상"),
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthSurgeTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthSurgeTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthSurgeTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthSurgeTradeQuantityType {
+    AtLeast1kShares => ("1", "천주이상"),
+    AtLeast5kShares => ("5", "5천주이상"),
+    AtLeast10kShares => ("10", "만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+});
 /// Codes of `OrderBookDepthSurgeTradeType` (spec/domestic/ranking.yaml ka10021 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -2311,58 +929,10 @@ pub enum OrderBookDepthSurgeTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthSurgeTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BuyRemaining => "1",
-            Self::SellRemaining => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::BuyRemaining,
-            "2" => Self::SellRemaining,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BuyRemaining => Some("매수잔량"),
-            Self::SellRemaining => Some("매도잔량"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthSurgeTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthSurgeTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthSurgeTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthSurgeTradeType {
+    BuyRemaining => ("1", "매수잔량"),
+    SellRemaining => ("2", "매도잔량"),
+});
 /// Codes of `OrderBookDepthTopSortType` (spec/domestic/ranking.yaml ka10020 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -2386,64 +956,12 @@ pub enum OrderBookDepthTopSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByNetBuyRemaining => "1",
-            Self::ByNetSellRemaining => "2",
-            Self::ByBuyRatio => "3",
-            Self::BySellRatio => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByNetBuyRemaining,
-            "2" => Self::ByNetSellRemaining,
-            "3" => Self::ByBuyRatio,
-            "4" => Self::BySellRatio,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByNetBuyRemaining => Some("순매수잔량순"),
-            Self::ByNetSellRemaining => Some("순매도잔량순"),
-            Self::ByBuyRatio => Some("매수비율순"),
-            Self::BySellRatio => Some("매도비율순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthTopSortType {
+    ByNetBuyRemaining => ("1", "순매수잔량순"),
+    ByNetSellRemaining => ("2", "순매도잔량순"),
+    ByBuyRatio => ("3", "매수비율순"),
+    BySellRatio => ("4", "매도비율순"),
+});
 /// Codes of `OrderBookDepthTopTradeQuantityType` (spec/domestic/ranking.yaml ka10020 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -2467,64 +985,12 @@ pub enum OrderBookDepthTopTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0000", "0010", "0050", "00100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AllQuantities => "0000",
-            Self::AtLeast10kShares => "0010",
-            Self::AtLeast50kShares => "0050",
-            Self::AtLeast100kShares => "00100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::AllQuantities,
-            "0010" => Self::AtLeast10kShares,
-            "0050" => Self::AtLeast50kShares,
-            "00100" => Self::AtLeast100kShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AllQuantities => Some("장시작전(0주이상)"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthTopTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthTopTradeQuantityType {
+    AllQuantities => ("0000", "장시작전(0주이상)"),
+    AtLeast10kShares => ("0010", "만주이상"),
+    AtLeast50kShares => ("0050", "5만주이상"),
+    AtLeast100kShares => ("00100", "10만주이상"),
+});
 /// Codes of `PrevVolumeTopQueryType` (spec/domestic/ranking.yaml ka10031 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -2544,58 +1010,10 @@ pub enum PrevVolumeTopQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PrevVolumeTopQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Top100PrevDayVolume => "1",
-            Self::Top100PrevDayTradingValue => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Top100PrevDayVolume,
-            "2" => Self::Top100PrevDayTradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Top100PrevDayVolume => Some("전일거래량 상위100종목"),
-            Self::Top100PrevDayTradingValue => Some("전일거래대금 상위100종목"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PrevVolumeTopQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PrevVolumeTopQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PrevVolumeTopQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PrevVolumeTopQueryType {
+    Top100PrevDayVolume => ("1", "전일거래량 상위100종목"),
+    Top100PrevDayTradingValue => ("2", "전일거래대금 상위100종목"),
+});
 /// Codes of `PriceType` (spec/domestic/ranking.yaml ka10030 field `pric_tp`).
 ///
 /// # Forward compatibility
@@ -2633,85 +1051,19 @@ pub enum PriceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "6", "10", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::UnderKrw1k => "1",
-            Self::AtLeastKrw1k => "2",
-            Self::Krw1kTo2k => "3",
-            Self::Krw2kTo5k => "4",
-            Self::AtLeastKrw5k => "5",
-            Self::Krw5kTo10k => "6",
-            Self::UnderKrw10k => "10",
-            Self::AtLeastKrw10k => "7",
-            Self::AtLeastKrw50k => "8",
-            Self::AtLeastKrw100k => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::UnderKrw1k,
-            "2" => Self::AtLeastKrw1k,
-            "3" => Self::Krw1kTo2k,
-            "4" => Self::Krw2kTo5k,
-            "5" => Self::AtLeastKrw5k,
-            "6" => Self::Krw5kTo10k,
-            "10" => Self::UnderKrw10k,
-            "7" => Self::AtLeastKrw10k,
-            "8" => Self::AtLeastKrw50k,
-            "9" => Self::AtLeastKrw100k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::UnderKrw1k => Some("1천원미만"),
-            Self::AtLeastKrw1k => Some("1천원이상"),
-            Self::Krw1kTo2k => Some("1천원~2천원"),
-            Self::Krw2kTo5k => Some("2천원~5천원"),
-            Self::AtLeastKrw5k => Some("5천원이상"),
-            Self::Krw5kTo10k => Some("5천원~1만원"),
-            Self::UnderKrw10k => Some("1만원미만"),
-            Self::AtLeastKrw10k => Some("1만원이상"),
-            Self::AtLeastKrw50k => Some("5만원이상"),
-            Self::AtLeastKrw100k => Some("10만원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PriceType {
+    All => ("0", "전체조회"),
+    UnderKrw1k => ("1", "1천원미만"),
+    AtLeastKrw1k => ("2", "1천원이상"),
+    Krw1kTo2k => ("3", "1천원~2천원"),
+    Krw2kTo5k => ("4", "2천원~5천원"),
+    AtLeastKrw5k => ("5", "5천원이상"),
+    Krw5kTo10k => ("6", "5천원~1만원"),
+    UnderKrw10k => ("10", "1만원미만"),
+    AtLeastKrw10k => ("7", "1만원이상"),
+    AtLeastKrw50k => ("8", "5만원이상"),
+    AtLeastKrw100k => ("9", "10만원이상"),
+});
 /// Codes of `SortBase`, used by 2 fields:
 ///
 /// - spec/domestic/ranking.yaml ka10027 field `sort_tp`
@@ -2740,67 +1092,13 @@ pub enum SortBase {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SortBase {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unchanged => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            "5" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SortBase {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SortBase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SortBase {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SortBase {
+    RiseRate => ("1", "상승률"),
+    RiseAmount => ("2", "상승폭"),
+    FallRate => ("3", "하락률"),
+    FallAmount => ("4", "하락폭"),
+    Unchanged => ("5", "보합"),
+});
 /// Codes of `SortCondition` (spec/domestic/ranking.yaml ka10062 field `sort_cnd`).
 ///
 /// # Forward compatibility
@@ -2820,58 +1118,10 @@ pub enum SortCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SortCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Quantity => "1",
-            Self::Amount => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Quantity,
-            "2" => Self::Amount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Quantity => Some("수량"),
-            Self::Amount => Some("금액"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SortCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SortCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SortCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SortCondition {
+    Quantity => ("1", "수량"),
+    Amount => ("2", "금액"),
+});
 /// Codes of `StockBrokerRankDate` (spec/domestic/ranking.yaml ka10038 field `dt`).
 ///
 /// # Forward compatibility
@@ -2901,73 +1151,15 @@ pub enum StockBrokerRankDate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockBrokerRankDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "4", "9", "19", "39", "59", "119"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreviousDay => "1",
-            Self::Days5 => "4",
-            Self::Days10 => "9",
-            Self::Days20 => "19",
-            Self::Days40 => "39",
-            Self::Days60 => "59",
-            Self::Days120 => "119",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::PreviousDay,
-            "4" => Self::Days5,
-            "9" => Self::Days10,
-            "19" => Self::Days20,
-            "39" => Self::Days40,
-            "59" => Self::Days60,
-            "119" => Self::Days120,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days20 => Some("20일"),
-            Self::Days40 => Some("40일"),
-            Self::Days60 => Some("60일"),
-            Self::Days120 => Some("120일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockBrokerRankDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockBrokerRankDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockBrokerRankDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockBrokerRankDate {
+    PreviousDay => ("1", "전일"),
+    Days5 => ("4", "5일"),
+    Days10 => ("9", "10일"),
+    Days20 => ("19", "20일"),
+    Days40 => ("39", "40일"),
+    Days60 => ("59", "60일"),
+    Days120 => ("119", "120일"),
+});
 /// Codes of `StockBrokerRankQueryType` (spec/domestic/ranking.yaml ka10038 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -2987,58 +1179,10 @@ pub enum StockBrokerRankQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockBrokerRankQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByNetSellRank => "1",
-            Self::ByNetBuyRank => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByNetSellRank,
-            "2" => Self::ByNetBuyRank,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByNetSellRank => Some("순매도순위정렬"),
-            Self::ByNetBuyRank => Some("순매수순위정렬"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockBrokerRankQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockBrokerRankQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockBrokerRankQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockBrokerRankQueryType {
+    ByNetSellRank => ("1", "순매도순위정렬"),
+    ByNetBuyRank => ("2", "순매수순위정렬"),
+});
 /// Codes of `TodayVolumeTopSortType` (spec/domestic/ranking.yaml ka10030 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -3060,61 +1204,11 @@ pub enum TodayVolumeTopSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayVolumeTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Volume => "1",
-            Self::TurnoverRate => "2",
-            Self::TradingValue => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Volume,
-            "2" => Self::TurnoverRate,
-            "3" => Self::TradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Volume => Some("거래량"),
-            Self::TurnoverRate => Some("거래회전율"),
-            Self::TradingValue => Some("거래대금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TodayVolumeTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TodayVolumeTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TodayVolumeTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TodayVolumeTopSortType {
+    Volume => ("1", "거래량"),
+    TurnoverRate => ("2", "거래회전율"),
+    TradingValue => ("3", "거래대금"),
+});
 /// Codes of `TodayVolumeTopTradeQuantityType` (spec/domestic/ranking.yaml ka10030 field `trde_qty_tp`).
 ///
 /// # Forward compatibility
@@ -3148,79 +1242,17 @@ pub enum TodayVolumeTopTradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayVolumeTopTradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "5", "10", "50", "100", "200", "300", "500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeast5kShares => "5",
-            Self::AtLeast10kShares => "10",
-            Self::AtLeast50kShares => "50",
-            Self::AtLeast100kShares => "100",
-            Self::AtLeast200kShares => "200",
-            Self::AtLeast300kShares => "300",
-            Self::AtLeast5mShares => "500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "5" => Self::AtLeast5kShares,
-            "10" => Self::AtLeast10kShares,
-            "50" => Self::AtLeast50kShares,
-            "100" => Self::AtLeast100kShares,
-            "200" => Self::AtLeast200kShares,
-            "300" => Self::AtLeast300kShares,
-            "500" => Self::AtLeast5mShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast5kShares => Some("5천주이상"),
-            Self::AtLeast10kShares => Some("1만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast5mShares => Some("500만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TodayVolumeTopTradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TodayVolumeTopTradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TodayVolumeTopTradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TodayVolumeTopTradeQuantityType {
+    All => ("0", "전체조회"),
+    AtLeast5kShares => ("5", "5천주이상"),
+    AtLeast10kShares => ("10", "1만주이상"),
+    AtLeast50kShares => ("50", "5만주이상"),
+    AtLeast100kShares => ("100", "10만주이상"),
+    AtLeast200kShares => ("200", "20만주이상"),
+    AtLeast300kShares => ("300", "30만주이상"),
+    AtLeast5mShares => ("500", "500만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `TradeQuantityCondition` (spec/domestic/ranking.yaml ka10027 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
@@ -3254,81 +1286,17 @@ pub enum TradeQuantityCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeQuantityCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0000", "0010", "0050", "0100", "0150", "0200", "0300", "0500", "1000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0000",
-            Self::AtLeast10kShares => "0010",
-            Self::AtLeast50kShares => "0050",
-            Self::AtLeast100kShares => "0100",
-            Self::AtLeast150kShares => "0150",
-            Self::AtLeast200kShares => "0200",
-            Self::AtLeast300kShares => "0300",
-            Self::AtLeast500kShares => "0500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::All,
-            "0010" => Self::AtLeast10kShares,
-            "0050" => Self::AtLeast50kShares,
-            "0100" => Self::AtLeast100kShares,
-            "0150" => Self::AtLeast150kShares,
-            "0200" => Self::AtLeast200kShares,
-            "0300" => Self::AtLeast300kShares,
-            "0500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast150kShares => Some("15만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeQuantityCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeQuantityCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeQuantityCondition {
+    All => ("0000", "전체조회"),
+    AtLeast10kShares => ("0010", "만주이상"),
+    AtLeast50kShares => ("0050", "5만주이상"),
+    AtLeast100kShares => ("0100", "10만주이상"),
+    AtLeast150kShares => ("0150", "15만주이상"),
+    AtLeast200kShares => ("0200", "20만주이상"),
+    AtLeast300kShares => ("0300", "30만주이상"),
+    AtLeast500kShares => ("0500", "50만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `TradeValue` (spec/domestic/ranking.yaml ka10098 field `trde_prica`).
 ///
 /// # Forward compatibility
@@ -3368,90 +1336,20 @@ pub enum TradeValue {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeValue {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "5", "10", "30", "50", "100", "300", "500", "1000", "3000", "5000", "10000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeastKrw5m => "5",
-            Self::AtLeastKrw10m => "10",
-            Self::AtLeastKrw30m => "30",
-            Self::AtLeastKrw50m => "50",
-            Self::AtLeastKrw100m => "100",
-            Self::AtLeastKrw300m => "300",
-            Self::AtLeastKrw500m => "500",
-            Self::AtLeastKrw1b => "1000",
-            Self::AtLeastKrw3b => "3000",
-            Self::AtLeastKrw5b => "5000",
-            Self::AtLeastKrw10b => "10000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "5" => Self::AtLeastKrw5m,
-            "10" => Self::AtLeastKrw10m,
-            "30" => Self::AtLeastKrw30m,
-            "50" => Self::AtLeastKrw50m,
-            "100" => Self::AtLeastKrw100m,
-            "300" => Self::AtLeastKrw300m,
-            "500" => Self::AtLeastKrw500m,
-            "1000" => Self::AtLeastKrw1b,
-            "3000" => Self::AtLeastKrw3b,
-            "5000" => Self::AtLeastKrw5b,
-            "10000" => Self::AtLeastKrw10b,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeastKrw5m => Some("5백만원이상"),
-            Self::AtLeastKrw10m => Some("1천만원이상"),
-            Self::AtLeastKrw30m => Some("3천만원이상"),
-            Self::AtLeastKrw50m => Some("5천만원이상"),
-            Self::AtLeastKrw100m => Some("1억원이상"),
-            Self::AtLeastKrw300m => Some("3억원이상"),
-            Self::AtLeastKrw500m => Some("5억원이상"),
-            Self::AtLeastKrw1b => Some("10억원이상"),
-            Self::AtLeastKrw3b => Some("30억원이상"),
-            Self::AtLeastKrw5b => Some("50억원이상"),
-            Self::AtLeastKrw10b => Some("100억원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeValue {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeValue {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeValue {
+    All => ("0", "전체조회"),
+    AtLeastKrw5m => ("5", "5백만원이상"),
+    AtLeastKrw10m => ("10", "1천만원이상"),
+    AtLeastKrw30m => ("30", "3천만원이상"),
+    AtLeastKrw50m => ("50", "5천만원이상"),
+    AtLeastKrw100m => ("100", "1억원이상"),
+    AtLeastKrw300m => ("300", "3억원이상"),
+    AtLeastKrw500m => ("500", "5억원이상"),
+    AtLeastKrw1b => ("1000", "10억원이상"),
+    AtLeastKrw3b => ("3000", "30억원이상"),
+    AtLeastKrw5b => ("5000", "50억원이상"),
+    AtLeastKrw10b => ("10000", "100억원이상"),
+});
 /// Codes of `TradeValueType` (spec/domestic/ranking.yaml ka10030 field `trde_prica_tp`).
 ///
 /// # Forward compatibility
@@ -3493,93 +1391,21 @@ pub enum TradeValueType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeValueType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "3", "4", "10", "30", "50", "100", "300", "500", "1000", "3000", "5000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeastKrw10m => "1",
-            Self::AtLeastKrw30m => "3",
-            Self::AtLeastKrw50m => "4",
-            Self::AtLeastKrw100m => "10",
-            Self::AtLeastKrw300m => "30",
-            Self::AtLeastKrw500m => "50",
-            Self::AtLeastKrw1b => "100",
-            Self::AtLeastKrw3b => "300",
-            Self::AtLeastKrw5b => "500",
-            Self::AtLeastKrw10b => "1000",
-            Self::AtLeastKrw30b => "3000",
-            Self::AtLeastKrw50b => "5000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::AtLeastKrw10m,
-            "3" => Self::AtLeastKrw30m,
-            "4" => Self::AtLeastKrw50m,
-            "10" => Self::AtLeastKrw100m,
-            "30" => Self::AtLeastKrw300m,
-            "50" => Self::AtLeastKrw500m,
-            "100" => Self::AtLeastKrw1b,
-            "300" => Self::AtLeastKrw3b,
-            "500" => Self::AtLeastKrw5b,
-            "1000" => Self::AtLeastKrw10b,
-            "3000" => Self::AtLeastKrw30b,
-            "5000" => Self::AtLeastKrw50b,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeastKrw10m => Some("1천만원이상"),
-            Self::AtLeastKrw30m => Some("3천만원이상"),
-            Self::AtLeastKrw50m => Some("5천만원이상"),
-            Self::AtLeastKrw100m => Some("1억원이상"),
-            Self::AtLeastKrw300m => Some("3억원이상"),
-            Self::AtLeastKrw500m => Some("5억원이상"),
-            Self::AtLeastKrw1b => Some("10억원이상"),
-            Self::AtLeastKrw3b => Some("30억원이상"),
-            Self::AtLeastKrw5b => Some("50억원이상"),
-            Self::AtLeastKrw10b => Some("100억원이상"),
-            Self::AtLeastKrw30b => Some("300억원이상"),
-            Self::AtLeastKrw50b => Some("500억원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeValueType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeValueType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeValueType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeValueType {
+    All => ("0", "전체조회"),
+    AtLeastKrw10m => ("1", "1천만원이상"),
+    AtLeastKrw30m => ("3", "3천만원이상"),
+    AtLeastKrw50m => ("4", "5천만원이상"),
+    AtLeastKrw100m => ("10", "1억원이상"),
+    AtLeastKrw300m => ("30", "3억원이상"),
+    AtLeastKrw500m => ("50", "5억원이상"),
+    AtLeastKrw1b => ("100", "10억원이상"),
+    AtLeastKrw3b => ("300", "30억원이상"),
+    AtLeastKrw5b => ("500", "50억원이상"),
+    AtLeastKrw10b => ("1000", "100억원이상"),
+    AtLeastKrw30b => ("3000", "300억원이상"),
+    AtLeastKrw50b => ("5000", "500억원이상"),
+});
 /// Codes of `TradingValueTopManagedStockInclude` (spec/domestic/ranking.yaml ka10032 field `mang_stk_incls`).
 ///
 /// # Forward compatibility
@@ -3599,58 +1425,10 @@ pub enum TradingValueTopManagedStockInclude {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradingValueTopManagedStockInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeManaged => "0",
-            Self::IncludeManaged => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ExcludeManaged,
-            "1" => Self::IncludeManaged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeManaged => Some("관리종목 미포함"),
-            Self::IncludeManaged => Some("관리종목 포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradingValueTopManagedStockInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradingValueTopManagedStockInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradingValueTopManagedStockInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradingValueTopManagedStockInclude {
+    ExcludeManaged => ("0", "관리종목 미포함"),
+    IncludeManaged => ("1", "관리종목 포함"),
+});
 /// Codes of `UpDownInclude` (spec/domestic/ranking.yaml ka10033 field `updown_incls`).
 ///
 /// # Forward compatibility
@@ -3670,58 +1448,10 @@ pub enum UpDownInclude {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UpDownInclude {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludeLimitPrices => "0",
-            Self::IncludeLimitPrices => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ExcludeLimitPrices,
-            "1" => Self::IncludeLimitPrices,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludeLimitPrices => Some("상하한 미포함"),
-            Self::IncludeLimitPrices => Some("상하한포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UpDownInclude {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UpDownInclude {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UpDownInclude {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UpDownInclude {
+    ExcludeLimitPrices => ("0", "상하한 미포함"),
+    IncludeLimitPrices => ("1", "상하한포함"),
+});
 /// Codes of `VolumeSurgePriceType` (spec/domestic/ranking.yaml ka10023 field `pric_tp`).
 ///
 /// # Forward compatibility
@@ -3749,70 +1479,14 @@ pub enum VolumeSurgePriceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl VolumeSurgePriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "2", "5", "6", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::AtLeastKrw50k => "2",
-            Self::AtLeastKrw10k => "5",
-            Self::AtLeastKrw5k => "6",
-            Self::AtLeastKrw1k => "8",
-            Self::AtLeastKrw100k => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "2" => Self::AtLeastKrw50k,
-            "5" => Self::AtLeastKrw10k,
-            "6" => Self::AtLeastKrw5k,
-            "8" => Self::AtLeastKrw1k,
-            "9" => Self::AtLeastKrw100k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeastKrw50k => Some("5만원이상"),
-            Self::AtLeastKrw10k => Some("1만원이상"),
-            Self::AtLeastKrw5k => Some("5천원이상"),
-            Self::AtLeastKrw1k => Some("1천원이상"),
-            Self::AtLeastKrw100k => Some("10만원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for VolumeSurgePriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for VolumeSurgePriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for VolumeSurgePriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VolumeSurgePriceType {
+    All => ("0", "전체조회"),
+    AtLeastKrw50k => ("2", "5만원이상"),
+    AtLeastKrw10k => ("5", "1만원이상"),
+    AtLeastKrw5k => ("6", "5천원이상"),
+    AtLeastKrw1k => ("8", "1천원이상"),
+    AtLeastKrw100k => ("9", "10만원이상"),
+});
 /// Codes of `VolumeSurgeSortType` (spec/domestic/ranking.yaml ka10023 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -3836,64 +1510,12 @@ pub enum VolumeSurgeSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl VolumeSurgeSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SurgeQuantity => "1",
-            Self::SurgeRate => "2",
-            Self::PlungeQuantity => "3",
-            Self::PlungeRate => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::SurgeQuantity,
-            "2" => Self::SurgeRate,
-            "3" => Self::PlungeQuantity,
-            "4" => Self::PlungeRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::SurgeQuantity => Some("급증량"),
-            Self::SurgeRate => Some("급증률"),
-            Self::PlungeQuantity => Some("급감량"),
-            Self::PlungeRate => Some("급감률"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for VolumeSurgeSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for VolumeSurgeSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for VolumeSurgeSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VolumeSurgeSortType {
+    SurgeQuantity => ("1", "급증량"),
+    SurgeRate => ("2", "급증률"),
+    PlungeQuantity => ("3", "급감량"),
+    PlungeRate => ("4", "급감률"),
+});
 /// Codes of `VolumeSurgeStockCondition` (spec/domestic/ranking.yaml ka10023 field `stk_cnd`).
 ///
 /// # Forward compatibility
@@ -3943,106 +1565,25 @@ pub enum VolumeSurgeStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl VolumeSurgeStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "3", "11", "4", "5", "6", "13", "12", "7", "8", "9", "17", "14", "18", "15",
-            "20",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeLiquidationTrading => "11",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin60PctOnly => "13",
-            Self::Margin50PctOnly => "12",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludeEtn => "17",
-            Self::ExcludeEtf => "14",
-            Self::ExcludeEtfEtn => "18",
-            Self::ExcludeSpac => "15",
-            Self::ExcludeEtfEtnSpac => "20",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
-            "11" => Self::ExcludeLiquidationTrading,
-            "4" => Self::ExcludeManagedPreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "13" => Self::Margin60PctOnly,
-            "12" => Self::Margin50PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "17" => Self::ExcludeEtn,
-            "14" => Self::ExcludeEtf,
-            "18" => Self::ExcludeEtfEtn,
-            "15" => Self::ExcludeSpac,
-            "20" => Self::ExcludeEtfEtnSpac,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeLiquidationTrading => Some("정리매매종목제외"),
-            Self::ExcludeManagedPreferred => Some("관리종목,우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin60PctOnly => Some("증60만보기"),
-            Self::Margin50PctOnly => Some("증50만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::ExcludeEtn => Some("ETN제외"),
-            Self::ExcludeEtf => Some("ETF제외"),
-            Self::ExcludeEtfEtn => Some("ETF+ETN제외"),
-            Self::ExcludeSpac => Some("스팩제외"),
-            Self::ExcludeEtfEtnSpac => Some("ETF+ETN+스팩제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for VolumeSurgeStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for VolumeSurgeStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for VolumeSurgeStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VolumeSurgeStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeLiquidationTrading => ("11", "정리매매종목제외"),
+    ExcludeManagedPreferred => ("4", "관리종목,우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin60PctOnly => ("13", "증60만보기"),
+    Margin50PctOnly => ("12", "증50만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+    ExcludeEtn => ("17", "ETN제외"),
+    ExcludeEtf => ("14", "ETF제외"),
+    ExcludeEtfEtn => ("18", "ETF+ETN제외"),
+    ExcludeSpac => ("15", "스팩제외"),
+    ExcludeEtfEtnSpac => ("20", "ETF+ETN+스팩제외"),
+});
 /// Codes of `VolumeSurgeTimeType` (spec/domestic/ranking.yaml ka10023 field `tm_tp`).
 ///
 /// # Forward compatibility
@@ -4062,55 +1603,7 @@ pub enum VolumeSurgeTimeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl VolumeSurgeTimeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minute => "1",
-            Self::PreviousDay => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Minute,
-            "2" => Self::PreviousDay,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Minute => Some("분"),
-            Self::PreviousDay => Some("전일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for VolumeSurgeTimeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for VolumeSurgeTimeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for VolumeSurgeTimeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match VolumeSurgeTimeType {
+    Minute => ("1", "분"),
+    PreviousDay => ("2", "전일"),
+});

@@ -81,26 +81,66 @@ impl OrderBookDepthTopRequest {
         }
     }
 }
+impl codec::Table for OrderBookDepthTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(1),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.sort_type),
+            2 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            3 => codec::SlotMut::Req(&mut self.stock_condition),
+            4 => codec::SlotMut::Req(&mut self.credit_condition),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.sort_type),
+            2 => codec::SlotRef::Req(&self.trade_quantity_type),
+            3 => codec::SlotRef::Req(&self.stock_condition),
+            4 => codec::SlotRef::Req(&self.credit_condition),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketTypeWithoutAll::from_code(""),
+            sort_type: super::OrderBookDepthTopSortType::from_code(""),
+            trade_quantity_type: super::OrderBookDepthTopTradeQuantityType::from_code(""),
+            stock_condition: super::CreditRatioTopStockCondition::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for OrderBookDepthTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10020` 호가잔량상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopResponse {
     /// 호가잔량상위 (`bid_req_upper`)
@@ -120,64 +160,51 @@ impl OrderBookDepthTopResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderBookDepthTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut quote_remaining_quantity_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "bid_req_upper" => {
-                    quote_remaining_quantity_top = codec::list(&mut map, ctx, "bid_req_upper")?;
-                    forms.list_sent(0, &quote_remaining_quantity_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderBookDepthTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("bid_req_upper", "quote_remaining_quantity_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.quote_remaining_quantity_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            quote_remaining_quantity_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.quote_remaining_quantity_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderBookDepthTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "bid_req_upper",
-            &self.quote_remaining_quantity_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10020 field \`bid\_req\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRow {
     /// 종목코드 (`stk_cd`)
@@ -245,150 +272,68 @@ impl OrderBookDepthTopRow {
         &self.extra
     }
 }
-impl codec::Record for OrderBookDepthTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut trade_quantity = None;
-        let mut total_ask_quantity = None;
-        let mut total_bid_quantity = None;
-        let mut net_purchase_remaining_quantity = None;
-        let mut buy_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 6, "tot_sel_req", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 7, "tot_buy_req", codec::PLAIN)?;
-                }
-                "netprps_req" => {
-                    net_purchase_remaining_quantity =
-                        forms.value(&mut map, ctx, 8, "netprps_req", codec::PLAIN)?;
-                }
-                "buy_rt" => {
-                    buy_rate = forms.value(&mut map, ctx, 9, "buy_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderBookDepthTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+            codec::Field::new("netprps_req", "net_purchase_remaining_quantity"),
+            codec::Field::new("buy_rt", "buy_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            7 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            8 => codec::SlotMut::Int(&mut self.net_purchase_remaining_quantity),
+            9 => codec::SlotMut::Decimal(&mut self.buy_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            trade_quantity,
-            total_ask_quantity,
-            total_bid_quantity,
-            net_purchase_remaining_quantity,
-            buy_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            7 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            8 => codec::SlotRef::Opt(&self.net_purchase_remaining_quantity),
+            9 => codec::SlotRef::Opt(&self.buy_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderBookDepthTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "netprps_req",
-            self.net_purchase_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "buy_rt", self.buy_rate.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
@@ -400,61 +345,7 @@ impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
     };
     type Response = OrderBookDepthTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10020",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10020",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10020",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10020",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10020",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10020",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10020", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for OrderBookDepthTopRequest {
@@ -466,63 +357,6 @@ impl kiwoom_runtime::PagedRequest for OrderBookDepthTopRequest {
 impl kiwoom_runtime::TrResponse for OrderBookDepthTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderBookDepthTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "sort_tp",
-                "trde_qty_tp",
-                "stk_cnd",
-                "crd_cnd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -106,39 +106,86 @@ impl PrevDayChangeRateTopRequest {
         }
     }
 }
+impl codec::Table for PrevDayChangeRateTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
+                .required()
+                .max(5),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(2),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("updown_incls", "up_down_include")
+                .required()
+                .max(2),
+            codec::Field::new("pric_cnd", "price_condition")
+                .required()
+                .max(2),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition")
+                .required()
+                .max(4),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.sort_type),
+            2 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
+            3 => codec::SlotMut::Req(&mut self.stock_condition),
+            4 => codec::SlotMut::Req(&mut self.credit_condition),
+            5 => codec::SlotMut::Req(&mut self.up_down_include),
+            6 => codec::SlotMut::Req(&mut self.price_condition),
+            7 => codec::SlotMut::Req(&mut self.trade_value_condition),
+            8 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.sort_type),
+            2 => codec::SlotRef::Req(&self.trade_quantity_condition),
+            3 => codec::SlotRef::Req(&self.stock_condition),
+            4 => codec::SlotRef::Req(&self.credit_condition),
+            5 => codec::SlotRef::Req(&self.up_down_include),
+            6 => codec::SlotRef::Req(&self.price_condition),
+            7 => codec::SlotRef::Req(&self.trade_value_condition),
+            8 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            sort_type: super::SortBase::from_code(""),
+            trade_quantity_condition: super::TradeQuantityCondition::from_code(""),
+            stock_condition: super::ExpectedExecutionChangeRateTopStockCondition::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            up_down_include: super::Inclusion::from_code(""),
+            price_condition: super::ExpectedExecutionChangeRateTopPriceCondition::from_code(""),
+            trade_value_condition: super::TradeValueCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for PrevDayChangeRateTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_cnd",
-            &self.trade_quantity_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "updown_incls",
-            &self.up_down_include,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10027` 전일대비등락률상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopResponse {
     /// 전일대비등락률상위 (`pred_pre_flu_rt_upper`)
@@ -158,65 +205,54 @@ impl PrevDayChangeRateTopResponse {
         &self.extra
     }
 }
-impl codec::Record for PrevDayChangeRateTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut previous_day_change_fluctuation_rate_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "pred_pre_flu_rt_upper" => {
-                    previous_day_change_fluctuation_rate_top =
-                        codec::list(&mut map, ctx, "pred_pre_flu_rt_upper")?;
-                    forms.list_sent(0, &previous_day_change_fluctuation_rate_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PrevDayChangeRateTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "pred_pre_flu_rt_upper",
+                "previous_day_change_fluctuation_rate_top",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.previous_day_change_fluctuation_rate_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            previous_day_change_fluctuation_rate_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.previous_day_change_fluctuation_rate_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PrevDayChangeRateTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "pred_pre_flu_rt_upper",
-            &self.previous_day_change_fluctuation_rate_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10027 field \`pred\_pre\_flu\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopRow {
     /// 종목분류 (`stk_cls`)
@@ -292,174 +328,74 @@ impl PrevDayChangeRateTopRow {
         &self.extra
     }
 }
-impl codec::Record for PrevDayChangeRateTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_classification = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut sell_remaining_quantity = None;
-        let mut buy_remaining_quantity = None;
-        let mut current_trade_quantity = None;
-        let mut execution_strength = None;
-        let mut count = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cls" => {
-                    stock_classification =
-                        forms.value(&mut map, ctx, 0, "stk_cls", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_req" => {
-                    sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 7, "sel_req", codec::PLAIN)?;
-                }
-                "buy_req" => {
-                    buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 8, "buy_req", codec::PLAIN)?;
-                }
-                "now_trde_qty" => {
-                    current_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "now_trde_qty", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
-                }
-                "cnt" => count = forms.value(&mut map, ctx, 11, "cnt", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PrevDayChangeRateTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cls", "stock_classification"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_req", "sell_remaining_quantity"),
+            codec::Field::new("buy_req", "buy_remaining_quantity"),
+            codec::Field::new("now_trde_qty", "current_trade_quantity"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("cnt", "count"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_classification),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
+            8 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
+            9 => codec::SlotMut::Int(&mut self.current_trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            11 => codec::SlotMut::Int(&mut self.count),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_classification,
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            sell_remaining_quantity,
-            buy_remaining_quantity,
-            current_trade_quantity,
-            execution_strength,
-            count,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_classification),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
+            8 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
+            9 => codec::SlotRef::Opt(&self.current_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.execution_strength),
+            11 => codec::SlotRef::Opt(&self.count),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PrevDayChangeRateTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cls",
-            self.stock_classification.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_req",
-            self.sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_req",
-            self.buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "now_trde_qty",
-            self.current_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 11, "cnt", self.count.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for PrevDayChangeRateTopRequest {
@@ -471,88 +407,7 @@ impl kiwoom_runtime::TrRequest for PrevDayChangeRateTopRequest {
     };
     type Response = PrevDayChangeRateTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10027",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "trde_qty_cnd",
-            "trade_quantity_condition",
-            Some(&self.trade_quantity_condition),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "updown_incls",
-            "up_down_include",
-            Some(&self.up_down_include),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "pric_cnd",
-            "price_condition",
-            Some(&self.price_condition),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            Some(&self.trade_value_condition),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10027",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10027", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for PrevDayChangeRateTopRequest {
@@ -564,87 +419,6 @@ impl kiwoom_runtime::PagedRequest for PrevDayChangeRateTopRequest {
 impl kiwoom_runtime::TrResponse for PrevDayChangeRateTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for PrevDayChangeRateTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "sort_tp",
-                "trde_qty_cnd",
-                "stk_cnd",
-                "crd_cnd",
-                "updown_incls",
-                "pric_cnd",
-                "trde_prica_cnd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            trade_quantity_condition: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_cnd",
-                "trade_quantity_condition",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            up_down_include: codec::take_required(
-                api_id,
-                object,
-                "updown_incls",
-                "up_down_include",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take_required(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take_required(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

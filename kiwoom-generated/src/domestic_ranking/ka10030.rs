@@ -112,44 +112,76 @@ impl TodayVolumeTopRequest {
         }
     }
 }
+impl codec::Table for TodayVolumeTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("mang_stk_incls", "managed_stock_include").required(),
+            codec::Field::new("crd_tp", "credit_type").required().max(1),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
+            codec::Field::new("pric_tp", "price_type").required(),
+            codec::Field::new("trde_prica_tp", "trade_value_type").required(),
+            codec::Field::new("mrkt_open_tp", "market_open_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.sort_type),
+            2 => codec::SlotMut::Req(&mut self.managed_stock_include),
+            3 => codec::SlotMut::Req(&mut self.credit_type),
+            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            5 => codec::SlotMut::Req(&mut self.price_type),
+            6 => codec::SlotMut::Req(&mut self.trade_value_type),
+            7 => codec::SlotMut::Req(&mut self.market_open_type),
+            8 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.sort_type),
+            2 => codec::SlotRef::Req(&self.managed_stock_include),
+            3 => codec::SlotRef::Req(&self.credit_type),
+            4 => codec::SlotRef::Req(&self.trade_quantity_type),
+            5 => codec::SlotRef::Req(&self.price_type),
+            6 => codec::SlotRef::Req(&self.trade_value_type),
+            7 => codec::SlotRef::Req(&self.market_open_type),
+            8 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            sort_type: super::TodayVolumeTopSortType::from_code(""),
+            managed_stock_include: super::ManagedStockInclude::from_code(""),
+            credit_type: super::CreditType::from_code(""),
+            trade_quantity_type: super::TodayVolumeTopTradeQuantityType::from_code(""),
+            price_type: super::PriceType::from_code(""),
+            trade_value_type: super::TradeValueType::from_code(""),
+            market_open_type: super::MarketOpenType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayVolumeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "mang_stk_incls",
-            &self.managed_stock_include,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "crd_tp", &self.credit_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "pric_tp", &self.price_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_prica_tp",
-            &self.trade_value_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "mrkt_open_tp",
-            &self.market_open_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10030` 당일거래량상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayVolumeTopResponse {
     /// 당일거래량상위 (`tdy_trde_qty_upper`)
@@ -169,64 +201,51 @@ impl TodayVolumeTopResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayVolumeTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut today_trade_quantity_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tdy_trde_qty_upper" => {
-                    today_trade_quantity_top = codec::list(&mut map, ctx, "tdy_trde_qty_upper")?;
-                    forms.list_sent(0, &today_trade_quantity_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayVolumeTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tdy_trde_qty_upper", "today_trade_quantity_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.today_trade_quantity_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            today_trade_quantity_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.today_trade_quantity_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayVolumeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "tdy_trde_qty_upper",
-            &self.today_trade_quantity_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10030 field \`tdy\_trde\_qty\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRow {
     /// 종목코드 (`stk_cd`)
@@ -342,378 +361,108 @@ impl TodayVolumeTopRow {
         &self.extra
     }
 }
-impl codec::Record for TodayVolumeTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut previous_day_rate = None;
-        let mut trade_turnover_rate = None;
-        let mut trade_amount = None;
-        let mut intraday_trade_quantity = None;
-        let mut intraday_previous_day_rate = None;
-        let mut intraday_trade_rate = None;
-        let mut intraday_trade_amount = None;
-        let mut after_market_trade_quantity = None;
-        let mut after_market_previous_day_rate = None;
-        let mut after_market_trade_rate = None;
-        let mut after_market_trade_amount = None;
-        let mut before_market_trade_quantity = None;
-        let mut before_market_previous_day_rate = None;
-        let mut before_market_trade_rate = None;
-        let mut before_market_trade_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "trde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: true,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_rt" => {
-                    previous_day_rate = forms.value(&mut map, ctx, 7, "pred_rt", codec::PLAIN)?;
-                }
-                "trde_tern_rt" => {
-                    trade_turnover_rate =
-                        forms.value(&mut map, ctx, 8, "trde_tern_rt", codec::PLAIN)?;
-                }
-                "trde_amt" => {
-                    trade_amount = forms.value(&mut map, ctx, 9, "trde_amt", codec::PLAIN)?;
-                }
-                "opmr_trde_qty" => {
-                    intraday_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "opmr_trde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: true,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "opmr_pred_rt" => {
-                    intraday_previous_day_rate =
-                        forms.value(&mut map, ctx, 11, "opmr_pred_rt", codec::PLAIN)?;
-                }
-                "opmr_trde_rt" => {
-                    intraday_trade_rate =
-                        forms.value(&mut map, ctx, 12, "opmr_trde_rt", codec::PLAIN)?;
-                }
-                "opmr_trde_amt" => {
-                    intraday_trade_amount =
-                        forms.value(&mut map, ctx, 13, "opmr_trde_amt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "af_mkrt_trde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: true,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "af_mkrt_pred_rt" => {
-                    after_market_previous_day_rate =
-                        forms.value(&mut map, ctx, 15, "af_mkrt_pred_rt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_rt" => {
-                    after_market_trade_rate =
-                        forms.value(&mut map, ctx, 16, "af_mkrt_trde_rt", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_amt" => {
-                    after_market_trade_amount =
-                        forms.value(&mut map, ctx, 17, "af_mkrt_trde_amt", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "bf_mkrt_trde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: true,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "bf_mkrt_pred_rt" => {
-                    before_market_previous_day_rate =
-                        forms.value(&mut map, ctx, 19, "bf_mkrt_pred_rt", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_rt" => {
-                    before_market_trade_rate =
-                        forms.value(&mut map, ctx, 20, "bf_mkrt_trde_rt", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_amt" => {
-                    before_market_trade_amount =
-                        forms.value(&mut map, ctx, 21, "bf_mkrt_trde_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayVolumeTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity")
+                .format(codec::Format::PLAIN.saturating()),
+            codec::Field::new("pred_rt", "previous_day_rate"),
+            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
+            codec::Field::new("trde_amt", "trade_amount"),
+            codec::Field::new("opmr_trde_qty", "intraday_trade_quantity")
+                .format(codec::Format::PLAIN.saturating()),
+            codec::Field::new("opmr_pred_rt", "intraday_previous_day_rate"),
+            codec::Field::new("opmr_trde_rt", "intraday_trade_rate"),
+            codec::Field::new("opmr_trde_amt", "intraday_trade_amount"),
+            codec::Field::new("af_mkrt_trde_qty", "after_market_trade_quantity")
+                .format(codec::Format::PLAIN.saturating()),
+            codec::Field::new("af_mkrt_pred_rt", "after_market_previous_day_rate"),
+            codec::Field::new("af_mkrt_trde_rt", "after_market_trade_rate"),
+            codec::Field::new("af_mkrt_trde_amt", "after_market_trade_amount"),
+            codec::Field::new("bf_mkrt_trde_qty", "before_market_trade_quantity")
+                .format(codec::Format::PLAIN.saturating()),
+            codec::Field::new("bf_mkrt_pred_rt", "before_market_previous_day_rate"),
+            codec::Field::new("bf_mkrt_trde_rt", "before_market_trade_rate"),
+            codec::Field::new("bf_mkrt_trde_amt", "before_market_trade_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
+            8 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
+            9 => codec::SlotMut::Int(&mut self.trade_amount),
+            10 => codec::SlotMut::Int(&mut self.intraday_trade_quantity),
+            11 => codec::SlotMut::Decimal(&mut self.intraday_previous_day_rate),
+            12 => codec::SlotMut::Decimal(&mut self.intraday_trade_rate),
+            13 => codec::SlotMut::Int(&mut self.intraday_trade_amount),
+            14 => codec::SlotMut::Int(&mut self.after_market_trade_quantity),
+            15 => codec::SlotMut::Decimal(&mut self.after_market_previous_day_rate),
+            16 => codec::SlotMut::Decimal(&mut self.after_market_trade_rate),
+            17 => codec::SlotMut::Int(&mut self.after_market_trade_amount),
+            18 => codec::SlotMut::Int(&mut self.before_market_trade_quantity),
+            19 => codec::SlotMut::Decimal(&mut self.before_market_previous_day_rate),
+            20 => codec::SlotMut::Decimal(&mut self.before_market_trade_rate),
+            21 => codec::SlotMut::Int(&mut self.before_market_trade_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            previous_day_rate,
-            trade_turnover_rate,
-            trade_amount,
-            intraday_trade_quantity,
-            intraday_previous_day_rate,
-            intraday_trade_rate,
-            intraday_trade_amount,
-            after_market_trade_quantity,
-            after_market_previous_day_rate,
-            after_market_trade_rate,
-            after_market_trade_amount,
-            before_market_trade_quantity,
-            before_market_previous_day_rate,
-            before_market_trade_rate,
-            before_market_trade_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.previous_day_rate),
+            8 => codec::SlotRef::Opt(&self.trade_turnover_rate),
+            9 => codec::SlotRef::Opt(&self.trade_amount),
+            10 => codec::SlotRef::Opt(&self.intraday_trade_quantity),
+            11 => codec::SlotRef::Opt(&self.intraday_previous_day_rate),
+            12 => codec::SlotRef::Opt(&self.intraday_trade_rate),
+            13 => codec::SlotRef::Opt(&self.intraday_trade_amount),
+            14 => codec::SlotRef::Opt(&self.after_market_trade_quantity),
+            15 => codec::SlotRef::Opt(&self.after_market_previous_day_rate),
+            16 => codec::SlotRef::Opt(&self.after_market_trade_rate),
+            17 => codec::SlotRef::Opt(&self.after_market_trade_amount),
+            18 => codec::SlotRef::Opt(&self.before_market_trade_quantity),
+            19 => codec::SlotRef::Opt(&self.before_market_previous_day_rate),
+            20 => codec::SlotRef::Opt(&self.before_market_trade_rate),
+            21 => codec::SlotRef::Opt(&self.before_market_trade_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayVolumeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: true,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_rt",
-            self.previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_tern_rt",
-            self.trade_turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "trde_amt",
-            self.trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "opmr_trde_qty",
-            self.intraday_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: true,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "opmr_pred_rt",
-            self.intraday_previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "opmr_trde_rt",
-            self.intraday_trade_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "opmr_trde_amt",
-            self.intraday_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "af_mkrt_trde_qty",
-            self.after_market_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: true,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "af_mkrt_pred_rt",
-            self.after_market_previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "af_mkrt_trde_rt",
-            self.after_market_trade_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "af_mkrt_trde_amt",
-            self.after_market_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "bf_mkrt_trde_qty",
-            self.before_market_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: true,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "bf_mkrt_pred_rt",
-            self.before_market_previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "bf_mkrt_trde_rt",
-            self.before_market_trade_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "bf_mkrt_trde_amt",
-            self.before_market_trade_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
@@ -725,88 +474,7 @@ impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
     };
     type Response = TodayVolumeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10030",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "mang_stk_incls",
-            "managed_stock_include",
-            Some(&self.managed_stock_include),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "crd_tp",
-            "credit_type",
-            Some(&self.credit_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "pric_tp",
-            "price_type",
-            Some(&self.price_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "trde_prica_tp",
-            "trade_value_type",
-            Some(&self.trade_value_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "mrkt_open_tp",
-            "market_open_type",
-            Some(&self.market_open_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10030",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10030", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayVolumeTopRequest {
@@ -818,87 +486,6 @@ impl kiwoom_runtime::PagedRequest for TodayVolumeTopRequest {
 impl kiwoom_runtime::TrResponse for TodayVolumeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayVolumeTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "sort_tp",
-                "mang_stk_incls",
-                "crd_tp",
-                "trde_qty_tp",
-                "pric_tp",
-                "trde_prica_tp",
-                "mrkt_open_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            managed_stock_include: codec::take_required(
-                api_id,
-                object,
-                "mang_stk_incls",
-                "managed_stock_include",
-                codec::PLAIN,
-            )?,
-            credit_type: codec::take_required(
-                api_id,
-                object,
-                "crd_tp",
-                "credit_type",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            price_type: codec::take_required(
-                api_id,
-                object,
-                "pric_tp",
-                "price_type",
-                codec::PLAIN,
-            )?,
-            trade_value_type: codec::take_required(
-                api_id,
-                object,
-                "trde_prica_tp",
-                "trade_value_type",
-                codec::PLAIN,
-            )?,
-            market_open_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_open_tp",
-                "market_open_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

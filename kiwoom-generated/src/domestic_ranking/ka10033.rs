@@ -81,31 +81,68 @@ impl CreditRatioTopRequest {
         }
     }
 }
+impl codec::Table for CreditRatioTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(1),
+            codec::Field::new("updown_incls", "up_down_include")
+                .required()
+                .max(1),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.stock_condition),
+            3 => codec::SlotMut::Req(&mut self.up_down_include),
+            4 => codec::SlotMut::Req(&mut self.credit_condition),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.trade_quantity_type),
+            2 => codec::SlotRef::Req(&self.stock_condition),
+            3 => codec::SlotRef::Req(&self.up_down_include),
+            4 => codec::SlotRef::Req(&self.credit_condition),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            trade_quantity_type: super::CreditRatioTopTradeQuantityType::from_code(""),
+            stock_condition: super::CreditRatioTopStockCondition::from_code(""),
+            up_down_include: super::UpDownInclude::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for CreditRatioTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "updown_incls",
-            &self.up_down_include,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10033` 신용비율상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditRatioTopResponse {
     /// 신용비율상위 (`crd_rt_upper`)
@@ -125,60 +162,51 @@ impl CreditRatioTopResponse {
         &self.extra
     }
 }
-impl codec::Record for CreditRatioTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut credit_rate_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crd_rt_upper" => {
-                    credit_rate_top = codec::list(&mut map, ctx, "crd_rt_upper")?;
-                    forms.list_sent(0, &credit_rate_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditRatioTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crd_rt_upper", "credit_rate_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.credit_rate_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            credit_rate_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.credit_rate_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditRatioTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "crd_rt_upper", &self.credit_rate_top)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10033 field \`crd\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditRatioTopRow {
     /// 종목정보 (`stk_infr`)
@@ -250,167 +278,71 @@ impl CreditRatioTopRow {
         &self.extra
     }
 }
-impl codec::Record for CreditRatioTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_info = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut credit_rate = None;
-        let mut sell_remaining_quantity = None;
-        let mut buy_remaining_quantity = None;
-        let mut current_trade_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_infr" => {
-                    stock_info = forms.value(&mut map, ctx, 0, "stk_infr", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "crd_rt" => {
-                    credit_rate = forms.value(&mut map, ctx, 7, "crd_rt", codec::PLAIN)?;
-                }
-                "sel_req" => {
-                    sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 8, "sel_req", codec::PLAIN)?;
-                }
-                "buy_req" => {
-                    buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 9, "buy_req", codec::PLAIN)?;
-                }
-                "now_trde_qty" => {
-                    current_trade_quantity =
-                        forms.value(&mut map, ctx, 10, "now_trde_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditRatioTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_infr", "stock_info"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("crd_rt", "credit_rate"),
+            codec::Field::new("sel_req", "sell_remaining_quantity"),
+            codec::Field::new("buy_req", "buy_remaining_quantity"),
+            codec::Field::new("now_trde_qty", "current_trade_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_info),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Decimal(&mut self.credit_rate),
+            8 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
+            9 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
+            10 => codec::SlotMut::Int(&mut self.current_trade_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_info,
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            credit_rate,
-            sell_remaining_quantity,
-            buy_remaining_quantity,
-            current_trade_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_info),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.credit_rate),
+            8 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
+            9 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
+            10 => codec::SlotRef::Opt(&self.current_trade_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditRatioTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_infr",
-            self.stock_info.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "crd_rt",
-            self.credit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_req",
-            self.sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "buy_req",
-            self.buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "now_trde_qty",
-            self.current_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CreditRatioTopRequest {
@@ -422,61 +354,7 @@ impl kiwoom_runtime::TrRequest for CreditRatioTopRequest {
     };
     type Response = CreditRatioTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10033",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10033",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10033",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10033",
-            "updown_incls",
-            "up_down_include",
-            Some(&self.up_down_include),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10033",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10033",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10033", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for CreditRatioTopRequest {
@@ -488,69 +366,6 @@ impl kiwoom_runtime::PagedRequest for CreditRatioTopRequest {
 impl kiwoom_runtime::TrResponse for CreditRatioTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CreditRatioTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "trde_qty_tp",
-                "stk_cnd",
-                "updown_incls",
-                "crd_cnd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            up_down_include: codec::take_required(
-                api_id,
-                object,
-                "updown_incls",
-                "up_down_include",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -65,19 +65,56 @@ impl ForeignInvestorNetBuyStreakTopRequest {
         }
     }
 }
+impl codec::Table for ForeignInvestorNetBuyStreakTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("base_dt_tp", "base_date_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.trade_type),
+            2 => codec::SlotMut::Req(&mut self.base_date_type),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.trade_type),
+            2 => codec::SlotRef::Req(&self.base_date_type),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            trade_type: super::ForeignInvestorNetBuyStreakTopTradeType::from_code(""),
+            base_date_type: super::BaseDateType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ForeignInvestorNetBuyStreakTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "base_dt_tp", &self.base_date_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10035` 외인연속순매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopResponse {
     /// 외인연속순매매상위 (`for_cont_nettrde_upper`)
@@ -97,65 +134,54 @@ impl ForeignInvestorNetBuyStreakTopResponse {
         &self.extra
     }
 }
-impl codec::Record for ForeignInvestorNetBuyStreakTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut foreign_consecutive_net_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "for_cont_nettrde_upper" => {
-                    foreign_consecutive_net_trade_top =
-                        codec::list(&mut map, ctx, "for_cont_nettrde_upper")?;
-                    forms.list_sent(0, &foreign_consecutive_net_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInvestorNetBuyStreakTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "for_cont_nettrde_upper",
+                "foreign_consecutive_net_trade_top",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.foreign_consecutive_net_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            foreign_consecutive_net_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.foreign_consecutive_net_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInvestorNetBuyStreakTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "for_cont_nettrde_upper",
-            &self.foreign_consecutive_net_trade_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10035 field \`for\_cont\_nettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopRow {
     /// 종목코드 (`stk_cd`)
@@ -235,164 +261,77 @@ impl ForeignInvestorNetBuyStreakTopRow {
         &self.extra
     }
 }
-impl codec::Record for ForeignInvestorNetBuyStreakTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut d_minus_1 = None;
-        let mut d_minus_2 = None;
-        let mut d_minus_3 = None;
-        let mut total = None;
-        let mut limit_exhaustion_rate = None;
-        let mut previous_day_change_1 = None;
-        let mut previous_day_change_2 = None;
-        let mut previous_day_change_3 = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "dm1" => d_minus_1 = forms.value(&mut map, ctx, 5, "dm1", codec::PLAIN)?,
-                "dm2" => d_minus_2 = forms.value(&mut map, ctx, 6, "dm2", codec::PLAIN)?,
-                "dm3" => d_minus_3 = forms.value(&mut map, ctx, 7, "dm3", codec::PLAIN)?,
-                "tot" => total = forms.value(&mut map, ctx, 8, "tot", codec::PLAIN)?,
-                "limit_exh_rt" => {
-                    limit_exhaustion_rate =
-                        forms.value(&mut map, ctx, 9, "limit_exh_rt", codec::PLAIN)?;
-                }
-                "pred_pre_1" => {
-                    previous_day_change_1 =
-                        forms.value(&mut map, ctx, 10, "pred_pre_1", codec::PLAIN)?;
-                }
-                "pred_pre_2" => {
-                    previous_day_change_2 =
-                        forms.value(&mut map, ctx, 11, "pred_pre_2", codec::PLAIN)?;
-                }
-                "pred_pre_3" => {
-                    previous_day_change_3 =
-                        forms.value(&mut map, ctx, 12, "pred_pre_3", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInvestorNetBuyStreakTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("dm1", "d_minus_1"),
+            codec::Field::new("dm2", "d_minus_2"),
+            codec::Field::new("dm3", "d_minus_3"),
+            codec::Field::new("tot", "total"),
+            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
+            codec::Field::new("pred_pre_1", "previous_day_change_1"),
+            codec::Field::new("pred_pre_2", "previous_day_change_2"),
+            codec::Field::new("pred_pre_3", "previous_day_change_3"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Int(&mut self.d_minus_1),
+            6 => codec::SlotMut::Int(&mut self.d_minus_2),
+            7 => codec::SlotMut::Int(&mut self.d_minus_3),
+            8 => codec::SlotMut::Int(&mut self.total),
+            9 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
+            10 => codec::SlotMut::Int(&mut self.previous_day_change_1),
+            11 => codec::SlotMut::Int(&mut self.previous_day_change_2),
+            12 => codec::SlotMut::Int(&mut self.previous_day_change_3),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            d_minus_1,
-            d_minus_2,
-            d_minus_3,
-            total,
-            limit_exhaustion_rate,
-            previous_day_change_1,
-            previous_day_change_2,
-            previous_day_change_3,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.d_minus_1),
+            6 => codec::SlotRef::Opt(&self.d_minus_2),
+            7 => codec::SlotRef::Opt(&self.d_minus_3),
+            8 => codec::SlotRef::Opt(&self.total),
+            9 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
+            10 => codec::SlotRef::Opt(&self.previous_day_change_1),
+            11 => codec::SlotRef::Opt(&self.previous_day_change_2),
+            12 => codec::SlotRef::Opt(&self.previous_day_change_3),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInvestorNetBuyStreakTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 5, "dm1", self.d_minus_1.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 6, "dm2", self.d_minus_2.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 7, "dm3", self.d_minus_3.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 8, "tot", self.total.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "limit_exh_rt",
-            self.limit_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pred_pre_1",
-            self.previous_day_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pred_pre_2",
-            self.previous_day_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "pred_pre_3",
-            self.previous_day_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ForeignInvestorNetBuyStreakTopRequest {
@@ -404,43 +343,7 @@ impl kiwoom_runtime::TrRequest for ForeignInvestorNetBuyStreakTopRequest {
     };
     type Response = ForeignInvestorNetBuyStreakTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10035",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10035",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10035",
-            "base_dt_tp",
-            "base_date_type",
-            Some(&self.base_date_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10035",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10035", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ForeignInvestorNetBuyStreakTopRequest {
@@ -454,48 +357,6 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorNetBuyStreakTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignInvestorNetBuyStreakTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ForeignInvestorNetBuyStreakTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "trde_tp", "base_dt_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            base_date_type: codec::take_required(
-                api_id,
-                object,
-                "base_dt_tp",
-                "base_date_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -63,18 +63,50 @@ impl ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
         }
     }
 }
+impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("dt", "date").required().max(2),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.date),
+            2 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.date),
+            2 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            date: super::Date::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10036` 외인한도소진율증가상위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     /// 외인한도소진율증가상위 (`for_limit_exh_rt_incrs_upper`)
@@ -95,65 +127,54 @@ impl ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
         &self.extra
     }
 }
-impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut foreign_limit_exhaustion_rate_increase_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "for_limit_exh_rt_incrs_upper" => {
-                    foreign_limit_exhaustion_rate_increase_top =
-                        codec::list(&mut map, ctx, "for_limit_exh_rt_incrs_upper")?;
-                    forms.list_sent(0, &foreign_limit_exhaustion_rate_increase_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "for_limit_exh_rt_incrs_upper",
+                "foreign_limit_exhaustion_rate_increase_top",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.foreign_limit_exhaustion_rate_increase_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            foreign_limit_exhaustion_rate_increase_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.foreign_limit_exhaustion_rate_increase_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "for_limit_exh_rt_incrs_upper",
-            &self.foreign_limit_exhaustion_rate_increase_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10036 field \`for\_limit\_exh\_rt\_incrs\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     /// 순위 (`rank`)
@@ -231,192 +252,75 @@ impl ForeignInvestorLimitExhaustionRateIncreaseTopRow {
         &self.extra
     }
 }
-impl codec::Record for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut trade_quantity = None;
-        let mut holding_share_count = None;
-        let mut acquisition_available_share_count = None;
-        let mut base_limit_exhaustion_rate = None;
-        let mut limit_exhaustion_rate = None;
-        let mut exhaustion_rate_increase = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "trde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: true,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "poss_stkcnt" => {
-                    holding_share_count =
-                        forms.value(&mut map, ctx, 7, "poss_stkcnt", codec::PLAIN)?;
-                }
-                "gain_pos_stkcnt" => {
-                    acquisition_available_share_count =
-                        forms.value(&mut map, ctx, 8, "gain_pos_stkcnt", codec::PLAIN)?;
-                }
-                "base_limit_exh_rt" => {
-                    base_limit_exhaustion_rate =
-                        forms.value(&mut map, ctx, 9, "base_limit_exh_rt", codec::PLAIN)?;
-                }
-                "limit_exh_rt" => {
-                    limit_exhaustion_rate =
-                        forms.value(&mut map, ctx, 10, "limit_exh_rt", codec::PLAIN)?;
-                }
-                "exh_rt_incrs" => {
-                    exhaustion_rate_increase =
-                        forms.value(&mut map, ctx, 11, "exh_rt_incrs", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("trde_qty", "trade_quantity")
+                .format(codec::Format::PLAIN.saturating()),
+            codec::Field::new("poss_stkcnt", "holding_share_count"),
+            codec::Field::new("gain_pos_stkcnt", "acquisition_available_share_count"),
+            codec::Field::new("base_limit_exh_rt", "base_limit_exhaustion_rate"),
+            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
+            codec::Field::new("exh_rt_incrs", "exhaustion_rate_increase"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.holding_share_count),
+            8 => codec::SlotMut::Int(&mut self.acquisition_available_share_count),
+            9 => codec::SlotMut::Decimal(&mut self.base_limit_exhaustion_rate),
+            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
+            11 => codec::SlotMut::Decimal(&mut self.exhaustion_rate_increase),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            trade_quantity,
-            holding_share_count,
-            acquisition_available_share_count,
-            base_limit_exhaustion_rate,
-            limit_exhaustion_rate,
-            exhaustion_rate_increase,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.holding_share_count),
+            8 => codec::SlotRef::Opt(&self.acquisition_available_share_count),
+            9 => codec::SlotRef::Opt(&self.base_limit_exhaustion_rate),
+            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
+            11 => codec::SlotRef::Opt(&self.exhaustion_rate_increase),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: true,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "poss_stkcnt",
-            self.holding_share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "gain_pos_stkcnt",
-            self.acquisition_available_share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "base_limit_exh_rt",
-            self.base_limit_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "limit_exh_rt",
-            self.limit_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "exh_rt_incrs",
-            self.exhaustion_rate_increase.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
@@ -428,34 +332,7 @@ impl kiwoom_runtime::TrRequest for ForeignInvestorLimitExhaustionRateIncreaseTop
     };
     type Response = ForeignInvestorLimitExhaustionRateIncreaseTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10036",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10036",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10036",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10036", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
@@ -469,31 +346,6 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorLimitExhaustionRateIncrease
 impl kiwoom_runtime::TrResponse for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["mrkt_tp", "dt", "stex_tp"])?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

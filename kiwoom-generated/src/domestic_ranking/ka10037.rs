@@ -73,20 +73,58 @@ impl ForeignBrokerTradeTopRequest {
         }
     }
 }
+impl codec::Table for ForeignBrokerTradeTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("dt", "date").required().max(2),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.date),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.sort_type),
+            4 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.date),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.sort_type),
+            4 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            date: super::Date::from_code(""),
+            trade_type: super::ForeignBrokerTradeTopTradeType::from_code(""),
+            sort_type: super::AmountQuantityType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ForeignBrokerTradeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10037` 외국계창구매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopResponse {
     /// 외국계창구매매상위 (`frgn_wicket_trde_upper`)
@@ -106,64 +144,51 @@ impl ForeignBrokerTradeTopResponse {
         &self.extra
     }
 }
-impl codec::Record for ForeignBrokerTradeTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut foreign_desk_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "frgn_wicket_trde_upper" => {
-                    foreign_desk_trade_top = codec::list(&mut map, ctx, "frgn_wicket_trde_upper")?;
-                    forms.list_sent(0, &foreign_desk_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignBrokerTradeTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("frgn_wicket_trde_upper", "foreign_desk_trade_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.foreign_desk_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            foreign_desk_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.foreign_desk_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignBrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "frgn_wicket_trde_upper",
-            &self.foreign_desk_trade_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10037 field \`frgn\_wicket\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopRow {
     /// 순위 (`rank`)
@@ -247,185 +272,77 @@ impl ForeignBrokerTradeTopRow {
         &self.extra
     }
 }
-impl codec::Record for ForeignBrokerTradeTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut sell_trade_quantity = None;
-        let mut buy_trade_quantity = None;
-        let mut net_purchase_trade_quantity = None;
-        let mut net_purchase_value = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_trde_qty" => {
-                    sell_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "sel_trde_qty", codec::PLAIN)?;
-                }
-                "buy_trde_qty" => {
-                    buy_trade_quantity =
-                        forms.value(&mut map, ctx, 8, "buy_trde_qty", codec::PLAIN)?;
-                }
-                "netprps_trde_qty" => {
-                    net_purchase_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "netprps_trde_qty", codec::PLAIN)?;
-                }
-                "netprps_prica" => {
-                    net_purchase_value =
-                        forms.value(&mut map, ctx, 10, "netprps_prica", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 11, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 12, "trde_prica", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignBrokerTradeTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_trde_qty", "sell_trade_quantity"),
+            codec::Field::new("buy_trde_qty", "buy_trade_quantity"),
+            codec::Field::new("netprps_trde_qty", "net_purchase_trade_quantity"),
+            codec::Field::new("netprps_prica", "net_purchase_value"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.sell_trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.buy_trade_quantity),
+            9 => codec::SlotMut::Int(&mut self.net_purchase_trade_quantity),
+            10 => codec::SlotMut::Int(&mut self.net_purchase_value),
+            11 => codec::SlotMut::Int(&mut self.trade_quantity),
+            12 => codec::SlotMut::Int(&mut self.trade_value),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            sell_trade_quantity,
-            buy_trade_quantity,
-            net_purchase_trade_quantity,
-            net_purchase_value,
-            trade_quantity,
-            trade_value,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.sell_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.buy_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.net_purchase_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.net_purchase_value),
+            11 => codec::SlotRef::Opt(&self.trade_quantity),
+            12 => codec::SlotRef::Opt(&self.trade_value),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignBrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_trde_qty",
-            self.sell_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_trde_qty",
-            self.buy_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "netprps_trde_qty",
-            self.net_purchase_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "netprps_prica",
-            self.net_purchase_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ForeignBrokerTradeTopRequest {
@@ -437,52 +354,7 @@ impl kiwoom_runtime::TrRequest for ForeignBrokerTradeTopRequest {
     };
     type Response = ForeignBrokerTradeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10037",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10037",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10037",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10037",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10037",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10037", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ForeignBrokerTradeTopRequest {
@@ -494,43 +366,6 @@ impl kiwoom_runtime::PagedRequest for ForeignBrokerTradeTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignBrokerTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ForeignBrokerTradeTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "dt", "trde_tp", "sort_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -86,20 +86,54 @@ impl StockBrokerRankRequest {
         self
     }
 }
+impl codec::Table for StockBrokerRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(6),
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("dt", "date"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Date(&mut self.start_date),
+            2 => codec::SlotMut::Date(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.query_type),
+            4 => codec::SlotMut::Opt(&mut self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.start_date),
+            2 => codec::SlotRef::Opt(&self.end_date),
+            3 => codec::SlotRef::Req(&self.query_type),
+            4 => codec::SlotRef::Opt(&self.date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: None,
+            end_date: None,
+            query_type: super::StockBrokerRankQueryType::from_code(""),
+            date: None,
+        }
+    }
+}
 impl serde::Serialize for StockBrokerRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10038` 종목별증권사순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockBrokerRankResponse {
     /// 기간별 누적 매수량 (`rank_1`)
@@ -143,94 +177,63 @@ impl StockBrokerRankResponse {
         &self.extra
     }
 }
-impl codec::Record for StockBrokerRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank_1 = None;
-        let mut rank_2 = None;
-        let mut rank_3 = None;
-        let mut period_trade_quantity = None;
-        let mut stock_broker_rank = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank_1" => {
-                    rank_1 = forms.value(&mut map, ctx, 0, "rank_1", codec::PLAIN)?;
-                }
-                "rank_2" => {
-                    rank_2 = forms.value(&mut map, ctx, 1, "rank_2", codec::PLAIN)?;
-                }
-                "rank_3" => {
-                    rank_3 = forms.value(&mut map, ctx, 2, "rank_3", codec::PLAIN)?;
-                }
-                "prid_trde_qty" => {
-                    period_trade_quantity =
-                        forms.value(&mut map, ctx, 3, "prid_trde_qty", codec::PLAIN)?;
-                }
-                "stk_sec_rank" => {
-                    stock_broker_rank = codec::list(&mut map, ctx, "stk_sec_rank")?;
-                    forms.list_sent(4, &stock_broker_rank);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockBrokerRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank_1", "rank_1"),
+            codec::Field::new("rank_2", "rank_2"),
+            codec::Field::new("rank_3", "rank_3"),
+            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
+            codec::Field::new("stk_sec_rank", "stock_broker_rank"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank_1),
+            1 => codec::SlotMut::Int(&mut self.rank_2),
+            2 => codec::SlotMut::Int(&mut self.rank_3),
+            3 => codec::SlotMut::Int(&mut self.period_trade_quantity),
+            4 => codec::SlotMut::List(&mut self.stock_broker_rank),
+            5 => codec::SlotMut::Number(&mut self.return_code),
+            6 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank_1,
-            rank_2,
-            rank_3,
-            period_trade_quantity,
-            stock_broker_rank,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank_1),
+            1 => codec::SlotRef::Opt(&self.rank_2),
+            2 => codec::SlotRef::Opt(&self.rank_3),
+            3 => codec::SlotRef::Opt(&self.period_trade_quantity),
+            4 => codec::SlotRef::List(&self.stock_broker_rank),
+            5 => codec::SlotRef::Number(self.return_code),
+            6 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank_1", self.rank_1.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "rank_2", self.rank_2.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 2, "rank_3", self.rank_3.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "prid_trde_qty",
-            self.period_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 4, "stk_sec_rank", &self.stock_broker_rank)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10038 field \`stk\_sec\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockBrokerRankRow {
     /// 순위 (`rank`)
@@ -268,84 +271,53 @@ impl StockBrokerRankRow {
         &self.extra
     }
 }
-impl codec::Record for StockBrokerRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut member_firm_name = None;
-        let mut buy_quantity = None;
-        let mut sell_quantity = None;
-        let mut cumulative_net_purchase_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mmcm_nm" => {
-                    member_firm_name = forms.value(&mut map, ctx, 1, "mmcm_nm", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 2, "buy_qty", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 3, "sell_qty", codec::PLAIN)?;
-                }
-                "acc_netprps_qty" => {
-                    cumulative_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 4, "acc_netprps_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockBrokerRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mmcm_nm", "member_firm_name"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("acc_netprps_qty", "cumulative_net_purchase_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.member_firm_name),
+            2 => codec::SlotMut::Int(&mut self.buy_quantity),
+            3 => codec::SlotMut::Int(&mut self.sell_quantity),
+            4 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            member_firm_name,
-            buy_quantity,
-            sell_quantity,
-            cumulative_net_purchase_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.member_firm_name),
+            2 => codec::SlotRef::Opt(&self.buy_quantity),
+            3 => codec::SlotRef::Opt(&self.sell_quantity),
+            4 => codec::SlotRef::Opt(&self.cumulative_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mmcm_nm",
-            self.member_firm_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "acc_netprps_qty",
-            self.cumulative_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockBrokerRankRequest {
@@ -357,52 +329,7 @@ impl kiwoom_runtime::TrRequest for StockBrokerRankRequest {
     };
     type Response = StockBrokerRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10038",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10038",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10038",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10038",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10038",
-            "dt",
-            "date",
-            self.date.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10038", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockBrokerRankRequest {
@@ -414,25 +341,6 @@ impl kiwoom_runtime::PagedRequest for StockBrokerRankRequest {
 impl kiwoom_runtime::TrResponse for StockBrokerRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockBrokerRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["stk_cd", "strt_dt", "end_dt", "qry_tp", "dt"],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            date: codec::take(api_id, object, "dt", "date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -73,25 +73,60 @@ impl BrokerTradeTopRequest {
         }
     }
 }
+impl codec::Table for BrokerTradeTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mmcm_cd", "member_firm_code")
+                .required()
+                .max(3),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(4),
+            codec::Field::new("trde_tp", "trade_type").required().max(2),
+            codec::Field::new("dt", "date").required().max(2),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.member_firm_code),
+            1 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.date),
+            4 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.member_firm_code),
+            1 => codec::SlotRef::Req(&self.trade_quantity_type),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.date),
+            4 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            member_firm_code: Default::default(),
+            trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType::from_code(""),
+            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
+            date: super::DateWithoutDays20::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for BrokerTradeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mmcm_cd", &self.member_firm_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10039` 증권사별매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerTradeTopResponse {
     /// 증권사별매매상위 (`sec_trde_upper`)
@@ -111,60 +146,51 @@ impl BrokerTradeTopResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerTradeTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut broker_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sec_trde_upper" => {
-                    broker_trade_top = codec::list(&mut map, ctx, "sec_trde_upper")?;
-                    forms.list_sent(0, &broker_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerTradeTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sec_trde_upper", "broker_trade_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.broker_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            broker_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.broker_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "sec_trde_upper", &self.broker_trade_top)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10039 field \`sec\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerTradeTopRow {
     /// 순위 (`rank`)
@@ -242,172 +268,74 @@ impl BrokerTradeTopRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerTradeTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut period_stock_price_fluctuation = None;
-        let mut fluctuation_rate = None;
-        let mut period_trade_quantity = None;
-        let mut net_purchase = None;
-        let mut buy_trade_quantity = None;
-        let mut sell_trade_quantity = None;
-        let mut net_purchase_amount = None;
-        let mut buy_amount = None;
-        let mut sell_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "prid_stkpc_flu" => {
-                    period_stock_price_fluctuation =
-                        forms.value(&mut map, ctx, 3, "prid_stkpc_flu", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "prid_trde_qty" => {
-                    period_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "prid_trde_qty", codec::PLAIN)?;
-                }
-                "netprps" => {
-                    net_purchase = forms.value(&mut map, ctx, 6, "netprps", codec::PLAIN)?;
-                }
-                "buy_trde_qty" => {
-                    buy_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "buy_trde_qty", codec::PLAIN)?;
-                }
-                "sel_trde_qty" => {
-                    sell_trade_quantity =
-                        forms.value(&mut map, ctx, 8, "sel_trde_qty", codec::PLAIN)?;
-                }
-                "netprps_amt" => {
-                    net_purchase_amount =
-                        forms.value(&mut map, ctx, 9, "netprps_amt", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 10, "buy_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 11, "sell_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerTradeTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("prid_stkpc_flu", "period_stock_price_fluctuation"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
+            codec::Field::new("netprps", "net_purchase"),
+            codec::Field::new("buy_trde_qty", "buy_trade_quantity"),
+            codec::Field::new("sel_trde_qty", "sell_trade_quantity"),
+            codec::Field::new("netprps_amt", "net_purchase_amount"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Int(&mut self.period_stock_price_fluctuation),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.period_trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.net_purchase),
+            7 => codec::SlotMut::Int(&mut self.buy_trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.sell_trade_quantity),
+            9 => codec::SlotMut::Int(&mut self.net_purchase_amount),
+            10 => codec::SlotMut::Int(&mut self.buy_amount),
+            11 => codec::SlotMut::Int(&mut self.sell_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            period_stock_price_fluctuation,
-            fluctuation_rate,
-            period_trade_quantity,
-            net_purchase,
-            buy_trade_quantity,
-            sell_trade_quantity,
-            net_purchase_amount,
-            buy_amount,
-            sell_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.period_stock_price_fluctuation),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.period_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.net_purchase),
+            7 => codec::SlotRef::Opt(&self.buy_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.sell_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.net_purchase_amount),
+            10 => codec::SlotRef::Opt(&self.buy_amount),
+            11 => codec::SlotRef::Opt(&self.sell_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "prid_stkpc_flu",
-            self.period_stock_price_fluctuation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "prid_trde_qty",
-            self.period_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "netprps",
-            self.net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_trde_qty",
-            self.buy_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_trde_qty",
-            self.sell_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "netprps_amt",
-            self.net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerTradeTopRequest {
@@ -419,52 +347,7 @@ impl kiwoom_runtime::TrRequest for BrokerTradeTopRequest {
     };
     type Response = BrokerTradeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10039",
-            "mmcm_cd",
-            "member_firm_code",
-            Some(&self.member_firm_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10039",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10039",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10039",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10039",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10039", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerTradeTopRequest {
@@ -476,49 +359,6 @@ impl kiwoom_runtime::PagedRequest for BrokerTradeTopRequest {
 impl kiwoom_runtime::TrResponse for BrokerTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerTradeTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mmcm_cd", "trde_qty_tp", "trde_tp", "dt", "stex_tp"],
-        )?;
-        Ok(Self {
-            member_firm_code: codec::take_required(
-                api_id,
-                object,
-                "mmcm_cd",
-                "member_firm_code",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -40,16 +40,37 @@ impl TodayMajorBrokersRequest {
         }
     }
 }
+impl codec::Table for TodayMajorBrokersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for TodayMajorBrokersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10040` 당일주요거래원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersResponse {
     /// 매도거래원별증감1 (`sel_trde_ori_irds_1`)
@@ -293,636 +314,189 @@ impl TodayMajorBrokersResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayMajorBrokersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_trade_broker_change_1 = None;
-        let mut sell_trade_broker_quantity_1 = None;
-        let mut sell_trade_broker_1 = None;
-        let mut sell_trade_broker_code_1 = None;
-        let mut buy_trade_broker_1 = None;
-        let mut buy_trade_broker_code_1 = None;
-        let mut buy_trade_broker_quantity_1 = None;
-        let mut buy_trade_broker_change_1 = None;
-        let mut sell_trade_broker_change_2 = None;
-        let mut sell_trade_broker_quantity_2 = None;
-        let mut sell_trade_broker_2 = None;
-        let mut sell_trade_broker_code_2 = None;
-        let mut buy_trade_broker_2 = None;
-        let mut buy_trade_broker_code_2 = None;
-        let mut buy_trade_broker_quantity_2 = None;
-        let mut buy_trade_broker_change_2 = None;
-        let mut sell_trade_broker_change_3 = None;
-        let mut sell_trade_broker_quantity_3 = None;
-        let mut sell_trade_broker_3 = None;
-        let mut sell_trade_broker_code_3 = None;
-        let mut buy_trade_broker_3 = None;
-        let mut buy_trade_broker_code_3 = None;
-        let mut buy_trade_broker_quantity_3 = None;
-        let mut buy_trade_broker_change_3 = None;
-        let mut sell_trade_broker_change_4 = None;
-        let mut sell_trade_broker_quantity_4 = None;
-        let mut sell_trade_broker_4 = None;
-        let mut sell_trade_broker_code_4 = None;
-        let mut buy_trade_broker_4 = None;
-        let mut buy_trade_broker_code_4 = None;
-        let mut buy_trade_broker_quantity_4 = None;
-        let mut buy_trade_broker_change_4 = None;
-        let mut sell_trade_broker_change_5 = None;
-        let mut sell_trade_broker_quantity_5 = None;
-        let mut sell_trade_broker_5 = None;
-        let mut sell_trade_broker_code_5 = None;
-        let mut buy_trade_broker_5 = None;
-        let mut buy_trade_broker_code_5 = None;
-        let mut buy_trade_broker_quantity_5 = None;
-        let mut buy_trade_broker_change_5 = None;
-        let mut foreign_sell_estimated_sum_change = None;
-        let mut foreign_sell_estimated_sum = None;
-        let mut foreign_buy_estimated_sum = None;
-        let mut foreign_buy_estimated_sum_change = None;
-        let mut today_main_trade_broker = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sel_trde_ori_irds_1" => {
-                    sell_trade_broker_change_1 =
-                        forms.value(&mut map, ctx, 0, "sel_trde_ori_irds_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_qty_1" => {
-                    sell_trade_broker_quantity_1 =
-                        forms.value(&mut map, ctx, 1, "sel_trde_ori_qty_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_1" => {
-                    sell_trade_broker_1 =
-                        forms.value(&mut map, ctx, 2, "sel_trde_ori_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_cd_1" => {
-                    sell_trade_broker_code_1 =
-                        forms.value(&mut map, ctx, 3, "sel_trde_ori_cd_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_1" => {
-                    buy_trade_broker_1 =
-                        forms.value(&mut map, ctx, 4, "buy_trde_ori_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_cd_1" => {
-                    buy_trade_broker_code_1 =
-                        forms.value(&mut map, ctx, 5, "buy_trde_ori_cd_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_qty_1" => {
-                    buy_trade_broker_quantity_1 =
-                        forms.value(&mut map, ctx, 6, "buy_trde_ori_qty_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_irds_1" => {
-                    buy_trade_broker_change_1 =
-                        forms.value(&mut map, ctx, 7, "buy_trde_ori_irds_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_irds_2" => {
-                    sell_trade_broker_change_2 =
-                        forms.value(&mut map, ctx, 8, "sel_trde_ori_irds_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_qty_2" => {
-                    sell_trade_broker_quantity_2 =
-                        forms.value(&mut map, ctx, 9, "sel_trde_ori_qty_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_2" => {
-                    sell_trade_broker_2 =
-                        forms.value(&mut map, ctx, 10, "sel_trde_ori_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_cd_2" => {
-                    sell_trade_broker_code_2 =
-                        forms.value(&mut map, ctx, 11, "sel_trde_ori_cd_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_2" => {
-                    buy_trade_broker_2 =
-                        forms.value(&mut map, ctx, 12, "buy_trde_ori_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_cd_2" => {
-                    buy_trade_broker_code_2 =
-                        forms.value(&mut map, ctx, 13, "buy_trde_ori_cd_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_qty_2" => {
-                    buy_trade_broker_quantity_2 =
-                        forms.value(&mut map, ctx, 14, "buy_trde_ori_qty_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_irds_2" => {
-                    buy_trade_broker_change_2 =
-                        forms.value(&mut map, ctx, 15, "buy_trde_ori_irds_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_irds_3" => {
-                    sell_trade_broker_change_3 =
-                        forms.value(&mut map, ctx, 16, "sel_trde_ori_irds_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_qty_3" => {
-                    sell_trade_broker_quantity_3 =
-                        forms.value(&mut map, ctx, 17, "sel_trde_ori_qty_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_3" => {
-                    sell_trade_broker_3 =
-                        forms.value(&mut map, ctx, 18, "sel_trde_ori_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_cd_3" => {
-                    sell_trade_broker_code_3 =
-                        forms.value(&mut map, ctx, 19, "sel_trde_ori_cd_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_3" => {
-                    buy_trade_broker_3 =
-                        forms.value(&mut map, ctx, 20, "buy_trde_ori_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_cd_3" => {
-                    buy_trade_broker_code_3 =
-                        forms.value(&mut map, ctx, 21, "buy_trde_ori_cd_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_qty_3" => {
-                    buy_trade_broker_quantity_3 =
-                        forms.value(&mut map, ctx, 22, "buy_trde_ori_qty_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_irds_3" => {
-                    buy_trade_broker_change_3 =
-                        forms.value(&mut map, ctx, 23, "buy_trde_ori_irds_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_irds_4" => {
-                    sell_trade_broker_change_4 =
-                        forms.value(&mut map, ctx, 24, "sel_trde_ori_irds_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_qty_4" => {
-                    sell_trade_broker_quantity_4 =
-                        forms.value(&mut map, ctx, 25, "sel_trde_ori_qty_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_4" => {
-                    sell_trade_broker_4 =
-                        forms.value(&mut map, ctx, 26, "sel_trde_ori_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_cd_4" => {
-                    sell_trade_broker_code_4 =
-                        forms.value(&mut map, ctx, 27, "sel_trde_ori_cd_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_4" => {
-                    buy_trade_broker_4 =
-                        forms.value(&mut map, ctx, 28, "buy_trde_ori_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_cd_4" => {
-                    buy_trade_broker_code_4 =
-                        forms.value(&mut map, ctx, 29, "buy_trde_ori_cd_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_qty_4" => {
-                    buy_trade_broker_quantity_4 =
-                        forms.value(&mut map, ctx, 30, "buy_trde_ori_qty_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_irds_4" => {
-                    buy_trade_broker_change_4 =
-                        forms.value(&mut map, ctx, 31, "buy_trde_ori_irds_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_irds_5" => {
-                    sell_trade_broker_change_5 =
-                        forms.value(&mut map, ctx, 32, "sel_trde_ori_irds_5", codec::PLAIN)?;
-                }
-                "sel_trde_ori_qty_5" => {
-                    sell_trade_broker_quantity_5 =
-                        forms.value(&mut map, ctx, 33, "sel_trde_ori_qty_5", codec::PLAIN)?;
-                }
-                "sel_trde_ori_5" => {
-                    sell_trade_broker_5 =
-                        forms.value(&mut map, ctx, 34, "sel_trde_ori_5", codec::PLAIN)?;
-                }
-                "sel_trde_ori_cd_5" => {
-                    sell_trade_broker_code_5 =
-                        forms.value(&mut map, ctx, 35, "sel_trde_ori_cd_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_5" => {
-                    buy_trade_broker_5 =
-                        forms.value(&mut map, ctx, 36, "buy_trde_ori_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_cd_5" => {
-                    buy_trade_broker_code_5 =
-                        forms.value(&mut map, ctx, 37, "buy_trde_ori_cd_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_qty_5" => {
-                    buy_trade_broker_quantity_5 =
-                        forms.value(&mut map, ctx, 38, "buy_trde_ori_qty_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_irds_5" => {
-                    buy_trade_broker_change_5 =
-                        forms.value(&mut map, ctx, 39, "buy_trde_ori_irds_5", codec::PLAIN)?;
-                }
-                "frgn_sel_prsm_sum_chang" => {
-                    foreign_sell_estimated_sum_change =
-                        forms.value(&mut map, ctx, 40, "frgn_sel_prsm_sum_chang", codec::PLAIN)?;
-                }
-                "frgn_sel_prsm_sum" => {
-                    foreign_sell_estimated_sum =
-                        forms.value(&mut map, ctx, 41, "frgn_sel_prsm_sum", codec::PLAIN)?;
-                }
-                "frgn_buy_prsm_sum" => {
-                    foreign_buy_estimated_sum =
-                        forms.value(&mut map, ctx, 42, "frgn_buy_prsm_sum", codec::PLAIN)?;
-                }
-                "frgn_buy_prsm_sum_chang" => {
-                    foreign_buy_estimated_sum_change =
-                        forms.value(&mut map, ctx, 43, "frgn_buy_prsm_sum_chang", codec::PLAIN)?;
-                }
-                "tdy_main_trde_ori" => {
-                    today_main_trade_broker = codec::list(&mut map, ctx, "tdy_main_trde_ori")?;
-                    forms.list_sent(44, &today_main_trade_broker);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 46, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayMajorBrokersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sel_trde_ori_irds_1", "sell_trade_broker_change_1"),
+            codec::Field::new("sel_trde_ori_qty_1", "sell_trade_broker_quantity_1"),
+            codec::Field::new("sel_trde_ori_1", "sell_trade_broker_1"),
+            codec::Field::new("sel_trde_ori_cd_1", "sell_trade_broker_code_1"),
+            codec::Field::new("buy_trde_ori_1", "buy_trade_broker_1"),
+            codec::Field::new("buy_trde_ori_cd_1", "buy_trade_broker_code_1"),
+            codec::Field::new("buy_trde_ori_qty_1", "buy_trade_broker_quantity_1"),
+            codec::Field::new("buy_trde_ori_irds_1", "buy_trade_broker_change_1"),
+            codec::Field::new("sel_trde_ori_irds_2", "sell_trade_broker_change_2"),
+            codec::Field::new("sel_trde_ori_qty_2", "sell_trade_broker_quantity_2"),
+            codec::Field::new("sel_trde_ori_2", "sell_trade_broker_2"),
+            codec::Field::new("sel_trde_ori_cd_2", "sell_trade_broker_code_2"),
+            codec::Field::new("buy_trde_ori_2", "buy_trade_broker_2"),
+            codec::Field::new("buy_trde_ori_cd_2", "buy_trade_broker_code_2"),
+            codec::Field::new("buy_trde_ori_qty_2", "buy_trade_broker_quantity_2"),
+            codec::Field::new("buy_trde_ori_irds_2", "buy_trade_broker_change_2"),
+            codec::Field::new("sel_trde_ori_irds_3", "sell_trade_broker_change_3"),
+            codec::Field::new("sel_trde_ori_qty_3", "sell_trade_broker_quantity_3"),
+            codec::Field::new("sel_trde_ori_3", "sell_trade_broker_3"),
+            codec::Field::new("sel_trde_ori_cd_3", "sell_trade_broker_code_3"),
+            codec::Field::new("buy_trde_ori_3", "buy_trade_broker_3"),
+            codec::Field::new("buy_trde_ori_cd_3", "buy_trade_broker_code_3"),
+            codec::Field::new("buy_trde_ori_qty_3", "buy_trade_broker_quantity_3"),
+            codec::Field::new("buy_trde_ori_irds_3", "buy_trade_broker_change_3"),
+            codec::Field::new("sel_trde_ori_irds_4", "sell_trade_broker_change_4"),
+            codec::Field::new("sel_trde_ori_qty_4", "sell_trade_broker_quantity_4"),
+            codec::Field::new("sel_trde_ori_4", "sell_trade_broker_4"),
+            codec::Field::new("sel_trde_ori_cd_4", "sell_trade_broker_code_4"),
+            codec::Field::new("buy_trde_ori_4", "buy_trade_broker_4"),
+            codec::Field::new("buy_trde_ori_cd_4", "buy_trade_broker_code_4"),
+            codec::Field::new("buy_trde_ori_qty_4", "buy_trade_broker_quantity_4"),
+            codec::Field::new("buy_trde_ori_irds_4", "buy_trade_broker_change_4"),
+            codec::Field::new("sel_trde_ori_irds_5", "sell_trade_broker_change_5"),
+            codec::Field::new("sel_trde_ori_qty_5", "sell_trade_broker_quantity_5"),
+            codec::Field::new("sel_trde_ori_5", "sell_trade_broker_5"),
+            codec::Field::new("sel_trde_ori_cd_5", "sell_trade_broker_code_5"),
+            codec::Field::new("buy_trde_ori_5", "buy_trade_broker_5"),
+            codec::Field::new("buy_trde_ori_cd_5", "buy_trade_broker_code_5"),
+            codec::Field::new("buy_trde_ori_qty_5", "buy_trade_broker_quantity_5"),
+            codec::Field::new("buy_trde_ori_irds_5", "buy_trade_broker_change_5"),
+            codec::Field::new(
+                "frgn_sel_prsm_sum_chang",
+                "foreign_sell_estimated_sum_change",
+            ),
+            codec::Field::new("frgn_sel_prsm_sum", "foreign_sell_estimated_sum"),
+            codec::Field::new("frgn_buy_prsm_sum", "foreign_buy_estimated_sum"),
+            codec::Field::new(
+                "frgn_buy_prsm_sum_chang",
+                "foreign_buy_estimated_sum_change",
+            ),
+            codec::Field::new("tdy_main_trde_ori", "today_main_trade_broker"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_1),
+            1 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_1),
+            2 => codec::SlotMut::Text(&mut self.sell_trade_broker_1),
+            3 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_1),
+            4 => codec::SlotMut::Text(&mut self.buy_trade_broker_1),
+            5 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_1),
+            6 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_1),
+            7 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_1),
+            8 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_2),
+            9 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_2),
+            10 => codec::SlotMut::Text(&mut self.sell_trade_broker_2),
+            11 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_2),
+            12 => codec::SlotMut::Text(&mut self.buy_trade_broker_2),
+            13 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_2),
+            14 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_2),
+            15 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_2),
+            16 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_3),
+            17 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_3),
+            18 => codec::SlotMut::Text(&mut self.sell_trade_broker_3),
+            19 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_3),
+            20 => codec::SlotMut::Text(&mut self.buy_trade_broker_3),
+            21 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_3),
+            22 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_3),
+            23 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_3),
+            24 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_4),
+            25 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_4),
+            26 => codec::SlotMut::Text(&mut self.sell_trade_broker_4),
+            27 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_4),
+            28 => codec::SlotMut::Text(&mut self.buy_trade_broker_4),
+            29 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_4),
+            30 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_4),
+            31 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_4),
+            32 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_5),
+            33 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_5),
+            34 => codec::SlotMut::Text(&mut self.sell_trade_broker_5),
+            35 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_5),
+            36 => codec::SlotMut::Text(&mut self.buy_trade_broker_5),
+            37 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_5),
+            38 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_5),
+            39 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_5),
+            40 => codec::SlotMut::Int(&mut self.foreign_sell_estimated_sum_change),
+            41 => codec::SlotMut::Int(&mut self.foreign_sell_estimated_sum),
+            42 => codec::SlotMut::Int(&mut self.foreign_buy_estimated_sum),
+            43 => codec::SlotMut::Int(&mut self.foreign_buy_estimated_sum_change),
+            44 => codec::SlotMut::List(&mut self.today_main_trade_broker),
+            45 => codec::SlotMut::Number(&mut self.return_code),
+            46 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_trade_broker_change_1,
-            sell_trade_broker_quantity_1,
-            sell_trade_broker_1,
-            sell_trade_broker_code_1,
-            buy_trade_broker_1,
-            buy_trade_broker_code_1,
-            buy_trade_broker_quantity_1,
-            buy_trade_broker_change_1,
-            sell_trade_broker_change_2,
-            sell_trade_broker_quantity_2,
-            sell_trade_broker_2,
-            sell_trade_broker_code_2,
-            buy_trade_broker_2,
-            buy_trade_broker_code_2,
-            buy_trade_broker_quantity_2,
-            buy_trade_broker_change_2,
-            sell_trade_broker_change_3,
-            sell_trade_broker_quantity_3,
-            sell_trade_broker_3,
-            sell_trade_broker_code_3,
-            buy_trade_broker_3,
-            buy_trade_broker_code_3,
-            buy_trade_broker_quantity_3,
-            buy_trade_broker_change_3,
-            sell_trade_broker_change_4,
-            sell_trade_broker_quantity_4,
-            sell_trade_broker_4,
-            sell_trade_broker_code_4,
-            buy_trade_broker_4,
-            buy_trade_broker_code_4,
-            buy_trade_broker_quantity_4,
-            buy_trade_broker_change_4,
-            sell_trade_broker_change_5,
-            sell_trade_broker_quantity_5,
-            sell_trade_broker_5,
-            sell_trade_broker_code_5,
-            buy_trade_broker_5,
-            buy_trade_broker_code_5,
-            buy_trade_broker_quantity_5,
-            buy_trade_broker_change_5,
-            foreign_sell_estimated_sum_change,
-            foreign_sell_estimated_sum,
-            foreign_buy_estimated_sum,
-            foreign_buy_estimated_sum_change,
-            today_main_trade_broker,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_trade_broker_change_1),
+            1 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_1),
+            2 => codec::SlotRef::Opt(&self.sell_trade_broker_1),
+            3 => codec::SlotRef::Opt(&self.sell_trade_broker_code_1),
+            4 => codec::SlotRef::Opt(&self.buy_trade_broker_1),
+            5 => codec::SlotRef::Opt(&self.buy_trade_broker_code_1),
+            6 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_1),
+            7 => codec::SlotRef::Opt(&self.buy_trade_broker_change_1),
+            8 => codec::SlotRef::Opt(&self.sell_trade_broker_change_2),
+            9 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_2),
+            10 => codec::SlotRef::Opt(&self.sell_trade_broker_2),
+            11 => codec::SlotRef::Opt(&self.sell_trade_broker_code_2),
+            12 => codec::SlotRef::Opt(&self.buy_trade_broker_2),
+            13 => codec::SlotRef::Opt(&self.buy_trade_broker_code_2),
+            14 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_2),
+            15 => codec::SlotRef::Opt(&self.buy_trade_broker_change_2),
+            16 => codec::SlotRef::Opt(&self.sell_trade_broker_change_3),
+            17 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_3),
+            18 => codec::SlotRef::Opt(&self.sell_trade_broker_3),
+            19 => codec::SlotRef::Opt(&self.sell_trade_broker_code_3),
+            20 => codec::SlotRef::Opt(&self.buy_trade_broker_3),
+            21 => codec::SlotRef::Opt(&self.buy_trade_broker_code_3),
+            22 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_3),
+            23 => codec::SlotRef::Opt(&self.buy_trade_broker_change_3),
+            24 => codec::SlotRef::Opt(&self.sell_trade_broker_change_4),
+            25 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_4),
+            26 => codec::SlotRef::Opt(&self.sell_trade_broker_4),
+            27 => codec::SlotRef::Opt(&self.sell_trade_broker_code_4),
+            28 => codec::SlotRef::Opt(&self.buy_trade_broker_4),
+            29 => codec::SlotRef::Opt(&self.buy_trade_broker_code_4),
+            30 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_4),
+            31 => codec::SlotRef::Opt(&self.buy_trade_broker_change_4),
+            32 => codec::SlotRef::Opt(&self.sell_trade_broker_change_5),
+            33 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_5),
+            34 => codec::SlotRef::Opt(&self.sell_trade_broker_5),
+            35 => codec::SlotRef::Opt(&self.sell_trade_broker_code_5),
+            36 => codec::SlotRef::Opt(&self.buy_trade_broker_5),
+            37 => codec::SlotRef::Opt(&self.buy_trade_broker_code_5),
+            38 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_5),
+            39 => codec::SlotRef::Opt(&self.buy_trade_broker_change_5),
+            40 => codec::SlotRef::Opt(&self.foreign_sell_estimated_sum_change),
+            41 => codec::SlotRef::Opt(&self.foreign_sell_estimated_sum),
+            42 => codec::SlotRef::Opt(&self.foreign_buy_estimated_sum),
+            43 => codec::SlotRef::Opt(&self.foreign_buy_estimated_sum_change),
+            44 => codec::SlotRef::List(&self.today_main_trade_broker),
+            45 => codec::SlotRef::Number(self.return_code),
+            46 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayMajorBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sel_trde_ori_irds_1",
-            self.sell_trade_broker_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sel_trde_ori_qty_1",
-            self.sell_trade_broker_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sel_trde_ori_1",
-            self.sell_trade_broker_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sel_trde_ori_cd_1",
-            self.sell_trade_broker_code_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "buy_trde_ori_1",
-            self.buy_trade_broker_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_trde_ori_cd_1",
-            self.buy_trade_broker_code_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "buy_trde_ori_qty_1",
-            self.buy_trade_broker_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_trde_ori_irds_1",
-            self.buy_trade_broker_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_trde_ori_irds_2",
-            self.sell_trade_broker_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sel_trde_ori_qty_2",
-            self.sell_trade_broker_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "sel_trde_ori_2",
-            self.sell_trade_broker_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "sel_trde_ori_cd_2",
-            self.sell_trade_broker_code_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "buy_trde_ori_2",
-            self.buy_trade_broker_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "buy_trde_ori_cd_2",
-            self.buy_trade_broker_code_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "buy_trde_ori_qty_2",
-            self.buy_trade_broker_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "buy_trde_ori_irds_2",
-            self.buy_trade_broker_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "sel_trde_ori_irds_3",
-            self.sell_trade_broker_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "sel_trde_ori_qty_3",
-            self.sell_trade_broker_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "sel_trde_ori_3",
-            self.sell_trade_broker_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_trde_ori_cd_3",
-            self.sell_trade_broker_code_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "buy_trde_ori_3",
-            self.buy_trade_broker_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "buy_trde_ori_cd_3",
-            self.buy_trade_broker_code_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "buy_trde_ori_qty_3",
-            self.buy_trade_broker_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "buy_trde_ori_irds_3",
-            self.buy_trade_broker_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "sel_trde_ori_irds_4",
-            self.sell_trade_broker_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "sel_trde_ori_qty_4",
-            self.sell_trade_broker_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "sel_trde_ori_4",
-            self.sell_trade_broker_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "sel_trde_ori_cd_4",
-            self.sell_trade_broker_code_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "buy_trde_ori_4",
-            self.buy_trade_broker_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "buy_trde_ori_cd_4",
-            self.buy_trade_broker_code_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "buy_trde_ori_qty_4",
-            self.buy_trade_broker_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "buy_trde_ori_irds_4",
-            self.buy_trade_broker_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "sel_trde_ori_irds_5",
-            self.sell_trade_broker_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "sel_trde_ori_qty_5",
-            self.sell_trade_broker_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "sel_trde_ori_5",
-            self.sell_trade_broker_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "sel_trde_ori_cd_5",
-            self.sell_trade_broker_code_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "buy_trde_ori_5",
-            self.buy_trade_broker_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "buy_trde_ori_cd_5",
-            self.buy_trade_broker_code_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "buy_trde_ori_qty_5",
-            self.buy_trade_broker_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "buy_trde_ori_irds_5",
-            self.buy_trade_broker_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "frgn_sel_prsm_sum_chang",
-            self.foreign_sell_estimated_sum_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "frgn_sel_prsm_sum",
-            self.foreign_sell_estimated_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "frgn_buy_prsm_sum",
-            self.foreign_buy_estimated_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "frgn_buy_prsm_sum_chang",
-            self.foreign_buy_estimated_sum_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            44,
-            "tdy_main_trde_ori",
-            &self.today_main_trade_broker,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            46,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10040 field \`tdy\_main\_trde\_ori\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)
@@ -966,128 +540,62 @@ impl TodayMajorBrokersRow {
         &self.extra
     }
 }
-impl codec::Record for TodayMajorBrokersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_exit_time = None;
-        let mut sell_quantity = None;
-        let mut sell_top_exit_broker = None;
-        let mut buy_exit_time = None;
-        let mut buy_quantity = None;
-        let mut buy_top_exit_broker = None;
-        let mut query_date = None;
-        let mut query_time = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sel_scesn_tm" => {
-                    sell_exit_time = forms.value(&mut map, ctx, 0, "sel_scesn_tm", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 1, "sell_qty", codec::PLAIN)?;
-                }
-                "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker =
-                        forms.value(&mut map, ctx, 2, "sel_upper_scesn_ori", codec::PLAIN)?;
-                }
-                "buy_scesn_tm" => {
-                    buy_exit_time = forms.value(&mut map, ctx, 3, "buy_scesn_tm", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 4, "buy_qty", codec::PLAIN)?;
-                }
-                "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker =
-                        forms.value(&mut map, ctx, 5, "buy_upper_scesn_ori", codec::PLAIN)?;
-                }
-                "qry_dt" => {
-                    query_date = forms.value(&mut map, ctx, 6, "qry_dt", codec::PLAIN)?;
-                }
-                "qry_tm" => {
-                    query_time = forms.value(&mut map, ctx, 7, "qry_tm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayMajorBrokersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sel_scesn_tm", "sell_exit_time"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("sel_upper_scesn_ori", "sell_top_exit_broker"),
+            codec::Field::new("buy_scesn_tm", "buy_exit_time"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("buy_upper_scesn_ori", "buy_top_exit_broker"),
+            codec::Field::new("qry_dt", "query_date"),
+            codec::Field::new("qry_tm", "query_time"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.sell_exit_time),
+            1 => codec::SlotMut::Int(&mut self.sell_quantity),
+            2 => codec::SlotMut::Text(&mut self.sell_top_exit_broker),
+            3 => codec::SlotMut::Opt(&mut self.buy_exit_time),
+            4 => codec::SlotMut::Int(&mut self.buy_quantity),
+            5 => codec::SlotMut::Text(&mut self.buy_top_exit_broker),
+            6 => codec::SlotMut::Date(&mut self.query_date),
+            7 => codec::SlotMut::Opt(&mut self.query_time),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_exit_time,
-            sell_quantity,
-            sell_top_exit_broker,
-            buy_exit_time,
-            buy_quantity,
-            buy_top_exit_broker,
-            query_date,
-            query_time,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_exit_time),
+            1 => codec::SlotRef::Opt(&self.sell_quantity),
+            2 => codec::SlotRef::Opt(&self.sell_top_exit_broker),
+            3 => codec::SlotRef::Opt(&self.buy_exit_time),
+            4 => codec::SlotRef::Opt(&self.buy_quantity),
+            5 => codec::SlotRef::Opt(&self.buy_top_exit_broker),
+            6 => codec::SlotRef::Opt(&self.query_date),
+            7 => codec::SlotRef::Opt(&self.query_time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayMajorBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sel_scesn_tm",
-            self.sell_exit_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sel_upper_scesn_ori",
-            self.sell_top_exit_broker.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "buy_scesn_tm",
-            self.buy_exit_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_upper_scesn_ori",
-            self.buy_top_exit_broker.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "qry_dt",
-            self.query_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "qry_tm",
-            self.query_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayMajorBrokersRequest {
@@ -1099,16 +607,7 @@ impl kiwoom_runtime::TrRequest for TodayMajorBrokersRequest {
     };
     type Response = TodayMajorBrokersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10040",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10040", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayMajorBrokersRequest {
@@ -1120,17 +619,6 @@ impl kiwoom_runtime::PagedRequest for TodayMajorBrokersRequest {
 impl kiwoom_runtime::TrResponse for TodayMajorBrokersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayMajorBrokersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -104,22 +104,66 @@ impl NetBuyBrokerRankRequest {
         self
     }
 }
+impl codec::Table for NetBuyBrokerRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(6),
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("qry_dt_tp", "query_date_type")
+                .required()
+                .max(1),
+            codec::Field::new("pot_tp", "point_type").required().max(1),
+            codec::Field::new("dt", "date").max(4),
+            codec::Field::new("sort_base", "sort_base")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Date(&mut self.start_date),
+            2 => codec::SlotMut::Date(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.query_date_type),
+            4 => codec::SlotMut::Req(&mut self.point_type),
+            5 => codec::SlotMut::Opt(&mut self.date),
+            6 => codec::SlotMut::Req(&mut self.sort_base),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.start_date),
+            2 => codec::SlotRef::Opt(&self.end_date),
+            3 => codec::SlotRef::Req(&self.query_date_type),
+            4 => codec::SlotRef::Req(&self.point_type),
+            5 => codec::SlotRef::Opt(&self.date),
+            6 => codec::SlotRef::Req(&self.sort_base),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: None,
+            end_date: None,
+            query_date_type: super::QueryDateType::from_code(""),
+            point_type: super::PointType::from_code(""),
+            date: None,
+            sort_base: super::BrokerVolumeProfileAnalysisSortBase::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for NetBuyBrokerRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "qry_dt_tp", &self.query_date_type, codec::PLAIN)?;
-        codec::put(&mut map, "pot_tp", &self.point_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "sort_base", &self.sort_base, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10042` 순매수거래원순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankResponse {
     /// 순매수거래원순위 (`netprps_trde_ori_rank`)
@@ -139,65 +183,51 @@ impl NetBuyBrokerRankResponse {
         &self.extra
     }
 }
-impl codec::Record for NetBuyBrokerRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut net_purchase_trade_broker_rank = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "netprps_trde_ori_rank" => {
-                    net_purchase_trade_broker_rank =
-                        codec::list(&mut map, ctx, "netprps_trde_ori_rank")?;
-                    forms.list_sent(0, &net_purchase_trade_broker_rank);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for NetBuyBrokerRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("netprps_trde_ori_rank", "net_purchase_trade_broker_rank"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.net_purchase_trade_broker_rank),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            net_purchase_trade_broker_rank,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.net_purchase_trade_broker_rank),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for NetBuyBrokerRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "netprps_trde_ori_rank",
-            &self.net_purchase_trade_broker_rank,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10042 field \`netprps\_trde\_ori\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankRow {
     /// 순위 (`rank`)
@@ -221,59 +251,47 @@ impl NetBuyBrokerRankRow {
         &self.extra
     }
 }
-impl codec::Record for NetBuyBrokerRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut member_firm_code = None;
-        let mut member_firm_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mmcm_cd" => {
-                    member_firm_code = forms.value(&mut map, ctx, 1, "mmcm_cd", codec::PLAIN)?;
-                }
-                "mmcm_nm" => {
-                    member_firm_name = forms.value(&mut map, ctx, 2, "mmcm_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for NetBuyBrokerRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mmcm_cd", "member_firm_code"),
+            codec::Field::new("mmcm_nm", "member_firm_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.member_firm_code),
+            2 => codec::SlotMut::Text(&mut self.member_firm_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            member_firm_code,
-            member_firm_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.member_firm_code),
+            2 => codec::SlotRef::Opt(&self.member_firm_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for NetBuyBrokerRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mmcm_cd",
-            self.member_firm_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "mmcm_nm",
-            self.member_firm_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for NetBuyBrokerRankRequest {
@@ -285,70 +303,7 @@ impl kiwoom_runtime::TrRequest for NetBuyBrokerRankRequest {
     };
     type Response = NetBuyBrokerRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10042",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "qry_dt_tp",
-            "query_date_type",
-            Some(&self.query_date_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "pot_tp",
-            "point_type",
-            Some(&self.point_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "dt",
-            "date",
-            self.date.as_ref(),
-            false,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10042",
-            "sort_base",
-            "sort_base",
-            Some(&self.sort_base),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10042", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for NetBuyBrokerRankRequest {
@@ -360,47 +315,6 @@ impl kiwoom_runtime::PagedRequest for NetBuyBrokerRankRequest {
 impl kiwoom_runtime::TrResponse for NetBuyBrokerRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for NetBuyBrokerRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stk_cd",
-                "strt_dt",
-                "end_dt",
-                "qry_dt_tp",
-                "pot_tp",
-                "dt",
-                "sort_base",
-            ],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            query_date_type: codec::take_required(
-                api_id,
-                object,
-                "qry_dt_tp",
-                "query_date_type",
-                codec::PLAIN,
-            )?,
-            point_type: codec::take_required(api_id, object, "pot_tp", "point_type", codec::PLAIN)?,
-            date: codec::take(api_id, object, "dt", "date", codec::PLAIN)?,
-            sort_base: codec::take_required(
-                api_id,
-                object,
-                "sort_base",
-                "sort_base",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

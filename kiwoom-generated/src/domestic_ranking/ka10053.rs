@@ -40,16 +40,37 @@ impl TodayTopExitBrokersRequest {
         }
     }
 }
+impl codec::Table for TodayTopExitBrokersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for TodayTopExitBrokersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10053` 당일상위이탈원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersResponse {
     /// 당일상위이탈원 (`tdy_upper_scesn_ori`)
@@ -69,64 +90,51 @@ impl TodayTopExitBrokersResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayTopExitBrokersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut today_top_exit_broker = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tdy_upper_scesn_ori" => {
-                    today_top_exit_broker = codec::list(&mut map, ctx, "tdy_upper_scesn_ori")?;
-                    forms.list_sent(0, &today_top_exit_broker);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTopExitBrokersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tdy_upper_scesn_ori", "today_top_exit_broker"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.today_top_exit_broker),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            today_top_exit_broker,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.today_top_exit_broker),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTopExitBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "tdy_upper_scesn_ori",
-            &self.today_top_exit_broker,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10053 field \`tdy\_upper\_scesn\_ori\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)
@@ -178,128 +186,62 @@ impl TodayTopExitBrokersRow {
         &self.extra
     }
 }
-impl codec::Record for TodayTopExitBrokersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_exit_time = None;
-        let mut sell_quantity = None;
-        let mut sell_top_exit_broker = None;
-        let mut buy_exit_time = None;
-        let mut buy_quantity = None;
-        let mut buy_top_exit_broker = None;
-        let mut query_date = None;
-        let mut query_time = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sel_scesn_tm" => {
-                    sell_exit_time = forms.value(&mut map, ctx, 0, "sel_scesn_tm", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 1, "sell_qty", codec::PLAIN)?;
-                }
-                "sel_upper_scesn_ori" => {
-                    sell_top_exit_broker =
-                        forms.value(&mut map, ctx, 2, "sel_upper_scesn_ori", codec::PLAIN)?;
-                }
-                "buy_scesn_tm" => {
-                    buy_exit_time = forms.value(&mut map, ctx, 3, "buy_scesn_tm", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 4, "buy_qty", codec::PLAIN)?;
-                }
-                "buy_upper_scesn_ori" => {
-                    buy_top_exit_broker =
-                        forms.value(&mut map, ctx, 5, "buy_upper_scesn_ori", codec::PLAIN)?;
-                }
-                "qry_dt" => {
-                    query_date = forms.value(&mut map, ctx, 6, "qry_dt", codec::PLAIN)?;
-                }
-                "qry_tm" => {
-                    query_time = forms.value(&mut map, ctx, 7, "qry_tm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTopExitBrokersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sel_scesn_tm", "sell_exit_time"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("sel_upper_scesn_ori", "sell_top_exit_broker"),
+            codec::Field::new("buy_scesn_tm", "buy_exit_time"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("buy_upper_scesn_ori", "buy_top_exit_broker"),
+            codec::Field::new("qry_dt", "query_date"),
+            codec::Field::new("qry_tm", "query_time"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.sell_exit_time),
+            1 => codec::SlotMut::Int(&mut self.sell_quantity),
+            2 => codec::SlotMut::Text(&mut self.sell_top_exit_broker),
+            3 => codec::SlotMut::Opt(&mut self.buy_exit_time),
+            4 => codec::SlotMut::Int(&mut self.buy_quantity),
+            5 => codec::SlotMut::Text(&mut self.buy_top_exit_broker),
+            6 => codec::SlotMut::Text(&mut self.query_date),
+            7 => codec::SlotMut::Text(&mut self.query_time),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_exit_time,
-            sell_quantity,
-            sell_top_exit_broker,
-            buy_exit_time,
-            buy_quantity,
-            buy_top_exit_broker,
-            query_date,
-            query_time,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_exit_time),
+            1 => codec::SlotRef::Opt(&self.sell_quantity),
+            2 => codec::SlotRef::Opt(&self.sell_top_exit_broker),
+            3 => codec::SlotRef::Opt(&self.buy_exit_time),
+            4 => codec::SlotRef::Opt(&self.buy_quantity),
+            5 => codec::SlotRef::Opt(&self.buy_top_exit_broker),
+            6 => codec::SlotRef::Opt(&self.query_date),
+            7 => codec::SlotRef::Opt(&self.query_time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTopExitBrokersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sel_scesn_tm",
-            self.sell_exit_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sel_upper_scesn_ori",
-            self.sell_top_exit_broker.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "buy_scesn_tm",
-            self.buy_exit_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_upper_scesn_ori",
-            self.buy_top_exit_broker.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "qry_dt",
-            self.query_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "qry_tm",
-            self.query_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayTopExitBrokersRequest {
@@ -311,16 +253,7 @@ impl kiwoom_runtime::TrRequest for TodayTopExitBrokersRequest {
     };
     type Response = TodayTopExitBrokersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10053",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10053", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayTopExitBrokersRequest {
@@ -332,17 +265,6 @@ impl kiwoom_runtime::PagedRequest for TodayTopExitBrokersRequest {
 impl kiwoom_runtime::TrResponse for TodayTopExitBrokersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayTopExitBrokersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

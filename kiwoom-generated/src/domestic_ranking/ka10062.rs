@@ -101,22 +101,68 @@ impl SameDirectionNetTradeRankRequest {
         self
     }
 }
+impl codec::Table for SameDirectionNetTradeRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("sort_cnd", "sort_condition")
+                .required()
+                .max(1),
+            codec::Field::new("unit_tp", "unit_type").required(),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.trade_type),
+            4 => codec::SlotMut::Req(&mut self.sort_condition),
+            5 => codec::SlotMut::Req(&mut self.unit_type),
+            6 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.trade_type),
+            4 => codec::SlotRef::Req(&self.sort_condition),
+            5 => codec::SlotRef::Req(&self.unit_type),
+            6 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: None,
+            market_type: super::MarketType::from_code(""),
+            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
+            sort_condition: super::SortCondition::from_code(""),
+            unit_type: super::UnitType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for SameDirectionNetTradeRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_cnd", &self.sort_condition, codec::PLAIN)?;
-        codec::put(&mut map, "unit_tp", &self.unit_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10062` 동일순매매순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankResponse {
     /// 동일순매매순위 (`eql_nettrde_rank`)
@@ -136,60 +182,51 @@ impl SameDirectionNetTradeRankResponse {
         &self.extra
     }
 }
-impl codec::Record for SameDirectionNetTradeRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut same_net_trade_rank = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "eql_nettrde_rank" => {
-                    same_net_trade_rank = codec::list(&mut map, ctx, "eql_nettrde_rank")?;
-                    forms.list_sent(0, &same_net_trade_rank);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SameDirectionNetTradeRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("eql_nettrde_rank", "same_net_trade_rank"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.same_net_trade_rank),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            same_net_trade_rank,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.same_net_trade_rank),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SameDirectionNetTradeRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "eql_nettrde_rank", &self.same_net_trade_rank)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10062 field \`eql\_nettrde\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankRow {
     /// 종목코드 (`stk_cd`)
@@ -289,380 +326,98 @@ impl SameDirectionNetTradeRankRow {
         &self.extra
     }
 }
-impl codec::Record for SameDirectionNetTradeRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut rank = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut institution_net_trade_quantity = None;
-        let mut institution_net_trade_amount = None;
-        let mut institution_net_trade_average_price = None;
-        let mut foreign_net_trade_quantity = None;
-        let mut foreign_net_trade_amount = None;
-        let mut foreign_net_trade_average_price = None;
-        let mut net_trade_quantity = None;
-        let mut net_trade_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "rank" => rank = forms.value(&mut map, ctx, 1, "rank", codec::PLAIN)?,
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 4, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "flu_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "orgn_nettrde_qty" => {
-                    institution_net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "orgn_nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_nettrde_amt" => {
-                    institution_net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "orgn_nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "orgn_nettrde_avg_pric" => {
-                    institution_net_trade_average_price =
-                        forms.value(&mut map, ctx, 10, "orgn_nettrde_avg_pric", codec::PLAIN)?;
-                }
-                "for_nettrde_qty" => {
-                    foreign_net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "for_nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_nettrde_amt" => {
-                    foreign_net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "for_nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "for_nettrde_avg_pric" => {
-                    foreign_net_trade_average_price =
-                        forms.value(&mut map, ctx, 13, "for_nettrde_avg_pric", codec::PLAIN)?;
-                }
-                "nettrde_qty" => {
-                    net_trade_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "nettrde_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "nettrde_amt" => {
-                    net_trade_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "nettrde_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SameDirectionNetTradeRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("flu_rt", "fluctuation_rate")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("orgn_nettrde_qty", "institution_net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("orgn_nettrde_amt", "institution_net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new(
+                "orgn_nettrde_avg_pric",
+                "institution_net_trade_average_price",
+            ),
+            codec::Field::new("for_nettrde_qty", "foreign_net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_nettrde_amt", "foreign_net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("for_nettrde_avg_pric", "foreign_net_trade_average_price"),
+            codec::Field::new("nettrde_qty", "net_trade_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("nettrde_amt", "net_trade_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Int(&mut self.rank),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Text(&mut self.change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.institution_net_trade_quantity),
+            9 => codec::SlotMut::Int(&mut self.institution_net_trade_amount),
+            10 => codec::SlotMut::Int(&mut self.institution_net_trade_average_price),
+            11 => codec::SlotMut::Decimal(&mut self.foreign_net_trade_quantity),
+            12 => codec::SlotMut::Int(&mut self.foreign_net_trade_amount),
+            13 => codec::SlotMut::Int(&mut self.foreign_net_trade_average_price),
+            14 => codec::SlotMut::Decimal(&mut self.net_trade_quantity),
+            15 => codec::SlotMut::Int(&mut self.net_trade_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            rank,
-            stock_name,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            institution_net_trade_quantity,
-            institution_net_trade_amount,
-            institution_net_trade_average_price,
-            foreign_net_trade_quantity,
-            foreign_net_trade_amount,
-            foreign_net_trade_average_price,
-            net_trade_quantity,
-            net_trade_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.rank),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.institution_net_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.institution_net_trade_amount),
+            10 => codec::SlotRef::Opt(&self.institution_net_trade_average_price),
+            11 => codec::SlotRef::Opt(&self.foreign_net_trade_quantity),
+            12 => codec::SlotRef::Opt(&self.foreign_net_trade_amount),
+            13 => codec::SlotRef::Opt(&self.foreign_net_trade_average_price),
+            14 => codec::SlotRef::Opt(&self.net_trade_quantity),
+            15 => codec::SlotRef::Opt(&self.net_trade_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SameDirectionNetTradeRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 1, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "orgn_nettrde_qty",
-            self.institution_net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "orgn_nettrde_amt",
-            self.institution_net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "orgn_nettrde_avg_pric",
-            self.institution_net_trade_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "for_nettrde_qty",
-            self.foreign_net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "for_nettrde_amt",
-            self.foreign_net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "for_nettrde_avg_pric",
-            self.foreign_net_trade_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "nettrde_qty",
-            self.net_trade_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "nettrde_amt",
-            self.net_trade_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SameDirectionNetTradeRankRequest {
@@ -674,70 +429,7 @@ impl kiwoom_runtime::TrRequest for SameDirectionNetTradeRankRequest {
     };
     type Response = SameDirectionNetTradeRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10062",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "sort_cnd",
-            "sort_condition",
-            Some(&self.sort_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "unit_tp",
-            "unit_type",
-            Some(&self.unit_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10062",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10062", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SameDirectionNetTradeRankRequest {
@@ -749,59 +441,6 @@ impl kiwoom_runtime::PagedRequest for SameDirectionNetTradeRankRequest {
 impl kiwoom_runtime::TrResponse for SameDirectionNetTradeRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SameDirectionNetTradeRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "strt_dt", "end_dt", "mrkt_tp", "trde_tp", "sort_cnd", "unit_tp", "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            sort_condition: codec::take_required(
-                api_id,
-                object,
-                "sort_cnd",
-                "sort_condition",
-                codec::PLAIN,
-            )?,
-            unit_type: codec::take_required(api_id, object, "unit_tp", "unit_type", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

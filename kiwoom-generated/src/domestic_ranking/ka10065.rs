@@ -75,24 +75,54 @@ impl IntradayInvestorTradeTopRequest {
         self
     }
 }
+impl codec::Table for IntradayInvestorTradeTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("orgn_tp", "institution_type")
+                .required()
+                .max(4),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.trade_type),
+            1 => codec::SlotMut::Req(&mut self.market_type),
+            2 => codec::SlotMut::Req(&mut self.institution_type),
+            3 => codec::SlotMut::Opt(&mut self.amount_quantity_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.trade_type),
+            1 => codec::SlotRef::Req(&self.market_type),
+            2 => codec::SlotRef::Req(&self.institution_type),
+            3 => codec::SlotRef::Opt(&self.amount_quantity_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
+            market_type: super::MarketType::from_code(""),
+            institution_type: super::InstitutionType::from_code(""),
+            amount_quantity_type: None,
+        }
+    }
+}
 impl serde::Serialize for IntradayInvestorTradeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "orgn_tp", &self.institution_type, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10065` 장중투자자별매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopResponse {
     /// 장중투자자별매매상위 (`opmr_invsr_trde_upper`)
@@ -112,65 +142,51 @@ impl IntradayInvestorTradeTopResponse {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut intraday_investor_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "opmr_invsr_trde_upper" => {
-                    intraday_investor_trade_top =
-                        codec::list(&mut map, ctx, "opmr_invsr_trde_upper")?;
-                    forms.list_sent(0, &intraday_investor_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("opmr_invsr_trde_upper", "intraday_investor_trade_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.intraday_investor_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            intraday_investor_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.intraday_investor_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "opmr_invsr_trde_upper",
-            &self.intraday_investor_trade_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10065 field \`opmr\_invsr\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopRow {
     /// 종목코드 (`stk_cd`)
@@ -208,85 +224,53 @@ impl IntradayInvestorTradeTopRow {
         &self.extra
     }
 }
-impl codec::Record for IntradayInvestorTradeTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut sell_quantity = None;
-        let mut buy_quantity = None;
-        let mut net_sell = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "sel_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 2, "sel_qty", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 3, "buy_qty", codec::PLAIN)?;
-                }
-                "netslmt" => {
-                    net_sell = forms.value(&mut map, ctx, 4, "netslmt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IntradayInvestorTradeTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("sel_qty", "sell_quantity"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("netslmt", "net_sell"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Decimal(&mut self.sell_quantity),
+            3 => codec::SlotMut::Decimal(&mut self.buy_quantity),
+            4 => codec::SlotMut::Decimal(&mut self.net_sell),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            sell_quantity,
-            buy_quantity,
-            net_sell,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.sell_quantity),
+            3 => codec::SlotRef::Opt(&self.buy_quantity),
+            4 => codec::SlotRef::Opt(&self.net_sell),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IntradayInvestorTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sel_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "netslmt", self.net_sell.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeTopRequest {
@@ -298,43 +282,7 @@ impl kiwoom_runtime::TrRequest for IntradayInvestorTradeTopRequest {
     };
     type Response = IntradayInvestorTradeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10065",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10065",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10065",
-            "orgn_tp",
-            "institution_type",
-            Some(&self.institution_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10065",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            self.amount_quantity_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10065", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeTopRequest {
@@ -346,48 +294,6 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeTopRequest {
 impl kiwoom_runtime::TrResponse for IntradayInvestorTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for IntradayInvestorTradeTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["trde_tp", "mrkt_tp", "orgn_tp", "amt_qty_tp"],
-        )?;
-        Ok(Self {
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            institution_type: codec::take_required(
-                api_id,
-                object,
-                "orgn_tp",
-                "institution_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -81,26 +81,75 @@ impl AfterHoursSinglePriceChangeRateRankRequest {
         }
     }
 }
+impl codec::Table for AfterHoursSinglePriceChangeRateRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("sort_base", "sort_base")
+                .required()
+                .max(1),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(2),
+            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
+                .required()
+                .max(5),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("trde_prica", "trade_value")
+                .required()
+                .max(5),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.sort_base),
+            2 => codec::SlotMut::Req(&mut self.stock_condition),
+            3 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
+            4 => codec::SlotMut::Req(&mut self.credit_condition),
+            5 => codec::SlotMut::Req(&mut self.trade_value),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.sort_base),
+            2 => codec::SlotRef::Req(&self.stock_condition),
+            3 => codec::SlotRef::Req(&self.trade_quantity_condition),
+            4 => codec::SlotRef::Req(&self.credit_condition),
+            5 => codec::SlotRef::Req(&self.trade_value),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            sort_base: super::SortBase::from_code(""),
+            stock_condition: super::AfterHoursSinglePriceChangeRateRankStockCondition::from_code(
+                "",
+            ),
+            trade_quantity_condition:
+                super::AfterHoursSinglePriceChangeRateRankTradeQuantityCondition::from_code(""),
+            credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition::from_code(
+                "",
+            ),
+            trade_value: super::TradeValue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AfterHoursSinglePriceChangeRateRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_base", &self.sort_base, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_cnd",
-            &self.trade_quantity_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(&mut map, "trde_prica", &self.trade_value, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10098` 시간외단일가등락율순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankResponse {
     /// 시간외단일가등락율순위 (`ovt_sigpric_flu_rt_rank`)
@@ -120,65 +169,54 @@ impl AfterHoursSinglePriceChangeRateRankResponse {
         &self.extra
     }
 }
-impl codec::Record for AfterHoursSinglePriceChangeRateRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut after_hours_single_price_fluctuation_rate_rank = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ovt_sigpric_flu_rt_rank" => {
-                    after_hours_single_price_fluctuation_rate_rank =
-                        codec::list(&mut map, ctx, "ovt_sigpric_flu_rt_rank")?;
-                    forms.list_sent(0, &after_hours_single_price_fluctuation_rate_rank);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AfterHoursSinglePriceChangeRateRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "ovt_sigpric_flu_rt_rank",
+                "after_hours_single_price_fluctuation_rate_rank",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.after_hours_single_price_fluctuation_rate_rank),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            after_hours_single_price_fluctuation_rate_rank,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.after_hours_single_price_fluctuation_rate_rank),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AfterHoursSinglePriceChangeRateRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "ovt_sigpric_flu_rt_rank",
-            &self.after_hours_single_price_fluctuation_rate_rank,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka10098 field \`ovt\_sigpric\_flu\_rt\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankRow {
     /// 순위 (`rank`)
@@ -262,187 +300,80 @@ impl AfterHoursSinglePriceChangeRateRankRow {
         &self.extra
     }
 }
-impl codec::Record for AfterHoursSinglePriceChangeRateRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut sell_total_remaining_quantity = None;
-        let mut buy_total_remaining_quantity = None;
-        let mut cumulative_trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut today_close_price = None;
-        let mut today_close_price_fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_tot_req" => {
-                    sell_total_remaining_quantity =
-                        forms.value(&mut map, ctx, 7, "sel_tot_req", codec::PLAIN)?;
-                }
-                "buy_tot_req" => {
-                    buy_total_remaining_quantity =
-                        forms.value(&mut map, ctx, 8, "buy_tot_req", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 10, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "tdy_close_pric" => {
-                    today_close_price =
-                        forms.value(&mut map, ctx, 11, "tdy_close_pric", codec::PLAIN)?;
-                }
-                "tdy_close_pric_flu_rt" => {
-                    today_close_price_fluctuation_rate =
-                        forms.value(&mut map, ctx, 12, "tdy_close_pric_flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AfterHoursSinglePriceChangeRateRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_tot_req", "sell_total_remaining_quantity"),
+            codec::Field::new("buy_tot_req", "buy_total_remaining_quantity"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("tdy_close_pric", "today_close_price"),
+            codec::Field::new(
+                "tdy_close_pric_flu_rt",
+                "today_close_price_fluctuation_rate",
+            ),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.sell_total_remaining_quantity),
+            8 => codec::SlotMut::Int(&mut self.buy_total_remaining_quantity),
+            9 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            10 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            11 => codec::SlotMut::Int(&mut self.today_close_price),
+            12 => codec::SlotMut::Decimal(&mut self.today_close_price_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            sell_total_remaining_quantity,
-            buy_total_remaining_quantity,
-            cumulative_trade_quantity,
-            cumulative_trade_value,
-            today_close_price,
-            today_close_price_fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.sell_total_remaining_quantity),
+            8 => codec::SlotRef::Opt(&self.buy_total_remaining_quantity),
+            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            11 => codec::SlotRef::Opt(&self.today_close_price),
+            12 => codec::SlotRef::Opt(&self.today_close_price_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AfterHoursSinglePriceChangeRateRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_tot_req",
-            self.sell_total_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_tot_req",
-            self.buy_total_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "tdy_close_pric",
-            self.today_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "tdy_close_pric_flu_rt",
-            self.today_close_price_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceChangeRateRankRequest {
@@ -454,61 +385,7 @@ impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceChangeRateRankRequest {
     };
     type Response = AfterHoursSinglePriceChangeRateRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10098",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10098",
-            "sort_base",
-            "sort_base",
-            Some(&self.sort_base),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10098",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10098",
-            "trde_qty_cnd",
-            "trade_quantity_condition",
-            Some(&self.trade_quantity_condition),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10098",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10098",
-            "trde_prica",
-            "trade_value",
-            Some(&self.trade_value),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10098", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AfterHoursSinglePriceChangeRateRankRequest {
@@ -522,69 +399,6 @@ impl kiwoom_runtime::PagedRequest for AfterHoursSinglePriceChangeRateRankRequest
 impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceChangeRateRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AfterHoursSinglePriceChangeRateRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "sort_base",
-                "stk_cnd",
-                "trde_qty_cnd",
-                "crd_cnd",
-                "trde_prica",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            sort_base: codec::take_required(
-                api_id,
-                object,
-                "sort_base",
-                "sort_base",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_condition: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_cnd",
-                "trade_quantity_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            trade_value: codec::take_required(
-                api_id,
-                object,
-                "trde_prica",
-                "trade_value",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -78,25 +78,62 @@ impl ForeignInstitutionTradeTopRequest {
         self
     }
 }
+impl codec::Table for ForeignInstitutionTradeTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("qry_dt_tp", "query_date_type")
+                .required()
+                .max(1),
+            codec::Field::new("date", "date").max(8),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Req(&mut self.query_date_type),
+            3 => codec::SlotMut::Date(&mut self.date),
+            4 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Req(&self.query_date_type),
+            3 => codec::SlotRef::Opt(&self.date),
+            4 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            query_date_type: super::ForeignInstitutionTradeTopQueryDateType::from_code(""),
+            date: None,
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ForeignInstitutionTradeTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "qry_dt_tp", &self.query_date_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "date", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90009` 외국인기관매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopResponse {
     /// 외국인기관매매상위 (`frgnr_orgn_trde_upper`)
@@ -116,65 +153,51 @@ impl ForeignInstitutionTradeTopResponse {
         &self.extra
     }
 }
-impl codec::Record for ForeignInstitutionTradeTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut foreign_institution_trade_top = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "frgnr_orgn_trde_upper" => {
-                    foreign_institution_trade_top =
-                        codec::list(&mut map, ctx, "frgnr_orgn_trde_upper")?;
-                    forms.list_sent(0, &foreign_institution_trade_top);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInstitutionTradeTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("frgnr_orgn_trde_upper", "foreign_institution_trade_top"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.foreign_institution_trade_top),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            foreign_institution_trade_top,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.foreign_institution_trade_top),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInstitutionTradeTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "frgnr_orgn_trde_upper",
-            &self.foreign_institution_trade_top,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/ranking.yaml ka90009 field \`frgnr\_orgn\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopRow {
     /// 외인순매도종목코드 (`for_netslmt_stk_cd`)
@@ -266,238 +289,86 @@ impl ForeignInstitutionTradeTopRow {
         &self.extra
     }
 }
-impl codec::Record for ForeignInstitutionTradeTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut foreign_net_sell_stock_code = None;
-        let mut foreign_net_sell_stock_name = None;
-        let mut foreign_net_sell_amount = None;
-        let mut foreign_net_sell_quantity = None;
-        let mut foreign_net_purchase_stock_code = None;
-        let mut foreign_net_purchase_stock_name = None;
-        let mut foreign_net_purchase_amount = None;
-        let mut foreign_net_purchase_quantity = None;
-        let mut institution_net_sell_stock_code = None;
-        let mut institution_net_sell_stock_name = None;
-        let mut institution_net_sell_amount = None;
-        let mut institution_net_sell_quantity = None;
-        let mut institution_net_purchase_stock_code = None;
-        let mut institution_net_purchase_stock_name = None;
-        let mut institution_net_purchase_amount = None;
-        let mut institution_net_purchase_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "for_netslmt_stk_cd" => {
-                    foreign_net_sell_stock_code =
-                        forms.value(&mut map, ctx, 0, "for_netslmt_stk_cd", codec::PLAIN)?;
-                }
-                "for_netslmt_stk_nm" => {
-                    foreign_net_sell_stock_name =
-                        forms.value(&mut map, ctx, 1, "for_netslmt_stk_nm", codec::PLAIN)?;
-                }
-                "for_netslmt_amt" => {
-                    foreign_net_sell_amount =
-                        forms.value(&mut map, ctx, 2, "for_netslmt_amt", codec::PLAIN)?;
-                }
-                "for_netslmt_qty" => {
-                    foreign_net_sell_quantity =
-                        forms.value(&mut map, ctx, 3, "for_netslmt_qty", codec::PLAIN)?;
-                }
-                "for_netprps_stk_cd" => {
-                    foreign_net_purchase_stock_code =
-                        forms.value(&mut map, ctx, 4, "for_netprps_stk_cd", codec::PLAIN)?;
-                }
-                "for_netprps_stk_nm" => {
-                    foreign_net_purchase_stock_name =
-                        forms.value(&mut map, ctx, 5, "for_netprps_stk_nm", codec::PLAIN)?;
-                }
-                "for_netprps_amt" => {
-                    foreign_net_purchase_amount =
-                        forms.value(&mut map, ctx, 6, "for_netprps_amt", codec::PLAIN)?;
-                }
-                "for_netprps_qty" => {
-                    foreign_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 7, "for_netprps_qty", codec::PLAIN)?;
-                }
-                "orgn_netslmt_stk_cd" => {
-                    institution_net_sell_stock_code =
-                        forms.value(&mut map, ctx, 8, "orgn_netslmt_stk_cd", codec::PLAIN)?;
-                }
-                "orgn_netslmt_stk_nm" => {
-                    institution_net_sell_stock_name =
-                        forms.value(&mut map, ctx, 9, "orgn_netslmt_stk_nm", codec::PLAIN)?;
-                }
-                "orgn_netslmt_amt" => {
-                    institution_net_sell_amount =
-                        forms.value(&mut map, ctx, 10, "orgn_netslmt_amt", codec::PLAIN)?;
-                }
-                "orgn_netslmt_qty" => {
-                    institution_net_sell_quantity =
-                        forms.value(&mut map, ctx, 11, "orgn_netslmt_qty", codec::PLAIN)?;
-                }
-                "orgn_netprps_stk_cd" => {
-                    institution_net_purchase_stock_code =
-                        forms.value(&mut map, ctx, 12, "orgn_netprps_stk_cd", codec::PLAIN)?;
-                }
-                "orgn_netprps_stk_nm" => {
-                    institution_net_purchase_stock_name =
-                        forms.value(&mut map, ctx, 13, "orgn_netprps_stk_nm", codec::PLAIN)?;
-                }
-                "orgn_netprps_amt" => {
-                    institution_net_purchase_amount =
-                        forms.value(&mut map, ctx, 14, "orgn_netprps_amt", codec::PLAIN)?;
-                }
-                "orgn_netprps_qty" => {
-                    institution_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 15, "orgn_netprps_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ForeignInstitutionTradeTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("for_netslmt_stk_cd", "foreign_net_sell_stock_code"),
+            codec::Field::new("for_netslmt_stk_nm", "foreign_net_sell_stock_name"),
+            codec::Field::new("for_netslmt_amt", "foreign_net_sell_amount"),
+            codec::Field::new("for_netslmt_qty", "foreign_net_sell_quantity"),
+            codec::Field::new("for_netprps_stk_cd", "foreign_net_purchase_stock_code"),
+            codec::Field::new("for_netprps_stk_nm", "foreign_net_purchase_stock_name"),
+            codec::Field::new("for_netprps_amt", "foreign_net_purchase_amount"),
+            codec::Field::new("for_netprps_qty", "foreign_net_purchase_quantity"),
+            codec::Field::new("orgn_netslmt_stk_cd", "institution_net_sell_stock_code"),
+            codec::Field::new("orgn_netslmt_stk_nm", "institution_net_sell_stock_name"),
+            codec::Field::new("orgn_netslmt_amt", "institution_net_sell_amount"),
+            codec::Field::new("orgn_netslmt_qty", "institution_net_sell_quantity"),
+            codec::Field::new("orgn_netprps_stk_cd", "institution_net_purchase_stock_code"),
+            codec::Field::new("orgn_netprps_stk_nm", "institution_net_purchase_stock_name"),
+            codec::Field::new("orgn_netprps_amt", "institution_net_purchase_amount"),
+            codec::Field::new("orgn_netprps_qty", "institution_net_purchase_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.foreign_net_sell_stock_code),
+            1 => codec::SlotMut::Text(&mut self.foreign_net_sell_stock_name),
+            2 => codec::SlotMut::Int(&mut self.foreign_net_sell_amount),
+            3 => codec::SlotMut::Int(&mut self.foreign_net_sell_quantity),
+            4 => codec::SlotMut::Text(&mut self.foreign_net_purchase_stock_code),
+            5 => codec::SlotMut::Text(&mut self.foreign_net_purchase_stock_name),
+            6 => codec::SlotMut::Int(&mut self.foreign_net_purchase_amount),
+            7 => codec::SlotMut::Int(&mut self.foreign_net_purchase_quantity),
+            8 => codec::SlotMut::Text(&mut self.institution_net_sell_stock_code),
+            9 => codec::SlotMut::Text(&mut self.institution_net_sell_stock_name),
+            10 => codec::SlotMut::Int(&mut self.institution_net_sell_amount),
+            11 => codec::SlotMut::Int(&mut self.institution_net_sell_quantity),
+            12 => codec::SlotMut::Text(&mut self.institution_net_purchase_stock_code),
+            13 => codec::SlotMut::Text(&mut self.institution_net_purchase_stock_name),
+            14 => codec::SlotMut::Int(&mut self.institution_net_purchase_amount),
+            15 => codec::SlotMut::Int(&mut self.institution_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            foreign_net_sell_stock_code,
-            foreign_net_sell_stock_name,
-            foreign_net_sell_amount,
-            foreign_net_sell_quantity,
-            foreign_net_purchase_stock_code,
-            foreign_net_purchase_stock_name,
-            foreign_net_purchase_amount,
-            foreign_net_purchase_quantity,
-            institution_net_sell_stock_code,
-            institution_net_sell_stock_name,
-            institution_net_sell_amount,
-            institution_net_sell_quantity,
-            institution_net_purchase_stock_code,
-            institution_net_purchase_stock_name,
-            institution_net_purchase_amount,
-            institution_net_purchase_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.foreign_net_sell_stock_code),
+            1 => codec::SlotRef::Opt(&self.foreign_net_sell_stock_name),
+            2 => codec::SlotRef::Opt(&self.foreign_net_sell_amount),
+            3 => codec::SlotRef::Opt(&self.foreign_net_sell_quantity),
+            4 => codec::SlotRef::Opt(&self.foreign_net_purchase_stock_code),
+            5 => codec::SlotRef::Opt(&self.foreign_net_purchase_stock_name),
+            6 => codec::SlotRef::Opt(&self.foreign_net_purchase_amount),
+            7 => codec::SlotRef::Opt(&self.foreign_net_purchase_quantity),
+            8 => codec::SlotRef::Opt(&self.institution_net_sell_stock_code),
+            9 => codec::SlotRef::Opt(&self.institution_net_sell_stock_name),
+            10 => codec::SlotRef::Opt(&self.institution_net_sell_amount),
+            11 => codec::SlotRef::Opt(&self.institution_net_sell_quantity),
+            12 => codec::SlotRef::Opt(&self.institution_net_purchase_stock_code),
+            13 => codec::SlotRef::Opt(&self.institution_net_purchase_stock_name),
+            14 => codec::SlotRef::Opt(&self.institution_net_purchase_amount),
+            15 => codec::SlotRef::Opt(&self.institution_net_purchase_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ForeignInstitutionTradeTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "for_netslmt_stk_cd",
-            self.foreign_net_sell_stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "for_netslmt_stk_nm",
-            self.foreign_net_sell_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "for_netslmt_amt",
-            self.foreign_net_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "for_netslmt_qty",
-            self.foreign_net_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "for_netprps_stk_cd",
-            self.foreign_net_purchase_stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "for_netprps_stk_nm",
-            self.foreign_net_purchase_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "for_netprps_amt",
-            self.foreign_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "for_netprps_qty",
-            self.foreign_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "orgn_netslmt_stk_cd",
-            self.institution_net_sell_stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "orgn_netslmt_stk_nm",
-            self.institution_net_sell_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "orgn_netslmt_amt",
-            self.institution_net_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orgn_netslmt_qty",
-            self.institution_net_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "orgn_netprps_stk_cd",
-            self.institution_net_purchase_stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "orgn_netprps_stk_nm",
-            self.institution_net_purchase_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "orgn_netprps_amt",
-            self.institution_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "orgn_netprps_qty",
-            self.institution_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ForeignInstitutionTradeTopRequest {
@@ -509,52 +380,7 @@ impl kiwoom_runtime::TrRequest for ForeignInstitutionTradeTopRequest {
     };
     type Response = ForeignInstitutionTradeTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90009",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90009",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90009",
-            "qry_dt_tp",
-            "query_date_type",
-            Some(&self.query_date_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90009",
-            "date",
-            "date",
-            self.date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90009",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90009", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ForeignInstitutionTradeTopRequest {
@@ -566,49 +392,6 @@ impl kiwoom_runtime::PagedRequest for ForeignInstitutionTradeTopRequest {
 impl kiwoom_runtime::TrResponse for ForeignInstitutionTradeTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ForeignInstitutionTradeTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "amt_qty_tp", "qry_dt_tp", "date", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            query_date_type: codec::take_required(
-                api_id,
-                object,
-                "qry_dt_tp",
-                "query_date_type",
-                codec::PLAIN,
-            )?,
-            date: codec::take(api_id, object, "date", "date", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -21,58 +21,10 @@ pub enum IndustryCode {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl IndustryCode {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["001", "101"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KospiComposite => "001",
-            Self::KosdaqComposite => "101",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "001" => Self::KospiComposite,
-            "101" => Self::KosdaqComposite,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::KospiComposite => Some("종합(KOSPI)"),
-            Self::KosdaqComposite => Some("종합(KOSDAQ)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for IndustryCode {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for IndustryCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for IndustryCode {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match IndustryCode {
+    KospiComposite => ("001", "종합(KOSPI)"),
+    KosdaqComposite => ("101", "종합(KOSDAQ)"),
+});
 /// Codes of `SectorDailyPriceMarketType`, used by 3 fields:
 ///
 /// - spec/domestic/sector.yaml ka20001 field `mrkt_tp`
@@ -98,58 +50,8 @@ pub enum SectorDailyPriceMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SectorDailyPriceMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "0",
-            Self::Kosdaq => "1",
-            Self::Kospi200 => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Kospi,
-            "1" => Self::Kosdaq,
-            "2" => Self::Kospi200,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Kospi200 => Some("코스피200"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SectorDailyPriceMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SectorDailyPriceMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SectorDailyPriceMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SectorDailyPriceMarketType {
+    Kospi => ("0", "코스피"),
+    Kosdaq => ("1", "코스닥"),
+    Kospi200 => ("2", "코스피200"),
+});

@@ -40,16 +40,37 @@ impl SectorProgramRequest {
         }
     }
 }
+impl codec::Table for SectorProgramRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for SectorProgramRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10010` 업종프로그램요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorProgramResponse {
     /// 차익위탁매도수량 (`dfrt_trst_sell_qty`)
@@ -137,304 +158,140 @@ impl SectorProgramResponse {
         &self.extra
     }
 }
-impl codec::Record for SectorProgramResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut arbitrage_consignment_sell_quantity = None;
-        let mut arbitrage_consignment_sell_amount = None;
-        let mut arbitrage_consignment_buy_quantity = None;
-        let mut arbitrage_consignment_buy_amount = None;
-        let mut arbitrage_consignment_net_purchase_quantity = None;
-        let mut arbitrage_consignment_net_purchase_amount = None;
-        let mut non_arbitrage_consignment_sell_quantity = None;
-        let mut non_arbitrage_consignment_sell_amount = None;
-        let mut non_arbitrage_consignment_buy_quantity = None;
-        let mut non_arbitrage_consignment_buy_amount = None;
-        let mut non_arbitrage_consignment_net_purchase_quantity = None;
-        let mut non_arbitrage_consignment_net_purchase_amount = None;
-        let mut all_arbitrage_consignment_sell_quantity = None;
-        let mut all_arbitrage_consignment_sell_amount = None;
-        let mut all_arbitrage_consignment_buy_quantity = None;
-        let mut all_arbitrage_consignment_buy_amount = None;
-        let mut all_arbitrage_consignment_net_purchase_quantity = None;
-        let mut all_arbitrage_consignment_net_purchase_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dfrt_trst_sell_qty" => {
-                    arbitrage_consignment_sell_quantity =
-                        forms.value(&mut map, ctx, 0, "dfrt_trst_sell_qty", codec::PLAIN)?;
-                }
-                "dfrt_trst_sell_amt" => {
-                    arbitrage_consignment_sell_amount =
-                        forms.value(&mut map, ctx, 1, "dfrt_trst_sell_amt", codec::PLAIN)?;
-                }
-                "dfrt_trst_buy_qty" => {
-                    arbitrage_consignment_buy_quantity =
-                        forms.value(&mut map, ctx, 2, "dfrt_trst_buy_qty", codec::PLAIN)?;
-                }
-                "dfrt_trst_buy_amt" => {
-                    arbitrage_consignment_buy_amount =
-                        forms.value(&mut map, ctx, 3, "dfrt_trst_buy_amt", codec::PLAIN)?;
-                }
-                "dfrt_trst_netprps_qty" => {
-                    arbitrage_consignment_net_purchase_quantity =
-                        forms.value(&mut map, ctx, 4, "dfrt_trst_netprps_qty", codec::PLAIN)?;
-                }
-                "dfrt_trst_netprps_amt" => {
-                    arbitrage_consignment_net_purchase_amount =
-                        forms.value(&mut map, ctx, 5, "dfrt_trst_netprps_amt", codec::PLAIN)?;
-                }
-                "ndiffpro_trst_sell_qty" => {
-                    non_arbitrage_consignment_sell_quantity =
-                        forms.value(&mut map, ctx, 6, "ndiffpro_trst_sell_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trst_sell_amt" => {
-                    non_arbitrage_consignment_sell_amount =
-                        forms.value(&mut map, ctx, 7, "ndiffpro_trst_sell_amt", codec::PLAIN)?;
-                }
-                "ndiffpro_trst_buy_qty" => {
-                    non_arbitrage_consignment_buy_quantity =
-                        forms.value(&mut map, ctx, 8, "ndiffpro_trst_buy_qty", codec::PLAIN)?;
-                }
-                "ndiffpro_trst_buy_amt" => {
-                    non_arbitrage_consignment_buy_amount =
-                        forms.value(&mut map, ctx, 9, "ndiffpro_trst_buy_amt", codec::PLAIN)?;
-                }
-                "ndiffpro_trst_netprps_qty" => {
-                    non_arbitrage_consignment_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "ndiffpro_trst_netprps_qty",
-                        codec::PLAIN,
-                    )?;
-                }
-                "ndiffpro_trst_netprps_amt" => {
-                    non_arbitrage_consignment_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "ndiffpro_trst_netprps_amt",
-                        codec::PLAIN,
-                    )?;
-                }
-                "all_dfrt_trst_sell_qty" => {
-                    all_arbitrage_consignment_sell_quantity =
-                        forms.value(&mut map, ctx, 12, "all_dfrt_trst_sell_qty", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_sell_amt" => {
-                    all_arbitrage_consignment_sell_amount =
-                        forms.value(&mut map, ctx, 13, "all_dfrt_trst_sell_amt", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_buy_qty" => {
-                    all_arbitrage_consignment_buy_quantity =
-                        forms.value(&mut map, ctx, 14, "all_dfrt_trst_buy_qty", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_buy_amt" => {
-                    all_arbitrage_consignment_buy_amount =
-                        forms.value(&mut map, ctx, 15, "all_dfrt_trst_buy_amt", codec::PLAIN)?;
-                }
-                "all_dfrt_trst_netprps_qty" => {
-                    all_arbitrage_consignment_net_purchase_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "all_dfrt_trst_netprps_qty",
-                        codec::PLAIN,
-                    )?;
-                }
-                "all_dfrt_trst_netprps_amt" => {
-                    all_arbitrage_consignment_net_purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "all_dfrt_trst_netprps_amt",
-                        codec::PLAIN,
-                    )?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 19, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorProgramResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dfrt_trst_sell_qty", "arbitrage_consignment_sell_quantity"),
+            codec::Field::new("dfrt_trst_sell_amt", "arbitrage_consignment_sell_amount"),
+            codec::Field::new("dfrt_trst_buy_qty", "arbitrage_consignment_buy_quantity"),
+            codec::Field::new("dfrt_trst_buy_amt", "arbitrage_consignment_buy_amount"),
+            codec::Field::new(
+                "dfrt_trst_netprps_qty",
+                "arbitrage_consignment_net_purchase_quantity",
+            ),
+            codec::Field::new(
+                "dfrt_trst_netprps_amt",
+                "arbitrage_consignment_net_purchase_amount",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_sell_qty",
+                "non_arbitrage_consignment_sell_quantity",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_sell_amt",
+                "non_arbitrage_consignment_sell_amount",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_buy_qty",
+                "non_arbitrage_consignment_buy_quantity",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_buy_amt",
+                "non_arbitrage_consignment_buy_amount",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_netprps_qty",
+                "non_arbitrage_consignment_net_purchase_quantity",
+            ),
+            codec::Field::new(
+                "ndiffpro_trst_netprps_amt",
+                "non_arbitrage_consignment_net_purchase_amount",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_sell_qty",
+                "all_arbitrage_consignment_sell_quantity",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_sell_amt",
+                "all_arbitrage_consignment_sell_amount",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_buy_qty",
+                "all_arbitrage_consignment_buy_quantity",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_buy_amt",
+                "all_arbitrage_consignment_buy_amount",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_netprps_qty",
+                "all_arbitrage_consignment_net_purchase_quantity",
+            ),
+            codec::Field::new(
+                "all_dfrt_trst_netprps_amt",
+                "all_arbitrage_consignment_net_purchase_amount",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.arbitrage_consignment_sell_quantity),
+            1 => codec::SlotMut::Int(&mut self.arbitrage_consignment_sell_amount),
+            2 => codec::SlotMut::Int(&mut self.arbitrage_consignment_buy_quantity),
+            3 => codec::SlotMut::Int(&mut self.arbitrage_consignment_buy_amount),
+            4 => codec::SlotMut::Int(&mut self.arbitrage_consignment_net_purchase_quantity),
+            5 => codec::SlotMut::Int(&mut self.arbitrage_consignment_net_purchase_amount),
+            6 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_sell_quantity),
+            7 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_sell_amount),
+            8 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_buy_quantity),
+            9 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_buy_amount),
+            10 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_net_purchase_quantity),
+            11 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_net_purchase_amount),
+            12 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_quantity),
+            13 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_amount),
+            14 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_quantity),
+            15 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_amount),
+            16 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_quantity),
+            17 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_amount),
+            18 => codec::SlotMut::Number(&mut self.return_code),
+            19 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            arbitrage_consignment_sell_quantity,
-            arbitrage_consignment_sell_amount,
-            arbitrage_consignment_buy_quantity,
-            arbitrage_consignment_buy_amount,
-            arbitrage_consignment_net_purchase_quantity,
-            arbitrage_consignment_net_purchase_amount,
-            non_arbitrage_consignment_sell_quantity,
-            non_arbitrage_consignment_sell_amount,
-            non_arbitrage_consignment_buy_quantity,
-            non_arbitrage_consignment_buy_amount,
-            non_arbitrage_consignment_net_purchase_quantity,
-            non_arbitrage_consignment_net_purchase_amount,
-            all_arbitrage_consignment_sell_quantity,
-            all_arbitrage_consignment_sell_amount,
-            all_arbitrage_consignment_buy_quantity,
-            all_arbitrage_consignment_buy_amount,
-            all_arbitrage_consignment_net_purchase_quantity,
-            all_arbitrage_consignment_net_purchase_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.arbitrage_consignment_sell_quantity),
+            1 => codec::SlotRef::Opt(&self.arbitrage_consignment_sell_amount),
+            2 => codec::SlotRef::Opt(&self.arbitrage_consignment_buy_quantity),
+            3 => codec::SlotRef::Opt(&self.arbitrage_consignment_buy_amount),
+            4 => codec::SlotRef::Opt(&self.arbitrage_consignment_net_purchase_quantity),
+            5 => codec::SlotRef::Opt(&self.arbitrage_consignment_net_purchase_amount),
+            6 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_sell_quantity),
+            7 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_sell_amount),
+            8 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_buy_quantity),
+            9 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_buy_amount),
+            10 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_net_purchase_quantity),
+            11 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_net_purchase_amount),
+            12 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_quantity),
+            13 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_amount),
+            14 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_quantity),
+            15 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_amount),
+            16 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_quantity),
+            17 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_amount),
+            18 => codec::SlotRef::Number(self.return_code),
+            19 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorProgramResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "dfrt_trst_sell_qty",
-            self.arbitrage_consignment_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "dfrt_trst_sell_amt",
-            self.arbitrage_consignment_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dfrt_trst_buy_qty",
-            self.arbitrage_consignment_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dfrt_trst_buy_amt",
-            self.arbitrage_consignment_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dfrt_trst_netprps_qty",
-            self.arbitrage_consignment_net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "dfrt_trst_netprps_amt",
-            self.arbitrage_consignment_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ndiffpro_trst_sell_qty",
-            self.non_arbitrage_consignment_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ndiffpro_trst_sell_amt",
-            self.non_arbitrage_consignment_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "ndiffpro_trst_buy_qty",
-            self.non_arbitrage_consignment_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "ndiffpro_trst_buy_amt",
-            self.non_arbitrage_consignment_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ndiffpro_trst_netprps_qty",
-            self.non_arbitrage_consignment_net_purchase_quantity
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ndiffpro_trst_netprps_amt",
-            self.non_arbitrage_consignment_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "all_dfrt_trst_sell_qty",
-            self.all_arbitrage_consignment_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "all_dfrt_trst_sell_amt",
-            self.all_arbitrage_consignment_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "all_dfrt_trst_buy_qty",
-            self.all_arbitrage_consignment_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "all_dfrt_trst_buy_amt",
-            self.all_arbitrage_consignment_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "all_dfrt_trst_netprps_qty",
-            self.all_arbitrage_consignment_net_purchase_quantity
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "all_dfrt_trst_netprps_amt",
-            self.all_arbitrage_consignment_net_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            19,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SectorProgramRequest {
@@ -446,32 +303,12 @@ impl kiwoom_runtime::TrRequest for SectorProgramRequest {
     };
     type Response = SectorProgramResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10010",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10010", self)
     }
 }
 impl kiwoom_runtime::TrResponse for SectorProgramResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SectorProgramRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

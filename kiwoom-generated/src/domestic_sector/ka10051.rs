@@ -69,24 +69,56 @@ impl SectorInvestorNetBuyRequest {
         self
     }
 }
+impl codec::Table for SectorInvestorNetBuyRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(1),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("base_dt", "base_date").max(8),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            2 => codec::SlotMut::Date(&mut self.base_date),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.amount_quantity_type),
+            2 => codec::SlotRef::Opt(&self.base_date),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: Default::default(),
+            amount_quantity_type: Default::default(),
+            base_date: None,
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for SectorInvestorNetBuyRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10051` 업종별투자자순매수요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyResponse {
     /// 업종별순매수 (`inds_netprps`)
@@ -106,60 +138,51 @@ impl SectorInvestorNetBuyResponse {
         &self.extra
     }
 }
-impl codec::Record for SectorInvestorNetBuyResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut industry_net_purchase = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "inds_netprps" => {
-                    industry_net_purchase = codec::list(&mut map, ctx, "inds_netprps")?;
-                    forms.list_sent(0, &industry_net_purchase);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorInvestorNetBuyResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_netprps", "industry_net_purchase"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.industry_net_purchase),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            industry_net_purchase,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.industry_net_purchase),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorInvestorNetBuyResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "inds_netprps", &self.industry_net_purchase)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/sector.yaml ka10051 field \`inds\_netprps\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyRow {
     /// 업종코드 (`inds_cd`)
@@ -287,289 +310,101 @@ impl SectorInvestorNetBuyRow {
         &self.extra
     }
 }
-impl codec::Record for SectorInvestorNetBuyRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut industry_code = None;
-        let mut industry_name = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut securities_net_purchase = None;
-        let mut insurance_net_purchase = None;
-        let mut investment_trust_net_purchase = None;
-        let mut bank_net_purchase = None;
-        let mut life_annuity_net_purchase = None;
-        let mut fund_net_purchase = None;
-        let mut other_corporation_net_purchase = None;
-        let mut individual_net_purchase = None;
-        let mut foreign_net_purchase = None;
-        let mut domestic_treatment_foreign_net_purchase = None;
-        let mut nation_net_purchase = None;
-        let mut private_fund_net_purchase = None;
-        let mut institution_net_purchase = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "inds_cd" => {
-                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
-                }
-                "inds_nm" => {
-                    industry_name = forms.value(&mut map, ctx, 1, "inds_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_smbol" => {
-                    change_sign = forms.value(&mut map, ctx, 3, "pre_smbol", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
-                }
-                "sc_netprps" => {
-                    securities_net_purchase =
-                        forms.value(&mut map, ctx, 7, "sc_netprps", codec::PLAIN)?;
-                }
-                "insrnc_netprps" => {
-                    insurance_net_purchase =
-                        forms.value(&mut map, ctx, 8, "insrnc_netprps", codec::PLAIN)?;
-                }
-                "invtrt_netprps" => {
-                    investment_trust_net_purchase =
-                        forms.value(&mut map, ctx, 9, "invtrt_netprps", codec::PLAIN)?;
-                }
-                "bank_netprps" => {
-                    bank_net_purchase =
-                        forms.value(&mut map, ctx, 10, "bank_netprps", codec::PLAIN)?;
-                }
-                "jnsinkm_netprps" => {
-                    life_annuity_net_purchase =
-                        forms.value(&mut map, ctx, 11, "jnsinkm_netprps", codec::PLAIN)?;
-                }
-                "endw_netprps" => {
-                    fund_net_purchase =
-                        forms.value(&mut map, ctx, 12, "endw_netprps", codec::PLAIN)?;
-                }
-                "etc_corp_netprps" => {
-                    other_corporation_net_purchase =
-                        forms.value(&mut map, ctx, 13, "etc_corp_netprps", codec::PLAIN)?;
-                }
-                "ind_netprps" => {
-                    individual_net_purchase =
-                        forms.value(&mut map, ctx, 14, "ind_netprps", codec::PLAIN)?;
-                }
-                "frgnr_netprps" => {
-                    foreign_net_purchase =
-                        forms.value(&mut map, ctx, 15, "frgnr_netprps", codec::PLAIN)?;
-                }
-                "native_trmt_frgnr_netprps" => {
-                    domestic_treatment_foreign_net_purchase = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "native_trmt_frgnr_netprps",
-                        codec::PLAIN,
-                    )?;
-                }
-                "natn_netprps" => {
-                    nation_net_purchase =
-                        forms.value(&mut map, ctx, 17, "natn_netprps", codec::PLAIN)?;
-                }
-                "samo_fund_netprps" => {
-                    private_fund_net_purchase =
-                        forms.value(&mut map, ctx, 18, "samo_fund_netprps", codec::PLAIN)?;
-                }
-                "orgn_netprps" => {
-                    institution_net_purchase =
-                        forms.value(&mut map, ctx, 19, "orgn_netprps", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorInvestorNetBuyRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("inds_nm", "industry_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_smbol", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("sc_netprps", "securities_net_purchase"),
+            codec::Field::new("insrnc_netprps", "insurance_net_purchase"),
+            codec::Field::new("invtrt_netprps", "investment_trust_net_purchase"),
+            codec::Field::new("bank_netprps", "bank_net_purchase"),
+            codec::Field::new("jnsinkm_netprps", "life_annuity_net_purchase"),
+            codec::Field::new("endw_netprps", "fund_net_purchase"),
+            codec::Field::new("etc_corp_netprps", "other_corporation_net_purchase"),
+            codec::Field::new("ind_netprps", "individual_net_purchase"),
+            codec::Field::new("frgnr_netprps", "foreign_net_purchase"),
+            codec::Field::new(
+                "native_trmt_frgnr_netprps",
+                "domestic_treatment_foreign_net_purchase",
+            ),
+            codec::Field::new("natn_netprps", "nation_net_purchase"),
+            codec::Field::new("samo_fund_netprps", "private_fund_net_purchase"),
+            codec::Field::new("orgn_netprps", "institution_net_purchase"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.industry_code),
+            1 => codec::SlotMut::Text(&mut self.industry_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.securities_net_purchase),
+            8 => codec::SlotMut::Int(&mut self.insurance_net_purchase),
+            9 => codec::SlotMut::Int(&mut self.investment_trust_net_purchase),
+            10 => codec::SlotMut::Int(&mut self.bank_net_purchase),
+            11 => codec::SlotMut::Int(&mut self.life_annuity_net_purchase),
+            12 => codec::SlotMut::Int(&mut self.fund_net_purchase),
+            13 => codec::SlotMut::Int(&mut self.other_corporation_net_purchase),
+            14 => codec::SlotMut::Int(&mut self.individual_net_purchase),
+            15 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
+            16 => codec::SlotMut::Int(&mut self.domestic_treatment_foreign_net_purchase),
+            17 => codec::SlotMut::Int(&mut self.nation_net_purchase),
+            18 => codec::SlotMut::Int(&mut self.private_fund_net_purchase),
+            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            industry_code,
-            industry_name,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            securities_net_purchase,
-            insurance_net_purchase,
-            investment_trust_net_purchase,
-            bank_net_purchase,
-            life_annuity_net_purchase,
-            fund_net_purchase,
-            other_corporation_net_purchase,
-            individual_net_purchase,
-            foreign_net_purchase,
-            domestic_treatment_foreign_net_purchase,
-            nation_net_purchase,
-            private_fund_net_purchase,
-            institution_net_purchase,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.industry_code),
+            1 => codec::SlotRef::Opt(&self.industry_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.securities_net_purchase),
+            8 => codec::SlotRef::Opt(&self.insurance_net_purchase),
+            9 => codec::SlotRef::Opt(&self.investment_trust_net_purchase),
+            10 => codec::SlotRef::Opt(&self.bank_net_purchase),
+            11 => codec::SlotRef::Opt(&self.life_annuity_net_purchase),
+            12 => codec::SlotRef::Opt(&self.fund_net_purchase),
+            13 => codec::SlotRef::Opt(&self.other_corporation_net_purchase),
+            14 => codec::SlotRef::Opt(&self.individual_net_purchase),
+            15 => codec::SlotRef::Opt(&self.foreign_net_purchase),
+            16 => codec::SlotRef::Opt(&self.domestic_treatment_foreign_net_purchase),
+            17 => codec::SlotRef::Opt(&self.nation_net_purchase),
+            18 => codec::SlotRef::Opt(&self.private_fund_net_purchase),
+            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorInvestorNetBuyRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "inds_cd",
-            self.industry_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "inds_nm",
-            self.industry_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_smbol",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sc_netprps",
-            self.securities_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "insrnc_netprps",
-            self.insurance_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "invtrt_netprps",
-            self.investment_trust_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "bank_netprps",
-            self.bank_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "jnsinkm_netprps",
-            self.life_annuity_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "endw_netprps",
-            self.fund_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "etc_corp_netprps",
-            self.other_corporation_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "ind_netprps",
-            self.individual_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "frgnr_netprps",
-            self.foreign_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "native_trmt_frgnr_netprps",
-            self.domestic_treatment_foreign_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "natn_netprps",
-            self.nation_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "samo_fund_netprps",
-            self.private_fund_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "orgn_netprps",
-            self.institution_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SectorInvestorNetBuyRequest {
@@ -581,43 +416,7 @@ impl kiwoom_runtime::TrRequest for SectorInvestorNetBuyRequest {
     };
     type Response = SectorInvestorNetBuyResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10051",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10051",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10051",
-            "base_dt",
-            "base_date",
-            self.base_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10051",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10051", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SectorInvestorNetBuyRequest {
@@ -629,42 +428,6 @@ impl kiwoom_runtime::PagedRequest for SectorInvestorNetBuyRequest {
 impl kiwoom_runtime::TrResponse for SectorInvestorNetBuyResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SectorInvestorNetBuyRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "amt_qty_tp", "base_dt", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

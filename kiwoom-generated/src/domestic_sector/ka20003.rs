@@ -37,16 +37,38 @@ impl AllSectorIndicesRequest {
         Self { industry_code }
     }
 }
+impl codec::Table for AllSectorIndicesRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("inds_cd", "industry_code")
+            .required()
+            .max(3)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            industry_code: super::IndustryCode::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for AllSectorIndicesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka20003` 전업종지수요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllSectorIndicesResponse {
     /// 전업종지수 (`all_inds_idex`)
@@ -66,60 +88,51 @@ impl AllSectorIndicesResponse {
         &self.extra
     }
 }
-impl codec::Record for AllSectorIndicesResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut all_industry_index = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "all_inds_idex" => {
-                    all_industry_index = codec::list(&mut map, ctx, "all_inds_idex")?;
-                    forms.list_sent(0, &all_industry_index);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AllSectorIndicesResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("all_inds_idex", "all_industry_index"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.all_industry_index),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            all_industry_index,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.all_industry_index),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AllSectorIndicesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "all_inds_idex", &self.all_industry_index)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/sector.yaml ka20003 field \`all\_inds\_idex\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AllSectorIndicesRow {
     /// 종목코드 (`stk_cd`)
@@ -217,178 +230,83 @@ impl AllSectorIndicesRow {
         &self.extra
     }
 }
-impl codec::Record for AllSectorIndicesRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut weight = None;
-        let mut trade_value = None;
-        let mut upper_limit = None;
-        let mut rising = None;
-        let mut unchanged = None;
-        let mut fall = None;
-        let mut lower_limit = None;
-        let mut listed_stock_count = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 3, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
-                }
-                "wght" => weight = forms.value(&mut map, ctx, 7, "wght", codec::PLAIN)?,
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
-                }
-                "upl" => {
-                    upper_limit = forms.value(&mut map, ctx, 9, "upl", codec::PLAIN)?;
-                }
-                "rising" => {
-                    rising = forms.value(&mut map, ctx, 10, "rising", codec::PLAIN)?;
-                }
-                "stdns" => {
-                    unchanged = forms.value(&mut map, ctx, 11, "stdns", codec::PLAIN)?;
-                }
-                "fall" => fall = forms.value(&mut map, ctx, 12, "fall", codec::PLAIN)?,
-                "lst" => {
-                    lower_limit = forms.value(&mut map, ctx, 13, "lst", codec::PLAIN)?;
-                }
-                "flo_stk_num" => {
-                    listed_stock_count =
-                        forms.value(&mut map, ctx, 14, "flo_stk_num", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for AllSectorIndicesRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("wght", "weight"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("upl", "upper_limit"),
+            codec::Field::new("rising", "rising"),
+            codec::Field::new("stdns", "unchanged"),
+            codec::Field::new("fall", "fall"),
+            codec::Field::new("lst", "lower_limit"),
+            codec::Field::new("flo_stk_num", "listed_stock_count"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.change_sign),
+            4 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.weight),
+            8 => codec::SlotMut::Int(&mut self.trade_value),
+            9 => codec::SlotMut::Int(&mut self.upper_limit),
+            10 => codec::SlotMut::Int(&mut self.rising),
+            11 => codec::SlotMut::Int(&mut self.unchanged),
+            12 => codec::SlotMut::Int(&mut self.fall),
+            13 => codec::SlotMut::Int(&mut self.lower_limit),
+            14 => codec::SlotMut::Int(&mut self.listed_stock_count),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            weight,
-            trade_value,
-            upper_limit,
-            rising,
-            unchanged,
-            fall,
-            lower_limit,
-            listed_stock_count,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.weight),
+            8 => codec::SlotRef::Opt(&self.trade_value),
+            9 => codec::SlotRef::Opt(&self.upper_limit),
+            10 => codec::SlotRef::Opt(&self.rising),
+            11 => codec::SlotRef::Opt(&self.unchanged),
+            12 => codec::SlotRef::Opt(&self.fall),
+            13 => codec::SlotRef::Opt(&self.lower_limit),
+            14 => codec::SlotRef::Opt(&self.listed_stock_count),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for AllSectorIndicesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 7, "wght", self.weight.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "upl", self.upper_limit.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 10, "rising", self.rising.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 11, "stdns", self.unchanged.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 12, "fall", self.fall.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 13, "lst", self.lower_limit.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            14,
-            "flo_stk_num",
-            self.listed_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for AllSectorIndicesRequest {
@@ -400,16 +318,7 @@ impl kiwoom_runtime::TrRequest for AllSectorIndicesRequest {
     };
     type Response = AllSectorIndicesResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka20003",
-            "inds_cd",
-            "industry_code",
-            Some(&self.industry_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka20003", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for AllSectorIndicesRequest {
@@ -421,23 +330,6 @@ impl kiwoom_runtime::PagedRequest for AllSectorIndicesRequest {
 impl kiwoom_runtime::TrResponse for AllSectorIndicesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for AllSectorIndicesRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["inds_cd"])?;
-        Ok(Self {
-            industry_code: codec::take_required(
-                api_id,
-                object,
-                "inds_cd",
-                "industry_code",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

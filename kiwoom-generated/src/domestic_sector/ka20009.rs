@@ -49,17 +49,46 @@ impl SectorDailyPriceRequest {
         }
     }
 }
+impl codec::Table for SectorDailyPriceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(1),
+            codec::Field::new("inds_cd", "industry_code")
+                .required()
+                .max(3),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::SectorDailyPriceMarketType::from_code(""),
+            industry_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for SectorDailyPriceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka20009` 업종현재가일별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorDailyPriceResponse {
     /// 현재가 (`cur_prc`)
@@ -211,310 +240,120 @@ impl SectorDailyPriceResponse {
         &self.extra
     }
 }
-impl codec::Record for SectorDailyPriceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut trade_formation_stock_count = None;
-        let mut trade_formation_rate = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut upper_limit = None;
-        let mut rising = None;
-        let mut unchanged = None;
-        let mut fall = None;
-        let mut lower_limit = None;
-        let mut high_52w = None;
-        let mut high_52w_date = None;
-        let mut high_52w_change_rate = None;
-        let mut low_52w = None;
-        let mut low_52w_date = None;
-        let mut low_52w_change_rate = None;
-        let mut industry_current_price_daily_repeat = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 1, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 3, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 5, "trde_prica", codec::PLAIN)?;
-                }
-                "trde_frmatn_stk_num" => {
-                    trade_formation_stock_count =
-                        forms.value(&mut map, ctx, 6, "trde_frmatn_stk_num", codec::PLAIN)?;
-                }
-                "trde_frmatn_rt" => {
-                    trade_formation_rate =
-                        forms.value(&mut map, ctx, 7, "trde_frmatn_rt", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 8, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 9, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 10, "low_pric", codec::PLAIN)?;
-                }
-                "upl" => {
-                    upper_limit = forms.value(&mut map, ctx, 11, "upl", codec::PLAIN)?;
-                }
-                "rising" => {
-                    rising = forms.value(&mut map, ctx, 12, "rising", codec::PLAIN)?;
-                }
-                "stdns" => {
-                    unchanged = forms.value(&mut map, ctx, 13, "stdns", codec::PLAIN)?;
-                }
-                "fall" => fall = forms.value(&mut map, ctx, 14, "fall", codec::PLAIN)?,
-                "lst" => {
-                    lower_limit = forms.value(&mut map, ctx, 15, "lst", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric" => {
-                    high_52w = forms.value(&mut map, ctx, 16, "52wk_hgst_pric", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric_dt" => {
-                    high_52w_date =
-                        forms.value(&mut map, ctx, 17, "52wk_hgst_pric_dt", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate =
-                        forms.value(&mut map, ctx, 18, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric" => {
-                    low_52w = forms.value(&mut map, ctx, 19, "52wk_lwst_pric", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric_dt" => {
-                    low_52w_date =
-                        forms.value(&mut map, ctx, 20, "52wk_lwst_pric_dt", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate =
-                        forms.value(&mut map, ctx, 21, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "inds_cur_prc_daly_rept" => {
-                    industry_current_price_daily_repeat =
-                        codec::list(&mut map, ctx, "inds_cur_prc_daly_rept")?;
-                    forms.list_sent(22, &industry_current_price_daily_repeat);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 24, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorDailyPriceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("trde_frmatn_stk_num", "trade_formation_stock_count"),
+            codec::Field::new("trde_frmatn_rt", "trade_formation_rate"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("upl", "upper_limit"),
+            codec::Field::new("rising", "rising"),
+            codec::Field::new("stdns", "unchanged"),
+            codec::Field::new("fall", "fall"),
+            codec::Field::new("lst", "lower_limit"),
+            codec::Field::new("52wk_hgst_pric", "high_52w"),
+            codec::Field::new("52wk_hgst_pric_dt", "high_52w_date"),
+            codec::Field::new("52wk_hgst_pric_pre_rt", "high_52w_change_rate"),
+            codec::Field::new("52wk_lwst_pric", "low_52w"),
+            codec::Field::new("52wk_lwst_pric_dt", "low_52w_date"),
+            codec::Field::new("52wk_lwst_pric_pre_rt", "low_52w_change_rate"),
+            codec::Field::new(
+                "inds_cur_prc_daly_rept",
+                "industry_current_price_daily_repeat",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.current_price),
+            1 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            2 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            4 => codec::SlotMut::Int(&mut self.trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.trade_value),
+            6 => codec::SlotMut::Int(&mut self.trade_formation_stock_count),
+            7 => codec::SlotMut::Decimal(&mut self.trade_formation_rate),
+            8 => codec::SlotMut::Opt(&mut self.open_price),
+            9 => codec::SlotMut::Opt(&mut self.high_price),
+            10 => codec::SlotMut::Opt(&mut self.low_price),
+            11 => codec::SlotMut::Int(&mut self.upper_limit),
+            12 => codec::SlotMut::Int(&mut self.rising),
+            13 => codec::SlotMut::Int(&mut self.unchanged),
+            14 => codec::SlotMut::Int(&mut self.fall),
+            15 => codec::SlotMut::Int(&mut self.lower_limit),
+            16 => codec::SlotMut::Opt(&mut self.high_52w),
+            17 => codec::SlotMut::Date(&mut self.high_52w_date),
+            18 => codec::SlotMut::Decimal(&mut self.high_52w_change_rate),
+            19 => codec::SlotMut::Opt(&mut self.low_52w),
+            20 => codec::SlotMut::Date(&mut self.low_52w_date),
+            21 => codec::SlotMut::Decimal(&mut self.low_52w_change_rate),
+            22 => codec::SlotMut::List(&mut self.industry_current_price_daily_repeat),
+            23 => codec::SlotMut::Number(&mut self.return_code),
+            24 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            trade_formation_stock_count,
-            trade_formation_rate,
-            open_price,
-            high_price,
-            low_price,
-            upper_limit,
-            rising,
-            unchanged,
-            fall,
-            lower_limit,
-            high_52w,
-            high_52w_date,
-            high_52w_change_rate,
-            low_52w,
-            low_52w_date,
-            low_52w_change_rate,
-            industry_current_price_daily_repeat,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            4 => codec::SlotRef::Opt(&self.trade_quantity),
+            5 => codec::SlotRef::Opt(&self.trade_value),
+            6 => codec::SlotRef::Opt(&self.trade_formation_stock_count),
+            7 => codec::SlotRef::Opt(&self.trade_formation_rate),
+            8 => codec::SlotRef::Opt(&self.open_price),
+            9 => codec::SlotRef::Opt(&self.high_price),
+            10 => codec::SlotRef::Opt(&self.low_price),
+            11 => codec::SlotRef::Opt(&self.upper_limit),
+            12 => codec::SlotRef::Opt(&self.rising),
+            13 => codec::SlotRef::Opt(&self.unchanged),
+            14 => codec::SlotRef::Opt(&self.fall),
+            15 => codec::SlotRef::Opt(&self.lower_limit),
+            16 => codec::SlotRef::Opt(&self.high_52w),
+            17 => codec::SlotRef::Opt(&self.high_52w_date),
+            18 => codec::SlotRef::Opt(&self.high_52w_change_rate),
+            19 => codec::SlotRef::Opt(&self.low_52w),
+            20 => codec::SlotRef::Opt(&self.low_52w_date),
+            21 => codec::SlotRef::Opt(&self.low_52w_change_rate),
+            22 => codec::SlotRef::List(&self.industry_current_price_daily_repeat),
+            23 => codec::SlotRef::Number(self.return_code),
+            24 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_frmatn_stk_num",
-            self.trade_formation_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_frmatn_rt",
-            self.trade_formation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 11, "upl", self.upper_limit.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 12, "rising", self.rising.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 13, "stdns", self.unchanged.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 14, "fall", self.fall.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 15, "lst", self.lower_limit.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            16,
-            "52wk_hgst_pric",
-            self.high_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "52wk_hgst_pric_dt",
-            self.high_52w_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "52wk_hgst_pric_pre_rt",
-            self.high_52w_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "52wk_lwst_pric",
-            self.low_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "52wk_lwst_pric_dt",
-            self.low_52w_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "52wk_lwst_pric_pre_rt",
-            self.low_52w_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            22,
-            "inds_cur_prc_daly_rept",
-            &self.industry_current_price_daily_repeat,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            24,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/sector.yaml ka20009 field \`inds\_cur\_prc\_daly\_rept\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorDailyPriceRow {
     /// 일자n (`dt_n`)
@@ -562,98 +401,56 @@ impl SectorDailyPriceRow {
         &self.extra
     }
 }
-impl codec::Record for SectorDailyPriceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date_n = None;
-        let mut current_price_n = None;
-        let mut previous_day_change_sign_n = None;
-        let mut previous_day_change_n = None;
-        let mut fluctuation_rate_n = None;
-        let mut cumulative_trade_quantity_n = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt_n" => date_n = forms.value(&mut map, ctx, 0, "dt_n", codec::PLAIN)?,
-                "cur_prc_n" => {
-                    current_price_n = forms.value(&mut map, ctx, 1, "cur_prc_n", codec::PLAIN)?;
-                }
-                "pred_pre_sig_n" => {
-                    previous_day_change_sign_n =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig_n", codec::PLAIN)?;
-                }
-                "pred_pre_n" => {
-                    previous_day_change_n =
-                        forms.value(&mut map, ctx, 3, "pred_pre_n", codec::PLAIN)?;
-                }
-                "flu_rt_n" => {
-                    fluctuation_rate_n = forms.value(&mut map, ctx, 4, "flu_rt_n", codec::PLAIN)?;
-                }
-                "acc_trde_qty_n" => {
-                    cumulative_trade_quantity_n =
-                        forms.value(&mut map, ctx, 5, "acc_trde_qty_n", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorDailyPriceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt_n", "date_n"),
+            codec::Field::new("cur_prc_n", "current_price_n"),
+            codec::Field::new("pred_pre_sig_n", "previous_day_change_sign_n"),
+            codec::Field::new("pred_pre_n", "previous_day_change_n"),
+            codec::Field::new("flu_rt_n", "fluctuation_rate_n"),
+            codec::Field::new("acc_trde_qty_n", "cumulative_trade_quantity_n"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date_n),
+            1 => codec::SlotMut::Opt(&mut self.current_price_n),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign_n),
+            3 => codec::SlotMut::Decimal(&mut self.previous_day_change_n),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate_n),
+            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity_n),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date_n,
-            current_price_n,
-            previous_day_change_sign_n,
-            previous_day_change_n,
-            fluctuation_rate_n,
-            cumulative_trade_quantity_n,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date_n),
+            1 => codec::SlotRef::Opt(&self.current_price_n),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign_n),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_n),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate_n),
+            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity_n),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorDailyPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt_n", self.date_n.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc_n",
-            self.current_price_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig_n",
-            self.previous_day_change_sign_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_n",
-            self.previous_day_change_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt_n",
-            self.fluctuation_rate_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "acc_trde_qty_n",
-            self.cumulative_trade_quantity_n.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SectorDailyPriceRequest {
@@ -665,25 +462,7 @@ impl kiwoom_runtime::TrRequest for SectorDailyPriceRequest {
     };
     type Response = SectorDailyPriceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka20009",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka20009",
-            "inds_cd",
-            "industry_code",
-            Some(&self.industry_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka20009", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SectorDailyPriceRequest {
@@ -695,30 +474,6 @@ impl kiwoom_runtime::PagedRequest for SectorDailyPriceRequest {
 impl kiwoom_runtime::TrResponse for SectorDailyPriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SectorDailyPriceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["mrkt_tp", "inds_cd"])?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            industry_code: codec::take_required(
-                api_id,
-                object,
-                "inds_cd",
-                "industry_code",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -70,19 +70,50 @@ impl ShortSaleTrendRequest {
         self
     }
 }
+impl codec::Table for ShortSaleTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("tm_tp", "time_type").max(1),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Opt(&mut self.time_type),
+            2 => codec::SlotMut::Req(&mut self.start_date),
+            3 => codec::SlotMut::Req(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.time_type),
+            2 => codec::SlotRef::Req(&self.start_date),
+            3 => codec::SlotRef::Req(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            time_type: None,
+            start_date: Default::default(),
+            end_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for ShortSaleTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm_tp", &self.time_type, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10014` 공매도추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShortSaleTrendResponse {
     /// 공매도추이 (`shrts_trnsn`)
@@ -102,60 +133,51 @@ impl ShortSaleTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for ShortSaleTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut short_sale_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "shrts_trnsn" => {
-                    short_sale_trend = codec::list(&mut map, ctx, "shrts_trnsn")?;
-                    forms.list_sent(0, &short_sale_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ShortSaleTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("shrts_trnsn", "short_sale_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.short_sale_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            short_sale_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.short_sale_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ShortSaleTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "shrts_trnsn", &self.short_sale_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/short-selling.yaml ka10014 field \`shrts\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ShortSaleTrendRow {
     /// 일자 (`dt`)
@@ -233,161 +255,71 @@ impl ShortSaleTrendRow {
         &self.extra
     }
 }
-impl codec::Record for ShortSaleTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut close_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut short_sale_quantity = None;
-        let mut cumulative_short_sale_quantity = None;
-        let mut trade_weight = None;
-        let mut short_sale_trade_value = None;
-        let mut short_sale_average_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "shrts_qty" => {
-                    short_sale_quantity =
-                        forms.value(&mut map, ctx, 6, "shrts_qty", codec::PLAIN)?;
-                }
-                "ovr_shrts_qty" => {
-                    cumulative_short_sale_quantity =
-                        forms.value(&mut map, ctx, 7, "ovr_shrts_qty", codec::PLAIN)?;
-                }
-                "trde_wght" => {
-                    trade_weight = forms.value(&mut map, ctx, 8, "trde_wght", codec::PLAIN)?;
-                }
-                "shrts_trde_prica" => {
-                    short_sale_trade_value =
-                        forms.value(&mut map, ctx, 9, "shrts_trde_prica", codec::PLAIN)?;
-                }
-                "shrts_avg_pric" => {
-                    short_sale_average_price =
-                        forms.value(&mut map, ctx, 10, "shrts_avg_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ShortSaleTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("shrts_qty", "short_sale_quantity"),
+            codec::Field::new("ovr_shrts_qty", "cumulative_short_sale_quantity"),
+            codec::Field::new("trde_wght", "trade_weight"),
+            codec::Field::new("shrts_trde_prica", "short_sale_trade_value"),
+            codec::Field::new("shrts_avg_pric", "short_sale_average_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.close_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.short_sale_quantity),
+            7 => codec::SlotMut::Int(&mut self.cumulative_short_sale_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.trade_weight),
+            9 => codec::SlotMut::Int(&mut self.short_sale_trade_value),
+            10 => codec::SlotMut::Int(&mut self.short_sale_average_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            close_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            short_sale_quantity,
-            cumulative_short_sale_quantity,
-            trade_weight,
-            short_sale_trade_value,
-            short_sale_average_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.short_sale_quantity),
+            7 => codec::SlotRef::Opt(&self.cumulative_short_sale_quantity),
+            8 => codec::SlotRef::Opt(&self.trade_weight),
+            9 => codec::SlotRef::Opt(&self.short_sale_trade_value),
+            10 => codec::SlotRef::Opt(&self.short_sale_average_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ShortSaleTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "shrts_qty",
-            self.short_sale_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ovr_shrts_qty",
-            self.cumulative_short_sale_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_wght",
-            self.trade_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "shrts_trde_prica",
-            self.short_sale_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "shrts_avg_pric",
-            self.short_sale_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ShortSaleTrendRequest {
@@ -399,43 +331,7 @@ impl kiwoom_runtime::TrRequest for ShortSaleTrendRequest {
     };
     type Response = ShortSaleTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10014",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10014",
-            "tm_tp",
-            "time_type",
-            self.time_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10014",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10014",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10014", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ShortSaleTrendRequest {
@@ -447,26 +343,6 @@ impl kiwoom_runtime::PagedRequest for ShortSaleTrendRequest {
 impl kiwoom_runtime::TrResponse for ShortSaleTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ShortSaleTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "tm_tp", "strt_dt", "end_dt"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            time_type: codec::take(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

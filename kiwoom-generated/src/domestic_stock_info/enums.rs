@@ -23,61 +23,11 @@ pub enum BeforeMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BeforeMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::RegularMarket => "1",
-            Self::AfterHoursSinglePrice => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::RegularMarket,
-            "2" => Self::AfterHoursSinglePrice,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::RegularMarket => Some("정규시장"),
-            Self::AfterHoursSinglePrice => Some("시간외단일가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BeforeMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BeforeMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BeforeMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BeforeMarketType {
+    All => ("0", "전체"),
+    RegularMarket => ("1", "정규시장"),
+    AfterHoursSinglePrice => ("2", "시간외단일가"),
+});
 /// Codes of `BigDataRank` (spec/domestic/stock-info.yaml ka00198 field `item_inq_rank` field `bigd_rank`).
 ///
 /// # Forward compatibility
@@ -95,55 +45,9 @@ pub enum BigDataRank {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BigDataRank {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RankUnchanged => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::RankUnchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RankUnchanged => Some("순위 변동 없음"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BigDataRank {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BigDataRank {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BigDataRank {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BigDataRank {
+    RankUnchanged => ("0", "순위 변동 없음"),
+});
 /// Codes of `BrokerInstantVolumeMarketType` (spec/domestic/stock-info.yaml ka10052 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -167,64 +71,12 @@ pub enum BrokerInstantVolumeMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BrokerInstantVolumeMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Kospi => "1",
-            Self::Kosdaq => "2",
-            Self::Stock => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Kospi,
-            "2" => Self::Kosdaq,
-            "3" => Self::Stock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Stock => Some("종목"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerInstantVolumeMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerInstantVolumeMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerInstantVolumeMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerInstantVolumeMarketType {
+    All => ("0", "전체"),
+    Kospi => ("1", "코스피"),
+    Kosdaq => ("2", "코스닥"),
+    Stock => ("3", "종목"),
+});
 /// Codes of `BrokerInstantVolumePriceType` (spec/domestic/stock-info.yaml ka10052 field `pric_tp`).
 ///
 /// # Forward compatibility
@@ -254,73 +106,15 @@ pub enum BrokerInstantVolumePriceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BrokerInstantVolumePriceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "8", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::UnderKrw1k => "1",
-            Self::AtLeastKrw1k => "8",
-            Self::Krw1kTo2k => "2",
-            Self::Krw2kTo5k => "3",
-            Self::Krw5kTo10k => "4",
-            Self::AtLeastKrw10k => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::UnderKrw1k,
-            "8" => Self::AtLeastKrw1k,
-            "2" => Self::Krw1kTo2k,
-            "3" => Self::Krw2kTo5k,
-            "4" => Self::Krw5kTo10k,
-            "5" => Self::AtLeastKrw10k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::UnderKrw1k => Some("1천원 미만"),
-            Self::AtLeastKrw1k => Some("1천원 이상"),
-            Self::Krw1kTo2k => Some("1천원 ~ 2천원"),
-            Self::Krw2kTo5k => Some("2천원 ~ 5천원"),
-            Self::Krw5kTo10k => Some("5천원 ~ 1만원"),
-            Self::AtLeastKrw10k => Some("1만원 이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BrokerInstantVolumePriceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BrokerInstantVolumePriceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BrokerInstantVolumePriceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BrokerInstantVolumePriceType {
+    All => ("0", "전체"),
+    UnderKrw1k => ("1", "1천원 미만"),
+    AtLeastKrw1k => ("8", "1천원 이상"),
+    Krw1kTo2k => ("2", "1천원 ~ 2천원"),
+    Krw2kTo5k => ("3", "2천원 ~ 5천원"),
+    Krw5kTo10k => ("4", "5천원 ~ 1만원"),
+    AtLeastKrw10k => ("5", "1만원 이상"),
+});
 /// Codes of `CreditLimitOverText` (spec/domestic/stock-info.yaml kt20016 field `crd_loan_pos_stk` field `crd_limit_over_txt`).
 ///
 /// # Forward compatibility
@@ -340,58 +134,10 @@ pub enum CreditLimitOverText {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditLimitOverText {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["N", "Y"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Blank => "N",
-            Self::FirmLimitExceeded => "Y",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "N" => Self::Blank,
-            "Y" => Self::FirmLimitExceeded,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Blank => Some("공란"),
-            Self::FirmLimitExceeded => Some("회사한도 초과"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditLimitOverText {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditLimitOverText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditLimitOverText {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditLimitOverText {
+    Blank => ("N", "공란"),
+    FirmLimitExceeded => ("Y", "회사한도 초과"),
+});
 /// Codes of `CreditLoanableStocksMarketDealType` (spec/domestic/stock-info.yaml kt20016 field `mrkt_deal_tp`).
 ///
 /// # Forward compatibility
@@ -413,61 +159,11 @@ pub enum CreditLoanableStocksMarketDealType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditLoanableStocksMarketDealType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "1", "0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Kospi => "1",
-            Self::Kosdaq => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "1" => Self::Kospi,
-            "0" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditLoanableStocksMarketDealType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditLoanableStocksMarketDealType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditLoanableStocksMarketDealType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditLoanableStocksMarketDealType {
+    All => ("%", "전체"),
+    Kospi => ("1", "코스피"),
+    Kosdaq => ("0", "코스닥"),
+});
 /// Codes of `CreditStockGradeType` (spec/domestic/stock-info.yaml kt20016 field `crd_stk_grde_tp`).
 ///
 /// # Forward compatibility
@@ -495,70 +191,14 @@ pub enum CreditStockGradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditStockGradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "A", "B", "C", "D", "E"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::GroupA => "A",
-            Self::GroupB => "B",
-            Self::GroupC => "C",
-            Self::GroupD => "D",
-            Self::GroupE => "E",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "A" => Self::GroupA,
-            "B" => Self::GroupB,
-            "C" => Self::GroupC,
-            "D" => Self::GroupD,
-            "E" => Self::GroupE,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::GroupA => Some("A군"),
-            Self::GroupB => Some("B군"),
-            Self::GroupC => Some("C군"),
-            Self::GroupD => Some("D군"),
-            Self::GroupE => Some("E군"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditStockGradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditStockGradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditStockGradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditStockGradeType {
+    All => ("%", "전체"),
+    GroupA => ("A", "A군"),
+    GroupB => ("B", "B군"),
+    GroupC => ("C", "C군"),
+    GroupD => ("D", "D군"),
+    GroupE => ("E", "E군"),
+});
 /// Codes of `CreditTradeTrendQueryType` (spec/domestic/stock-info.yaml ka10013 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -578,58 +218,10 @@ pub enum CreditTradeTrendQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CreditTradeTrendQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MarginLoan => "1",
-            Self::StockLoan => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::MarginLoan,
-            "2" => Self::StockLoan,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MarginLoan => Some("융자"),
-            Self::StockLoan => Some("대주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CreditTradeTrendQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CreditTradeTrendQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CreditTradeTrendQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CreditTradeTrendQueryType {
+    MarginLoan => ("1", "융자"),
+    StockLoan => ("2", "대주"),
+});
 /// Codes of `CurrentPriceEntry` (spec/domestic/stock-info.yaml ka10025 field `cur_prc_entry`).
 ///
 /// # Forward compatibility
@@ -649,58 +241,10 @@ pub enum CurrentPriceEntry {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CurrentPriceEntry {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExcludePriceInZone => "0",
-            Self::IncludePriceInZone => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ExcludePriceInZone,
-            "1" => Self::IncludePriceInZone,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ExcludePriceInZone => Some("현재가 매물대 진입 포함안함"),
-            Self::IncludePriceInZone => Some("현재가 매물대 진입포함"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CurrentPriceEntry {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CurrentPriceEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CurrentPriceEntry {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CurrentPriceEntry {
+    ExcludePriceInZone => ("0", "현재가 매물대 진입 포함안함"),
+    IncludePriceInZone => ("1", "현재가 매물대 진입포함"),
+});
 /// Codes of `CycleType` (spec/domestic/stock-info.yaml ka10025 field `cycle_tp`).
 ///
 /// # Forward compatibility
@@ -728,70 +272,14 @@ pub enum CycleType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CycleType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["50", "100", "150", "200", "250", "300"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Days50 => "50",
-            Self::Days100 => "100",
-            Self::Days150 => "150",
-            Self::Days200 => "200",
-            Self::Days250 => "250",
-            Self::Days300 => "300",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "50" => Self::Days50,
-            "100" => Self::Days100,
-            "150" => Self::Days150,
-            "200" => Self::Days200,
-            "250" => Self::Days250,
-            "300" => Self::Days300,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Days50 => Some("50일"),
-            Self::Days100 => Some("100일"),
-            Self::Days150 => Some("150일"),
-            Self::Days200 => Some("200일"),
-            Self::Days250 => Some("250일"),
-            Self::Days300 => Some("300일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CycleType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CycleType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CycleType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CycleType {
+    Days50 => ("50", "50일"),
+    Days100 => ("100", "100일"),
+    Days150 => ("150", "150일"),
+    Days200 => ("200", "200일"),
+    Days250 => ("250", "250일"),
+    Days300 => ("300", "300일"),
+});
 /// Codes of `FluctuationCondition` (spec/domestic/stock-info.yaml ka10028 field `flu_cnd`).
 ///
 /// # Forward compatibility
@@ -811,58 +299,10 @@ pub enum FluctuationCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl FluctuationCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Top => "1",
-            Self::Bottom => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Top,
-            "2" => Self::Bottom,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Top => Some("상위"),
-            Self::Bottom => Some("하위"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for FluctuationCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for FluctuationCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for FluctuationCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match FluctuationCondition {
+    Top => ("1", "상위"),
+    Bottom => ("2", "하위"),
+});
 /// Codes of `InvestorType` (spec/domestic/stock-info.yaml ka10058 field `invsr_tp`).
 ///
 /// # Forward compatibility
@@ -902,91 +342,20 @@ pub enum InvestorType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl InvestorType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "8000", "9000", "1000", "3000", "3100", "5000", "4000", "2000", "6000", "7000", "7100",
-            "9999",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Individual => "8000",
-            Self::Foreigner => "9000",
-            Self::FinancialInvestment => "1000",
-            Self::InvestmentTrust => "3000",
-            Self::PrivateFund => "3100",
-            Self::OtherFinance => "5000",
-            Self::Bank => "4000",
-            Self::Insurance => "2000",
-            Self::PensionFund => "6000",
-            Self::Government => "7000",
-            Self::OtherCorporation => "7100",
-            Self::Institutions => "9999",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "8000" => Self::Individual,
-            "9000" => Self::Foreigner,
-            "1000" => Self::FinancialInvestment,
-            "3000" => Self::InvestmentTrust,
-            "3100" => Self::PrivateFund,
-            "5000" => Self::OtherFinance,
-            "4000" => Self::Bank,
-            "2000" => Self::Insurance,
-            "6000" => Self::PensionFund,
-            "7000" => Self::Government,
-            "7100" => Self::OtherCorporation,
-            "9999" => Self::Institutions,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Individual => Some("개인"),
-            Self::Foreigner => Some("외국인"),
-            Self::FinancialInvestment => Some("금융투자"),
-            Self::InvestmentTrust => Some("투신"),
-            Self::PrivateFund => Some("사모펀드"),
-            Self::OtherFinance => Some("기타금융"),
-            Self::Bank => Some("은행"),
-            Self::Insurance => Some("보험"),
-            Self::PensionFund => Some("연기금"),
-            Self::Government => Some("국가"),
-            Self::OtherCorporation => Some("기타법인"),
-            Self::Institutions => Some("기관계"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InvestorType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InvestorType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InvestorType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match InvestorType {
+    Individual => ("8000", "개인"),
+    Foreigner => ("9000", "외국인"),
+    FinancialInvestment => ("1000", "금융투자"),
+    InvestmentTrust => ("3000", "투신"),
+    PrivateFund => ("3100", "사모펀드"),
+    OtherFinance => ("5000", "기타금융"),
+    Bank => ("4000", "은행"),
+    Insurance => ("2000", "보험"),
+    PensionFund => ("6000", "연기금"),
+    Government => ("7000", "국가"),
+    OtherCorporation => ("7100", "기타법인"),
+    Institutions => ("9999", "기관계"),
+});
 /// Codes of `MarketTypeWithKospi200` (spec/domestic/stock-info.yaml ka10019 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -1010,64 +379,12 @@ pub enum MarketTypeWithKospi200 {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarketTypeWithKospi200 {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["000", "001", "101", "201"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "000",
-            Self::Kospi => "001",
-            Self::Kosdaq => "101",
-            Self::Kospi200 => "201",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "000" => Self::All,
-            "001" => Self::Kospi,
-            "101" => Self::Kosdaq,
-            "201" => Self::Kospi200,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Kospi200 => Some("코스피200"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarketTypeWithKospi200 {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarketTypeWithKospi200 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarketTypeWithKospi200 {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketTypeWithKospi200 {
+    All => ("000", "전체"),
+    Kospi => ("001", "코스피"),
+    Kosdaq => ("101", "코스닥"),
+    Kospi200 => ("201", "코스피200"),
+});
 /// Codes of `NearHighLowStocksProximityRate` (spec/domestic/stock-info.yaml ka10018 field `alacc_rt`).
 ///
 /// # Forward compatibility
@@ -1095,70 +412,14 @@ pub enum NearHighLowStocksProximityRate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NearHighLowStocksProximityRate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["05", "10", "15", "20", "25", "30"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pct05 => "05",
-            Self::Pct10 => "10",
-            Self::Pct15 => "15",
-            Self::Pct20 => "20",
-            Self::Pct25 => "25",
-            Self::Pct30 => "30",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "05" => Self::Pct05,
-            "10" => Self::Pct10,
-            "15" => Self::Pct15,
-            "20" => Self::Pct20,
-            "25" => Self::Pct25,
-            "30" => Self::Pct30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Pct05 => Some("0.5"),
-            Self::Pct10 => Some("1.0"),
-            Self::Pct15 => Some("1.5"),
-            Self::Pct20 => Some("2.0."),
-            Self::Pct25 => Some("2.5"),
-            Self::Pct30 => Some("3.0"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NearHighLowStocksProximityRate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NearHighLowStocksProximityRate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NearHighLowStocksProximityRate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NearHighLowStocksProximityRate {
+    Pct05 => ("05", "0.5"),
+    Pct10 => ("10", "1.0"),
+    Pct15 => ("15", "1.5"),
+    Pct20 => ("20", "2.0."),
+    Pct25 => ("25", "2.5"),
+    Pct30 => ("30", "3.0"),
+});
 /// Codes of `NearHighLowStocksStockCondition`, used by 3 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `stk_cnd`
@@ -1192,73 +453,15 @@ pub enum NearHighLowStocksStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NearHighLowStocksStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "3", "5", "6", "7", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NearHighLowStocksStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NearHighLowStocksStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NearHighLowStocksStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NearHighLowStocksStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+});
 /// Codes of `NxtEnabled`, used by 2 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10099 field `list` field `nxtEnable`
@@ -1279,55 +482,9 @@ pub enum NxtEnabled {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl NxtEnabled {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "Y",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Available,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Available => Some("가능"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for NxtEnabled {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for NxtEnabled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for NxtEnabled {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match NxtEnabled {
+    Available => ("Y", "가능"),
+});
 /// Codes of `OnOff`, used by 2 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10054 field `trde_prica_tp`
@@ -1350,58 +507,10 @@ pub enum OnOff {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OnOff {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Disabled => "0",
-            Self::Enabled => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Disabled,
-            "1" => Self::Enabled,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Disabled => Some("사용안함"),
-            Self::Enabled => Some("사용"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OnOff {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OnOff {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OnOff {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OnOff {
+    Disabled => ("0", "사용안함"),
+    Enabled => ("1", "사용"),
+});
 /// Codes of `OpenPriceChangeRateSortType` (spec/domestic/stock-info.yaml ka10028 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -1425,64 +534,12 @@ pub enum OpenPriceChangeRateSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OpenPriceChangeRateSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "1",
-            Self::High => "2",
-            Self::Low => "3",
-            Self::BasePrice => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Open,
-            "2" => Self::High,
-            "3" => Self::Low,
-            "4" => Self::BasePrice,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Open => Some("시가"),
-            Self::High => Some("고가"),
-            Self::Low => Some("저가"),
-            Self::BasePrice => Some("기준가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OpenPriceChangeRateSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OpenPriceChangeRateSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OpenPriceChangeRateSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OpenPriceChangeRateSortType {
+    Open => ("1", "시가"),
+    High => ("2", "고가"),
+    Low => ("3", "저가"),
+    BasePrice => ("4", "기준가"),
+});
 /// Codes of `OpenPriceChangeRateStockCondition` (spec/domestic/stock-info.yaml ka10028 field `stk_cnd`).
 ///
 /// # Forward compatibility
@@ -1516,79 +573,17 @@ pub enum OpenPriceChangeRateStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OpenPriceChangeRateStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "4", "3", "5", "6", "7", "8", "9"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "4" => Self::ExcludeManagedPreferred,
-            "3" => Self::ExcludePreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludeManagedPreferred => Some("우선주+관리주제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만보기"),
-            Self::Margin40PctOnly => Some("증40만보기"),
-            Self::Margin30PctOnly => Some("증30만보기"),
-            Self::Margin20PctOnly => Some("증20만보기"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OpenPriceChangeRateStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OpenPriceChangeRateStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OpenPriceChangeRateStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OpenPriceChangeRateStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludeManagedPreferred => ("4", "우선주+관리주제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만보기"),
+    Margin40PctOnly => ("7", "증40만보기"),
+    Margin30PctOnly => ("8", "증30만보기"),
+    Margin20PctOnly => ("9", "증20만보기"),
+});
 /// Codes of `OpenPriceChangeRateTradeQuantityCondition` (spec/domestic/stock-info.yaml ka10028 field `trde_qty_cnd`).
 ///
 /// # Forward compatibility
@@ -1616,70 +611,14 @@ pub enum OpenPriceChangeRateTradeQuantityCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OpenPriceChangeRateTradeQuantityCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0000", "0010", "0050", "0100", "0500", "1000"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0000",
-            Self::AtLeast10kShares => "0010",
-            Self::AtLeast50kShares => "0050",
-            Self::AtLeast100kShares => "0100",
-            Self::AtLeast500kShares => "0500",
-            Self::AtLeast1mShares => "1000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0000" => Self::All,
-            "0010" => Self::AtLeast10kShares,
-            "0050" => Self::AtLeast50kShares,
-            "0100" => Self::AtLeast100kShares,
-            "0500" => Self::AtLeast500kShares,
-            "1000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OpenPriceChangeRateTradeQuantityCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OpenPriceChangeRateTradeQuantityCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OpenPriceChangeRateTradeQuantityCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OpenPriceChangeRateTradeQuantityCondition {
+    All => ("0000", "전체조회"),
+    AtLeast10kShares => ("0010", "만주이상"),
+    AtLeast50kShares => ("0050", "5만주이상"),
+    AtLeast100kShares => ("0100", "10만주이상"),
+    AtLeast500kShares => ("0500", "50만주이상"),
+    AtLeast1mShares => ("1000", "백만주이상"),
+});
 /// Codes of `OrderWarning`, used by 2 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10099 field `list` field `orderWarning`
@@ -1710,70 +649,14 @@ pub enum OrderWarning {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderWarning {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "2", "3", "4", "5", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NotApplicable => "0",
-            Self::LiquidationTrading => "2",
-            Self::ShortTermOverheated => "3",
-            Self::InvestmentRisk => "4",
-            Self::InvestmentWarning => "5",
-            Self::EtfCaution => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::NotApplicable,
-            "2" => Self::LiquidationTrading,
-            "3" => Self::ShortTermOverheated,
-            "4" => Self::InvestmentRisk,
-            "5" => Self::InvestmentWarning,
-            "1" => Self::EtfCaution,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NotApplicable => Some("해당없음"),
-            Self::LiquidationTrading => Some("정리매매"),
-            Self::ShortTermOverheated => Some("단기과열"),
-            Self::InvestmentRisk => Some("투자위험"),
-            Self::InvestmentWarning => Some("투자경과"),
-            Self::EtfCaution => Some("ETF투자주의요망(ETF인 경우만 전달"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderWarning {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderWarning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderWarning {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderWarning {
+    NotApplicable => ("0", "해당없음"),
+    LiquidationTrading => ("2", "정리매매"),
+    ShortTermOverheated => ("3", "단기과열"),
+    InvestmentRisk => ("4", "투자위험"),
+    InvestmentWarning => ("5", "투자경과"),
+    EtfCaution => ("1", "ETF투자주의요망(ETF인 경우만 전달"),
+});
 /// Codes of `PerType` (spec/domestic/stock-info.yaml ka10026 field `pertp`).
 ///
 /// # Forward compatibility
@@ -1801,70 +684,14 @@ pub enum PerType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PerType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::LowPbr => "1",
-            Self::HighPbr => "2",
-            Self::LowPer => "3",
-            Self::HighPer => "4",
-            Self::LowRoe => "5",
-            Self::HighRoe => "6",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::LowPbr,
-            "2" => Self::HighPbr,
-            "3" => Self::LowPer,
-            "4" => Self::HighPer,
-            "5" => Self::LowRoe,
-            "6" => Self::HighRoe,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::LowPbr => Some("저PBR"),
-            Self::HighPbr => Some("고PBR"),
-            Self::LowPer => Some("저PER"),
-            Self::HighPer => Some("고PER"),
-            Self::LowRoe => Some("저ROE"),
-            Self::HighRoe => Some("고ROE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PerType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PerType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PerType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PerType {
+    LowPbr => ("1", "저PBR"),
+    HighPbr => ("2", "고PBR"),
+    LowPer => ("3", "저PER"),
+    HighPer => ("4", "고PER"),
+    LowRoe => ("5", "저ROE"),
+    HighRoe => ("6", "고ROE"),
+});
 /// Codes of `PriceBand`, used by 2 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10017 field `trde_gold_tp`
@@ -1897,73 +724,15 @@ pub enum PriceBand {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PriceBand {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::UnderKrw1k => "1",
-            Self::Krw1kTo2k => "2",
-            Self::Krw2kTo3k => "3",
-            Self::Krw5kTo10k => "4",
-            Self::AtLeastKrw10k => "5",
-            Self::AtLeastKrw1k => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::UnderKrw1k,
-            "2" => Self::Krw1kTo2k,
-            "3" => Self::Krw2kTo3k,
-            "4" => Self::Krw5kTo10k,
-            "5" => Self::AtLeastKrw10k,
-            "8" => Self::AtLeastKrw1k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::UnderKrw1k => Some("1천원미만"),
-            Self::Krw1kTo2k => Some("1천원~2천원"),
-            Self::Krw2kTo3k => Some("2천원~3천원"),
-            Self::Krw5kTo10k => Some("5천원~1만원"),
-            Self::AtLeastKrw10k => Some("1만원이상"),
-            Self::AtLeastKrw1k => Some("1천원이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PriceBand {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PriceBand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PriceBand {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PriceBand {
+    All => ("0", "전체조회"),
+    UnderKrw1k => ("1", "1천원미만"),
+    Krw1kTo2k => ("2", "1천원~2천원"),
+    Krw2kTo3k => ("3", "2천원~3천원"),
+    Krw5kTo10k => ("4", "5천원~1만원"),
+    AtLeastKrw10k => ("5", "1만원이상"),
+    AtLeastKrw1k => ("8", "1천원이상"),
+});
 /// Codes of `ProgramNetBuyTop50MarketType`, used by 2 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka90003 field `mrkt_tp`
@@ -1986,58 +755,10 @@ pub enum ProgramNetBuyTop50MarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ProgramNetBuyTop50MarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["P00101", "P10102"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "P00101",
-            Self::Kosdaq => "P10102",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "P00101" => Self::Kospi,
-            "P10102" => Self::Kosdaq,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ProgramNetBuyTop50MarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ProgramNetBuyTop50MarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ProgramNetBuyTop50MarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ProgramNetBuyTop50MarketType {
+    Kospi => ("P00101", "코스피"),
+    Kosdaq => ("P10102", "코스닥"),
+});
 /// Codes of `QuantityType` (spec/domestic/stock-info.yaml ka10052 field `qty_tp`).
 ///
 /// # Forward compatibility
@@ -2071,79 +792,17 @@ pub enum QuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl QuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "5", "10", "30", "50", "100"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Shares1k => "1",
-            Self::Shares2k => "2",
-            Self::Code3 => "3",
-            Self::Code5 => "5",
-            Self::Shares10k => "10",
-            Self::Shares30k => "30",
-            Self::Shares50k => "50",
-            Self::Shares100k => "100",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Shares1k,
-            "2" => Self::Shares2k,
-            "3" => Self::Code3,
-            "5" => Self::Code5,
-            "10" => Self::Shares10k,
-            "30" => Self::Shares30k,
-            "50" => Self::Shares50k,
-            "100" => Self::Shares100k,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Shares1k => Some("1000주"),
-            Self::Shares2k => Some("2000주"),
-            Self::Code3 => Some(""),
-            Self::Code5 => Some(""),
-            Self::Shares10k => Some("10000주"),
-            Self::Shares30k => Some("30000주"),
-            Self::Shares50k => Some("50000주"),
-            Self::Shares100k => Some("100000주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for QuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for QuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for QuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match QuantityType {
+    All => ("0", "전체"),
+    Shares1k => ("1", "1000주"),
+    Shares2k => ("2", "2000주"),
+    Code3 => ("3", ""),
+    Code5 => ("5", ""),
+    Shares10k => ("10", "10000주"),
+    Shares30k => ("30", "30000주"),
+    Shares50k => ("50", "50000주"),
+    Shares100k => ("100", "100000주"),
+});
 /// Codes of `RealtimeStockRankQueryType` (spec/domestic/stock-info.yaml ka00198 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -2169,67 +828,13 @@ pub enum RealtimeStockRankQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RealtimeStockRankQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Minutes1 => "1",
-            Self::Minutes10 => "2",
-            Self::Hours1 => "3",
-            Self::TodayCumulative => "4",
-            Self::Seconds30 => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Minutes1,
-            "2" => Self::Minutes10,
-            "3" => Self::Hours1,
-            "4" => Self::TodayCumulative,
-            "5" => Self::Seconds30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Minutes1 => Some("1분"),
-            Self::Minutes10 => Some("10분"),
-            Self::Hours1 => Some("1시간"),
-            Self::TodayCumulative => Some("당일 누적"),
-            Self::Seconds30 => Some("30초"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RealtimeStockRankQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RealtimeStockRankQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RealtimeStockRankQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RealtimeStockRankQueryType {
+    Minutes1 => ("1", "1분"),
+    Minutes10 => ("2", "10분"),
+    Hours1 => ("3", "1시간"),
+    TodayCumulative => ("4", "당일 누적"),
+    Seconds30 => ("5", "30초"),
+});
 /// Codes of `SectorCodesMarketType` (spec/domestic/stock-info.yaml ka10101 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -2255,67 +860,13 @@ pub enum SectorCodesMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SectorCodesMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "4", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "0",
-            Self::Kosdaq => "1",
-            Self::Kospi200 => "2",
-            Self::Kospi100 => "4",
-            Self::Krx100 => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Kospi,
-            "1" => Self::Kosdaq,
-            "2" => Self::Kospi200,
-            "4" => Self::Kospi100,
-            "7" => Self::Krx100,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피(거래소)"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::Kospi200 => Some("KOSPI200"),
-            Self::Kospi100 => Some("KOSPI100"),
-            Self::Krx100 => Some("KRX100(통합지수)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SectorCodesMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SectorCodesMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SectorCodesMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SectorCodesMarketType {
+    Kospi => ("0", "코스피(거래소)"),
+    Kosdaq => ("1", "코스닥"),
+    Kospi200 => ("2", "KOSPI200"),
+    Kospi100 => ("4", "KOSPI100"),
+    Krx100 => ("7", "KRX100(통합지수)"),
+});
 /// Codes of `StockInvestorByInstitutionTotalTradeType` (spec/domestic/stock-info.yaml ka10061 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -2333,55 +884,9 @@ pub enum StockInvestorByInstitutionTotalTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockInvestorByInstitutionTotalTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NetBuy => "0",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::NetBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::NetBuy => Some("순매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockInvestorByInstitutionTotalTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockInvestorByInstitutionTotalTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockInvestorByInstitutionTotalTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockInvestorByInstitutionTotalTradeType {
+    NetBuy => ("0", "순매수"),
+});
 /// Codes of `StocksMarketType` (spec/domestic/stock-info.yaml ka10099 field `mrkt_tp`).
 ///
 /// # Forward compatibility
@@ -2429,102 +934,24 @@ pub enum StocksMarketType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StocksMarketType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "10", "30", "50", "60", "70", "80", "90", "2", "3", "4", "5", "6", "7", "8", "9",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Kospi => "0",
-            Self::Kosdaq => "10",
-            Self::KOtc => "30",
-            Self::Konex => "50",
-            Self::Etn => "60",
-            Self::LossLimitedEtn => "70",
-            Self::GoldSpot => "80",
-            Self::VolatilityEtn => "90",
-            Self::InfraFund => "2",
-            Self::Elw => "3",
-            Self::MutualFund => "4",
-            Self::Warrant => "5",
-            Self::Reits => "6",
-            Self::WarrantCertificate => "7",
-            Self::Etf => "8",
-            Self::HighYieldFund => "9",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Kospi,
-            "10" => Self::Kosdaq,
-            "30" => Self::KOtc,
-            "50" => Self::Konex,
-            "60" => Self::Etn,
-            "70" => Self::LossLimitedEtn,
-            "80" => Self::GoldSpot,
-            "90" => Self::VolatilityEtn,
-            "2" => Self::InfraFund,
-            "3" => Self::Elw,
-            "4" => Self::MutualFund,
-            "5" => Self::Warrant,
-            "6" => Self::Reits,
-            "7" => Self::WarrantCertificate,
-            "8" => Self::Etf,
-            "9" => Self::HighYieldFund,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Kospi => Some("코스피"),
-            Self::Kosdaq => Some("코스닥"),
-            Self::KOtc => Some("K-OTC"),
-            Self::Konex => Some("코넥스"),
-            Self::Etn => Some("ETN"),
-            Self::LossLimitedEtn => Some("손실제한 ETN"),
-            Self::GoldSpot => Some("금현물"),
-            Self::VolatilityEtn => Some("변동성 ETN"),
-            Self::InfraFund => Some("인프라투융자"),
-            Self::Elw => Some("ELW"),
-            Self::MutualFund => Some("뮤추얼펀드"),
-            Self::Warrant => Some("신주인수권"),
-            Self::Reits => Some("리츠종목"),
-            Self::WarrantCertificate => Some("신주인수권증서"),
-            Self::Etf => Some("ETF"),
-            Self::HighYieldFund => Some("하이일드펀드"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StocksMarketType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StocksMarketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StocksMarketType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StocksMarketType {
+    Kospi => ("0", "코스피"),
+    Kosdaq => ("10", "코스닥"),
+    KOtc => ("30", "K-OTC"),
+    Konex => ("50", "코넥스"),
+    Etn => ("60", "ETN"),
+    LossLimitedEtn => ("70", "손실제한 ETN"),
+    GoldSpot => ("80", "금현물"),
+    VolatilityEtn => ("90", "변동성 ETN"),
+    InfraFund => ("2", "인프라투융자"),
+    Elw => ("3", "ELW"),
+    MutualFund => ("4", "뮤추얼펀드"),
+    Warrant => ("5", "신주인수권"),
+    Reits => ("6", "리츠종목"),
+    WarrantCertificate => ("7", "신주인수권증서"),
+    Etf => ("8", "ETF"),
+    HighYieldFund => ("9", "하이일드펀드"),
+});
 /// Codes of `TodayPreviousDay` (spec/domestic/stock-info.yaml ka10055 field `tdy_pred`).
 ///
 /// # Forward compatibility
@@ -2544,58 +971,10 @@ pub enum TodayPreviousDay {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayPreviousDay {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Today => "1",
-            Self::PreviousDay => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Today,
-            "2" => Self::PreviousDay,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Today => Some("당일"),
-            Self::PreviousDay => Some("전일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TodayPreviousDay {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TodayPreviousDay {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TodayPreviousDay {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TodayPreviousDay {
+    Today => ("1", "당일"),
+    PreviousDay => ("2", "전일"),
+});
 /// Codes of `TradeQuantityType`, used by 4 fields:
 ///
 /// - spec/domestic/stock-info.yaml ka10016 field `trde_qty_tp`
@@ -2634,81 +1013,17 @@ pub enum TradeQuantityType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeQuantityType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "00000", "00010", "00050", "00100", "00150", "00200", "00300", "00500", "01000",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "00000",
-            Self::AtLeast10kShares => "00010",
-            Self::AtLeast50kShares => "00050",
-            Self::AtLeast100kShares => "00100",
-            Self::AtLeast150kShares => "00150",
-            Self::AtLeast200kShares => "00200",
-            Self::AtLeast300kShares => "00300",
-            Self::AtLeast500kShares => "00500",
-            Self::AtLeast1mShares => "01000",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00000" => Self::All,
-            "00010" => Self::AtLeast10kShares,
-            "00050" => Self::AtLeast50kShares,
-            "00100" => Self::AtLeast100kShares,
-            "00150" => Self::AtLeast150kShares,
-            "00200" => Self::AtLeast200kShares,
-            "00300" => Self::AtLeast300kShares,
-            "00500" => Self::AtLeast500kShares,
-            "01000" => Self::AtLeast1mShares,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::AtLeast10kShares => Some("만주이상"),
-            Self::AtLeast50kShares => Some("5만주이상"),
-            Self::AtLeast100kShares => Some("10만주이상"),
-            Self::AtLeast150kShares => Some("15만주이상"),
-            Self::AtLeast200kShares => Some("20만주이상"),
-            Self::AtLeast300kShares => Some("30만주이상"),
-            Self::AtLeast500kShares => Some("50만주이상"),
-            Self::AtLeast1mShares => Some("백만주이상"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeQuantityType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeQuantityType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeQuantityType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeQuantityType {
+    All => ("00000", "전체조회"),
+    AtLeast10kShares => ("00010", "만주이상"),
+    AtLeast50kShares => ("00050", "5만주이상"),
+    AtLeast100kShares => ("00100", "10만주이상"),
+    AtLeast150kShares => ("00150", "15만주이상"),
+    AtLeast200kShares => ("00200", "20만주이상"),
+    AtLeast300kShares => ("00300", "30만주이상"),
+    AtLeast500kShares => ("00500", "50만주이상"),
+    AtLeast1mShares => ("01000", "백만주이상"),
+});
 /// Codes of `TradeTopType` (spec/domestic/stock-info.yaml ka90003 field `trde_upper_tp`).
 ///
 /// # Forward compatibility
@@ -2728,58 +1043,10 @@ pub enum TradeTopType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TradeTopType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopNetSell => "1",
-            Self::TopNetBuy => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::TopNetSell,
-            "2" => Self::TopNetBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopNetSell => Some("순매도상위"),
-            Self::TopNetBuy => Some("순매수상위"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TradeTopType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TradeTopType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TradeTopType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TradeTopType {
+    TopNetSell => ("1", "순매도상위"),
+    TopNetBuy => ("2", "순매수상위"),
+});
 /// Codes of `TriggerDirection` (spec/domestic/stock-info.yaml ka10054 field `motn_drc`).
 ///
 /// # Forward compatibility
@@ -2801,61 +1068,11 @@ pub enum TriggerDirection {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TriggerDirection {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Rise => "1",
-            Self::Fall => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Rise,
-            "2" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TriggerDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TriggerDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TriggerDirection {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TriggerDirection {
+    All => ("0", "전체"),
+    Rise => ("1", "상승"),
+    Fall => ("2", "하락"),
+});
 /// Codes of `TriggerType` (spec/domestic/stock-info.yaml ka10054 field `motn_tp`).
 ///
 /// # Forward compatibility
@@ -2879,64 +1096,12 @@ pub enum TriggerType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TriggerType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::StaticVi => "1",
-            Self::DynamicVi => "2",
-            Self::DynamicAndStaticVi => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::StaticVi,
-            "2" => Self::DynamicVi,
-            "3" => Self::DynamicAndStaticVi,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::StaticVi => Some("정적VI"),
-            Self::DynamicVi => Some("동적VI"),
-            Self::DynamicAndStaticVi => Some("동적VI + 정적VI"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TriggerType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TriggerType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TriggerType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TriggerType {
+    All => ("0", "전체"),
+    StaticVi => ("1", "정적VI"),
+    DynamicVi => ("2", "동적VI"),
+    DynamicAndStaticVi => ("3", "동적VI + 정적VI"),
+});
 /// Codes of `UpperLowerLimitStocksSortType` (spec/domestic/stock-info.yaml ka10017 field `sort_tp`).
 ///
 /// # Forward compatibility
@@ -2958,61 +1123,11 @@ pub enum UpperLowerLimitStocksSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UpperLowerLimitStocksSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByStockCode => "1",
-            Self::ByStreak => "2",
-            Self::ByChangeRate => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByStockCode,
-            "2" => Self::ByStreak,
-            "3" => Self::ByChangeRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByStockCode => Some("종목코드순"),
-            Self::ByStreak => Some("연속횟수순(상위100개)"),
-            Self::ByChangeRate => Some("등락률순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UpperLowerLimitStocksSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UpperLowerLimitStocksSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UpperLowerLimitStocksSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UpperLowerLimitStocksSortType {
+    ByStockCode => ("1", "종목코드순"),
+    ByStreak => ("2", "연속횟수순(상위100개)"),
+    ByChangeRate => ("3", "등락률순"),
+});
 /// Codes of `UpperLowerLimitStocksStockCondition` (spec/domestic/stock-info.yaml ka10017 field `stk_cnd`).
 ///
 /// # Forward compatibility
@@ -3048,82 +1163,18 @@ pub enum UpperLowerLimitStocksStockCondition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UpperLowerLimitStocksStockCondition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "3", "4", "5", "6", "7", "8", "9", "10"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::ExcludeManaged => "1",
-            Self::ExcludePreferred => "3",
-            Self::ExcludeManagedPreferred => "4",
-            Self::ExcludeMargin100Pct => "5",
-            Self::Margin100PctOnly => "6",
-            Self::Margin40PctOnly => "7",
-            Self::Margin30PctOnly => "8",
-            Self::Margin20PctOnly => "9",
-            Self::ExcludePreferredManagedAlert => "10",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::ExcludeManaged,
-            "3" => Self::ExcludePreferred,
-            "4" => Self::ExcludeManagedPreferred,
-            "5" => Self::ExcludeMargin100Pct,
-            "6" => Self::Margin100PctOnly,
-            "7" => Self::Margin40PctOnly,
-            "8" => Self::Margin30PctOnly,
-            "9" => Self::Margin20PctOnly,
-            "10" => Self::ExcludePreferredManagedAlert,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체조회"),
-            Self::ExcludeManaged => Some("관리종목제외"),
-            Self::ExcludePreferred => Some("우선주제외"),
-            Self::ExcludeManagedPreferred => Some("우선주+관리종목제외"),
-            Self::ExcludeMargin100Pct => Some("증100제외"),
-            Self::Margin100PctOnly => Some("증100만 보기"),
-            Self::Margin40PctOnly => Some("증40만 보기"),
-            Self::Margin30PctOnly => Some("증30만 보기"),
-            Self::Margin20PctOnly => Some("증20만 보기"),
-            Self::ExcludePreferredManagedAlert => Some("우선주+관리종목+환기종목제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UpperLowerLimitStocksStockCondition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UpperLowerLimitStocksStockCondition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UpperLowerLimitStocksStockCondition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UpperLowerLimitStocksStockCondition {
+    All => ("0", "전체조회"),
+    ExcludeManaged => ("1", "관리종목제외"),
+    ExcludePreferred => ("3", "우선주제외"),
+    ExcludeManagedPreferred => ("4", "우선주+관리종목제외"),
+    ExcludeMargin100Pct => ("5", "증100제외"),
+    Margin100PctOnly => ("6", "증100만 보기"),
+    Margin40PctOnly => ("7", "증40만 보기"),
+    Margin30PctOnly => ("8", "증30만 보기"),
+    Margin20PctOnly => ("9", "증20만 보기"),
+    ExcludePreferredManagedAlert => ("10", "우선주+관리종목+환기종목제외"),
+});
 /// Codes of `UpperLowerLimitStocksUpDownType` (spec/domestic/stock-info.yaml ka10017 field `updown_tp`).
 ///
 /// # Forward compatibility
@@ -3153,70 +1204,12 @@ pub enum UpperLowerLimitStocksUpDownType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UpperLowerLimitStocksUpDownType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::Unchanged => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::PrevDayUpperLimit => "6",
-            Self::PrevDayLowerLimit => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::Unchanged,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            "6" => Self::PrevDayUpperLimit,
-            "7" => Self::PrevDayLowerLimit,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한"),
-            Self::Rise => Some("상승"),
-            Self::Unchanged => Some("보합"),
-            Self::LowerLimit => Some("하한"),
-            Self::Fall => Some("하락"),
-            Self::PrevDayUpperLimit => Some("전일상한"),
-            Self::PrevDayLowerLimit => Some("전일하한"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UpperLowerLimitStocksUpDownType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UpperLowerLimitStocksUpDownType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UpperLowerLimitStocksUpDownType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UpperLowerLimitStocksUpDownType {
+    UpperLimit => ("1", "상한"),
+    Rise => ("2", "상승"),
+    Unchanged => ("3", "보합"),
+    LowerLimit => ("4", "하한"),
+    Fall => ("5", "하락"),
+    PrevDayUpperLimit => ("6", "전일상한"),
+    PrevDayLowerLimit => ("7", "전일하한"),
+});

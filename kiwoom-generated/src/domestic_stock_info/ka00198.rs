@@ -37,16 +37,37 @@ impl RealtimeStockRankRequest {
         Self { query_type }
     }
 }
+impl codec::Table for RealtimeStockRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("qry_tp", "query_type").required().max(1)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_type: super::RealtimeStockRankQueryType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for RealtimeStockRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka00198` 실시간종목조회순위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealtimeStockRankResponse {
     /// 실시간종목조회순위 (`item_inq_rank`)
@@ -66,60 +87,51 @@ impl RealtimeStockRankResponse {
         &self.extra
     }
 }
-impl codec::Record for RealtimeStockRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut realtime_lookup_rank = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "item_inq_rank" => {
-                    realtime_lookup_rank = codec::list(&mut map, ctx, "item_inq_rank")?;
-                    forms.list_sent(0, &realtime_lookup_rank);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealtimeStockRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("item_inq_rank", "realtime_lookup_rank"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.realtime_lookup_rank),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            realtime_lookup_rank,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.realtime_lookup_rank),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealtimeStockRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "item_inq_rank", &self.realtime_lookup_rank)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealtimeStockRankRow {
     /// 종목명 (`stk_nm`)
@@ -197,166 +209,74 @@ impl RealtimeStockRankRow {
         &self.extra
     }
 }
-impl codec::Record for RealtimeStockRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut big_data_rank = None;
-        let mut rank_change = None;
-        let mut rank_change_sign = None;
-        let mut past_current_price = None;
-        let mut base_price_change_sign = None;
-        let mut base_price_fluctuation_rate = None;
-        let mut previous_base_change_sign = None;
-        let mut previous_base_fluctuation_rate = None;
-        let mut date = None;
-        let mut time = None;
-        let mut stock_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "bigd_rank" => {
-                    big_data_rank = forms.value(&mut map, ctx, 1, "bigd_rank", codec::PLAIN)?;
-                }
-                "rank_chg" => {
-                    rank_change = forms.value(&mut map, ctx, 2, "rank_chg", codec::PLAIN)?;
-                }
-                "rank_chg_sign" => {
-                    rank_change_sign =
-                        forms.value(&mut map, ctx, 3, "rank_chg_sign", codec::PLAIN)?;
-                }
-                "past_curr_prc" => {
-                    past_current_price =
-                        forms.value(&mut map, ctx, 4, "past_curr_prc", codec::PLAIN)?;
-                }
-                "base_comp_sign" => {
-                    base_price_change_sign =
-                        forms.value(&mut map, ctx, 5, "base_comp_sign", codec::PLAIN)?;
-                }
-                "base_comp_chgr" => {
-                    base_price_fluctuation_rate =
-                        forms.value(&mut map, ctx, 6, "base_comp_chgr", codec::PLAIN)?;
-                }
-                "prev_base_sign" => {
-                    previous_base_change_sign =
-                        forms.value(&mut map, ctx, 7, "prev_base_sign", codec::PLAIN)?;
-                }
-                "prev_base_chgr" => {
-                    previous_base_fluctuation_rate =
-                        forms.value(&mut map, ctx, 8, "prev_base_chgr", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 9, "dt", codec::PLAIN)?,
-                "tm" => time = forms.value(&mut map, ctx, 10, "tm", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 11, "stk_cd", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealtimeStockRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("bigd_rank", "big_data_rank"),
+            codec::Field::new("rank_chg", "rank_change"),
+            codec::Field::new("rank_chg_sign", "rank_change_sign"),
+            codec::Field::new("past_curr_prc", "past_current_price"),
+            codec::Field::new("base_comp_sign", "base_price_change_sign"),
+            codec::Field::new("base_comp_chgr", "base_price_fluctuation_rate"),
+            codec::Field::new("prev_base_sign", "previous_base_change_sign"),
+            codec::Field::new("prev_base_chgr", "previous_base_fluctuation_rate"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("stk_cd", "stock_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Opt(&mut self.big_data_rank),
+            2 => codec::SlotMut::Int(&mut self.rank_change),
+            3 => codec::SlotMut::Text(&mut self.rank_change_sign),
+            4 => codec::SlotMut::Int(&mut self.past_current_price),
+            5 => codec::SlotMut::Opt(&mut self.base_price_change_sign),
+            6 => codec::SlotMut::Decimal(&mut self.base_price_fluctuation_rate),
+            7 => codec::SlotMut::Text(&mut self.previous_base_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_base_fluctuation_rate),
+            9 => codec::SlotMut::Date(&mut self.date),
+            10 => codec::SlotMut::Opt(&mut self.time),
+            11 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            big_data_rank,
-            rank_change,
-            rank_change_sign,
-            past_current_price,
-            base_price_change_sign,
-            base_price_fluctuation_rate,
-            previous_base_change_sign,
-            previous_base_fluctuation_rate,
-            date,
-            time,
-            stock_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.big_data_rank),
+            2 => codec::SlotRef::Opt(&self.rank_change),
+            3 => codec::SlotRef::Opt(&self.rank_change_sign),
+            4 => codec::SlotRef::Opt(&self.past_current_price),
+            5 => codec::SlotRef::Opt(&self.base_price_change_sign),
+            6 => codec::SlotRef::Opt(&self.base_price_fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.previous_base_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_base_fluctuation_rate),
+            9 => codec::SlotRef::Opt(&self.date),
+            10 => codec::SlotRef::Opt(&self.time),
+            11 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealtimeStockRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "bigd_rank",
-            self.big_data_rank.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rank_chg",
-            self.rank_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "rank_chg_sign",
-            self.rank_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "past_curr_prc",
-            self.past_current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "base_comp_sign",
-            self.base_price_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "base_comp_chgr",
-            self.base_price_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prev_base_sign",
-            self.previous_base_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "prev_base_chgr",
-            self.previous_base_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 10, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            11,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RealtimeStockRankRequest {
@@ -368,16 +288,7 @@ impl kiwoom_runtime::TrRequest for RealtimeStockRankRequest {
     };
     type Response = RealtimeStockRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka00198",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka00198", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RealtimeStockRankRequest {
@@ -389,17 +300,6 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockRankRequest {
 impl kiwoom_runtime::TrResponse for RealtimeStockRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RealtimeStockRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["qry_tp"])?;
-        Ok(Self {
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -40,16 +40,37 @@ impl StockInfoRequest {
         }
     }
 }
+impl codec::Table for StockInfoRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10001` 주식기본정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInfoResponse {
     /// 종목코드 (`stk_cd`)
@@ -313,534 +334,179 @@ impl StockInfoResponse {
         &self.extra
     }
 }
-impl codec::Record for StockInfoResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut settlement_month = None;
-        let mut face_value = None;
-        let mut capital = None;
-        let mut listed_stock = None;
-        let mut credit_rate = None;
-        let mut year_highest = None;
-        let mut year_lowest = None;
-        let mut market_cap = None;
-        let mut market_cap_weight = None;
-        let mut foreign_exhaustion_rate = None;
-        let mut substitute_price = None;
-        let mut per = None;
-        let mut eps = None;
-        let mut roe = None;
-        let mut pbr = None;
-        let mut ev = None;
-        let mut bps = None;
-        let mut sales_amount = None;
-        let mut operating_profit = None;
-        let mut current_period_net_income = None;
-        let mut high_250d = None;
-        let mut low_250d = None;
-        let mut high_price = None;
-        let mut open_price = None;
-        let mut low_price = None;
-        let mut upper_limit_price = None;
-        let mut lower_limit_price = None;
-        let mut base_price = None;
-        let mut expected_execution_price = None;
-        let mut expected_execution_quantity = None;
-        let mut high_250d_date = None;
-        let mut high_250d_change_rate = None;
-        let mut low_250d_date = None;
-        let mut low_250d_change_rate = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_change = None;
-        let mut face_value_unit = None;
-        let mut floating_stock = None;
-        let mut floating_rate = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "setl_mm" => {
-                    settlement_month = forms.value(&mut map, ctx, 2, "setl_mm", codec::PLAIN)?;
-                }
-                "fav" => face_value = forms.value(&mut map, ctx, 3, "fav", codec::PLAIN)?,
-                "cap" => capital = forms.value(&mut map, ctx, 4, "cap", codec::PLAIN)?,
-                "flo_stk" => {
-                    listed_stock = forms.value(&mut map, ctx, 5, "flo_stk", codec::PLAIN)?;
-                }
-                "crd_rt" => {
-                    credit_rate = forms.value(&mut map, ctx, 6, "crd_rt", codec::PLAIN)?;
-                }
-                "oyr_hgst" => {
-                    year_highest = forms.value(&mut map, ctx, 7, "oyr_hgst", codec::PLAIN)?;
-                }
-                "oyr_lwst" => {
-                    year_lowest = forms.value(&mut map, ctx, 8, "oyr_lwst", codec::PLAIN)?;
-                }
-                "mac" => market_cap = forms.value(&mut map, ctx, 9, "mac", codec::PLAIN)?,
-                "mac_wght" => {
-                    market_cap_weight = forms.value(&mut map, ctx, 10, "mac_wght", codec::PLAIN)?;
-                }
-                "for_exh_rt" => {
-                    foreign_exhaustion_rate =
-                        forms.value(&mut map, ctx, 11, "for_exh_rt", codec::PLAIN)?;
-                }
-                "repl_pric" => {
-                    substitute_price = forms.value(&mut map, ctx, 12, "repl_pric", codec::PLAIN)?;
-                }
-                "per" => per = forms.value(&mut map, ctx, 13, "per", codec::PLAIN)?,
-                "eps" => eps = forms.value(&mut map, ctx, 14, "eps", codec::PLAIN)?,
-                "roe" => roe = forms.value(&mut map, ctx, 15, "roe", codec::PLAIN)?,
-                "pbr" => pbr = forms.value(&mut map, ctx, 16, "pbr", codec::PLAIN)?,
-                "ev" => ev = forms.value(&mut map, ctx, 17, "ev", codec::PLAIN)?,
-                "bps" => bps = forms.value(&mut map, ctx, 18, "bps", codec::PLAIN)?,
-                "sale_amt" => {
-                    sales_amount = forms.value(&mut map, ctx, 19, "sale_amt", codec::PLAIN)?;
-                }
-                "bus_pro" => {
-                    operating_profit = forms.value(&mut map, ctx, 20, "bus_pro", codec::PLAIN)?;
-                }
-                "cup_nga" => {
-                    current_period_net_income =
-                        forms.value(&mut map, ctx, 21, "cup_nga", codec::PLAIN)?;
-                }
-                "250hgst" => {
-                    high_250d = forms.value(&mut map, ctx, 22, "250hgst", codec::PLAIN)?;
-                }
-                "250lwst" => {
-                    low_250d = forms.value(&mut map, ctx, 23, "250lwst", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 24, "high_pric", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 25, "open_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 26, "low_pric", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(&mut map, ctx, 27, "upl_pric", codec::PLAIN)?;
-                }
-                "lst_pric" => {
-                    lower_limit_price = forms.value(&mut map, ctx, 28, "lst_pric", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 29, "base_pric", codec::PLAIN)?;
-                }
-                "exp_cntr_pric" => {
-                    expected_execution_price =
-                        forms.value(&mut map, ctx, 30, "exp_cntr_pric", codec::PLAIN)?;
-                }
-                "exp_cntr_qty" => {
-                    expected_execution_quantity =
-                        forms.value(&mut map, ctx, 31, "exp_cntr_qty", codec::PLAIN)?;
-                }
-                "250hgst_pric_dt" => {
-                    high_250d_date =
-                        forms.value(&mut map, ctx, 32, "250hgst_pric_dt", codec::PLAIN)?;
-                }
-                "250hgst_pric_pre_rt" => {
-                    high_250d_change_rate =
-                        forms.value(&mut map, ctx, 33, "250hgst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "250lwst_pric_dt" => {
-                    low_250d_date =
-                        forms.value(&mut map, ctx, 34, "250lwst_pric_dt", codec::PLAIN)?;
-                }
-                "250lwst_pric_pre_rt" => {
-                    low_250d_change_rate =
-                        forms.value(&mut map, ctx, 35, "250lwst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 36, "cur_prc", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 37, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 38, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 39, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 40, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_pre" => {
-                    trade_change = forms.value(&mut map, ctx, 41, "trde_pre", codec::PLAIN)?;
-                }
-                "fav_unit" => {
-                    face_value_unit = forms.value(&mut map, ctx, 42, "fav_unit", codec::PLAIN)?;
-                }
-                "dstr_stk" => {
-                    floating_stock = forms.value(&mut map, ctx, 43, "dstr_stk", codec::PLAIN)?;
-                }
-                "dstr_rt" => {
-                    floating_rate = forms.value(&mut map, ctx, 44, "dstr_rt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 46, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInfoResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("setl_mm", "settlement_month"),
+            codec::Field::new("fav", "face_value"),
+            codec::Field::new("cap", "capital"),
+            codec::Field::new("flo_stk", "listed_stock"),
+            codec::Field::new("crd_rt", "credit_rate"),
+            codec::Field::new("oyr_hgst", "year_highest"),
+            codec::Field::new("oyr_lwst", "year_lowest"),
+            codec::Field::new("mac", "market_cap"),
+            codec::Field::new("mac_wght", "market_cap_weight"),
+            codec::Field::new("for_exh_rt", "foreign_exhaustion_rate"),
+            codec::Field::new("repl_pric", "substitute_price"),
+            codec::Field::new("per", "per"),
+            codec::Field::new("eps", "eps"),
+            codec::Field::new("roe", "roe"),
+            codec::Field::new("pbr", "pbr"),
+            codec::Field::new("ev", "ev"),
+            codec::Field::new("bps", "bps"),
+            codec::Field::new("sale_amt", "sales_amount"),
+            codec::Field::new("bus_pro", "operating_profit"),
+            codec::Field::new("cup_nga", "current_period_net_income"),
+            codec::Field::new("250hgst", "high_250d"),
+            codec::Field::new("250lwst", "low_250d"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("upl_pric", "upper_limit_price"),
+            codec::Field::new("lst_pric", "lower_limit_price"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("exp_cntr_pric", "expected_execution_price"),
+            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
+            codec::Field::new("250hgst_pric_dt", "high_250d_date"),
+            codec::Field::new("250hgst_pric_pre_rt", "high_250d_change_rate"),
+            codec::Field::new("250lwst_pric_dt", "low_250d_date"),
+            codec::Field::new("250lwst_pric_pre_rt", "low_250d_change_rate"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_pre", "trade_change"),
+            codec::Field::new("fav_unit", "face_value_unit"),
+            codec::Field::new("dstr_stk", "floating_stock"),
+            codec::Field::new("dstr_rt", "floating_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Text(&mut self.settlement_month),
+            3 => codec::SlotMut::Int(&mut self.face_value),
+            4 => codec::SlotMut::Int(&mut self.capital),
+            5 => codec::SlotMut::Int(&mut self.listed_stock),
+            6 => codec::SlotMut::Decimal(&mut self.credit_rate),
+            7 => codec::SlotMut::Opt(&mut self.year_highest),
+            8 => codec::SlotMut::Opt(&mut self.year_lowest),
+            9 => codec::SlotMut::Int(&mut self.market_cap),
+            10 => codec::SlotMut::Decimal(&mut self.market_cap_weight),
+            11 => codec::SlotMut::Decimal(&mut self.foreign_exhaustion_rate),
+            12 => codec::SlotMut::Int(&mut self.substitute_price),
+            13 => codec::SlotMut::Decimal(&mut self.per),
+            14 => codec::SlotMut::Decimal(&mut self.eps),
+            15 => codec::SlotMut::Decimal(&mut self.roe),
+            16 => codec::SlotMut::Decimal(&mut self.pbr),
+            17 => codec::SlotMut::Text(&mut self.ev),
+            18 => codec::SlotMut::Decimal(&mut self.bps),
+            19 => codec::SlotMut::Int(&mut self.sales_amount),
+            20 => codec::SlotMut::Int(&mut self.operating_profit),
+            21 => codec::SlotMut::Int(&mut self.current_period_net_income),
+            22 => codec::SlotMut::Opt(&mut self.high_250d),
+            23 => codec::SlotMut::Opt(&mut self.low_250d),
+            24 => codec::SlotMut::Opt(&mut self.high_price),
+            25 => codec::SlotMut::Opt(&mut self.open_price),
+            26 => codec::SlotMut::Opt(&mut self.low_price),
+            27 => codec::SlotMut::Opt(&mut self.upper_limit_price),
+            28 => codec::SlotMut::Opt(&mut self.lower_limit_price),
+            29 => codec::SlotMut::Int(&mut self.base_price),
+            30 => codec::SlotMut::Opt(&mut self.expected_execution_price),
+            31 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
+            32 => codec::SlotMut::Date(&mut self.high_250d_date),
+            33 => codec::SlotMut::Decimal(&mut self.high_250d_change_rate),
+            34 => codec::SlotMut::Date(&mut self.low_250d_date),
+            35 => codec::SlotMut::Decimal(&mut self.low_250d_change_rate),
+            36 => codec::SlotMut::Opt(&mut self.current_price),
+            37 => codec::SlotMut::Opt(&mut self.change_sign),
+            38 => codec::SlotMut::Int(&mut self.previous_day_change),
+            39 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            40 => codec::SlotMut::Int(&mut self.trade_quantity),
+            41 => codec::SlotMut::Decimal(&mut self.trade_change),
+            42 => codec::SlotMut::Text(&mut self.face_value_unit),
+            43 => codec::SlotMut::Int(&mut self.floating_stock),
+            44 => codec::SlotMut::Decimal(&mut self.floating_rate),
+            45 => codec::SlotMut::Number(&mut self.return_code),
+            46 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            settlement_month,
-            face_value,
-            capital,
-            listed_stock,
-            credit_rate,
-            year_highest,
-            year_lowest,
-            market_cap,
-            market_cap_weight,
-            foreign_exhaustion_rate,
-            substitute_price,
-            per,
-            eps,
-            roe,
-            pbr,
-            ev,
-            bps,
-            sales_amount,
-            operating_profit,
-            current_period_net_income,
-            high_250d,
-            low_250d,
-            high_price,
-            open_price,
-            low_price,
-            upper_limit_price,
-            lower_limit_price,
-            base_price,
-            expected_execution_price,
-            expected_execution_quantity,
-            high_250d_date,
-            high_250d_change_rate,
-            low_250d_date,
-            low_250d_change_rate,
-            current_price,
-            change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_change,
-            face_value_unit,
-            floating_stock,
-            floating_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.settlement_month),
+            3 => codec::SlotRef::Opt(&self.face_value),
+            4 => codec::SlotRef::Opt(&self.capital),
+            5 => codec::SlotRef::Opt(&self.listed_stock),
+            6 => codec::SlotRef::Opt(&self.credit_rate),
+            7 => codec::SlotRef::Opt(&self.year_highest),
+            8 => codec::SlotRef::Opt(&self.year_lowest),
+            9 => codec::SlotRef::Opt(&self.market_cap),
+            10 => codec::SlotRef::Opt(&self.market_cap_weight),
+            11 => codec::SlotRef::Opt(&self.foreign_exhaustion_rate),
+            12 => codec::SlotRef::Opt(&self.substitute_price),
+            13 => codec::SlotRef::Opt(&self.per),
+            14 => codec::SlotRef::Opt(&self.eps),
+            15 => codec::SlotRef::Opt(&self.roe),
+            16 => codec::SlotRef::Opt(&self.pbr),
+            17 => codec::SlotRef::Opt(&self.ev),
+            18 => codec::SlotRef::Opt(&self.bps),
+            19 => codec::SlotRef::Opt(&self.sales_amount),
+            20 => codec::SlotRef::Opt(&self.operating_profit),
+            21 => codec::SlotRef::Opt(&self.current_period_net_income),
+            22 => codec::SlotRef::Opt(&self.high_250d),
+            23 => codec::SlotRef::Opt(&self.low_250d),
+            24 => codec::SlotRef::Opt(&self.high_price),
+            25 => codec::SlotRef::Opt(&self.open_price),
+            26 => codec::SlotRef::Opt(&self.low_price),
+            27 => codec::SlotRef::Opt(&self.upper_limit_price),
+            28 => codec::SlotRef::Opt(&self.lower_limit_price),
+            29 => codec::SlotRef::Opt(&self.base_price),
+            30 => codec::SlotRef::Opt(&self.expected_execution_price),
+            31 => codec::SlotRef::Opt(&self.expected_execution_quantity),
+            32 => codec::SlotRef::Opt(&self.high_250d_date),
+            33 => codec::SlotRef::Opt(&self.high_250d_change_rate),
+            34 => codec::SlotRef::Opt(&self.low_250d_date),
+            35 => codec::SlotRef::Opt(&self.low_250d_change_rate),
+            36 => codec::SlotRef::Opt(&self.current_price),
+            37 => codec::SlotRef::Opt(&self.change_sign),
+            38 => codec::SlotRef::Opt(&self.previous_day_change),
+            39 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            40 => codec::SlotRef::Opt(&self.trade_quantity),
+            41 => codec::SlotRef::Opt(&self.trade_change),
+            42 => codec::SlotRef::Opt(&self.face_value_unit),
+            43 => codec::SlotRef::Opt(&self.floating_stock),
+            44 => codec::SlotRef::Opt(&self.floating_rate),
+            45 => codec::SlotRef::Number(self.return_code),
+            46 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "setl_mm",
-            self.settlement_month.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 3, "fav", self.face_value.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 4, "cap", self.capital.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flo_stk",
-            self.listed_stock.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "crd_rt",
-            self.credit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "oyr_hgst",
-            self.year_highest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "oyr_lwst",
-            self.year_lowest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "mac_wght",
-            self.market_cap_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "for_exh_rt",
-            self.foreign_exhaustion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "repl_pric",
-            self.substitute_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 13, "per", self.per.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 14, "eps", self.eps.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 15, "roe", self.roe.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 16, "pbr", self.pbr.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 17, "ev", self.ev.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 18, "bps", self.bps.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sale_amt",
-            self.sales_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "bus_pro",
-            self.operating_profit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "cup_nga",
-            self.current_period_net_income.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "250hgst",
-            self.high_250d.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "250lwst",
-            self.low_250d.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "lst_pric",
-            self.lower_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "exp_cntr_pric",
-            self.expected_execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "exp_cntr_qty",
-            self.expected_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "250hgst_pric_dt",
-            self.high_250d_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "250hgst_pric_pre_rt",
-            self.high_250d_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "250lwst_pric_dt",
-            self.low_250d_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "250lwst_pric_pre_rt",
-            self.low_250d_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "trde_pre",
-            self.trade_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "fav_unit",
-            self.face_value_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "dstr_stk",
-            self.floating_stock.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "dstr_rt",
-            self.floating_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            46,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockInfoRequest {
@@ -852,32 +518,12 @@ impl kiwoom_runtime::TrRequest for StockInfoRequest {
     };
     type Response = StockInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10001",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10001", self)
     }
 }
 impl kiwoom_runtime::TrResponse for StockInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockInfoRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

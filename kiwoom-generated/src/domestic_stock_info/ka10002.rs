@@ -40,16 +40,37 @@ impl StockBrokersRequest {
         }
     }
 }
+impl codec::Table for StockBrokersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockBrokersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10002` 주식거래원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockBrokersResponse {
     /// 종목코드 (`stk_cd`)
@@ -243,523 +264,155 @@ impl StockBrokersResponse {
         &self.extra
     }
 }
-impl codec::Record for StockBrokersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut fluctuation_sign = None;
-        let mut base_price = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut sell_trade_broker_name_1 = None;
-        let mut sell_trade_broker_1 = None;
-        let mut sell_trade_quantity_1 = None;
-        let mut buy_trade_broker_name_1 = None;
-        let mut buy_trade_broker_1 = None;
-        let mut buy_trade_quantity_1 = None;
-        let mut sell_trade_broker_name_2 = None;
-        let mut sell_trade_broker_2 = None;
-        let mut sell_trade_quantity_2 = None;
-        let mut buy_trade_broker_name_2 = None;
-        let mut buy_trade_broker_2 = None;
-        let mut buy_trade_quantity_2 = None;
-        let mut sell_trade_broker_name_3 = None;
-        let mut sell_trade_broker_3 = None;
-        let mut sell_trade_quantity_3 = None;
-        let mut buy_trade_broker_name_3 = None;
-        let mut buy_trade_broker_3 = None;
-        let mut buy_trade_quantity_3 = None;
-        let mut sell_trade_broker_name_4 = None;
-        let mut sell_trade_broker_4 = None;
-        let mut sell_trade_quantity_4 = None;
-        let mut buy_trade_broker_name_4 = None;
-        let mut buy_trade_broker_4 = None;
-        let mut buy_trade_quantity_4 = None;
-        let mut sell_trade_broker_name_5 = None;
-        let mut sell_trade_broker_5 = None;
-        let mut sell_trade_quantity_5 = None;
-        let mut buy_trade_broker_name_5 = None;
-        let mut buy_trade_broker_5 = None;
-        let mut buy_trade_quantity_5 = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "flu_smbol" => {
-                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_smbol", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 4, "base_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_trde_ori_nm_1" => {
-                    sell_trade_broker_name_1 =
-                        forms.value(&mut map, ctx, 7, "sel_trde_ori_nm_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_1" => {
-                    sell_trade_broker_1 =
-                        forms.value(&mut map, ctx, 8, "sel_trde_ori_1", codec::PLAIN)?;
-                }
-                "sel_trde_qty_1" => {
-                    sell_trade_quantity_1 =
-                        forms.value(&mut map, ctx, 9, "sel_trde_qty_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_nm_1" => {
-                    buy_trade_broker_name_1 =
-                        forms.value(&mut map, ctx, 10, "buy_trde_ori_nm_1", codec::PLAIN)?;
-                }
-                "buy_trde_ori_1" => {
-                    buy_trade_broker_1 =
-                        forms.value(&mut map, ctx, 11, "buy_trde_ori_1", codec::PLAIN)?;
-                }
-                "buy_trde_qty_1" => {
-                    buy_trade_quantity_1 =
-                        forms.value(&mut map, ctx, 12, "buy_trde_qty_1", codec::PLAIN)?;
-                }
-                "sel_trde_ori_nm_2" => {
-                    sell_trade_broker_name_2 =
-                        forms.value(&mut map, ctx, 13, "sel_trde_ori_nm_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_2" => {
-                    sell_trade_broker_2 =
-                        forms.value(&mut map, ctx, 14, "sel_trde_ori_2", codec::PLAIN)?;
-                }
-                "sel_trde_qty_2" => {
-                    sell_trade_quantity_2 =
-                        forms.value(&mut map, ctx, 15, "sel_trde_qty_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_nm_2" => {
-                    buy_trade_broker_name_2 =
-                        forms.value(&mut map, ctx, 16, "buy_trde_ori_nm_2", codec::PLAIN)?;
-                }
-                "buy_trde_ori_2" => {
-                    buy_trade_broker_2 =
-                        forms.value(&mut map, ctx, 17, "buy_trde_ori_2", codec::PLAIN)?;
-                }
-                "buy_trde_qty_2" => {
-                    buy_trade_quantity_2 =
-                        forms.value(&mut map, ctx, 18, "buy_trde_qty_2", codec::PLAIN)?;
-                }
-                "sel_trde_ori_nm_3" => {
-                    sell_trade_broker_name_3 =
-                        forms.value(&mut map, ctx, 19, "sel_trde_ori_nm_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_3" => {
-                    sell_trade_broker_3 =
-                        forms.value(&mut map, ctx, 20, "sel_trde_ori_3", codec::PLAIN)?;
-                }
-                "sel_trde_qty_3" => {
-                    sell_trade_quantity_3 =
-                        forms.value(&mut map, ctx, 21, "sel_trde_qty_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_nm_3" => {
-                    buy_trade_broker_name_3 =
-                        forms.value(&mut map, ctx, 22, "buy_trde_ori_nm_3", codec::PLAIN)?;
-                }
-                "buy_trde_ori_3" => {
-                    buy_trade_broker_3 =
-                        forms.value(&mut map, ctx, 23, "buy_trde_ori_3", codec::PLAIN)?;
-                }
-                "buy_trde_qty_3" => {
-                    buy_trade_quantity_3 =
-                        forms.value(&mut map, ctx, 24, "buy_trde_qty_3", codec::PLAIN)?;
-                }
-                "sel_trde_ori_nm_4" => {
-                    sell_trade_broker_name_4 =
-                        forms.value(&mut map, ctx, 25, "sel_trde_ori_nm_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_4" => {
-                    sell_trade_broker_4 =
-                        forms.value(&mut map, ctx, 26, "sel_trde_ori_4", codec::PLAIN)?;
-                }
-                "sel_trde_qty_4" => {
-                    sell_trade_quantity_4 =
-                        forms.value(&mut map, ctx, 27, "sel_trde_qty_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_nm_4" => {
-                    buy_trade_broker_name_4 =
-                        forms.value(&mut map, ctx, 28, "buy_trde_ori_nm_4", codec::PLAIN)?;
-                }
-                "buy_trde_ori_4" => {
-                    buy_trade_broker_4 =
-                        forms.value(&mut map, ctx, 29, "buy_trde_ori_4", codec::PLAIN)?;
-                }
-                "buy_trde_qty_4" => {
-                    buy_trade_quantity_4 =
-                        forms.value(&mut map, ctx, 30, "buy_trde_qty_4", codec::PLAIN)?;
-                }
-                "sel_trde_ori_nm_5" => {
-                    sell_trade_broker_name_5 =
-                        forms.value(&mut map, ctx, 31, "sel_trde_ori_nm_5", codec::PLAIN)?;
-                }
-                "sel_trde_ori_5" => {
-                    sell_trade_broker_5 =
-                        forms.value(&mut map, ctx, 32, "sel_trde_ori_5", codec::PLAIN)?;
-                }
-                "sel_trde_qty_5" => {
-                    sell_trade_quantity_5 =
-                        forms.value(&mut map, ctx, 33, "sel_trde_qty_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_nm_5" => {
-                    buy_trade_broker_name_5 =
-                        forms.value(&mut map, ctx, 34, "buy_trde_ori_nm_5", codec::PLAIN)?;
-                }
-                "buy_trde_ori_5" => {
-                    buy_trade_broker_5 =
-                        forms.value(&mut map, ctx, 35, "buy_trde_ori_5", codec::PLAIN)?;
-                }
-                "buy_trde_qty_5" => {
-                    buy_trade_quantity_5 =
-                        forms.value(&mut map, ctx, 36, "buy_trde_qty_5", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 38, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockBrokersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("flu_smbol", "fluctuation_sign"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_trde_ori_nm_1", "sell_trade_broker_name_1"),
+            codec::Field::new("sel_trde_ori_1", "sell_trade_broker_1"),
+            codec::Field::new("sel_trde_qty_1", "sell_trade_quantity_1"),
+            codec::Field::new("buy_trde_ori_nm_1", "buy_trade_broker_name_1"),
+            codec::Field::new("buy_trde_ori_1", "buy_trade_broker_1"),
+            codec::Field::new("buy_trde_qty_1", "buy_trade_quantity_1"),
+            codec::Field::new("sel_trde_ori_nm_2", "sell_trade_broker_name_2"),
+            codec::Field::new("sel_trde_ori_2", "sell_trade_broker_2"),
+            codec::Field::new("sel_trde_qty_2", "sell_trade_quantity_2"),
+            codec::Field::new("buy_trde_ori_nm_2", "buy_trade_broker_name_2"),
+            codec::Field::new("buy_trde_ori_2", "buy_trade_broker_2"),
+            codec::Field::new("buy_trde_qty_2", "buy_trade_quantity_2"),
+            codec::Field::new("sel_trde_ori_nm_3", "sell_trade_broker_name_3"),
+            codec::Field::new("sel_trde_ori_3", "sell_trade_broker_3"),
+            codec::Field::new("sel_trde_qty_3", "sell_trade_quantity_3"),
+            codec::Field::new("buy_trde_ori_nm_3", "buy_trade_broker_name_3"),
+            codec::Field::new("buy_trde_ori_3", "buy_trade_broker_3"),
+            codec::Field::new("buy_trde_qty_3", "buy_trade_quantity_3"),
+            codec::Field::new("sel_trde_ori_nm_4", "sell_trade_broker_name_4"),
+            codec::Field::new("sel_trde_ori_4", "sell_trade_broker_4"),
+            codec::Field::new("sel_trde_qty_4", "sell_trade_quantity_4"),
+            codec::Field::new("buy_trde_ori_nm_4", "buy_trade_broker_name_4"),
+            codec::Field::new("buy_trde_ori_4", "buy_trade_broker_4"),
+            codec::Field::new("buy_trde_qty_4", "buy_trade_quantity_4"),
+            codec::Field::new("sel_trde_ori_nm_5", "sell_trade_broker_name_5"),
+            codec::Field::new("sel_trde_ori_5", "sell_trade_broker_5"),
+            codec::Field::new("sel_trde_qty_5", "sell_trade_quantity_5"),
+            codec::Field::new("buy_trde_ori_nm_5", "buy_trade_broker_name_5"),
+            codec::Field::new("buy_trde_ori_5", "buy_trade_broker_5"),
+            codec::Field::new("buy_trde_qty_5", "buy_trade_quantity_5"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
+            4 => codec::SlotMut::Int(&mut self.base_price),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_1),
+            8 => codec::SlotMut::Text(&mut self.sell_trade_broker_1),
+            9 => codec::SlotMut::Int(&mut self.sell_trade_quantity_1),
+            10 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_1),
+            11 => codec::SlotMut::Text(&mut self.buy_trade_broker_1),
+            12 => codec::SlotMut::Int(&mut self.buy_trade_quantity_1),
+            13 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_2),
+            14 => codec::SlotMut::Text(&mut self.sell_trade_broker_2),
+            15 => codec::SlotMut::Int(&mut self.sell_trade_quantity_2),
+            16 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_2),
+            17 => codec::SlotMut::Text(&mut self.buy_trade_broker_2),
+            18 => codec::SlotMut::Int(&mut self.buy_trade_quantity_2),
+            19 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_3),
+            20 => codec::SlotMut::Text(&mut self.sell_trade_broker_3),
+            21 => codec::SlotMut::Int(&mut self.sell_trade_quantity_3),
+            22 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_3),
+            23 => codec::SlotMut::Text(&mut self.buy_trade_broker_3),
+            24 => codec::SlotMut::Int(&mut self.buy_trade_quantity_3),
+            25 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_4),
+            26 => codec::SlotMut::Text(&mut self.sell_trade_broker_4),
+            27 => codec::SlotMut::Int(&mut self.sell_trade_quantity_4),
+            28 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_4),
+            29 => codec::SlotMut::Text(&mut self.buy_trade_broker_4),
+            30 => codec::SlotMut::Int(&mut self.buy_trade_quantity_4),
+            31 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_5),
+            32 => codec::SlotMut::Text(&mut self.sell_trade_broker_5),
+            33 => codec::SlotMut::Int(&mut self.sell_trade_quantity_5),
+            34 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_5),
+            35 => codec::SlotMut::Text(&mut self.buy_trade_broker_5),
+            36 => codec::SlotMut::Int(&mut self.buy_trade_quantity_5),
+            37 => codec::SlotMut::Number(&mut self.return_code),
+            38 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            fluctuation_sign,
-            base_price,
-            previous_day_change,
-            fluctuation_rate,
-            sell_trade_broker_name_1,
-            sell_trade_broker_1,
-            sell_trade_quantity_1,
-            buy_trade_broker_name_1,
-            buy_trade_broker_1,
-            buy_trade_quantity_1,
-            sell_trade_broker_name_2,
-            sell_trade_broker_2,
-            sell_trade_quantity_2,
-            buy_trade_broker_name_2,
-            buy_trade_broker_2,
-            buy_trade_quantity_2,
-            sell_trade_broker_name_3,
-            sell_trade_broker_3,
-            sell_trade_quantity_3,
-            buy_trade_broker_name_3,
-            buy_trade_broker_3,
-            buy_trade_quantity_3,
-            sell_trade_broker_name_4,
-            sell_trade_broker_4,
-            sell_trade_quantity_4,
-            buy_trade_broker_name_4,
-            buy_trade_broker_4,
-            buy_trade_quantity_4,
-            sell_trade_broker_name_5,
-            sell_trade_broker_5,
-            sell_trade_quantity_5,
-            buy_trade_broker_name_5,
-            buy_trade_broker_5,
-            buy_trade_quantity_5,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
+            4 => codec::SlotRef::Opt(&self.base_price),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.sell_trade_broker_name_1),
+            8 => codec::SlotRef::Opt(&self.sell_trade_broker_1),
+            9 => codec::SlotRef::Opt(&self.sell_trade_quantity_1),
+            10 => codec::SlotRef::Opt(&self.buy_trade_broker_name_1),
+            11 => codec::SlotRef::Opt(&self.buy_trade_broker_1),
+            12 => codec::SlotRef::Opt(&self.buy_trade_quantity_1),
+            13 => codec::SlotRef::Opt(&self.sell_trade_broker_name_2),
+            14 => codec::SlotRef::Opt(&self.sell_trade_broker_2),
+            15 => codec::SlotRef::Opt(&self.sell_trade_quantity_2),
+            16 => codec::SlotRef::Opt(&self.buy_trade_broker_name_2),
+            17 => codec::SlotRef::Opt(&self.buy_trade_broker_2),
+            18 => codec::SlotRef::Opt(&self.buy_trade_quantity_2),
+            19 => codec::SlotRef::Opt(&self.sell_trade_broker_name_3),
+            20 => codec::SlotRef::Opt(&self.sell_trade_broker_3),
+            21 => codec::SlotRef::Opt(&self.sell_trade_quantity_3),
+            22 => codec::SlotRef::Opt(&self.buy_trade_broker_name_3),
+            23 => codec::SlotRef::Opt(&self.buy_trade_broker_3),
+            24 => codec::SlotRef::Opt(&self.buy_trade_quantity_3),
+            25 => codec::SlotRef::Opt(&self.sell_trade_broker_name_4),
+            26 => codec::SlotRef::Opt(&self.sell_trade_broker_4),
+            27 => codec::SlotRef::Opt(&self.sell_trade_quantity_4),
+            28 => codec::SlotRef::Opt(&self.buy_trade_broker_name_4),
+            29 => codec::SlotRef::Opt(&self.buy_trade_broker_4),
+            30 => codec::SlotRef::Opt(&self.buy_trade_quantity_4),
+            31 => codec::SlotRef::Opt(&self.sell_trade_broker_name_5),
+            32 => codec::SlotRef::Opt(&self.sell_trade_broker_5),
+            33 => codec::SlotRef::Opt(&self.sell_trade_quantity_5),
+            34 => codec::SlotRef::Opt(&self.buy_trade_broker_name_5),
+            35 => codec::SlotRef::Opt(&self.buy_trade_broker_5),
+            36 => codec::SlotRef::Opt(&self.buy_trade_quantity_5),
+            37 => codec::SlotRef::Number(self.return_code),
+            38 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockBrokersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "flu_smbol",
-            self.fluctuation_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_trde_ori_nm_1",
-            self.sell_trade_broker_name_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_trde_ori_1",
-            self.sell_trade_broker_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sel_trde_qty_1",
-            self.sell_trade_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_trde_ori_nm_1",
-            self.buy_trade_broker_name_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "buy_trde_ori_1",
-            self.buy_trade_broker_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "buy_trde_qty_1",
-            self.buy_trade_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "sel_trde_ori_nm_2",
-            self.sell_trade_broker_name_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sel_trde_ori_2",
-            self.sell_trade_broker_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "sel_trde_qty_2",
-            self.sell_trade_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "buy_trde_ori_nm_2",
-            self.buy_trade_broker_name_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "buy_trde_ori_2",
-            self.buy_trade_broker_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "buy_trde_qty_2",
-            self.buy_trade_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_trde_ori_nm_3",
-            self.sell_trade_broker_name_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "sel_trde_ori_3",
-            self.sell_trade_broker_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "sel_trde_qty_3",
-            self.sell_trade_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "buy_trde_ori_nm_3",
-            self.buy_trade_broker_name_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "buy_trde_ori_3",
-            self.buy_trade_broker_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "buy_trde_qty_3",
-            self.buy_trade_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "sel_trde_ori_nm_4",
-            self.sell_trade_broker_name_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "sel_trde_ori_4",
-            self.sell_trade_broker_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "sel_trde_qty_4",
-            self.sell_trade_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "buy_trde_ori_nm_4",
-            self.buy_trade_broker_name_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "buy_trde_ori_4",
-            self.buy_trade_broker_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "buy_trde_qty_4",
-            self.buy_trade_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "sel_trde_ori_nm_5",
-            self.sell_trade_broker_name_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "sel_trde_ori_5",
-            self.sell_trade_broker_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "sel_trde_qty_5",
-            self.sell_trade_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "buy_trde_ori_nm_5",
-            self.buy_trade_broker_name_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "buy_trde_ori_5",
-            self.buy_trade_broker_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "buy_trde_qty_5",
-            self.buy_trade_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            38,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockBrokersRequest {
@@ -771,32 +424,12 @@ impl kiwoom_runtime::TrRequest for StockBrokersRequest {
     };
     type Response = StockBrokersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10002",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10002", self)
     }
 }
 impl kiwoom_runtime::TrResponse for StockBrokersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockBrokersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -58,18 +58,46 @@ impl CreditTradeTrendRequest {
         }
     }
 }
+impl codec::Table for CreditTradeTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("dt", "date").required().max(8),
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.date),
+            2 => codec::SlotMut::Req(&mut self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.date),
+            2 => codec::SlotRef::Req(&self.query_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            date: Default::default(),
+            query_type: super::CreditTradeTrendQueryType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for CreditTradeTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10013` 신용매매동향요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditTradeTrendResponse {
     /// 신용매매동향 (`crd_trde_trend`)
@@ -89,60 +117,51 @@ impl CreditTradeTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for CreditTradeTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut credit_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crd_trde_trend" => {
-                    credit_trade_trend = codec::list(&mut map, ctx, "crd_trde_trend")?;
-                    forms.list_sent(0, &credit_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditTradeTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crd_trde_trend", "credit_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.credit_trade_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            credit_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.credit_trade_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "crd_trde_trend", &self.credit_trade_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10013 field \`crd\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditTradeTrendRow {
     /// 일자 (`dt`)
@@ -226,136 +245,74 @@ impl CreditTradeTrendRow {
         &self.extra
     }
 }
-impl codec::Record for CreditTradeTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut trade_quantity = None;
-        let mut new = None;
-        let mut repayment = None;
-        let mut balance = None;
-        let mut amount = None;
-        let mut change = None;
-        let mut provision_rate = None;
-        let mut balance_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 4, "trde_qty", codec::PLAIN)?;
-                }
-                "new" => new = forms.value(&mut map, ctx, 5, "new", codec::PLAIN)?,
-                "rpya" => {
-                    repayment = forms.value(&mut map, ctx, 6, "rpya", codec::PLAIN)?;
-                }
-                "remn" => balance = forms.value(&mut map, ctx, 7, "remn", codec::PLAIN)?,
-                "amt" => amount = forms.value(&mut map, ctx, 8, "amt", codec::PLAIN)?,
-                "pre" => change = forms.value(&mut map, ctx, 9, "pre", codec::PLAIN)?,
-                "shr_rt" => {
-                    provision_rate = forms.value(&mut map, ctx, 10, "shr_rt", codec::PLAIN)?;
-                }
-                "remn_rt" => {
-                    balance_rate = forms.value(&mut map, ctx, 11, "remn_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditTradeTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("new", "new"),
+            codec::Field::new("rpya", "repayment"),
+            codec::Field::new("remn", "balance"),
+            codec::Field::new("amt", "amount"),
+            codec::Field::new("pre", "change"),
+            codec::Field::new("shr_rt", "provision_rate"),
+            codec::Field::new("remn_rt", "balance_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Int(&mut self.trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.new),
+            6 => codec::SlotMut::Int(&mut self.repayment),
+            7 => codec::SlotMut::Int(&mut self.balance),
+            8 => codec::SlotMut::Int(&mut self.amount),
+            9 => codec::SlotMut::Int(&mut self.change),
+            10 => codec::SlotMut::Decimal(&mut self.provision_rate),
+            11 => codec::SlotMut::Decimal(&mut self.balance_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            trade_quantity,
-            new,
-            repayment,
-            balance,
-            amount,
-            change,
-            provision_rate,
-            balance_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.trade_quantity),
+            5 => codec::SlotRef::Opt(&self.new),
+            6 => codec::SlotRef::Opt(&self.repayment),
+            7 => codec::SlotRef::Opt(&self.balance),
+            8 => codec::SlotRef::Opt(&self.amount),
+            9 => codec::SlotRef::Opt(&self.change),
+            10 => codec::SlotRef::Opt(&self.provision_rate),
+            11 => codec::SlotRef::Opt(&self.balance_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 5, "new", self.new.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 6, "rpya", self.repayment.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 7, "remn", self.balance.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 8, "amt", self.amount.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 9, "pre", self.change.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "shr_rt",
-            self.provision_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "remn_rt",
-            self.balance_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CreditTradeTrendRequest {
@@ -367,34 +324,7 @@ impl kiwoom_runtime::TrRequest for CreditTradeTrendRequest {
     };
     type Response = CreditTradeTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10013",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10013",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10013",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10013", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for CreditTradeTrendRequest {
@@ -406,19 +336,6 @@ impl kiwoom_runtime::PagedRequest for CreditTradeTrendRequest {
 impl kiwoom_runtime::TrResponse for CreditTradeTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CreditTradeTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "dt", "qry_tp"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

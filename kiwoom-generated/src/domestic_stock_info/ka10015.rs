@@ -47,17 +47,42 @@ impl DailyTradeDetailRequest {
         }
     }
 }
+impl codec::Table for DailyTradeDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyTradeDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10015` 일별거래상세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyTradeDetailResponse {
     /// 일별거래상세 (`daly_trde_dtl`)
@@ -77,60 +102,51 @@ impl DailyTradeDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyTradeDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut daily_trade_detail = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "daly_trde_dtl" => {
-                    daily_trade_detail = codec::list(&mut map, ctx, "daly_trde_dtl")?;
-                    forms.list_sent(0, &daily_trade_detail);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyTradeDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("daly_trde_dtl", "daily_trade_detail"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.daily_trade_detail),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            daily_trade_detail,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.daily_trade_detail),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyTradeDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "daly_trde_dtl", &self.daily_trade_detail)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10015 field \`daly\_trde\_dtl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyTradeDetailRow {
     /// 일자 (`dt`)
@@ -300,384 +316,131 @@ impl DailyTradeDetailRow {
         &self.extra
     }
 }
-impl codec::Record for DailyTradeDetailRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut close_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut before_market_trade_quantity = None;
-        let mut before_market_trade_weight = None;
-        let mut intraday_trade_quantity = None;
-        let mut intraday_trade_weight = None;
-        let mut after_market_trade_quantity = None;
-        let mut after_market_trade_weight = None;
-        let mut total_3 = None;
-        let mut period_trade_quantity = None;
-        let mut execution_strength = None;
-        let mut foreign_holding = None;
-        let mut foreign_weight = None;
-        let mut foreign_net_purchase = None;
-        let mut institution_net_purchase = None;
-        let mut individual_net_purchase = None;
-        let mut foreign = None;
-        let mut credit_balance_rate = None;
-        let mut program = None;
-        let mut before_market_trade_value = None;
-        let mut before_market_trade_value_weight = None;
-        let mut intraday_trade_value = None;
-        let mut intraday_trade_value_weight = None;
-        let mut after_market_trade_value = None;
-        let mut after_market_trade_value_weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 5, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_qty" => {
-                    before_market_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "bf_mkrt_trde_qty", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_wght" => {
-                    before_market_trade_weight =
-                        forms.value(&mut map, ctx, 8, "bf_mkrt_trde_wght", codec::PLAIN)?;
-                }
-                "opmr_trde_qty" => {
-                    intraday_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "opmr_trde_qty", codec::PLAIN)?;
-                }
-                "opmr_trde_wght" => {
-                    intraday_trade_weight =
-                        forms.value(&mut map, ctx, 10, "opmr_trde_wght", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_qty" => {
-                    after_market_trade_quantity =
-                        forms.value(&mut map, ctx, 11, "af_mkrt_trde_qty", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_wght" => {
-                    after_market_trade_weight =
-                        forms.value(&mut map, ctx, 12, "af_mkrt_trde_wght", codec::PLAIN)?;
-                }
-                "tot_3" => {
-                    total_3 = forms.value(&mut map, ctx, 13, "tot_3", codec::PLAIN)?;
-                }
-                "prid_trde_qty" => {
-                    period_trade_quantity =
-                        forms.value(&mut map, ctx, 14, "prid_trde_qty", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 15, "cntr_str", codec::PLAIN)?;
-                }
-                "for_poss" => {
-                    foreign_holding = forms.value(&mut map, ctx, 16, "for_poss", codec::PLAIN)?;
-                }
-                "for_wght" => {
-                    foreign_weight = forms.value(&mut map, ctx, 17, "for_wght", codec::PLAIN)?;
-                }
-                "for_netprps" => {
-                    foreign_net_purchase =
-                        forms.value(&mut map, ctx, 18, "for_netprps", codec::PLAIN)?;
-                }
-                "orgn_netprps" => {
-                    institution_net_purchase =
-                        forms.value(&mut map, ctx, 19, "orgn_netprps", codec::PLAIN)?;
-                }
-                "ind_netprps" => {
-                    individual_net_purchase =
-                        forms.value(&mut map, ctx, 20, "ind_netprps", codec::PLAIN)?;
-                }
-                "frgn" => foreign = forms.value(&mut map, ctx, 21, "frgn", codec::PLAIN)?,
-                "crd_remn_rt" => {
-                    credit_balance_rate =
-                        forms.value(&mut map, ctx, 22, "crd_remn_rt", codec::PLAIN)?;
-                }
-                "prm" => program = forms.value(&mut map, ctx, 23, "prm", codec::PLAIN)?,
-                "bf_mkrt_trde_prica" => {
-                    before_market_trade_value =
-                        forms.value(&mut map, ctx, 24, "bf_mkrt_trde_prica", codec::PLAIN)?;
-                }
-                "bf_mkrt_trde_prica_wght" => {
-                    before_market_trade_value_weight =
-                        forms.value(&mut map, ctx, 25, "bf_mkrt_trde_prica_wght", codec::PLAIN)?;
-                }
-                "opmr_trde_prica" => {
-                    intraday_trade_value =
-                        forms.value(&mut map, ctx, 26, "opmr_trde_prica", codec::PLAIN)?;
-                }
-                "opmr_trde_prica_wght" => {
-                    intraday_trade_value_weight =
-                        forms.value(&mut map, ctx, 27, "opmr_trde_prica_wght", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_prica" => {
-                    after_market_trade_value =
-                        forms.value(&mut map, ctx, 28, "af_mkrt_trde_prica", codec::PLAIN)?;
-                }
-                "af_mkrt_trde_prica_wght" => {
-                    after_market_trade_value_weight =
-                        forms.value(&mut map, ctx, 29, "af_mkrt_trde_prica_wght", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyTradeDetailRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("bf_mkrt_trde_qty", "before_market_trade_quantity"),
+            codec::Field::new("bf_mkrt_trde_wght", "before_market_trade_weight"),
+            codec::Field::new("opmr_trde_qty", "intraday_trade_quantity"),
+            codec::Field::new("opmr_trde_wght", "intraday_trade_weight"),
+            codec::Field::new("af_mkrt_trde_qty", "after_market_trade_quantity"),
+            codec::Field::new("af_mkrt_trde_wght", "after_market_trade_weight"),
+            codec::Field::new("tot_3", "total_3"),
+            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("for_poss", "foreign_holding"),
+            codec::Field::new("for_wght", "foreign_weight"),
+            codec::Field::new("for_netprps", "foreign_net_purchase"),
+            codec::Field::new("orgn_netprps", "institution_net_purchase"),
+            codec::Field::new("ind_netprps", "individual_net_purchase"),
+            codec::Field::new("frgn", "foreign"),
+            codec::Field::new("crd_remn_rt", "credit_balance_rate"),
+            codec::Field::new("prm", "program"),
+            codec::Field::new("bf_mkrt_trde_prica", "before_market_trade_value"),
+            codec::Field::new(
+                "bf_mkrt_trde_prica_wght",
+                "before_market_trade_value_weight",
+            ),
+            codec::Field::new("opmr_trde_prica", "intraday_trade_value"),
+            codec::Field::new("opmr_trde_prica_wght", "intraday_trade_value_weight"),
+            codec::Field::new("af_mkrt_trde_prica", "after_market_trade_value"),
+            codec::Field::new("af_mkrt_trde_prica_wght", "after_market_trade_value_weight"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.close_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.trade_value),
+            7 => codec::SlotMut::Int(&mut self.before_market_trade_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.before_market_trade_weight),
+            9 => codec::SlotMut::Int(&mut self.intraday_trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.intraday_trade_weight),
+            11 => codec::SlotMut::Int(&mut self.after_market_trade_quantity),
+            12 => codec::SlotMut::Decimal(&mut self.after_market_trade_weight),
+            13 => codec::SlotMut::Int(&mut self.total_3),
+            14 => codec::SlotMut::Int(&mut self.period_trade_quantity),
+            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            16 => codec::SlotMut::Text(&mut self.foreign_holding),
+            17 => codec::SlotMut::Decimal(&mut self.foreign_weight),
+            18 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
+            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
+            20 => codec::SlotMut::Int(&mut self.individual_net_purchase),
+            21 => codec::SlotMut::Text(&mut self.foreign),
+            22 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
+            23 => codec::SlotMut::Text(&mut self.program),
+            24 => codec::SlotMut::Int(&mut self.before_market_trade_value),
+            25 => codec::SlotMut::Decimal(&mut self.before_market_trade_value_weight),
+            26 => codec::SlotMut::Int(&mut self.intraday_trade_value),
+            27 => codec::SlotMut::Decimal(&mut self.intraday_trade_value_weight),
+            28 => codec::SlotMut::Int(&mut self.after_market_trade_value),
+            29 => codec::SlotMut::Decimal(&mut self.after_market_trade_value_weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            close_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            before_market_trade_quantity,
-            before_market_trade_weight,
-            intraday_trade_quantity,
-            intraday_trade_weight,
-            after_market_trade_quantity,
-            after_market_trade_weight,
-            total_3,
-            period_trade_quantity,
-            execution_strength,
-            foreign_holding,
-            foreign_weight,
-            foreign_net_purchase,
-            institution_net_purchase,
-            individual_net_purchase,
-            foreign,
-            credit_balance_rate,
-            program,
-            before_market_trade_value,
-            before_market_trade_value_weight,
-            intraday_trade_value,
-            intraday_trade_value_weight,
-            after_market_trade_value,
-            after_market_trade_value_weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.trade_quantity),
+            6 => codec::SlotRef::Opt(&self.trade_value),
+            7 => codec::SlotRef::Opt(&self.before_market_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.before_market_trade_weight),
+            9 => codec::SlotRef::Opt(&self.intraday_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.intraday_trade_weight),
+            11 => codec::SlotRef::Opt(&self.after_market_trade_quantity),
+            12 => codec::SlotRef::Opt(&self.after_market_trade_weight),
+            13 => codec::SlotRef::Opt(&self.total_3),
+            14 => codec::SlotRef::Opt(&self.period_trade_quantity),
+            15 => codec::SlotRef::Opt(&self.execution_strength),
+            16 => codec::SlotRef::Opt(&self.foreign_holding),
+            17 => codec::SlotRef::Opt(&self.foreign_weight),
+            18 => codec::SlotRef::Opt(&self.foreign_net_purchase),
+            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
+            20 => codec::SlotRef::Opt(&self.individual_net_purchase),
+            21 => codec::SlotRef::Opt(&self.foreign),
+            22 => codec::SlotRef::Opt(&self.credit_balance_rate),
+            23 => codec::SlotRef::Opt(&self.program),
+            24 => codec::SlotRef::Opt(&self.before_market_trade_value),
+            25 => codec::SlotRef::Opt(&self.before_market_trade_value_weight),
+            26 => codec::SlotRef::Opt(&self.intraday_trade_value),
+            27 => codec::SlotRef::Opt(&self.intraday_trade_value_weight),
+            28 => codec::SlotRef::Opt(&self.after_market_trade_value),
+            29 => codec::SlotRef::Opt(&self.after_market_trade_value_weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyTradeDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "bf_mkrt_trde_qty",
-            self.before_market_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "bf_mkrt_trde_wght",
-            self.before_market_trade_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "opmr_trde_qty",
-            self.intraday_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "opmr_trde_wght",
-            self.intraday_trade_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "af_mkrt_trde_qty",
-            self.after_market_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "af_mkrt_trde_wght",
-            self.after_market_trade_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 13, "tot_3", self.total_3.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            14,
-            "prid_trde_qty",
-            self.period_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "for_poss",
-            self.foreign_holding.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "for_wght",
-            self.foreign_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "for_netprps",
-            self.foreign_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "orgn_netprps",
-            self.institution_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "ind_netprps",
-            self.individual_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 21, "frgn", self.foreign.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            22,
-            "crd_remn_rt",
-            self.credit_balance_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 23, "prm", self.program.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            24,
-            "bf_mkrt_trde_prica",
-            self.before_market_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "bf_mkrt_trde_prica_wght",
-            self.before_market_trade_value_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "opmr_trde_prica",
-            self.intraday_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "opmr_trde_prica_wght",
-            self.intraday_trade_value_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "af_mkrt_trde_prica",
-            self.after_market_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "af_mkrt_trde_prica_wght",
-            self.after_market_trade_value_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyTradeDetailRequest {
@@ -689,25 +452,7 @@ impl kiwoom_runtime::TrRequest for DailyTradeDetailRequest {
     };
     type Response = DailyTradeDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10015",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10015",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10015", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyTradeDetailRequest {
@@ -719,24 +464,6 @@ impl kiwoom_runtime::PagedRequest for DailyTradeDetailRequest {
 impl kiwoom_runtime::TrResponse for DailyTradeDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyTradeDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "strt_dt"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

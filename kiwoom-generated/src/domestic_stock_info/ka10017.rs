@@ -98,33 +98,78 @@ impl UpperLowerLimitStocksRequest {
         }
     }
 }
+impl codec::Table for UpperLowerLimitStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("updown_tp", "up_down_type")
+                .required()
+                .max(1),
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("stk_cnd", "stock_condition").required(),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(5),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("trde_gold_tp", "trade_gold_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.up_down_type),
+            2 => codec::SlotMut::Req(&mut self.sort_type),
+            3 => codec::SlotMut::Req(&mut self.stock_condition),
+            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            5 => codec::SlotMut::Req(&mut self.credit_condition),
+            6 => codec::SlotMut::Req(&mut self.trade_gold_type),
+            7 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.up_down_type),
+            2 => codec::SlotRef::Req(&self.sort_type),
+            3 => codec::SlotRef::Req(&self.stock_condition),
+            4 => codec::SlotRef::Req(&self.trade_quantity_type),
+            5 => codec::SlotRef::Req(&self.credit_condition),
+            6 => codec::SlotRef::Req(&self.trade_gold_type),
+            7 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            up_down_type: super::UpperLowerLimitStocksUpDownType::from_code(""),
+            sort_type: super::UpperLowerLimitStocksSortType::from_code(""),
+            stock_condition: super::UpperLowerLimitStocksStockCondition::from_code(""),
+            trade_quantity_type: super::TradeQuantityType::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            trade_gold_type: super::PriceBand::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for UpperLowerLimitStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "updown_tp", &self.up_down_type, codec::PLAIN)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_gold_tp",
-            &self.trade_gold_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10017` 상하한가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksResponse {
     /// 상하한가 (`updown_pric`)
@@ -144,60 +189,51 @@ impl UpperLowerLimitStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for UpperLowerLimitStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut up_down_price = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "updown_pric" => {
-                    up_down_price = codec::list(&mut map, ctx, "updown_pric")?;
-                    forms.list_sent(0, &up_down_price);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UpperLowerLimitStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("updown_pric", "up_down_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.up_down_price),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            up_down_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.up_down_price),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UpperLowerLimitStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "updown_pric", &self.up_down_price)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10017 field \`updown\_pric\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -285,196 +321,80 @@ impl UpperLowerLimitStocksRow {
         &self.extra
     }
 }
-impl codec::Record for UpperLowerLimitStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_info = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut previous_day_trade_quantity = None;
-        let mut sell_remaining_quantity = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut buy_remaining_quantity = None;
-        let mut count = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_infr" => {
-                    stock_info = forms.value(&mut map, ctx, 1, "stk_infr", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 3, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 4, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "pred_trde_qty" => {
-                    previous_day_trade_quantity =
-                        forms.value(&mut map, ctx, 8, "pred_trde_qty", codec::PLAIN)?;
-                }
-                "sel_req" => {
-                    sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 9, "sel_req", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 10, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 11, "buy_bid", codec::PLAIN)?;
-                }
-                "buy_req" => {
-                    buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 12, "buy_req", codec::PLAIN)?;
-                }
-                "cnt" => count = forms.value(&mut map, ctx, 13, "cnt", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for UpperLowerLimitStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_infr", "stock_info"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
+            codec::Field::new("sel_req", "sell_remaining_quantity"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("buy_req", "buy_remaining_quantity"),
+            codec::Field::new("cnt", "count"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_info),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.current_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            5 => codec::SlotMut::Int(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
+            9 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
+            10 => codec::SlotMut::Opt(&mut self.ask_price),
+            11 => codec::SlotMut::Opt(&mut self.bid_price),
+            12 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
+            13 => codec::SlotMut::Int(&mut self.count),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_info,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            previous_day_trade_quantity,
-            sell_remaining_quantity,
-            ask_price,
-            bid_price,
-            buy_remaining_quantity,
-            count,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_info),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.current_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
+            10 => codec::SlotRef::Opt(&self.ask_price),
+            11 => codec::SlotRef::Opt(&self.bid_price),
+            12 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
+            13 => codec::SlotRef::Opt(&self.count),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for UpperLowerLimitStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_infr",
-            self.stock_info.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_trde_qty",
-            self.previous_day_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sel_req",
-            self.sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "buy_req",
-            self.buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 13, "cnt", self.count.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for UpperLowerLimitStocksRequest {
@@ -486,79 +406,7 @@ impl kiwoom_runtime::TrRequest for UpperLowerLimitStocksRequest {
     };
     type Response = UpperLowerLimitStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10017",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "updown_tp",
-            "up_down_type",
-            Some(&self.up_down_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "trde_gold_tp",
-            "trade_gold_type",
-            Some(&self.trade_gold_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10017",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10017", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for UpperLowerLimitStocksRequest {
@@ -570,79 +418,6 @@ impl kiwoom_runtime::PagedRequest for UpperLowerLimitStocksRequest {
 impl kiwoom_runtime::TrResponse for UpperLowerLimitStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for UpperLowerLimitStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "updown_tp",
-                "sort_tp",
-                "stk_cnd",
-                "trde_qty_tp",
-                "crd_cnd",
-                "trde_gold_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            up_down_type: codec::take_required(
-                api_id,
-                object,
-                "updown_tp",
-                "up_down_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            trade_gold_type: codec::take_required(
-                api_id,
-                object,
-                "trde_gold_tp",
-                "trade_gold_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

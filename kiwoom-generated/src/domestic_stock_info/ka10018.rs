@@ -89,27 +89,76 @@ impl NearHighLowStocksRequest {
         }
     }
 }
+impl codec::Table for NearHighLowStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("high_low_tp", "high_low_type")
+                .required()
+                .max(1),
+            codec::Field::new("alacc_rt", "proximity_rate")
+                .required()
+                .max(2),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(5),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(1),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.high_low_type),
+            1 => codec::SlotMut::Req(&mut self.proximity_rate),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            4 => codec::SlotMut::Req(&mut self.stock_condition),
+            5 => codec::SlotMut::Req(&mut self.credit_condition),
+            6 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.high_low_type),
+            1 => codec::SlotRef::Req(&self.proximity_rate),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.trade_quantity_type),
+            4 => codec::SlotRef::Req(&self.stock_condition),
+            5 => codec::SlotRef::Req(&self.credit_condition),
+            6 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            high_low_type: super::HighLowType::from_code(""),
+            proximity_rate: super::NearHighLowStocksProximityRate::from_code(""),
+            market_type: super::MarketType::from_code(""),
+            trade_quantity_type: super::TradeQuantityType::from_code(""),
+            stock_condition: super::NearHighLowStocksStockCondition::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for NearHighLowStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "high_low_tp", &self.high_low_type, codec::PLAIN)?;
-        codec::put(&mut map, "alacc_rt", &self.proximity_rate, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10018` 고저가근접요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NearHighLowStocksResponse {
     /// 고저가근접 (`high_low_pric_alacc`)
@@ -129,64 +178,51 @@ impl NearHighLowStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for NearHighLowStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut high_low_price_proximity = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "high_low_pric_alacc" => {
-                    high_low_price_proximity = codec::list(&mut map, ctx, "high_low_pric_alacc")?;
-                    forms.list_sent(0, &high_low_price_proximity);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for NearHighLowStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("high_low_pric_alacc", "high_low_price_proximity"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.high_low_price_proximity),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            high_low_price_proximity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.high_low_price_proximity),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for NearHighLowStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "high_low_pric_alacc",
-            &self.high_low_price_proximity,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10018 field \`high\_low\_pric\_alacc\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NearHighLowStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -260,166 +296,71 @@ impl NearHighLowStocksRow {
         &self.extra
     }
 }
-impl codec::Record for NearHighLowStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut today_high_price = None;
-        let mut today_low_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 6, "trde_qty", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 7, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 8, "buy_bid", codec::PLAIN)?;
-                }
-                "tdy_high_pric" => {
-                    today_high_price =
-                        forms.value(&mut map, ctx, 9, "tdy_high_pric", codec::PLAIN)?;
-                }
-                "tdy_low_pric" => {
-                    today_low_price =
-                        forms.value(&mut map, ctx, 10, "tdy_low_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for NearHighLowStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("tdy_high_pric", "today_high_price"),
+            codec::Field::new("tdy_low_pric", "today_low_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.trade_quantity),
+            7 => codec::SlotMut::Opt(&mut self.ask_price),
+            8 => codec::SlotMut::Opt(&mut self.bid_price),
+            9 => codec::SlotMut::Opt(&mut self.today_high_price),
+            10 => codec::SlotMut::Opt(&mut self.today_low_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            ask_price,
-            bid_price,
-            today_high_price,
-            today_low_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.ask_price),
+            8 => codec::SlotRef::Opt(&self.bid_price),
+            9 => codec::SlotRef::Opt(&self.today_high_price),
+            10 => codec::SlotRef::Opt(&self.today_low_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for NearHighLowStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_high_pric",
-            self.today_high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "tdy_low_pric",
-            self.today_low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for NearHighLowStocksRequest {
@@ -431,70 +372,7 @@ impl kiwoom_runtime::TrRequest for NearHighLowStocksRequest {
     };
     type Response = NearHighLowStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10018",
-            "high_low_tp",
-            "high_low_type",
-            Some(&self.high_low_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "alacc_rt",
-            "proximity_rate",
-            Some(&self.proximity_rate),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(5usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10018",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10018", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for NearHighLowStocksRequest {
@@ -506,77 +384,6 @@ impl kiwoom_runtime::PagedRequest for NearHighLowStocksRequest {
 impl kiwoom_runtime::TrResponse for NearHighLowStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for NearHighLowStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "high_low_tp",
-                "alacc_rt",
-                "mrkt_tp",
-                "trde_qty_tp",
-                "stk_cnd",
-                "crd_cnd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            high_low_type: codec::take_required(
-                api_id,
-                object,
-                "high_low_tp",
-                "high_low_type",
-                codec::PLAIN,
-            )?,
-            proximity_rate: codec::take_required(
-                api_id,
-                object,
-                "alacc_rt",
-                "proximity_rate",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -114,35 +114,88 @@ impl PriceSurgeDropStocksRequest {
         }
     }
 }
+impl codec::Table for PriceSurgeDropStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("flu_tp", "fluctuation_type")
+                .required()
+                .max(1),
+            codec::Field::new("tm_tp", "time_type").required().max(1),
+            codec::Field::new("tm", "time").required().max(2),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(1),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("pric_cnd", "price_condition")
+                .required()
+                .max(1),
+            codec::Field::new("updown_incls", "up_down_include")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.fluctuation_type),
+            2 => codec::SlotMut::Req(&mut self.time_type),
+            3 => codec::SlotMut::Req(&mut self.time),
+            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            5 => codec::SlotMut::Req(&mut self.stock_condition),
+            6 => codec::SlotMut::Req(&mut self.credit_condition),
+            7 => codec::SlotMut::Req(&mut self.price_condition),
+            8 => codec::SlotMut::Req(&mut self.up_down_include),
+            9 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.fluctuation_type),
+            2 => codec::SlotRef::Req(&self.time_type),
+            3 => codec::SlotRef::Req(&self.time),
+            4 => codec::SlotRef::Req(&self.trade_quantity_type),
+            5 => codec::SlotRef::Req(&self.stock_condition),
+            6 => codec::SlotRef::Req(&self.credit_condition),
+            7 => codec::SlotRef::Req(&self.price_condition),
+            8 => codec::SlotRef::Req(&self.up_down_include),
+            9 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketTypeWithKospi200::from_code(""),
+            fluctuation_type: super::FluctuationType::from_code(""),
+            time_type: super::TimeTypeWithoutSpecificDate::from_code(""),
+            time: Default::default(),
+            trade_quantity_type: super::TradeQuantityType::from_code(""),
+            stock_condition: super::NearHighLowStocksStockCondition::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            price_condition: super::PriceBand::from_code(""),
+            up_down_include: super::Inclusion::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for PriceSurgeDropStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "flu_tp", &self.fluctuation_type, codec::PLAIN)?;
-        codec::put(&mut map, "tm_tp", &self.time_type, codec::PLAIN)?;
-        codec::put(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "updown_incls",
-            &self.up_down_include,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10019` 가격급등락요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksResponse {
     /// 가격급등락 (`pric_jmpflu`)
@@ -162,60 +215,51 @@ impl PriceSurgeDropStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for PriceSurgeDropStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut price_sharp_move = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "pric_jmpflu" => {
-                    price_sharp_move = codec::list(&mut map, ctx, "pric_jmpflu")?;
-                    forms.list_sent(0, &price_sharp_move);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PriceSurgeDropStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("pric_jmpflu", "price_sharp_move"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.price_sharp_move),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            price_sharp_move,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.price_sharp_move),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PriceSurgeDropStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "pric_jmpflu", &self.price_sharp_move)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10019 field \`pric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -287,165 +331,71 @@ impl PriceSurgeDropStocksRow {
         &self.extra
     }
 }
-impl codec::Record for PriceSurgeDropStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_classification = None;
-        let mut stock_name = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut base_price = None;
-        let mut current_price = None;
-        let mut base_change = None;
-        let mut trade_quantity = None;
-        let mut jump_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_cls" => {
-                    stock_classification =
-                        forms.value(&mut map, ctx, 1, "stk_cls", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 6, "base_pric", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 7, "cur_prc", codec::PLAIN)?;
-                }
-                "base_pre" => {
-                    base_change = forms.value(&mut map, ctx, 8, "base_pre", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 9, "trde_qty", codec::PLAIN)?;
-                }
-                "jmp_rt" => {
-                    jump_rate = forms.value(&mut map, ctx, 10, "jmp_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PriceSurgeDropStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_cls", "stock_classification"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("base_pre", "base_change"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("jmp_rt", "jump_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_classification),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.base_price),
+            7 => codec::SlotMut::Opt(&mut self.current_price),
+            8 => codec::SlotMut::Int(&mut self.base_change),
+            9 => codec::SlotMut::Int(&mut self.trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.jump_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_classification,
-            stock_name,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            base_price,
-            current_price,
-            base_change,
-            trade_quantity,
-            jump_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_classification),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.base_price),
+            7 => codec::SlotRef::Opt(&self.current_price),
+            8 => codec::SlotRef::Opt(&self.base_change),
+            9 => codec::SlotRef::Opt(&self.trade_quantity),
+            10 => codec::SlotRef::Opt(&self.jump_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PriceSurgeDropStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cls",
-            self.stock_classification.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "base_pre",
-            self.base_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "jmp_rt",
-            self.jump_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for PriceSurgeDropStocksRequest {
@@ -457,97 +407,7 @@ impl kiwoom_runtime::TrRequest for PriceSurgeDropStocksRequest {
     };
     type Response = PriceSurgeDropStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10019",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "flu_tp",
-            "fluctuation_type",
-            Some(&self.fluctuation_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "tm_tp",
-            "time_type",
-            Some(&self.time_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "tm",
-            "time",
-            Some(&self.time),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "pric_cnd",
-            "price_condition",
-            Some(&self.price_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "updown_incls",
-            "up_down_include",
-            Some(&self.up_down_include),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10019",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10019", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for PriceSurgeDropStocksRequest {
@@ -559,89 +419,6 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropStocksRequest {
 impl kiwoom_runtime::TrResponse for PriceSurgeDropStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for PriceSurgeDropStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "flu_tp",
-                "tm_tp",
-                "tm",
-                "trde_qty_tp",
-                "stk_cnd",
-                "crd_cnd",
-                "pric_cnd",
-                "updown_incls",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            fluctuation_type: codec::take_required(
-                api_id,
-                object,
-                "flu_tp",
-                "fluctuation_type",
-                codec::PLAIN,
-            )?,
-            time_type: codec::take_required(api_id, object, "tm_tp", "time_type", codec::PLAIN)?,
-            time: codec::take_required(api_id, object, "tm", "time", codec::PLAIN)?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take_required(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            up_down_include: codec::take_required(
-                api_id,
-                object,
-                "updown_incls",
-                "up_down_include",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

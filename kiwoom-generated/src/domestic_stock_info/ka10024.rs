@@ -65,24 +65,54 @@ impl VolumeRecordUpdateRequest {
         }
     }
 }
+impl codec::Table for VolumeRecordUpdateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("cycle_tp", "cycle_type").required(),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.cycle_type),
+            2 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            3 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.cycle_type),
+            2 => codec::SlotRef::Req(&self.trade_quantity_type),
+            3 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            cycle_type: super::DateType::from_code(""),
+            trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for VolumeRecordUpdateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "cycle_tp", &self.cycle_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10024` 거래량갱신요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateResponse {
     /// 거래량갱신 (`trde_qty_updt`)
@@ -102,60 +132,51 @@ impl VolumeRecordUpdateResponse {
         &self.extra
     }
 }
-impl codec::Record for VolumeRecordUpdateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_quantity_update = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_qty_updt" => {
-                    trade_quantity_update = codec::list(&mut map, ctx, "trde_qty_updt")?;
-                    forms.list_sent(0, &trade_quantity_update);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for VolumeRecordUpdateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_qty_updt", "trade_quantity_update"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.trade_quantity_update),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_quantity_update,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.trade_quantity_update),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for VolumeRecordUpdateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "trde_qty_updt", &self.trade_quantity_update)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10024 field \`trde\_qty\_updt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateRow {
     /// 종목코드 (`stk_cd`)
@@ -223,154 +244,68 @@ impl VolumeRecordUpdateRow {
         &self.extra
     }
 }
-impl codec::Record for VolumeRecordUpdateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut previous_trade_quantity = None;
-        let mut current_trade_quantity = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "prev_trde_qty" => {
-                    previous_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "prev_trde_qty", codec::PLAIN)?;
-                }
-                "now_trde_qty" => {
-                    current_trade_quantity =
-                        forms.value(&mut map, ctx, 7, "now_trde_qty", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 8, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 9, "buy_bid", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for VolumeRecordUpdateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("prev_trde_qty", "previous_trade_quantity"),
+            codec::Field::new("now_trde_qty", "current_trade_quantity"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.previous_trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.current_trade_quantity),
+            8 => codec::SlotMut::Opt(&mut self.ask_price),
+            9 => codec::SlotMut::Opt(&mut self.bid_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            previous_trade_quantity,
-            current_trade_quantity,
-            ask_price,
-            bid_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.previous_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.current_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.ask_price),
+            9 => codec::SlotRef::Opt(&self.bid_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for VolumeRecordUpdateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "prev_trde_qty",
-            self.previous_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "now_trde_qty",
-            self.current_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
@@ -382,43 +317,7 @@ impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
     };
     type Response = VolumeRecordUpdateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10024",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10024",
-            "cycle_tp",
-            "cycle_type",
-            Some(&self.cycle_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10024",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10024",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10024", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for VolumeRecordUpdateRequest {
@@ -430,48 +329,6 @@ impl kiwoom_runtime::PagedRequest for VolumeRecordUpdateRequest {
 impl kiwoom_runtime::TrResponse for VolumeRecordUpdateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for VolumeRecordUpdateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["mrkt_tp", "cycle_tp", "trde_qty_tp", "stex_tp"],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            cycle_type: codec::take_required(
-                api_id,
-                object,
-                "cycle_tp",
-                "cycle_type",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -81,31 +81,68 @@ impl VolumeProfileClusterRequest {
         }
     }
 }
+impl codec::Table for VolumeProfileClusterRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("prps_cnctr_rt", "supply_concentration_rate")
+                .required()
+                .max(3),
+            codec::Field::new("cur_prc_entry", "current_price_entry")
+                .required()
+                .max(1),
+            codec::Field::new("prpscnt", "supply_zone_count")
+                .required()
+                .max(2),
+            codec::Field::new("cycle_tp", "cycle_type").required(),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.supply_concentration_rate),
+            2 => codec::SlotMut::Req(&mut self.current_price_entry),
+            3 => codec::SlotMut::Req(&mut self.supply_zone_count),
+            4 => codec::SlotMut::Req(&mut self.cycle_type),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.supply_concentration_rate),
+            2 => codec::SlotRef::Req(&self.current_price_entry),
+            3 => codec::SlotRef::Req(&self.supply_zone_count),
+            4 => codec::SlotRef::Req(&self.cycle_type),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            supply_concentration_rate: Default::default(),
+            current_price_entry: super::CurrentPriceEntry::from_code(""),
+            supply_zone_count: Default::default(),
+            cycle_type: super::CycleType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for VolumeProfileClusterRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "prps_cnctr_rt",
-            &self.supply_concentration_rate,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "cur_prc_entry",
-            &self.current_price_entry,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "prpscnt", &self.supply_zone_count, codec::PLAIN)?;
-        codec::put(&mut map, "cycle_tp", &self.cycle_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10025` 매물대집중요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterResponse {
     /// 매물대집중 (`prps_cnctr`)
@@ -125,60 +162,51 @@ impl VolumeProfileClusterResponse {
         &self.extra
     }
 }
-impl codec::Record for VolumeProfileClusterResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut supply_concentration = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "prps_cnctr" => {
-                    supply_concentration = codec::list(&mut map, ctx, "prps_cnctr")?;
-                    forms.list_sent(0, &supply_concentration);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for VolumeProfileClusterResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("prps_cnctr", "supply_concentration"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.supply_concentration),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            supply_concentration,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.supply_concentration),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for VolumeProfileClusterResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "prps_cnctr", &self.supply_concentration)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10025 field \`prps\_cnctr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterRow {
     /// 종목코드 (`stk_cd`)
@@ -252,165 +280,71 @@ impl VolumeProfileClusterRow {
         &self.extra
     }
 }
-impl codec::Record for VolumeProfileClusterRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut current_trade_quantity = None;
-        let mut price_start = None;
-        let mut price_end = None;
-        let mut supply_quantity = None;
-        let mut supply_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "now_trde_qty" => {
-                    current_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "now_trde_qty", codec::PLAIN)?;
-                }
-                "pric_strt" => {
-                    price_start = forms.value(&mut map, ctx, 7, "pric_strt", codec::PLAIN)?;
-                }
-                "pric_end" => {
-                    price_end = forms.value(&mut map, ctx, 8, "pric_end", codec::PLAIN)?;
-                }
-                "prps_qty" => {
-                    supply_quantity = forms.value(&mut map, ctx, 9, "prps_qty", codec::PLAIN)?;
-                }
-                "prps_rt" => {
-                    supply_rate = forms.value(&mut map, ctx, 10, "prps_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for VolumeProfileClusterRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("now_trde_qty", "current_trade_quantity"),
+            codec::Field::new("pric_strt", "price_start"),
+            codec::Field::new("pric_end", "price_end"),
+            codec::Field::new("prps_qty", "supply_quantity"),
+            codec::Field::new("prps_rt", "supply_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Int(&mut self.current_trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.price_start),
+            8 => codec::SlotMut::Int(&mut self.price_end),
+            9 => codec::SlotMut::Int(&mut self.supply_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.supply_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            current_trade_quantity,
-            price_start,
-            price_end,
-            supply_quantity,
-            supply_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.current_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.price_start),
+            8 => codec::SlotRef::Opt(&self.price_end),
+            9 => codec::SlotRef::Opt(&self.supply_quantity),
+            10 => codec::SlotRef::Opt(&self.supply_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for VolumeProfileClusterRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "now_trde_qty",
-            self.current_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pric_strt",
-            self.price_start.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pric_end",
-            self.price_end.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "prps_qty",
-            self.supply_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "prps_rt",
-            self.supply_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
@@ -422,61 +356,7 @@ impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
     };
     type Response = VolumeProfileClusterResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10025",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10025",
-            "prps_cnctr_rt",
-            "supply_concentration_rate",
-            Some(&self.supply_concentration_rate),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10025",
-            "cur_prc_entry",
-            "current_price_entry",
-            Some(&self.current_price_entry),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10025",
-            "prpscnt",
-            "supply_zone_count",
-            Some(&self.supply_zone_count),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10025",
-            "cycle_tp",
-            "cycle_type",
-            Some(&self.cycle_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10025",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10025", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for VolumeProfileClusterRequest {
@@ -488,69 +368,6 @@ impl kiwoom_runtime::PagedRequest for VolumeProfileClusterRequest {
 impl kiwoom_runtime::TrResponse for VolumeProfileClusterResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for VolumeProfileClusterRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "prps_cnctr_rt",
-                "cur_prc_entry",
-                "prpscnt",
-                "cycle_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            supply_concentration_rate: codec::take_required(
-                api_id,
-                object,
-                "prps_cnctr_rt",
-                "supply_concentration_rate",
-                codec::PLAIN,
-            )?,
-            current_price_entry: codec::take_required(
-                api_id,
-                object,
-                "cur_prc_entry",
-                "current_price_entry",
-                codec::PLAIN,
-            )?,
-            supply_zone_count: codec::take_required(
-                api_id,
-                object,
-                "prpscnt",
-                "supply_zone_count",
-                codec::PLAIN,
-            )?,
-            cycle_type: codec::take_required(
-                api_id,
-                object,
-                "cycle_tp",
-                "cycle_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

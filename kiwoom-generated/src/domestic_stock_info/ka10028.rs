@@ -106,44 +106,88 @@ impl OpenPriceChangeRateRequest {
         }
     }
 }
+impl codec::Table for OpenPriceChangeRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sort_tp", "sort_type").required().max(1),
+            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
+                .required()
+                .max(4),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("updown_incls", "up_down_include")
+                .required()
+                .max(1),
+            codec::Field::new("stk_cnd", "stock_condition")
+                .required()
+                .max(2),
+            codec::Field::new("crd_cnd", "credit_condition")
+                .required()
+                .max(1),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition")
+                .required()
+                .max(4),
+            codec::Field::new("flu_cnd", "fluctuation_condition")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.sort_type),
+            1 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.up_down_include),
+            4 => codec::SlotMut::Req(&mut self.stock_condition),
+            5 => codec::SlotMut::Req(&mut self.credit_condition),
+            6 => codec::SlotMut::Req(&mut self.trade_value_condition),
+            7 => codec::SlotMut::Req(&mut self.fluctuation_condition),
+            8 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.sort_type),
+            1 => codec::SlotRef::Req(&self.trade_quantity_condition),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.up_down_include),
+            4 => codec::SlotRef::Req(&self.stock_condition),
+            5 => codec::SlotRef::Req(&self.credit_condition),
+            6 => codec::SlotRef::Req(&self.trade_value_condition),
+            7 => codec::SlotRef::Req(&self.fluctuation_condition),
+            8 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            sort_type: super::OpenPriceChangeRateSortType::from_code(""),
+            trade_quantity_condition: super::OpenPriceChangeRateTradeQuantityCondition::from_code(
+                "",
+            ),
+            market_type: super::MarketType::from_code(""),
+            up_down_include: super::Inclusion::from_code(""),
+            stock_condition: super::OpenPriceChangeRateStockCondition::from_code(""),
+            credit_condition: super::CreditCondition::from_code(""),
+            trade_value_condition: super::TradeValueCondition::from_code(""),
+            fluctuation_condition: super::FluctuationCondition::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for OpenPriceChangeRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_cnd",
-            &self.trade_quantity_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "updown_incls",
-            &self.up_down_include,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put(&mut map, "crd_cnd", &self.credit_condition, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "flu_cnd",
-            &self.fluctuation_condition,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10028` 시가대비등락률요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateResponse {
     /// 시가대비등락률 (`open_pric_pre_flu_rt`)
@@ -163,65 +207,51 @@ impl OpenPriceChangeRateResponse {
         &self.extra
     }
 }
-impl codec::Record for OpenPriceChangeRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut open_price_change_fluctuation_rate = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "open_pric_pre_flu_rt" => {
-                    open_price_change_fluctuation_rate =
-                        codec::list(&mut map, ctx, "open_pric_pre_flu_rt")?;
-                    forms.list_sent(0, &open_price_change_fluctuation_rate);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OpenPriceChangeRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("open_pric_pre_flu_rt", "open_price_change_fluctuation_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.open_price_change_fluctuation_rate),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            open_price_change_fluctuation_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.open_price_change_fluctuation_rate),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OpenPriceChangeRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "open_pric_pre_flu_rt",
-            &self.open_price_change_fluctuation_rate,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10028 field \`open\_pric\_pre\_flu\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateRow {
     /// 종목코드 (`stk_cd`)
@@ -301,179 +331,74 @@ impl OpenPriceChangeRateRow {
         &self.extra
     }
 }
-impl codec::Record for OpenPriceChangeRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut open_price_change = None;
-        let mut current_trade_quantity = None;
-        let mut execution_strength = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 3, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "flu_rt", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 6, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 7, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 8, "low_pric", codec::PLAIN)?;
-                }
-                "open_pric_pre" => {
-                    open_price_change =
-                        forms.value(&mut map, ctx, 9, "open_pric_pre", codec::PLAIN)?;
-                }
-                "now_trde_qty" => {
-                    current_trade_quantity =
-                        forms.value(&mut map, ctx, 10, "now_trde_qty", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 11, "cntr_str", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OpenPriceChangeRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("open_pric_pre", "open_price_change"),
+            codec::Field::new("now_trde_qty", "current_trade_quantity"),
+            codec::Field::new("cntr_str", "execution_strength"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Opt(&mut self.open_price),
+            7 => codec::SlotMut::Opt(&mut self.high_price),
+            8 => codec::SlotMut::Opt(&mut self.low_price),
+            9 => codec::SlotMut::Decimal(&mut self.open_price_change),
+            10 => codec::SlotMut::Int(&mut self.current_trade_quantity),
+            11 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            open_price,
-            high_price,
-            low_price,
-            open_price_change,
-            current_trade_quantity,
-            execution_strength,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.open_price),
+            7 => codec::SlotRef::Opt(&self.high_price),
+            8 => codec::SlotRef::Opt(&self.low_price),
+            9 => codec::SlotRef::Opt(&self.open_price_change),
+            10 => codec::SlotRef::Opt(&self.current_trade_quantity),
+            11 => codec::SlotRef::Opt(&self.execution_strength),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OpenPriceChangeRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "open_pric_pre",
-            self.open_price_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "now_trde_qty",
-            self.current_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OpenPriceChangeRateRequest {
@@ -485,88 +410,7 @@ impl kiwoom_runtime::TrRequest for OpenPriceChangeRateRequest {
     };
     type Response = OpenPriceChangeRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10028",
-            "sort_tp",
-            "sort_type",
-            Some(&self.sort_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "trde_qty_cnd",
-            "trade_quantity_condition",
-            Some(&self.trade_quantity_condition),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "updown_incls",
-            "up_down_include",
-            Some(&self.up_down_include),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "stk_cnd",
-            "stock_condition",
-            Some(&self.stock_condition),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "crd_cnd",
-            "credit_condition",
-            Some(&self.credit_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            Some(&self.trade_value_condition),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "flu_cnd",
-            "fluctuation_condition",
-            Some(&self.fluctuation_condition),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10028",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10028", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for OpenPriceChangeRateRequest {
@@ -578,87 +422,6 @@ impl kiwoom_runtime::PagedRequest for OpenPriceChangeRateRequest {
 impl kiwoom_runtime::TrResponse for OpenPriceChangeRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OpenPriceChangeRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "sort_tp",
-                "trde_qty_cnd",
-                "mrkt_tp",
-                "updown_incls",
-                "stk_cnd",
-                "crd_cnd",
-                "trde_prica_cnd",
-                "flu_cnd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            sort_type: codec::take_required(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            trade_quantity_condition: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_cnd",
-                "trade_quantity_condition",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            up_down_include: codec::take_required(
-                api_id,
-                object,
-                "updown_incls",
-                "up_down_include",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take_required(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            credit_condition: codec::take_required(
-                api_id,
-                object,
-                "crd_cnd",
-                "credit_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take_required(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            fluctuation_condition: codec::take_required(
-                api_id,
-                object,
-                "flu_cnd",
-                "fluctuation_condition",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -113,24 +113,78 @@ impl BrokerVolumeProfileAnalysisRequest {
         }
     }
 }
+impl codec::Table for BrokerVolumeProfileAnalysisRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("qry_dt_tp", "query_date_type")
+                .required()
+                .max(1),
+            codec::Field::new("pot_tp", "point_type").required().max(1),
+            codec::Field::new("dt", "date").required().max(4),
+            codec::Field::new("sort_base", "sort_base")
+                .required()
+                .max(1),
+            codec::Field::new("mmcm_cd", "member_firm_code")
+                .required()
+                .max(3),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            2 => codec::SlotMut::Req(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.query_date_type),
+            4 => codec::SlotMut::Req(&mut self.point_type),
+            5 => codec::SlotMut::Req(&mut self.date),
+            6 => codec::SlotMut::Req(&mut self.sort_base),
+            7 => codec::SlotMut::Req(&mut self.member_firm_code),
+            8 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            2 => codec::SlotRef::Req(&self.end_date),
+            3 => codec::SlotRef::Req(&self.query_date_type),
+            4 => codec::SlotRef::Req(&self.point_type),
+            5 => codec::SlotRef::Req(&self.date),
+            6 => codec::SlotRef::Req(&self.sort_base),
+            7 => codec::SlotRef::Req(&self.member_firm_code),
+            8 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: Default::default(),
+            end_date: Default::default(),
+            query_date_type: super::QueryDateType::from_code(""),
+            point_type: super::PointType::from_code(""),
+            date: super::BrokerVolumeProfileAnalysisDate::from_code(""),
+            sort_base: super::BrokerVolumeProfileAnalysisSortBase::from_code(""),
+            member_firm_code: Default::default(),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for BrokerVolumeProfileAnalysisRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "qry_dt_tp", &self.query_date_type, codec::PLAIN)?;
-        codec::put(&mut map, "pot_tp", &self.point_type, codec::PLAIN)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "sort_base", &self.sort_base, codec::PLAIN)?;
-        codec::put(&mut map, "mmcm_cd", &self.member_firm_code, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10043` 거래원매물대분석요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisResponse {
     /// 거래원매물대분석 (`trde_ori_prps_anly`)
@@ -150,65 +204,51 @@ impl BrokerVolumeProfileAnalysisResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerVolumeProfileAnalysisResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_broker_supply_analysis = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_ori_prps_anly" => {
-                    trade_broker_supply_analysis =
-                        codec::list(&mut map, ctx, "trde_ori_prps_anly")?;
-                    forms.list_sent(0, &trade_broker_supply_analysis);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerVolumeProfileAnalysisResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_ori_prps_anly", "trade_broker_supply_analysis"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.trade_broker_supply_analysis),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_broker_supply_analysis,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.trade_broker_supply_analysis),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerVolumeProfileAnalysisResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "trde_ori_prps_anly",
-            &self.trade_broker_supply_analysis,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10043 field \`trde\_ori\_prps\_anly\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisRow {
     /// 일자 (`dt`)
@@ -274,169 +314,67 @@ impl BrokerVolumeProfileAnalysisRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerVolumeProfileAnalysisRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut close_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut sell_quantity = None;
-        let mut buy_quantity = None;
-        let mut net_purchase_quantity = None;
-        let mut trade_quantity_sum = None;
-        let mut trade_weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 1, "close_pric", codec::PLAIN)?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 2, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sel_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 4, "sel_qty", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 5, "buy_qty", codec::PLAIN)?;
-                }
-                "netprps_qty" => {
-                    net_purchase_quantity =
-                        forms.value(&mut map, ctx, 6, "netprps_qty", codec::PLAIN)?;
-                }
-                "trde_qty_sum" => {
-                    trade_quantity_sum =
-                        forms.value(&mut map, ctx, 7, "trde_qty_sum", codec::PLAIN)?;
-                }
-                "trde_wght" => {
-                    trade_weight = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "trde_wght",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerVolumeProfileAnalysisRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("sel_qty", "sell_quantity"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("netprps_qty", "net_purchase_quantity"),
+            codec::Field::new("trde_qty_sum", "trade_quantity_sum"),
+            codec::Field::new("trde_wght", "trade_weight")
+                .format(codec::Format::PLAIN.double_signed()),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.close_price),
+            2 => codec::SlotMut::Opt(&mut self.change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Int(&mut self.sell_quantity),
+            5 => codec::SlotMut::Int(&mut self.buy_quantity),
+            6 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity_sum),
+            8 => codec::SlotMut::Decimal(&mut self.trade_weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            close_price,
-            change_sign,
-            previous_day_change,
-            sell_quantity,
-            buy_quantity,
-            net_purchase_quantity,
-            trade_quantity_sum,
-            trade_weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.close_price),
+            2 => codec::SlotRef::Opt(&self.change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.sell_quantity),
+            5 => codec::SlotRef::Opt(&self.buy_quantity),
+            6 => codec::SlotRef::Opt(&self.net_purchase_quantity),
+            7 => codec::SlotRef::Opt(&self.trade_quantity_sum),
+            8 => codec::SlotRef::Opt(&self.trade_weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "sel_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "netprps_qty",
-            self.net_purchase_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty_sum",
-            self.trade_quantity_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_wght",
-            self.trade_weight.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerVolumeProfileAnalysisRequest {
@@ -448,88 +386,7 @@ impl kiwoom_runtime::TrRequest for BrokerVolumeProfileAnalysisRequest {
     };
     type Response = BrokerVolumeProfileAnalysisResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10043",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "qry_dt_tp",
-            "query_date_type",
-            Some(&self.query_date_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "pot_tp",
-            "point_type",
-            Some(&self.point_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "sort_base",
-            "sort_base",
-            Some(&self.sort_base),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "mmcm_cd",
-            "member_firm_code",
-            Some(&self.member_firm_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10043",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10043", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerVolumeProfileAnalysisRequest {
@@ -543,69 +400,6 @@ impl kiwoom_runtime::PagedRequest for BrokerVolumeProfileAnalysisRequest {
 impl kiwoom_runtime::TrResponse for BrokerVolumeProfileAnalysisResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerVolumeProfileAnalysisRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stk_cd",
-                "strt_dt",
-                "end_dt",
-                "qry_dt_tp",
-                "pot_tp",
-                "dt",
-                "sort_base",
-                "mmcm_cd",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            query_date_type: codec::take_required(
-                api_id,
-                object,
-                "qry_dt_tp",
-                "query_date_type",
-                codec::PLAIN,
-            )?,
-            point_type: codec::take_required(api_id, object, "pot_tp", "point_type", codec::PLAIN)?,
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            sort_base: codec::take_required(
-                api_id,
-                object,
-                "sort_base",
-                "sort_base",
-                codec::PLAIN,
-            )?,
-            member_firm_code: codec::take_required(
-                api_id,
-                object,
-                "mmcm_cd",
-                "member_firm_code",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -86,21 +86,66 @@ impl BrokerInstantVolumeRequest {
         self
     }
 }
+impl codec::Table for BrokerInstantVolumeRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mmcm_cd", "member_firm_code")
+                .required()
+                .max(3),
+            codec::Field::new("stk_cd", "stock_code").max(20),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(1),
+            codec::Field::new("qty_tp", "quantity_type")
+                .required()
+                .max(3),
+            codec::Field::new("pric_tp", "price_type").required().max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.member_firm_code),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            3 => codec::SlotMut::Req(&mut self.quantity_type),
+            4 => codec::SlotMut::Req(&mut self.price_type),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.member_firm_code),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.market_type),
+            3 => codec::SlotRef::Req(&self.quantity_type),
+            4 => codec::SlotRef::Req(&self.price_type),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            member_firm_code: Default::default(),
+            stock_code: None,
+            market_type: super::BrokerInstantVolumeMarketType::from_code(""),
+            quantity_type: super::QuantityType::from_code(""),
+            price_type: super::BrokerInstantVolumePriceType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for BrokerInstantVolumeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mmcm_cd", &self.member_firm_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "qty_tp", &self.quantity_type, codec::PLAIN)?;
-        codec::put(&mut map, "pric_tp", &self.price_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10052` 거래원순간거래량요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeResponse {
     /// 거래원순간거래량 (`trde_ori_mont_trde_qty`)
@@ -120,65 +165,54 @@ impl BrokerInstantVolumeResponse {
         &self.extra
     }
 }
-impl codec::Record for BrokerInstantVolumeResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_broker_instant_trade_quantity = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_ori_mont_trde_qty" => {
-                    trade_broker_instant_trade_quantity =
-                        codec::list(&mut map, ctx, "trde_ori_mont_trde_qty")?;
-                    forms.list_sent(0, &trade_broker_instant_trade_quantity);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerInstantVolumeResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new(
+                "trde_ori_mont_trde_qty",
+                "trade_broker_instant_trade_quantity",
+            ),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.trade_broker_instant_trade_quantity),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_broker_instant_trade_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.trade_broker_instant_trade_quantity),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerInstantVolumeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "trde_ori_mont_trde_qty",
-            &self.trade_broker_instant_trade_quantity,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10052 field \`trde\_ori\_mont\_trde\_qty\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeRow {
     /// 시간 (`tm`)
@@ -248,153 +282,71 @@ impl BrokerInstantVolumeRow {
         &self.extra
     }
 }
-impl codec::Record for BrokerInstantVolumeRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut time = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut trade_broker_name = None;
-        let mut kind = None;
-        let mut instant_trade_quantity = None;
-        let mut cumulative_net_purchase = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "trde_ori_nm" => {
-                    trade_broker_name =
-                        forms.value(&mut map, ctx, 3, "trde_ori_nm", codec::PLAIN)?;
-                }
-                "tp" => kind = forms.value(&mut map, ctx, 4, "tp", codec::PLAIN)?,
-                "mont_trde_qty" => {
-                    instant_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "mont_trde_qty", codec::PLAIN)?;
-                }
-                "acc_netprps" => {
-                    cumulative_net_purchase =
-                        forms.value(&mut map, ctx, 6, "acc_netprps", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 7, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 8, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 9, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 10, "flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for BrokerInstantVolumeRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tm", "time"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("trde_ori_nm", "trade_broker_name"),
+            codec::Field::new("tp", "kind"),
+            codec::Field::new("mont_trde_qty", "instant_trade_quantity"),
+            codec::Field::new("acc_netprps", "cumulative_net_purchase"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.time),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.trade_broker_name),
+            4 => codec::SlotMut::Text(&mut self.kind),
+            5 => codec::SlotMut::Int(&mut self.instant_trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.cumulative_net_purchase),
+            7 => codec::SlotMut::Opt(&mut self.current_price),
+            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            9 => codec::SlotMut::Int(&mut self.previous_day_change),
+            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            time,
-            stock_code,
-            stock_name,
-            trade_broker_name,
-            kind,
-            instant_trade_quantity,
-            cumulative_net_purchase,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.trade_broker_name),
+            4 => codec::SlotRef::Opt(&self.kind),
+            5 => codec::SlotRef::Opt(&self.instant_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.cumulative_net_purchase),
+            7 => codec::SlotRef::Opt(&self.current_price),
+            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            9 => codec::SlotRef::Opt(&self.previous_day_change),
+            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for BrokerInstantVolumeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "trde_ori_nm",
-            self.trade_broker_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "tp", self.kind.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "mont_trde_qty",
-            self.instant_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "acc_netprps",
-            self.cumulative_net_purchase.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for BrokerInstantVolumeRequest {
@@ -406,61 +358,7 @@ impl kiwoom_runtime::TrRequest for BrokerInstantVolumeRequest {
     };
     type Response = BrokerInstantVolumeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10052",
-            "mmcm_cd",
-            "member_firm_code",
-            Some(&self.member_firm_code),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10052",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10052",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10052",
-            "qty_tp",
-            "quantity_type",
-            Some(&self.quantity_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10052",
-            "pric_tp",
-            "price_type",
-            Some(&self.price_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10052",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10052", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for BrokerInstantVolumeRequest {
@@ -472,58 +370,6 @@ impl kiwoom_runtime::PagedRequest for BrokerInstantVolumeRequest {
 impl kiwoom_runtime::TrResponse for BrokerInstantVolumeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for BrokerInstantVolumeRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mmcm_cd", "stk_cd", "mrkt_tp", "qty_tp", "pric_tp", "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            member_firm_code: codec::take_required(
-                api_id,
-                object,
-                "mmcm_cd",
-                "member_firm_code",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            quantity_type: codec::take_required(
-                api_id,
-                object,
-                "qty_tp",
-                "quantity_type",
-                codec::PLAIN,
-            )?,
-            price_type: codec::take_required(
-                api_id,
-                object,
-                "pric_tp",
-                "price_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -144,63 +144,110 @@ impl ViTriggeredStocksRequest {
         self
     }
 }
+impl codec::Table for ViTriggeredStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("bf_mkrt_tp", "before_market_type")
+                .required()
+                .max(1),
+            codec::Field::new("stk_cd", "stock_code").max(20),
+            codec::Field::new("motn_tp", "trigger_type")
+                .required()
+                .max(1),
+            codec::Field::new("skip_stk", "excluded_stock")
+                .required()
+                .max(9),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("min_trde_qty", "min_trade_quantity")
+                .required()
+                .max(12),
+            codec::Field::new("max_trde_qty", "max_trade_quantity")
+                .required()
+                .max(12),
+            codec::Field::new("trde_prica_tp", "trade_value_type")
+                .required()
+                .max(1),
+            codec::Field::new("min_trde_prica", "min_trade_value")
+                .required()
+                .max(10),
+            codec::Field::new("max_trde_prica", "max_trade_value")
+                .required()
+                .max(10),
+            codec::Field::new("motn_drc", "trigger_direction")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            1 => codec::SlotMut::Req(&mut self.before_market_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Req(&mut self.trigger_type),
+            4 => codec::SlotMut::Req(&mut self.excluded_stock),
+            5 => codec::SlotMut::Req(&mut self.trade_quantity_type),
+            6 => codec::SlotMut::Req(&mut self.min_trade_quantity),
+            7 => codec::SlotMut::Req(&mut self.max_trade_quantity),
+            8 => codec::SlotMut::Req(&mut self.trade_value_type),
+            9 => codec::SlotMut::Req(&mut self.min_trade_value),
+            10 => codec::SlotMut::Req(&mut self.max_trade_value),
+            11 => codec::SlotMut::Req(&mut self.trigger_direction),
+            12 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            1 => codec::SlotRef::Req(&self.before_market_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Req(&self.trigger_type),
+            4 => codec::SlotRef::Req(&self.excluded_stock),
+            5 => codec::SlotRef::Req(&self.trade_quantity_type),
+            6 => codec::SlotRef::Req(&self.min_trade_quantity),
+            7 => codec::SlotRef::Req(&self.max_trade_quantity),
+            8 => codec::SlotRef::Req(&self.trade_value_type),
+            9 => codec::SlotRef::Req(&self.min_trade_value),
+            10 => codec::SlotRef::Req(&self.max_trade_value),
+            11 => codec::SlotRef::Req(&self.trigger_direction),
+            12 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::MarketType::from_code(""),
+            before_market_type: super::BeforeMarketType::from_code(""),
+            stock_code: None,
+            trigger_type: super::TriggerType::from_code(""),
+            excluded_stock: Default::default(),
+            trade_quantity_type: super::OnOff::from_code(""),
+            min_trade_quantity: Default::default(),
+            max_trade_quantity: Default::default(),
+            trade_value_type: super::OnOff::from_code(""),
+            min_trade_value: Default::default(),
+            max_trade_value: Default::default(),
+            trigger_direction: super::TriggerDirection::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ViTriggeredStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "bf_mkrt_tp",
-            &self.before_market_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "motn_tp", &self.trigger_type, codec::PLAIN)?;
-        codec::put(&mut map, "skip_stk", &self.excluded_stock, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "min_trde_qty",
-            &self.min_trade_quantity,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "max_trde_qty",
-            &self.max_trade_quantity,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "trde_prica_tp",
-            &self.trade_value_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "min_trde_prica",
-            &self.min_trade_value,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "max_trde_prica",
-            &self.max_trade_value,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "motn_drc", &self.trigger_direction, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10054` 변동성완화장치발동종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksResponse {
     /// 발동종목 (`motn_stk`)
@@ -220,60 +267,51 @@ impl ViTriggeredStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for ViTriggeredStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trigger_stock = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "motn_stk" => {
-                    trigger_stock = codec::list(&mut map, ctx, "motn_stk")?;
-                    forms.list_sent(0, &trigger_stock);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ViTriggeredStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("motn_stk", "trigger_stock"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.trigger_stock),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trigger_stock,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.trigger_stock),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ViTriggeredStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "motn_stk", &self.trigger_stock)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10054 field \`motn\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -359,207 +397,80 @@ impl ViTriggeredStocksRow {
         &self.extra
     }
 }
-impl codec::Record for ViTriggeredStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut cumulative_trade_quantity = None;
-        let mut trigger_price = None;
-        let mut dynamic_disparity_rate = None;
-        let mut trade_execution_processing_time = None;
-        let mut vi_release_time = None;
-        let mut vi_applied_type = None;
-        let mut dynamic_reference_price = None;
-        let mut static_reference_price = None;
-        let mut static_disparity_rate = None;
-        let mut open_price_change_fluctuation_rate = None;
-        let mut vi_trigger_count = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 2, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "motn_pric" => {
-                    trigger_price = forms.value(&mut map, ctx, 3, "motn_pric", codec::PLAIN)?;
-                }
-                "dynm_dispty_rt" => {
-                    dynamic_disparity_rate =
-                        forms.value(&mut map, ctx, 4, "dynm_dispty_rt", codec::PLAIN)?;
-                }
-                "trde_cntr_proc_time" => {
-                    trade_execution_processing_time =
-                        forms.value(&mut map, ctx, 5, "trde_cntr_proc_time", codec::PLAIN)?;
-                }
-                "virelis_time" => {
-                    vi_release_time =
-                        forms.value(&mut map, ctx, 6, "virelis_time", codec::PLAIN)?;
-                }
-                "viaplc_tp" => {
-                    vi_applied_type = forms.value(&mut map, ctx, 7, "viaplc_tp", codec::PLAIN)?;
-                }
-                "dynm_stdpc" => {
-                    dynamic_reference_price =
-                        forms.value(&mut map, ctx, 8, "dynm_stdpc", codec::PLAIN)?;
-                }
-                "static_stdpc" => {
-                    static_reference_price =
-                        forms.value(&mut map, ctx, 9, "static_stdpc", codec::PLAIN)?;
-                }
-                "static_dispty_rt" => {
-                    static_disparity_rate =
-                        forms.value(&mut map, ctx, 10, "static_dispty_rt", codec::PLAIN)?;
-                }
-                "open_pric_pre_flu_rt" => {
-                    open_price_change_fluctuation_rate =
-                        forms.value(&mut map, ctx, 11, "open_pric_pre_flu_rt", codec::PLAIN)?;
-                }
-                "vimotn_cnt" => {
-                    vi_trigger_count =
-                        forms.value(&mut map, ctx, 12, "vimotn_cnt", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 13, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ViTriggeredStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("motn_pric", "trigger_price"),
+            codec::Field::new("dynm_dispty_rt", "dynamic_disparity_rate"),
+            codec::Field::new("trde_cntr_proc_time", "trade_execution_processing_time"),
+            codec::Field::new("virelis_time", "vi_release_time"),
+            codec::Field::new("viaplc_tp", "vi_applied_type"),
+            codec::Field::new("dynm_stdpc", "dynamic_reference_price"),
+            codec::Field::new("static_stdpc", "static_reference_price"),
+            codec::Field::new("static_dispty_rt", "static_disparity_rate"),
+            codec::Field::new("open_pric_pre_flu_rt", "open_price_change_fluctuation_rate"),
+            codec::Field::new("vimotn_cnt", "vi_trigger_count"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            3 => codec::SlotMut::Int(&mut self.trigger_price),
+            4 => codec::SlotMut::Decimal(&mut self.dynamic_disparity_rate),
+            5 => codec::SlotMut::Opt(&mut self.trade_execution_processing_time),
+            6 => codec::SlotMut::Opt(&mut self.vi_release_time),
+            7 => codec::SlotMut::Text(&mut self.vi_applied_type),
+            8 => codec::SlotMut::Int(&mut self.dynamic_reference_price),
+            9 => codec::SlotMut::Int(&mut self.static_reference_price),
+            10 => codec::SlotMut::Decimal(&mut self.static_disparity_rate),
+            11 => codec::SlotMut::Decimal(&mut self.open_price_change_fluctuation_rate),
+            12 => codec::SlotMut::Int(&mut self.vi_trigger_count),
+            13 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            cumulative_trade_quantity,
-            trigger_price,
-            dynamic_disparity_rate,
-            trade_execution_processing_time,
-            vi_release_time,
-            vi_applied_type,
-            dynamic_reference_price,
-            static_reference_price,
-            static_disparity_rate,
-            open_price_change_fluctuation_rate,
-            vi_trigger_count,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            3 => codec::SlotRef::Opt(&self.trigger_price),
+            4 => codec::SlotRef::Opt(&self.dynamic_disparity_rate),
+            5 => codec::SlotRef::Opt(&self.trade_execution_processing_time),
+            6 => codec::SlotRef::Opt(&self.vi_release_time),
+            7 => codec::SlotRef::Opt(&self.vi_applied_type),
+            8 => codec::SlotRef::Opt(&self.dynamic_reference_price),
+            9 => codec::SlotRef::Opt(&self.static_reference_price),
+            10 => codec::SlotRef::Opt(&self.static_disparity_rate),
+            11 => codec::SlotRef::Opt(&self.open_price_change_fluctuation_rate),
+            12 => codec::SlotRef::Opt(&self.vi_trigger_count),
+            13 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ViTriggeredStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "motn_pric",
-            self.trigger_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dynm_dispty_rt",
-            self.dynamic_disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trde_cntr_proc_time",
-            self.trade_execution_processing_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "virelis_time",
-            self.vi_release_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "viaplc_tp",
-            self.vi_applied_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "dynm_stdpc",
-            self.dynamic_reference_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "static_stdpc",
-            self.static_reference_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "static_dispty_rt",
-            self.static_disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "open_pric_pre_flu_rt",
-            self.open_price_change_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "vimotn_cnt",
-            self.vi_trigger_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ViTriggeredStocksRequest {
@@ -571,124 +482,7 @@ impl kiwoom_runtime::TrRequest for ViTriggeredStocksRequest {
     };
     type Response = ViTriggeredStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10054",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "bf_mkrt_tp",
-            "before_market_type",
-            Some(&self.before_market_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "motn_tp",
-            "trigger_type",
-            Some(&self.trigger_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "skip_stk",
-            "excluded_stock",
-            Some(&self.excluded_stock),
-            true,
-            Some(9usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            Some(&self.trade_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "min_trde_qty",
-            "min_trade_quantity",
-            Some(&self.min_trade_quantity),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "max_trde_qty",
-            "max_trade_quantity",
-            Some(&self.max_trade_quantity),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "trde_prica_tp",
-            "trade_value_type",
-            Some(&self.trade_value_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "min_trde_prica",
-            "min_trade_value",
-            Some(&self.min_trade_value),
-            true,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "max_trde_prica",
-            "max_trade_value",
-            Some(&self.max_trade_value),
-            true,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "motn_drc",
-            "trigger_direction",
-            Some(&self.trigger_direction),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10054",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10054", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ViTriggeredStocksRequest {
@@ -700,119 +494,6 @@ impl kiwoom_runtime::PagedRequest for ViTriggeredStocksRequest {
 impl kiwoom_runtime::TrResponse for ViTriggeredStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ViTriggeredStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "mrkt_tp",
-                "bf_mkrt_tp",
-                "stk_cd",
-                "motn_tp",
-                "skip_stk",
-                "trde_qty_tp",
-                "min_trde_qty",
-                "max_trde_qty",
-                "trde_prica_tp",
-                "min_trde_prica",
-                "max_trde_prica",
-                "motn_drc",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            before_market_type: codec::take_required(
-                api_id,
-                object,
-                "bf_mkrt_tp",
-                "before_market_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            trigger_type: codec::take_required(
-                api_id,
-                object,
-                "motn_tp",
-                "trigger_type",
-                codec::PLAIN,
-            )?,
-            excluded_stock: codec::take_required(
-                api_id,
-                object,
-                "skip_stk",
-                "excluded_stock",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            min_trade_quantity: codec::take_required(
-                api_id,
-                object,
-                "min_trde_qty",
-                "min_trade_quantity",
-                codec::PLAIN,
-            )?,
-            max_trade_quantity: codec::take_required(
-                api_id,
-                object,
-                "max_trde_qty",
-                "max_trade_quantity",
-                codec::PLAIN,
-            )?,
-            trade_value_type: codec::take_required(
-                api_id,
-                object,
-                "trde_prica_tp",
-                "trade_value_type",
-                codec::PLAIN,
-            )?,
-            min_trade_value: codec::take_required(
-                api_id,
-                object,
-                "min_trde_prica",
-                "min_trade_value",
-                codec::PLAIN,
-            )?,
-            max_trade_value: codec::take_required(
-                api_id,
-                object,
-                "max_trde_prica",
-                "max_trade_value",
-                codec::PLAIN,
-            )?,
-            trigger_direction: codec::take_required(
-                api_id,
-                object,
-                "motn_drc",
-                "trigger_direction",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -87,21 +87,64 @@ impl InvestorDailyTradeStocksRequest {
         }
     }
 }
+impl codec::Table for InvestorDailyTradeStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+            codec::Field::new("invsr_tp", "investor_type")
+                .required()
+                .max(4),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            2 => codec::SlotMut::Req(&mut self.trade_type),
+            3 => codec::SlotMut::Req(&mut self.market_type),
+            4 => codec::SlotMut::Req(&mut self.investor_type),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            2 => codec::SlotRef::Req(&self.trade_type),
+            3 => codec::SlotRef::Req(&self.market_type),
+            4 => codec::SlotRef::Req(&self.investor_type),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+            trade_type: Default::default(),
+            market_type: super::MarketTypeWithoutAll::from_code(""),
+            investor_type: super::InvestorType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for InvestorDailyTradeStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "invsr_tp", &self.investor_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10058` 투자자별일별매매종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksResponse {
     /// 투자자별일별매매종목 (`invsr_daly_trde_stk`)
@@ -121,64 +164,51 @@ impl InvestorDailyTradeStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for InvestorDailyTradeStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut investor_daily_trade_stock = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "invsr_daly_trde_stk" => {
-                    investor_daily_trade_stock = codec::list(&mut map, ctx, "invsr_daly_trde_stk")?;
-                    forms.list_sent(0, &investor_daily_trade_stock);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for InvestorDailyTradeStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("invsr_daly_trde_stk", "investor_daily_trade_stock"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.investor_daily_trade_stock),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            investor_daily_trade_stock,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.investor_daily_trade_stock),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for InvestorDailyTradeStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "invsr_daly_trde_stk",
-            &self.investor_daily_trade_stock,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10058 field \`invsr\_daly\_trde\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -252,272 +282,76 @@ impl InvestorDailyTradeStocksRow {
         &self.extra
     }
 }
-impl codec::Record for InvestorDailyTradeStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut net_sell_quantity = None;
-        let mut net_sell_amount = None;
-        let mut estimated_average_price = None;
-        let mut current_price = None;
-        let mut change_sign = None;
-        let mut previous_day_change = None;
-        let mut average_price_change = None;
-        let mut change_rate = None;
-        let mut date_trade_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "netslmt_qty" => {
-                    net_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "netslmt_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "netslmt_amt" => {
-                    net_sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "netslmt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "prsm_avg_pric" => {
-                    estimated_average_price =
-                        forms.value(&mut map, ctx, 4, "prsm_avg_pric", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "cur_prc",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pre_sig" => {
-                    change_sign = forms.value(&mut map, ctx, 6, "pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "pred_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "avg_pric_pre" => {
-                    average_price_change = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "avg_pric_pre",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pre_rt" => {
-                    change_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "pre_rt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: true,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dt_trde_qty" => {
-                    date_trade_quantity =
-                        forms.value(&mut map, ctx, 10, "dt_trde_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for InvestorDailyTradeStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("netslmt_qty", "net_sell_quantity")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("netslmt_amt", "net_sell_amount")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("prsm_avg_pric", "estimated_average_price"),
+            codec::Field::new("cur_prc", "current_price")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pre_sig", "change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("avg_pric_pre", "average_price_change")
+                .format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("pre_rt", "change_rate").format(codec::Format::PLAIN.double_signed()),
+            codec::Field::new("dt_trde_qty", "date_trade_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.net_sell_quantity),
+            3 => codec::SlotMut::Int(&mut self.net_sell_amount),
+            4 => codec::SlotMut::Int(&mut self.estimated_average_price),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.change_sign),
+            7 => codec::SlotMut::Int(&mut self.previous_day_change),
+            8 => codec::SlotMut::Int(&mut self.average_price_change),
+            9 => codec::SlotMut::Decimal(&mut self.change_rate),
+            10 => codec::SlotMut::Int(&mut self.date_trade_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            net_sell_quantity,
-            net_sell_amount,
-            estimated_average_price,
-            current_price,
-            change_sign,
-            previous_day_change,
-            average_price_change,
-            change_rate,
-            date_trade_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.net_sell_quantity),
+            3 => codec::SlotRef::Opt(&self.net_sell_amount),
+            4 => codec::SlotRef::Opt(&self.estimated_average_price),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.change_sign),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.average_price_change),
+            9 => codec::SlotRef::Opt(&self.change_rate),
+            10 => codec::SlotRef::Opt(&self.date_trade_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for InvestorDailyTradeStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "netslmt_qty",
-            self.net_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "netslmt_amt",
-            self.net_sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "prsm_avg_pric",
-            self.estimated_average_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cur_prc",
-            self.current_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pre_sig",
-            self.change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "avg_pric_pre",
-            self.average_price_change.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pre_rt",
-            self.change_rate.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: true,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "dt_trde_qty",
-            self.date_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for InvestorDailyTradeStocksRequest {
@@ -529,61 +363,7 @@ impl kiwoom_runtime::TrRequest for InvestorDailyTradeStocksRequest {
     };
     type Response = InvestorDailyTradeStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10058",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10058",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10058",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10058",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10058",
-            "invsr_tp",
-            "investor_type",
-            Some(&self.investor_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10058",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10058", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for InvestorDailyTradeStocksRequest {
@@ -595,58 +375,6 @@ impl kiwoom_runtime::PagedRequest for InvestorDailyTradeStocksRequest {
 impl kiwoom_runtime::TrResponse for InvestorDailyTradeStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for InvestorDailyTradeStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "strt_dt", "end_dt", "trde_tp", "mrkt_tp", "invsr_tp", "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            investor_type: codec::take_required(
-                api_id,
-                object,
-                "invsr_tp",
-                "investor_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

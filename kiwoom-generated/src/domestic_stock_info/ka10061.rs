@@ -88,26 +88,60 @@ impl StockInvestorByInstitutionTotalRequest {
         }
     }
 }
+impl codec::Table for StockInvestorByInstitutionTotalRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("amt_qty_tp", "amount_quantity_type")
+                .required()
+                .max(1),
+            codec::Field::new("trde_tp", "trade_type").required().max(1),
+            codec::Field::new("unit_tp", "unit_type").required().max(4),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.start_date),
+            2 => codec::SlotMut::Req(&mut self.end_date),
+            3 => codec::SlotMut::Req(&mut self.amount_quantity_type),
+            4 => codec::SlotMut::Req(&mut self.trade_type),
+            5 => codec::SlotMut::Req(&mut self.unit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.start_date),
+            2 => codec::SlotRef::Req(&self.end_date),
+            3 => codec::SlotRef::Req(&self.amount_quantity_type),
+            4 => codec::SlotRef::Req(&self.trade_type),
+            5 => codec::SlotRef::Req(&self.unit_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            start_date: Default::default(),
+            end_date: Default::default(),
+            amount_quantity_type: super::AmountQuantityType::from_code(""),
+            trade_type: super::StockInvestorByInstitutionTotalTradeType::from_code(""),
+            unit_type: super::UnitType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockInvestorByInstitutionTotalRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "amt_qty_tp",
-            &self.amount_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        codec::put(&mut map, "unit_tp", &self.unit_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10061` 종목별투자자기관별합계요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalResponse {
     /// 종목별투자자기관별합계 (`stk_invsr_orgn_tot`)
@@ -127,65 +161,51 @@ impl StockInvestorByInstitutionTotalResponse {
         &self.extra
     }
 }
-impl codec::Record for StockInvestorByInstitutionTotalResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_investor_institution_total = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_invsr_orgn_tot" => {
-                    stock_investor_institution_total =
-                        codec::list(&mut map, ctx, "stk_invsr_orgn_tot")?;
-                    forms.list_sent(0, &stock_investor_institution_total);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInvestorByInstitutionTotalResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_invsr_orgn_tot", "stock_investor_institution_total"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_investor_institution_total),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_investor_institution_total,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_investor_institution_total),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInvestorByInstitutionTotalResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "stk_invsr_orgn_tot",
-            &self.stock_investor_institution_total,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10061 field \`stk\_invsr\_orgn\_tot\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalRow {
     /// 개인투자자 (`ind_invsr`)
@@ -273,165 +293,77 @@ impl StockInvestorByInstitutionTotalRow {
         &self.extra
     }
 }
-impl codec::Record for StockInvestorByInstitutionTotalRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut individual_investor = None;
-        let mut foreign_investor = None;
-        let mut institution = None;
-        let mut financial_investment = None;
-        let mut insurance = None;
-        let mut investment_trust = None;
-        let mut other_financial = None;
-        let mut bank = None;
-        let mut pension_fund = None;
-        let mut private_fund = None;
-        let mut nation = None;
-        let mut other_corporation = None;
-        let mut domestic_foreign = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ind_invsr" => {
-                    individual_investor =
-                        forms.value(&mut map, ctx, 0, "ind_invsr", codec::PLAIN)?;
-                }
-                "frgnr_invsr" => {
-                    foreign_investor =
-                        forms.value(&mut map, ctx, 1, "frgnr_invsr", codec::PLAIN)?;
-                }
-                "orgn" => {
-                    institution = forms.value(&mut map, ctx, 2, "orgn", codec::PLAIN)?;
-                }
-                "fnnc_invt" => {
-                    financial_investment =
-                        forms.value(&mut map, ctx, 3, "fnnc_invt", codec::PLAIN)?;
-                }
-                "insrnc" => {
-                    insurance = forms.value(&mut map, ctx, 4, "insrnc", codec::PLAIN)?;
-                }
-                "invtrt" => {
-                    investment_trust = forms.value(&mut map, ctx, 5, "invtrt", codec::PLAIN)?;
-                }
-                "etc_fnnc" => {
-                    other_financial = forms.value(&mut map, ctx, 6, "etc_fnnc", codec::PLAIN)?;
-                }
-                "bank" => bank = forms.value(&mut map, ctx, 7, "bank", codec::PLAIN)?,
-                "penfnd_etc" => {
-                    pension_fund = forms.value(&mut map, ctx, 8, "penfnd_etc", codec::PLAIN)?;
-                }
-                "samo_fund" => {
-                    private_fund = forms.value(&mut map, ctx, 9, "samo_fund", codec::PLAIN)?;
-                }
-                "natn" => nation = forms.value(&mut map, ctx, 10, "natn", codec::PLAIN)?,
-                "etc_corp" => {
-                    other_corporation = forms.value(&mut map, ctx, 11, "etc_corp", codec::PLAIN)?;
-                }
-                "natfor" => {
-                    domestic_foreign = forms.value(&mut map, ctx, 12, "natfor", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockInvestorByInstitutionTotalRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ind_invsr", "individual_investor"),
+            codec::Field::new("frgnr_invsr", "foreign_investor"),
+            codec::Field::new("orgn", "institution"),
+            codec::Field::new("fnnc_invt", "financial_investment"),
+            codec::Field::new("insrnc", "insurance"),
+            codec::Field::new("invtrt", "investment_trust"),
+            codec::Field::new("etc_fnnc", "other_financial"),
+            codec::Field::new("bank", "bank"),
+            codec::Field::new("penfnd_etc", "pension_fund"),
+            codec::Field::new("samo_fund", "private_fund"),
+            codec::Field::new("natn", "nation"),
+            codec::Field::new("etc_corp", "other_corporation"),
+            codec::Field::new("natfor", "domestic_foreign"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.individual_investor),
+            1 => codec::SlotMut::Int(&mut self.foreign_investor),
+            2 => codec::SlotMut::Int(&mut self.institution),
+            3 => codec::SlotMut::Int(&mut self.financial_investment),
+            4 => codec::SlotMut::Int(&mut self.insurance),
+            5 => codec::SlotMut::Int(&mut self.investment_trust),
+            6 => codec::SlotMut::Int(&mut self.other_financial),
+            7 => codec::SlotMut::Int(&mut self.bank),
+            8 => codec::SlotMut::Int(&mut self.pension_fund),
+            9 => codec::SlotMut::Int(&mut self.private_fund),
+            10 => codec::SlotMut::Int(&mut self.nation),
+            11 => codec::SlotMut::Int(&mut self.other_corporation),
+            12 => codec::SlotMut::Int(&mut self.domestic_foreign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            individual_investor,
-            foreign_investor,
-            institution,
-            financial_investment,
-            insurance,
-            investment_trust,
-            other_financial,
-            bank,
-            pension_fund,
-            private_fund,
-            nation,
-            other_corporation,
-            domestic_foreign,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.individual_investor),
+            1 => codec::SlotRef::Opt(&self.foreign_investor),
+            2 => codec::SlotRef::Opt(&self.institution),
+            3 => codec::SlotRef::Opt(&self.financial_investment),
+            4 => codec::SlotRef::Opt(&self.insurance),
+            5 => codec::SlotRef::Opt(&self.investment_trust),
+            6 => codec::SlotRef::Opt(&self.other_financial),
+            7 => codec::SlotRef::Opt(&self.bank),
+            8 => codec::SlotRef::Opt(&self.pension_fund),
+            9 => codec::SlotRef::Opt(&self.private_fund),
+            10 => codec::SlotRef::Opt(&self.nation),
+            11 => codec::SlotRef::Opt(&self.other_corporation),
+            12 => codec::SlotRef::Opt(&self.domestic_foreign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockInvestorByInstitutionTotalRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ind_invsr",
-            self.individual_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "frgnr_invsr",
-            self.foreign_investor.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "orgn", self.institution.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "fnnc_invt",
-            self.financial_investment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "insrnc", self.insurance.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "invtrt",
-            self.investment_trust.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "etc_fnnc",
-            self.other_financial.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 7, "bank", self.bank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "penfnd_etc",
-            self.pension_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "samo_fund",
-            self.private_fund.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 10, "natn", self.nation.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            11,
-            "etc_corp",
-            self.other_corporation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "natfor",
-            self.domestic_foreign.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionTotalRequest {
@@ -443,61 +375,7 @@ impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionTotalRequest {
     };
     type Response = StockInvestorByInstitutionTotalResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10061",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10061",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10061",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10061",
-            "amt_qty_tp",
-            "amount_quantity_type",
-            Some(&self.amount_quantity_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10061",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10061",
-            "unit_tp",
-            "unit_type",
-            Some(&self.unit_type),
-            true,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10061", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionTotalRequest {
@@ -511,51 +389,6 @@ impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionTotalRequest {
 impl kiwoom_runtime::TrResponse for StockInvestorByInstitutionTotalResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockInvestorByInstitutionTotalRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stk_cd",
-                "strt_dt",
-                "end_dt",
-                "amt_qty_tp",
-                "trde_tp",
-                "unit_tp",
-            ],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            amount_quantity_type: codec::take_required(
-                api_id,
-                object,
-                "amt_qty_tp",
-                "amount_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-            unit_type: codec::take_required(api_id, object, "unit_tp", "unit_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

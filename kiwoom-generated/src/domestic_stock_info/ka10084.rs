@@ -70,19 +70,54 @@ impl TodayPrevTradesRequest {
         self
     }
 }
+impl codec::Table for TodayPrevTradesRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(20),
+            codec::Field::new("tdy_pred", "today_previous_day")
+                .required()
+                .max(1),
+            codec::Field::new("tic_min", "tick_minute")
+                .required()
+                .max(1),
+            codec::Field::new("tm", "time").max(4),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.today_previous_day),
+            2 => codec::SlotMut::Req(&mut self.tick_minute),
+            3 => codec::SlotMut::Text(&mut self.time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.today_previous_day),
+            2 => codec::SlotRef::Req(&self.tick_minute),
+            3 => codec::SlotRef::Opt(&self.time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            today_previous_day: Default::default(),
+            tick_minute: super::MinuteTickType::from_code(""),
+            time: None,
+        }
+    }
+}
 impl serde::Serialize for TodayPrevTradesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "tdy_pred", &self.today_previous_day, codec::PLAIN)?;
-        codec::put(&mut map, "tic_min", &self.tick_minute, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10084` 당일전일체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayPrevTradesResponse {
     /// 당일전일체결 (`tdy_pred_cntr`)
@@ -102,64 +137,51 @@ impl TodayPrevTradesResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayPrevTradesResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut today_previous_day_execution = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tdy_pred_cntr" => {
-                    today_previous_day_execution = codec::list(&mut map, ctx, "tdy_pred_cntr")?;
-                    forms.list_sent(0, &today_previous_day_execution);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayPrevTradesResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tdy_pred_cntr", "today_previous_day_execution"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.today_previous_day_execution),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            today_previous_day_execution,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.today_previous_day_execution),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayPrevTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(
-            &mut map,
-            0,
-            "tdy_pred_cntr",
-            &self.today_previous_day_execution,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10084 field \`tdy\_pred\_cntr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayPrevTradesRow {
     /// 시간 (`tm`)
@@ -243,167 +265,74 @@ impl TodayPrevTradesRow {
         &self.extra
     }
 }
-impl codec::Record for TodayPrevTradesRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut time = None;
-        let mut current_price = None;
-        let mut previous_day_change = None;
-        let mut change_rate = None;
-        let mut best_ask_price_unit = None;
-        let mut best_bid_price_unit = None;
-        let mut execution_trade_quantity = None;
-        let mut sign = None;
-        let mut cumulative_trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut execution_strength = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tm" => time = forms.value(&mut map, ctx, 0, "tm", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 2, "pred_pre", codec::PLAIN)?;
-                }
-                "pre_rt" => {
-                    change_rate = forms.value(&mut map, ctx, 3, "pre_rt", codec::PLAIN)?;
-                }
-                "pri_sel_bid_unit" => {
-                    best_ask_price_unit =
-                        forms.value(&mut map, ctx, 4, "pri_sel_bid_unit", codec::PLAIN)?;
-                }
-                "pri_buy_bid_unit" => {
-                    best_bid_price_unit =
-                        forms.value(&mut map, ctx, 5, "pri_buy_bid_unit", codec::PLAIN)?;
-                }
-                "cntr_trde_qty" => {
-                    execution_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "cntr_trde_qty", codec::PLAIN)?;
-                }
-                "sign" => sign = forms.value(&mut map, ctx, 7, "sign", codec::PLAIN)?,
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 8, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 9, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 11, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayPrevTradesRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tm", "time"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("pre_rt", "change_rate"),
+            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
+            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
+            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
+            codec::Field::new("sign", "sign"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Int(&mut self.previous_day_change),
+            3 => codec::SlotMut::Decimal(&mut self.change_rate),
+            4 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
+            5 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
+            6 => codec::SlotMut::Int(&mut self.execution_trade_quantity),
+            7 => codec::SlotMut::Opt(&mut self.sign),
+            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            9 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            11 => codec::SlotMut::Opt(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            time,
-            current_price,
-            previous_day_change,
-            change_rate,
-            best_ask_price_unit,
-            best_bid_price_unit,
-            execution_trade_quantity,
-            sign,
-            cumulative_trade_quantity,
-            cumulative_trade_value,
-            execution_strength,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.change_rate),
+            4 => codec::SlotRef::Opt(&self.best_ask_price_unit),
+            5 => codec::SlotRef::Opt(&self.best_bid_price_unit),
+            6 => codec::SlotRef::Opt(&self.execution_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.sign),
+            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            10 => codec::SlotRef::Opt(&self.execution_strength),
+            11 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayPrevTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tm", self.time.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pre_rt",
-            self.change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pri_sel_bid_unit",
-            self.best_ask_price_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pri_buy_bid_unit",
-            self.best_bid_price_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_trde_qty",
-            self.execution_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 7, "sign", self.sign.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayPrevTradesRequest {
@@ -415,43 +344,7 @@ impl kiwoom_runtime::TrRequest for TodayPrevTradesRequest {
     };
     type Response = TodayPrevTradesResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10084",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10084",
-            "tdy_pred",
-            "today_previous_day",
-            Some(&self.today_previous_day),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10084",
-            "tic_min",
-            "tick_minute",
-            Some(&self.tick_minute),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10084",
-            "tm",
-            "time",
-            self.time.as_ref(),
-            false,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10084", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayPrevTradesRequest {
@@ -463,32 +356,6 @@ impl kiwoom_runtime::PagedRequest for TodayPrevTradesRequest {
 impl kiwoom_runtime::TrResponse for TodayPrevTradesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayPrevTradesRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd", "tdy_pred", "tic_min", "tm"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            today_previous_day: codec::take_required(
-                api_id,
-                object,
-                "tdy_pred",
-                "today_previous_day",
-                codec::PLAIN,
-            )?,
-            tick_minute: codec::take_required(
-                api_id,
-                object,
-                "tic_min",
-                "tick_minute",
-                codec::PLAIN,
-            )?,
-            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

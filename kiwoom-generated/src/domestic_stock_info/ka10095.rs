@@ -41,16 +41,37 @@ impl WatchlistStockInfoRequest {
         }
     }
 }
+impl codec::Table for WatchlistStockInfoRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for WatchlistStockInfoRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10095` 지정종목 정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistStockInfoResponse {
     /// 관심종목정보 (`atn_stk_infr`)
@@ -70,60 +91,51 @@ impl WatchlistStockInfoResponse {
         &self.extra
     }
 }
-impl codec::Record for WatchlistStockInfoResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut watchlist_stock_info = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "atn_stk_infr" => {
-                    watchlist_stock_info = codec::list(&mut map, ctx, "atn_stk_infr")?;
-                    forms.list_sent(0, &watchlist_stock_info);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistStockInfoResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("atn_stk_infr", "watchlist_stock_info"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.watchlist_stock_info),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            watchlist_stock_info,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.watchlist_stock_info),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistStockInfoResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "atn_stk_infr", &self.watchlist_stock_info)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10095 field \`atn\_stk\_infr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistStockInfoRow {
     /// 종목코드 (`stk_cd`)
@@ -481,732 +493,227 @@ impl WatchlistStockInfoRow {
         &self.extra
     }
 }
-impl codec::Record for WatchlistStockInfoRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut base_price = None;
-        let mut previous_day_change = None;
-        let mut previous_day_change_sign = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut execution_quantity = None;
-        let mut execution_strength = None;
-        let mut previous_day_trade_quantity_change = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut ask_price_1 = None;
-        let mut ask_price_2 = None;
-        let mut ask_price_3 = None;
-        let mut ask_price_4 = None;
-        let mut ask_price_5 = None;
-        let mut bid_price_1 = None;
-        let mut bid_price_2 = None;
-        let mut bid_price_3 = None;
-        let mut bid_price_4 = None;
-        let mut bid_price_5 = None;
-        let mut upper_limit_price = None;
-        let mut lower_limit_price = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut close_price = None;
-        let mut execution_time = None;
-        let mut expected_execution_price = None;
-        let mut expected_execution_quantity = None;
-        let mut capital = None;
-        let mut face_value = None;
-        let mut market_cap = None;
-        let mut share_count = None;
-        let mut quote_time = None;
-        let mut date = None;
-        let mut priority_sell_remaining_quantity = None;
-        let mut priority_buy_remaining_quantity = None;
-        let mut priority_sell_count = None;
-        let mut priority_buy_count = None;
-        let mut total_ask_quantity = None;
-        let mut total_bid_quantity = None;
-        let mut total_sell_count = None;
-        let mut total_buy_count = None;
-        let mut parity = None;
-        let mut gearing = None;
-        let mut breakeven = None;
-        let mut capital_support = None;
-        let mut elw_exercise_price = None;
-        let mut conversion_rate = None;
-        let mut elw_expiry_date = None;
-        let mut open_interest = None;
-        let mut open_interest_previous_day_change = None;
-        let mut theoretical_price = None;
-        let mut implied_volatility = None;
-        let mut delta = None;
-        let mut gamma = None;
-        let mut theta = None;
-        let mut vega = None;
-        let mut rho = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 3, "base_pric", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 5, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 9, "cntr_qty", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 10, "cntr_str", codec::PLAIN)?;
-                }
-                "pred_trde_qty_pre" => {
-                    previous_day_trade_quantity_change =
-                        forms.value(&mut map, ctx, 11, "pred_trde_qty_pre", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 12, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 13, "buy_bid", codec::PLAIN)?;
-                }
-                "sel_1th_bid" => {
-                    ask_price_1 = forms.value(&mut map, ctx, 14, "sel_1th_bid", codec::PLAIN)?;
-                }
-                "sel_2th_bid" => {
-                    ask_price_2 = forms.value(&mut map, ctx, 15, "sel_2th_bid", codec::PLAIN)?;
-                }
-                "sel_3th_bid" => {
-                    ask_price_3 = forms.value(&mut map, ctx, 16, "sel_3th_bid", codec::PLAIN)?;
-                }
-                "sel_4th_bid" => {
-                    ask_price_4 = forms.value(&mut map, ctx, 17, "sel_4th_bid", codec::PLAIN)?;
-                }
-                "sel_5th_bid" => {
-                    ask_price_5 = forms.value(&mut map, ctx, 18, "sel_5th_bid", codec::PLAIN)?;
-                }
-                "buy_1th_bid" => {
-                    bid_price_1 = forms.value(&mut map, ctx, 19, "buy_1th_bid", codec::PLAIN)?;
-                }
-                "buy_2th_bid" => {
-                    bid_price_2 = forms.value(&mut map, ctx, 20, "buy_2th_bid", codec::PLAIN)?;
-                }
-                "buy_3th_bid" => {
-                    bid_price_3 = forms.value(&mut map, ctx, 21, "buy_3th_bid", codec::PLAIN)?;
-                }
-                "buy_4th_bid" => {
-                    bid_price_4 = forms.value(&mut map, ctx, 22, "buy_4th_bid", codec::PLAIN)?;
-                }
-                "buy_5th_bid" => {
-                    bid_price_5 = forms.value(&mut map, ctx, 23, "buy_5th_bid", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(&mut map, ctx, 24, "upl_pric", codec::PLAIN)?;
-                }
-                "lst_pric" => {
-                    lower_limit_price = forms.value(&mut map, ctx, 25, "lst_pric", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 26, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 27, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 28, "low_pric", codec::PLAIN)?;
-                }
-                "close_pric" => {
-                    close_price = forms.value(&mut map, ctx, 29, "close_pric", codec::PLAIN)?;
-                }
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 30, "cntr_tm", codec::PLAIN)?;
-                }
-                "exp_cntr_pric" => {
-                    expected_execution_price =
-                        forms.value(&mut map, ctx, 31, "exp_cntr_pric", codec::PLAIN)?;
-                }
-                "exp_cntr_qty" => {
-                    expected_execution_quantity =
-                        forms.value(&mut map, ctx, 32, "exp_cntr_qty", codec::PLAIN)?;
-                }
-                "cap" => capital = forms.value(&mut map, ctx, 33, "cap", codec::PLAIN)?,
-                "fav" => {
-                    face_value = forms.value(&mut map, ctx, 34, "fav", codec::PLAIN)?;
-                }
-                "mac" => {
-                    market_cap = forms.value(&mut map, ctx, 35, "mac", codec::PLAIN)?;
-                }
-                "stkcnt" => {
-                    share_count = forms.value(&mut map, ctx, 36, "stkcnt", codec::PLAIN)?;
-                }
-                "bid_tm" => {
-                    quote_time = forms.value(&mut map, ctx, 37, "bid_tm", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 38, "dt", codec::PLAIN)?,
-                "pri_sel_req" => {
-                    priority_sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 39, "pri_sel_req", codec::PLAIN)?;
-                }
-                "pri_buy_req" => {
-                    priority_buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 40, "pri_buy_req", codec::PLAIN)?;
-                }
-                "pri_sel_cnt" => {
-                    priority_sell_count =
-                        forms.value(&mut map, ctx, 41, "pri_sel_cnt", codec::PLAIN)?;
-                }
-                "pri_buy_cnt" => {
-                    priority_buy_count =
-                        forms.value(&mut map, ctx, 42, "pri_buy_cnt", codec::PLAIN)?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 43, "tot_sel_req", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 44, "tot_buy_req", codec::PLAIN)?;
-                }
-                "tot_sel_cnt" => {
-                    total_sell_count =
-                        forms.value(&mut map, ctx, 45, "tot_sel_cnt", codec::PLAIN)?;
-                }
-                "tot_buy_cnt" => {
-                    total_buy_count =
-                        forms.value(&mut map, ctx, 46, "tot_buy_cnt", codec::PLAIN)?;
-                }
-                "prty" => parity = forms.value(&mut map, ctx, 47, "prty", codec::PLAIN)?,
-                "gear" => gearing = forms.value(&mut map, ctx, 48, "gear", codec::PLAIN)?,
-                "pl_qutr" => {
-                    breakeven = forms.value(&mut map, ctx, 49, "pl_qutr", codec::PLAIN)?;
-                }
-                "cap_support" => {
-                    capital_support =
-                        forms.value(&mut map, ctx, 50, "cap_support", codec::PLAIN)?;
-                }
-                "elwexec_pric" => {
-                    elw_exercise_price =
-                        forms.value(&mut map, ctx, 51, "elwexec_pric", codec::PLAIN)?;
-                }
-                "cnvt_rt" => {
-                    conversion_rate = forms.value(&mut map, ctx, 52, "cnvt_rt", codec::PLAIN)?;
-                }
-                "elwexpr_dt" => {
-                    elw_expiry_date = forms.value(&mut map, ctx, 53, "elwexpr_dt", codec::PLAIN)?;
-                }
-                "cntr_engg" => {
-                    open_interest = forms.value(&mut map, ctx, 54, "cntr_engg", codec::PLAIN)?;
-                }
-                "cntr_pred_pre" => {
-                    open_interest_previous_day_change =
-                        forms.value(&mut map, ctx, 55, "cntr_pred_pre", codec::PLAIN)?;
-                }
-                "theory_pric" => {
-                    theoretical_price =
-                        forms.value(&mut map, ctx, 56, "theory_pric", codec::PLAIN)?;
-                }
-                "innr_vltl" => {
-                    implied_volatility =
-                        forms.value(&mut map, ctx, 57, "innr_vltl", codec::PLAIN)?;
-                }
-                "delta" => delta = forms.value(&mut map, ctx, 58, "delta", codec::PLAIN)?,
-                "gam" => gamma = forms.value(&mut map, ctx, 59, "gam", codec::PLAIN)?,
-                "theta" => theta = forms.value(&mut map, ctx, 60, "theta", codec::PLAIN)?,
-                "vega" => vega = forms.value(&mut map, ctx, 61, "vega", codec::PLAIN)?,
-                "law" => rho = forms.value(&mut map, ctx, 62, "law", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistStockInfoRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("pred_trde_qty_pre", "previous_day_trade_quantity_change"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("sel_1th_bid", "ask_price_1"),
+            codec::Field::new("sel_2th_bid", "ask_price_2"),
+            codec::Field::new("sel_3th_bid", "ask_price_3"),
+            codec::Field::new("sel_4th_bid", "ask_price_4"),
+            codec::Field::new("sel_5th_bid", "ask_price_5"),
+            codec::Field::new("buy_1th_bid", "bid_price_1"),
+            codec::Field::new("buy_2th_bid", "bid_price_2"),
+            codec::Field::new("buy_3th_bid", "bid_price_3"),
+            codec::Field::new("buy_4th_bid", "bid_price_4"),
+            codec::Field::new("buy_5th_bid", "bid_price_5"),
+            codec::Field::new("upl_pric", "upper_limit_price"),
+            codec::Field::new("lst_pric", "lower_limit_price"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("close_pric", "close_price"),
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("exp_cntr_pric", "expected_execution_price"),
+            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
+            codec::Field::new("cap", "capital"),
+            codec::Field::new("fav", "face_value"),
+            codec::Field::new("mac", "market_cap"),
+            codec::Field::new("stkcnt", "share_count"),
+            codec::Field::new("bid_tm", "quote_time"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("pri_sel_req", "priority_sell_remaining_quantity"),
+            codec::Field::new("pri_buy_req", "priority_buy_remaining_quantity"),
+            codec::Field::new("pri_sel_cnt", "priority_sell_count"),
+            codec::Field::new("pri_buy_cnt", "priority_buy_count"),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+            codec::Field::new("tot_sel_cnt", "total_sell_count"),
+            codec::Field::new("tot_buy_cnt", "total_buy_count"),
+            codec::Field::new("prty", "parity"),
+            codec::Field::new("gear", "gearing"),
+            codec::Field::new("pl_qutr", "breakeven"),
+            codec::Field::new("cap_support", "capital_support"),
+            codec::Field::new("elwexec_pric", "elw_exercise_price"),
+            codec::Field::new("cnvt_rt", "conversion_rate"),
+            codec::Field::new("elwexpr_dt", "elw_expiry_date"),
+            codec::Field::new("cntr_engg", "open_interest"),
+            codec::Field::new("cntr_pred_pre", "open_interest_previous_day_change"),
+            codec::Field::new("theory_pric", "theoretical_price"),
+            codec::Field::new("innr_vltl", "implied_volatility"),
+            codec::Field::new("delta", "delta"),
+            codec::Field::new("gam", "gamma"),
+            codec::Field::new("theta", "theta"),
+            codec::Field::new("vega", "vega"),
+            codec::Field::new("law", "rho"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Int(&mut self.base_price),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.trade_value),
+            9 => codec::SlotMut::Int(&mut self.execution_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            11 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change),
+            12 => codec::SlotMut::Opt(&mut self.ask_price),
+            13 => codec::SlotMut::Opt(&mut self.bid_price),
+            14 => codec::SlotMut::Opt(&mut self.ask_price_1),
+            15 => codec::SlotMut::Opt(&mut self.ask_price_2),
+            16 => codec::SlotMut::Opt(&mut self.ask_price_3),
+            17 => codec::SlotMut::Opt(&mut self.ask_price_4),
+            18 => codec::SlotMut::Opt(&mut self.ask_price_5),
+            19 => codec::SlotMut::Opt(&mut self.bid_price_1),
+            20 => codec::SlotMut::Opt(&mut self.bid_price_2),
+            21 => codec::SlotMut::Opt(&mut self.bid_price_3),
+            22 => codec::SlotMut::Opt(&mut self.bid_price_4),
+            23 => codec::SlotMut::Opt(&mut self.bid_price_5),
+            24 => codec::SlotMut::Opt(&mut self.upper_limit_price),
+            25 => codec::SlotMut::Opt(&mut self.lower_limit_price),
+            26 => codec::SlotMut::Opt(&mut self.open_price),
+            27 => codec::SlotMut::Opt(&mut self.high_price),
+            28 => codec::SlotMut::Opt(&mut self.low_price),
+            29 => codec::SlotMut::Opt(&mut self.close_price),
+            30 => codec::SlotMut::Opt(&mut self.execution_time),
+            31 => codec::SlotMut::Opt(&mut self.expected_execution_price),
+            32 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
+            33 => codec::SlotMut::Int(&mut self.capital),
+            34 => codec::SlotMut::Int(&mut self.face_value),
+            35 => codec::SlotMut::Int(&mut self.market_cap),
+            36 => codec::SlotMut::Int(&mut self.share_count),
+            37 => codec::SlotMut::Opt(&mut self.quote_time),
+            38 => codec::SlotMut::Date(&mut self.date),
+            39 => codec::SlotMut::Int(&mut self.priority_sell_remaining_quantity),
+            40 => codec::SlotMut::Int(&mut self.priority_buy_remaining_quantity),
+            41 => codec::SlotMut::Int(&mut self.priority_sell_count),
+            42 => codec::SlotMut::Int(&mut self.priority_buy_count),
+            43 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            44 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            45 => codec::SlotMut::Int(&mut self.total_sell_count),
+            46 => codec::SlotMut::Int(&mut self.total_buy_count),
+            47 => codec::SlotMut::Decimal(&mut self.parity),
+            48 => codec::SlotMut::Decimal(&mut self.gearing),
+            49 => codec::SlotMut::Decimal(&mut self.breakeven),
+            50 => codec::SlotMut::Decimal(&mut self.capital_support),
+            51 => codec::SlotMut::Int(&mut self.elw_exercise_price),
+            52 => codec::SlotMut::Decimal(&mut self.conversion_rate),
+            53 => codec::SlotMut::Date(&mut self.elw_expiry_date),
+            54 => codec::SlotMut::Text(&mut self.open_interest),
+            55 => codec::SlotMut::Int(&mut self.open_interest_previous_day_change),
+            56 => codec::SlotMut::Int(&mut self.theoretical_price),
+            57 => codec::SlotMut::Decimal(&mut self.implied_volatility),
+            58 => codec::SlotMut::Decimal(&mut self.delta),
+            59 => codec::SlotMut::Text(&mut self.gamma),
+            60 => codec::SlotMut::Text(&mut self.theta),
+            61 => codec::SlotMut::Int(&mut self.vega),
+            62 => codec::SlotMut::Text(&mut self.rho),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            base_price,
-            previous_day_change,
-            previous_day_change_sign,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            execution_quantity,
-            execution_strength,
-            previous_day_trade_quantity_change,
-            ask_price,
-            bid_price,
-            ask_price_1,
-            ask_price_2,
-            ask_price_3,
-            ask_price_4,
-            ask_price_5,
-            bid_price_1,
-            bid_price_2,
-            bid_price_3,
-            bid_price_4,
-            bid_price_5,
-            upper_limit_price,
-            lower_limit_price,
-            open_price,
-            high_price,
-            low_price,
-            close_price,
-            execution_time,
-            expected_execution_price,
-            expected_execution_quantity,
-            capital,
-            face_value,
-            market_cap,
-            share_count,
-            quote_time,
-            date,
-            priority_sell_remaining_quantity,
-            priority_buy_remaining_quantity,
-            priority_sell_count,
-            priority_buy_count,
-            total_ask_quantity,
-            total_bid_quantity,
-            total_sell_count,
-            total_buy_count,
-            parity,
-            gearing,
-            breakeven,
-            capital_support,
-            elw_exercise_price,
-            conversion_rate,
-            elw_expiry_date,
-            open_interest,
-            open_interest_previous_day_change,
-            theoretical_price,
-            implied_volatility,
-            delta,
-            gamma,
-            theta,
-            vega,
-            rho,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.base_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.trade_value),
+            9 => codec::SlotRef::Opt(&self.execution_quantity),
+            10 => codec::SlotRef::Opt(&self.execution_strength),
+            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
+            12 => codec::SlotRef::Opt(&self.ask_price),
+            13 => codec::SlotRef::Opt(&self.bid_price),
+            14 => codec::SlotRef::Opt(&self.ask_price_1),
+            15 => codec::SlotRef::Opt(&self.ask_price_2),
+            16 => codec::SlotRef::Opt(&self.ask_price_3),
+            17 => codec::SlotRef::Opt(&self.ask_price_4),
+            18 => codec::SlotRef::Opt(&self.ask_price_5),
+            19 => codec::SlotRef::Opt(&self.bid_price_1),
+            20 => codec::SlotRef::Opt(&self.bid_price_2),
+            21 => codec::SlotRef::Opt(&self.bid_price_3),
+            22 => codec::SlotRef::Opt(&self.bid_price_4),
+            23 => codec::SlotRef::Opt(&self.bid_price_5),
+            24 => codec::SlotRef::Opt(&self.upper_limit_price),
+            25 => codec::SlotRef::Opt(&self.lower_limit_price),
+            26 => codec::SlotRef::Opt(&self.open_price),
+            27 => codec::SlotRef::Opt(&self.high_price),
+            28 => codec::SlotRef::Opt(&self.low_price),
+            29 => codec::SlotRef::Opt(&self.close_price),
+            30 => codec::SlotRef::Opt(&self.execution_time),
+            31 => codec::SlotRef::Opt(&self.expected_execution_price),
+            32 => codec::SlotRef::Opt(&self.expected_execution_quantity),
+            33 => codec::SlotRef::Opt(&self.capital),
+            34 => codec::SlotRef::Opt(&self.face_value),
+            35 => codec::SlotRef::Opt(&self.market_cap),
+            36 => codec::SlotRef::Opt(&self.share_count),
+            37 => codec::SlotRef::Opt(&self.quote_time),
+            38 => codec::SlotRef::Opt(&self.date),
+            39 => codec::SlotRef::Opt(&self.priority_sell_remaining_quantity),
+            40 => codec::SlotRef::Opt(&self.priority_buy_remaining_quantity),
+            41 => codec::SlotRef::Opt(&self.priority_sell_count),
+            42 => codec::SlotRef::Opt(&self.priority_buy_count),
+            43 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            44 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            45 => codec::SlotRef::Opt(&self.total_sell_count),
+            46 => codec::SlotRef::Opt(&self.total_buy_count),
+            47 => codec::SlotRef::Opt(&self.parity),
+            48 => codec::SlotRef::Opt(&self.gearing),
+            49 => codec::SlotRef::Opt(&self.breakeven),
+            50 => codec::SlotRef::Opt(&self.capital_support),
+            51 => codec::SlotRef::Opt(&self.elw_exercise_price),
+            52 => codec::SlotRef::Opt(&self.conversion_rate),
+            53 => codec::SlotRef::Opt(&self.elw_expiry_date),
+            54 => codec::SlotRef::Opt(&self.open_interest),
+            55 => codec::SlotRef::Opt(&self.open_interest_previous_day_change),
+            56 => codec::SlotRef::Opt(&self.theoretical_price),
+            57 => codec::SlotRef::Opt(&self.implied_volatility),
+            58 => codec::SlotRef::Opt(&self.delta),
+            59 => codec::SlotRef::Opt(&self.gamma),
+            60 => codec::SlotRef::Opt(&self.theta),
+            61 => codec::SlotRef::Opt(&self.vega),
+            62 => codec::SlotRef::Opt(&self.rho),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistStockInfoRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pred_trde_qty_pre",
-            self.previous_day_trade_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sel_1th_bid",
-            self.ask_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "sel_2th_bid",
-            self.ask_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "sel_3th_bid",
-            self.ask_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "sel_4th_bid",
-            self.ask_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "sel_5th_bid",
-            self.ask_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "buy_1th_bid",
-            self.bid_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "buy_2th_bid",
-            self.bid_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "buy_3th_bid",
-            self.bid_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "buy_4th_bid",
-            self.bid_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "buy_5th_bid",
-            self.bid_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "lst_pric",
-            self.lower_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "close_pric",
-            self.close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "exp_cntr_pric",
-            self.expected_execution_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "exp_cntr_qty",
-            self.expected_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 33, "cap", self.capital.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 34, "fav", self.face_value.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 35, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            36,
-            "stkcnt",
-            self.share_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "bid_tm",
-            self.quote_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 38, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            39,
-            "pri_sel_req",
-            self.priority_sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "pri_buy_req",
-            self.priority_buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "pri_sel_cnt",
-            self.priority_sell_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "pri_buy_cnt",
-            self.priority_buy_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "tot_sel_cnt",
-            self.total_sell_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "tot_buy_cnt",
-            self.total_buy_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 47, "prty", self.parity.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 48, "gear", self.gearing.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            49,
-            "pl_qutr",
-            self.breakeven.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "cap_support",
-            self.capital_support.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "elwexec_pric",
-            self.elw_exercise_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "cnvt_rt",
-            self.conversion_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "elwexpr_dt",
-            self.elw_expiry_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            54,
-            "cntr_engg",
-            self.open_interest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            55,
-            "cntr_pred_pre",
-            self.open_interest_previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "theory_pric",
-            self.theoretical_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "innr_vltl",
-            self.implied_volatility.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 58, "delta", self.delta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 59, "gam", self.gamma.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 60, "theta", self.theta.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 61, "vega", self.vega.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 62, "law", self.rho.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for WatchlistStockInfoRequest {
@@ -1218,16 +725,7 @@ impl kiwoom_runtime::TrRequest for WatchlistStockInfoRequest {
     };
     type Response = WatchlistStockInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10095",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10095", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for WatchlistStockInfoRequest {
@@ -1239,17 +737,6 @@ impl kiwoom_runtime::PagedRequest for WatchlistStockInfoRequest {
 impl kiwoom_runtime::TrResponse for WatchlistStockInfoResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for WatchlistStockInfoRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stk_cd"])?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

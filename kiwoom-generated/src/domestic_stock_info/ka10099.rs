@@ -52,16 +52,38 @@ impl StocksRequest {
         Self { market_type }
     }
 }
+impl codec::Table for StocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("mrkt_tp", "market_type")
+            .required()
+            .max(2)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            market_type: super::StocksMarketType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10099` 종목정보 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StocksResponse {
     /// 종목리스트 (`list`)
@@ -81,59 +103,51 @@ impl StocksResponse {
         &self.extra
     }
 }
-impl codec::Record for StocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "list" => {
-                    list = codec::list(&mut map, ctx, "list")?;
-                    forms.list_sent(0, &list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("list", "list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "list", &self.list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka10099 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StocksRow {
     /// 종목코드 (`code`)
@@ -215,215 +229,82 @@ impl StocksRow {
         &self.extra
     }
 }
-impl codec::Record for StocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut code = None;
-        let mut name = None;
-        let mut listed_share_count = None;
-        let mut audit_info = None;
-        let mut listing_date = None;
-        let mut previous_close_price = None;
-        let mut state = None;
-        let mut market_code = None;
-        let mut market_name = None;
-        let mut industry_name = None;
-        let mut company_size_name = None;
-        let mut order_warning = None;
-        let mut company_class_name = None;
-        let mut nxt_enabled = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "code" => code = forms.value(&mut map, ctx, 0, "code", codec::PLAIN)?,
-                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
-                "listCount" => {
-                    listed_share_count = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "listCount",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 16u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "auditInfo" => {
-                    audit_info = forms.value(&mut map, ctx, 3, "auditInfo", codec::PLAIN)?;
-                }
-                "regDay" => {
-                    listing_date = forms.value(&mut map, ctx, 4, "regDay", codec::PLAIN)?;
-                }
-                "lastPrice" => {
-                    previous_close_price = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "lastPrice",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 8u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "state" => state = forms.value(&mut map, ctx, 6, "state", codec::PLAIN)?,
-                "marketCode" => {
-                    market_code = forms.value(&mut map, ctx, 7, "marketCode", codec::PLAIN)?;
-                }
-                "marketName" => {
-                    market_name = forms.value(&mut map, ctx, 8, "marketName", codec::PLAIN)?;
-                }
-                "upName" => {
-                    industry_name = forms.value(&mut map, ctx, 9, "upName", codec::PLAIN)?;
-                }
-                "upSizeName" => {
-                    company_size_name =
-                        forms.value(&mut map, ctx, 10, "upSizeName", codec::PLAIN)?;
-                }
-                "orderWarning" => {
-                    order_warning = forms.value(&mut map, ctx, 11, "orderWarning", codec::PLAIN)?;
-                }
-                "companyClassName" => {
-                    company_class_name =
-                        forms.value(&mut map, ctx, 12, "companyClassName", codec::PLAIN)?;
-                }
-                "nxtEnable" => {
-                    nxt_enabled = forms.value(&mut map, ctx, 13, "nxtEnable", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("code", "code"),
+            codec::Field::new("name", "name"),
+            codec::Field::new("listCount", "listed_share_count")
+                .format(codec::Format::PLAIN.zero_padded(16)),
+            codec::Field::new("auditInfo", "audit_info"),
+            codec::Field::new("regDay", "listing_date"),
+            codec::Field::new("lastPrice", "previous_close_price")
+                .format(codec::Format::PLAIN.zero_padded(8)),
+            codec::Field::new("state", "state"),
+            codec::Field::new("marketCode", "market_code"),
+            codec::Field::new("marketName", "market_name"),
+            codec::Field::new("upName", "industry_name"),
+            codec::Field::new("upSizeName", "company_size_name"),
+            codec::Field::new("orderWarning", "order_warning"),
+            codec::Field::new("companyClassName", "company_class_name"),
+            codec::Field::new("nxtEnable", "nxt_enabled"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.code),
+            1 => codec::SlotMut::Text(&mut self.name),
+            2 => codec::SlotMut::Int(&mut self.listed_share_count),
+            3 => codec::SlotMut::Text(&mut self.audit_info),
+            4 => codec::SlotMut::Date(&mut self.listing_date),
+            5 => codec::SlotMut::Opt(&mut self.previous_close_price),
+            6 => codec::SlotMut::Text(&mut self.state),
+            7 => codec::SlotMut::Text(&mut self.market_code),
+            8 => codec::SlotMut::Text(&mut self.market_name),
+            9 => codec::SlotMut::Text(&mut self.industry_name),
+            10 => codec::SlotMut::Text(&mut self.company_size_name),
+            11 => codec::SlotMut::Opt(&mut self.order_warning),
+            12 => codec::SlotMut::Text(&mut self.company_class_name),
+            13 => codec::SlotMut::Opt(&mut self.nxt_enabled),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            code,
-            name,
-            listed_share_count,
-            audit_info,
-            listing_date,
-            previous_close_price,
-            state,
-            market_code,
-            market_name,
-            industry_name,
-            company_size_name,
-            order_warning,
-            company_class_name,
-            nxt_enabled,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.code),
+            1 => codec::SlotRef::Opt(&self.name),
+            2 => codec::SlotRef::Opt(&self.listed_share_count),
+            3 => codec::SlotRef::Opt(&self.audit_info),
+            4 => codec::SlotRef::Opt(&self.listing_date),
+            5 => codec::SlotRef::Opt(&self.previous_close_price),
+            6 => codec::SlotRef::Opt(&self.state),
+            7 => codec::SlotRef::Opt(&self.market_code),
+            8 => codec::SlotRef::Opt(&self.market_name),
+            9 => codec::SlotRef::Opt(&self.industry_name),
+            10 => codec::SlotRef::Opt(&self.company_size_name),
+            11 => codec::SlotRef::Opt(&self.order_warning),
+            12 => codec::SlotRef::Opt(&self.company_class_name),
+            13 => codec::SlotRef::Opt(&self.nxt_enabled),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "code", self.code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "name", self.name.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "listCount",
-            self.listed_share_count.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 16u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "auditInfo",
-            self.audit_info.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "regDay",
-            self.listing_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "lastPrice",
-            self.previous_close_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 8u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put(&mut map, 6, "state", self.state.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "marketCode",
-            self.market_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "marketName",
-            self.market_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "upName",
-            self.industry_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "upSizeName",
-            self.company_size_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "orderWarning",
-            self.order_warning.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "companyClassName",
-            self.company_class_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "nxtEnable",
-            self.nxt_enabled.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StocksRequest {
@@ -435,16 +316,7 @@ impl kiwoom_runtime::TrRequest for StocksRequest {
     };
     type Response = StocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10099",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10099", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StocksRequest {
@@ -456,23 +328,6 @@ impl kiwoom_runtime::PagedRequest for StocksRequest {
 impl kiwoom_runtime::TrResponse for StocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["mrkt_tp"])?;
-        Ok(Self {
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

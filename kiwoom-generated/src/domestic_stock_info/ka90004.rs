@@ -57,18 +57,50 @@ impl StockProgramTradeStatusRequest {
         }
     }
 }
+impl codec::Table for StockProgramTradeStatusRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date").required().max(8),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(10),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.market_type),
+            2 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.market_type),
+            2 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            market_type: super::ProgramNetBuyTop50MarketType::from_code(""),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockProgramTradeStatusRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90004` 종목별프로그램매매현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusResponse {
     /// 매수체결수량합계 (`tot_1`)
@@ -122,106 +154,69 @@ impl StockProgramTradeStatusResponse {
         &self.extra
     }
 }
-impl codec::Record for StockProgramTradeStatusResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_1 = None;
-        let mut total_2 = None;
-        let mut total_3 = None;
-        let mut total_4 = None;
-        let mut total_5 = None;
-        let mut total_6 = None;
-        let mut stock_program_trade_status = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_1" => {
-                    total_1 = forms.value(&mut map, ctx, 0, "tot_1", codec::PLAIN)?;
-                }
-                "tot_2" => {
-                    total_2 = forms.value(&mut map, ctx, 1, "tot_2", codec::PLAIN)?;
-                }
-                "tot_3" => {
-                    total_3 = forms.value(&mut map, ctx, 2, "tot_3", codec::PLAIN)?;
-                }
-                "tot_4" => {
-                    total_4 = forms.value(&mut map, ctx, 3, "tot_4", codec::PLAIN)?;
-                }
-                "tot_5" => {
-                    total_5 = forms.value(&mut map, ctx, 4, "tot_5", codec::PLAIN)?;
-                }
-                "tot_6" => {
-                    total_6 = forms.value(&mut map, ctx, 5, "tot_6", codec::PLAIN)?;
-                }
-                "stk_prm_trde_prst" => {
-                    stock_program_trade_status = codec::list(&mut map, ctx, "stk_prm_trde_prst")?;
-                    forms.list_sent(6, &stock_program_trade_status);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockProgramTradeStatusResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_1", "total_1"),
+            codec::Field::new("tot_2", "total_2"),
+            codec::Field::new("tot_3", "total_3"),
+            codec::Field::new("tot_4", "total_4"),
+            codec::Field::new("tot_5", "total_5"),
+            codec::Field::new("tot_6", "total_6"),
+            codec::Field::new("stk_prm_trde_prst", "stock_program_trade_status"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.total_1),
+            1 => codec::SlotMut::Int(&mut self.total_2),
+            2 => codec::SlotMut::Int(&mut self.total_3),
+            3 => codec::SlotMut::Int(&mut self.total_4),
+            4 => codec::SlotMut::Int(&mut self.total_5),
+            5 => codec::SlotMut::Int(&mut self.total_6),
+            6 => codec::SlotMut::List(&mut self.stock_program_trade_status),
+            7 => codec::SlotMut::Number(&mut self.return_code),
+            8 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_1,
-            total_2,
-            total_3,
-            total_4,
-            total_5,
-            total_6,
-            stock_program_trade_status,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_1),
+            1 => codec::SlotRef::Opt(&self.total_2),
+            2 => codec::SlotRef::Opt(&self.total_3),
+            3 => codec::SlotRef::Opt(&self.total_4),
+            4 => codec::SlotRef::Opt(&self.total_5),
+            5 => codec::SlotRef::Opt(&self.total_6),
+            6 => codec::SlotRef::List(&self.stock_program_trade_status),
+            7 => codec::SlotRef::Number(self.return_code),
+            8 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockProgramTradeStatusResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "tot_1", self.total_1.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "tot_2", self.total_2.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 2, "tot_3", self.total_3.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 3, "tot_4", self.total_4.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 4, "tot_5", self.total_5.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 5, "tot_6", self.total_6.as_ref(), codec::PLAIN)?;
-        self.forms.put_list(
-            &mut map,
-            6,
-            "stk_prm_trde_prst",
-            &self.stock_program_trade_status,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml ka90004 field \`stk\_prm\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusRow {
     /// 종목코드 (`stk_cd`)
@@ -295,168 +290,71 @@ impl StockProgramTradeStatusRow {
         &self.extra
     }
 }
-impl codec::Record for StockProgramTradeStatusRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut fluctuation_sign = None;
-        let mut previous_day_change = None;
-        let mut buy_execution_quantity = None;
-        let mut buy_execution_amount = None;
-        let mut sell_execution_quantity = None;
-        let mut sell_execution_amount = None;
-        let mut net_purchase_value = None;
-        let mut all_trade_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 2, "cur_prc", codec::PLAIN)?;
-                }
-                "flu_sig" => {
-                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 4, "pred_pre", codec::PLAIN)?;
-                }
-                "buy_cntr_qty" => {
-                    buy_execution_quantity =
-                        forms.value(&mut map, ctx, 5, "buy_cntr_qty", codec::PLAIN)?;
-                }
-                "buy_cntr_amt" => {
-                    buy_execution_amount =
-                        forms.value(&mut map, ctx, 6, "buy_cntr_amt", codec::PLAIN)?;
-                }
-                "sel_cntr_qty" => {
-                    sell_execution_quantity =
-                        forms.value(&mut map, ctx, 7, "sel_cntr_qty", codec::PLAIN)?;
-                }
-                "sel_cntr_amt" => {
-                    sell_execution_amount =
-                        forms.value(&mut map, ctx, 8, "sel_cntr_amt", codec::PLAIN)?;
-                }
-                "netprps_prica" => {
-                    net_purchase_value =
-                        forms.value(&mut map, ctx, 9, "netprps_prica", codec::PLAIN)?;
-                }
-                "all_trde_rt" => {
-                    all_trade_rate = forms.value(&mut map, ctx, 10, "all_trde_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockProgramTradeStatusRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("flu_sig", "fluctuation_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("buy_cntr_qty", "buy_execution_quantity"),
+            codec::Field::new("buy_cntr_amt", "buy_execution_amount"),
+            codec::Field::new("sel_cntr_qty", "sell_execution_quantity"),
+            codec::Field::new("sel_cntr_amt", "sell_execution_amount"),
+            codec::Field::new("netprps_prica", "net_purchase_value"),
+            codec::Field::new("all_trde_rt", "all_trade_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Opt(&mut self.current_price),
+            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
+            4 => codec::SlotMut::Int(&mut self.previous_day_change),
+            5 => codec::SlotMut::Int(&mut self.buy_execution_quantity),
+            6 => codec::SlotMut::Int(&mut self.buy_execution_amount),
+            7 => codec::SlotMut::Int(&mut self.sell_execution_quantity),
+            8 => codec::SlotMut::Int(&mut self.sell_execution_amount),
+            9 => codec::SlotMut::Int(&mut self.net_purchase_value),
+            10 => codec::SlotMut::Decimal(&mut self.all_trade_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            fluctuation_sign,
-            previous_day_change,
-            buy_execution_quantity,
-            buy_execution_amount,
-            sell_execution_quantity,
-            sell_execution_amount,
-            net_purchase_value,
-            all_trade_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.buy_execution_quantity),
+            6 => codec::SlotRef::Opt(&self.buy_execution_amount),
+            7 => codec::SlotRef::Opt(&self.sell_execution_quantity),
+            8 => codec::SlotRef::Opt(&self.sell_execution_amount),
+            9 => codec::SlotRef::Opt(&self.net_purchase_value),
+            10 => codec::SlotRef::Opt(&self.all_trade_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockProgramTradeStatusRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "flu_sig",
-            self.fluctuation_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_cntr_qty",
-            self.buy_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "buy_cntr_amt",
-            self.buy_execution_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sel_cntr_qty",
-            self.sell_execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sel_cntr_amt",
-            self.sell_execution_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "netprps_prica",
-            self.net_purchase_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "all_trde_rt",
-            self.all_trade_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockProgramTradeStatusRequest {
@@ -468,34 +366,7 @@ impl kiwoom_runtime::TrRequest for StockProgramTradeStatusRequest {
     };
     type Response = StockProgramTradeStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90004",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90004",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(10usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90004",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90004", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockProgramTradeStatusRequest {
@@ -507,31 +378,6 @@ impl kiwoom_runtime::PagedRequest for StockProgramTradeStatusRequest {
 impl kiwoom_runtime::TrResponse for StockProgramTradeStatusResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockProgramTradeStatusRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["dt", "mrkt_tp", "stex_tp"])?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -66,28 +66,48 @@ impl CreditLoanableStocksRequest {
         self
     }
 }
+impl codec::Table for CreditLoanableStocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crd_stk_grde_tp", "credit_stock_grade_type").max(1),
+            codec::Field::new("mrkt_deal_tp", "market_deal_type")
+                .required()
+                .max(1),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.credit_stock_grade_type),
+            1 => codec::SlotMut::Req(&mut self.market_deal_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.credit_stock_grade_type),
+            1 => codec::SlotRef::Req(&self.market_deal_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            credit_stock_grade_type: None,
+            market_deal_type: super::CreditLoanableStocksMarketDealType::from_code(""),
+            stock_code: None,
+        }
+    }
+}
 impl serde::Serialize for CreditLoanableStocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
-            &mut map,
-            "crd_stk_grde_tp",
-            &self.credit_stock_grade_type,
-            codec::PLAIN,
-        )?;
-        codec::put(
-            &mut map,
-            "mrkt_deal_tp",
-            &self.market_deal_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `kt20016` 신용융자 가능종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksResponse {
     /// 신용융자가능여부 (`crd_loan_able`)
@@ -111,77 +131,54 @@ impl CreditLoanableStocksResponse {
         &self.extra
     }
 }
-impl codec::Record for CreditLoanableStocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut credit_loan_available = None;
-        let mut credit_loan_available_stock = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crd_loan_able" => {
-                    credit_loan_available =
-                        forms.value(&mut map, ctx, 0, "crd_loan_able", codec::PLAIN)?;
-                }
-                "crd_loan_pos_stk" => {
-                    credit_loan_available_stock = codec::list(&mut map, ctx, "crd_loan_pos_stk")?;
-                    forms.list_sent(1, &credit_loan_available_stock);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditLoanableStocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crd_loan_able", "credit_loan_available"),
+            codec::Field::new("crd_loan_pos_stk", "credit_loan_available_stock"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.credit_loan_available),
+            1 => codec::SlotMut::List(&mut self.credit_loan_available_stock),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            credit_loan_available,
-            credit_loan_available_stock,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.credit_loan_available),
+            1 => codec::SlotRef::List(&self.credit_loan_available_stock),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditLoanableStocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crd_loan_able",
-            self.credit_loan_available.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(
-            &mut map,
-            1,
-            "crd_loan_pos_stk",
-            &self.credit_loan_available_stock,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -231,153 +228,61 @@ impl CreditLoanableStocksRow {
         &self.extra
     }
 }
-impl codec::Record for CreditLoanableStocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut credit_guarantee_rate = None;
-        let mut substitute_price = None;
-        let mut previous_day_close_price = None;
-        let mut credit_limit_over_flag = None;
-        let mut credit_limit_over_text = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "crd_assr_rt" => {
-                    credit_guarantee_rate =
-                        forms.value(&mut map, ctx, 2, "crd_assr_rt", codec::PLAIN)?;
-                }
-                "repl_pric" => {
-                    substitute_price = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "repl_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_close_pric" => {
-                    previous_day_close_price = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "pred_close_pric",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "crd_limit_over_yn" => {
-                    credit_limit_over_flag =
-                        forms.value(&mut map, ctx, 5, "crd_limit_over_yn", codec::PLAIN)?;
-                }
-                "crd_limit_over_txt" => {
-                    credit_limit_over_text =
-                        forms.value(&mut map, ctx, 6, "crd_limit_over_txt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CreditLoanableStocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("crd_assr_rt", "credit_guarantee_rate"),
+            codec::Field::new("repl_pric", "substitute_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pred_close_pric", "previous_day_close_price")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("crd_limit_over_yn", "credit_limit_over_flag"),
+            codec::Field::new("crd_limit_over_txt", "credit_limit_over_text"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Text(&mut self.credit_guarantee_rate),
+            3 => codec::SlotMut::Opt(&mut self.substitute_price),
+            4 => codec::SlotMut::Opt(&mut self.previous_day_close_price),
+            5 => codec::SlotMut::Opt(&mut self.credit_limit_over_flag),
+            6 => codec::SlotMut::Opt(&mut self.credit_limit_over_text),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            credit_guarantee_rate,
-            substitute_price,
-            previous_day_close_price,
-            credit_limit_over_flag,
-            credit_limit_over_text,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.credit_guarantee_rate),
+            3 => codec::SlotRef::Opt(&self.substitute_price),
+            4 => codec::SlotRef::Opt(&self.previous_day_close_price),
+            5 => codec::SlotRef::Opt(&self.credit_limit_over_flag),
+            6 => codec::SlotRef::Opt(&self.credit_limit_over_text),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CreditLoanableStocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "crd_assr_rt",
-            self.credit_guarantee_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "repl_pric",
-            self.substitute_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_close_pric",
-            self.previous_day_close_price.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "crd_limit_over_yn",
-            self.credit_limit_over_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "crd_limit_over_txt",
-            self.credit_limit_over_text.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CreditLoanableStocksRequest {
@@ -389,34 +294,7 @@ impl kiwoom_runtime::TrRequest for CreditLoanableStocksRequest {
     };
     type Response = CreditLoanableStocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "kt20016",
-            "crd_stk_grde_tp",
-            "credit_stock_grade_type",
-            self.credit_stock_grade_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt20016",
-            "mrkt_deal_tp",
-            "market_deal_type",
-            Some(&self.market_deal_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "kt20016",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("kt20016", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for CreditLoanableStocksRequest {
@@ -428,35 +306,6 @@ impl kiwoom_runtime::PagedRequest for CreditLoanableStocksRequest {
 impl kiwoom_runtime::TrResponse for CreditLoanableStocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CreditLoanableStocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["crd_stk_grde_tp", "mrkt_deal_tp", "stk_cd"],
-        )?;
-        Ok(Self {
-            credit_stock_grade_type: codec::take(
-                api_id,
-                object,
-                "crd_stk_grde_tp",
-                "credit_stock_grade_type",
-                codec::PLAIN,
-            )?,
-            market_deal_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_deal_tp",
-                "market_deal_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

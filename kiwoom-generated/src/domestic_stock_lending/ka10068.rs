@@ -63,18 +63,46 @@ impl StockLendingTradeTrendRequest {
         self
     }
 }
+impl codec::Table for StockLendingTradeTrendRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("all_tp", "all_type").required().max(6),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Req(&mut self.all_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Req(&self.all_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: None,
+            end_date: None,
+            all_type: super::StockLendingTradeTrendAllType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockLendingTradeTrendRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "all_tp", &self.all_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10068` 대차거래추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendResponse {
     /// 대차거래추이 (`dbrt_trde_trnsn`)
@@ -94,60 +122,51 @@ impl StockLendingTradeTrendResponse {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTradeTrendResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut lending_trade_trend = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dbrt_trde_trnsn" => {
-                    lending_trade_trend = codec::list(&mut map, ctx, "dbrt_trde_trnsn")?;
-                    forms.list_sent(0, &lending_trade_trend);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTradeTrendResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dbrt_trde_trnsn", "lending_trade_trend"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.lending_trade_trend),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            lending_trade_trend,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.lending_trade_trend),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTradeTrendResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "dbrt_trde_trnsn", &self.lending_trade_trend)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-lending.yaml ka10068 field \`dbrt\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendRow {
     /// 일자 (`dt`)
@@ -195,91 +214,56 @@ impl StockLendingTradeTrendRow {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTradeTrendRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut lending_trade_executed_shares = None;
-        let mut lending_trade_repayment = None;
-        let mut lending_trade_change = None;
-        let mut holding = None;
-        let mut balance_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        forms.value(&mut map, ctx, 1, "dbrt_trde_cntrcnt", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        forms.value(&mut map, ctx, 2, "dbrt_trde_rpy", codec::PLAIN)?;
-                }
-                "dbrt_trde_irds" => {
-                    lending_trade_change =
-                        forms.value(&mut map, ctx, 3, "dbrt_trde_irds", codec::PLAIN)?;
-                }
-                "rmnd" => holding = forms.value(&mut map, ctx, 4, "rmnd", codec::PLAIN)?,
-                "remn_amt" => {
-                    balance_amount = forms.value(&mut map, ctx, 5, "remn_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTradeTrendRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
+            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
+            codec::Field::new("dbrt_trde_irds", "lending_trade_change"),
+            codec::Field::new("rmnd", "holding"),
+            codec::Field::new("remn_amt", "balance_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
+            2 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
+            3 => codec::SlotMut::Int(&mut self.lending_trade_change),
+            4 => codec::SlotMut::Int(&mut self.holding),
+            5 => codec::SlotMut::Int(&mut self.balance_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            lending_trade_executed_shares,
-            lending_trade_repayment,
-            lending_trade_change,
-            holding,
-            balance_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
+            2 => codec::SlotRef::Opt(&self.lending_trade_repayment),
+            3 => codec::SlotRef::Opt(&self.lending_trade_change),
+            4 => codec::SlotRef::Opt(&self.holding),
+            5 => codec::SlotRef::Opt(&self.balance_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTradeTrendRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "dbrt_trde_cntrcnt",
-            self.lending_trade_executed_shares.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dbrt_trde_rpy",
-            self.lending_trade_repayment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dbrt_trde_irds",
-            self.lending_trade_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "rmnd", self.holding.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "remn_amt",
-            self.balance_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockLendingTradeTrendRequest {
@@ -291,34 +275,7 @@ impl kiwoom_runtime::TrRequest for StockLendingTradeTrendRequest {
     };
     type Response = StockLendingTradeTrendResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10068",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10068",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10068",
-            "all_tp",
-            "all_type",
-            Some(&self.all_type),
-            true,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10068", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendRequest {
@@ -330,19 +287,6 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTradeTrendResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockLendingTradeTrendRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "all_tp"])?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            all_type: codec::take_required(api_id, object, "all_tp", "all_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

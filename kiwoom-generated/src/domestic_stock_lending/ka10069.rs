@@ -66,18 +66,48 @@ impl StockLendingTop10StocksRequest {
         self
     }
 }
+impl codec::Table for StockLendingTop10StocksRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Req(&mut self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Req(&self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: None,
+            market_type: super::MarketTypeWithoutAll::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockLendingTop10StocksRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka10069` 대차거래상위10종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksResponse {
     /// 대차거래체결주수합 (`dbrt_trde_cntrcnt_sum`)
@@ -149,236 +179,78 @@ impl StockLendingTop10StocksResponse {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTop10StocksResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut lending_trade_executed_shares_sum = None;
-        let mut lending_trade_repayment_sum = None;
-        let mut holding_sum = None;
-        let mut balance_amount_sum = None;
-        let mut lending_trade_executed_shares_rate = None;
-        let mut lending_trade_repayment_rate = None;
-        let mut holding_rate = None;
-        let mut balance_amount_rate = None;
-        let mut lending_trade_top_10_stock = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dbrt_trde_cntrcnt_sum" => {
-                    lending_trade_executed_shares_sum =
-                        forms.value(&mut map, ctx, 0, "dbrt_trde_cntrcnt_sum", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy_sum" => {
-                    lending_trade_repayment_sum =
-                        forms.value(&mut map, ctx, 1, "dbrt_trde_rpy_sum", codec::PLAIN)?;
-                }
-                "rmnd_sum" => {
-                    holding_sum = forms.value(&mut map, ctx, 2, "rmnd_sum", codec::PLAIN)?;
-                }
-                "remn_amt_sum" => {
-                    balance_amount_sum =
-                        forms.value(&mut map, ctx, 3, "remn_amt_sum", codec::PLAIN)?;
-                }
-                "dbrt_trde_cntrcnt_rt" => {
-                    lending_trade_executed_shares_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "dbrt_trde_cntrcnt_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dbrt_trde_rpy_rt" => {
-                    lending_trade_repayment_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "dbrt_trde_rpy_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rmnd_rt" => {
-                    holding_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "rmnd_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "remn_amt_rt" => {
-                    balance_amount_rate = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "remn_amt_rt",
-                        &codec::Format {
-                            scale: 2u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 0u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "dbrt_trde_upper_10stk" => {
-                    lending_trade_top_10_stock =
-                        codec::list(&mut map, ctx, "dbrt_trde_upper_10stk")?;
-                    forms.list_sent(8, &lending_trade_top_10_stock);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 10, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTop10StocksResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dbrt_trde_cntrcnt_sum", "lending_trade_executed_shares_sum"),
+            codec::Field::new("dbrt_trde_rpy_sum", "lending_trade_repayment_sum"),
+            codec::Field::new("rmnd_sum", "holding_sum"),
+            codec::Field::new("remn_amt_sum", "balance_amount_sum"),
+            codec::Field::new("dbrt_trde_cntrcnt_rt", "lending_trade_executed_shares_rate")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("dbrt_trde_rpy_rt", "lending_trade_repayment_rate")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("rmnd_rt", "holding_rate").format(codec::Format::scaled(2)),
+            codec::Field::new("remn_amt_rt", "balance_amount_rate")
+                .format(codec::Format::scaled(2)),
+            codec::Field::new("dbrt_trde_upper_10stk", "lending_trade_top_10_stock"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares_sum),
+            1 => codec::SlotMut::Int(&mut self.lending_trade_repayment_sum),
+            2 => codec::SlotMut::Int(&mut self.holding_sum),
+            3 => codec::SlotMut::Int(&mut self.balance_amount_sum),
+            4 => codec::SlotMut::Decimal(&mut self.lending_trade_executed_shares_rate),
+            5 => codec::SlotMut::Decimal(&mut self.lending_trade_repayment_rate),
+            6 => codec::SlotMut::Decimal(&mut self.holding_rate),
+            7 => codec::SlotMut::Decimal(&mut self.balance_amount_rate),
+            8 => codec::SlotMut::List(&mut self.lending_trade_top_10_stock),
+            9 => codec::SlotMut::Number(&mut self.return_code),
+            10 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            lending_trade_executed_shares_sum,
-            lending_trade_repayment_sum,
-            holding_sum,
-            balance_amount_sum,
-            lending_trade_executed_shares_rate,
-            lending_trade_repayment_rate,
-            holding_rate,
-            balance_amount_rate,
-            lending_trade_top_10_stock,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.lending_trade_executed_shares_sum),
+            1 => codec::SlotRef::Opt(&self.lending_trade_repayment_sum),
+            2 => codec::SlotRef::Opt(&self.holding_sum),
+            3 => codec::SlotRef::Opt(&self.balance_amount_sum),
+            4 => codec::SlotRef::Opt(&self.lending_trade_executed_shares_rate),
+            5 => codec::SlotRef::Opt(&self.lending_trade_repayment_rate),
+            6 => codec::SlotRef::Opt(&self.holding_rate),
+            7 => codec::SlotRef::Opt(&self.balance_amount_rate),
+            8 => codec::SlotRef::List(&self.lending_trade_top_10_stock),
+            9 => codec::SlotRef::Number(self.return_code),
+            10 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTop10StocksResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "dbrt_trde_cntrcnt_sum",
-            self.lending_trade_executed_shares_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "dbrt_trde_rpy_sum",
-            self.lending_trade_repayment_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rmnd_sum",
-            self.holding_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "remn_amt_sum",
-            self.balance_amount_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "dbrt_trde_cntrcnt_rt",
-            self.lending_trade_executed_shares_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "dbrt_trde_rpy_rt",
-            self.lending_trade_repayment_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "rmnd_rt",
-            self.holding_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "remn_amt_rt",
-            self.balance_amount_rate.as_ref(),
-            &codec::Format {
-                scale: 2u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 0u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put_list(
-            &mut map,
-            8,
-            "dbrt_trde_upper_10stk",
-            &self.lending_trade_top_10_stock,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-lending.yaml ka10069 field \`dbrt\_trde\_upper\_10stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksRow {
     /// 종목명 (`stk_nm`)
@@ -422,97 +294,56 @@ impl StockLendingTop10StocksRow {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTop10StocksRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut stock_code = None;
-        let mut lending_trade_executed_shares = None;
-        let mut lending_trade_repayment = None;
-        let mut holding = None;
-        let mut balance_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        forms.value(&mut map, ctx, 2, "dbrt_trde_cntrcnt", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        forms.value(&mut map, ctx, 3, "dbrt_trde_rpy", codec::PLAIN)?;
-                }
-                "rmnd" => holding = forms.value(&mut map, ctx, 4, "rmnd", codec::PLAIN)?,
-                "remn_amt" => {
-                    balance_amount = forms.value(&mut map, ctx, 5, "remn_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTop10StocksRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
+            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
+            codec::Field::new("rmnd", "holding"),
+            codec::Field::new("remn_amt", "balance_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
+            3 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
+            4 => codec::SlotMut::Int(&mut self.holding),
+            5 => codec::SlotMut::Int(&mut self.balance_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            stock_code,
-            lending_trade_executed_shares,
-            lending_trade_repayment,
-            holding,
-            balance_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
+            3 => codec::SlotRef::Opt(&self.lending_trade_repayment),
+            4 => codec::SlotRef::Opt(&self.holding),
+            5 => codec::SlotRef::Opt(&self.balance_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTop10StocksRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dbrt_trde_cntrcnt",
-            self.lending_trade_executed_shares.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dbrt_trde_rpy",
-            self.lending_trade_repayment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "rmnd", self.holding.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "remn_amt",
-            self.balance_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockLendingTop10StocksRequest {
@@ -524,34 +355,7 @@ impl kiwoom_runtime::TrRequest for StockLendingTop10StocksRequest {
     };
     type Response = StockLendingTop10StocksResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka10069",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10069",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka10069",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka10069", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTop10StocksRequest {
@@ -563,31 +367,6 @@ impl kiwoom_runtime::PagedRequest for StockLendingTop10StocksRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTop10StocksResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockLendingTop10StocksRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "mrkt_tp"])?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

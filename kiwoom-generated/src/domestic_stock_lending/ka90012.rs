@@ -43,17 +43,44 @@ impl StockLendingTradeHistoryRequest {
         Self { date, market_type }
     }
 }
+impl codec::Table for StockLendingTradeHistoryRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date").required().max(8),
+            codec::Field::new("mrkt_tp", "market_type")
+                .required()
+                .max(3),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.date),
+            1 => codec::SlotMut::Req(&mut self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.date),
+            1 => codec::SlotRef::Req(&self.market_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            date: Default::default(),
+            market_type: super::MarketTypeWithoutAll::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for StockLendingTradeHistoryRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "dt", &self.date, codec::PLAIN)?;
-        codec::put(&mut map, "mrkt_tp", &self.market_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90012` 대차거래내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryResponse {
     /// 대차거래내역 (`dbrt_trde_prps`)
@@ -73,60 +100,51 @@ impl StockLendingTradeHistoryResponse {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTradeHistoryResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_lending_history = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dbrt_trde_prps" => {
-                    stock_lending_history = codec::list(&mut map, ctx, "dbrt_trde_prps")?;
-                    forms.list_sent(0, &stock_lending_history);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTradeHistoryResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dbrt_trde_prps", "stock_lending_history"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.stock_lending_history),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_lending_history,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.stock_lending_history),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTradeHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "dbrt_trde_prps", &self.stock_lending_history)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/stock-lending.yaml ka90012 field \`dbrt\_trde\_prps\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryRow {
     /// 종목명 (`stk_nm`)
@@ -170,97 +188,56 @@ impl StockLendingTradeHistoryRow {
         &self.extra
     }
 }
-impl codec::Record for StockLendingTradeHistoryRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut stock_code = None;
-        let mut lending_trade_executed_shares = None;
-        let mut lending_trade_repayment = None;
-        let mut holding = None;
-        let mut balance_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "dbrt_trde_cntrcnt" => {
-                    lending_trade_executed_shares =
-                        forms.value(&mut map, ctx, 2, "dbrt_trde_cntrcnt", codec::PLAIN)?;
-                }
-                "dbrt_trde_rpy" => {
-                    lending_trade_repayment =
-                        forms.value(&mut map, ctx, 3, "dbrt_trde_rpy", codec::PLAIN)?;
-                }
-                "rmnd" => holding = forms.value(&mut map, ctx, 4, "rmnd", codec::PLAIN)?,
-                "remn_amt" => {
-                    balance_amount = forms.value(&mut map, ctx, 5, "remn_amt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockLendingTradeHistoryRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
+            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
+            codec::Field::new("rmnd", "holding"),
+            codec::Field::new("remn_amt", "balance_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
+            3 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
+            4 => codec::SlotMut::Int(&mut self.holding),
+            5 => codec::SlotMut::Int(&mut self.balance_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            stock_code,
-            lending_trade_executed_shares,
-            lending_trade_repayment,
-            holding,
-            balance_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
+            3 => codec::SlotRef::Opt(&self.lending_trade_repayment),
+            4 => codec::SlotRef::Opt(&self.holding),
+            5 => codec::SlotRef::Opt(&self.balance_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockLendingTradeHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "dbrt_trde_cntrcnt",
-            self.lending_trade_executed_shares.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dbrt_trde_rpy",
-            self.lending_trade_repayment.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "rmnd", self.holding.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "remn_amt",
-            self.balance_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockLendingTradeHistoryRequest {
@@ -272,25 +249,7 @@ impl kiwoom_runtime::TrRequest for StockLendingTradeHistoryRequest {
     };
     type Response = StockLendingTradeHistoryResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90012",
-            "dt",
-            "date",
-            Some(&self.date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90012",
-            "mrkt_tp",
-            "market_type",
-            Some(&self.market_type),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90012", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTradeHistoryRequest {
@@ -302,24 +261,6 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeHistoryRequest {
 impl kiwoom_runtime::TrResponse for StockLendingTradeHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockLendingTradeHistoryRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["dt", "mrkt_tp"])?;
-        Ok(Self {
-            date: codec::take_required(api_id, object, "dt", "date", codec::PLAIN)?,
-            market_type: codec::take_required(
-                api_id,
-                object,
-                "mrkt_tp",
-                "market_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

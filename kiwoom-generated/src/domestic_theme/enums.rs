@@ -25,64 +25,12 @@ pub enum FluctuationProfitLossAmountType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl FluctuationProfitLossAmountType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopPeriodReturn => "1",
-            Self::BottomPeriodReturn => "2",
-            Self::TopChangeRate => "3",
-            Self::BottomChangeRate => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::TopPeriodReturn,
-            "2" => Self::BottomPeriodReturn,
-            "3" => Self::TopChangeRate,
-            "4" => Self::BottomChangeRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopPeriodReturn => Some("상위기간수익률"),
-            Self::BottomPeriodReturn => Some("하위기간수익률"),
-            Self::TopChangeRate => Some("상위등락률"),
-            Self::BottomChangeRate => Some("하위등락률"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for FluctuationProfitLossAmountType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for FluctuationProfitLossAmountType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for FluctuationProfitLossAmountType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match FluctuationProfitLossAmountType {
+    TopPeriodReturn => ("1", "상위기간수익률"),
+    BottomPeriodReturn => ("2", "하위기간수익률"),
+    TopChangeRate => ("3", "상위등락률"),
+    BottomChangeRate => ("4", "하위등락률"),
+});
 /// Codes of `ThemeGroupsQueryType` (spec/domestic/theme.yaml ka90001 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -104,58 +52,8 @@ pub enum ThemeGroupsQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ThemeGroupsQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SearchAll => "0",
-            Self::SearchTheme => "1",
-            Self::SearchStock => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::SearchAll,
-            "1" => Self::SearchTheme,
-            "2" => Self::SearchStock,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::SearchAll => Some("전체검색"),
-            Self::SearchTheme => Some("테마검색"),
-            Self::SearchStock => Some("종목검색"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ThemeGroupsQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ThemeGroupsQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ThemeGroupsQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ThemeGroupsQueryType {
+    SearchAll => ("0", "전체검색"),
+    SearchTheme => ("1", "테마검색"),
+    SearchStock => ("2", "종목검색"),
+});

@@ -89,26 +89,64 @@ impl ThemeGroupsRequest {
         self
     }
 }
+impl codec::Table for ThemeGroupsRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("stk_cd", "stock_code").max(6),
+            codec::Field::new("date_tp", "date_type").required().max(2),
+            codec::Field::new("thema_nm", "theme_name").max(50),
+            codec::Field::new("flu_pl_amt_tp", "fluctuation_profit_loss_amount_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.query_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.date_type),
+            3 => codec::SlotMut::Text(&mut self.theme_name),
+            4 => codec::SlotMut::Req(&mut self.fluctuation_profit_loss_amount_type),
+            5 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.query_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.date_type),
+            3 => codec::SlotRef::Opt(&self.theme_name),
+            4 => codec::SlotRef::Req(&self.fluctuation_profit_loss_amount_type),
+            5 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            query_type: super::ThemeGroupsQueryType::from_code(""),
+            stock_code: None,
+            date_type: Default::default(),
+            theme_name: None,
+            fluctuation_profit_loss_amount_type: super::FluctuationProfitLossAmountType::from_code(
+                "",
+            ),
+            exchange_type: super::Venue::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ThemeGroupsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "date_tp", &self.date_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "thema_nm", &self.theme_name, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "flu_pl_amt_tp",
-            &self.fluctuation_profit_loss_amount_type,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka90001` 테마그룹별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThemeGroupsResponse {
     /// 테마그룹별 (`thema_grp`)
@@ -128,60 +166,51 @@ impl ThemeGroupsResponse {
         &self.extra
     }
 }
-impl codec::Record for ThemeGroupsResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut theme_group = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "thema_grp" => {
-                    theme_group = codec::list(&mut map, ctx, "thema_grp")?;
-                    forms.list_sent(0, &theme_group);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ThemeGroupsResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("thema_grp", "theme_group"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.theme_group),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            theme_group,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.theme_group),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ThemeGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "thema_grp", &self.theme_group)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/theme.yaml ka90001 field \`thema\_grp\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ThemeGroupsRow {
     /// 테마그룹코드 (`thema_grp_cd`)
@@ -235,141 +264,65 @@ impl ThemeGroupsRow {
         &self.extra
     }
 }
-impl codec::Record for ThemeGroupsRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut theme_group_code = None;
-        let mut theme_name = None;
-        let mut stock_count = None;
-        let mut fluctuation_sign = None;
-        let mut fluctuation_rate = None;
-        let mut rising_stock_count = None;
-        let mut falling_stock_count = None;
-        let mut date_profit_rate = None;
-        let mut main_stock = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "thema_grp_cd" => {
-                    theme_group_code =
-                        forms.value(&mut map, ctx, 0, "thema_grp_cd", codec::PLAIN)?;
-                }
-                "thema_nm" => {
-                    theme_name = forms.value(&mut map, ctx, 1, "thema_nm", codec::PLAIN)?;
-                }
-                "stk_num" => {
-                    stock_count = forms.value(&mut map, ctx, 2, "stk_num", codec::PLAIN)?;
-                }
-                "flu_sig" => {
-                    fluctuation_sign = forms.value(&mut map, ctx, 3, "flu_sig", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "rising_stk_num" => {
-                    rising_stock_count =
-                        forms.value(&mut map, ctx, 5, "rising_stk_num", codec::PLAIN)?;
-                }
-                "fall_stk_num" => {
-                    falling_stock_count =
-                        forms.value(&mut map, ctx, 6, "fall_stk_num", codec::PLAIN)?;
-                }
-                "dt_prft_rt" => {
-                    date_profit_rate = forms.value(&mut map, ctx, 7, "dt_prft_rt", codec::PLAIN)?;
-                }
-                "main_stk" => {
-                    main_stock = forms.value(&mut map, ctx, 8, "main_stk", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ThemeGroupsRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("thema_grp_cd", "theme_group_code"),
+            codec::Field::new("thema_nm", "theme_name"),
+            codec::Field::new("stk_num", "stock_count"),
+            codec::Field::new("flu_sig", "fluctuation_sign"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("rising_stk_num", "rising_stock_count"),
+            codec::Field::new("fall_stk_num", "falling_stock_count"),
+            codec::Field::new("dt_prft_rt", "date_profit_rate"),
+            codec::Field::new("main_stk", "main_stock"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.theme_group_code),
+            1 => codec::SlotMut::Text(&mut self.theme_name),
+            2 => codec::SlotMut::Int(&mut self.stock_count),
+            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.rising_stock_count),
+            6 => codec::SlotMut::Int(&mut self.falling_stock_count),
+            7 => codec::SlotMut::Decimal(&mut self.date_profit_rate),
+            8 => codec::SlotMut::Text(&mut self.main_stock),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            theme_group_code,
-            theme_name,
-            stock_count,
-            fluctuation_sign,
-            fluctuation_rate,
-            rising_stock_count,
-            falling_stock_count,
-            date_profit_rate,
-            main_stock,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.theme_group_code),
+            1 => codec::SlotRef::Opt(&self.theme_name),
+            2 => codec::SlotRef::Opt(&self.stock_count),
+            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.rising_stock_count),
+            6 => codec::SlotRef::Opt(&self.falling_stock_count),
+            7 => codec::SlotRef::Opt(&self.date_profit_rate),
+            8 => codec::SlotRef::Opt(&self.main_stock),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ThemeGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "thema_grp_cd",
-            self.theme_group_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "thema_nm",
-            self.theme_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_num",
-            self.stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "flu_sig",
-            self.fluctuation_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "rising_stk_num",
-            self.rising_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "fall_stk_num",
-            self.falling_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "dt_prft_rt",
-            self.date_profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "main_stk",
-            self.main_stock.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ThemeGroupsRequest {
@@ -381,61 +334,7 @@ impl kiwoom_runtime::TrRequest for ThemeGroupsRequest {
     };
     type Response = ThemeGroupsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka90001",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90001",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(6usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90001",
-            "date_tp",
-            "date_type",
-            Some(&self.date_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90001",
-            "thema_nm",
-            "theme_name",
-            self.theme_name.as_ref(),
-            false,
-            Some(50usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90001",
-            "flu_pl_amt_tp",
-            "fluctuation_profit_loss_amount_type",
-            Some(&self.fluctuation_profit_loss_amount_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ka90001",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka90001", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ThemeGroupsRequest {
@@ -447,45 +346,6 @@ impl kiwoom_runtime::PagedRequest for ThemeGroupsRequest {
 impl kiwoom_runtime::TrResponse for ThemeGroupsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ThemeGroupsRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "qry_tp",
-                "stk_cd",
-                "date_tp",
-                "thema_nm",
-                "flu_pl_amt_tp",
-                "stex_tp",
-            ],
-        )?;
-        Ok(Self {
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            date_type: codec::take_required(api_id, object, "date_tp", "date_type", codec::PLAIN)?,
-            theme_name: codec::take(api_id, object, "thema_nm", "theme_name", codec::PLAIN)?,
-            fluctuation_profit_loss_amount_type: codec::take_required(
-                api_id,
-                object,
-                "flu_pl_amt_tp",
-                "fluctuation_profit_loss_amount_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

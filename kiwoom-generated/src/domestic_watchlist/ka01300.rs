@@ -30,15 +30,28 @@ impl WatchlistGroupsRequest {
         Self {}
     }
 }
+impl codec::Table for WatchlistGroupsRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for WatchlistGroupsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka01300` 관심종목 그룹 리스트 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
@@ -64,67 +77,54 @@ impl WatchlistGroupsResponse {
         &self.extra
     }
 }
-impl codec::Record for WatchlistGroupsResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_code = None;
-        let mut group_count = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rtcd" => {
-                    result_code = forms.value(&mut map, ctx, 0, "rtcd", codec::PLAIN)?;
-                }
-                "nofi" => {
-                    group_count = codec::list(&mut map, ctx, "nofi")?;
-                    forms.list_sent(1, &group_count);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistGroupsResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rtcd", "result_code"),
+            codec::Field::new("nofi", "group_count"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.result_code),
+            1 => codec::SlotMut::List(&mut self.group_count),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_code,
-            group_count,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.result_code),
+            1 => codec::SlotRef::List(&self.group_count),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistGroupsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rtcd", self.result_code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put_list(&mut map, 1, "nofi", &self.group_count)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/watchlist.yaml ka01300 field \`nofi\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)
@@ -144,42 +144,44 @@ impl WatchlistGroupsRow {
         &self.extra
     }
 }
-impl codec::Record for WatchlistGroupsRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut group_code = None;
-        let mut name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gcod" => {
-                    group_code = forms.value(&mut map, ctx, 0, "gcod", codec::PLAIN)?;
-                }
-                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistGroupsRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gcod", "group_code"),
+            codec::Field::new("name", "name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.group_code),
+            1 => codec::SlotMut::Text(&mut self.name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            group_code,
-            name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.group_code),
+            1 => codec::SlotRef::Opt(&self.name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistGroupsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "gcod", self.group_code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "name", self.name.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
@@ -191,7 +193,7 @@ impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
     };
     type Response = WatchlistGroupsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("ka01300", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for WatchlistGroupsRequest {
@@ -203,15 +205,6 @@ impl kiwoom_runtime::PagedRequest for WatchlistGroupsRequest {
 impl kiwoom_runtime::TrResponse for WatchlistGroupsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for WatchlistGroupsRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

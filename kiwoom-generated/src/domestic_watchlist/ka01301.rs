@@ -39,16 +39,38 @@ impl WatchlistGroupDetailRequest {
         }
     }
 }
+impl codec::Table for WatchlistGroupDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("arn_grp_id", "group_sequence")
+            .required()
+            .max(3)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.group_sequence),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.group_sequence),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            group_sequence: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for WatchlistGroupDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "arn_grp_id", &self.group_sequence, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ka01301` 관심종목 그룹 상세 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
@@ -74,67 +96,54 @@ impl WatchlistGroupDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for WatchlistGroupDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_code = None;
-        let mut stock_count = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rtcd" => {
-                    result_code = forms.value(&mut map, ctx, 0, "rtcd", codec::PLAIN)?;
-                }
-                "nofj" => {
-                    stock_count = codec::list(&mut map, ctx, "nofj")?;
-                    forms.list_sent(1, &stock_count);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 3, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistGroupDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rtcd", "result_code"),
+            codec::Field::new("nofj", "stock_count"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.result_code),
+            1 => codec::SlotMut::List(&mut self.stock_count),
+            2 => codec::SlotMut::Number(&mut self.return_code),
+            3 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_code,
-            stock_count,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.result_code),
+            1 => codec::SlotRef::List(&self.stock_count),
+            2 => codec::SlotRef::Number(self.return_code),
+            3 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistGroupDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rtcd", self.result_code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put_list(&mut map, 1, "nofj", &self.stock_count)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/domestic/watchlist.yaml ka01301 field \`nofj\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)
@@ -158,54 +167,47 @@ impl WatchlistGroupDetailRow {
         &self.extra
     }
 }
-impl codec::Record for WatchlistGroupDetailRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut bookmark = None;
-        let mut bookmark_color = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cod2" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "cod2", codec::PLAIN)?;
-                }
-                "bgb" => bookmark = forms.value(&mut map, ctx, 1, "bgb", codec::PLAIN)?,
-                "bgb_clr" => {
-                    bookmark_color = forms.value(&mut map, ctx, 2, "bgb_clr", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistGroupDetailRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cod2", "stock_code"),
+            codec::Field::new("bgb", "bookmark"),
+            codec::Field::new("bgb_clr", "bookmark_color"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.bookmark),
+            2 => codec::SlotMut::Text(&mut self.bookmark_color),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            bookmark,
-            bookmark_color,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.bookmark),
+            2 => codec::SlotRef::Opt(&self.bookmark_color),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistGroupDetailRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "cod2", self.stock_code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "bgb", self.bookmark.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "bgb_clr",
-            self.bookmark_color.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
@@ -217,16 +219,7 @@ impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     };
     type Response = WatchlistGroupDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ka01301",
-            "arn_grp_id",
-            "group_sequence",
-            Some(&self.group_sequence),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ka01301", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for WatchlistGroupDetailRequest {
@@ -238,23 +231,6 @@ impl kiwoom_runtime::PagedRequest for WatchlistGroupDetailRequest {
 impl kiwoom_runtime::TrResponse for WatchlistGroupDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for WatchlistGroupDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["arn_grp_id"])?;
-        Ok(Self {
-            group_sequence: codec::take_required(
-                api_id,
-                object,
-                "arn_grp_id",
-                "group_sequence",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

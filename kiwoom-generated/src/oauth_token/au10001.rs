@@ -49,14 +49,42 @@ impl IssueRequest {
         }
     }
 }
+impl codec::Table for IssueRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("grant_type", "grant_type").required(),
+            codec::Field::new("appkey", "app_key").required(),
+            codec::Field::new("secretkey", "secret_key").required(),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.grant_type),
+            1 => codec::SlotMut::Req(&mut self.app_key),
+            2 => codec::SlotMut::Req(&mut self.secret_key),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.grant_type),
+            1 => codec::SlotRef::Req(&self.app_key),
+            2 => codec::SlotRef::Req(&self.secret_key),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            grant_type: Default::default(),
+            app_key: Default::default(),
+            secret_key: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for IssueRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "grant_type", &self.grant_type, codec::PLAIN)?;
-        codec::put(&mut map, "appkey", &self.app_key, codec::PLAIN)?;
-        codec::put(&mut map, "secretkey", &self.secret_key, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `au10001` 접근토큰 발급.
@@ -88,77 +116,61 @@ impl IssueResponse {
         &self.extra
     }
 }
-impl codec::Record for IssueResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut expires_date = None;
-        let mut token_type = None;
-        let mut token = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "expires_dt" => {
-                    expires_date = forms.value(&mut map, ctx, 0, "expires_dt", codec::PLAIN)?;
-                }
-                "token_type" => {
-                    token_type = forms.value(&mut map, ctx, 1, "token_type", codec::PLAIN)?;
-                }
-                "token" => token = forms.value(&mut map, ctx, 2, "token", codec::PLAIN)?,
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for IssueResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("expires_dt", "expires_date").required(),
+            codec::Field::new("token_type", "token_type").required(),
+            codec::Field::new("token", "token").required(),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.expires_date),
+            1 => codec::SlotMut::Req(&mut self.token_type),
+            2 => codec::SlotMut::Req(&mut self.token),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            expires_date: codec::require(expires_date, ctx, "expires_dt")?,
-            token_type: codec::require(token_type, ctx, "token_type")?,
-            token: codec::require(token, ctx, "token")?,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.expires_date),
+            1 => codec::SlotRef::Req(&self.token_type),
+            2 => codec::SlotRef::Req(&self.token),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            expires_date: Default::default(),
+            token_type: Default::default(),
+            token: Default::default(),
+            return_code: None,
+            return_msg: None,
+            extra: codec::Extra::new(),
+            forms: codec::WireForms::default(),
+        }
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for IssueResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "expires_dt",
-            Some(&self.expires_date),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "token_type",
-            Some(&self.token_type),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "token", Some(&self.token), codec::PLAIN)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for IssueRequest {
@@ -170,64 +182,12 @@ impl kiwoom_runtime::TrRequest for IssueRequest {
     };
     type Response = IssueResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "au10001",
-            "grant_type",
-            "grant_type",
-            Some(&self.grant_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "au10001",
-            "appkey",
-            "app_key",
-            Some(&self.app_key),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "au10001",
-            "secretkey",
-            "secret_key",
-            Some(&self.secret_key),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("au10001", self)
     }
 }
 impl kiwoom_runtime::TrResponse for IssueResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for IssueRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["grant_type", "appkey", "secretkey"])?;
-        Ok(Self {
-            grant_type: codec::take_required(
-                api_id,
-                object,
-                "grant_type",
-                "grant_type",
-                codec::PLAIN,
-            )?,
-            app_key: codec::take_required(api_id, object, "appkey", "app_key", codec::PLAIN)?,
-            secret_key: codec::take_required(
-                api_id,
-                object,
-                "secretkey",
-                "secret_key",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -175,294 +175,129 @@ impl kiwoom_runtime::RealtimeType for Balance {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for Balance {}
-impl codec::RealEntry for Balance {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(9201) => {
-                    event.account_number =
-                        event
-                            .forms
-                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
-                }
-                Some(9001) => {
-                    event.item_code =
-                        event
-                            .forms
-                            .real_value(&values, 1, "9001", raw, codec::PLAIN)?;
-                }
-                Some(917) => {
-                    event.credit_type =
-                        event
-                            .forms
-                            .real_value(&values, 2, "917", raw, codec::PLAIN)?;
-                }
-                Some(916) => {
-                    event.loan_date =
-                        event
-                            .forms
-                            .real_value(&values, 3, "916", raw, codec::PLAIN)?;
-                }
-                Some(302) => {
-                    event.stock_name =
-                        event
-                            .forms
-                            .real_value(&values, 4, "302", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 5, "10", raw, codec::PLAIN)?;
-                }
-                Some(930) => {
-                    event.holding_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 6, "930", raw, codec::PLAIN)?;
-                }
-                Some(931) => {
-                    event.purchase_unit_price =
-                        event
-                            .forms
-                            .real_value(&values, 7, "931", raw, codec::PLAIN)?;
-                }
-                Some(932) => {
-                    event.total_purchase_price =
-                        event
-                            .forms
-                            .real_value(&values, 8, "932", raw, codec::PLAIN)?;
-                }
-                Some(933) => {
-                    event.order_available_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 9, "933", raw, codec::PLAIN)?;
-                }
-                Some(945) => {
-                    event.today_net_purchase_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 10, "945", raw, codec::PLAIN)?;
-                }
-                Some(946) => {
-                    event.sell_buy_side =
-                        event
-                            .forms
-                            .real_value(&values, 11, "946", raw, codec::PLAIN)?;
-                }
-                Some(950) => {
-                    event.today_total_sell_profit_loss =
-                        event
-                            .forms
-                            .real_value(&values, 12, "950", raw, codec::PLAIN)?;
-                }
-                Some(951) => {
-                    event.extra_item_951 =
-                        event
-                            .forms
-                            .real_value(&values, 13, "951", raw, codec::PLAIN)?;
-                }
-                Some(27) => {
-                    event.best_ask_price =
-                        event
-                            .forms
-                            .real_value(&values, 14, "27", raw, codec::PLAIN)?;
-                }
-                Some(28) => {
-                    event.best_bid_price =
-                        event
-                            .forms
-                            .real_value(&values, 15, "28", raw, codec::PLAIN)?;
-                }
-                Some(307) => {
-                    event.base_price =
-                        event
-                            .forms
-                            .real_value(&values, 16, "307", raw, codec::PLAIN)?;
-                }
-                Some(8019) => {
-                    event.profit_loss_rate =
-                        event
-                            .forms
-                            .real_value(&values, 17, "8019", raw, codec::PLAIN)?;
-                }
-                Some(957) => {
-                    event.credit_amount =
-                        event
-                            .forms
-                            .real_value(&values, 18, "957", raw, codec::PLAIN)?;
-                }
-                Some(958) => {
-                    event.credit_interest =
-                        event
-                            .forms
-                            .real_value(&values, 19, "958", raw, codec::PLAIN)?;
-                }
-                Some(918) => {
-                    event.expiry_date =
-                        event
-                            .forms
-                            .real_value(&values, 20, "918", raw, codec::PLAIN)?;
-                }
-                Some(990) => {
-                    event.today_realized_profit_loss_cash =
-                        event
-                            .forms
-                            .real_value(&values, 21, "990", raw, codec::PLAIN)?;
-                }
-                Some(991) => {
-                    event.today_realized_profit_loss_rate_cash =
-                        event
-                            .forms
-                            .real_value(&values, 22, "991", raw, codec::PLAIN)?;
-                }
-                Some(992) => {
-                    event.today_realized_profit_loss_credit =
-                        event
-                            .forms
-                            .real_value(&values, 23, "992", raw, codec::PLAIN)?;
-                }
-                Some(993) => {
-                    event.today_realized_profit_loss_rate_credit =
-                        event
-                            .forms
-                            .real_value(&values, 24, "993", raw, codec::PLAIN)?;
-                }
-                Some(959) => {
-                    event.collateral_loan_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 25, "959", raw, codec::PLAIN)?;
-                }
-                Some(924) => {
-                    event.extra_item_924 =
-                        event
-                            .forms
-                            .real_value(&values, 26, "924", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for Balance {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("9201", "account_number"),
+            codec::Field::new("9001", "item_code"),
+            codec::Field::new("917", "credit_type"),
+            codec::Field::new("916", "loan_date"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("930", "holding_quantity"),
+            codec::Field::new("931", "purchase_unit_price"),
+            codec::Field::new("932", "total_purchase_price"),
+            codec::Field::new("933", "order_available_quantity"),
+            codec::Field::new("945", "today_net_purchase_quantity"),
+            codec::Field::new("946", "sell_buy_side"),
+            codec::Field::new("950", "today_total_sell_profit_loss"),
+            codec::Field::new("951", "extra_item_951"),
+            codec::Field::new("27", "best_ask_price"),
+            codec::Field::new("28", "best_bid_price"),
+            codec::Field::new("307", "base_price"),
+            codec::Field::new("8019", "profit_loss_rate"),
+            codec::Field::new("957", "credit_amount"),
+            codec::Field::new("958", "credit_interest"),
+            codec::Field::new("918", "expiry_date"),
+            codec::Field::new("990", "today_realized_profit_loss_cash"),
+            codec::Field::new("991", "today_realized_profit_loss_rate_cash"),
+            codec::Field::new("992", "today_realized_profit_loss_credit"),
+            codec::Field::new("993", "today_realized_profit_loss_rate_credit"),
+            codec::Field::new("959", "collateral_loan_quantity"),
+            codec::Field::new("924", "extra_item_924"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number),
+            1 => codec::SlotMut::Text(&mut self.item_code),
+            2 => codec::SlotMut::Text(&mut self.credit_type),
+            3 => codec::SlotMut::Date(&mut self.loan_date),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Int(&mut self.holding_quantity),
+            7 => codec::SlotMut::Int(&mut self.purchase_unit_price),
+            8 => codec::SlotMut::Int(&mut self.total_purchase_price),
+            9 => codec::SlotMut::Int(&mut self.order_available_quantity),
+            10 => codec::SlotMut::Int(&mut self.today_net_purchase_quantity),
+            11 => codec::SlotMut::Text(&mut self.sell_buy_side),
+            12 => codec::SlotMut::Int(&mut self.today_total_sell_profit_loss),
+            13 => codec::SlotMut::Text(&mut self.extra_item_951),
+            14 => codec::SlotMut::Opt(&mut self.best_ask_price),
+            15 => codec::SlotMut::Opt(&mut self.best_bid_price),
+            16 => codec::SlotMut::Int(&mut self.base_price),
+            17 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            18 => codec::SlotMut::Int(&mut self.credit_amount),
+            19 => codec::SlotMut::Int(&mut self.credit_interest),
+            20 => codec::SlotMut::Date(&mut self.expiry_date),
+            21 => codec::SlotMut::Int(&mut self.today_realized_profit_loss_cash),
+            22 => codec::SlotMut::Decimal(&mut self.today_realized_profit_loss_rate_cash),
+            23 => codec::SlotMut::Int(&mut self.today_realized_profit_loss_credit),
+            24 => codec::SlotMut::Decimal(&mut self.today_realized_profit_loss_rate_credit),
+            25 => codec::SlotMut::Int(&mut self.collateral_loan_quantity),
+            26 => codec::SlotMut::Text(&mut self.extra_item_924),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number),
+            1 => codec::SlotRef::Opt(&self.item_code),
+            2 => codec::SlotRef::Opt(&self.credit_type),
+            3 => codec::SlotRef::Opt(&self.loan_date),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.holding_quantity),
+            7 => codec::SlotRef::Opt(&self.purchase_unit_price),
+            8 => codec::SlotRef::Opt(&self.total_purchase_price),
+            9 => codec::SlotRef::Opt(&self.order_available_quantity),
+            10 => codec::SlotRef::Opt(&self.today_net_purchase_quantity),
+            11 => codec::SlotRef::Opt(&self.sell_buy_side),
+            12 => codec::SlotRef::Opt(&self.today_total_sell_profit_loss),
+            13 => codec::SlotRef::Opt(&self.extra_item_951),
+            14 => codec::SlotRef::Opt(&self.best_ask_price),
+            15 => codec::SlotRef::Opt(&self.best_bid_price),
+            16 => codec::SlotRef::Opt(&self.base_price),
+            17 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            18 => codec::SlotRef::Opt(&self.credit_amount),
+            19 => codec::SlotRef::Opt(&self.credit_interest),
+            20 => codec::SlotRef::Opt(&self.expiry_date),
+            21 => codec::SlotRef::Opt(&self.today_realized_profit_loss_cash),
+            22 => codec::SlotRef::Opt(&self.today_realized_profit_loss_rate_cash),
+            23 => codec::SlotRef::Opt(&self.today_realized_profit_loss_credit),
+            24 => codec::SlotRef::Opt(&self.today_realized_profit_loss_rate_credit),
+            25 => codec::SlotRef::Opt(&self.collateral_loan_quantity),
+            26 => codec::SlotRef::Opt(&self.extra_item_924),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for Balance {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for Balance {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "917", &self.credit_type, codec::PLAIN);
-        values.put_kept(&self.forms, 3, "916", &self.loan_date, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "930", &self.holding_quantity, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            7,
-            "931",
-            &self.purchase_unit_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            8,
-            "932",
-            &self.total_purchase_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            9,
-            "933",
-            &self.order_available_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            10,
-            "945",
-            &self.today_net_purchase_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 11, "946", &self.sell_buy_side, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            12,
-            "950",
-            &self.today_total_sell_profit_loss,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 13, "951", &self.extra_item_951, codec::PLAIN);
-        values.put_kept(&self.forms, 14, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, 15, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(&self.forms, 16, "307", &self.base_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            17,
-            "8019",
-            &self.profit_loss_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 18, "957", &self.credit_amount, codec::PLAIN);
-        values.put_kept(&self.forms, 19, "958", &self.credit_interest, codec::PLAIN);
-        values.put_kept(&self.forms, 20, "918", &self.expiry_date, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            21,
-            "990",
-            &self.today_realized_profit_loss_cash,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            22,
-            "991",
-            &self.today_realized_profit_loss_rate_cash,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            23,
-            "992",
-            &self.today_realized_profit_loss_credit,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            24,
-            "993",
-            &self.today_realized_profit_loss_rate_credit,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            25,
-            "959",
-            &self.collateral_loan_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 26, "924", &self.extra_item_924, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

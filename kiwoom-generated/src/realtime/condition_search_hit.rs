@@ -62,80 +62,63 @@ impl kiwoom_runtime::RealtimeType for ConditionSearchHit {
         codec::decode_real_item(item)
     }
 }
-impl codec::RealEntry for ConditionSearchHit {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(841) => {
-                    event.serial_number =
-                        event
-                            .forms
-                            .real_value(&values, 0, "841", raw, codec::PLAIN)?;
-                }
-                Some(9001) => {
-                    event.stock_code =
-                        event
-                            .forms
-                            .real_value(&values, 1, "9001", raw, codec::PLAIN)?;
-                }
-                Some(843) => {
-                    event.insert_delete_type =
-                        event
-                            .forms
-                            .real_value(&values, 2, "843", raw, codec::PLAIN)?;
-                }
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 3, "20", raw, codec::PLAIN)?;
-                }
-                Some(907) => {
-                    event.sell_buy_type =
-                        event
-                            .forms
-                            .real_value(&values, 4, "907", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for ConditionSearchHit {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("841", "serial_number"),
+            codec::Field::new("9001", "stock_code"),
+            codec::Field::new("843", "insert_delete_type"),
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("907", "sell_buy_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.serial_number),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Opt(&mut self.insert_delete_type),
+            3 => codec::SlotMut::Opt(&mut self.execution_time),
+            4 => codec::SlotMut::Text(&mut self.sell_buy_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.serial_number),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.insert_delete_type),
+            3 => codec::SlotRef::Opt(&self.execution_time),
+            4 => codec::SlotRef::Opt(&self.sell_buy_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for ConditionSearchHit {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for ConditionSearchHit {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "841", &self.serial_number, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "843",
-            &self.insert_delete_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 3, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "907", &self.sell_buy_type, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -63,93 +63,66 @@ impl kiwoom_runtime::RealtimeType for ElwIndicator {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwIndicator {}
-impl codec::RealEntry for ElwIndicator {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(666) => {
-                    event.elw_parity =
-                        event
-                            .forms
-                            .real_value(&values, 1, "666", raw, codec::PLAIN)?;
-                }
-                Some(1211) => {
-                    event.elw_premium =
-                        event
-                            .forms
-                            .real_value(&values, 2, "1211", raw, codec::PLAIN)?;
-                }
-                Some(667) => {
-                    event.elw_gearing_rate =
-                        event
-                            .forms
-                            .real_value(&values, 3, "667", raw, codec::PLAIN)?;
-                }
-                Some(668) => {
-                    event.elw_breakeven_rate =
-                        event
-                            .forms
-                            .real_value(&values, 4, "668", raw, codec::PLAIN)?;
-                }
-                Some(669) => {
-                    event.elw_capital_support_point =
-                        event
-                            .forms
-                            .real_value(&values, 5, "669", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for ElwIndicator {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("666", "elw_parity"),
+            codec::Field::new("1211", "elw_premium"),
+            codec::Field::new("667", "elw_gearing_rate"),
+            codec::Field::new("668", "elw_breakeven_rate"),
+            codec::Field::new("669", "elw_capital_support_point"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Text(&mut self.elw_parity),
+            2 => codec::SlotMut::Text(&mut self.elw_premium),
+            3 => codec::SlotMut::Decimal(&mut self.elw_gearing_rate),
+            4 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
+            5 => codec::SlotMut::Decimal(&mut self.elw_capital_support_point),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.elw_parity),
+            2 => codec::SlotRef::Opt(&self.elw_premium),
+            3 => codec::SlotRef::Opt(&self.elw_gearing_rate),
+            4 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
+            5 => codec::SlotRef::Opt(&self.elw_capital_support_point),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for ElwIndicator {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for ElwIndicator {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "666", &self.elw_parity, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "1211", &self.elw_premium, codec::PLAIN);
-        values.put_kept(&self.forms, 3, "667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            4,
-            "668",
-            &self.elw_breakeven_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            5,
-            "669",
-            &self.elw_capital_support_point,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -83,126 +83,78 @@ impl kiwoom_runtime::RealtimeType for ElwTheoreticalPrice {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwTheoreticalPrice {}
-impl codec::RealEntry for ElwTheoreticalPrice {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
-                }
-                Some(670) => {
-                    event.elw_theoretical_price =
-                        event
-                            .forms
-                            .real_value(&values, 2, "670", raw, codec::PLAIN)?;
-                }
-                Some(671) => {
-                    event.elw_implied_volatility =
-                        event
-                            .forms
-                            .real_value(&values, 3, "671", raw, codec::PLAIN)?;
-                }
-                Some(672) => {
-                    event.elw_delta =
-                        event
-                            .forms
-                            .real_value(&values, 4, "672", raw, codec::PLAIN)?;
-                }
-                Some(673) => {
-                    event.elw_gamma =
-                        event
-                            .forms
-                            .real_value(&values, 5, "673", raw, codec::PLAIN)?;
-                }
-                Some(674) => {
-                    event.elw_theta =
-                        event
-                            .forms
-                            .real_value(&values, 6, "674", raw, codec::PLAIN)?;
-                }
-                Some(675) => {
-                    event.elw_vega =
-                        event
-                            .forms
-                            .real_value(&values, 7, "675", raw, codec::PLAIN)?;
-                }
-                Some(676) => {
-                    event.elw_rho = event
-                        .forms
-                        .real_value(&values, 8, "676", raw, codec::PLAIN)?;
-                }
-                Some(706) => {
-                    event.lp_quote_implied_volatility =
-                        event
-                            .forms
-                            .real_value(&values, 9, "706", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for ElwTheoreticalPrice {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("670", "elw_theoretical_price"),
+            codec::Field::new("671", "elw_implied_volatility"),
+            codec::Field::new("672", "elw_delta"),
+            codec::Field::new("673", "elw_gamma"),
+            codec::Field::new("674", "elw_theta"),
+            codec::Field::new("675", "elw_vega"),
+            codec::Field::new("676", "elw_rho"),
+            codec::Field::new("706", "lp_quote_implied_volatility"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Int(&mut self.elw_theoretical_price),
+            3 => codec::SlotMut::Decimal(&mut self.elw_implied_volatility),
+            4 => codec::SlotMut::Decimal(&mut self.elw_delta),
+            5 => codec::SlotMut::Text(&mut self.elw_gamma),
+            6 => codec::SlotMut::Text(&mut self.elw_theta),
+            7 => codec::SlotMut::Decimal(&mut self.elw_vega),
+            8 => codec::SlotMut::Text(&mut self.elw_rho),
+            9 => codec::SlotMut::Decimal(&mut self.lp_quote_implied_volatility),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.elw_theoretical_price),
+            3 => codec::SlotRef::Opt(&self.elw_implied_volatility),
+            4 => codec::SlotRef::Opt(&self.elw_delta),
+            5 => codec::SlotRef::Opt(&self.elw_gamma),
+            6 => codec::SlotRef::Opt(&self.elw_theta),
+            7 => codec::SlotRef::Opt(&self.elw_vega),
+            8 => codec::SlotRef::Opt(&self.elw_rho),
+            9 => codec::SlotRef::Opt(&self.lp_quote_implied_volatility),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for ElwTheoreticalPrice {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for ElwTheoreticalPrice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "670",
-            &self.elw_theoretical_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "671",
-            &self.elw_implied_volatility,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "672", &self.elw_delta, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "673", &self.elw_gamma, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "674", &self.elw_theta, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "675", &self.elw_vega, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "676", &self.elw_rho, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            9,
-            "706",
-            &self.lp_quote_implied_volatility,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -24,58 +24,10 @@ pub enum InsertDeleteType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl InsertDeleteType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["I", "D"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Insert => "I",
-            Self::Delete => "D",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "I" => Self::Insert,
-            "D" => Self::Delete,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Insert => Some("삽입"),
-            Self::Delete => Some("삭제"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for InsertDeleteType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for InsertDeleteType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for InsertDeleteType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match InsertDeleteType {
+    Insert => ("I", "삽입"),
+    Delete => ("D", "삭제"),
+});
 /// Codes of `MarketOperationType` (spec/domestic/realtime.yaml 0s realtime value `215`).
 ///
 /// # Forward compatibility
@@ -133,118 +85,29 @@ pub enum MarketOperationType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarketOperationType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "3", "2", "4", "8", "9", "a", "b", "c", "d", "e", "f", "o", "s", "P", "Q", "R",
-            "S", "T", "U", "V",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreOpenNotice => "0",
-            Self::MarketOpen => "3",
-            Self::MarketCloseNotice => "2",
-            Self::MarketClose => "4",
-            Self::RegularSessionClose => "8",
-            Self::AllSessionsClose => "9",
-            Self::AfterHoursCloseStart => "a",
-            Self::AfterHoursCloseEnd => "b",
-            Self::AfterHoursSinglePriceStart => "c",
-            Self::AfterHoursSinglePriceEnd => "d",
-            Self::DerivativesClosingAuctionEnd => "e",
-            Self::DerivativesHoursNotice => "f",
-            Self::DerivativesOpen => "o",
-            Self::DerivativesClosingAuctionStart => "s",
-            Self::NxtPreMarketStart => "P",
-            Self::NxtPreMarketEnd => "Q",
-            Self::NxtMainMarketStart => "R",
-            Self::NxtMainMarketEnd => "S",
-            Self::NxtAfterMarketSinglePriceStart => "T",
-            Self::NxtAfterMarketStart => "U",
-            Self::NxtAfterMarketEnd => "V",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::PreOpenNotice,
-            "3" => Self::MarketOpen,
-            "2" => Self::MarketCloseNotice,
-            "4" => Self::MarketClose,
-            "8" => Self::RegularSessionClose,
-            "9" => Self::AllSessionsClose,
-            "a" => Self::AfterHoursCloseStart,
-            "b" => Self::AfterHoursCloseEnd,
-            "c" => Self::AfterHoursSinglePriceStart,
-            "d" => Self::AfterHoursSinglePriceEnd,
-            "e" => Self::DerivativesClosingAuctionEnd,
-            "f" => Self::DerivativesHoursNotice,
-            "o" => Self::DerivativesOpen,
-            "s" => Self::DerivativesClosingAuctionStart,
-            "P" => Self::NxtPreMarketStart,
-            "Q" => Self::NxtPreMarketEnd,
-            "R" => Self::NxtMainMarketStart,
-            "S" => Self::NxtMainMarketEnd,
-            "T" => Self::NxtAfterMarketSinglePriceStart,
-            "U" => Self::NxtAfterMarketStart,
-            "V" => Self::NxtAfterMarketEnd,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreOpenNotice => Some("장시작전 알림(8:40~)"),
-            Self::MarketOpen => Some("장시작(09:00)"),
-            Self::MarketCloseNotice => Some("장마감 알림(15:20~)"),
-            Self::MarketClose => Some("장마감(15:30)"),
-            Self::RegularSessionClose => Some("정규장마감(거래소 수신시 15:30 이후)"),
-            Self::AllSessionsClose => Some("전체장마감(거래소 수신시 18:00 이후)"),
-            Self::AfterHoursCloseStart => Some("시간외 종가매매 시작(15:40)"),
-            Self::AfterHoursCloseEnd => Some("시간외 종가매매 종료(16:00)"),
-            Self::AfterHoursSinglePriceStart => Some("시간외 단일가 시작(16:00)"),
-            Self::AfterHoursSinglePriceEnd => Some("시간외 단일가 종료(18:00)"),
-            Self::DerivativesClosingAuctionEnd => Some("선옵 장마감전 동시호가 종료"),
-            Self::DerivativesHoursNotice => Some("선물옵션 장운영시간 알림(조기개장 상품)"),
-            Self::DerivativesOpen => Some("선옵 장시작"),
-            Self::DerivativesClosingAuctionStart => Some("선옵 장마감전 동시호가 시작"),
-            Self::NxtPreMarketStart => Some("NXT 프리마켓 시작 알림"),
-            Self::NxtPreMarketEnd => Some("NXT 프리마켓 종료 알림"),
-            Self::NxtMainMarketStart => Some("NXT 메인마켓 시작 알림"),
-            Self::NxtMainMarketEnd => Some("NXT 메인마켓 종료 알림"),
-            Self::NxtAfterMarketSinglePriceStart => Some("NXT 에프터마켓 단일가 시작 알림"),
-            Self::NxtAfterMarketStart => Some("NXT 에프터마켓 시작 알림"),
-            Self::NxtAfterMarketEnd => Some("NXT 에프터마켓 종료 알림"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarketOperationType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarketOperationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarketOperationType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketOperationType {
+    PreOpenNotice => ("0", "장시작전 알림(8:40~)"),
+    MarketOpen => ("3", "장시작(09:00)"),
+    MarketCloseNotice => ("2", "장마감 알림(15:20~)"),
+    MarketClose => ("4", "장마감(15:30)"),
+    RegularSessionClose => ("8", "정규장마감(거래소 수신시 15:30 이후)"),
+    AllSessionsClose => ("9", "전체장마감(거래소 수신시 18:00 이후)"),
+    AfterHoursCloseStart => ("a", "시간외 종가매매 시작(15:40)"),
+    AfterHoursCloseEnd => ("b", "시간외 종가매매 종료(16:00)"),
+    AfterHoursSinglePriceStart => ("c", "시간외 단일가 시작(16:00)"),
+    AfterHoursSinglePriceEnd => ("d", "시간외 단일가 종료(18:00)"),
+    DerivativesClosingAuctionEnd => ("e", "선옵 장마감전 동시호가 종료"),
+    DerivativesHoursNotice => ("f", "선물옵션 장운영시간 알림(조기개장 상품)"),
+    DerivativesOpen => ("o", "선옵 장시작"),
+    DerivativesClosingAuctionStart => ("s", "선옵 장마감전 동시호가 시작"),
+    NxtPreMarketStart => ("P", "NXT 프리마켓 시작 알림"),
+    NxtPreMarketEnd => ("Q", "NXT 프리마켓 종료 알림"),
+    NxtMainMarketStart => ("R", "NXT 메인마켓 시작 알림"),
+    NxtMainMarketEnd => ("S", "NXT 메인마켓 종료 알림"),
+    NxtAfterMarketSinglePriceStart => ("T", "NXT 에프터마켓 단일가 시작 알림"),
+    NxtAfterMarketStart => ("U", "NXT 에프터마켓 시작 알림"),
+    NxtAfterMarketEnd => ("V", "NXT 에프터마켓 종료 알림"),
+});
 /// Codes of `MarketSessionType` (spec/domestic/realtime.yaml 0B realtime value `290`).
 ///
 /// # Forward compatibility
@@ -266,61 +129,11 @@ pub enum MarketSessionType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl MarketSessionType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreMarket => "1",
-            Self::RegularSession => "2",
-            Self::AfterHoursClose => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::PreMarket,
-            "2" => Self::RegularSession,
-            "3" => Self::AfterHoursClose,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreMarket => Some("장전 시간외"),
-            Self::RegularSession => Some("장중"),
-            Self::AfterHoursClose => Some("장후 시간외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for MarketSessionType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for MarketSessionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for MarketSessionType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match MarketSessionType {
+    PreMarket => ("1", "장전 시간외"),
+    RegularSession => ("2", "장중"),
+    AfterHoursClose => ("3", "장후 시간외"),
+});
 /// Codes of `PreviousDayChangeSign` (spec/domestic/realtime.yaml 0I realtime value `25`).
 ///
 /// # Forward compatibility
@@ -346,67 +159,13 @@ pub enum PreviousDayChangeSign {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PreviousDayChangeSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UpperLimit => "1",
-            Self::Rise => "2",
-            Self::None => "3",
-            Self::LowerLimit => "4",
-            Self::Fall => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::UpperLimit,
-            "2" => Self::Rise,
-            "3" => Self::None,
-            "4" => Self::LowerLimit,
-            "5" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UpperLimit => Some("상한"),
-            Self::Rise => Some("상승"),
-            Self::None => Some("없음"),
-            Self::LowerLimit => Some("하한"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PreviousDayChangeSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PreviousDayChangeSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PreviousDayChangeSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PreviousDayChangeSign {
+    UpperLimit => ("1", "상한"),
+    Rise => ("2", "상승"),
+    None => ("3", "없음"),
+    LowerLimit => ("4", "하한"),
+    Fall => ("5", "하락"),
+});
 /// Codes of `UsOrderConfirmationSellBuyType`, used by 2 fields:
 ///
 /// - spec/us/realtime.yaml F4 realtime value `907`
@@ -429,55 +188,7 @@ pub enum UsOrderConfirmationSellBuyType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UsOrderConfirmationSellBuyType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["01", "02"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sell => "01",
-            Self::Buy => "02",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "01" => Self::Sell,
-            "02" => Self::Buy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Sell => Some("매도"),
-            Self::Buy => Some("매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UsOrderConfirmationSellBuyType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UsOrderConfirmationSellBuyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UsOrderConfirmationSellBuyType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UsOrderConfirmationSellBuyType {
+    Sell => ("01", "매도"),
+    Buy => ("02", "매수"),
+});

@@ -119,203 +119,93 @@ impl kiwoom_runtime::RealtimeType for EtfNav {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for EtfNav {}
-impl codec::RealEntry for EtfNav {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(36) => {
-                    event.nav = event
-                        .forms
-                        .real_value(&values, 0, "36", raw, codec::PLAIN)?;
-                }
-                Some(37) => {
-                    event.nav_previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 1, "37", raw, codec::PLAIN)?;
-                }
-                Some(38) => {
-                    event.nav_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 2, "38", raw, codec::PLAIN)?;
-                }
-                Some(39) => {
-                    event.tracking_error_rate =
-                        event
-                            .forms
-                            .real_value(&values, 3, "39", raw, codec::PLAIN)?;
-                }
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 4, "20", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 5, "10", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 6, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 7, "12", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 8, "13", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 9, "25", raw, codec::PLAIN)?;
-                }
-                Some(667) => {
-                    event.elw_gearing_rate =
-                        event
-                            .forms
-                            .real_value(&values, 10, "667", raw, codec::PLAIN)?;
-                }
-                Some(668) => {
-                    event.elw_breakeven_rate =
-                        event
-                            .forms
-                            .real_value(&values, 11, "668", raw, codec::PLAIN)?;
-                }
-                Some(669) => {
-                    event.elw_capital_support_point =
-                        event
-                            .forms
-                            .real_value(&values, 12, "669", raw, codec::PLAIN)?;
-                }
-                Some(265) => {
-                    event.nav_index_disparity_rate =
-                        event
-                            .forms
-                            .real_value(&values, 13, "265", raw, codec::PLAIN)?;
-                }
-                Some(266) => {
-                    event.nav_etf_disparity_rate =
-                        event
-                            .forms
-                            .real_value(&values, 14, "266", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for EtfNav {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("36", "nav"),
+            codec::Field::new("37", "nav_previous_day_change"),
+            codec::Field::new("38", "nav_fluctuation_rate"),
+            codec::Field::new("39", "tracking_error_rate"),
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("667", "elw_gearing_rate"),
+            codec::Field::new("668", "elw_breakeven_rate"),
+            codec::Field::new("669", "elw_capital_support_point"),
+            codec::Field::new("265", "nav_index_disparity_rate"),
+            codec::Field::new("266", "nav_etf_disparity_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.nav),
+            1 => codec::SlotMut::Decimal(&mut self.nav_previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.nav_fluctuation_rate),
+            3 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
+            4 => codec::SlotMut::Opt(&mut self.execution_time),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Int(&mut self.previous_day_change),
+            7 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            9 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            10 => codec::SlotMut::Decimal(&mut self.elw_gearing_rate),
+            11 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
+            12 => codec::SlotMut::Decimal(&mut self.elw_capital_support_point),
+            13 => codec::SlotMut::Decimal(&mut self.nav_index_disparity_rate),
+            14 => codec::SlotMut::Decimal(&mut self.nav_etf_disparity_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.nav),
+            1 => codec::SlotRef::Opt(&self.nav_previous_day_change),
+            2 => codec::SlotRef::Opt(&self.nav_fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.tracking_error_rate),
+            4 => codec::SlotRef::Opt(&self.execution_time),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.previous_day_change),
+            7 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            10 => codec::SlotRef::Opt(&self.elw_gearing_rate),
+            11 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
+            12 => codec::SlotRef::Opt(&self.elw_capital_support_point),
+            13 => codec::SlotRef::Opt(&self.nav_index_disparity_rate),
+            14 => codec::SlotRef::Opt(&self.nav_etf_disparity_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for EtfNav {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for EtfNav {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "36", &self.nav, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            1,
-            "37",
-            &self.nav_previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            2,
-            "38",
-            &self.nav_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "39",
-            &self.tracking_error_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            6,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 7, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            8,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            9,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 10, "667", &self.elw_gearing_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            11,
-            "668",
-            &self.elw_breakeven_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            12,
-            "669",
-            &self.elw_capital_support_point,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "265",
-            &self.nav_index_disparity_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            14,
-            "266",
-            &self.nav_etf_disparity_rate,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -77,72 +77,57 @@ impl kiwoom_runtime::RealtimeType for MarketOpenTime {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for MarketOpenTime {}
-impl codec::RealEntry for MarketOpenTime {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(215) => {
-                    event.market_operation_type =
-                        event
-                            .forms
-                            .real_value(&values, 0, "215", raw, codec::PLAIN)?;
-                }
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 1, "20", raw, codec::PLAIN)?;
-                }
-                Some(214) => {
-                    event.time_to_market_open =
-                        event
-                            .forms
-                            .real_value(&values, 2, "214", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for MarketOpenTime {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("215", "market_operation_type"),
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("214", "time_to_market_open"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.market_operation_type),
+            1 => codec::SlotMut::Opt(&mut self.execution_time),
+            2 => codec::SlotMut::Opt(&mut self.time_to_market_open),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.market_operation_type),
+            1 => codec::SlotRef::Opt(&self.execution_time),
+            2 => codec::SlotRef::Opt(&self.time_to_market_open),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for MarketOpenTime {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for MarketOpenTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(
-            &self.forms,
-            0,
-            "215",
-            &self.market_operation_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 1, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "214",
-            &self.time_to_market_open,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -230,17 +230,7 @@ impl codec::RealEntry for RealtimeEvent {
                 .map(|event| Self::UsOrderBook(Box::new(event))),
             "S2" => <UsConditionSearchHit as codec::RealEntry>::from_entry(entry, ctx)
                 .map(|event| Self::UsConditionSearchHit(Box::new(event))),
-            _ => Ok(Self::Unknown(kiwoom_runtime::RealItem {
-                kind: entry.kind.into_owned(),
-                name: entry.name.into_owned(),
-                item: entry.item.into_owned(),
-                values: entry
-                    .values
-                    .into_iter()
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect(),
-                extra: entry.extra.into_iter().collect(),
-            })),
+            _ => Ok(Self::Unknown(entry.into_item())),
         }
     }
 }

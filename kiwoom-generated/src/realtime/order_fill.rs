@@ -223,344 +223,153 @@ impl kiwoom_runtime::RealtimeType for OrderFill {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for OrderFill {}
-impl codec::RealEntry for OrderFill {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(9201) => {
-                    event.account_number =
-                        event
-                            .forms
-                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
-                }
-                Some(9203) => {
-                    event.order_number =
-                        event
-                            .forms
-                            .real_value(&values, 1, "9203", raw, codec::PLAIN)?;
-                }
-                Some(9205) => {
-                    event.manager_employee_number =
-                        event
-                            .forms
-                            .real_value(&values, 2, "9205", raw, codec::PLAIN)?;
-                }
-                Some(9001) => {
-                    event.item_code =
-                        event
-                            .forms
-                            .real_value(&values, 3, "9001", raw, codec::PLAIN)?;
-                }
-                Some(912) => {
-                    event.order_task_class =
-                        event
-                            .forms
-                            .real_value(&values, 4, "912", raw, codec::PLAIN)?;
-                }
-                Some(913) => {
-                    event.order_status =
-                        event
-                            .forms
-                            .real_value(&values, 5, "913", raw, codec::PLAIN)?;
-                }
-                Some(302) => {
-                    event.stock_name =
-                        event
-                            .forms
-                            .real_value(&values, 6, "302", raw, codec::PLAIN)?;
-                }
-                Some(900) => {
-                    event.order_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 7, "900", raw, codec::PLAIN)?;
-                }
-                Some(901) => {
-                    event.order_price =
-                        event
-                            .forms
-                            .real_value(&values, 8, "901", raw, codec::PLAIN)?;
-                }
-                Some(902) => {
-                    event.unfilled_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 9, "902", raw, codec::PLAIN)?;
-                }
-                Some(903) => {
-                    event.cumulative_execution_amount =
-                        event
-                            .forms
-                            .real_value(&values, 10, "903", raw, codec::PLAIN)?;
-                }
-                Some(904) => {
-                    event.original_order_number =
-                        event
-                            .forms
-                            .real_value(&values, 11, "904", raw, codec::PLAIN)?;
-                }
-                Some(905) => {
-                    event.order_type =
-                        event
-                            .forms
-                            .real_value(&values, 12, "905", raw, codec::PLAIN)?;
-                }
-                Some(906) => {
-                    event.trade_type =
-                        event
-                            .forms
-                            .real_value(&values, 13, "906", raw, codec::PLAIN)?;
-                }
-                Some(907) => {
-                    event.sell_buy_type =
-                        event
-                            .forms
-                            .real_value(&values, 14, "907", raw, codec::PLAIN)?;
-                }
-                Some(908) => {
-                    event.order_execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 15, "908", raw, codec::PLAIN)?;
-                }
-                Some(909) => {
-                    event.execution_number =
-                        event
-                            .forms
-                            .real_value(&values, 16, "909", raw, codec::PLAIN)?;
-                }
-                Some(910) => {
-                    event.execution_price =
-                        event
-                            .forms
-                            .real_value(&values, 17, "910", raw, codec::PLAIN)?;
-                }
-                Some(911) => {
-                    event.execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 18, "911", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 19, "10", raw, codec::PLAIN)?;
-                }
-                Some(27) => {
-                    event.best_ask_price =
-                        event
-                            .forms
-                            .real_value(&values, 20, "27", raw, codec::PLAIN)?;
-                }
-                Some(28) => {
-                    event.best_bid_price =
-                        event
-                            .forms
-                            .real_value(&values, 21, "28", raw, codec::PLAIN)?;
-                }
-                Some(914) => {
-                    event.unit_execution_price =
-                        event
-                            .forms
-                            .real_value(&values, 22, "914", raw, codec::PLAIN)?;
-                }
-                Some(915) => {
-                    event.unit_execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 23, "915", raw, codec::PLAIN)?;
-                }
-                Some(938) => {
-                    event.today_trade_commission =
-                        event
-                            .forms
-                            .real_value(&values, 24, "938", raw, codec::PLAIN)?;
-                }
-                Some(939) => {
-                    event.today_trade_tax =
-                        event
-                            .forms
-                            .real_value(&values, 25, "939", raw, codec::PLAIN)?;
-                }
-                Some(919) => {
-                    event.reject_reason =
-                        event
-                            .forms
-                            .real_value(&values, 26, "919", raw, codec::PLAIN)?;
-                }
-                Some(920) => {
-                    event.screen_number =
-                        event
-                            .forms
-                            .real_value(&values, 27, "920", raw, codec::PLAIN)?;
-                }
-                Some(921) => {
-                    event.terminal_number =
-                        event
-                            .forms
-                            .real_value(&values, 28, "921", raw, codec::PLAIN)?;
-                }
-                Some(922) => {
-                    event.credit_type =
-                        event
-                            .forms
-                            .real_value(&values, 29, "922", raw, codec::PLAIN)?;
-                }
-                Some(923) => {
-                    event.loan_date =
-                        event
-                            .forms
-                            .real_value(&values, 30, "923", raw, codec::PLAIN)?;
-                }
-                Some(10010) => {
-                    event.after_hours_single_price_current_price =
-                        event
-                            .forms
-                            .real_value(&values, 31, "10010", raw, codec::PLAIN)?;
-                }
-                Some(2134) => {
-                    event.exchange_type =
-                        event
-                            .forms
-                            .real_value(&values, 32, "2134", raw, codec::PLAIN)?;
-                }
-                Some(2135) => {
-                    event.exchange_type_name =
-                        event
-                            .forms
-                            .real_value(&values, 33, "2135", raw, codec::PLAIN)?;
-                }
-                Some(2136) => {
-                    event.sor_flag =
-                        event
-                            .forms
-                            .real_value(&values, 34, "2136", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for OrderFill {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("9201", "account_number"),
+            codec::Field::new("9203", "order_number"),
+            codec::Field::new("9205", "manager_employee_number"),
+            codec::Field::new("9001", "item_code"),
+            codec::Field::new("912", "order_task_class"),
+            codec::Field::new("913", "order_status"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("900", "order_quantity"),
+            codec::Field::new("901", "order_price"),
+            codec::Field::new("902", "unfilled_quantity"),
+            codec::Field::new("903", "cumulative_execution_amount"),
+            codec::Field::new("904", "original_order_number"),
+            codec::Field::new("905", "order_type"),
+            codec::Field::new("906", "trade_type"),
+            codec::Field::new("907", "sell_buy_type"),
+            codec::Field::new("908", "order_execution_time"),
+            codec::Field::new("909", "execution_number"),
+            codec::Field::new("910", "execution_price"),
+            codec::Field::new("911", "execution_quantity"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("27", "best_ask_price"),
+            codec::Field::new("28", "best_bid_price"),
+            codec::Field::new("914", "unit_execution_price"),
+            codec::Field::new("915", "unit_execution_quantity"),
+            codec::Field::new("938", "today_trade_commission"),
+            codec::Field::new("939", "today_trade_tax"),
+            codec::Field::new("919", "reject_reason"),
+            codec::Field::new("920", "screen_number"),
+            codec::Field::new("921", "terminal_number"),
+            codec::Field::new("922", "credit_type"),
+            codec::Field::new("923", "loan_date"),
+            codec::Field::new("10010", "after_hours_single_price_current_price"),
+            codec::Field::new("2134", "exchange_type"),
+            codec::Field::new("2135", "exchange_type_name"),
+            codec::Field::new("2136", "sor_flag"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.manager_employee_number),
+            3 => codec::SlotMut::Text(&mut self.item_code),
+            4 => codec::SlotMut::Text(&mut self.order_task_class),
+            5 => codec::SlotMut::Opt(&mut self.order_status),
+            6 => codec::SlotMut::Text(&mut self.stock_name),
+            7 => codec::SlotMut::Int(&mut self.order_quantity),
+            8 => codec::SlotMut::Int(&mut self.order_price),
+            9 => codec::SlotMut::Int(&mut self.unfilled_quantity),
+            10 => codec::SlotMut::Int(&mut self.cumulative_execution_amount),
+            11 => codec::SlotMut::Text(&mut self.original_order_number),
+            12 => codec::SlotMut::Text(&mut self.order_type),
+            13 => codec::SlotMut::Opt(&mut self.trade_type),
+            14 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            15 => codec::SlotMut::Opt(&mut self.order_execution_time),
+            16 => codec::SlotMut::Text(&mut self.execution_number),
+            17 => codec::SlotMut::Int(&mut self.execution_price),
+            18 => codec::SlotMut::Int(&mut self.execution_quantity),
+            19 => codec::SlotMut::Opt(&mut self.current_price),
+            20 => codec::SlotMut::Opt(&mut self.best_ask_price),
+            21 => codec::SlotMut::Opt(&mut self.best_bid_price),
+            22 => codec::SlotMut::Int(&mut self.unit_execution_price),
+            23 => codec::SlotMut::Int(&mut self.unit_execution_quantity),
+            24 => codec::SlotMut::Int(&mut self.today_trade_commission),
+            25 => codec::SlotMut::Int(&mut self.today_trade_tax),
+            26 => codec::SlotMut::Text(&mut self.reject_reason),
+            27 => codec::SlotMut::Text(&mut self.screen_number),
+            28 => codec::SlotMut::Text(&mut self.terminal_number),
+            29 => codec::SlotMut::Text(&mut self.credit_type),
+            30 => codec::SlotMut::Date(&mut self.loan_date),
+            31 => codec::SlotMut::Int(&mut self.after_hours_single_price_current_price),
+            32 => codec::SlotMut::Opt(&mut self.exchange_type),
+            33 => codec::SlotMut::Opt(&mut self.exchange_type_name),
+            34 => codec::SlotMut::Opt(&mut self.sor_flag),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.manager_employee_number),
+            3 => codec::SlotRef::Opt(&self.item_code),
+            4 => codec::SlotRef::Opt(&self.order_task_class),
+            5 => codec::SlotRef::Opt(&self.order_status),
+            6 => codec::SlotRef::Opt(&self.stock_name),
+            7 => codec::SlotRef::Opt(&self.order_quantity),
+            8 => codec::SlotRef::Opt(&self.order_price),
+            9 => codec::SlotRef::Opt(&self.unfilled_quantity),
+            10 => codec::SlotRef::Opt(&self.cumulative_execution_amount),
+            11 => codec::SlotRef::Opt(&self.original_order_number),
+            12 => codec::SlotRef::Opt(&self.order_type),
+            13 => codec::SlotRef::Opt(&self.trade_type),
+            14 => codec::SlotRef::Opt(&self.sell_buy_type),
+            15 => codec::SlotRef::Opt(&self.order_execution_time),
+            16 => codec::SlotRef::Opt(&self.execution_number),
+            17 => codec::SlotRef::Opt(&self.execution_price),
+            18 => codec::SlotRef::Opt(&self.execution_quantity),
+            19 => codec::SlotRef::Opt(&self.current_price),
+            20 => codec::SlotRef::Opt(&self.best_ask_price),
+            21 => codec::SlotRef::Opt(&self.best_bid_price),
+            22 => codec::SlotRef::Opt(&self.unit_execution_price),
+            23 => codec::SlotRef::Opt(&self.unit_execution_quantity),
+            24 => codec::SlotRef::Opt(&self.today_trade_commission),
+            25 => codec::SlotRef::Opt(&self.today_trade_tax),
+            26 => codec::SlotRef::Opt(&self.reject_reason),
+            27 => codec::SlotRef::Opt(&self.screen_number),
+            28 => codec::SlotRef::Opt(&self.terminal_number),
+            29 => codec::SlotRef::Opt(&self.credit_type),
+            30 => codec::SlotRef::Opt(&self.loan_date),
+            31 => codec::SlotRef::Opt(&self.after_hours_single_price_current_price),
+            32 => codec::SlotRef::Opt(&self.exchange_type),
+            33 => codec::SlotRef::Opt(&self.exchange_type_name),
+            34 => codec::SlotRef::Opt(&self.sor_flag),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for OrderFill {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for OrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "9203", &self.order_number, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "9205",
-            &self.manager_employee_number,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 3, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "912", &self.order_task_class, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(&self.forms, 9, "902", &self.unfilled_quantity, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            10,
-            "903",
-            &self.cumulative_execution_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            11,
-            "904",
-            &self.original_order_number,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 12, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, 13, "906", &self.trade_type, codec::PLAIN);
-        values.put_kept(&self.forms, 14, "907", &self.sell_buy_type, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            15,
-            "908",
-            &self.order_execution_time,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 16, "909", &self.execution_number, codec::PLAIN);
-        values.put_kept(&self.forms, 17, "910", &self.execution_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            18,
-            "911",
-            &self.execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 19, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(&self.forms, 20, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, 21, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            22,
-            "914",
-            &self.unit_execution_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            23,
-            "915",
-            &self.unit_execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            24,
-            "938",
-            &self.today_trade_commission,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 25, "939", &self.today_trade_tax, codec::PLAIN);
-        values.put_kept(&self.forms, 26, "919", &self.reject_reason, codec::PLAIN);
-        values.put_kept(&self.forms, 27, "920", &self.screen_number, codec::PLAIN);
-        values.put_kept(&self.forms, 28, "921", &self.terminal_number, codec::PLAIN);
-        values.put_kept(&self.forms, 29, "922", &self.credit_type, codec::PLAIN);
-        values.put_kept(&self.forms, 30, "923", &self.loan_date, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            31,
-            "10010",
-            &self.after_hours_single_price_current_price,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 32, "2134", &self.exchange_type, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            33,
-            "2135",
-            &self.exchange_type_name,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 34, "2136", &self.sor_flag, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

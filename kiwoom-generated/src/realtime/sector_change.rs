@@ -113,203 +113,90 @@ impl kiwoom_runtime::RealtimeType for SectorChange {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorChange {}
-impl codec::RealEntry for SectorChange {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(252) => {
-                    event.rising_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 1, "252", raw, codec::PLAIN)?;
-                }
-                Some(251) => {
-                    event.upper_limit_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 2, "251", raw, codec::PLAIN)?;
-                }
-                Some(253) => {
-                    event.unchanged_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 3, "253", raw, codec::PLAIN)?;
-                }
-                Some(255) => {
-                    event.falling_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 4, "255", raw, codec::PLAIN)?;
-                }
-                Some(254) => {
-                    event.lower_limit_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 5, "254", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 6, "13", raw, codec::PLAIN)?;
-                }
-                Some(14) => {
-                    event.cumulative_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 7, "14", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 8, "10", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 9, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 10, "12", raw, codec::PLAIN)?;
-                }
-                Some(256) => {
-                    event.traded_stock_count =
-                        event
-                            .forms
-                            .real_value(&values, 11, "256", raw, codec::PLAIN)?;
-                }
-                Some(257) => {
-                    event.traded_stock_rate =
-                        event
-                            .forms
-                            .real_value(&values, 12, "257", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 13, "25", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for SectorChange {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("252", "rising_stock_count"),
+            codec::Field::new("251", "upper_limit_stock_count"),
+            codec::Field::new("253", "unchanged_stock_count"),
+            codec::Field::new("255", "falling_stock_count"),
+            codec::Field::new("254", "lower_limit_stock_count"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("14", "cumulative_trade_value"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("256", "traded_stock_count"),
+            codec::Field::new("257", "traded_stock_rate"),
+            codec::Field::new("25", "previous_day_change_sign"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Int(&mut self.rising_stock_count),
+            2 => codec::SlotMut::Int(&mut self.upper_limit_stock_count),
+            3 => codec::SlotMut::Int(&mut self.unchanged_stock_count),
+            4 => codec::SlotMut::Int(&mut self.falling_stock_count),
+            5 => codec::SlotMut::Int(&mut self.lower_limit_stock_count),
+            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            8 => codec::SlotMut::Opt(&mut self.current_price),
+            9 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            11 => codec::SlotMut::Int(&mut self.traded_stock_count),
+            12 => codec::SlotMut::Decimal(&mut self.traded_stock_rate),
+            13 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.rising_stock_count),
+            2 => codec::SlotRef::Opt(&self.upper_limit_stock_count),
+            3 => codec::SlotRef::Opt(&self.unchanged_stock_count),
+            4 => codec::SlotRef::Opt(&self.falling_stock_count),
+            5 => codec::SlotRef::Opt(&self.lower_limit_stock_count),
+            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            8 => codec::SlotRef::Opt(&self.current_price),
+            9 => codec::SlotRef::Opt(&self.previous_day_change),
+            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            11 => codec::SlotRef::Opt(&self.traded_stock_count),
+            12 => codec::SlotRef::Opt(&self.traded_stock_rate),
+            13 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for SectorChange {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for SectorChange {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            1,
-            "252",
-            &self.rising_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            2,
-            "251",
-            &self.upper_limit_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "253",
-            &self.unchanged_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            4,
-            "255",
-            &self.falling_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            5,
-            "254",
-            &self.lower_limit_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            6,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            7,
-            "14",
-            &self.cumulative_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 8, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            9,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 10, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            11,
-            "256",
-            &self.traded_stock_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            12,
-            "257",
-            &self.traded_stock_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

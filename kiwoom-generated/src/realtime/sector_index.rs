@@ -111,153 +111,84 @@ impl kiwoom_runtime::RealtimeType for SectorIndex {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorIndex {}
-impl codec::RealEntry for SectorIndex {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 2, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 3, "12", raw, codec::PLAIN)?;
-                }
-                Some(15) => {
-                    event.trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 4, "15", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 5, "13", raw, codec::PLAIN)?;
-                }
-                Some(14) => {
-                    event.cumulative_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 6, "14", raw, codec::PLAIN)?;
-                }
-                Some(16) => {
-                    event.open_price =
-                        event
-                            .forms
-                            .real_value(&values, 7, "16", raw, codec::PLAIN)?;
-                }
-                Some(17) => {
-                    event.high_price =
-                        event
-                            .forms
-                            .real_value(&values, 8, "17", raw, codec::PLAIN)?;
-                }
-                Some(18) => {
-                    event.low_price =
-                        event
-                            .forms
-                            .real_value(&values, 9, "18", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 10, "25", raw, codec::PLAIN)?;
-                }
-                Some(26) => {
-                    event.previous_day_trade_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 11, "26", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for SectorIndex {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("15", "trade_quantity"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("14", "cumulative_trade_value"),
+            codec::Field::new("16", "open_price"),
+            codec::Field::new("17", "high_price"),
+            codec::Field::new("18", "low_price"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("26", "previous_day_trade_quantity_change"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            4 => codec::SlotMut::Opt(&mut self.trade_quantity),
+            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            7 => codec::SlotMut::Opt(&mut self.open_price),
+            8 => codec::SlotMut::Opt(&mut self.high_price),
+            9 => codec::SlotMut::Opt(&mut self.low_price),
+            10 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            11 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity_change),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            4 => codec::SlotRef::Opt(&self.trade_quantity),
+            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            7 => codec::SlotRef::Opt(&self.open_price),
+            8 => codec::SlotRef::Opt(&self.high_price),
+            9 => codec::SlotRef::Opt(&self.low_price),
+            10 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for SectorIndex {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for SectorIndex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 3, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "15", &self.trade_quantity, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            5,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            6,
-            "14",
-            &self.cumulative_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 7, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, 9, "18", &self.low_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            10,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            11,
-            "26",
-            &self.previous_day_trade_quantity_change,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

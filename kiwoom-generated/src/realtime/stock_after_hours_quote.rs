@@ -69,98 +69,63 @@ impl kiwoom_runtime::RealtimeType for StockAfterHoursQuote {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockAfterHoursQuote {}
-impl codec::RealEntry for StockAfterHoursQuote {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(21) => {
-                    event.quote_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "21", raw, codec::PLAIN)?;
-                }
-                Some(131) => {
-                    event.after_hours_total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 1, "131", raw, codec::PLAIN)?;
-                }
-                Some(132) => {
-                    event.after_hours_total_ask_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 2, "132", raw, codec::PLAIN)?;
-                }
-                Some(135) => {
-                    event.after_hours_total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 3, "135", raw, codec::PLAIN)?;
-                }
-                Some(136) => {
-                    event.after_hours_total_bid_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 4, "136", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockAfterHoursQuote {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("21", "quote_time"),
+            codec::Field::new("131", "after_hours_total_ask_quantity"),
+            codec::Field::new("132", "after_hours_total_ask_quantity_change"),
+            codec::Field::new("135", "after_hours_total_bid_quantity"),
+            codec::Field::new("136", "after_hours_total_bid_quantity_change"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.quote_time),
+            1 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity),
+            2 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity_change),
+            3 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity),
+            4 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity_change),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.quote_time),
+            1 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity),
+            2 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity_change),
+            3 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity),
+            4 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity_change),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockAfterHoursQuote {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockAfterHoursQuote {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "21", &self.quote_time, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            1,
-            "131",
-            &self.after_hours_total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            2,
-            "132",
-            &self.after_hours_total_ask_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "135",
-            &self.after_hours_total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            4,
-            "136",
-            &self.after_hours_total_bid_quantity_change,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -85,139 +85,78 @@ impl kiwoom_runtime::RealtimeType for StockInfo {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockInfo {}
-impl codec::RealEntry for StockInfo {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(297) => {
-                    event.random_end_extension =
-                        event
-                            .forms
-                            .real_value(&values, 0, "297", raw, codec::PLAIN)?;
-                }
-                Some(592) => {
-                    event.pre_market_random_end_extension =
-                        event
-                            .forms
-                            .real_value(&values, 1, "592", raw, codec::PLAIN)?;
-                }
-                Some(593) => {
-                    event.after_market_random_end_extension =
-                        event
-                            .forms
-                            .real_value(&values, 2, "593", raw, codec::PLAIN)?;
-                }
-                Some(305) => {
-                    event.upper_limit_price =
-                        event
-                            .forms
-                            .real_value(&values, 3, "305", raw, codec::PLAIN)?;
-                }
-                Some(306) => {
-                    event.lower_limit_price =
-                        event
-                            .forms
-                            .real_value(&values, 4, "306", raw, codec::PLAIN)?;
-                }
-                Some(307) => {
-                    event.base_price =
-                        event
-                            .forms
-                            .real_value(&values, 5, "307", raw, codec::PLAIN)?;
-                }
-                Some(689) => {
-                    event.elw_early_termination =
-                        event
-                            .forms
-                            .real_value(&values, 6, "689", raw, codec::PLAIN)?;
-                }
-                Some(594) => {
-                    event.currency_unit =
-                        event
-                            .forms
-                            .real_value(&values, 7, "594", raw, codec::PLAIN)?;
-                }
-                Some(382) => {
-                    event.margin_rate_display =
-                        event
-                            .forms
-                            .real_value(&values, 8, "382", raw, codec::PLAIN)?;
-                }
-                Some(370) => {
-                    event.stock_info =
-                        event
-                            .forms
-                            .real_value(&values, 9, "370", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockInfo {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("297", "random_end_extension"),
+            codec::Field::new("592", "pre_market_random_end_extension"),
+            codec::Field::new("593", "after_market_random_end_extension"),
+            codec::Field::new("305", "upper_limit_price"),
+            codec::Field::new("306", "lower_limit_price"),
+            codec::Field::new("307", "base_price"),
+            codec::Field::new("689", "elw_early_termination"),
+            codec::Field::new("594", "currency_unit"),
+            codec::Field::new("382", "margin_rate_display"),
+            codec::Field::new("370", "stock_info"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.random_end_extension),
+            1 => codec::SlotMut::Text(&mut self.pre_market_random_end_extension),
+            2 => codec::SlotMut::Text(&mut self.after_market_random_end_extension),
+            3 => codec::SlotMut::Opt(&mut self.upper_limit_price),
+            4 => codec::SlotMut::Opt(&mut self.lower_limit_price),
+            5 => codec::SlotMut::Int(&mut self.base_price),
+            6 => codec::SlotMut::Text(&mut self.elw_early_termination),
+            7 => codec::SlotMut::Text(&mut self.currency_unit),
+            8 => codec::SlotMut::Text(&mut self.margin_rate_display),
+            9 => codec::SlotMut::Text(&mut self.stock_info),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.random_end_extension),
+            1 => codec::SlotRef::Opt(&self.pre_market_random_end_extension),
+            2 => codec::SlotRef::Opt(&self.after_market_random_end_extension),
+            3 => codec::SlotRef::Opt(&self.upper_limit_price),
+            4 => codec::SlotRef::Opt(&self.lower_limit_price),
+            5 => codec::SlotRef::Opt(&self.base_price),
+            6 => codec::SlotRef::Opt(&self.elw_early_termination),
+            7 => codec::SlotRef::Opt(&self.currency_unit),
+            8 => codec::SlotRef::Opt(&self.margin_rate_display),
+            9 => codec::SlotRef::Opt(&self.stock_info),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockInfo {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockInfo {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(
-            &self.forms,
-            0,
-            "297",
-            &self.random_end_extension,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            1,
-            "592",
-            &self.pre_market_random_end_extension,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            2,
-            "593",
-            &self.after_market_random_end_extension,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 3, "305", &self.upper_limit_price, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "306", &self.lower_limit_price, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "307", &self.base_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            6,
-            "689",
-            &self.elw_early_termination,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 7, "594", &self.currency_unit, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            8,
-            "382",
-            &self.margin_rate_display,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 9, "370", &self.stock_info, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

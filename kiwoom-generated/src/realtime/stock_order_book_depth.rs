@@ -803,1864 +803,537 @@ impl kiwoom_runtime::RealtimeType for StockOrderBookDepth {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockOrderBookDepth {}
-impl codec::RealEntry for StockOrderBookDepth {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(21) => {
-                    event.quote_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "21", raw, codec::PLAIN)?;
-                }
-                Some(41) => {
-                    event.ask_price_1 =
-                        event
-                            .forms
-                            .real_value(&values, 1, "41", raw, codec::PLAIN)?;
-                }
-                Some(61) => {
-                    event.ask_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 2, "61", raw, codec::PLAIN)?;
-                }
-                Some(81) => {
-                    event.ask_quantity_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 3, "81", raw, codec::PLAIN)?;
-                }
-                Some(51) => {
-                    event.bid_price_1 =
-                        event
-                            .forms
-                            .real_value(&values, 4, "51", raw, codec::PLAIN)?;
-                }
-                Some(71) => {
-                    event.bid_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 5, "71", raw, codec::PLAIN)?;
-                }
-                Some(91) => {
-                    event.bid_quantity_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 6, "91", raw, codec::PLAIN)?;
-                }
-                Some(42) => {
-                    event.ask_price_2 =
-                        event
-                            .forms
-                            .real_value(&values, 7, "42", raw, codec::PLAIN)?;
-                }
-                Some(62) => {
-                    event.ask_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 8, "62", raw, codec::PLAIN)?;
-                }
-                Some(82) => {
-                    event.ask_quantity_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 9, "82", raw, codec::PLAIN)?;
-                }
-                Some(52) => {
-                    event.bid_price_2 =
-                        event
-                            .forms
-                            .real_value(&values, 10, "52", raw, codec::PLAIN)?;
-                }
-                Some(72) => {
-                    event.bid_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 11, "72", raw, codec::PLAIN)?;
-                }
-                Some(92) => {
-                    event.bid_quantity_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 12, "92", raw, codec::PLAIN)?;
-                }
-                Some(43) => {
-                    event.ask_price_3 =
-                        event
-                            .forms
-                            .real_value(&values, 13, "43", raw, codec::PLAIN)?;
-                }
-                Some(63) => {
-                    event.ask_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 14, "63", raw, codec::PLAIN)?;
-                }
-                Some(83) => {
-                    event.ask_quantity_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 15, "83", raw, codec::PLAIN)?;
-                }
-                Some(53) => {
-                    event.bid_price_3 =
-                        event
-                            .forms
-                            .real_value(&values, 16, "53", raw, codec::PLAIN)?;
-                }
-                Some(73) => {
-                    event.bid_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 17, "73", raw, codec::PLAIN)?;
-                }
-                Some(93) => {
-                    event.bid_quantity_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 18, "93", raw, codec::PLAIN)?;
-                }
-                Some(44) => {
-                    event.ask_price_4 =
-                        event
-                            .forms
-                            .real_value(&values, 19, "44", raw, codec::PLAIN)?;
-                }
-                Some(64) => {
-                    event.ask_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 20, "64", raw, codec::PLAIN)?;
-                }
-                Some(84) => {
-                    event.ask_quantity_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 21, "84", raw, codec::PLAIN)?;
-                }
-                Some(54) => {
-                    event.bid_price_4 =
-                        event
-                            .forms
-                            .real_value(&values, 22, "54", raw, codec::PLAIN)?;
-                }
-                Some(74) => {
-                    event.bid_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 23, "74", raw, codec::PLAIN)?;
-                }
-                Some(94) => {
-                    event.bid_quantity_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 24, "94", raw, codec::PLAIN)?;
-                }
-                Some(45) => {
-                    event.ask_price_5 =
-                        event
-                            .forms
-                            .real_value(&values, 25, "45", raw, codec::PLAIN)?;
-                }
-                Some(65) => {
-                    event.ask_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 26, "65", raw, codec::PLAIN)?;
-                }
-                Some(85) => {
-                    event.ask_quantity_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 27, "85", raw, codec::PLAIN)?;
-                }
-                Some(55) => {
-                    event.bid_price_5 =
-                        event
-                            .forms
-                            .real_value(&values, 28, "55", raw, codec::PLAIN)?;
-                }
-                Some(75) => {
-                    event.bid_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 29, "75", raw, codec::PLAIN)?;
-                }
-                Some(95) => {
-                    event.bid_quantity_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 30, "95", raw, codec::PLAIN)?;
-                }
-                Some(46) => {
-                    event.ask_price_6 =
-                        event
-                            .forms
-                            .real_value(&values, 31, "46", raw, codec::PLAIN)?;
-                }
-                Some(66) => {
-                    event.ask_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 32, "66", raw, codec::PLAIN)?;
-                }
-                Some(86) => {
-                    event.ask_quantity_change_6 =
-                        event
-                            .forms
-                            .real_value(&values, 33, "86", raw, codec::PLAIN)?;
-                }
-                Some(56) => {
-                    event.bid_price_6 =
-                        event
-                            .forms
-                            .real_value(&values, 34, "56", raw, codec::PLAIN)?;
-                }
-                Some(76) => {
-                    event.bid_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 35, "76", raw, codec::PLAIN)?;
-                }
-                Some(96) => {
-                    event.bid_quantity_change_6 =
-                        event
-                            .forms
-                            .real_value(&values, 36, "96", raw, codec::PLAIN)?;
-                }
-                Some(47) => {
-                    event.ask_price_7 =
-                        event
-                            .forms
-                            .real_value(&values, 37, "47", raw, codec::PLAIN)?;
-                }
-                Some(67) => {
-                    event.ask_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 38, "67", raw, codec::PLAIN)?;
-                }
-                Some(87) => {
-                    event.ask_quantity_change_7 =
-                        event
-                            .forms
-                            .real_value(&values, 39, "87", raw, codec::PLAIN)?;
-                }
-                Some(57) => {
-                    event.bid_price_7 =
-                        event
-                            .forms
-                            .real_value(&values, 40, "57", raw, codec::PLAIN)?;
-                }
-                Some(77) => {
-                    event.bid_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 41, "77", raw, codec::PLAIN)?;
-                }
-                Some(97) => {
-                    event.bid_quantity_change_7 =
-                        event
-                            .forms
-                            .real_value(&values, 42, "97", raw, codec::PLAIN)?;
-                }
-                Some(48) => {
-                    event.ask_price_8 =
-                        event
-                            .forms
-                            .real_value(&values, 43, "48", raw, codec::PLAIN)?;
-                }
-                Some(68) => {
-                    event.ask_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 44, "68", raw, codec::PLAIN)?;
-                }
-                Some(88) => {
-                    event.ask_quantity_change_8 =
-                        event
-                            .forms
-                            .real_value(&values, 45, "88", raw, codec::PLAIN)?;
-                }
-                Some(58) => {
-                    event.bid_price_8 =
-                        event
-                            .forms
-                            .real_value(&values, 46, "58", raw, codec::PLAIN)?;
-                }
-                Some(78) => {
-                    event.bid_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 47, "78", raw, codec::PLAIN)?;
-                }
-                Some(98) => {
-                    event.bid_quantity_change_8 =
-                        event
-                            .forms
-                            .real_value(&values, 48, "98", raw, codec::PLAIN)?;
-                }
-                Some(49) => {
-                    event.ask_price_9 =
-                        event
-                            .forms
-                            .real_value(&values, 49, "49", raw, codec::PLAIN)?;
-                }
-                Some(69) => {
-                    event.ask_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 50, "69", raw, codec::PLAIN)?;
-                }
-                Some(89) => {
-                    event.ask_quantity_change_9 =
-                        event
-                            .forms
-                            .real_value(&values, 51, "89", raw, codec::PLAIN)?;
-                }
-                Some(59) => {
-                    event.bid_price_9 =
-                        event
-                            .forms
-                            .real_value(&values, 52, "59", raw, codec::PLAIN)?;
-                }
-                Some(79) => {
-                    event.bid_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 53, "79", raw, codec::PLAIN)?;
-                }
-                Some(99) => {
-                    event.bid_quantity_change_9 =
-                        event
-                            .forms
-                            .real_value(&values, 54, "99", raw, codec::PLAIN)?;
-                }
-                Some(50) => {
-                    event.ask_price_10 =
-                        event
-                            .forms
-                            .real_value(&values, 55, "50", raw, codec::PLAIN)?;
-                }
-                Some(70) => {
-                    event.ask_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 56, "70", raw, codec::PLAIN)?;
-                }
-                Some(90) => {
-                    event.ask_quantity_change_10 =
-                        event
-                            .forms
-                            .real_value(&values, 57, "90", raw, codec::PLAIN)?;
-                }
-                Some(60) => {
-                    event.bid_price_10 =
-                        event
-                            .forms
-                            .real_value(&values, 58, "60", raw, codec::PLAIN)?;
-                }
-                Some(80) => {
-                    event.bid_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 59, "80", raw, codec::PLAIN)?;
-                }
-                Some(100) => {
-                    event.bid_quantity_change_10 =
-                        event
-                            .forms
-                            .real_value(&values, 60, "100", raw, codec::PLAIN)?;
-                }
-                Some(121) => {
-                    event.total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 61, "121", raw, codec::PLAIN)?;
-                }
-                Some(122) => {
-                    event.total_ask_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 62, "122", raw, codec::PLAIN)?;
-                }
-                Some(125) => {
-                    event.total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 63, "125", raw, codec::PLAIN)?;
-                }
-                Some(126) => {
-                    event.total_bid_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 64, "126", raw, codec::PLAIN)?;
-                }
-                Some(23) => {
-                    event.expected_execution_price =
-                        event
-                            .forms
-                            .real_value(&values, 65, "23", raw, codec::PLAIN)?;
-                }
-                Some(24) => {
-                    event.expected_execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 66, "24", raw, codec::PLAIN)?;
-                }
-                Some(128) => {
-                    event.net_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 67, "128", raw, codec::PLAIN)?;
-                }
-                Some(129) => {
-                    event.buy_ratio =
-                        event
-                            .forms
-                            .real_value(&values, 68, "129", raw, codec::PLAIN)?;
-                }
-                Some(138) => {
-                    event.net_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 69, "138", raw, codec::PLAIN)?;
-                }
-                Some(139) => {
-                    event.sell_ratio =
-                        event
-                            .forms
-                            .real_value(&values, 70, "139", raw, codec::PLAIN)?;
-                }
-                Some(200) => {
-                    event.expected_price_previous_close_change =
-                        event
-                            .forms
-                            .real_value(&values, 71, "200", raw, codec::PLAIN)?;
-                }
-                Some(201) => {
-                    event.expected_price_previous_close_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 72, "201", raw, codec::PLAIN)?;
-                }
-                Some(238) => {
-                    event.expected_price_previous_close_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 73, "238", raw, codec::PLAIN)?;
-                }
-                Some(291) => {
-                    event.expected_price =
-                        event
-                            .forms
-                            .real_value(&values, 74, "291", raw, codec::PLAIN)?;
-                }
-                Some(292) => {
-                    event.expected_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 75, "292", raw, codec::PLAIN)?;
-                }
-                Some(293) => {
-                    event.expected_price_previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 76, "293", raw, codec::PLAIN)?;
-                }
-                Some(294) => {
-                    event.expected_price_previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 77, "294", raw, codec::PLAIN)?;
-                }
-                Some(295) => {
-                    event.expected_price_previous_day_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 78, "295", raw, codec::PLAIN)?;
-                }
-                Some(621) => {
-                    event.lp_ask_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 79, "621", raw, codec::PLAIN)?;
-                }
-                Some(631) => {
-                    event.lp_bid_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 80, "631", raw, codec::PLAIN)?;
-                }
-                Some(622) => {
-                    event.lp_ask_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 81, "622", raw, codec::PLAIN)?;
-                }
-                Some(632) => {
-                    event.lp_bid_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 82, "632", raw, codec::PLAIN)?;
-                }
-                Some(623) => {
-                    event.lp_ask_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 83, "623", raw, codec::PLAIN)?;
-                }
-                Some(633) => {
-                    event.lp_bid_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 84, "633", raw, codec::PLAIN)?;
-                }
-                Some(624) => {
-                    event.lp_ask_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 85, "624", raw, codec::PLAIN)?;
-                }
-                Some(634) => {
-                    event.lp_bid_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 86, "634", raw, codec::PLAIN)?;
-                }
-                Some(625) => {
-                    event.lp_ask_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 87, "625", raw, codec::PLAIN)?;
-                }
-                Some(635) => {
-                    event.lp_bid_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 88, "635", raw, codec::PLAIN)?;
-                }
-                Some(626) => {
-                    event.lp_ask_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 89, "626", raw, codec::PLAIN)?;
-                }
-                Some(636) => {
-                    event.lp_bid_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 90, "636", raw, codec::PLAIN)?;
-                }
-                Some(627) => {
-                    event.lp_ask_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 91, "627", raw, codec::PLAIN)?;
-                }
-                Some(637) => {
-                    event.lp_bid_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 92, "637", raw, codec::PLAIN)?;
-                }
-                Some(628) => {
-                    event.lp_ask_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 93, "628", raw, codec::PLAIN)?;
-                }
-                Some(638) => {
-                    event.lp_bid_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 94, "638", raw, codec::PLAIN)?;
-                }
-                Some(629) => {
-                    event.lp_ask_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 95, "629", raw, codec::PLAIN)?;
-                }
-                Some(639) => {
-                    event.lp_bid_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 96, "639", raw, codec::PLAIN)?;
-                }
-                Some(630) => {
-                    event.lp_ask_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 97, "630", raw, codec::PLAIN)?;
-                }
-                Some(640) => {
-                    event.lp_bid_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 98, "640", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 99, "13", raw, codec::PLAIN)?;
-                }
-                Some(299) => {
-                    event.expected_quantity_previous_day_rate =
-                        event
-                            .forms
-                            .real_value(&values, 100, "299", raw, codec::PLAIN)?;
-                }
-                Some(215) => {
-                    event.market_operation_type =
-                        event
-                            .forms
-                            .real_value(&values, 101, "215", raw, codec::PLAIN)?;
-                }
-                Some(216) => {
-                    event.investor_ticker =
-                        event
-                            .forms
-                            .real_value(&values, 102, "216", raw, codec::PLAIN)?;
-                }
-                Some(6044) => {
-                    event.krx_ask_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 103, "6044", raw, codec::PLAIN)?;
-                }
-                Some(6045) => {
-                    event.krx_ask_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 104, "6045", raw, codec::PLAIN)?;
-                }
-                Some(6046) => {
-                    event.krx_ask_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 105, "6046", raw, codec::PLAIN)?;
-                }
-                Some(6047) => {
-                    event.krx_ask_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 106, "6047", raw, codec::PLAIN)?;
-                }
-                Some(6048) => {
-                    event.krx_ask_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 107, "6048", raw, codec::PLAIN)?;
-                }
-                Some(6049) => {
-                    event.krx_ask_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 108, "6049", raw, codec::PLAIN)?;
-                }
-                Some(6050) => {
-                    event.krx_ask_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 109, "6050", raw, codec::PLAIN)?;
-                }
-                Some(6051) => {
-                    event.krx_ask_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 110, "6051", raw, codec::PLAIN)?;
-                }
-                Some(6052) => {
-                    event.krx_ask_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 111, "6052", raw, codec::PLAIN)?;
-                }
-                Some(6053) => {
-                    event.krx_ask_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 112, "6053", raw, codec::PLAIN)?;
-                }
-                Some(6054) => {
-                    event.krx_bid_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 113, "6054", raw, codec::PLAIN)?;
-                }
-                Some(6055) => {
-                    event.krx_bid_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 114, "6055", raw, codec::PLAIN)?;
-                }
-                Some(6056) => {
-                    event.krx_bid_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 115, "6056", raw, codec::PLAIN)?;
-                }
-                Some(6057) => {
-                    event.krx_bid_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 116, "6057", raw, codec::PLAIN)?;
-                }
-                Some(6058) => {
-                    event.krx_bid_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 117, "6058", raw, codec::PLAIN)?;
-                }
-                Some(6059) => {
-                    event.krx_bid_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 118, "6059", raw, codec::PLAIN)?;
-                }
-                Some(6060) => {
-                    event.krx_bid_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 119, "6060", raw, codec::PLAIN)?;
-                }
-                Some(6061) => {
-                    event.krx_bid_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 120, "6061", raw, codec::PLAIN)?;
-                }
-                Some(6062) => {
-                    event.krx_bid_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 121, "6062", raw, codec::PLAIN)?;
-                }
-                Some(6063) => {
-                    event.krx_bid_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 122, "6063", raw, codec::PLAIN)?;
-                }
-                Some(6064) => {
-                    event.krx_total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 123, "6064", raw, codec::PLAIN)?;
-                }
-                Some(6065) => {
-                    event.krx_total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 124, "6065", raw, codec::PLAIN)?;
-                }
-                Some(6066) => {
-                    event.nxt_ask_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 125, "6066", raw, codec::PLAIN)?;
-                }
-                Some(6067) => {
-                    event.nxt_ask_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 126, "6067", raw, codec::PLAIN)?;
-                }
-                Some(6068) => {
-                    event.nxt_ask_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 127, "6068", raw, codec::PLAIN)?;
-                }
-                Some(6069) => {
-                    event.nxt_ask_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 128, "6069", raw, codec::PLAIN)?;
-                }
-                Some(6070) => {
-                    event.nxt_ask_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 129, "6070", raw, codec::PLAIN)?;
-                }
-                Some(6071) => {
-                    event.nxt_ask_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 130, "6071", raw, codec::PLAIN)?;
-                }
-                Some(6072) => {
-                    event.nxt_ask_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 131, "6072", raw, codec::PLAIN)?;
-                }
-                Some(6073) => {
-                    event.nxt_ask_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 132, "6073", raw, codec::PLAIN)?;
-                }
-                Some(6074) => {
-                    event.nxt_ask_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 133, "6074", raw, codec::PLAIN)?;
-                }
-                Some(6075) => {
-                    event.nxt_ask_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 134, "6075", raw, codec::PLAIN)?;
-                }
-                Some(6076) => {
-                    event.nxt_bid_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 135, "6076", raw, codec::PLAIN)?;
-                }
-                Some(6077) => {
-                    event.nxt_bid_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 136, "6077", raw, codec::PLAIN)?;
-                }
-                Some(6078) => {
-                    event.nxt_bid_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 137, "6078", raw, codec::PLAIN)?;
-                }
-                Some(6079) => {
-                    event.nxt_bid_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 138, "6079", raw, codec::PLAIN)?;
-                }
-                Some(6080) => {
-                    event.nxt_bid_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 139, "6080", raw, codec::PLAIN)?;
-                }
-                Some(6081) => {
-                    event.nxt_bid_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 140, "6081", raw, codec::PLAIN)?;
-                }
-                Some(6082) => {
-                    event.nxt_bid_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 141, "6082", raw, codec::PLAIN)?;
-                }
-                Some(6083) => {
-                    event.nxt_bid_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 142, "6083", raw, codec::PLAIN)?;
-                }
-                Some(6084) => {
-                    event.nxt_bid_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 143, "6084", raw, codec::PLAIN)?;
-                }
-                Some(6085) => {
-                    event.nxt_bid_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 144, "6085", raw, codec::PLAIN)?;
-                }
-                Some(6086) => {
-                    event.nxt_total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 145, "6086", raw, codec::PLAIN)?;
-                }
-                Some(6087) => {
-                    event.nxt_total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 146, "6087", raw, codec::PLAIN)?;
-                }
-                Some(6100) => {
-                    event.krx_mid_price_total_ask_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 147, "6100", raw, codec::PLAIN)?;
-                }
-                Some(6101) => {
-                    event.krx_mid_price_total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 148, "6101", raw, codec::PLAIN)?;
-                }
-                Some(6102) => {
-                    event.krx_mid_price =
-                        event
-                            .forms
-                            .real_value(&values, 149, "6102", raw, codec::PLAIN)?;
-                }
-                Some(6103) => {
-                    event.krx_mid_price_total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 150, "6103", raw, codec::PLAIN)?;
-                }
-                Some(6104) => {
-                    event.krx_mid_price_total_bid_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 151, "6104", raw, codec::PLAIN)?;
-                }
-                Some(6105) => {
-                    event.nxt_mid_price_total_ask_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 152, "6105", raw, codec::PLAIN)?;
-                }
-                Some(6106) => {
-                    event.nxt_mid_price_total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 153, "6106", raw, codec::PLAIN)?;
-                }
-                Some(6107) => {
-                    event.nxt_mid_price =
-                        event
-                            .forms
-                            .real_value(&values, 154, "6107", raw, codec::PLAIN)?;
-                }
-                Some(6108) => {
-                    event.nxt_mid_price_total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 155, "6108", raw, codec::PLAIN)?;
-                }
-                Some(6109) => {
-                    event.nxt_mid_price_total_bid_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 156, "6109", raw, codec::PLAIN)?;
-                }
-                Some(6110) => {
-                    event.krx_mid_price_change =
-                        event
-                            .forms
-                            .real_value(&values, 157, "6110", raw, codec::PLAIN)?;
-                }
-                Some(6111) => {
-                    event.krx_mid_price_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 158, "6111", raw, codec::PLAIN)?;
-                }
-                Some(6112) => {
-                    event.krx_mid_price_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 159, "6112", raw, codec::PLAIN)?;
-                }
-                Some(6113) => {
-                    event.nxt_mid_price_change =
-                        event
-                            .forms
-                            .real_value(&values, 160, "6113", raw, codec::PLAIN)?;
-                }
-                Some(6114) => {
-                    event.nxt_mid_price_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 161, "6114", raw, codec::PLAIN)?;
-                }
-                Some(6115) => {
-                    event.nxt_mid_price_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 162, "6115", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockOrderBookDepth {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("21", "quote_time"),
+            codec::Field::new("41", "ask_price_1"),
+            codec::Field::new("61", "ask_quantity_1"),
+            codec::Field::new("81", "ask_quantity_change_1"),
+            codec::Field::new("51", "bid_price_1"),
+            codec::Field::new("71", "bid_quantity_1"),
+            codec::Field::new("91", "bid_quantity_change_1"),
+            codec::Field::new("42", "ask_price_2"),
+            codec::Field::new("62", "ask_quantity_2"),
+            codec::Field::new("82", "ask_quantity_change_2"),
+            codec::Field::new("52", "bid_price_2"),
+            codec::Field::new("72", "bid_quantity_2"),
+            codec::Field::new("92", "bid_quantity_change_2"),
+            codec::Field::new("43", "ask_price_3"),
+            codec::Field::new("63", "ask_quantity_3"),
+            codec::Field::new("83", "ask_quantity_change_3"),
+            codec::Field::new("53", "bid_price_3"),
+            codec::Field::new("73", "bid_quantity_3"),
+            codec::Field::new("93", "bid_quantity_change_3"),
+            codec::Field::new("44", "ask_price_4"),
+            codec::Field::new("64", "ask_quantity_4"),
+            codec::Field::new("84", "ask_quantity_change_4"),
+            codec::Field::new("54", "bid_price_4"),
+            codec::Field::new("74", "bid_quantity_4"),
+            codec::Field::new("94", "bid_quantity_change_4"),
+            codec::Field::new("45", "ask_price_5"),
+            codec::Field::new("65", "ask_quantity_5"),
+            codec::Field::new("85", "ask_quantity_change_5"),
+            codec::Field::new("55", "bid_price_5"),
+            codec::Field::new("75", "bid_quantity_5"),
+            codec::Field::new("95", "bid_quantity_change_5"),
+            codec::Field::new("46", "ask_price_6"),
+            codec::Field::new("66", "ask_quantity_6"),
+            codec::Field::new("86", "ask_quantity_change_6"),
+            codec::Field::new("56", "bid_price_6"),
+            codec::Field::new("76", "bid_quantity_6"),
+            codec::Field::new("96", "bid_quantity_change_6"),
+            codec::Field::new("47", "ask_price_7"),
+            codec::Field::new("67", "ask_quantity_7"),
+            codec::Field::new("87", "ask_quantity_change_7"),
+            codec::Field::new("57", "bid_price_7"),
+            codec::Field::new("77", "bid_quantity_7"),
+            codec::Field::new("97", "bid_quantity_change_7"),
+            codec::Field::new("48", "ask_price_8"),
+            codec::Field::new("68", "ask_quantity_8"),
+            codec::Field::new("88", "ask_quantity_change_8"),
+            codec::Field::new("58", "bid_price_8"),
+            codec::Field::new("78", "bid_quantity_8"),
+            codec::Field::new("98", "bid_quantity_change_8"),
+            codec::Field::new("49", "ask_price_9"),
+            codec::Field::new("69", "ask_quantity_9"),
+            codec::Field::new("89", "ask_quantity_change_9"),
+            codec::Field::new("59", "bid_price_9"),
+            codec::Field::new("79", "bid_quantity_9"),
+            codec::Field::new("99", "bid_quantity_change_9"),
+            codec::Field::new("50", "ask_price_10"),
+            codec::Field::new("70", "ask_quantity_10"),
+            codec::Field::new("90", "ask_quantity_change_10"),
+            codec::Field::new("60", "bid_price_10"),
+            codec::Field::new("80", "bid_quantity_10"),
+            codec::Field::new("100", "bid_quantity_change_10"),
+            codec::Field::new("121", "total_ask_quantity"),
+            codec::Field::new("122", "total_ask_quantity_change"),
+            codec::Field::new("125", "total_bid_quantity"),
+            codec::Field::new("126", "total_bid_quantity_change"),
+            codec::Field::new("23", "expected_execution_price"),
+            codec::Field::new("24", "expected_execution_quantity"),
+            codec::Field::new("128", "net_bid_quantity"),
+            codec::Field::new("129", "buy_ratio"),
+            codec::Field::new("138", "net_ask_quantity"),
+            codec::Field::new("139", "sell_ratio"),
+            codec::Field::new("200", "expected_price_previous_close_change"),
+            codec::Field::new("201", "expected_price_previous_close_fluctuation_rate"),
+            codec::Field::new("238", "expected_price_previous_close_change_sign"),
+            codec::Field::new("291", "expected_price"),
+            codec::Field::new("292", "expected_quantity"),
+            codec::Field::new("293", "expected_price_previous_day_change_sign"),
+            codec::Field::new("294", "expected_price_previous_day_change"),
+            codec::Field::new("295", "expected_price_previous_day_fluctuation_rate"),
+            codec::Field::new("621", "lp_ask_quantity_1"),
+            codec::Field::new("631", "lp_bid_quantity_1"),
+            codec::Field::new("622", "lp_ask_quantity_2"),
+            codec::Field::new("632", "lp_bid_quantity_2"),
+            codec::Field::new("623", "lp_ask_quantity_3"),
+            codec::Field::new("633", "lp_bid_quantity_3"),
+            codec::Field::new("624", "lp_ask_quantity_4"),
+            codec::Field::new("634", "lp_bid_quantity_4"),
+            codec::Field::new("625", "lp_ask_quantity_5"),
+            codec::Field::new("635", "lp_bid_quantity_5"),
+            codec::Field::new("626", "lp_ask_quantity_6"),
+            codec::Field::new("636", "lp_bid_quantity_6"),
+            codec::Field::new("627", "lp_ask_quantity_7"),
+            codec::Field::new("637", "lp_bid_quantity_7"),
+            codec::Field::new("628", "lp_ask_quantity_8"),
+            codec::Field::new("638", "lp_bid_quantity_8"),
+            codec::Field::new("629", "lp_ask_quantity_9"),
+            codec::Field::new("639", "lp_bid_quantity_9"),
+            codec::Field::new("630", "lp_ask_quantity_10"),
+            codec::Field::new("640", "lp_bid_quantity_10"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("299", "expected_quantity_previous_day_rate"),
+            codec::Field::new("215", "market_operation_type"),
+            codec::Field::new("216", "investor_ticker"),
+            codec::Field::new("6044", "krx_ask_quantity_1"),
+            codec::Field::new("6045", "krx_ask_quantity_2"),
+            codec::Field::new("6046", "krx_ask_quantity_3"),
+            codec::Field::new("6047", "krx_ask_quantity_4"),
+            codec::Field::new("6048", "krx_ask_quantity_5"),
+            codec::Field::new("6049", "krx_ask_quantity_6"),
+            codec::Field::new("6050", "krx_ask_quantity_7"),
+            codec::Field::new("6051", "krx_ask_quantity_8"),
+            codec::Field::new("6052", "krx_ask_quantity_9"),
+            codec::Field::new("6053", "krx_ask_quantity_10"),
+            codec::Field::new("6054", "krx_bid_quantity_1"),
+            codec::Field::new("6055", "krx_bid_quantity_2"),
+            codec::Field::new("6056", "krx_bid_quantity_3"),
+            codec::Field::new("6057", "krx_bid_quantity_4"),
+            codec::Field::new("6058", "krx_bid_quantity_5"),
+            codec::Field::new("6059", "krx_bid_quantity_6"),
+            codec::Field::new("6060", "krx_bid_quantity_7"),
+            codec::Field::new("6061", "krx_bid_quantity_8"),
+            codec::Field::new("6062", "krx_bid_quantity_9"),
+            codec::Field::new("6063", "krx_bid_quantity_10"),
+            codec::Field::new("6064", "krx_total_ask_quantity"),
+            codec::Field::new("6065", "krx_total_bid_quantity"),
+            codec::Field::new("6066", "nxt_ask_quantity_1"),
+            codec::Field::new("6067", "nxt_ask_quantity_2"),
+            codec::Field::new("6068", "nxt_ask_quantity_3"),
+            codec::Field::new("6069", "nxt_ask_quantity_4"),
+            codec::Field::new("6070", "nxt_ask_quantity_5"),
+            codec::Field::new("6071", "nxt_ask_quantity_6"),
+            codec::Field::new("6072", "nxt_ask_quantity_7"),
+            codec::Field::new("6073", "nxt_ask_quantity_8"),
+            codec::Field::new("6074", "nxt_ask_quantity_9"),
+            codec::Field::new("6075", "nxt_ask_quantity_10"),
+            codec::Field::new("6076", "nxt_bid_quantity_1"),
+            codec::Field::new("6077", "nxt_bid_quantity_2"),
+            codec::Field::new("6078", "nxt_bid_quantity_3"),
+            codec::Field::new("6079", "nxt_bid_quantity_4"),
+            codec::Field::new("6080", "nxt_bid_quantity_5"),
+            codec::Field::new("6081", "nxt_bid_quantity_6"),
+            codec::Field::new("6082", "nxt_bid_quantity_7"),
+            codec::Field::new("6083", "nxt_bid_quantity_8"),
+            codec::Field::new("6084", "nxt_bid_quantity_9"),
+            codec::Field::new("6085", "nxt_bid_quantity_10"),
+            codec::Field::new("6086", "nxt_total_ask_quantity"),
+            codec::Field::new("6087", "nxt_total_bid_quantity"),
+            codec::Field::new("6100", "krx_mid_price_total_ask_quantity_change"),
+            codec::Field::new("6101", "krx_mid_price_total_ask_quantity"),
+            codec::Field::new("6102", "krx_mid_price"),
+            codec::Field::new("6103", "krx_mid_price_total_bid_quantity"),
+            codec::Field::new("6104", "krx_mid_price_total_bid_quantity_change"),
+            codec::Field::new("6105", "nxt_mid_price_total_ask_quantity_change"),
+            codec::Field::new("6106", "nxt_mid_price_total_ask_quantity"),
+            codec::Field::new("6107", "nxt_mid_price"),
+            codec::Field::new("6108", "nxt_mid_price_total_bid_quantity"),
+            codec::Field::new("6109", "nxt_mid_price_total_bid_quantity_change"),
+            codec::Field::new("6110", "krx_mid_price_change"),
+            codec::Field::new("6111", "krx_mid_price_change_sign"),
+            codec::Field::new("6112", "krx_mid_price_fluctuation_rate"),
+            codec::Field::new("6113", "nxt_mid_price_change"),
+            codec::Field::new("6114", "nxt_mid_price_change_sign"),
+            codec::Field::new("6115", "nxt_mid_price_fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.quote_time),
+            1 => codec::SlotMut::Opt(&mut self.ask_price_1),
+            2 => codec::SlotMut::Int(&mut self.ask_quantity_1),
+            3 => codec::SlotMut::Int(&mut self.ask_quantity_change_1),
+            4 => codec::SlotMut::Opt(&mut self.bid_price_1),
+            5 => codec::SlotMut::Int(&mut self.bid_quantity_1),
+            6 => codec::SlotMut::Int(&mut self.bid_quantity_change_1),
+            7 => codec::SlotMut::Opt(&mut self.ask_price_2),
+            8 => codec::SlotMut::Int(&mut self.ask_quantity_2),
+            9 => codec::SlotMut::Int(&mut self.ask_quantity_change_2),
+            10 => codec::SlotMut::Opt(&mut self.bid_price_2),
+            11 => codec::SlotMut::Int(&mut self.bid_quantity_2),
+            12 => codec::SlotMut::Int(&mut self.bid_quantity_change_2),
+            13 => codec::SlotMut::Opt(&mut self.ask_price_3),
+            14 => codec::SlotMut::Int(&mut self.ask_quantity_3),
+            15 => codec::SlotMut::Int(&mut self.ask_quantity_change_3),
+            16 => codec::SlotMut::Opt(&mut self.bid_price_3),
+            17 => codec::SlotMut::Int(&mut self.bid_quantity_3),
+            18 => codec::SlotMut::Int(&mut self.bid_quantity_change_3),
+            19 => codec::SlotMut::Opt(&mut self.ask_price_4),
+            20 => codec::SlotMut::Int(&mut self.ask_quantity_4),
+            21 => codec::SlotMut::Int(&mut self.ask_quantity_change_4),
+            22 => codec::SlotMut::Opt(&mut self.bid_price_4),
+            23 => codec::SlotMut::Int(&mut self.bid_quantity_4),
+            24 => codec::SlotMut::Int(&mut self.bid_quantity_change_4),
+            25 => codec::SlotMut::Opt(&mut self.ask_price_5),
+            26 => codec::SlotMut::Int(&mut self.ask_quantity_5),
+            27 => codec::SlotMut::Int(&mut self.ask_quantity_change_5),
+            28 => codec::SlotMut::Opt(&mut self.bid_price_5),
+            29 => codec::SlotMut::Int(&mut self.bid_quantity_5),
+            30 => codec::SlotMut::Int(&mut self.bid_quantity_change_5),
+            31 => codec::SlotMut::Opt(&mut self.ask_price_6),
+            32 => codec::SlotMut::Int(&mut self.ask_quantity_6),
+            33 => codec::SlotMut::Int(&mut self.ask_quantity_change_6),
+            34 => codec::SlotMut::Opt(&mut self.bid_price_6),
+            35 => codec::SlotMut::Int(&mut self.bid_quantity_6),
+            36 => codec::SlotMut::Int(&mut self.bid_quantity_change_6),
+            37 => codec::SlotMut::Opt(&mut self.ask_price_7),
+            38 => codec::SlotMut::Int(&mut self.ask_quantity_7),
+            39 => codec::SlotMut::Int(&mut self.ask_quantity_change_7),
+            40 => codec::SlotMut::Opt(&mut self.bid_price_7),
+            41 => codec::SlotMut::Int(&mut self.bid_quantity_7),
+            42 => codec::SlotMut::Int(&mut self.bid_quantity_change_7),
+            43 => codec::SlotMut::Opt(&mut self.ask_price_8),
+            44 => codec::SlotMut::Int(&mut self.ask_quantity_8),
+            45 => codec::SlotMut::Int(&mut self.ask_quantity_change_8),
+            46 => codec::SlotMut::Opt(&mut self.bid_price_8),
+            47 => codec::SlotMut::Int(&mut self.bid_quantity_8),
+            48 => codec::SlotMut::Int(&mut self.bid_quantity_change_8),
+            49 => codec::SlotMut::Opt(&mut self.ask_price_9),
+            50 => codec::SlotMut::Int(&mut self.ask_quantity_9),
+            51 => codec::SlotMut::Int(&mut self.ask_quantity_change_9),
+            52 => codec::SlotMut::Opt(&mut self.bid_price_9),
+            53 => codec::SlotMut::Int(&mut self.bid_quantity_9),
+            54 => codec::SlotMut::Int(&mut self.bid_quantity_change_9),
+            55 => codec::SlotMut::Opt(&mut self.ask_price_10),
+            56 => codec::SlotMut::Int(&mut self.ask_quantity_10),
+            57 => codec::SlotMut::Int(&mut self.ask_quantity_change_10),
+            58 => codec::SlotMut::Opt(&mut self.bid_price_10),
+            59 => codec::SlotMut::Int(&mut self.bid_quantity_10),
+            60 => codec::SlotMut::Int(&mut self.bid_quantity_change_10),
+            61 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            62 => codec::SlotMut::Int(&mut self.total_ask_quantity_change),
+            63 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            64 => codec::SlotMut::Int(&mut self.total_bid_quantity_change),
+            65 => codec::SlotMut::Int(&mut self.expected_execution_price),
+            66 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
+            67 => codec::SlotMut::Int(&mut self.net_bid_quantity),
+            68 => codec::SlotMut::Decimal(&mut self.buy_ratio),
+            69 => codec::SlotMut::Int(&mut self.net_ask_quantity),
+            70 => codec::SlotMut::Decimal(&mut self.sell_ratio),
+            71 => codec::SlotMut::Int(&mut self.expected_price_previous_close_change),
+            72 => codec::SlotMut::Decimal(&mut self.expected_price_previous_close_fluctuation_rate),
+            73 => codec::SlotMut::Text(&mut self.expected_price_previous_close_change_sign),
+            74 => codec::SlotMut::Int(&mut self.expected_price),
+            75 => codec::SlotMut::Int(&mut self.expected_quantity),
+            76 => codec::SlotMut::Text(&mut self.expected_price_previous_day_change_sign),
+            77 => codec::SlotMut::Int(&mut self.expected_price_previous_day_change),
+            78 => codec::SlotMut::Decimal(&mut self.expected_price_previous_day_fluctuation_rate),
+            79 => codec::SlotMut::Int(&mut self.lp_ask_quantity_1),
+            80 => codec::SlotMut::Int(&mut self.lp_bid_quantity_1),
+            81 => codec::SlotMut::Int(&mut self.lp_ask_quantity_2),
+            82 => codec::SlotMut::Int(&mut self.lp_bid_quantity_2),
+            83 => codec::SlotMut::Int(&mut self.lp_ask_quantity_3),
+            84 => codec::SlotMut::Int(&mut self.lp_bid_quantity_3),
+            85 => codec::SlotMut::Int(&mut self.lp_ask_quantity_4),
+            86 => codec::SlotMut::Int(&mut self.lp_bid_quantity_4),
+            87 => codec::SlotMut::Int(&mut self.lp_ask_quantity_5),
+            88 => codec::SlotMut::Int(&mut self.lp_bid_quantity_5),
+            89 => codec::SlotMut::Int(&mut self.lp_ask_quantity_6),
+            90 => codec::SlotMut::Int(&mut self.lp_bid_quantity_6),
+            91 => codec::SlotMut::Int(&mut self.lp_ask_quantity_7),
+            92 => codec::SlotMut::Int(&mut self.lp_bid_quantity_7),
+            93 => codec::SlotMut::Int(&mut self.lp_ask_quantity_8),
+            94 => codec::SlotMut::Int(&mut self.lp_bid_quantity_8),
+            95 => codec::SlotMut::Int(&mut self.lp_ask_quantity_9),
+            96 => codec::SlotMut::Int(&mut self.lp_bid_quantity_9),
+            97 => codec::SlotMut::Int(&mut self.lp_ask_quantity_10),
+            98 => codec::SlotMut::Int(&mut self.lp_bid_quantity_10),
+            99 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            100 => codec::SlotMut::Decimal(&mut self.expected_quantity_previous_day_rate),
+            101 => codec::SlotMut::Text(&mut self.market_operation_type),
+            102 => codec::SlotMut::Text(&mut self.investor_ticker),
+            103 => codec::SlotMut::Int(&mut self.krx_ask_quantity_1),
+            104 => codec::SlotMut::Int(&mut self.krx_ask_quantity_2),
+            105 => codec::SlotMut::Int(&mut self.krx_ask_quantity_3),
+            106 => codec::SlotMut::Int(&mut self.krx_ask_quantity_4),
+            107 => codec::SlotMut::Int(&mut self.krx_ask_quantity_5),
+            108 => codec::SlotMut::Int(&mut self.krx_ask_quantity_6),
+            109 => codec::SlotMut::Int(&mut self.krx_ask_quantity_7),
+            110 => codec::SlotMut::Int(&mut self.krx_ask_quantity_8),
+            111 => codec::SlotMut::Int(&mut self.krx_ask_quantity_9),
+            112 => codec::SlotMut::Int(&mut self.krx_ask_quantity_10),
+            113 => codec::SlotMut::Int(&mut self.krx_bid_quantity_1),
+            114 => codec::SlotMut::Int(&mut self.krx_bid_quantity_2),
+            115 => codec::SlotMut::Int(&mut self.krx_bid_quantity_3),
+            116 => codec::SlotMut::Int(&mut self.krx_bid_quantity_4),
+            117 => codec::SlotMut::Int(&mut self.krx_bid_quantity_5),
+            118 => codec::SlotMut::Int(&mut self.krx_bid_quantity_6),
+            119 => codec::SlotMut::Int(&mut self.krx_bid_quantity_7),
+            120 => codec::SlotMut::Int(&mut self.krx_bid_quantity_8),
+            121 => codec::SlotMut::Int(&mut self.krx_bid_quantity_9),
+            122 => codec::SlotMut::Int(&mut self.krx_bid_quantity_10),
+            123 => codec::SlotMut::Int(&mut self.krx_total_ask_quantity),
+            124 => codec::SlotMut::Int(&mut self.krx_total_bid_quantity),
+            125 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_1),
+            126 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_2),
+            127 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_3),
+            128 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_4),
+            129 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_5),
+            130 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_6),
+            131 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_7),
+            132 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_8),
+            133 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_9),
+            134 => codec::SlotMut::Int(&mut self.nxt_ask_quantity_10),
+            135 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_1),
+            136 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_2),
+            137 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_3),
+            138 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_4),
+            139 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_5),
+            140 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_6),
+            141 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_7),
+            142 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_8),
+            143 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_9),
+            144 => codec::SlotMut::Int(&mut self.nxt_bid_quantity_10),
+            145 => codec::SlotMut::Int(&mut self.nxt_total_ask_quantity),
+            146 => codec::SlotMut::Int(&mut self.nxt_total_bid_quantity),
+            147 => codec::SlotMut::Int(&mut self.krx_mid_price_total_ask_quantity_change),
+            148 => codec::SlotMut::Int(&mut self.krx_mid_price_total_ask_quantity),
+            149 => codec::SlotMut::Int(&mut self.krx_mid_price),
+            150 => codec::SlotMut::Int(&mut self.krx_mid_price_total_bid_quantity),
+            151 => codec::SlotMut::Int(&mut self.krx_mid_price_total_bid_quantity_change),
+            152 => codec::SlotMut::Int(&mut self.nxt_mid_price_total_ask_quantity_change),
+            153 => codec::SlotMut::Int(&mut self.nxt_mid_price_total_ask_quantity),
+            154 => codec::SlotMut::Int(&mut self.nxt_mid_price),
+            155 => codec::SlotMut::Int(&mut self.nxt_mid_price_total_bid_quantity),
+            156 => codec::SlotMut::Int(&mut self.nxt_mid_price_total_bid_quantity_change),
+            157 => codec::SlotMut::Int(&mut self.krx_mid_price_change),
+            158 => codec::SlotMut::Text(&mut self.krx_mid_price_change_sign),
+            159 => codec::SlotMut::Decimal(&mut self.krx_mid_price_fluctuation_rate),
+            160 => codec::SlotMut::Int(&mut self.nxt_mid_price_change),
+            161 => codec::SlotMut::Text(&mut self.nxt_mid_price_change_sign),
+            162 => codec::SlotMut::Decimal(&mut self.nxt_mid_price_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.quote_time),
+            1 => codec::SlotRef::Opt(&self.ask_price_1),
+            2 => codec::SlotRef::Opt(&self.ask_quantity_1),
+            3 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
+            4 => codec::SlotRef::Opt(&self.bid_price_1),
+            5 => codec::SlotRef::Opt(&self.bid_quantity_1),
+            6 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
+            7 => codec::SlotRef::Opt(&self.ask_price_2),
+            8 => codec::SlotRef::Opt(&self.ask_quantity_2),
+            9 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
+            10 => codec::SlotRef::Opt(&self.bid_price_2),
+            11 => codec::SlotRef::Opt(&self.bid_quantity_2),
+            12 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
+            13 => codec::SlotRef::Opt(&self.ask_price_3),
+            14 => codec::SlotRef::Opt(&self.ask_quantity_3),
+            15 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
+            16 => codec::SlotRef::Opt(&self.bid_price_3),
+            17 => codec::SlotRef::Opt(&self.bid_quantity_3),
+            18 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
+            19 => codec::SlotRef::Opt(&self.ask_price_4),
+            20 => codec::SlotRef::Opt(&self.ask_quantity_4),
+            21 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
+            22 => codec::SlotRef::Opt(&self.bid_price_4),
+            23 => codec::SlotRef::Opt(&self.bid_quantity_4),
+            24 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
+            25 => codec::SlotRef::Opt(&self.ask_price_5),
+            26 => codec::SlotRef::Opt(&self.ask_quantity_5),
+            27 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
+            28 => codec::SlotRef::Opt(&self.bid_price_5),
+            29 => codec::SlotRef::Opt(&self.bid_quantity_5),
+            30 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
+            31 => codec::SlotRef::Opt(&self.ask_price_6),
+            32 => codec::SlotRef::Opt(&self.ask_quantity_6),
+            33 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
+            34 => codec::SlotRef::Opt(&self.bid_price_6),
+            35 => codec::SlotRef::Opt(&self.bid_quantity_6),
+            36 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
+            37 => codec::SlotRef::Opt(&self.ask_price_7),
+            38 => codec::SlotRef::Opt(&self.ask_quantity_7),
+            39 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
+            40 => codec::SlotRef::Opt(&self.bid_price_7),
+            41 => codec::SlotRef::Opt(&self.bid_quantity_7),
+            42 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
+            43 => codec::SlotRef::Opt(&self.ask_price_8),
+            44 => codec::SlotRef::Opt(&self.ask_quantity_8),
+            45 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
+            46 => codec::SlotRef::Opt(&self.bid_price_8),
+            47 => codec::SlotRef::Opt(&self.bid_quantity_8),
+            48 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
+            49 => codec::SlotRef::Opt(&self.ask_price_9),
+            50 => codec::SlotRef::Opt(&self.ask_quantity_9),
+            51 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
+            52 => codec::SlotRef::Opt(&self.bid_price_9),
+            53 => codec::SlotRef::Opt(&self.bid_quantity_9),
+            54 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
+            55 => codec::SlotRef::Opt(&self.ask_price_10),
+            56 => codec::SlotRef::Opt(&self.ask_quantity_10),
+            57 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
+            58 => codec::SlotRef::Opt(&self.bid_price_10),
+            59 => codec::SlotRef::Opt(&self.bid_quantity_10),
+            60 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
+            61 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            62 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
+            63 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            64 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
+            65 => codec::SlotRef::Opt(&self.expected_execution_price),
+            66 => codec::SlotRef::Opt(&self.expected_execution_quantity),
+            67 => codec::SlotRef::Opt(&self.net_bid_quantity),
+            68 => codec::SlotRef::Opt(&self.buy_ratio),
+            69 => codec::SlotRef::Opt(&self.net_ask_quantity),
+            70 => codec::SlotRef::Opt(&self.sell_ratio),
+            71 => codec::SlotRef::Opt(&self.expected_price_previous_close_change),
+            72 => codec::SlotRef::Opt(&self.expected_price_previous_close_fluctuation_rate),
+            73 => codec::SlotRef::Opt(&self.expected_price_previous_close_change_sign),
+            74 => codec::SlotRef::Opt(&self.expected_price),
+            75 => codec::SlotRef::Opt(&self.expected_quantity),
+            76 => codec::SlotRef::Opt(&self.expected_price_previous_day_change_sign),
+            77 => codec::SlotRef::Opt(&self.expected_price_previous_day_change),
+            78 => codec::SlotRef::Opt(&self.expected_price_previous_day_fluctuation_rate),
+            79 => codec::SlotRef::Opt(&self.lp_ask_quantity_1),
+            80 => codec::SlotRef::Opt(&self.lp_bid_quantity_1),
+            81 => codec::SlotRef::Opt(&self.lp_ask_quantity_2),
+            82 => codec::SlotRef::Opt(&self.lp_bid_quantity_2),
+            83 => codec::SlotRef::Opt(&self.lp_ask_quantity_3),
+            84 => codec::SlotRef::Opt(&self.lp_bid_quantity_3),
+            85 => codec::SlotRef::Opt(&self.lp_ask_quantity_4),
+            86 => codec::SlotRef::Opt(&self.lp_bid_quantity_4),
+            87 => codec::SlotRef::Opt(&self.lp_ask_quantity_5),
+            88 => codec::SlotRef::Opt(&self.lp_bid_quantity_5),
+            89 => codec::SlotRef::Opt(&self.lp_ask_quantity_6),
+            90 => codec::SlotRef::Opt(&self.lp_bid_quantity_6),
+            91 => codec::SlotRef::Opt(&self.lp_ask_quantity_7),
+            92 => codec::SlotRef::Opt(&self.lp_bid_quantity_7),
+            93 => codec::SlotRef::Opt(&self.lp_ask_quantity_8),
+            94 => codec::SlotRef::Opt(&self.lp_bid_quantity_8),
+            95 => codec::SlotRef::Opt(&self.lp_ask_quantity_9),
+            96 => codec::SlotRef::Opt(&self.lp_bid_quantity_9),
+            97 => codec::SlotRef::Opt(&self.lp_ask_quantity_10),
+            98 => codec::SlotRef::Opt(&self.lp_bid_quantity_10),
+            99 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            100 => codec::SlotRef::Opt(&self.expected_quantity_previous_day_rate),
+            101 => codec::SlotRef::Opt(&self.market_operation_type),
+            102 => codec::SlotRef::Opt(&self.investor_ticker),
+            103 => codec::SlotRef::Opt(&self.krx_ask_quantity_1),
+            104 => codec::SlotRef::Opt(&self.krx_ask_quantity_2),
+            105 => codec::SlotRef::Opt(&self.krx_ask_quantity_3),
+            106 => codec::SlotRef::Opt(&self.krx_ask_quantity_4),
+            107 => codec::SlotRef::Opt(&self.krx_ask_quantity_5),
+            108 => codec::SlotRef::Opt(&self.krx_ask_quantity_6),
+            109 => codec::SlotRef::Opt(&self.krx_ask_quantity_7),
+            110 => codec::SlotRef::Opt(&self.krx_ask_quantity_8),
+            111 => codec::SlotRef::Opt(&self.krx_ask_quantity_9),
+            112 => codec::SlotRef::Opt(&self.krx_ask_quantity_10),
+            113 => codec::SlotRef::Opt(&self.krx_bid_quantity_1),
+            114 => codec::SlotRef::Opt(&self.krx_bid_quantity_2),
+            115 => codec::SlotRef::Opt(&self.krx_bid_quantity_3),
+            116 => codec::SlotRef::Opt(&self.krx_bid_quantity_4),
+            117 => codec::SlotRef::Opt(&self.krx_bid_quantity_5),
+            118 => codec::SlotRef::Opt(&self.krx_bid_quantity_6),
+            119 => codec::SlotRef::Opt(&self.krx_bid_quantity_7),
+            120 => codec::SlotRef::Opt(&self.krx_bid_quantity_8),
+            121 => codec::SlotRef::Opt(&self.krx_bid_quantity_9),
+            122 => codec::SlotRef::Opt(&self.krx_bid_quantity_10),
+            123 => codec::SlotRef::Opt(&self.krx_total_ask_quantity),
+            124 => codec::SlotRef::Opt(&self.krx_total_bid_quantity),
+            125 => codec::SlotRef::Opt(&self.nxt_ask_quantity_1),
+            126 => codec::SlotRef::Opt(&self.nxt_ask_quantity_2),
+            127 => codec::SlotRef::Opt(&self.nxt_ask_quantity_3),
+            128 => codec::SlotRef::Opt(&self.nxt_ask_quantity_4),
+            129 => codec::SlotRef::Opt(&self.nxt_ask_quantity_5),
+            130 => codec::SlotRef::Opt(&self.nxt_ask_quantity_6),
+            131 => codec::SlotRef::Opt(&self.nxt_ask_quantity_7),
+            132 => codec::SlotRef::Opt(&self.nxt_ask_quantity_8),
+            133 => codec::SlotRef::Opt(&self.nxt_ask_quantity_9),
+            134 => codec::SlotRef::Opt(&self.nxt_ask_quantity_10),
+            135 => codec::SlotRef::Opt(&self.nxt_bid_quantity_1),
+            136 => codec::SlotRef::Opt(&self.nxt_bid_quantity_2),
+            137 => codec::SlotRef::Opt(&self.nxt_bid_quantity_3),
+            138 => codec::SlotRef::Opt(&self.nxt_bid_quantity_4),
+            139 => codec::SlotRef::Opt(&self.nxt_bid_quantity_5),
+            140 => codec::SlotRef::Opt(&self.nxt_bid_quantity_6),
+            141 => codec::SlotRef::Opt(&self.nxt_bid_quantity_7),
+            142 => codec::SlotRef::Opt(&self.nxt_bid_quantity_8),
+            143 => codec::SlotRef::Opt(&self.nxt_bid_quantity_9),
+            144 => codec::SlotRef::Opt(&self.nxt_bid_quantity_10),
+            145 => codec::SlotRef::Opt(&self.nxt_total_ask_quantity),
+            146 => codec::SlotRef::Opt(&self.nxt_total_bid_quantity),
+            147 => codec::SlotRef::Opt(&self.krx_mid_price_total_ask_quantity_change),
+            148 => codec::SlotRef::Opt(&self.krx_mid_price_total_ask_quantity),
+            149 => codec::SlotRef::Opt(&self.krx_mid_price),
+            150 => codec::SlotRef::Opt(&self.krx_mid_price_total_bid_quantity),
+            151 => codec::SlotRef::Opt(&self.krx_mid_price_total_bid_quantity_change),
+            152 => codec::SlotRef::Opt(&self.nxt_mid_price_total_ask_quantity_change),
+            153 => codec::SlotRef::Opt(&self.nxt_mid_price_total_ask_quantity),
+            154 => codec::SlotRef::Opt(&self.nxt_mid_price),
+            155 => codec::SlotRef::Opt(&self.nxt_mid_price_total_bid_quantity),
+            156 => codec::SlotRef::Opt(&self.nxt_mid_price_total_bid_quantity_change),
+            157 => codec::SlotRef::Opt(&self.krx_mid_price_change),
+            158 => codec::SlotRef::Opt(&self.krx_mid_price_change_sign),
+            159 => codec::SlotRef::Opt(&self.krx_mid_price_fluctuation_rate),
+            160 => codec::SlotRef::Opt(&self.nxt_mid_price_change),
+            161 => codec::SlotRef::Opt(&self.nxt_mid_price_change_sign),
+            162 => codec::SlotRef::Opt(&self.nxt_mid_price_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockOrderBookDepth {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockOrderBookDepth {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "21", &self.quote_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "41", &self.ask_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "61", &self.ask_quantity_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            3,
-            "81",
-            &self.ask_quantity_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "51", &self.bid_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "71", &self.bid_quantity_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            6,
-            "91",
-            &self.bid_quantity_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 7, "42", &self.ask_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "62", &self.ask_quantity_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            9,
-            "82",
-            &self.ask_quantity_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 10, "52", &self.bid_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, 11, "72", &self.bid_quantity_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            12,
-            "92",
-            &self.bid_quantity_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 13, "43", &self.ask_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, 14, "63", &self.ask_quantity_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            15,
-            "83",
-            &self.ask_quantity_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 16, "53", &self.bid_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, 17, "73", &self.bid_quantity_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            18,
-            "93",
-            &self.bid_quantity_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 19, "44", &self.ask_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, 20, "64", &self.ask_quantity_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            21,
-            "84",
-            &self.ask_quantity_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 22, "54", &self.bid_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, 23, "74", &self.bid_quantity_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            24,
-            "94",
-            &self.bid_quantity_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 25, "45", &self.ask_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, 26, "65", &self.ask_quantity_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            27,
-            "85",
-            &self.ask_quantity_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 28, "55", &self.bid_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, 29, "75", &self.bid_quantity_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            30,
-            "95",
-            &self.bid_quantity_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 31, "46", &self.ask_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, 32, "66", &self.ask_quantity_6, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            33,
-            "86",
-            &self.ask_quantity_change_6,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 34, "56", &self.bid_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, 35, "76", &self.bid_quantity_6, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            36,
-            "96",
-            &self.bid_quantity_change_6,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 37, "47", &self.ask_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, 38, "67", &self.ask_quantity_7, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            39,
-            "87",
-            &self.ask_quantity_change_7,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 40, "57", &self.bid_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, 41, "77", &self.bid_quantity_7, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            42,
-            "97",
-            &self.bid_quantity_change_7,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 43, "48", &self.ask_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, 44, "68", &self.ask_quantity_8, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            45,
-            "88",
-            &self.ask_quantity_change_8,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 46, "58", &self.bid_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, 47, "78", &self.bid_quantity_8, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            48,
-            "98",
-            &self.bid_quantity_change_8,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 49, "49", &self.ask_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, 50, "69", &self.ask_quantity_9, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            51,
-            "89",
-            &self.ask_quantity_change_9,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 52, "59", &self.bid_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, 53, "79", &self.bid_quantity_9, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            54,
-            "99",
-            &self.bid_quantity_change_9,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 55, "50", &self.ask_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, 56, "70", &self.ask_quantity_10, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            57,
-            "90",
-            &self.ask_quantity_change_10,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 58, "60", &self.bid_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, 59, "80", &self.bid_quantity_10, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            60,
-            "100",
-            &self.bid_quantity_change_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            61,
-            "121",
-            &self.total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            62,
-            "122",
-            &self.total_ask_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            63,
-            "125",
-            &self.total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            64,
-            "126",
-            &self.total_bid_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            65,
-            "23",
-            &self.expected_execution_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            66,
-            "24",
-            &self.expected_execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 67, "128", &self.net_bid_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 68, "129", &self.buy_ratio, codec::PLAIN);
-        values.put_kept(&self.forms, 69, "138", &self.net_ask_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 70, "139", &self.sell_ratio, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            71,
-            "200",
-            &self.expected_price_previous_close_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            72,
-            "201",
-            &self.expected_price_previous_close_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            73,
-            "238",
-            &self.expected_price_previous_close_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 74, "291", &self.expected_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            75,
-            "292",
-            &self.expected_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            76,
-            "293",
-            &self.expected_price_previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            77,
-            "294",
-            &self.expected_price_previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            78,
-            "295",
-            &self.expected_price_previous_day_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            79,
-            "621",
-            &self.lp_ask_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            80,
-            "631",
-            &self.lp_bid_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            81,
-            "622",
-            &self.lp_ask_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            82,
-            "632",
-            &self.lp_bid_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            83,
-            "623",
-            &self.lp_ask_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            84,
-            "633",
-            &self.lp_bid_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            85,
-            "624",
-            &self.lp_ask_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            86,
-            "634",
-            &self.lp_bid_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            87,
-            "625",
-            &self.lp_ask_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            88,
-            "635",
-            &self.lp_bid_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            89,
-            "626",
-            &self.lp_ask_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            90,
-            "636",
-            &self.lp_bid_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            91,
-            "627",
-            &self.lp_ask_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            92,
-            "637",
-            &self.lp_bid_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            93,
-            "628",
-            &self.lp_ask_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            94,
-            "638",
-            &self.lp_bid_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            95,
-            "629",
-            &self.lp_ask_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            96,
-            "639",
-            &self.lp_bid_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            97,
-            "630",
-            &self.lp_ask_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            98,
-            "640",
-            &self.lp_bid_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            99,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            100,
-            "299",
-            &self.expected_quantity_previous_day_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            101,
-            "215",
-            &self.market_operation_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 102, "216", &self.investor_ticker, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            103,
-            "6044",
-            &self.krx_ask_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            104,
-            "6045",
-            &self.krx_ask_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            105,
-            "6046",
-            &self.krx_ask_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            106,
-            "6047",
-            &self.krx_ask_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            107,
-            "6048",
-            &self.krx_ask_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            108,
-            "6049",
-            &self.krx_ask_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            109,
-            "6050",
-            &self.krx_ask_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            110,
-            "6051",
-            &self.krx_ask_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            111,
-            "6052",
-            &self.krx_ask_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            112,
-            "6053",
-            &self.krx_ask_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            113,
-            "6054",
-            &self.krx_bid_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            114,
-            "6055",
-            &self.krx_bid_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            115,
-            "6056",
-            &self.krx_bid_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            116,
-            "6057",
-            &self.krx_bid_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            117,
-            "6058",
-            &self.krx_bid_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            118,
-            "6059",
-            &self.krx_bid_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            119,
-            "6060",
-            &self.krx_bid_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            120,
-            "6061",
-            &self.krx_bid_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            121,
-            "6062",
-            &self.krx_bid_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            122,
-            "6063",
-            &self.krx_bid_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            123,
-            "6064",
-            &self.krx_total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            124,
-            "6065",
-            &self.krx_total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            125,
-            "6066",
-            &self.nxt_ask_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            126,
-            "6067",
-            &self.nxt_ask_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            127,
-            "6068",
-            &self.nxt_ask_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            128,
-            "6069",
-            &self.nxt_ask_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            129,
-            "6070",
-            &self.nxt_ask_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            130,
-            "6071",
-            &self.nxt_ask_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            131,
-            "6072",
-            &self.nxt_ask_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            132,
-            "6073",
-            &self.nxt_ask_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            133,
-            "6074",
-            &self.nxt_ask_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            134,
-            "6075",
-            &self.nxt_ask_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            135,
-            "6076",
-            &self.nxt_bid_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            136,
-            "6077",
-            &self.nxt_bid_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            137,
-            "6078",
-            &self.nxt_bid_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            138,
-            "6079",
-            &self.nxt_bid_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            139,
-            "6080",
-            &self.nxt_bid_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            140,
-            "6081",
-            &self.nxt_bid_quantity_6,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            141,
-            "6082",
-            &self.nxt_bid_quantity_7,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            142,
-            "6083",
-            &self.nxt_bid_quantity_8,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            143,
-            "6084",
-            &self.nxt_bid_quantity_9,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            144,
-            "6085",
-            &self.nxt_bid_quantity_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            145,
-            "6086",
-            &self.nxt_total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            146,
-            "6087",
-            &self.nxt_total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            147,
-            "6100",
-            &self.krx_mid_price_total_ask_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            148,
-            "6101",
-            &self.krx_mid_price_total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 149, "6102", &self.krx_mid_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            150,
-            "6103",
-            &self.krx_mid_price_total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            151,
-            "6104",
-            &self.krx_mid_price_total_bid_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            152,
-            "6105",
-            &self.nxt_mid_price_total_ask_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            153,
-            "6106",
-            &self.nxt_mid_price_total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 154, "6107", &self.nxt_mid_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            155,
-            "6108",
-            &self.nxt_mid_price_total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            156,
-            "6109",
-            &self.nxt_mid_price_total_bid_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            157,
-            "6110",
-            &self.krx_mid_price_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            158,
-            "6111",
-            &self.krx_mid_price_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            159,
-            "6112",
-            &self.krx_mid_price_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            160,
-            "6113",
-            &self.nxt_mid_price_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            161,
-            "6114",
-            &self.nxt_mid_price_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            162,
-            "6115",
-            &self.nxt_mid_price_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

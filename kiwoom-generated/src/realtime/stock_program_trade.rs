@@ -127,212 +127,99 @@ impl kiwoom_runtime::RealtimeType for StockProgramTrade {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockProgramTrade {}
-impl codec::RealEntry for StockProgramTrade {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 2, "25", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 3, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 4, "12", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 5, "13", raw, codec::PLAIN)?;
-                }
-                Some(202) => {
-                    event.sell_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 6, "202", raw, codec::PLAIN)?;
-                }
-                Some(204) => {
-                    event.sell_amount =
-                        event
-                            .forms
-                            .real_value(&values, 7, "204", raw, codec::PLAIN)?;
-                }
-                Some(206) => {
-                    event.buy_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 8, "206", raw, codec::PLAIN)?;
-                }
-                Some(208) => {
-                    event.buy_amount =
-                        event
-                            .forms
-                            .real_value(&values, 9, "208", raw, codec::PLAIN)?;
-                }
-                Some(210) => {
-                    event.net_purchase_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 10, "210", raw, codec::PLAIN)?;
-                }
-                Some(211) => {
-                    event.net_purchase_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 11, "211", raw, codec::PLAIN)?;
-                }
-                Some(212) => {
-                    event.net_purchase_amount =
-                        event
-                            .forms
-                            .real_value(&values, 12, "212", raw, codec::PLAIN)?;
-                }
-                Some(213) => {
-                    event.net_purchase_amount_change =
-                        event
-                            .forms
-                            .real_value(&values, 13, "213", raw, codec::PLAIN)?;
-                }
-                Some(214) => {
-                    event.time_to_market_open =
-                        event
-                            .forms
-                            .real_value(&values, 14, "214", raw, codec::PLAIN)?;
-                }
-                Some(215) => {
-                    event.market_operation_type =
-                        event
-                            .forms
-                            .real_value(&values, 15, "215", raw, codec::PLAIN)?;
-                }
-                Some(216) => {
-                    event.investor_ticker =
-                        event
-                            .forms
-                            .real_value(&values, 16, "216", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockProgramTrade {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("202", "sell_quantity"),
+            codec::Field::new("204", "sell_amount"),
+            codec::Field::new("206", "buy_quantity"),
+            codec::Field::new("208", "buy_amount"),
+            codec::Field::new("210", "net_purchase_quantity"),
+            codec::Field::new("211", "net_purchase_quantity_change"),
+            codec::Field::new("212", "net_purchase_amount"),
+            codec::Field::new("213", "net_purchase_amount_change"),
+            codec::Field::new("214", "time_to_market_open"),
+            codec::Field::new("215", "market_operation_type"),
+            codec::Field::new("216", "investor_ticker"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Int(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            6 => codec::SlotMut::Int(&mut self.sell_quantity),
+            7 => codec::SlotMut::Int(&mut self.sell_amount),
+            8 => codec::SlotMut::Int(&mut self.buy_quantity),
+            9 => codec::SlotMut::Int(&mut self.buy_amount),
+            10 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
+            11 => codec::SlotMut::Int(&mut self.net_purchase_quantity_change),
+            12 => codec::SlotMut::Int(&mut self.net_purchase_amount),
+            13 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
+            14 => codec::SlotMut::Text(&mut self.time_to_market_open),
+            15 => codec::SlotMut::Text(&mut self.market_operation_type),
+            16 => codec::SlotMut::Text(&mut self.investor_ticker),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.sell_quantity),
+            7 => codec::SlotRef::Opt(&self.sell_amount),
+            8 => codec::SlotRef::Opt(&self.buy_quantity),
+            9 => codec::SlotRef::Opt(&self.buy_amount),
+            10 => codec::SlotRef::Opt(&self.net_purchase_quantity),
+            11 => codec::SlotRef::Opt(&self.net_purchase_quantity_change),
+            12 => codec::SlotRef::Opt(&self.net_purchase_amount),
+            13 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
+            14 => codec::SlotRef::Opt(&self.time_to_market_open),
+            15 => codec::SlotRef::Opt(&self.market_operation_type),
+            16 => codec::SlotRef::Opt(&self.investor_ticker),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockProgramTrade {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockProgramTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            5,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 6, "202", &self.sell_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "204", &self.sell_amount, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "206", &self.buy_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 9, "208", &self.buy_amount, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            10,
-            "210",
-            &self.net_purchase_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            11,
-            "211",
-            &self.net_purchase_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            12,
-            "212",
-            &self.net_purchase_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "213",
-            &self.net_purchase_amount_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            14,
-            "214",
-            &self.time_to_market_open,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            15,
-            "215",
-            &self.market_operation_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 16, "216", &self.investor_ticker, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -307,708 +307,219 @@ impl kiwoom_runtime::RealtimeType for StockTodayBrokers {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockTodayBrokers {}
-impl codec::RealEntry for StockTodayBrokers {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(141) => {
-                    event.sell_broker_1 =
-                        event
-                            .forms
-                            .real_value(&values, 0, "141", raw, codec::PLAIN)?;
-                }
-                Some(161) => {
-                    event.sell_broker_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 1, "161", raw, codec::PLAIN)?;
-                }
-                Some(166) => {
-                    event.sell_broker_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 2, "166", raw, codec::PLAIN)?;
-                }
-                Some(146) => {
-                    event.sell_broker_code_1 =
-                        event
-                            .forms
-                            .real_value(&values, 3, "146", raw, codec::PLAIN)?;
-                }
-                Some(271) => {
-                    event.sell_broker_color_1 =
-                        event
-                            .forms
-                            .real_value(&values, 4, "271", raw, codec::PLAIN)?;
-                }
-                Some(151) => {
-                    event.buy_broker_1 =
-                        event
-                            .forms
-                            .real_value(&values, 5, "151", raw, codec::PLAIN)?;
-                }
-                Some(171) => {
-                    event.buy_broker_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 6, "171", raw, codec::PLAIN)?;
-                }
-                Some(176) => {
-                    event.buy_broker_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 7, "176", raw, codec::PLAIN)?;
-                }
-                Some(156) => {
-                    event.buy_broker_code_1 =
-                        event
-                            .forms
-                            .real_value(&values, 8, "156", raw, codec::PLAIN)?;
-                }
-                Some(281) => {
-                    event.buy_broker_color_1 =
-                        event
-                            .forms
-                            .real_value(&values, 9, "281", raw, codec::PLAIN)?;
-                }
-                Some(142) => {
-                    event.sell_broker_2 =
-                        event
-                            .forms
-                            .real_value(&values, 10, "142", raw, codec::PLAIN)?;
-                }
-                Some(162) => {
-                    event.sell_broker_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 11, "162", raw, codec::PLAIN)?;
-                }
-                Some(167) => {
-                    event.sell_broker_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 12, "167", raw, codec::PLAIN)?;
-                }
-                Some(147) => {
-                    event.sell_broker_code_2 =
-                        event
-                            .forms
-                            .real_value(&values, 13, "147", raw, codec::PLAIN)?;
-                }
-                Some(272) => {
-                    event.sell_broker_color_2 =
-                        event
-                            .forms
-                            .real_value(&values, 14, "272", raw, codec::PLAIN)?;
-                }
-                Some(152) => {
-                    event.buy_broker_2 =
-                        event
-                            .forms
-                            .real_value(&values, 15, "152", raw, codec::PLAIN)?;
-                }
-                Some(172) => {
-                    event.buy_broker_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 16, "172", raw, codec::PLAIN)?;
-                }
-                Some(177) => {
-                    event.buy_broker_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 17, "177", raw, codec::PLAIN)?;
-                }
-                Some(157) => {
-                    event.buy_broker_code_2 =
-                        event
-                            .forms
-                            .real_value(&values, 18, "157", raw, codec::PLAIN)?;
-                }
-                Some(282) => {
-                    event.buy_broker_color_2 =
-                        event
-                            .forms
-                            .real_value(&values, 19, "282", raw, codec::PLAIN)?;
-                }
-                Some(143) => {
-                    event.sell_broker_3 =
-                        event
-                            .forms
-                            .real_value(&values, 20, "143", raw, codec::PLAIN)?;
-                }
-                Some(163) => {
-                    event.sell_broker_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 21, "163", raw, codec::PLAIN)?;
-                }
-                Some(168) => {
-                    event.sell_broker_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 22, "168", raw, codec::PLAIN)?;
-                }
-                Some(148) => {
-                    event.sell_broker_code_3 =
-                        event
-                            .forms
-                            .real_value(&values, 23, "148", raw, codec::PLAIN)?;
-                }
-                Some(273) => {
-                    event.sell_broker_color_3 =
-                        event
-                            .forms
-                            .real_value(&values, 24, "273", raw, codec::PLAIN)?;
-                }
-                Some(153) => {
-                    event.buy_broker_3 =
-                        event
-                            .forms
-                            .real_value(&values, 25, "153", raw, codec::PLAIN)?;
-                }
-                Some(173) => {
-                    event.buy_broker_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 26, "173", raw, codec::PLAIN)?;
-                }
-                Some(178) => {
-                    event.buy_broker_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 27, "178", raw, codec::PLAIN)?;
-                }
-                Some(158) => {
-                    event.buy_broker_code_3 =
-                        event
-                            .forms
-                            .real_value(&values, 28, "158", raw, codec::PLAIN)?;
-                }
-                Some(283) => {
-                    event.buy_broker_color_3 =
-                        event
-                            .forms
-                            .real_value(&values, 29, "283", raw, codec::PLAIN)?;
-                }
-                Some(144) => {
-                    event.sell_broker_4 =
-                        event
-                            .forms
-                            .real_value(&values, 30, "144", raw, codec::PLAIN)?;
-                }
-                Some(164) => {
-                    event.sell_broker_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 31, "164", raw, codec::PLAIN)?;
-                }
-                Some(169) => {
-                    event.sell_broker_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 32, "169", raw, codec::PLAIN)?;
-                }
-                Some(149) => {
-                    event.sell_broker_code_4 =
-                        event
-                            .forms
-                            .real_value(&values, 33, "149", raw, codec::PLAIN)?;
-                }
-                Some(274) => {
-                    event.sell_broker_color_4 =
-                        event
-                            .forms
-                            .real_value(&values, 34, "274", raw, codec::PLAIN)?;
-                }
-                Some(154) => {
-                    event.buy_broker_4 =
-                        event
-                            .forms
-                            .real_value(&values, 35, "154", raw, codec::PLAIN)?;
-                }
-                Some(174) => {
-                    event.buy_broker_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 36, "174", raw, codec::PLAIN)?;
-                }
-                Some(179) => {
-                    event.buy_broker_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 37, "179", raw, codec::PLAIN)?;
-                }
-                Some(159) => {
-                    event.buy_broker_code_4 =
-                        event
-                            .forms
-                            .real_value(&values, 38, "159", raw, codec::PLAIN)?;
-                }
-                Some(284) => {
-                    event.buy_broker_color_4 =
-                        event
-                            .forms
-                            .real_value(&values, 39, "284", raw, codec::PLAIN)?;
-                }
-                Some(145) => {
-                    event.sell_broker_5 =
-                        event
-                            .forms
-                            .real_value(&values, 40, "145", raw, codec::PLAIN)?;
-                }
-                Some(165) => {
-                    event.sell_broker_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 41, "165", raw, codec::PLAIN)?;
-                }
-                Some(170) => {
-                    event.sell_broker_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 42, "170", raw, codec::PLAIN)?;
-                }
-                Some(150) => {
-                    event.sell_broker_code_5 =
-                        event
-                            .forms
-                            .real_value(&values, 43, "150", raw, codec::PLAIN)?;
-                }
-                Some(275) => {
-                    event.sell_broker_color_5 =
-                        event
-                            .forms
-                            .real_value(&values, 44, "275", raw, codec::PLAIN)?;
-                }
-                Some(155) => {
-                    event.buy_broker_5 =
-                        event
-                            .forms
-                            .real_value(&values, 45, "155", raw, codec::PLAIN)?;
-                }
-                Some(175) => {
-                    event.buy_broker_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 46, "175", raw, codec::PLAIN)?;
-                }
-                Some(180) => {
-                    event.buy_broker_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 47, "180", raw, codec::PLAIN)?;
-                }
-                Some(160) => {
-                    event.buy_broker_code_5 =
-                        event
-                            .forms
-                            .real_value(&values, 48, "160", raw, codec::PLAIN)?;
-                }
-                Some(285) => {
-                    event.buy_broker_color_5 =
-                        event
-                            .forms
-                            .real_value(&values, 49, "285", raw, codec::PLAIN)?;
-                }
-                Some(261) => {
-                    event.foreign_broker_sell_estimate =
-                        event
-                            .forms
-                            .real_value(&values, 50, "261", raw, codec::PLAIN)?;
-                }
-                Some(262) => {
-                    event.foreign_broker_sell_estimate_change =
-                        event
-                            .forms
-                            .real_value(&values, 51, "262", raw, codec::PLAIN)?;
-                }
-                Some(263) => {
-                    event.foreign_broker_buy_estimate =
-                        event
-                            .forms
-                            .real_value(&values, 52, "263", raw, codec::PLAIN)?;
-                }
-                Some(264) => {
-                    event.foreign_broker_buy_estimate_change =
-                        event
-                            .forms
-                            .real_value(&values, 53, "264", raw, codec::PLAIN)?;
-                }
-                Some(267) => {
-                    event.foreign_broker_net_buy_estimate =
-                        event
-                            .forms
-                            .real_value(&values, 54, "267", raw, codec::PLAIN)?;
-                }
-                Some(268) => {
-                    event.foreign_broker_net_buy_estimate_change =
-                        event
-                            .forms
-                            .real_value(&values, 55, "268", raw, codec::PLAIN)?;
-                }
-                Some(337) => {
-                    event.exchange_type =
-                        event
-                            .forms
-                            .real_value(&values, 56, "337", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockTodayBrokers {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("141", "sell_broker_1"),
+            codec::Field::new("161", "sell_broker_quantity_1"),
+            codec::Field::new("166", "sell_broker_change_1"),
+            codec::Field::new("146", "sell_broker_code_1"),
+            codec::Field::new("271", "sell_broker_color_1"),
+            codec::Field::new("151", "buy_broker_1"),
+            codec::Field::new("171", "buy_broker_quantity_1"),
+            codec::Field::new("176", "buy_broker_change_1"),
+            codec::Field::new("156", "buy_broker_code_1"),
+            codec::Field::new("281", "buy_broker_color_1"),
+            codec::Field::new("142", "sell_broker_2"),
+            codec::Field::new("162", "sell_broker_quantity_2"),
+            codec::Field::new("167", "sell_broker_change_2"),
+            codec::Field::new("147", "sell_broker_code_2"),
+            codec::Field::new("272", "sell_broker_color_2"),
+            codec::Field::new("152", "buy_broker_2"),
+            codec::Field::new("172", "buy_broker_quantity_2"),
+            codec::Field::new("177", "buy_broker_change_2"),
+            codec::Field::new("157", "buy_broker_code_2"),
+            codec::Field::new("282", "buy_broker_color_2"),
+            codec::Field::new("143", "sell_broker_3"),
+            codec::Field::new("163", "sell_broker_quantity_3"),
+            codec::Field::new("168", "sell_broker_change_3"),
+            codec::Field::new("148", "sell_broker_code_3"),
+            codec::Field::new("273", "sell_broker_color_3"),
+            codec::Field::new("153", "buy_broker_3"),
+            codec::Field::new("173", "buy_broker_quantity_3"),
+            codec::Field::new("178", "buy_broker_change_3"),
+            codec::Field::new("158", "buy_broker_code_3"),
+            codec::Field::new("283", "buy_broker_color_3"),
+            codec::Field::new("144", "sell_broker_4"),
+            codec::Field::new("164", "sell_broker_quantity_4"),
+            codec::Field::new("169", "sell_broker_change_4"),
+            codec::Field::new("149", "sell_broker_code_4"),
+            codec::Field::new("274", "sell_broker_color_4"),
+            codec::Field::new("154", "buy_broker_4"),
+            codec::Field::new("174", "buy_broker_quantity_4"),
+            codec::Field::new("179", "buy_broker_change_4"),
+            codec::Field::new("159", "buy_broker_code_4"),
+            codec::Field::new("284", "buy_broker_color_4"),
+            codec::Field::new("145", "sell_broker_5"),
+            codec::Field::new("165", "sell_broker_quantity_5"),
+            codec::Field::new("170", "sell_broker_change_5"),
+            codec::Field::new("150", "sell_broker_code_5"),
+            codec::Field::new("275", "sell_broker_color_5"),
+            codec::Field::new("155", "buy_broker_5"),
+            codec::Field::new("175", "buy_broker_quantity_5"),
+            codec::Field::new("180", "buy_broker_change_5"),
+            codec::Field::new("160", "buy_broker_code_5"),
+            codec::Field::new("285", "buy_broker_color_5"),
+            codec::Field::new("261", "foreign_broker_sell_estimate"),
+            codec::Field::new("262", "foreign_broker_sell_estimate_change"),
+            codec::Field::new("263", "foreign_broker_buy_estimate"),
+            codec::Field::new("264", "foreign_broker_buy_estimate_change"),
+            codec::Field::new("267", "foreign_broker_net_buy_estimate"),
+            codec::Field::new("268", "foreign_broker_net_buy_estimate_change"),
+            codec::Field::new("337", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.sell_broker_1),
+            1 => codec::SlotMut::Int(&mut self.sell_broker_quantity_1),
+            2 => codec::SlotMut::Int(&mut self.sell_broker_change_1),
+            3 => codec::SlotMut::Text(&mut self.sell_broker_code_1),
+            4 => codec::SlotMut::Text(&mut self.sell_broker_color_1),
+            5 => codec::SlotMut::Text(&mut self.buy_broker_1),
+            6 => codec::SlotMut::Int(&mut self.buy_broker_quantity_1),
+            7 => codec::SlotMut::Int(&mut self.buy_broker_change_1),
+            8 => codec::SlotMut::Text(&mut self.buy_broker_code_1),
+            9 => codec::SlotMut::Text(&mut self.buy_broker_color_1),
+            10 => codec::SlotMut::Text(&mut self.sell_broker_2),
+            11 => codec::SlotMut::Int(&mut self.sell_broker_quantity_2),
+            12 => codec::SlotMut::Int(&mut self.sell_broker_change_2),
+            13 => codec::SlotMut::Text(&mut self.sell_broker_code_2),
+            14 => codec::SlotMut::Text(&mut self.sell_broker_color_2),
+            15 => codec::SlotMut::Text(&mut self.buy_broker_2),
+            16 => codec::SlotMut::Int(&mut self.buy_broker_quantity_2),
+            17 => codec::SlotMut::Int(&mut self.buy_broker_change_2),
+            18 => codec::SlotMut::Text(&mut self.buy_broker_code_2),
+            19 => codec::SlotMut::Text(&mut self.buy_broker_color_2),
+            20 => codec::SlotMut::Text(&mut self.sell_broker_3),
+            21 => codec::SlotMut::Int(&mut self.sell_broker_quantity_3),
+            22 => codec::SlotMut::Int(&mut self.sell_broker_change_3),
+            23 => codec::SlotMut::Text(&mut self.sell_broker_code_3),
+            24 => codec::SlotMut::Text(&mut self.sell_broker_color_3),
+            25 => codec::SlotMut::Text(&mut self.buy_broker_3),
+            26 => codec::SlotMut::Int(&mut self.buy_broker_quantity_3),
+            27 => codec::SlotMut::Int(&mut self.buy_broker_change_3),
+            28 => codec::SlotMut::Text(&mut self.buy_broker_code_3),
+            29 => codec::SlotMut::Text(&mut self.buy_broker_color_3),
+            30 => codec::SlotMut::Text(&mut self.sell_broker_4),
+            31 => codec::SlotMut::Int(&mut self.sell_broker_quantity_4),
+            32 => codec::SlotMut::Int(&mut self.sell_broker_change_4),
+            33 => codec::SlotMut::Text(&mut self.sell_broker_code_4),
+            34 => codec::SlotMut::Text(&mut self.sell_broker_color_4),
+            35 => codec::SlotMut::Text(&mut self.buy_broker_4),
+            36 => codec::SlotMut::Int(&mut self.buy_broker_quantity_4),
+            37 => codec::SlotMut::Int(&mut self.buy_broker_change_4),
+            38 => codec::SlotMut::Text(&mut self.buy_broker_code_4),
+            39 => codec::SlotMut::Text(&mut self.buy_broker_color_4),
+            40 => codec::SlotMut::Text(&mut self.sell_broker_5),
+            41 => codec::SlotMut::Int(&mut self.sell_broker_quantity_5),
+            42 => codec::SlotMut::Int(&mut self.sell_broker_change_5),
+            43 => codec::SlotMut::Text(&mut self.sell_broker_code_5),
+            44 => codec::SlotMut::Text(&mut self.sell_broker_color_5),
+            45 => codec::SlotMut::Text(&mut self.buy_broker_5),
+            46 => codec::SlotMut::Int(&mut self.buy_broker_quantity_5),
+            47 => codec::SlotMut::Int(&mut self.buy_broker_change_5),
+            48 => codec::SlotMut::Text(&mut self.buy_broker_code_5),
+            49 => codec::SlotMut::Text(&mut self.buy_broker_color_5),
+            50 => codec::SlotMut::Int(&mut self.foreign_broker_sell_estimate),
+            51 => codec::SlotMut::Int(&mut self.foreign_broker_sell_estimate_change),
+            52 => codec::SlotMut::Int(&mut self.foreign_broker_buy_estimate),
+            53 => codec::SlotMut::Int(&mut self.foreign_broker_buy_estimate_change),
+            54 => codec::SlotMut::Int(&mut self.foreign_broker_net_buy_estimate),
+            55 => codec::SlotMut::Int(&mut self.foreign_broker_net_buy_estimate_change),
+            56 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_broker_1),
+            1 => codec::SlotRef::Opt(&self.sell_broker_quantity_1),
+            2 => codec::SlotRef::Opt(&self.sell_broker_change_1),
+            3 => codec::SlotRef::Opt(&self.sell_broker_code_1),
+            4 => codec::SlotRef::Opt(&self.sell_broker_color_1),
+            5 => codec::SlotRef::Opt(&self.buy_broker_1),
+            6 => codec::SlotRef::Opt(&self.buy_broker_quantity_1),
+            7 => codec::SlotRef::Opt(&self.buy_broker_change_1),
+            8 => codec::SlotRef::Opt(&self.buy_broker_code_1),
+            9 => codec::SlotRef::Opt(&self.buy_broker_color_1),
+            10 => codec::SlotRef::Opt(&self.sell_broker_2),
+            11 => codec::SlotRef::Opt(&self.sell_broker_quantity_2),
+            12 => codec::SlotRef::Opt(&self.sell_broker_change_2),
+            13 => codec::SlotRef::Opt(&self.sell_broker_code_2),
+            14 => codec::SlotRef::Opt(&self.sell_broker_color_2),
+            15 => codec::SlotRef::Opt(&self.buy_broker_2),
+            16 => codec::SlotRef::Opt(&self.buy_broker_quantity_2),
+            17 => codec::SlotRef::Opt(&self.buy_broker_change_2),
+            18 => codec::SlotRef::Opt(&self.buy_broker_code_2),
+            19 => codec::SlotRef::Opt(&self.buy_broker_color_2),
+            20 => codec::SlotRef::Opt(&self.sell_broker_3),
+            21 => codec::SlotRef::Opt(&self.sell_broker_quantity_3),
+            22 => codec::SlotRef::Opt(&self.sell_broker_change_3),
+            23 => codec::SlotRef::Opt(&self.sell_broker_code_3),
+            24 => codec::SlotRef::Opt(&self.sell_broker_color_3),
+            25 => codec::SlotRef::Opt(&self.buy_broker_3),
+            26 => codec::SlotRef::Opt(&self.buy_broker_quantity_3),
+            27 => codec::SlotRef::Opt(&self.buy_broker_change_3),
+            28 => codec::SlotRef::Opt(&self.buy_broker_code_3),
+            29 => codec::SlotRef::Opt(&self.buy_broker_color_3),
+            30 => codec::SlotRef::Opt(&self.sell_broker_4),
+            31 => codec::SlotRef::Opt(&self.sell_broker_quantity_4),
+            32 => codec::SlotRef::Opt(&self.sell_broker_change_4),
+            33 => codec::SlotRef::Opt(&self.sell_broker_code_4),
+            34 => codec::SlotRef::Opt(&self.sell_broker_color_4),
+            35 => codec::SlotRef::Opt(&self.buy_broker_4),
+            36 => codec::SlotRef::Opt(&self.buy_broker_quantity_4),
+            37 => codec::SlotRef::Opt(&self.buy_broker_change_4),
+            38 => codec::SlotRef::Opt(&self.buy_broker_code_4),
+            39 => codec::SlotRef::Opt(&self.buy_broker_color_4),
+            40 => codec::SlotRef::Opt(&self.sell_broker_5),
+            41 => codec::SlotRef::Opt(&self.sell_broker_quantity_5),
+            42 => codec::SlotRef::Opt(&self.sell_broker_change_5),
+            43 => codec::SlotRef::Opt(&self.sell_broker_code_5),
+            44 => codec::SlotRef::Opt(&self.sell_broker_color_5),
+            45 => codec::SlotRef::Opt(&self.buy_broker_5),
+            46 => codec::SlotRef::Opt(&self.buy_broker_quantity_5),
+            47 => codec::SlotRef::Opt(&self.buy_broker_change_5),
+            48 => codec::SlotRef::Opt(&self.buy_broker_code_5),
+            49 => codec::SlotRef::Opt(&self.buy_broker_color_5),
+            50 => codec::SlotRef::Opt(&self.foreign_broker_sell_estimate),
+            51 => codec::SlotRef::Opt(&self.foreign_broker_sell_estimate_change),
+            52 => codec::SlotRef::Opt(&self.foreign_broker_buy_estimate),
+            53 => codec::SlotRef::Opt(&self.foreign_broker_buy_estimate_change),
+            54 => codec::SlotRef::Opt(&self.foreign_broker_net_buy_estimate),
+            55 => codec::SlotRef::Opt(&self.foreign_broker_net_buy_estimate_change),
+            56 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockTodayBrokers {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockTodayBrokers {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "141", &self.sell_broker_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            1,
-            "161",
-            &self.sell_broker_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            2,
-            "166",
-            &self.sell_broker_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "146",
-            &self.sell_broker_code_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            4,
-            "271",
-            &self.sell_broker_color_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 5, "151", &self.buy_broker_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            6,
-            "171",
-            &self.buy_broker_quantity_1,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            7,
-            "176",
-            &self.buy_broker_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 8, "156", &self.buy_broker_code_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            9,
-            "281",
-            &self.buy_broker_color_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 10, "142", &self.sell_broker_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            11,
-            "162",
-            &self.sell_broker_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            12,
-            "167",
-            &self.sell_broker_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "147",
-            &self.sell_broker_code_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            14,
-            "272",
-            &self.sell_broker_color_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 15, "152", &self.buy_broker_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            16,
-            "172",
-            &self.buy_broker_quantity_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            17,
-            "177",
-            &self.buy_broker_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            18,
-            "157",
-            &self.buy_broker_code_2,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            19,
-            "282",
-            &self.buy_broker_color_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 20, "143", &self.sell_broker_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            21,
-            "163",
-            &self.sell_broker_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            22,
-            "168",
-            &self.sell_broker_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            23,
-            "148",
-            &self.sell_broker_code_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            24,
-            "273",
-            &self.sell_broker_color_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 25, "153", &self.buy_broker_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            26,
-            "173",
-            &self.buy_broker_quantity_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            27,
-            "178",
-            &self.buy_broker_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            28,
-            "158",
-            &self.buy_broker_code_3,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            29,
-            "283",
-            &self.buy_broker_color_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 30, "144", &self.sell_broker_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            31,
-            "164",
-            &self.sell_broker_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            32,
-            "169",
-            &self.sell_broker_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            33,
-            "149",
-            &self.sell_broker_code_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            34,
-            "274",
-            &self.sell_broker_color_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 35, "154", &self.buy_broker_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            36,
-            "174",
-            &self.buy_broker_quantity_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            37,
-            "179",
-            &self.buy_broker_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            38,
-            "159",
-            &self.buy_broker_code_4,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            39,
-            "284",
-            &self.buy_broker_color_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 40, "145", &self.sell_broker_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            41,
-            "165",
-            &self.sell_broker_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            42,
-            "170",
-            &self.sell_broker_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            43,
-            "150",
-            &self.sell_broker_code_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            44,
-            "275",
-            &self.sell_broker_color_5,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 45, "155", &self.buy_broker_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            46,
-            "175",
-            &self.buy_broker_quantity_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            47,
-            "180",
-            &self.buy_broker_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            48,
-            "160",
-            &self.buy_broker_code_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            49,
-            "285",
-            &self.buy_broker_color_5,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            50,
-            "261",
-            &self.foreign_broker_sell_estimate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            51,
-            "262",
-            &self.foreign_broker_sell_estimate_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            52,
-            "263",
-            &self.foreign_broker_buy_estimate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            53,
-            "264",
-            &self.foreign_broker_buy_estimate_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            54,
-            "267",
-            &self.foreign_broker_net_buy_estimate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            55,
-            "268",
-            &self.foreign_broker_net_buy_estimate_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 56, "337", &self.exchange_type, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -254,478 +254,177 @@ impl kiwoom_runtime::RealtimeType for StockTrade {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockTrade {}
-impl codec::RealEntry for StockTrade {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(20) => {
-                    event.execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 0, "20", raw, codec::PLAIN)?;
-                }
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 1, "10", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 2, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 3, "12", raw, codec::PLAIN)?;
-                }
-                Some(27) => {
-                    event.best_ask_price =
-                        event
-                            .forms
-                            .real_value(&values, 4, "27", raw, codec::PLAIN)?;
-                }
-                Some(28) => {
-                    event.best_bid_price =
-                        event
-                            .forms
-                            .real_value(&values, 5, "28", raw, codec::PLAIN)?;
-                }
-                Some(15) => {
-                    event.trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 6, "15", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 7, "13", raw, codec::PLAIN)?;
-                }
-                Some(14) => {
-                    event.cumulative_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 8, "14", raw, codec::PLAIN)?;
-                }
-                Some(16) => {
-                    event.open_price =
-                        event
-                            .forms
-                            .real_value(&values, 9, "16", raw, codec::PLAIN)?;
-                }
-                Some(17) => {
-                    event.high_price =
-                        event
-                            .forms
-                            .real_value(&values, 10, "17", raw, codec::PLAIN)?;
-                }
-                Some(18) => {
-                    event.low_price =
-                        event
-                            .forms
-                            .real_value(&values, 11, "18", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 12, "25", raw, codec::PLAIN)?;
-                }
-                Some(26) => {
-                    event.previous_day_trade_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 13, "26", raw, codec::PLAIN)?;
-                }
-                Some(29) => {
-                    event.trade_value_change =
-                        event
-                            .forms
-                            .real_value(&values, 14, "29", raw, codec::PLAIN)?;
-                }
-                Some(30) => {
-                    event.previous_day_trade_quantity_change_rate =
-                        event
-                            .forms
-                            .real_value(&values, 15, "30", raw, codec::PLAIN)?;
-                }
-                Some(31) => {
-                    event.trade_turnover_rate =
-                        event
-                            .forms
-                            .real_value(&values, 16, "31", raw, codec::PLAIN)?;
-                }
-                Some(32) => {
-                    event.trade_cost =
-                        event
-                            .forms
-                            .real_value(&values, 17, "32", raw, codec::PLAIN)?;
-                }
-                Some(228) => {
-                    event.execution_strength =
-                        event
-                            .forms
-                            .real_value(&values, 18, "228", raw, codec::PLAIN)?;
-                }
-                Some(311) => {
-                    event.market_cap_100m =
-                        event
-                            .forms
-                            .real_value(&values, 19, "311", raw, codec::PLAIN)?;
-                }
-                Some(290) => {
-                    event.market_session_type =
-                        event
-                            .forms
-                            .real_value(&values, 20, "290", raw, codec::PLAIN)?;
-                }
-                Some(691) => {
-                    event.knock_out_proximity =
-                        event
-                            .forms
-                            .real_value(&values, 21, "691", raw, codec::PLAIN)?;
-                }
-                Some(567) => {
-                    event.upper_limit_time =
-                        event
-                            .forms
-                            .real_value(&values, 22, "567", raw, codec::PLAIN)?;
-                }
-                Some(568) => {
-                    event.lower_limit_time =
-                        event
-                            .forms
-                            .real_value(&values, 23, "568", raw, codec::PLAIN)?;
-                }
-                Some(851) => {
-                    event.previous_day_same_time_trade_quantity_rate =
-                        event
-                            .forms
-                            .real_value(&values, 24, "851", raw, codec::PLAIN)?;
-                }
-                Some(1890) => {
-                    event.open_time =
-                        event
-                            .forms
-                            .real_value(&values, 25, "1890", raw, codec::PLAIN)?;
-                }
-                Some(1891) => {
-                    event.high_time =
-                        event
-                            .forms
-                            .real_value(&values, 26, "1891", raw, codec::PLAIN)?;
-                }
-                Some(1892) => {
-                    event.low_time =
-                        event
-                            .forms
-                            .real_value(&values, 27, "1892", raw, codec::PLAIN)?;
-                }
-                Some(1030) => {
-                    event.sell_execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 28, "1030", raw, codec::PLAIN)?;
-                }
-                Some(1031) => {
-                    event.buy_execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 29, "1031", raw, codec::PLAIN)?;
-                }
-                Some(1032) => {
-                    event.buy_ratio =
-                        event
-                            .forms
-                            .real_value(&values, 30, "1032", raw, codec::PLAIN)?;
-                }
-                Some(1071) => {
-                    event.sell_execution_count =
-                        event
-                            .forms
-                            .real_value(&values, 31, "1071", raw, codec::PLAIN)?;
-                }
-                Some(1072) => {
-                    event.buy_execution_count =
-                        event
-                            .forms
-                            .real_value(&values, 32, "1072", raw, codec::PLAIN)?;
-                }
-                Some(1313) => {
-                    event.instant_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 33, "1313", raw, codec::PLAIN)?;
-                }
-                Some(1315) => {
-                    event.sell_execution_quantity_single =
-                        event
-                            .forms
-                            .real_value(&values, 34, "1315", raw, codec::PLAIN)?;
-                }
-                Some(1316) => {
-                    event.buy_execution_quantity_single =
-                        event
-                            .forms
-                            .real_value(&values, 35, "1316", raw, codec::PLAIN)?;
-                }
-                Some(1314) => {
-                    event.net_buy_execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 36, "1314", raw, codec::PLAIN)?;
-                }
-                Some(1497) => {
-                    event.cfd_margin =
-                        event
-                            .forms
-                            .real_value(&values, 37, "1497", raw, codec::PLAIN)?;
-                }
-                Some(1498) => {
-                    event.maintenance_margin =
-                        event
-                            .forms
-                            .real_value(&values, 38, "1498", raw, codec::PLAIN)?;
-                }
-                Some(620) => {
-                    event.today_average_trade_price =
-                        event
-                            .forms
-                            .real_value(&values, 39, "620", raw, codec::PLAIN)?;
-                }
-                Some(732) => {
-                    event.cfd_trade_cost =
-                        event
-                            .forms
-                            .real_value(&values, 40, "732", raw, codec::PLAIN)?;
-                }
-                Some(852) => {
-                    event.stock_loan_trade_cost =
-                        event
-                            .forms
-                            .real_value(&values, 41, "852", raw, codec::PLAIN)?;
-                }
-                Some(9081) => {
-                    event.exchange_type =
-                        event
-                            .forms
-                            .real_value(&values, 42, "9081", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for StockTrade {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("20", "execution_time"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("27", "best_ask_price"),
+            codec::Field::new("28", "best_bid_price"),
+            codec::Field::new("15", "trade_quantity"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("14", "cumulative_trade_value"),
+            codec::Field::new("16", "open_price"),
+            codec::Field::new("17", "high_price"),
+            codec::Field::new("18", "low_price"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("26", "previous_day_trade_quantity_change"),
+            codec::Field::new("29", "trade_value_change"),
+            codec::Field::new("30", "previous_day_trade_quantity_change_rate"),
+            codec::Field::new("31", "trade_turnover_rate"),
+            codec::Field::new("32", "trade_cost"),
+            codec::Field::new("228", "execution_strength"),
+            codec::Field::new("311", "market_cap_100m"),
+            codec::Field::new("290", "market_session_type"),
+            codec::Field::new("691", "knock_out_proximity"),
+            codec::Field::new("567", "upper_limit_time"),
+            codec::Field::new("568", "lower_limit_time"),
+            codec::Field::new("851", "previous_day_same_time_trade_quantity_rate"),
+            codec::Field::new("1890", "open_time"),
+            codec::Field::new("1891", "high_time"),
+            codec::Field::new("1892", "low_time"),
+            codec::Field::new("1030", "sell_execution_quantity"),
+            codec::Field::new("1031", "buy_execution_quantity"),
+            codec::Field::new("1032", "buy_ratio"),
+            codec::Field::new("1071", "sell_execution_count"),
+            codec::Field::new("1072", "buy_execution_count"),
+            codec::Field::new("1313", "instant_trade_value"),
+            codec::Field::new("1315", "sell_execution_quantity_single"),
+            codec::Field::new("1316", "buy_execution_quantity_single"),
+            codec::Field::new("1314", "net_buy_execution_quantity"),
+            codec::Field::new("1497", "cfd_margin"),
+            codec::Field::new("1498", "maintenance_margin"),
+            codec::Field::new("620", "today_average_trade_price"),
+            codec::Field::new("732", "cfd_trade_cost"),
+            codec::Field::new("852", "stock_loan_trade_cost"),
+            codec::Field::new("9081", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.execution_time),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Int(&mut self.previous_day_change),
+            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            4 => codec::SlotMut::Opt(&mut self.best_ask_price),
+            5 => codec::SlotMut::Opt(&mut self.best_bid_price),
+            6 => codec::SlotMut::Opt(&mut self.trade_quantity),
+            7 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            8 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            9 => codec::SlotMut::Opt(&mut self.open_price),
+            10 => codec::SlotMut::Opt(&mut self.high_price),
+            11 => codec::SlotMut::Opt(&mut self.low_price),
+            12 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            13 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity_change),
+            14 => codec::SlotMut::Int(&mut self.trade_value_change),
+            15 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change_rate),
+            16 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
+            17 => codec::SlotMut::Int(&mut self.trade_cost),
+            18 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            19 => codec::SlotMut::Int(&mut self.market_cap_100m),
+            20 => codec::SlotMut::Opt(&mut self.market_session_type),
+            21 => codec::SlotMut::Decimal(&mut self.knock_out_proximity),
+            22 => codec::SlotMut::Opt(&mut self.upper_limit_time),
+            23 => codec::SlotMut::Opt(&mut self.lower_limit_time),
+            24 => codec::SlotMut::Decimal(&mut self.previous_day_same_time_trade_quantity_rate),
+            25 => codec::SlotMut::Opt(&mut self.open_time),
+            26 => codec::SlotMut::Opt(&mut self.high_time),
+            27 => codec::SlotMut::Opt(&mut self.low_time),
+            28 => codec::SlotMut::Int(&mut self.sell_execution_quantity),
+            29 => codec::SlotMut::Int(&mut self.buy_execution_quantity),
+            30 => codec::SlotMut::Decimal(&mut self.buy_ratio),
+            31 => codec::SlotMut::Int(&mut self.sell_execution_count),
+            32 => codec::SlotMut::Int(&mut self.buy_execution_count),
+            33 => codec::SlotMut::Int(&mut self.instant_trade_value),
+            34 => codec::SlotMut::Int(&mut self.sell_execution_quantity_single),
+            35 => codec::SlotMut::Int(&mut self.buy_execution_quantity_single),
+            36 => codec::SlotMut::Int(&mut self.net_buy_execution_quantity),
+            37 => codec::SlotMut::Int(&mut self.cfd_margin),
+            38 => codec::SlotMut::Int(&mut self.maintenance_margin),
+            39 => codec::SlotMut::Int(&mut self.today_average_trade_price),
+            40 => codec::SlotMut::Int(&mut self.cfd_trade_cost),
+            41 => codec::SlotMut::Int(&mut self.stock_loan_trade_cost),
+            42 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.execution_time),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change),
+            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            4 => codec::SlotRef::Opt(&self.best_ask_price),
+            5 => codec::SlotRef::Opt(&self.best_bid_price),
+            6 => codec::SlotRef::Opt(&self.trade_quantity),
+            7 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            8 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            9 => codec::SlotRef::Opt(&self.open_price),
+            10 => codec::SlotRef::Opt(&self.high_price),
+            11 => codec::SlotRef::Opt(&self.low_price),
+            12 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            13 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
+            14 => codec::SlotRef::Opt(&self.trade_value_change),
+            15 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change_rate),
+            16 => codec::SlotRef::Opt(&self.trade_turnover_rate),
+            17 => codec::SlotRef::Opt(&self.trade_cost),
+            18 => codec::SlotRef::Opt(&self.execution_strength),
+            19 => codec::SlotRef::Opt(&self.market_cap_100m),
+            20 => codec::SlotRef::Opt(&self.market_session_type),
+            21 => codec::SlotRef::Opt(&self.knock_out_proximity),
+            22 => codec::SlotRef::Opt(&self.upper_limit_time),
+            23 => codec::SlotRef::Opt(&self.lower_limit_time),
+            24 => codec::SlotRef::Opt(&self.previous_day_same_time_trade_quantity_rate),
+            25 => codec::SlotRef::Opt(&self.open_time),
+            26 => codec::SlotRef::Opt(&self.high_time),
+            27 => codec::SlotRef::Opt(&self.low_time),
+            28 => codec::SlotRef::Opt(&self.sell_execution_quantity),
+            29 => codec::SlotRef::Opt(&self.buy_execution_quantity),
+            30 => codec::SlotRef::Opt(&self.buy_ratio),
+            31 => codec::SlotRef::Opt(&self.sell_execution_count),
+            32 => codec::SlotRef::Opt(&self.buy_execution_count),
+            33 => codec::SlotRef::Opt(&self.instant_trade_value),
+            34 => codec::SlotRef::Opt(&self.sell_execution_quantity_single),
+            35 => codec::SlotRef::Opt(&self.buy_execution_quantity_single),
+            36 => codec::SlotRef::Opt(&self.net_buy_execution_quantity),
+            37 => codec::SlotRef::Opt(&self.cfd_margin),
+            38 => codec::SlotRef::Opt(&self.maintenance_margin),
+            39 => codec::SlotRef::Opt(&self.today_average_trade_price),
+            40 => codec::SlotRef::Opt(&self.cfd_trade_cost),
+            41 => codec::SlotRef::Opt(&self.stock_loan_trade_cost),
+            42 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for StockTrade {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for StockTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "20", &self.execution_time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 3, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "15", &self.trade_quantity, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            7,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            8,
-            "14",
-            &self.cumulative_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 9, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, 10, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, 11, "18", &self.low_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            12,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "26",
-            &self.previous_day_trade_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            14,
-            "29",
-            &self.trade_value_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            15,
-            "30",
-            &self.previous_day_trade_quantity_change_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            16,
-            "31",
-            &self.trade_turnover_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 17, "32", &self.trade_cost, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            18,
-            "228",
-            &self.execution_strength,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 19, "311", &self.market_cap_100m, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            20,
-            "290",
-            &self.market_session_type,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            21,
-            "691",
-            &self.knock_out_proximity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 22, "567", &self.upper_limit_time, codec::PLAIN);
-        values.put_kept(&self.forms, 23, "568", &self.lower_limit_time, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            24,
-            "851",
-            &self.previous_day_same_time_trade_quantity_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 25, "1890", &self.open_time, codec::PLAIN);
-        values.put_kept(&self.forms, 26, "1891", &self.high_time, codec::PLAIN);
-        values.put_kept(&self.forms, 27, "1892", &self.low_time, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            28,
-            "1030",
-            &self.sell_execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            29,
-            "1031",
-            &self.buy_execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 30, "1032", &self.buy_ratio, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            31,
-            "1071",
-            &self.sell_execution_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            32,
-            "1072",
-            &self.buy_execution_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            33,
-            "1313",
-            &self.instant_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            34,
-            "1315",
-            &self.sell_execution_quantity_single,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            35,
-            "1316",
-            &self.buy_execution_quantity_single,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            36,
-            "1314",
-            &self.net_buy_execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 37, "1497", &self.cfd_margin, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            38,
-            "1498",
-            &self.maintenance_margin,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            39,
-            "620",
-            &self.today_average_trade_price,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 40, "732", &self.cfd_trade_cost, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            41,
-            "852",
-            &self.stock_loan_trade_cost,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 42, "9081", &self.exchange_type, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -302,637 +302,243 @@ impl kiwoom_runtime::RealtimeType for UsOrderBook {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderBook {}
-impl codec::RealEntry for UsOrderBook {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(21) => {
-                    event.time = event
-                        .forms
-                        .real_value(&values, 0, "21", raw, codec::PLAIN)?;
-                }
-                Some(41) => {
-                    event.ask_price_1 =
-                        event
-                            .forms
-                            .real_value(&values, 1, "41", raw, codec::PLAIN)?;
-                }
-                Some(61) => {
-                    event.ask_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 2, "61", raw, codec::PLAIN)?;
-                }
-                Some(81) => {
-                    event.ask_quantity_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 3, "81", raw, codec::PLAIN)?;
-                }
-                Some(51) => {
-                    event.bid_price_1 =
-                        event
-                            .forms
-                            .real_value(&values, 4, "51", raw, codec::PLAIN)?;
-                }
-                Some(71) => {
-                    event.bid_quantity_1 =
-                        event
-                            .forms
-                            .real_value(&values, 5, "71", raw, codec::PLAIN)?;
-                }
-                Some(91) => {
-                    event.bid_quantity_change_1 =
-                        event
-                            .forms
-                            .real_value(&values, 6, "91", raw, codec::PLAIN)?;
-                }
-                Some(42) => {
-                    event.ask_price_2 =
-                        event
-                            .forms
-                            .real_value(&values, 7, "42", raw, codec::PLAIN)?;
-                }
-                Some(62) => {
-                    event.ask_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 8, "62", raw, codec::PLAIN)?;
-                }
-                Some(82) => {
-                    event.ask_quantity_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 9, "82", raw, codec::PLAIN)?;
-                }
-                Some(52) => {
-                    event.bid_price_2 =
-                        event
-                            .forms
-                            .real_value(&values, 10, "52", raw, codec::PLAIN)?;
-                }
-                Some(72) => {
-                    event.bid_quantity_2 =
-                        event
-                            .forms
-                            .real_value(&values, 11, "72", raw, codec::PLAIN)?;
-                }
-                Some(92) => {
-                    event.bid_quantity_change_2 =
-                        event
-                            .forms
-                            .real_value(&values, 12, "92", raw, codec::PLAIN)?;
-                }
-                Some(43) => {
-                    event.ask_price_3 =
-                        event
-                            .forms
-                            .real_value(&values, 13, "43", raw, codec::PLAIN)?;
-                }
-                Some(63) => {
-                    event.ask_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 14, "63", raw, codec::PLAIN)?;
-                }
-                Some(83) => {
-                    event.ask_quantity_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 15, "83", raw, codec::PLAIN)?;
-                }
-                Some(53) => {
-                    event.bid_price_3 =
-                        event
-                            .forms
-                            .real_value(&values, 16, "53", raw, codec::PLAIN)?;
-                }
-                Some(73) => {
-                    event.bid_quantity_3 =
-                        event
-                            .forms
-                            .real_value(&values, 17, "73", raw, codec::PLAIN)?;
-                }
-                Some(93) => {
-                    event.bid_quantity_change_3 =
-                        event
-                            .forms
-                            .real_value(&values, 18, "93", raw, codec::PLAIN)?;
-                }
-                Some(44) => {
-                    event.ask_price_4 =
-                        event
-                            .forms
-                            .real_value(&values, 19, "44", raw, codec::PLAIN)?;
-                }
-                Some(64) => {
-                    event.ask_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 20, "64", raw, codec::PLAIN)?;
-                }
-                Some(84) => {
-                    event.ask_quantity_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 21, "84", raw, codec::PLAIN)?;
-                }
-                Some(54) => {
-                    event.bid_price_4 =
-                        event
-                            .forms
-                            .real_value(&values, 22, "54", raw, codec::PLAIN)?;
-                }
-                Some(74) => {
-                    event.bid_quantity_4 =
-                        event
-                            .forms
-                            .real_value(&values, 23, "74", raw, codec::PLAIN)?;
-                }
-                Some(94) => {
-                    event.bid_quantity_change_4 =
-                        event
-                            .forms
-                            .real_value(&values, 24, "94", raw, codec::PLAIN)?;
-                }
-                Some(45) => {
-                    event.ask_price_5 =
-                        event
-                            .forms
-                            .real_value(&values, 25, "45", raw, codec::PLAIN)?;
-                }
-                Some(65) => {
-                    event.ask_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 26, "65", raw, codec::PLAIN)?;
-                }
-                Some(85) => {
-                    event.ask_quantity_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 27, "85", raw, codec::PLAIN)?;
-                }
-                Some(55) => {
-                    event.bid_price_5 =
-                        event
-                            .forms
-                            .real_value(&values, 28, "55", raw, codec::PLAIN)?;
-                }
-                Some(75) => {
-                    event.bid_quantity_5 =
-                        event
-                            .forms
-                            .real_value(&values, 29, "75", raw, codec::PLAIN)?;
-                }
-                Some(95) => {
-                    event.bid_quantity_change_5 =
-                        event
-                            .forms
-                            .real_value(&values, 30, "95", raw, codec::PLAIN)?;
-                }
-                Some(46) => {
-                    event.ask_price_6 =
-                        event
-                            .forms
-                            .real_value(&values, 31, "46", raw, codec::PLAIN)?;
-                }
-                Some(66) => {
-                    event.ask_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 32, "66", raw, codec::PLAIN)?;
-                }
-                Some(86) => {
-                    event.ask_quantity_change_6 =
-                        event
-                            .forms
-                            .real_value(&values, 33, "86", raw, codec::PLAIN)?;
-                }
-                Some(56) => {
-                    event.bid_price_6 =
-                        event
-                            .forms
-                            .real_value(&values, 34, "56", raw, codec::PLAIN)?;
-                }
-                Some(76) => {
-                    event.bid_quantity_6 =
-                        event
-                            .forms
-                            .real_value(&values, 35, "76", raw, codec::PLAIN)?;
-                }
-                Some(96) => {
-                    event.bid_quantity_change_6 =
-                        event
-                            .forms
-                            .real_value(&values, 36, "96", raw, codec::PLAIN)?;
-                }
-                Some(47) => {
-                    event.ask_price_7 =
-                        event
-                            .forms
-                            .real_value(&values, 37, "47", raw, codec::PLAIN)?;
-                }
-                Some(67) => {
-                    event.ask_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 38, "67", raw, codec::PLAIN)?;
-                }
-                Some(87) => {
-                    event.ask_quantity_change_7 =
-                        event
-                            .forms
-                            .real_value(&values, 39, "87", raw, codec::PLAIN)?;
-                }
-                Some(57) => {
-                    event.bid_price_7 =
-                        event
-                            .forms
-                            .real_value(&values, 40, "57", raw, codec::PLAIN)?;
-                }
-                Some(77) => {
-                    event.bid_quantity_7 =
-                        event
-                            .forms
-                            .real_value(&values, 41, "77", raw, codec::PLAIN)?;
-                }
-                Some(97) => {
-                    event.bid_quantity_change_7 =
-                        event
-                            .forms
-                            .real_value(&values, 42, "97", raw, codec::PLAIN)?;
-                }
-                Some(48) => {
-                    event.ask_price_8 =
-                        event
-                            .forms
-                            .real_value(&values, 43, "48", raw, codec::PLAIN)?;
-                }
-                Some(68) => {
-                    event.ask_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 44, "68", raw, codec::PLAIN)?;
-                }
-                Some(88) => {
-                    event.ask_quantity_change_8 =
-                        event
-                            .forms
-                            .real_value(&values, 45, "88", raw, codec::PLAIN)?;
-                }
-                Some(58) => {
-                    event.bid_price_8 =
-                        event
-                            .forms
-                            .real_value(&values, 46, "58", raw, codec::PLAIN)?;
-                }
-                Some(78) => {
-                    event.bid_quantity_8 =
-                        event
-                            .forms
-                            .real_value(&values, 47, "78", raw, codec::PLAIN)?;
-                }
-                Some(98) => {
-                    event.bid_quantity_change_8 =
-                        event
-                            .forms
-                            .real_value(&values, 48, "98", raw, codec::PLAIN)?;
-                }
-                Some(49) => {
-                    event.ask_price_9 =
-                        event
-                            .forms
-                            .real_value(&values, 49, "49", raw, codec::PLAIN)?;
-                }
-                Some(69) => {
-                    event.ask_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 50, "69", raw, codec::PLAIN)?;
-                }
-                Some(89) => {
-                    event.ask_quantity_change_9 =
-                        event
-                            .forms
-                            .real_value(&values, 51, "89", raw, codec::PLAIN)?;
-                }
-                Some(59) => {
-                    event.bid_price_9 =
-                        event
-                            .forms
-                            .real_value(&values, 52, "59", raw, codec::PLAIN)?;
-                }
-                Some(79) => {
-                    event.bid_quantity_9 =
-                        event
-                            .forms
-                            .real_value(&values, 53, "79", raw, codec::PLAIN)?;
-                }
-                Some(99) => {
-                    event.bid_quantity_change_9 =
-                        event
-                            .forms
-                            .real_value(&values, 54, "99", raw, codec::PLAIN)?;
-                }
-                Some(50) => {
-                    event.ask_price_10 =
-                        event
-                            .forms
-                            .real_value(&values, 55, "50", raw, codec::PLAIN)?;
-                }
-                Some(70) => {
-                    event.ask_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 56, "70", raw, codec::PLAIN)?;
-                }
-                Some(90) => {
-                    event.ask_quantity_change_10 =
-                        event
-                            .forms
-                            .real_value(&values, 57, "90", raw, codec::PLAIN)?;
-                }
-                Some(60) => {
-                    event.bid_price_10 =
-                        event
-                            .forms
-                            .real_value(&values, 58, "60", raw, codec::PLAIN)?;
-                }
-                Some(80) => {
-                    event.bid_quantity_10 =
-                        event
-                            .forms
-                            .real_value(&values, 59, "80", raw, codec::PLAIN)?;
-                }
-                Some(100) => {
-                    event.bid_quantity_change_10 =
-                        event
-                            .forms
-                            .real_value(&values, 60, "100", raw, codec::PLAIN)?;
-                }
-                Some(121) => {
-                    event.total_ask_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 61, "121", raw, codec::PLAIN)?;
-                }
-                Some(122) => {
-                    event.total_ask_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 62, "122", raw, codec::PLAIN)?;
-                }
-                Some(125) => {
-                    event.total_bid_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 63, "125", raw, codec::PLAIN)?;
-                }
-                Some(126) => {
-                    event.total_bid_quantity_change =
-                        event
-                            .forms
-                            .real_value(&values, 64, "126", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for UsOrderBook {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("21", "time"),
+            codec::Field::new("41", "ask_price_1"),
+            codec::Field::new("61", "ask_quantity_1"),
+            codec::Field::new("81", "ask_quantity_change_1"),
+            codec::Field::new("51", "bid_price_1"),
+            codec::Field::new("71", "bid_quantity_1"),
+            codec::Field::new("91", "bid_quantity_change_1"),
+            codec::Field::new("42", "ask_price_2"),
+            codec::Field::new("62", "ask_quantity_2"),
+            codec::Field::new("82", "ask_quantity_change_2"),
+            codec::Field::new("52", "bid_price_2"),
+            codec::Field::new("72", "bid_quantity_2"),
+            codec::Field::new("92", "bid_quantity_change_2"),
+            codec::Field::new("43", "ask_price_3"),
+            codec::Field::new("63", "ask_quantity_3"),
+            codec::Field::new("83", "ask_quantity_change_3"),
+            codec::Field::new("53", "bid_price_3"),
+            codec::Field::new("73", "bid_quantity_3"),
+            codec::Field::new("93", "bid_quantity_change_3"),
+            codec::Field::new("44", "ask_price_4"),
+            codec::Field::new("64", "ask_quantity_4"),
+            codec::Field::new("84", "ask_quantity_change_4"),
+            codec::Field::new("54", "bid_price_4"),
+            codec::Field::new("74", "bid_quantity_4"),
+            codec::Field::new("94", "bid_quantity_change_4"),
+            codec::Field::new("45", "ask_price_5"),
+            codec::Field::new("65", "ask_quantity_5"),
+            codec::Field::new("85", "ask_quantity_change_5"),
+            codec::Field::new("55", "bid_price_5"),
+            codec::Field::new("75", "bid_quantity_5"),
+            codec::Field::new("95", "bid_quantity_change_5"),
+            codec::Field::new("46", "ask_price_6"),
+            codec::Field::new("66", "ask_quantity_6"),
+            codec::Field::new("86", "ask_quantity_change_6"),
+            codec::Field::new("56", "bid_price_6"),
+            codec::Field::new("76", "bid_quantity_6"),
+            codec::Field::new("96", "bid_quantity_change_6"),
+            codec::Field::new("47", "ask_price_7"),
+            codec::Field::new("67", "ask_quantity_7"),
+            codec::Field::new("87", "ask_quantity_change_7"),
+            codec::Field::new("57", "bid_price_7"),
+            codec::Field::new("77", "bid_quantity_7"),
+            codec::Field::new("97", "bid_quantity_change_7"),
+            codec::Field::new("48", "ask_price_8"),
+            codec::Field::new("68", "ask_quantity_8"),
+            codec::Field::new("88", "ask_quantity_change_8"),
+            codec::Field::new("58", "bid_price_8"),
+            codec::Field::new("78", "bid_quantity_8"),
+            codec::Field::new("98", "bid_quantity_change_8"),
+            codec::Field::new("49", "ask_price_9"),
+            codec::Field::new("69", "ask_quantity_9"),
+            codec::Field::new("89", "ask_quantity_change_9"),
+            codec::Field::new("59", "bid_price_9"),
+            codec::Field::new("79", "bid_quantity_9"),
+            codec::Field::new("99", "bid_quantity_change_9"),
+            codec::Field::new("50", "ask_price_10"),
+            codec::Field::new("70", "ask_quantity_10"),
+            codec::Field::new("90", "ask_quantity_change_10"),
+            codec::Field::new("60", "bid_price_10"),
+            codec::Field::new("80", "bid_quantity_10"),
+            codec::Field::new("100", "bid_quantity_change_10"),
+            codec::Field::new("121", "total_ask_quantity"),
+            codec::Field::new("122", "total_ask_quantity_change"),
+            codec::Field::new("125", "total_bid_quantity"),
+            codec::Field::new("126", "total_bid_quantity_change"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.time),
+            1 => codec::SlotMut::Decimal(&mut self.ask_price_1),
+            2 => codec::SlotMut::Decimal(&mut self.ask_quantity_1),
+            3 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_1),
+            4 => codec::SlotMut::Decimal(&mut self.bid_price_1),
+            5 => codec::SlotMut::Decimal(&mut self.bid_quantity_1),
+            6 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_1),
+            7 => codec::SlotMut::Decimal(&mut self.ask_price_2),
+            8 => codec::SlotMut::Decimal(&mut self.ask_quantity_2),
+            9 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_2),
+            10 => codec::SlotMut::Decimal(&mut self.bid_price_2),
+            11 => codec::SlotMut::Decimal(&mut self.bid_quantity_2),
+            12 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_2),
+            13 => codec::SlotMut::Decimal(&mut self.ask_price_3),
+            14 => codec::SlotMut::Decimal(&mut self.ask_quantity_3),
+            15 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_3),
+            16 => codec::SlotMut::Decimal(&mut self.bid_price_3),
+            17 => codec::SlotMut::Decimal(&mut self.bid_quantity_3),
+            18 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_3),
+            19 => codec::SlotMut::Decimal(&mut self.ask_price_4),
+            20 => codec::SlotMut::Decimal(&mut self.ask_quantity_4),
+            21 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_4),
+            22 => codec::SlotMut::Decimal(&mut self.bid_price_4),
+            23 => codec::SlotMut::Decimal(&mut self.bid_quantity_4),
+            24 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_4),
+            25 => codec::SlotMut::Decimal(&mut self.ask_price_5),
+            26 => codec::SlotMut::Decimal(&mut self.ask_quantity_5),
+            27 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_5),
+            28 => codec::SlotMut::Decimal(&mut self.bid_price_5),
+            29 => codec::SlotMut::Decimal(&mut self.bid_quantity_5),
+            30 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_5),
+            31 => codec::SlotMut::Decimal(&mut self.ask_price_6),
+            32 => codec::SlotMut::Decimal(&mut self.ask_quantity_6),
+            33 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_6),
+            34 => codec::SlotMut::Decimal(&mut self.bid_price_6),
+            35 => codec::SlotMut::Decimal(&mut self.bid_quantity_6),
+            36 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_6),
+            37 => codec::SlotMut::Decimal(&mut self.ask_price_7),
+            38 => codec::SlotMut::Decimal(&mut self.ask_quantity_7),
+            39 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_7),
+            40 => codec::SlotMut::Decimal(&mut self.bid_price_7),
+            41 => codec::SlotMut::Decimal(&mut self.bid_quantity_7),
+            42 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_7),
+            43 => codec::SlotMut::Decimal(&mut self.ask_price_8),
+            44 => codec::SlotMut::Decimal(&mut self.ask_quantity_8),
+            45 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_8),
+            46 => codec::SlotMut::Decimal(&mut self.bid_price_8),
+            47 => codec::SlotMut::Decimal(&mut self.bid_quantity_8),
+            48 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_8),
+            49 => codec::SlotMut::Decimal(&mut self.ask_price_9),
+            50 => codec::SlotMut::Decimal(&mut self.ask_quantity_9),
+            51 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_9),
+            52 => codec::SlotMut::Decimal(&mut self.bid_price_9),
+            53 => codec::SlotMut::Decimal(&mut self.bid_quantity_9),
+            54 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_9),
+            55 => codec::SlotMut::Decimal(&mut self.ask_price_10),
+            56 => codec::SlotMut::Decimal(&mut self.ask_quantity_10),
+            57 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_10),
+            58 => codec::SlotMut::Decimal(&mut self.bid_price_10),
+            59 => codec::SlotMut::Decimal(&mut self.bid_quantity_10),
+            60 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_10),
+            61 => codec::SlotMut::Decimal(&mut self.total_ask_quantity),
+            62 => codec::SlotMut::Decimal(&mut self.total_ask_quantity_change),
+            63 => codec::SlotMut::Decimal(&mut self.total_bid_quantity),
+            64 => codec::SlotMut::Decimal(&mut self.total_bid_quantity_change),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.time),
+            1 => codec::SlotRef::Opt(&self.ask_price_1),
+            2 => codec::SlotRef::Opt(&self.ask_quantity_1),
+            3 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
+            4 => codec::SlotRef::Opt(&self.bid_price_1),
+            5 => codec::SlotRef::Opt(&self.bid_quantity_1),
+            6 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
+            7 => codec::SlotRef::Opt(&self.ask_price_2),
+            8 => codec::SlotRef::Opt(&self.ask_quantity_2),
+            9 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
+            10 => codec::SlotRef::Opt(&self.bid_price_2),
+            11 => codec::SlotRef::Opt(&self.bid_quantity_2),
+            12 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
+            13 => codec::SlotRef::Opt(&self.ask_price_3),
+            14 => codec::SlotRef::Opt(&self.ask_quantity_3),
+            15 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
+            16 => codec::SlotRef::Opt(&self.bid_price_3),
+            17 => codec::SlotRef::Opt(&self.bid_quantity_3),
+            18 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
+            19 => codec::SlotRef::Opt(&self.ask_price_4),
+            20 => codec::SlotRef::Opt(&self.ask_quantity_4),
+            21 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
+            22 => codec::SlotRef::Opt(&self.bid_price_4),
+            23 => codec::SlotRef::Opt(&self.bid_quantity_4),
+            24 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
+            25 => codec::SlotRef::Opt(&self.ask_price_5),
+            26 => codec::SlotRef::Opt(&self.ask_quantity_5),
+            27 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
+            28 => codec::SlotRef::Opt(&self.bid_price_5),
+            29 => codec::SlotRef::Opt(&self.bid_quantity_5),
+            30 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
+            31 => codec::SlotRef::Opt(&self.ask_price_6),
+            32 => codec::SlotRef::Opt(&self.ask_quantity_6),
+            33 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
+            34 => codec::SlotRef::Opt(&self.bid_price_6),
+            35 => codec::SlotRef::Opt(&self.bid_quantity_6),
+            36 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
+            37 => codec::SlotRef::Opt(&self.ask_price_7),
+            38 => codec::SlotRef::Opt(&self.ask_quantity_7),
+            39 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
+            40 => codec::SlotRef::Opt(&self.bid_price_7),
+            41 => codec::SlotRef::Opt(&self.bid_quantity_7),
+            42 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
+            43 => codec::SlotRef::Opt(&self.ask_price_8),
+            44 => codec::SlotRef::Opt(&self.ask_quantity_8),
+            45 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
+            46 => codec::SlotRef::Opt(&self.bid_price_8),
+            47 => codec::SlotRef::Opt(&self.bid_quantity_8),
+            48 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
+            49 => codec::SlotRef::Opt(&self.ask_price_9),
+            50 => codec::SlotRef::Opt(&self.ask_quantity_9),
+            51 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
+            52 => codec::SlotRef::Opt(&self.bid_price_9),
+            53 => codec::SlotRef::Opt(&self.bid_quantity_9),
+            54 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
+            55 => codec::SlotRef::Opt(&self.ask_price_10),
+            56 => codec::SlotRef::Opt(&self.ask_quantity_10),
+            57 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
+            58 => codec::SlotRef::Opt(&self.bid_price_10),
+            59 => codec::SlotRef::Opt(&self.bid_quantity_10),
+            60 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
+            61 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            62 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
+            63 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            64 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for UsOrderBook {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for UsOrderBook {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "21", &self.time, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "41", &self.ask_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "61", &self.ask_quantity_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            3,
-            "81",
-            &self.ask_quantity_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "51", &self.bid_price_1, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "71", &self.bid_quantity_1, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            6,
-            "91",
-            &self.bid_quantity_change_1,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 7, "42", &self.ask_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "62", &self.ask_quantity_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            9,
-            "82",
-            &self.ask_quantity_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 10, "52", &self.bid_price_2, codec::PLAIN);
-        values.put_kept(&self.forms, 11, "72", &self.bid_quantity_2, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            12,
-            "92",
-            &self.bid_quantity_change_2,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 13, "43", &self.ask_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, 14, "63", &self.ask_quantity_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            15,
-            "83",
-            &self.ask_quantity_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 16, "53", &self.bid_price_3, codec::PLAIN);
-        values.put_kept(&self.forms, 17, "73", &self.bid_quantity_3, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            18,
-            "93",
-            &self.bid_quantity_change_3,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 19, "44", &self.ask_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, 20, "64", &self.ask_quantity_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            21,
-            "84",
-            &self.ask_quantity_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 22, "54", &self.bid_price_4, codec::PLAIN);
-        values.put_kept(&self.forms, 23, "74", &self.bid_quantity_4, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            24,
-            "94",
-            &self.bid_quantity_change_4,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 25, "45", &self.ask_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, 26, "65", &self.ask_quantity_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            27,
-            "85",
-            &self.ask_quantity_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 28, "55", &self.bid_price_5, codec::PLAIN);
-        values.put_kept(&self.forms, 29, "75", &self.bid_quantity_5, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            30,
-            "95",
-            &self.bid_quantity_change_5,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 31, "46", &self.ask_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, 32, "66", &self.ask_quantity_6, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            33,
-            "86",
-            &self.ask_quantity_change_6,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 34, "56", &self.bid_price_6, codec::PLAIN);
-        values.put_kept(&self.forms, 35, "76", &self.bid_quantity_6, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            36,
-            "96",
-            &self.bid_quantity_change_6,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 37, "47", &self.ask_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, 38, "67", &self.ask_quantity_7, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            39,
-            "87",
-            &self.ask_quantity_change_7,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 40, "57", &self.bid_price_7, codec::PLAIN);
-        values.put_kept(&self.forms, 41, "77", &self.bid_quantity_7, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            42,
-            "97",
-            &self.bid_quantity_change_7,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 43, "48", &self.ask_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, 44, "68", &self.ask_quantity_8, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            45,
-            "88",
-            &self.ask_quantity_change_8,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 46, "58", &self.bid_price_8, codec::PLAIN);
-        values.put_kept(&self.forms, 47, "78", &self.bid_quantity_8, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            48,
-            "98",
-            &self.bid_quantity_change_8,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 49, "49", &self.ask_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, 50, "69", &self.ask_quantity_9, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            51,
-            "89",
-            &self.ask_quantity_change_9,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 52, "59", &self.bid_price_9, codec::PLAIN);
-        values.put_kept(&self.forms, 53, "79", &self.bid_quantity_9, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            54,
-            "99",
-            &self.bid_quantity_change_9,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 55, "50", &self.ask_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, 56, "70", &self.ask_quantity_10, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            57,
-            "90",
-            &self.ask_quantity_change_10,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 58, "60", &self.bid_price_10, codec::PLAIN);
-        values.put_kept(&self.forms, 59, "80", &self.bid_quantity_10, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            60,
-            "100",
-            &self.bid_quantity_change_10,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            61,
-            "121",
-            &self.total_ask_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            62,
-            "122",
-            &self.total_ask_quantity_change,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            63,
-            "125",
-            &self.total_bid_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            64,
-            "126",
-            &self.total_bid_quantity_change,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

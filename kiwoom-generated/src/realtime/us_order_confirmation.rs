@@ -119,208 +119,105 @@ impl kiwoom_runtime::RealtimeType for UsOrderConfirmation {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderConfirmation {}
-impl codec::RealEntry for UsOrderConfirmation {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(9201) => {
-                    event.account_number =
-                        event
-                            .forms
-                            .real_value(&values, 0, "9201", raw, codec::PLAIN)?;
-                }
-                Some(9203) => {
-                    event.order_number =
-                        event
-                            .forms
-                            .real_value(&values, 1, "9203", raw, codec::PLAIN)?;
-                }
-                Some(9001) => {
-                    event.item_code =
-                        event
-                            .forms
-                            .real_value(&values, 2, "9001", raw, codec::PLAIN)?;
-                }
-                Some(905) => {
-                    event.order_type =
-                        event
-                            .forms
-                            .real_value(&values, 3, "905", raw, codec::PLAIN)?;
-                }
-                Some(907) => {
-                    event.sell_buy_type =
-                        event
-                            .forms
-                            .real_value(&values, 4, "907", raw, codec::PLAIN)?;
-                }
-                Some(904) => {
-                    event.original_order_number =
-                        event
-                            .forms
-                            .real_value(&values, 5, "904", raw, codec::PLAIN)?;
-                }
-                Some(900) => {
-                    event.order_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 6, "900", raw, codec::PLAIN)?;
-                }
-                Some(901) => {
-                    event.order_price =
-                        event
-                            .forms
-                            .real_value(&values, 7, "901", raw, codec::PLAIN)?;
-                }
-                Some(906) => {
-                    event.trade_type =
-                        event
-                            .forms
-                            .real_value(&values, 8, "906", raw, codec::PLAIN)?;
-                }
-                Some(913) => {
-                    event.order_status =
-                        event
-                            .forms
-                            .real_value(&values, 9, "913", raw, codec::PLAIN)?;
-                }
-                Some(908) => {
-                    event.order_execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 10, "908", raw, codec::PLAIN)?;
-                }
-                Some(50810) => {
-                    event.order_stop_price =
-                        event
-                            .forms
-                            .real_value(&values, 11, "50810", raw, codec::PLAIN)?;
-                }
-                Some(8043) => {
-                    event.currency_code =
-                        event
-                            .forms
-                            .real_value(&values, 12, "8043", raw, codec::PLAIN)?;
-                }
-                Some(50841) => {
-                    event.reservation_type =
-                        event
-                            .forms
-                            .real_value(&values, 13, "50841", raw, codec::PLAIN)?;
-                }
-                Some(55190) => {
-                    event.country_code =
-                        event
-                            .forms
-                            .real_value(&values, 14, "55190", raw, codec::PLAIN)?;
-                }
-                Some(1091) => {
-                    event.country_name =
-                        event
-                            .forms
-                            .real_value(&values, 15, "1091", raw, codec::PLAIN)?;
-                }
-                Some(50072) => {
-                    event.sell_buy_type_name =
-                        event
-                            .forms
-                            .real_value(&values, 16, "50072", raw, codec::PLAIN)?;
-                }
-                Some(302) => {
-                    event.stock_name =
-                        event
-                            .forms
-                            .real_value(&values, 17, "302", raw, codec::PLAIN)?;
-                }
-                Some(50073) => {
-                    event.trade_type_name =
-                        event
-                            .forms
-                            .real_value(&values, 18, "50073", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for UsOrderConfirmation {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("9201", "account_number"),
+            codec::Field::new("9203", "order_number"),
+            codec::Field::new("9001", "item_code"),
+            codec::Field::new("905", "order_type"),
+            codec::Field::new("907", "sell_buy_type"),
+            codec::Field::new("904", "original_order_number"),
+            codec::Field::new("900", "order_quantity"),
+            codec::Field::new("901", "order_price"),
+            codec::Field::new("906", "trade_type"),
+            codec::Field::new("913", "order_status"),
+            codec::Field::new("908", "order_execution_time"),
+            codec::Field::new("50810", "order_stop_price"),
+            codec::Field::new("8043", "currency_code"),
+            codec::Field::new("50841", "reservation_type"),
+            codec::Field::new("55190", "country_code"),
+            codec::Field::new("1091", "country_name"),
+            codec::Field::new("50072", "sell_buy_type_name"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("50073", "trade_type_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.item_code),
+            3 => codec::SlotMut::Opt(&mut self.order_type),
+            4 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            5 => codec::SlotMut::Text(&mut self.original_order_number),
+            6 => codec::SlotMut::Decimal(&mut self.order_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.order_price),
+            8 => codec::SlotMut::Text(&mut self.trade_type),
+            9 => codec::SlotMut::Text(&mut self.order_status),
+            10 => codec::SlotMut::Text(&mut self.order_execution_time),
+            11 => codec::SlotMut::Decimal(&mut self.order_stop_price),
+            12 => codec::SlotMut::Text(&mut self.currency_code),
+            13 => codec::SlotMut::Text(&mut self.reservation_type),
+            14 => codec::SlotMut::Text(&mut self.country_code),
+            15 => codec::SlotMut::Text(&mut self.country_name),
+            16 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
+            17 => codec::SlotMut::Text(&mut self.stock_name),
+            18 => codec::SlotMut::Text(&mut self.trade_type_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.item_code),
+            3 => codec::SlotRef::Opt(&self.order_type),
+            4 => codec::SlotRef::Opt(&self.sell_buy_type),
+            5 => codec::SlotRef::Opt(&self.original_order_number),
+            6 => codec::SlotRef::Opt(&self.order_quantity),
+            7 => codec::SlotRef::Opt(&self.order_price),
+            8 => codec::SlotRef::Opt(&self.trade_type),
+            9 => codec::SlotRef::Opt(&self.order_status),
+            10 => codec::SlotRef::Opt(&self.order_execution_time),
+            11 => codec::SlotRef::Opt(&self.order_stop_price),
+            12 => codec::SlotRef::Opt(&self.currency_code),
+            13 => codec::SlotRef::Opt(&self.reservation_type),
+            14 => codec::SlotRef::Opt(&self.country_code),
+            15 => codec::SlotRef::Opt(&self.country_name),
+            16 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            17 => codec::SlotRef::Opt(&self.stock_name),
+            18 => codec::SlotRef::Opt(&self.trade_type_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for UsOrderConfirmation {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for UsOrderConfirmation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "9203", &self.order_number, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "9001", &self.item_code, codec::PLAIN);
-        values.put_kept(&self.forms, 3, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, 4, "907", &self.sell_buy_type, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            5,
-            "904",
-            &self.original_order_number,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 6, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "906", &self.trade_type, codec::PLAIN);
-        values.put_kept(&self.forms, 9, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            10,
-            "908",
-            &self.order_execution_time,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            11,
-            "50810",
-            &self.order_stop_price,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 12, "8043", &self.currency_code, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            13,
-            "50841",
-            &self.reservation_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 14, "55190", &self.country_code, codec::PLAIN);
-        values.put_kept(&self.forms, 15, "1091", &self.country_name, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            16,
-            "50072",
-            &self.sell_buy_type_name,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 17, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            18,
-            "50073",
-            &self.trade_type_name,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

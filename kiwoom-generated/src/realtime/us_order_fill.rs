@@ -191,398 +191,156 @@ impl kiwoom_runtime::RealtimeType for UsOrderFill {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderFill {}
-impl codec::RealEntry for UsOrderFill {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(1091) => {
-                    event.country_name =
-                        event
-                            .forms
-                            .real_value(&values, 0, "1091", raw, codec::PLAIN)?;
-                }
-                Some(8046) => {
-                    event.exchange_code =
-                        event
-                            .forms
-                            .real_value(&values, 1, "8046", raw, codec::PLAIN)?;
-                }
-                Some(9001) => {
-                    event.stock_code =
-                        event
-                            .forms
-                            .real_value(&values, 2, "9001", raw, codec::PLAIN)?;
-                }
-                Some(302) => {
-                    event.stock_name =
-                        event
-                            .forms
-                            .real_value(&values, 3, "302", raw, codec::PLAIN)?;
-                }
-                Some(904) => {
-                    event.original_order_number =
-                        event
-                            .forms
-                            .real_value(&values, 4, "904", raw, codec::PLAIN)?;
-                }
-                Some(9203) => {
-                    event.order_number =
-                        event
-                            .forms
-                            .real_value(&values, 5, "9203", raw, codec::PLAIN)?;
-                }
-                Some(905) => {
-                    event.order_type =
-                        event
-                            .forms
-                            .real_value(&values, 6, "905", raw, codec::PLAIN)?;
-                }
-                Some(907) => {
-                    event.sell_buy_type =
-                        event
-                            .forms
-                            .real_value(&values, 7, "907", raw, codec::PLAIN)?;
-                }
-                Some(908) => {
-                    event.order_execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 8, "908", raw, codec::PLAIN)?;
-                }
-                Some(913) => {
-                    event.order_status =
-                        event
-                            .forms
-                            .real_value(&values, 9, "913", raw, codec::PLAIN)?;
-                }
-                Some(900) => {
-                    event.order_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 10, "900", raw, codec::PLAIN)?;
-                }
-                Some(901) => {
-                    event.order_price =
-                        event
-                            .forms
-                            .real_value(&values, 11, "901", raw, codec::PLAIN)?;
-                }
-                Some(902) => {
-                    event.unfilled_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 12, "902", raw, codec::PLAIN)?;
-                }
-                Some(909) => {
-                    event.execution_number =
-                        event
-                            .forms
-                            .real_value(&values, 13, "909", raw, codec::PLAIN)?;
-                }
-                Some(910) => {
-                    event.execution_price =
-                        event
-                            .forms
-                            .real_value(&values, 14, "910", raw, codec::PLAIN)?;
-                }
-                Some(911) => {
-                    event.execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 15, "911", raw, codec::PLAIN)?;
-                }
-                Some(930) => {
-                    event.holding_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 16, "930", raw, codec::PLAIN)?;
-                }
-                Some(931) => {
-                    event.purchase_unit_price =
-                        event
-                            .forms
-                            .real_value(&values, 17, "931", raw, codec::PLAIN)?;
-                }
-                Some(934) => {
-                    event.today_sell_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 18, "934", raw, codec::PLAIN)?;
-                }
-                Some(936) => {
-                    event.today_buy_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 19, "936", raw, codec::PLAIN)?;
-                }
-                Some(8004) => {
-                    event.previous_day_sell_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 20, "8004", raw, codec::PLAIN)?;
-                }
-                Some(8005) => {
-                    event.previous_day_buy_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 21, "8005", raw, codec::PLAIN)?;
-                }
-                Some(8018) => {
-                    event.profit_loss_amount =
-                        event
-                            .forms
-                            .real_value(&values, 22, "8018", raw, codec::PLAIN)?;
-                }
-                Some(8019) => {
-                    event.profit_loss_rate =
-                        event
-                            .forms
-                            .real_value(&values, 23, "8019", raw, codec::PLAIN)?;
-                }
-                Some(8043) => {
-                    event.currency_code =
-                        event
-                            .forms
-                            .real_value(&values, 24, "8043", raw, codec::PLAIN)?;
-                }
-                Some(8075) => {
-                    event.tax = event
-                        .forms
-                        .real_value(&values, 25, "8075", raw, codec::PLAIN)?;
-                }
-                Some(9201) => {
-                    event.account_number =
-                        event
-                            .forms
-                            .real_value(&values, 26, "9201", raw, codec::PLAIN)?;
-                }
-                Some(13006) => {
-                    event.commission =
-                        event
-                            .forms
-                            .real_value(&values, 27, "13006", raw, codec::PLAIN)?;
-                }
-                Some(50072) => {
-                    event.sell_buy_type_name =
-                        event
-                            .forms
-                            .real_value(&values, 28, "50072", raw, codec::PLAIN)?;
-                }
-                Some(50073) => {
-                    event.trade_type_name =
-                        event
-                            .forms
-                            .real_value(&values, 29, "50073", raw, codec::PLAIN)?;
-                }
-                Some(50724) => {
-                    event.realized_profit_loss_purchase_amount =
-                        event
-                            .forms
-                            .real_value(&values, 30, "50724", raw, codec::PLAIN)?;
-                }
-                Some(50725) => {
-                    event.fx_realized_profit_loss_purchase_amount =
-                        event
-                            .forms
-                            .real_value(&values, 31, "50725", raw, codec::PLAIN)?;
-                }
-                Some(50810) => {
-                    event.order_stop_price =
-                        event
-                            .forms
-                            .real_value(&values, 32, "50810", raw, codec::PLAIN)?;
-                }
-                Some(50841) => {
-                    event.reservation_type =
-                        event
-                            .forms
-                            .real_value(&values, 33, "50841", raw, codec::PLAIN)?;
-                }
-                Some(50844) => {
-                    event.fx_realized_profit_loss_amount =
-                        event
-                            .forms
-                            .real_value(&values, 34, "50844", raw, codec::PLAIN)?;
-                }
-                Some(55190) => {
-                    event.country_code =
-                        event
-                            .forms
-                            .real_value(&values, 35, "55190", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for UsOrderFill {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("1091", "country_name"),
+            codec::Field::new("8046", "exchange_code"),
+            codec::Field::new("9001", "stock_code"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("904", "original_order_number"),
+            codec::Field::new("9203", "order_number"),
+            codec::Field::new("905", "order_type"),
+            codec::Field::new("907", "sell_buy_type"),
+            codec::Field::new("908", "order_execution_time"),
+            codec::Field::new("913", "order_status"),
+            codec::Field::new("900", "order_quantity"),
+            codec::Field::new("901", "order_price"),
+            codec::Field::new("902", "unfilled_quantity"),
+            codec::Field::new("909", "execution_number"),
+            codec::Field::new("910", "execution_price"),
+            codec::Field::new("911", "execution_quantity"),
+            codec::Field::new("930", "holding_quantity"),
+            codec::Field::new("931", "purchase_unit_price"),
+            codec::Field::new("934", "today_sell_quantity"),
+            codec::Field::new("936", "today_buy_quantity"),
+            codec::Field::new("8004", "previous_day_sell_quantity"),
+            codec::Field::new("8005", "previous_day_buy_quantity"),
+            codec::Field::new("8018", "profit_loss_amount"),
+            codec::Field::new("8019", "profit_loss_rate"),
+            codec::Field::new("8043", "currency_code"),
+            codec::Field::new("8075", "tax"),
+            codec::Field::new("9201", "account_number"),
+            codec::Field::new("13006", "commission"),
+            codec::Field::new("50072", "sell_buy_type_name"),
+            codec::Field::new("50073", "trade_type_name"),
+            codec::Field::new("50724", "realized_profit_loss_purchase_amount"),
+            codec::Field::new("50725", "fx_realized_profit_loss_purchase_amount"),
+            codec::Field::new("50810", "order_stop_price"),
+            codec::Field::new("50841", "reservation_type"),
+            codec::Field::new("50844", "fx_realized_profit_loss_amount"),
+            codec::Field::new("55190", "country_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.country_name),
+            1 => codec::SlotMut::Text(&mut self.exchange_code),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.original_order_number),
+            5 => codec::SlotMut::Text(&mut self.order_number),
+            6 => codec::SlotMut::Opt(&mut self.order_type),
+            7 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            8 => codec::SlotMut::Text(&mut self.order_execution_time),
+            9 => codec::SlotMut::Text(&mut self.order_status),
+            10 => codec::SlotMut::Decimal(&mut self.order_quantity),
+            11 => codec::SlotMut::Decimal(&mut self.order_price),
+            12 => codec::SlotMut::Decimal(&mut self.unfilled_quantity),
+            13 => codec::SlotMut::Text(&mut self.execution_number),
+            14 => codec::SlotMut::Decimal(&mut self.execution_price),
+            15 => codec::SlotMut::Decimal(&mut self.execution_quantity),
+            16 => codec::SlotMut::Decimal(&mut self.holding_quantity),
+            17 => codec::SlotMut::Decimal(&mut self.purchase_unit_price),
+            18 => codec::SlotMut::Text(&mut self.today_sell_quantity),
+            19 => codec::SlotMut::Text(&mut self.today_buy_quantity),
+            20 => codec::SlotMut::Decimal(&mut self.previous_day_sell_quantity),
+            21 => codec::SlotMut::Decimal(&mut self.previous_day_buy_quantity),
+            22 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            23 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            24 => codec::SlotMut::Text(&mut self.currency_code),
+            25 => codec::SlotMut::Text(&mut self.tax),
+            26 => codec::SlotMut::Text(&mut self.account_number),
+            27 => codec::SlotMut::Text(&mut self.commission),
+            28 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
+            29 => codec::SlotMut::Text(&mut self.trade_type_name),
+            30 => codec::SlotMut::Text(&mut self.realized_profit_loss_purchase_amount),
+            31 => codec::SlotMut::Text(&mut self.fx_realized_profit_loss_purchase_amount),
+            32 => codec::SlotMut::Decimal(&mut self.order_stop_price),
+            33 => codec::SlotMut::Text(&mut self.reservation_type),
+            34 => codec::SlotMut::Text(&mut self.fx_realized_profit_loss_amount),
+            35 => codec::SlotMut::Text(&mut self.country_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.country_name),
+            1 => codec::SlotRef::Opt(&self.exchange_code),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.original_order_number),
+            5 => codec::SlotRef::Opt(&self.order_number),
+            6 => codec::SlotRef::Opt(&self.order_type),
+            7 => codec::SlotRef::Opt(&self.sell_buy_type),
+            8 => codec::SlotRef::Opt(&self.order_execution_time),
+            9 => codec::SlotRef::Opt(&self.order_status),
+            10 => codec::SlotRef::Opt(&self.order_quantity),
+            11 => codec::SlotRef::Opt(&self.order_price),
+            12 => codec::SlotRef::Opt(&self.unfilled_quantity),
+            13 => codec::SlotRef::Opt(&self.execution_number),
+            14 => codec::SlotRef::Opt(&self.execution_price),
+            15 => codec::SlotRef::Opt(&self.execution_quantity),
+            16 => codec::SlotRef::Opt(&self.holding_quantity),
+            17 => codec::SlotRef::Opt(&self.purchase_unit_price),
+            18 => codec::SlotRef::Opt(&self.today_sell_quantity),
+            19 => codec::SlotRef::Opt(&self.today_buy_quantity),
+            20 => codec::SlotRef::Opt(&self.previous_day_sell_quantity),
+            21 => codec::SlotRef::Opt(&self.previous_day_buy_quantity),
+            22 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            23 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            24 => codec::SlotRef::Opt(&self.currency_code),
+            25 => codec::SlotRef::Opt(&self.tax),
+            26 => codec::SlotRef::Opt(&self.account_number),
+            27 => codec::SlotRef::Opt(&self.commission),
+            28 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            29 => codec::SlotRef::Opt(&self.trade_type_name),
+            30 => codec::SlotRef::Opt(&self.realized_profit_loss_purchase_amount),
+            31 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_purchase_amount),
+            32 => codec::SlotRef::Opt(&self.order_stop_price),
+            33 => codec::SlotRef::Opt(&self.reservation_type),
+            34 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_amount),
+            35 => codec::SlotRef::Opt(&self.country_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for UsOrderFill {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for UsOrderFill {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "1091", &self.country_name, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "8046", &self.exchange_code, codec::PLAIN);
-        values.put_kept(&self.forms, 2, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(&self.forms, 3, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            4,
-            "904",
-            &self.original_order_number,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 5, "9203", &self.order_number, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "905", &self.order_type, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "907", &self.sell_buy_type, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            8,
-            "908",
-            &self.order_execution_time,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 9, "913", &self.order_status, codec::PLAIN);
-        values.put_kept(&self.forms, 10, "900", &self.order_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 11, "901", &self.order_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            12,
-            "902",
-            &self.unfilled_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 13, "909", &self.execution_number, codec::PLAIN);
-        values.put_kept(&self.forms, 14, "910", &self.execution_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            15,
-            "911",
-            &self.execution_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 16, "930", &self.holding_quantity, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            17,
-            "931",
-            &self.purchase_unit_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            18,
-            "934",
-            &self.today_sell_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            19,
-            "936",
-            &self.today_buy_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            20,
-            "8004",
-            &self.previous_day_sell_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            21,
-            "8005",
-            &self.previous_day_buy_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            22,
-            "8018",
-            &self.profit_loss_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            23,
-            "8019",
-            &self.profit_loss_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 24, "8043", &self.currency_code, codec::PLAIN);
-        values.put_kept(&self.forms, 25, "8075", &self.tax, codec::PLAIN);
-        values.put_kept(&self.forms, 26, "9201", &self.account_number, codec::PLAIN);
-        values.put_kept(&self.forms, 27, "13006", &self.commission, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            28,
-            "50072",
-            &self.sell_buy_type_name,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            29,
-            "50073",
-            &self.trade_type_name,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            30,
-            "50724",
-            &self.realized_profit_loss_purchase_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            31,
-            "50725",
-            &self.fx_realized_profit_loss_purchase_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            32,
-            "50810",
-            &self.order_stop_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            33,
-            "50841",
-            &self.reservation_type,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            34,
-            "50844",
-            &self.fx_realized_profit_loss_amount,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 35, "55190", &self.country_code, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -113,212 +113,102 @@ impl kiwoom_runtime::RealtimeType for UsTrade {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsTrade {}
-impl codec::RealEntry for UsTrade {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(10) => {
-                    event.current_price =
-                        event
-                            .forms
-                            .real_value(&values, 0, "10", raw, codec::PLAIN)?;
-                }
-                Some(11) => {
-                    event.previous_day_change =
-                        event
-                            .forms
-                            .real_value(&values, 1, "11", raw, codec::PLAIN)?;
-                }
-                Some(12) => {
-                    event.fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 2, "12", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 3, "13", raw, codec::PLAIN)?;
-                }
-                Some(14) => {
-                    event.cumulative_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 4, "14", raw, codec::PLAIN)?;
-                }
-                Some(15) => {
-                    event.execution_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 5, "15", raw, codec::PLAIN)?;
-                }
-                Some(16) => {
-                    event.open_price =
-                        event
-                            .forms
-                            .real_value(&values, 6, "16", raw, codec::PLAIN)?;
-                }
-                Some(17) => {
-                    event.high_price =
-                        event
-                            .forms
-                            .real_value(&values, 7, "17", raw, codec::PLAIN)?;
-                }
-                Some(18) => {
-                    event.low_price =
-                        event
-                            .forms
-                            .real_value(&values, 8, "18", raw, codec::PLAIN)?;
-                }
-                Some(20) => {
-                    event.time = event
-                        .forms
-                        .real_value(&values, 9, "20", raw, codec::PLAIN)?;
-                }
-                Some(22) => {
-                    event.execution_date =
-                        event
-                            .forms
-                            .real_value(&values, 10, "22", raw, codec::PLAIN)?;
-                }
-                Some(25) => {
-                    event.previous_day_change_sign =
-                        event
-                            .forms
-                            .real_value(&values, 11, "25", raw, codec::PLAIN)?;
-                }
-                Some(27) => {
-                    event.best_ask_price =
-                        event
-                            .forms
-                            .real_value(&values, 12, "27", raw, codec::PLAIN)?;
-                }
-                Some(28) => {
-                    event.best_bid_price =
-                        event
-                            .forms
-                            .real_value(&values, 13, "28", raw, codec::PLAIN)?;
-                }
-                Some(30) => {
-                    event.previous_day_trade_quantity_change_rate =
-                        event
-                            .forms
-                            .real_value(&values, 14, "30", raw, codec::PLAIN)?;
-                }
-                Some(228) => {
-                    event.execution_strength =
-                        event
-                            .forms
-                            .real_value(&values, 15, "228", raw, codec::PLAIN)?;
-                }
-                Some(290) => {
-                    event.market_session_type =
-                        event
-                            .forms
-                            .real_value(&values, 16, "290", raw, codec::PLAIN)?;
-                }
-                Some(51020) => {
-                    event.local_execution_time =
-                        event
-                            .forms
-                            .real_value(&values, 17, "51020", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for UsTrade {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("14", "cumulative_trade_value"),
+            codec::Field::new("15", "execution_quantity"),
+            codec::Field::new("16", "open_price"),
+            codec::Field::new("17", "high_price"),
+            codec::Field::new("18", "low_price"),
+            codec::Field::new("20", "time"),
+            codec::Field::new("22", "execution_date"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("27", "best_ask_price"),
+            codec::Field::new("28", "best_bid_price"),
+            codec::Field::new("30", "previous_day_trade_quantity_change_rate"),
+            codec::Field::new("228", "execution_strength"),
+            codec::Field::new("290", "market_session_type"),
+            codec::Field::new("51020", "local_execution_time"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.current_price),
+            1 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            3 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
+            4 => codec::SlotMut::Decimal(&mut self.cumulative_trade_value),
+            5 => codec::SlotMut::Decimal(&mut self.execution_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.open_price),
+            7 => codec::SlotMut::Decimal(&mut self.high_price),
+            8 => codec::SlotMut::Decimal(&mut self.low_price),
+            9 => codec::SlotMut::Text(&mut self.time),
+            10 => codec::SlotMut::Date(&mut self.execution_date),
+            11 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
+            12 => codec::SlotMut::Decimal(&mut self.best_ask_price),
+            13 => codec::SlotMut::Decimal(&mut self.best_bid_price),
+            14 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change_rate),
+            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            16 => codec::SlotMut::Text(&mut self.market_session_type),
+            17 => codec::SlotMut::Text(&mut self.local_execution_time),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.previous_day_change),
+            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            3 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            5 => codec::SlotRef::Opt(&self.execution_quantity),
+            6 => codec::SlotRef::Opt(&self.open_price),
+            7 => codec::SlotRef::Opt(&self.high_price),
+            8 => codec::SlotRef::Opt(&self.low_price),
+            9 => codec::SlotRef::Opt(&self.time),
+            10 => codec::SlotRef::Opt(&self.execution_date),
+            11 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            12 => codec::SlotRef::Opt(&self.best_ask_price),
+            13 => codec::SlotRef::Opt(&self.best_bid_price),
+            14 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change_rate),
+            15 => codec::SlotRef::Opt(&self.execution_strength),
+            16 => codec::SlotRef::Opt(&self.market_session_type),
+            17 => codec::SlotRef::Opt(&self.local_execution_time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for UsTrade {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for UsTrade {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "10", &self.current_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            1,
-            "11",
-            &self.previous_day_change,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 2, "12", &self.fluctuation_rate, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            3,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            4,
-            "14",
-            &self.cumulative_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 5, "15", &self.execution_quantity, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "16", &self.open_price, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "17", &self.high_price, codec::PLAIN);
-        values.put_kept(&self.forms, 8, "18", &self.low_price, codec::PLAIN);
-        values.put_kept(&self.forms, 9, "20", &self.time, codec::PLAIN);
-        values.put_kept(&self.forms, 10, "22", &self.execution_date, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            11,
-            "25",
-            &self.previous_day_change_sign,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 12, "27", &self.best_ask_price, codec::PLAIN);
-        values.put_kept(&self.forms, 13, "28", &self.best_bid_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            14,
-            "30",
-            &self.previous_day_trade_quantity_change_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            15,
-            "228",
-            &self.execution_strength,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            16,
-            "290",
-            &self.market_session_type,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            17,
-            "51020",
-            &self.local_execution_time,
-            codec::PLAIN,
-        );
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

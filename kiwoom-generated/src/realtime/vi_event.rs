@@ -129,232 +129,105 @@ impl kiwoom_runtime::RealtimeType for ViEvent {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for ViEvent {}
-impl codec::RealEntry for ViEvent {
-    fn from_entry(
-        entry: codec::RawEntry<'_>,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, kiwoom_runtime::DecodeError> {
-        let values = ctx.key("values");
-        let mut event = Self {
-            item: entry.item.into_owned(),
-            name: entry.name.into_owned(),
-            extra: entry.extra,
-            ..Self::default()
-        };
-        for (id, raw) in &entry.values {
-            match codec::realtime_id(id) {
-                Some(9001) => {
-                    event.stock_code =
-                        event
-                            .forms
-                            .real_value(&values, 0, "9001", raw, codec::PLAIN)?;
-                }
-                Some(302) => {
-                    event.stock_name =
-                        event
-                            .forms
-                            .real_value(&values, 1, "302", raw, codec::PLAIN)?;
-                }
-                Some(13) => {
-                    event.cumulative_trade_quantity =
-                        event
-                            .forms
-                            .real_value(&values, 2, "13", raw, codec::PLAIN)?;
-                }
-                Some(14) => {
-                    event.cumulative_trade_value =
-                        event
-                            .forms
-                            .real_value(&values, 3, "14", raw, codec::PLAIN)?;
-                }
-                Some(9068) => {
-                    event.vi_trigger_type =
-                        event
-                            .forms
-                            .real_value(&values, 4, "9068", raw, codec::PLAIN)?;
-                }
-                Some(9008) => {
-                    event.market_type =
-                        event
-                            .forms
-                            .real_value(&values, 5, "9008", raw, codec::PLAIN)?;
-                }
-                Some(9075) => {
-                    event.pre_market_type =
-                        event
-                            .forms
-                            .real_value(&values, 6, "9075", raw, codec::PLAIN)?;
-                }
-                Some(1221) => {
-                    event.vi_trigger_price =
-                        event
-                            .forms
-                            .real_value(&values, 7, "1221", raw, codec::PLAIN)?;
-                }
-                Some(1223) => {
-                    event.trade_execution_processing_time =
-                        event
-                            .forms
-                            .real_value(&values, 8, "1223", raw, codec::PLAIN)?;
-                }
-                Some(1224) => {
-                    event.vi_release_time =
-                        event
-                            .forms
-                            .real_value(&values, 9, "1224", raw, codec::PLAIN)?;
-                }
-                Some(1225) => {
-                    event.vi_applied_type =
-                        event
-                            .forms
-                            .real_value(&values, 10, "1225", raw, codec::PLAIN)?;
-                }
-                Some(1236) => {
-                    event.static_reference_price =
-                        event
-                            .forms
-                            .real_value(&values, 11, "1236", raw, codec::PLAIN)?;
-                }
-                Some(1237) => {
-                    event.dynamic_reference_price =
-                        event
-                            .forms
-                            .real_value(&values, 12, "1237", raw, codec::PLAIN)?;
-                }
-                Some(1238) => {
-                    event.static_disparity_rate =
-                        event
-                            .forms
-                            .real_value(&values, 13, "1238", raw, codec::PLAIN)?;
-                }
-                Some(1239) => {
-                    event.dynamic_disparity_rate =
-                        event
-                            .forms
-                            .real_value(&values, 14, "1239", raw, codec::PLAIN)?;
-                }
-                Some(1489) => {
-                    event.vi_trigger_price_fluctuation_rate =
-                        event
-                            .forms
-                            .real_value(&values, 15, "1489", raw, codec::PLAIN)?;
-                }
-                Some(1490) => {
-                    event.vi_trigger_count =
-                        event
-                            .forms
-                            .real_value(&values, 16, "1490", raw, codec::PLAIN)?;
-                }
-                Some(9069) => {
-                    event.trigger_direction_type =
-                        event
-                            .forms
-                            .real_value(&values, 17, "9069", raw, codec::PLAIN)?;
-                }
-                Some(1279) => {
-                    event.extra_item =
-                        event
-                            .forms
-                            .real_value(&values, 18, "1279", raw, codec::PLAIN)?;
-                }
-                _ => {
-                    event.extra_values.insert(id.to_string(), raw.to_string());
-                }
-            }
+impl codec::Table for ViEvent {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("9001", "stock_code"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("14", "cumulative_trade_value"),
+            codec::Field::new("9068", "vi_trigger_type"),
+            codec::Field::new("9008", "market_type"),
+            codec::Field::new("9075", "pre_market_type"),
+            codec::Field::new("1221", "vi_trigger_price"),
+            codec::Field::new("1223", "trade_execution_processing_time"),
+            codec::Field::new("1224", "vi_release_time"),
+            codec::Field::new("1225", "vi_applied_type"),
+            codec::Field::new("1236", "static_reference_price"),
+            codec::Field::new("1237", "dynamic_reference_price"),
+            codec::Field::new("1238", "static_disparity_rate"),
+            codec::Field::new("1239", "dynamic_disparity_rate"),
+            codec::Field::new("1489", "vi_trigger_price_fluctuation_rate"),
+            codec::Field::new("1490", "vi_trigger_count"),
+            codec::Field::new("9069", "trigger_direction_type"),
+            codec::Field::new("1279", "extra_item"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
+            4 => codec::SlotMut::Text(&mut self.vi_trigger_type),
+            5 => codec::SlotMut::Text(&mut self.market_type),
+            6 => codec::SlotMut::Text(&mut self.pre_market_type),
+            7 => codec::SlotMut::Int(&mut self.vi_trigger_price),
+            8 => codec::SlotMut::Opt(&mut self.trade_execution_processing_time),
+            9 => codec::SlotMut::Opt(&mut self.vi_release_time),
+            10 => codec::SlotMut::Text(&mut self.vi_applied_type),
+            11 => codec::SlotMut::Int(&mut self.static_reference_price),
+            12 => codec::SlotMut::Int(&mut self.dynamic_reference_price),
+            13 => codec::SlotMut::Decimal(&mut self.static_disparity_rate),
+            14 => codec::SlotMut::Decimal(&mut self.dynamic_disparity_rate),
+            15 => codec::SlotMut::Decimal(&mut self.vi_trigger_price_fluctuation_rate),
+            16 => codec::SlotMut::Int(&mut self.vi_trigger_count),
+            17 => codec::SlotMut::Text(&mut self.trigger_direction_type),
+            18 => codec::SlotMut::Text(&mut self.extra_item),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(event)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            4 => codec::SlotRef::Opt(&self.vi_trigger_type),
+            5 => codec::SlotRef::Opt(&self.market_type),
+            6 => codec::SlotRef::Opt(&self.pre_market_type),
+            7 => codec::SlotRef::Opt(&self.vi_trigger_price),
+            8 => codec::SlotRef::Opt(&self.trade_execution_processing_time),
+            9 => codec::SlotRef::Opt(&self.vi_release_time),
+            10 => codec::SlotRef::Opt(&self.vi_applied_type),
+            11 => codec::SlotRef::Opt(&self.static_reference_price),
+            12 => codec::SlotRef::Opt(&self.dynamic_reference_price),
+            13 => codec::SlotRef::Opt(&self.static_disparity_rate),
+            14 => codec::SlotRef::Opt(&self.dynamic_disparity_rate),
+            15 => codec::SlotRef::Opt(&self.vi_trigger_price_fluctuation_rate),
+            16 => codec::SlotRef::Opt(&self.vi_trigger_count),
+            17 => codec::SlotRef::Opt(&self.trigger_direction_type),
+            18 => codec::SlotRef::Opt(&self.extra_item),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
+impl codec::RealTable for ViEvent {
+    fn parts(&mut self) -> codec::RealParts<'_> {
+        codec::RealParts {
+            item: &mut self.item,
+            name: &mut self.name,
+            extra_values: &mut self.extra_values,
+            extra: &mut self.extra,
+            forms: &mut self.forms,
+        }
+    }
+    fn parts_ref(&self) -> codec::RealPartsRef<'_> {
+        codec::RealPartsRef {
+            item: &self.item,
+            name: &self.name,
+            extra_values: &self.extra_values,
+            extra: &self.extra,
+            forms: &self.forms,
+        }
     }
 }
 impl serde::Serialize for ViEvent {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut values = codec::RealValues::default();
-        values.put_kept(&self.forms, 0, "9001", &self.stock_code, codec::PLAIN);
-        values.put_kept(&self.forms, 1, "302", &self.stock_name, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            2,
-            "13",
-            &self.cumulative_trade_quantity,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            3,
-            "14",
-            &self.cumulative_trade_value,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 4, "9068", &self.vi_trigger_type, codec::PLAIN);
-        values.put_kept(&self.forms, 5, "9008", &self.market_type, codec::PLAIN);
-        values.put_kept(&self.forms, 6, "9075", &self.pre_market_type, codec::PLAIN);
-        values.put_kept(&self.forms, 7, "1221", &self.vi_trigger_price, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            8,
-            "1223",
-            &self.trade_execution_processing_time,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 9, "1224", &self.vi_release_time, codec::PLAIN);
-        values.put_kept(&self.forms, 10, "1225", &self.vi_applied_type, codec::PLAIN);
-        values.put_kept(
-            &self.forms,
-            11,
-            "1236",
-            &self.static_reference_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            12,
-            "1237",
-            &self.dynamic_reference_price,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            13,
-            "1238",
-            &self.static_disparity_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            14,
-            "1239",
-            &self.dynamic_disparity_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            15,
-            "1489",
-            &self.vi_trigger_price_fluctuation_rate,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            16,
-            "1490",
-            &self.vi_trigger_count,
-            codec::PLAIN,
-        );
-        values.put_kept(
-            &self.forms,
-            17,
-            "9069",
-            &self.trigger_direction_type,
-            codec::PLAIN,
-        );
-        values.put_kept(&self.forms, 18, "1279", &self.extra_item, codec::PLAIN);
-        values.extend(&self.extra_values);
-        codec::serialize_real_entry(
-            serializer,
-            <Self as kiwoom_runtime::RealtimeType>::TYPE,
-            &self.name,
-            &self.item,
-            &values,
-            &self.extra,
-        )
+        codec::serialize_real(self, serializer)
     }
 }

@@ -29,70 +29,14 @@ pub enum DailyOrderFillsQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DailyOrderFillsQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByOrder => "1",
-            Self::ByOrderReverse => "2",
-            Self::UnfilledByOrder => "3",
-            Self::UnfilledReverse => "4",
-            Self::FilledByOrder => "5",
-            Self::FilledReverse => "6",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByOrder,
-            "2" => Self::ByOrderReverse,
-            "3" => Self::UnfilledByOrder,
-            "4" => Self::UnfilledReverse,
-            "5" => Self::FilledByOrder,
-            "6" => Self::FilledReverse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByOrder => Some("주문순"),
-            Self::ByOrderReverse => Some("주문역순"),
-            Self::UnfilledByOrder => Some("미체결주문순"),
-            Self::UnfilledReverse => Some("미체결역순"),
-            Self::FilledByOrder => Some("체결주문순"),
-            Self::FilledReverse => Some("체결역순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DailyOrderFillsQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DailyOrderFillsQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DailyOrderFillsQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DailyOrderFillsQueryType {
+    ByOrder => ("1", "주문순"),
+    ByOrderReverse => ("2", "주문역순"),
+    UnfilledByOrder => ("3", "미체결주문순"),
+    UnfilledReverse => ("4", "미체결역순"),
+    FilledByOrder => ("5", "체결주문순"),
+    FilledReverse => ("6", "체결역순"),
+});
 /// Codes of `ExchangeRateType`, used by 2 fields:
 ///
 /// - spec/us/account.yaml ust21120 field `exrt_tp`
@@ -117,61 +61,11 @@ pub enum ExchangeRateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ExchangeRateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BaseRate => "0",
-            Self::AccountRate => "1",
-            Self::PrevDayFinalRate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::BaseRate,
-            "1" => Self::AccountRate,
-            "2" => Self::PrevDayFinalRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BaseRate => Some("기준환율"),
-            Self::AccountRate => Some("계좌적용환율"),
-            Self::PrevDayFinalRate => Some("전일최종환율"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ExchangeRateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ExchangeRateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ExchangeRateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ExchangeRateType {
+    BaseRate => ("0", "기준환율"),
+    AccountRate => ("1", "계좌적용환율"),
+    PrevDayFinalRate => ("2", "전일최종환율"),
+});
 /// Codes of `ForeignCurrencyKrwType`, used by 6 fields:
 ///
 /// - spec/us/account.yaml ust21170 field `fc_krw_tp`
@@ -198,58 +92,10 @@ pub enum ForeignCurrencyKrwType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignCurrencyKrwType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ForeignCurrency => "0",
-            Self::Krw => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ForeignCurrency,
-            "1" => Self::Krw,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ForeignCurrency => Some("외화"),
-            Self::Krw => Some("원화"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignCurrencyKrwType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignCurrencyKrwType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignCurrencyKrwType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignCurrencyKrwType {
+    ForeignCurrency => ("0", "외화"),
+    Krw => ("1", "원화"),
+});
 /// Codes of `ForeignTradeType`, used by 3 fields:
 ///
 /// - spec/us/account.yaml ust21050 field `result_list` field `frgn_trde_nm`
@@ -289,82 +135,18 @@ pub enum ForeignTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ForeignTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["00", "03", "11", "12", "30", "33", "34", "35", "36", "37"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Limit => "00",
-            Self::Market => "03",
-            Self::EnhancedLimit => "11",
-            Self::SpecialLimit => "12",
-            Self::LimitOnClose => "30",
-            Self::MarketOnClose => "33",
-            Self::StopLimit => "34",
-            Self::StopMarket => "35",
-            Self::Vwap => "36",
-            Self::Twap => "37",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00" => Self::Limit,
-            "03" => Self::Market,
-            "11" => Self::EnhancedLimit,
-            "12" => Self::SpecialLimit,
-            "30" => Self::LimitOnClose,
-            "33" => Self::MarketOnClose,
-            "34" => Self::StopLimit,
-            "35" => Self::StopMarket,
-            "36" => Self::Vwap,
-            "37" => Self::Twap,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Limit => Some("지정가"),
-            Self::Market => Some("시장가"),
-            Self::EnhancedLimit => Some("Enhanced Limit Order"),
-            Self::SpecialLimit => Some("Special Limit Order"),
-            Self::LimitOnClose => Some("Limit On Close"),
-            Self::MarketOnClose => Some("Market On Close"),
-            Self::StopLimit => Some("Stop Limit"),
-            Self::StopMarket => Some("Stop Market"),
-            Self::Vwap => Some("VWAP"),
-            Self::Twap => Some("TWAP"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ForeignTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ForeignTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ForeignTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ForeignTradeType {
+    Limit => ("00", "지정가"),
+    Market => ("03", "시장가"),
+    EnhancedLimit => ("11", "Enhanced Limit Order"),
+    SpecialLimit => ("12", "Special Limit Order"),
+    LimitOnClose => ("30", "Limit On Close"),
+    MarketOnClose => ("33", "Market On Close"),
+    StopLimit => ("34", "Stop Limit"),
+    StopMarket => ("35", "Stop Market"),
+    Vwap => ("36", "VWAP"),
+    Twap => ("37", "TWAP"),
+});
 /// Codes of `KrwSubstituteExcludedFlag` (spec/us/account.yaml ust21100 field `krw_repl_skip_yn`).
 ///
 /// # Forward compatibility
@@ -384,58 +166,10 @@ pub enum KrwSubstituteExcludedFlag {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl KrwSubstituteExcludedFlag {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["Y", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Exclude => "Y",
-            Self::Include => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "Y" => Self::Exclude,
-            "N" => Self::Include,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Exclude => Some("제외"),
-            Self::Include => Some("비제외"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KrwSubstituteExcludedFlag {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KrwSubstituteExcludedFlag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KrwSubstituteExcludedFlag {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match KrwSubstituteExcludedFlag {
+    Exclude => ("Y", "제외"),
+    Include => ("N", "비제외"),
+});
 /// Codes of `OppositeTradeType`, used by 2 fields:
 ///
 /// - spec/us/account.yaml ust21150 field `oppo_trde_tp`
@@ -460,61 +194,11 @@ pub enum OppositeTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OppositeTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Regular => "0",
-            Self::ForcedLiquidation => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "0" => Self::Regular,
-            "1" => Self::ForcedLiquidation,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Regular => Some("일반"),
-            Self::ForcedLiquidation => Some("반대매매"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OppositeTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OppositeTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OppositeTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OppositeTradeType {
+    All => ("%", "전체"),
+    Regular => ("0", "일반"),
+    ForcedLiquidation => ("1", "반대매매"),
+});
 /// Codes of `RegistrationReleaseType` (spec/us/account.yaml ust21111 field `rgst_abnd_tp`).
 ///
 /// # Forward compatibility
@@ -534,58 +218,10 @@ pub enum RegistrationReleaseType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RegistrationReleaseType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Registered => "1",
-            Self::NotRegistered => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Registered,
-            "2" => Self::NotRegistered,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Registered => Some("신청"),
-            Self::NotRegistered => Some("해지 또는 미신청"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RegistrationReleaseType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RegistrationReleaseType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RegistrationReleaseType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RegistrationReleaseType {
+    Registered => ("1", "신청"),
+    NotRegistered => ("2", "해지 또는 미신청"),
+});
 /// Codes of `ReservationType`, used by 2 fields:
 ///
 /// - spec/us/account.yaml ust21050 field `result_list` field `rsrv_tp`
@@ -608,58 +244,10 @@ pub enum ReservationType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ReservationType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Regular => "0",
-            Self::Reserved => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Regular,
-            "1" => Self::Reserved,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Regular => Some("일반"),
-            Self::Reserved => Some("예약"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ReservationType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ReservationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ReservationType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ReservationType {
+    Regular => ("0", "일반"),
+    Reserved => ("1", "예약"),
+});
 /// Codes of `TodayTradesQueryType` (spec/us/account.yaml ust21610 field `qry_tp`).
 ///
 /// # Forward compatibility
@@ -679,58 +267,10 @@ pub enum TodayTradesQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayTradesQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SameDayRoundTrip => "0",
-            Self::AllSellsToday => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::SameDayRoundTrip,
-            "1" => Self::AllSellsToday,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::SameDayRoundTrip => Some("당일매수에대한당일매도"),
-            Self::AllSellsToday => Some("당일매도전체"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TodayTradesQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TodayTradesQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TodayTradesQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TodayTradesQueryType {
+    SameDayRoundTrip => ("0", "당일매수에대한당일매도"),
+    AllSellsToday => ("1", "당일매도전체"),
+});
 /// Codes of `TransactionHistoryKind` (spec/us/account.yaml ust21100 field `tp`).
 ///
 /// # Forward compatibility
@@ -778,99 +318,21 @@ pub enum TransactionHistoryKind {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TransactionHistoryKind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &[
-            "0", "1", "2", "3", "4", "5", "F", "M", "G", "H", "I", "J", "6", "7", "8", "K",
-        ]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::DepositWithdrawal => "1",
-            Self::StockInOut => "2",
-            Self::Trade => "3",
-            Self::Buy => "4",
-            Self::Sell => "5",
-            Self::FxExchange => "F",
-            Self::DepositWithdrawalFx => "M",
-            Self::FxExchangeBuy => "G",
-            Self::FxExchangeSell => "H",
-            Self::FxSettlementIn => "I",
-            Self::FxSettlementOut => "J",
-            Self::Deposit => "6",
-            Self::Withdrawal => "7",
-            Self::DividendIn => "8",
-            Self::FxExchangeAndSettlement => "K",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::DepositWithdrawal,
-            "2" => Self::StockInOut,
-            "3" => Self::Trade,
-            "4" => Self::Buy,
-            "5" => Self::Sell,
-            "F" => Self::FxExchange,
-            "M" => Self::DepositWithdrawalFx,
-            "G" => Self::FxExchangeBuy,
-            "H" => Self::FxExchangeSell,
-            "I" => Self::FxSettlementIn,
-            "J" => Self::FxSettlementOut,
-            "6" => Self::Deposit,
-            "7" => Self::Withdrawal,
-            "8" => Self::DividendIn,
-            "K" => Self::FxExchangeAndSettlement,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::DepositWithdrawal => Some("입출금"),
-            Self::StockInOut => Some("입출고"),
-            Self::Trade => Some("매매"),
-            Self::Buy => Some("매수"),
-            Self::Sell => Some("매도"),
-            Self::FxExchange => Some("환전"),
-            Self::DepositWithdrawalFx => Some("입출금+환전(매체전용)"),
-            Self::FxExchangeBuy => Some("환전매수"),
-            Self::FxExchangeSell => Some("환전매도"),
-            Self::FxSettlementIn => Some("환전정산입금"),
-            Self::FxSettlementOut => Some("환전정산출금"),
-            Self::Deposit => Some("입금"),
-            Self::Withdrawal => Some("출금"),
-            Self::DividendIn => Some("배당금입금"),
-            Self::FxExchangeAndSettlement => Some("환전+환전정산입출금"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TransactionHistoryKind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TransactionHistoryKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TransactionHistoryKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TransactionHistoryKind {
+    All => ("0", "전체"),
+    DepositWithdrawal => ("1", "입출금"),
+    StockInOut => ("2", "입출고"),
+    Trade => ("3", "매매"),
+    Buy => ("4", "매수"),
+    Sell => ("5", "매도"),
+    FxExchange => ("F", "환전"),
+    DepositWithdrawalFx => ("M", "입출금+환전(매체전용)"),
+    FxExchangeBuy => ("G", "환전매수"),
+    FxExchangeSell => ("H", "환전매도"),
+    FxSettlementIn => ("I", "환전정산입금"),
+    FxSettlementOut => ("J", "환전정산출금"),
+    Deposit => ("6", "입금"),
+    Withdrawal => ("7", "출금"),
+    DividendIn => ("8", "배당금입금"),
+    FxExchangeAndSettlement => ("K", "환전+환전정산입출금"),
+});

@@ -46,17 +46,42 @@ impl MonthlyAccountReturnRateRequest {
         }
     }
 }
+impl codec::Table for MonthlyAccountReturnRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("from", "from").required(),
+            codec::Field::new("to", "end").required(),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.from),
+            1 => codec::SlotMut::Req(&mut self.end),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.from),
+            1 => codec::SlotRef::Req(&self.end),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            from: Default::default(),
+            end: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for MonthlyAccountReturnRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "from", &self.from, codec::PLAIN)?;
-        codec::put(&mut map, "to", &self.end, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa21680` 미국주식 월별계좌수익률현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MonthlyAccountReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -76,60 +101,51 @@ impl MonthlyAccountReturnRateResponse {
         &self.extra
     }
 }
-impl codec::Record for MonthlyAccountReturnRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for MonthlyAccountReturnRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for MonthlyAccountReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml usa21680 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MonthlyAccountReturnRateRow {
     /// 기준일 (`base_dt`)
@@ -207,226 +223,86 @@ impl MonthlyAccountReturnRateRow {
         &self.extra
     }
 }
-impl codec::Record for MonthlyAccountReturnRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut base_date = None;
-        let mut stock_evaluation_amount = None;
-        let mut profit_loss_amount = None;
-        let mut dividend_amount = None;
-        let mut commission_tax = None;
-        let mut cumulative_profit_loss_amount = None;
-        let mut withdrawal_amount = None;
-        let mut deposited_assets = None;
-        let mut overdue_amount = None;
-        let mut sell_amount = None;
-        let mut buy_amount = None;
-        let mut profit_rate = None;
-        let mut foreign_stock_outbound_amount = None;
-        let mut foreign_stock_inbound_amount = None;
-        let mut deposit_amount = None;
-        let mut exchange_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "base_dt" => {
-                    base_date = forms.value(&mut map, ctx, 0, "base_dt", codec::PLAIN)?;
-                }
-                "stk_evlta" => {
-                    stock_evaluation_amount =
-                        forms.value(&mut map, ctx, 1, "stk_evlta", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 2, "pl_amt", codec::PLAIN)?;
-                }
-                "dvid_amt" => {
-                    dividend_amount = forms.value(&mut map, ctx, 3, "dvid_amt", codec::PLAIN)?;
-                }
-                "cmsn_tax" => {
-                    commission_tax = forms.value(&mut map, ctx, 4, "cmsn_tax", codec::PLAIN)?;
-                }
-                "acum_pl_amt" => {
-                    cumulative_profit_loss_amount =
-                        forms.value(&mut map, ctx, 5, "acum_pl_amt", codec::PLAIN)?;
-                }
-                "pymn_amt" => {
-                    withdrawal_amount = forms.value(&mut map, ctx, 6, "pymn_amt", codec::PLAIN)?;
-                }
-                "dast" => {
-                    deposited_assets = forms.value(&mut map, ctx, 7, "dast", codec::PLAIN)?;
-                }
-                "dly_amt" => {
-                    overdue_amount = forms.value(&mut map, ctx, 8, "dly_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 9, "sell_amt", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 10, "buy_amt", codec::PLAIN)?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 11, "prft_rt", codec::PLAIN)?;
-                }
-                "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount =
-                        forms.value(&mut map, ctx, 12, "frgn_stk_outq_amt", codec::PLAIN)?;
-                }
-                "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount =
-                        forms.value(&mut map, ctx, 13, "frgn_stk_inq_amt", codec::PLAIN)?;
-                }
-                "ina_amt" => {
-                    deposit_amount = forms.value(&mut map, ctx, 14, "ina_amt", codec::PLAIN)?;
-                }
-                "exrt" => {
-                    exchange_rate = forms.value(&mut map, ctx, 15, "exrt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for MonthlyAccountReturnRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("base_dt", "base_date"),
+            codec::Field::new("stk_evlta", "stock_evaluation_amount"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("dvid_amt", "dividend_amount"),
+            codec::Field::new("cmsn_tax", "commission_tax"),
+            codec::Field::new("acum_pl_amt", "cumulative_profit_loss_amount"),
+            codec::Field::new("pymn_amt", "withdrawal_amount"),
+            codec::Field::new("dast", "deposited_assets"),
+            codec::Field::new("dly_amt", "overdue_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("frgn_stk_outq_amt", "foreign_stock_outbound_amount"),
+            codec::Field::new("frgn_stk_inq_amt", "foreign_stock_inbound_amount"),
+            codec::Field::new("ina_amt", "deposit_amount"),
+            codec::Field::new("exrt", "exchange_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.base_date),
+            1 => codec::SlotMut::Decimal(&mut self.stock_evaluation_amount),
+            2 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            3 => codec::SlotMut::Decimal(&mut self.dividend_amount),
+            4 => codec::SlotMut::Decimal(&mut self.commission_tax),
+            5 => codec::SlotMut::Decimal(&mut self.cumulative_profit_loss_amount),
+            6 => codec::SlotMut::Decimal(&mut self.withdrawal_amount),
+            7 => codec::SlotMut::Decimal(&mut self.deposited_assets),
+            8 => codec::SlotMut::Decimal(&mut self.overdue_amount),
+            9 => codec::SlotMut::Decimal(&mut self.sell_amount),
+            10 => codec::SlotMut::Decimal(&mut self.buy_amount),
+            11 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            12 => codec::SlotMut::Decimal(&mut self.foreign_stock_outbound_amount),
+            13 => codec::SlotMut::Decimal(&mut self.foreign_stock_inbound_amount),
+            14 => codec::SlotMut::Decimal(&mut self.deposit_amount),
+            15 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            base_date,
-            stock_evaluation_amount,
-            profit_loss_amount,
-            dividend_amount,
-            commission_tax,
-            cumulative_profit_loss_amount,
-            withdrawal_amount,
-            deposited_assets,
-            overdue_amount,
-            sell_amount,
-            buy_amount,
-            profit_rate,
-            foreign_stock_outbound_amount,
-            foreign_stock_inbound_amount,
-            deposit_amount,
-            exchange_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.base_date),
+            1 => codec::SlotRef::Opt(&self.stock_evaluation_amount),
+            2 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            3 => codec::SlotRef::Opt(&self.dividend_amount),
+            4 => codec::SlotRef::Opt(&self.commission_tax),
+            5 => codec::SlotRef::Opt(&self.cumulative_profit_loss_amount),
+            6 => codec::SlotRef::Opt(&self.withdrawal_amount),
+            7 => codec::SlotRef::Opt(&self.deposited_assets),
+            8 => codec::SlotRef::Opt(&self.overdue_amount),
+            9 => codec::SlotRef::Opt(&self.sell_amount),
+            10 => codec::SlotRef::Opt(&self.buy_amount),
+            11 => codec::SlotRef::Opt(&self.profit_rate),
+            12 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
+            13 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
+            14 => codec::SlotRef::Opt(&self.deposit_amount),
+            15 => codec::SlotRef::Opt(&self.exchange_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for MonthlyAccountReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "base_dt",
-            self.base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_evlta",
-            self.stock_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "dvid_amt",
-            self.dividend_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cmsn_tax",
-            self.commission_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "acum_pl_amt",
-            self.cumulative_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pymn_amt",
-            self.withdrawal_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "dast",
-            self.deposited_assets.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "dly_amt",
-            self.overdue_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "frgn_stk_outq_amt",
-            self.foreign_stock_outbound_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "frgn_stk_inq_amt",
-            self.foreign_stock_inbound_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "ina_amt",
-            self.deposit_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "exrt",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for MonthlyAccountReturnRateRequest {
@@ -438,25 +314,7 @@ impl kiwoom_runtime::TrRequest for MonthlyAccountReturnRateRequest {
     };
     type Response = MonthlyAccountReturnRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa21680",
-            "from",
-            "from",
-            Some(&self.from),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa21680",
-            "to",
-            "end",
-            Some(&self.end),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa21680", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for MonthlyAccountReturnRateRequest {
@@ -468,18 +326,6 @@ impl kiwoom_runtime::PagedRequest for MonthlyAccountReturnRateRequest {
 impl kiwoom_runtime::TrResponse for MonthlyAccountReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for MonthlyAccountReturnRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["from", "to"])?;
-        Ok(Self {
-            from: codec::take_required(api_id, object, "from", "from", codec::PLAIN)?,
-            end: codec::take_required(api_id, object, "to", "end", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -67,19 +67,50 @@ impl DailyStockReturnRateRequest {
         self
     }
 }
+impl codec::Table for DailyStockReturnRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("from", "from").required(),
+            codec::Field::new("to", "end").required(),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code").required(),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.from),
+            1 => codec::SlotMut::Req(&mut self.end),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.from),
+            1 => codec::SlotRef::Req(&self.end),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            from: Default::default(),
+            end: Default::default(),
+            exchange_type: None,
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DailyStockReturnRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "from", &self.from, codec::PLAIN)?;
-        codec::put(&mut map, "to", &self.end, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa21730` 미국주식 일별종목수익률현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyStockReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -99,60 +130,51 @@ impl DailyStockReturnRateResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyStockReturnRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyStockReturnRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyStockReturnRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml usa21730 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyStockReturnRateRow {
     /// 종목코드 (`stk_cd`)
@@ -250,263 +272,95 @@ impl DailyStockReturnRateRow {
         &self.extra
     }
 }
-impl codec::Record for DailyStockReturnRateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut first_base_date = None;
-        let mut last_base_date = None;
-        let mut profit_loss_amount = None;
-        let mut profit_rate = None;
-        let mut first_stock_evaluation_amount = None;
-        let mut last_stock_evaluation_amount = None;
-        let mut first_quantity = None;
-        let mut last_quantity = None;
-        let mut buy_quantity = None;
-        let mut sell_quantity = None;
-        let mut buy_amount = None;
-        let mut sell_amount = None;
-        let mut foreign_stock_inbound_amount = None;
-        let mut foreign_stock_outbound_amount = None;
-        let mut commission_tax = None;
-        let mut dividend_amount = None;
-        let mut currency_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 1, "stk_nm", codec::PLAIN)?;
-                }
-                "frst_base_dt" => {
-                    first_base_date =
-                        forms.value(&mut map, ctx, 2, "frst_base_dt", codec::PLAIN)?;
-                }
-                "last_base_dt" => {
-                    last_base_date = forms.value(&mut map, ctx, 3, "last_base_dt", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 4, "pl_amt", codec::PLAIN)?;
-                }
-                "prft_rt" => {
-                    profit_rate = forms.value(&mut map, ctx, 5, "prft_rt", codec::PLAIN)?;
-                }
-                "frst_stk_evlta" => {
-                    first_stock_evaluation_amount =
-                        forms.value(&mut map, ctx, 6, "frst_stk_evlta", codec::PLAIN)?;
-                }
-                "last_stk_evlta" => {
-                    last_stock_evaluation_amount =
-                        forms.value(&mut map, ctx, 7, "last_stk_evlta", codec::PLAIN)?;
-                }
-                "frst_qty" => {
-                    first_quantity = forms.value(&mut map, ctx, 8, "frst_qty", codec::PLAIN)?;
-                }
-                "last_qty" => {
-                    last_quantity = forms.value(&mut map, ctx, 9, "last_qty", codec::PLAIN)?;
-                }
-                "buy_qty" => {
-                    buy_quantity = forms.value(&mut map, ctx, 10, "buy_qty", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 11, "sell_qty", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 12, "buy_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 13, "sell_amt", codec::PLAIN)?;
-                }
-                "frgn_stk_inq_amt" => {
-                    foreign_stock_inbound_amount =
-                        forms.value(&mut map, ctx, 14, "frgn_stk_inq_amt", codec::PLAIN)?;
-                }
-                "frgn_stk_outq_amt" => {
-                    foreign_stock_outbound_amount =
-                        forms.value(&mut map, ctx, 15, "frgn_stk_outq_amt", codec::PLAIN)?;
-                }
-                "cmsn_tax" => {
-                    commission_tax = forms.value(&mut map, ctx, 16, "cmsn_tax", codec::PLAIN)?;
-                }
-                "dvid_amt" => {
-                    dividend_amount = forms.value(&mut map, ctx, 17, "dvid_amt", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 18, "crnc_code", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyStockReturnRateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("frst_base_dt", "first_base_date"),
+            codec::Field::new("last_base_dt", "last_base_date"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("prft_rt", "profit_rate"),
+            codec::Field::new("frst_stk_evlta", "first_stock_evaluation_amount"),
+            codec::Field::new("last_stk_evlta", "last_stock_evaluation_amount"),
+            codec::Field::new("frst_qty", "first_quantity"),
+            codec::Field::new("last_qty", "last_quantity"),
+            codec::Field::new("buy_qty", "buy_quantity"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("frgn_stk_inq_amt", "foreign_stock_inbound_amount"),
+            codec::Field::new("frgn_stk_outq_amt", "foreign_stock_outbound_amount"),
+            codec::Field::new("cmsn_tax", "commission_tax"),
+            codec::Field::new("dvid_amt", "dividend_amount"),
+            codec::Field::new("crnc_code", "currency_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Text(&mut self.first_base_date),
+            3 => codec::SlotMut::Text(&mut self.last_base_date),
+            4 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            5 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            6 => codec::SlotMut::Decimal(&mut self.first_stock_evaluation_amount),
+            7 => codec::SlotMut::Decimal(&mut self.last_stock_evaluation_amount),
+            8 => codec::SlotMut::Decimal(&mut self.first_quantity),
+            9 => codec::SlotMut::Decimal(&mut self.last_quantity),
+            10 => codec::SlotMut::Int(&mut self.buy_quantity),
+            11 => codec::SlotMut::Int(&mut self.sell_quantity),
+            12 => codec::SlotMut::Int(&mut self.buy_amount),
+            13 => codec::SlotMut::Int(&mut self.sell_amount),
+            14 => codec::SlotMut::Decimal(&mut self.foreign_stock_inbound_amount),
+            15 => codec::SlotMut::Decimal(&mut self.foreign_stock_outbound_amount),
+            16 => codec::SlotMut::Decimal(&mut self.commission_tax),
+            17 => codec::SlotMut::Decimal(&mut self.dividend_amount),
+            18 => codec::SlotMut::Text(&mut self.currency_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            first_base_date,
-            last_base_date,
-            profit_loss_amount,
-            profit_rate,
-            first_stock_evaluation_amount,
-            last_stock_evaluation_amount,
-            first_quantity,
-            last_quantity,
-            buy_quantity,
-            sell_quantity,
-            buy_amount,
-            sell_amount,
-            foreign_stock_inbound_amount,
-            foreign_stock_outbound_amount,
-            commission_tax,
-            dividend_amount,
-            currency_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.first_base_date),
+            3 => codec::SlotRef::Opt(&self.last_base_date),
+            4 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            5 => codec::SlotRef::Opt(&self.profit_rate),
+            6 => codec::SlotRef::Opt(&self.first_stock_evaluation_amount),
+            7 => codec::SlotRef::Opt(&self.last_stock_evaluation_amount),
+            8 => codec::SlotRef::Opt(&self.first_quantity),
+            9 => codec::SlotRef::Opt(&self.last_quantity),
+            10 => codec::SlotRef::Opt(&self.buy_quantity),
+            11 => codec::SlotRef::Opt(&self.sell_quantity),
+            12 => codec::SlotRef::Opt(&self.buy_amount),
+            13 => codec::SlotRef::Opt(&self.sell_amount),
+            14 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
+            15 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
+            16 => codec::SlotRef::Opt(&self.commission_tax),
+            17 => codec::SlotRef::Opt(&self.dividend_amount),
+            18 => codec::SlotRef::Opt(&self.currency_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyStockReturnRateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "frst_base_dt",
-            self.first_base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "last_base_dt",
-            self.last_base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "prft_rt",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "frst_stk_evlta",
-            self.first_stock_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "last_stk_evlta",
-            self.last_stock_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "frst_qty",
-            self.first_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "last_qty",
-            self.last_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_qty",
-            self.buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "frgn_stk_inq_amt",
-            self.foreign_stock_inbound_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "frgn_stk_outq_amt",
-            self.foreign_stock_outbound_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cmsn_tax",
-            self.commission_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "dvid_amt",
-            self.dividend_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyStockReturnRateRequest {
@@ -518,43 +372,7 @@ impl kiwoom_runtime::TrRequest for DailyStockReturnRateRequest {
     };
     type Response = DailyStockReturnRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa21730",
-            "from",
-            "from",
-            Some(&self.from),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa21730",
-            "to",
-            "end",
-            Some(&self.end),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa21730",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa21730",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa21730", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyStockReturnRateRequest {
@@ -566,20 +384,6 @@ impl kiwoom_runtime::PagedRequest for DailyStockReturnRateRequest {
 impl kiwoom_runtime::TrResponse for DailyStockReturnRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyStockReturnRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["from", "to", "stex_tp", "stk_cd"])?;
-        Ok(Self {
-            from: codec::take_required(api_id, object, "from", "from", codec::PLAIN)?,
-            end: codec::take_required(api_id, object, "to", "end", codec::PLAIN)?,
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

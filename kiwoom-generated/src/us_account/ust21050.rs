@@ -80,19 +80,45 @@ impl OpenOrdersRequest {
         self
     }
 }
+impl codec::Table for OpenOrdersRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_dt", "order_date").max(8),
+            codec::Field::new("slby_tp", "sell_buy_type").max(1),
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.order_date),
+            1 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_date),
+            1 => codec::SlotRef::Opt(&self.sell_buy_type),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for OpenOrdersRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_dt", &self.order_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "slby_tp", &self.sell_buy_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21050` 미국주식 원장 미체결.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenOrdersResponse {
     /// 결과리스트 (`result_list`)
@@ -112,60 +138,51 @@ impl OpenOrdersResponse {
         &self.extra
     }
 }
-impl codec::Record for OpenOrdersResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OpenOrdersResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OpenOrdersResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21050 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OpenOrdersRow {
     /// 주문종류 (`ord_cntr_tp`)
@@ -315,428 +332,118 @@ impl OpenOrdersRow {
         &self.extra
     }
 }
-impl codec::Record for OpenOrdersRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_execution_type = None;
-        let mut order_number = None;
-        let mut original_order_number = None;
-        let mut exchange_name = None;
-        let mut currency_code = None;
-        let mut stock_code = None;
-        let mut foreign_stock_name = None;
-        let mut foreign_trade_type = None;
-        let mut foreign_trade_name = None;
-        let mut sell_buy_type = None;
-        let mut sell_buy_type_name = None;
-        let mut order_quantity = None;
-        let mut order_unit_price = None;
-        let mut stop_price = None;
-        let mut execution_quantity = None;
-        let mut execution_unit_price = None;
-        let mut modify_quantity = None;
-        let mut modify_unit_price = None;
-        let mut cancel_quantity = None;
-        let mut order_remaining_quantity = None;
-        let mut order_time = None;
-        let mut order_response_time = None;
-        let mut order_status = None;
-        let mut reservation_type = None;
-        let mut nation_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_cntr_tp" => {
-                    order_execution_type =
-                        forms.value(&mut map, ctx, 0, "ord_cntr_tp", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "orig_ord_no" => {
-                    original_order_number =
-                        forms.value(&mut map, ctx, 2, "orig_ord_no", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 3, "stex_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 4, "crnc_code", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 5, "stk_cd", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name =
-                        forms.value(&mut map, ctx, 6, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "frgn_trde_tp" => {
-                    foreign_trade_type =
-                        forms.value(&mut map, ctx, 7, "frgn_trde_tp", codec::PLAIN)?;
-                }
-                "frgn_trde_nm" => {
-                    foreign_trade_name =
-                        forms.value(&mut map, ctx, 8, "frgn_trde_nm", codec::PLAIN)?;
-                }
-                "slby_tp" => {
-                    sell_buy_type = forms.value(&mut map, ctx, 9, "slby_tp", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name =
-                        forms.value(&mut map, ctx, 10, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "ord_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_uv" => {
-                    order_unit_price = forms.value(&mut map, ctx, 12, "ord_uv", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = forms.value(&mut map, ctx, 13, "stop_pric", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "cntr_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price =
-                        forms.value(&mut map, ctx, 15, "cntr_uv", codec::PLAIN)?;
-                }
-                "mdfy_qty" => {
-                    modify_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "mdfy_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "mdfy_uv" => {
-                    modify_unit_price = forms.value(&mut map, ctx, 17, "mdfy_uv", codec::PLAIN)?;
-                }
-                "cncl_qty" => {
-                    cancel_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "cncl_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "ord_remnq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_time" => {
-                    order_time = forms.value(&mut map, ctx, 20, "ord_time", codec::PLAIN)?;
-                }
-                "ord_resp_time" => {
-                    order_response_time =
-                        forms.value(&mut map, ctx, 21, "ord_resp_time", codec::PLAIN)?;
-                }
-                "ord_stat" => {
-                    order_status = forms.value(&mut map, ctx, 22, "ord_stat", codec::PLAIN)?;
-                }
-                "rsrv_tp" => {
-                    reservation_type = forms.value(&mut map, ctx, 23, "rsrv_tp", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 24, "natn_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OpenOrdersRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_cntr_tp", "order_execution_type"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("orig_ord_no", "original_order_number"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
+            codec::Field::new("frgn_trde_tp", "foreign_trade_type"),
+            codec::Field::new("frgn_trde_nm", "foreign_trade_name"),
+            codec::Field::new("slby_tp", "sell_buy_type"),
+            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
+            codec::Field::new("ord_qty", "order_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_uv", "order_unit_price"),
+            codec::Field::new("stop_pric", "stop_price"),
+            codec::Field::new("cntr_qty", "execution_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cntr_uv", "execution_unit_price"),
+            codec::Field::new("mdfy_qty", "modify_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("mdfy_uv", "modify_unit_price"),
+            codec::Field::new("cncl_qty", "cancel_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_remnq", "order_remaining_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_time", "order_time"),
+            codec::Field::new("ord_resp_time", "order_response_time"),
+            codec::Field::new("ord_stat", "order_status"),
+            codec::Field::new("rsrv_tp", "reservation_type"),
+            codec::Field::new("natn_nm", "nation_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.order_execution_type),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.original_order_number),
+            3 => codec::SlotMut::Text(&mut self.exchange_name),
+            4 => codec::SlotMut::Text(&mut self.currency_code),
+            5 => codec::SlotMut::Text(&mut self.stock_code),
+            6 => codec::SlotMut::Text(&mut self.foreign_stock_name),
+            7 => codec::SlotMut::Opt(&mut self.foreign_trade_type),
+            8 => codec::SlotMut::Opt(&mut self.foreign_trade_name),
+            9 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            10 => codec::SlotMut::Opt(&mut self.sell_buy_type_name),
+            11 => codec::SlotMut::Int(&mut self.order_quantity),
+            12 => codec::SlotMut::Decimal(&mut self.order_unit_price),
+            13 => codec::SlotMut::Decimal(&mut self.stop_price),
+            14 => codec::SlotMut::Int(&mut self.execution_quantity),
+            15 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
+            16 => codec::SlotMut::Int(&mut self.modify_quantity),
+            17 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
+            18 => codec::SlotMut::Int(&mut self.cancel_quantity),
+            19 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
+            20 => codec::SlotMut::Text(&mut self.order_time),
+            21 => codec::SlotMut::Text(&mut self.order_response_time),
+            22 => codec::SlotMut::Text(&mut self.order_status),
+            23 => codec::SlotMut::Opt(&mut self.reservation_type),
+            24 => codec::SlotMut::Text(&mut self.nation_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_execution_type,
-            order_number,
-            original_order_number,
-            exchange_name,
-            currency_code,
-            stock_code,
-            foreign_stock_name,
-            foreign_trade_type,
-            foreign_trade_name,
-            sell_buy_type,
-            sell_buy_type_name,
-            order_quantity,
-            order_unit_price,
-            stop_price,
-            execution_quantity,
-            execution_unit_price,
-            modify_quantity,
-            modify_unit_price,
-            cancel_quantity,
-            order_remaining_quantity,
-            order_time,
-            order_response_time,
-            order_status,
-            reservation_type,
-            nation_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_execution_type),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.original_order_number),
+            3 => codec::SlotRef::Opt(&self.exchange_name),
+            4 => codec::SlotRef::Opt(&self.currency_code),
+            5 => codec::SlotRef::Opt(&self.stock_code),
+            6 => codec::SlotRef::Opt(&self.foreign_stock_name),
+            7 => codec::SlotRef::Opt(&self.foreign_trade_type),
+            8 => codec::SlotRef::Opt(&self.foreign_trade_name),
+            9 => codec::SlotRef::Opt(&self.sell_buy_type),
+            10 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            11 => codec::SlotRef::Opt(&self.order_quantity),
+            12 => codec::SlotRef::Opt(&self.order_unit_price),
+            13 => codec::SlotRef::Opt(&self.stop_price),
+            14 => codec::SlotRef::Opt(&self.execution_quantity),
+            15 => codec::SlotRef::Opt(&self.execution_unit_price),
+            16 => codec::SlotRef::Opt(&self.modify_quantity),
+            17 => codec::SlotRef::Opt(&self.modify_unit_price),
+            18 => codec::SlotRef::Opt(&self.cancel_quantity),
+            19 => codec::SlotRef::Opt(&self.order_remaining_quantity),
+            20 => codec::SlotRef::Opt(&self.order_time),
+            21 => codec::SlotRef::Opt(&self.order_response_time),
+            22 => codec::SlotRef::Opt(&self.order_status),
+            23 => codec::SlotRef::Opt(&self.reservation_type),
+            24 => codec::SlotRef::Opt(&self.nation_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OpenOrdersRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_cntr_tp",
-            self.order_execution_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "orig_ord_no",
-            self.original_order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "frgn_stk_nm",
-            self.foreign_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "frgn_trde_tp",
-            self.foreign_trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "frgn_trde_nm",
-            self.foreign_trade_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "slby_tp",
-            self.sell_buy_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "slby_tp_nm",
-            self.sell_buy_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ord_uv",
-            self.order_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "stop_pric",
-            self.stop_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "mdfy_qty",
-            self.modify_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "mdfy_uv",
-            self.modify_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "cncl_qty",
-            self.cancel_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "ord_remnq",
-            self.order_remaining_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "ord_time",
-            self.order_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "ord_resp_time",
-            self.order_response_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "ord_stat",
-            self.order_status.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "rsrv_tp",
-            self.reservation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OpenOrdersRequest {
@@ -748,43 +455,7 @@ impl kiwoom_runtime::TrRequest for OpenOrdersRequest {
     };
     type Response = OpenOrdersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21050",
-            "ord_dt",
-            "order_date",
-            self.order_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21050",
-            "slby_tp",
-            "sell_buy_type",
-            self.sell_buy_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21050",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21050",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21050", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for OpenOrdersRequest {
@@ -796,20 +467,6 @@ impl kiwoom_runtime::PagedRequest for OpenOrdersRequest {
 impl kiwoom_runtime::TrResponse for OpenOrdersResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OpenOrdersRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["ord_dt", "slby_tp", "stex_tp", "stk_cd"])?;
-        Ok(Self {
-            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
-            sell_buy_type: codec::take(api_id, object, "slby_tp", "sell_buy_type", codec::PLAIN)?,
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

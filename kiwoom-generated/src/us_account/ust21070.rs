@@ -56,17 +56,39 @@ impl LedgerBalanceRequest {
         self
     }
 }
+impl codec::Table for LedgerBalanceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for LedgerBalanceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21070` 미국주식 원장잔고확인.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LedgerBalanceResponse {
     /// 통화코드 (`crnc_code`)
@@ -140,228 +162,90 @@ impl LedgerBalanceResponse {
         &self.extra
     }
 }
-impl codec::Record for LedgerBalanceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_code = None;
-        let mut total_evaluation_amount = None;
-        let mut total_purchase_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_profit_loss_rate = None;
-        let mut today_purchase_amount = None;
-        let mut today_profit_loss_amount = None;
-        let mut today_profit_loss_rate = None;
-        let mut total_evaluation_amount_krw = None;
-        let mut total_purchase_amount_krw = None;
-        let mut total_profit_loss_amount_krw = None;
-        let mut today_purchase_amount_krw = None;
-        let mut today_profit_loss_amount_krw = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
-                }
-                "tot_evlt_amt" => {
-                    total_evaluation_amount =
-                        forms.value(&mut map, ctx, 1, "tot_evlt_amt", codec::PLAIN)?;
-                }
-                "tot_prch_amt" => {
-                    total_purchase_amount =
-                        forms.value(&mut map, ctx, 2, "tot_prch_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 3, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "tdy_book_amt" => {
-                    today_purchase_amount =
-                        forms.value(&mut map, ctx, 5, "tdy_book_amt", codec::PLAIN)?;
-                }
-                "tdy_pl_amt" => {
-                    today_profit_loss_amount =
-                        forms.value(&mut map, ctx, 6, "tdy_pl_amt", codec::PLAIN)?;
-                }
-                "tdy_pl_rt" => {
-                    today_profit_loss_rate =
-                        forms.value(&mut map, ctx, 7, "tdy_pl_rt", codec::PLAIN)?;
-                }
-                "tot_evlt_amt_krw" => {
-                    total_evaluation_amount_krw =
-                        forms.value(&mut map, ctx, 8, "tot_evlt_amt_krw", codec::PLAIN)?;
-                }
-                "tot_prch_amt_krw" => {
-                    total_purchase_amount_krw =
-                        forms.value(&mut map, ctx, 9, "tot_prch_amt_krw", codec::PLAIN)?;
-                }
-                "tot_pl_amt_krw" => {
-                    total_profit_loss_amount_krw =
-                        forms.value(&mut map, ctx, 10, "tot_pl_amt_krw", codec::PLAIN)?;
-                }
-                "tdy_book_amt_krw" => {
-                    today_purchase_amount_krw =
-                        forms.value(&mut map, ctx, 11, "tdy_book_amt_krw", codec::PLAIN)?;
-                }
-                "tdy_pl_amt_krw" => {
-                    today_profit_loss_amount_krw =
-                        forms.value(&mut map, ctx, 12, "tdy_pl_amt_krw", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(13, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for LedgerBalanceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
+            codec::Field::new("tot_prch_amt", "total_purchase_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("tdy_book_amt", "today_purchase_amount"),
+            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
+            codec::Field::new("tdy_pl_rt", "today_profit_loss_rate"),
+            codec::Field::new("tot_evlt_amt_krw", "total_evaluation_amount_krw"),
+            codec::Field::new("tot_prch_amt_krw", "total_purchase_amount_krw"),
+            codec::Field::new("tot_pl_amt_krw", "total_profit_loss_amount_krw"),
+            codec::Field::new("tdy_book_amt_krw", "today_purchase_amount_krw"),
+            codec::Field::new("tdy_pl_amt_krw", "today_profit_loss_amount_krw"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.currency_code),
+            1 => codec::SlotMut::Decimal(&mut self.total_evaluation_amount),
+            2 => codec::SlotMut::Decimal(&mut self.total_purchase_amount),
+            3 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            5 => codec::SlotMut::Decimal(&mut self.today_purchase_amount),
+            6 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
+            7 => codec::SlotMut::Decimal(&mut self.today_profit_loss_rate),
+            8 => codec::SlotMut::Int(&mut self.total_evaluation_amount_krw),
+            9 => codec::SlotMut::Int(&mut self.total_purchase_amount_krw),
+            10 => codec::SlotMut::Int(&mut self.total_profit_loss_amount_krw),
+            11 => codec::SlotMut::Int(&mut self.today_purchase_amount_krw),
+            12 => codec::SlotMut::Int(&mut self.today_profit_loss_amount_krw),
+            13 => codec::SlotMut::List(&mut self.result_list),
+            14 => codec::SlotMut::Number(&mut self.return_code),
+            15 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            currency_code,
-            total_evaluation_amount,
-            total_purchase_amount,
-            total_profit_loss_amount,
-            total_profit_loss_rate,
-            today_purchase_amount,
-            today_profit_loss_amount,
-            today_profit_loss_rate,
-            total_evaluation_amount_krw,
-            total_purchase_amount_krw,
-            total_profit_loss_amount_krw,
-            today_purchase_amount_krw,
-            today_profit_loss_amount_krw,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.currency_code),
+            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
+            2 => codec::SlotRef::Opt(&self.total_purchase_amount),
+            3 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            5 => codec::SlotRef::Opt(&self.today_purchase_amount),
+            6 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
+            7 => codec::SlotRef::Opt(&self.today_profit_loss_rate),
+            8 => codec::SlotRef::Opt(&self.total_evaluation_amount_krw),
+            9 => codec::SlotRef::Opt(&self.total_purchase_amount_krw),
+            10 => codec::SlotRef::Opt(&self.total_profit_loss_amount_krw),
+            11 => codec::SlotRef::Opt(&self.today_purchase_amount_krw),
+            12 => codec::SlotRef::Opt(&self.today_profit_loss_amount_krw),
+            13 => codec::SlotRef::List(&self.result_list),
+            14 => codec::SlotRef::Number(self.return_code),
+            15 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for LedgerBalanceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_evlt_amt",
-            self.total_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_prch_amt",
-            self.total_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tdy_book_amt",
-            self.today_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tdy_pl_amt",
-            self.today_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_pl_rt",
-            self.today_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tot_evlt_amt_krw",
-            self.total_evaluation_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tot_prch_amt_krw",
-            self.total_purchase_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "tot_pl_amt_krw",
-            self.total_profit_loss_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "tdy_book_amt_krw",
-            self.today_purchase_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "tdy_pl_amt_krw",
-            self.today_profit_loss_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 13, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21070 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LedgerBalanceRow {
     /// 거래소명 (`stex_nm`)
@@ -469,324 +353,113 @@ impl LedgerBalanceRow {
         &self.extra
     }
 }
-impl codec::Record for LedgerBalanceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_name = None;
-        let mut currency_code = None;
-        let mut stock_code = None;
-        let mut foreign_stock_name = None;
-        let mut quantity = None;
-        let mut holding_quantity = None;
-        let mut sell_available_quantity = None;
-        let mut previous_day_execution_sell_quantity = None;
-        let mut previous_day_execution_buy_quantity = None;
-        let mut today_execution_sell_quantity = None;
-        let mut today_execution_buy_quantity = None;
-        let mut foreign_stock_purchase_unit_price = None;
-        let mut current_price = None;
-        let mut evaluation_amount = None;
-        let mut profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut evaluation_amount_krw = None;
-        let mut profit_loss_amount_krw = None;
-        let mut nation_name = None;
-        let mut exchange_rate = None;
-        let mut foreign_stock_purchase_unit_price_krw = None;
-        let mut current_price_krw = None;
-        let mut foreign_stock_purchase_amount = None;
-        let mut foreign_stock_purchase_amount_krw = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name =
-                        forms.value(&mut map, ctx, 3, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "qty" => quantity = forms.value(&mut map, ctx, 4, "qty", codec::PLAIN)?,
-                "poss_qty" => {
-                    holding_quantity = forms.value(&mut map, ctx, 5, "poss_qty", codec::PLAIN)?;
-                }
-                "sell_alowq" => {
-                    sell_available_quantity =
-                        forms.value(&mut map, ctx, 6, "sell_alowq", codec::PLAIN)?;
-                }
-                "pred_cntr_sellq" => {
-                    previous_day_execution_sell_quantity =
-                        forms.value(&mut map, ctx, 7, "pred_cntr_sellq", codec::PLAIN)?;
-                }
-                "pred_cntr_buyq" => {
-                    previous_day_execution_buy_quantity =
-                        forms.value(&mut map, ctx, 8, "pred_cntr_buyq", codec::PLAIN)?;
-                }
-                "tdy_cntr_sellq" => {
-                    today_execution_sell_quantity =
-                        forms.value(&mut map, ctx, 9, "tdy_cntr_sellq", codec::PLAIN)?;
-                }
-                "tdy_cntr_buyq" => {
-                    today_execution_buy_quantity =
-                        forms.value(&mut map, ctx, 10, "tdy_cntr_buyq", codec::PLAIN)?;
-                }
-                "frgn_stk_book_uv" => {
-                    foreign_stock_purchase_unit_price =
-                        forms.value(&mut map, ctx, 11, "frgn_stk_book_uv", codec::PLAIN)?;
-                }
-                "now_pric" => {
-                    current_price = forms.value(&mut map, ctx, 12, "now_pric", codec::PLAIN)?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(&mut map, ctx, 13, "evlt_amt", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 14, "pl_amt", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 15, "pl_rt", codec::PLAIN)?;
-                }
-                "evlt_amt_krw" => {
-                    evaluation_amount_krw =
-                        forms.value(&mut map, ctx, 16, "evlt_amt_krw", codec::PLAIN)?;
-                }
-                "pl_amt_krw" => {
-                    profit_loss_amount_krw =
-                        forms.value(&mut map, ctx, 17, "pl_amt_krw", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 18, "natn_nm", codec::PLAIN)?;
-                }
-                "exch_rate" => {
-                    exchange_rate = forms.value(&mut map, ctx, 19, "exch_rate", codec::PLAIN)?;
-                }
-                "frgn_stk_book_uv_krw" => {
-                    foreign_stock_purchase_unit_price_krw =
-                        forms.value(&mut map, ctx, 20, "frgn_stk_book_uv_krw", codec::PLAIN)?;
-                }
-                "now_pric_krw" => {
-                    current_price_krw =
-                        forms.value(&mut map, ctx, 21, "now_pric_krw", codec::PLAIN)?;
-                }
-                "frgn_stk_book_amt" => {
-                    foreign_stock_purchase_amount =
-                        forms.value(&mut map, ctx, 22, "frgn_stk_book_amt", codec::PLAIN)?;
-                }
-                "frgn_stk_book_amt_krw" => {
-                    foreign_stock_purchase_amount_krw =
-                        forms.value(&mut map, ctx, 23, "frgn_stk_book_amt_krw", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for LedgerBalanceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
+            codec::Field::new("qty", "quantity"),
+            codec::Field::new("poss_qty", "holding_quantity"),
+            codec::Field::new("sell_alowq", "sell_available_quantity"),
+            codec::Field::new("pred_cntr_sellq", "previous_day_execution_sell_quantity"),
+            codec::Field::new("pred_cntr_buyq", "previous_day_execution_buy_quantity"),
+            codec::Field::new("tdy_cntr_sellq", "today_execution_sell_quantity"),
+            codec::Field::new("tdy_cntr_buyq", "today_execution_buy_quantity"),
+            codec::Field::new("frgn_stk_book_uv", "foreign_stock_purchase_unit_price"),
+            codec::Field::new("now_pric", "current_price"),
+            codec::Field::new("evlt_amt", "evaluation_amount"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("evlt_amt_krw", "evaluation_amount_krw"),
+            codec::Field::new("pl_amt_krw", "profit_loss_amount_krw"),
+            codec::Field::new("natn_nm", "nation_name"),
+            codec::Field::new("exch_rate", "exchange_rate"),
+            codec::Field::new(
+                "frgn_stk_book_uv_krw",
+                "foreign_stock_purchase_unit_price_krw",
+            ),
+            codec::Field::new("now_pric_krw", "current_price_krw"),
+            codec::Field::new("frgn_stk_book_amt", "foreign_stock_purchase_amount"),
+            codec::Field::new("frgn_stk_book_amt_krw", "foreign_stock_purchase_amount_krw"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_name),
+            1 => codec::SlotMut::Text(&mut self.currency_code),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.foreign_stock_name),
+            4 => codec::SlotMut::Decimal(&mut self.quantity),
+            5 => codec::SlotMut::Decimal(&mut self.holding_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.sell_available_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_execution_sell_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_execution_buy_quantity),
+            9 => codec::SlotMut::Decimal(&mut self.today_execution_sell_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.today_execution_buy_quantity),
+            11 => codec::SlotMut::Decimal(&mut self.foreign_stock_purchase_unit_price),
+            12 => codec::SlotMut::Decimal(&mut self.current_price),
+            13 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
+            14 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            15 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            16 => codec::SlotMut::Int(&mut self.evaluation_amount_krw),
+            17 => codec::SlotMut::Int(&mut self.profit_loss_amount_krw),
+            18 => codec::SlotMut::Text(&mut self.nation_name),
+            19 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            20 => codec::SlotMut::Int(&mut self.foreign_stock_purchase_unit_price_krw),
+            21 => codec::SlotMut::Int(&mut self.current_price_krw),
+            22 => codec::SlotMut::Decimal(&mut self.foreign_stock_purchase_amount),
+            23 => codec::SlotMut::Int(&mut self.foreign_stock_purchase_amount_krw),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_name,
-            currency_code,
-            stock_code,
-            foreign_stock_name,
-            quantity,
-            holding_quantity,
-            sell_available_quantity,
-            previous_day_execution_sell_quantity,
-            previous_day_execution_buy_quantity,
-            today_execution_sell_quantity,
-            today_execution_buy_quantity,
-            foreign_stock_purchase_unit_price,
-            current_price,
-            evaluation_amount,
-            profit_loss_amount,
-            profit_loss_rate,
-            evaluation_amount_krw,
-            profit_loss_amount_krw,
-            nation_name,
-            exchange_rate,
-            foreign_stock_purchase_unit_price_krw,
-            current_price_krw,
-            foreign_stock_purchase_amount,
-            foreign_stock_purchase_amount_krw,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_name),
+            1 => codec::SlotRef::Opt(&self.currency_code),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.foreign_stock_name),
+            4 => codec::SlotRef::Opt(&self.quantity),
+            5 => codec::SlotRef::Opt(&self.holding_quantity),
+            6 => codec::SlotRef::Opt(&self.sell_available_quantity),
+            7 => codec::SlotRef::Opt(&self.previous_day_execution_sell_quantity),
+            8 => codec::SlotRef::Opt(&self.previous_day_execution_buy_quantity),
+            9 => codec::SlotRef::Opt(&self.today_execution_sell_quantity),
+            10 => codec::SlotRef::Opt(&self.today_execution_buy_quantity),
+            11 => codec::SlotRef::Opt(&self.foreign_stock_purchase_unit_price),
+            12 => codec::SlotRef::Opt(&self.current_price),
+            13 => codec::SlotRef::Opt(&self.evaluation_amount),
+            14 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            15 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            16 => codec::SlotRef::Opt(&self.evaluation_amount_krw),
+            17 => codec::SlotRef::Opt(&self.profit_loss_amount_krw),
+            18 => codec::SlotRef::Opt(&self.nation_name),
+            19 => codec::SlotRef::Opt(&self.exchange_rate),
+            20 => codec::SlotRef::Opt(&self.foreign_stock_purchase_unit_price_krw),
+            21 => codec::SlotRef::Opt(&self.current_price_krw),
+            22 => codec::SlotRef::Opt(&self.foreign_stock_purchase_amount),
+            23 => codec::SlotRef::Opt(&self.foreign_stock_purchase_amount_krw),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for LedgerBalanceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "frgn_stk_nm",
-            self.foreign_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "qty", self.quantity.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "poss_qty",
-            self.holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "sell_alowq",
-            self.sell_available_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_cntr_sellq",
-            self.previous_day_execution_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_cntr_buyq",
-            self.previous_day_execution_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_cntr_sellq",
-            self.today_execution_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "tdy_cntr_buyq",
-            self.today_execution_buy_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "frgn_stk_book_uv",
-            self.foreign_stock_purchase_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "now_pric",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "evlt_amt_krw",
-            self.evaluation_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "pl_amt_krw",
-            self.profit_loss_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "exch_rate",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "frgn_stk_book_uv_krw",
-            self.foreign_stock_purchase_unit_price_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "now_pric_krw",
-            self.current_price_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "frgn_stk_book_amt",
-            self.foreign_stock_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "frgn_stk_book_amt_krw",
-            self.foreign_stock_purchase_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for LedgerBalanceRequest {
@@ -798,25 +471,7 @@ impl kiwoom_runtime::TrRequest for LedgerBalanceRequest {
     };
     type Response = LedgerBalanceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21070",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21070",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21070", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for LedgerBalanceRequest {
@@ -828,18 +483,6 @@ impl kiwoom_runtime::PagedRequest for LedgerBalanceRequest {
 impl kiwoom_runtime::TrResponse for LedgerBalanceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for LedgerBalanceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

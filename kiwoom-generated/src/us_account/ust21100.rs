@@ -105,26 +105,51 @@ impl TransactionHistoryRequest {
         self
     }
 }
+impl codec::Table for TransactionHistoryRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("tp", "kind").max(1),
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("krw_repl_skip_yn", "krw_substitute_excluded_flag").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Opt(&mut self.kind),
+            3 => codec::SlotMut::Opt(&mut self.exchange_type),
+            4 => codec::SlotMut::Text(&mut self.stock_code),
+            5 => codec::SlotMut::Opt(&mut self.krw_substitute_excluded_flag),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Opt(&self.kind),
+            3 => codec::SlotRef::Opt(&self.exchange_type),
+            4 => codec::SlotRef::Opt(&self.stock_code),
+            5 => codec::SlotRef::Opt(&self.krw_substitute_excluded_flag),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for TransactionHistoryRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tp", &self.kind, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "krw_repl_skip_yn",
-            &self.krw_substitute_excluded_flag,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21100` 미국주식 거래내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -158,92 +183,60 @@ impl TransactionHistoryResponse {
         &self.extra
     }
 }
-impl codec::Record for TransactionHistoryResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut account_number_display = None;
-        let mut sell_sum = None;
-        let mut buy_sum = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "acnt_print" => {
-                    account_number_display =
-                        forms.value(&mut map, ctx, 0, "acnt_print", codec::PLAIN)?;
-                }
-                "sell_sum" => {
-                    sell_sum = forms.value(&mut map, ctx, 1, "sell_sum", codec::PLAIN)?;
-                }
-                "buy_sum" => {
-                    buy_sum = forms.value(&mut map, ctx, 2, "buy_sum", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(3, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TransactionHistoryResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("acnt_print", "account_number_display"),
+            codec::Field::new("sell_sum", "sell_sum"),
+            codec::Field::new("buy_sum", "buy_sum"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.account_number_display),
+            1 => codec::SlotMut::Decimal(&mut self.sell_sum),
+            2 => codec::SlotMut::Decimal(&mut self.buy_sum),
+            3 => codec::SlotMut::List(&mut self.result_list),
+            4 => codec::SlotMut::Number(&mut self.return_code),
+            5 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            account_number_display,
-            sell_sum,
-            buy_sum,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.account_number_display),
+            1 => codec::SlotRef::Opt(&self.sell_sum),
+            2 => codec::SlotRef::Opt(&self.buy_sum),
+            3 => codec::SlotRef::List(&self.result_list),
+            4 => codec::SlotRef::Number(self.return_code),
+            5 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TransactionHistoryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "acnt_print",
-            self.account_number_display.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "sell_sum",
-            self.sell_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 2, "buy_sum", self.buy_sum.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put_list(&mut map, 3, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TransactionHistoryRow {
     /// 거래일자 (`deal_dt`)
@@ -377,403 +370,128 @@ impl TransactionHistoryRow {
         &self.extra
     }
 }
-impl codec::Record for TransactionHistoryRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut deal_date = None;
-        let mut deal_kind_name = None;
-        let mut remark_name = None;
-        let mut deal_amount = None;
-        let mut tax_total_amount = None;
-        let mut settlement_amount = None;
-        let mut unpaid_occurred = None;
-        let mut foreign_currency_unpaid_occurred = None;
-        let mut deposit_balance = None;
-        let mut deal_number = None;
-        let mut stock_name = None;
-        let mut deal_quantity = None;
-        let mut foreign_currency_deal_tax = None;
-        let mut foreign_payment_tax_amount = None;
-        let mut repayment_sum = None;
-        let mut foreign_currency_repayment_sum = None;
-        let mut foreign_currency_deposit = None;
-        let mut media_name = None;
-        let mut original_deal_number = None;
-        let mut stock_code = None;
-        let mut unit_price_exchange_rate = None;
-        let mut foreign_currency_commission = None;
-        let mut foreign_currency_settlement_amount = None;
-        let mut overdue_sum = None;
-        let mut foreign_currency_overdue_sum = None;
-        let mut securities_current_balance = None;
-        let mut exchange_name = None;
-        let mut foreign_currency_deal_amount = None;
-        let mut processing_time = None;
-        let mut currency_code = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "deal_dt" => {
-                    deal_date = forms.value(&mut map, ctx, 0, "deal_dt", codec::PLAIN)?;
-                }
-                "deal_kind_nm" => {
-                    deal_kind_name = forms.value(&mut map, ctx, 1, "deal_kind_nm", codec::PLAIN)?;
-                }
-                "rmrk_nm" => {
-                    remark_name = forms.value(&mut map, ctx, 2, "rmrk_nm", codec::PLAIN)?;
-                }
-                "deal_amt" => {
-                    deal_amount = forms.value(&mut map, ctx, 3, "deal_amt", codec::PLAIN)?;
-                }
-                "tax_tot_amt" => {
-                    tax_total_amount =
-                        forms.value(&mut map, ctx, 4, "tax_tot_amt", codec::PLAIN)?;
-                }
-                "exct_amt" => {
-                    settlement_amount = forms.value(&mut map, ctx, 5, "exct_amt", codec::PLAIN)?;
-                }
-                "uncl_ocr" => {
-                    unpaid_occurred = forms.value(&mut map, ctx, 6, "uncl_ocr", codec::PLAIN)?;
-                }
-                "fc_uncl_ocr" => {
-                    foreign_currency_unpaid_occurred =
-                        forms.value(&mut map, ctx, 7, "fc_uncl_ocr", codec::PLAIN)?;
-                }
-                "entra_remn" => {
-                    deposit_balance = forms.value(&mut map, ctx, 8, "entra_remn", codec::PLAIN)?;
-                }
-                "deal_no" => {
-                    deal_number = forms.value(&mut map, ctx, 9, "deal_no", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 10, "stk_nm", codec::PLAIN)?;
-                }
-                "deal_qty" => {
-                    deal_quantity = forms.value(&mut map, ctx, 11, "deal_qty", codec::PLAIN)?;
-                }
-                "fc_deal_tax" => {
-                    foreign_currency_deal_tax =
-                        forms.value(&mut map, ctx, 12, "fc_deal_tax", codec::PLAIN)?;
-                }
-                "frgn_pay_txam" => {
-                    foreign_payment_tax_amount =
-                        forms.value(&mut map, ctx, 13, "frgn_pay_txam", codec::PLAIN)?;
-                }
-                "rpym_sum" => {
-                    repayment_sum = forms.value(&mut map, ctx, 14, "rpym_sum", codec::PLAIN)?;
-                }
-                "fc_rpym_sum" => {
-                    foreign_currency_repayment_sum =
-                        forms.value(&mut map, ctx, 15, "fc_rpym_sum", codec::PLAIN)?;
-                }
-                "fc_entra" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 16, "fc_entra", codec::PLAIN)?;
-                }
-                "mdia_nm" => {
-                    media_name = forms.value(&mut map, ctx, 17, "mdia_nm", codec::PLAIN)?;
-                }
-                "orig_deal_no" => {
-                    original_deal_number =
-                        forms.value(&mut map, ctx, 18, "orig_deal_no", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 19, "stk_cd", codec::PLAIN)?;
-                }
-                "uv_exrt" => {
-                    unit_price_exchange_rate =
-                        forms.value(&mut map, ctx, 20, "uv_exrt", codec::PLAIN)?;
-                }
-                "fc_cmsn" => {
-                    foreign_currency_commission =
-                        forms.value(&mut map, ctx, 21, "fc_cmsn", codec::PLAIN)?;
-                }
-                "fc_exct_amt" => {
-                    foreign_currency_settlement_amount =
-                        forms.value(&mut map, ctx, 22, "fc_exct_amt", codec::PLAIN)?;
-                }
-                "dly_sum" => {
-                    overdue_sum = forms.value(&mut map, ctx, 23, "dly_sum", codec::PLAIN)?;
-                }
-                "fc_dly_sum" => {
-                    foreign_currency_overdue_sum =
-                        forms.value(&mut map, ctx, 24, "fc_dly_sum", codec::PLAIN)?;
-                }
-                "vlbl_nowrm" => {
-                    securities_current_balance =
-                        forms.value(&mut map, ctx, 25, "vlbl_nowrm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 26, "stex_nm", codec::PLAIN)?;
-                }
-                "fc_deal_amt" => {
-                    foreign_currency_deal_amount =
-                        forms.value(&mut map, ctx, 27, "fc_deal_amt", codec::PLAIN)?;
-                }
-                "proc_time" => {
-                    processing_time = forms.value(&mut map, ctx, 28, "proc_time", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 29, "crnc_code", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TransactionHistoryRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("deal_dt", "deal_date"),
+            codec::Field::new("deal_kind_nm", "deal_kind_name"),
+            codec::Field::new("rmrk_nm", "remark_name"),
+            codec::Field::new("deal_amt", "deal_amount"),
+            codec::Field::new("tax_tot_amt", "tax_total_amount"),
+            codec::Field::new("exct_amt", "settlement_amount"),
+            codec::Field::new("uncl_ocr", "unpaid_occurred"),
+            codec::Field::new("fc_uncl_ocr", "foreign_currency_unpaid_occurred"),
+            codec::Field::new("entra_remn", "deposit_balance"),
+            codec::Field::new("deal_no", "deal_number"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("deal_qty", "deal_quantity"),
+            codec::Field::new("fc_deal_tax", "foreign_currency_deal_tax"),
+            codec::Field::new("frgn_pay_txam", "foreign_payment_tax_amount"),
+            codec::Field::new("rpym_sum", "repayment_sum"),
+            codec::Field::new("fc_rpym_sum", "foreign_currency_repayment_sum"),
+            codec::Field::new("fc_entra", "foreign_currency_deposit"),
+            codec::Field::new("mdia_nm", "media_name"),
+            codec::Field::new("orig_deal_no", "original_deal_number"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("uv_exrt", "unit_price_exchange_rate"),
+            codec::Field::new("fc_cmsn", "foreign_currency_commission"),
+            codec::Field::new("fc_exct_amt", "foreign_currency_settlement_amount"),
+            codec::Field::new("dly_sum", "overdue_sum"),
+            codec::Field::new("fc_dly_sum", "foreign_currency_overdue_sum"),
+            codec::Field::new("vlbl_nowrm", "securities_current_balance"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("fc_deal_amt", "foreign_currency_deal_amount"),
+            codec::Field::new("proc_time", "processing_time"),
+            codec::Field::new("crnc_code", "currency_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.deal_date),
+            1 => codec::SlotMut::Text(&mut self.deal_kind_name),
+            2 => codec::SlotMut::Text(&mut self.remark_name),
+            3 => codec::SlotMut::Decimal(&mut self.deal_amount),
+            4 => codec::SlotMut::Decimal(&mut self.tax_total_amount),
+            5 => codec::SlotMut::Decimal(&mut self.settlement_amount),
+            6 => codec::SlotMut::Int(&mut self.unpaid_occurred),
+            7 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_occurred),
+            8 => codec::SlotMut::Decimal(&mut self.deposit_balance),
+            9 => codec::SlotMut::Text(&mut self.deal_number),
+            10 => codec::SlotMut::Text(&mut self.stock_name),
+            11 => codec::SlotMut::Decimal(&mut self.deal_quantity),
+            12 => codec::SlotMut::Decimal(&mut self.foreign_currency_deal_tax),
+            13 => codec::SlotMut::Decimal(&mut self.foreign_payment_tax_amount),
+            14 => codec::SlotMut::Decimal(&mut self.repayment_sum),
+            15 => codec::SlotMut::Decimal(&mut self.foreign_currency_repayment_sum),
+            16 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            17 => codec::SlotMut::Text(&mut self.media_name),
+            18 => codec::SlotMut::Text(&mut self.original_deal_number),
+            19 => codec::SlotMut::Text(&mut self.stock_code),
+            20 => codec::SlotMut::Decimal(&mut self.unit_price_exchange_rate),
+            21 => codec::SlotMut::Decimal(&mut self.foreign_currency_commission),
+            22 => codec::SlotMut::Decimal(&mut self.foreign_currency_settlement_amount),
+            23 => codec::SlotMut::Decimal(&mut self.overdue_sum),
+            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_overdue_sum),
+            25 => codec::SlotMut::Decimal(&mut self.securities_current_balance),
+            26 => codec::SlotMut::Text(&mut self.exchange_name),
+            27 => codec::SlotMut::Decimal(&mut self.foreign_currency_deal_amount),
+            28 => codec::SlotMut::Text(&mut self.processing_time),
+            29 => codec::SlotMut::Text(&mut self.currency_code),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            deal_date,
-            deal_kind_name,
-            remark_name,
-            deal_amount,
-            tax_total_amount,
-            settlement_amount,
-            unpaid_occurred,
-            foreign_currency_unpaid_occurred,
-            deposit_balance,
-            deal_number,
-            stock_name,
-            deal_quantity,
-            foreign_currency_deal_tax,
-            foreign_payment_tax_amount,
-            repayment_sum,
-            foreign_currency_repayment_sum,
-            foreign_currency_deposit,
-            media_name,
-            original_deal_number,
-            stock_code,
-            unit_price_exchange_rate,
-            foreign_currency_commission,
-            foreign_currency_settlement_amount,
-            overdue_sum,
-            foreign_currency_overdue_sum,
-            securities_current_balance,
-            exchange_name,
-            foreign_currency_deal_amount,
-            processing_time,
-            currency_code,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.deal_date),
+            1 => codec::SlotRef::Opt(&self.deal_kind_name),
+            2 => codec::SlotRef::Opt(&self.remark_name),
+            3 => codec::SlotRef::Opt(&self.deal_amount),
+            4 => codec::SlotRef::Opt(&self.tax_total_amount),
+            5 => codec::SlotRef::Opt(&self.settlement_amount),
+            6 => codec::SlotRef::Opt(&self.unpaid_occurred),
+            7 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_occurred),
+            8 => codec::SlotRef::Opt(&self.deposit_balance),
+            9 => codec::SlotRef::Opt(&self.deal_number),
+            10 => codec::SlotRef::Opt(&self.stock_name),
+            11 => codec::SlotRef::Opt(&self.deal_quantity),
+            12 => codec::SlotRef::Opt(&self.foreign_currency_deal_tax),
+            13 => codec::SlotRef::Opt(&self.foreign_payment_tax_amount),
+            14 => codec::SlotRef::Opt(&self.repayment_sum),
+            15 => codec::SlotRef::Opt(&self.foreign_currency_repayment_sum),
+            16 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            17 => codec::SlotRef::Opt(&self.media_name),
+            18 => codec::SlotRef::Opt(&self.original_deal_number),
+            19 => codec::SlotRef::Opt(&self.stock_code),
+            20 => codec::SlotRef::Opt(&self.unit_price_exchange_rate),
+            21 => codec::SlotRef::Opt(&self.foreign_currency_commission),
+            22 => codec::SlotRef::Opt(&self.foreign_currency_settlement_amount),
+            23 => codec::SlotRef::Opt(&self.overdue_sum),
+            24 => codec::SlotRef::Opt(&self.foreign_currency_overdue_sum),
+            25 => codec::SlotRef::Opt(&self.securities_current_balance),
+            26 => codec::SlotRef::Opt(&self.exchange_name),
+            27 => codec::SlotRef::Opt(&self.foreign_currency_deal_amount),
+            28 => codec::SlotRef::Opt(&self.processing_time),
+            29 => codec::SlotRef::Opt(&self.currency_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TransactionHistoryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "deal_dt",
-            self.deal_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "deal_kind_nm",
-            self.deal_kind_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rmrk_nm",
-            self.remark_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "deal_amt",
-            self.deal_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tax_tot_amt",
-            self.tax_total_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "exct_amt",
-            self.settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "uncl_ocr",
-            self.unpaid_occurred.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "fc_uncl_ocr",
-            self.foreign_currency_unpaid_occurred.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "entra_remn",
-            self.deposit_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "deal_no",
-            self.deal_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "deal_qty",
-            self.deal_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "fc_deal_tax",
-            self.foreign_currency_deal_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "frgn_pay_txam",
-            self.foreign_payment_tax_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "rpym_sum",
-            self.repayment_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "fc_rpym_sum",
-            self.foreign_currency_repayment_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "fc_entra",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "mdia_nm",
-            self.media_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "orig_deal_no",
-            self.original_deal_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "uv_exrt",
-            self.unit_price_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "fc_cmsn",
-            self.foreign_currency_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "fc_exct_amt",
-            self.foreign_currency_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "dly_sum",
-            self.overdue_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "fc_dly_sum",
-            self.foreign_currency_overdue_sum.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "vlbl_nowrm",
-            self.securities_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "fc_deal_amt",
-            self.foreign_currency_deal_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "proc_time",
-            self.processing_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TransactionHistoryRequest {
@@ -785,61 +503,7 @@ impl kiwoom_runtime::TrRequest for TransactionHistoryRequest {
     };
     type Response = TransactionHistoryResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21100",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21100",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21100",
-            "tp",
-            "kind",
-            self.kind.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21100",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21100",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21100",
-            "krw_repl_skip_yn",
-            "krw_substitute_excluded_flag",
-            self.krw_substitute_excluded_flag.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21100", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TransactionHistoryRequest {
@@ -851,39 +515,6 @@ impl kiwoom_runtime::PagedRequest for TransactionHistoryRequest {
 impl kiwoom_runtime::TrResponse for TransactionHistoryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TransactionHistoryRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "strt_dt",
-                "end_dt",
-                "tp",
-                "stex_tp",
-                "stk_cd",
-                "krw_repl_skip_yn",
-            ],
-        )?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            kind: codec::take(api_id, object, "tp", "kind", codec::PLAIN)?,
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            krw_substitute_excluded_flag: codec::take(
-                api_id,
-                object,
-                "krw_repl_skip_yn",
-                "krw_substitute_excluded_flag",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

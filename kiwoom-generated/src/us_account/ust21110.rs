@@ -30,15 +30,28 @@ impl DepositRequest {
         Self {}
     }
 }
+impl codec::Table for DepositRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for DepositRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21110` 해외주식 예수금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositResponse {
     /// 원화예수금 (`krw_entra`)
@@ -72,96 +85,60 @@ impl DepositResponse {
         &self.extra
     }
 }
-impl codec::Record for DepositResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut krw_deposit = None;
-        let mut cash_unpaid_amount = None;
-        let mut other_loan_amount = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "krw_entra" => {
-                    krw_deposit = forms.value(&mut map, ctx, 0, "krw_entra", codec::PLAIN)?;
-                }
-                "ch_uncla" => {
-                    cash_unpaid_amount = forms.value(&mut map, ctx, 1, "ch_uncla", codec::PLAIN)?;
-                }
-                "etc_loana" => {
-                    other_loan_amount = forms.value(&mut map, ctx, 2, "etc_loana", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(3, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("krw_entra", "krw_deposit"),
+            codec::Field::new("ch_uncla", "cash_unpaid_amount"),
+            codec::Field::new("etc_loana", "other_loan_amount"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.krw_deposit),
+            1 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount),
+            2 => codec::SlotMut::Decimal(&mut self.other_loan_amount),
+            3 => codec::SlotMut::List(&mut self.result_list),
+            4 => codec::SlotMut::Number(&mut self.return_code),
+            5 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            krw_deposit,
-            cash_unpaid_amount,
-            other_loan_amount,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.krw_deposit),
+            1 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
+            2 => codec::SlotRef::Opt(&self.other_loan_amount),
+            3 => codec::SlotRef::List(&self.result_list),
+            4 => codec::SlotRef::Number(self.return_code),
+            5 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "krw_entra",
-            self.krw_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ch_uncla",
-            self.cash_unpaid_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "etc_loana",
-            self.other_loan_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 3, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21110 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositRow {
     /// 통화코드 (`crnc_code`)
@@ -213,158 +190,71 @@ impl DepositRow {
         &self.extra
     }
 }
-impl codec::Record for DepositRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_code = None;
-        let mut currency_name = None;
-        let mut foreign_currency_deposit = None;
-        let mut foreign_currency_withdrawal_available_amount = None;
-        let mut futures_substitute_margin = None;
-        let mut foreign_currency_book_value = None;
-        let mut foreign_currency_order_available_amount = None;
-        let mut futures_margin_book_value = None;
-        let mut foreign_currency_cash_unpaid_amount = None;
-        let mut foreign_currency_other_loan_amount = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = forms.value(&mut map, ctx, 1, "crnc_nm", codec::PLAIN)?;
-                }
-                "fc_entra" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 2, "fc_entra", codec::PLAIN)?;
-                }
-                "fc_pymn_alowa" => {
-                    foreign_currency_withdrawal_available_amount =
-                        forms.value(&mut map, ctx, 3, "fc_pymn_alowa", codec::PLAIN)?;
-                }
-                "futr_repl_profa" => {
-                    futures_substitute_margin =
-                        forms.value(&mut map, ctx, 4, "futr_repl_profa", codec::PLAIN)?;
-                }
-                "fc_booka" => {
-                    foreign_currency_book_value =
-                        forms.value(&mut map, ctx, 5, "fc_booka", codec::PLAIN)?;
-                }
-                "fc_ord_alowa" => {
-                    foreign_currency_order_available_amount =
-                        forms.value(&mut map, ctx, 6, "fc_ord_alowa", codec::PLAIN)?;
-                }
-                "futr_profa_booka" => {
-                    futures_margin_book_value =
-                        forms.value(&mut map, ctx, 7, "futr_profa_booka", codec::PLAIN)?;
-                }
-                "fc_ch_uncla" => {
-                    foreign_currency_cash_unpaid_amount =
-                        forms.value(&mut map, ctx, 8, "fc_ch_uncla", codec::PLAIN)?;
-                }
-                "fc_etc_loana" => {
-                    foreign_currency_other_loan_amount =
-                        forms.value(&mut map, ctx, 9, "fc_etc_loana", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("crnc_nm", "currency_name"),
+            codec::Field::new("fc_entra", "foreign_currency_deposit"),
+            codec::Field::new(
+                "fc_pymn_alowa",
+                "foreign_currency_withdrawal_available_amount",
+            ),
+            codec::Field::new("futr_repl_profa", "futures_substitute_margin"),
+            codec::Field::new("fc_booka", "foreign_currency_book_value"),
+            codec::Field::new("fc_ord_alowa", "foreign_currency_order_available_amount"),
+            codec::Field::new("futr_profa_booka", "futures_margin_book_value"),
+            codec::Field::new("fc_ch_uncla", "foreign_currency_cash_unpaid_amount"),
+            codec::Field::new("fc_etc_loana", "foreign_currency_other_loan_amount"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.currency_code),
+            1 => codec::SlotMut::Text(&mut self.currency_name),
+            2 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            3 => codec::SlotMut::Decimal(&mut self.foreign_currency_withdrawal_available_amount),
+            4 => codec::SlotMut::Decimal(&mut self.futures_substitute_margin),
+            5 => codec::SlotMut::Decimal(&mut self.foreign_currency_book_value),
+            6 => codec::SlotMut::Decimal(&mut self.foreign_currency_order_available_amount),
+            7 => codec::SlotMut::Decimal(&mut self.futures_margin_book_value),
+            8 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_amount),
+            9 => codec::SlotMut::Decimal(&mut self.foreign_currency_other_loan_amount),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            currency_code,
-            currency_name,
-            foreign_currency_deposit,
-            foreign_currency_withdrawal_available_amount,
-            futures_substitute_margin,
-            foreign_currency_book_value,
-            foreign_currency_order_available_amount,
-            futures_margin_book_value,
-            foreign_currency_cash_unpaid_amount,
-            foreign_currency_other_loan_amount,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.currency_code),
+            1 => codec::SlotRef::Opt(&self.currency_name),
+            2 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            3 => codec::SlotRef::Opt(&self.foreign_currency_withdrawal_available_amount),
+            4 => codec::SlotRef::Opt(&self.futures_substitute_margin),
+            5 => codec::SlotRef::Opt(&self.foreign_currency_book_value),
+            6 => codec::SlotRef::Opt(&self.foreign_currency_order_available_amount),
+            7 => codec::SlotRef::Opt(&self.futures_margin_book_value),
+            8 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount),
+            9 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "crnc_nm",
-            self.currency_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "fc_entra",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "fc_pymn_alowa",
-            self.foreign_currency_withdrawal_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "futr_repl_profa",
-            self.futures_substitute_margin.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "fc_booka",
-            self.foreign_currency_book_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "fc_ord_alowa",
-            self.foreign_currency_order_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "futr_profa_booka",
-            self.futures_margin_book_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "fc_ch_uncla",
-            self.foreign_currency_cash_unpaid_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "fc_etc_loana",
-            self.foreign_currency_other_loan_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DepositRequest {
@@ -376,7 +266,7 @@ impl kiwoom_runtime::TrRequest for DepositRequest {
     };
     type Response = DepositResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("ust21110", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DepositRequest {
@@ -388,15 +278,6 @@ impl kiwoom_runtime::PagedRequest for DepositRequest {
 impl kiwoom_runtime::TrResponse for DepositResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DepositRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

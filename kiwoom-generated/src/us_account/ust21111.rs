@@ -30,15 +30,28 @@ impl KrwWithdrawableAmountRequest {
         Self {}
     }
 }
+impl codec::Table for KrwWithdrawableAmountRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for KrwWithdrawableAmountRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21111` 원화출금가능 금액 조회(원화대용 포함).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct KrwWithdrawableAmountResponse {
     /// 원화대용등록해지구분 (`rgst_abnd_tp`)
@@ -70,87 +83,53 @@ impl KrwWithdrawableAmountResponse {
         &self.extra
     }
 }
-impl codec::Record for KrwWithdrawableAmountResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut registration_release_type = None;
-        let mut krw_withdrawal_available_amount = None;
-        let mut krw_substitute_release_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rgst_abnd_tp" => {
-                    registration_release_type =
-                        forms.value(&mut map, ctx, 0, "rgst_abnd_tp", codec::PLAIN)?;
-                }
-                "krw_pymn_alow_amt" => {
-                    krw_withdrawal_available_amount =
-                        forms.value(&mut map, ctx, 1, "krw_pymn_alow_amt", codec::PLAIN)?;
-                }
-                "krw_repl_abnd_amt" => {
-                    krw_substitute_release_amount =
-                        forms.value(&mut map, ctx, 2, "krw_repl_abnd_amt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for KrwWithdrawableAmountResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rgst_abnd_tp", "registration_release_type"),
+            codec::Field::new("krw_pymn_alow_amt", "krw_withdrawal_available_amount"),
+            codec::Field::new("krw_repl_abnd_amt", "krw_substitute_release_amount"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.registration_release_type),
+            1 => codec::SlotMut::Int(&mut self.krw_withdrawal_available_amount),
+            2 => codec::SlotMut::Int(&mut self.krw_substitute_release_amount),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            registration_release_type,
-            krw_withdrawal_available_amount,
-            krw_substitute_release_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.registration_release_type),
+            1 => codec::SlotRef::Opt(&self.krw_withdrawal_available_amount),
+            2 => codec::SlotRef::Opt(&self.krw_substitute_release_amount),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for KrwWithdrawableAmountResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "rgst_abnd_tp",
-            self.registration_release_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "krw_pymn_alow_amt",
-            self.krw_withdrawal_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "krw_repl_abnd_amt",
-            self.krw_substitute_release_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for KrwWithdrawableAmountRequest {
@@ -162,21 +141,12 @@ impl kiwoom_runtime::TrRequest for KrwWithdrawableAmountRequest {
     };
     type Response = KrwWithdrawableAmountResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("ust21111", self)
     }
 }
 impl kiwoom_runtime::TrResponse for KrwWithdrawableAmountResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for KrwWithdrawableAmountRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

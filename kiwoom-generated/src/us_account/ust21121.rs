@@ -56,22 +56,39 @@ impl LedgerValuationRequest {
         self
     }
 }
+impl codec::Table for LedgerValuationRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cmsn_incl_tp", "commission_include_type").max(1),
+            codec::Field::new("exrt_tp", "exchange_rate_type").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.commission_include_type),
+            1 => codec::SlotMut::Opt(&mut self.exchange_rate_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.commission_include_type),
+            1 => codec::SlotRef::Opt(&self.exchange_rate_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for LedgerValuationRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(
-            &mut map,
-            "cmsn_incl_tp",
-            &self.commission_include_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "exrt_tp", &self.exchange_rate_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21121` 해외증권 원장 평가금액현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LedgerValuationResponse {
     /// 결과리스트 (`result_list`)
@@ -91,60 +108,51 @@ impl LedgerValuationResponse {
         &self.extra
     }
 }
-impl codec::Record for LedgerValuationResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for LedgerValuationResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for LedgerValuationResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21121 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LedgerValuationRow {
     /// 국가명 (`natn_nm`)
@@ -204,187 +212,70 @@ impl LedgerValuationRow {
         &self.extra
     }
 }
-impl codec::Record for LedgerValuationRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut nation_name = None;
-        let mut exchange_name = None;
-        let mut currency_code = None;
-        let mut currency_name = None;
-        let mut evaluation_amount = None;
-        let mut exchange_evaluation_amount = None;
-        let mut profit_loss_rate = None;
-        let mut profit_loss_amount = None;
-        let mut exchange_evaluation_profit_loss = None;
-        let mut evaluation_amount_weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 0, "natn_nm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 1, "stex_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 2, "crnc_code", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = forms.value(&mut map, ctx, 3, "crnc_nm", codec::PLAIN)?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(&mut map, ctx, 4, "evlt_amt", codec::PLAIN)?;
-                }
-                "chg_evlt_amt" => {
-                    exchange_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "chg_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 6, "pl_rt", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 7, "pl_amt", codec::PLAIN)?;
-                }
-                "chg_profit_amt" => {
-                    exchange_evaluation_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "chg_profit_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt_wght" => {
-                    evaluation_amount_weight =
-                        forms.value(&mut map, ctx, 9, "evlt_amt_wght", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for LedgerValuationRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("natn_nm", "nation_name"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("crnc_nm", "currency_name"),
+            codec::Field::new("evlt_amt", "evaluation_amount"),
+            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("chg_profit_amt", "exchange_evaluation_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.nation_name),
+            1 => codec::SlotMut::Text(&mut self.exchange_name),
+            2 => codec::SlotMut::Text(&mut self.currency_code),
+            3 => codec::SlotMut::Text(&mut self.currency_name),
+            4 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
+            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
+            6 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            7 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            8 => codec::SlotMut::Int(&mut self.exchange_evaluation_profit_loss),
+            9 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            nation_name,
-            exchange_name,
-            currency_code,
-            currency_name,
-            evaluation_amount,
-            exchange_evaluation_amount,
-            profit_loss_rate,
-            profit_loss_amount,
-            exchange_evaluation_profit_loss,
-            evaluation_amount_weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.nation_name),
+            1 => codec::SlotRef::Opt(&self.exchange_name),
+            2 => codec::SlotRef::Opt(&self.currency_code),
+            3 => codec::SlotRef::Opt(&self.currency_name),
+            4 => codec::SlotRef::Opt(&self.evaluation_amount),
+            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
+            6 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            7 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            8 => codec::SlotRef::Opt(&self.exchange_evaluation_profit_loss),
+            9 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for LedgerValuationRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "crnc_nm",
-            self.currency_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "chg_evlt_amt",
-            self.exchange_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "chg_profit_amt",
-            self.exchange_evaluation_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "evlt_amt_wght",
-            self.evaluation_amount_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for LedgerValuationRequest {
@@ -396,25 +287,7 @@ impl kiwoom_runtime::TrRequest for LedgerValuationRequest {
     };
     type Response = LedgerValuationResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21121",
-            "cmsn_incl_tp",
-            "commission_include_type",
-            self.commission_include_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21121",
-            "exrt_tp",
-            "exchange_rate_type",
-            self.exchange_rate_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21121", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for LedgerValuationRequest {
@@ -426,30 +299,6 @@ impl kiwoom_runtime::PagedRequest for LedgerValuationRequest {
 impl kiwoom_runtime::TrResponse for LedgerValuationResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for LedgerValuationRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["cmsn_incl_tp", "exrt_tp"])?;
-        Ok(Self {
-            commission_include_type: codec::take(
-                api_id,
-                object,
-                "cmsn_incl_tp",
-                "commission_include_type",
-                codec::PLAIN,
-            )?,
-            exchange_rate_type: codec::take(
-                api_id,
-                object,
-                "exrt_tp",
-                "exchange_rate_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -37,16 +37,37 @@ impl DepositAndValuationByCurrencyOnDateRequest {
         Self { base_date }
     }
 }
+impl codec::Table for DepositAndValuationByCurrencyOnDateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("base_dt", "base_date").required().max(8)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            base_date: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for DepositAndValuationByCurrencyOnDateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21132` 특정일 통화별 예수금 및 증권 평가금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateResponse {
     /// 예수금 (`won_entr`)
@@ -102,223 +123,74 @@ impl DepositAndValuationByCurrencyOnDateResponse {
         &self.extra
     }
 }
-impl codec::Record for DepositAndValuationByCurrencyOnDateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut krw_deposit = None;
-        let mut total_evaluation_amount = None;
-        let mut purchase_amount = None;
-        let mut total_profit_loss = None;
-        let mut total_profit_loss_rate = None;
-        let mut asset_evaluation_amount = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "won_entr" => {
-                    krw_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "won_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_evlt_amt" => {
-                    total_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "tot_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "book_amt" => {
-                    purchase_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "book_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_pl" => {
-                    total_profit_loss = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "tot_pl",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "aset_evlt_amt" => {
-                    asset_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "aset_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(6, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositAndValuationByCurrencyOnDateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("won_entr", "krw_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_evlt_amt", "total_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("book_amt", "purchase_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_pl", "total_profit_loss")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("aset_evlt_amt", "asset_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.krw_deposit),
+            1 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
+            2 => codec::SlotMut::Int(&mut self.purchase_amount),
+            3 => codec::SlotMut::Int(&mut self.total_profit_loss),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            5 => codec::SlotMut::Int(&mut self.asset_evaluation_amount),
+            6 => codec::SlotMut::List(&mut self.result_list),
+            7 => codec::SlotMut::Number(&mut self.return_code),
+            8 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            krw_deposit,
-            total_evaluation_amount,
-            purchase_amount,
-            total_profit_loss,
-            total_profit_loss_rate,
-            asset_evaluation_amount,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.krw_deposit),
+            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
+            2 => codec::SlotRef::Opt(&self.purchase_amount),
+            3 => codec::SlotRef::Opt(&self.total_profit_loss),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            5 => codec::SlotRef::Opt(&self.asset_evaluation_amount),
+            6 => codec::SlotRef::List(&self.result_list),
+            7 => codec::SlotRef::Number(self.return_code),
+            8 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "won_entr",
-            self.krw_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_evlt_amt",
-            self.total_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "book_amt",
-            self.purchase_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_pl",
-            self.total_profit_loss.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "aset_evlt_amt",
-            self.asset_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put_list(&mut map, 6, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21132 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateRow {
     /// 통화코드 (`crnc_code`)
@@ -370,152 +242,61 @@ impl DepositAndValuationByCurrencyOnDateRow {
         &self.extra
     }
 }
-impl codec::Record for DepositAndValuationByCurrencyOnDateRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_code = None;
-        let mut foreign_currency_deposit = None;
-        let mut evaluation_amount = None;
-        let mut currency_rate = None;
-        let mut exchange_deposit = None;
-        let mut exchange_evaluation_amount = None;
-        let mut evaluation_amount_weight = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
-                }
-                "fx_entr" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 1, "fx_entr", codec::PLAIN)?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(&mut map, ctx, 2, "evlt_amt", codec::PLAIN)?;
-                }
-                "crnc_rt" => {
-                    currency_rate = forms.value(&mut map, ctx, 3, "crnc_rt", codec::PLAIN)?;
-                }
-                "chg_entr" => {
-                    exchange_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "chg_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "chg_evlt_amt" => {
-                    exchange_evaluation_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "chg_evlt_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt_wght" => {
-                    evaluation_amount_weight =
-                        forms.value(&mut map, ctx, 6, "evlt_amt_wght", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositAndValuationByCurrencyOnDateRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("fx_entr", "foreign_currency_deposit"),
+            codec::Field::new("evlt_amt", "evaluation_amount"),
+            codec::Field::new("crnc_rt", "currency_rate"),
+            codec::Field::new("chg_entr", "exchange_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.currency_code),
+            1 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            2 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
+            3 => codec::SlotMut::Decimal(&mut self.currency_rate),
+            4 => codec::SlotMut::Int(&mut self.exchange_deposit),
+            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
+            6 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            currency_code,
-            foreign_currency_deposit,
-            evaluation_amount,
-            currency_rate,
-            exchange_deposit,
-            exchange_evaluation_amount,
-            evaluation_amount_weight,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.currency_code),
+            1 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            2 => codec::SlotRef::Opt(&self.evaluation_amount),
+            3 => codec::SlotRef::Opt(&self.currency_rate),
+            4 => codec::SlotRef::Opt(&self.exchange_deposit),
+            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
+            6 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositAndValuationByCurrencyOnDateRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "fx_entr",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "crnc_rt",
-            self.currency_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "chg_entr",
-            self.exchange_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "chg_evlt_amt",
-            self.exchange_evaluation_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "evlt_amt_wght",
-            self.evaluation_amount_weight.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyOnDateRequest {
@@ -527,16 +308,7 @@ impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyOnDateRequest {
     };
     type Response = DepositAndValuationByCurrencyOnDateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21132",
-            "base_dt",
-            "base_date",
-            Some(&self.base_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21132", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DepositAndValuationByCurrencyOnDateRequest {
@@ -550,17 +322,6 @@ impl kiwoom_runtime::PagedRequest for DepositAndValuationByCurrencyOnDateRequest
 impl kiwoom_runtime::TrResponse for DepositAndValuationByCurrencyOnDateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DepositAndValuationByCurrencyOnDateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["base_dt"])?;
-        Ok(Self {
-            base_date: codec::take_required(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -107,32 +107,66 @@ impl DailyOrderFillsRequest {
         self
     }
 }
+impl codec::Table for DailyOrderFillsRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_dt", "order_date").max(8),
+            codec::Field::new("query_tp", "query_type")
+                .required()
+                .max(1),
+            codec::Field::new("slby_tp", "sell_buy_type")
+                .required()
+                .max(1),
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("oppo_trde_tp", "opposite_trade_type").max(1),
+            codec::Field::new("fr_ord_no", "start_order_number").max(9),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.order_date),
+            1 => codec::SlotMut::Req(&mut self.query_type),
+            2 => codec::SlotMut::Req(&mut self.sell_buy_type),
+            3 => codec::SlotMut::Opt(&mut self.exchange_type),
+            4 => codec::SlotMut::Text(&mut self.stock_code),
+            5 => codec::SlotMut::Opt(&mut self.opposite_trade_type),
+            6 => codec::SlotMut::Text(&mut self.start_order_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_date),
+            1 => codec::SlotRef::Req(&self.query_type),
+            2 => codec::SlotRef::Req(&self.sell_buy_type),
+            3 => codec::SlotRef::Opt(&self.exchange_type),
+            4 => codec::SlotRef::Opt(&self.stock_code),
+            5 => codec::SlotRef::Opt(&self.opposite_trade_type),
+            6 => codec::SlotRef::Opt(&self.start_order_number),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            order_date: None,
+            query_type: super::DailyOrderFillsQueryType::from_code(""),
+            sell_buy_type: super::SellBuyType::from_code(""),
+            exchange_type: None,
+            stock_code: None,
+            opposite_trade_type: None,
+            start_order_number: None,
+        }
+    }
+}
 impl serde::Serialize for DailyOrderFillsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "ord_dt", &self.order_date, codec::PLAIN)?;
-        codec::put(&mut map, "query_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(&mut map, "slby_tp", &self.sell_buy_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "oppo_trde_tp",
-            &self.opposite_trade_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "fr_ord_no",
-            &self.start_order_number,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21150` 미국주식 일별 주문체결내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyOrderFillsResponse {
     /// 결과리스트 (`result_list`)
@@ -152,60 +186,51 @@ impl DailyOrderFillsResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyOrderFillsResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyOrderFillsResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyOrderFillsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyOrderFillsRow {
     /// 주문번호 (`ord_no`)
@@ -351,461 +376,127 @@ impl DailyOrderFillsRow {
         &self.extra
     }
 }
-impl codec::Record for DailyOrderFillsRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_number = None;
-        let mut currency_code = None;
-        let mut stock_code = None;
-        let mut isin_code = None;
-        let mut foreign_trade_type = None;
-        let mut order_quantity = None;
-        let mut execution_quantity = None;
-        let mut modify_quantity = None;
-        let mut cancel_quantity = None;
-        let mut foreign_message_code = None;
-        let mut reservation_type = None;
-        let mut opposite_trade_type_name = None;
-        let mut communication_order_type_name = None;
-        let mut order_time = None;
-        let mut currency_name = None;
-        let mut exchange_name = None;
-        let mut foreign_stock_name = None;
-        let mut sell_buy_type_name = None;
-        let mut order_unit_price = None;
-        let mut stop_price = None;
-        let mut execution_unit_price = None;
-        let mut modify_unit_price = None;
-        let mut order_remaining_quantity = None;
-        let mut order_status_name = None;
-        let mut text_1 = None;
-        let mut input_channel_type = None;
-        let mut order_response_time = None;
-        let mut execution_time = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 0, "ord_no", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "isin_code" => {
-                    isin_code = forms.value(&mut map, ctx, 3, "isin_code", codec::PLAIN)?;
-                }
-                "frgn_trde_tp" => {
-                    foreign_trade_type =
-                        forms.value(&mut map, ctx, 4, "frgn_trde_tp", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ord_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "cntr_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "mdfy_qty" => {
-                    modify_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "mdfy_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cncl_qty" => {
-                    cancel_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "cncl_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgn_msg_code" => {
-                    foreign_message_code =
-                        forms.value(&mut map, ctx, 9, "frgn_msg_code", codec::PLAIN)?;
-                }
-                "rsrv_tp" => {
-                    reservation_type = forms.value(&mut map, ctx, 10, "rsrv_tp", codec::PLAIN)?;
-                }
-                "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name =
-                        forms.value(&mut map, ctx, 11, "oppo_trde_tp_nm", codec::PLAIN)?;
-                }
-                "comm_ord_tp_nm" => {
-                    communication_order_type_name =
-                        forms.value(&mut map, ctx, 12, "comm_ord_tp_nm", codec::PLAIN)?;
-                }
-                "ord_time" => {
-                    order_time = forms.value(&mut map, ctx, 13, "ord_time", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = forms.value(&mut map, ctx, 14, "crnc_nm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 15, "stex_nm", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name =
-                        forms.value(&mut map, ctx, 16, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name =
-                        forms.value(&mut map, ctx, 17, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "ord_uv" => {
-                    order_unit_price = forms.value(&mut map, ctx, 18, "ord_uv", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = forms.value(&mut map, ctx, 19, "stop_pric", codec::PLAIN)?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price =
-                        forms.value(&mut map, ctx, 20, "cntr_uv", codec::PLAIN)?;
-                }
-                "mdfy_uv" => {
-                    modify_unit_price = forms.value(&mut map, ctx, 21, "mdfy_uv", codec::PLAIN)?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "ord_remnq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_stat_nm" => {
-                    order_status_name =
-                        forms.value(&mut map, ctx, 23, "ord_stat_nm", codec::PLAIN)?;
-                }
-                "text1" => {
-                    text_1 = forms.value(&mut map, ctx, 24, "text1", codec::PLAIN)?;
-                }
-                "inpt_chnl_tp" => {
-                    input_channel_type =
-                        forms.value(&mut map, ctx, 25, "inpt_chnl_tp", codec::PLAIN)?;
-                }
-                "ord_resp_time" => {
-                    order_response_time =
-                        forms.value(&mut map, ctx, 26, "ord_resp_time", codec::PLAIN)?;
-                }
-                "cntr_time" => {
-                    execution_time = forms.value(&mut map, ctx, 27, "cntr_time", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyOrderFillsRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("isin_code", "isin_code"),
+            codec::Field::new("frgn_trde_tp", "foreign_trade_type"),
+            codec::Field::new("ord_qty", "order_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cntr_qty", "execution_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("mdfy_qty", "modify_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cncl_qty", "cancel_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("frgn_msg_code", "foreign_message_code"),
+            codec::Field::new("rsrv_tp", "reservation_type"),
+            codec::Field::new("oppo_trde_tp_nm", "opposite_trade_type_name"),
+            codec::Field::new("comm_ord_tp_nm", "communication_order_type_name"),
+            codec::Field::new("ord_time", "order_time"),
+            codec::Field::new("crnc_nm", "currency_name"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
+            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
+            codec::Field::new("ord_uv", "order_unit_price"),
+            codec::Field::new("stop_pric", "stop_price"),
+            codec::Field::new("cntr_uv", "execution_unit_price"),
+            codec::Field::new("mdfy_uv", "modify_unit_price"),
+            codec::Field::new("ord_remnq", "order_remaining_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_stat_nm", "order_status_name"),
+            codec::Field::new("text1", "text_1"),
+            codec::Field::new("inpt_chnl_tp", "input_channel_type"),
+            codec::Field::new("ord_resp_time", "order_response_time"),
+            codec::Field::new("cntr_time", "execution_time"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.order_number),
+            1 => codec::SlotMut::Text(&mut self.currency_code),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.isin_code),
+            4 => codec::SlotMut::Text(&mut self.foreign_trade_type),
+            5 => codec::SlotMut::Int(&mut self.order_quantity),
+            6 => codec::SlotMut::Int(&mut self.execution_quantity),
+            7 => codec::SlotMut::Int(&mut self.modify_quantity),
+            8 => codec::SlotMut::Int(&mut self.cancel_quantity),
+            9 => codec::SlotMut::Text(&mut self.foreign_message_code),
+            10 => codec::SlotMut::Text(&mut self.reservation_type),
+            11 => codec::SlotMut::Text(&mut self.opposite_trade_type_name),
+            12 => codec::SlotMut::Text(&mut self.communication_order_type_name),
+            13 => codec::SlotMut::Text(&mut self.order_time),
+            14 => codec::SlotMut::Text(&mut self.currency_name),
+            15 => codec::SlotMut::Text(&mut self.exchange_name),
+            16 => codec::SlotMut::Text(&mut self.foreign_stock_name),
+            17 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
+            18 => codec::SlotMut::Decimal(&mut self.order_unit_price),
+            19 => codec::SlotMut::Decimal(&mut self.stop_price),
+            20 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
+            21 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
+            22 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
+            23 => codec::SlotMut::Text(&mut self.order_status_name),
+            24 => codec::SlotMut::Text(&mut self.text_1),
+            25 => codec::SlotMut::Text(&mut self.input_channel_type),
+            26 => codec::SlotMut::Text(&mut self.order_response_time),
+            27 => codec::SlotMut::Text(&mut self.execution_time),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_number,
-            currency_code,
-            stock_code,
-            isin_code,
-            foreign_trade_type,
-            order_quantity,
-            execution_quantity,
-            modify_quantity,
-            cancel_quantity,
-            foreign_message_code,
-            reservation_type,
-            opposite_trade_type_name,
-            communication_order_type_name,
-            order_time,
-            currency_name,
-            exchange_name,
-            foreign_stock_name,
-            sell_buy_type_name,
-            order_unit_price,
-            stop_price,
-            execution_unit_price,
-            modify_unit_price,
-            order_remaining_quantity,
-            order_status_name,
-            text_1,
-            input_channel_type,
-            order_response_time,
-            execution_time,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_number),
+            1 => codec::SlotRef::Opt(&self.currency_code),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.isin_code),
+            4 => codec::SlotRef::Opt(&self.foreign_trade_type),
+            5 => codec::SlotRef::Opt(&self.order_quantity),
+            6 => codec::SlotRef::Opt(&self.execution_quantity),
+            7 => codec::SlotRef::Opt(&self.modify_quantity),
+            8 => codec::SlotRef::Opt(&self.cancel_quantity),
+            9 => codec::SlotRef::Opt(&self.foreign_message_code),
+            10 => codec::SlotRef::Opt(&self.reservation_type),
+            11 => codec::SlotRef::Opt(&self.opposite_trade_type_name),
+            12 => codec::SlotRef::Opt(&self.communication_order_type_name),
+            13 => codec::SlotRef::Opt(&self.order_time),
+            14 => codec::SlotRef::Opt(&self.currency_name),
+            15 => codec::SlotRef::Opt(&self.exchange_name),
+            16 => codec::SlotRef::Opt(&self.foreign_stock_name),
+            17 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            18 => codec::SlotRef::Opt(&self.order_unit_price),
+            19 => codec::SlotRef::Opt(&self.stop_price),
+            20 => codec::SlotRef::Opt(&self.execution_unit_price),
+            21 => codec::SlotRef::Opt(&self.modify_unit_price),
+            22 => codec::SlotRef::Opt(&self.order_remaining_quantity),
+            23 => codec::SlotRef::Opt(&self.order_status_name),
+            24 => codec::SlotRef::Opt(&self.text_1),
+            25 => codec::SlotRef::Opt(&self.input_channel_type),
+            26 => codec::SlotRef::Opt(&self.order_response_time),
+            27 => codec::SlotRef::Opt(&self.execution_time),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyOrderFillsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "isin_code",
-            self.isin_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "frgn_trde_tp",
-            self.foreign_trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "mdfy_qty",
-            self.modify_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cncl_qty",
-            self.cancel_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "frgn_msg_code",
-            self.foreign_message_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "rsrv_tp",
-            self.reservation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "oppo_trde_tp_nm",
-            self.opposite_trade_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "comm_ord_tp_nm",
-            self.communication_order_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ord_time",
-            self.order_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "crnc_nm",
-            self.currency_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "frgn_stk_nm",
-            self.foreign_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "slby_tp_nm",
-            self.sell_buy_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "ord_uv",
-            self.order_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "stop_pric",
-            self.stop_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "mdfy_uv",
-            self.modify_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "ord_remnq",
-            self.order_remaining_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "ord_stat_nm",
-            self.order_status_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 24, "text1", self.text_1.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            25,
-            "inpt_chnl_tp",
-            self.input_channel_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "ord_resp_time",
-            self.order_response_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "cntr_time",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyOrderFillsRequest {
@@ -817,70 +508,7 @@ impl kiwoom_runtime::TrRequest for DailyOrderFillsRequest {
     };
     type Response = DailyOrderFillsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21150",
-            "ord_dt",
-            "order_date",
-            self.order_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "query_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "slby_tp",
-            "sell_buy_type",
-            Some(&self.sell_buy_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "oppo_trde_tp",
-            "opposite_trade_type",
-            self.opposite_trade_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21150",
-            "fr_ord_no",
-            "start_order_number",
-            self.start_order_number.as_ref(),
-            false,
-            Some(9usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21150", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyOrderFillsRequest {
@@ -892,59 +520,6 @@ impl kiwoom_runtime::PagedRequest for DailyOrderFillsRequest {
 impl kiwoom_runtime::TrResponse for DailyOrderFillsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyOrderFillsRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "ord_dt",
-                "query_tp",
-                "slby_tp",
-                "stex_tp",
-                "stk_cd",
-                "oppo_trde_tp",
-                "fr_ord_no",
-            ],
-        )?;
-        Ok(Self {
-            order_date: codec::take(api_id, object, "ord_dt", "order_date", codec::PLAIN)?,
-            query_type: codec::take_required(
-                api_id,
-                object,
-                "query_tp",
-                "query_type",
-                codec::PLAIN,
-            )?,
-            sell_buy_type: codec::take_required(
-                api_id,
-                object,
-                "slby_tp",
-                "sell_buy_type",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            opposite_trade_type: codec::take(
-                api_id,
-                object,
-                "oppo_trde_tp",
-                "opposite_trade_type",
-                codec::PLAIN,
-            )?,
-            start_order_number: codec::take(
-                api_id,
-                object,
-                "fr_ord_no",
-                "start_order_number",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -30,15 +30,28 @@ impl DepositDetailRequest {
         Self {}
     }
 }
+impl codec::Table for DepositDetailRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for DepositDetailRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let map = serializer.serialize_map(None)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21160` 미국주식 예수금 상세.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 원화 예수금 (`won_entr`)
@@ -208,600 +221,163 @@ impl DepositDetailResponse {
         &self.extra
     }
 }
-impl codec::Record for DepositDetailResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut krw_deposit = None;
-        let mut krw_unpaid_amount = None;
-        let mut krw_other_loan_amount = None;
-        let mut krw_order_set_amount = None;
-        let mut usd_exchange_rate = None;
-        let mut d_plus_0_settlement_date = None;
-        let mut d_plus_0_krw_converted_available_cash = None;
-        let mut d_plus_0_usd_foreign_currency_deposit = None;
-        let mut d_plus_1_settlement_date = None;
-        let mut d_plus_1_krw_converted_available_cash = None;
-        let mut d_plus_1_usd_foreign_currency_deposit = None;
-        let mut d_plus_1_usd_settlement_amount = None;
-        let mut d_plus_1_usd_buy_settlement_amount = None;
-        let mut d_plus_1_usd_sell_settlement_amount = None;
-        let mut d_plus_2_settlement_date = None;
-        let mut d_plus_2_krw_converted_available_cash = None;
-        let mut d_plus_2_usd_foreign_currency_deposit = None;
-        let mut d_plus_2_usd_settlement_amount = None;
-        let mut d_plus_2_usd_buy_settlement_amount = None;
-        let mut d_plus_2_usd_sell_settlement_amount = None;
-        let mut d_plus_3_settlement_date = None;
-        let mut d_plus_3_krw_converted_available_cash = None;
-        let mut d_plus_3_usd_foreign_currency_deposit = None;
-        let mut d_plus_3_usd_settlement_amount = None;
-        let mut d_plus_3_usd_buy_settlement_amount = None;
-        let mut d_plus_3_usd_sell_settlement_amount = None;
-        let mut d_plus_4_settlement_date = None;
-        let mut d_plus_4_krw_converted_available_cash = None;
-        let mut d_plus_4_usd_foreign_currency_deposit = None;
-        let mut d_plus_4_usd_settlement_amount = None;
-        let mut d_plus_4_usd_buy_settlement_amount = None;
-        let mut d_plus_4_usd_sell_settlement_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "won_entr" => {
-                    krw_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "won_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "won_dfr_amt" => {
-                    krw_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "won_dfr_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "won_etc_loana" => {
-                    krw_other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "won_etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_ord_set_amt" => {
-                    krw_order_set_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "krw_ord_set_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "usd_exch_rate" => {
-                    usd_exchange_rate =
-                        forms.value(&mut map, ctx, 4, "usd_exch_rate", codec::PLAIN)?;
-                }
-                "d0_setl_dt" => {
-                    d_plus_0_settlement_date =
-                        forms.value(&mut map, ctx, 5, "d0_setl_dt", codec::PLAIN)?;
-                }
-                "d0_won_conv_alow_ch" => {
-                    d_plus_0_krw_converted_available_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "d0_won_conv_alow_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d0_usd_fx_entr" => {
-                    d_plus_0_usd_foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 7, "d0_usd_fx_entr", codec::PLAIN)?;
-                }
-                "d1_setl_dt" => {
-                    d_plus_1_settlement_date =
-                        forms.value(&mut map, ctx, 8, "d1_setl_dt", codec::PLAIN)?;
-                }
-                "d1_won_conv_alow_ch" => {
-                    d_plus_1_krw_converted_available_cash =
-                        forms.value(&mut map, ctx, 9, "d1_won_conv_alow_ch", codec::PLAIN)?;
-                }
-                "d1_usd_fx_entr" => {
-                    d_plus_1_usd_foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 10, "d1_usd_fx_entr", codec::PLAIN)?;
-                }
-                "d1_usd_exct_amt" => {
-                    d_plus_1_usd_settlement_amount =
-                        forms.value(&mut map, ctx, 11, "d1_usd_exct_amt", codec::PLAIN)?;
-                }
-                "d1_usd_buy_excta" => {
-                    d_plus_1_usd_buy_settlement_amount =
-                        forms.value(&mut map, ctx, 12, "d1_usd_buy_excta", codec::PLAIN)?;
-                }
-                "d1_usd_sell_excta" => {
-                    d_plus_1_usd_sell_settlement_amount =
-                        forms.value(&mut map, ctx, 13, "d1_usd_sell_excta", codec::PLAIN)?;
-                }
-                "d2_setl_dt" => {
-                    d_plus_2_settlement_date =
-                        forms.value(&mut map, ctx, 14, "d2_setl_dt", codec::PLAIN)?;
-                }
-                "d2_won_conv_alow_ch" => {
-                    d_plus_2_krw_converted_available_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "d2_won_conv_alow_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d2_usd_fx_entr" => {
-                    d_plus_2_usd_foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 16, "d2_usd_fx_entr", codec::PLAIN)?;
-                }
-                "d2_usd_exct_amt" => {
-                    d_plus_2_usd_settlement_amount =
-                        forms.value(&mut map, ctx, 17, "d2_usd_exct_amt", codec::PLAIN)?;
-                }
-                "d2_usd_buy_excta" => {
-                    d_plus_2_usd_buy_settlement_amount =
-                        forms.value(&mut map, ctx, 18, "d2_usd_buy_excta", codec::PLAIN)?;
-                }
-                "d2_usd_sell_excta" => {
-                    d_plus_2_usd_sell_settlement_amount =
-                        forms.value(&mut map, ctx, 19, "d2_usd_sell_excta", codec::PLAIN)?;
-                }
-                "d3_setl_dt" => {
-                    d_plus_3_settlement_date =
-                        forms.value(&mut map, ctx, 20, "d3_setl_dt", codec::PLAIN)?;
-                }
-                "d3_won_conv_alow_ch" => {
-                    d_plus_3_krw_converted_available_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "d3_won_conv_alow_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d3_usd_fx_entr" => {
-                    d_plus_3_usd_foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 22, "d3_usd_fx_entr", codec::PLAIN)?;
-                }
-                "d3_usd_exct_amt" => {
-                    d_plus_3_usd_settlement_amount =
-                        forms.value(&mut map, ctx, 23, "d3_usd_exct_amt", codec::PLAIN)?;
-                }
-                "d3_usd_buy_excta" => {
-                    d_plus_3_usd_buy_settlement_amount =
-                        forms.value(&mut map, ctx, 24, "d3_usd_buy_excta", codec::PLAIN)?;
-                }
-                "d3_usd_sell_excta" => {
-                    d_plus_3_usd_sell_settlement_amount =
-                        forms.value(&mut map, ctx, 25, "d3_usd_sell_excta", codec::PLAIN)?;
-                }
-                "d4_setl_dt" => {
-                    d_plus_4_settlement_date =
-                        forms.value(&mut map, ctx, 26, "d4_setl_dt", codec::PLAIN)?;
-                }
-                "d4_won_conv_alow_ch" => {
-                    d_plus_4_krw_converted_available_cash = forms.value(
-                        &mut map,
-                        ctx,
-                        27,
-                        "d4_won_conv_alow_ch",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "d4_usd_fx_entr" => {
-                    d_plus_4_usd_foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 28, "d4_usd_fx_entr", codec::PLAIN)?;
-                }
-                "d4_usd_exct_amt" => {
-                    d_plus_4_usd_settlement_amount =
-                        forms.value(&mut map, ctx, 29, "d4_usd_exct_amt", codec::PLAIN)?;
-                }
-                "d4_usd_buy_excta" => {
-                    d_plus_4_usd_buy_settlement_amount =
-                        forms.value(&mut map, ctx, 30, "d4_usd_buy_excta", codec::PLAIN)?;
-                }
-                "d4_usd_sell_excta" => {
-                    d_plus_4_usd_sell_settlement_amount =
-                        forms.value(&mut map, ctx, 31, "d4_usd_sell_excta", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 33, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DepositDetailResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("won_entr", "krw_deposit")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("won_dfr_amt", "krw_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("won_etc_loana", "krw_other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("krw_ord_set_amt", "krw_order_set_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("usd_exch_rate", "usd_exchange_rate"),
+            codec::Field::new("d0_setl_dt", "d_plus_0_settlement_date"),
+            codec::Field::new(
+                "d0_won_conv_alow_ch",
+                "d_plus_0_krw_converted_available_cash",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d0_usd_fx_entr", "d_plus_0_usd_foreign_currency_deposit"),
+            codec::Field::new("d1_setl_dt", "d_plus_1_settlement_date"),
+            codec::Field::new(
+                "d1_won_conv_alow_ch",
+                "d_plus_1_krw_converted_available_cash",
+            ),
+            codec::Field::new("d1_usd_fx_entr", "d_plus_1_usd_foreign_currency_deposit"),
+            codec::Field::new("d1_usd_exct_amt", "d_plus_1_usd_settlement_amount"),
+            codec::Field::new("d1_usd_buy_excta", "d_plus_1_usd_buy_settlement_amount"),
+            codec::Field::new("d1_usd_sell_excta", "d_plus_1_usd_sell_settlement_amount"),
+            codec::Field::new("d2_setl_dt", "d_plus_2_settlement_date"),
+            codec::Field::new(
+                "d2_won_conv_alow_ch",
+                "d_plus_2_krw_converted_available_cash",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d2_usd_fx_entr", "d_plus_2_usd_foreign_currency_deposit"),
+            codec::Field::new("d2_usd_exct_amt", "d_plus_2_usd_settlement_amount"),
+            codec::Field::new("d2_usd_buy_excta", "d_plus_2_usd_buy_settlement_amount"),
+            codec::Field::new("d2_usd_sell_excta", "d_plus_2_usd_sell_settlement_amount"),
+            codec::Field::new("d3_setl_dt", "d_plus_3_settlement_date"),
+            codec::Field::new(
+                "d3_won_conv_alow_ch",
+                "d_plus_3_krw_converted_available_cash",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d3_usd_fx_entr", "d_plus_3_usd_foreign_currency_deposit"),
+            codec::Field::new("d3_usd_exct_amt", "d_plus_3_usd_settlement_amount"),
+            codec::Field::new("d3_usd_buy_excta", "d_plus_3_usd_buy_settlement_amount"),
+            codec::Field::new("d3_usd_sell_excta", "d_plus_3_usd_sell_settlement_amount"),
+            codec::Field::new("d4_setl_dt", "d_plus_4_settlement_date"),
+            codec::Field::new(
+                "d4_won_conv_alow_ch",
+                "d_plus_4_krw_converted_available_cash",
+            )
+            .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("d4_usd_fx_entr", "d_plus_4_usd_foreign_currency_deposit"),
+            codec::Field::new("d4_usd_exct_amt", "d_plus_4_usd_settlement_amount"),
+            codec::Field::new("d4_usd_buy_excta", "d_plus_4_usd_buy_settlement_amount"),
+            codec::Field::new("d4_usd_sell_excta", "d_plus_4_usd_sell_settlement_amount"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.krw_deposit),
+            1 => codec::SlotMut::Int(&mut self.krw_unpaid_amount),
+            2 => codec::SlotMut::Int(&mut self.krw_other_loan_amount),
+            3 => codec::SlotMut::Int(&mut self.krw_order_set_amount),
+            4 => codec::SlotMut::Text(&mut self.usd_exchange_rate),
+            5 => codec::SlotMut::Date(&mut self.d_plus_0_settlement_date),
+            6 => codec::SlotMut::Int(&mut self.d_plus_0_krw_converted_available_cash),
+            7 => codec::SlotMut::Decimal(&mut self.d_plus_0_usd_foreign_currency_deposit),
+            8 => codec::SlotMut::Date(&mut self.d_plus_1_settlement_date),
+            9 => codec::SlotMut::Int(&mut self.d_plus_1_krw_converted_available_cash),
+            10 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_foreign_currency_deposit),
+            11 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_settlement_amount),
+            12 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_buy_settlement_amount),
+            13 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_sell_settlement_amount),
+            14 => codec::SlotMut::Date(&mut self.d_plus_2_settlement_date),
+            15 => codec::SlotMut::Int(&mut self.d_plus_2_krw_converted_available_cash),
+            16 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_foreign_currency_deposit),
+            17 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_settlement_amount),
+            18 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_buy_settlement_amount),
+            19 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_sell_settlement_amount),
+            20 => codec::SlotMut::Date(&mut self.d_plus_3_settlement_date),
+            21 => codec::SlotMut::Int(&mut self.d_plus_3_krw_converted_available_cash),
+            22 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_foreign_currency_deposit),
+            23 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_settlement_amount),
+            24 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_buy_settlement_amount),
+            25 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_sell_settlement_amount),
+            26 => codec::SlotMut::Date(&mut self.d_plus_4_settlement_date),
+            27 => codec::SlotMut::Int(&mut self.d_plus_4_krw_converted_available_cash),
+            28 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_foreign_currency_deposit),
+            29 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_settlement_amount),
+            30 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_buy_settlement_amount),
+            31 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_sell_settlement_amount),
+            32 => codec::SlotMut::Number(&mut self.return_code),
+            33 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            krw_deposit,
-            krw_unpaid_amount,
-            krw_other_loan_amount,
-            krw_order_set_amount,
-            usd_exchange_rate,
-            d_plus_0_settlement_date,
-            d_plus_0_krw_converted_available_cash,
-            d_plus_0_usd_foreign_currency_deposit,
-            d_plus_1_settlement_date,
-            d_plus_1_krw_converted_available_cash,
-            d_plus_1_usd_foreign_currency_deposit,
-            d_plus_1_usd_settlement_amount,
-            d_plus_1_usd_buy_settlement_amount,
-            d_plus_1_usd_sell_settlement_amount,
-            d_plus_2_settlement_date,
-            d_plus_2_krw_converted_available_cash,
-            d_plus_2_usd_foreign_currency_deposit,
-            d_plus_2_usd_settlement_amount,
-            d_plus_2_usd_buy_settlement_amount,
-            d_plus_2_usd_sell_settlement_amount,
-            d_plus_3_settlement_date,
-            d_plus_3_krw_converted_available_cash,
-            d_plus_3_usd_foreign_currency_deposit,
-            d_plus_3_usd_settlement_amount,
-            d_plus_3_usd_buy_settlement_amount,
-            d_plus_3_usd_sell_settlement_amount,
-            d_plus_4_settlement_date,
-            d_plus_4_krw_converted_available_cash,
-            d_plus_4_usd_foreign_currency_deposit,
-            d_plus_4_usd_settlement_amount,
-            d_plus_4_usd_buy_settlement_amount,
-            d_plus_4_usd_sell_settlement_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.krw_deposit),
+            1 => codec::SlotRef::Opt(&self.krw_unpaid_amount),
+            2 => codec::SlotRef::Opt(&self.krw_other_loan_amount),
+            3 => codec::SlotRef::Opt(&self.krw_order_set_amount),
+            4 => codec::SlotRef::Opt(&self.usd_exchange_rate),
+            5 => codec::SlotRef::Opt(&self.d_plus_0_settlement_date),
+            6 => codec::SlotRef::Opt(&self.d_plus_0_krw_converted_available_cash),
+            7 => codec::SlotRef::Opt(&self.d_plus_0_usd_foreign_currency_deposit),
+            8 => codec::SlotRef::Opt(&self.d_plus_1_settlement_date),
+            9 => codec::SlotRef::Opt(&self.d_plus_1_krw_converted_available_cash),
+            10 => codec::SlotRef::Opt(&self.d_plus_1_usd_foreign_currency_deposit),
+            11 => codec::SlotRef::Opt(&self.d_plus_1_usd_settlement_amount),
+            12 => codec::SlotRef::Opt(&self.d_plus_1_usd_buy_settlement_amount),
+            13 => codec::SlotRef::Opt(&self.d_plus_1_usd_sell_settlement_amount),
+            14 => codec::SlotRef::Opt(&self.d_plus_2_settlement_date),
+            15 => codec::SlotRef::Opt(&self.d_plus_2_krw_converted_available_cash),
+            16 => codec::SlotRef::Opt(&self.d_plus_2_usd_foreign_currency_deposit),
+            17 => codec::SlotRef::Opt(&self.d_plus_2_usd_settlement_amount),
+            18 => codec::SlotRef::Opt(&self.d_plus_2_usd_buy_settlement_amount),
+            19 => codec::SlotRef::Opt(&self.d_plus_2_usd_sell_settlement_amount),
+            20 => codec::SlotRef::Opt(&self.d_plus_3_settlement_date),
+            21 => codec::SlotRef::Opt(&self.d_plus_3_krw_converted_available_cash),
+            22 => codec::SlotRef::Opt(&self.d_plus_3_usd_foreign_currency_deposit),
+            23 => codec::SlotRef::Opt(&self.d_plus_3_usd_settlement_amount),
+            24 => codec::SlotRef::Opt(&self.d_plus_3_usd_buy_settlement_amount),
+            25 => codec::SlotRef::Opt(&self.d_plus_3_usd_sell_settlement_amount),
+            26 => codec::SlotRef::Opt(&self.d_plus_4_settlement_date),
+            27 => codec::SlotRef::Opt(&self.d_plus_4_krw_converted_available_cash),
+            28 => codec::SlotRef::Opt(&self.d_plus_4_usd_foreign_currency_deposit),
+            29 => codec::SlotRef::Opt(&self.d_plus_4_usd_settlement_amount),
+            30 => codec::SlotRef::Opt(&self.d_plus_4_usd_buy_settlement_amount),
+            31 => codec::SlotRef::Opt(&self.d_plus_4_usd_sell_settlement_amount),
+            32 => codec::SlotRef::Number(self.return_code),
+            33 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DepositDetailResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "won_entr",
-            self.krw_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "won_dfr_amt",
-            self.krw_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "won_etc_loana",
-            self.krw_other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "krw_ord_set_amt",
-            self.krw_order_set_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "usd_exch_rate",
-            self.usd_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "d0_setl_dt",
-            self.d_plus_0_settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "d0_won_conv_alow_ch",
-            self.d_plus_0_krw_converted_available_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "d0_usd_fx_entr",
-            self.d_plus_0_usd_foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "d1_setl_dt",
-            self.d_plus_1_settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "d1_won_conv_alow_ch",
-            self.d_plus_1_krw_converted_available_cash.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "d1_usd_fx_entr",
-            self.d_plus_1_usd_foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "d1_usd_exct_amt",
-            self.d_plus_1_usd_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "d1_usd_buy_excta",
-            self.d_plus_1_usd_buy_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "d1_usd_sell_excta",
-            self.d_plus_1_usd_sell_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "d2_setl_dt",
-            self.d_plus_2_settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "d2_won_conv_alow_ch",
-            self.d_plus_2_krw_converted_available_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "d2_usd_fx_entr",
-            self.d_plus_2_usd_foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "d2_usd_exct_amt",
-            self.d_plus_2_usd_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "d2_usd_buy_excta",
-            self.d_plus_2_usd_buy_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "d2_usd_sell_excta",
-            self.d_plus_2_usd_sell_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "d3_setl_dt",
-            self.d_plus_3_settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "d3_won_conv_alow_ch",
-            self.d_plus_3_krw_converted_available_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "d3_usd_fx_entr",
-            self.d_plus_3_usd_foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "d3_usd_exct_amt",
-            self.d_plus_3_usd_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "d3_usd_buy_excta",
-            self.d_plus_3_usd_buy_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "d3_usd_sell_excta",
-            self.d_plus_3_usd_sell_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "d4_setl_dt",
-            self.d_plus_4_settlement_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "d4_won_conv_alow_ch",
-            self.d_plus_4_krw_converted_available_cash.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "d4_usd_fx_entr",
-            self.d_plus_4_usd_foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "d4_usd_exct_amt",
-            self.d_plus_4_usd_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "d4_usd_buy_excta",
-            self.d_plus_4_usd_buy_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "d4_usd_sell_excta",
-            self.d_plus_4_usd_sell_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            33,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {
@@ -813,21 +389,12 @@ impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     };
     type Response = DepositDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("ust21160", self)
     }
 }
 impl kiwoom_runtime::TrResponse for DepositDetailResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DepositDetailRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &[])?;
-        Ok(Self {})
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -39,21 +39,39 @@ impl TodayRealizedPnlByStockRequest {
         }
     }
 }
+impl codec::Table for TodayRealizedPnlByStockRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] =
+            &[codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
+                .required()
+                .max(1)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayRealizedPnlByStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "fc_krw_tp",
-            &self.foreign_currency_krw_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21170` 미국주식 당일 종목별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockResponse {
     /// 통화코드 (`crnc_code`)
@@ -115,167 +133,73 @@ impl TodayRealizedPnlByStockResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlByStockResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut currency_code = None;
-        let mut total_evaluation_amount = None;
-        let mut total_purchase_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_profit_loss_rate = None;
-        let mut today_profit_loss_amount = None;
-        let mut estimated_assets_krw = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 0, "crnc_code", codec::PLAIN)?;
-                }
-                "tot_evlt_amt" => {
-                    total_evaluation_amount =
-                        forms.value(&mut map, ctx, 1, "tot_evlt_amt", codec::PLAIN)?;
-                }
-                "tot_prch_amt" => {
-                    total_purchase_amount =
-                        forms.value(&mut map, ctx, 2, "tot_prch_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 3, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 4, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "tdy_pl_amt" => {
-                    today_profit_loss_amount =
-                        forms.value(&mut map, ctx, 5, "tdy_pl_amt", codec::PLAIN)?;
-                }
-                "prsm_aseta_krw" => {
-                    estimated_assets_krw = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "prsm_aseta_krw",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(7, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 9, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlByStockResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
+            codec::Field::new("tot_prch_amt", "total_purchase_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
+            codec::Field::new("prsm_aseta_krw", "estimated_assets_krw")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.currency_code),
+            1 => codec::SlotMut::Decimal(&mut self.total_evaluation_amount),
+            2 => codec::SlotMut::Decimal(&mut self.total_purchase_amount),
+            3 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            5 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
+            6 => codec::SlotMut::Int(&mut self.estimated_assets_krw),
+            7 => codec::SlotMut::List(&mut self.result_list),
+            8 => codec::SlotMut::Number(&mut self.return_code),
+            9 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            currency_code,
-            total_evaluation_amount,
-            total_purchase_amount,
-            total_profit_loss_amount,
-            total_profit_loss_rate,
-            today_profit_loss_amount,
-            estimated_assets_krw,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.currency_code),
+            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
+            2 => codec::SlotRef::Opt(&self.total_purchase_amount),
+            3 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            5 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
+            6 => codec::SlotRef::Opt(&self.estimated_assets_krw),
+            7 => codec::SlotRef::List(&self.result_list),
+            8 => codec::SlotRef::Number(self.return_code),
+            9 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlByStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_evlt_amt",
-            self.total_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_prch_amt",
-            self.total_purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tdy_pl_amt",
-            self.today_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "prsm_aseta_krw",
-            self.estimated_assets_krw.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms
-            .put_list(&mut map, 7, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21170 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockRow {
     /// 거래소명 (`stex_nm`)
@@ -397,350 +321,102 @@ impl TodayRealizedPnlByStockRow {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlByStockRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_name = None;
-        let mut currency_code = None;
-        let mut stock_code = None;
-        let mut foreign_stock_name = None;
-        let mut today_profit_loss_amount = None;
-        let mut evaluation_profit_loss_amount = None;
-        let mut evaluation_profit_loss_rate = None;
-        let mut purchase_unit_price = None;
-        let mut holding_quantity = None;
-        let mut sell_available_quantity = None;
-        let mut current_price = None;
-        let mut purchase_amount = None;
-        let mut evaluation_amount = None;
-        let mut purchase_exchange_rate = None;
-        let mut sell_exchange_rate = None;
-        let mut fx_difference_profit_loss_krw = None;
-        let mut fx_realized_profit_loss_krw = None;
-        let mut evaluation_amount_commission = None;
-        let mut evaluation_amount_tax = None;
-        let mut nation_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 1, "crnc_code", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name =
-                        forms.value(&mut map, ctx, 3, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "tdy_pl_amt" => {
-                    today_profit_loss_amount =
-                        forms.value(&mut map, ctx, 4, "tdy_pl_amt", codec::PLAIN)?;
-                }
-                "evlt_pl_amt" => {
-                    evaluation_profit_loss_amount =
-                        forms.value(&mut map, ctx, 5, "evlt_pl_amt", codec::PLAIN)?;
-                }
-                "evlt_pl_rt" => {
-                    evaluation_profit_loss_rate =
-                        forms.value(&mut map, ctx, 6, "evlt_pl_rt", codec::PLAIN)?;
-                }
-                "prch_uv" => {
-                    purchase_unit_price = forms.value(&mut map, ctx, 7, "prch_uv", codec::PLAIN)?;
-                }
-                "poss_qty" => {
-                    holding_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "poss_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_alowq" => {
-                    sell_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "sell_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "now_pric" => {
-                    current_price = forms.value(&mut map, ctx, 10, "now_pric", codec::PLAIN)?;
-                }
-                "prch_amt" => {
-                    purchase_amount = forms.value(&mut map, ctx, 11, "prch_amt", codec::PLAIN)?;
-                }
-                "evlt_amt" => {
-                    evaluation_amount = forms.value(&mut map, ctx, 12, "evlt_amt", codec::PLAIN)?;
-                }
-                "prch_exrt" => {
-                    purchase_exchange_rate =
-                        forms.value(&mut map, ctx, 13, "prch_exrt", codec::PLAIN)?;
-                }
-                "sell_exrt" => {
-                    sell_exchange_rate =
-                        forms.value(&mut map, ctx, 14, "sell_exrt", codec::PLAIN)?;
-                }
-                "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "krw_chg_dfrn_pl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "krw_chg_pl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_amt_cmsn" => {
-                    evaluation_amount_commission =
-                        forms.value(&mut map, ctx, 17, "evlt_amt_cmsn", codec::PLAIN)?;
-                }
-                "evlt_amt_tax" => {
-                    evaluation_amount_tax =
-                        forms.value(&mut map, ctx, 18, "evlt_amt_tax", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 19, "natn_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlByStockRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
+            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
+            codec::Field::new("evlt_pl_amt", "evaluation_profit_loss_amount"),
+            codec::Field::new("evlt_pl_rt", "evaluation_profit_loss_rate"),
+            codec::Field::new("prch_uv", "purchase_unit_price"),
+            codec::Field::new("poss_qty", "holding_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("sell_alowq", "sell_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("now_pric", "current_price"),
+            codec::Field::new("prch_amt", "purchase_amount"),
+            codec::Field::new("evlt_amt", "evaluation_amount"),
+            codec::Field::new("prch_exrt", "purchase_exchange_rate"),
+            codec::Field::new("sell_exrt", "sell_exchange_rate"),
+            codec::Field::new("krw_chg_dfrn_pl_amt", "fx_difference_profit_loss_krw")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("krw_chg_pl_amt", "fx_realized_profit_loss_krw")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("evlt_amt_cmsn", "evaluation_amount_commission"),
+            codec::Field::new("evlt_amt_tax", "evaluation_amount_tax"),
+            codec::Field::new("natn_nm", "nation_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_name),
+            1 => codec::SlotMut::Text(&mut self.currency_code),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.foreign_stock_name),
+            4 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
+            5 => codec::SlotMut::Decimal(&mut self.evaluation_profit_loss_amount),
+            6 => codec::SlotMut::Decimal(&mut self.evaluation_profit_loss_rate),
+            7 => codec::SlotMut::Decimal(&mut self.purchase_unit_price),
+            8 => codec::SlotMut::Int(&mut self.holding_quantity),
+            9 => codec::SlotMut::Int(&mut self.sell_available_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.current_price),
+            11 => codec::SlotMut::Decimal(&mut self.purchase_amount),
+            12 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
+            13 => codec::SlotMut::Decimal(&mut self.purchase_exchange_rate),
+            14 => codec::SlotMut::Decimal(&mut self.sell_exchange_rate),
+            15 => codec::SlotMut::Int(&mut self.fx_difference_profit_loss_krw),
+            16 => codec::SlotMut::Int(&mut self.fx_realized_profit_loss_krw),
+            17 => codec::SlotMut::Decimal(&mut self.evaluation_amount_commission),
+            18 => codec::SlotMut::Decimal(&mut self.evaluation_amount_tax),
+            19 => codec::SlotMut::Text(&mut self.nation_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_name,
-            currency_code,
-            stock_code,
-            foreign_stock_name,
-            today_profit_loss_amount,
-            evaluation_profit_loss_amount,
-            evaluation_profit_loss_rate,
-            purchase_unit_price,
-            holding_quantity,
-            sell_available_quantity,
-            current_price,
-            purchase_amount,
-            evaluation_amount,
-            purchase_exchange_rate,
-            sell_exchange_rate,
-            fx_difference_profit_loss_krw,
-            fx_realized_profit_loss_krw,
-            evaluation_amount_commission,
-            evaluation_amount_tax,
-            nation_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_name),
+            1 => codec::SlotRef::Opt(&self.currency_code),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.foreign_stock_name),
+            4 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
+            5 => codec::SlotRef::Opt(&self.evaluation_profit_loss_amount),
+            6 => codec::SlotRef::Opt(&self.evaluation_profit_loss_rate),
+            7 => codec::SlotRef::Opt(&self.purchase_unit_price),
+            8 => codec::SlotRef::Opt(&self.holding_quantity),
+            9 => codec::SlotRef::Opt(&self.sell_available_quantity),
+            10 => codec::SlotRef::Opt(&self.current_price),
+            11 => codec::SlotRef::Opt(&self.purchase_amount),
+            12 => codec::SlotRef::Opt(&self.evaluation_amount),
+            13 => codec::SlotRef::Opt(&self.purchase_exchange_rate),
+            14 => codec::SlotRef::Opt(&self.sell_exchange_rate),
+            15 => codec::SlotRef::Opt(&self.fx_difference_profit_loss_krw),
+            16 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_krw),
+            17 => codec::SlotRef::Opt(&self.evaluation_amount_commission),
+            18 => codec::SlotRef::Opt(&self.evaluation_amount_tax),
+            19 => codec::SlotRef::Opt(&self.nation_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlByStockRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "frgn_stk_nm",
-            self.foreign_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_pl_amt",
-            self.today_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "evlt_pl_amt",
-            self.evaluation_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "evlt_pl_rt",
-            self.evaluation_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "prch_uv",
-            self.purchase_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "poss_qty",
-            self.holding_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sell_alowq",
-            self.sell_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "now_pric",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "prch_amt",
-            self.purchase_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "evlt_amt",
-            self.evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "prch_exrt",
-            self.purchase_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sell_exrt",
-            self.sell_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "krw_chg_dfrn_pl_amt",
-            self.fx_difference_profit_loss_krw.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "krw_chg_pl_amt",
-            self.fx_realized_profit_loss_krw.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "evlt_amt_cmsn",
-            self.evaluation_amount_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "evlt_amt_tax",
-            self.evaluation_amount_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlByStockRequest {
@@ -752,16 +428,7 @@ impl kiwoom_runtime::TrRequest for TodayRealizedPnlByStockRequest {
     };
     type Response = TodayRealizedPnlByStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21170",
-            "fc_krw_tp",
-            "foreign_currency_krw_type",
-            Some(&self.foreign_currency_krw_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21170", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayRealizedPnlByStockRequest {
@@ -773,23 +440,6 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlByStockRequest {
 impl kiwoom_runtime::TrResponse for TodayRealizedPnlByStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayRealizedPnlByStockRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["fc_krw_tp"])?;
-        Ok(Self {
-            foreign_currency_krw_type: codec::take_required(
-                api_id,
-                object,
-                "fc_krw_tp",
-                "foreign_currency_krw_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

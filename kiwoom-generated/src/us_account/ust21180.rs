@@ -94,26 +94,58 @@ impl OrdersByPeriodRequest {
         self
     }
 }
+impl codec::Table for OrdersByPeriodRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").required().max(8),
+            codec::Field::new("end_dt", "end_date").required().max(8),
+            codec::Field::new("slby_tp", "sell_buy_type").max(1),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("oppo_trde_tp", "opposite_trade_type").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.start_date),
+            1 => codec::SlotMut::Req(&mut self.end_date),
+            2 => codec::SlotMut::Opt(&mut self.sell_buy_type),
+            3 => codec::SlotMut::Opt(&mut self.exchange_type),
+            4 => codec::SlotMut::Text(&mut self.stock_code),
+            5 => codec::SlotMut::Opt(&mut self.opposite_trade_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.start_date),
+            1 => codec::SlotRef::Req(&self.end_date),
+            2 => codec::SlotRef::Opt(&self.sell_buy_type),
+            3 => codec::SlotRef::Opt(&self.exchange_type),
+            4 => codec::SlotRef::Opt(&self.stock_code),
+            5 => codec::SlotRef::Opt(&self.opposite_trade_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            start_date: Default::default(),
+            end_date: Default::default(),
+            sell_buy_type: None,
+            exchange_type: None,
+            stock_code: None,
+            opposite_trade_type: None,
+        }
+    }
+}
 impl serde::Serialize for OrdersByPeriodRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "slby_tp", &self.sell_buy_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "oppo_trde_tp",
-            &self.opposite_trade_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21180` 미국주식 기간별 주문내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrdersByPeriodResponse {
     /// 결과리스트 (`result_list`)
@@ -133,60 +165,51 @@ impl OrdersByPeriodResponse {
         &self.extra
     }
 }
-impl codec::Record for OrdersByPeriodResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrdersByPeriodResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrdersByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21180 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrdersByPeriodRow {
     /// 주문일 (`ord_dt`)
@@ -318,413 +341,115 @@ impl OrdersByPeriodRow {
         &self.extra
     }
 }
-impl codec::Record for OrdersByPeriodRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut order_date = None;
-        let mut order_number = None;
-        let mut currency_code = None;
-        let mut stock_code = None;
-        let mut trade_type = None;
-        let mut order_quantity = None;
-        let mut execution_quantity = None;
-        let mut modify_quantity = None;
-        let mut cancel_quantity = None;
-        let mut reservation_type = None;
-        let mut opposite_trade_type_name = None;
-        let mut input_channel_type_name = None;
-        let mut order_time = None;
-        let mut currency_name = None;
-        let mut exchange_name = None;
-        let mut stock_name = None;
-        let mut sell_buy_type_name = None;
-        let mut order_unit_price = None;
-        let mut stop_price = None;
-        let mut execution_unit_price = None;
-        let mut modify_unit_price = None;
-        let mut order_remaining_quantity = None;
-        let mut execution_amount = None;
-        let mut communication_order_type_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "ord_dt" => {
-                    order_date = forms.value(&mut map, ctx, 0, "ord_dt", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 2, "crnc_code", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "trde_tp" => {
-                    trade_type = forms.value(&mut map, ctx, 4, "trde_tp", codec::PLAIN)?;
-                }
-                "ord_qty" => {
-                    order_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "ord_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "cntr_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "mdfy_qty" => {
-                    modify_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "mdfy_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cncl_qty" => {
-                    cancel_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "cncl_qty",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "rsrv_tp" => {
-                    reservation_type = forms.value(&mut map, ctx, 9, "rsrv_tp", codec::PLAIN)?;
-                }
-                "oppo_trde_tp_nm" => {
-                    opposite_trade_type_name =
-                        forms.value(&mut map, ctx, 10, "oppo_trde_tp_nm", codec::PLAIN)?;
-                }
-                "inpt_chnl_tp_nm" => {
-                    input_channel_type_name =
-                        forms.value(&mut map, ctx, 11, "inpt_chnl_tp_nm", codec::PLAIN)?;
-                }
-                "ord_time" => {
-                    order_time = forms.value(&mut map, ctx, 12, "ord_time", codec::PLAIN)?;
-                }
-                "crnc_nm" => {
-                    currency_name = forms.value(&mut map, ctx, 13, "crnc_nm", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 14, "stex_nm", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 15, "stk_nm", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name =
-                        forms.value(&mut map, ctx, 16, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "ord_uv" => {
-                    order_unit_price = forms.value(&mut map, ctx, 17, "ord_uv", codec::PLAIN)?;
-                }
-                "stop_pric" => {
-                    stop_price = forms.value(&mut map, ctx, 18, "stop_pric", codec::PLAIN)?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price =
-                        forms.value(&mut map, ctx, 19, "cntr_uv", codec::PLAIN)?;
-                }
-                "mdfy_uv" => {
-                    modify_unit_price = forms.value(&mut map, ctx, 20, "mdfy_uv", codec::PLAIN)?;
-                }
-                "ord_remnq" => {
-                    order_remaining_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "ord_remnq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "cntr_amt" => {
-                    execution_amount = forms.value(&mut map, ctx, 22, "cntr_amt", codec::PLAIN)?;
-                }
-                "comm_ord_tp_nm" => {
-                    communication_order_type_name =
-                        forms.value(&mut map, ctx, 23, "comm_ord_tp_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrdersByPeriodRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("ord_dt", "order_date"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("trde_tp", "trade_type"),
+            codec::Field::new("ord_qty", "order_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cntr_qty", "execution_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("mdfy_qty", "modify_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cncl_qty", "cancel_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("rsrv_tp", "reservation_type"),
+            codec::Field::new("oppo_trde_tp_nm", "opposite_trade_type_name"),
+            codec::Field::new("inpt_chnl_tp_nm", "input_channel_type_name"),
+            codec::Field::new("ord_time", "order_time"),
+            codec::Field::new("crnc_nm", "currency_name"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
+            codec::Field::new("ord_uv", "order_unit_price"),
+            codec::Field::new("stop_pric", "stop_price"),
+            codec::Field::new("cntr_uv", "execution_unit_price"),
+            codec::Field::new("mdfy_uv", "modify_unit_price"),
+            codec::Field::new("ord_remnq", "order_remaining_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("cntr_amt", "execution_amount"),
+            codec::Field::new("comm_ord_tp_nm", "communication_order_type_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.order_date),
+            1 => codec::SlotMut::Text(&mut self.order_number),
+            2 => codec::SlotMut::Text(&mut self.currency_code),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.trade_type),
+            5 => codec::SlotMut::Int(&mut self.order_quantity),
+            6 => codec::SlotMut::Int(&mut self.execution_quantity),
+            7 => codec::SlotMut::Int(&mut self.modify_quantity),
+            8 => codec::SlotMut::Int(&mut self.cancel_quantity),
+            9 => codec::SlotMut::Text(&mut self.reservation_type),
+            10 => codec::SlotMut::Text(&mut self.opposite_trade_type_name),
+            11 => codec::SlotMut::Text(&mut self.input_channel_type_name),
+            12 => codec::SlotMut::Text(&mut self.order_time),
+            13 => codec::SlotMut::Text(&mut self.currency_name),
+            14 => codec::SlotMut::Text(&mut self.exchange_name),
+            15 => codec::SlotMut::Text(&mut self.stock_name),
+            16 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
+            17 => codec::SlotMut::Decimal(&mut self.order_unit_price),
+            18 => codec::SlotMut::Decimal(&mut self.stop_price),
+            19 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
+            20 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
+            21 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
+            22 => codec::SlotMut::Decimal(&mut self.execution_amount),
+            23 => codec::SlotMut::Text(&mut self.communication_order_type_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            order_date,
-            order_number,
-            currency_code,
-            stock_code,
-            trade_type,
-            order_quantity,
-            execution_quantity,
-            modify_quantity,
-            cancel_quantity,
-            reservation_type,
-            opposite_trade_type_name,
-            input_channel_type_name,
-            order_time,
-            currency_name,
-            exchange_name,
-            stock_name,
-            sell_buy_type_name,
-            order_unit_price,
-            stop_price,
-            execution_unit_price,
-            modify_unit_price,
-            order_remaining_quantity,
-            execution_amount,
-            communication_order_type_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.order_date),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.currency_code),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.trade_type),
+            5 => codec::SlotRef::Opt(&self.order_quantity),
+            6 => codec::SlotRef::Opt(&self.execution_quantity),
+            7 => codec::SlotRef::Opt(&self.modify_quantity),
+            8 => codec::SlotRef::Opt(&self.cancel_quantity),
+            9 => codec::SlotRef::Opt(&self.reservation_type),
+            10 => codec::SlotRef::Opt(&self.opposite_trade_type_name),
+            11 => codec::SlotRef::Opt(&self.input_channel_type_name),
+            12 => codec::SlotRef::Opt(&self.order_time),
+            13 => codec::SlotRef::Opt(&self.currency_name),
+            14 => codec::SlotRef::Opt(&self.exchange_name),
+            15 => codec::SlotRef::Opt(&self.stock_name),
+            16 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            17 => codec::SlotRef::Opt(&self.order_unit_price),
+            18 => codec::SlotRef::Opt(&self.stop_price),
+            19 => codec::SlotRef::Opt(&self.execution_unit_price),
+            20 => codec::SlotRef::Opt(&self.modify_unit_price),
+            21 => codec::SlotRef::Opt(&self.order_remaining_quantity),
+            22 => codec::SlotRef::Opt(&self.execution_amount),
+            23 => codec::SlotRef::Opt(&self.communication_order_type_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrdersByPeriodRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "ord_dt",
-            self.order_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "trde_tp",
-            self.trade_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "ord_qty",
-            self.order_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "mdfy_qty",
-            self.modify_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cncl_qty",
-            self.cancel_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "rsrv_tp",
-            self.reservation_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "oppo_trde_tp_nm",
-            self.opposite_trade_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "inpt_chnl_tp_nm",
-            self.input_channel_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ord_time",
-            self.order_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "crnc_nm",
-            self.currency_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "slby_tp_nm",
-            self.sell_buy_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "ord_uv",
-            self.order_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "stop_pric",
-            self.stop_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "mdfy_uv",
-            self.modify_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "ord_remnq",
-            self.order_remaining_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "cntr_amt",
-            self.execution_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "comm_ord_tp_nm",
-            self.communication_order_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrdersByPeriodRequest {
@@ -736,61 +461,7 @@ impl kiwoom_runtime::TrRequest for OrdersByPeriodRequest {
     };
     type Response = OrdersByPeriodResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21180",
-            "strt_dt",
-            "start_date",
-            Some(&self.start_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21180",
-            "end_dt",
-            "end_date",
-            Some(&self.end_date),
-            true,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21180",
-            "slby_tp",
-            "sell_buy_type",
-            self.sell_buy_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21180",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21180",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21180",
-            "oppo_trde_tp",
-            "opposite_trade_type",
-            self.opposite_trade_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21180", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for OrdersByPeriodRequest {
@@ -802,45 +473,6 @@ impl kiwoom_runtime::PagedRequest for OrdersByPeriodRequest {
 impl kiwoom_runtime::TrResponse for OrdersByPeriodResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrdersByPeriodRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "strt_dt",
-                "end_dt",
-                "slby_tp",
-                "stex_tp",
-                "stk_cd",
-                "oppo_trde_tp",
-            ],
-        )?;
-        Ok(Self {
-            start_date: codec::take_required(
-                api_id,
-                object,
-                "strt_dt",
-                "start_date",
-                codec::PLAIN,
-            )?,
-            end_date: codec::take_required(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            sell_buy_type: codec::take(api_id, object, "slby_tp", "sell_buy_type", codec::PLAIN)?,
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            opposite_trade_type: codec::take(
-                api_id,
-                object,
-                "oppo_trde_tp",
-                "opposite_trade_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

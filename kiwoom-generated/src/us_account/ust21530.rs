@@ -71,23 +71,42 @@ impl RealizedPnlRequest {
         self
     }
 }
+impl codec::Table for RealizedPnlRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type").max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            2 => codec::SlotMut::Opt(&mut self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            2 => codec::SlotRef::Opt(&self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for RealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "fc_krw_tp",
-            &self.foreign_currency_krw_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21530` 미국주식 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -131,138 +150,69 @@ impl RealizedPnlResponse {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_sell_amount = None;
-        let mut total_buy_amount = None;
-        let mut total_commission_tax = None;
-        let mut total_settlement_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_profit_loss_rate = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_sell_amt" => {
-                    total_sell_amount =
-                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
-                }
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_cmsn_tax" => {
-                    total_commission_tax =
-                        forms.value(&mut map, ctx, 2, "tot_cmsn_tax", codec::PLAIN)?;
-                }
-                "tot_exct_amt" => {
-                    total_settlement_amount =
-                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 5, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(6, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_sell_amt", "total_sell_amount"),
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_cmsn_tax", "total_commission_tax"),
+            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
+            1 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
+            2 => codec::SlotMut::Decimal(&mut self.total_commission_tax),
+            3 => codec::SlotMut::Decimal(&mut self.total_settlement_amount),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
+            5 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            6 => codec::SlotMut::List(&mut self.result_list),
+            7 => codec::SlotMut::Number(&mut self.return_code),
+            8 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_sell_amount,
-            total_buy_amount,
-            total_commission_tax,
-            total_settlement_amount,
-            total_profit_loss_amount,
-            total_profit_loss_rate,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_sell_amount),
+            1 => codec::SlotRef::Opt(&self.total_buy_amount),
+            2 => codec::SlotRef::Opt(&self.total_commission_tax),
+            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            5 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            6 => codec::SlotRef::List(&self.result_list),
+            7 => codec::SlotRef::Number(self.return_code),
+            8 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_sell_amt",
-            self.total_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_cmsn_tax",
-            self.total_commission_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_exct_amt",
-            self.total_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 6, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21530 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealizedPnlRow {
     /// 매도일자 (`sell_dt`)
@@ -346,254 +296,92 @@ impl RealizedPnlRow {
         &self.extra
     }
 }
-impl codec::Record for RealizedPnlRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_date = None;
-        let mut stock_code = None;
-        let mut foreign_stock_name = None;
-        let mut sell_quantity = None;
-        let mut average_buy_unit_price = None;
-        let mut buy_amount = None;
-        let mut average_sell_unit_price = None;
-        let mut sell_amount = None;
-        let mut commission_tax = None;
-        let mut profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut purchase_exchange_rate = None;
-        let mut sell_exchange_rate = None;
-        let mut fx_difference_profit_loss_krw = None;
-        let mut fx_realized_profit_loss_krw = None;
-        let mut communication_order_type = None;
-        let mut exchange_name = None;
-        let mut nation_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sell_dt" => {
-                    sell_date = forms.value(&mut map, ctx, 0, "sell_dt", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "frgn_stk_nm" => {
-                    foreign_stock_name =
-                        forms.value(&mut map, ctx, 2, "frgn_stk_nm", codec::PLAIN)?;
-                }
-                "sell_qty" => {
-                    sell_quantity = forms.value(&mut map, ctx, 3, "sell_qty", codec::PLAIN)?;
-                }
-                "avg_buy_uv" => {
-                    average_buy_unit_price =
-                        forms.value(&mut map, ctx, 4, "avg_buy_uv", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 5, "buy_amt", codec::PLAIN)?;
-                }
-                "avg_sell_uv" => {
-                    average_sell_unit_price =
-                        forms.value(&mut map, ctx, 6, "avg_sell_uv", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 7, "sell_amt", codec::PLAIN)?;
-                }
-                "cmsn_tax" => {
-                    commission_tax = forms.value(&mut map, ctx, 8, "cmsn_tax", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 9, "pl_amt", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 10, "pl_rt", codec::PLAIN)?;
-                }
-                "prch_exrt" => {
-                    purchase_exchange_rate =
-                        forms.value(&mut map, ctx, 11, "prch_exrt", codec::PLAIN)?;
-                }
-                "sell_exrt" => {
-                    sell_exchange_rate =
-                        forms.value(&mut map, ctx, 12, "sell_exrt", codec::PLAIN)?;
-                }
-                "krw_chg_dfrn_pl_amt" => {
-                    fx_difference_profit_loss_krw =
-                        forms.value(&mut map, ctx, 13, "krw_chg_dfrn_pl_amt", codec::PLAIN)?;
-                }
-                "krw_chg_pl_amt" => {
-                    fx_realized_profit_loss_krw =
-                        forms.value(&mut map, ctx, 14, "krw_chg_pl_amt", codec::PLAIN)?;
-                }
-                "comm_ord_tp" => {
-                    communication_order_type =
-                        forms.value(&mut map, ctx, 15, "comm_ord_tp", codec::PLAIN)?;
-                }
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 16, "stex_nm", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 17, "natn_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealizedPnlRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sell_dt", "sell_date"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
+            codec::Field::new("sell_qty", "sell_quantity"),
+            codec::Field::new("avg_buy_uv", "average_buy_unit_price"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("avg_sell_uv", "average_sell_unit_price"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("cmsn_tax", "commission_tax"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("prch_exrt", "purchase_exchange_rate"),
+            codec::Field::new("sell_exrt", "sell_exchange_rate"),
+            codec::Field::new("krw_chg_dfrn_pl_amt", "fx_difference_profit_loss_krw"),
+            codec::Field::new("krw_chg_pl_amt", "fx_realized_profit_loss_krw"),
+            codec::Field::new("comm_ord_tp", "communication_order_type"),
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("natn_nm", "nation_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.sell_date),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.foreign_stock_name),
+            3 => codec::SlotMut::Decimal(&mut self.sell_quantity),
+            4 => codec::SlotMut::Decimal(&mut self.average_buy_unit_price),
+            5 => codec::SlotMut::Decimal(&mut self.buy_amount),
+            6 => codec::SlotMut::Decimal(&mut self.average_sell_unit_price),
+            7 => codec::SlotMut::Decimal(&mut self.sell_amount),
+            8 => codec::SlotMut::Decimal(&mut self.commission_tax),
+            9 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            10 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            11 => codec::SlotMut::Decimal(&mut self.purchase_exchange_rate),
+            12 => codec::SlotMut::Decimal(&mut self.sell_exchange_rate),
+            13 => codec::SlotMut::Int(&mut self.fx_difference_profit_loss_krw),
+            14 => codec::SlotMut::Int(&mut self.fx_realized_profit_loss_krw),
+            15 => codec::SlotMut::Text(&mut self.communication_order_type),
+            16 => codec::SlotMut::Text(&mut self.exchange_name),
+            17 => codec::SlotMut::Text(&mut self.nation_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_date,
-            stock_code,
-            foreign_stock_name,
-            sell_quantity,
-            average_buy_unit_price,
-            buy_amount,
-            average_sell_unit_price,
-            sell_amount,
-            commission_tax,
-            profit_loss_amount,
-            profit_loss_rate,
-            purchase_exchange_rate,
-            sell_exchange_rate,
-            fx_difference_profit_loss_krw,
-            fx_realized_profit_loss_krw,
-            communication_order_type,
-            exchange_name,
-            nation_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_date),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.foreign_stock_name),
+            3 => codec::SlotRef::Opt(&self.sell_quantity),
+            4 => codec::SlotRef::Opt(&self.average_buy_unit_price),
+            5 => codec::SlotRef::Opt(&self.buy_amount),
+            6 => codec::SlotRef::Opt(&self.average_sell_unit_price),
+            7 => codec::SlotRef::Opt(&self.sell_amount),
+            8 => codec::SlotRef::Opt(&self.commission_tax),
+            9 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            10 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            11 => codec::SlotRef::Opt(&self.purchase_exchange_rate),
+            12 => codec::SlotRef::Opt(&self.sell_exchange_rate),
+            13 => codec::SlotRef::Opt(&self.fx_difference_profit_loss_krw),
+            14 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_krw),
+            15 => codec::SlotRef::Opt(&self.communication_order_type),
+            16 => codec::SlotRef::Opt(&self.exchange_name),
+            17 => codec::SlotRef::Opt(&self.nation_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sell_dt",
-            self.sell_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "frgn_stk_nm",
-            self.foreign_stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sell_qty",
-            self.sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "avg_buy_uv",
-            self.average_buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "avg_sell_uv",
-            self.average_sell_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "cmsn_tax",
-            self.commission_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "prch_exrt",
-            self.purchase_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sell_exrt",
-            self.sell_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "krw_chg_dfrn_pl_amt",
-            self.fx_difference_profit_loss_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "krw_chg_pl_amt",
-            self.fx_realized_profit_loss_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "comm_ord_tp",
-            self.communication_order_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RealizedPnlRequest {
@@ -605,34 +393,7 @@ impl kiwoom_runtime::TrRequest for RealizedPnlRequest {
     };
     type Response = RealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21530",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21530",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21530",
-            "fc_krw_tp",
-            "foreign_currency_krw_type",
-            self.foreign_currency_krw_type.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21530", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RealizedPnlRequest {
@@ -644,25 +405,6 @@ impl kiwoom_runtime::PagedRequest for RealizedPnlRequest {
 impl kiwoom_runtime::TrResponse for RealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RealizedPnlRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt", "fc_krw_tp"])?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-            foreign_currency_krw_type: codec::take(
-                api_id,
-                object,
-                "fc_krw_tp",
-                "foreign_currency_krw_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

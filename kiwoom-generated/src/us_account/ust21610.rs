@@ -61,23 +61,48 @@ impl TodayTradesRequest {
         self
     }
 }
+impl codec::Table for TodayTradesRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("base_dt", "base_date").max(8),
+            codec::Field::new("qry_tp", "query_type").required().max(1),
+            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.base_date),
+            1 => codec::SlotMut::Req(&mut self.query_type),
+            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.base_date),
+            1 => codec::SlotRef::Req(&self.query_type),
+            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            base_date: None,
+            query_type: super::TodayTradesQueryType::from_code(""),
+            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayTradesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "fc_krw_tp",
-            &self.foreign_currency_krw_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21610` 미국주식 당일매매.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradesResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -139,150 +164,72 @@ impl TodayTradesResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayTradesResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_sell_amount = None;
-        let mut total_buy_amount = None;
-        let mut total_commission_taxes = None;
-        let mut total_settlement_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_profit_loss_rate = None;
-        let mut exchange_rate = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_sell_amt" => {
-                    total_sell_amount =
-                        forms.value(&mut map, ctx, 0, "tot_sell_amt", codec::PLAIN)?;
-                }
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 1, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_cmsn_altx" => {
-                    total_commission_taxes =
-                        forms.value(&mut map, ctx, 2, "tot_cmsn_altx", codec::PLAIN)?;
-                }
-                "tot_exct_amt" => {
-                    total_settlement_amount =
-                        forms.value(&mut map, ctx, 3, "tot_exct_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 4, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_pl_rt" => {
-                    total_profit_loss_rate =
-                        forms.value(&mut map, ctx, 5, "tot_pl_rt", codec::PLAIN)?;
-                }
-                "exch_rate" => {
-                    exchange_rate = forms.value(&mut map, ctx, 6, "exch_rate", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(7, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 9, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradesResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_sell_amt", "total_sell_amount"),
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_cmsn_altx", "total_commission_taxes"),
+            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
+            codec::Field::new("exch_rate", "exchange_rate"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
+            1 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
+            2 => codec::SlotMut::Decimal(&mut self.total_commission_taxes),
+            3 => codec::SlotMut::Decimal(&mut self.total_settlement_amount),
+            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
+            5 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
+            6 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            7 => codec::SlotMut::List(&mut self.result_list),
+            8 => codec::SlotMut::Number(&mut self.return_code),
+            9 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_sell_amount,
-            total_buy_amount,
-            total_commission_taxes,
-            total_settlement_amount,
-            total_profit_loss_amount,
-            total_profit_loss_rate,
-            exchange_rate,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_sell_amount),
+            1 => codec::SlotRef::Opt(&self.total_buy_amount),
+            2 => codec::SlotRef::Opt(&self.total_commission_taxes),
+            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
+            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            5 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
+            6 => codec::SlotRef::Opt(&self.exchange_rate),
+            7 => codec::SlotRef::List(&self.result_list),
+            8 => codec::SlotRef::Number(self.return_code),
+            9 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_sell_amt",
-            self.total_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_cmsn_altx",
-            self.total_commission_taxes.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_exct_amt",
-            self.total_settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tot_pl_rt",
-            self.total_profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "exch_rate",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 7, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21610 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradesRow {
     /// 거래소코드명 (`stex_nm`)
@@ -372,239 +319,82 @@ impl TodayTradesRow {
         &self.extra
     }
 }
-impl codec::Record for TodayTradesRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_name = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut today_average_buy_unit_price = None;
-        let mut today_buy_quantity = None;
-        let mut today_buy_amount = None;
-        let mut today_average_sell_unit_price = None;
-        let mut today_sell_quantity = None;
-        let mut today_sell_amount = None;
-        let mut commission_taxes = None;
-        let mut profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut before_purchase_unit_price = None;
-        let mut exchange_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "tdy_avg_buy_uv" => {
-                    today_average_buy_unit_price =
-                        forms.value(&mut map, ctx, 3, "tdy_avg_buy_uv", codec::PLAIN)?;
-                }
-                "tdy_buyq" => {
-                    today_buy_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "tdy_buyq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_buy_amt" => {
-                    today_buy_amount =
-                        forms.value(&mut map, ctx, 5, "tdy_buy_amt", codec::PLAIN)?;
-                }
-                "tdy_avg_sell_uv" => {
-                    today_average_sell_unit_price =
-                        forms.value(&mut map, ctx, 6, "tdy_avg_sell_uv", codec::PLAIN)?;
-                }
-                "tdy_sellq" => {
-                    today_sell_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "tdy_sellq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tdy_sell_amt" => {
-                    today_sell_amount =
-                        forms.value(&mut map, ctx, 8, "tdy_sell_amt", codec::PLAIN)?;
-                }
-                "cmsn_altx" => {
-                    commission_taxes = forms.value(&mut map, ctx, 9, "cmsn_altx", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 10, "pl_amt", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 11, "pl_rt", codec::PLAIN)?;
-                }
-                "bf_prch_uv" => {
-                    before_purchase_unit_price =
-                        forms.value(&mut map, ctx, 12, "bf_prch_uv", codec::PLAIN)?;
-                }
-                "exch_rate" => {
-                    exchange_rate = forms.value(&mut map, ctx, 13, "exch_rate", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradesRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("tdy_avg_buy_uv", "today_average_buy_unit_price"),
+            codec::Field::new("tdy_buyq", "today_buy_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_buy_amt", "today_buy_amount"),
+            codec::Field::new("tdy_avg_sell_uv", "today_average_sell_unit_price"),
+            codec::Field::new("tdy_sellq", "today_sell_quantity")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("tdy_sell_amt", "today_sell_amount"),
+            codec::Field::new("cmsn_altx", "commission_taxes"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("bf_prch_uv", "before_purchase_unit_price"),
+            codec::Field::new("exch_rate", "exchange_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Decimal(&mut self.today_average_buy_unit_price),
+            4 => codec::SlotMut::Int(&mut self.today_buy_quantity),
+            5 => codec::SlotMut::Decimal(&mut self.today_buy_amount),
+            6 => codec::SlotMut::Decimal(&mut self.today_average_sell_unit_price),
+            7 => codec::SlotMut::Int(&mut self.today_sell_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.today_sell_amount),
+            9 => codec::SlotMut::Decimal(&mut self.commission_taxes),
+            10 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            11 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            12 => codec::SlotMut::Decimal(&mut self.before_purchase_unit_price),
+            13 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_name,
-            stock_code,
-            stock_name,
-            today_average_buy_unit_price,
-            today_buy_quantity,
-            today_buy_amount,
-            today_average_sell_unit_price,
-            today_sell_quantity,
-            today_sell_amount,
-            commission_taxes,
-            profit_loss_amount,
-            profit_loss_rate,
-            before_purchase_unit_price,
-            exchange_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.today_average_buy_unit_price),
+            4 => codec::SlotRef::Opt(&self.today_buy_quantity),
+            5 => codec::SlotRef::Opt(&self.today_buy_amount),
+            6 => codec::SlotRef::Opt(&self.today_average_sell_unit_price),
+            7 => codec::SlotRef::Opt(&self.today_sell_quantity),
+            8 => codec::SlotRef::Opt(&self.today_sell_amount),
+            9 => codec::SlotRef::Opt(&self.commission_taxes),
+            10 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            11 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            12 => codec::SlotRef::Opt(&self.before_purchase_unit_price),
+            13 => codec::SlotRef::Opt(&self.exchange_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tdy_avg_buy_uv",
-            self.today_average_buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tdy_buyq",
-            self.today_buy_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "tdy_buy_amt",
-            self.today_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "tdy_avg_sell_uv",
-            self.today_average_sell_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_sellq",
-            self.today_sell_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "tdy_sell_amt",
-            self.today_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "cmsn_altx",
-            self.commission_taxes.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "bf_prch_uv",
-            self.before_purchase_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "exch_rate",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayTradesRequest {
@@ -616,34 +406,7 @@ impl kiwoom_runtime::TrRequest for TodayTradesRequest {
     };
     type Response = TodayTradesResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21610",
-            "base_dt",
-            "base_date",
-            self.base_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21610",
-            "qry_tp",
-            "query_type",
-            Some(&self.query_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21610",
-            "fc_krw_tp",
-            "foreign_currency_krw_type",
-            Some(&self.foreign_currency_krw_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21610", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayTradesRequest {
@@ -655,25 +418,6 @@ impl kiwoom_runtime::PagedRequest for TodayTradesRequest {
 impl kiwoom_runtime::TrResponse for TodayTradesResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayTradesRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["base_dt", "qry_tp", "fc_krw_tp"])?;
-        Ok(Self {
-            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            query_type: codec::take_required(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            foreign_currency_krw_type: codec::take_required(
-                api_id,
-                object,
-                "fc_krw_tp",
-                "foreign_currency_krw_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -63,23 +63,48 @@ impl TodayTradeSummaryRequest {
         self
     }
 }
+impl codec::Table for TodayTradeSummaryRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: None,
+            stock_code: None,
+            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayTradeSummaryRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "fc_krw_tp",
-            &self.foreign_currency_krw_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21620` 미국주식 당일매매정리.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryResponse {
     /// 결과리스트 (`result_list`)
@@ -99,60 +124,51 @@ impl TodayTradeSummaryResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayTradeSummaryResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradeSummaryResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradeSummaryResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21620 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryRow {
     /// 거래소코드명 (`stex_nm`)
@@ -218,176 +234,77 @@ impl TodayTradeSummaryRow {
         &self.extra
     }
 }
-impl codec::Record for TodayTradeSummaryRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_name = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut sell_buy_type_name = None;
-        let mut currency_code = None;
-        let mut execution_unit_price = None;
-        let mut execution_quantity = None;
-        let mut contract_amount = None;
-        let mut commission = None;
-        let mut taxes = None;
-        let mut settlement_amount = None;
-        let mut exchange_rate = None;
-        let mut nation_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "slby_tp_nm" => {
-                    sell_buy_type_name =
-                        forms.value(&mut map, ctx, 3, "slby_tp_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 4, "crnc_code", codec::PLAIN)?;
-                }
-                "cntr_uv" => {
-                    execution_unit_price =
-                        forms.value(&mut map, ctx, 5, "cntr_uv", codec::PLAIN)?;
-                }
-                "cntr_qty" => {
-                    execution_quantity = forms.value(&mut map, ctx, 6, "cntr_qty", codec::PLAIN)?;
-                }
-                "engg_amt" => {
-                    contract_amount = forms.value(&mut map, ctx, 7, "engg_amt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(&mut map, ctx, 8, "cmsn", codec::PLAIN)?;
-                }
-                "altx" => taxes = forms.value(&mut map, ctx, 9, "altx", codec::PLAIN)?,
-                "exct_amt" => {
-                    settlement_amount = forms.value(&mut map, ctx, 10, "exct_amt", codec::PLAIN)?;
-                }
-                "exch_rate" => {
-                    exchange_rate = forms.value(&mut map, ctx, 11, "exch_rate", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 12, "natn_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayTradeSummaryRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("cntr_uv", "execution_unit_price"),
+            codec::Field::new("cntr_qty", "execution_quantity"),
+            codec::Field::new("engg_amt", "contract_amount"),
+            codec::Field::new("cmsn", "commission"),
+            codec::Field::new("altx", "taxes"),
+            codec::Field::new("exct_amt", "settlement_amount"),
+            codec::Field::new("exch_rate", "exchange_rate"),
+            codec::Field::new("natn_nm", "nation_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
+            4 => codec::SlotMut::Text(&mut self.currency_code),
+            5 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
+            6 => codec::SlotMut::Decimal(&mut self.execution_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.contract_amount),
+            8 => codec::SlotMut::Decimal(&mut self.commission),
+            9 => codec::SlotMut::Decimal(&mut self.taxes),
+            10 => codec::SlotMut::Decimal(&mut self.settlement_amount),
+            11 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            12 => codec::SlotMut::Text(&mut self.nation_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_name,
-            stock_code,
-            stock_name,
-            sell_buy_type_name,
-            currency_code,
-            execution_unit_price,
-            execution_quantity,
-            contract_amount,
-            commission,
-            taxes,
-            settlement_amount,
-            exchange_rate,
-            nation_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.sell_buy_type_name),
+            4 => codec::SlotRef::Opt(&self.currency_code),
+            5 => codec::SlotRef::Opt(&self.execution_unit_price),
+            6 => codec::SlotRef::Opt(&self.execution_quantity),
+            7 => codec::SlotRef::Opt(&self.contract_amount),
+            8 => codec::SlotRef::Opt(&self.commission),
+            9 => codec::SlotRef::Opt(&self.taxes),
+            10 => codec::SlotRef::Opt(&self.settlement_amount),
+            11 => codec::SlotRef::Opt(&self.exchange_rate),
+            12 => codec::SlotRef::Opt(&self.nation_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayTradeSummaryRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "slby_tp_nm",
-            self.sell_buy_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cntr_uv",
-            self.execution_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_qty",
-            self.execution_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "engg_amt",
-            self.contract_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 9, "altx", self.taxes.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "exct_amt",
-            self.settlement_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "exch_rate",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayTradeSummaryRequest {
@@ -399,34 +316,7 @@ impl kiwoom_runtime::TrRequest for TodayTradeSummaryRequest {
     };
     type Response = TodayTradeSummaryResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21620",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21620",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21620",
-            "fc_krw_tp",
-            "foreign_currency_krw_type",
-            Some(&self.foreign_currency_krw_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21620", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayTradeSummaryRequest {
@@ -438,25 +328,6 @@ impl kiwoom_runtime::PagedRequest for TodayTradeSummaryRequest {
 impl kiwoom_runtime::TrResponse for TodayTradeSummaryResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayTradeSummaryRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd", "fc_krw_tp"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            foreign_currency_krw_type: codec::take_required(
-                api_id,
-                object,
-                "fc_krw_tp",
-                "foreign_currency_krw_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -61,23 +61,48 @@ impl TodayRealizedPnlRequest {
         self
     }
 }
+impl codec::Table for TodayRealizedPnlRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code").max(12),
+            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
+                .required()
+                .max(1),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: None,
+            stock_code: None,
+            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for TodayRealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "fc_krw_tp",
-            &self.foreign_currency_krw_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21630` 미국주식 당일 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlResponse {
     /// 총당일실현손익 (`tot_tdy_pl_amt`)
@@ -105,86 +130,57 @@ impl TodayRealizedPnlResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_today_profit_loss_amount = None;
-        let mut total_today_profit_loss_amount_krw = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_tdy_pl_amt" => {
-                    total_today_profit_loss_amount =
-                        forms.value(&mut map, ctx, 0, "tot_tdy_pl_amt", codec::PLAIN)?;
-                }
-                "tot_tdy_pl_amt_krw" => {
-                    total_today_profit_loss_amount_krw =
-                        forms.value(&mut map, ctx, 1, "tot_tdy_pl_amt_krw", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(2, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_tdy_pl_amt", "total_today_profit_loss_amount"),
+            codec::Field::new("tot_tdy_pl_amt_krw", "total_today_profit_loss_amount_krw"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.total_today_profit_loss_amount),
+            1 => codec::SlotMut::Int(&mut self.total_today_profit_loss_amount_krw),
+            2 => codec::SlotMut::List(&mut self.result_list),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_today_profit_loss_amount,
-            total_today_profit_loss_amount_krw,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_today_profit_loss_amount),
+            1 => codec::SlotRef::Opt(&self.total_today_profit_loss_amount_krw),
+            2 => codec::SlotRef::List(&self.result_list),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_tdy_pl_amt",
-            self.total_today_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_tdy_pl_amt_krw",
-            self.total_today_profit_loss_amount_krw.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 2, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21630 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlRow {
     /// 거래소코드명 (`stex_nm`)
@@ -248,178 +244,77 @@ impl TodayRealizedPnlRow {
         &self.extra
     }
 }
-impl codec::Record for TodayRealizedPnlRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_name = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut currency_code = None;
-        let mut execution_sell_quantity = None;
-        let mut average_buy_unit_price = None;
-        let mut execution_sell_amount = None;
-        let mut today_profit_loss_amount = None;
-        let mut profit_loss_rate = None;
-        let mut commission = None;
-        let mut taxes = None;
-        let mut exchange_rate = None;
-        let mut nation_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_nm" => {
-                    exchange_name = forms.value(&mut map, ctx, 0, "stex_nm", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 3, "crnc_code", codec::PLAIN)?;
-                }
-                "cntr_sellq" => {
-                    execution_sell_quantity =
-                        forms.value(&mut map, ctx, 4, "cntr_sellq", codec::PLAIN)?;
-                }
-                "avg_buy_uv" => {
-                    average_buy_unit_price =
-                        forms.value(&mut map, ctx, 5, "avg_buy_uv", codec::PLAIN)?;
-                }
-                "cntr_sella" => {
-                    execution_sell_amount =
-                        forms.value(&mut map, ctx, 6, "cntr_sella", codec::PLAIN)?;
-                }
-                "tdy_pl_amt" => {
-                    today_profit_loss_amount =
-                        forms.value(&mut map, ctx, 7, "tdy_pl_amt", codec::PLAIN)?;
-                }
-                "pl_rt" => {
-                    profit_loss_rate = forms.value(&mut map, ctx, 8, "pl_rt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(&mut map, ctx, 9, "cmsn", codec::PLAIN)?;
-                }
-                "altx" => taxes = forms.value(&mut map, ctx, 10, "altx", codec::PLAIN)?,
-                "exch_rate" => {
-                    exchange_rate = forms.value(&mut map, ctx, 11, "exch_rate", codec::PLAIN)?;
-                }
-                "natn_nm" => {
-                    nation_name = forms.value(&mut map, ctx, 12, "natn_nm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayRealizedPnlRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_nm", "exchange_name"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("cntr_sellq", "execution_sell_quantity"),
+            codec::Field::new("avg_buy_uv", "average_buy_unit_price"),
+            codec::Field::new("cntr_sella", "execution_sell_amount"),
+            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
+            codec::Field::new("pl_rt", "profit_loss_rate"),
+            codec::Field::new("cmsn", "commission"),
+            codec::Field::new("altx", "taxes"),
+            codec::Field::new("exch_rate", "exchange_rate"),
+            codec::Field::new("natn_nm", "nation_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_name),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.currency_code),
+            4 => codec::SlotMut::Decimal(&mut self.execution_sell_quantity),
+            5 => codec::SlotMut::Decimal(&mut self.average_buy_unit_price),
+            6 => codec::SlotMut::Decimal(&mut self.execution_sell_amount),
+            7 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
+            8 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
+            9 => codec::SlotMut::Decimal(&mut self.commission),
+            10 => codec::SlotMut::Decimal(&mut self.taxes),
+            11 => codec::SlotMut::Decimal(&mut self.exchange_rate),
+            12 => codec::SlotMut::Text(&mut self.nation_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_name,
-            stock_code,
-            stock_name,
-            currency_code,
-            execution_sell_quantity,
-            average_buy_unit_price,
-            execution_sell_amount,
-            today_profit_loss_amount,
-            profit_loss_rate,
-            commission,
-            taxes,
-            exchange_rate,
-            nation_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_name),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.currency_code),
+            4 => codec::SlotRef::Opt(&self.execution_sell_quantity),
+            5 => codec::SlotRef::Opt(&self.average_buy_unit_price),
+            6 => codec::SlotRef::Opt(&self.execution_sell_amount),
+            7 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
+            8 => codec::SlotRef::Opt(&self.profit_loss_rate),
+            9 => codec::SlotRef::Opt(&self.commission),
+            10 => codec::SlotRef::Opt(&self.taxes),
+            11 => codec::SlotRef::Opt(&self.exchange_rate),
+            12 => codec::SlotRef::Opt(&self.nation_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_nm",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cntr_sellq",
-            self.execution_sell_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "avg_buy_uv",
-            self.average_buy_unit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cntr_sella",
-            self.execution_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "tdy_pl_amt",
-            self.today_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pl_rt",
-            self.profit_loss_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 10, "altx", self.taxes.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            11,
-            "exch_rate",
-            self.exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "natn_nm",
-            self.nation_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlRequest {
@@ -431,34 +326,7 @@ impl kiwoom_runtime::TrRequest for TodayRealizedPnlRequest {
     };
     type Response = TodayRealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21630",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21630",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21630",
-            "fc_krw_tp",
-            "foreign_currency_krw_type",
-            Some(&self.foreign_currency_krw_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21630", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayRealizedPnlRequest {
@@ -470,25 +338,6 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlRequest {
 impl kiwoom_runtime::TrResponse for TodayRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayRealizedPnlRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd", "fc_krw_tp"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            foreign_currency_krw_type: codec::take_required(
-                api_id,
-                object,
-                "fc_krw_tp",
-                "foreign_currency_krw_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -56,17 +56,39 @@ impl ReturnRateByPeriodRequest {
         self
     }
 }
+impl codec::Table for ReturnRateByPeriodRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("fr_dt", "start_date").max(8),
+            codec::Field::new("to_dt", "end_date").max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for ReturnRateByPeriodRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "fr_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "to_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21650` 미국주식 기간별 수익률 현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ReturnRateByPeriodResponse {
     /// 기간초예수금 (`fr_entr`)
@@ -244,822 +266,153 @@ impl ReturnRateByPeriodResponse {
         &self.extra
     }
 }
-impl codec::Record for ReturnRateByPeriodResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut start_deposit = None;
-        let mut start_unpaid_amount = None;
-        let mut start_other_loan_amount = None;
-        let mut start_foreign_currency_deposit = None;
-        let mut start_foreign_currency_unpaid_amount = None;
-        let mut start_foreign_currency_other_loan_amount = None;
-        let mut start_foreign_stock_evaluation = None;
-        let mut start_total_evaluation = None;
-        let mut end_deposit = None;
-        let mut end_unpaid_amount = None;
-        let mut end_other_loan_amount = None;
-        let mut end_foreign_currency_deposit = None;
-        let mut end_foreign_currency_unpaid_amount = None;
-        let mut end_foreign_currency_other_loan_amount = None;
-        let mut end_foreign_stock_evaluation = None;
-        let mut end_total_evaluation = None;
-        let mut foreign_currency_receipts = None;
-        let mut foreign_currency_withdrawals = None;
-        let mut period_fx_sell_amount = None;
-        let mut period_fx_buy_amount = None;
-        let mut foreign_stock_inbound_amount = None;
-        let mut foreign_stock_outbound_amount = None;
-        let mut investment_average_balance = None;
-        let mut evaluation_profit = None;
-        let mut profit_rate = None;
-        let mut in_out_average_balance = None;
-        let mut turnover_rate = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "fr_entr" => {
-                    start_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        0,
-                        "fr_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_dfr_amt" => {
-                    start_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        1,
-                        "fr_dfr_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_etc_loana" => {
-                    start_other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        2,
-                        "fr_etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_fc_entr" => {
-                    start_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        3,
-                        "fr_fc_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_fc_dfr_amt" => {
-                    start_foreign_currency_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        4,
-                        "fr_fc_dfr_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_fc_etc_loana" => {
-                    start_foreign_currency_other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "fr_fc_etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_frgn_stk_evltv" => {
-                    start_foreign_stock_evaluation = forms.value(
-                        &mut map,
-                        ctx,
-                        6,
-                        "fr_frgn_stk_evltv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fr_tot_evltv" => {
-                    start_total_evaluation = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "fr_tot_evltv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_entr" => {
-                    end_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        8,
-                        "to_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_dfr_amt" => {
-                    end_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "to_dfr_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_etc_loana" => {
-                    end_other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        10,
-                        "to_etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_fc_entr" => {
-                    end_foreign_currency_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "to_fc_entr",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_fc_dfr_amt" => {
-                    end_foreign_currency_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        12,
-                        "to_fc_dfr_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_fc_etc_loana" => {
-                    end_foreign_currency_other_loan_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "to_fc_etc_loana",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_frgn_stk_evltv" => {
-                    end_foreign_stock_evaluation = forms.value(
-                        &mut map,
-                        ctx,
-                        14,
-                        "to_frgn_stk_evltv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "to_tot_evltv" => {
-                    end_total_evaluation = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "to_tot_evltv",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_rcpta" => {
-                    foreign_currency_receipts = forms.value(
-                        &mut map,
-                        ctx,
-                        16,
-                        "fc_rcpta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_payma" => {
-                    foreign_currency_withdrawals = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "fc_payma",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "chg_rcpta" => {
-                    period_fx_sell_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        18,
-                        "chg_rcpta",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "chg_payma" => {
-                    period_fx_buy_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "chg_payma",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgn_stk_inqa" => {
-                    foreign_stock_inbound_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        20,
-                        "frgn_stk_inqa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "frgn_stk_outqa" => {
-                    foreign_stock_outbound_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        21,
-                        "frgn_stk_outqa",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "invt_bsamt" => {
-                    investment_average_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "invt_bsamt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "evlt_profit" => {
-                    evaluation_profit = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "evlt_profit",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "profit_rate" => {
-                    profit_rate = forms.value(&mut map, ctx, 24, "profit_rate", codec::PLAIN)?;
-                }
-                "io_bsamt" => {
-                    in_out_average_balance = forms.value(
-                        &mut map,
-                        ctx,
-                        25,
-                        "io_bsamt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "tern_rt" => {
-                    turnover_rate = forms.value(&mut map, ctx, 26, "tern_rt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 28, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ReturnRateByPeriodResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("fr_entr", "start_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_dfr_amt", "start_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_etc_loana", "start_other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_fc_entr", "start_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_fc_dfr_amt", "start_foreign_currency_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "fr_fc_etc_loana",
+                "start_foreign_currency_other_loan_amount",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_frgn_stk_evltv", "start_foreign_stock_evaluation")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fr_tot_evltv", "start_total_evaluation")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_entr", "end_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_dfr_amt", "end_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_etc_loana", "end_other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_fc_entr", "end_foreign_currency_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_fc_dfr_amt", "end_foreign_currency_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_fc_etc_loana", "end_foreign_currency_other_loan_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_frgn_stk_evltv", "end_foreign_stock_evaluation")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("to_tot_evltv", "end_total_evaluation")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fc_rcpta", "foreign_currency_receipts")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fc_payma", "foreign_currency_withdrawals")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("chg_rcpta", "period_fx_sell_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("chg_payma", "period_fx_buy_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("frgn_stk_inqa", "foreign_stock_inbound_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("frgn_stk_outqa", "foreign_stock_outbound_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("invt_bsamt", "investment_average_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("evlt_profit", "evaluation_profit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("profit_rate", "profit_rate"),
+            codec::Field::new("io_bsamt", "in_out_average_balance")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("tern_rt", "turnover_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.start_deposit),
+            1 => codec::SlotMut::Int(&mut self.start_unpaid_amount),
+            2 => codec::SlotMut::Int(&mut self.start_other_loan_amount),
+            3 => codec::SlotMut::Int(&mut self.start_foreign_currency_deposit),
+            4 => codec::SlotMut::Int(&mut self.start_foreign_currency_unpaid_amount),
+            5 => codec::SlotMut::Int(&mut self.start_foreign_currency_other_loan_amount),
+            6 => codec::SlotMut::Int(&mut self.start_foreign_stock_evaluation),
+            7 => codec::SlotMut::Int(&mut self.start_total_evaluation),
+            8 => codec::SlotMut::Int(&mut self.end_deposit),
+            9 => codec::SlotMut::Int(&mut self.end_unpaid_amount),
+            10 => codec::SlotMut::Int(&mut self.end_other_loan_amount),
+            11 => codec::SlotMut::Int(&mut self.end_foreign_currency_deposit),
+            12 => codec::SlotMut::Int(&mut self.end_foreign_currency_unpaid_amount),
+            13 => codec::SlotMut::Int(&mut self.end_foreign_currency_other_loan_amount),
+            14 => codec::SlotMut::Int(&mut self.end_foreign_stock_evaluation),
+            15 => codec::SlotMut::Int(&mut self.end_total_evaluation),
+            16 => codec::SlotMut::Int(&mut self.foreign_currency_receipts),
+            17 => codec::SlotMut::Int(&mut self.foreign_currency_withdrawals),
+            18 => codec::SlotMut::Int(&mut self.period_fx_sell_amount),
+            19 => codec::SlotMut::Int(&mut self.period_fx_buy_amount),
+            20 => codec::SlotMut::Int(&mut self.foreign_stock_inbound_amount),
+            21 => codec::SlotMut::Int(&mut self.foreign_stock_outbound_amount),
+            22 => codec::SlotMut::Int(&mut self.investment_average_balance),
+            23 => codec::SlotMut::Int(&mut self.evaluation_profit),
+            24 => codec::SlotMut::Decimal(&mut self.profit_rate),
+            25 => codec::SlotMut::Int(&mut self.in_out_average_balance),
+            26 => codec::SlotMut::Decimal(&mut self.turnover_rate),
+            27 => codec::SlotMut::Number(&mut self.return_code),
+            28 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            start_deposit,
-            start_unpaid_amount,
-            start_other_loan_amount,
-            start_foreign_currency_deposit,
-            start_foreign_currency_unpaid_amount,
-            start_foreign_currency_other_loan_amount,
-            start_foreign_stock_evaluation,
-            start_total_evaluation,
-            end_deposit,
-            end_unpaid_amount,
-            end_other_loan_amount,
-            end_foreign_currency_deposit,
-            end_foreign_currency_unpaid_amount,
-            end_foreign_currency_other_loan_amount,
-            end_foreign_stock_evaluation,
-            end_total_evaluation,
-            foreign_currency_receipts,
-            foreign_currency_withdrawals,
-            period_fx_sell_amount,
-            period_fx_buy_amount,
-            foreign_stock_inbound_amount,
-            foreign_stock_outbound_amount,
-            investment_average_balance,
-            evaluation_profit,
-            profit_rate,
-            in_out_average_balance,
-            turnover_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_deposit),
+            1 => codec::SlotRef::Opt(&self.start_unpaid_amount),
+            2 => codec::SlotRef::Opt(&self.start_other_loan_amount),
+            3 => codec::SlotRef::Opt(&self.start_foreign_currency_deposit),
+            4 => codec::SlotRef::Opt(&self.start_foreign_currency_unpaid_amount),
+            5 => codec::SlotRef::Opt(&self.start_foreign_currency_other_loan_amount),
+            6 => codec::SlotRef::Opt(&self.start_foreign_stock_evaluation),
+            7 => codec::SlotRef::Opt(&self.start_total_evaluation),
+            8 => codec::SlotRef::Opt(&self.end_deposit),
+            9 => codec::SlotRef::Opt(&self.end_unpaid_amount),
+            10 => codec::SlotRef::Opt(&self.end_other_loan_amount),
+            11 => codec::SlotRef::Opt(&self.end_foreign_currency_deposit),
+            12 => codec::SlotRef::Opt(&self.end_foreign_currency_unpaid_amount),
+            13 => codec::SlotRef::Opt(&self.end_foreign_currency_other_loan_amount),
+            14 => codec::SlotRef::Opt(&self.end_foreign_stock_evaluation),
+            15 => codec::SlotRef::Opt(&self.end_total_evaluation),
+            16 => codec::SlotRef::Opt(&self.foreign_currency_receipts),
+            17 => codec::SlotRef::Opt(&self.foreign_currency_withdrawals),
+            18 => codec::SlotRef::Opt(&self.period_fx_sell_amount),
+            19 => codec::SlotRef::Opt(&self.period_fx_buy_amount),
+            20 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
+            21 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
+            22 => codec::SlotRef::Opt(&self.investment_average_balance),
+            23 => codec::SlotRef::Opt(&self.evaluation_profit),
+            24 => codec::SlotRef::Opt(&self.profit_rate),
+            25 => codec::SlotRef::Opt(&self.in_out_average_balance),
+            26 => codec::SlotRef::Opt(&self.turnover_rate),
+            27 => codec::SlotRef::Number(self.return_code),
+            28 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ReturnRateByPeriodResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "fr_entr",
-            self.start_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "fr_dfr_amt",
-            self.start_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "fr_etc_loana",
-            self.start_other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "fr_fc_entr",
-            self.start_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "fr_fc_dfr_amt",
-            self.start_foreign_currency_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "fr_fc_etc_loana",
-            self.start_foreign_currency_other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "fr_frgn_stk_evltv",
-            self.start_foreign_stock_evaluation.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "fr_tot_evltv",
-            self.start_total_evaluation.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "to_entr",
-            self.end_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "to_dfr_amt",
-            self.end_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "to_etc_loana",
-            self.end_other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "to_fc_entr",
-            self.end_foreign_currency_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "to_fc_dfr_amt",
-            self.end_foreign_currency_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "to_fc_etc_loana",
-            self.end_foreign_currency_other_loan_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "to_frgn_stk_evltv",
-            self.end_foreign_stock_evaluation.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "to_tot_evltv",
-            self.end_total_evaluation.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "fc_rcpta",
-            self.foreign_currency_receipts.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "fc_payma",
-            self.foreign_currency_withdrawals.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "chg_rcpta",
-            self.period_fx_sell_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "chg_payma",
-            self.period_fx_buy_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "frgn_stk_inqa",
-            self.foreign_stock_inbound_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "frgn_stk_outqa",
-            self.foreign_stock_outbound_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "invt_bsamt",
-            self.investment_average_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "evlt_profit",
-            self.evaluation_profit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "profit_rate",
-            self.profit_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "io_bsamt",
-            self.in_out_average_balance.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "tern_rt",
-            self.turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            28,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ReturnRateByPeriodRequest {
@@ -1071,42 +424,12 @@ impl kiwoom_runtime::TrRequest for ReturnRateByPeriodRequest {
     };
     type Response = ReturnRateByPeriodResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21650",
-            "fr_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21650",
-            "to_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21650", self)
     }
 }
 impl kiwoom_runtime::TrResponse for ReturnRateByPeriodResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ReturnRateByPeriodRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["fr_dt", "to_dt"])?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "fr_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "to_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

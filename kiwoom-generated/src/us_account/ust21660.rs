@@ -56,17 +56,39 @@ impl DailyRealizedPnlRequest {
         self
     }
 }
+impl codec::Table for DailyRealizedPnlRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("strt_dt", "start_date").max(8),
+            codec::Field::new("end_dt", "end_date").max(8),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.start_date),
+            1 => codec::SlotMut::Date(&mut self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.start_date),
+            1 => codec::SlotRef::Opt(&self.end_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for DailyRealizedPnlRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "end_dt", &self.end_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust21660` 미국주식 일별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -106,123 +128,66 @@ impl DailyRealizedPnlResponse {
         &self.extra
     }
 }
-impl codec::Record for DailyRealizedPnlResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut total_buy_amount = None;
-        let mut total_sell_amount = None;
-        let mut total_profit_loss_amount = None;
-        let mut total_commission = None;
-        let mut total_tax = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "tot_buy_amt" => {
-                    total_buy_amount =
-                        forms.value(&mut map, ctx, 0, "tot_buy_amt", codec::PLAIN)?;
-                }
-                "tot_sell_amt" => {
-                    total_sell_amount =
-                        forms.value(&mut map, ctx, 1, "tot_sell_amt", codec::PLAIN)?;
-                }
-                "tot_pl_amt" => {
-                    total_profit_loss_amount =
-                        forms.value(&mut map, ctx, 2, "tot_pl_amt", codec::PLAIN)?;
-                }
-                "tot_cmsn" => {
-                    total_commission = forms.value(&mut map, ctx, 3, "tot_cmsn", codec::PLAIN)?;
-                }
-                "tot_tax" => {
-                    total_tax = forms.value(&mut map, ctx, 4, "tot_tax", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(5, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyRealizedPnlResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("tot_buy_amt", "total_buy_amount"),
+            codec::Field::new("tot_sell_amt", "total_sell_amount"),
+            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
+            codec::Field::new("tot_cmsn", "total_commission"),
+            codec::Field::new("tot_tax", "total_tax"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
+            1 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
+            2 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
+            3 => codec::SlotMut::Decimal(&mut self.total_commission),
+            4 => codec::SlotMut::Decimal(&mut self.total_tax),
+            5 => codec::SlotMut::List(&mut self.result_list),
+            6 => codec::SlotMut::Number(&mut self.return_code),
+            7 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            total_buy_amount,
-            total_sell_amount,
-            total_profit_loss_amount,
-            total_commission,
-            total_tax,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.total_buy_amount),
+            1 => codec::SlotRef::Opt(&self.total_sell_amount),
+            2 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
+            3 => codec::SlotRef::Opt(&self.total_commission),
+            4 => codec::SlotRef::Opt(&self.total_tax),
+            5 => codec::SlotRef::List(&self.result_list),
+            6 => codec::SlotRef::Number(self.return_code),
+            7 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyRealizedPnlResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "tot_buy_amt",
-            self.total_buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "tot_sell_amt",
-            self.total_sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "tot_pl_amt",
-            self.total_profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tot_cmsn",
-            self.total_commission.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "tot_tax",
-            self.total_tax.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 5, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/account.yaml ust21660 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRow {
     /// 매매일자 (`trde_dt`)
@@ -258,90 +223,56 @@ impl DailyRealizedPnlRow {
         &self.extra
     }
 }
-impl codec::Record for DailyRealizedPnlRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut trade_date = None;
-        let mut buy_amount = None;
-        let mut sell_amount = None;
-        let mut profit_loss_amount = None;
-        let mut commission = None;
-        let mut tax = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "trde_dt" => {
-                    trade_date = forms.value(&mut map, ctx, 0, "trde_dt", codec::PLAIN)?;
-                }
-                "buy_amt" => {
-                    buy_amount = forms.value(&mut map, ctx, 1, "buy_amt", codec::PLAIN)?;
-                }
-                "sell_amt" => {
-                    sell_amount = forms.value(&mut map, ctx, 2, "sell_amt", codec::PLAIN)?;
-                }
-                "pl_amt" => {
-                    profit_loss_amount = forms.value(&mut map, ctx, 3, "pl_amt", codec::PLAIN)?;
-                }
-                "cmsn" => {
-                    commission = forms.value(&mut map, ctx, 4, "cmsn", codec::PLAIN)?;
-                }
-                "tax" => tax = forms.value(&mut map, ctx, 5, "tax", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DailyRealizedPnlRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("trde_dt", "trade_date"),
+            codec::Field::new("buy_amt", "buy_amount"),
+            codec::Field::new("sell_amt", "sell_amount"),
+            codec::Field::new("pl_amt", "profit_loss_amount"),
+            codec::Field::new("cmsn", "commission"),
+            codec::Field::new("tax", "tax"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.trade_date),
+            1 => codec::SlotMut::Decimal(&mut self.buy_amount),
+            2 => codec::SlotMut::Decimal(&mut self.sell_amount),
+            3 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
+            4 => codec::SlotMut::Decimal(&mut self.commission),
+            5 => codec::SlotMut::Decimal(&mut self.tax),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            trade_date,
-            buy_amount,
-            sell_amount,
-            profit_loss_amount,
-            commission,
-            tax,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.trade_date),
+            1 => codec::SlotRef::Opt(&self.buy_amount),
+            2 => codec::SlotRef::Opt(&self.sell_amount),
+            3 => codec::SlotRef::Opt(&self.profit_loss_amount),
+            4 => codec::SlotRef::Opt(&self.commission),
+            5 => codec::SlotRef::Opt(&self.tax),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DailyRealizedPnlRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "trde_dt",
-            self.trade_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_amt",
-            self.buy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "sell_amt",
-            self.sell_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pl_amt",
-            self.profit_loss_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 4, "cmsn", self.commission.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 5, "tax", self.tax.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
@@ -353,25 +284,7 @@ impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     };
     type Response = DailyRealizedPnlResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust21660",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust21660",
-            "end_dt",
-            "end_date",
-            self.end_date.as_ref(),
-            false,
-            Some(8usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust21660", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
@@ -383,18 +296,6 @@ impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
 impl kiwoom_runtime::TrResponse for DailyRealizedPnlResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DailyRealizedPnlRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["strt_dt", "end_dt"])?;
-        Ok(Self {
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            end_date: codec::take(api_id, object, "end_dt", "end_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

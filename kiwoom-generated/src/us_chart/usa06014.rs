@@ -91,30 +91,54 @@ impl StockMonthlyChartRequest {
         self
     }
 }
+impl codec::Table for StockMonthlyChartRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("strt_dt", "start_date"),
+            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
+            codec::Field::new("exrt_appl_tp", "exchange_rate_applied_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Date(&mut self.start_date),
+            3 => codec::SlotMut::Opt(&mut self.adjusted_stock_price_type),
+            4 => codec::SlotMut::Opt(&mut self.exchange_rate_applied_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.start_date),
+            3 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
+            4 => codec::SlotRef::Opt(&self.exchange_rate_applied_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::UsExchange::from_code(""),
+            stock_code: None,
+            start_date: None,
+            adjusted_stock_price_type: None,
+            exchange_rate_applied_type: None,
+        }
+    }
+}
 impl serde::Serialize for StockMonthlyChartRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "strt_dt", &self.start_date, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "upd_stkpc_tp",
-            &self.adjusted_stock_price_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "exrt_appl_tp",
-            &self.exchange_rate_applied_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa06014` 미국주식 월 차트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockMonthlyChartResponse {
     /// 결과리스트 (`result_list`)
@@ -134,60 +158,51 @@ impl StockMonthlyChartResponse {
         &self.extra
     }
 }
-impl codec::Record for StockMonthlyChartResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockMonthlyChartResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockMonthlyChartResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/chart.yaml usa06014 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockMonthlyChartRow {
     /// 현재가(종가) (`cur_prc`)
@@ -245,134 +260,65 @@ impl StockMonthlyChartRow {
         &self.extra
     }
 }
-impl codec::Record for StockMonthlyChartRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut current_price = None;
-        let mut cumulative_trade_quantity = None;
-        let mut cumulative_trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut date = None;
-        let mut adjusted_stock_price_type = None;
-        let mut adjusted_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 0, "cur_prc", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 1, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "acc_trde_prica" => {
-                    cumulative_trade_value =
-                        forms.value(&mut map, ctx, 2, "acc_trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 3, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 4, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 5, "low_pric", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 6, "dt", codec::PLAIN)?,
-                "upd_stkpc_tp" => {
-                    adjusted_stock_price_type =
-                        forms.value(&mut map, ctx, 7, "upd_stkpc_tp", codec::PLAIN)?;
-                }
-                "upd_rt" => {
-                    adjusted_rate = forms.value(&mut map, ctx, 8, "upd_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockMonthlyChartRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
+            codec::Field::new("upd_rt", "adjusted_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.current_price),
+            1 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
+            2 => codec::SlotMut::Decimal(&mut self.cumulative_trade_value),
+            3 => codec::SlotMut::Decimal(&mut self.open_price),
+            4 => codec::SlotMut::Decimal(&mut self.high_price),
+            5 => codec::SlotMut::Decimal(&mut self.low_price),
+            6 => codec::SlotMut::Date(&mut self.date),
+            7 => codec::SlotMut::Text(&mut self.adjusted_stock_price_type),
+            8 => codec::SlotMut::Decimal(&mut self.adjusted_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            current_price,
-            cumulative_trade_quantity,
-            cumulative_trade_value,
-            open_price,
-            high_price,
-            low_price,
-            date,
-            adjusted_stock_price_type,
-            adjusted_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.current_price),
+            1 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            2 => codec::SlotRef::Opt(&self.cumulative_trade_value),
+            3 => codec::SlotRef::Opt(&self.open_price),
+            4 => codec::SlotRef::Opt(&self.high_price),
+            5 => codec::SlotRef::Opt(&self.low_price),
+            6 => codec::SlotRef::Opt(&self.date),
+            7 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
+            8 => codec::SlotRef::Opt(&self.adjusted_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockMonthlyChartRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "acc_trde_prica",
-            self.cumulative_trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 6, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "upd_stkpc_tp",
-            self.adjusted_stock_price_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "upd_rt",
-            self.adjusted_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
@@ -384,52 +330,7 @@ impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     };
     type Response = StockMonthlyChartResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa06014",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa06014",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa06014",
-            "strt_dt",
-            "start_date",
-            self.start_date.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa06014",
-            "upd_stkpc_tp",
-            "adjusted_stock_price_type",
-            self.adjusted_stock_price_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa06014",
-            "exrt_appl_tp",
-            "exchange_rate_applied_type",
-            self.exchange_rate_applied_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa06014", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
@@ -441,49 +342,6 @@ impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
 impl kiwoom_runtime::TrResponse for StockMonthlyChartResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockMonthlyChartRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "stk_cd",
-                "strt_dt",
-                "upd_stkpc_tp",
-                "exrt_appl_tp",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            start_date: codec::take(api_id, object, "strt_dt", "start_date", codec::PLAIN)?,
-            adjusted_stock_price_type: codec::take(
-                api_id,
-                object,
-                "upd_stkpc_tp",
-                "adjusted_stock_price_type",
-                codec::PLAIN,
-            )?,
-            exchange_rate_applied_type: codec::take(
-                api_id,
-                object,
-                "exrt_appl_tp",
-                "exchange_rate_applied_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

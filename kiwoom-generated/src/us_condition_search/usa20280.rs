@@ -30,16 +30,31 @@ impl ConditionSearchesRequest {
         Self {}
     }
 }
+impl codec::Table for ConditionSearchesRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        codec::table::out_of_range(i)
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn trnm(&self) -> Option<&'static str> {
+        Some("GCNSRLST")
+    }
+}
 impl serde::Serialize for ConditionSearchesRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("trnm", "GCNSRLST")?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20280` 미국주식 조건검색 목록조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSearchesResponse {
     /// 조건검색식 목록 (`data`)
@@ -59,59 +74,51 @@ impl ConditionSearchesResponse {
         &self.extra
     }
 }
-impl codec::Record for ConditionSearchesResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut data = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "data" => {
-                    data = codec::list(&mut map, ctx, "data")?;
-                    forms.list_sent(0, &data);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ConditionSearchesResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("data", "data"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.data),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            data,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.data),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ConditionSearchesResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "data", &self.data)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/condition-search.yaml usa20280 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSearchesRow {
     /// 조건검색식 일련번호 (`seq`)
@@ -131,59 +138,53 @@ impl ConditionSearchesRow {
         &self.extra
     }
 }
-impl codec::Record for ConditionSearchesRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut seq = None;
-        let mut name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
-                "name" => name = forms.value(&mut map, ctx, 1, "name", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ConditionSearchesRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("seq", "seq"),
+            codec::Field::new("name", "name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.seq),
+            1 => codec::SlotMut::Text(&mut self.name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            seq,
-            name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.seq),
+            1 => codec::SlotRef::Opt(&self.name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
     }
-    fn decode_seq<'de, A: serde::de::SeqAccess<'de>>(
-        mut elements: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let seq = codec::element(&mut elements, ctx, 0usize, codec::PLAIN)?;
-        let name = codec::element(&mut elements, ctx, 1usize, codec::PLAIN)?;
-        let mut extra = codec::Extra::new();
-        codec::rest_elements(&mut elements, &mut extra, 2usize)?;
-        Ok(Self {
-            seq,
-            name,
-            extra,
-            forms: codec::WireForms::default(),
-        })
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
+    }
+    fn array_rows(&self) -> bool {
+        true
     }
 }
 impl serde::Serialize for ConditionSearchesRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq as _;
-        let mut elements = serializer.serialize_seq(None)?;
-        codec::push(&mut elements, self.seq.as_ref(), codec::PLAIN)?;
-        codec::push(&mut elements, self.name.as_ref(), codec::PLAIN)?;
-        codec::push_extra(&mut elements, &self.extra)?;
-        elements.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl ConditionSearchesRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        Ok(())
+        codec::validate_table("usa20280", self)
     }
 }
 impl kiwoom_runtime::WsCommand for ConditionSearchesRequest {

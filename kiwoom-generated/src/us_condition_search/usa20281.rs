@@ -66,20 +66,53 @@ impl ConditionSearchRequest {
         self
     }
 }
+impl codec::Table for ConditionSearchRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("seq", "seq").required().max(3),
+            codec::Field::new("search_type", "search_type").required(),
+            codec::Field::new("cont_yn", "continuation_flag").max(1),
+            codec::Field::new("next_key", "next_key").max(20),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.seq),
+            1 => codec::SlotMut::Req(&mut self.search_type),
+            2 => codec::SlotMut::Opt(&mut self.continuation_flag),
+            3 => codec::SlotMut::Text(&mut self.next_key),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.seq),
+            1 => codec::SlotRef::Req(&self.search_type),
+            2 => codec::SlotRef::Opt(&self.continuation_flag),
+            3 => codec::SlotRef::Opt(&self.next_key),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            seq: Default::default(),
+            search_type: super::SearchType::from_code(""),
+            continuation_flag: None,
+            next_key: None,
+        }
+    }
+    fn trnm(&self) -> Option<&'static str> {
+        Some("GCNSRREQ")
+    }
+}
 impl serde::Serialize for ConditionSearchRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("trnm", "GCNSRREQ")?;
-        codec::put(&mut map, "seq", &self.seq, codec::PLAIN)?;
-        codec::put(&mut map, "search_type", &self.search_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "cont_yn", &self.continuation_flag, codec::PLAIN)?;
-        codec::put_opt(&mut map, "next_key", &self.next_key, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20281` 미국주식 조건검색 요청 일반.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -115,88 +148,60 @@ impl ConditionSearchResponse {
         &self.extra
     }
 }
-impl codec::Record for ConditionSearchResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut seq = None;
-        let mut continuation_flag = None;
-        let mut next_key = None;
-        let mut data = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "seq" => seq = forms.value(&mut map, ctx, 0, "seq", codec::PLAIN)?,
-                "cont_yn" => {
-                    continuation_flag = forms.value(&mut map, ctx, 1, "cont_yn", codec::PLAIN)?;
-                }
-                "next_key" => {
-                    next_key = forms.value(&mut map, ctx, 2, "next_key", codec::PLAIN)?;
-                }
-                "data" => {
-                    data = codec::list(&mut map, ctx, "data")?;
-                    forms.list_sent(3, &data);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 5, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ConditionSearchResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("seq", "seq"),
+            codec::Field::new("cont_yn", "continuation_flag"),
+            codec::Field::new("next_key", "next_key"),
+            codec::Field::new("data", "data"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.seq),
+            1 => codec::SlotMut::Text(&mut self.continuation_flag),
+            2 => codec::SlotMut::Text(&mut self.next_key),
+            3 => codec::SlotMut::List(&mut self.data),
+            4 => codec::SlotMut::Number(&mut self.return_code),
+            5 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            seq,
-            continuation_flag,
-            next_key,
-            data,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.seq),
+            1 => codec::SlotRef::Opt(&self.continuation_flag),
+            2 => codec::SlotRef::Opt(&self.next_key),
+            3 => codec::SlotRef::List(&self.data),
+            4 => codec::SlotRef::Number(self.return_code),
+            5 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ConditionSearchResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "seq", self.seq.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cont_yn",
-            self.continuation_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "next_key",
-            self.next_key.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put_list(&mut map, 3, "data", &self.data)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/condition-search.yaml usa20281 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)
@@ -256,179 +261,80 @@ impl ConditionSearchRow {
         &self.extra
     }
 }
-impl codec::Record for ConditionSearchRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut small_industry = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "9001" => {
-                    stock_code = forms.value(&mut map, ctx, 0, "9001", codec::PLAIN)?;
-                }
-                "302" => stock_name = forms.value(&mut map, ctx, 1, "302", codec::PLAIN)?,
-                "10" => {
-                    current_price = forms.value(&mut map, ctx, 2, "10", codec::PLAIN)?;
-                }
-                "25" => {
-                    previous_day_change_sign = forms.value(&mut map, ctx, 3, "25", codec::PLAIN)?;
-                }
-                "11" => {
-                    previous_day_change = forms.value(&mut map, ctx, 4, "11", codec::PLAIN)?;
-                }
-                "12" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 5, "12", codec::PLAIN)?;
-                }
-                "13" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 6, "13", codec::PLAIN)?;
-                }
-                "16" => open_price = forms.value(&mut map, ctx, 7, "16", codec::PLAIN)?,
-                "17" => high_price = forms.value(&mut map, ctx, 8, "17", codec::PLAIN)?,
-                "18" => low_price = forms.value(&mut map, ctx, 9, "18", codec::PLAIN)?,
-                "318" => {
-                    small_industry = forms.value(&mut map, ctx, 10, "318", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 11, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ConditionSearchRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("9001", "stock_code"),
+            codec::Field::new("302", "stock_name"),
+            codec::Field::new("10", "current_price"),
+            codec::Field::new("25", "previous_day_change_sign"),
+            codec::Field::new("11", "previous_day_change"),
+            codec::Field::new("12", "fluctuation_rate"),
+            codec::Field::new("13", "cumulative_trade_quantity"),
+            codec::Field::new("16", "open_price"),
+            codec::Field::new("17", "high_price"),
+            codec::Field::new("18", "low_price"),
+            codec::Field::new("318", "small_industry"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_code),
+            1 => codec::SlotMut::Text(&mut self.stock_name),
+            2 => codec::SlotMut::Decimal(&mut self.current_price),
+            3 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
+            4 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            6 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
+            7 => codec::SlotMut::Decimal(&mut self.open_price),
+            8 => codec::SlotMut::Decimal(&mut self.high_price),
+            9 => codec::SlotMut::Decimal(&mut self.low_price),
+            10 => codec::SlotMut::Text(&mut self.small_industry),
+            11 => codec::SlotMut::Text(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_code,
-            stock_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            open_price,
-            high_price,
-            low_price,
-            small_industry,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_code),
+            1 => codec::SlotRef::Opt(&self.stock_name),
+            2 => codec::SlotRef::Opt(&self.current_price),
+            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            4 => codec::SlotRef::Opt(&self.previous_day_change),
+            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            7 => codec::SlotRef::Opt(&self.open_price),
+            8 => codec::SlotRef::Opt(&self.high_price),
+            9 => codec::SlotRef::Opt(&self.low_price),
+            10 => codec::SlotRef::Opt(&self.small_industry),
+            11 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ConditionSearchRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "9001", self.stock_code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "302", self.stock_name.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 2, "10", self.current_price.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            3,
-            "25",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "11",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "12",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "13",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 7, "16", self.open_price.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 8, "17", self.high_price.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 9, "18", self.low_price.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "318",
-            self.small_industry.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20281",
-            "seq",
-            "seq",
-            Some(&self.seq),
-            true,
-            Some(3usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20281",
-            "search_type",
-            "search_type",
-            Some(&self.search_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20281",
-            "cont_yn",
-            "continuation_flag",
-            self.continuation_flag.as_ref(),
-            false,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20281",
-            "next_key",
-            "next_key",
-            self.next_key.as_ref(),
-            false,
-            Some(20usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20281", self)
     }
 }
 impl kiwoom_runtime::WsCommand for ConditionSearchRequest {

@@ -25,55 +25,7 @@ pub enum CurrencyExchangeDirection {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CurrencyExchangeDirection {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KrwToUsd => "1",
-            Self::UsdToKrw => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::KrwToUsd,
-            "2" => Self::UsdToKrw,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::KrwToUsd => Some("원화(KRW)->달러(USD)"),
-            Self::UsdToKrw => Some("달러(USD)->원화(KRW)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CurrencyExchangeDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CurrencyExchangeDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CurrencyExchangeDirection {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CurrencyExchangeDirection {
+    KrwToUsd => ("1", "원화(KRW)->달러(USD)"),
+    UsdToKrw => ("2", "달러(USD)->원화(KRW)"),
+});

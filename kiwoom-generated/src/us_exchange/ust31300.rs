@@ -63,22 +63,44 @@ impl ExchangeEstimateRequest {
         self
     }
 }
+impl codec::Table for ExchangeEstimateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("exch_tp", "exchange_type")
+                .required()
+                .max(1),
+            codec::Field::new("fc_exmn_amt", "foreign_currency_exchange_amount").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.foreign_currency_exchange_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.foreign_currency_exchange_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::CurrencyExchangeDirection::from_code(""),
+            foreign_currency_exchange_amount: None,
+        }
+    }
+}
 impl serde::Serialize for ExchangeEstimateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "exch_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "fc_exmn_amt",
-            &self.foreign_currency_exchange_amount,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust31300` 환전 예상 금액 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExchangeEstimateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -178,250 +200,113 @@ impl ExchangeEstimateResponse {
         &self.extra
     }
 }
-impl codec::Record for ExchangeEstimateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_applied_exchange_rate = None;
-        let mut buy_applied_exchange_rate = None;
-        let mut applied_exchange_rate = None;
-        let mut sell_currency_deposit_current_balance = None;
-        let mut sell_currency_cash_unpaid_amount_current_balance = None;
-        let mut sell_currency_other_loan_amount_current_balance = None;
-        let mut sell_currency_exchange_available_amount = None;
-        let mut buy_currency_deposit_current_balance = None;
-        let mut buy_currency_cash_unpaid_amount_current_balance = None;
-        let mut buy_currency_other_loan_amount_current_balance = None;
-        let mut buy_currency_exchange_available_amount = None;
-        let mut krw_unpaid_amount = None;
-        let mut sell_expected_amount = None;
-        let mut buy_expected_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
-                }
-                "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
-                }
-                "aplc_exrt" => {
-                    applied_exchange_rate =
-                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
-                }
-                "sell_crnc_entra_nowrm" => {
-                    sell_currency_deposit_current_balance =
-                        forms.value(&mut map, ctx, 3, "sell_crnc_entra_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_ch_uncla_nowrm" => {
-                    sell_currency_cash_unpaid_amount_current_balance =
-                        forms.value(&mut map, ctx, 4, "sell_crnc_ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_etc_loana_nowrm" => {
-                    sell_currency_other_loan_amount_current_balance =
-                        forms.value(&mut map, ctx, 5, "sell_crnc_etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "sell_crnc_exmn_alow_amt" => {
-                    sell_currency_exchange_available_amount =
-                        forms.value(&mut map, ctx, 6, "sell_crnc_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "buy_crnc_entra_nowrm" => {
-                    buy_currency_deposit_current_balance =
-                        forms.value(&mut map, ctx, 7, "buy_crnc_entra_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_ch_uncla_nowrm" => {
-                    buy_currency_cash_unpaid_amount_current_balance =
-                        forms.value(&mut map, ctx, 8, "buy_crnc_ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_etc_loana_nowrm" => {
-                    buy_currency_other_loan_amount_current_balance =
-                        forms.value(&mut map, ctx, 9, "buy_crnc_etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "buy_crnc_exmn_alow_amt" => {
-                    buy_currency_exchange_available_amount =
-                        forms.value(&mut map, ctx, 10, "buy_crnc_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "krw_uncl_amt" => {
-                    krw_unpaid_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "krw_uncl_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 15u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "sell_expc_amt" => {
-                    sell_expected_amount =
-                        forms.value(&mut map, ctx, 12, "sell_expc_amt", codec::PLAIN)?;
-                }
-                "buy_expc_amt" => {
-                    buy_expected_amount =
-                        forms.value(&mut map, ctx, 13, "buy_expc_amt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 15, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
+impl codec::Table for ExchangeEstimateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
+            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
+            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
+            codec::Field::new(
+                "sell_crnc_entra_nowrm",
+                "sell_currency_deposit_current_balance",
+            ),
+            codec::Field::new(
+                "sell_crnc_ch_uncla_nowrm",
+                "sell_currency_cash_unpaid_amount_current_balance",
+            ),
+            codec::Field::new(
+                "sell_crnc_etc_loana_nowrm",
+                "sell_currency_other_loan_amount_current_balance",
+            ),
+            codec::Field::new(
+                "sell_crnc_exmn_alow_amt",
+                "sell_currency_exchange_available_amount",
+            ),
+            codec::Field::new(
+                "buy_crnc_entra_nowrm",
+                "buy_currency_deposit_current_balance",
+            ),
+            codec::Field::new(
+                "buy_crnc_ch_uncla_nowrm",
+                "buy_currency_cash_unpaid_amount_current_balance",
+            ),
+            codec::Field::new(
+                "buy_crnc_etc_loana_nowrm",
+                "buy_currency_other_loan_amount_current_balance",
+            ),
+            codec::Field::new(
+                "buy_crnc_exmn_alow_amt",
+                "buy_currency_exchange_available_amount",
+            ),
+            codec::Field::new("krw_uncl_amt", "krw_unpaid_amount")
+                .format(codec::Format::PLAIN.zero_padded(15)),
+            codec::Field::new("sell_expc_amt", "sell_expected_amount"),
+            codec::Field::new("buy_expc_amt", "buy_expected_amount"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
+            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
+            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
+            3 => codec::SlotMut::Decimal(&mut self.sell_currency_deposit_current_balance),
+            4 => {
+                codec::SlotMut::Decimal(&mut self.sell_currency_cash_unpaid_amount_current_balance)
             }
+            5 => codec::SlotMut::Decimal(&mut self.sell_currency_other_loan_amount_current_balance),
+            6 => codec::SlotMut::Decimal(&mut self.sell_currency_exchange_available_amount),
+            7 => codec::SlotMut::Decimal(&mut self.buy_currency_deposit_current_balance),
+            8 => codec::SlotMut::Decimal(&mut self.buy_currency_cash_unpaid_amount_current_balance),
+            9 => codec::SlotMut::Decimal(&mut self.buy_currency_other_loan_amount_current_balance),
+            10 => codec::SlotMut::Decimal(&mut self.buy_currency_exchange_available_amount),
+            11 => codec::SlotMut::Int(&mut self.krw_unpaid_amount),
+            12 => codec::SlotMut::Decimal(&mut self.sell_expected_amount),
+            13 => codec::SlotMut::Decimal(&mut self.buy_expected_amount),
+            14 => codec::SlotMut::Number(&mut self.return_code),
+            15 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_applied_exchange_rate,
-            buy_applied_exchange_rate,
-            applied_exchange_rate,
-            sell_currency_deposit_current_balance,
-            sell_currency_cash_unpaid_amount_current_balance,
-            sell_currency_other_loan_amount_current_balance,
-            sell_currency_exchange_available_amount,
-            buy_currency_deposit_current_balance,
-            buy_currency_cash_unpaid_amount_current_balance,
-            buy_currency_other_loan_amount_current_balance,
-            buy_currency_exchange_available_amount,
-            krw_unpaid_amount,
-            sell_expected_amount,
-            buy_expected_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
+            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
+            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
+            3 => codec::SlotRef::Opt(&self.sell_currency_deposit_current_balance),
+            4 => codec::SlotRef::Opt(&self.sell_currency_cash_unpaid_amount_current_balance),
+            5 => codec::SlotRef::Opt(&self.sell_currency_other_loan_amount_current_balance),
+            6 => codec::SlotRef::Opt(&self.sell_currency_exchange_available_amount),
+            7 => codec::SlotRef::Opt(&self.buy_currency_deposit_current_balance),
+            8 => codec::SlotRef::Opt(&self.buy_currency_cash_unpaid_amount_current_balance),
+            9 => codec::SlotRef::Opt(&self.buy_currency_other_loan_amount_current_balance),
+            10 => codec::SlotRef::Opt(&self.buy_currency_exchange_available_amount),
+            11 => codec::SlotRef::Opt(&self.krw_unpaid_amount),
+            12 => codec::SlotRef::Opt(&self.sell_expected_amount),
+            13 => codec::SlotRef::Opt(&self.buy_expected_amount),
+            14 => codec::SlotRef::Number(self.return_code),
+            15 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ExchangeEstimateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sell_aplc_exrt",
-            self.sell_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_aplc_exrt",
-            self.buy_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "aplc_exrt",
-            self.applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "sell_crnc_entra_nowrm",
-            self.sell_currency_deposit_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "sell_crnc_ch_uncla_nowrm",
-            self.sell_currency_cash_unpaid_amount_current_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "sell_crnc_etc_loana_nowrm",
-            self.sell_currency_other_loan_amount_current_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "sell_crnc_exmn_alow_amt",
-            self.sell_currency_exchange_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "buy_crnc_entra_nowrm",
-            self.buy_currency_deposit_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "buy_crnc_ch_uncla_nowrm",
-            self.buy_currency_cash_unpaid_amount_current_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "buy_crnc_etc_loana_nowrm",
-            self.buy_currency_other_loan_amount_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_crnc_exmn_alow_amt",
-            self.buy_currency_exchange_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "krw_uncl_amt",
-            self.krw_unpaid_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 15u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "sell_expc_amt",
-            self.sell_expected_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "buy_expc_amt",
-            self.buy_expected_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            15,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ExchangeEstimateRequest {
@@ -433,54 +318,12 @@ impl kiwoom_runtime::TrRequest for ExchangeEstimateRequest {
     };
     type Response = ExchangeEstimateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust31300",
-            "exch_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust31300",
-            "fc_exmn_amt",
-            "foreign_currency_exchange_amount",
-            self.foreign_currency_exchange_amount.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust31300", self)
     }
 }
 impl kiwoom_runtime::TrResponse for ExchangeEstimateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ExchangeEstimateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["exch_tp", "fc_exmn_amt"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "exch_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            foreign_currency_exchange_amount: codec::take(
-                api_id,
-                object,
-                "fc_exmn_amt",
-                "foreign_currency_exchange_amount",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

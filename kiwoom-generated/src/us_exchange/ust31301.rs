@@ -43,16 +43,38 @@ impl ExchangeRateRequest {
         Self { exchange_type }
     }
 }
+impl codec::Table for ExchangeRateRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("exch_tp", "exchange_type")
+            .required()
+            .max(1)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::CurrencyExchangeDirection::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for ExchangeRateRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "exch_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust31301` 환율 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ExchangeRateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -101,126 +123,62 @@ impl ExchangeRateResponse {
         &self.extra
     }
 }
-impl codec::Record for ExchangeRateResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_applied_exchange_rate = None;
-        let mut buy_applied_exchange_rate = None;
-        let mut applied_exchange_rate = None;
-        let mut exchange_rate_type_name = None;
-        let mut preferential_before_exchange_rate = None;
-        let mut exchange_rate_preferential_rate = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
-                }
-                "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
-                }
-                "aplc_exrt" => {
-                    applied_exchange_rate =
-                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
-                }
-                "exrt_tp_nm" => {
-                    exchange_rate_type_name =
-                        forms.value(&mut map, ctx, 3, "exrt_tp_nm", codec::PLAIN)?;
-                }
-                "spcl_bf_exrt" => {
-                    preferential_before_exchange_rate =
-                        forms.value(&mut map, ctx, 4, "spcl_bf_exrt", codec::PLAIN)?;
-                }
-                "exrt_spcl_rt" => {
-                    exchange_rate_preferential_rate =
-                        forms.value(&mut map, ctx, 5, "exrt_spcl_rt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 7, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ExchangeRateResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
+            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
+            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
+            codec::Field::new("exrt_tp_nm", "exchange_rate_type_name"),
+            codec::Field::new("spcl_bf_exrt", "preferential_before_exchange_rate"),
+            codec::Field::new("exrt_spcl_rt", "exchange_rate_preferential_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
+            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
+            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
+            3 => codec::SlotMut::Text(&mut self.exchange_rate_type_name),
+            4 => codec::SlotMut::Decimal(&mut self.preferential_before_exchange_rate),
+            5 => codec::SlotMut::Decimal(&mut self.exchange_rate_preferential_rate),
+            6 => codec::SlotMut::Number(&mut self.return_code),
+            7 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_applied_exchange_rate,
-            buy_applied_exchange_rate,
-            applied_exchange_rate,
-            exchange_rate_type_name,
-            preferential_before_exchange_rate,
-            exchange_rate_preferential_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
+            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
+            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
+            3 => codec::SlotRef::Opt(&self.exchange_rate_type_name),
+            4 => codec::SlotRef::Opt(&self.preferential_before_exchange_rate),
+            5 => codec::SlotRef::Opt(&self.exchange_rate_preferential_rate),
+            6 => codec::SlotRef::Number(self.return_code),
+            7 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ExchangeRateResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sell_aplc_exrt",
-            self.sell_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_aplc_exrt",
-            self.buy_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "aplc_exrt",
-            self.applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "exrt_tp_nm",
-            self.exchange_rate_type_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "spcl_bf_exrt",
-            self.preferential_before_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "exrt_spcl_rt",
-            self.exchange_rate_preferential_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            7,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ExchangeRateRequest {
@@ -232,38 +190,12 @@ impl kiwoom_runtime::TrRequest for ExchangeRateRequest {
     };
     type Response = ExchangeRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust31301",
-            "exch_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust31301", self)
     }
 }
 impl kiwoom_runtime::TrResponse for ExchangeRateResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ExchangeRateRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["exch_tp"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "exch_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

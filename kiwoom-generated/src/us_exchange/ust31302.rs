@@ -71,22 +71,46 @@ impl CurrencyExchangeRequest {
         }
     }
 }
+impl codec::Table for CurrencyExchangeRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("exch_tp", "exchange_type")
+                .required()
+                .max(1),
+            codec::Field::new("fc_exmn_amt", "foreign_currency_exchange_amount")
+                .required()
+                .max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            1 => codec::SlotMut::Req(&mut self.foreign_currency_exchange_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            1 => codec::SlotRef::Req(&self.foreign_currency_exchange_amount),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::CurrencyExchangeDirection::from_code(""),
+            foreign_currency_exchange_amount: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for CurrencyExchangeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "exch_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(
-            &mut map,
-            "fc_exmn_amt",
-            &self.foreign_currency_exchange_amount,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust31302` 환전 신청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CurrencyExchangeResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -214,422 +238,168 @@ impl CurrencyExchangeResponse {
         &self.extra
     }
 }
-impl codec::Record for CurrencyExchangeResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut sell_applied_exchange_rate = None;
-        let mut buy_applied_exchange_rate = None;
-        let mut applied_exchange_rate = None;
-        let mut deposit_previous_balance = None;
-        let mut cash_unpaid_amount_previous_balance = None;
-        let mut other_loan_amount_previous_balance = None;
-        let mut deposit_current_balance = None;
-        let mut cash_unpaid_amount_current_balance = None;
-        let mut other_loan_amount_current_balance = None;
-        let mut krw_exchange_available_amount = None;
-        let mut cash_unpaid_repayment_amount = None;
-        let mut cash_unpaid_late_fee = None;
-        let mut other_loan_arrears_repayment_amount = None;
-        let mut other_loan_arrears_late_fee = None;
-        let mut foreign_currency_deposit_previous_balance = None;
-        let mut foreign_currency_cash_unpaid_amount_previous_balance = None;
-        let mut foreign_currency_other_loan_amount_previous_balance = None;
-        let mut foreign_currency_deposit_current_balance = None;
-        let mut foreign_currency_cash_unpaid_amount_current_balance = None;
-        let mut foreign_currency_other_loan_amount_current_balance = None;
-        let mut foreign_currency_exchange_available_amount = None;
-        let mut foreign_currency_cash_unpaid_repayment_amount = None;
-        let mut foreign_currency_cash_unpaid_late_fee = None;
-        let mut foreign_currency_other_loan_arrears_repayment_amount = None;
-        let mut foreign_currency_other_loan_arrears_late_fee = None;
-        let mut krw_exchange_amount = None;
-        let mut sell_foreign_currency_amount = None;
-        let mut buy_foreign_currency_amount = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "sell_aplc_exrt" => {
-                    sell_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 0, "sell_aplc_exrt", codec::PLAIN)?;
-                }
-                "buy_aplc_exrt" => {
-                    buy_applied_exchange_rate =
-                        forms.value(&mut map, ctx, 1, "buy_aplc_exrt", codec::PLAIN)?;
-                }
-                "aplc_exrt" => {
-                    applied_exchange_rate =
-                        forms.value(&mut map, ctx, 2, "aplc_exrt", codec::PLAIN)?;
-                }
-                "entra_prerm" => {
-                    deposit_previous_balance =
-                        forms.value(&mut map, ctx, 3, "entra_prerm", codec::PLAIN)?;
-                }
-                "ch_uncla_prerm" => {
-                    cash_unpaid_amount_previous_balance =
-                        forms.value(&mut map, ctx, 4, "ch_uncla_prerm", codec::PLAIN)?;
-                }
-                "etc_loana_prerm" => {
-                    other_loan_amount_previous_balance =
-                        forms.value(&mut map, ctx, 5, "etc_loana_prerm", codec::PLAIN)?;
-                }
-                "entra_nowrm" => {
-                    deposit_current_balance =
-                        forms.value(&mut map, ctx, 6, "entra_nowrm", codec::PLAIN)?;
-                }
-                "ch_uncla_nowrm" => {
-                    cash_unpaid_amount_current_balance =
-                        forms.value(&mut map, ctx, 7, "ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "etc_loana_nowrm" => {
-                    other_loan_amount_current_balance =
-                        forms.value(&mut map, ctx, 8, "etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "krw_exmn_alow_amt" => {
-                    krw_exchange_available_amount =
-                        forms.value(&mut map, ctx, 9, "krw_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "ch_uncl_rpym_amt" => {
-                    cash_unpaid_repayment_amount =
-                        forms.value(&mut map, ctx, 10, "ch_uncl_rpym_amt", codec::PLAIN)?;
-                }
-                "ch_uncl_dlfe" => {
-                    cash_unpaid_late_fee =
-                        forms.value(&mut map, ctx, 11, "ch_uncl_dlfe", codec::PLAIN)?;
-                }
-                "etc_loan_npay_rpym_amt" => {
-                    other_loan_arrears_repayment_amount =
-                        forms.value(&mut map, ctx, 12, "etc_loan_npay_rpym_amt", codec::PLAIN)?;
-                }
-                "etc_loan_npay_dlfe" => {
-                    other_loan_arrears_late_fee =
-                        forms.value(&mut map, ctx, 13, "etc_loan_npay_dlfe", codec::PLAIN)?;
-                }
-                "fc_entra_prerm" => {
-                    foreign_currency_deposit_previous_balance =
-                        forms.value(&mut map, ctx, 14, "fc_entra_prerm", codec::PLAIN)?;
-                }
-                "fc_ch_uncla_prerm" => {
-                    foreign_currency_cash_unpaid_amount_previous_balance =
-                        forms.value(&mut map, ctx, 15, "fc_ch_uncla_prerm", codec::PLAIN)?;
-                }
-                "fc_etc_loana_prerm" => {
-                    foreign_currency_other_loan_amount_previous_balance =
-                        forms.value(&mut map, ctx, 16, "fc_etc_loana_prerm", codec::PLAIN)?;
-                }
-                "fc_entra_nowrm" => {
-                    foreign_currency_deposit_current_balance =
-                        forms.value(&mut map, ctx, 17, "fc_entra_nowrm", codec::PLAIN)?;
-                }
-                "fc_ch_uncla_nowrm" => {
-                    foreign_currency_cash_unpaid_amount_current_balance =
-                        forms.value(&mut map, ctx, 18, "fc_ch_uncla_nowrm", codec::PLAIN)?;
-                }
-                "fc_etc_loana_nowrm" => {
-                    foreign_currency_other_loan_amount_current_balance =
-                        forms.value(&mut map, ctx, 19, "fc_etc_loana_nowrm", codec::PLAIN)?;
-                }
-                "fc_exmn_alow_amt" => {
-                    foreign_currency_exchange_available_amount =
-                        forms.value(&mut map, ctx, 20, "fc_exmn_alow_amt", codec::PLAIN)?;
-                }
-                "fc_ch_uncl_rpym_amt" => {
-                    foreign_currency_cash_unpaid_repayment_amount =
-                        forms.value(&mut map, ctx, 21, "fc_ch_uncl_rpym_amt", codec::PLAIN)?;
-                }
-                "fc_ch_uncl_dlfe" => {
-                    foreign_currency_cash_unpaid_late_fee =
-                        forms.value(&mut map, ctx, 22, "fc_ch_uncl_dlfe", codec::PLAIN)?;
-                }
-                "fc_etc_loan_npay_rpym_amt" => {
-                    foreign_currency_other_loan_arrears_repayment_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        23,
-                        "fc_etc_loan_npay_rpym_amt",
-                        codec::PLAIN,
-                    )?;
-                }
-                "fc_etc_loan_npay_dlfe" => {
-                    foreign_currency_other_loan_arrears_late_fee =
-                        forms.value(&mut map, ctx, 24, "fc_etc_loan_npay_dlfe", codec::PLAIN)?;
-                }
-                "krw_exmn_amt" => {
-                    krw_exchange_amount =
-                        forms.value(&mut map, ctx, 25, "krw_exmn_amt", codec::PLAIN)?;
-                }
-                "sell_fc_amt" => {
-                    sell_foreign_currency_amount =
-                        forms.value(&mut map, ctx, 26, "sell_fc_amt", codec::PLAIN)?;
-                }
-                "buy_fc_amt" => {
-                    buy_foreign_currency_amount =
-                        forms.value(&mut map, ctx, 27, "buy_fc_amt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 29, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CurrencyExchangeResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
+            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
+            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
+            codec::Field::new("entra_prerm", "deposit_previous_balance"),
+            codec::Field::new("ch_uncla_prerm", "cash_unpaid_amount_previous_balance"),
+            codec::Field::new("etc_loana_prerm", "other_loan_amount_previous_balance"),
+            codec::Field::new("entra_nowrm", "deposit_current_balance"),
+            codec::Field::new("ch_uncla_nowrm", "cash_unpaid_amount_current_balance"),
+            codec::Field::new("etc_loana_nowrm", "other_loan_amount_current_balance"),
+            codec::Field::new("krw_exmn_alow_amt", "krw_exchange_available_amount"),
+            codec::Field::new("ch_uncl_rpym_amt", "cash_unpaid_repayment_amount"),
+            codec::Field::new("ch_uncl_dlfe", "cash_unpaid_late_fee"),
+            codec::Field::new(
+                "etc_loan_npay_rpym_amt",
+                "other_loan_arrears_repayment_amount",
+            ),
+            codec::Field::new("etc_loan_npay_dlfe", "other_loan_arrears_late_fee"),
+            codec::Field::new(
+                "fc_entra_prerm",
+                "foreign_currency_deposit_previous_balance",
+            ),
+            codec::Field::new(
+                "fc_ch_uncla_prerm",
+                "foreign_currency_cash_unpaid_amount_previous_balance",
+            ),
+            codec::Field::new(
+                "fc_etc_loana_prerm",
+                "foreign_currency_other_loan_amount_previous_balance",
+            ),
+            codec::Field::new("fc_entra_nowrm", "foreign_currency_deposit_current_balance"),
+            codec::Field::new(
+                "fc_ch_uncla_nowrm",
+                "foreign_currency_cash_unpaid_amount_current_balance",
+            ),
+            codec::Field::new(
+                "fc_etc_loana_nowrm",
+                "foreign_currency_other_loan_amount_current_balance",
+            ),
+            codec::Field::new(
+                "fc_exmn_alow_amt",
+                "foreign_currency_exchange_available_amount",
+            ),
+            codec::Field::new(
+                "fc_ch_uncl_rpym_amt",
+                "foreign_currency_cash_unpaid_repayment_amount",
+            ),
+            codec::Field::new("fc_ch_uncl_dlfe", "foreign_currency_cash_unpaid_late_fee"),
+            codec::Field::new(
+                "fc_etc_loan_npay_rpym_amt",
+                "foreign_currency_other_loan_arrears_repayment_amount",
+            ),
+            codec::Field::new(
+                "fc_etc_loan_npay_dlfe",
+                "foreign_currency_other_loan_arrears_late_fee",
+            ),
+            codec::Field::new("krw_exmn_amt", "krw_exchange_amount"),
+            codec::Field::new("sell_fc_amt", "sell_foreign_currency_amount"),
+            codec::Field::new("buy_fc_amt", "buy_foreign_currency_amount"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
+            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
+            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
+            3 => codec::SlotMut::Decimal(&mut self.deposit_previous_balance),
+            4 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount_previous_balance),
+            5 => codec::SlotMut::Decimal(&mut self.other_loan_amount_previous_balance),
+            6 => codec::SlotMut::Decimal(&mut self.deposit_current_balance),
+            7 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount_current_balance),
+            8 => codec::SlotMut::Decimal(&mut self.other_loan_amount_current_balance),
+            9 => codec::SlotMut::Int(&mut self.krw_exchange_available_amount),
+            10 => codec::SlotMut::Decimal(&mut self.cash_unpaid_repayment_amount),
+            11 => codec::SlotMut::Decimal(&mut self.cash_unpaid_late_fee),
+            12 => codec::SlotMut::Decimal(&mut self.other_loan_arrears_repayment_amount),
+            13 => codec::SlotMut::Decimal(&mut self.other_loan_arrears_late_fee),
+            14 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit_previous_balance),
+            15 => codec::SlotMut::Decimal(
+                &mut self.foreign_currency_cash_unpaid_amount_previous_balance,
+            ),
+            16 => codec::SlotMut::Decimal(
+                &mut self.foreign_currency_other_loan_amount_previous_balance,
+            ),
+            17 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit_current_balance),
+            18 => codec::SlotMut::Decimal(
+                &mut self.foreign_currency_cash_unpaid_amount_current_balance,
+            ),
+            19 => codec::SlotMut::Decimal(
+                &mut self.foreign_currency_other_loan_amount_current_balance,
+            ),
+            20 => codec::SlotMut::Decimal(&mut self.foreign_currency_exchange_available_amount),
+            21 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_repayment_amount),
+            22 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_late_fee),
+            23 => codec::SlotMut::Decimal(
+                &mut self.foreign_currency_other_loan_arrears_repayment_amount,
+            ),
+            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_other_loan_arrears_late_fee),
+            25 => codec::SlotMut::Int(&mut self.krw_exchange_amount),
+            26 => codec::SlotMut::Decimal(&mut self.sell_foreign_currency_amount),
+            27 => codec::SlotMut::Decimal(&mut self.buy_foreign_currency_amount),
+            28 => codec::SlotMut::Number(&mut self.return_code),
+            29 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            sell_applied_exchange_rate,
-            buy_applied_exchange_rate,
-            applied_exchange_rate,
-            deposit_previous_balance,
-            cash_unpaid_amount_previous_balance,
-            other_loan_amount_previous_balance,
-            deposit_current_balance,
-            cash_unpaid_amount_current_balance,
-            other_loan_amount_current_balance,
-            krw_exchange_available_amount,
-            cash_unpaid_repayment_amount,
-            cash_unpaid_late_fee,
-            other_loan_arrears_repayment_amount,
-            other_loan_arrears_late_fee,
-            foreign_currency_deposit_previous_balance,
-            foreign_currency_cash_unpaid_amount_previous_balance,
-            foreign_currency_other_loan_amount_previous_balance,
-            foreign_currency_deposit_current_balance,
-            foreign_currency_cash_unpaid_amount_current_balance,
-            foreign_currency_other_loan_amount_current_balance,
-            foreign_currency_exchange_available_amount,
-            foreign_currency_cash_unpaid_repayment_amount,
-            foreign_currency_cash_unpaid_late_fee,
-            foreign_currency_other_loan_arrears_repayment_amount,
-            foreign_currency_other_loan_arrears_late_fee,
-            krw_exchange_amount,
-            sell_foreign_currency_amount,
-            buy_foreign_currency_amount,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
+            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
+            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
+            3 => codec::SlotRef::Opt(&self.deposit_previous_balance),
+            4 => codec::SlotRef::Opt(&self.cash_unpaid_amount_previous_balance),
+            5 => codec::SlotRef::Opt(&self.other_loan_amount_previous_balance),
+            6 => codec::SlotRef::Opt(&self.deposit_current_balance),
+            7 => codec::SlotRef::Opt(&self.cash_unpaid_amount_current_balance),
+            8 => codec::SlotRef::Opt(&self.other_loan_amount_current_balance),
+            9 => codec::SlotRef::Opt(&self.krw_exchange_available_amount),
+            10 => codec::SlotRef::Opt(&self.cash_unpaid_repayment_amount),
+            11 => codec::SlotRef::Opt(&self.cash_unpaid_late_fee),
+            12 => codec::SlotRef::Opt(&self.other_loan_arrears_repayment_amount),
+            13 => codec::SlotRef::Opt(&self.other_loan_arrears_late_fee),
+            14 => codec::SlotRef::Opt(&self.foreign_currency_deposit_previous_balance),
+            15 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount_previous_balance),
+            16 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount_previous_balance),
+            17 => codec::SlotRef::Opt(&self.foreign_currency_deposit_current_balance),
+            18 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount_current_balance),
+            19 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount_current_balance),
+            20 => codec::SlotRef::Opt(&self.foreign_currency_exchange_available_amount),
+            21 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_repayment_amount),
+            22 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_late_fee),
+            23 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_arrears_repayment_amount),
+            24 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_arrears_late_fee),
+            25 => codec::SlotRef::Opt(&self.krw_exchange_amount),
+            26 => codec::SlotRef::Opt(&self.sell_foreign_currency_amount),
+            27 => codec::SlotRef::Opt(&self.buy_foreign_currency_amount),
+            28 => codec::SlotRef::Number(self.return_code),
+            29 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CurrencyExchangeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "sell_aplc_exrt",
-            self.sell_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "buy_aplc_exrt",
-            self.buy_applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "aplc_exrt",
-            self.applied_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "entra_prerm",
-            self.deposit_previous_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "ch_uncla_prerm",
-            self.cash_unpaid_amount_previous_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "etc_loana_prerm",
-            self.other_loan_amount_previous_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "entra_nowrm",
-            self.deposit_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ch_uncla_nowrm",
-            self.cash_unpaid_amount_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "etc_loana_nowrm",
-            self.other_loan_amount_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "krw_exmn_alow_amt",
-            self.krw_exchange_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "ch_uncl_rpym_amt",
-            self.cash_unpaid_repayment_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "ch_uncl_dlfe",
-            self.cash_unpaid_late_fee.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "etc_loan_npay_rpym_amt",
-            self.other_loan_arrears_repayment_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "etc_loan_npay_dlfe",
-            self.other_loan_arrears_late_fee.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "fc_entra_prerm",
-            self.foreign_currency_deposit_previous_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "fc_ch_uncla_prerm",
-            self.foreign_currency_cash_unpaid_amount_previous_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "fc_etc_loana_prerm",
-            self.foreign_currency_other_loan_amount_previous_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "fc_entra_nowrm",
-            self.foreign_currency_deposit_current_balance.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "fc_ch_uncla_nowrm",
-            self.foreign_currency_cash_unpaid_amount_current_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "fc_etc_loana_nowrm",
-            self.foreign_currency_other_loan_amount_current_balance
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "fc_exmn_alow_amt",
-            self.foreign_currency_exchange_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "fc_ch_uncl_rpym_amt",
-            self.foreign_currency_cash_unpaid_repayment_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "fc_ch_uncl_dlfe",
-            self.foreign_currency_cash_unpaid_late_fee.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "fc_etc_loan_npay_rpym_amt",
-            self.foreign_currency_other_loan_arrears_repayment_amount
-                .as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "fc_etc_loan_npay_dlfe",
-            self.foreign_currency_other_loan_arrears_late_fee.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "krw_exmn_amt",
-            self.krw_exchange_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "sell_fc_amt",
-            self.sell_foreign_currency_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "buy_fc_amt",
-            self.buy_foreign_currency_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            29,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
@@ -641,25 +411,7 @@ impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
     };
     type Response = CurrencyExchangeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust31302",
-            "exch_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            Some(1usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust31302",
-            "fc_exmn_amt",
-            "foreign_currency_exchange_amount",
-            Some(&self.foreign_currency_exchange_amount),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust31302", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -675,30 +427,6 @@ impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
 impl kiwoom_runtime::TrResponse for CurrencyExchangeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CurrencyExchangeRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["exch_tp", "fc_exmn_amt"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "exch_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            foreign_currency_exchange_amount: codec::take_required(
-                api_id,
-                object,
-                "fc_exmn_amt",
-                "foreign_currency_exchange_amount",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

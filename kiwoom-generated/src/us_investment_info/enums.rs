@@ -21,55 +21,7 @@ pub enum ResearchQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ResearchQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UsStock => "0",
-            Self::GlobalEtf => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::UsStock,
-            "1" => Self::GlobalEtf,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::UsStock => Some("미국주식"),
-            Self::GlobalEtf => Some("글로벌ETF"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ResearchQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ResearchQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ResearchQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ResearchQueryType {
+    UsStock => ("0", "미국주식"),
+    GlobalEtf => ("1", "글로벌ETF"),
+});

@@ -44,17 +44,42 @@ impl StockQuoteRequest {
         }
     }
 }
+impl codec::Table for StockQuoteRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("stk_cd", "stock_code").required(),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::UsExchange::from_code(""),
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for StockQuoteRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20100` 미국주식 현재가 종목정보.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 거래소구분 (`stex_tp`)
@@ -294,557 +319,167 @@ impl StockQuoteResponse {
         &self.extra
     }
 }
-impl codec::Record for StockQuoteResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut high_52w = None;
-        let mut high_52w_change_rate = None;
-        let mut high_52w_date = None;
-        let mut low_52w = None;
-        let mut low_52w_change_rate = None;
-        let mut low_52w_date = None;
-        let mut stock_count = None;
-        let mut market_cap = None;
-        let mut settlement_month = None;
-        let mut large_industry_code = None;
-        let mut small_industry_code = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut year_highest = None;
-        let mut year_highest_date = None;
-        let mut year_highest_change_rate = None;
-        let mut year_lowest = None;
-        let mut year_lowest_date = None;
-        let mut year_lowest_change_rate = None;
-        let mut previous_day_open_price = None;
-        let mut previous_day_high_price = None;
-        let mut previous_day_low_price = None;
-        let mut base_close_price = None;
-        let mut upper_limit_price = None;
-        let mut lower_limit_price = None;
-        let mut trade_quantity_unit = None;
-        let mut uncertainty_level = None;
-        let mut competitive_advantage_type = None;
-        let mut currency_unit = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut trade_suspension_type = None;
-        let mut base_exchange_rate = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric" => {
-                    high_52w = forms.value(&mut map, ctx, 4, "52wk_hgst_pric", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric_pre_rt" => {
-                    high_52w_change_rate =
-                        forms.value(&mut map, ctx, 5, "52wk_hgst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric_dt" => {
-                    high_52w_date =
-                        forms.value(&mut map, ctx, 6, "52wk_hgst_pric_dt", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric" => {
-                    low_52w = forms.value(&mut map, ctx, 7, "52wk_lwst_pric", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric_pre_rt" => {
-                    low_52w_change_rate =
-                        forms.value(&mut map, ctx, 8, "52wk_lwst_pric_pre_rt", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric_dt" => {
-                    low_52w_date =
-                        forms.value(&mut map, ctx, 9, "52wk_lwst_pric_dt", codec::PLAIN)?;
-                }
-                "stk_cnt" => {
-                    stock_count = forms.value(&mut map, ctx, 10, "stk_cnt", codec::PLAIN)?;
-                }
-                "mac" => {
-                    market_cap = forms.value(&mut map, ctx, 11, "mac", codec::PLAIN)?;
-                }
-                "setl_mm" => {
-                    settlement_month = forms.value(&mut map, ctx, 12, "setl_mm", codec::PLAIN)?;
-                }
-                "lg_inds_cd" => {
-                    large_industry_code =
-                        forms.value(&mut map, ctx, 13, "lg_inds_cd", codec::PLAIN)?;
-                }
-                "sm_inds_cd" => {
-                    small_industry_code =
-                        forms.value(&mut map, ctx, 14, "sm_inds_cd", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 15, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 16, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 17, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 18, "flu_rt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 19, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "oyr_hgst" => {
-                    year_highest = forms.value(&mut map, ctx, 20, "oyr_hgst", codec::PLAIN)?;
-                }
-                "oyr_hgst_dt" => {
-                    year_highest_date =
-                        forms.value(&mut map, ctx, 21, "oyr_hgst_dt", codec::PLAIN)?;
-                }
-                "oyr_hgst_pre_rt" => {
-                    year_highest_change_rate =
-                        forms.value(&mut map, ctx, 22, "oyr_hgst_pre_rt", codec::PLAIN)?;
-                }
-                "oyr_lwst" => {
-                    year_lowest = forms.value(&mut map, ctx, 23, "oyr_lwst", codec::PLAIN)?;
-                }
-                "oyr_lwst_dt" => {
-                    year_lowest_date =
-                        forms.value(&mut map, ctx, 24, "oyr_lwst_dt", codec::PLAIN)?;
-                }
-                "oyr_lwst_pre_rt" => {
-                    year_lowest_change_rate =
-                        forms.value(&mut map, ctx, 25, "oyr_lwst_pre_rt", codec::PLAIN)?;
-                }
-                "pre_open_pric" => {
-                    previous_day_open_price =
-                        forms.value(&mut map, ctx, 26, "pre_open_pric", codec::PLAIN)?;
-                }
-                "pre_high_pric" => {
-                    previous_day_high_price =
-                        forms.value(&mut map, ctx, 27, "pre_high_pric", codec::PLAIN)?;
-                }
-                "pre_low_pric" => {
-                    previous_day_low_price =
-                        forms.value(&mut map, ctx, 28, "pre_low_pric", codec::PLAIN)?;
-                }
-                "base_close_pric" => {
-                    base_close_price =
-                        forms.value(&mut map, ctx, 29, "base_close_pric", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(&mut map, ctx, 30, "upl_pric", codec::PLAIN)?;
-                }
-                "lst_pric" => {
-                    lower_limit_price = forms.value(&mut map, ctx, 31, "lst_pric", codec::PLAIN)?;
-                }
-                "trde_qty_unit" => {
-                    trade_quantity_unit =
-                        forms.value(&mut map, ctx, 32, "trde_qty_unit", codec::PLAIN)?;
-                }
-                "uncert_lv" => {
-                    uncertainty_level =
-                        forms.value(&mut map, ctx, 33, "uncert_lv", codec::PLAIN)?;
-                }
-                "comp_adv_tp" => {
-                    competitive_advantage_type =
-                        forms.value(&mut map, ctx, 34, "comp_adv_tp", codec::PLAIN)?;
-                }
-                "curr_unit" => {
-                    currency_unit = forms.value(&mut map, ctx, 35, "curr_unit", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 36, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 37, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 38, "low_pric", codec::PLAIN)?;
-                }
-                "trd_susp_tp" => {
-                    trade_suspension_type =
-                        forms.value(&mut map, ctx, 39, "trd_susp_tp", codec::PLAIN)?;
-                }
-                "base_exrt" => {
-                    base_exchange_rate =
-                        forms.value(&mut map, ctx, 40, "base_exrt", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 42, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockQuoteResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("52wk_hgst_pric", "high_52w"),
+            codec::Field::new("52wk_hgst_pric_pre_rt", "high_52w_change_rate"),
+            codec::Field::new("52wk_hgst_pric_dt", "high_52w_date"),
+            codec::Field::new("52wk_lwst_pric", "low_52w"),
+            codec::Field::new("52wk_lwst_pric_pre_rt", "low_52w_change_rate"),
+            codec::Field::new("52wk_lwst_pric_dt", "low_52w_date"),
+            codec::Field::new("stk_cnt", "stock_count"),
+            codec::Field::new("mac", "market_cap"),
+            codec::Field::new("setl_mm", "settlement_month"),
+            codec::Field::new("lg_inds_cd", "large_industry_code"),
+            codec::Field::new("sm_inds_cd", "small_industry_code"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("oyr_hgst", "year_highest"),
+            codec::Field::new("oyr_hgst_dt", "year_highest_date"),
+            codec::Field::new("oyr_hgst_pre_rt", "year_highest_change_rate"),
+            codec::Field::new("oyr_lwst", "year_lowest"),
+            codec::Field::new("oyr_lwst_dt", "year_lowest_date"),
+            codec::Field::new("oyr_lwst_pre_rt", "year_lowest_change_rate"),
+            codec::Field::new("pre_open_pric", "previous_day_open_price"),
+            codec::Field::new("pre_high_pric", "previous_day_high_price"),
+            codec::Field::new("pre_low_pric", "previous_day_low_price"),
+            codec::Field::new("base_close_pric", "base_close_price"),
+            codec::Field::new("upl_pric", "upper_limit_price"),
+            codec::Field::new("lst_pric", "lower_limit_price"),
+            codec::Field::new("trde_qty_unit", "trade_quantity_unit"),
+            codec::Field::new("uncert_lv", "uncertainty_level"),
+            codec::Field::new("comp_adv_tp", "competitive_advantage_type"),
+            codec::Field::new("curr_unit", "currency_unit"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("trd_susp_tp", "trade_suspension_type"),
+            codec::Field::new("base_exrt", "base_exchange_rate"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.stock_english_name),
+            4 => codec::SlotMut::Opt(&mut self.high_52w),
+            5 => codec::SlotMut::Decimal(&mut self.high_52w_change_rate),
+            6 => codec::SlotMut::Date(&mut self.high_52w_date),
+            7 => codec::SlotMut::Opt(&mut self.low_52w),
+            8 => codec::SlotMut::Decimal(&mut self.low_52w_change_rate),
+            9 => codec::SlotMut::Date(&mut self.low_52w_date),
+            10 => codec::SlotMut::Int(&mut self.stock_count),
+            11 => codec::SlotMut::Decimal(&mut self.market_cap),
+            12 => codec::SlotMut::Text(&mut self.settlement_month),
+            13 => codec::SlotMut::Text(&mut self.large_industry_code),
+            14 => codec::SlotMut::Text(&mut self.small_industry_code),
+            15 => codec::SlotMut::Opt(&mut self.current_price),
+            16 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            17 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            18 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            19 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            20 => codec::SlotMut::Opt(&mut self.year_highest),
+            21 => codec::SlotMut::Date(&mut self.year_highest_date),
+            22 => codec::SlotMut::Decimal(&mut self.year_highest_change_rate),
+            23 => codec::SlotMut::Opt(&mut self.year_lowest),
+            24 => codec::SlotMut::Date(&mut self.year_lowest_date),
+            25 => codec::SlotMut::Decimal(&mut self.year_lowest_change_rate),
+            26 => codec::SlotMut::Decimal(&mut self.previous_day_open_price),
+            27 => codec::SlotMut::Decimal(&mut self.previous_day_high_price),
+            28 => codec::SlotMut::Decimal(&mut self.previous_day_low_price),
+            29 => codec::SlotMut::Decimal(&mut self.base_close_price),
+            30 => codec::SlotMut::Decimal(&mut self.upper_limit_price),
+            31 => codec::SlotMut::Decimal(&mut self.lower_limit_price),
+            32 => codec::SlotMut::Text(&mut self.trade_quantity_unit),
+            33 => codec::SlotMut::Text(&mut self.uncertainty_level),
+            34 => codec::SlotMut::Text(&mut self.competitive_advantage_type),
+            35 => codec::SlotMut::Text(&mut self.currency_unit),
+            36 => codec::SlotMut::Opt(&mut self.open_price),
+            37 => codec::SlotMut::Opt(&mut self.high_price),
+            38 => codec::SlotMut::Opt(&mut self.low_price),
+            39 => codec::SlotMut::Text(&mut self.trade_suspension_type),
+            40 => codec::SlotMut::Decimal(&mut self.base_exchange_rate),
+            41 => codec::SlotMut::Number(&mut self.return_code),
+            42 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            high_52w,
-            high_52w_change_rate,
-            high_52w_date,
-            low_52w,
-            low_52w_change_rate,
-            low_52w_date,
-            stock_count,
-            market_cap,
-            settlement_month,
-            large_industry_code,
-            small_industry_code,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            year_highest,
-            year_highest_date,
-            year_highest_change_rate,
-            year_lowest,
-            year_lowest_date,
-            year_lowest_change_rate,
-            previous_day_open_price,
-            previous_day_high_price,
-            previous_day_low_price,
-            base_close_price,
-            upper_limit_price,
-            lower_limit_price,
-            trade_quantity_unit,
-            uncertainty_level,
-            competitive_advantage_type,
-            currency_unit,
-            open_price,
-            high_price,
-            low_price,
-            trade_suspension_type,
-            base_exchange_rate,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.stock_english_name),
+            4 => codec::SlotRef::Opt(&self.high_52w),
+            5 => codec::SlotRef::Opt(&self.high_52w_change_rate),
+            6 => codec::SlotRef::Opt(&self.high_52w_date),
+            7 => codec::SlotRef::Opt(&self.low_52w),
+            8 => codec::SlotRef::Opt(&self.low_52w_change_rate),
+            9 => codec::SlotRef::Opt(&self.low_52w_date),
+            10 => codec::SlotRef::Opt(&self.stock_count),
+            11 => codec::SlotRef::Opt(&self.market_cap),
+            12 => codec::SlotRef::Opt(&self.settlement_month),
+            13 => codec::SlotRef::Opt(&self.large_industry_code),
+            14 => codec::SlotRef::Opt(&self.small_industry_code),
+            15 => codec::SlotRef::Opt(&self.current_price),
+            16 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            17 => codec::SlotRef::Opt(&self.previous_day_change),
+            18 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            19 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            20 => codec::SlotRef::Opt(&self.year_highest),
+            21 => codec::SlotRef::Opt(&self.year_highest_date),
+            22 => codec::SlotRef::Opt(&self.year_highest_change_rate),
+            23 => codec::SlotRef::Opt(&self.year_lowest),
+            24 => codec::SlotRef::Opt(&self.year_lowest_date),
+            25 => codec::SlotRef::Opt(&self.year_lowest_change_rate),
+            26 => codec::SlotRef::Opt(&self.previous_day_open_price),
+            27 => codec::SlotRef::Opt(&self.previous_day_high_price),
+            28 => codec::SlotRef::Opt(&self.previous_day_low_price),
+            29 => codec::SlotRef::Opt(&self.base_close_price),
+            30 => codec::SlotRef::Opt(&self.upper_limit_price),
+            31 => codec::SlotRef::Opt(&self.lower_limit_price),
+            32 => codec::SlotRef::Opt(&self.trade_quantity_unit),
+            33 => codec::SlotRef::Opt(&self.uncertainty_level),
+            34 => codec::SlotRef::Opt(&self.competitive_advantage_type),
+            35 => codec::SlotRef::Opt(&self.currency_unit),
+            36 => codec::SlotRef::Opt(&self.open_price),
+            37 => codec::SlotRef::Opt(&self.high_price),
+            38 => codec::SlotRef::Opt(&self.low_price),
+            39 => codec::SlotRef::Opt(&self.trade_suspension_type),
+            40 => codec::SlotRef::Opt(&self.base_exchange_rate),
+            41 => codec::SlotRef::Number(self.return_code),
+            42 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockQuoteResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "52wk_hgst_pric",
-            self.high_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "52wk_hgst_pric_pre_rt",
-            self.high_52w_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "52wk_hgst_pric_dt",
-            self.high_52w_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "52wk_lwst_pric",
-            self.low_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "52wk_lwst_pric_pre_rt",
-            self.low_52w_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "52wk_lwst_pric_dt",
-            self.low_52w_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stk_cnt",
-            self.stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 11, "mac", self.market_cap.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            12,
-            "setl_mm",
-            self.settlement_month.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "lg_inds_cd",
-            self.large_industry_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "sm_inds_cd",
-            self.small_industry_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "oyr_hgst",
-            self.year_highest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "oyr_hgst_dt",
-            self.year_highest_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "oyr_hgst_pre_rt",
-            self.year_highest_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "oyr_lwst",
-            self.year_lowest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "oyr_lwst_dt",
-            self.year_lowest_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "oyr_lwst_pre_rt",
-            self.year_lowest_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "pre_open_pric",
-            self.previous_day_open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "pre_high_pric",
-            self.previous_day_high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "pre_low_pric",
-            self.previous_day_low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "base_close_pric",
-            self.base_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "lst_pric",
-            self.lower_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "trde_qty_unit",
-            self.trade_quantity_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "uncert_lv",
-            self.uncertainty_level.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "comp_adv_tp",
-            self.competitive_advantage_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "curr_unit",
-            self.currency_unit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "trd_susp_tp",
-            self.trade_suspension_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "base_exrt",
-            self.base_exchange_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            42,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {
@@ -856,48 +491,12 @@ impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     };
     type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20100",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20100",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20100", self)
     }
 }
 impl kiwoom_runtime::TrResponse for StockQuoteResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockQuoteRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

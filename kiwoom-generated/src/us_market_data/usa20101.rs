@@ -44,17 +44,42 @@ impl OrderBookRequest {
         }
     }
 }
+impl codec::Table for OrderBookRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("stk_cd", "stock_code").required(),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.exchange_type),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.exchange_type),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: super::UsExchange::from_code(""),
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for OrderBookRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20101` 미국주식 현재가 10호가.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderBookResponse {
     /// 거래소구분 (`stex_tp`)
@@ -546,1148 +571,308 @@ impl OrderBookResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderBookResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut trade_quantity = None;
-        let mut trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut quote_time = None;
-        let mut date = None;
-        let mut previous_day_change_sign = None;
-        let mut best_ask_price = None;
-        let mut best_bid_price = None;
-        let mut previous_day_trade_change_rate = None;
-        let mut trade_turnover_rate = None;
-        let mut ask_price_1 = None;
-        let mut ask_price_2 = None;
-        let mut ask_price_3 = None;
-        let mut ask_price_4 = None;
-        let mut ask_price_5 = None;
-        let mut ask_price_6 = None;
-        let mut ask_price_7 = None;
-        let mut ask_price_8 = None;
-        let mut ask_price_9 = None;
-        let mut ask_price_10 = None;
-        let mut bid_price_1 = None;
-        let mut bid_price_2 = None;
-        let mut bid_price_3 = None;
-        let mut bid_price_4 = None;
-        let mut bid_price_5 = None;
-        let mut bid_price_6 = None;
-        let mut bid_price_7 = None;
-        let mut bid_price_8 = None;
-        let mut bid_price_9 = None;
-        let mut bid_price_10 = None;
-        let mut ask_quantity_1 = None;
-        let mut ask_quantity_2 = None;
-        let mut ask_quantity_3 = None;
-        let mut ask_quantity_4 = None;
-        let mut ask_quantity_5 = None;
-        let mut ask_quantity_6 = None;
-        let mut ask_quantity_7 = None;
-        let mut ask_quantity_8 = None;
-        let mut ask_quantity_9 = None;
-        let mut ask_quantity_10 = None;
-        let mut bid_quantity_1 = None;
-        let mut bid_quantity_2 = None;
-        let mut bid_quantity_3 = None;
-        let mut bid_quantity_4 = None;
-        let mut bid_quantity_5 = None;
-        let mut bid_quantity_6 = None;
-        let mut bid_quantity_7 = None;
-        let mut bid_quantity_8 = None;
-        let mut bid_quantity_9 = None;
-        let mut bid_quantity_10 = None;
-        let mut ask_quantity_change_1 = None;
-        let mut ask_quantity_change_2 = None;
-        let mut ask_quantity_change_3 = None;
-        let mut ask_quantity_change_4 = None;
-        let mut ask_quantity_change_5 = None;
-        let mut ask_quantity_change_6 = None;
-        let mut ask_quantity_change_7 = None;
-        let mut ask_quantity_change_8 = None;
-        let mut ask_quantity_change_9 = None;
-        let mut ask_quantity_change_10 = None;
-        let mut best_bid_quantity_change = None;
-        let mut bid_quantity_change_1 = None;
-        let mut bid_quantity_change_2 = None;
-        let mut bid_quantity_change_3 = None;
-        let mut bid_quantity_change_4 = None;
-        let mut bid_quantity_change_5 = None;
-        let mut bid_quantity_change_6 = None;
-        let mut bid_quantity_change_7 = None;
-        let mut bid_quantity_change_8 = None;
-        let mut bid_quantity_change_9 = None;
-        let mut bid_quantity_change_10 = None;
-        let mut total_ask_quantity = None;
-        let mut total_ask_quantity_change = None;
-        let mut total_bid_quantity = None;
-        let mut total_bid_quantity_change = None;
-        let mut net_purchase_remaining_quantity = None;
-        let mut net_sell_remaining_quantity = None;
-        let mut upper_limit_price = None;
-        let mut base_price = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 4, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 5, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 6, "flu_rt", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 7, "trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 8, "trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 9, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 10, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 11, "low_pric", codec::PLAIN)?;
-                }
-                "bid_tm" => {
-                    quote_time = forms.value(&mut map, ctx, 12, "bid_tm", codec::PLAIN)?;
-                }
-                "dt" => date = forms.value(&mut map, ctx, 13, "dt", codec::PLAIN)?,
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 14, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "fpr_sel_bid" => {
-                    best_ask_price = forms.value(&mut map, ctx, 15, "fpr_sel_bid", codec::PLAIN)?;
-                }
-                "fpr_buy_bid" => {
-                    best_bid_price = forms.value(&mut map, ctx, 16, "fpr_buy_bid", codec::PLAIN)?;
-                }
-                "pre_trde_rt" => {
-                    previous_day_trade_change_rate =
-                        forms.value(&mut map, ctx, 17, "pre_trde_rt", codec::PLAIN)?;
-                }
-                "trde_tern_rt" => {
-                    trade_turnover_rate =
-                        forms.value(&mut map, ctx, 18, "trde_tern_rt", codec::PLAIN)?;
-                }
-                "sel_1bid" => {
-                    ask_price_1 = forms.value(&mut map, ctx, 19, "sel_1bid", codec::PLAIN)?;
-                }
-                "sel_2bid" => {
-                    ask_price_2 = forms.value(&mut map, ctx, 20, "sel_2bid", codec::PLAIN)?;
-                }
-                "sel_3bid" => {
-                    ask_price_3 = forms.value(&mut map, ctx, 21, "sel_3bid", codec::PLAIN)?;
-                }
-                "sel_4bid" => {
-                    ask_price_4 = forms.value(&mut map, ctx, 22, "sel_4bid", codec::PLAIN)?;
-                }
-                "sel_5bid" => {
-                    ask_price_5 = forms.value(&mut map, ctx, 23, "sel_5bid", codec::PLAIN)?;
-                }
-                "sel_6bid" => {
-                    ask_price_6 = forms.value(&mut map, ctx, 24, "sel_6bid", codec::PLAIN)?;
-                }
-                "sel_7bid" => {
-                    ask_price_7 = forms.value(&mut map, ctx, 25, "sel_7bid", codec::PLAIN)?;
-                }
-                "sel_8bid" => {
-                    ask_price_8 = forms.value(&mut map, ctx, 26, "sel_8bid", codec::PLAIN)?;
-                }
-                "sel_9bid" => {
-                    ask_price_9 = forms.value(&mut map, ctx, 27, "sel_9bid", codec::PLAIN)?;
-                }
-                "sel_10bid" => {
-                    ask_price_10 = forms.value(&mut map, ctx, 28, "sel_10bid", codec::PLAIN)?;
-                }
-                "buy_1bid" => {
-                    bid_price_1 = forms.value(&mut map, ctx, 29, "buy_1bid", codec::PLAIN)?;
-                }
-                "buy_2bid" => {
-                    bid_price_2 = forms.value(&mut map, ctx, 30, "buy_2bid", codec::PLAIN)?;
-                }
-                "buy_3bid" => {
-                    bid_price_3 = forms.value(&mut map, ctx, 31, "buy_3bid", codec::PLAIN)?;
-                }
-                "buy_4bid" => {
-                    bid_price_4 = forms.value(&mut map, ctx, 32, "buy_4bid", codec::PLAIN)?;
-                }
-                "buy_5bid" => {
-                    bid_price_5 = forms.value(&mut map, ctx, 33, "buy_5bid", codec::PLAIN)?;
-                }
-                "buy_6bid" => {
-                    bid_price_6 = forms.value(&mut map, ctx, 34, "buy_6bid", codec::PLAIN)?;
-                }
-                "buy_7bid" => {
-                    bid_price_7 = forms.value(&mut map, ctx, 35, "buy_7bid", codec::PLAIN)?;
-                }
-                "buy_8bid" => {
-                    bid_price_8 = forms.value(&mut map, ctx, 36, "buy_8bid", codec::PLAIN)?;
-                }
-                "buy_9bid" => {
-                    bid_price_9 = forms.value(&mut map, ctx, 37, "buy_9bid", codec::PLAIN)?;
-                }
-                "buy_10bid" => {
-                    bid_price_10 = forms.value(&mut map, ctx, 38, "buy_10bid", codec::PLAIN)?;
-                }
-                "sel_1bid_req" => {
-                    ask_quantity_1 =
-                        forms.value(&mut map, ctx, 39, "sel_1bid_req", codec::PLAIN)?;
-                }
-                "sel_2bid_req" => {
-                    ask_quantity_2 =
-                        forms.value(&mut map, ctx, 40, "sel_2bid_req", codec::PLAIN)?;
-                }
-                "sel_3bid_req" => {
-                    ask_quantity_3 =
-                        forms.value(&mut map, ctx, 41, "sel_3bid_req", codec::PLAIN)?;
-                }
-                "sel_4bid_req" => {
-                    ask_quantity_4 =
-                        forms.value(&mut map, ctx, 42, "sel_4bid_req", codec::PLAIN)?;
-                }
-                "sel_5bid_req" => {
-                    ask_quantity_5 =
-                        forms.value(&mut map, ctx, 43, "sel_5bid_req", codec::PLAIN)?;
-                }
-                "sel_6bid_req" => {
-                    ask_quantity_6 =
-                        forms.value(&mut map, ctx, 44, "sel_6bid_req", codec::PLAIN)?;
-                }
-                "sel_7bid_req" => {
-                    ask_quantity_7 =
-                        forms.value(&mut map, ctx, 45, "sel_7bid_req", codec::PLAIN)?;
-                }
-                "sel_8bid_req" => {
-                    ask_quantity_8 =
-                        forms.value(&mut map, ctx, 46, "sel_8bid_req", codec::PLAIN)?;
-                }
-                "sel_9bid_req" => {
-                    ask_quantity_9 =
-                        forms.value(&mut map, ctx, 47, "sel_9bid_req", codec::PLAIN)?;
-                }
-                "sel_10bid_req" => {
-                    ask_quantity_10 =
-                        forms.value(&mut map, ctx, 48, "sel_10bid_req", codec::PLAIN)?;
-                }
-                "buy_1bid_req" => {
-                    bid_quantity_1 =
-                        forms.value(&mut map, ctx, 49, "buy_1bid_req", codec::PLAIN)?;
-                }
-                "buy_2bid_req" => {
-                    bid_quantity_2 =
-                        forms.value(&mut map, ctx, 50, "buy_2bid_req", codec::PLAIN)?;
-                }
-                "buy_3bid_req" => {
-                    bid_quantity_3 =
-                        forms.value(&mut map, ctx, 51, "buy_3bid_req", codec::PLAIN)?;
-                }
-                "buy_4bid_req" => {
-                    bid_quantity_4 =
-                        forms.value(&mut map, ctx, 52, "buy_4bid_req", codec::PLAIN)?;
-                }
-                "buy_5bid_req" => {
-                    bid_quantity_5 =
-                        forms.value(&mut map, ctx, 53, "buy_5bid_req", codec::PLAIN)?;
-                }
-                "buy_6bid_req" => {
-                    bid_quantity_6 =
-                        forms.value(&mut map, ctx, 54, "buy_6bid_req", codec::PLAIN)?;
-                }
-                "buy_7bid_req" => {
-                    bid_quantity_7 =
-                        forms.value(&mut map, ctx, 55, "buy_7bid_req", codec::PLAIN)?;
-                }
-                "buy_8bid_req" => {
-                    bid_quantity_8 =
-                        forms.value(&mut map, ctx, 56, "buy_8bid_req", codec::PLAIN)?;
-                }
-                "buy_9bid_req" => {
-                    bid_quantity_9 =
-                        forms.value(&mut map, ctx, 57, "buy_9bid_req", codec::PLAIN)?;
-                }
-                "buy_10bid_req" => {
-                    bid_quantity_10 =
-                        forms.value(&mut map, ctx, 58, "buy_10bid_req", codec::PLAIN)?;
-                }
-                "sel_1bid_jub_pre" => {
-                    ask_quantity_change_1 =
-                        forms.value(&mut map, ctx, 59, "sel_1bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_2bid_jub_pre" => {
-                    ask_quantity_change_2 =
-                        forms.value(&mut map, ctx, 60, "sel_2bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_3bid_jub_pre" => {
-                    ask_quantity_change_3 =
-                        forms.value(&mut map, ctx, 61, "sel_3bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_4bid_jub_pre" => {
-                    ask_quantity_change_4 =
-                        forms.value(&mut map, ctx, 62, "sel_4bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_5bid_jub_pre" => {
-                    ask_quantity_change_5 =
-                        forms.value(&mut map, ctx, 63, "sel_5bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_6bid_jub_pre" => {
-                    ask_quantity_change_6 =
-                        forms.value(&mut map, ctx, 64, "sel_6bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_7bid_jub_pre" => {
-                    ask_quantity_change_7 =
-                        forms.value(&mut map, ctx, 65, "sel_7bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_8bid_jub_pre" => {
-                    ask_quantity_change_8 =
-                        forms.value(&mut map, ctx, 66, "sel_8bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_9bid_jub_pre" => {
-                    ask_quantity_change_9 =
-                        forms.value(&mut map, ctx, 67, "sel_9bid_jub_pre", codec::PLAIN)?;
-                }
-                "sel_10bid_jub_pre" => {
-                    ask_quantity_change_10 =
-                        forms.value(&mut map, ctx, 68, "sel_10bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_1th_pre_req_pre" => {
-                    best_bid_quantity_change =
-                        forms.value(&mut map, ctx, 69, "buy_1th_pre_req_pre", codec::PLAIN)?;
-                }
-                "buy_1bid_jub_pre" => {
-                    bid_quantity_change_1 =
-                        forms.value(&mut map, ctx, 70, "buy_1bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_2bid_jub_pre" => {
-                    bid_quantity_change_2 =
-                        forms.value(&mut map, ctx, 71, "buy_2bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_3bid_jub_pre" => {
-                    bid_quantity_change_3 =
-                        forms.value(&mut map, ctx, 72, "buy_3bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_4bid_jub_pre" => {
-                    bid_quantity_change_4 =
-                        forms.value(&mut map, ctx, 73, "buy_4bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_5bid_jub_pre" => {
-                    bid_quantity_change_5 =
-                        forms.value(&mut map, ctx, 74, "buy_5bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_6bid_jub_pre" => {
-                    bid_quantity_change_6 =
-                        forms.value(&mut map, ctx, 75, "buy_6bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_7bid_jub_pre" => {
-                    bid_quantity_change_7 =
-                        forms.value(&mut map, ctx, 76, "buy_7bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_8bid_jub_pre" => {
-                    bid_quantity_change_8 =
-                        forms.value(&mut map, ctx, 77, "buy_8bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_9bid_jub_pre" => {
-                    bid_quantity_change_9 =
-                        forms.value(&mut map, ctx, 78, "buy_9bid_jub_pre", codec::PLAIN)?;
-                }
-                "buy_10bid_jub_pre" => {
-                    bid_quantity_change_10 =
-                        forms.value(&mut map, ctx, 79, "buy_10bid_jub_pre", codec::PLAIN)?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 80, "tot_sel_req", codec::PLAIN)?;
-                }
-                "sel_bid_tot_req_jub_pre" => {
-                    total_ask_quantity_change =
-                        forms.value(&mut map, ctx, 81, "sel_bid_tot_req_jub_pre", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 82, "tot_buy_req", codec::PLAIN)?;
-                }
-                "buy_bid_tot_req_jub_pre" => {
-                    total_bid_quantity_change =
-                        forms.value(&mut map, ctx, 83, "buy_bid_tot_req_jub_pre", codec::PLAIN)?;
-                }
-                "netprps_req" => {
-                    net_purchase_remaining_quantity =
-                        forms.value(&mut map, ctx, 84, "netprps_req", codec::PLAIN)?;
-                }
-                "netslmt_req" => {
-                    net_sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 85, "netslmt_req", codec::PLAIN)?;
-                }
-                "upl_pric" => {
-                    upper_limit_price = forms.value(&mut map, ctx, 86, "upl_pric", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 87, "base_pric", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 89, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderBookResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("bid_tm", "quote_time"),
+            codec::Field::new("dt", "date"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("fpr_sel_bid", "best_ask_price"),
+            codec::Field::new("fpr_buy_bid", "best_bid_price"),
+            codec::Field::new("pre_trde_rt", "previous_day_trade_change_rate"),
+            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
+            codec::Field::new("sel_1bid", "ask_price_1"),
+            codec::Field::new("sel_2bid", "ask_price_2"),
+            codec::Field::new("sel_3bid", "ask_price_3"),
+            codec::Field::new("sel_4bid", "ask_price_4"),
+            codec::Field::new("sel_5bid", "ask_price_5"),
+            codec::Field::new("sel_6bid", "ask_price_6"),
+            codec::Field::new("sel_7bid", "ask_price_7"),
+            codec::Field::new("sel_8bid", "ask_price_8"),
+            codec::Field::new("sel_9bid", "ask_price_9"),
+            codec::Field::new("sel_10bid", "ask_price_10"),
+            codec::Field::new("buy_1bid", "bid_price_1"),
+            codec::Field::new("buy_2bid", "bid_price_2"),
+            codec::Field::new("buy_3bid", "bid_price_3"),
+            codec::Field::new("buy_4bid", "bid_price_4"),
+            codec::Field::new("buy_5bid", "bid_price_5"),
+            codec::Field::new("buy_6bid", "bid_price_6"),
+            codec::Field::new("buy_7bid", "bid_price_7"),
+            codec::Field::new("buy_8bid", "bid_price_8"),
+            codec::Field::new("buy_9bid", "bid_price_9"),
+            codec::Field::new("buy_10bid", "bid_price_10"),
+            codec::Field::new("sel_1bid_req", "ask_quantity_1"),
+            codec::Field::new("sel_2bid_req", "ask_quantity_2"),
+            codec::Field::new("sel_3bid_req", "ask_quantity_3"),
+            codec::Field::new("sel_4bid_req", "ask_quantity_4"),
+            codec::Field::new("sel_5bid_req", "ask_quantity_5"),
+            codec::Field::new("sel_6bid_req", "ask_quantity_6"),
+            codec::Field::new("sel_7bid_req", "ask_quantity_7"),
+            codec::Field::new("sel_8bid_req", "ask_quantity_8"),
+            codec::Field::new("sel_9bid_req", "ask_quantity_9"),
+            codec::Field::new("sel_10bid_req", "ask_quantity_10"),
+            codec::Field::new("buy_1bid_req", "bid_quantity_1"),
+            codec::Field::new("buy_2bid_req", "bid_quantity_2"),
+            codec::Field::new("buy_3bid_req", "bid_quantity_3"),
+            codec::Field::new("buy_4bid_req", "bid_quantity_4"),
+            codec::Field::new("buy_5bid_req", "bid_quantity_5"),
+            codec::Field::new("buy_6bid_req", "bid_quantity_6"),
+            codec::Field::new("buy_7bid_req", "bid_quantity_7"),
+            codec::Field::new("buy_8bid_req", "bid_quantity_8"),
+            codec::Field::new("buy_9bid_req", "bid_quantity_9"),
+            codec::Field::new("buy_10bid_req", "bid_quantity_10"),
+            codec::Field::new("sel_1bid_jub_pre", "ask_quantity_change_1"),
+            codec::Field::new("sel_2bid_jub_pre", "ask_quantity_change_2"),
+            codec::Field::new("sel_3bid_jub_pre", "ask_quantity_change_3"),
+            codec::Field::new("sel_4bid_jub_pre", "ask_quantity_change_4"),
+            codec::Field::new("sel_5bid_jub_pre", "ask_quantity_change_5"),
+            codec::Field::new("sel_6bid_jub_pre", "ask_quantity_change_6"),
+            codec::Field::new("sel_7bid_jub_pre", "ask_quantity_change_7"),
+            codec::Field::new("sel_8bid_jub_pre", "ask_quantity_change_8"),
+            codec::Field::new("sel_9bid_jub_pre", "ask_quantity_change_9"),
+            codec::Field::new("sel_10bid_jub_pre", "ask_quantity_change_10"),
+            codec::Field::new("buy_1th_pre_req_pre", "best_bid_quantity_change"),
+            codec::Field::new("buy_1bid_jub_pre", "bid_quantity_change_1"),
+            codec::Field::new("buy_2bid_jub_pre", "bid_quantity_change_2"),
+            codec::Field::new("buy_3bid_jub_pre", "bid_quantity_change_3"),
+            codec::Field::new("buy_4bid_jub_pre", "bid_quantity_change_4"),
+            codec::Field::new("buy_5bid_jub_pre", "bid_quantity_change_5"),
+            codec::Field::new("buy_6bid_jub_pre", "bid_quantity_change_6"),
+            codec::Field::new("buy_7bid_jub_pre", "bid_quantity_change_7"),
+            codec::Field::new("buy_8bid_jub_pre", "bid_quantity_change_8"),
+            codec::Field::new("buy_9bid_jub_pre", "bid_quantity_change_9"),
+            codec::Field::new("buy_10bid_jub_pre", "bid_quantity_change_10"),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("sel_bid_tot_req_jub_pre", "total_ask_quantity_change"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+            codec::Field::new("buy_bid_tot_req_jub_pre", "total_bid_quantity_change"),
+            codec::Field::new("netprps_req", "net_purchase_remaining_quantity"),
+            codec::Field::new("netslmt_req", "net_sell_remaining_quantity"),
+            codec::Field::new("upl_pric", "upper_limit_price"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.stock_english_name),
+            4 => codec::SlotMut::Opt(&mut self.current_price),
+            5 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            7 => codec::SlotMut::Int(&mut self.trade_quantity),
+            8 => codec::SlotMut::Decimal(&mut self.trade_value),
+            9 => codec::SlotMut::Opt(&mut self.open_price),
+            10 => codec::SlotMut::Opt(&mut self.high_price),
+            11 => codec::SlotMut::Opt(&mut self.low_price),
+            12 => codec::SlotMut::Text(&mut self.quote_time),
+            13 => codec::SlotMut::Date(&mut self.date),
+            14 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            15 => codec::SlotMut::Opt(&mut self.best_ask_price),
+            16 => codec::SlotMut::Opt(&mut self.best_bid_price),
+            17 => codec::SlotMut::Decimal(&mut self.previous_day_trade_change_rate),
+            18 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
+            19 => codec::SlotMut::Opt(&mut self.ask_price_1),
+            20 => codec::SlotMut::Opt(&mut self.ask_price_2),
+            21 => codec::SlotMut::Opt(&mut self.ask_price_3),
+            22 => codec::SlotMut::Opt(&mut self.ask_price_4),
+            23 => codec::SlotMut::Opt(&mut self.ask_price_5),
+            24 => codec::SlotMut::Opt(&mut self.ask_price_6),
+            25 => codec::SlotMut::Opt(&mut self.ask_price_7),
+            26 => codec::SlotMut::Opt(&mut self.ask_price_8),
+            27 => codec::SlotMut::Opt(&mut self.ask_price_9),
+            28 => codec::SlotMut::Opt(&mut self.ask_price_10),
+            29 => codec::SlotMut::Opt(&mut self.bid_price_1),
+            30 => codec::SlotMut::Opt(&mut self.bid_price_2),
+            31 => codec::SlotMut::Opt(&mut self.bid_price_3),
+            32 => codec::SlotMut::Opt(&mut self.bid_price_4),
+            33 => codec::SlotMut::Opt(&mut self.bid_price_5),
+            34 => codec::SlotMut::Opt(&mut self.bid_price_6),
+            35 => codec::SlotMut::Opt(&mut self.bid_price_7),
+            36 => codec::SlotMut::Opt(&mut self.bid_price_8),
+            37 => codec::SlotMut::Opt(&mut self.bid_price_9),
+            38 => codec::SlotMut::Opt(&mut self.bid_price_10),
+            39 => codec::SlotMut::Int(&mut self.ask_quantity_1),
+            40 => codec::SlotMut::Int(&mut self.ask_quantity_2),
+            41 => codec::SlotMut::Int(&mut self.ask_quantity_3),
+            42 => codec::SlotMut::Int(&mut self.ask_quantity_4),
+            43 => codec::SlotMut::Int(&mut self.ask_quantity_5),
+            44 => codec::SlotMut::Int(&mut self.ask_quantity_6),
+            45 => codec::SlotMut::Int(&mut self.ask_quantity_7),
+            46 => codec::SlotMut::Int(&mut self.ask_quantity_8),
+            47 => codec::SlotMut::Int(&mut self.ask_quantity_9),
+            48 => codec::SlotMut::Int(&mut self.ask_quantity_10),
+            49 => codec::SlotMut::Int(&mut self.bid_quantity_1),
+            50 => codec::SlotMut::Int(&mut self.bid_quantity_2),
+            51 => codec::SlotMut::Int(&mut self.bid_quantity_3),
+            52 => codec::SlotMut::Int(&mut self.bid_quantity_4),
+            53 => codec::SlotMut::Int(&mut self.bid_quantity_5),
+            54 => codec::SlotMut::Int(&mut self.bid_quantity_6),
+            55 => codec::SlotMut::Int(&mut self.bid_quantity_7),
+            56 => codec::SlotMut::Int(&mut self.bid_quantity_8),
+            57 => codec::SlotMut::Int(&mut self.bid_quantity_9),
+            58 => codec::SlotMut::Int(&mut self.bid_quantity_10),
+            59 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_1),
+            60 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_2),
+            61 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_3),
+            62 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_4),
+            63 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_5),
+            64 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_6),
+            65 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_7),
+            66 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_8),
+            67 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_9),
+            68 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_10),
+            69 => codec::SlotMut::Decimal(&mut self.best_bid_quantity_change),
+            70 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_1),
+            71 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_2),
+            72 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_3),
+            73 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_4),
+            74 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_5),
+            75 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_6),
+            76 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_7),
+            77 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_8),
+            78 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_9),
+            79 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_10),
+            80 => codec::SlotMut::Int(&mut self.total_ask_quantity),
+            81 => codec::SlotMut::Decimal(&mut self.total_ask_quantity_change),
+            82 => codec::SlotMut::Int(&mut self.total_bid_quantity),
+            83 => codec::SlotMut::Decimal(&mut self.total_bid_quantity_change),
+            84 => codec::SlotMut::Int(&mut self.net_purchase_remaining_quantity),
+            85 => codec::SlotMut::Int(&mut self.net_sell_remaining_quantity),
+            86 => codec::SlotMut::Decimal(&mut self.upper_limit_price),
+            87 => codec::SlotMut::Decimal(&mut self.base_price),
+            88 => codec::SlotMut::Number(&mut self.return_code),
+            89 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change,
-            fluctuation_rate,
-            trade_quantity,
-            trade_value,
-            open_price,
-            high_price,
-            low_price,
-            quote_time,
-            date,
-            previous_day_change_sign,
-            best_ask_price,
-            best_bid_price,
-            previous_day_trade_change_rate,
-            trade_turnover_rate,
-            ask_price_1,
-            ask_price_2,
-            ask_price_3,
-            ask_price_4,
-            ask_price_5,
-            ask_price_6,
-            ask_price_7,
-            ask_price_8,
-            ask_price_9,
-            ask_price_10,
-            bid_price_1,
-            bid_price_2,
-            bid_price_3,
-            bid_price_4,
-            bid_price_5,
-            bid_price_6,
-            bid_price_7,
-            bid_price_8,
-            bid_price_9,
-            bid_price_10,
-            ask_quantity_1,
-            ask_quantity_2,
-            ask_quantity_3,
-            ask_quantity_4,
-            ask_quantity_5,
-            ask_quantity_6,
-            ask_quantity_7,
-            ask_quantity_8,
-            ask_quantity_9,
-            ask_quantity_10,
-            bid_quantity_1,
-            bid_quantity_2,
-            bid_quantity_3,
-            bid_quantity_4,
-            bid_quantity_5,
-            bid_quantity_6,
-            bid_quantity_7,
-            bid_quantity_8,
-            bid_quantity_9,
-            bid_quantity_10,
-            ask_quantity_change_1,
-            ask_quantity_change_2,
-            ask_quantity_change_3,
-            ask_quantity_change_4,
-            ask_quantity_change_5,
-            ask_quantity_change_6,
-            ask_quantity_change_7,
-            ask_quantity_change_8,
-            ask_quantity_change_9,
-            ask_quantity_change_10,
-            best_bid_quantity_change,
-            bid_quantity_change_1,
-            bid_quantity_change_2,
-            bid_quantity_change_3,
-            bid_quantity_change_4,
-            bid_quantity_change_5,
-            bid_quantity_change_6,
-            bid_quantity_change_7,
-            bid_quantity_change_8,
-            bid_quantity_change_9,
-            bid_quantity_change_10,
-            total_ask_quantity,
-            total_ask_quantity_change,
-            total_bid_quantity,
-            total_bid_quantity_change,
-            net_purchase_remaining_quantity,
-            net_sell_remaining_quantity,
-            upper_limit_price,
-            base_price,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.stock_english_name),
+            4 => codec::SlotRef::Opt(&self.current_price),
+            5 => codec::SlotRef::Opt(&self.previous_day_change),
+            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            7 => codec::SlotRef::Opt(&self.trade_quantity),
+            8 => codec::SlotRef::Opt(&self.trade_value),
+            9 => codec::SlotRef::Opt(&self.open_price),
+            10 => codec::SlotRef::Opt(&self.high_price),
+            11 => codec::SlotRef::Opt(&self.low_price),
+            12 => codec::SlotRef::Opt(&self.quote_time),
+            13 => codec::SlotRef::Opt(&self.date),
+            14 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            15 => codec::SlotRef::Opt(&self.best_ask_price),
+            16 => codec::SlotRef::Opt(&self.best_bid_price),
+            17 => codec::SlotRef::Opt(&self.previous_day_trade_change_rate),
+            18 => codec::SlotRef::Opt(&self.trade_turnover_rate),
+            19 => codec::SlotRef::Opt(&self.ask_price_1),
+            20 => codec::SlotRef::Opt(&self.ask_price_2),
+            21 => codec::SlotRef::Opt(&self.ask_price_3),
+            22 => codec::SlotRef::Opt(&self.ask_price_4),
+            23 => codec::SlotRef::Opt(&self.ask_price_5),
+            24 => codec::SlotRef::Opt(&self.ask_price_6),
+            25 => codec::SlotRef::Opt(&self.ask_price_7),
+            26 => codec::SlotRef::Opt(&self.ask_price_8),
+            27 => codec::SlotRef::Opt(&self.ask_price_9),
+            28 => codec::SlotRef::Opt(&self.ask_price_10),
+            29 => codec::SlotRef::Opt(&self.bid_price_1),
+            30 => codec::SlotRef::Opt(&self.bid_price_2),
+            31 => codec::SlotRef::Opt(&self.bid_price_3),
+            32 => codec::SlotRef::Opt(&self.bid_price_4),
+            33 => codec::SlotRef::Opt(&self.bid_price_5),
+            34 => codec::SlotRef::Opt(&self.bid_price_6),
+            35 => codec::SlotRef::Opt(&self.bid_price_7),
+            36 => codec::SlotRef::Opt(&self.bid_price_8),
+            37 => codec::SlotRef::Opt(&self.bid_price_9),
+            38 => codec::SlotRef::Opt(&self.bid_price_10),
+            39 => codec::SlotRef::Opt(&self.ask_quantity_1),
+            40 => codec::SlotRef::Opt(&self.ask_quantity_2),
+            41 => codec::SlotRef::Opt(&self.ask_quantity_3),
+            42 => codec::SlotRef::Opt(&self.ask_quantity_4),
+            43 => codec::SlotRef::Opt(&self.ask_quantity_5),
+            44 => codec::SlotRef::Opt(&self.ask_quantity_6),
+            45 => codec::SlotRef::Opt(&self.ask_quantity_7),
+            46 => codec::SlotRef::Opt(&self.ask_quantity_8),
+            47 => codec::SlotRef::Opt(&self.ask_quantity_9),
+            48 => codec::SlotRef::Opt(&self.ask_quantity_10),
+            49 => codec::SlotRef::Opt(&self.bid_quantity_1),
+            50 => codec::SlotRef::Opt(&self.bid_quantity_2),
+            51 => codec::SlotRef::Opt(&self.bid_quantity_3),
+            52 => codec::SlotRef::Opt(&self.bid_quantity_4),
+            53 => codec::SlotRef::Opt(&self.bid_quantity_5),
+            54 => codec::SlotRef::Opt(&self.bid_quantity_6),
+            55 => codec::SlotRef::Opt(&self.bid_quantity_7),
+            56 => codec::SlotRef::Opt(&self.bid_quantity_8),
+            57 => codec::SlotRef::Opt(&self.bid_quantity_9),
+            58 => codec::SlotRef::Opt(&self.bid_quantity_10),
+            59 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
+            60 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
+            61 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
+            62 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
+            63 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
+            64 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
+            65 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
+            66 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
+            67 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
+            68 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
+            69 => codec::SlotRef::Opt(&self.best_bid_quantity_change),
+            70 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
+            71 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
+            72 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
+            73 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
+            74 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
+            75 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
+            76 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
+            77 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
+            78 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
+            79 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
+            80 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            81 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
+            82 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            83 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
+            84 => codec::SlotRef::Opt(&self.net_purchase_remaining_quantity),
+            85 => codec::SlotRef::Opt(&self.net_sell_remaining_quantity),
+            86 => codec::SlotRef::Opt(&self.upper_limit_price),
+            87 => codec::SlotRef::Opt(&self.base_price),
+            88 => codec::SlotRef::Number(self.return_code),
+            89 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderBookResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "bid_tm",
-            self.quote_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 13, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            14,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "fpr_sel_bid",
-            self.best_ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "fpr_buy_bid",
-            self.best_bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "pre_trde_rt",
-            self.previous_day_trade_change_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "trde_tern_rt",
-            self.trade_turnover_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_1bid",
-            self.ask_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "sel_2bid",
-            self.ask_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "sel_3bid",
-            self.ask_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "sel_4bid",
-            self.ask_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "sel_5bid",
-            self.ask_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "sel_6bid",
-            self.ask_price_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "sel_7bid",
-            self.ask_price_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "sel_8bid",
-            self.ask_price_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "sel_9bid",
-            self.ask_price_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "sel_10bid",
-            self.ask_price_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            29,
-            "buy_1bid",
-            self.bid_price_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            30,
-            "buy_2bid",
-            self.bid_price_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            31,
-            "buy_3bid",
-            self.bid_price_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            32,
-            "buy_4bid",
-            self.bid_price_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            33,
-            "buy_5bid",
-            self.bid_price_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            34,
-            "buy_6bid",
-            self.bid_price_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            35,
-            "buy_7bid",
-            self.bid_price_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            36,
-            "buy_8bid",
-            self.bid_price_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            37,
-            "buy_9bid",
-            self.bid_price_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            38,
-            "buy_10bid",
-            self.bid_price_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            39,
-            "sel_1bid_req",
-            self.ask_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            40,
-            "sel_2bid_req",
-            self.ask_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            41,
-            "sel_3bid_req",
-            self.ask_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            42,
-            "sel_4bid_req",
-            self.ask_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            43,
-            "sel_5bid_req",
-            self.ask_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            44,
-            "sel_6bid_req",
-            self.ask_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            45,
-            "sel_7bid_req",
-            self.ask_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            46,
-            "sel_8bid_req",
-            self.ask_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            47,
-            "sel_9bid_req",
-            self.ask_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            48,
-            "sel_10bid_req",
-            self.ask_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            49,
-            "buy_1bid_req",
-            self.bid_quantity_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            50,
-            "buy_2bid_req",
-            self.bid_quantity_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            51,
-            "buy_3bid_req",
-            self.bid_quantity_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            52,
-            "buy_4bid_req",
-            self.bid_quantity_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            53,
-            "buy_5bid_req",
-            self.bid_quantity_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            54,
-            "buy_6bid_req",
-            self.bid_quantity_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            55,
-            "buy_7bid_req",
-            self.bid_quantity_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            56,
-            "buy_8bid_req",
-            self.bid_quantity_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            57,
-            "buy_9bid_req",
-            self.bid_quantity_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            58,
-            "buy_10bid_req",
-            self.bid_quantity_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            59,
-            "sel_1bid_jub_pre",
-            self.ask_quantity_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            60,
-            "sel_2bid_jub_pre",
-            self.ask_quantity_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            61,
-            "sel_3bid_jub_pre",
-            self.ask_quantity_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            62,
-            "sel_4bid_jub_pre",
-            self.ask_quantity_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            63,
-            "sel_5bid_jub_pre",
-            self.ask_quantity_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            64,
-            "sel_6bid_jub_pre",
-            self.ask_quantity_change_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            65,
-            "sel_7bid_jub_pre",
-            self.ask_quantity_change_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            66,
-            "sel_8bid_jub_pre",
-            self.ask_quantity_change_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            67,
-            "sel_9bid_jub_pre",
-            self.ask_quantity_change_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            68,
-            "sel_10bid_jub_pre",
-            self.ask_quantity_change_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            69,
-            "buy_1th_pre_req_pre",
-            self.best_bid_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            70,
-            "buy_1bid_jub_pre",
-            self.bid_quantity_change_1.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            71,
-            "buy_2bid_jub_pre",
-            self.bid_quantity_change_2.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            72,
-            "buy_3bid_jub_pre",
-            self.bid_quantity_change_3.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            73,
-            "buy_4bid_jub_pre",
-            self.bid_quantity_change_4.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            74,
-            "buy_5bid_jub_pre",
-            self.bid_quantity_change_5.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            75,
-            "buy_6bid_jub_pre",
-            self.bid_quantity_change_6.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            76,
-            "buy_7bid_jub_pre",
-            self.bid_quantity_change_7.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            77,
-            "buy_8bid_jub_pre",
-            self.bid_quantity_change_8.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            78,
-            "buy_9bid_jub_pre",
-            self.bid_quantity_change_9.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            79,
-            "buy_10bid_jub_pre",
-            self.bid_quantity_change_10.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            80,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            81,
-            "sel_bid_tot_req_jub_pre",
-            self.total_ask_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            82,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            83,
-            "buy_bid_tot_req_jub_pre",
-            self.total_bid_quantity_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            84,
-            "netprps_req",
-            self.net_purchase_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            85,
-            "netslmt_req",
-            self.net_sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            86,
-            "upl_pric",
-            self.upper_limit_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            87,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            89,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderBookRequest {
@@ -1699,48 +884,12 @@ impl kiwoom_runtime::TrRequest for OrderBookRequest {
     };
     type Response = OrderBookResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20101",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20101",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20101", self)
     }
 }
 impl kiwoom_runtime::TrResponse for OrderBookResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderBookRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd"])?;
-        Ok(Self {
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

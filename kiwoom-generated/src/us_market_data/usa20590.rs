@@ -66,18 +66,42 @@ impl StockDailyPriceRequest {
         self
     }
 }
+impl codec::Table for StockDailyPriceRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("base_dt", "base_date"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.base_date),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for StockDailyPriceRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20590` 미국주식 일별주가.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockDailyPriceResponse {
     /// 결과리스트 (`result_list`)
@@ -97,60 +121,51 @@ impl StockDailyPriceResponse {
         &self.extra
     }
 }
-impl codec::Record for StockDailyPriceResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockDailyPriceResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockDailyPriceResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/market-data.yaml usa20590 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StockDailyPriceRow {
     /// 일자 (`dt`)
@@ -246,197 +261,80 @@ impl StockDailyPriceRow {
         &self.extra
     }
 }
-impl codec::Record for StockDailyPriceRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut date = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut base_price = None;
-        let mut base_open_fluctuation_rate = None;
-        let mut base_high_fluctuation_rate = None;
-        let mut base_low_fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "dt" => date = forms.value(&mut map, ctx, 0, "dt", codec::PLAIN)?,
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 1, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 2, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 3, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 4, "flu_rt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 5, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 6, "trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 7, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 8, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 9, "low_pric", codec::PLAIN)?;
-                }
-                "base_pric" => {
-                    base_price = forms.value(&mut map, ctx, 10, "base_pric", codec::PLAIN)?;
-                }
-                "base_open_flu_rt" => {
-                    base_open_fluctuation_rate =
-                        forms.value(&mut map, ctx, 11, "base_open_flu_rt", codec::PLAIN)?;
-                }
-                "base_high_flu_rt" => {
-                    base_high_fluctuation_rate =
-                        forms.value(&mut map, ctx, 12, "base_high_flu_rt", codec::PLAIN)?;
-                }
-                "base_low_flu_rt" => {
-                    base_low_fluctuation_rate =
-                        forms.value(&mut map, ctx, 13, "base_low_flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for StockDailyPriceRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt", "date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("base_pric", "base_price"),
+            codec::Field::new("base_open_flu_rt", "base_open_fluctuation_rate"),
+            codec::Field::new("base_high_flu_rt", "base_high_fluctuation_rate"),
+            codec::Field::new("base_low_flu_rt", "base_low_fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.date),
+            1 => codec::SlotMut::Opt(&mut self.current_price),
+            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            3 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            6 => codec::SlotMut::Decimal(&mut self.trade_value),
+            7 => codec::SlotMut::Opt(&mut self.open_price),
+            8 => codec::SlotMut::Opt(&mut self.high_price),
+            9 => codec::SlotMut::Opt(&mut self.low_price),
+            10 => codec::SlotMut::Decimal(&mut self.base_price),
+            11 => codec::SlotMut::Decimal(&mut self.base_open_fluctuation_rate),
+            12 => codec::SlotMut::Decimal(&mut self.base_high_fluctuation_rate),
+            13 => codec::SlotMut::Decimal(&mut self.base_low_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            date,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            trade_value,
-            open_price,
-            high_price,
-            low_price,
-            base_price,
-            base_open_fluctuation_rate,
-            base_high_fluctuation_rate,
-            base_low_fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date),
+            1 => codec::SlotRef::Opt(&self.current_price),
+            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            3 => codec::SlotRef::Opt(&self.previous_day_change),
+            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            6 => codec::SlotRef::Opt(&self.trade_value),
+            7 => codec::SlotRef::Opt(&self.open_price),
+            8 => codec::SlotRef::Opt(&self.high_price),
+            9 => codec::SlotRef::Opt(&self.low_price),
+            10 => codec::SlotRef::Opt(&self.base_price),
+            11 => codec::SlotRef::Opt(&self.base_open_fluctuation_rate),
+            12 => codec::SlotRef::Opt(&self.base_high_fluctuation_rate),
+            13 => codec::SlotRef::Opt(&self.base_low_fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for StockDailyPriceRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "dt", self.date.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "base_pric",
-            self.base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "base_open_flu_rt",
-            self.base_open_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "base_high_flu_rt",
-            self.base_high_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "base_low_flu_rt",
-            self.base_low_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for StockDailyPriceRequest {
@@ -448,34 +346,7 @@ impl kiwoom_runtime::TrRequest for StockDailyPriceRequest {
     };
     type Response = StockDailyPriceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20590",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20590",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20590",
-            "base_dt",
-            "base_date",
-            self.base_date.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20590", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for StockDailyPriceRequest {
@@ -487,19 +358,6 @@ impl kiwoom_runtime::PagedRequest for StockDailyPriceRequest {
 impl kiwoom_runtime::TrResponse for StockDailyPriceResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for StockDailyPriceRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd", "base_dt"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -31,73 +31,15 @@ pub enum BuyStockTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl BuyStockTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["00", "03", "26", "27", "30", "36", "37"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Limit => "00",
-            Self::Market => "03",
-            Self::VwapLimit => "26",
-            Self::TwapLimit => "27",
-            Self::Loc => "30",
-            Self::VwapMarket => "36",
-            Self::TwapMarket => "37",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00" => Self::Limit,
-            "03" => Self::Market,
-            "26" => Self::VwapLimit,
-            "27" => Self::TwapLimit,
-            "30" => Self::Loc,
-            "36" => Self::VwapMarket,
-            "37" => Self::TwapMarket,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Limit => Some("지정가"),
-            Self::Market => Some("시장가"),
-            Self::VwapLimit => Some("VWAP지정가"),
-            Self::TwapLimit => Some("TWAP지정가"),
-            Self::Loc => Some("LOC"),
-            Self::VwapMarket => Some("VWAP시장가"),
-            Self::TwapMarket => Some("TWAP시장가"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for BuyStockTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for BuyStockTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for BuyStockTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match BuyStockTradeType {
+    Limit => ("00", "지정가"),
+    Market => ("03", "시장가"),
+    VwapLimit => ("26", "VWAP지정가"),
+    TwapLimit => ("27", "TWAP지정가"),
+    Loc => ("30", "LOC"),
+    VwapMarket => ("36", "VWAP시장가"),
+    TwapMarket => ("37", "TWAP시장가"),
+});
 /// Codes of `SellStockTradeType` (spec/us/order.yaml ust20001 field `trde_tp`).
 ///
 /// # Forward compatibility
@@ -133,79 +75,15 @@ pub enum SellStockTradeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SellStockTradeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["00", "03", "26", "27", "30", "33", "36", "37", "35", "34"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Limit => "00",
-            Self::Market => "03",
-            Self::VwapLimit => "26",
-            Self::TwapLimit => "27",
-            Self::Loc => "30",
-            Self::Moc => "33",
-            Self::VwapMarket => "36",
-            Self::TwapMarket => "37",
-            Self::Stop => "35",
-            Self::StopLimit => "34",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "00" => Self::Limit,
-            "03" => Self::Market,
-            "26" => Self::VwapLimit,
-            "27" => Self::TwapLimit,
-            "30" => Self::Loc,
-            "33" => Self::Moc,
-            "36" => Self::VwapMarket,
-            "37" => Self::TwapMarket,
-            "35" => Self::Stop,
-            "34" => Self::StopLimit,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Limit => Some("지정가"),
-            Self::Market => Some("시장가"),
-            Self::VwapLimit => Some("VWAP지정가"),
-            Self::TwapLimit => Some("TWAP지정가"),
-            Self::Loc => Some("LOC"),
-            Self::Moc => Some("MOC"),
-            Self::VwapMarket => Some("VWAP시장가"),
-            Self::TwapMarket => Some("TWAP시장가"),
-            Self::Stop => Some("STOP"),
-            Self::StopLimit => Some("STOP LIMIT"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SellStockTradeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SellStockTradeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SellStockTradeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SellStockTradeType {
+    Limit => ("00", "지정가"),
+    Market => ("03", "시장가"),
+    VwapLimit => ("26", "VWAP지정가"),
+    TwapLimit => ("27", "TWAP지정가"),
+    Loc => ("30", "LOC"),
+    Moc => ("33", "MOC"),
+    VwapMarket => ("36", "VWAP시장가"),
+    TwapMarket => ("37", "TWAP시장가"),
+    Stop => ("35", "STOP"),
+    StopLimit => ("34", "STOP LIMIT"),
+});

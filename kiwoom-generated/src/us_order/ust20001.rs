@@ -93,21 +93,60 @@ impl SellStockRequest {
         self
     }
 }
+impl codec::Table for SellStockRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("ord_qty", "order_quantity")
+                .required()
+                .max(12),
+            codec::Field::new("ord_uv", "order_unit_price").max(12),
+            codec::Field::new("stop_pric", "stop_price").max(12),
+            codec::Field::new("trde_tp", "trade_type").required().max(2),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.stock_code),
+            1 => codec::SlotMut::Req(&mut self.exchange_type),
+            2 => codec::SlotMut::Req(&mut self.order_quantity),
+            3 => codec::SlotMut::Opt(&mut self.order_unit_price),
+            4 => codec::SlotMut::Opt(&mut self.stop_price),
+            5 => codec::SlotMut::Req(&mut self.trade_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.stock_code),
+            1 => codec::SlotRef::Req(&self.exchange_type),
+            2 => codec::SlotRef::Req(&self.order_quantity),
+            3 => codec::SlotRef::Opt(&self.order_unit_price),
+            4 => codec::SlotRef::Opt(&self.stop_price),
+            5 => codec::SlotRef::Req(&self.trade_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            stock_code: Default::default(),
+            exchange_type: super::UsExchange::from_code(""),
+            order_quantity: Default::default(),
+            order_unit_price: None,
+            stop_price: None,
+            trade_type: super::SellStockTradeType::from_code(""),
+        }
+    }
+}
 impl serde::Serialize for SellStockRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "ord_qty", &self.order_quantity, codec::PLAIN)?;
-        codec::put_opt(&mut map, "ord_uv", &self.order_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        codec::put(&mut map, "trde_tp", &self.trade_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust20001` 미국주식 매도 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SellStockResponse {
     /// 종목명 (`stk_nm`)
@@ -145,110 +184,59 @@ impl SellStockResponse {
         &self.extra
     }
 }
-impl codec::Record for SellStockResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut order_number = None;
-        let mut holding_quantity = None;
-        let mut today_resell_used_quantity = None;
-        let mut previous_day_resell_used_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "poss_qty" => {
-                    holding_quantity = forms.value(&mut map, ctx, 2, "poss_qty", codec::PLAIN)?;
-                }
-                "tdy_resel_usedq" => {
-                    today_resell_used_quantity =
-                        forms.value(&mut map, ctx, 3, "tdy_resel_usedq", codec::PLAIN)?;
-                }
-                "pred_resel_usedq" => {
-                    previous_day_resell_used_quantity =
-                        forms.value(&mut map, ctx, 4, "pred_resel_usedq", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SellStockResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("poss_qty", "holding_quantity"),
+            codec::Field::new("tdy_resel_usedq", "today_resell_used_quantity"),
+            codec::Field::new("pred_resel_usedq", "previous_day_resell_used_quantity"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Opt(&mut self.order_number),
+            2 => codec::SlotMut::Decimal(&mut self.holding_quantity),
+            3 => codec::SlotMut::Decimal(&mut self.today_resell_used_quantity),
+            4 => codec::SlotMut::Decimal(&mut self.previous_day_resell_used_quantity),
+            5 => codec::SlotMut::Number(&mut self.return_code),
+            6 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            order_number,
-            holding_quantity,
-            today_resell_used_quantity,
-            previous_day_resell_used_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.holding_quantity),
+            3 => codec::SlotRef::Opt(&self.today_resell_used_quantity),
+            4 => codec::SlotRef::Opt(&self.previous_day_resell_used_quantity),
+            5 => codec::SlotRef::Number(self.return_code),
+            6 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SellStockResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "poss_qty",
-            self.holding_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tdy_resel_usedq",
-            self.today_resell_used_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_resel_usedq",
-            self.previous_day_resell_used_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SellStockRequest {
@@ -260,61 +248,7 @@ impl kiwoom_runtime::TrRequest for SellStockRequest {
     };
     type Response = SellStockResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust20001",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20001",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20001",
-            "ord_qty",
-            "order_quantity",
-            Some(&self.order_quantity),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20001",
-            "ord_uv",
-            "order_unit_price",
-            self.order_unit_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20001",
-            "stop_pric",
-            "stop_price",
-            self.stop_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20001",
-            "trde_tp",
-            "trade_type",
-            Some(&self.trade_type),
-            true,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust20001", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -330,57 +264,6 @@ impl kiwoom_runtime::TrRequest for SellStockRequest {
 impl kiwoom_runtime::TrResponse for SellStockResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SellStockRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stk_cd",
-                "stex_tp",
-                "ord_qty",
-                "ord_uv",
-                "stop_pric",
-                "trde_tp",
-            ],
-        )?;
-        Ok(Self {
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            order_quantity: codec::take_required(
-                api_id,
-                object,
-                "ord_qty",
-                "order_quantity",
-                codec::PLAIN,
-            )?,
-            order_unit_price: codec::take(
-                api_id,
-                object,
-                "ord_uv",
-                "order_unit_price",
-                codec::PLAIN,
-            )?,
-            stop_price: codec::take(api_id, object, "stop_pric", "stop_price", codec::PLAIN)?,
-            trade_type: codec::take_required(
-                api_id,
-                object,
-                "trde_tp",
-                "trade_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -85,25 +85,56 @@ impl ModifyStockOrderRequest {
         self
     }
 }
+impl codec::Table for ModifyStockOrderRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("orig_ord_no", "original_order_number")
+                .required()
+                .max(9),
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("mdfy_uv", "modify_unit_price").max(12),
+            codec::Field::new("stop_pric", "stop_price").max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.original_order_number),
+            1 => codec::SlotMut::Req(&mut self.exchange_type),
+            2 => codec::SlotMut::Req(&mut self.stock_code),
+            3 => codec::SlotMut::Opt(&mut self.modify_unit_price),
+            4 => codec::SlotMut::Opt(&mut self.stop_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.original_order_number),
+            1 => codec::SlotRef::Req(&self.exchange_type),
+            2 => codec::SlotRef::Req(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.modify_unit_price),
+            4 => codec::SlotRef::Opt(&self.stop_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            original_order_number: Default::default(),
+            exchange_type: super::UsExchange::from_code(""),
+            stock_code: Default::default(),
+            modify_unit_price: None,
+            stop_price: None,
+        }
+    }
+}
 impl serde::Serialize for ModifyStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "orig_ord_no",
-            &self.original_order_number,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "mdfy_uv", &self.modify_unit_price, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stop_pric", &self.stop_price, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust20002` 미국주식 정정 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ModifyStockOrderResponse {
     /// 종목명 (`stk_nm`)
@@ -149,137 +180,65 @@ impl ModifyStockOrderResponse {
         &self.extra
     }
 }
-impl codec::Record for ModifyStockOrderResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut order_number = None;
-        let mut foreign_currency_deposit = None;
-        let mut today_rebuy_used_amount = None;
-        let mut previous_day_rebuy_used_amount = None;
-        let mut consignment_margin_cash = None;
-        let mut modify_order_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "fc_entra" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 2, "fc_entra", codec::PLAIN)?;
-                }
-                "tdy_rebuy_useda" => {
-                    today_rebuy_used_amount =
-                        forms.value(&mut map, ctx, 3, "tdy_rebuy_useda", codec::PLAIN)?;
-                }
-                "pred_rebuy_useda" => {
-                    previous_day_rebuy_used_amount =
-                        forms.value(&mut map, ctx, 4, "pred_rebuy_useda", codec::PLAIN)?;
-                }
-                "trst_prof_ch" => {
-                    consignment_margin_cash =
-                        forms.value(&mut map, ctx, 5, "trst_prof_ch", codec::PLAIN)?;
-                }
-                "mdfy_ord_qty" => {
-                    modify_order_quantity =
-                        forms.value(&mut map, ctx, 6, "mdfy_ord_qty", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 8, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ModifyStockOrderResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("fc_entra", "foreign_currency_deposit"),
+            codec::Field::new("tdy_rebuy_useda", "today_rebuy_used_amount"),
+            codec::Field::new("pred_rebuy_useda", "previous_day_rebuy_used_amount"),
+            codec::Field::new("trst_prof_ch", "consignment_margin_cash"),
+            codec::Field::new("mdfy_ord_qty", "modify_order_quantity"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Opt(&mut self.order_number),
+            2 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            3 => codec::SlotMut::Decimal(&mut self.today_rebuy_used_amount),
+            4 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_used_amount),
+            5 => codec::SlotMut::Decimal(&mut self.consignment_margin_cash),
+            6 => codec::SlotMut::Decimal(&mut self.modify_order_quantity),
+            7 => codec::SlotMut::Number(&mut self.return_code),
+            8 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            order_number,
-            foreign_currency_deposit,
-            today_rebuy_used_amount,
-            previous_day_rebuy_used_amount,
-            consignment_margin_cash,
-            modify_order_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            3 => codec::SlotRef::Opt(&self.today_rebuy_used_amount),
+            4 => codec::SlotRef::Opt(&self.previous_day_rebuy_used_amount),
+            5 => codec::SlotRef::Opt(&self.consignment_margin_cash),
+            6 => codec::SlotRef::Opt(&self.modify_order_quantity),
+            7 => codec::SlotRef::Number(self.return_code),
+            8 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ModifyStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "fc_entra",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "tdy_rebuy_useda",
-            self.today_rebuy_used_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "pred_rebuy_useda",
-            self.previous_day_rebuy_used_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "trst_prof_ch",
-            self.consignment_margin_cash.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "mdfy_ord_qty",
-            self.modify_order_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            8,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
@@ -291,52 +250,7 @@ impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
     };
     type Response = ModifyStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust20002",
-            "orig_ord_no",
-            "original_order_number",
-            Some(&self.original_order_number),
-            true,
-            Some(9usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20002",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20002",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20002",
-            "mdfy_uv",
-            "modify_unit_price",
-            self.modify_unit_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20002",
-            "stop_pric",
-            "stop_price",
-            self.stop_price.as_ref(),
-            false,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust20002", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -352,43 +266,6 @@ impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {
 impl kiwoom_runtime::TrResponse for ModifyStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ModifyStockOrderRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &["orig_ord_no", "stex_tp", "stk_cd", "mdfy_uv", "stop_pric"],
-        )?;
-        Ok(Self {
-            original_order_number: codec::take_required(
-                api_id,
-                object,
-                "orig_ord_no",
-                "original_order_number",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            modify_unit_price: codec::take(
-                api_id,
-                object,
-                "mdfy_uv",
-                "modify_unit_price",
-                codec::PLAIN,
-            )?,
-            stop_price: codec::take(api_id, object, "stop_pric", "stop_price", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

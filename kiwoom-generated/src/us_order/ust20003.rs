@@ -57,23 +57,48 @@ impl CancelStockOrderRequest {
         }
     }
 }
+impl codec::Table for CancelStockOrderRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("orig_ord_no", "original_order_number")
+                .required()
+                .max(9),
+            codec::Field::new("stex_tp", "exchange_type").required(),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Req(&mut self.original_order_number),
+            1 => codec::SlotMut::Req(&mut self.exchange_type),
+            2 => codec::SlotMut::Req(&mut self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Req(&self.original_order_number),
+            1 => codec::SlotRef::Req(&self.exchange_type),
+            2 => codec::SlotRef::Req(&self.stock_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            original_order_number: Default::default(),
+            exchange_type: super::UsExchange::from_code(""),
+            stock_code: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for CancelStockOrderRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put(
-            &mut map,
-            "orig_ord_no",
-            &self.original_order_number,
-            codec::PLAIN,
-        )?;
-        codec::put(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust20003` 미국주식 취소 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CancelStockOrderResponse {
     /// 종목명 (`stk_nm`)
@@ -101,85 +126,53 @@ impl CancelStockOrderResponse {
         &self.extra
     }
 }
-impl codec::Record for CancelStockOrderResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_name = None;
-        let mut order_number = None;
-        let mut cancel_order_quantity = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 0, "stk_nm", codec::PLAIN)?;
-                }
-                "ord_no" => {
-                    order_number = forms.value(&mut map, ctx, 1, "ord_no", codec::PLAIN)?;
-                }
-                "cncl_ord_qty" => {
-                    cancel_order_quantity =
-                        forms.value(&mut map, ctx, 2, "cncl_ord_qty", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for CancelStockOrderResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("ord_no", "order_number"),
+            codec::Field::new("cncl_ord_qty", "cancel_order_quantity"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_name),
+            1 => codec::SlotMut::Opt(&mut self.order_number),
+            2 => codec::SlotMut::Decimal(&mut self.cancel_order_quantity),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_name,
-            order_number,
-            cancel_order_quantity,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_name),
+            1 => codec::SlotRef::Opt(&self.order_number),
+            2 => codec::SlotRef::Opt(&self.cancel_order_quantity),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for CancelStockOrderResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "ord_no",
-            self.order_number.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cncl_ord_qty",
-            self.cancel_order_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
@@ -191,34 +184,7 @@ impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     };
     type Response = CancelStockOrderResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust20003",
-            "orig_ord_no",
-            "original_order_number",
-            Some(&self.original_order_number),
-            true,
-            Some(9usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20003",
-            "stex_tp",
-            "exchange_type",
-            Some(&self.exchange_type),
-            true,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust20003",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust20003", self)
     }
     fn order_summary(&self) -> Option<kiwoom_runtime::OrderSummary> {
         Some(kiwoom_runtime::OrderSummary {
@@ -234,31 +200,6 @@ impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
 impl kiwoom_runtime::TrResponse for CancelStockOrderResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for CancelStockOrderRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["orig_ord_no", "stex_tp", "stk_cd"])?;
-        Ok(Self {
-            original_order_number: codec::take_required(
-                api_id,
-                object,
-                "orig_ord_no",
-                "original_order_number",
-                codec::PLAIN,
-            )?,
-            exchange_type: codec::take_required(
-                api_id,
-                object,
-                "stex_tp",
-                "exchange_type",
-                codec::PLAIN,
-            )?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -54,18 +54,46 @@ impl OrderableQuantityRequest {
         self
     }
 }
+impl codec::Table for OrderableQuantityRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type").max(2),
+            codec::Field::new("stk_cd", "stock_code").required().max(12),
+            codec::Field::new("uv", "unit_price").required().max(12),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Req(&mut self.stock_code),
+            2 => codec::SlotMut::Req(&mut self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Req(&self.stock_code),
+            2 => codec::SlotRef::Req(&self.unit_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self {
+            exchange_type: None,
+            stock_code: Default::default(),
+            unit_price: Default::default(),
+        }
+    }
+}
 impl serde::Serialize for OrderableQuantityRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put(&mut map, "uv", &self.unit_price, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `ust31490` 미국주식 주문가능수량(종목/증거금률별).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OrderableQuantityResponse {
     /// 종목증거금율 (`stk_profa_rt`)
@@ -247,592 +275,153 @@ impl OrderableQuantityResponse {
         &self.extra
     }
 }
-impl codec::Record for OrderableQuantityResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_margin_rate = None;
-        let mut margin_rate = None;
-        let mut applied_rate = None;
-        let mut krw_order_request_flag = None;
-        let mut krw_order_available_amount_50 = None;
-        let mut krw_order_available_quantity_50 = None;
-        let mut order_available_amount_50 = None;
-        let mut order_available_quantity_50 = None;
-        let mut previous_day_rebuy_available_amount_50 = None;
-        let mut today_rebuy_available_amount_50 = None;
-        let mut krw_order_available_amount_100 = None;
-        let mut krw_order_available_quantity_100 = None;
-        let mut order_available_amount_100 = None;
-        let mut order_available_quantity_100 = None;
-        let mut previous_day_rebuy_available_amount_100 = None;
-        let mut today_rebuy_available_amount_100 = None;
-        let mut cash_only_krw_order_available_amount = None;
-        let mut cash_only_krw_order_available_quantity = None;
-        let mut cash_only_order_available_cash = None;
-        let mut cash_only_order_available_quantity = None;
-        let mut cash_only_previous_day_rebuy_amount = None;
-        let mut cash_only_today_rebuy_amount = None;
-        let mut krw_deposit = None;
-        let mut foreign_currency_deposit = None;
-        let mut foreign_currency_unpaid_amount = None;
-        let mut order_available_amount = None;
-        let mut krw_order_set_amount = None;
-        let mut krw_order_evaluation_amount = None;
-        let mut currency_code = None;
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_profa_rt" => {
-                    stock_margin_rate =
-                        forms.value(&mut map, ctx, 0, "stk_profa_rt", codec::PLAIN)?;
-                }
-                "profa_rt" => {
-                    margin_rate = forms.value(&mut map, ctx, 1, "profa_rt", codec::PLAIN)?;
-                }
-                "aplc_rt" => {
-                    applied_rate = forms.value(&mut map, ctx, 2, "aplc_rt", codec::PLAIN)?;
-                }
-                "krw_ord_rqst_yn" => {
-                    krw_order_request_flag =
-                        forms.value(&mut map, ctx, 3, "krw_ord_rqst_yn", codec::PLAIN)?;
-                }
-                "krw_ord_alowa_50" => {
-                    krw_order_available_amount_50 =
-                        forms.value(&mut map, ctx, 4, "krw_ord_alowa_50", codec::PLAIN)?;
-                }
-                "krw_ord_alowq_50" => {
-                    krw_order_available_quantity_50 = forms.value(
-                        &mut map,
-                        ctx,
-                        5,
-                        "krw_ord_alowq_50",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa_50" => {
-                    order_available_amount_50 =
-                        forms.value(&mut map, ctx, 6, "ord_alowa_50", codec::PLAIN)?;
-                }
-                "ord_alowq_50" => {
-                    order_available_quantity_50 = forms.value(
-                        &mut map,
-                        ctx,
-                        7,
-                        "ord_alowq_50",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_rebuy_alowa_50" => {
-                    previous_day_rebuy_available_amount_50 =
-                        forms.value(&mut map, ctx, 8, "pred_rebuy_alowa_50", codec::PLAIN)?;
-                }
-                "tdy_rebuy_alowa_50" => {
-                    today_rebuy_available_amount_50 = forms.value(
-                        &mut map,
-                        ctx,
-                        9,
-                        "tdy_rebuy_alowa_50",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_ord_alowa_100" => {
-                    krw_order_available_amount_100 =
-                        forms.value(&mut map, ctx, 10, "krw_ord_alowa_100", codec::PLAIN)?;
-                }
-                "krw_ord_alowq_100" => {
-                    krw_order_available_quantity_100 = forms.value(
-                        &mut map,
-                        ctx,
-                        11,
-                        "krw_ord_alowq_100",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "ord_alowa_100" => {
-                    order_available_amount_100 =
-                        forms.value(&mut map, ctx, 12, "ord_alowa_100", codec::PLAIN)?;
-                }
-                "ord_alowq_100" => {
-                    order_available_quantity_100 = forms.value(
-                        &mut map,
-                        ctx,
-                        13,
-                        "ord_alowq_100",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "pred_rebuy_alowa_100" => {
-                    previous_day_rebuy_available_amount_100 =
-                        forms.value(&mut map, ctx, 14, "pred_rebuy_alowa_100", codec::PLAIN)?;
-                }
-                "tdy_rebuy_alowa_100" => {
-                    today_rebuy_available_amount_100 = forms.value(
-                        &mut map,
-                        ctx,
-                        15,
-                        "tdy_rebuy_alowa_100",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_krw_ord_alowa" => {
-                    cash_only_krw_order_available_amount =
-                        forms.value(&mut map, ctx, 16, "min_krw_ord_alowa", codec::PLAIN)?;
-                }
-                "min_krw_ord_alowq" => {
-                    cash_only_krw_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        17,
-                        "min_krw_ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_ord_alowa" => {
-                    cash_only_order_available_cash =
-                        forms.value(&mut map, ctx, 18, "min_ord_alowa", codec::PLAIN)?;
-                }
-                "min_ord_alowq" => {
-                    cash_only_order_available_quantity = forms.value(
-                        &mut map,
-                        ctx,
-                        19,
-                        "min_ord_alowq",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "min_pred_rebuy_alowa" => {
-                    cash_only_previous_day_rebuy_amount =
-                        forms.value(&mut map, ctx, 20, "min_pred_rebuy_alowa", codec::PLAIN)?;
-                }
-                "min_tdy_rebuy_alowa" => {
-                    cash_only_today_rebuy_amount =
-                        forms.value(&mut map, ctx, 21, "min_tdy_rebuy_alowa", codec::PLAIN)?;
-                }
-                "krw_entra" => {
-                    krw_deposit = forms.value(
-                        &mut map,
-                        ctx,
-                        22,
-                        "krw_entra",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "fc_entra" => {
-                    foreign_currency_deposit =
-                        forms.value(&mut map, ctx, 23, "fc_entra", codec::PLAIN)?;
-                }
-                "fc_uncl_amt" => {
-                    foreign_currency_unpaid_amount =
-                        forms.value(&mut map, ctx, 24, "fc_uncl_amt", codec::PLAIN)?;
-                }
-                "ord_alowa" => {
-                    order_available_amount =
-                        forms.value(&mut map, ctx, 25, "ord_alowa", codec::PLAIN)?;
-                }
-                "krw_ord_set_amt" => {
-                    krw_order_set_amount = forms.value(
-                        &mut map,
-                        ctx,
-                        26,
-                        "krw_ord_set_amt",
-                        &codec::Format {
-                            scale: 0u8,
-                            double_sign: false,
-                            saturates: false,
-                            zero_pad: 12u8,
-                            time_digits: 6u8,
-                        },
-                    )?;
-                }
-                "krw_ord_evlt_amt" => {
-                    krw_order_evaluation_amount =
-                        forms.value(&mut map, ctx, 27, "krw_ord_evlt_amt", codec::PLAIN)?;
-                }
-                "crnc_code" => {
-                    currency_code = forms.value(&mut map, ctx, 28, "crnc_code", codec::PLAIN)?;
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 30, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for OrderableQuantityResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_profa_rt", "stock_margin_rate"),
+            codec::Field::new("profa_rt", "margin_rate"),
+            codec::Field::new("aplc_rt", "applied_rate"),
+            codec::Field::new("krw_ord_rqst_yn", "krw_order_request_flag"),
+            codec::Field::new("krw_ord_alowa_50", "krw_order_available_amount_50"),
+            codec::Field::new("krw_ord_alowq_50", "krw_order_available_quantity_50")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa_50", "order_available_amount_50"),
+            codec::Field::new("ord_alowq_50", "order_available_quantity_50")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "pred_rebuy_alowa_50",
+                "previous_day_rebuy_available_amount_50",
+            ),
+            codec::Field::new("tdy_rebuy_alowa_50", "today_rebuy_available_amount_50")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("krw_ord_alowa_100", "krw_order_available_amount_100"),
+            codec::Field::new("krw_ord_alowq_100", "krw_order_available_quantity_100")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("ord_alowa_100", "order_available_amount_100"),
+            codec::Field::new("ord_alowq_100", "order_available_quantity_100")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "pred_rebuy_alowa_100",
+                "previous_day_rebuy_available_amount_100",
+            ),
+            codec::Field::new("tdy_rebuy_alowa_100", "today_rebuy_available_amount_100")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_krw_ord_alowa", "cash_only_krw_order_available_amount"),
+            codec::Field::new(
+                "min_krw_ord_alowq",
+                "cash_only_krw_order_available_quantity",
+            )
+            .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("min_ord_alowa", "cash_only_order_available_cash"),
+            codec::Field::new("min_ord_alowq", "cash_only_order_available_quantity")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new(
+                "min_pred_rebuy_alowa",
+                "cash_only_previous_day_rebuy_amount",
+            ),
+            codec::Field::new("min_tdy_rebuy_alowa", "cash_only_today_rebuy_amount"),
+            codec::Field::new("krw_entra", "krw_deposit")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("fc_entra", "foreign_currency_deposit"),
+            codec::Field::new("fc_uncl_amt", "foreign_currency_unpaid_amount"),
+            codec::Field::new("ord_alowa", "order_available_amount"),
+            codec::Field::new("krw_ord_set_amt", "krw_order_set_amount")
+                .format(codec::Format::PLAIN.zero_padded(12)),
+            codec::Field::new("krw_ord_evlt_amt", "krw_order_evaluation_amount"),
+            codec::Field::new("crnc_code", "currency_code"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.stock_margin_rate),
+            1 => codec::SlotMut::Text(&mut self.margin_rate),
+            2 => codec::SlotMut::Text(&mut self.applied_rate),
+            3 => codec::SlotMut::Opt(&mut self.krw_order_request_flag),
+            4 => codec::SlotMut::Decimal(&mut self.krw_order_available_amount_50),
+            5 => codec::SlotMut::Int(&mut self.krw_order_available_quantity_50),
+            6 => codec::SlotMut::Decimal(&mut self.order_available_amount_50),
+            7 => codec::SlotMut::Int(&mut self.order_available_quantity_50),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_available_amount_50),
+            9 => codec::SlotMut::Decimal(&mut self.today_rebuy_available_amount_50),
+            10 => codec::SlotMut::Decimal(&mut self.krw_order_available_amount_100),
+            11 => codec::SlotMut::Int(&mut self.krw_order_available_quantity_100),
+            12 => codec::SlotMut::Decimal(&mut self.order_available_amount_100),
+            13 => codec::SlotMut::Int(&mut self.order_available_quantity_100),
+            14 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_available_amount_100),
+            15 => codec::SlotMut::Decimal(&mut self.today_rebuy_available_amount_100),
+            16 => codec::SlotMut::Decimal(&mut self.cash_only_krw_order_available_amount),
+            17 => codec::SlotMut::Int(&mut self.cash_only_krw_order_available_quantity),
+            18 => codec::SlotMut::Decimal(&mut self.cash_only_order_available_cash),
+            19 => codec::SlotMut::Int(&mut self.cash_only_order_available_quantity),
+            20 => codec::SlotMut::Decimal(&mut self.cash_only_previous_day_rebuy_amount),
+            21 => codec::SlotMut::Decimal(&mut self.cash_only_today_rebuy_amount),
+            22 => codec::SlotMut::Int(&mut self.krw_deposit),
+            23 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
+            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_amount),
+            25 => codec::SlotMut::Decimal(&mut self.order_available_amount),
+            26 => codec::SlotMut::Int(&mut self.krw_order_set_amount),
+            27 => codec::SlotMut::Decimal(&mut self.krw_order_evaluation_amount),
+            28 => codec::SlotMut::Text(&mut self.currency_code),
+            29 => codec::SlotMut::Number(&mut self.return_code),
+            30 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_margin_rate,
-            margin_rate,
-            applied_rate,
-            krw_order_request_flag,
-            krw_order_available_amount_50,
-            krw_order_available_quantity_50,
-            order_available_amount_50,
-            order_available_quantity_50,
-            previous_day_rebuy_available_amount_50,
-            today_rebuy_available_amount_50,
-            krw_order_available_amount_100,
-            krw_order_available_quantity_100,
-            order_available_amount_100,
-            order_available_quantity_100,
-            previous_day_rebuy_available_amount_100,
-            today_rebuy_available_amount_100,
-            cash_only_krw_order_available_amount,
-            cash_only_krw_order_available_quantity,
-            cash_only_order_available_cash,
-            cash_only_order_available_quantity,
-            cash_only_previous_day_rebuy_amount,
-            cash_only_today_rebuy_amount,
-            krw_deposit,
-            foreign_currency_deposit,
-            foreign_currency_unpaid_amount,
-            order_available_amount,
-            krw_order_set_amount,
-            krw_order_evaluation_amount,
-            currency_code,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_margin_rate),
+            1 => codec::SlotRef::Opt(&self.margin_rate),
+            2 => codec::SlotRef::Opt(&self.applied_rate),
+            3 => codec::SlotRef::Opt(&self.krw_order_request_flag),
+            4 => codec::SlotRef::Opt(&self.krw_order_available_amount_50),
+            5 => codec::SlotRef::Opt(&self.krw_order_available_quantity_50),
+            6 => codec::SlotRef::Opt(&self.order_available_amount_50),
+            7 => codec::SlotRef::Opt(&self.order_available_quantity_50),
+            8 => codec::SlotRef::Opt(&self.previous_day_rebuy_available_amount_50),
+            9 => codec::SlotRef::Opt(&self.today_rebuy_available_amount_50),
+            10 => codec::SlotRef::Opt(&self.krw_order_available_amount_100),
+            11 => codec::SlotRef::Opt(&self.krw_order_available_quantity_100),
+            12 => codec::SlotRef::Opt(&self.order_available_amount_100),
+            13 => codec::SlotRef::Opt(&self.order_available_quantity_100),
+            14 => codec::SlotRef::Opt(&self.previous_day_rebuy_available_amount_100),
+            15 => codec::SlotRef::Opt(&self.today_rebuy_available_amount_100),
+            16 => codec::SlotRef::Opt(&self.cash_only_krw_order_available_amount),
+            17 => codec::SlotRef::Opt(&self.cash_only_krw_order_available_quantity),
+            18 => codec::SlotRef::Opt(&self.cash_only_order_available_cash),
+            19 => codec::SlotRef::Opt(&self.cash_only_order_available_quantity),
+            20 => codec::SlotRef::Opt(&self.cash_only_previous_day_rebuy_amount),
+            21 => codec::SlotRef::Opt(&self.cash_only_today_rebuy_amount),
+            22 => codec::SlotRef::Opt(&self.krw_deposit),
+            23 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
+            24 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_amount),
+            25 => codec::SlotRef::Opt(&self.order_available_amount),
+            26 => codec::SlotRef::Opt(&self.krw_order_set_amount),
+            27 => codec::SlotRef::Opt(&self.krw_order_evaluation_amount),
+            28 => codec::SlotRef::Opt(&self.currency_code),
+            29 => codec::SlotRef::Number(self.return_code),
+            30 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for OrderableQuantityResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_profa_rt",
-            self.stock_margin_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "profa_rt",
-            self.margin_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "aplc_rt",
-            self.applied_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "krw_ord_rqst_yn",
-            self.krw_order_request_flag.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "krw_ord_alowa_50",
-            self.krw_order_available_amount_50.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "krw_ord_alowq_50",
-            self.krw_order_available_quantity_50.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "ord_alowa_50",
-            self.order_available_amount_50.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "ord_alowq_50",
-            self.order_available_quantity_50.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_rebuy_alowa_50",
-            self.previous_day_rebuy_available_amount_50.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "tdy_rebuy_alowa_50",
-            self.today_rebuy_available_amount_50.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "krw_ord_alowa_100",
-            self.krw_order_available_amount_100.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "krw_ord_alowq_100",
-            self.krw_order_available_quantity_100.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "ord_alowa_100",
-            self.order_available_amount_100.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "ord_alowq_100",
-            self.order_available_quantity_100.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "pred_rebuy_alowa_100",
-            self.previous_day_rebuy_available_amount_100.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "tdy_rebuy_alowa_100",
-            self.today_rebuy_available_amount_100.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "min_krw_ord_alowa",
-            self.cash_only_krw_order_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "min_krw_ord_alowq",
-            self.cash_only_krw_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "min_ord_alowa",
-            self.cash_only_order_available_cash.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            19,
-            "min_ord_alowq",
-            self.cash_only_order_available_quantity.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "min_pred_rebuy_alowa",
-            self.cash_only_previous_day_rebuy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            21,
-            "min_tdy_rebuy_alowa",
-            self.cash_only_today_rebuy_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            22,
-            "krw_entra",
-            self.krw_deposit.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            23,
-            "fc_entra",
-            self.foreign_currency_deposit.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            24,
-            "fc_uncl_amt",
-            self.foreign_currency_unpaid_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            25,
-            "ord_alowa",
-            self.order_available_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            26,
-            "krw_ord_set_amt",
-            self.krw_order_set_amount.as_ref(),
-            &codec::Format {
-                scale: 0u8,
-                double_sign: false,
-                saturates: false,
-                zero_pad: 12u8,
-                time_digits: 6u8,
-            },
-        )?;
-        self.forms.put(
-            &mut map,
-            27,
-            "krw_ord_evlt_amt",
-            self.krw_order_evaluation_amount.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            28,
-            "crnc_code",
-            self.currency_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            30,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for OrderableQuantityRequest {
@@ -844,52 +433,12 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityRequest {
     };
     type Response = OrderableQuantityResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "ust31490",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            Some(2usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust31490",
-            "stk_cd",
-            "stock_code",
-            Some(&self.stock_code),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "ust31490",
-            "uv",
-            "unit_price",
-            Some(&self.unit_price),
-            true,
-            Some(12usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("ust31490", self)
     }
 }
 impl kiwoom_runtime::TrResponse for OrderableQuantityResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for OrderableQuantityRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "stk_cd", "uv"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take_required(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            unit_price: codec::take_required(api_id, object, "uv", "unit_price", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

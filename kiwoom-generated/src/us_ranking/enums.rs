@@ -27,62 +27,14 @@ pub enum ChangeDirection {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ChangeDirection {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["+", "-", ""]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "+",
-            Self::Fall => "-",
-            Self::Unchanged => "",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "+" => Self::Rise,
-            "-" => Self::Fall,
-            "" => Self::Unchanged,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unchanged => Some("보합"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ChangeDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ChangeDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ChangeDirection {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-    const EMPTY_IS_A_VALUE: bool = true;
-}
+codec::code_table!(
+    match ChangeDirection {
+        Rise => ("+", "상승"),
+        Fall => ("-", "하락"),
+        Unchanged => ("", "보합"),
+    },
+    empty_is_a_value
+);
 /// Codes of `ChangeRateTopVsOpenSortType`, used by 3 fields:
 ///
 /// - spec/us/ranking.yaml usa20920 field `sort_tp`
@@ -106,58 +58,10 @@ pub enum ChangeRateTopVsOpenSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ChangeRateTopVsOpenSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::FallRate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::FallRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::FallRate => Some("하락률"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ChangeRateTopVsOpenSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ChangeRateTopVsOpenSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ChangeRateTopVsOpenSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ChangeRateTopVsOpenSortType {
+    RiseRate => ("1", "상승률"),
+    FallRate => ("2", "하락률"),
+});
 /// Codes of `ChangeRateTopVsPrevDaySortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20910 field `sort_tp`
@@ -186,67 +90,13 @@ pub enum ChangeRateTopVsPrevDaySortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ChangeRateTopVsPrevDaySortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "1",
-            Self::RiseAmount => "2",
-            Self::Unchanged => "3",
-            Self::FallRate => "4",
-            Self::FallAmount => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::RiseRate,
-            "2" => Self::RiseAmount,
-            "3" => Self::Unchanged,
-            "4" => Self::FallRate,
-            "5" => Self::FallAmount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("전일대비 상승률"),
-            Self::RiseAmount => Some("전일대비 상승폭"),
-            Self::Unchanged => Some("보합"),
-            Self::FallRate => Some("전일대비 하락률"),
-            Self::FallAmount => Some("전일대비 하락폭"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ChangeRateTopVsPrevDaySortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ChangeRateTopVsPrevDaySortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ChangeRateTopVsPrevDaySortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ChangeRateTopVsPrevDaySortType {
+    RiseRate => ("1", "전일대비 상승률"),
+    RiseAmount => ("2", "전일대비 상승폭"),
+    Unchanged => ("3", "보합"),
+    FallRate => ("4", "전일대비 하락률"),
+    FallAmount => ("5", "전일대비 하락폭"),
+});
 /// Codes of `CumulativeChangeRateTopSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20940 field `sort_tp`
@@ -273,64 +123,12 @@ pub enum CumulativeChangeRateTopSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl CumulativeChangeRateTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "0",
-            Self::RiseAmount => "1",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::RiseRate,
-            "1" => Self::RiseAmount,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::FallRate => Some("하락률"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for CumulativeChangeRateTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for CumulativeChangeRateTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for CumulativeChangeRateTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match CumulativeChangeRateTopSortType {
+    RiseRate => ("0", "상승률"),
+    RiseAmount => ("1", "상승폭"),
+    FallRate => ("3", "하락률"),
+    FallAmount => ("4", "하락폭"),
+});
 /// Codes of `DateUnitType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20880 field `dt_unit_tp`
@@ -365,76 +163,16 @@ pub enum DateUnitType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DateUnitType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7", "8"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Day => "1",
-            Self::Week => "2",
-            Self::Month => "3",
-            Self::Year => "4",
-            Self::Minutes10 => "5",
-            Self::Minutes30 => "6",
-            Self::Minutes60 => "7",
-            Self::Minutes5 => "8",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::Day,
-            "2" => Self::Week,
-            "3" => Self::Month,
-            "4" => Self::Year,
-            "5" => Self::Minutes10,
-            "6" => Self::Minutes30,
-            "7" => Self::Minutes60,
-            "8" => Self::Minutes5,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Day => Some("일"),
-            Self::Week => Some("주"),
-            Self::Month => Some("월"),
-            Self::Year => Some("년,분단위("),
-            Self::Minutes10 => Some("10분"),
-            Self::Minutes30 => Some("30분"),
-            Self::Minutes60 => Some("60분"),
-            Self::Minutes5 => Some("5분)-미국/미국ETF 만 존재"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DateUnitType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DateUnitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DateUnitType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DateUnitType {
+    Day => ("1", "일"),
+    Week => ("2", "주"),
+    Month => ("3", "월"),
+    Year => ("4", "년,분단위("),
+    Minutes10 => ("5", "10분"),
+    Minutes30 => ("6", "30분"),
+    Minutes60 => ("7", "60분"),
+    Minutes5 => ("8", "5분)-미국/미국ETF 만 존재"),
+});
 /// Codes of `DaySessionDisparityTopSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24290 field `sort_tp`
@@ -463,67 +201,13 @@ pub enum DaySessionDisparityTopSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl DaySessionDisparityTopSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseRate => "0",
-            Self::RiseAmount => "1",
-            Self::Unchanged => "2",
-            Self::FallRate => "3",
-            Self::FallAmount => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::RiseRate,
-            "1" => Self::RiseAmount,
-            "2" => Self::Unchanged,
-            "3" => Self::FallRate,
-            "4" => Self::FallAmount,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseRate => Some("상승률"),
-            Self::RiseAmount => Some("상승폭"),
-            Self::Unchanged => Some("보합"),
-            Self::FallRate => Some("하락율"),
-            Self::FallAmount => Some("하락폭"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for DaySessionDisparityTopSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for DaySessionDisparityTopSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for DaySessionDisparityTopSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match DaySessionDisparityTopSortType {
+    RiseRate => ("0", "상승률"),
+    RiseAmount => ("1", "상승폭"),
+    Unchanged => ("2", "보합"),
+    FallRate => ("3", "하락율"),
+    FallAmount => ("4", "하락폭"),
+});
 /// Codes of `HighLowPriceRiseFallDateType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24110 field `dt_tp`
@@ -546,58 +230,10 @@ pub enum HighLowPriceRiseFallDateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl HighLowPriceRiseFallDateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::YearToDate => "0",
-            Self::Weeks52 => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::YearToDate,
-            "1" => Self::Weeks52,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::YearToDate => Some("연중"),
-            Self::Weeks52 => Some("52주"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for HighLowPriceRiseFallDateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for HighLowPriceRiseFallDateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for HighLowPriceRiseFallDateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match HighLowPriceRiseFallDateType {
+    YearToDate => ("0", "연중"),
+    Weeks52 => ("1", "52주"),
+});
 /// Codes of `HighLowPriceRiseFallSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24110 field `sort_tp`
@@ -620,58 +256,10 @@ pub enum HighLowPriceRiseFallSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl HighLowPriceRiseFallSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RiseFromLow => "0",
-            Self::FallFromHigh => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::RiseFromLow,
-            "1" => Self::FallFromHigh,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::RiseFromLow => Some("저가대비상승"),
-            Self::FallFromHigh => Some("고가대비하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for HighLowPriceRiseFallSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for HighLowPriceRiseFallSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for HighLowPriceRiseFallSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match HighLowPriceRiseFallSortType {
+    RiseFromLow => ("0", "저가대비상승"),
+    FallFromHigh => ("1", "고가대비하락"),
+});
 /// Codes of `IndustryClassificationType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20910 field `inds_cls_tp`
@@ -698,64 +286,12 @@ pub enum IndustryClassificationType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl IndustryClassificationType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Dow30 => "1",
-            Self::Nasdaq100 => "2",
-            Self::Sp500 => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Dow30,
-            "2" => Self::Nasdaq100,
-            "3" => Self::Sp500,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Dow30 => Some("다우30"),
-            Self::Nasdaq100 => Some("나스닥100"),
-            Self::Sp500 => Some("S&P500"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for IndustryClassificationType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for IndustryClassificationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for IndustryClassificationType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match IndustryClassificationType {
+    All => ("0", "전체"),
+    Dow30 => ("1", "다우30"),
+    Nasdaq100 => ("2", "나스닥100"),
+    Sp500 => ("3", "S&P500"),
+});
 /// Codes of `KiwoomHighRankSign`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20880 field `result_list` field `kw_high_rank_sig`
@@ -782,64 +318,12 @@ pub enum KiwoomHighRankSign {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl KiwoomHighRankSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::New => "0",
-            Self::Rise => "1",
-            Self::Fall => "2",
-            Self::Same => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::New,
-            "1" => Self::Rise,
-            "2" => Self::Fall,
-            "3" => Self::Same,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::New => Some("신규"),
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Same => Some("동일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for KiwoomHighRankSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for KiwoomHighRankSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for KiwoomHighRankSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match KiwoomHighRankSign {
+    New => ("0", "신규"),
+    Rise => ("1", "상승"),
+    Fall => ("2", "하락"),
+    Same => ("3", "동일"),
+});
 /// Codes of `OrderBookDepthTopSortTypeSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24200 field `sort_tp`
@@ -866,64 +350,12 @@ pub enum OrderBookDepthTopSortTypeSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl OrderBookDepthTopSortTypeSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ByNetBuyRemaining => "1",
-            Self::ByNetSellRemaining => "2",
-            Self::ByNetBuyRatio => "3",
-            Self::ByNetSellRatio => "4",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::ByNetBuyRemaining,
-            "2" => Self::ByNetSellRemaining,
-            "3" => Self::ByNetBuyRatio,
-            "4" => Self::ByNetSellRatio,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ByNetBuyRemaining => Some("순매수잔량순"),
-            Self::ByNetSellRemaining => Some("순매도잔량순"),
-            Self::ByNetBuyRatio => Some("순매수비율순"),
-            Self::ByNetSellRatio => Some("순매도비율순"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for OrderBookDepthTopSortTypeSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for OrderBookDepthTopSortTypeSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for OrderBookDepthTopSortTypeSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match OrderBookDepthTopSortTypeSortType {
+    ByNetBuyRemaining => ("1", "순매수잔량순"),
+    ByNetSellRemaining => ("2", "순매도잔량순"),
+    ByNetBuyRatio => ("3", "순매수비율순"),
+    ByNetSellRatio => ("4", "순매도비율순"),
+});
 /// Codes of `PrevDayTradeTopQueryType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20960 field `qry_tp`
@@ -946,58 +378,10 @@ pub enum PrevDayTradeTopQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl PrevDayTradeTopQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopPrevDayVolume => "0",
-            Self::TopPrevDayTradingValue => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::TopPrevDayVolume,
-            "1" => Self::TopPrevDayTradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopPrevDayVolume => Some("전일거래량상위"),
-            Self::TopPrevDayTradingValue => Some("전일거래대금상위"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for PrevDayTradeTopQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for PrevDayTradeTopQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for PrevDayTradeTopQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match PrevDayTradeTopQueryType {
+    TopPrevDayVolume => ("0", "전일거래량상위"),
+    TopPrevDayTradingValue => ("1", "전일거래대금상위"),
+});
 /// Codes of `QueryType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20880 field `qry_tp`
@@ -1030,73 +414,15 @@ pub enum QueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl QueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3", "4", "5", "6", "7"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopBuy => "1",
-            Self::TopSell => "2",
-            Self::TopNetBuy => "3",
-            Self::TopHoldingBalance => "4",
-            Self::TopHolders => "5",
-            Self::TopTradingShare => "6",
-            Self::TopTradingValue => "7",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::TopBuy,
-            "2" => Self::TopSell,
-            "3" => Self::TopNetBuy,
-            "4" => Self::TopHoldingBalance,
-            "5" => Self::TopHolders,
-            "6" => Self::TopTradingShare,
-            "7" => Self::TopTradingValue,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopBuy => Some("매수상위"),
-            Self::TopSell => Some("매도상위"),
-            Self::TopNetBuy => Some("순매수상위"),
-            Self::TopHoldingBalance => Some("보유잔고상위"),
-            Self::TopHolders => Some("보유고객상위"),
-            Self::TopTradingShare => Some("거래비중상위(미국,미국 ETF 분단위만 존재)"),
-            Self::TopTradingValue => Some("거래대금상위(미국,미국 ETF 분단위만 존재)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for QueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for QueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for QueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match QueryType {
+    TopBuy => ("1", "매수상위"),
+    TopSell => ("2", "매도상위"),
+    TopNetBuy => ("3", "순매수상위"),
+    TopHoldingBalance => ("4", "보유잔고상위"),
+    TopHolders => ("5", "보유고객상위"),
+    TopTradingShare => ("6", "거래비중상위(미국,미국 ETF 분단위만 존재)"),
+    TopTradingValue => ("7", "거래대금상위(미국,미국 ETF 분단위만 존재)"),
+});
 /// Codes of `RankFluctuationSign` (spec/us/ranking.yaml usa01990 field `result_list` field `rank_flu_sig`).
 ///
 /// # Forward compatibility
@@ -1120,64 +446,12 @@ pub enum RankFluctuationSign {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RankFluctuationSign {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["+", "-", "0", "N"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "+",
-            Self::Fall => "-",
-            Self::RankUnchanged => "0",
-            Self::NewEntry => "N",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "+" => Self::Rise,
-            "-" => Self::Fall,
-            "0" => Self::RankUnchanged,
-            "N" => Self::NewEntry,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::RankUnchanged => Some("순위변동없음"),
-            Self::NewEntry => Some("신규진입"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RankFluctuationSign {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RankFluctuationSign {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RankFluctuationSign {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RankFluctuationSign {
+    Rise => ("+", "상승"),
+    Fall => ("-", "하락"),
+    RankUnchanged => ("0", "순위변동없음"),
+    NewEntry => ("N", "신규진입"),
+});
 /// Codes of `RiseFallByDateSortType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa24120 field `sort_tp`
@@ -1200,58 +474,10 @@ pub enum RiseFallByDateSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RiseFallByDateSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Rise => "0",
-            Self::Fall => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Rise,
-            "2" => Self::Fall,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Rise => Some("상승"),
-            Self::Fall => Some("하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RiseFallByDateSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RiseFallByDateSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RiseFallByDateSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RiseFallByDateSortType {
+    Rise => ("0", "상승"),
+    Fall => ("2", "하락"),
+});
 /// Codes of `ServiceType` (spec/us/ranking.yaml usa01980 field `svc_type`).
 ///
 /// # Forward compatibility
@@ -1277,67 +503,13 @@ pub enum ServiceType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ServiceType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["B286", "B281", "B282", "B283", "B284"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Seconds30 => "B286",
-            Self::Minutes1 => "B281",
-            Self::Minutes10 => "B282",
-            Self::Hours1 => "B283",
-            Self::Today => "B284",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "B286" => Self::Seconds30,
-            "B281" => Self::Minutes1,
-            "B282" => Self::Minutes10,
-            "B283" => Self::Hours1,
-            "B284" => Self::Today,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Seconds30 => Some("30초"),
-            Self::Minutes1 => Some("1분"),
-            Self::Minutes10 => Some("10분"),
-            Self::Hours1 => Some("1시간"),
-            Self::Today => Some("당일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ServiceType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ServiceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ServiceType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ServiceType {
+    Seconds30 => ("B286", "30초"),
+    Minutes1 => ("B281", "1분"),
+    Minutes10 => ("B282", "10분"),
+    Hours1 => ("B283", "1시간"),
+    Today => ("B284", "당일"),
+});
 /// Codes of `SortType`, used by 3 fields:
 ///
 /// - spec/us/ranking.yaml usa24160 field `sort_tp`
@@ -1369,70 +541,14 @@ pub enum SortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3", "4", "5"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ConsecutiveDaysRise => "0",
-            Self::ConsecutiveDaysUnchanged => "1",
-            Self::ConsecutiveDaysFall => "2",
-            Self::RiseSinceBaseDate => "3",
-            Self::UnchangedSinceBaseDate => "4",
-            Self::FallSinceBaseDate => "5",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::ConsecutiveDaysRise,
-            "1" => Self::ConsecutiveDaysUnchanged,
-            "2" => Self::ConsecutiveDaysFall,
-            "3" => Self::RiseSinceBaseDate,
-            "4" => Self::UnchangedSinceBaseDate,
-            "5" => Self::FallSinceBaseDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::ConsecutiveDaysRise => Some("연속일수상승"),
-            Self::ConsecutiveDaysUnchanged => Some("연속일수보합"),
-            Self::ConsecutiveDaysFall => Some("연속일수하락"),
-            Self::RiseSinceBaseDate => Some("기준일대비상승"),
-            Self::UnchangedSinceBaseDate => Some("기준일대비보합"),
-            Self::FallSinceBaseDate => Some("기준일대비 하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SortType {
+    ConsecutiveDaysRise => ("0", "연속일수상승"),
+    ConsecutiveDaysUnchanged => ("1", "연속일수보합"),
+    ConsecutiveDaysFall => ("2", "연속일수하락"),
+    RiseSinceBaseDate => ("3", "기준일대비상승"),
+    UnchangedSinceBaseDate => ("4", "기준일대비보합"),
+    FallSinceBaseDate => ("5", "기준일대비 하락"),
+});
 /// Codes of `StockTypeWithEtf` (spec/us/ranking.yaml usa20922 field `stk_tp`).
 ///
 /// # Forward compatibility
@@ -1454,61 +570,11 @@ pub enum StockTypeWithEtf {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl StockTypeWithEtf {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::Stock => "1",
-            Self::Etf => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::Stock,
-            "2" => Self::Etf,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
-            Self::Etf => Some("ETF"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for StockTypeWithEtf {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for StockTypeWithEtf {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for StockTypeWithEtf {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match StockTypeWithEtf {
+    All => ("0", "전체"),
+    Stock => ("1", "주식"),
+    Etf => ("2", "ETF"),
+});
 /// Codes of `Time`, used by 3 fields:
 ///
 /// - spec/us/ranking.yaml usa20510 field `tm`
@@ -1536,64 +602,12 @@ pub enum Time {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl Time {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "5", "10", "30"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PreviousDay => "1",
-            Self::Days5 => "5",
-            Self::Days10 => "10",
-            Self::Days30 => "30",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::PreviousDay,
-            "5" => Self::Days5,
-            "10" => Self::Days10,
-            "30" => Self::Days30,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::PreviousDay => Some("전일"),
-            Self::Days5 => Some("5일"),
-            Self::Days10 => Some("10일"),
-            Self::Days30 => Some("30일,기본값:1"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for Time {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for Time {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for Time {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Time {
+    PreviousDay => ("1", "전일"),
+    Days5 => ("5", "5일"),
+    Days10 => ("10", "10일"),
+    Days30 => ("30", "30일,기본값:1"),
+});
 /// Codes of `TodayVolumeTopQueryType`, used by 2 fields:
 ///
 /// - spec/us/ranking.yaml usa20530 field `qry_tp`
@@ -1618,61 +632,11 @@ pub enum TodayVolumeTopQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TodayVolumeTopQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TopVolume => "0",
-            Self::TopTradingValue => "1",
-            Self::TopTurnoverRate => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::TopVolume,
-            "1" => Self::TopTradingValue,
-            "2" => Self::TopTurnoverRate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::TopVolume => Some("거래량상위"),
-            Self::TopTradingValue => Some("거래대금상위"),
-            Self::TopTurnoverRate => Some("거래회전율상위"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TodayVolumeTopQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TodayVolumeTopQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TodayVolumeTopQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TodayVolumeTopQueryType {
+    TopVolume => ("0", "거래량상위"),
+    TopTradingValue => ("1", "거래대금상위"),
+    TopTurnoverRate => ("2", "거래회전율상위"),
+});
 /// Codes of `WatchlistRegistrationTopDateUnitType` (spec/us/ranking.yaml usa01990 field `dt_unit_tp`).
 ///
 /// # Forward compatibility
@@ -1694,61 +658,11 @@ pub enum WatchlistRegistrationTopDateUnitType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl WatchlistRegistrationTopDateUnitType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["D", "W", "M"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Day => "D",
-            Self::Week => "W",
-            Self::Month => "M",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "D" => Self::Day,
-            "W" => Self::Week,
-            "M" => Self::Month,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Day => Some("일"),
-            Self::Week => Some("주"),
-            Self::Month => Some("월"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for WatchlistRegistrationTopDateUnitType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for WatchlistRegistrationTopDateUnitType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for WatchlistRegistrationTopDateUnitType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match WatchlistRegistrationTopDateUnitType {
+    Day => ("D", "일"),
+    Week => ("W", "주"),
+    Month => ("M", "월"),
+});
 /// Codes of `WatchlistRegistrationTopStockType` (spec/us/ranking.yaml usa01990 field `stk_tp`).
 ///
 /// # Forward compatibility
@@ -1770,58 +684,8 @@ pub enum WatchlistRegistrationTopStockType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl WatchlistRegistrationTopStockType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["A", "S", "E"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "A",
-            Self::Stock => "S",
-            Self::Etf => "E",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "A" => Self::All,
-            "S" => Self::Stock,
-            "E" => Self::Etf,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Stock => Some("주식"),
-            Self::Etf => Some("ETF"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for WatchlistRegistrationTopStockType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for WatchlistRegistrationTopStockType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for WatchlistRegistrationTopStockType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match WatchlistRegistrationTopStockType {
+    All => ("A", "전체"),
+    Stock => ("S", "주식"),
+    Etf => ("E", "ETF"),
+});

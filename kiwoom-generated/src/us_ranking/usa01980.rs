@@ -42,16 +42,34 @@ impl RealtimeStockViewRankRequest {
         self
     }
 }
+impl codec::Table for RealtimeStockViewRankRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("svc_type", "service_type").max(4)];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.service_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.service_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for RealtimeStockViewRankRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "svc_type", &self.service_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa01980` 미국주식 실시간 종목 조회 순위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankResponse {
     /// 기준날짜 (`base_date`)
@@ -83,84 +101,57 @@ impl RealtimeStockViewRankResponse {
         &self.extra
     }
 }
-impl codec::Record for RealtimeStockViewRankResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut base_date = None;
-        let mut base_time = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "base_date" => {
-                    base_date = forms.value(&mut map, ctx, 0, "base_date", codec::PLAIN)?;
-                }
-                "base_time" => {
-                    base_time = forms.value(&mut map, ctx, 1, "base_time", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(2, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 4, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealtimeStockViewRankResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("base_date", "base_date"),
+            codec::Field::new("base_time", "base_time"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Date(&mut self.base_date),
+            1 => codec::SlotMut::Text(&mut self.base_time),
+            2 => codec::SlotMut::List(&mut self.result_list),
+            3 => codec::SlotMut::Number(&mut self.return_code),
+            4 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            base_date,
-            base_time,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.base_date),
+            1 => codec::SlotRef::Opt(&self.base_time),
+            2 => codec::SlotRef::List(&self.result_list),
+            3 => codec::SlotRef::Number(self.return_code),
+            4 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealtimeStockViewRankResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "base_date",
-            self.base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "base_time",
-            self.base_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 2, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa01980 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankRow {
     /// 종목순위 (`rank`)
@@ -230,152 +221,71 @@ impl RealtimeStockViewRankRow {
         &self.extra
     }
 }
-impl codec::Record for RealtimeStockViewRankRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut sign = None;
-        let mut rank_change_value = None;
-        let mut current_price = None;
-        let mut base_price_change_sign = None;
-        let mut base_price_fluctuation_rate = None;
-        let mut previous_base_change_sign = None;
-        let mut previous_base_fluctuation_rate = None;
-        let mut exchange_type = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "sign" => sign = forms.value(&mut map, ctx, 3, "sign", codec::PLAIN)?,
-                "chg_val" => {
-                    rank_change_value = forms.value(&mut map, ctx, 4, "chg_val", codec::PLAIN)?;
-                }
-                "curr_pric" => {
-                    current_price = forms.value(&mut map, ctx, 5, "curr_pric", codec::PLAIN)?;
-                }
-                "sign_for_gjga" => {
-                    base_price_change_sign =
-                        forms.value(&mut map, ctx, 6, "sign_for_gjga", codec::PLAIN)?;
-                }
-                "diff_rate_for_gjga" => {
-                    base_price_fluctuation_rate =
-                        forms.value(&mut map, ctx, 7, "diff_rate_for_gjga", codec::PLAIN)?;
-                }
-                "sign_for_prev" => {
-                    previous_base_change_sign =
-                        forms.value(&mut map, ctx, 8, "sign_for_prev", codec::PLAIN)?;
-                }
-                "diff_rate_for_prev" => {
-                    previous_base_fluctuation_rate =
-                        forms.value(&mut map, ctx, 9, "diff_rate_for_prev", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 10, "stex_tp", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RealtimeStockViewRankRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("sign", "sign"),
+            codec::Field::new("chg_val", "rank_change_value"),
+            codec::Field::new("curr_pric", "current_price"),
+            codec::Field::new("sign_for_gjga", "base_price_change_sign"),
+            codec::Field::new("diff_rate_for_gjga", "base_price_fluctuation_rate"),
+            codec::Field::new("sign_for_prev", "previous_base_change_sign"),
+            codec::Field::new("diff_rate_for_prev", "previous_base_fluctuation_rate"),
+            codec::Field::new("stex_tp", "exchange_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Opt(&mut self.sign),
+            4 => codec::SlotMut::Decimal(&mut self.rank_change_value),
+            5 => codec::SlotMut::Decimal(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.base_price_change_sign),
+            7 => codec::SlotMut::Decimal(&mut self.base_price_fluctuation_rate),
+            8 => codec::SlotMut::Opt(&mut self.previous_base_change_sign),
+            9 => codec::SlotMut::Decimal(&mut self.previous_base_fluctuation_rate),
+            10 => codec::SlotMut::Opt(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            stock_code,
-            stock_name,
-            sign,
-            rank_change_value,
-            current_price,
-            base_price_change_sign,
-            base_price_fluctuation_rate,
-            previous_base_change_sign,
-            previous_base_fluctuation_rate,
-            exchange_type,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.sign),
+            4 => codec::SlotRef::Opt(&self.rank_change_value),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.base_price_change_sign),
+            7 => codec::SlotRef::Opt(&self.base_price_fluctuation_rate),
+            8 => codec::SlotRef::Opt(&self.previous_base_change_sign),
+            9 => codec::SlotRef::Opt(&self.previous_base_fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RealtimeStockViewRankRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 3, "sign", self.sign.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "chg_val",
-            self.rank_change_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "curr_pric",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "sign_for_gjga",
-            self.base_price_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "diff_rate_for_gjga",
-            self.base_price_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "sign_for_prev",
-            self.previous_base_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "diff_rate_for_prev",
-            self.previous_base_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RealtimeStockViewRankRequest {
@@ -387,16 +297,7 @@ impl kiwoom_runtime::TrRequest for RealtimeStockViewRankRequest {
     };
     type Response = RealtimeStockViewRankResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa01980",
-            "svc_type",
-            "service_type",
-            self.service_type.as_ref(),
-            false,
-            Some(4usize),
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa01980", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RealtimeStockViewRankRequest {
@@ -408,17 +309,6 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockViewRankRequest {
 impl kiwoom_runtime::TrResponse for RealtimeStockViewRankResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RealtimeStockViewRankRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["svc_type"])?;
-        Ok(Self {
-            service_type: codec::take(api_id, object, "svc_type", "service_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -59,17 +59,39 @@ impl WatchlistRegistrationTopRequest {
         self
     }
 }
+impl codec::Table for WatchlistRegistrationTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("dt_unit_tp", "date_unit_type"),
+            codec::Field::new("stk_tp", "stock_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.date_unit_type),
+            1 => codec::SlotMut::Opt(&mut self.stock_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.date_unit_type),
+            1 => codec::SlotRef::Opt(&self.stock_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for WatchlistRegistrationTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "dt_unit_tp", &self.date_unit_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_tp", &self.stock_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa01990` 미국주식 관심종목 등록 상위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopResponse {
     /// 결과리스트 (`result_list`)
@@ -89,60 +111,51 @@ impl WatchlistRegistrationTopResponse {
         &self.extra
     }
 }
-impl codec::Record for WatchlistRegistrationTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistRegistrationTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistRegistrationTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa01990 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopRow {
     /// 순위 (`rank`)
@@ -212,158 +225,71 @@ impl WatchlistRegistrationTopRow {
         &self.extra
     }
 }
-impl codec::Record for WatchlistRegistrationTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut rank_fluctuation_sign = None;
-        let mut rank_fluctuation = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "rank_flu_sig" => {
-                    rank_fluctuation_sign =
-                        forms.value(&mut map, ctx, 1, "rank_flu_sig", codec::PLAIN)?;
-                }
-                "rank_flu" => {
-                    rank_fluctuation = forms.value(&mut map, ctx, 2, "rank_flu", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 3, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 4, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 5, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 6, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 7, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 8, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 9, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 10, "flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for WatchlistRegistrationTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("rank_flu_sig", "rank_fluctuation_sign"),
+            codec::Field::new("rank_flu", "rank_fluctuation"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Opt(&mut self.rank_fluctuation_sign),
+            2 => codec::SlotMut::Decimal(&mut self.rank_fluctuation),
+            3 => codec::SlotMut::Opt(&mut self.exchange_type),
+            4 => codec::SlotMut::Text(&mut self.stock_code),
+            5 => codec::SlotMut::Text(&mut self.stock_name),
+            6 => codec::SlotMut::Text(&mut self.stock_english_name),
+            7 => codec::SlotMut::Opt(&mut self.current_price),
+            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            9 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            rank_fluctuation_sign,
-            rank_fluctuation,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.rank_fluctuation_sign),
+            2 => codec::SlotRef::Opt(&self.rank_fluctuation),
+            3 => codec::SlotRef::Opt(&self.exchange_type),
+            4 => codec::SlotRef::Opt(&self.stock_code),
+            5 => codec::SlotRef::Opt(&self.stock_name),
+            6 => codec::SlotRef::Opt(&self.stock_english_name),
+            7 => codec::SlotRef::Opt(&self.current_price),
+            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            9 => codec::SlotRef::Opt(&self.previous_day_change),
+            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for WatchlistRegistrationTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "rank_flu_sig",
-            self.rank_fluctuation_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "rank_flu",
-            self.rank_fluctuation.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for WatchlistRegistrationTopRequest {
@@ -375,25 +301,7 @@ impl kiwoom_runtime::TrRequest for WatchlistRegistrationTopRequest {
     };
     type Response = WatchlistRegistrationTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa01990",
-            "dt_unit_tp",
-            "date_unit_type",
-            self.date_unit_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa01990",
-            "stk_tp",
-            "stock_type",
-            self.stock_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa01990", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for WatchlistRegistrationTopRequest {
@@ -405,24 +313,6 @@ impl kiwoom_runtime::PagedRequest for WatchlistRegistrationTopRequest {
 impl kiwoom_runtime::TrResponse for WatchlistRegistrationTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for WatchlistRegistrationTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["dt_unit_tp", "stk_tp"])?;
-        Ok(Self {
-            date_unit_type: codec::take(
-                api_id,
-                object,
-                "dt_unit_tp",
-                "date_unit_type",
-                codec::PLAIN,
-            )?,
-            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

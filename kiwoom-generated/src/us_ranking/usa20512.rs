@@ -116,32 +116,54 @@ impl ChangeRateTopByPeriodWatchlistRequest {
         self
     }
 }
+impl codec::Table for ChangeRateTopByPeriodWatchlistRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Opt(&mut self.time),
+            3 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            4 => codec::SlotMut::Opt(&mut self.stock_condition),
+            5 => codec::SlotMut::Opt(&mut self.price_condition),
+            6 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.time),
+            3 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            4 => codec::SlotRef::Opt(&self.stock_condition),
+            5 => codec::SlotRef::Opt(&self.price_condition),
+            6 => codec::SlotRef::Opt(&self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for ChangeRateTopByPeriodWatchlistRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20512` 미국주식 기간별 등락률상위(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -161,60 +183,51 @@ impl ChangeRateTopByPeriodWatchlistResponse {
         &self.extra
     }
 }
-impl codec::Record for ChangeRateTopByPeriodWatchlistResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ChangeRateTopByPeriodWatchlistResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ChangeRateTopByPeriodWatchlistResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa20512 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodWatchlistRow {
     /// 순위 (`rank`)
@@ -290,173 +303,74 @@ impl ChangeRateTopByPeriodWatchlistRow {
         &self.extra
     }
 }
-impl codec::Record for ChangeRateTopByPeriodWatchlistRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut start_date_base_price = None;
-        let mut end_date_base_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut start_date_trade_quantity = None;
-        let mut end_date_trade_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "stdt_base_pric" => {
-                    start_date_base_price =
-                        forms.value(&mut map, ctx, 5, "stdt_base_pric", codec::PLAIN)?;
-                }
-                "endt_base_pric" => {
-                    end_date_base_price =
-                        forms.value(&mut map, ctx, 6, "endt_base_pric", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "stdt_trde_qty" => {
-                    start_date_trade_quantity =
-                        forms.value(&mut map, ctx, 10, "stdt_trde_qty", codec::PLAIN)?;
-                }
-                "endt_trde_qty" => {
-                    end_date_trade_quantity =
-                        forms.value(&mut map, ctx, 11, "endt_trde_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ChangeRateTopByPeriodWatchlistRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("stdt_base_pric", "start_date_base_price"),
+            codec::Field::new("endt_base_pric", "end_date_base_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("stdt_trde_qty", "start_date_trade_quantity"),
+            codec::Field::new("endt_trde_qty", "end_date_trade_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Opt(&mut self.start_date_base_price),
+            6 => codec::SlotMut::Opt(&mut self.end_date_base_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Int(&mut self.start_date_trade_quantity),
+            11 => codec::SlotMut::Int(&mut self.end_date_trade_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            start_date_base_price,
-            end_date_base_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            start_date_trade_quantity,
-            end_date_trade_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.start_date_base_price),
+            6 => codec::SlotRef::Opt(&self.end_date_base_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.start_date_trade_quantity),
+            11 => codec::SlotRef::Opt(&self.end_date_trade_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ChangeRateTopByPeriodWatchlistRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stdt_base_pric",
-            self.start_date_base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "endt_base_pric",
-            self.end_date_base_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "stdt_trde_qty",
-            self.start_date_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "endt_trde_qty",
-            self.end_date_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodWatchlistRequest {
@@ -468,70 +382,7 @@ impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodWatchlistRequest {
     };
     type Response = ChangeRateTopByPeriodWatchlistResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20512",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "tm",
-            "time",
-            self.time.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20512",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20512", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ChangeRateTopByPeriodWatchlistRequest {
@@ -545,59 +396,6 @@ impl kiwoom_runtime::PagedRequest for ChangeRateTopByPeriodWatchlistRequest {
 impl kiwoom_runtime::TrResponse for ChangeRateTopByPeriodWatchlistResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ChangeRateTopByPeriodWatchlistRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "stk_cd",
-                "tm",
-                "trde_qty_tp",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_prica_cnd",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

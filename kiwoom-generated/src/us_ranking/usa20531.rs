@@ -128,33 +128,57 @@ impl TodayVolumeTopEtfRequest {
         self
     }
 }
+impl codec::Table for TodayVolumeTopEtfRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("etf_cat1", "etf_category_1"),
+            codec::Field::new("etf_cat2", "etf_category_2"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("qry_tp", "query_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.etf_category_1),
+            2 => codec::SlotMut::Text(&mut self.etf_category_2),
+            3 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            4 => codec::SlotMut::Opt(&mut self.query_type),
+            5 => codec::SlotMut::Opt(&mut self.stock_condition),
+            6 => codec::SlotMut::Opt(&mut self.price_condition),
+            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.etf_category_1),
+            2 => codec::SlotRef::Opt(&self.etf_category_2),
+            3 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            4 => codec::SlotRef::Opt(&self.query_type),
+            5 => codec::SlotRef::Opt(&self.stock_condition),
+            6 => codec::SlotRef::Opt(&self.price_condition),
+            7 => codec::SlotRef::Opt(&self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for TodayVolumeTopEtfRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat1", &self.etf_category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat2", &self.etf_category_2, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "qry_tp", &self.query_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20531` 미국주식 당일 거래량 상위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayVolumeTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -174,60 +198,51 @@ impl TodayVolumeTopEtfResponse {
         &self.extra
     }
 }
-impl codec::Record for TodayVolumeTopEtfResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayVolumeTopEtfResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayVolumeTopEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa20531 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TodayVolumeTopEtfRow {
     /// 순위 (`rank`)
@@ -303,170 +318,74 @@ impl TodayVolumeTopEtfRow {
         &self.extra
     }
 }
-impl codec::Record for TodayVolumeTopEtfRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut cumulative_trade_quantity = None;
-        let mut previous_day_rate = None;
-        let mut trade_value = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 5, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 6, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 8, "flu_rt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "pred_rt" => {
-                    previous_day_rate = forms.value(&mut map, ctx, 10, "pred_rt", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 11, "trde_prica", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for TodayVolumeTopEtfRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("pred_rt", "previous_day_rate"),
+            codec::Field::new("trde_prica", "trade_value"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            9 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
+            11 => codec::SlotMut::Decimal(&mut self.trade_value),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            cumulative_trade_quantity,
-            previous_day_rate,
-            trade_value,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.previous_day_rate),
+            11 => codec::SlotRef::Opt(&self.trade_value),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for TodayVolumeTopEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "pred_rt",
-            self.previous_day_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for TodayVolumeTopEtfRequest {
@@ -478,79 +397,7 @@ impl kiwoom_runtime::TrRequest for TodayVolumeTopEtfRequest {
     };
     type Response = TodayVolumeTopEtfResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20531",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "etf_cat1",
-            "etf_category_1",
-            self.etf_category_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "etf_cat2",
-            "etf_category_2",
-            self.etf_category_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "qry_tp",
-            "query_type",
-            self.query_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20531",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20531", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for TodayVolumeTopEtfRequest {
@@ -562,73 +409,6 @@ impl kiwoom_runtime::PagedRequest for TodayVolumeTopEtfRequest {
 impl kiwoom_runtime::TrResponse for TodayVolumeTopEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for TodayVolumeTopEtfRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "etf_cat1",
-                "etf_cat2",
-                "trde_qty_tp",
-                "qry_tp",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_prica_cnd",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            etf_category_1: codec::take(
-                api_id,
-                object,
-                "etf_cat1",
-                "etf_category_1",
-                codec::PLAIN,
-            )?,
-            etf_category_2: codec::take(
-                api_id,
-                object,
-                "etf_cat2",
-                "etf_category_2",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            query_type: codec::take(api_id, object, "qry_tp", "query_type", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -143,39 +143,60 @@ impl ChangeRateTopVsPrevDayRequest {
         self
     }
 }
+impl codec::Table for ChangeRateTopVsPrevDayRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("inds_cls_tp", "industry_classification_type"),
+            codec::Field::new("sort_tp", "sort_type"),
+            codec::Field::new("stk_tp", "stock_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.industry_code),
+            2 => codec::SlotMut::Opt(&mut self.industry_classification_type),
+            3 => codec::SlotMut::Opt(&mut self.sort_type),
+            4 => codec::SlotMut::Opt(&mut self.stock_type),
+            5 => codec::SlotMut::Opt(&mut self.stock_condition),
+            6 => codec::SlotMut::Opt(&mut self.price_condition),
+            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            8 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.industry_code),
+            2 => codec::SlotRef::Opt(&self.industry_classification_type),
+            3 => codec::SlotRef::Opt(&self.sort_type),
+            4 => codec::SlotRef::Opt(&self.stock_type),
+            5 => codec::SlotRef::Opt(&self.stock_condition),
+            6 => codec::SlotRef::Opt(&self.price_condition),
+            7 => codec::SlotRef::Opt(&self.trade_value_condition),
+            8 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for ChangeRateTopVsPrevDayRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "inds_cls_tp",
-            &self.industry_classification_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_tp", &self.stock_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20910` 미국주식 전일대비 등락률상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayResponse {
     /// 결과리스트 (`result_list`)
@@ -195,60 +216,51 @@ impl ChangeRateTopVsPrevDayResponse {
         &self.extra
     }
 }
-impl codec::Record for ChangeRateTopVsPrevDayResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ChangeRateTopVsPrevDayResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ChangeRateTopVsPrevDayResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa20910 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayRow {
     /// 순위 (`rank`)
@@ -328,176 +340,77 @@ impl ChangeRateTopVsPrevDayRow {
         &self.extra
     }
 }
-impl codec::Record for ChangeRateTopVsPrevDayRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut sell_remaining_quantity = None;
-        let mut buy_remaining_quantity = None;
-        let mut trade_quantity = None;
-        let mut count = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 5, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 6, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 8, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_req" => {
-                    sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 9, "sel_req", codec::PLAIN)?;
-                }
-                "buy_req" => {
-                    buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 10, "buy_req", codec::PLAIN)?;
-                }
-                "trde_qty" => {
-                    trade_quantity = forms.value(&mut map, ctx, 11, "trde_qty", codec::PLAIN)?;
-                }
-                "cnt" => count = forms.value(&mut map, ctx, 12, "cnt", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for ChangeRateTopVsPrevDayRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_req", "sell_remaining_quantity"),
+            codec::Field::new("buy_req", "buy_remaining_quantity"),
+            codec::Field::new("trde_qty", "trade_quantity"),
+            codec::Field::new("cnt", "count"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            9 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
+            10 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
+            11 => codec::SlotMut::Int(&mut self.trade_quantity),
+            12 => codec::SlotMut::Int(&mut self.count),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            sell_remaining_quantity,
-            buy_remaining_quantity,
-            trade_quantity,
-            count,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            9 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
+            10 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
+            11 => codec::SlotRef::Opt(&self.trade_quantity),
+            12 => codec::SlotRef::Opt(&self.count),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for ChangeRateTopVsPrevDayRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "sel_req",
-            self.sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "buy_req",
-            self.buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "trde_qty",
-            self.trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 12, "cnt", self.count.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for ChangeRateTopVsPrevDayRequest {
@@ -509,88 +422,7 @@ impl kiwoom_runtime::TrRequest for ChangeRateTopVsPrevDayRequest {
     };
     type Response = ChangeRateTopVsPrevDayResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20910",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "inds_cd",
-            "industry_code",
-            self.industry_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "inds_cls_tp",
-            "industry_classification_type",
-            self.industry_classification_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "sort_tp",
-            "sort_type",
-            self.sort_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "stk_tp",
-            "stock_type",
-            self.stock_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20910",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20910", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for ChangeRateTopVsPrevDayRequest {
@@ -602,69 +434,6 @@ impl kiwoom_runtime::PagedRequest for ChangeRateTopVsPrevDayRequest {
 impl kiwoom_runtime::TrResponse for ChangeRateTopVsPrevDayResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for ChangeRateTopVsPrevDayRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "inds_cd",
-                "inds_cls_tp",
-                "sort_tp",
-                "stk_tp",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_prica_cnd",
-                "trde_qty_tp",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
-            industry_classification_type: codec::take(
-                api_id,
-                object,
-                "inds_cls_tp",
-                "industry_classification_type",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -140,34 +140,60 @@ impl HighLowPriceRiseFallEtfRequest {
         self
     }
 }
+impl codec::Table for HighLowPriceRiseFallEtfRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("etf_cat1", "etf_category_1"),
+            codec::Field::new("etf_cat2", "etf_category_2"),
+            codec::Field::new("sort_tp", "sort_type"),
+            codec::Field::new("dt_tp", "date_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.etf_category_1),
+            2 => codec::SlotMut::Text(&mut self.etf_category_2),
+            3 => codec::SlotMut::Opt(&mut self.sort_type),
+            4 => codec::SlotMut::Opt(&mut self.date_type),
+            5 => codec::SlotMut::Opt(&mut self.stock_condition),
+            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            7 => codec::SlotMut::Opt(&mut self.price_condition),
+            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.etf_category_1),
+            2 => codec::SlotRef::Opt(&self.etf_category_2),
+            3 => codec::SlotRef::Opt(&self.sort_type),
+            4 => codec::SlotRef::Opt(&self.date_type),
+            5 => codec::SlotRef::Opt(&self.stock_condition),
+            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            7 => codec::SlotRef::Opt(&self.price_condition),
+            8 => codec::SlotRef::Opt(&self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for HighLowPriceRiseFallEtfRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat1", &self.etf_category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat2", &self.etf_category_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "dt_tp", &self.date_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa24111` 미국주식 최고최저가대비 상승하락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -187,60 +213,51 @@ impl HighLowPriceRiseFallEtfResponse {
         &self.extra
     }
 }
-impl codec::Record for HighLowPriceRiseFallEtfResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for HighLowPriceRiseFallEtfResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for HighLowPriceRiseFallEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa24111 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallEtfRow {
     /// 순위 (`rank`)
@@ -352,256 +369,95 @@ impl HighLowPriceRiseFallEtfRow {
         &self.extra
     }
 }
-impl codec::Record for HighLowPriceRiseFallEtfRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut year_highest = None;
-        let mut year_lowest = None;
-        let mut high_52w = None;
-        let mut low_52w = None;
-        let mut high_low_change_sign = None;
-        let mut high_low_change = None;
-        let mut change_fluctuation_rate = None;
-        let mut base_date = None;
-        let mut cumulative_trade_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 1, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 2, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 5, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "oyr_hgst" => {
-                    year_highest = forms.value(&mut map, ctx, 10, "oyr_hgst", codec::PLAIN)?;
-                }
-                "oyr_lwst" => {
-                    year_lowest = forms.value(&mut map, ctx, 11, "oyr_lwst", codec::PLAIN)?;
-                }
-                "52wk_hgst_pric" => {
-                    high_52w = forms.value(&mut map, ctx, 12, "52wk_hgst_pric", codec::PLAIN)?;
-                }
-                "52wk_lwst_pric" => {
-                    low_52w = forms.value(&mut map, ctx, 13, "52wk_lwst_pric", codec::PLAIN)?;
-                }
-                "hl_pre_sig" => {
-                    high_low_change_sign =
-                        forms.value(&mut map, ctx, 14, "hl_pre_sig", codec::PLAIN)?;
-                }
-                "hl_pre" => {
-                    high_low_change = forms.value(&mut map, ctx, 15, "hl_pre", codec::PLAIN)?;
-                }
-                "pre_flu_rt" => {
-                    change_fluctuation_rate =
-                        forms.value(&mut map, ctx, 16, "pre_flu_rt", codec::PLAIN)?;
-                }
-                "base_dt" => {
-                    base_date = forms.value(&mut map, ctx, 17, "base_dt", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 18, "acc_trde_qty", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for HighLowPriceRiseFallEtfRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("oyr_hgst", "year_highest"),
+            codec::Field::new("oyr_lwst", "year_lowest"),
+            codec::Field::new("52wk_hgst_pric", "high_52w"),
+            codec::Field::new("52wk_lwst_pric", "low_52w"),
+            codec::Field::new("hl_pre_sig", "high_low_change_sign"),
+            codec::Field::new("hl_pre", "high_low_change"),
+            codec::Field::new("pre_flu_rt", "change_fluctuation_rate"),
+            codec::Field::new("base_dt", "base_date"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Decimal(&mut self.margin_type),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Text(&mut self.stock_english_name),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Decimal(&mut self.year_highest),
+            11 => codec::SlotMut::Decimal(&mut self.year_lowest),
+            12 => codec::SlotMut::Opt(&mut self.high_52w),
+            13 => codec::SlotMut::Opt(&mut self.low_52w),
+            14 => codec::SlotMut::Opt(&mut self.high_low_change_sign),
+            15 => codec::SlotMut::Decimal(&mut self.high_low_change),
+            16 => codec::SlotMut::Decimal(&mut self.change_fluctuation_rate),
+            17 => codec::SlotMut::Date(&mut self.base_date),
+            18 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            year_highest,
-            year_lowest,
-            high_52w,
-            low_52w,
-            high_low_change_sign,
-            high_low_change,
-            change_fluctuation_rate,
-            base_date,
-            cumulative_trade_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.margin_type),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.stock_english_name),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.year_highest),
+            11 => codec::SlotRef::Opt(&self.year_lowest),
+            12 => codec::SlotRef::Opt(&self.high_52w),
+            13 => codec::SlotRef::Opt(&self.low_52w),
+            14 => codec::SlotRef::Opt(&self.high_low_change_sign),
+            15 => codec::SlotRef::Opt(&self.high_low_change),
+            16 => codec::SlotRef::Opt(&self.change_fluctuation_rate),
+            17 => codec::SlotRef::Opt(&self.base_date),
+            18 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for HighLowPriceRiseFallEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "oyr_hgst",
-            self.year_highest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "oyr_lwst",
-            self.year_lowest.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "52wk_hgst_pric",
-            self.high_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "52wk_lwst_pric",
-            self.low_52w.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "hl_pre_sig",
-            self.high_low_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "hl_pre",
-            self.high_low_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "pre_flu_rt",
-            self.change_fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "base_dt",
-            self.base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            18,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for HighLowPriceRiseFallEtfRequest {
@@ -613,88 +469,7 @@ impl kiwoom_runtime::TrRequest for HighLowPriceRiseFallEtfRequest {
     };
     type Response = HighLowPriceRiseFallEtfResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa24111",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "etf_cat1",
-            "etf_category_1",
-            self.etf_category_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "etf_cat2",
-            "etf_category_2",
-            self.etf_category_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "sort_tp",
-            "sort_type",
-            self.sort_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "dt_tp",
-            "date_type",
-            self.date_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24111",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa24111", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for HighLowPriceRiseFallEtfRequest {
@@ -706,75 +481,6 @@ impl kiwoom_runtime::PagedRequest for HighLowPriceRiseFallEtfRequest {
 impl kiwoom_runtime::TrResponse for HighLowPriceRiseFallEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for HighLowPriceRiseFallEtfRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "etf_cat1",
-                "etf_cat2",
-                "sort_tp",
-                "dt_tp",
-                "stk_cnd",
-                "trde_qty_tp",
-                "pric_cnd",
-                "trde_prica_cnd",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            etf_category_1: codec::take(
-                api_id,
-                object,
-                "etf_cat1",
-                "etf_category_1",
-                codec::PLAIN,
-            )?,
-            etf_category_2: codec::take(
-                api_id,
-                object,
-                "etf_cat2",
-                "etf_category_2",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-            date_type: codec::take(api_id, object, "dt_tp", "date_type", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -140,34 +140,60 @@ impl RiseFallByDateEtfRequest {
         self
     }
 }
+impl codec::Table for RiseFallByDateEtfRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("etf_cat1", "etf_category_1"),
+            codec::Field::new("etf_cat2", "etf_category_2"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+            codec::Field::new("base_dt", "base_date"),
+            codec::Field::new("sort_tp", "sort_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.etf_category_1),
+            2 => codec::SlotMut::Text(&mut self.etf_category_2),
+            3 => codec::SlotMut::Opt(&mut self.stock_condition),
+            4 => codec::SlotMut::Opt(&mut self.price_condition),
+            5 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            6 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            7 => codec::SlotMut::Date(&mut self.base_date),
+            8 => codec::SlotMut::Opt(&mut self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.etf_category_1),
+            2 => codec::SlotRef::Opt(&self.etf_category_2),
+            3 => codec::SlotRef::Opt(&self.stock_condition),
+            4 => codec::SlotRef::Opt(&self.price_condition),
+            5 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            6 => codec::SlotRef::Opt(&self.trade_value_condition),
+            7 => codec::SlotRef::Opt(&self.base_date),
+            8 => codec::SlotRef::Opt(&self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for RiseFallByDateEtfRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat1", &self.etf_category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat2", &self.etf_category_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "base_dt", &self.base_date, codec::PLAIN)?;
-        codec::put_opt(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa24121` 미국주식 특정일자 상승/하락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RiseFallByDateEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -187,60 +213,51 @@ impl RiseFallByDateEtfResponse {
         &self.extra
     }
 }
-impl codec::Record for RiseFallByDateEtfResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RiseFallByDateEtfResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RiseFallByDateEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa24121 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RiseFallByDateEtfRow {
     /// 순위 (`rank`)
@@ -332,206 +349,83 @@ impl RiseFallByDateEtfRow {
         &self.extra
     }
 }
-impl codec::Record for RiseFallByDateEtfRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut base_date = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut cumulative_trade_quantity = None;
-        let mut trade_value = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut fluctuation_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "base_dt" => {
-                    base_date = forms.value(&mut map, ctx, 5, "base_dt", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 9, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "trde_prica" => {
-                    trade_value = forms.value(&mut map, ctx, 10, "trde_prica", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 11, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 12, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 13, "low_pric", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 14, "flu_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RiseFallByDateEtfRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("base_dt", "base_date"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("trde_prica", "trade_value"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Date(&mut self.base_date),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
+            10 => codec::SlotMut::Decimal(&mut self.trade_value),
+            11 => codec::SlotMut::Opt(&mut self.open_price),
+            12 => codec::SlotMut::Opt(&mut self.high_price),
+            13 => codec::SlotMut::Opt(&mut self.low_price),
+            14 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            base_date,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            cumulative_trade_quantity,
-            trade_value,
-            open_price,
-            high_price,
-            low_price,
-            fluctuation_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.base_date),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            10 => codec::SlotRef::Opt(&self.trade_value),
+            11 => codec::SlotRef::Opt(&self.open_price),
+            12 => codec::SlotRef::Opt(&self.high_price),
+            13 => codec::SlotRef::Opt(&self.low_price),
+            14 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RiseFallByDateEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "base_dt",
-            self.base_date.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "trde_prica",
-            self.trade_value.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RiseFallByDateEtfRequest {
@@ -543,88 +437,7 @@ impl kiwoom_runtime::TrRequest for RiseFallByDateEtfRequest {
     };
     type Response = RiseFallByDateEtfResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa24121",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "etf_cat1",
-            "etf_category_1",
-            self.etf_category_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "etf_cat2",
-            "etf_category_2",
-            self.etf_category_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "base_dt",
-            "base_date",
-            self.base_date.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24121",
-            "sort_tp",
-            "sort_type",
-            self.sort_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa24121", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RiseFallByDateEtfRequest {
@@ -636,75 +449,6 @@ impl kiwoom_runtime::PagedRequest for RiseFallByDateEtfRequest {
 impl kiwoom_runtime::TrResponse for RiseFallByDateEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RiseFallByDateEtfRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "etf_cat1",
-                "etf_cat2",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_qty_tp",
-                "trde_prica_cnd",
-                "base_dt",
-                "sort_tp",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            etf_category_1: codec::take(
-                api_id,
-                object,
-                "etf_cat1",
-                "etf_category_1",
-                codec::PLAIN,
-            )?,
-            etf_category_2: codec::take(
-                api_id,
-                object,
-                "etf_cat2",
-                "etf_category_2",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            base_date: codec::take(api_id, object, "base_dt", "base_date", codec::PLAIN)?,
-            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -143,39 +143,60 @@ impl DaySessionDisparityTopRequest {
         self
     }
 }
+impl codec::Table for DaySessionDisparityTopRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("inds_cls_tp", "industry_classification_type"),
+            codec::Field::new("stk_tp", "stock_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+            codec::Field::new("sort_tp", "sort_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.industry_code),
+            2 => codec::SlotMut::Opt(&mut self.industry_classification_type),
+            3 => codec::SlotMut::Opt(&mut self.stock_type),
+            4 => codec::SlotMut::Opt(&mut self.stock_condition),
+            5 => codec::SlotMut::Opt(&mut self.price_condition),
+            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            8 => codec::SlotMut::Opt(&mut self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.industry_code),
+            2 => codec::SlotRef::Opt(&self.industry_classification_type),
+            3 => codec::SlotRef::Opt(&self.stock_type),
+            4 => codec::SlotRef::Opt(&self.stock_condition),
+            5 => codec::SlotRef::Opt(&self.price_condition),
+            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            7 => codec::SlotRef::Opt(&self.trade_value_condition),
+            8 => codec::SlotRef::Opt(&self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for DaySessionDisparityTopRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "inds_cls_tp",
-            &self.industry_classification_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "stk_tp", &self.stock_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa24290` 미국주식 주간거래 괴리율 상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopResponse {
     /// 결과리스트 (`result_list`)
@@ -195,60 +216,51 @@ impl DaySessionDisparityTopResponse {
         &self.extra
     }
 }
-impl codec::Record for DaySessionDisparityTopResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DaySessionDisparityTopResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DaySessionDisparityTopResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa24290 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopRow {
     /// 순위 (`rank`)
@@ -344,225 +356,89 @@ impl DaySessionDisparityTopRow {
         &self.extra
     }
 }
-impl codec::Record for DaySessionDisparityTopRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut regular_close_price = None;
-        let mut regular_change_sign = None;
-        let mut regular_change = None;
-        let mut disparity_rate = None;
-        let mut execution_time = None;
-        let mut execution_strength = None;
-        let mut count = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 1, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 2, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 5, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "reg_close_pric" => {
-                    regular_close_price =
-                        forms.value(&mut map, ctx, 10, "reg_close_pric", codec::PLAIN)?;
-                }
-                "reg_pre_sig" => {
-                    regular_change_sign =
-                        forms.value(&mut map, ctx, 11, "reg_pre_sig", codec::PLAIN)?;
-                }
-                "reg_pre" => {
-                    regular_change = forms.value(&mut map, ctx, 12, "reg_pre", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(&mut map, ctx, 13, "dispty_rt", codec::PLAIN)?;
-                }
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 14, "cntr_tm", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 15, "cntr_str", codec::PLAIN)?;
-                }
-                "cnt" => count = forms.value(&mut map, ctx, 16, "cnt", codec::PLAIN)?,
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DaySessionDisparityTopRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("reg_close_pric", "regular_close_price"),
+            codec::Field::new("reg_pre_sig", "regular_change_sign"),
+            codec::Field::new("reg_pre", "regular_change"),
+            codec::Field::new("dispty_rt", "disparity_rate"),
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("cnt", "count"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Decimal(&mut self.margin_type),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Text(&mut self.stock_english_name),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Opt(&mut self.regular_close_price),
+            11 => codec::SlotMut::Opt(&mut self.regular_change_sign),
+            12 => codec::SlotMut::Decimal(&mut self.regular_change),
+            13 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            14 => codec::SlotMut::Text(&mut self.execution_time),
+            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            16 => codec::SlotMut::Int(&mut self.count),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            regular_close_price,
-            regular_change_sign,
-            regular_change,
-            disparity_rate,
-            execution_time,
-            execution_strength,
-            count,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.margin_type),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.stock_english_name),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.regular_close_price),
+            11 => codec::SlotRef::Opt(&self.regular_change_sign),
+            12 => codec::SlotRef::Opt(&self.regular_change),
+            13 => codec::SlotRef::Opt(&self.disparity_rate),
+            14 => codec::SlotRef::Opt(&self.execution_time),
+            15 => codec::SlotRef::Opt(&self.execution_strength),
+            16 => codec::SlotRef::Opt(&self.count),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DaySessionDisparityTopRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "reg_close_pric",
-            self.regular_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "reg_pre_sig",
-            self.regular_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "reg_pre",
-            self.regular_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 16, "cnt", self.count.as_ref(), codec::PLAIN)?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DaySessionDisparityTopRequest {
@@ -574,88 +450,7 @@ impl kiwoom_runtime::TrRequest for DaySessionDisparityTopRequest {
     };
     type Response = DaySessionDisparityTopResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa24290",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "inds_cd",
-            "industry_code",
-            self.industry_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "inds_cls_tp",
-            "industry_classification_type",
-            self.industry_classification_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "stk_tp",
-            "stock_type",
-            self.stock_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24290",
-            "sort_tp",
-            "sort_type",
-            self.sort_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa24290", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DaySessionDisparityTopRequest {
@@ -667,69 +462,6 @@ impl kiwoom_runtime::PagedRequest for DaySessionDisparityTopRequest {
 impl kiwoom_runtime::TrResponse for DaySessionDisparityTopResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DaySessionDisparityTopRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "inds_cd",
-                "inds_cls_tp",
-                "stk_tp",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_qty_tp",
-                "trde_prica_cnd",
-                "sort_tp",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
-            industry_classification_type: codec::take(
-                api_id,
-                object,
-                "inds_cls_tp",
-                "industry_classification_type",
-                codec::PLAIN,
-            )?,
-            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

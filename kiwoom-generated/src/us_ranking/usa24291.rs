@@ -128,33 +128,57 @@ impl DaySessionDisparityTopEtfRequest {
         self
     }
 }
+impl codec::Table for DaySessionDisparityTopEtfRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("etf_cat1", "etf_category_1"),
+            codec::Field::new("etf_cat2", "etf_category_2"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+            codec::Field::new("sort_tp", "sort_type"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.etf_category_1),
+            2 => codec::SlotMut::Text(&mut self.etf_category_2),
+            3 => codec::SlotMut::Opt(&mut self.stock_condition),
+            4 => codec::SlotMut::Opt(&mut self.price_condition),
+            5 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            6 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            7 => codec::SlotMut::Opt(&mut self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.etf_category_1),
+            2 => codec::SlotRef::Opt(&self.etf_category_2),
+            3 => codec::SlotRef::Opt(&self.stock_condition),
+            4 => codec::SlotRef::Opt(&self.price_condition),
+            5 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            6 => codec::SlotRef::Opt(&self.trade_value_condition),
+            7 => codec::SlotRef::Opt(&self.sort_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for DaySessionDisparityTopEtfRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat1", &self.etf_category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat2", &self.etf_category_2, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "sort_tp", &self.sort_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa24291` 미국주식 주간거래 괴리율 상위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -174,60 +198,51 @@ impl DaySessionDisparityTopEtfResponse {
         &self.extra
     }
 }
-impl codec::Record for DaySessionDisparityTopEtfResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DaySessionDisparityTopEtfResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DaySessionDisparityTopEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/ranking.yaml usa24291 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopEtfRow {
     /// 순위 (`rank`)
@@ -347,275 +362,101 @@ impl DaySessionDisparityTopEtfRow {
         &self.extra
     }
 }
-impl codec::Record for DaySessionDisparityTopEtfRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut regular_close_price = None;
-        let mut regular_change_sign = None;
-        let mut regular_change = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut disparity_rate = None;
-        let mut execution_time = None;
-        let mut execution_strength = None;
-        let mut count = None;
-        let mut sell_remaining_quantity = None;
-        let mut buy_remaining_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 1, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 2, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 5, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "reg_close_pric" => {
-                    regular_close_price =
-                        forms.value(&mut map, ctx, 10, "reg_close_pric", codec::PLAIN)?;
-                }
-                "reg_pre_sig" => {
-                    regular_change_sign =
-                        forms.value(&mut map, ctx, 11, "reg_pre_sig", codec::PLAIN)?;
-                }
-                "reg_pre" => {
-                    regular_change = forms.value(&mut map, ctx, 12, "reg_pre", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 13, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 14, "buy_bid", codec::PLAIN)?;
-                }
-                "dispty_rt" => {
-                    disparity_rate = forms.value(&mut map, ctx, 15, "dispty_rt", codec::PLAIN)?;
-                }
-                "cntr_tm" => {
-                    execution_time = forms.value(&mut map, ctx, 16, "cntr_tm", codec::PLAIN)?;
-                }
-                "cntr_str" => {
-                    execution_strength =
-                        forms.value(&mut map, ctx, 17, "cntr_str", codec::PLAIN)?;
-                }
-                "cnt" => count = forms.value(&mut map, ctx, 18, "cnt", codec::PLAIN)?,
-                "sel_req" => {
-                    sell_remaining_quantity =
-                        forms.value(&mut map, ctx, 19, "sel_req", codec::PLAIN)?;
-                }
-                "buy_req" => {
-                    buy_remaining_quantity =
-                        forms.value(&mut map, ctx, 20, "buy_req", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for DaySessionDisparityTopEtfRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("reg_close_pric", "regular_close_price"),
+            codec::Field::new("reg_pre_sig", "regular_change_sign"),
+            codec::Field::new("reg_pre", "regular_change"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("dispty_rt", "disparity_rate"),
+            codec::Field::new("cntr_tm", "execution_time"),
+            codec::Field::new("cntr_str", "execution_strength"),
+            codec::Field::new("cnt", "count"),
+            codec::Field::new("sel_req", "sell_remaining_quantity"),
+            codec::Field::new("buy_req", "buy_remaining_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Decimal(&mut self.margin_type),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Text(&mut self.stock_english_name),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Opt(&mut self.regular_close_price),
+            11 => codec::SlotMut::Opt(&mut self.regular_change_sign),
+            12 => codec::SlotMut::Decimal(&mut self.regular_change),
+            13 => codec::SlotMut::Opt(&mut self.ask_price),
+            14 => codec::SlotMut::Opt(&mut self.bid_price),
+            15 => codec::SlotMut::Decimal(&mut self.disparity_rate),
+            16 => codec::SlotMut::Text(&mut self.execution_time),
+            17 => codec::SlotMut::Decimal(&mut self.execution_strength),
+            18 => codec::SlotMut::Int(&mut self.count),
+            19 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
+            20 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            regular_close_price,
-            regular_change_sign,
-            regular_change,
-            ask_price,
-            bid_price,
-            disparity_rate,
-            execution_time,
-            execution_strength,
-            count,
-            sell_remaining_quantity,
-            buy_remaining_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.margin_type),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.stock_english_name),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.regular_close_price),
+            11 => codec::SlotRef::Opt(&self.regular_change_sign),
+            12 => codec::SlotRef::Opt(&self.regular_change),
+            13 => codec::SlotRef::Opt(&self.ask_price),
+            14 => codec::SlotRef::Opt(&self.bid_price),
+            15 => codec::SlotRef::Opt(&self.disparity_rate),
+            16 => codec::SlotRef::Opt(&self.execution_time),
+            17 => codec::SlotRef::Opt(&self.execution_strength),
+            18 => codec::SlotRef::Opt(&self.count),
+            19 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
+            20 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for DaySessionDisparityTopEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "reg_close_pric",
-            self.regular_close_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "reg_pre_sig",
-            self.regular_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "reg_pre",
-            self.regular_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "dispty_rt",
-            self.disparity_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            16,
-            "cntr_tm",
-            self.execution_time.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            17,
-            "cntr_str",
-            self.execution_strength.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 18, "cnt", self.count.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            19,
-            "sel_req",
-            self.sell_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            20,
-            "buy_req",
-            self.buy_remaining_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for DaySessionDisparityTopEtfRequest {
@@ -627,79 +468,7 @@ impl kiwoom_runtime::TrRequest for DaySessionDisparityTopEtfRequest {
     };
     type Response = DaySessionDisparityTopEtfResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa24291",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "etf_cat1",
-            "etf_category_1",
-            self.etf_category_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "etf_cat2",
-            "etf_category_2",
-            self.etf_category_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24291",
-            "sort_tp",
-            "sort_type",
-            self.sort_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa24291", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for DaySessionDisparityTopEtfRequest {
@@ -711,73 +480,6 @@ impl kiwoom_runtime::PagedRequest for DaySessionDisparityTopEtfRequest {
 impl kiwoom_runtime::TrResponse for DaySessionDisparityTopEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for DaySessionDisparityTopEtfRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "etf_cat1",
-                "etf_cat2",
-                "stk_cnd",
-                "pric_cnd",
-                "trde_qty_tp",
-                "trde_prica_cnd",
-                "sort_tp",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            etf_category_1: codec::take(
-                api_id,
-                object,
-                "etf_cat1",
-                "etf_category_1",
-                codec::PLAIN,
-            )?,
-            etf_category_2: codec::take(
-                api_id,
-                object,
-                "etf_cat2",
-                "etf_category_2",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-            sort_type: codec::take(api_id, object, "sort_tp", "sort_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

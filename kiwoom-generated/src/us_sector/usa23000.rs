@@ -56,17 +56,39 @@ impl SectorPeriodReturnsRequest {
         self
     }
 }
+impl codec::Table for SectorPeriodReturnsRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("inds_cd", "industry_code"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.industry_code),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for SectorPeriodReturnsRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa23000` 미국주식 업종별 기간별 수익률 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsResponse {
     /// 결과리스트 (`result_list`)
@@ -86,60 +108,51 @@ impl SectorPeriodReturnsResponse {
         &self.extra
     }
 }
-impl codec::Record for SectorPeriodReturnsResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorPeriodReturnsResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorPeriodReturnsResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/sector.yaml usa23000 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsRow {
     /// 업종코드 (`inds_cd`)
@@ -201,138 +214,65 @@ impl SectorPeriodReturnsRow {
         &self.extra
     }
 }
-impl codec::Record for SectorPeriodReturnsRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut industry_code = None;
-        let mut industry_name = None;
-        let mut return_1d = None;
-        let mut return_5d = None;
-        let mut return_1m = None;
-        let mut return_3m = None;
-        let mut return_6m = None;
-        let mut return_ytd = None;
-        let mut return_1y = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "inds_cd" => {
-                    industry_code = forms.value(&mut map, ctx, 0, "inds_cd", codec::PLAIN)?;
-                }
-                "inds_nm" => {
-                    industry_name = forms.value(&mut map, ctx, 1, "inds_nm", codec::PLAIN)?;
-                }
-                "perf_1d" => {
-                    return_1d = forms.value(&mut map, ctx, 2, "perf_1d", codec::PLAIN)?;
-                }
-                "perf_5d" => {
-                    return_5d = forms.value(&mut map, ctx, 3, "perf_5d", codec::PLAIN)?;
-                }
-                "perf_1m" => {
-                    return_1m = forms.value(&mut map, ctx, 4, "perf_1m", codec::PLAIN)?;
-                }
-                "perf_3m" => {
-                    return_3m = forms.value(&mut map, ctx, 5, "perf_3m", codec::PLAIN)?;
-                }
-                "perf_6m" => {
-                    return_6m = forms.value(&mut map, ctx, 6, "perf_6m", codec::PLAIN)?;
-                }
-                "perf_ytd" => {
-                    return_ytd = forms.value(&mut map, ctx, 7, "perf_ytd", codec::PLAIN)?;
-                }
-                "perf_1y" => {
-                    return_1y = forms.value(&mut map, ctx, 8, "perf_1y", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for SectorPeriodReturnsRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("inds_nm", "industry_name"),
+            codec::Field::new("perf_1d", "return_1d"),
+            codec::Field::new("perf_5d", "return_5d"),
+            codec::Field::new("perf_1m", "return_1m"),
+            codec::Field::new("perf_3m", "return_3m"),
+            codec::Field::new("perf_6m", "return_6m"),
+            codec::Field::new("perf_ytd", "return_ytd"),
+            codec::Field::new("perf_1y", "return_1y"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.industry_code),
+            1 => codec::SlotMut::Text(&mut self.industry_name),
+            2 => codec::SlotMut::Decimal(&mut self.return_1d),
+            3 => codec::SlotMut::Decimal(&mut self.return_5d),
+            4 => codec::SlotMut::Decimal(&mut self.return_1m),
+            5 => codec::SlotMut::Decimal(&mut self.return_3m),
+            6 => codec::SlotMut::Decimal(&mut self.return_6m),
+            7 => codec::SlotMut::Decimal(&mut self.return_ytd),
+            8 => codec::SlotMut::Decimal(&mut self.return_1y),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            industry_code,
-            industry_name,
-            return_1d,
-            return_5d,
-            return_1m,
-            return_3m,
-            return_6m,
-            return_ytd,
-            return_1y,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.industry_code),
+            1 => codec::SlotRef::Opt(&self.industry_name),
+            2 => codec::SlotRef::Opt(&self.return_1d),
+            3 => codec::SlotRef::Opt(&self.return_5d),
+            4 => codec::SlotRef::Opt(&self.return_1m),
+            5 => codec::SlotRef::Opt(&self.return_3m),
+            6 => codec::SlotRef::Opt(&self.return_6m),
+            7 => codec::SlotRef::Opt(&self.return_ytd),
+            8 => codec::SlotRef::Opt(&self.return_1y),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for SectorPeriodReturnsRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "inds_cd",
-            self.industry_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "inds_nm",
-            self.industry_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "perf_1d",
-            self.return_1d.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "perf_5d",
-            self.return_5d.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "perf_1m",
-            self.return_1m.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "perf_3m",
-            self.return_3m.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "perf_6m",
-            self.return_6m.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "perf_ytd",
-            self.return_ytd.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "perf_1y",
-            self.return_1y.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for SectorPeriodReturnsRequest {
@@ -344,25 +284,7 @@ impl kiwoom_runtime::TrRequest for SectorPeriodReturnsRequest {
     };
     type Response = SectorPeriodReturnsResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa23000",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa23000",
-            "inds_cd",
-            "industry_code",
-            self.industry_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa23000", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for SectorPeriodReturnsRequest {
@@ -374,18 +296,6 @@ impl kiwoom_runtime::PagedRequest for SectorPeriodReturnsRequest {
 impl kiwoom_runtime::TrResponse for SectorPeriodReturnsResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for SectorPeriodReturnsRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp", "inds_cd"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

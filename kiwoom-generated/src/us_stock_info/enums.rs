@@ -28,64 +28,12 @@ pub enum Condition {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl Condition {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "0",
-            Self::PriceInZone => "1",
-            Self::PriceAboveZone => "2",
-            Self::PriceBelowZone => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::All,
-            "1" => Self::PriceInZone,
-            "2" => Self::PriceAboveZone,
-            "3" => Self::PriceBelowZone,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::PriceInZone => Some("현재가 매물대 진입"),
-            Self::PriceAboveZone => Some("현재가 매물대 위"),
-            Self::PriceBelowZone => Some("현재가 매물대 아래"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for Condition {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for Condition {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for Condition {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match Condition {
+    All => ("0", "전체"),
+    PriceInZone => ("1", "현재가 매물대 진입"),
+    PriceAboveZone => ("2", "현재가 매물대 위"),
+    PriceBelowZone => ("3", "현재가 매물대 아래"),
+});
 /// Codes of `EtfCategoryListKind` (spec/us/stock-info.yaml usa10105 field `gubun`).
 ///
 /// # Forward compatibility
@@ -107,61 +55,11 @@ pub enum EtfCategoryListKind {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl EtfCategoryListKind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::CategoryLevel1 => "1",
-            Self::CategoryLevel2 => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "1" => Self::CategoryLevel1,
-            "2" => Self::CategoryLevel2,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::CategoryLevel1 => Some("카테고리1차"),
-            Self::CategoryLevel2 => Some("카테고리2차"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for EtfCategoryListKind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for EtfCategoryListKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for EtfCategoryListKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match EtfCategoryListKind {
+    All => ("%", "전체"),
+    CategoryLevel1 => ("1", "카테고리1차"),
+    CategoryLevel2 => ("2", "카테고리2차"),
+});
 /// Codes of `GapUpDownSortType`, used by 2 fields:
 ///
 /// - spec/us/stock-info.yaml usa24140 field `sort_tp`
@@ -184,58 +82,10 @@ pub enum GapUpDownSortType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl GapUpDownSortType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::GapRatio => "1",
-            Self::VsPreviousDay => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::GapRatio,
-            "2" => Self::VsPreviousDay,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::GapRatio => Some("갭비율"),
-            Self::VsPreviousDay => Some("전일대비"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for GapUpDownSortType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for GapUpDownSortType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for GapUpDownSortType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match GapUpDownSortType {
+    GapRatio => ("1", "갭비율"),
+    VsPreviousDay => ("2", "전일대비"),
+});
 /// Codes of `IndexQueryType` (spec/us/stock-info.yaml usa10102 field `index_qry_tp`).
 ///
 /// # Forward compatibility
@@ -259,64 +109,12 @@ pub enum IndexQueryType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl IndexQueryType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "NQ", "NS", "NW"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Nasdaq => "NQ",
-            Self::Sp500 => "NS",
-            Self::Dow => "NW",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "NQ" => Self::Nasdaq,
-            "NS" => Self::Sp500,
-            "NW" => Self::Dow,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Nasdaq => Some("나스닥"),
-            Self::Sp500 => Some("S&P500"),
-            Self::Dow => Some("다우"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for IndexQueryType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for IndexQueryType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for IndexQueryType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match IndexQueryType {
+    All => ("%", "전체"),
+    Nasdaq => ("NQ", "나스닥"),
+    Sp500 => ("NS", "S&P500"),
+    Dow => ("NW", "다우"),
+});
 /// Codes of `ProximityRate`, used by 2 fields:
 ///
 /// - spec/us/stock-info.yaml usa24140 field `alacc_rt`
@@ -349,73 +147,15 @@ pub enum ProximityRate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl ProximityRate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["3", "5", "10", "50", "100", "150", "200"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AtLeast3Pct => "3",
-            Self::AtLeast5Pct => "5",
-            Self::AtLeast10Pct => "10",
-            Self::AtLeast50Pct => "50",
-            Self::AtLeast100Pct => "100",
-            Self::AtLeast150Pct => "150",
-            Self::AtLeast200Pct => "200",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "3" => Self::AtLeast3Pct,
-            "5" => Self::AtLeast5Pct,
-            "10" => Self::AtLeast10Pct,
-            "50" => Self::AtLeast50Pct,
-            "100" => Self::AtLeast100Pct,
-            "150" => Self::AtLeast150Pct,
-            "200" => Self::AtLeast200Pct,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::AtLeast3Pct => Some("3%이상"),
-            Self::AtLeast5Pct => Some("5%이상"),
-            Self::AtLeast10Pct => Some("10%이상"),
-            Self::AtLeast50Pct => Some("50%이상"),
-            Self::AtLeast100Pct => Some("100%이상"),
-            Self::AtLeast150Pct => Some("150%이상"),
-            Self::AtLeast200Pct => Some("200%이상)"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for ProximityRate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for ProximityRate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for ProximityRate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match ProximityRate {
+    AtLeast3Pct => ("3", "3%이상"),
+    AtLeast5Pct => ("5", "5%이상"),
+    AtLeast10Pct => ("10", "10%이상"),
+    AtLeast50Pct => ("50", "50%이상"),
+    AtLeast100Pct => ("100", "100%이상"),
+    AtLeast150Pct => ("150", "150%이상"),
+    AtLeast200Pct => ("200", "200%이상)"),
+});
 /// Codes of `RateType`, used by 2 fields:
 ///
 /// - spec/us/stock-info.yaml usa24210 field `rt_tp`
@@ -438,58 +178,10 @@ pub enum RateType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl RateType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BuySell => "0",
-            Self::SellBuy => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::BuySell,
-            "1" => Self::SellBuy,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::BuySell => Some("매수/매도"),
-            Self::SellBuy => Some("매도/매수"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for RateType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for RateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for RateType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match RateType {
+    BuySell => ("0", "매수/매도"),
+    SellBuy => ("1", "매도/매수"),
+});
 /// Codes of `SectorListKind` (spec/us/stock-info.yaml usa10101 field `gubun`).
 ///
 /// # Forward compatibility
@@ -509,58 +201,10 @@ pub enum SectorListKind {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl SectorListKind {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "1"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Us => "1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "1" => Self::Us,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Us => Some("미국"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for SectorListKind {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for SectorListKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for SectorListKind {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match SectorListKind {
+    All => ("%", "전체"),
+    Us => ("1", "미국"),
+});
 /// Codes of `TimeType`, used by 3 fields:
 ///
 /// - spec/us/stock-info.yaml usa20930 field `tm_tp`
@@ -586,61 +230,11 @@ pub enum TimeType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl TimeType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2", "3"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MinutesAgo => "1",
-            Self::DaysAgo => "2",
-            Self::SpecificDate => "3",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::MinutesAgo,
-            "2" => Self::DaysAgo,
-            "3" => Self::SpecificDate,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::MinutesAgo => Some("분전"),
-            Self::DaysAgo => Some("일전"),
-            Self::SpecificDate => Some("지정일"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for TimeType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for TimeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for TimeType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match TimeType {
+    MinutesAgo => ("1", "분전"),
+    DaysAgo => ("2", "일전"),
+    SpecificDate => ("3", "지정일"),
+});
 /// Codes of `UpDownType`, used by 2 fields:
 ///
 /// - spec/us/stock-info.yaml usa24140 field `updown_tp`
@@ -663,58 +257,10 @@ pub enum UpDownType {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UpDownType {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["1", "2"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::GapUp => "1",
-            Self::GapDown => "2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "1" => Self::GapUp,
-            "2" => Self::GapDown,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::GapUp => Some("갭상승"),
-            Self::GapDown => Some("갭하락"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UpDownType {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UpDownType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UpDownType {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UpDownType {
+    GapUp => ("1", "갭상승"),
+    GapDown => ("2", "갭하락"),
+});
 /// Codes of `UsExchangeFilter`, used by 2 fields:
 ///
 /// - spec/us/stock-info.yaml usa10099 field `stex_tp`
@@ -741,64 +287,12 @@ pub enum UsExchangeFilter {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl UsExchangeFilter {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["%", "NA", "ND", "NY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::All => "%",
-            Self::Amex => "NA",
-            Self::Nasdaq => "ND",
-            Self::Nyse => "NY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "%" => Self::All,
-            "NA" => Self::Amex,
-            "ND" => Self::Nasdaq,
-            "NY" => Self::Nyse,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::All => Some("전체"),
-            Self::Amex => Some("AMEX"),
-            Self::Nasdaq => Some("NASDAQ"),
-            Self::Nyse => Some("NYSE"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for UsExchangeFilter {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for UsExchangeFilter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for UsExchangeFilter {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match UsExchangeFilter {
+    All => ("%", "전체"),
+    Amex => ("NA", "AMEX"),
+    Nasdaq => ("ND", "NASDAQ"),
+    Nyse => ("NY", "NYSE"),
+});
 /// Codes of `YearlyChangeRateDate`, used by 3 fields:
 ///
 /// - spec/us/stock-info.yaml usa26410 field `result_list` field `dt`
@@ -822,55 +316,7 @@ pub enum YearlyChangeRateDate {
     /// A code this version does not document, kept exactly as received.
     Unknown(codec::UnknownValue),
 }
-impl YearlyChangeRateDate {
-    /// Every documented code, in the spec's order.
-    pub fn values() -> &'static [&'static str] {
-        &["0", "YYYY"]
-    }
-    /// The code as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Average => "0",
-            Self::Year => "YYYY",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-    /// The variant of a wire code; undocumented codes become `Unknown`.
-    pub fn from_code(code: &str) -> Self {
-        match code {
-            "0" => Self::Average,
-            "YYYY" => Self::Year,
-            other => Self::Unknown(codec::UnknownValue::new(other)),
-        }
-    }
-    /// Kiwoom's Korean label of the code.
-    pub fn korean(&self) -> Option<&'static str> {
-        match self {
-            Self::Average => Some("평균"),
-            Self::Year => Some("년도"),
-            Self::Unknown(_) => None,
-        }
-    }
-}
-impl std::str::FromStr for YearlyChangeRateDate {
-    type Err = std::convert::Infallible;
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from_code(code))
-    }
-}
-impl std::fmt::Display for YearlyChangeRateDate {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl codec::Wire for YearlyChangeRateDate {
-    fn parse(raw: &str, _: &codec::Format) -> Result<Self, codec::WireError> {
-        Ok(Self::from_code(raw))
-    }
-    fn write(&self, _: &codec::Format) -> std::borrow::Cow<'_, str> {
-        std::borrow::Cow::Borrowed(self.as_str())
-    }
-    fn is_unknown(&self) -> bool {
-        matches!(self, Self::Unknown(_))
-    }
-}
+codec::code_table!(match YearlyChangeRateDate {
+    Average => ("0", "평균"),
+    Year => ("YYYY", "년도"),
+});

@@ -44,16 +44,34 @@ impl EtfEtnListRequest {
         self
     }
 }
+impl codec::Table for EtfEtnListRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("stex_tp", "exchange_type")];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for EtfEtnListRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa10104` 미국 ETF,ETN 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfEtnListResponse {
     /// 결과리스트 (`list`)
@@ -73,59 +91,51 @@ impl EtfEtnListResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfEtnListResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "list" => {
-                    list = codec::list(&mut map, ctx, "list")?;
-                    forms.list_sent(0, &list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfEtnListResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("list", "list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfEtnListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "list", &self.list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa10104 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfEtnListRow {
     /// 거래소구분 (`stex_tp`)
@@ -165,90 +175,59 @@ impl EtfEtnListRow {
         &self.extra
     }
 }
-impl codec::Record for EtfEtnListRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_type = None;
-        let mut code = None;
-        let mut category_1 = None;
-        let mut category_2 = None;
-        let mut etn = None;
-        let mut exchange_name = None;
-        let mut industry_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
-                }
-                "code" => code = forms.value(&mut map, ctx, 1, "code", codec::PLAIN)?,
-                "cate1" => {
-                    category_1 = forms.value(&mut map, ctx, 2, "cate1", codec::PLAIN)?;
-                }
-                "cate2" => {
-                    category_2 = forms.value(&mut map, ctx, 3, "cate2", codec::PLAIN)?;
-                }
-                "etn" => etn = forms.value(&mut map, ctx, 4, "etn", codec::PLAIN)?,
-                "mkgb" => {
-                    exchange_name = forms.value(&mut map, ctx, 5, "mkgb", codec::PLAIN)?;
-                }
-                "upnm" => {
-                    industry_name = forms.value(&mut map, ctx, 6, "upnm", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfEtnListRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("code", "code"),
+            codec::Field::new("cate1", "category_1"),
+            codec::Field::new("cate2", "category_2"),
+            codec::Field::new("etn", "etn"),
+            codec::Field::new("mkgb", "exchange_name"),
+            codec::Field::new("upnm", "industry_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.code),
+            2 => codec::SlotMut::Text(&mut self.category_1),
+            3 => codec::SlotMut::Text(&mut self.category_2),
+            4 => codec::SlotMut::Text(&mut self.etn),
+            5 => codec::SlotMut::Text(&mut self.exchange_name),
+            6 => codec::SlotMut::Text(&mut self.industry_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_type,
-            code,
-            category_1,
-            category_2,
-            etn,
-            exchange_name,
-            industry_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.code),
+            2 => codec::SlotRef::Opt(&self.category_1),
+            3 => codec::SlotRef::Opt(&self.category_2),
+            4 => codec::SlotRef::Opt(&self.etn),
+            5 => codec::SlotRef::Opt(&self.exchange_name),
+            6 => codec::SlotRef::Opt(&self.industry_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfEtnListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 1, "code", self.code.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 2, "cate1", self.category_1.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 3, "cate2", self.category_2.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 4, "etn", self.etn.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            5,
-            "mkgb",
-            self.exchange_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "upnm",
-            self.industry_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfEtnListRequest {
@@ -260,16 +239,7 @@ impl kiwoom_runtime::TrRequest for EtfEtnListRequest {
     };
     type Response = EtfEtnListResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa10104",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa10104", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfEtnListRequest {
@@ -281,17 +251,6 @@ impl kiwoom_runtime::PagedRequest for EtfEtnListRequest {
 impl kiwoom_runtime::TrResponse for EtfEtnListResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfEtnListRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["stex_tp"])?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -42,16 +42,34 @@ impl EtfCategoryListRequest {
         self
     }
 }
+impl codec::Table for EtfCategoryListRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[codec::Field::new("gubun", "kind")];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.kind),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.kind),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for EtfCategoryListRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "gubun", &self.kind, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa10105` 미국 ETF 카테고리 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfCategoryListResponse {
     /// 결과리스트 (`list`)
@@ -71,59 +89,51 @@ impl EtfCategoryListResponse {
         &self.extra
     }
 }
-impl codec::Record for EtfCategoryListResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "list" => {
-                    list = codec::list(&mut map, ctx, "list")?;
-                    forms.list_sent(0, &list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfCategoryListResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("list", "list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfCategoryListResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put_list(&mut map, 0, "list", &self.list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa10105 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct EtfCategoryListRow {
     /// 구분 (`gubun`)
@@ -155,73 +165,53 @@ impl EtfCategoryListRow {
         &self.extra
     }
 }
-impl codec::Record for EtfCategoryListRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut kind = None;
-        let mut category_1 = None;
-        let mut category_1_name = None;
-        let mut category_2 = None;
-        let mut category_2_name = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "gubun" => kind = forms.value(&mut map, ctx, 0, "gubun", codec::PLAIN)?,
-                "cate1" => {
-                    category_1 = forms.value(&mut map, ctx, 1, "cate1", codec::PLAIN)?;
-                }
-                "cate1nam" => {
-                    category_1_name = forms.value(&mut map, ctx, 2, "cate1nam", codec::PLAIN)?;
-                }
-                "cate2" => {
-                    category_2 = forms.value(&mut map, ctx, 3, "cate2", codec::PLAIN)?;
-                }
-                "cate2nam" => {
-                    category_2_name = forms.value(&mut map, ctx, 4, "cate2nam", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for EtfCategoryListRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("gubun", "kind"),
+            codec::Field::new("cate1", "category_1"),
+            codec::Field::new("cate1nam", "category_1_name"),
+            codec::Field::new("cate2", "category_2"),
+            codec::Field::new("cate2nam", "category_2_name"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.kind),
+            1 => codec::SlotMut::Text(&mut self.category_1),
+            2 => codec::SlotMut::Text(&mut self.category_1_name),
+            3 => codec::SlotMut::Text(&mut self.category_2),
+            4 => codec::SlotMut::Text(&mut self.category_2_name),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            kind,
-            category_1,
-            category_1_name,
-            category_2,
-            category_2_name,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.kind),
+            1 => codec::SlotRef::Opt(&self.category_1),
+            2 => codec::SlotRef::Opt(&self.category_1_name),
+            3 => codec::SlotRef::Opt(&self.category_2),
+            4 => codec::SlotRef::Opt(&self.category_2_name),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for EtfCategoryListRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "gubun", self.kind.as_ref(), codec::PLAIN)?;
-        self.forms
-            .put(&mut map, 1, "cate1", self.category_1.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "cate1nam",
-            self.category_1_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 3, "cate2", self.category_2.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            4,
-            "cate2nam",
-            self.category_2_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for EtfCategoryListRequest {
@@ -233,16 +223,7 @@ impl kiwoom_runtime::TrRequest for EtfCategoryListRequest {
     };
     type Response = EtfCategoryListResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa10105",
-            "gubun",
-            "kind",
-            self.kind.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa10105", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for EtfCategoryListRequest {
@@ -254,17 +235,6 @@ impl kiwoom_runtime::PagedRequest for EtfCategoryListRequest {
 impl kiwoom_runtime::TrResponse for EtfCategoryListResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for EtfCategoryListRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["gubun"])?;
-        Ok(Self {
-            kind: codec::take(api_id, object, "gubun", "kind", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

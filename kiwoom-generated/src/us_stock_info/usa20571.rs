@@ -128,33 +128,57 @@ impl PriceByBandEtfRequest {
         self
     }
 }
+impl codec::Table for PriceByBandEtfRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("etf_cat1", "etf_category_1"),
+            codec::Field::new("etf_cat2", "etf_category_2"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("pric_cnd1", "price_condition_1"),
+            codec::Field::new("pric_cnd2", "price_condition_2"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Opt(&mut self.stock_condition),
+            2 => codec::SlotMut::Text(&mut self.etf_category_1),
+            3 => codec::SlotMut::Text(&mut self.etf_category_2),
+            4 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            5 => codec::SlotMut::Text(&mut self.price_condition_1),
+            6 => codec::SlotMut::Text(&mut self.price_condition_2),
+            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_condition),
+            2 => codec::SlotRef::Opt(&self.etf_category_1),
+            3 => codec::SlotRef::Opt(&self.etf_category_2),
+            4 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            5 => codec::SlotRef::Opt(&self.price_condition_1),
+            6 => codec::SlotRef::Opt(&self.price_condition_2),
+            7 => codec::SlotRef::Opt(&self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for PriceByBandEtfRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat1", &self.etf_category_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "etf_cat2", &self.etf_category_2, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "pric_cnd1", &self.price_condition_1, codec::PLAIN)?;
-        codec::put_opt(&mut map, "pric_cnd2", &self.price_condition_2, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20571` 미국주식 가격대별주가(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceByBandEtfResponse {
     /// 종목수 (`stk_num`)
@@ -190,111 +214,63 @@ impl PriceByBandEtfResponse {
         &self.extra
     }
 }
-impl codec::Record for PriceByBandEtfResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut stock_count = None;
-        let mut rising_stock_count = None;
-        let mut unchanged_stock_count = None;
-        let mut falling_stock_count = None;
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stk_num" => {
-                    stock_count = forms.value(&mut map, ctx, 0, "stk_num", codec::PLAIN)?;
-                }
-                "rising_stk_num" => {
-                    rising_stock_count =
-                        forms.value(&mut map, ctx, 1, "rising_stk_num", codec::PLAIN)?;
-                }
-                "flat_stk_num" => {
-                    unchanged_stock_count =
-                        forms.value(&mut map, ctx, 2, "flat_stk_num", codec::PLAIN)?;
-                }
-                "fall_stk_num" => {
-                    falling_stock_count =
-                        forms.value(&mut map, ctx, 3, "fall_stk_num", codec::PLAIN)?;
-                }
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(4, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 6, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PriceByBandEtfResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stk_num", "stock_count"),
+            codec::Field::new("rising_stk_num", "rising_stock_count"),
+            codec::Field::new("flat_stk_num", "unchanged_stock_count"),
+            codec::Field::new("fall_stk_num", "falling_stock_count"),
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.stock_count),
+            1 => codec::SlotMut::Int(&mut self.rising_stock_count),
+            2 => codec::SlotMut::Int(&mut self.unchanged_stock_count),
+            3 => codec::SlotMut::Int(&mut self.falling_stock_count),
+            4 => codec::SlotMut::List(&mut self.result_list),
+            5 => codec::SlotMut::Number(&mut self.return_code),
+            6 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            stock_count,
-            rising_stock_count,
-            unchanged_stock_count,
-            falling_stock_count,
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.stock_count),
+            1 => codec::SlotRef::Opt(&self.rising_stock_count),
+            2 => codec::SlotRef::Opt(&self.unchanged_stock_count),
+            3 => codec::SlotRef::Opt(&self.falling_stock_count),
+            4 => codec::SlotRef::List(&self.result_list),
+            5 => codec::SlotRef::Number(self.return_code),
+            6 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PriceByBandEtfResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stk_num",
-            self.stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "rising_stk_num",
-            self.rising_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "flat_stk_num",
-            self.unchanged_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "fall_stk_num",
-            self.falling_stock_count.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put_list(&mut map, 4, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            6,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa20571 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PriceByBandEtfRow {
     /// 순위 (`rank`)
@@ -386,205 +362,83 @@ impl PriceByBandEtfRow {
         &self.extra
     }
 }
-impl codec::Record for PriceByBandEtfRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut rank = None;
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut fluctuation_rate = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut open_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "rank" => rank = forms.value(&mut map, ctx, 0, "rank", codec::PLAIN)?,
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 1, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 2, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 3, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 4, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 5, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 6, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 7, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 8, "pred_pre", codec::PLAIN)?;
-                }
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 9, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 10, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 11, "buy_bid", codec::PLAIN)?;
-                }
-                "open_pric" => {
-                    open_price = forms.value(&mut map, ctx, 12, "open_pric", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 13, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 14, "low_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for PriceByBandEtfRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("rank", "rank"),
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("open_pric", "open_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Int(&mut self.rank),
+            1 => codec::SlotMut::Decimal(&mut self.margin_type),
+            2 => codec::SlotMut::Opt(&mut self.exchange_type),
+            3 => codec::SlotMut::Text(&mut self.stock_code),
+            4 => codec::SlotMut::Text(&mut self.stock_name),
+            5 => codec::SlotMut::Text(&mut self.stock_english_name),
+            6 => codec::SlotMut::Opt(&mut self.current_price),
+            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            10 => codec::SlotMut::Opt(&mut self.ask_price),
+            11 => codec::SlotMut::Opt(&mut self.bid_price),
+            12 => codec::SlotMut::Opt(&mut self.open_price),
+            13 => codec::SlotMut::Opt(&mut self.high_price),
+            14 => codec::SlotMut::Opt(&mut self.low_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            rank,
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            fluctuation_rate,
-            ask_price,
-            bid_price,
-            open_price,
-            high_price,
-            low_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.rank),
+            1 => codec::SlotRef::Opt(&self.margin_type),
+            2 => codec::SlotRef::Opt(&self.exchange_type),
+            3 => codec::SlotRef::Opt(&self.stock_code),
+            4 => codec::SlotRef::Opt(&self.stock_name),
+            5 => codec::SlotRef::Opt(&self.stock_english_name),
+            6 => codec::SlotRef::Opt(&self.current_price),
+            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            8 => codec::SlotRef::Opt(&self.previous_day_change),
+            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            10 => codec::SlotRef::Opt(&self.ask_price),
+            11 => codec::SlotRef::Opt(&self.bid_price),
+            12 => codec::SlotRef::Opt(&self.open_price),
+            13 => codec::SlotRef::Opt(&self.high_price),
+            14 => codec::SlotRef::Opt(&self.low_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for PriceByBandEtfRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put(&mut map, 0, "rank", self.rank.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            1,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "open_pric",
-            self.open_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for PriceByBandEtfRequest {
@@ -596,79 +450,7 @@ impl kiwoom_runtime::TrRequest for PriceByBandEtfRequest {
     };
     type Response = PriceByBandEtfResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20571",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "etf_cat1",
-            "etf_category_1",
-            self.etf_category_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "etf_cat2",
-            "etf_category_2",
-            self.etf_category_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "pric_cnd1",
-            "price_condition_1",
-            self.price_condition_1.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "pric_cnd2",
-            "price_condition_2",
-            self.price_condition_2.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20571",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20571", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for PriceByBandEtfRequest {
@@ -680,79 +462,6 @@ impl kiwoom_runtime::PagedRequest for PriceByBandEtfRequest {
 impl kiwoom_runtime::TrResponse for PriceByBandEtfResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for PriceByBandEtfRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "stk_cnd",
-                "etf_cat1",
-                "etf_cat2",
-                "trde_qty_tp",
-                "pric_cnd1",
-                "pric_cnd2",
-                "trde_prica_cnd",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            etf_category_1: codec::take(
-                api_id,
-                object,
-                "etf_cat1",
-                "etf_category_1",
-                codec::PLAIN,
-            )?,
-            etf_category_2: codec::take(
-                api_id,
-                object,
-                "etf_cat2",
-                "etf_category_2",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            price_condition_1: codec::take(
-                api_id,
-                object,
-                "pric_cnd1",
-                "price_condition_1",
-                codec::PLAIN,
-            )?,
-            price_condition_2: codec::take(
-                api_id,
-                object,
-                "pric_cnd2",
-                "price_condition_2",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

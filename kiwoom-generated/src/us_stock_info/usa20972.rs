@@ -146,44 +146,60 @@ impl HighLowProximityWatchlistRequest {
         self
     }
 }
+impl codec::Table for HighLowProximityWatchlistRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("high_low_tp", "high_low_type"),
+            codec::Field::new("alacc_rt", "proximity_rate"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("pric_cnd_st", "price_condition_start"),
+            codec::Field::new("pric_cnd_ed", "price_condition_end"),
+            codec::Field::new("trde_pric_cnd_st", "trade_price_condition_start"),
+            codec::Field::new("trde_qty_cnd_fr", "trade_quantity_condition_start"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Opt(&mut self.high_low_type),
+            3 => codec::SlotMut::Text(&mut self.proximity_rate),
+            4 => codec::SlotMut::Opt(&mut self.stock_condition),
+            5 => codec::SlotMut::Text(&mut self.price_condition_start),
+            6 => codec::SlotMut::Text(&mut self.price_condition_end),
+            7 => codec::SlotMut::Text(&mut self.trade_price_condition_start),
+            8 => codec::SlotMut::Text(&mut self.trade_quantity_condition_start),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.high_low_type),
+            3 => codec::SlotRef::Opt(&self.proximity_rate),
+            4 => codec::SlotRef::Opt(&self.stock_condition),
+            5 => codec::SlotRef::Opt(&self.price_condition_start),
+            6 => codec::SlotRef::Opt(&self.price_condition_end),
+            7 => codec::SlotRef::Opt(&self.trade_price_condition_start),
+            8 => codec::SlotRef::Opt(&self.trade_quantity_condition_start),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for HighLowProximityWatchlistRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cd", &self.stock_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "high_low_tp", &self.high_low_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "alacc_rt", &self.proximity_rate, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "pric_cnd_st",
-            &self.price_condition_start,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "pric_cnd_ed",
-            &self.price_condition_end,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_pric_cnd_st",
-            &self.trade_price_condition_start,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_cnd_fr",
-            &self.trade_quantity_condition_start,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa20972` 미국주식 고가/저가 접근(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -203,60 +219,51 @@ impl HighLowProximityWatchlistResponse {
         &self.extra
     }
 }
-impl codec::Record for HighLowProximityWatchlistResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for HighLowProximityWatchlistResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for HighLowProximityWatchlistResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa20972 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistRow {
     /// 증거금률 (`mgn_type`)
@@ -346,206 +353,83 @@ impl HighLowProximityWatchlistRow {
         &self.extra
     }
 }
-impl codec::Record for HighLowProximityWatchlistRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut cumulative_trade_quantity = None;
-        let mut kind = None;
-        let mut fluctuation_rate = None;
-        let mut ask_price = None;
-        let mut bid_price = None;
-        let mut high_price = None;
-        let mut low_price = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 0, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 5, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 6, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
-                }
-                "acc_trde_qty" => {
-                    cumulative_trade_quantity =
-                        forms.value(&mut map, ctx, 8, "acc_trde_qty", codec::PLAIN)?;
-                }
-                "tp" => kind = forms.value(&mut map, ctx, 9, "tp", codec::PLAIN)?,
-                "flu_rt" => {
-                    fluctuation_rate = forms.value(&mut map, ctx, 10, "flu_rt", codec::PLAIN)?;
-                }
-                "sel_bid" => {
-                    ask_price = forms.value(&mut map, ctx, 11, "sel_bid", codec::PLAIN)?;
-                }
-                "buy_bid" => {
-                    bid_price = forms.value(&mut map, ctx, 12, "buy_bid", codec::PLAIN)?;
-                }
-                "high_pric" => {
-                    high_price = forms.value(&mut map, ctx, 13, "high_pric", codec::PLAIN)?;
-                }
-                "low_pric" => {
-                    low_price = forms.value(&mut map, ctx, 14, "low_pric", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for HighLowProximityWatchlistRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
+            codec::Field::new("tp", "kind"),
+            codec::Field::new("flu_rt", "fluctuation_rate"),
+            codec::Field::new("sel_bid", "ask_price"),
+            codec::Field::new("buy_bid", "bid_price"),
+            codec::Field::new("high_pric", "high_price"),
+            codec::Field::new("low_pric", "low_price"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.margin_type),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            8 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
+            9 => codec::SlotMut::Text(&mut self.kind),
+            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
+            11 => codec::SlotMut::Opt(&mut self.ask_price),
+            12 => codec::SlotMut::Opt(&mut self.bid_price),
+            13 => codec::SlotMut::Opt(&mut self.high_price),
+            14 => codec::SlotMut::Opt(&mut self.low_price),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            cumulative_trade_quantity,
-            kind,
-            fluctuation_rate,
-            ask_price,
-            bid_price,
-            high_price,
-            low_price,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.margin_type),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
+            9 => codec::SlotRef::Opt(&self.kind),
+            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
+            11 => codec::SlotRef::Opt(&self.ask_price),
+            12 => codec::SlotRef::Opt(&self.bid_price),
+            13 => codec::SlotRef::Opt(&self.high_price),
+            14 => codec::SlotRef::Opt(&self.low_price),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for HighLowProximityWatchlistRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "acc_trde_qty",
-            self.cumulative_trade_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 9, "tp", self.kind.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            10,
-            "flu_rt",
-            self.fluctuation_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "sel_bid",
-            self.ask_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "buy_bid",
-            self.bid_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "high_pric",
-            self.high_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "low_pric",
-            self.low_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for HighLowProximityWatchlistRequest {
@@ -557,88 +441,7 @@ impl kiwoom_runtime::TrRequest for HighLowProximityWatchlistRequest {
     };
     type Response = HighLowProximityWatchlistResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa20972",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "stk_cd",
-            "stock_code",
-            self.stock_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "high_low_tp",
-            "high_low_type",
-            self.high_low_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "alacc_rt",
-            "proximity_rate",
-            self.proximity_rate.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "pric_cnd_st",
-            "price_condition_start",
-            self.price_condition_start.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "pric_cnd_ed",
-            "price_condition_end",
-            self.price_condition_end.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "trde_pric_cnd_st",
-            "trade_price_condition_start",
-            self.trade_price_condition_start.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa20972",
-            "trde_qty_cnd_fr",
-            "trade_quantity_condition_start",
-            self.trade_quantity_condition_start.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa20972", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for HighLowProximityWatchlistRequest {
@@ -650,81 +453,6 @@ impl kiwoom_runtime::PagedRequest for HighLowProximityWatchlistRequest {
 impl kiwoom_runtime::TrResponse for HighLowProximityWatchlistResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for HighLowProximityWatchlistRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "stk_cd",
-                "high_low_tp",
-                "alacc_rt",
-                "stk_cnd",
-                "pric_cnd_st",
-                "pric_cnd_ed",
-                "trde_pric_cnd_st",
-                "trde_qty_cnd_fr",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            stock_code: codec::take(api_id, object, "stk_cd", "stock_code", codec::PLAIN)?,
-            high_low_type: codec::take(
-                api_id,
-                object,
-                "high_low_tp",
-                "high_low_type",
-                codec::PLAIN,
-            )?,
-            proximity_rate: codec::take(
-                api_id,
-                object,
-                "alacc_rt",
-                "proximity_rate",
-                codec::PLAIN,
-            )?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            price_condition_start: codec::take(
-                api_id,
-                object,
-                "pric_cnd_st",
-                "price_condition_start",
-                codec::PLAIN,
-            )?,
-            price_condition_end: codec::take(
-                api_id,
-                object,
-                "pric_cnd_ed",
-                "price_condition_end",
-                codec::PLAIN,
-            )?,
-            trade_price_condition_start: codec::take(
-                api_id,
-                object,
-                "trde_pric_cnd_st",
-                "trade_price_condition_start",
-                codec::PLAIN,
-            )?,
-            trade_quantity_condition_start: codec::take(
-                api_id,
-                object,
-                "trde_qty_cnd_fr",
-                "trade_quantity_condition_start",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -140,34 +140,60 @@ impl RemainingOrderRatioSurgeRequest {
         self
     }
 }
+impl codec::Table for RemainingOrderRatioSurgeRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("rt_tp", "rate_type"),
+            codec::Field::new("stk_tp", "stock_type"),
+            codec::Field::new("tm", "time"),
+            codec::Field::new("stk_cnd", "stock_condition"),
+            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
+            codec::Field::new("pric_cnd", "price_condition"),
+            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.industry_code),
+            2 => codec::SlotMut::Opt(&mut self.rate_type),
+            3 => codec::SlotMut::Opt(&mut self.stock_type),
+            4 => codec::SlotMut::Text(&mut self.time),
+            5 => codec::SlotMut::Opt(&mut self.stock_condition),
+            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
+            7 => codec::SlotMut::Opt(&mut self.price_condition),
+            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.industry_code),
+            2 => codec::SlotRef::Opt(&self.rate_type),
+            3 => codec::SlotRef::Opt(&self.stock_type),
+            4 => codec::SlotRef::Opt(&self.time),
+            5 => codec::SlotRef::Opt(&self.stock_condition),
+            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
+            7 => codec::SlotRef::Opt(&self.price_condition),
+            8 => codec::SlotRef::Opt(&self.trade_value_condition),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for RemainingOrderRatioSurgeRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "stex_tp", &self.exchange_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "rt_tp", &self.rate_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_tp", &self.stock_type, codec::PLAIN)?;
-        codec::put_opt(&mut map, "tm", &self.time, codec::PLAIN)?;
-        codec::put_opt(&mut map, "stk_cnd", &self.stock_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_qty_tp",
-            &self.trade_quantity_type,
-            codec::PLAIN,
-        )?;
-        codec::put_opt(&mut map, "pric_cnd", &self.price_condition, codec::PLAIN)?;
-        codec::put_opt(
-            &mut map,
-            "trde_prica_cnd",
-            &self.trade_value_condition,
-            codec::PLAIN,
-        )?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa24210` 미국주식 잔량률급증(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeResponse {
     /// 결과리스트 (`result_list`)
@@ -187,60 +213,51 @@ impl RemainingOrderRatioSurgeResponse {
         &self.extra
     }
 }
-impl codec::Record for RemainingOrderRatioSurgeResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RemainingOrderRatioSurgeResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RemainingOrderRatioSurgeResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa24210 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeRow {
     /// 증거금률 (`mgn_type`)
@@ -318,183 +335,77 @@ impl RemainingOrderRatioSurgeRow {
         &self.extra
     }
 }
-impl codec::Record for RemainingOrderRatioSurgeRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut margin_type = None;
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut current_price = None;
-        let mut previous_day_change_sign = None;
-        let mut previous_day_change = None;
-        let mut threshold = None;
-        let mut current_rate = None;
-        let mut surge_rate = None;
-        let mut total_ask_quantity = None;
-        let mut total_bid_quantity = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "mgn_type" => {
-                    margin_type = forms.value(&mut map, ctx, 0, "mgn_type", codec::PLAIN)?;
-                }
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 1, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 2, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 3, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 4, "stk_enm", codec::PLAIN)?;
-                }
-                "cur_prc" => {
-                    current_price = forms.value(&mut map, ctx, 5, "cur_prc", codec::PLAIN)?;
-                }
-                "pred_pre_sig" => {
-                    previous_day_change_sign =
-                        forms.value(&mut map, ctx, 6, "pred_pre_sig", codec::PLAIN)?;
-                }
-                "pred_pre" => {
-                    previous_day_change =
-                        forms.value(&mut map, ctx, 7, "pred_pre", codec::PLAIN)?;
-                }
-                "int" => threshold = forms.value(&mut map, ctx, 8, "int", codec::PLAIN)?,
-                "now_rt" => {
-                    current_rate = forms.value(&mut map, ctx, 9, "now_rt", codec::PLAIN)?;
-                }
-                "sdnin_rt" => {
-                    surge_rate = forms.value(&mut map, ctx, 10, "sdnin_rt", codec::PLAIN)?;
-                }
-                "tot_sel_req" => {
-                    total_ask_quantity =
-                        forms.value(&mut map, ctx, 11, "tot_sel_req", codec::PLAIN)?;
-                }
-                "tot_buy_req" => {
-                    total_bid_quantity =
-                        forms.value(&mut map, ctx, 12, "tot_buy_req", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for RemainingOrderRatioSurgeRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("mgn_type", "margin_type"),
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("cur_prc", "current_price"),
+            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
+            codec::Field::new("pred_pre", "previous_day_change"),
+            codec::Field::new("int", "threshold"),
+            codec::Field::new("now_rt", "current_rate"),
+            codec::Field::new("sdnin_rt", "surge_rate"),
+            codec::Field::new("tot_sel_req", "total_ask_quantity"),
+            codec::Field::new("tot_buy_req", "total_bid_quantity"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Decimal(&mut self.margin_type),
+            1 => codec::SlotMut::Opt(&mut self.exchange_type),
+            2 => codec::SlotMut::Text(&mut self.stock_code),
+            3 => codec::SlotMut::Text(&mut self.stock_name),
+            4 => codec::SlotMut::Text(&mut self.stock_english_name),
+            5 => codec::SlotMut::Opt(&mut self.current_price),
+            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
+            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
+            8 => codec::SlotMut::Decimal(&mut self.threshold),
+            9 => codec::SlotMut::Decimal(&mut self.current_rate),
+            10 => codec::SlotMut::Decimal(&mut self.surge_rate),
+            11 => codec::SlotMut::Decimal(&mut self.total_ask_quantity),
+            12 => codec::SlotMut::Decimal(&mut self.total_bid_quantity),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            margin_type,
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            current_price,
-            previous_day_change_sign,
-            previous_day_change,
-            threshold,
-            current_rate,
-            surge_rate,
-            total_ask_quantity,
-            total_bid_quantity,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.margin_type),
+            1 => codec::SlotRef::Opt(&self.exchange_type),
+            2 => codec::SlotRef::Opt(&self.stock_code),
+            3 => codec::SlotRef::Opt(&self.stock_name),
+            4 => codec::SlotRef::Opt(&self.stock_english_name),
+            5 => codec::SlotRef::Opt(&self.current_price),
+            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
+            7 => codec::SlotRef::Opt(&self.previous_day_change),
+            8 => codec::SlotRef::Opt(&self.threshold),
+            9 => codec::SlotRef::Opt(&self.current_rate),
+            10 => codec::SlotRef::Opt(&self.surge_rate),
+            11 => codec::SlotRef::Opt(&self.total_ask_quantity),
+            12 => codec::SlotRef::Opt(&self.total_bid_quantity),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for RemainingOrderRatioSurgeRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "mgn_type",
-            self.margin_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "cur_prc",
-            self.current_price.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "pred_pre_sig",
-            self.previous_day_change_sign.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "pred_pre",
-            self.previous_day_change.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms
-            .put(&mut map, 8, "int", self.threshold.as_ref(), codec::PLAIN)?;
-        self.forms.put(
-            &mut map,
-            9,
-            "now_rt",
-            self.current_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "sdnin_rt",
-            self.surge_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "tot_sel_req",
-            self.total_ask_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "tot_buy_req",
-            self.total_bid_quantity.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for RemainingOrderRatioSurgeRequest {
@@ -506,88 +417,7 @@ impl kiwoom_runtime::TrRequest for RemainingOrderRatioSurgeRequest {
     };
     type Response = RemainingOrderRatioSurgeResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa24210",
-            "stex_tp",
-            "exchange_type",
-            self.exchange_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "inds_cd",
-            "industry_code",
-            self.industry_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "rt_tp",
-            "rate_type",
-            self.rate_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "stk_tp",
-            "stock_type",
-            self.stock_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "tm",
-            "time",
-            self.time.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "stk_cnd",
-            "stock_condition",
-            self.stock_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "trde_qty_tp",
-            "trade_quantity_type",
-            self.trade_quantity_type.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "pric_cnd",
-            "price_condition",
-            self.price_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa24210",
-            "trde_prica_cnd",
-            "trade_value_condition",
-            self.trade_value_condition.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa24210", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for RemainingOrderRatioSurgeRequest {
@@ -599,63 +429,6 @@ impl kiwoom_runtime::PagedRequest for RemainingOrderRatioSurgeRequest {
 impl kiwoom_runtime::TrResponse for RemainingOrderRatioSurgeResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for RemainingOrderRatioSurgeRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(
-            api_id,
-            object,
-            &[
-                "stex_tp",
-                "inds_cd",
-                "rt_tp",
-                "stk_tp",
-                "tm",
-                "stk_cnd",
-                "trde_qty_tp",
-                "pric_cnd",
-                "trde_prica_cnd",
-            ],
-        )?;
-        Ok(Self {
-            exchange_type: codec::take(api_id, object, "stex_tp", "exchange_type", codec::PLAIN)?,
-            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
-            rate_type: codec::take(api_id, object, "rt_tp", "rate_type", codec::PLAIN)?,
-            stock_type: codec::take(api_id, object, "stk_tp", "stock_type", codec::PLAIN)?,
-            time: codec::take(api_id, object, "tm", "time", codec::PLAIN)?,
-            stock_condition: codec::take(
-                api_id,
-                object,
-                "stk_cnd",
-                "stock_condition",
-                codec::PLAIN,
-            )?,
-            trade_quantity_type: codec::take(
-                api_id,
-                object,
-                "trde_qty_tp",
-                "trade_quantity_type",
-                codec::PLAIN,
-            )?,
-            price_condition: codec::take(
-                api_id,
-                object,
-                "pric_cnd",
-                "price_condition",
-                codec::PLAIN,
-            )?,
-            trade_value_condition: codec::take(
-                api_id,
-                object,
-                "trde_prica_cnd",
-                "trade_value_condition",
-                codec::PLAIN,
-            )?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

@@ -56,17 +56,39 @@ impl YearlyChangeRateBySectorRequest {
         self
     }
 }
+impl codec::Table for YearlyChangeRateBySectorRequest {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("inds_cd", "industry_code"),
+            codec::Field::new("srch_yr", "search_year"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Text(&mut self.industry_code),
+            1 => codec::SlotMut::Text(&mut self.search_year),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.industry_code),
+            1 => codec::SlotRef::Opt(&self.search_year),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+}
 impl serde::Serialize for YearlyChangeRateBySectorRequest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        codec::put_opt(&mut map, "inds_cd", &self.industry_code, codec::PLAIN)?;
-        codec::put_opt(&mut map, "srch_yr", &self.search_year, codec::PLAIN)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// Response of `usa26411` 미국주식 연도별 업종별 종목등락률.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorResponse {
     /// 결과리스트 (`result_list`)
@@ -86,60 +108,51 @@ impl YearlyChangeRateBySectorResponse {
         &self.extra
     }
 }
-impl codec::Record for YearlyChangeRateBySectorResponse {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut result_list = Vec::new();
-        let mut return_code = None;
-        let mut return_msg = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "result_list" => {
-                    result_list = codec::list(&mut map, ctx, "result_list")?;
-                    forms.list_sent(0, &result_list);
-                }
-                "return_code" => {
-                    return_code = codec::field(&mut map, ctx, "return_code", codec::PLAIN)?;
-                }
-                "return_msg" => {
-                    return_msg = forms.value(&mut map, ctx, 2, "return_msg", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for YearlyChangeRateBySectorResponse {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("result_list", "result_list"),
+            codec::Field::new("return_code", "return_code"),
+            codec::Field::new("return_msg", "return_msg"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::List(&mut self.result_list),
+            1 => codec::SlotMut::Number(&mut self.return_code),
+            2 => codec::SlotMut::Text(&mut self.return_msg),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            result_list,
-            return_code,
-            return_msg,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::List(&self.result_list),
+            1 => codec::SlotRef::Number(self.return_code),
+            2 => codec::SlotRef::Opt(&self.return_msg),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for YearlyChangeRateBySectorResponse {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms
-            .put_list(&mut map, 0, "result_list", &self.result_list)?;
-        codec::put_number(&mut map, "return_code", self.return_code)?;
-        self.forms.put(
-            &mut map,
-            2,
-            "return_msg",
-            self.return_msg.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 /// A row of spec/us/stock-info.yaml usa26411 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorRow {
     /// 거래소구분 (`stex_tp`)
@@ -217,233 +230,86 @@ impl YearlyChangeRateBySectorRow {
         &self.extra
     }
 }
-impl codec::Record for YearlyChangeRateBySectorRow {
-    fn decode_map<'de, A: serde::de::MapAccess<'de>>(
-        mut map: A,
-        ctx: &codec::Ctx<'_>,
-    ) -> Result<Self, A::Error> {
-        let mut exchange_type = None;
-        let mut stock_code = None;
-        let mut stock_name = None;
-        let mut stock_english_name = None;
-        let mut january_return_rate = None;
-        let mut february_return_rate = None;
-        let mut march_return_rate = None;
-        let mut april_return_rate = None;
-        let mut may_return_rate = None;
-        let mut june_return_rate = None;
-        let mut july_return_rate = None;
-        let mut august_return_rate = None;
-        let mut september_return_rate = None;
-        let mut october_return_rate = None;
-        let mut november_return_rate = None;
-        let mut december_return_rate = None;
-        let mut extra = codec::Extra::new();
-        let mut forms = codec::WireForms::default();
-        while let Some(key) = codec::next_key(&mut map)? {
-            match &*key {
-                "stex_tp" => {
-                    exchange_type = forms.value(&mut map, ctx, 0, "stex_tp", codec::PLAIN)?;
-                }
-                "stk_cd" => {
-                    stock_code = forms.value(&mut map, ctx, 1, "stk_cd", codec::PLAIN)?;
-                }
-                "stk_nm" => {
-                    stock_name = forms.value(&mut map, ctx, 2, "stk_nm", codec::PLAIN)?;
-                }
-                "stk_enm" => {
-                    stock_english_name = forms.value(&mut map, ctx, 3, "stk_enm", codec::PLAIN)?;
-                }
-                "m01_prft_rt" => {
-                    january_return_rate =
-                        forms.value(&mut map, ctx, 4, "m01_prft_rt", codec::PLAIN)?;
-                }
-                "m02_prft_rt" => {
-                    february_return_rate =
-                        forms.value(&mut map, ctx, 5, "m02_prft_rt", codec::PLAIN)?;
-                }
-                "m03_prft_rt" => {
-                    march_return_rate =
-                        forms.value(&mut map, ctx, 6, "m03_prft_rt", codec::PLAIN)?;
-                }
-                "m04_prft_rt" => {
-                    april_return_rate =
-                        forms.value(&mut map, ctx, 7, "m04_prft_rt", codec::PLAIN)?;
-                }
-                "m05_prft_rt" => {
-                    may_return_rate = forms.value(&mut map, ctx, 8, "m05_prft_rt", codec::PLAIN)?;
-                }
-                "m06_prft_rt" => {
-                    june_return_rate =
-                        forms.value(&mut map, ctx, 9, "m06_prft_rt", codec::PLAIN)?;
-                }
-                "m07_prft_rt" => {
-                    july_return_rate =
-                        forms.value(&mut map, ctx, 10, "m07_prft_rt", codec::PLAIN)?;
-                }
-                "m08_prft_rt" => {
-                    august_return_rate =
-                        forms.value(&mut map, ctx, 11, "m08_prft_rt", codec::PLAIN)?;
-                }
-                "m09_prft_rt" => {
-                    september_return_rate =
-                        forms.value(&mut map, ctx, 12, "m09_prft_rt", codec::PLAIN)?;
-                }
-                "m10_prft_rt" => {
-                    october_return_rate =
-                        forms.value(&mut map, ctx, 13, "m10_prft_rt", codec::PLAIN)?;
-                }
-                "m11_prft_rt" => {
-                    november_return_rate =
-                        forms.value(&mut map, ctx, 14, "m11_prft_rt", codec::PLAIN)?;
-                }
-                "m12_prft_rt" => {
-                    december_return_rate =
-                        forms.value(&mut map, ctx, 15, "m12_prft_rt", codec::PLAIN)?;
-                }
-                _ => codec::put_extra_value(&mut map, &mut extra, key)?,
-            }
+impl codec::Table for YearlyChangeRateBySectorRow {
+    fn fields(&self) -> &'static [codec::Field] {
+        const FIELDS: &[codec::Field] = &[
+            codec::Field::new("stex_tp", "exchange_type"),
+            codec::Field::new("stk_cd", "stock_code"),
+            codec::Field::new("stk_nm", "stock_name"),
+            codec::Field::new("stk_enm", "stock_english_name"),
+            codec::Field::new("m01_prft_rt", "january_return_rate"),
+            codec::Field::new("m02_prft_rt", "february_return_rate"),
+            codec::Field::new("m03_prft_rt", "march_return_rate"),
+            codec::Field::new("m04_prft_rt", "april_return_rate"),
+            codec::Field::new("m05_prft_rt", "may_return_rate"),
+            codec::Field::new("m06_prft_rt", "june_return_rate"),
+            codec::Field::new("m07_prft_rt", "july_return_rate"),
+            codec::Field::new("m08_prft_rt", "august_return_rate"),
+            codec::Field::new("m09_prft_rt", "september_return_rate"),
+            codec::Field::new("m10_prft_rt", "october_return_rate"),
+            codec::Field::new("m11_prft_rt", "november_return_rate"),
+            codec::Field::new("m12_prft_rt", "december_return_rate"),
+        ];
+        FIELDS
+    }
+    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
+        match i {
+            0 => codec::SlotMut::Opt(&mut self.exchange_type),
+            1 => codec::SlotMut::Text(&mut self.stock_code),
+            2 => codec::SlotMut::Text(&mut self.stock_name),
+            3 => codec::SlotMut::Text(&mut self.stock_english_name),
+            4 => codec::SlotMut::Decimal(&mut self.january_return_rate),
+            5 => codec::SlotMut::Decimal(&mut self.february_return_rate),
+            6 => codec::SlotMut::Decimal(&mut self.march_return_rate),
+            7 => codec::SlotMut::Decimal(&mut self.april_return_rate),
+            8 => codec::SlotMut::Decimal(&mut self.may_return_rate),
+            9 => codec::SlotMut::Decimal(&mut self.june_return_rate),
+            10 => codec::SlotMut::Decimal(&mut self.july_return_rate),
+            11 => codec::SlotMut::Decimal(&mut self.august_return_rate),
+            12 => codec::SlotMut::Decimal(&mut self.september_return_rate),
+            13 => codec::SlotMut::Decimal(&mut self.october_return_rate),
+            14 => codec::SlotMut::Decimal(&mut self.november_return_rate),
+            15 => codec::SlotMut::Decimal(&mut self.december_return_rate),
+            _ => codec::table::out_of_range(i),
         }
-        Ok(Self {
-            exchange_type,
-            stock_code,
-            stock_name,
-            stock_english_name,
-            january_return_rate,
-            february_return_rate,
-            march_return_rate,
-            april_return_rate,
-            may_return_rate,
-            june_return_rate,
-            july_return_rate,
-            august_return_rate,
-            september_return_rate,
-            october_return_rate,
-            november_return_rate,
-            december_return_rate,
-            extra,
-            forms,
+    }
+    fn view(&self, i: usize) -> codec::SlotRef<'_> {
+        match i {
+            0 => codec::SlotRef::Opt(&self.exchange_type),
+            1 => codec::SlotRef::Opt(&self.stock_code),
+            2 => codec::SlotRef::Opt(&self.stock_name),
+            3 => codec::SlotRef::Opt(&self.stock_english_name),
+            4 => codec::SlotRef::Opt(&self.january_return_rate),
+            5 => codec::SlotRef::Opt(&self.february_return_rate),
+            6 => codec::SlotRef::Opt(&self.march_return_rate),
+            7 => codec::SlotRef::Opt(&self.april_return_rate),
+            8 => codec::SlotRef::Opt(&self.may_return_rate),
+            9 => codec::SlotRef::Opt(&self.june_return_rate),
+            10 => codec::SlotRef::Opt(&self.july_return_rate),
+            11 => codec::SlotRef::Opt(&self.august_return_rate),
+            12 => codec::SlotRef::Opt(&self.september_return_rate),
+            13 => codec::SlotRef::Opt(&self.october_return_rate),
+            14 => codec::SlotRef::Opt(&self.november_return_rate),
+            15 => codec::SlotRef::Opt(&self.december_return_rate),
+            _ => codec::table::out_of_range(i),
+        }
+    }
+    fn blank() -> Self {
+        Self::default()
+    }
+    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
+        Some(codec::table::Rest {
+            extra: &mut self.extra,
+            forms: &mut self.forms,
         })
+    }
+    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
+        Some((&self.extra, &self.forms))
     }
 }
 impl serde::Serialize for YearlyChangeRateBySectorRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        self.forms.put(
-            &mut map,
-            0,
-            "stex_tp",
-            self.exchange_type.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            1,
-            "stk_cd",
-            self.stock_code.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            2,
-            "stk_nm",
-            self.stock_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            3,
-            "stk_enm",
-            self.stock_english_name.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            4,
-            "m01_prft_rt",
-            self.january_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            5,
-            "m02_prft_rt",
-            self.february_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            6,
-            "m03_prft_rt",
-            self.march_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            7,
-            "m04_prft_rt",
-            self.april_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            8,
-            "m05_prft_rt",
-            self.may_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            9,
-            "m06_prft_rt",
-            self.june_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            10,
-            "m07_prft_rt",
-            self.july_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            11,
-            "m08_prft_rt",
-            self.august_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            12,
-            "m09_prft_rt",
-            self.september_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            13,
-            "m10_prft_rt",
-            self.october_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            14,
-            "m11_prft_rt",
-            self.november_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        self.forms.put(
-            &mut map,
-            15,
-            "m12_prft_rt",
-            self.december_return_rate.as_ref(),
-            codec::PLAIN,
-        )?;
-        codec::put_extra(&mut map, &self.extra)?;
-        map.end()
+        codec::serialize_table(self, serializer)
     }
 }
 impl kiwoom_runtime::TrRequest for YearlyChangeRateBySectorRequest {
@@ -455,25 +321,7 @@ impl kiwoom_runtime::TrRequest for YearlyChangeRateBySectorRequest {
     };
     type Response = YearlyChangeRateBySectorResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
-        codec::check(
-            "usa26411",
-            "inds_cd",
-            "industry_code",
-            self.industry_code.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        codec::check(
-            "usa26411",
-            "srch_yr",
-            "search_year",
-            self.search_year.as_ref(),
-            false,
-            None,
-            codec::PLAIN,
-        )?;
-        Ok(())
+        codec::validate_table("usa26411", self)
     }
 }
 impl kiwoom_runtime::PagedRequest for YearlyChangeRateBySectorRequest {
@@ -485,18 +333,6 @@ impl kiwoom_runtime::PagedRequest for YearlyChangeRateBySectorRequest {
 impl kiwoom_runtime::TrResponse for YearlyChangeRateBySectorResponse {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
-    }
-}
-impl codec::RequestRecord for YearlyChangeRateBySectorRequest {
-    fn from_json(
-        api_id: &'static str,
-        object: &codec::JsonObject,
-    ) -> Result<Self, kiwoom_runtime::ValidationError> {
-        codec::unknown_keys(api_id, object, &["inds_cd", "srch_yr"])?;
-        Ok(Self {
-            industry_code: codec::take(api_id, object, "inds_cd", "industry_code", codec::PLAIN)?,
-            search_year: codec::take(api_id, object, "srch_yr", "search_year", codec::PLAIN)?,
-        })
     }
 }
 /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown

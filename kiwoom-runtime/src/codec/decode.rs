@@ -1,18 +1,20 @@
-//! Decoding machinery: one pass over the JSON with `serde_json`, keys matched by generated
-//! code, values parsed from borrowed text, unknown keys kept, errors with a full path.
+//! Decoding a body into a generated struct: the fast scanner ([`super::scan`]) first, and
+//! `serde_json` driving the same field tables when the scanner declines (escapes it does
+//! not take, a syntax error, shapes it does not read). Both keep unknown keys, keep wire
+//! forms, and fail with the TR, the path and the raw value; a failure always takes the
+//! `serde_json` path, so error texts are `serde_json`'s own wherever they were before.
 //!
 //! `#[serde(flatten)]` would buffer every body through an intermediate representation; the
-//! visitors here match keys directly instead.
+//! visitors here match keys against the field table directly instead.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
-use super::{Format, Wire, WireForms};
+use super::table::{Field, ListValue, Mode, ObjectValue, SlotMut, Table, ValuesValue};
+use super::{Format, WireForms};
 use crate::DecodeError;
 use crate::auth::redact;
 
@@ -111,7 +113,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Record a failure that `serde_json` itself reported below this path.
-    fn note<E: de::Error>(&self, error: E) -> E {
+    pub(super) fn note<E: de::Error>(&self, error: E) -> E {
         self.record(|| self.error("", error.to_string()));
         error
     }
@@ -137,20 +139,33 @@ fn truncate(raw: &str) -> String {
     }
 }
 
-/// A generated response, row or object struct.
-pub trait Record: Sized {
-    /// Decode from a JSON object, matching keys; unknown keys go to the struct's extras.
-    fn decode_map<'de, A: MapAccess<'de>>(map: A, ctx: &Ctx<'_>) -> Result<Self, A::Error>;
+/// A type [`decode_body`] can produce: every generated struct (through its [`Table`]) and
+/// the REAL frame.
+pub trait Body: Sized {
+    /// Decode a whole body that is already known to be UTF-8.
+    fn decode_text(api_id: &str, text: &str) -> Result<Self, DecodeError>;
+}
 
-    /// Decode from a JSON array of positional values (rows with `row_shape: array`).
-    fn decode_seq<'de, A: SeqAccess<'de>>(seq: A, ctx: &Ctx<'_>) -> Result<Self, A::Error> {
-        let _ = seq;
-        Err(ctx.fail("<array>", "expected an object, found an array"))
+impl<T: Table> Body for T {
+    fn decode_text(api_id: &str, text: &str) -> Result<Self, DecodeError> {
+        let mut record = T::blank();
+        if super::scan::decode_record(text, &mut record) {
+            return Ok(record);
+        }
+        let mut record = T::blank();
+        decode_with_serde(api_id, text, |ctx, de| {
+            TableSeed {
+                ctx,
+                table: &mut record,
+            }
+            .deserialize(de)
+        })?;
+        Ok(record)
     }
 }
 
 /// Decode a whole body into `R`; the error names the TR, the path and the raw value.
-pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeError> {
+pub fn decode_body<R: Body>(api_id: &str, body: &[u8]) -> Result<R, DecodeError> {
     // UTF-8 checked once for the whole body: `serde_json` reading a `str` then skips the
     // check on every string, which was a sixth of the decoding time.
     let text = std::str::from_utf8(body).map_err(|e| {
@@ -160,12 +175,23 @@ pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeErro
             format!("the body is not UTF-8 (byte {})", e.valid_up_to()),
         )
     })?;
+    R::decode_text(api_id, text)
+}
+
+/// Run `seed` over `text` with `serde_json`, turning a failure into the recorded
+/// [`DecodeError`] (or a body error for syntax).
+pub(super) fn decode_with_serde<'t, T>(
+    api_id: &str,
+    text: &'t str,
+    seed: impl FnOnce(
+        &Ctx<'_>,
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'t>>,
+    ) -> Result<T, serde_json::Error>,
+) -> Result<T, DecodeError> {
     let failure = Cell::new(None);
     let ctx = Ctx::root(api_id, &failure);
     let mut de = serde_json::Deserializer::from_str(text);
-    let result = RecordSeed::<R>::new(&ctx)
-        .deserialize(&mut de)
-        .and_then(|record| de.end().map(|()| record));
+    let result = seed(&ctx, &mut de).and_then(|value| de.end().map(|()| value));
     result.map_err(|error| {
         failure.take().unwrap_or_else(|| {
             let reason = if redact::is_oauth_tr(api_id) {
@@ -173,7 +199,7 @@ pub fn decode_body<R: Record>(api_id: &str, body: &[u8]) -> Result<R, DecodeErro
             } else {
                 error.to_string()
             };
-            body_error(api_id, body, reason)
+            body_error(api_id, text.as_bytes(), reason)
         })
     })
 }
@@ -188,467 +214,616 @@ fn body_error(api_id: &str, body: &[u8], reason: String) -> DecodeError {
     }
 }
 
-/// The next key of an object, borrowed from the input when it has no escapes.
-pub fn next_key<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Cow<'de, str>>, A::Error> {
-    map.next_key_seed(KeySeed)
+/// The field of `fields` whose wire name is `key`. Kiwoom sends keys in the documented
+/// order, so the field after the previous match is tried first (`hint`); a miss scans.
+#[inline]
+pub(super) fn find_field(fields: &[Field], key: &str, hint: &mut usize) -> Option<usize> {
+    if let Some(field) = fields.get(*hint) {
+        if field.wire == key {
+            *hint += 1;
+            return Some(*hint - 1);
+        }
+    }
+    let i = fields.iter().position(|f| f.wire == key)?;
+    *hint = i + 1;
+    Some(i)
 }
 
-struct KeySeed;
+/// Slot number of field `i` in the record's `WireForms`.
+#[inline]
+pub(super) fn slot_no(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
+
+/// Decode a JSON object into `table`, matching keys against its field table.
+fn decode_map<'de, A: MapAccess<'de>>(
+    mut map: A,
+    ctx: &Ctx<'_>,
+    table: &mut dyn Table,
+) -> Result<(), A::Error> {
+    let fields = table.fields();
+    let mut extra = Extra::new();
+    let mut forms = WireForms::default();
+    let mut required_seen = Vec::new();
+    let mut hint = 0;
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        let Some(i) = find_field(fields, &key, &mut hint) else {
+            let value: serde_json::Value = map.next_value()?;
+            extra.insert(key.into_owned(), value);
+            continue;
+        };
+        let field = &fields[i];
+        let ctx = ctx.key(field.wire);
+        match table.slot(i) {
+            SlotMut::List(list) => {
+                map.next_value_seed(ListSeed {
+                    ctx: &ctx,
+                    list: &mut *list,
+                })?;
+                if list.is_empty() {
+                    forms.keep(slot_no(i), super::forms::EMPTY_LIST);
+                }
+            }
+            SlotMut::Object(object) => map.next_value_seed(ObjectSeed { ctx: &ctx, object })?,
+            SlotMut::Values(values) => {
+                map.next_value_seed(ValuesSeed {
+                    ctx: &ctx,
+                    values: &mut *values,
+                    format: &field.format,
+                })?;
+                if values.is_empty() {
+                    forms.keep(slot_no(i), super::forms::EMPTY_LIST);
+                }
+            }
+            slot => {
+                let present = map.next_value_seed(ValueSeed {
+                    ctx: &ctx,
+                    slot,
+                    format: &field.format,
+                    forms: Some((&mut forms, slot_no(i))),
+                })?;
+                if present && field.required {
+                    required_seen.push(i);
+                }
+            }
+        }
+    }
+    check_required(fields, &required_seen, ctx)?;
+    if let Some(rest) = table.rest() {
+        *rest.extra = extra;
+        *rest.forms = forms;
+    }
+    Ok(())
+}
+
+/// A required field that never got a value is an error naming it.
+fn check_required<E: de::Error>(fields: &[Field], seen: &[usize], ctx: &Ctx<'_>) -> Result<(), E> {
+    for (i, field) in fields.iter().enumerate() {
+        if field.required && !seen.contains(&i) {
+            return Err(ctx
+                .key(field.wire)
+                .fail("", "required field is missing or empty"));
+        }
+    }
+    Ok(())
+}
+
+/// Decode a JSON array of positional values (rows with `row_shape: array`).
+fn decode_seq<'de, A: SeqAccess<'de>>(
+    mut seq: A,
+    ctx: &Ctx<'_>,
+    table: &mut dyn Table,
+) -> Result<(), A::Error> {
+    let fields = table.fields();
+    let mut required_seen = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        let ctx = ctx.index(i);
+        let present = seq.next_element_seed(ValueSeed {
+            ctx: &ctx,
+            slot: table.slot(i),
+            format: &field.format,
+            forms: None,
+        })?;
+        if present == Some(true) {
+            required_seen.push(i);
+        }
+    }
+    check_required(fields, &required_seen, ctx)?;
+    let mut extra = Extra::new();
+    let mut index = fields.len();
+    while let Some(value) = seq.next_element::<serde_json::Value>()? {
+        extra.insert(index.to_string(), value);
+        index += 1;
+    }
+    if let Some(rest) = table.rest() {
+        *rest.extra = extra;
+    }
+    Ok(())
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+pub(super) struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+    type Value = std::borrow::Cow<'de, str>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+    type Value = std::borrow::Cow<'de, str>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
+        Ok(std::borrow::Cow::Borrowed(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
+        Ok(std::borrow::Cow::Owned(v.to_owned()))
     }
     fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
+        Ok(std::borrow::Cow::Owned(v))
     }
 }
 
-/// Decode the value of `key` as a scalar; empty, blank, null or missing is `None`.
-pub fn field<'de, A: MapAccess<'de>, T: Wire>(
-    map: &mut A,
-    ctx: &Ctx<'_>,
-    key: &str,
-    format: &Format,
-) -> Result<Option<T>, A::Error> {
-    map.next_value_seed(ScalarSeed::<T> {
-        ctx: &ctx.key(key),
-        format,
-        keep_empty: false,
-        forms: None,
-        marker: PhantomData,
-    })
-}
-
-/// Decode the value of `key` as a list of records (`null` or `""` is an empty list).
-pub fn list<'de, A: MapAccess<'de>, R: Record>(
-    map: &mut A,
-    ctx: &Ctx<'_>,
-    key: &str,
-) -> Result<Vec<R>, A::Error> {
-    map.next_value_seed(ListSeed::<R> {
-        ctx: &ctx.key(key),
-        marker: PhantomData,
-    })
-}
-
-/// Decode the value of `key` as a nested object (`null` or `""` is `None`).
-pub fn object<'de, A: MapAccess<'de>, R: Record>(
-    map: &mut A,
-    ctx: &Ctx<'_>,
-    key: &str,
-) -> Result<Option<R>, A::Error> {
-    map.next_value_seed(ObjectSeed::<R> {
-        ctx: &ctx.key(key),
-        marker: PhantomData,
-    })
-}
-
-/// Decode the value of `key` as an array of bare values (`["005930", "000660"]`).
-pub fn scalar_list<'de, A: MapAccess<'de>, T: Wire>(
-    map: &mut A,
-    ctx: &Ctx<'_>,
-    key: &str,
-    format: &Format,
-) -> Result<Vec<T>, A::Error> {
-    map.next_value_seed(ScalarListSeed::<T> {
-        ctx: &ctx.key(key),
-        format,
-        marker: PhantomData,
-    })
-}
-
-/// The next positional value of an array row; `None` when the row is shorter.
-pub fn element<'de, A: SeqAccess<'de>, T: Wire>(
-    seq: &mut A,
-    ctx: &Ctx<'_>,
-    index: usize,
-    format: &Format,
-) -> Result<Option<T>, A::Error> {
-    let seed = ScalarSeed::<T> {
-        ctx: &ctx.index(index),
-        format,
-        keep_empty: false,
-        forms: None,
-        marker: PhantomData,
-    };
-    Ok(seq.next_element_seed(seed)?.flatten())
-}
-
-/// Keep an unknown key and its value.
-pub fn put_extra_value<'de, A: MapAccess<'de>>(
-    map: &mut A,
-    extra: &mut Extra,
-    key: Cow<'de, str>,
-) -> Result<(), A::Error> {
-    let value: serde_json::Value = map.next_value()?;
-    extra.insert(key.into_owned(), value);
-    Ok(())
-}
-
-/// Keep the positions of an array row beyond the documented ones, keyed by position.
-pub fn rest_elements<'de, A: SeqAccess<'de>>(
-    seq: &mut A,
-    extra: &mut Extra,
-    mut index: usize,
-) -> Result<(), A::Error> {
-    while let Some(value) = seq.next_element::<serde_json::Value>()? {
-        extra.insert(index.to_string(), value);
-        index += 1;
-    }
-    Ok(())
-}
-
-/// A field the spec says is always sent: missing or empty is an error naming it.
-pub fn require<T, E: de::Error>(value: Option<T>, ctx: &Ctx<'_>, key: &str) -> Result<T, E> {
-    match value {
-        Some(value) => Ok(value),
-        None => Err(ctx.key(key).fail("", "required field is missing or empty")),
-    }
-}
-
-struct ScalarSeed<'c, T> {
+/// One scalar value into a slot: empty, blank, null or missing is absent. Strings keep
+/// their wire text in `forms` when the typed value would not write them back.
+struct ValueSeed<'c, 's> {
     ctx: &'c Ctx<'c>,
+    slot: SlotMut<'s>,
     format: &'c Format,
-    /// Elements of bare-value arrays keep `""` (a position must not vanish).
-    keep_empty: bool,
-    /// Where to keep the wire text of a value that would not re-encode the same way.
     forms: Option<(&'c mut WireForms, u16)>,
-    marker: PhantomData<T>,
 }
 
-impl<T: Wire> ScalarSeed<'_, T> {
-    /// Accept a string value, keeping its text when the typed value would not write it back.
-    fn accept_str<E: de::Error>(self, raw: &str) -> Result<Option<T>, E> {
-        let value = self.accept(raw)?;
-        if let Some((forms, slot)) = self.forms {
-            if !super::forms::canonical(raw, value.as_ref(), self.format) {
-                forms.keep(slot, raw);
-            }
-        }
-        Ok(value)
+impl ValueSeed<'_, '_> {
+    fn accept<E: de::Error>(self, raw: &str, keep: bool) -> Result<bool, E> {
+        let ctx = self.ctx;
+        let keep = if keep { self.forms } else { None };
+        self.slot
+            .set_text(raw, self.format, Mode::Record, keep)
+            .map_err(|reason| ctx.fail(raw, reason))
     }
 }
 
-impl WireForms {
-    /// Decode the value of `key` (the record's field in `slot`) like [`field`], keeping its
-    /// wire text when the typed value would not write it back (`""`, `00000000`, `+1234`,
-    /// padding).
-    pub fn value<'de, A: MapAccess<'de>, T: Wire>(
-        &mut self,
-        map: &mut A,
-        ctx: &Ctx<'_>,
-        slot: u16,
-        key: &'static str,
-        format: &Format,
-    ) -> Result<Option<T>, A::Error> {
-        map.next_value_seed(ScalarSeed::<T> {
-            ctx: &ctx.key(key),
-            format,
-            keep_empty: false,
-            forms: Some((self, slot)),
-            marker: PhantomData,
-        })
-    }
-}
-
-impl<T: Wire> ScalarSeed<'_, T> {
-    fn accept<E: de::Error>(&self, raw: &str) -> Result<Option<T>, E> {
-        let trimmed = super::wire::trim(raw);
-        if (trimmed.is_empty() && !self.keep_empty && !T::EMPTY_IS_A_VALUE) || T::is_absent(trimmed)
-        {
-            return Ok(None);
-        }
-        match T::parse(trimmed, self.format) {
-            Ok(value) => Ok(Some(value)),
-            Err(reason) => Err(self.ctx.fail(raw, reason)),
-        }
-    }
-}
-
-impl<'de, T: Wire> DeserializeSeed<'de> for ScalarSeed<'_, T> {
-    type Value = Option<T>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         let ctx = self.ctx;
         d.deserialize_any(self).map_err(|e| ctx.note(e))
     }
 }
 
-impl<'de, T: Wire> Visitor<'de> for ScalarSeed<'_, T> {
-    type Value = Option<T>;
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string value")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.accept_str(v)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        self.accept(v, true)
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.accept(&v.to_string())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        self.accept(&v.to_string(), false)
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.accept(&v.to_string())
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        self.accept(&v.to_string(), false)
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.accept(&v.to_string())
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        self.accept(&v.to_string(), false)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.accept(if v { "true" } else { "false" })
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        self.accept(if v { "true" } else { "false" }, false)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        self.slot.clear();
+        Ok(false)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_none<E: de::Error>(self) -> Result<bool, E> {
+        self.slot.clear();
+        Ok(false)
     }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
         Err(self
             .ctx
             .fail("<object>", "expected a string, found an object"))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
         Err(self
             .ctx
             .fail("<array>", "expected a string, found an array"))
     }
 }
 
-struct RecordSeed<'c, R> {
+/// A whole record: an object, or an array for array-shaped rows.
+struct TableSeed<'c, 't> {
     ctx: &'c Ctx<'c>,
-    marker: PhantomData<R>,
+    table: &'t mut dyn Table,
 }
 
-impl<'c, R> RecordSeed<'c, R> {
-    fn new(ctx: &'c Ctx<'c>) -> Self {
-        RecordSeed {
-            ctx,
-            marker: PhantomData,
-        }
-    }
-}
-
-impl<'de, R: Record> DeserializeSeed<'de> for RecordSeed<'_, R> {
-    type Value = R;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<R, D::Error> {
+impl<'de> DeserializeSeed<'de> for TableSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let ctx = self.ctx;
         d.deserialize_any(self).map_err(|e| ctx.note(e))
     }
 }
 
-impl<'de, R: Record> Visitor<'de> for RecordSeed<'_, R> {
-    type Value = R;
+impl<'de> Visitor<'de> for TableSeed<'_, '_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
-        R::decode_map(map, self.ctx)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        decode_map(map, self.ctx, self.table)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<R, A::Error> {
-        R::decode_seq(seq, self.ctx)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        if self.table.array_rows() {
+            decode_seq(seq, self.ctx, self.table)
+        } else {
+            Err(self
+                .ctx
+                .fail("<array>", "expected an object, found an array"))
+        }
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<R, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         Err(self.ctx.fail(v, "expected an object, found a string"))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<R, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
         Err(self
             .ctx
             .fail(&v.to_string(), "expected an object, found a number"))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<R, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
         Err(self
             .ctx
             .fail(&v.to_string(), "expected an object, found a number"))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<R, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         Err(self
             .ctx
             .fail(&v.to_string(), "expected an object, found a number"))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<R, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
         Err(self
             .ctx
             .fail(&v.to_string(), "expected an object, found a boolean"))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<R, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Err(self.ctx.fail("null", "expected an object, found null"))
     }
 }
 
-struct ObjectSeed<'c, R> {
+/// An optional nested object (`null` or `""` is `None`).
+struct ObjectSeed<'c, 't> {
     ctx: &'c Ctx<'c>,
-    marker: PhantomData<R>,
+    object: &'t mut dyn ObjectValue,
 }
 
-impl<'de, R: Record> DeserializeSeed<'de> for ObjectSeed<'_, R> {
-    type Value = Option<R>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let ctx = self.ctx;
         d.deserialize_any(self).map_err(|e| ctx.note(e))
     }
 }
 
-impl<'de, R: Record> Visitor<'de> for ObjectSeed<'_, R> {
-    type Value = Option<R>;
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        R::decode_map(map, self.ctx).map(Some)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        decode_map(map, self.ctx, self.object.fill())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.object.clear();
+        Ok(())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         if v.trim().is_empty() {
-            Ok(None)
+            self.object.clear();
+            Ok(())
         } else {
             Err(self.ctx.fail(v, "expected an object, found a string"))
         }
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self
             .ctx
             .fail("<array>", "expected an object, found an array"))
     }
 }
 
-struct ListSeed<'c, R> {
+/// A list of rows (`null` or `""` is an empty list).
+struct ListSeed<'c, 't> {
     ctx: &'c Ctx<'c>,
-    marker: PhantomData<R>,
+    list: &'t mut dyn ListValue,
 }
 
-impl<'de, R: Record> DeserializeSeed<'de> for ListSeed<'_, R> {
-    type Value = Vec<R>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let ctx = self.ctx;
         d.deserialize_any(self).map_err(|e| ctx.note(e))
     }
 }
 
-impl<'de, R: Record> Visitor<'de> for ListSeed<'_, R> {
-    type Value = Vec<R>;
+impl<'de> Visitor<'de> for ListSeed<'_, '_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of rows")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.list.truncate(0);
         loop {
-            let ctx = self.ctx.index(rows.len());
-            match seq.next_element_seed(RecordSeed::<R>::new(&ctx))? {
-                Some(row) => rows.push(row),
-                None => return Ok(rows),
+            let index = self.list.len();
+            let ctx = self.ctx.index(index);
+            let row = self.list.push_blank();
+            if seq
+                .next_element_seed(TableSeed {
+                    ctx: &ctx,
+                    table: row,
+                })?
+                .is_none()
+            {
+                self.list.truncate(index);
+                return Ok(());
             }
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.list.truncate(0);
+        Ok(())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         if v.trim().is_empty() {
-            Ok(Vec::new())
+            self.list.truncate(0);
+            Ok(())
         } else {
             Err(self.ctx.fail(v, "expected an array, found a string"))
         }
     }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self
             .ctx
             .fail("<object>", "expected an array, found an object"))
     }
 }
 
-struct ScalarListSeed<'c, T> {
+/// A list of bare values (`["005930", "000660"]`; `null` or `""` is empty).
+struct ValuesSeed<'c, 't> {
     ctx: &'c Ctx<'c>,
+    values: &'t mut dyn ValuesValue,
     format: &'c Format,
-    marker: PhantomData<T>,
 }
 
-impl<'de, T: Wire> DeserializeSeed<'de> for ScalarListSeed<'_, T> {
-    type Value = Vec<T>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for ValuesSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         let ctx = self.ctx;
         d.deserialize_any(self).map_err(|e| ctx.note(e))
     }
 }
 
-impl<'de, T: Wire> Visitor<'de> for ScalarListSeed<'_, T> {
-    type Value = Vec<T>;
+impl<'de> Visitor<'de> for ValuesSeed<'_, '_> {
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of values")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut values = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.values.clear();
         loop {
-            let ctx = self.ctx.index(values.len());
-            let seed = ScalarSeed::<T> {
+            let ctx = self.ctx.index(self.values.len());
+            let seed = ElementSeed {
                 ctx: &ctx,
+                values: &mut *self.values,
                 format: self.format,
-                keep_empty: true,
-                forms: None,
-                marker: PhantomData,
             };
             match seq.next_element_seed(seed)? {
-                Some(Some(value)) => values.push(value),
-                Some(None) => return Err(ctx.fail("null", "expected a value, found null")),
-                None => return Ok(values),
+                Some(true) => {}
+                Some(false) => return Err(ctx.fail("null", "expected a value, found null")),
+                None => return Ok(()),
             }
         }
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.values.clear();
+        Ok(())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         if v.trim().is_empty() {
-            Ok(Vec::new())
+            self.values.clear();
+            Ok(())
         } else {
             Err(self.ctx.fail(v, "expected an array, found a string"))
         }
     }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self
             .ctx
             .fail("<object>", "expected an array, found an object"))
+    }
+}
+
+/// One element of a bare-value list; `false` when it is `null` or the type's "no value".
+struct ElementSeed<'c, 't> {
+    ctx: &'c Ctx<'c>,
+    values: &'t mut dyn ValuesValue,
+    format: &'c Format,
+}
+
+impl ElementSeed<'_, '_> {
+    fn accept<E: de::Error>(self, raw: &str) -> Result<bool, E> {
+        self.values
+            .push(raw, self.format, Mode::Record)
+            .map_err(|reason| self.ctx.fail(raw, reason))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ElementSeed<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        let ctx = self.ctx;
+        d.deserialize_any(self).map_err(|e| ctx.note(e))
+    }
+}
+
+impl<'de> Visitor<'de> for ElementSeed<'_, '_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        self.accept(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        self.accept(&v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        self.accept(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        self.accept(&v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
+        self.accept(if v { "true" } else { "false" })
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Err(self
+            .ctx
+            .fail("<object>", "expected a string, found an object"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<bool, A::Error> {
+        Err(self
+            .ctx
+            .fail("<array>", "expected a string, found an array"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::PLAIN;
+    use crate::codec::table::{Rest, SlotRef};
 
     /// A hand-written record in the shape generated code has.
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     struct Row {
         price: Option<i64>,
         rows: Vec<Row>,
         extra: Extra,
+        forms: WireForms,
     }
 
-    impl Record for Row {
-        fn decode_map<'de, A: MapAccess<'de>>(mut map: A, ctx: &Ctx<'_>) -> Result<Self, A::Error> {
-            let (mut price, mut rows, mut extra) = (None, Vec::new(), Extra::new());
-            while let Some(key) = next_key(&mut map)? {
-                match &*key {
-                    "price" => price = field(&mut map, ctx, "price", PLAIN)?,
-                    "rows" => rows = list(&mut map, ctx, "rows")?,
-                    _ => put_extra_value(&mut map, &mut extra, key)?,
-                }
-            }
-            Ok(Row { price, rows, extra })
+    impl Table for Row {
+        fn fields(&self) -> &'static [Field] {
+            const FIELDS: &[Field] = &[Field::new("price", "price"), Field::new("rows", "rows")];
+            FIELDS
         }
+        fn slot(&mut self, i: usize) -> SlotMut<'_> {
+            match i {
+                0 => SlotMut::Int(&mut self.price),
+                _ => SlotMut::List(&mut self.rows),
+            }
+        }
+        fn view(&self, i: usize) -> SlotRef<'_> {
+            match i {
+                0 => SlotRef::Opt(&self.price),
+                _ => SlotRef::List(&self.rows),
+            }
+        }
+        fn rest(&mut self) -> Option<Rest<'_>> {
+            Some(Rest {
+                extra: &mut self.extra,
+                forms: &mut self.forms,
+            })
+        }
+        fn kept(&self) -> Option<(&Extra, &WireForms)> {
+            Some((&self.extra, &self.forms))
+        }
+        fn blank() -> Self {
+            Row::default()
+        }
+    }
+
+    /// The same body through `serde_json` alone (what the scanner falls back to).
+    fn by_serde(body: &str) -> Result<Row, DecodeError> {
+        let mut row = Row::default();
+        decode_with_serde("t", body, |ctx, de| {
+            TableSeed {
+                ctx,
+                table: &mut row,
+            }
+            .deserialize(de)
+        })?;
+        Ok(row)
+    }
+
+    /// The scanner and `serde_json` agree on values, extras and wire forms, and the scanner
+    /// declines what it does not take (escapes, fractions, errors).
+    #[test]
+    fn scanner_and_serde_agree() {
+        for (body, scanned) in [
+            (
+                r#"{"price":"+0001234","rows":[{"price":"5","x":[1,{"y":null}]}],"z":1.5}"#,
+                true,
+            ),
+            (r#" { "rows" : [ ] , "price" : null } "#, true),
+            (r#"{"price":12,"rows":"","k":"\u00e9"}"#, false),
+            (r#"{"price":"1","rows":null,"k":"한글"}"#, true),
+            (r#"{"price":1.5}"#, false),
+            (r#"{"price":-0}"#, false),
+            (r#"{"price":"1",}"#, false),
+            (r#"{"price":"1"} x"#, false),
+            (r#"{"price":"12x"}"#, false),
+        ] {
+            let mut row = Row::default();
+            assert_eq!(
+                super::super::scan::decode_record(body, &mut row),
+                scanned,
+                "{body}"
+            );
+            let via_serde = by_serde(body);
+            let via_body = decode_body::<Row>("t", body.as_bytes());
+            match (via_serde, via_body) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(
+                        (a.price, a.rows.len(), &a.extra),
+                        (b.price, b.rows.len(), &b.extra),
+                        "{body}"
+                    );
+                    let (ja, jb) = (
+                        serde_json::to_string(&TableJson(&a)).unwrap(),
+                        serde_json::to_string(&TableJson(&b)).unwrap(),
+                    );
+                    assert_eq!(ja, jb, "{body}");
+                    if scanned {
+                        assert_eq!(row.price, b.price, "{body}");
+                    }
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{body}"),
+                (a, b) => panic!("{body}: serde {a:?} vs body {b:?}"),
+            }
+        }
+    }
+
+    struct TableJson<'a>(&'a Row);
+
+    impl serde::Serialize for TableJson<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            crate::codec::serialize_table(self.0, s)
+        }
+    }
+
+    #[test]
+    fn re_encodes_plus_signs_and_unknown_keys() {
+        let row: Row = decode_body("t", br#"{"price":"+5","rows":[],"new":[1]}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&TableJson(&row)).unwrap(),
+            r#"{"price":"+5","rows":[],"new":[1]}"#
+        );
     }
 
     #[test]

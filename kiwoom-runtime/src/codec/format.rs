@@ -33,6 +33,38 @@ impl Format {
             ..Format::PLAIN
         }
     }
+
+    /// This format, for a value that may arrive with a doubled sign.
+    pub const fn double_signed(self) -> Format {
+        Format {
+            double_sign: true,
+            ..self
+        }
+    }
+
+    /// This format, for a value that may arrive saturated at 4294967295.
+    pub const fn saturating(self) -> Format {
+        Format {
+            saturates: true,
+            ..self
+        }
+    }
+
+    /// This format, zero-padded to `width` on the wire.
+    pub const fn zero_padded(self, width: u8) -> Format {
+        Format {
+            zero_pad: width,
+            ..self
+        }
+    }
+
+    /// This format with `digits` digits of time (`HHMM` is 4).
+    pub const fn time_digits(self, digits: u8) -> Format {
+        Format {
+            time_digits: digits,
+            ..self
+        }
+    }
 }
 
 /// [`Format::PLAIN`] by reference, the argument most generated fields pass.

@@ -225,12 +225,12 @@ impl WireForms {
 }
 
 /// The marker kept for a list key that was present but empty.
-const EMPTY_LIST: &str = "[]";
+pub(super) const EMPTY_LIST: &str = "[]";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{PLAIN, realtime_id};
+    use crate::codec::PLAIN;
 
     /// Slots below 64 keep `+` and `""` as bits, the rest in the list: both write back alike.
     #[test]
@@ -258,16 +258,6 @@ mod tests {
             assert_eq!(forms.text_for(slot + 2, Some(&1i64), PLAIN), None);
             assert_eq!(forms.text_for(slot, Some(&-5i64), PLAIN), None);
             assert_eq!(forms.get(slot + 3), None);
-        }
-    }
-
-    #[test]
-    fn realtime_ids_are_plain_numbers_only() {
-        assert_eq!(realtime_id("10"), Some(10));
-        assert_eq!(realtime_id("0"), Some(0));
-        assert_eq!(realtime_id("9081"), Some(9081));
-        for bad in ["", "010", "1a", "-1", "1234567890"] {
-            assert_eq!(realtime_id(bad), None, "{bad:?}");
         }
     }
 }

@@ -6,36 +6,45 @@
 //! [`Wire`] and a [`Format`] with the field's codec facts from the spec; everything else lives
 //! here so that the generated crate stays small.
 //!
-//! Decoding walks the JSON once with `serde_json`, borrowing strings where it can. A value
-//! that does not parse becomes a [`DecodeError`](crate::DecodeError) naming the TR, the path
+//! Generated structs are data: each carries a field table and a typed accessor
+//! ([`Table`]), and the hidden [`table`] machinery here decodes, encodes, validates and reads
+//! requests from JSON for all of them. Decoding reads the body once with a scanner for
+//! Kiwoom's shapes (borrowed strings, no allocation per number), falling back to
+//! `serde_json` for anything else. A value that does not parse becomes a
+//! [`DecodeError`](crate::DecodeError) naming the TR, the path
 //! (`stk_dt_pole_chart_qry[3].cur_prc`) and the raw value; it is never turned into zero.
 
 mod decode;
 mod encode;
+mod enum_table;
 mod enums;
 mod format;
 mod forms;
 mod order;
 mod realtime;
 mod request;
+mod scan;
 mod signed;
+#[doc(hidden)]
+pub mod table;
 mod validate;
 mod wire;
 
-pub use decode::{
-    Ctx, Extra, Record, decode_body, element, field, list, next_key, object, put_extra_value,
-    require, rest_elements, scalar_list,
-};
+pub use crate::code_table;
+pub use decode::{Body, Ctx, Extra, decode_body};
+#[doc(hidden)]
+pub use encode::serialize_table;
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
 };
+pub use enum_table::CodeTable;
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
 pub use forms::WireForms;
 pub use order::{OrderNumber, Price, Quantity, StockCode};
 pub use realtime::{
-    RawEntry, RealEntry, RealFrame, RealValues, decode_real_item, real_value, realtime_id,
-    serialize_real_entry,
+    RawEntry, RawValues, RealEntry, RealFrame, RealParts, RealPartsRef, RealTable,
+    decode_real_item, serialize_real,
 };
 pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_json_strict, parse_request,
@@ -43,5 +52,7 @@ pub use request::{
     take_scalar_list, unknown_keys,
 };
 pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
-pub use validate::{check, check_list};
+#[doc(hidden)]
+pub use table::{Field, SlotMut, SlotRef, Table};
+pub use validate::{check, check_list, validate_table};
 pub use wire::{Secret, Wire, WireError};

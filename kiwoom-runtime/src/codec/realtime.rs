@@ -1,7 +1,9 @@
 //! REAL frames: `{"trnm":"REAL","data":[{"type":"0B","name":..,"item":..,"values":{"10":..}}]}`.
 //!
-//! Kiwoom writes `values` before `type` inside an entry, so an entry is first read into a
-//! borrowed [`RawEntry`] and only then turned into the typed event for its type.
+//! Kiwoom writes `values` before `type` inside an entry, so an entry's values are first
+//! held as they came ([`RawValues`]: the validated text of the `values` object, borrowed;
+//! or pairs, or the session's map) and decoded into the typed event for its type once the
+//! type is known, straight from the borrowed text into the typed fields by the value id.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -13,10 +15,68 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
-use super::decode::{Ctx, Extra, Record, decode_body, field, next_key, put_extra_value};
+use super::decode::{Body, Ctx, Extra, KeySeed, decode_with_serde, find_field, slot_no};
 use super::encode::{put_extra, put_opt};
-use super::{Format, Wire};
+use super::scan::{Key, Scanner};
+use super::table::{Mode, SlotRef, Table};
+use super::{Format, WireForms};
 use crate::{DecodeError, RealItem, TrResponse};
+
+/// The `values` of one entry, as received.
+#[derive(Debug)]
+pub enum RawValues<'a> {
+    /// The text of the `values` object, already checked by the scanner: string values
+    /// without escapes.
+    Text(&'a str),
+    /// Id and raw value pairs in wire order, borrowed (the scanner's, read once).
+    Slice(&'a [(&'a str, &'a str)]),
+    /// Id and raw value pairs in wire order.
+    Pairs(Vec<(Cow<'a, str>, Cow<'a, str>)>),
+    /// An entry the runtime's WebSocket session already parsed.
+    Map(&'a BTreeMap<String, String>),
+}
+
+impl Default for RawValues<'_> {
+    fn default() -> Self {
+        RawValues::Pairs(Vec::new())
+    }
+}
+
+impl<'a> RawValues<'a> {
+    /// Each id and raw value, in wire order.
+    pub fn for_each<E>(&self, mut f: impl FnMut(&str, &str) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            RawValues::Text(text) => {
+                let mut s = Scanner::new(text);
+                // Checked when scanned: `{` then `"id":"value"` pairs.
+                if s.eat(b'{').is_some() && s.peek() != Some(b'}') {
+                    while let (Some(id), Some(()), Some(raw)) =
+                        (s.string(), s.eat(b':'), s.string())
+                    {
+                        f(id, raw)?;
+                        if s.eat(b',').is_none() {
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            RawValues::Slice(pairs) => pairs.iter().try_for_each(|(id, raw)| f(id, raw)),
+            RawValues::Pairs(pairs) => pairs.iter().try_for_each(|(id, raw)| f(id, raw)),
+            RawValues::Map(map) => map.iter().try_for_each(|(id, raw)| f(id, raw)),
+        }
+    }
+
+    /// The values as the session's map.
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        let mut map = BTreeMap::new();
+        let _ = self.for_each::<()>(|id, raw| {
+            map.insert(id.to_owned(), raw.to_owned());
+            Ok(())
+        });
+        map
+    }
+}
 
 /// One entry of a REAL frame's `data`, borrowed from the input where possible.
 #[derive(Debug, Default)]
@@ -24,8 +84,7 @@ pub struct RawEntry<'a> {
     pub kind: Cow<'a, str>,
     pub name: Cow<'a, str>,
     pub item: Cow<'a, str>,
-    /// `values` in wire order: numeric id and raw value.
-    pub values: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    pub values: RawValues<'a>,
     /// Other keys of the entry (US frames add `stexTp`).
     pub extra: Extra,
 }
@@ -37,19 +96,167 @@ impl<'a> RawEntry<'a> {
             kind: Cow::Borrowed(&item.kind),
             name: Cow::Borrowed(&item.name),
             item: Cow::Borrowed(&item.item),
-            values: item
-                .values
-                .iter()
-                .map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str())))
-                .collect(),
+            values: RawValues::Map(&item.values),
             extra: item.extra.clone(),
+        }
+    }
+
+    /// The entry as the session's [`RealItem`] (for a type this version does not know).
+    pub fn into_item(self) -> RealItem {
+        RealItem {
+            values: self.values.to_map(),
+            kind: self.kind.into_owned(),
+            name: self.name.into_owned(),
+            item: self.item.into_owned(),
+            extra: self.extra.into_iter().collect(),
         }
     }
 }
 
-/// A typed realtime event: generated code implements it for `RealtimeEvent`.
+/// A typed realtime event: generated code implements it for `RealtimeEvent`; every
+/// realtime type gets it from its [`RealTable`].
 pub trait RealEntry: Sized {
     fn from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Self, DecodeError>;
+}
+
+/// A generated realtime type: its values as a field table (wire names are the value ids),
+/// plus the entry's parts that are not values.
+pub trait RealTable: Table + Default + crate::RealtimeType {
+    fn parts(&mut self) -> RealParts<'_>;
+    fn parts_ref(&self) -> RealPartsRef<'_>;
+}
+
+/// The parts of a realtime event besides its values, to fill.
+pub struct RealParts<'a> {
+    pub item: &'a mut String,
+    pub name: &'a mut String,
+    pub extra_values: &'a mut BTreeMap<String, String>,
+    pub extra: &'a mut Extra,
+    pub forms: &'a mut WireForms,
+}
+
+/// The parts of a realtime event besides its values, to write.
+pub struct RealPartsRef<'a> {
+    pub item: &'a str,
+    pub name: &'a str,
+    pub extra_values: &'a BTreeMap<String, String>,
+    pub extra: &'a Extra,
+    pub forms: &'a WireForms,
+}
+
+impl<T: RealTable> RealEntry for T {
+    fn from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Self, DecodeError> {
+        let mut event = T::default();
+        decode_values(&mut event, &entry.values, ctx)?;
+        let parts = event.parts();
+        *parts.item = entry.item.into_owned();
+        *parts.name = entry.name.into_owned();
+        *parts.extra = entry.extra;
+        Ok(event)
+    }
+}
+
+/// Each value into its field by id; ids the table does not list into the extra values.
+fn decode_values<T: RealTable>(
+    event: &mut T,
+    values: &RawValues<'_>,
+    ctx: &Ctx<'_>,
+) -> Result<(), DecodeError> {
+    let ctx = ctx.key("values");
+    let fields = event.fields();
+    let mut forms = WireForms::default();
+    let mut extra_values = BTreeMap::new();
+    let mut hint = 0;
+    let mut put = |event: &mut T, i: usize, id: &str, raw: &str| {
+        event
+            .slot(i)
+            .set_text(
+                raw,
+                &fields[i].format,
+                Mode::Realtime,
+                Some((&mut forms, slot_no(i))),
+            )
+            .map(drop)
+            .map_err(|reason| ctx.key(id).error(raw, reason))
+    };
+    match values {
+        // The scanner's text: ids matched against the table as they are read.
+        RawValues::Text(text) => {
+            let mut s = Scanner::new(text);
+            if s.eat(b'{').is_some() && s.peek() != Some(b'}') {
+                while let Some(key) = s.key(fields, &mut hint) {
+                    let (Some(()), Some(raw)) = (s.eat(b':'), s.string()) else {
+                        break;
+                    };
+                    match key {
+                        Key::Field(i) => put(event, i, fields[i].wire, raw)?,
+                        Key::Other(id) => {
+                            extra_values.insert(id.to_owned(), raw.to_owned());
+                        }
+                    }
+                    if s.eat(b',').is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        other => other.for_each(|id, raw| {
+            match find_field(fields, id, &mut hint) {
+                Some(i) => put(event, i, id, raw)?,
+                None => {
+                    extra_values.insert(id.to_owned(), raw.to_owned());
+                }
+            }
+            Ok(())
+        })?,
+    }
+    if !forms.is_empty() || !extra_values.is_empty() {
+        let parts = event.parts();
+        *parts.forms = forms;
+        *parts.extra_values = extra_values;
+    }
+    Ok(())
+}
+
+/// `Serialize` of a realtime type: `values` (kept wire forms written back), then `type`,
+/// `name`, `item` and the entry's other keys.
+pub fn serialize_real<T: RealTable, S: Serializer>(
+    event: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let parts = event.parts_ref();
+    let mut values: Vec<(&str, Cow<'_, str>)> = Vec::new();
+    for (i, field) in event.fields().iter().enumerate() {
+        let text = match event.view(i) {
+            SlotRef::Opt(value) => value.text(&field.format, Some((parts.forms, slot_no(i)))),
+            SlotRef::Req(value) => Some(value.text(&field.format, Some((parts.forms, slot_no(i))))),
+            _ => None,
+        };
+        if let Some(text) = text {
+            values.push((field.wire, text));
+        }
+    }
+    values.extend(
+        parts
+            .extra_values
+            .iter()
+            .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))),
+    );
+    let mut map = serializer.serialize_map(None)?;
+    map.serialize_entry("values", &ValuesOut(&values))?;
+    map.serialize_entry("type", <T as crate::RealtimeType>::TYPE)?;
+    map.serialize_entry("name", parts.name)?;
+    map.serialize_entry("item", parts.item)?;
+    put_extra(&mut map, parts.extra)?;
+    map.end()
+}
+
+struct ValuesOut<'a>(&'a [(&'a str, Cow<'a, str>)]);
+
+impl Serialize for ValuesOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (*k, &**v)))
+    }
 }
 
 /// Decode an entry that the runtime's WebSocket session already parsed.
@@ -57,58 +264,6 @@ pub fn decode_real_item<E: RealEntry>(item: &RealItem) -> Result<E, DecodeError>
     let failure = Cell::new(None);
     let ctx = Ctx::root(&item.kind, &failure);
     E::from_entry(RawEntry::from_item(item), &ctx)
-}
-
-/// Parse one realtime value; empty is `None`, garbage is an error naming the id.
-pub fn real_value<T: Wire>(
-    ctx: &Ctx<'_>,
-    id: &str,
-    raw: &str,
-    format: &Format,
-) -> Result<Option<T>, DecodeError> {
-    let trimmed = super::wire::trim(raw);
-    if trimmed.is_empty() || T::is_absent(trimmed) {
-        return Ok(None);
-    }
-    T::parse(trimmed, format)
-        .map(Some)
-        .map_err(|reason| ctx.key(id).error(raw, reason))
-}
-
-impl super::WireForms {
-    /// Decode realtime value `id` (the event's field in `slot`) like [`real_value`],
-    /// keeping its wire text when the typed value would not write it back.
-    pub fn real_value<T: Wire>(
-        &mut self,
-        ctx: &Ctx<'_>,
-        slot: u16,
-        id: &str,
-        raw: &str,
-        format: &Format,
-    ) -> Result<Option<T>, DecodeError> {
-        let value = real_value(ctx, id, raw, format)?;
-        self.keep_unless_canonical(slot, raw, value.as_ref(), format);
-        Ok(value)
-    }
-}
-
-/// The number of a realtime value id (`"10"` -> 10) for the generated decoders to match on;
-/// `None` for anything that is not a plain number (`"010"`, `"x"`), which then lands in
-/// the entry's extra values under its own text.
-#[inline]
-pub fn realtime_id(id: &str) -> Option<u32> {
-    let bytes = id.as_bytes();
-    if bytes.is_empty() || bytes.len() > 9 || (bytes[0] == b'0' && bytes.len() > 1) {
-        return None;
-    }
-    let mut n = 0u32;
-    for &b in bytes {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + u32::from(b - b'0');
-    }
-    Some(n)
 }
 
 /// A whole REAL frame with typed entries.
@@ -127,23 +282,236 @@ impl<E> RealFrame<E> {
     }
 }
 
-impl<E: RealEntry> Record for RealFrame<E> {
-    fn decode_map<'de, A: MapAccess<'de>>(mut map: A, ctx: &Ctx<'_>) -> Result<Self, A::Error> {
+impl<E: RealEntry> Body for RealFrame<E> {
+    fn decode_text(api_id: &str, text: &str) -> Result<Self, DecodeError> {
+        if let Some(frame) = scan_frame(api_id, text) {
+            return Ok(frame);
+        }
+        decode_with_serde(api_id, text, |ctx, de| {
+            FrameSeed::<E> {
+                ctx,
+                marker: PhantomData,
+            }
+            .deserialize(de)
+        })
+    }
+}
+
+/// The frame by the scanner; `None` (left to `serde_json`) for anything it declines, or
+/// an entry that does not decode (`serde_json` then reports it with its path).
+fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
+    let failure = Cell::new(None);
+    let root = Ctx::root(api_id, &failure);
+    let data = root.key("data");
+    let mut frame = RealFrame {
+        trnm: None,
+        data: Vec::new(),
+        extra: Extra::new(),
+    };
+    // An entry's values, read once into borrowed pairs (a real 0B entry has 45).
+    let mut pairs = [("", ""); PAIRS];
+    let mut s = Scanner::new(text);
+    s.eat(b'{')?;
+    if s.peek()? == b'}' {
+        s.eat(b'}')?;
+        return s.end().then_some(frame);
+    }
+    loop {
+        let key = s.string()?;
+        s.eat(b':')?;
+        match key {
+            "trnm" => {
+                let raw = s.string()?;
+                let trimmed = super::wire::trim(raw);
+                frame.trnm = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+            }
+            "data" => {
+                s.eat(b'[')?;
+                if s.peek()? == b']' {
+                    s.eat(b']')?;
+                } else {
+                    loop {
+                        let entry = scan_entry(&mut s, &mut pairs)?;
+                        let ctx = data.index(frame.data.len());
+                        frame.data.push(E::from_entry(entry, &ctx).ok()?);
+                        match s.peek()? {
+                            b',' => s.eat(b',')?,
+                            _ => {
+                                s.eat(b']')?;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                let value = s.extra_value()?;
+                frame.extra.insert(key.to_owned(), value);
+            }
+        }
+        match s.peek()? {
+            b',' => s.eat(b',')?,
+            _ => {
+                s.eat(b'}')?;
+                break;
+            }
+        }
+    }
+    s.end().then_some(frame)
+}
+
+/// Values an entry can hold in the scanner's buffer; more are read again from their text.
+const PAIRS: usize = 96;
+
+/// One entry object; its `values` read into `pairs` (or kept as their checked text when
+/// there are more than the buffer holds).
+fn scan_entry<'a, 'p>(
+    s: &mut Scanner<'a>,
+    pairs: &'p mut [(&'a str, &'a str); PAIRS],
+) -> Option<RawEntry<'p>>
+where
+    'a: 'p,
+{
+    let mut entry = RawEntry::default();
+    // The values read: how many pairs, or the text when the buffer was too small.
+    let mut values: Option<Result<usize, &'a str>> = None;
+    s.eat(b'{')?;
+    if s.peek()? != b'}' {
+        loop {
+            let key = s.string()?;
+            s.eat(b':')?;
+            match key {
+                "type" => entry.kind = Cow::Borrowed(s.string()?),
+                "name" => entry.name = Cow::Borrowed(s.string()?),
+                "item" => entry.item = Cow::Borrowed(s.string()?),
+                "values" => {
+                    s.ws();
+                    let start = s.position();
+                    let mut count = 0;
+                    s.eat(b'{')?;
+                    if s.peek()? == b'}' {
+                        s.eat(b'}')?;
+                    } else {
+                        loop {
+                            let id = s.string()?;
+                            s.eat(b':')?;
+                            let raw = s.string()?;
+                            if let Some(pair) = pairs.get_mut(count) {
+                                *pair = (id, raw);
+                            }
+                            count += 1;
+                            match s.peek()? {
+                                b',' => s.eat(b',')?,
+                                _ => {
+                                    s.eat(b'}')?;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    values = if count <= PAIRS {
+                        Some(Ok(count))
+                    } else {
+                        Some(Err(s.since(start)))
+                    };
+                }
+                _ => {
+                    let value = s.extra_value()?;
+                    entry.extra.insert(key.to_owned(), value);
+                }
+            }
+            match s.peek()? {
+                b',' => s.eat(b',')?,
+                _ => break,
+            }
+        }
+    }
+    s.eat(b'}')?;
+    let pairs: &'p [(&'a str, &'a str)] = pairs;
+    entry.values = match values {
+        Some(Ok(count)) => RawValues::Slice(&pairs[..count]),
+        Some(Err(text)) => RawValues::Text(text),
+        None => RawValues::default(),
+    };
+    Some(entry)
+}
+
+/// The serde path of a whole frame.
+struct FrameSeed<'c, E> {
+    ctx: &'c Ctx<'c>,
+    marker: PhantomData<E>,
+}
+
+impl<'de, E: RealEntry> DeserializeSeed<'de> for FrameSeed<'_, E> {
+    type Value = RealFrame<E>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let ctx = self.ctx;
+        d.deserialize_any(self).map_err(|e| ctx.note(e))
+    }
+}
+
+impl<'de, E: RealEntry> Visitor<'de> for FrameSeed<'_, E> {
+    type Value = RealFrame<E>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self
+            .ctx
+            .fail("<array>", "expected an object, found an array"))
+    }
+    fn visit_str<E2: de::Error>(self, v: &str) -> Result<Self::Value, E2> {
+        Err(self.ctx.fail(v, "expected an object, found a string"))
+    }
+    fn visit_i64<E2: de::Error>(self, v: i64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_u64<E2: de::Error>(self, v: u64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_f64<E2: de::Error>(self, v: f64) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a number"))
+    }
+    fn visit_bool<E2: de::Error>(self, v: bool) -> Result<Self::Value, E2> {
+        Err(self
+            .ctx
+            .fail(&v.to_string(), "expected an object, found a boolean"))
+    }
+    fn visit_unit<E2: de::Error>(self) -> Result<Self::Value, E2> {
+        Err(self.ctx.fail("null", "expected an object, found null"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let ctx = self.ctx;
         let mut frame = RealFrame {
             trnm: None,
             data: Vec::new(),
             extra: Extra::new(),
         };
-        while let Some(key) = next_key(&mut map)? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match &*key {
-                "trnm" => frame.trnm = field(&mut map, ctx, "trnm", &Format::PLAIN)?,
+                "trnm" => {
+                    let text = map.next_value_seed(TextSeed {
+                        ctx: &ctx.key("trnm"),
+                    })?;
+                    let trimmed = super::wire::trim(&text);
+                    frame.trnm = (!trimmed.is_empty()).then(|| trimmed.to_owned());
+                }
                 "data" => {
                     frame.data = map.next_value_seed(EntriesSeed::<E> {
                         ctx: &ctx.key("data"),
                         marker: PhantomData,
                     })?
                 }
-                _ => put_extra_value(&mut map, &mut frame.extra, key)?,
+                _ => {
+                    let value: serde_json::Value = map.next_value()?;
+                    frame.extra.insert(key.into_owned(), value);
+                }
             }
         }
         Ok(frame)
@@ -162,69 +530,8 @@ impl<E: RealEntry + Serialize> Serialize for RealFrame<E> {
 
 impl<E: RealEntry + Serialize + Send + 'static> TrResponse for RealFrame<E> {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, DecodeError> {
-        decode_body(api_id, body)
+        super::decode_body(api_id, body)
     }
-}
-
-/// Values of one typed entry, ready to serialize as the `values` object.
-#[derive(Default)]
-pub struct RealValues<'a>(Vec<(&'a str, Cow<'a, str>)>);
-
-impl<'a> RealValues<'a> {
-    pub fn put<T: Wire>(&mut self, id: &'a str, value: &'a Option<T>, format: &Format) {
-        if let Some(value) = value {
-            self.0.push((id, value.write(format)));
-        }
-    }
-
-    /// Like [`put`](Self::put), but writes the kept wire text (`""`, `+82`) while the value
-    /// is still the one decoded from it, so a decoded entry re-encodes as it came.
-    pub fn put_kept<T: Wire + PartialEq>(
-        &mut self,
-        forms: &'a super::WireForms,
-        slot: u16,
-        id: &'a str,
-        value: &'a Option<T>,
-        format: &Format,
-    ) {
-        match forms.text_for(slot, value.as_ref(), format) {
-            Some(raw) => self.0.push((id, raw)),
-            None => self.put(id, value, format),
-        }
-    }
-
-    /// Values whose id the spec does not list.
-    pub fn extend(&mut self, extra: &'a BTreeMap<String, String>) {
-        self.0.extend(
-            extra
-                .iter()
-                .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))),
-        );
-    }
-}
-
-impl Serialize for RealValues<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (*k, &**v)))
-    }
-}
-
-/// Serialize one typed entry in the wire shape.
-pub fn serialize_real_entry<S: Serializer>(
-    serializer: S,
-    kind: &str,
-    name: &str,
-    item: &str,
-    values: &RealValues<'_>,
-    extra: &Extra,
-) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(None)?;
-    map.serialize_entry("values", values)?;
-    map.serialize_entry("type", kind)?;
-    map.serialize_entry("name", name)?;
-    map.serialize_entry("item", item)?;
-    put_extra(&mut map, extra)?;
-    map.end()
 }
 
 struct EntriesSeed<'c, E> {
@@ -285,7 +592,7 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entry = RawEntry::default();
-        while let Some(key) = next_key(&mut map)? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match &*key {
                 "type" => {
                     entry.kind = map.next_value_seed(TextSeed {
@@ -303,11 +610,14 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
                     })?
                 }
                 "values" => {
-                    entry.values = map.next_value_seed(ValuesSeed {
+                    entry.values = RawValues::Pairs(map.next_value_seed(ValuesSeed {
                         ctx: &self.ctx.key("values"),
-                    })?
+                    })?)
                 }
-                _ => put_extra_value(&mut map, &mut entry.extra, key)?,
+                _ => {
+                    let value: serde_json::Value = map.next_value()?;
+                    entry.extra.insert(key.into_owned(), value);
+                }
             }
         }
         Ok(entry)
@@ -332,7 +642,7 @@ impl<'de> Visitor<'de> for ValuesSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut values = Vec::with_capacity(map.size_hint().unwrap_or(32));
-        while let Some(key) = next_key(&mut map)? {
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value_seed(TextSeed {
                 ctx: &self.ctx.key(&key),
             })?;
@@ -386,5 +696,130 @@ impl<'de> Visitor<'de> for TextSeed<'_> {
         Err(self
             .ctx
             .fail("<array>", "expected a string, found an array"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::table::{Field, SlotMut};
+
+    /// A realtime type in the shape generated code has: value `10` (price), `20` (time).
+    #[derive(Debug, Default, Clone, PartialEq)]
+    struct Trade {
+        item: String,
+        name: String,
+        price: Option<i64>,
+        time: Option<String>,
+        extra_values: BTreeMap<String, String>,
+        extra: Extra,
+        forms: WireForms,
+    }
+
+    impl Table for Trade {
+        fn fields(&self) -> &'static [Field] {
+            const FIELDS: &[Field] = &[Field::new("10", "price"), Field::new("20", "time")];
+            FIELDS
+        }
+        fn slot(&mut self, i: usize) -> SlotMut<'_> {
+            match i {
+                0 => SlotMut::Int(&mut self.price),
+                _ => SlotMut::Text(&mut self.time),
+            }
+        }
+        fn view(&self, i: usize) -> SlotRef<'_> {
+            match i {
+                0 => SlotRef::Opt(&self.price),
+                _ => SlotRef::Opt(&self.time),
+            }
+        }
+        fn blank() -> Self {
+            Self::default()
+        }
+    }
+
+    impl crate::RealtimeType for Trade {
+        const TYPE: &'static str = "0B";
+        const KOREAN_NAME: &'static str = "주식체결";
+        const MARKET: crate::Market = crate::Market::Domestic;
+        const ITEM: crate::RealtimeItemKind = crate::RealtimeItemKind::Stock;
+        fn decode_item(item: &RealItem) -> Result<Self, DecodeError> {
+            decode_real_item(item)
+        }
+    }
+
+    impl RealTable for Trade {
+        fn parts(&mut self) -> RealParts<'_> {
+            RealParts {
+                item: &mut self.item,
+                name: &mut self.name,
+                extra_values: &mut self.extra_values,
+                extra: &mut self.extra,
+                forms: &mut self.forms,
+            }
+        }
+        fn parts_ref(&self) -> RealPartsRef<'_> {
+            RealPartsRef {
+                item: &self.item,
+                name: &self.name,
+                extra_values: &self.extra_values,
+                extra: &self.extra,
+                forms: &self.forms,
+            }
+        }
+    }
+
+    impl Serialize for Trade {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serialize_real(self, serializer)
+        }
+    }
+
+    fn by_serde(text: &str) -> Result<RealFrame<Trade>, DecodeError> {
+        decode_with_serde("0B", text, |ctx, de| {
+            FrameSeed::<Trade> {
+                ctx,
+                marker: PhantomData,
+            }
+            .deserialize(de)
+        })
+    }
+
+    /// Scanned (values read once, or read again from their text past the buffer), and
+    /// declined to `serde_json` (an escape, a bad value): the same events, bytes and errors.
+    #[test]
+    fn scanned_frames_match_serde() {
+        let many: String = (100..100 + PAIRS + 4)
+            .map(|id| format!(r#","{id}":"x""#))
+            .collect();
+        let frames = [
+            r#"{"trnm":"REAL","data":[{"values":{"20":"090000","10":"+41500","99":""},"type":"0B","name":"주식체결","item":"005930","stexTp":"K"}]}"#.to_owned(),
+            format!(r#"{{"trnm":"REAL","data":[{{"values":{{"10":"-5"{many}}},"type":"0B","name":"n","item":"i"}}]}}"#),
+            r#"{"trnm":"REAL","data":[{"values":{"10":"1","20":"a\"b"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+            r#"{"trnm":"REAL","data":[{"values":{"10":"1x"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+        ];
+        for (n, text) in frames.iter().enumerate() {
+            let scanned = scan_frame::<Trade>("0B", text);
+            assert_eq!(scanned.is_some(), n < 2, "{text}");
+            let serde = by_serde(text);
+            let body: Result<RealFrame<Trade>, _> =
+                super::super::decode_body("0B", text.as_bytes());
+            match (serde, body) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{text}");
+                    assert_eq!(a.data[0].extra_values, b.data[0].extra_values);
+                    let json = serde_json::to_string(&b).unwrap();
+                    assert_eq!(json, serde_json::to_string(&a).unwrap());
+                    if n == 0 {
+                        assert!(json.contains(r#""10":"+41500""#) && json.contains(r#""99":"""#));
+                    }
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a, b);
+                    assert_eq!(b.field, "data[0].values.10");
+                }
+                (a, b) => panic!("{text}: serde {a:?} vs body {b:?}"),
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::table::{Mode, SlotMut, Table};
 use super::{Format, Wire};
 use crate::{ValidationError, ValidationProblem};
 
@@ -389,6 +390,132 @@ fn scalar<T: Wire>(
     T::parse(raw, format)
         .map(Some)
         .map_err(|reason| invalid(api_id, field, rust_name, format!("{reason} (got {raw:?})")))
+}
+
+/// Every generated struct reads back from its wire JSON through its field table.
+impl<T: Table> RequestRecord for T {
+    fn from_json(api_id: &'static str, object: &JsonObject) -> Result<Self, ValidationError> {
+        let mut record = T::blank();
+        fill_from_json(api_id, object, &mut record)?;
+        Ok(record)
+    }
+}
+
+/// Read `object` into `table` field by field, like [`take`], [`take_required`],
+/// [`take_list`], [`take_scalar_list`] and [`take_object`]; a key the table does not have
+/// is refused first (see [`unknown_keys`]).
+fn fill_from_json(
+    api_id: &'static str,
+    object: &JsonObject,
+    table: &mut dyn Table,
+) -> Result<(), ValidationError> {
+    let fields = table.fields();
+    if let Some(key) = object.keys().find(|k| !fields.iter().any(|f| f.wire == *k)) {
+        return Err(invalid(
+            api_id,
+            BODY,
+            BODY,
+            format!("`{key}` is not a request field of {api_id}"),
+        ));
+    }
+    for (i, field) in fields.iter().enumerate() {
+        let (wire, rust) = (field.wire, field.rust);
+        let missing = || ValidationError {
+            api_id,
+            field: wire,
+            rust_name: rust,
+            problem: ValidationProblem::Missing,
+        };
+        match table.slot(i) {
+            SlotMut::List(list) => {
+                for (r, row) in elements(api_id, object, wire, rust)?.iter().enumerate() {
+                    match row {
+                        Value::Object(row) => fill_from_json(api_id, row, list.push_blank())?,
+                        other => {
+                            return Err(invalid(
+                                api_id,
+                                wire,
+                                rust,
+                                format!("row {r} must be a JSON object, got {}", kind(other)),
+                            ));
+                        }
+                    }
+                }
+            }
+            SlotMut::Values(values) => {
+                for (e, value) in elements(api_id, object, wire, rust)?.iter().enumerate() {
+                    let present = match json_text(api_id, wire, rust, value)? {
+                        Some(raw) => values
+                            .push(&raw, &field.format, Mode::Json)
+                            .map_err(|reason| parse_error(api_id, wire, rust, &raw, reason))?,
+                        None => false,
+                    };
+                    if !present {
+                        return Err(invalid(api_id, wire, rust, format!("element {e} is empty")));
+                    }
+                }
+            }
+            SlotMut::Object(slot) => match object.get(wire) {
+                None | Some(Value::Null) if field.required => return Err(missing()),
+                None | Some(Value::Null) => {}
+                Some(Value::Object(inner)) => fill_from_json(api_id, inner, slot.fill())?,
+                Some(other) => {
+                    return Err(invalid(
+                        api_id,
+                        wire,
+                        rust,
+                        format!("expected a JSON object, got {}", kind(other)),
+                    ));
+                }
+            },
+            slot => {
+                let present = match object.get(wire) {
+                    None => false,
+                    Some(value) => match json_text(api_id, wire, rust, value)? {
+                        None => false,
+                        Some(raw) => slot
+                            .set_text(&raw, &field.format, Mode::Json, None)
+                            .map_err(|reason| parse_error(api_id, wire, rust, &raw, reason))?,
+                    },
+                };
+                if field.required && !present {
+                    return Err(missing());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The text of a scalar JSON value (numbers as their text); `None` for `null`.
+fn json_text<'a>(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    value: &'a Value,
+) -> Result<Option<std::borrow::Cow<'a, str>>, ValidationError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(std::borrow::Cow::Borrowed(s))),
+        Value::Number(n) => Ok(Some(std::borrow::Cow::Owned(n.to_string()))),
+        other => Err(invalid(
+            api_id,
+            field,
+            rust_name,
+            format!("expected a string, got {}", kind(other)),
+        )),
+    }
+}
+
+fn parse_error(
+    api_id: &'static str,
+    field: &'static str,
+    rust_name: &'static str,
+    raw: &str,
+    reason: super::WireError,
+) -> ValidationError {
+    let raw = raw.trim();
+    invalid(api_id, field, rust_name, format!("{reason} (got {raw:?})"))
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -233,14 +233,22 @@ fn split_sign(raw: &str) -> Result<(bool, &str), WireError> {
 /// `+0001234` -> 1234, `--1500` -> -1500, `-00000000196888` -> -196888.
 pub(crate) fn parse_integer(raw: &str) -> Result<i64, WireError> {
     let (negative, digits) = split_sign(raw)?;
+    // Up to 18 digits cannot overflow an i64: no checked arithmetic on the common path.
+    if digits.len() <= 18 {
+        let mut value: i64 = 0;
+        for b in digits.bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(not_whole(b));
+            }
+            value = value * 10 + i64::from(digit);
+        }
+        return Ok(if negative { -value } else { value });
+    }
     let mut value: i64 = 0;
     for b in digits.bytes() {
         if !b.is_ascii_digit() {
-            return Err(if b == b'.' {
-                "expected a whole number, found a decimal point".into()
-            } else {
-                "expected a whole number".into()
-            });
+            return Err(not_whole(b));
         }
         value = value
             .checked_mul(10)
@@ -253,6 +261,14 @@ pub(crate) fn parse_integer(raw: &str) -> Result<i64, WireError> {
         value
             .checked_neg()
             .ok_or_else(|| "number out of range".into())
+    }
+}
+
+fn not_whole(b: u8) -> WireError {
+    if b == b'.' {
+        "expected a whole number, found a decimal point".into()
+    } else {
+        "expected a whole number".into()
     }
 }
 
@@ -307,19 +323,20 @@ pub(crate) fn write_decimal(value: Decimal, scale: u8) -> String {
 
 /// Fixed-width all-digit groups: `20250502` with `[4, 2, 2]` -> `[2025, 5, 2]`.
 fn digit_groups<const N: usize>(raw: &str, widths: &[usize; N]) -> Option<[u32; N]> {
-    let bytes = raw.as_bytes();
-    if bytes.len() != widths.iter().sum::<usize>() || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
+    let mut bytes = raw.as_bytes();
     let mut out = [0u32; N];
-    let mut at = 0;
-    for (slot, width) in out.iter_mut().zip(widths) {
-        *slot = bytes[at..at + width]
-            .iter()
-            .fold(0, |acc, b| acc * 10 + u32::from(b - b'0'));
-        at += width;
+    for (slot, &width) in out.iter_mut().zip(widths) {
+        let (group, rest) = bytes.split_at_checked(width)?;
+        for &b in group {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            *slot = *slot * 10 + u32::from(digit);
+        }
+        bytes = rest;
     }
-    Some(out)
+    bytes.is_empty().then_some(out)
 }
 
 #[cfg(test)]

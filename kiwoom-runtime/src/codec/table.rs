@@ -1,0 +1,443 @@
+//! Generated structs as data: a static field table per struct and one accessor, read by the
+//! decoders, the encoder, `validate()` and the request reader in this module's siblings.
+//!
+//! A generated struct says *what* it holds ([`Table::fields`]: wire name, Rust name, format,
+//! presence, length limit) and *where* ([`Table::slot`] / [`Table::view`]: a typed
+//! reference to field `i`). Everything that acts on fields (decode, re-encode with the kept
+//! wire forms, validation, reading a request from JSON) is written once here, against those
+//! references, instead of being unrolled per field in 200,000 lines of generated code. The
+//! common value types have their own variants ([`SlotMut::Int`], ...) so the hot decode
+//! path calls no virtual function for them; the rest go through small `dyn` traits
+//! implemented once per value type.
+//!
+//! Not a public API: generated code is its only caller. `#[doc(hidden)]` at the re-export.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::forms::canonical;
+use super::wire::trim;
+use super::{Extra, Format, Wire, WireError, WireForms};
+
+/// One field of a generated struct, in the order of its [`Table::slot`] indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Kiwoom's key (`cur_prc`) or realtime value id (`10`).
+    pub wire: &'static str,
+    /// The Rust field name, for errors that name it.
+    pub rust: &'static str,
+    pub format: Format,
+    /// Requests: must be given. Responses: must be present (`presence: required`).
+    pub required: bool,
+    /// Requests: the documented maximum length in characters of the wire form (0 = none).
+    pub max_length: u16,
+}
+
+impl Field {
+    /// An optional field with no codec facts beyond its type.
+    pub const fn new(wire: &'static str, rust: &'static str) -> Field {
+        Field {
+            wire,
+            rust,
+            format: Format::PLAIN,
+            required: false,
+            max_length: 0,
+        }
+    }
+
+    /// A field that must be given (requests) or present (responses).
+    pub const fn required(self) -> Field {
+        Field {
+            required: true,
+            ..self
+        }
+    }
+
+    /// At most `max` characters on the wire (requests).
+    pub const fn max(self, max: u16) -> Field {
+        Field {
+            max_length: max,
+            ..self
+        }
+    }
+
+    /// Codec facts beyond the type (scale, saturation, ...).
+    pub const fn format(self, format: Format) -> Field {
+        Field { format, ..self }
+    }
+}
+
+/// A generated request, response, row or object struct, described as data.
+pub trait Table: 'static {
+    /// The fields, in slot order.
+    fn fields(&self) -> &'static [Field];
+    /// Field `i` of [`fields`](Self::fields), to write into.
+    fn slot(&mut self, i: usize) -> SlotMut<'_>;
+    /// Field `i` of [`fields`](Self::fields), to read.
+    fn view(&self, i: usize) -> SlotRef<'_>;
+    /// Decoded records: where unknown keys and kept wire forms go. Requests have none.
+    fn rest(&mut self) -> Option<Rest<'_>> {
+        None
+    }
+    /// Decoded records: the unknown keys and wire forms kept by [`rest`](Self::rest).
+    fn kept(&self) -> Option<(&Extra, &WireForms)> {
+        None
+    }
+    /// Condition-search requests: the frame's `trnm`, written first and not a field.
+    fn trnm(&self) -> Option<&'static str> {
+        None
+    }
+    /// Rows that Kiwoom sends as arrays of positional values (`row_shape: array`).
+    fn array_rows(&self) -> bool {
+        false
+    }
+    /// A value to decode into: optional fields `None`, lists empty, required fields a
+    /// placeholder that decoding overwrites (or reports missing).
+    fn blank() -> Self
+    where
+        Self: Sized;
+}
+
+/// The unknown keys and kept wire forms of a decoded record.
+pub struct Rest<'a> {
+    pub extra: &'a mut Extra,
+    pub forms: &'a mut WireForms,
+}
+
+/// A typed reference to one field, to write into.
+pub enum SlotMut<'a> {
+    Int(&'a mut Option<i64>),
+    Decimal(&'a mut Option<Decimal>),
+    Text(&'a mut Option<String>),
+    Date(&'a mut Option<NaiveDate>),
+    /// Any other optional value type.
+    Opt(&'a mut dyn OptValue),
+    /// A value that must be present (requests' required fields, a few response fields).
+    Req(&'a mut dyn ReqValue),
+    /// The envelope's `return_code`, a JSON number.
+    Number(&'a mut Option<i64>),
+    /// A list of rows.
+    List(&'a mut dyn ListValue),
+    /// An optional nested object.
+    Object(&'a mut dyn ObjectValue),
+    /// A list of bare values.
+    Values(&'a mut dyn ValuesValue),
+}
+
+/// A typed reference to one field, to read.
+pub enum SlotRef<'a> {
+    Opt(&'a dyn OptValue),
+    Req(&'a dyn ReqValue),
+    Number(Option<i64>),
+    List(&'a dyn ListValue),
+    Object(&'a dyn ObjectValue),
+    Values(&'a dyn ValuesValue),
+}
+
+/// How a decoder treats empty text. REST bodies honour an enum whose code is `""`;
+/// realtime values and requests read from JSON never did, and still do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Record,
+    Realtime,
+    Json,
+}
+
+/// Where to keep a value's wire text: the record's forms and the field's slot.
+pub type Keep<'a> = Option<(&'a mut WireForms, u16)>;
+
+/// Read `raw` into an optional value: blank (and the type's "no value" sentinel) is `None`,
+/// text that does not parse is the reason; the wire text is kept when the typed value would
+/// not write it back.
+#[inline]
+pub fn set_opt<T: Wire>(
+    dst: &mut Option<T>,
+    raw: &str,
+    format: &Format,
+    mode: Mode,
+    keep: Keep<'_>,
+) -> Result<bool, WireError> {
+    let trimmed = match mode {
+        Mode::Json => raw.trim(),
+        _ => trim(raw),
+    };
+    let empty_is_none = mode != Mode::Record || !T::EMPTY_IS_A_VALUE;
+    *dst = if (trimmed.is_empty() && empty_is_none) || T::is_absent(trimmed) {
+        None
+    } else {
+        Some(T::parse(trimmed, format)?)
+    };
+    if let Some((forms, slot)) = keep {
+        if !canonical(raw, dst.as_ref(), format) {
+            forms.keep(slot, raw);
+        }
+    }
+    Ok(dst.is_some())
+}
+
+/// The text to write for an optional value: its kept wire form while it still holds the
+/// value decoded from it, else its canonical form; `None` writes nothing.
+#[inline]
+pub fn text_opt<'a, T: Wire + PartialEq>(
+    value: &'a Option<T>,
+    format: &Format,
+    forms: Option<(&'a WireForms, u16)>,
+) -> Option<Cow<'a, str>> {
+    if let Some((forms, slot)) = forms {
+        if !forms.is_empty() {
+            if let Some(raw) = forms.text_for(slot, value.as_ref(), format) {
+                return Some(raw);
+            }
+        }
+    }
+    value.as_ref().map(|value| value.write(format))
+}
+
+/// An optional value of any [`Wire`] type, behind a `dyn`.
+pub trait OptValue {
+    /// Read `raw` (see [`set_opt`]); `Ok(true)` when a value is now present.
+    fn set(
+        &mut self,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError>;
+    /// The text to write (see [`text_opt`]).
+    fn text<'a>(
+        &'a self,
+        format: &Format,
+        forms: Option<(&'a WireForms, u16)>,
+    ) -> Option<Cow<'a, str>>;
+    /// The value, for validation; `None` when absent.
+    fn checked(&self) -> Option<&dyn Checked>;
+    /// Make the value absent (`null` on the wire).
+    fn clear(&mut self);
+}
+
+impl<T: Wire + PartialEq> OptValue for Option<T> {
+    fn set(
+        &mut self,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        set_opt(self, raw, format, mode, keep)
+    }
+    fn text<'a>(
+        &'a self,
+        format: &Format,
+        forms: Option<(&'a WireForms, u16)>,
+    ) -> Option<Cow<'a, str>> {
+        text_opt(self, format, forms)
+    }
+    fn checked(&self) -> Option<&dyn Checked> {
+        self.as_ref().map(|v| v as &dyn Checked)
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+/// A value that is always there (not an `Option`), behind a `dyn`.
+pub trait ReqValue {
+    /// Read `raw`; `Ok(false)` (the field keeps its placeholder) when it is blank.
+    fn set(
+        &mut self,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError>;
+    fn text<'a>(&'a self, format: &Format, forms: Option<(&'a WireForms, u16)>) -> Cow<'a, str>;
+    fn checked(&self) -> &dyn Checked;
+}
+
+impl<T: Wire + PartialEq + 'static> ReqValue for T {
+    fn set(
+        &mut self,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        let mut value = None;
+        let present = set_opt(&mut value, raw, format, mode, keep)?;
+        if let Some(value) = value {
+            *self = value;
+        }
+        Ok(present)
+    }
+    fn text<'a>(&'a self, format: &Format, forms: Option<(&'a WireForms, u16)>) -> Cow<'a, str> {
+        if let Some((forms, slot)) = forms {
+            if let Some(raw) = forms.text_for(slot, Some(self), format) {
+                return raw;
+            }
+        }
+        self.write(format)
+    }
+    fn checked(&self) -> &dyn Checked {
+        self
+    }
+}
+
+/// What `validate()` asks of a present value.
+pub trait Checked {
+    fn wire(&self, format: &Format) -> Cow<'_, str>;
+    fn is_unknown(&self) -> bool;
+    fn invalid_reason(&self) -> Option<&'static str>;
+}
+
+impl<T: Wire> Checked for T {
+    fn wire(&self, format: &Format) -> Cow<'_, str> {
+        self.write(format)
+    }
+    fn is_unknown(&self) -> bool {
+        Wire::is_unknown(self)
+    }
+    fn invalid_reason(&self) -> Option<&'static str> {
+        Wire::invalid_reason(self)
+    }
+}
+
+/// A list of rows (`Vec<R>`), behind a `dyn`.
+pub trait ListValue {
+    /// Append a blank row and hand it out to be decoded into.
+    fn push_blank(&mut self) -> &mut dyn Table;
+    fn clear(&mut self);
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn row(&self, i: usize) -> &dyn Table;
+    /// Drop the rows from `len` on (a row handed out by `push_blank` that was not sent).
+    fn truncate(&mut self, len: usize);
+}
+
+impl<R: Table> ListValue for Vec<R> {
+    fn push_blank(&mut self) -> &mut dyn Table {
+        self.push(R::blank());
+        let last = self.len() - 1;
+        &mut self[last]
+    }
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn row(&self, i: usize) -> &dyn Table {
+        &self[i]
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len)
+    }
+}
+
+/// An optional nested object (`Option<R>`), behind a `dyn`.
+pub trait ObjectValue {
+    /// Make the object present (blank) and hand it out to be decoded into.
+    fn fill(&mut self) -> &mut dyn Table;
+    fn clear(&mut self);
+    fn get(&self) -> Option<&dyn Table>;
+}
+
+impl<R: Table> ObjectValue for Option<R> {
+    fn fill(&mut self) -> &mut dyn Table {
+        self.insert(R::blank())
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
+    fn get(&self) -> Option<&dyn Table> {
+        self.as_ref().map(|r| r as &dyn Table)
+    }
+}
+
+/// A list of bare values (`Vec<T>`), behind a `dyn`.
+pub trait ValuesValue {
+    /// Append the value `raw` (not `null`); `Ok(false)`, nothing appended, when it is the
+    /// type's "no value" (or, read from JSON, blank): a position must not vanish, so the
+    /// caller refuses it.
+    fn push(&mut self, raw: &str, format: &Format, mode: Mode) -> Result<bool, WireError>;
+    fn clear(&mut self);
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn text(&self, i: usize, format: &Format) -> Cow<'_, str>;
+}
+
+impl<T: Wire> ValuesValue for Vec<T> {
+    fn push(&mut self, raw: &str, format: &Format, mode: Mode) -> Result<bool, WireError> {
+        // Elements of bare-value arrays keep `""` when decoded: a position must not vanish.
+        let trimmed = match mode {
+            Mode::Json => raw.trim(),
+            _ => trim(raw),
+        };
+        if (mode == Mode::Json && trimmed.is_empty()) || T::is_absent(trimmed) {
+            return Ok(false);
+        }
+        Vec::push(self, T::parse(trimmed, format)?);
+        Ok(true)
+    }
+    fn clear(&mut self) {
+        Vec::clear(self)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn text(&self, i: usize, format: &Format) -> Cow<'_, str> {
+        self[i].write(format)
+    }
+}
+
+impl SlotMut<'_> {
+    /// Make a scalar slot absent (`null`); a required value keeps its placeholder.
+    pub fn clear(self) {
+        match self {
+            SlotMut::Int(v) | SlotMut::Number(v) => *v = None,
+            SlotMut::Decimal(v) => *v = None,
+            SlotMut::Text(v) => *v = None,
+            SlotMut::Date(v) => *v = None,
+            SlotMut::Opt(v) => v.clear(),
+            SlotMut::List(v) => v.truncate(0),
+            SlotMut::Object(v) => v.clear(),
+            SlotMut::Values(v) => v.clear(),
+            SlotMut::Req(_) => {}
+        }
+    }
+
+    /// Read a scalar text into this slot (not lists or objects); `Ok(true)` when present.
+    #[inline]
+    pub fn set_text(
+        self,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        match self {
+            SlotMut::Int(v) => set_opt(v, raw, format, mode, keep),
+            SlotMut::Decimal(v) => set_opt(v, raw, format, mode, keep),
+            SlotMut::Text(v) => set_opt(v, raw, format, mode, keep),
+            SlotMut::Date(v) => set_opt(v, raw, format, mode, keep),
+            SlotMut::Opt(v) => v.set(raw, format, mode, keep),
+            SlotMut::Req(v) => v.set(raw, format, mode, keep),
+            SlotMut::Number(v) => set_opt(v, raw, format, mode, None),
+            SlotMut::List(_) | SlotMut::Object(_) | SlotMut::Values(_) => {
+                Err("expected a list or object, found a value".into())
+            }
+        }
+    }
+}
+
+/// A generated accessor asked for a field its table does not have: a bug in the runtime's
+/// table walk, never in the data.
+#[cold]
+pub fn out_of_range(i: usize) -> ! {
+    panic!("field index {i} is outside the struct's field table")
+}

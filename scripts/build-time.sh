@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Clean dev-build time of kiwoom-generated, for HEAD and a base commit, in one run.
+#
+#   scripts/build-time.sh [BASE] [GROUP] [ROUNDS]
+#
+# BASE (default HEAD~1) and HEAD are checked out as detached git worktrees in a temporary
+# directory (the working tree's uncommitted changes are not measured), sharing one target
+# directory so that third-party crates are built once, before any timing. Then, ROUNDS times
+# (default 1), alternating base and head so that a change in the machine's load hits both:
+#
+#   - all features: kiwoom-runtime + kiwoom-generated from clean, then kiwoom-generated
+#     alone (the runtime built), each `cargo build -p kiwoom-generated --all-features`;
+#   - one group: the same with `--no-default-features --features GROUP`
+#     (default domestic-chart).
+#
+# "From clean" removes only those crates' artifacts from the temporary target directory.
+# Every figure is printed with wall and CPU seconds and the load average at its start; the
+# machine is shared, so read the figures of one run against each other.
+set -euo pipefail
+
+base=${1:-HEAD~1}
+group=${2:-domestic-chart}
+rounds=${3:-1}
+
+root=$(git rev-parse --show-toplevel)
+base_rev=$(git -C "$root" rev-parse --short "$base")
+head_rev=$(git -C "$root" rev-parse --short HEAD)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiwoom-build-time.XXXXXX")
+export CARGO_TARGET_DIR="$tmp/target"
+
+cleanup() {
+    git -C "$root" worktree remove --force "$tmp/base" 2>/dev/null || true
+    git -C "$root" worktree remove --force "$tmp/head" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+git -C "$root" worktree add --quiet --detach "$tmp/base" "$base_rev"
+git -C "$root" worktree add --quiet --detach "$tmp/head" "$head_rev"
+
+# Forget one crate's build (artifacts, fingerprints, incremental state) so its next build
+# starts from nothing; third-party crates stay built.
+forget() {
+    local crate=$1
+    rm -rf "$CARGO_TARGET_DIR"/debug/.fingerprint/"$crate"-* \
+        "$CARGO_TARGET_DIR"/debug/deps/lib"${crate//-/_}"-* \
+        "$CARGO_TARGET_DIR"/debug/deps/"${crate//-/_}"-* \
+        "$CARGO_TARGET_DIR"/debug/incremental/"${crate//-/_}"-*
+}
+
+features_all=(--all-features)
+features_group=(--no-default-features --features "$group")
+
+echo "warming up third-party crates for $base_rev and $head_rev ..."
+for side in base head; do
+    (cd "$tmp/$side" && cargo build -q -p kiwoom-generated "${features_all[@]}" &&
+        cargo build -q -p kiwoom-generated "${features_group[@]}")
+done
+
+results=()
+# measure SIDE LABEL SCOPE FEATURES...: one timed build, appended to `results`.
+measure() {
+    local side=$1 label=$2 scope=$3
+    shift 3
+    forget kiwoom-generated
+    if [ "$scope" = "runtime+generated" ]; then
+        forget kiwoom-runtime
+    fi
+    local load start end cpu_before cpu_after
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    cpu_before=$(awk '{print $16 + $17}' /proc/$$/stat)
+    start=$(date +%s.%N)
+    (cd "$tmp/$side" && cargo build -q -p kiwoom-generated "$@")
+    end=$(date +%s.%N)
+    # Children's user+system clock ticks (cutime+cstime) of this shell, before and after.
+    cpu_after=$(awk '{print $16 + $17}' /proc/$$/stat)
+    local ticks
+    ticks=$(getconf CLK_TCK)
+    local wall cpu
+    wall=$(echo "$end - $start" | bc)
+    cpu=$(echo "scale=1; ($cpu_after - $cpu_before) / $ticks" | bc)
+    local rev=$base_rev
+    [ "$side" = head ] && rev=$head_rev
+    results+=("$(printf '%-5s %-8s %-13s %-18s wall %7.1f s  cpu %7.1f s  load %s' \
+        "$side" "$rev" "$label" "$scope" "$wall" "$cpu" "$load")")
+    echo "${results[-1]}"
+}
+
+for round in $(seq 1 "$rounds"); do
+    echo "round $round of $rounds"
+    for side in base head; do
+        measure "$side" all-features runtime+generated "${features_all[@]}"
+        measure "$side" all-features generated "${features_all[@]}"
+        measure "$side" "$group" runtime+generated "${features_group[@]}"
+        measure "$side" "$group" generated "${features_group[@]}"
+    done
+done
+
+echo
+echo "kiwoom-generated clean dev builds, base $base_rev vs head $head_rev ($(nproc) cores):"
+printf '%s\n' "${results[@]}"
