@@ -17,7 +17,6 @@ pub mod generated;
 pub mod login;
 pub mod mcp;
 pub mod output;
-pub mod pager;
 pub mod profile;
 pub mod record;
 pub mod run;

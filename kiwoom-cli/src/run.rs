@@ -50,7 +50,7 @@ pub async fn run(
     match (options.pages, c.paging_list) {
         (Some(max_pages), Some(list)) => {
             let mut pages =
-                crate::generated::pager::pages(client, request, max_pages).map_err(|_| {
+                kiwoom_generated::registry::pages(client, request, max_pages).map_err(|_| {
                     CliError::Usage(format!("{}: the client has no pager for it", c.label()))
                 })?;
             let mut printer = RowPrinter::new(c, list, options.format);

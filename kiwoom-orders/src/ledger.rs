@@ -65,7 +65,9 @@ impl<J: Journal> Inner<J> {
     /// One append, then its updates, one at a time in sequence order.
     async fn record(&self, event: NewEvent) -> Result<AppendOutcome, JournalError> {
         let _serial = self.append.lock().await;
+        let kind = event.kind.name();
         let outcome = self.journal.append(event).await?;
+        crate::metrics::count_append(kind, &outcome);
         if let AppendOutcome::Appended {
             event,
             order,

@@ -13,6 +13,7 @@ pub mod journal;
 pub mod kiwoom;
 pub mod ledger;
 pub mod matching;
+pub mod metrics;
 pub mod order;
 pub mod position;
 pub mod state;

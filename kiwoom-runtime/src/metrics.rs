@@ -73,6 +73,8 @@ pub const REALTIME_CONFLATED: &str = "kiwoom_realtime_conflated_total";
 pub const REALTIME_MALFORMED: &str = "kiwoom_realtime_malformed_total";
 pub const REALTIME_SKIPPED: &str = "kiwoom_realtime_skipped_total";
 pub const REALTIME_BACKLOG: &str = "kiwoom_realtime_lossless_backlog";
+/// Recorded by kiwoom-orders' `Ledger::record` (same name as `kiwoom_orders::metrics`).
+pub const JOURNAL_EVENTS: &str = "kiwoom_journal_events_total";
 
 /// Every metric the runtime records. The README's metrics table lists the same rows.
 pub const METRICS: &[MetricDef] = &[
@@ -201,6 +203,13 @@ pub const METRICS: &[MetricDef] = &[
         labels: &[],
         seconds: false,
         help: "Account and control events queued and not yet read, all sessions together",
+    },
+    MetricDef {
+        name: JOURNAL_EVENTS,
+        kind: MetricKind::Counter,
+        labels: &["kind", "outcome"],
+        seconds: false,
+        help: "Order journal appends through kiwoom-orders' Ledger, by event kind; outcome appended or duplicate (already counted, nothing stored)",
     },
 ];
 

@@ -4,7 +4,8 @@
 //! conflation, a malformed entry, a frame over the entry bound, a dropped connection and
 //! its gap), then a test recorder's snapshot is checked against the runtime's `METRICS`
 //! list and the README's metrics table: the same names, kinds and labels, nothing
-//! recorded that is not documented, nothing documented that never shows up.
+//! recorded that is not documented, nothing documented that never shows up. The order
+//! journal's counter (kiwoom-orders' `Ledger`) is in the same list and checked the same way.
 //!
 //! One test per binary: the recorder is process-wide.
 
@@ -196,6 +197,10 @@ async fn every_documented_metric_is_recorded_as_documented() {
     .expect("the gap reaches the fills stream");
     assert_eq!(fills_read, 5);
 
+    // The order journal: an order submitted and accepted, one fill, then the same fill
+    // again (a 00 frame and a query both reporting it): counted, but nothing stored.
+    journal_appends().await;
+
     // What the recorder saw.
     let mut seen: BTreeMap<String, Vec<Seen>> = BTreeMap::new();
     for (key, _unit, description, value) in snapshotter.snapshot().into_vec() {
@@ -324,9 +329,84 @@ async fn every_documented_metric_is_recorded_as_documented() {
         1
     );
     assert_eq!(count("kiwoom_realtime_skipped_total", &[]), 2);
+    for (kind, outcome, n) in [
+        ("submitted", "appended", 1),
+        ("accepted", "appended", 1),
+        ("filled", "appended", 1),
+        ("filled", "duplicate", 1),
+    ] {
+        assert_eq!(
+            count(
+                "kiwoom_journal_events_total",
+                &[("kind", kind), ("outcome", outcome)]
+            ),
+            n,
+            "journal {kind} {outcome}"
+        );
+    }
+    assert_eq!(
+        kiwoom_orders::metrics::JOURNAL_EVENTS,
+        kiwoom_runtime::metrics::JOURNAL_EVENTS
+    );
     println!(
         "{} metrics documented, all recorded; series seen: {}",
         METRICS.len(),
         seen.values().map(Vec::len).sum::<usize>()
     );
+}
+
+/// Four appends through a ledger on a SQLite journal: three stored, one duplicate fill.
+async fn journal_appends() {
+    use kiwoom_orders::{
+        ClientOrderId, EventKind, EventSource, Fill, Ledger, NewEvent, OrderIntent, OrderNo, Side,
+        SqliteJournal,
+    };
+    use rust_decimal::Decimal;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Ledger::new(
+        SqliteJournal::open(dir.path().join("journal.db"))
+            .await
+            .unwrap(),
+    );
+    let id = ClientOrderId::new("metrics-1").unwrap();
+    let intent = OrderIntent::new(
+        "81234567",
+        "005930",
+        Side::Buy,
+        10,
+        Some(Decimal::from(70_000)),
+    )
+    .unwrap()
+    .with_client_order_id(id.clone());
+    let order_no = OrderNo::new("0000123").unwrap();
+    let fill = NewEvent::new(
+        id.clone(),
+        EventSource::Realtime,
+        EventKind::Filled {
+            fill: Fill {
+                order_no: order_no.clone(),
+                fill_no: "1".into(),
+                quantity: 10,
+                price: Decimal::from(70_000),
+                fee: None,
+                tax: None,
+                filled_at: chrono::Utc::now(),
+                venue: Some("KRX".into()),
+                cumulative_quantity: None,
+            },
+        },
+    );
+    for event in [
+        NewEvent::submitted(intent),
+        NewEvent::new(
+            id.clone(),
+            EventSource::Answer,
+            EventKind::Accepted { order_no },
+        ),
+        fill.clone(),
+        fill,
+    ] {
+        ledger.record(event).await.unwrap();
+    }
 }

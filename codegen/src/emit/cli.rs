@@ -1,21 +1,20 @@
 //! `kiwoom-cli/src/generated/`: the command line's tables, printed from the IR's
 //! [`CliCommand`]s. The commands are data (static tables the CLI turns into a clap command
 //! tree at start-up), not one clap struct per TR: 306 derived structs would cost the CLI's
-//! build minutes, a table costs seconds. Only paging needs code per TR (`pager.rs`), because
-//! the runtime's paging loop is generic over the typed request.
+//! build minutes, a table costs seconds. Paging by api-id is kiwoom-generated's
+//! `registry::pages`, compiled once with the rest of the registry.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::ident;
-use crate::ir::{Api, CliCommand, CliField, CliFlag, CliKind, CliStream, PagingDef, TrKind};
+use crate::ir::{Api, CliCommand, CliField, CliFlag, CliKind, CliStream};
 
 /// `generated/mod.rs`.
 pub fn emit_mod() -> TokenStream {
     quote! {
         //! Tables and dispatch generated from spec/ for the `kiwoom` command line.
         pub mod catalog;
-        pub mod pager;
     }
 }
 
@@ -166,39 +165,4 @@ fn field(f: &CliField) -> TokenStream {
 fn value(v: &crate::ir::CliValue) -> TokenStream {
     let (code, name, korean) = (&v.code, &v.name, &v.korean);
     quote!(Value { code: #code, name: #name, korean: #korean })
-}
-
-/// `generated/pager.rs`: the runtime's paging stream for every header-paged TR, by variant
-/// of `AnyRequest`.
-pub fn emit_pager(api: &Api) -> TokenStream {
-    let arms = api.groups.iter().flat_map(|g| {
-        g.trs
-            .iter()
-            .filter(|t| matches!(t.kind, TrKind::Rest))
-            .filter(|t| matches!(t.paging, PagingDef::Header { .. }))
-            .map(|t| {
-                let v = ident(&t.variant);
-                quote!(AnyRequest::#v(r) => Ok(crate::pager::pages(client, r, max_pages, |r| AnyResponse::#v(Box::new(r)))),)
-            })
-    });
-    quote! {
-        //! Paging by api-id: each header-paged TR's typed request goes through the
-        //! runtime's one paging loop (`cont-yn` / `next-key`), its pages mapped to
-        //! `AnyResponse`.
-
-        use kiwoom_generated::kiwoom_runtime::Client;
-        use kiwoom_generated::registry::{AnyRequest, AnyResponse};
-
-        /// The pages of `request`, or the request back when its TR does not page.
-        pub fn pages(
-            client: &Client,
-            request: AnyRequest,
-            max_pages: Option<usize>,
-        ) -> Result<crate::pager::Pages, AnyRequest> {
-            match request {
-                #(#arms)*
-                other => Err(other),
-            }
-        }
-    }
 }

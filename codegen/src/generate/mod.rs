@@ -202,7 +202,6 @@ pub fn emit_all(api: &Api) -> Files {
         "spec/",
         emit::cli::emit_catalog(api),
     );
-    put(cli.join("pager.rs"), "spec/", emit::cli::emit_pager(api));
     // Text, not tokens: one table row per TR, a layout prettyplease would reflow.
     files.insert(src.join("registry.rs"), emit::registry::emit_registry(api));
     files.insert(

@@ -2,4 +2,3 @@
 
 //! Tables and dispatch generated from spec/ for the `kiwoom` command line.
 pub mod catalog;
-pub mod pager;

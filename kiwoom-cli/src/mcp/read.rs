@@ -51,7 +51,7 @@ pub async fn call(
     match (max_pages, c.paging_list) {
         (Some(max), Some(_)) => {
             let mut pages =
-                crate::generated::pager::pages(client, request, Some(max)).map_err(|_| {
+                kiwoom_generated::registry::pages(client, request, Some(max)).map_err(|_| {
                     CliError::Usage(format!("{}: the client has no pager for it", c.label()))
                 })?;
             let mut all = Vec::new();
