@@ -24,3 +24,4 @@ pub mod secrets;
 pub mod sim;
 pub mod stream;
 pub mod tree;
+pub mod typed;

@@ -148,7 +148,27 @@ pub async fn run_recorded(
     Ok(())
 }
 
-/// One event: values keyed by their Rust names (the numeric id when unknown).
+/// One event as JSON: values keyed by their Rust names and typed by the table (numbers as
+/// numbers, a direction-signed price as `{value, direction}`, a trade side as
+/// `{quantity, side}`, ISO dates and times, a code as `{code, name, label}`); a value the
+/// table does not know keeps its numeric id and its wire text. `kiwoom mcp` answers the same.
+pub fn event_json(s: &Stream, item: &RealItem) -> Json {
+    let mut values = Map::new();
+    for (id, v) in &item.values {
+        match s.values.iter().find(|f| f.path == id) {
+            Some(f) => values.insert(f.rust.to_owned(), crate::typed::value(v, f)),
+            None => values.insert(id.clone(), Json::String(v.clone())),
+        };
+    }
+    serde_json::json!({
+        "type": item.kind,
+        "name": s.korean_name,
+        "item": item.item,
+        "values": values,
+    })
+}
+
+/// One event: typed JSON ([`event_json`]) on one line, or a table line.
 pub fn print_item(
     s: &Stream,
     item: &RealItem,
@@ -157,22 +177,7 @@ pub fn print_item(
 ) -> std::io::Result<()> {
     match format {
         Format::Json | Format::Ndjson | Format::Csv => {
-            let mut values = Map::new();
-            for (id, v) in &item.values {
-                let name = s
-                    .values
-                    .iter()
-                    .find(|f| f.path == id)
-                    .map_or(id.as_str(), |f| f.rust);
-                values.insert(name.to_owned(), Json::String(v.clone()));
-            }
-            let event = serde_json::json!({
-                "type": item.kind,
-                "name": s.korean_name,
-                "item": item.item,
-                "values": values,
-            });
-            writeln!(out, "{event}")?;
+            writeln!(out, "{}", event_json(s, item))?;
         }
         Format::Table => {
             let mut line = format!("{} {}", item.kind, item.item);

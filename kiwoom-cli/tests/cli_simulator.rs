@@ -481,9 +481,15 @@ fn stream_prints_realtime_events_until_the_count() {
     for e in &events {
         assert_eq!(e["type"], "0B");
         assert_eq!(e["item"], "005930");
+        // Typed by the table: a direction-signed price is its value and its direction.
+        let price = &e["values"]["current_price"];
         assert!(
-            e["values"]["current_price"].is_string(),
-            "values by Rust name: {e}"
+            price["value"].as_i64().is_some_and(|p| p > 0),
+            "values by Rust name, typed: {e}"
+        );
+        assert!(
+            ["up", "down", "unchanged"].contains(&price["direction"].as_str().unwrap_or("")),
+            "{e}"
         );
     }
 

@@ -17,7 +17,6 @@ mod read;
 mod server;
 mod snapshot;
 mod tools;
-mod typed;
 
 use rmcp::ServiceExt;
 

@@ -7,10 +7,10 @@ use kiwoom_generated::kiwoom_runtime::{Client, SafetyClass};
 use kiwoom_generated::registry;
 use serde_json::{Value as Json, json};
 
-use super::typed;
 use crate::catalog::{self, Command};
 use crate::error::CliError;
 use crate::flags;
+use crate::typed;
 
 /// The command of `api_id`, refused unless it only reads.
 pub fn command(api_id: &str, allow_orders: bool) -> Result<&'static Command, CliError> {

@@ -17,9 +17,10 @@ use serde_json::{Value as Json, json};
 use tokio::sync::{Mutex, OnceCell};
 
 use super::orders::{Confirm, Orders, Outcome};
-use super::{catalog, read, snapshot, tools, typed};
+use super::{catalog, read, snapshot, tools};
 use crate::error::CliError;
 use crate::profile::{self, Profile, Session};
+use crate::typed;
 
 #[derive(Clone)]
 pub struct KiwoomMcp {

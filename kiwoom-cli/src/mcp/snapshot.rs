@@ -6,11 +6,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kiwoom_generated::kiwoom_runtime::ws::Refresh;
-use kiwoom_generated::kiwoom_runtime::{Client, Market, RealItem, SessionEvent};
-use serde_json::{Map, Value as Json, json};
+use kiwoom_generated::kiwoom_runtime::{Client, Market, SessionEvent};
+use serde_json::{Value as Json, json};
 
-use super::typed;
-use crate::catalog::Stream;
 use crate::error::CliError;
 use crate::stream::{self, StreamArgs};
 
@@ -62,7 +60,9 @@ pub async fn snapshot(
             break;
         };
         match event {
-            SessionEvent::Real(item) if item.kind == s.code => events.push(event_json(s, &item)),
+            SessionEvent::Real(item) if item.kind == s.code => {
+                events.push(stream::event_json(s, &item))
+            }
             SessionEvent::Real(_) => {}
             SessionEvent::Gap(gap) => notices.push(format!("gap: {gap:?}")),
             SessionEvent::System { code, message } => {
@@ -90,20 +90,4 @@ pub async fn snapshot(
         "events": events,
         "notices": notices,
     }))
-}
-
-/// One event: values by their Rust names, typed (the numeric id when unknown).
-fn event_json(s: &Stream, item: &RealItem) -> Json {
-    let mut values = Map::new();
-    for (id, v) in &item.values {
-        match s.values.iter().find(|f| f.path == id) {
-            Some(f) => values.insert(f.rust.to_owned(), typed::value(v, f)),
-            None => values.insert(id.clone(), Json::String(v.clone())),
-        };
-    }
-    json!({
-        "type": item.kind,
-        "item": item.item,
-        "values": values,
-    })
 }

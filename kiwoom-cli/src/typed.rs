@@ -1,8 +1,9 @@
-//! A response body as typed JSON for an agent: keys are the fields' Rust names, numbers are
-//! JSON numbers, a price whose sign is its direction is `{value, direction}`, a trade side is
-//! `{quantity, side}`, dates and times are ISO text, a code is `{code, name, label}`. The
-//! meaning comes from the generated table (`catalog::Field`: type and sign), the same one the
-//! CLI's table output reads; the wire body is returned beside it, unchanged.
+//! Wire values as typed JSON, for `kiwoom mcp` answers and `kiwoom stream` events: keys
+//! are the fields' Rust names, numbers are JSON numbers, a price whose sign is its
+//! direction is `{value, direction}`, a trade side is `{quantity, side}`, dates and times
+//! are ISO text, a code is `{code, name, label}`. The meaning comes from the generated
+//! table (`catalog::Field`: type and sign), the same one the CLI's table output reads; an
+//! MCP answer carries the wire body beside it, unchanged.
 
 use serde_json::{Map, Number, Value as Json, json};
 
