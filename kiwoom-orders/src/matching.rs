@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ClientOrderId, OrderNo};
-use crate::intent::Side;
+use crate::intent::{OrderIntent, Side};
 use crate::order::Order;
 use crate::state::OrderState;
 
@@ -63,6 +63,16 @@ pub enum Resolution {
 /// Identical candidates are taken oldest intent first, nearest server time first.
 /// `history_until` is the time up to which the server's list is complete; an order is only
 /// declared not placed when its whole window lies before it.
+///
+/// An order of ours still waiting for its answer (`pending-new` in `orders`, sent by this
+/// tracker or by another process sharing the journal) with the same terms may be the owner
+/// of any unclaimed server order with those terms: its answer, when it comes, names its
+/// number and is authoritative. While one waits, a match by terms would be a guess that can
+/// give its order to the wrong client order id (the answer is then refused: the number is
+/// taken), so such an unknown order is left `Undecided` until the answer is recorded (the
+/// number is then claimed) or the waiting order is itself declared unknown. Kiwoom's lists
+/// carry no order time (`placed_at` is `None`), so the time window cannot tell the two
+/// apart either.
 pub fn resolve_unknowns(
     orders: &[Order],
     server: &[BrokerOrder],
@@ -75,11 +85,25 @@ pub fn resolve_unknowns(
         .filter(|o| o.state == OrderState::Unknown)
         .collect();
     unknown.sort_by_key(|o| (o.intent.created_at, o.id().clone()));
+    let awaiting: Vec<&Order> = orders
+        .iter()
+        .filter(|o| o.state == OrderState::PendingNew)
+        .collect();
     let mut taken = claimed.clone();
     unknown
         .into_iter()
         .map(|order| {
             let resolution = resolve_one(order, server, &taken, window, history_until);
+            let resolution = match resolution {
+                Resolution::Matched(_)
+                    if awaiting
+                        .iter()
+                        .any(|w| same_terms(&w.intent, &order.intent)) =>
+                {
+                    Resolution::Undecided
+                }
+                other => other,
+            };
             if let Resolution::Matched(no) = &resolution {
                 taken.insert(no.clone());
             }
@@ -116,6 +140,15 @@ fn resolve_one(
         None if history_until >= to => Resolution::NotPlaced,
         None => Resolution::Undecided,
     }
+}
+
+/// Two intents a server order could equally be (account, stock, side, quantity, price).
+fn same_terms(a: &OrderIntent, b: &OrderIntent) -> bool {
+    a.account == b.account
+        && a.stock == b.stock
+        && a.side == b.side
+        && a.quantity == b.quantity
+        && same_price(a.price, b.price)
 }
 
 fn same_price(theirs: Option<Decimal>, ours: Option<Decimal>) -> bool {
@@ -232,6 +265,38 @@ mod tests {
         assert_eq!(
             resolve(&orders, &[srv], &[], 600),
             vec![Resolution::Matched(OrderNo::new("6").unwrap())]
+        );
+    }
+
+    /// Another order with the same terms still waits for its answer: the server order may be
+    /// its own, so the unknown one is not matched by terms until that answer is in.
+    #[test]
+    fn an_order_awaiting_its_answer_with_the_same_terms_keeps_a_match_undecided() {
+        let awaiting = Order::start(
+            OrderIntent::buy("5555", "005930", 5, Some(dec!(100)))
+                .unwrap()
+                .with_client_order_id(ClientOrderId::new("waiting").unwrap())
+                .with_created_at(t(1)),
+            t(1),
+        );
+        let mut srv = server("8", 5, Some(dec!(100)), 1);
+        srv.placed_at = None;
+        let orders = [unknown("a", 5, Some(dec!(100)), 0), awaiting.clone()];
+        assert_eq!(
+            resolve(&orders, std::slice::from_ref(&srv), &[], 600),
+            vec![Resolution::Undecided]
+        );
+        // Its answer claimed the number: nothing else of these terms, not placed.
+        assert_eq!(
+            resolve(&orders[..1], &[srv.clone()], &["8"], 600),
+            vec![Resolution::NotPlaced]
+        );
+        // An awaiting order with other terms does not hold the match back.
+        let mut other = awaiting;
+        other.intent.quantity = 6;
+        assert_eq!(
+            resolve(&[orders[0].clone(), other], &[srv], &[], 600),
+            vec![Resolution::Matched(OrderNo::new("8").unwrap())]
         );
     }
 

@@ -79,6 +79,14 @@ pub struct Tracker<J, B> {
     /// One reconciliation at a time (start-up, a gap, the caller's): two running together
     /// would both see the same open quantity gone and both record it.
     reconciling: tokio::sync::Mutex<()>,
+    /// Held while an order number no journal order has yet is given to one (a frame
+    /// resolving an unknown order or adopting an order placed elsewhere; reconciliation
+    /// matching unknown orders and adopting). Each such decision reads the journal, then
+    /// writes: two of them interleaved once gave one number to two orders (a frame saw no
+    /// unknown order left, because reconciliation had just matched it, and adopted the
+    /// number as placed elsewhere: a stray `ext-` order, and the frame's error failed an
+    /// unrelated `submit` whose deferred frames it was retrying).
+    numbering: tokio::sync::Mutex<()>,
 }
 
 /// Marks an order as having a request in flight until dropped (also on an early return).
@@ -130,6 +138,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             deferred: Mutex::new(Vec::new()),
             in_flight: Mutex::new(HashSet::new()),
             reconciling: tokio::sync::Mutex::new(()),
+            numbering: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -195,7 +204,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         };
         let order = self.ledger.record(answer).await?.order().clone();
         drop(in_flight);
-        self.retry_deferred().await?;
+        self.retry_deferred().await;
         Ok(self.ledger.order(&id).await?.unwrap_or(order))
     }
 
@@ -358,7 +367,9 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             // The answer may have been recorded between the lookup above and the in-flight
             // check (which then no longer sees a pending order): look again. Recording the
             // answer registers its number in the same transaction, so this second lookup
-            // cannot miss it.
+            // cannot miss it. The look and what follows from it hold `numbering`, so a
+            // reconciliation cannot give the number to an unknown order in between.
+            let _numbering = self.numbering.lock().await;
             order = journal
                 .order_by_no(&frame.account, date, &frame.order_no)
                 .await?;
@@ -377,7 +388,7 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 // The answer may have been recorded, and the deferred frames retried, between
                 // the check and the push: then nobody else would retry this one.
                 if !self.answer_in_flight(&probe, date).await? {
-                    Box::pin(self.retry_deferred()).await?;
+                    Box::pin(self.retry_deferred()).await;
                 }
                 return Ok(FrameOutcome::Deferred);
             }
@@ -517,12 +528,19 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
         }))
     }
 
-    async fn retry_deferred(&self) -> Result<(), TrackerError> {
+    /// Applies the deferred frames again. A frame that fails is logged and left to
+    /// reconciliation (which finds what it reported in Kiwoom's lists), and the others are
+    /// still applied: the frames are not the caller's (a `submit` retries whatever waited,
+    /// not only its own order's), so their failure must not fail it — an order whose
+    /// answer was recorded would be reported to its caller as not submitted.
+    async fn retry_deferred(&self) {
         let frames = std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()));
         for frame in frames {
-            Box::pin(self.on_frame(frame)).await?;
+            let order_no = frame.order_no.clone();
+            if let Err(error) = Box::pin(self.on_frame(frame)).await {
+                tracing::warn!(%order_no, %error, "deferred 00 frame not recorded; the next reconciliation will repair it");
+            }
         }
-        Ok(())
     }
 
     /// An order Kiwoom reports that this journal never sent (another terminal, another

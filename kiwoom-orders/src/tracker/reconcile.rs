@@ -165,7 +165,15 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
             }
         }
 
-        // 1. Unknown orders: matched to a server order, or not placed.
+        // Steps 1 to 3 give unclaimed numbers to orders (matching unknown orders, adopting):
+        // no frame of this tracker may do the same in between (see `Tracker::numbering`).
+        let numbering = self.numbering.lock().await;
+
+        // 1. Unknown orders: matched to a server order, or not placed. An unknown order
+        //    whose terms are also those of an order still waiting for its answer stays
+        //    undecided (`resolve_unknowns`): the server order may be that one's. The orders
+        //    are read before the claimed numbers, so an answer recorded in between is seen
+        //    either as a waiting order or as a claimed number.
         let orders = journal.orders(&day).await?;
         let claimed = journal.claimed_order_nos(account, trade_date).await?;
         for (id, resolution) in resolve_unknowns(
@@ -313,6 +321,8 @@ impl<J: Journal, B: Broker> Tracker<J, B> {
                 }
             }
         }
+
+        drop(numbering);
 
         // 4. Open quantity Kiwoom no longer has open, and amend/cancel requests whose
         //    answer never came. `history.open` is listed before the fills, so a fill
