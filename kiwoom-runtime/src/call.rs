@@ -17,8 +17,8 @@ use crate::error_code::RetryAdvice;
 use crate::paging::{ItemStream, PageStream};
 use crate::return_code::BorrowedEnvelope;
 use crate::tr::{
-    DecodeError, OrderAction, OrderSummary, PagedRequest, TrRequest, TrResponse, ValidationError,
-    ValidationProblem,
+    DecodeError, OrderAction, OrderSummary, PagedRequest, TrInfo, TrRequest, TrResponse,
+    ValidationError, ValidationProblem,
 };
 
 /// One decoded answer with its continuation headers.
@@ -84,31 +84,27 @@ impl<T: TrRequest> Call<T> {
     /// The answer plus its continuation headers.
     pub async fn send_with_meta(self) -> Result<Page<T::Response>, Error> {
         self.request.validate()?;
-        self.check_market_rules()?;
-        execute(&self.client, &self.request, self.resume_key.as_deref(), 1).await
+        let outgoing = Outgoing::new(&self.request, self.resume_key.as_deref(), 1)?;
+        if self.market_rules {
+            check_market_rules(&self.client, &outgoing)?;
+        }
+        execute_outgoing(&self.client, outgoing).await
     }
 }
 
-impl<T: TrRequest> Call<T> {
-    /// Refuse an order that breaks a market rule, before anything is sent.
-    fn check_market_rules(&self) -> Result<(), Error> {
-        let info = &T::INFO;
-        let rules = match &self.client.inner.market_rules {
-            Some(rules) if self.market_rules && info.safety.is_order() => rules,
-            _ => return Ok(()),
-        };
-        let body = serde_json::to_vec(&self.request).map_err(|e| {
-            Error::Config(format!(
-                "{}: cannot serialize the request: {e}",
-                info.api_id
-            ))
-        })?;
-        rules
-            .check(info.api_id, &body)
-            .map_err(|violation| Error::MarketRule {
-                api_id: info.api_id,
-                violation: Box::new(violation),
-            })
+/// Refuse an order that breaks a market rule, before anything is sent.
+fn check_market_rules(client: &Client, outgoing: &Outgoing<'_>) -> Result<(), Error> {
+    let info = outgoing.info;
+    match &client.inner.market_rules {
+        Some(rules) if info.safety.is_order() => {
+            rules
+                .check(info.api_id, &outgoing.body)
+                .map_err(|violation| Error::MarketRule {
+                    api_id: info.api_id,
+                    violation: Box::new(violation),
+                })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -200,8 +196,8 @@ static RESP_CNT: HeaderName = HeaderName::from_static("resp-cnt");
 static JSON_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(JSON_UTF8);
 
 /// What to do after one attempt.
-enum Next<R> {
-    Done(Result<Page<R>, Error>),
+enum Next {
+    Done(Result<Meta, Error>),
     /// The server did not process it (rate limit): wait, then resend.
     RateLimited(Error),
     /// The server refused the token: replace it once, then resend.
@@ -213,6 +209,56 @@ enum Next<R> {
     Failed(Error),
 }
 
+/// One TR's request as the execution path sees it: what goes on the wire, with no type.
+///
+/// Everything from here on (limiter, token, HTTP, retry rules, envelope, cache, metrics)
+/// is compiled once, not once per TR: the typed layer only serializes the request and
+/// decodes the answer (through a [`Decoder`]). With 306 TRs, a generic execution path was
+/// a quarter of the generated crate's machine code and most of its build time.
+pub(crate) struct Outgoing<'a> {
+    info: &'static TrInfo,
+    body: Bytes,
+    /// For an order: what to check if its outcome is unknown.
+    order: Option<OrderSummary>,
+    next_key: Option<&'a str>,
+    page: u32,
+}
+
+impl<'a> Outgoing<'a> {
+    pub(crate) fn new<T: TrRequest>(
+        req: &T,
+        next_key: Option<&'a str>,
+        page: u32,
+    ) -> Result<Self, Error> {
+        let info = &T::INFO;
+        // Request bodies are a handful of short string fields; one allocation usually
+        // holds them.
+        let mut body = Vec::with_capacity(256);
+        serde_json::to_writer(&mut body, req).map_err(|e| {
+            Error::Config(format!(
+                "{}: cannot serialize the request: {e}",
+                info.api_id
+            ))
+        })?;
+        let order = info.safety.is_order().then(|| {
+            req.order_summary().unwrap_or(OrderSummary {
+                api_id: info.api_id,
+                ..Default::default()
+            })
+        });
+        Ok(Outgoing {
+            info,
+            body: Bytes::from(body),
+            order,
+            next_key,
+            page,
+        })
+    }
+}
+
+/// The typed half of a call: decodes one answer body into the caller's value.
+pub(crate) type Decoder<'d> = dyn FnMut(&[u8]) -> Result<(), DecodeError> + Send + 'd;
+
 /// Send one page of `req`, retrying as the rules allow.
 pub(crate) async fn execute<T: TrRequest>(
     client: &Client,
@@ -220,56 +266,87 @@ pub(crate) async fn execute<T: TrRequest>(
     next_key: Option<&str>,
     page: u32,
 ) -> Result<Page<T::Response>, Error> {
+    execute_outgoing(client, Outgoing::new(req, next_key, page)?).await
+}
+
+/// Send a serialized request and decode its answer as `R`.
+async fn execute_outgoing<R: TrResponse>(
+    client: &Client,
+    outgoing: Outgoing<'_>,
+) -> Result<Page<R>, Error> {
+    let api_id = outgoing.info.api_id;
+    let mut decoded = None;
+    // Boxed: the typed future then holds a pointer, not the whole execution state, so
+    // each TR's future stays small and its code is a few lines.
+    let meta = Box::pin(execute_erased(client, outgoing, &mut |bytes| {
+        decoded = Some(R::decode(api_id, bytes)?);
+        Ok(())
+    }))
+    .await?;
+    match decoded {
+        Some(body) => Ok(meta.page(body)),
+        // `execute_erased` returns Ok only after the decoder succeeded.
+        None => Err(Error::Decode(body_error(
+            api_id,
+            b"",
+            "the answer was accepted but never decoded".into(),
+        ))),
+    }
+}
+
+/// Send one page, retrying as the rules allow; on success the answer has been decoded by
+/// `decode` (from the cache or the server).
+async fn execute_erased(
+    client: &Client,
+    outgoing: Outgoing<'_>,
+    decode: &mut Decoder<'_>,
+) -> Result<Meta, Error> {
+    let info = outgoing.info;
     let slot = client
         .inner
         .cache
         .as_ref()
-        .and_then(|c| c.slot(req, next_key));
-    if let Some(hit) = slot.as_ref().and_then(|s| s.get::<T>()) {
+        .and_then(|c| c.slot(info, &outgoing.body, outgoing.next_key));
+    if let Some(hit) = slot.as_ref().and_then(|s| s.get(info.api_id, decode)) {
         return Ok(hit);
     }
-    let info = &T::INFO;
     let span = tracing::debug_span!(
         "kiwoom_request",
         api_id = info.api_id,
-        page,
+        page = outgoing.page,
         attempt = tracing::field::Empty,
         status = tracing::field::Empty,
         return_code = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     );
     let started = Instant::now();
-    let result = execute_inner(client, req, next_key, slot.as_ref())
+    let result = execute_inner(client, outgoing, slot.as_ref(), decode)
         .instrument(span)
         .await;
-    crate::metrics::call_finished(info.api_id, &result, started.elapsed());
+    crate::metrics::call_finished(info.api_id, result.as_ref().err(), started.elapsed());
     result
 }
 
-async fn execute_inner<T: TrRequest>(
+async fn execute_inner(
     client: &Client,
-    req: &T,
-    next_key: Option<&str>,
+    outgoing: Outgoing<'_>,
     cache: Option<&crate::cache::Slot>,
-) -> Result<Page<T::Response>, Error> {
+    decode: &mut Decoder<'_>,
+) -> Result<Meta, Error> {
     let inner = &*client.inner;
-    let info = &T::INFO;
+    let Outgoing {
+        info,
+        body,
+        order,
+        next_key,
+        ..
+    } = outgoing;
     let is_order = info.safety.is_order();
-    // Request bodies are a handful of short string fields; one allocation usually holds them.
-    let mut body = Vec::with_capacity(256);
-    serde_json::to_writer(&mut body, req).map_err(|e| {
-        Error::Config(format!(
-            "{}: cannot serialize the request: {e}",
-            info.api_id
-        ))
-    })?;
-    let body = Bytes::from(body);
     let url = inner.url(info.path)?;
     let next_key_header = match next_key {
         Some(k) => Some(header_value(info.api_id, "next-key", k)?),
         None => None,
     };
-    let order = is_order.then(|| summary(req));
     let started = Instant::now();
     let span = tracing::Span::current();
     let (mut attempt, mut transport_retries, mut rate_retries, mut refreshed) =
@@ -320,9 +397,16 @@ async fn execute_inner<T: TrRequest>(
                         }
                         Err(BodyError::TooLarge(e)) => Next::Unreadable(e),
                         Ok(bytes) => {
-                            let next = judge::<T>(status, bytes.clone(), meta, order.as_ref());
-                            if let (Some(slot), Next::Done(Ok(page))) = (cache, &next) {
-                                slot.store(bytes, page);
+                            let next = judge(
+                                info.api_id,
+                                status,
+                                bytes.clone(),
+                                meta,
+                                order.as_ref(),
+                                decode,
+                            );
+                            if let (Some(slot), Next::Done(Ok(meta))) = (cache, &next) {
+                                slot.store(bytes, meta);
                             }
                             next
                         }
@@ -333,18 +417,21 @@ async fn execute_inner<T: TrRequest>(
         span.record("latency_ms", sent_at.elapsed().as_millis() as u64);
         crate::metrics::request_answered(info.api_id, sent_at.elapsed());
         match next {
-            Next::Done(Ok(page)) => {
+            Next::Done(Ok(meta)) => {
                 tracing::debug!(
                     total_ms = started.elapsed().as_millis() as u64,
-                    cont_yn = page.cont_yn,
+                    cont_yn = meta.cont_yn,
                     "ok"
                 );
-                return Ok(page);
+                return Ok(meta);
             }
             Next::Unreadable(e) if is_order => {
                 tracing::error!(error = %e, "order answer unreadable; outcome unknown");
                 return Err(Error::OutcomeUnknown {
-                    order: Box::new(order.clone().unwrap_or_else(|| summary(req))),
+                    order: Box::new(order.clone().unwrap_or_else(|| OrderSummary {
+                        api_id: info.api_id,
+                        ..Default::default()
+                    })),
                     cause: Box::new(e),
                 });
             }
@@ -385,7 +472,10 @@ async fn execute_inner<T: TrRequest>(
                 if is_order && maybe_sent {
                     tracing::error!(error = %e, "order outcome unknown; not resending");
                     return Err(Error::OutcomeUnknown {
-                        order: Box::new(order.clone().unwrap_or_else(|| summary(req))),
+                        order: Box::new(order.clone().unwrap_or_else(|| OrderSummary {
+                            api_id: info.api_id,
+                            ..Default::default()
+                        })),
                         cause: Box::new(e),
                     });
                 }
@@ -403,13 +493,6 @@ async fn execute_inner<T: TrRequest>(
     }
 }
 
-fn summary<T: TrRequest>(req: &T) -> OrderSummary {
-    req.order_summary().unwrap_or(OrderSummary {
-        api_id: T::INFO.api_id,
-        ..Default::default()
-    })
-}
-
 fn transport_error(api_id: &'static str, e: reqwest::Error, timeout: std::time::Duration) -> Error {
     // A connection that never opened carried nothing; anything later may have.
     let sent = !e.is_connect();
@@ -424,10 +507,22 @@ fn transport_error(api_id: &'static str, e: reqwest::Error, timeout: std::time::
     }
 }
 
-struct Meta {
-    cont_yn: bool,
-    next_key: Option<String>,
-    resp_cnt: Option<u32>,
+/// An answer's continuation headers.
+pub(crate) struct Meta {
+    pub(crate) cont_yn: bool,
+    pub(crate) next_key: Option<String>,
+    pub(crate) resp_cnt: Option<u32>,
+}
+
+impl Meta {
+    fn page<R>(self, body: R) -> Page<R> {
+        Page {
+            body,
+            cont_yn: self.cont_yn,
+            next_key: self.next_key,
+            resp_cnt: self.resp_cnt,
+        }
+    }
 }
 
 /// Header names are case-insensitive (`http` stores them lower-case).
@@ -541,13 +636,14 @@ fn order_number(bytes: &[u8]) -> Option<String> {
 }
 
 /// Classify one answer. `order` is the summary when the TR is an order.
-fn judge<T: TrRequest>(
+fn judge(
+    api_id: &'static str,
     status: u16,
     bytes: Bytes,
     meta: Meta,
     order: Option<&OrderSummary>,
-) -> Next<T::Response> {
-    let api_id = T::INFO.api_id;
+    decode: &mut Decoder<'_>,
+) -> Next {
     if status >= 500 {
         // A 5xx on an order is unknown state (handled by the caller); a query may retry.
         return Next::Failed(Error::Http { api_id, status });
@@ -618,13 +714,8 @@ fn judge<T: TrRequest>(
             return unconfirmed("return_code 0 but no order number (ord_no)");
         }
     }
-    Next::Done(match T::Response::decode(api_id, &bytes) {
-        Ok(body) => Ok(Page {
-            body,
-            cont_yn: meta.cont_yn,
-            next_key: meta.next_key,
-            resp_cnt: meta.resp_cnt,
-        }),
+    Next::Done(match decode(&bytes) {
+        Ok(()) => Ok(meta),
         Err(e) => match order {
             Some(order) => {
                 tracing::error!(error = %e, order_number = ?order_no, "order accepted but its answer does not decode");

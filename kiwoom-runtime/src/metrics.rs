@@ -270,8 +270,9 @@ fn market_label(market: Market) -> &'static str {
 
 // Recording helpers: one line at each instrumented place of the runtime.
 
-pub(crate) fn call_finished<T>(api_id: &'static str, result: &Result<T, Error>, took: Duration) {
-    metrics::counter!(REST_CALLS, "api_id" => api_id, "outcome" => outcome(result)).increment(1);
+pub(crate) fn call_finished(api_id: &'static str, error: Option<&Error>, took: Duration) {
+    let outcome = error.map_or("ok", error_outcome);
+    metrics::counter!(REST_CALLS, "api_id" => api_id, "outcome" => outcome).increment(1);
     metrics::histogram!(REST_CALL_DURATION, "api_id" => api_id).record(took.as_secs_f64());
 }
 

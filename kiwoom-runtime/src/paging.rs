@@ -22,48 +22,30 @@ type PageFuture<R> = Pin<Box<dyn Future<Output = Result<Page<R>, Error>> + Send>
 pub struct PageStream<T: PagedRequest> {
     client: Client,
     request: Arc<T>,
+    cursor: Cursor,
+    in_flight: Option<PageFuture<T::Response>>,
+    /// A validation error to report before anything is sent.
+    invalid: Option<Error>,
+}
+
+/// Where a listing stands, whatever its TR (compiled once, not once per paged TR).
+struct Cursor {
+    api_id: &'static str,
     next_key: Option<String>,
     seen_keys: HashSet<String>,
     pages_done: usize,
     max_pages: Option<usize>,
-    in_flight: Option<PageFuture<T::Response>>,
-    /// A validation error to report before anything is sent.
-    invalid: Option<Error>,
     finished: bool,
 }
 
-impl<T: PagedRequest> PageStream<T> {
-    pub(crate) fn new(call: Call<T>) -> Self {
-        let invalid = call.request.validate().err().map(Error::Validation);
-        let mut seen_keys = HashSet::new();
-        if let Some(k) = &call.resume_key {
-            seen_keys.insert(k.clone());
-        }
-        PageStream {
-            client: call.client,
-            request: Arc::new(call.request),
-            next_key: call.resume_key,
-            seen_keys,
-            pages_done: 0,
-            max_pages: call.max_pages,
-            in_flight: None,
-            invalid,
-            finished: false,
-        }
-    }
-
-    /// Pages delivered so far.
-    pub fn pages_done(&self) -> usize {
-        self.pages_done
-    }
-
-    /// Decide whether another page follows `page`.
-    fn plan_next(&mut self, page: &Page<T::Response>) {
-        let api_id = <T as TrRequest>::INFO.api_id;
-        if self.max_pages.is_some_and(|m| self.pages_done >= m) || !page.cont_yn {
+impl Cursor {
+    /// Decide whether another page follows one with these continuation headers.
+    fn plan_next(&mut self, cont_yn: bool, next_key: Option<&String>) {
+        let api_id = self.api_id;
+        if self.max_pages.is_some_and(|m| self.pages_done >= m) || !cont_yn {
             self.finished = true;
         } else {
-            match &page.next_key {
+            match next_key {
                 None => {
                     tracing::debug!(api_id, "cont-yn Y with an empty next-key; stopping");
                     self.finished = true;
@@ -78,23 +60,53 @@ impl<T: PagedRequest> PageStream<T> {
     }
 }
 
+impl<T: PagedRequest> PageStream<T> {
+    pub(crate) fn new(call: Call<T>) -> Self {
+        let invalid = call.request.validate().err().map(Error::Validation);
+        let mut seen_keys = HashSet::new();
+        if let Some(k) = &call.resume_key {
+            seen_keys.insert(k.clone());
+        }
+        PageStream {
+            client: call.client,
+            request: Arc::new(call.request),
+            cursor: Cursor {
+                api_id: <T as TrRequest>::INFO.api_id,
+                next_key: call.resume_key,
+                seen_keys,
+                pages_done: 0,
+                max_pages: call.max_pages,
+                finished: false,
+            },
+            in_flight: None,
+            invalid,
+        }
+    }
+
+    /// Pages delivered so far.
+    pub fn pages_done(&self) -> usize {
+        self.cursor.pages_done
+    }
+}
+
 impl<T: PagedRequest> Stream for PageStream<T> {
     type Item = Result<Page<T::Response>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        let cursor = &mut this.cursor;
         if let Some(e) = this.invalid.take() {
-            this.finished = true;
+            cursor.finished = true;
             return Poll::Ready(Some(Err(e)));
         }
         if this.in_flight.is_none() {
-            if this.finished {
+            if cursor.finished {
                 return Poll::Ready(None);
             }
             let client = this.client.clone();
             let request = this.request.clone();
-            let key = this.next_key.take();
-            let page_no = this.pages_done as u32 + 1;
+            let key = cursor.next_key.take();
+            let page_no = cursor.pages_done as u32 + 1;
             this.in_flight = Some(Box::pin(async move {
                 execute(&client, &*request, key.as_deref(), page_no).await
             }));
@@ -104,12 +116,12 @@ impl<T: PagedRequest> Stream for PageStream<T> {
         this.in_flight = None;
         match result {
             Ok(page) => {
-                this.pages_done += 1;
-                this.plan_next(&page);
+                cursor.pages_done += 1;
+                cursor.plan_next(page.cont_yn, page.next_key.as_ref());
                 Poll::Ready(Some(Ok(page)))
             }
             Err(e) => {
-                this.finished = true;
+                cursor.finished = true;
                 Poll::Ready(Some(Err(e)))
             }
         }

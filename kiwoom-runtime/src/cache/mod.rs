@@ -37,8 +37,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::call::Page;
-use crate::tr::{SafetyClass, TrInfo, TrRequest, TrResponse};
+use crate::call::{Decoder, Meta};
+use crate::tr::{SafetyClass, TrInfo};
 pub use table::CacheGroup;
 
 /// Default [`CacheConfig::max_bytes`]: room for every reference list several times over
@@ -201,13 +201,12 @@ impl ResponseCache {
     }
 
     /// The place of one request's answer, when its TR is cacheable.
-    pub(crate) fn slot<T: TrRequest>(&self, req: &T, next_key: Option<&str>) -> Option<Slot> {
-        let ttl = self.ttl_of(&T::INFO)?;
-        let body = serde_json::to_vec(req).ok()?;
+    pub(crate) fn slot(&self, info: &TrInfo, body: &[u8], next_key: Option<&str>) -> Option<Slot> {
+        let ttl = self.ttl_of(info)?;
         Some(Slot {
             cache: self.clone(),
             key: Key {
-                api_id: T::INFO.api_id,
+                api_id: info.api_id,
                 next_key: next_key.map(Into::into),
                 body: body.into(),
             },
@@ -216,7 +215,7 @@ impl ResponseCache {
     }
 }
 
-/// One cacheable request: look its answer up, or store it once it arrives.
+/// Where one request's answer is (or will be) kept.
 pub(crate) struct Slot {
     cache: ResponseCache,
     key: Key,
@@ -224,31 +223,30 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    /// The stored answer, decoded; counts a hit or a miss.
-    pub(crate) fn get<T: TrRequest>(&self) -> Option<Page<T::Response>> {
-        let api_id = T::INFO.api_id;
-        let page = self.cache.entries.get(&self.key).and_then(|e| {
+    /// The stored answer, given to `decode`, with its continuation headers; counts a hit
+    /// or a miss.
+    pub(crate) fn get(&self, api_id: &'static str, decode: &mut Decoder<'_>) -> Option<Meta> {
+        let meta = self.cache.entries.get(&self.key).and_then(|e| {
             // It decoded when it was stored; a failure now would be a decoder change
             // within the process, so go to the server rather than fail.
-            let body = T::Response::decode(api_id, &e.body).ok()?;
-            Some(Page {
-                body,
+            decode(&e.body).ok()?;
+            Some(Meta {
                 cont_yn: e.cont_yn,
                 next_key: e.next_key.clone(),
                 resp_cnt: e.resp_cnt,
             })
         });
-        crate::metrics::cache_lookup(api_id, page.is_some());
-        page
+        crate::metrics::cache_lookup(api_id, meta.is_some());
+        meta
     }
 
-    /// Keep a successful answer (its raw body and continuation headers).
-    pub(crate) fn store<R>(&self, body: Bytes, page: &Page<R>) {
+    /// Keep a decoded answer (its bytes: a hit decodes them again into a fresh value).
+    pub(crate) fn store(&self, body: Bytes, meta: &Meta) {
         let entry = Entry {
             body,
-            cont_yn: page.cont_yn,
-            next_key: page.next_key.clone(),
-            resp_cnt: page.resp_cnt,
+            cont_yn: meta.cont_yn,
+            next_key: meta.next_key.clone(),
+            resp_cnt: meta.resp_cnt,
             ttl: self.ttl,
         };
         self.cache.entries.insert(self.key.clone(), Arc::new(entry));
