@@ -69,27 +69,43 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
     // 2. What the simulator does meanwhile: a buy, the connection dropped, another buy.
     let start = Instant::now();
     let seconds = options.seconds as f64;
-    let mut script: Vec<(f64, Step)> = Vec::new();
+    // Each step: not before its time, and the second buy not before the session has
+    // reconnected (a buy while disconnected would fill unseen: Kiwoom does not replay the
+    // 00/04 events missed in a gap either).
+    let mut script: Vec<(f64, Wait, Step)> = Vec::new();
     if let Some(sim) = &connection.simulator {
         script = vec![
-            (seconds * 0.2, Step::Buy),
-            (seconds * 0.4, Step::Drop(sim.control())),
-            (seconds * 0.75, Step::Buy),
+            (seconds * 0.2, Wait::Time, Step::Buy),
+            (seconds * 0.4, Wait::Time, Step::Drop(sim.control())),
+            (seconds * 0.75, Wait::Reconnected, Step::Buy),
         ];
     }
 
-    // 3. Print everything as it comes, until the time is up.
+    // 3. Print everything as it comes, until the time is up and the script has run (on a
+    // slow machine the reconnect can take longer than planned; at most three times as long).
     let mut summary = Summary::default();
-    let until = tokio::time::Instant::now() + Duration::from_secs(options.seconds);
+    let now = tokio::time::Instant::now;
+    let mut until = now() + Duration::from_secs(options.seconds);
+    let hard_stop = now() + Duration::from_secs(options.seconds * 3);
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     let at = |start: Instant| format!("{:>6.2}s", start.elapsed().as_secs_f64());
     loop {
         tokio::select! {
-            _ = tokio::time::sleep_until(until) => break,
+            _ = tokio::time::sleep_until(until) => {
+                if script.is_empty() || now() >= hard_stop {
+                    break;
+                }
+                until = now() + Duration::from_millis(100);
+            }
             _ = tick.tick() => {
-                while script.first().is_some_and(|(when, _)| start.elapsed().as_secs_f64() >= *when) {
-                    let (_, step) = script.remove(0);
+                while script.first().is_some_and(|(when, wait, _)| {
+                    start.elapsed().as_secs_f64() >= *when
+                        && (*wait == Wait::Time || !summary.gaps.is_empty())
+                }) {
+                    let (_, _, step) = script.remove(0);
                     step.run(client, options.stocks[0].as_str()).await?;
+                    // Leave a second for the step's events to arrive.
+                    until = until.max(now() + Duration::from_secs(1));
                 }
             }
             Some(event) = trades.next() => match event? {
@@ -150,6 +166,13 @@ pub async fn run(options: Options) -> Result<Summary, BoxError> {
     );
     connection.close().await;
     Ok(summary)
+}
+
+/// What a scripted step waits for besides its time.
+#[derive(PartialEq)]
+enum Wait {
+    Time,
+    Reconnected,
 }
 
 /// A scripted action against the simulator.
