@@ -105,6 +105,67 @@ fn table_row(f: &FieldDef, side: Side) -> TokenStream {
     e
 }
 
+/// A row of `record_table!` / `request_table!`: `current_price: Int("cur_prc")` plus what
+/// differs from a plain field (`.max(20)`, `.format(..)`, `.required()` when the kind does
+/// not imply it).
+fn macro_row(f: &FieldDef, side: Side) -> TokenStream {
+    let name = ident(&f.rust);
+    let kind = f.slot_kind();
+    let kind_ident = ident(kind.name());
+    let wire = f.wire.as_str();
+    let mut e = quote!(#name: #kind_ident(#wire));
+    let required = match side {
+        Side::Request => f.required,
+        Side::Record => !f.optional && !is_list(f),
+    };
+    assert!(
+        required || !kind.implies_required(),
+        "{}: a value that is neither optional nor required (IR)",
+        f.rust
+    );
+    if required && !kind.implies_required() {
+        e = quote!(#e.required());
+    }
+    if side == Side::Request {
+        if let Some(max) = f.max_length {
+            let max = u16::try_from(max).expect("a maximum length fits u16 (IR)");
+            let max = Literal::u16_unsuffixed(max);
+            e = quote!(#e.max(#max));
+        }
+    }
+    let format = match &f.ty {
+        FieldTy::Value { format, .. } | FieldTy::Values { format, .. } => format_expr(format),
+        _ => None,
+    };
+    if let Some(format) = format {
+        e = quote!(#e.format(#format));
+    }
+    e
+}
+
+/// The struct's table as a `record_table!` / `request_table!` invocation, with its options
+/// (`response`, `array_rows`, `from_json = "ka10081"`, `trnm = "CNSRREQ"`).
+pub fn table_macro(s: &StructDef, side: Side, options: &[TokenStream]) -> TokenStream {
+    for f in &s.fields {
+        if matches!(f.ty, FieldTy::Object { .. } | FieldTy::ReturnCode) {
+            assert!(
+                f.optional,
+                "{}.{}: nested objects and return codes are optional (IR)",
+                s.name, f.rust
+            );
+        }
+    }
+    let name = ident(&s.name);
+    let rows = s.fields.iter().map(|f| macro_row(f, side));
+    let mac = match side {
+        Side::Record => quote!(record_table),
+        Side::Request => quote!(request_table),
+    };
+    quote! {
+        codec::#mac!(#name { #(#rows),* } #(, #options)*);
+    }
+}
+
 /// The typed reference to a field, to write into.
 fn slot_expr(f: &FieldDef) -> TokenStream {
     let n = ident(&f.rust);
@@ -214,18 +275,9 @@ pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
     }
 }
 
-/// `Serialize` through the table.
-pub fn serialize_impl(name: &TokenStream) -> TokenStream {
-    quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                codec::serialize_table(self, serializer)
-            }
-        }
-    }
-}
-
-pub fn emit_record(s: &StructDef) -> TokenStream {
+/// A response-side struct and its table; `response` for the TR's response itself (adds
+/// `TrResponse`).
+pub fn emit_record(s: &StructDef, response: bool) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
     let fields = s.fields.iter().map(|f| {
@@ -235,15 +287,14 @@ pub fn emit_record(s: &StructDef) -> TokenStream {
         quote!(#fdoc pub #fname: #fty,)
     });
     let default = all_optional(s).then(|| quote!(Default,));
-    let items = table_items(s, Side::Record);
-    let array = (s.shape == RowShape::Array).then(|| {
-        quote! {
-            fn array_rows(&self) -> bool {
-                true
-            }
-        }
-    });
-    let serialize = serialize_impl(&quote!(#name));
+    let mut options = Vec::new();
+    if response {
+        options.push(quote!(response));
+    }
+    if s.shape == RowShape::Array {
+        options.push(quote!(array_rows));
+    }
+    let table = table_macro(s, Side::Record, &options);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -254,24 +305,6 @@ pub fn emit_record(s: &StructDef) -> TokenStream {
             forms: codec::WireForms,
         }
 
-        impl #name {
-            /// Keys the server sent that the spec does not list, with their values.
-            pub fn extra_fields(&self) -> &codec::Extra {
-                &self.extra
-            }
-        }
-
-        impl codec::Table for #name {
-            #items
-            fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-                Some(codec::table::Rest { extra: &mut self.extra, forms: &mut self.forms })
-            }
-            fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-                Some((&self.extra, &self.forms))
-            }
-            #array
-        }
-
-        #serialize
+        #table
     }
 }

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::records::{Side, field_type, is_list, serialize_impl, table_items};
+use super::records::{Side, field_type, is_list, table_macro};
 use super::{doc, ident, ty};
 use crate::ir::{FieldDef, FieldTy, Setter, StructDef};
 
@@ -34,7 +34,9 @@ fn param(f: &FieldDef) -> (TokenStream, TokenStream) {
     }
 }
 
-pub fn emit_request_struct(s: &StructDef) -> TokenStream {
+/// A request-side struct, its constructor and setters, and its table; `from_json` is the
+/// TR whose errors name it when the struct is read back from JSON (REST requests).
+pub fn emit_request_struct(s: &StructDef, from_json: Option<&str>) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
     let fields = s.fields.iter().map(|f| {
@@ -89,15 +91,14 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
     // One argument per required field of the TR: Kiwoom's own parameter list.
     let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let default = required.is_empty().then(|| quote!(Default,));
-    let items = table_items(s, Side::Request);
-    let trnm = s.trnm.as_deref().map(|t| {
-        quote! {
-            fn trnm(&self) -> Option<&'static str> {
-                Some(#t)
-            }
-        }
-    });
-    let serialize = serialize_impl(&quote!(#name));
+    let mut options = Vec::new();
+    if let Some(api_id) = from_json {
+        options.push(quote!(from_json = #api_id));
+    }
+    if let Some(trnm) = s.trnm.as_deref() {
+        options.push(quote!(trnm = #trnm));
+    }
+    let table = table_macro(s, Side::Request, &options);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -115,31 +116,11 @@ pub fn emit_request_struct(s: &StructDef) -> TokenStream {
             #(#setters)*
         }
 
-        impl codec::Table for #name {
-            #items
-            #trnm
-        }
-
-        #serialize
+        #table
     }
 }
 
 /// The body of `validate`: the runtime checks each field of the table in order.
 pub fn validate_body(api_id: &str) -> TokenStream {
     quote!(codec::validate_table(#api_id, self))
-}
-
-/// `Deserialize` for a REST request struct or a row or object inside one (reading back
-/// from JSON is the runtime's, from the table). `api_id` is the TR's, for the errors.
-pub fn emit_request_from_json(api_id: &str, s: &StructDef) -> TokenStream {
-    let name = ident(&s.name);
-    quote! {
-        /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-        /// enum codes are kept; `validate()` refuses them before anything is sent.
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                codec::deserialize_request(deserializer, #api_id)
-            }
-        }
-    }
 }

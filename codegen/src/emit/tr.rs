@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::ident;
 use super::records::emit_record;
-use super::requests::{emit_request_from_json, emit_request_struct, validate_body};
+use super::requests::{emit_request_struct, validate_body};
 use crate::ir::{PagingDef, Role, SummaryField, Tr, TrKind};
 use crate::spec::Market;
 
@@ -19,24 +19,17 @@ pub fn emit_tr(tr: &Tr) -> TokenStream {
         };
         quote!(#![doc = #text])
     });
-    let request = emit_request_struct(&tr.request);
-    let nested = tr.nested.iter().map(|s| match s.role {
-        Role::Request | Role::RequestPart => emit_request_struct(s),
-        Role::Response | Role::ResponsePart => emit_record(s),
-    });
-    let response = emit_record(&tr.response);
-    let traits = emit_traits(tr);
     // REST and OAuth requests can be read back from JSON (the registry's `parse_request`);
     // condition-search commands are WebSocket frames and are not dispatched by api-id.
-    let from_json = matches!(tr.kind, TrKind::Rest).then(|| {
-        let parts = tr
-            .nested
-            .iter()
-            .filter(|s| matches!(s.role, Role::RequestPart))
-            .map(|s| emit_request_from_json(&tr.api_id, s));
-        let request = emit_request_from_json(&tr.api_id, &tr.request);
-        quote!(#request #(#parts)*)
+    let from_json = matches!(tr.kind, TrKind::Rest).then_some(tr.api_id.as_str());
+    let request = emit_request_struct(&tr.request, from_json);
+    let nested = tr.nested.iter().map(|s| match s.role {
+        Role::Request => emit_request_struct(s, None),
+        Role::RequestPart => emit_request_struct(s, from_json),
+        Role::Response | Role::ResponsePart => emit_record(s, false),
     });
+    let response = emit_record(&tr.response, true);
+    let traits = emit_traits(tr);
     quote! {
         #(#file_doc)*
         use kiwoom_runtime::codec;
@@ -44,7 +37,6 @@ pub fn emit_tr(tr: &Tr) -> TokenStream {
         #response
         #(#nested)*
         #traits
-        #from_json
     }
 }
 
@@ -64,13 +56,6 @@ fn emit_traits(tr: &Tr) -> TokenStream {
         }
     };
     let validate = validate_body(api_id);
-    let decode = quote! {
-        impl kiwoom_runtime::TrResponse for #resp {
-            fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-                codec::decode_body(api_id, body)
-            }
-        }
-    };
     match &tr.kind {
         TrKind::Rest => {
             let summary = tr.order_summary.as_ref().map(|o| {
@@ -130,7 +115,6 @@ fn emit_traits(tr: &Tr) -> TokenStream {
                     #summary
                 }
                 #paged
-                #decode
             }
         }
         TrKind::Condition { trnm } => {
@@ -151,7 +135,6 @@ fn emit_traits(tr: &Tr) -> TokenStream {
                     const MARKET: kiwoom_runtime::Market = #market;
                     type Reply = #resp;
                 }
-                #decode
             }
         }
     }

@@ -9,8 +9,8 @@ use crate::ir::WsFrame;
 
 pub fn emit_ws(frames: &[WsFrame]) -> TokenStream {
     let items = frames.iter().map(|f| {
-        let def = emit_record(&f.def);
-        let nested = f.nested.iter().map(emit_record);
+        let def = emit_record(&f.def, false);
+        let nested = f.nested.iter().map(|s| emit_record(s, false));
         let name = ident(&f.def.name);
         quote! {
             #def

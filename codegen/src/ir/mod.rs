@@ -195,6 +195,77 @@ pub struct FieldDef {
     pub max_length: Option<u32>,
 }
 
+/// Where the runtime's decoder writes a field (`codec::SlotMut`) and how the field starts
+/// blank; printed as the kind of the field's row in `record_table!` / `request_table!`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotKind {
+    Int,
+    Decimal,
+    Text,
+    Date,
+    /// Any other optional value type.
+    Opt,
+    /// A value that must be present (required).
+    Req,
+    /// A generated enum that must be present (required; blank is the code `""`).
+    ReqCode,
+    /// The envelope's `return_code`, a JSON number.
+    Number,
+    List,
+    Object,
+    Values,
+}
+
+impl SlotKind {
+    /// The kind's name in the table macros.
+    pub fn name(self) -> &'static str {
+        match self {
+            SlotKind::Int => "Int",
+            SlotKind::Decimal => "Decimal",
+            SlotKind::Text => "Text",
+            SlotKind::Date => "Date",
+            SlotKind::Opt => "Opt",
+            SlotKind::Req => "Req",
+            SlotKind::ReqCode => "ReqCode",
+            SlotKind::Number => "Number",
+            SlotKind::List => "List",
+            SlotKind::Object => "Object",
+            SlotKind::Values => "Values",
+        }
+    }
+
+    /// Kinds whose field is required by the kind itself.
+    pub fn implies_required(self) -> bool {
+        matches!(self, SlotKind::Req | SlotKind::ReqCode)
+    }
+}
+
+impl FieldDef {
+    /// The field's slot kind, from its type and optionality.
+    pub fn slot_kind(&self) -> SlotKind {
+        match &self.ty {
+            FieldTy::Value { rust, .. } if self.optional => match rust.as_str() {
+                "i64" => SlotKind::Int,
+                "rust_decimal::Decimal" => SlotKind::Decimal,
+                "String" => SlotKind::Text,
+                "chrono::NaiveDate" => SlotKind::Date,
+                _ => SlotKind::Opt,
+            },
+            // Generated enums live in the group's or the crate's `enums` module.
+            FieldTy::Value { rust, .. }
+                if rust.starts_with("super::") || rust.starts_with("crate::") =>
+            {
+                SlotKind::ReqCode
+            }
+            FieldTy::Value { .. } => SlotKind::Req,
+            FieldTy::ReturnCode => SlotKind::Number,
+            FieldTy::Records { .. } => SlotKind::List,
+            FieldTy::Object { .. } => SlotKind::Object,
+            FieldTy::Values { .. } => SlotKind::Values,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldTy {
     /// A value with a `Wire` type: `rust` is its Rust type (`i64`, `super::TradeType`).

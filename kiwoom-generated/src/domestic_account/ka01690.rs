@@ -39,35 +39,12 @@ impl DailyBalanceReturnRateRequest {
         Self { query_date }
     }
 }
-impl codec::Table for DailyBalanceReturnRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("qry_dt", "query_date").required().max(8)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyBalanceReturnRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyBalanceReturnRateRequest {
+        query_date: Req("qry_dt").max(8)
+    },
+    from_json = "ka01690"
+);
 /// Response of `ka01690` 일별잔고수익률.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -131,79 +108,22 @@ pub struct DailyBalanceReturnRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyBalanceReturnRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyBalanceReturnRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
-            codec::Field::new("tot_evltv_prft", "total_evaluation_profit"),
-            codec::Field::new("tot_prft_rt", "total_profit_rate"),
-            codec::Field::new("dbst_bal", "deposit_balance"),
-            codec::Field::new("day_stk_asst", "day_stock_assets"),
-            codec::Field::new("buy_wght", "buy_weight"),
-            codec::Field::new("day_bal_rt", "day_balance_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.total_buy_amount),
-            2 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
-            3 => codec::SlotMut::Int(&mut self.total_evaluation_profit),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
-            5 => codec::SlotMut::Int(&mut self.deposit_balance),
-            6 => codec::SlotMut::Int(&mut self.day_stock_assets),
-            7 => codec::SlotMut::Decimal(&mut self.buy_weight),
-            8 => codec::SlotMut::List(&mut self.day_balance_rate),
-            9 => codec::SlotMut::Number(&mut self.return_code),
-            10 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.total_buy_amount),
-            2 => codec::SlotRef::Opt(&self.total_evaluation_amount),
-            3 => codec::SlotRef::Opt(&self.total_evaluation_profit),
-            4 => codec::SlotRef::Opt(&self.total_profit_rate),
-            5 => codec::SlotRef::Opt(&self.deposit_balance),
-            6 => codec::SlotRef::Opt(&self.day_stock_assets),
-            7 => codec::SlotRef::Opt(&self.buy_weight),
-            8 => codec::SlotRef::List(&self.day_balance_rate),
-            9 => codec::SlotRef::Number(self.return_code),
-            10 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyBalanceReturnRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyBalanceReturnRateResponse {
+        date: Date("dt"),
+        total_buy_amount: Int("tot_buy_amt"),
+        total_evaluation_amount: Int("tot_evlt_amt"),
+        total_evaluation_profit: Int("tot_evltv_prft"),
+        total_profit_rate: Decimal("tot_prft_rt"),
+        deposit_balance: Int("dbst_bal"),
+        day_stock_assets: Int("day_stk_asst"),
+        buy_weight: Decimal("buy_wght"),
+        day_balance_rate: List("day_bal_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka01690 field \`day\_bal\_rt\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -267,76 +187,18 @@ pub struct DailyBalanceReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyBalanceReturnRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyBalanceReturnRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("rmnd_qty", "holding_quantity"),
-            codec::Field::new("buy_uv", "buy_unit_price"),
-            codec::Field::new("buy_wght", "buy_weight"),
-            codec::Field::new("evltv_prft", "evaluation_profit"),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("evlt_wght", "evaluation_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Int(&mut self.holding_quantity),
-            4 => codec::SlotMut::Int(&mut self.buy_unit_price),
-            5 => codec::SlotMut::Decimal(&mut self.buy_weight),
-            6 => codec::SlotMut::Int(&mut self.evaluation_profit),
-            7 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            8 => codec::SlotMut::Int(&mut self.evaluation_amount),
-            9 => codec::SlotMut::Decimal(&mut self.evaluation_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.holding_quantity),
-            4 => codec::SlotRef::Opt(&self.buy_unit_price),
-            5 => codec::SlotRef::Opt(&self.buy_weight),
-            6 => codec::SlotRef::Opt(&self.evaluation_profit),
-            7 => codec::SlotRef::Opt(&self.profit_rate),
-            8 => codec::SlotRef::Opt(&self.evaluation_amount),
-            9 => codec::SlotRef::Opt(&self.evaluation_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyBalanceReturnRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyBalanceReturnRateRow {
+    current_price: Int("cur_prc"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    holding_quantity: Int("rmnd_qty"),
+    buy_unit_price: Int("buy_uv"),
+    buy_weight: Decimal("buy_wght"),
+    evaluation_profit: Int("evltv_prft"),
+    profit_rate: Decimal("prft_rt"),
+    evaluation_amount: Int("evlt_amt"),
+    evaluation_weight: Decimal("evlt_wght")
+});
 impl kiwoom_runtime::TrRequest for DailyBalanceReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01690",
@@ -353,17 +215,5 @@ impl kiwoom_runtime::PagedRequest for DailyBalanceReturnRateRequest {
     type Item = DailyBalanceReturnRateRow;
     fn into_items(page: DailyBalanceReturnRateResponse) -> Vec<DailyBalanceReturnRateRow> {
         page.day_balance_rate
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyBalanceReturnRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyBalanceReturnRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka01690")
     }
 }

@@ -51,40 +51,13 @@ impl RealizedPnlByDateAndStockRequest {
         self
     }
 }
-impl codec::Table for RealizedPnlByDateAndStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").max(6),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.start_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.start_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: None,
-            start_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for RealizedPnlByDateAndStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RealizedPnlByDateAndStockRequest {
+        stock_code: Text("stk_cd").max(6),
+        start_date: Req("strt_dt").max(8)
+    },
+    from_json = "ka10072"
+);
 /// Response of `ka10072` 일자별종목별실현손익요청\_일자.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -100,58 +73,14 @@ pub struct RealizedPnlByDateAndStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealizedPnlByDateAndStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealizedPnlByDateAndStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "dt_stk_div_rlzt_pl",
-                "date_stock_breakdown_realized_profit_loss",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.date_stock_breakdown_realized_profit_loss),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.date_stock_breakdown_realized_profit_loss),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealizedPnlByDateAndStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RealizedPnlByDateAndStockResponse {
+        date_stock_breakdown_realized_profit_loss: List("dt_stk_div_rlzt_pl"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10072 field \`dt\_stk\_div\_rlzt\_pl\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -235,88 +164,22 @@ pub struct RealizedPnlByDateAndStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealizedPnlByDateAndStockRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealizedPnlByDateAndStockRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("buy_uv", "buy_unit_price"),
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-            codec::Field::new("wthd_alowa", "withdrawal_available_amount"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("crd_tp", "credit_type"),
-            codec::Field::new("stk_cd_1", "stock_code_1"),
-            codec::Field::new("tdy_sel_pl_1", "today_sell_profit_loss_1"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Int(&mut self.execution_quantity),
-            2 => codec::SlotMut::Decimal(&mut self.buy_unit_price),
-            3 => codec::SlotMut::Int(&mut self.execution_price),
-            4 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss),
-            5 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            6 => codec::SlotMut::Text(&mut self.stock_code),
-            7 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            8 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            9 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            10 => codec::SlotMut::Date(&mut self.loan_date),
-            11 => codec::SlotMut::Text(&mut self.credit_type),
-            12 => codec::SlotMut::Text(&mut self.stock_code_1),
-            13 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss_1),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.execution_quantity),
-            2 => codec::SlotRef::Opt(&self.buy_unit_price),
-            3 => codec::SlotRef::Opt(&self.execution_price),
-            4 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
-            5 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            6 => codec::SlotRef::Opt(&self.stock_code),
-            7 => codec::SlotRef::Opt(&self.today_trade_commission),
-            8 => codec::SlotRef::Opt(&self.today_trade_tax),
-            9 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            10 => codec::SlotRef::Opt(&self.loan_date),
-            11 => codec::SlotRef::Opt(&self.credit_type),
-            12 => codec::SlotRef::Opt(&self.stock_code_1),
-            13 => codec::SlotRef::Opt(&self.today_sell_profit_loss_1),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealizedPnlByDateAndStockRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RealizedPnlByDateAndStockRow {
+    stock_name: Text("stk_nm"),
+    execution_quantity: Int("cntr_qty"),
+    buy_unit_price: Decimal("buy_uv"),
+    execution_price: Int("cntr_pric"),
+    today_sell_profit_loss: Decimal("tdy_sel_pl"),
+    profit_loss_rate: Decimal("pl_rt"),
+    stock_code: Text("stk_cd"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax"),
+    withdrawal_available_amount: Int("wthd_alowa"),
+    loan_date: Date("loan_dt"),
+    credit_type: Text("crd_tp"),
+    stock_code_1: Text("stk_cd_1"),
+    today_sell_profit_loss_1: Decimal("tdy_sel_pl_1")
+});
 impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10072",
@@ -333,17 +196,5 @@ impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
     type Item = RealizedPnlByDateAndStockRow;
     fn into_items(page: RealizedPnlByDateAndStockResponse) -> Vec<RealizedPnlByDateAndStockRow> {
         page.date_stock_breakdown_realized_profit_loss
-    }
-}
-impl kiwoom_runtime::TrResponse for RealizedPnlByDateAndStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RealizedPnlByDateAndStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10072")
     }
 }

@@ -48,40 +48,13 @@ impl DailyRealizedPnlRequest {
         }
     }
 }
-impl codec::Table for DailyRealizedPnlRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyRealizedPnlRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyRealizedPnlRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8)
+    },
+    from_json = "ka10074"
+);
 /// Response of `ka10074` 일자별실현손익요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -127,70 +100,19 @@ pub struct DailyRealizedPnlResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyRealizedPnlResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyRealizedPnlResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_sell_amt", "total_sell_amount"),
-            codec::Field::new("rlzt_pl", "realized_profit_loss"),
-            codec::Field::new("trde_cmsn", "trade_commission"),
-            codec::Field::new("trde_tax", "trade_tax"),
-            codec::Field::new("dt_rlzt_pl", "date_realized_profit_loss"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.total_buy_amount),
-            1 => codec::SlotMut::Int(&mut self.total_sell_amount),
-            2 => codec::SlotMut::Int(&mut self.realized_profit_loss),
-            3 => codec::SlotMut::Int(&mut self.trade_commission),
-            4 => codec::SlotMut::Int(&mut self.trade_tax),
-            5 => codec::SlotMut::List(&mut self.date_realized_profit_loss),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_buy_amount),
-            1 => codec::SlotRef::Opt(&self.total_sell_amount),
-            2 => codec::SlotRef::Opt(&self.realized_profit_loss),
-            3 => codec::SlotRef::Opt(&self.trade_commission),
-            4 => codec::SlotRef::Opt(&self.trade_tax),
-            5 => codec::SlotRef::List(&self.date_realized_profit_loss),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyRealizedPnlResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyRealizedPnlResponse {
+        total_buy_amount: Int("tot_buy_amt"),
+        total_sell_amount: Int("tot_sell_amt"),
+        realized_profit_loss: Int("rlzt_pl"),
+        trade_commission: Int("trde_cmsn"),
+        trade_tax: Int("trde_tax"),
+        date_realized_profit_loss: List("dt_rlzt_pl"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10074 field \`dt\_rlzt\_pl\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -234,64 +156,14 @@ pub struct DailyRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyRealizedPnlRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyRealizedPnlRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.buy_amount),
-            2 => codec::SlotMut::Int(&mut self.sell_amount),
-            3 => codec::SlotMut::Int(&mut self.today_sell_profit_loss),
-            4 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            5 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.buy_amount),
-            2 => codec::SlotRef::Opt(&self.sell_amount),
-            3 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
-            4 => codec::SlotRef::Opt(&self.today_trade_commission),
-            5 => codec::SlotRef::Opt(&self.today_trade_tax),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyRealizedPnlRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyRealizedPnlRow {
+    date: Date("dt"),
+    buy_amount: Int("buy_amt"),
+    sell_amount: Int("sell_amt"),
+    today_sell_profit_loss: Int("tdy_sel_pl"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax")
+});
 impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10074",
@@ -308,17 +180,5 @@ impl kiwoom_runtime::PagedRequest for DailyRealizedPnlRequest {
     type Item = DailyRealizedPnlRow;
     fn into_items(page: DailyRealizedPnlResponse) -> Vec<DailyRealizedPnlRow> {
         page.date_realized_profit_loss
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyRealizedPnlResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyRealizedPnlRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10074")
     }
 }

@@ -73,52 +73,15 @@ impl UnfilledOrdersRequest {
         self
     }
 }
-impl codec::Table for UnfilledOrdersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("all_stk_tp", "all_stock_type")
-                .required()
-                .max(1),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").max(6),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.all_stock_type),
-            1 => codec::SlotMut::Req(&mut self.trade_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.all_stock_type),
-            1 => codec::SlotRef::Req(&self.trade_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            all_stock_type: super::StockType::from_code(""),
-            trade_type: super::SellBuyType::from_code(""),
-            stock_code: None,
-            exchange_type: super::VenueFilter::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for UnfilledOrdersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    UnfilledOrdersRequest {
+        all_stock_type: ReqCode("all_stk_tp").max(1),
+        trade_type: ReqCode("trde_tp").max(1),
+        stock_code: Text("stk_cd").max(6),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10075"
+);
 /// Response of `ka10075` 미체결요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -134,55 +97,14 @@ pub struct UnfilledOrdersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UnfilledOrdersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UnfilledOrdersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("oso", "unfilled"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.unfilled),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.unfilled),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UnfilledOrdersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    UnfilledOrdersResponse {
+        unfilled: List("oso"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10075 field \`oso\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -350,136 +272,38 @@ pub struct UnfilledOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UnfilledOrdersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UnfilledOrdersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_no", "account_number"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("mang_empno", "manager_employee_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("tsk_tp", "task_type"),
-            codec::Field::new("ord_stt", "order_status"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("ord_qty", "order_quantity"),
-            codec::Field::new("ord_pric", "order_price"),
-            codec::Field::new("oso_qty", "unfilled_quantity"),
-            codec::Field::new("cntr_tot_amt", "execution_total_amount"),
-            codec::Field::new("orig_ord_no", "original_order_number"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("cntr_no", "execution_number"),
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("unit_cntr_pric", "unit_execution_price"),
-            codec::Field::new("unit_cntr_qty", "unit_execution_quantity"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-            codec::Field::new("ind_invsr", "individual_investor"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stex_tp_txt", "exchange_type_text"),
-            codec::Field::new("sor_yn", "sor_flag"),
-            codec::Field::new("stop_pric", "stop_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_number),
-            1 => codec::SlotMut::Text(&mut self.order_number),
-            2 => codec::SlotMut::Text(&mut self.manager_employee_number),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.task_type),
-            5 => codec::SlotMut::Opt(&mut self.order_status),
-            6 => codec::SlotMut::Text(&mut self.stock_name),
-            7 => codec::SlotMut::Int(&mut self.order_quantity),
-            8 => codec::SlotMut::Int(&mut self.order_price),
-            9 => codec::SlotMut::Int(&mut self.unfilled_quantity),
-            10 => codec::SlotMut::Int(&mut self.execution_total_amount),
-            11 => codec::SlotMut::Text(&mut self.original_order_number),
-            12 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            13 => codec::SlotMut::Opt(&mut self.trade_type),
-            14 => codec::SlotMut::Opt(&mut self.time),
-            15 => codec::SlotMut::Text(&mut self.execution_number),
-            16 => codec::SlotMut::Int(&mut self.execution_price),
-            17 => codec::SlotMut::Int(&mut self.execution_quantity),
-            18 => codec::SlotMut::Int(&mut self.current_price),
-            19 => codec::SlotMut::Int(&mut self.ask_price),
-            20 => codec::SlotMut::Int(&mut self.bid_price),
-            21 => codec::SlotMut::Int(&mut self.unit_execution_price),
-            22 => codec::SlotMut::Int(&mut self.unit_execution_quantity),
-            23 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            24 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            25 => codec::SlotMut::Text(&mut self.individual_investor),
-            26 => codec::SlotMut::Opt(&mut self.exchange_type),
-            27 => codec::SlotMut::Opt(&mut self.exchange_type_text),
-            28 => codec::SlotMut::Opt(&mut self.sor_flag),
-            29 => codec::SlotMut::Int(&mut self.stop_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_number),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.manager_employee_number),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.task_type),
-            5 => codec::SlotRef::Opt(&self.order_status),
-            6 => codec::SlotRef::Opt(&self.stock_name),
-            7 => codec::SlotRef::Opt(&self.order_quantity),
-            8 => codec::SlotRef::Opt(&self.order_price),
-            9 => codec::SlotRef::Opt(&self.unfilled_quantity),
-            10 => codec::SlotRef::Opt(&self.execution_total_amount),
-            11 => codec::SlotRef::Opt(&self.original_order_number),
-            12 => codec::SlotRef::Opt(&self.in_out_type_name),
-            13 => codec::SlotRef::Opt(&self.trade_type),
-            14 => codec::SlotRef::Opt(&self.time),
-            15 => codec::SlotRef::Opt(&self.execution_number),
-            16 => codec::SlotRef::Opt(&self.execution_price),
-            17 => codec::SlotRef::Opt(&self.execution_quantity),
-            18 => codec::SlotRef::Opt(&self.current_price),
-            19 => codec::SlotRef::Opt(&self.ask_price),
-            20 => codec::SlotRef::Opt(&self.bid_price),
-            21 => codec::SlotRef::Opt(&self.unit_execution_price),
-            22 => codec::SlotRef::Opt(&self.unit_execution_quantity),
-            23 => codec::SlotRef::Opt(&self.today_trade_commission),
-            24 => codec::SlotRef::Opt(&self.today_trade_tax),
-            25 => codec::SlotRef::Opt(&self.individual_investor),
-            26 => codec::SlotRef::Opt(&self.exchange_type),
-            27 => codec::SlotRef::Opt(&self.exchange_type_text),
-            28 => codec::SlotRef::Opt(&self.sor_flag),
-            29 => codec::SlotRef::Opt(&self.stop_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UnfilledOrdersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(UnfilledOrdersRow {
+    account_number: Text("acnt_no"),
+    order_number: Text("ord_no"),
+    manager_employee_number: Text("mang_empno"),
+    stock_code: Text("stk_cd"),
+    task_type: Text("tsk_tp"),
+    order_status: Opt("ord_stt"),
+    stock_name: Text("stk_nm"),
+    order_quantity: Int("ord_qty"),
+    order_price: Int("ord_pric"),
+    unfilled_quantity: Int("oso_qty"),
+    execution_total_amount: Int("cntr_tot_amt"),
+    original_order_number: Text("orig_ord_no"),
+    in_out_type_name: Text("io_tp_nm"),
+    trade_type: Opt("trde_tp"),
+    time: Opt("tm"),
+    execution_number: Text("cntr_no"),
+    execution_price: Int("cntr_pric"),
+    execution_quantity: Int("cntr_qty"),
+    current_price: Int("cur_prc"),
+    ask_price: Int("sel_bid"),
+    bid_price: Int("buy_bid"),
+    unit_execution_price: Int("unit_cntr_pric"),
+    unit_execution_quantity: Int("unit_cntr_qty"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax"),
+    individual_investor: Text("ind_invsr"),
+    exchange_type: Opt("stex_tp"),
+    exchange_type_text: Opt("stex_tp_txt"),
+    sor_flag: Opt("sor_yn"),
+    stop_price: Int("stop_pric")
+});
 impl kiwoom_runtime::TrRequest for UnfilledOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10075",
@@ -496,17 +320,5 @@ impl kiwoom_runtime::PagedRequest for UnfilledOrdersRequest {
     type Item = UnfilledOrdersRow;
     fn into_items(page: UnfilledOrdersResponse) -> Vec<UnfilledOrdersRow> {
         page.unfilled
-    }
-}
-impl kiwoom_runtime::TrResponse for UnfilledOrdersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UnfilledOrdersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10075")
     }
 }

@@ -81,54 +81,16 @@ impl FilledOrdersRequest {
         self
     }
 }
-impl codec::Table for FilledOrdersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").max(6),
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("sell_tp", "sell_type").required().max(1),
-            codec::Field::new("ord_no", "order_number").max(10),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.query_type),
-            2 => codec::SlotMut::Req(&mut self.sell_type),
-            3 => codec::SlotMut::Text(&mut self.order_number),
-            4 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.query_type),
-            2 => codec::SlotRef::Req(&self.sell_type),
-            3 => codec::SlotRef::Opt(&self.order_number),
-            4 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: None,
-            query_type: super::StockType::from_code(""),
-            sell_type: super::SellBuyType::from_code(""),
-            order_number: None,
-            exchange_type: super::VenueFilter::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for FilledOrdersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    FilledOrdersRequest {
+        stock_code: Text("stk_cd").max(6),
+        query_type: ReqCode("qry_tp").max(1),
+        sell_type: ReqCode("sell_tp").max(1),
+        order_number: Text("ord_no").max(10),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10076"
+);
 /// Response of `ka10076` 체결요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -144,55 +106,14 @@ pub struct FilledOrdersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl FilledOrdersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for FilledOrdersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr", "execution"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.execution),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.execution),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for FilledOrdersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    FilledOrdersResponse {
+        execution: List("cntr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10076 field \`cntr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -306,103 +227,27 @@ pub struct FilledOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl FilledOrdersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for FilledOrdersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("ord_pric", "order_price"),
-            codec::Field::new("ord_qty", "order_quantity"),
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("oso_qty", "unfilled_quantity"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-            codec::Field::new("ord_stt", "order_status"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("orig_ord_no", "original_order_number"),
-            codec::Field::new("ord_tm", "order_time"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stex_tp_txt", "exchange_type_text"),
-            codec::Field::new("sor_yn", "sor_flag"),
-            codec::Field::new("stop_pric", "stop_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_number),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            3 => codec::SlotMut::Int(&mut self.order_price),
-            4 => codec::SlotMut::Int(&mut self.order_quantity),
-            5 => codec::SlotMut::Int(&mut self.execution_price),
-            6 => codec::SlotMut::Int(&mut self.execution_quantity),
-            7 => codec::SlotMut::Int(&mut self.unfilled_quantity),
-            8 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            9 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            10 => codec::SlotMut::Opt(&mut self.order_status),
-            11 => codec::SlotMut::Opt(&mut self.trade_type),
-            12 => codec::SlotMut::Text(&mut self.original_order_number),
-            13 => codec::SlotMut::Opt(&mut self.order_time),
-            14 => codec::SlotMut::Text(&mut self.stock_code),
-            15 => codec::SlotMut::Opt(&mut self.exchange_type),
-            16 => codec::SlotMut::Opt(&mut self.exchange_type_text),
-            17 => codec::SlotMut::Opt(&mut self.sor_flag),
-            18 => codec::SlotMut::Int(&mut self.stop_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.in_out_type_name),
-            3 => codec::SlotRef::Opt(&self.order_price),
-            4 => codec::SlotRef::Opt(&self.order_quantity),
-            5 => codec::SlotRef::Opt(&self.execution_price),
-            6 => codec::SlotRef::Opt(&self.execution_quantity),
-            7 => codec::SlotRef::Opt(&self.unfilled_quantity),
-            8 => codec::SlotRef::Opt(&self.today_trade_commission),
-            9 => codec::SlotRef::Opt(&self.today_trade_tax),
-            10 => codec::SlotRef::Opt(&self.order_status),
-            11 => codec::SlotRef::Opt(&self.trade_type),
-            12 => codec::SlotRef::Opt(&self.original_order_number),
-            13 => codec::SlotRef::Opt(&self.order_time),
-            14 => codec::SlotRef::Opt(&self.stock_code),
-            15 => codec::SlotRef::Opt(&self.exchange_type),
-            16 => codec::SlotRef::Opt(&self.exchange_type_text),
-            17 => codec::SlotRef::Opt(&self.sor_flag),
-            18 => codec::SlotRef::Opt(&self.stop_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for FilledOrdersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(FilledOrdersRow {
+    order_number: Text("ord_no"),
+    stock_name: Text("stk_nm"),
+    in_out_type_name: Text("io_tp_nm"),
+    order_price: Int("ord_pric"),
+    order_quantity: Int("ord_qty"),
+    execution_price: Int("cntr_pric"),
+    execution_quantity: Int("cntr_qty"),
+    unfilled_quantity: Int("oso_qty"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax"),
+    order_status: Opt("ord_stt"),
+    trade_type: Opt("trde_tp"),
+    original_order_number: Text("orig_ord_no"),
+    order_time: Opt("ord_tm"),
+    stock_code: Text("stk_cd"),
+    exchange_type: Opt("stex_tp"),
+    exchange_type_text: Opt("stex_tp_txt"),
+    sor_flag: Opt("sor_yn"),
+    stop_price: Int("stop_pric")
+});
 impl kiwoom_runtime::TrRequest for FilledOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10076",
@@ -419,17 +264,5 @@ impl kiwoom_runtime::PagedRequest for FilledOrdersRequest {
     type Item = FilledOrdersRow;
     fn into_items(page: FilledOrdersResponse) -> Vec<FilledOrdersRow> {
         page.execution
-    }
-}
-impl kiwoom_runtime::TrResponse for FilledOrdersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for FilledOrdersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10076")
     }
 }

@@ -39,35 +39,12 @@ impl TodayRealizedPnlDetailRequest {
         }
     }
 }
-impl codec::Table for TodayRealizedPnlDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for TodayRealizedPnlDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayRealizedPnlDetailRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10077"
+);
 /// Response of `ka10077` 당일실현손익상세요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -89,58 +66,15 @@ pub struct TodayRealizedPnlDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_rlzt_pl", "today_realized_profit_loss"),
-            codec::Field::new("tdy_rlzt_pl_dtl", "today_realized_profit_loss_detail"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.today_realized_profit_loss),
-            1 => codec::SlotMut::List(&mut self.today_realized_profit_loss_detail),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.today_realized_profit_loss),
-            1 => codec::SlotRef::List(&self.today_realized_profit_loss_detail),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayRealizedPnlDetailResponse {
+        today_realized_profit_loss: Int("tdy_rlzt_pl"),
+        today_realized_profit_loss_detail: List("tdy_rlzt_pl_dtl"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10077 field \`tdy\_rlzt\_pl\_dtl\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -198,73 +132,17 @@ pub struct TodayRealizedPnlDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlDetailRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlDetailRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("buy_uv", "buy_unit_price"),
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-            codec::Field::new("stk_cd", "stock_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Int(&mut self.execution_quantity),
-            2 => codec::SlotMut::Decimal(&mut self.buy_unit_price),
-            3 => codec::SlotMut::Int(&mut self.execution_price),
-            4 => codec::SlotMut::Decimal(&mut self.today_sell_profit_loss),
-            5 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            6 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            7 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            8 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.execution_quantity),
-            2 => codec::SlotRef::Opt(&self.buy_unit_price),
-            3 => codec::SlotRef::Opt(&self.execution_price),
-            4 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
-            5 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            6 => codec::SlotRef::Opt(&self.today_trade_commission),
-            7 => codec::SlotRef::Opt(&self.today_trade_tax),
-            8 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlDetailRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayRealizedPnlDetailRow {
+    stock_name: Text("stk_nm"),
+    execution_quantity: Int("cntr_qty"),
+    buy_unit_price: Decimal("buy_uv"),
+    execution_price: Int("cntr_pric"),
+    today_sell_profit_loss: Decimal("tdy_sel_pl"),
+    profit_loss_rate: Decimal("pl_rt"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax"),
+    stock_code: Text("stk_cd")
+});
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10077",
@@ -281,17 +159,5 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlDetailRequest {
     type Item = TodayRealizedPnlDetailRow;
     fn into_items(page: TodayRealizedPnlDetailResponse) -> Vec<TodayRealizedPnlDetailRow> {
         page.today_realized_profit_loss_detail
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayRealizedPnlDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayRealizedPnlDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10077")
     }
 }

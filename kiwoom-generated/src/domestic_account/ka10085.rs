@@ -43,36 +43,12 @@ impl AccountReturnRateRequest {
         Self { exchange_type }
     }
 }
-impl codec::Table for AccountReturnRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("stex_tp", "exchange_type")
-            .required()
-            .max(1)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::VenueFilter::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AccountReturnRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AccountReturnRateRequest {
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10085"
+);
 /// Response of `ka10085` 계좌수익률요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -88,55 +64,14 @@ pub struct AccountReturnRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountReturnRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountReturnRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_prft_rt", "account_profit_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.account_profit_rate),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.account_profit_rate),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountReturnRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AccountReturnRateResponse {
+        account_profit_rate: List("acnt_prft_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10085 field \`acnt\_prft\_rt\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -240,97 +175,25 @@ pub struct AccountReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountReturnRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountReturnRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pur_pric", "purchase_price"),
-            codec::Field::new("pur_amt", "purchase_amount"),
-            codec::Field::new("rmnd_qty", "holding_quantity"),
-            codec::Field::new("tdy_sel_pl", "today_sell_profit_loss"),
-            codec::Field::new("tdy_trde_cmsn", "today_trade_commission"),
-            codec::Field::new("tdy_trde_tax", "today_trade_tax"),
-            codec::Field::new("crd_tp", "credit_type"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("setl_remn", "settlement_balance"),
-            codec::Field::new("clrn_alow_qty", "close_out_available_quantity"),
-            codec::Field::new("crd_amt", "credit_amount"),
-            codec::Field::new("crd_int", "credit_interest"),
-            codec::Field::new("expr_dt", "expiry_date"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Int(&mut self.current_price),
-            4 => codec::SlotMut::Int(&mut self.purchase_price),
-            5 => codec::SlotMut::Int(&mut self.purchase_amount),
-            6 => codec::SlotMut::Int(&mut self.holding_quantity),
-            7 => codec::SlotMut::Int(&mut self.today_sell_profit_loss),
-            8 => codec::SlotMut::Int(&mut self.today_trade_commission),
-            9 => codec::SlotMut::Int(&mut self.today_trade_tax),
-            10 => codec::SlotMut::Text(&mut self.credit_type),
-            11 => codec::SlotMut::Date(&mut self.loan_date),
-            12 => codec::SlotMut::Int(&mut self.settlement_balance),
-            13 => codec::SlotMut::Int(&mut self.close_out_available_quantity),
-            14 => codec::SlotMut::Int(&mut self.credit_amount),
-            15 => codec::SlotMut::Int(&mut self.credit_interest),
-            16 => codec::SlotMut::Date(&mut self.expiry_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.purchase_price),
-            5 => codec::SlotRef::Opt(&self.purchase_amount),
-            6 => codec::SlotRef::Opt(&self.holding_quantity),
-            7 => codec::SlotRef::Opt(&self.today_sell_profit_loss),
-            8 => codec::SlotRef::Opt(&self.today_trade_commission),
-            9 => codec::SlotRef::Opt(&self.today_trade_tax),
-            10 => codec::SlotRef::Opt(&self.credit_type),
-            11 => codec::SlotRef::Opt(&self.loan_date),
-            12 => codec::SlotRef::Opt(&self.settlement_balance),
-            13 => codec::SlotRef::Opt(&self.close_out_available_quantity),
-            14 => codec::SlotRef::Opt(&self.credit_amount),
-            15 => codec::SlotRef::Opt(&self.credit_interest),
-            16 => codec::SlotRef::Opt(&self.expiry_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountReturnRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AccountReturnRateRow {
+    date: Date("dt"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Int("cur_prc"),
+    purchase_price: Int("pur_pric"),
+    purchase_amount: Int("pur_amt"),
+    holding_quantity: Int("rmnd_qty"),
+    today_sell_profit_loss: Int("tdy_sel_pl"),
+    today_trade_commission: Int("tdy_trde_cmsn"),
+    today_trade_tax: Int("tdy_trde_tax"),
+    credit_type: Text("crd_tp"),
+    loan_date: Date("loan_dt"),
+    settlement_balance: Int("setl_remn"),
+    close_out_available_quantity: Int("clrn_alow_qty"),
+    credit_amount: Int("crd_amt"),
+    credit_interest: Int("crd_int"),
+    expiry_date: Date("expr_dt")
+});
 impl kiwoom_runtime::TrRequest for AccountReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10085",
@@ -347,17 +210,5 @@ impl kiwoom_runtime::PagedRequest for AccountReturnRateRequest {
     type Item = AccountReturnRateRow;
     fn into_items(page: AccountReturnRateResponse) -> Vec<AccountReturnRateRow> {
         page.account_profit_rate
-    }
-}
-impl kiwoom_runtime::TrResponse for AccountReturnRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AccountReturnRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10085")
     }
 }

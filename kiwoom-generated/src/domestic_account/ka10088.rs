@@ -39,36 +39,12 @@ impl UnfilledSplitOrderDetailRequest {
         }
     }
 }
-impl codec::Table for UnfilledSplitOrderDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("ord_no", "order_number")
-            .required()
-            .max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.order_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.order_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            order_number: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for UnfilledSplitOrderDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    UnfilledSplitOrderDetailRequest {
+        order_number: Req("ord_no").max(20)
+    },
+    from_json = "ka10088"
+);
 /// Response of `ka10088` 미체결 분할주문 상세.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +60,14 @@ pub struct UnfilledSplitOrderDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UnfilledSplitOrderDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UnfilledSplitOrderDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("osop", "unfilled_split_orders"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.unfilled_split_orders),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.unfilled_split_orders),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UnfilledSplitOrderDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    UnfilledSplitOrderDetailResponse {
+        unfilled_split_orders: List("osop"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10088 field \`osop\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -212,88 +147,22 @@ pub struct UnfilledSplitOrderDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UnfilledSplitOrderDetailRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UnfilledSplitOrderDetailRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("ord_qty", "order_quantity"),
-            codec::Field::new("ord_pric", "order_price"),
-            codec::Field::new("osop_qty", "unfilled_split_orders_quantity"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("sell_tp", "sell_type"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("ord_stt", "order_status"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stex_tp_txt", "exchange_type_text"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.order_number),
-            3 => codec::SlotMut::Int(&mut self.order_quantity),
-            4 => codec::SlotMut::Int(&mut self.order_price),
-            5 => codec::SlotMut::Int(&mut self.unfilled_split_orders_quantity),
-            6 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            7 => codec::SlotMut::Opt(&mut self.trade_type),
-            8 => codec::SlotMut::Text(&mut self.sell_type),
-            9 => codec::SlotMut::Int(&mut self.execution_quantity),
-            10 => codec::SlotMut::Opt(&mut self.order_status),
-            11 => codec::SlotMut::Int(&mut self.current_price),
-            12 => codec::SlotMut::Opt(&mut self.exchange_type),
-            13 => codec::SlotMut::Opt(&mut self.exchange_type_text),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.order_number),
-            3 => codec::SlotRef::Opt(&self.order_quantity),
-            4 => codec::SlotRef::Opt(&self.order_price),
-            5 => codec::SlotRef::Opt(&self.unfilled_split_orders_quantity),
-            6 => codec::SlotRef::Opt(&self.in_out_type_name),
-            7 => codec::SlotRef::Opt(&self.trade_type),
-            8 => codec::SlotRef::Opt(&self.sell_type),
-            9 => codec::SlotRef::Opt(&self.execution_quantity),
-            10 => codec::SlotRef::Opt(&self.order_status),
-            11 => codec::SlotRef::Opt(&self.current_price),
-            12 => codec::SlotRef::Opt(&self.exchange_type),
-            13 => codec::SlotRef::Opt(&self.exchange_type_text),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UnfilledSplitOrderDetailRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(UnfilledSplitOrderDetailRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    order_number: Text("ord_no"),
+    order_quantity: Int("ord_qty"),
+    order_price: Int("ord_pric"),
+    unfilled_split_orders_quantity: Int("osop_qty"),
+    in_out_type_name: Text("io_tp_nm"),
+    trade_type: Opt("trde_tp"),
+    sell_type: Text("sell_tp"),
+    execution_quantity: Int("cntr_qty"),
+    order_status: Opt("ord_stt"),
+    current_price: Int("cur_prc"),
+    exchange_type: Opt("stex_tp"),
+    exchange_type_text: Opt("stex_tp_txt")
+});
 impl kiwoom_runtime::TrRequest for UnfilledSplitOrderDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10088",
@@ -310,17 +179,5 @@ impl kiwoom_runtime::PagedRequest for UnfilledSplitOrderDetailRequest {
     type Item = UnfilledSplitOrderDetailRow;
     fn into_items(page: UnfilledSplitOrderDetailResponse) -> Vec<UnfilledSplitOrderDetailRow> {
         page.unfilled_split_orders
-    }
-}
-impl kiwoom_runtime::TrResponse for UnfilledSplitOrderDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UnfilledSplitOrderDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10088")
     }
 }

@@ -58,48 +58,14 @@ impl TodayTradeJournalRequest {
         self
     }
 }
-impl codec::Table for TodayTradeJournalRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("base_dt", "base_date").max(8),
-            codec::Field::new("ottks_tp", "odd_lot_type")
-                .required()
-                .max(1),
-            codec::Field::new("ch_crd_tp", "cash_credit_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.base_date),
-            1 => codec::SlotMut::Req(&mut self.odd_lot_type),
-            2 => codec::SlotMut::Req(&mut self.cash_credit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.base_date),
-            1 => codec::SlotRef::Req(&self.odd_lot_type),
-            2 => codec::SlotRef::Req(&self.cash_credit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            base_date: None,
-            odd_lot_type: super::OddLotType::from_code(""),
-            cash_credit_type: super::CashCreditType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayTradeJournalRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayTradeJournalRequest {
+        base_date: Date("base_dt").max(8),
+        odd_lot_type: ReqCode("ottks_tp").max(1),
+        cash_credit_type: ReqCode("ch_crd_tp").max(1)
+    },
+    from_json = "ka10170"
+);
 /// Response of `ka10170` 당일매매일지요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -151,73 +117,20 @@ pub struct TodayTradeJournalResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradeJournalResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradeJournalResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_sell_amt", "total_sell_amount"),
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_cmsn_tax", "total_commission_tax"),
-            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_prft_rt", "total_profit_rate"),
-            codec::Field::new("tdy_trde_diary", "today_trade_journal"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.total_sell_amount),
-            1 => codec::SlotMut::Int(&mut self.total_buy_amount),
-            2 => codec::SlotMut::Int(&mut self.total_commission_tax),
-            3 => codec::SlotMut::Int(&mut self.total_settlement_amount),
-            4 => codec::SlotMut::Int(&mut self.total_profit_loss_amount),
-            5 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
-            6 => codec::SlotMut::List(&mut self.today_trade_journal),
-            7 => codec::SlotMut::Number(&mut self.return_code),
-            8 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_sell_amount),
-            1 => codec::SlotRef::Opt(&self.total_buy_amount),
-            2 => codec::SlotRef::Opt(&self.total_commission_tax),
-            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            5 => codec::SlotRef::Opt(&self.total_profit_rate),
-            6 => codec::SlotRef::List(&self.today_trade_journal),
-            7 => codec::SlotRef::Number(self.return_code),
-            8 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradeJournalResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayTradeJournalResponse {
+        total_sell_amount: Int("tot_sell_amt"),
+        total_buy_amount: Int("tot_buy_amt"),
+        total_commission_tax: Int("tot_cmsn_tax"),
+        total_settlement_amount: Int("tot_exct_amt"),
+        total_profit_loss_amount: Int("tot_pl_amt"),
+        total_profit_rate: Decimal("tot_prft_rt"),
+        today_trade_journal: List("tdy_trde_diary"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml ka10170 field \`tdy\_trde\_diary\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -287,79 +200,19 @@ pub struct TodayTradeJournalRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradeJournalRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradeJournalRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("buy_avg_pric", "buy_average_price"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("sel_avg_pric", "sell_average_price"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("cmsn_alm_tax", "commission_and_taxes"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("stk_cd", "stock_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Int(&mut self.buy_average_price),
-            2 => codec::SlotMut::Int(&mut self.buy_quantity),
-            3 => codec::SlotMut::Int(&mut self.sell_average_price),
-            4 => codec::SlotMut::Int(&mut self.sell_quantity),
-            5 => codec::SlotMut::Int(&mut self.commission_and_taxes),
-            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
-            7 => codec::SlotMut::Int(&mut self.sell_amount),
-            8 => codec::SlotMut::Int(&mut self.buy_amount),
-            9 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            10 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.buy_average_price),
-            2 => codec::SlotRef::Opt(&self.buy_quantity),
-            3 => codec::SlotRef::Opt(&self.sell_average_price),
-            4 => codec::SlotRef::Opt(&self.sell_quantity),
-            5 => codec::SlotRef::Opt(&self.commission_and_taxes),
-            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            7 => codec::SlotRef::Opt(&self.sell_amount),
-            8 => codec::SlotRef::Opt(&self.buy_amount),
-            9 => codec::SlotRef::Opt(&self.profit_rate),
-            10 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradeJournalRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayTradeJournalRow {
+    stock_name: Text("stk_nm"),
+    buy_average_price: Int("buy_avg_pric"),
+    buy_quantity: Int("buy_qty"),
+    sell_average_price: Int("sel_avg_pric"),
+    sell_quantity: Int("sell_qty"),
+    commission_and_taxes: Int("cmsn_alm_tax"),
+    profit_loss_amount: Int("pl_amt"),
+    sell_amount: Int("sell_amt"),
+    buy_amount: Int("buy_amt"),
+    profit_rate: Decimal("prft_rt"),
+    stock_code: Text("stk_cd")
+});
 impl kiwoom_runtime::TrRequest for TodayTradeJournalRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10170",
@@ -376,17 +229,5 @@ impl kiwoom_runtime::PagedRequest for TodayTradeJournalRequest {
     type Item = TodayTradeJournalRow;
     fn into_items(page: TodayTradeJournalResponse) -> Vec<TodayTradeJournalRow> {
         page.today_trade_journal
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayTradeJournalResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayTradeJournalRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10170")
     }
 }

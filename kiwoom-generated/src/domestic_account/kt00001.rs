@@ -37,35 +37,12 @@ impl DepositDetailRequest {
         Self { query_type }
     }
 }
-impl codec::Table for DepositDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("qry_tp", "query_type").required().max(1)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_type: super::DepositDetailQueryType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for DepositDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DepositDetailRequest {
+        query_type: ReqCode("qry_tp").max(1)
+    },
+    from_json = "kt00001"
+);
 /// Response of `kt00001` 예수금상세현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -495,340 +472,123 @@ pub struct DepositDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("profa_ch", "margin_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("bncr_profa_ch", "fund_units_margin_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("nxdy_bncr_sell_exct", "next_day_fund_units_sell_settlement")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "fc_stk_krw_repl_set_amt",
-                "foreign_currency_stock_krw_substitute_set_amount",
-            )
+codec::record_table!(
+    DepositDetailResponse {
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(15)),
+        margin_cash: Int("profa_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        fund_units_margin_cash: Int("bncr_profa_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        next_day_fund_units_sell_settlement: Int("nxdy_bncr_sell_exct")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnta_ch", "credit_guarantee_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_ch", "credit_collateral_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("add_grnt_ch", "additional_collateral_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_profa", "other_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("uncl_stk_amt", "unpaid_stock_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("shrts_prica", "short_sale_value")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_set_grnta", "credit_set_guarantee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("chck_ina_amt", "check_deposit_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_chck_ina_amt", "other_check_deposit_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_ruse", "credit_collateral_reuse")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("knx_asset_evltv", "konex_asset_evaluation")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("elwdpst_evlta", "elw_deposited_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "crd_ls_rght_frcs_amt",
-                "credit_stock_loan_right_scheduled_amount",
-            )
+        foreign_currency_stock_krw_substitute_set_amount: Int("fc_stk_krw_repl_set_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("lvlh_join_amt", "livelihood_subscription_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("lvlh_trns_alowa", "livelihood_deposit_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("remn_repl_evlta", "balance_substitute_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "trst_remn_repl_evlta",
-                "consignment_balance_substitute_evaluation_amount",
-            )
+        credit_guarantee_cash: Int("crd_grnta_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_collateral_cash: Int("crd_grnt_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        additional_collateral_cash: Int("add_grnt_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        other_margin: Int("etc_profa").format(codec::Format::PLAIN.zero_padded(15)),
+        unpaid_stock_amount: Int("uncl_stk_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        short_sale_value: Int("shrts_prica").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_set_guarantee: Int("crd_set_grnta").format(codec::Format::PLAIN.zero_padded(15)),
+        check_deposit_amount: Int("chck_ina_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        other_check_deposit_amount: Int("etc_chck_ina_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "bncr_remn_repl_evlta",
-                "fund_units_balance_substitute_evaluation_amount",
-            )
+        credit_collateral_reuse: Int("crd_grnt_ruse").format(codec::Format::PLAIN.zero_padded(15)),
+        konex_asset_evaluation: Int("knx_asset_evltv").format(codec::Format::PLAIN.zero_padded(15)),
+        elw_deposited_evaluation_amount: Int("elwdpst_evlta")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("profa_repl", "margin_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnta_repl", "credit_guarantee_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_repl", "credit_collateral_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("add_grnt_repl", "additional_collateral_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("rght_repl_amt", "right_substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("wrap_pymn_alow_amt", "wrap_withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ord_alow_amt", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("bncr_buy_alowa", "fund_units_buy_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("20stk_ord_alow_amt", "order_available_amount_20pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("30stk_ord_alow_amt", "order_available_amount_30pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("40stk_ord_alow_amt", "order_available_amount_40pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("100stk_ord_alow_amt", "order_available_amount_100pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_uncla", "cash_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_uncla_dlfe", "cash_unpaid_amount_late_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_uncla_tot", "cash_unpaid_amount_total")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_int_npay", "credit_interest_arrears")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("int_npay_amt_dlfe", "interest_arrears_amount_late_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("int_npay_amt_tot", "interest_arrears_amount_total")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loana", "other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loana_dlfe", "other_loan_amount_late_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loan_tot", "other_loan_total")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("nrpy_loan", "outstanding_loan")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("loan_sum", "loan_sum").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ls_sum", "stock_loan_sum")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_rt", "credit_collateral_rate"),
-            codec::Field::new("mdstrm_usfe", "interim_usage_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("min_ord_alow_yn", "min_order_available_flag")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("loan_remn_evlt_amt", "loan_balance_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("dpst_grntl_remn", "deposited_collateral_loan_balance")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sell_grntl_remn", "sell_collateral_loan_balance")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_entra", "d_plus_1_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_slby_exct_amt", "d_plus_1_sell_buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_buy_exct_amt", "d_plus_1_buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_out_rep_mor", "d_plus_1_unpaid_repayment_required")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_sel_exct_amt", "d_plus_1_sell_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_pymn_alow_amt", "d_plus_1_withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_entra", "d_plus_2_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_slby_exct_amt", "d_plus_2_sell_buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_buy_exct_amt", "d_plus_2_buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_out_rep_mor", "d_plus_2_unpaid_repayment_required")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_sel_exct_amt", "d_plus_2_sell_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_pymn_alow_amt", "d_plus_2_withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("50stk_ord_alow_amt", "order_available_amount_50pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("60stk_ord_alow_amt", "order_available_amount_60pct_stock")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("stk_entr_prst", "stock_deposit_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.deposit),
-            1 => codec::SlotMut::Int(&mut self.margin_cash),
-            2 => codec::SlotMut::Int(&mut self.fund_units_margin_cash),
-            3 => codec::SlotMut::Int(&mut self.next_day_fund_units_sell_settlement),
-            4 => codec::SlotMut::Int(&mut self.foreign_currency_stock_krw_substitute_set_amount),
-            5 => codec::SlotMut::Int(&mut self.credit_guarantee_cash),
-            6 => codec::SlotMut::Int(&mut self.credit_collateral_cash),
-            7 => codec::SlotMut::Int(&mut self.additional_collateral_cash),
-            8 => codec::SlotMut::Int(&mut self.other_margin),
-            9 => codec::SlotMut::Int(&mut self.unpaid_stock_amount),
-            10 => codec::SlotMut::Int(&mut self.short_sale_value),
-            11 => codec::SlotMut::Int(&mut self.credit_set_guarantee),
-            12 => codec::SlotMut::Int(&mut self.check_deposit_amount),
-            13 => codec::SlotMut::Int(&mut self.other_check_deposit_amount),
-            14 => codec::SlotMut::Int(&mut self.credit_collateral_reuse),
-            15 => codec::SlotMut::Int(&mut self.konex_asset_evaluation),
-            16 => codec::SlotMut::Int(&mut self.elw_deposited_evaluation_amount),
-            17 => codec::SlotMut::Int(&mut self.credit_stock_loan_right_scheduled_amount),
-            18 => codec::SlotMut::Int(&mut self.livelihood_subscription_amount),
-            19 => codec::SlotMut::Int(&mut self.livelihood_deposit_available_amount),
-            20 => codec::SlotMut::Int(&mut self.substitute_amount),
-            21 => codec::SlotMut::Int(&mut self.balance_substitute_evaluation_amount),
-            22 => codec::SlotMut::Int(&mut self.consignment_balance_substitute_evaluation_amount),
-            23 => codec::SlotMut::Int(&mut self.fund_units_balance_substitute_evaluation_amount),
-            24 => codec::SlotMut::Int(&mut self.margin_substitute),
-            25 => codec::SlotMut::Int(&mut self.credit_guarantee_substitute),
-            26 => codec::SlotMut::Int(&mut self.credit_collateral_substitute),
-            27 => codec::SlotMut::Int(&mut self.additional_collateral_substitute),
-            28 => codec::SlotMut::Int(&mut self.right_substitute_amount),
-            29 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            30 => codec::SlotMut::Int(&mut self.wrap_withdrawal_available_amount),
-            31 => codec::SlotMut::Int(&mut self.order_available_amount),
-            32 => codec::SlotMut::Int(&mut self.fund_units_buy_available_amount),
-            33 => codec::SlotMut::Int(&mut self.order_available_amount_20pct_stock),
-            34 => codec::SlotMut::Int(&mut self.order_available_amount_30pct_stock),
-            35 => codec::SlotMut::Int(&mut self.order_available_amount_40pct_stock),
-            36 => codec::SlotMut::Int(&mut self.order_available_amount_100pct_stock),
-            37 => codec::SlotMut::Int(&mut self.cash_unpaid_amount),
-            38 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_late_fee),
-            39 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_total),
-            40 => codec::SlotMut::Int(&mut self.credit_interest_arrears),
-            41 => codec::SlotMut::Int(&mut self.interest_arrears_amount_late_fee),
-            42 => codec::SlotMut::Int(&mut self.interest_arrears_amount_total),
-            43 => codec::SlotMut::Int(&mut self.other_loan_amount),
-            44 => codec::SlotMut::Int(&mut self.other_loan_amount_late_fee),
-            45 => codec::SlotMut::Int(&mut self.other_loan_total),
-            46 => codec::SlotMut::Int(&mut self.outstanding_loan),
-            47 => codec::SlotMut::Int(&mut self.loan_sum),
-            48 => codec::SlotMut::Int(&mut self.stock_loan_sum),
-            49 => codec::SlotMut::Decimal(&mut self.credit_collateral_rate),
-            50 => codec::SlotMut::Int(&mut self.interim_usage_fee),
-            51 => codec::SlotMut::Int(&mut self.min_order_available_flag),
-            52 => codec::SlotMut::Int(&mut self.loan_balance_evaluation_amount),
-            53 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_balance),
-            54 => codec::SlotMut::Int(&mut self.sell_collateral_loan_balance),
-            55 => codec::SlotMut::Int(&mut self.d_plus_1_deposit),
-            56 => codec::SlotMut::Int(&mut self.d_plus_1_sell_buy_settlement_amount),
-            57 => codec::SlotMut::Int(&mut self.d_plus_1_buy_settlement_amount),
-            58 => codec::SlotMut::Int(&mut self.d_plus_1_unpaid_repayment_required),
-            59 => codec::SlotMut::Int(&mut self.d_plus_1_sell_settlement_amount),
-            60 => codec::SlotMut::Int(&mut self.d_plus_1_withdrawal_available_amount),
-            61 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
-            62 => codec::SlotMut::Int(&mut self.d_plus_2_sell_buy_settlement_amount),
-            63 => codec::SlotMut::Int(&mut self.d_plus_2_buy_settlement_amount),
-            64 => codec::SlotMut::Int(&mut self.d_plus_2_unpaid_repayment_required),
-            65 => codec::SlotMut::Int(&mut self.d_plus_2_sell_settlement_amount),
-            66 => codec::SlotMut::Int(&mut self.d_plus_2_withdrawal_available_amount),
-            67 => codec::SlotMut::Int(&mut self.order_available_amount_50pct_stock),
-            68 => codec::SlotMut::Int(&mut self.order_available_amount_60pct_stock),
-            69 => codec::SlotMut::List(&mut self.stock_deposit_status),
-            70 => codec::SlotMut::Number(&mut self.return_code),
-            71 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.deposit),
-            1 => codec::SlotRef::Opt(&self.margin_cash),
-            2 => codec::SlotRef::Opt(&self.fund_units_margin_cash),
-            3 => codec::SlotRef::Opt(&self.next_day_fund_units_sell_settlement),
-            4 => codec::SlotRef::Opt(&self.foreign_currency_stock_krw_substitute_set_amount),
-            5 => codec::SlotRef::Opt(&self.credit_guarantee_cash),
-            6 => codec::SlotRef::Opt(&self.credit_collateral_cash),
-            7 => codec::SlotRef::Opt(&self.additional_collateral_cash),
-            8 => codec::SlotRef::Opt(&self.other_margin),
-            9 => codec::SlotRef::Opt(&self.unpaid_stock_amount),
-            10 => codec::SlotRef::Opt(&self.short_sale_value),
-            11 => codec::SlotRef::Opt(&self.credit_set_guarantee),
-            12 => codec::SlotRef::Opt(&self.check_deposit_amount),
-            13 => codec::SlotRef::Opt(&self.other_check_deposit_amount),
-            14 => codec::SlotRef::Opt(&self.credit_collateral_reuse),
-            15 => codec::SlotRef::Opt(&self.konex_asset_evaluation),
-            16 => codec::SlotRef::Opt(&self.elw_deposited_evaluation_amount),
-            17 => codec::SlotRef::Opt(&self.credit_stock_loan_right_scheduled_amount),
-            18 => codec::SlotRef::Opt(&self.livelihood_subscription_amount),
-            19 => codec::SlotRef::Opt(&self.livelihood_deposit_available_amount),
-            20 => codec::SlotRef::Opt(&self.substitute_amount),
-            21 => codec::SlotRef::Opt(&self.balance_substitute_evaluation_amount),
-            22 => codec::SlotRef::Opt(&self.consignment_balance_substitute_evaluation_amount),
-            23 => codec::SlotRef::Opt(&self.fund_units_balance_substitute_evaluation_amount),
-            24 => codec::SlotRef::Opt(&self.margin_substitute),
-            25 => codec::SlotRef::Opt(&self.credit_guarantee_substitute),
-            26 => codec::SlotRef::Opt(&self.credit_collateral_substitute),
-            27 => codec::SlotRef::Opt(&self.additional_collateral_substitute),
-            28 => codec::SlotRef::Opt(&self.right_substitute_amount),
-            29 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            30 => codec::SlotRef::Opt(&self.wrap_withdrawal_available_amount),
-            31 => codec::SlotRef::Opt(&self.order_available_amount),
-            32 => codec::SlotRef::Opt(&self.fund_units_buy_available_amount),
-            33 => codec::SlotRef::Opt(&self.order_available_amount_20pct_stock),
-            34 => codec::SlotRef::Opt(&self.order_available_amount_30pct_stock),
-            35 => codec::SlotRef::Opt(&self.order_available_amount_40pct_stock),
-            36 => codec::SlotRef::Opt(&self.order_available_amount_100pct_stock),
-            37 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
-            38 => codec::SlotRef::Opt(&self.cash_unpaid_amount_late_fee),
-            39 => codec::SlotRef::Opt(&self.cash_unpaid_amount_total),
-            40 => codec::SlotRef::Opt(&self.credit_interest_arrears),
-            41 => codec::SlotRef::Opt(&self.interest_arrears_amount_late_fee),
-            42 => codec::SlotRef::Opt(&self.interest_arrears_amount_total),
-            43 => codec::SlotRef::Opt(&self.other_loan_amount),
-            44 => codec::SlotRef::Opt(&self.other_loan_amount_late_fee),
-            45 => codec::SlotRef::Opt(&self.other_loan_total),
-            46 => codec::SlotRef::Opt(&self.outstanding_loan),
-            47 => codec::SlotRef::Opt(&self.loan_sum),
-            48 => codec::SlotRef::Opt(&self.stock_loan_sum),
-            49 => codec::SlotRef::Opt(&self.credit_collateral_rate),
-            50 => codec::SlotRef::Opt(&self.interim_usage_fee),
-            51 => codec::SlotRef::Opt(&self.min_order_available_flag),
-            52 => codec::SlotRef::Opt(&self.loan_balance_evaluation_amount),
-            53 => codec::SlotRef::Opt(&self.deposited_collateral_loan_balance),
-            54 => codec::SlotRef::Opt(&self.sell_collateral_loan_balance),
-            55 => codec::SlotRef::Opt(&self.d_plus_1_deposit),
-            56 => codec::SlotRef::Opt(&self.d_plus_1_sell_buy_settlement_amount),
-            57 => codec::SlotRef::Opt(&self.d_plus_1_buy_settlement_amount),
-            58 => codec::SlotRef::Opt(&self.d_plus_1_unpaid_repayment_required),
-            59 => codec::SlotRef::Opt(&self.d_plus_1_sell_settlement_amount),
-            60 => codec::SlotRef::Opt(&self.d_plus_1_withdrawal_available_amount),
-            61 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
-            62 => codec::SlotRef::Opt(&self.d_plus_2_sell_buy_settlement_amount),
-            63 => codec::SlotRef::Opt(&self.d_plus_2_buy_settlement_amount),
-            64 => codec::SlotRef::Opt(&self.d_plus_2_unpaid_repayment_required),
-            65 => codec::SlotRef::Opt(&self.d_plus_2_sell_settlement_amount),
-            66 => codec::SlotRef::Opt(&self.d_plus_2_withdrawal_available_amount),
-            67 => codec::SlotRef::Opt(&self.order_available_amount_50pct_stock),
-            68 => codec::SlotRef::Opt(&self.order_available_amount_60pct_stock),
-            69 => codec::SlotRef::List(&self.stock_deposit_status),
-            70 => codec::SlotRef::Number(self.return_code),
-            71 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        credit_stock_loan_right_scheduled_amount: Int("crd_ls_rght_frcs_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        livelihood_subscription_amount: Int("lvlh_join_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        livelihood_deposit_available_amount: Int("lvlh_trns_alowa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        balance_substitute_evaluation_amount: Int("remn_repl_evlta")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        consignment_balance_substitute_evaluation_amount: Int("trst_remn_repl_evlta")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        fund_units_balance_substitute_evaluation_amount: Int("bncr_remn_repl_evlta")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        margin_substitute: Int("profa_repl").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_guarantee_substitute: Int("crd_grnta_repl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_collateral_substitute: Int("crd_grnt_repl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        additional_collateral_substitute: Int("add_grnt_repl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        right_substitute_amount: Int("rght_repl_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        withdrawal_available_amount: Int("pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        wrap_withdrawal_available_amount: Int("wrap_pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount: Int("ord_alow_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        fund_units_buy_available_amount: Int("bncr_buy_alowa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_20pct_stock: Int("20stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_30pct_stock: Int("30stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_40pct_stock: Int("40stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_100pct_stock: Int("100stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_unpaid_amount: Int("ch_uncla").format(codec::Format::PLAIN.zero_padded(15)),
+        cash_unpaid_amount_late_fee: Int("ch_uncla_dlfe")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_unpaid_amount_total: Int("ch_uncla_tot").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_interest_arrears: Int("crd_int_npay").format(codec::Format::PLAIN.zero_padded(15)),
+        interest_arrears_amount_late_fee: Int("int_npay_amt_dlfe")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        interest_arrears_amount_total: Int("int_npay_amt_tot")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan_amount: Int("etc_loana").format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan_amount_late_fee: Int("etc_loana_dlfe")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan_total: Int("etc_loan_tot").format(codec::Format::PLAIN.zero_padded(15)),
+        outstanding_loan: Int("nrpy_loan").format(codec::Format::PLAIN.zero_padded(15)),
+        loan_sum: Int("loan_sum").format(codec::Format::PLAIN.zero_padded(15)),
+        stock_loan_sum: Int("ls_sum").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_collateral_rate: Decimal("crd_grnt_rt"),
+        interim_usage_fee: Int("mdstrm_usfe").format(codec::Format::PLAIN.zero_padded(15)),
+        min_order_available_flag: Int("min_ord_alow_yn")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        loan_balance_evaluation_amount: Int("loan_remn_evlt_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        deposited_collateral_loan_balance: Int("dpst_grntl_remn")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        sell_collateral_loan_balance: Int("sell_grntl_remn")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_deposit: Int("d1_entra").format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_sell_buy_settlement_amount: Int("d1_slby_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_buy_settlement_amount: Int("d1_buy_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_unpaid_repayment_required: Int("d1_out_rep_mor")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_sell_settlement_amount: Int("d1_sel_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_withdrawal_available_amount: Int("d1_pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_deposit: Int("d2_entra").format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_sell_buy_settlement_amount: Int("d2_slby_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_buy_settlement_amount: Int("d2_buy_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_unpaid_repayment_required: Int("d2_out_rep_mor")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_sell_settlement_amount: Int("d2_sel_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_withdrawal_available_amount: Int("d2_pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_50pct_stock: Int("50stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_60pct_stock: Int("60stk_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        stock_deposit_status: List("stk_entr_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00001 field \`stk\_entr\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -920,104 +680,31 @@ pub struct DepositDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositDetailRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositDetailRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_cd", "currency_code"),
-            codec::Field::new("fx_entr", "foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "fc_krw_repl_evlta",
-                "foreign_currency_krw_substitute_evaluation_amount",
-            )
-            .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_trst_profa", "foreign_currency_consignment_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pymn_alow_amt_entr", "withdrawal_available_amount_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ord_alow_amt_entr", "order_available_amount_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_uncla", "foreign_currency_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_ch_uncla", "foreign_currency_cash_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("dly_amt", "overdue_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d1_fx_entr", "d_plus_1_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_fx_entr", "d_plus_2_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d3_fx_entr", "d_plus_3_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d4_fx_entr", "d_plus_4_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Int(&mut self.foreign_currency_deposit),
-            2 => codec::SlotMut::Int(&mut self.foreign_currency_krw_substitute_evaluation_amount),
-            3 => codec::SlotMut::Int(&mut self.foreign_currency_consignment_margin),
-            4 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            5 => codec::SlotMut::Int(&mut self.withdrawal_available_amount_deposit),
-            6 => codec::SlotMut::Int(&mut self.order_available_amount_deposit),
-            7 => codec::SlotMut::Int(&mut self.foreign_currency_unpaid_amount),
-            8 => codec::SlotMut::Int(&mut self.foreign_currency_cash_unpaid_amount),
-            9 => codec::SlotMut::Int(&mut self.overdue_amount),
-            10 => codec::SlotMut::Int(&mut self.d_plus_1_foreign_currency_deposit),
-            11 => codec::SlotMut::Int(&mut self.d_plus_2_foreign_currency_deposit),
-            12 => codec::SlotMut::Int(&mut self.d_plus_3_foreign_currency_deposit),
-            13 => codec::SlotMut::Int(&mut self.d_plus_4_foreign_currency_deposit),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            2 => codec::SlotRef::Opt(&self.foreign_currency_krw_substitute_evaluation_amount),
-            3 => codec::SlotRef::Opt(&self.foreign_currency_consignment_margin),
-            4 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            5 => codec::SlotRef::Opt(&self.withdrawal_available_amount_deposit),
-            6 => codec::SlotRef::Opt(&self.order_available_amount_deposit),
-            7 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_amount),
-            8 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount),
-            9 => codec::SlotRef::Opt(&self.overdue_amount),
-            10 => codec::SlotRef::Opt(&self.d_plus_1_foreign_currency_deposit),
-            11 => codec::SlotRef::Opt(&self.d_plus_2_foreign_currency_deposit),
-            12 => codec::SlotRef::Opt(&self.d_plus_3_foreign_currency_deposit),
-            13 => codec::SlotRef::Opt(&self.d_plus_4_foreign_currency_deposit),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositDetailRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DepositDetailRow {
+    currency_code: Text("crnc_cd"),
+    foreign_currency_deposit: Int("fx_entr").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_krw_substitute_evaluation_amount: Int("fc_krw_repl_evlta")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_consignment_margin: Int("fc_trst_profa")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    withdrawal_available_amount: Int("pymn_alow_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    withdrawal_available_amount_deposit: Int("pymn_alow_amt_entr")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    order_available_amount_deposit: Int("ord_alow_amt_entr")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_unpaid_amount: Int("fc_uncla").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_cash_unpaid_amount: Int("fc_ch_uncla")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    overdue_amount: Int("dly_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    d_plus_1_foreign_currency_deposit: Int("d1_fx_entr")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    d_plus_2_foreign_currency_deposit: Int("d2_fx_entr")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    d_plus_3_foreign_currency_deposit: Int("d3_fx_entr")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    d_plus_4_foreign_currency_deposit: Int("d4_fx_entr")
+        .format(codec::Format::PLAIN.zero_padded(15))
+});
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00001",
@@ -1034,17 +721,5 @@ impl kiwoom_runtime::PagedRequest for DepositDetailRequest {
     type Item = DepositDetailRow;
     fn into_items(page: DepositDetailResponse) -> Vec<DepositDetailRow> {
         page.stock_deposit_status
-    }
-}
-impl kiwoom_runtime::TrResponse for DepositDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DepositDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00001")
     }
 }

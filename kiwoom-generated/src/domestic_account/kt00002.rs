@@ -46,42 +46,13 @@ impl DailyEstimatedDepositAssetRequest {
         }
     }
 }
-impl codec::Table for DailyEstimatedDepositAssetRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("start_dt", "start_date")
-                .required()
-                .max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyEstimatedDepositAssetRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyEstimatedDepositAssetRequest {
+        start_date: Req("start_dt").max(8),
+        end_date: Req("end_dt").max(8)
+    },
+    from_json = "kt00002"
+);
 /// Response of `kt00002` 일별추정예탁자산현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -97,58 +68,14 @@ pub struct DailyEstimatedDepositAssetResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyEstimatedDepositAssetResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyEstimatedDepositAssetResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "daly_prsm_dpst_aset_amt_prst",
-                "daily_estimated_deposited_asset_amount_status",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.daily_estimated_deposited_asset_amount_status),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.daily_estimated_deposited_asset_amount_status),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyEstimatedDepositAssetResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyEstimatedDepositAssetResponse {
+        daily_estimated_deposited_asset_amount_status: List("daly_prsm_dpst_aset_amt_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00002 field \`daly\_prsm\_dpst\_aset\_amt\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -204,81 +131,18 @@ pub struct DailyEstimatedDepositAssetRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyEstimatedDepositAssetRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyEstimatedDepositAssetRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("grnt_use_amt", "collateral_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan", "credit_loan")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ls_grnt", "stock_loan_collateral")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "prsm_dpst_aset_amt_bncr_skip",
-                "estimated_deposited_asset_amount_fund_units_excluded",
-            )
-            .format(codec::Format::PLAIN.zero_padded(12)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.deposit),
-            2 => codec::SlotMut::Int(&mut self.collateral_loan_amount),
-            3 => codec::SlotMut::Int(&mut self.credit_loan),
-            4 => codec::SlotMut::Int(&mut self.stock_loan_collateral),
-            5 => codec::SlotMut::Int(&mut self.substitute_amount),
-            6 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
-            7 => {
-                codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount_fund_units_excluded)
-            }
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.deposit),
-            2 => codec::SlotRef::Opt(&self.collateral_loan_amount),
-            3 => codec::SlotRef::Opt(&self.credit_loan),
-            4 => codec::SlotRef::Opt(&self.stock_loan_collateral),
-            5 => codec::SlotRef::Opt(&self.substitute_amount),
-            6 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
-            7 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount_fund_units_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyEstimatedDepositAssetRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyEstimatedDepositAssetRow {
+    date: Date("dt"),
+    deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+    collateral_loan_amount: Int("grnt_use_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    credit_loan: Int("crd_loan").format(codec::Format::PLAIN.zero_padded(12)),
+    stock_loan_collateral: Int("ls_grnt").format(codec::Format::PLAIN.zero_padded(12)),
+    substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    estimated_deposited_asset_amount: Int("prsm_dpst_aset_amt")
+        .format(codec::Format::PLAIN.zero_padded(12)),
+    estimated_deposited_asset_amount_fund_units_excluded: Int("prsm_dpst_aset_amt_bncr_skip")
+        .format(codec::Format::PLAIN.zero_padded(12))
+});
 impl kiwoom_runtime::TrRequest for DailyEstimatedDepositAssetRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00002",
@@ -295,17 +159,5 @@ impl kiwoom_runtime::PagedRequest for DailyEstimatedDepositAssetRequest {
     type Item = DailyEstimatedDepositAssetRow;
     fn into_items(page: DailyEstimatedDepositAssetResponse) -> Vec<DailyEstimatedDepositAssetRow> {
         page.daily_estimated_deposited_asset_amount_status
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyEstimatedDepositAssetResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyEstimatedDepositAssetRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00002")
     }
 }

@@ -49,42 +49,13 @@ impl AccountEvaluationStatusRequest {
         }
     }
 }
-impl codec::Table for AccountEvaluationStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_type),
-            1 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_type),
-            1 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_type: super::AccountEvaluationStatusQueryType::from_code(""),
-            domestic_exchange_type: super::KrxOrNxt::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AccountEvaluationStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AccountEvaluationStatusRequest {
+        query_type: ReqCode("qry_tp").max(1),
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(6)
+    },
+    from_json = "kt00004"
+);
 /// Response of `kt00004` 계좌평가현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -204,121 +175,38 @@ pub struct AccountEvaluationStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountEvaluationStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountEvaluationStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_nm", "account_name"),
-            codec::Field::new("brch_nm", "branch_name"),
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("d2_entra", "d_plus_2_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_est_amt", "total_balance_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("aset_evlt_amt", "asset_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_pur_amt", "total_purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_grnt_sella", "total_collateral_sell_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_lspft_amt", "today_investment_principal")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("invt_bsamt", "investment_average_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("lspft_amt", "cumulative_investment_principal")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_lspft", "today_investment_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("lspft2", "month_investment_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("lspft", "cumulative_investment_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_lspft_rt", "today_profit_loss_rate"),
-            codec::Field::new("lspft_ratio", "month_profit_loss_rate"),
-            codec::Field::new("lspft_rt", "cumulative_profit_loss_rate"),
-            codec::Field::new("stk_acnt_evlt_prst", "stock_account_evaluation_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_name),
-            1 => codec::SlotMut::Text(&mut self.branch_name),
-            2 => codec::SlotMut::Int(&mut self.deposit),
-            3 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
-            4 => codec::SlotMut::Int(&mut self.total_balance_evaluation_amount),
-            5 => codec::SlotMut::Int(&mut self.asset_evaluation_amount),
-            6 => codec::SlotMut::Int(&mut self.total_purchase_amount),
-            7 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
-            8 => codec::SlotMut::Int(&mut self.total_collateral_sell_amount),
-            9 => codec::SlotMut::Int(&mut self.today_investment_principal),
-            10 => codec::SlotMut::Int(&mut self.investment_average_balance),
-            11 => codec::SlotMut::Int(&mut self.cumulative_investment_principal),
-            12 => codec::SlotMut::Int(&mut self.today_investment_profit_loss),
-            13 => codec::SlotMut::Int(&mut self.month_investment_profit_loss),
-            14 => codec::SlotMut::Int(&mut self.cumulative_investment_profit_loss),
-            15 => codec::SlotMut::Decimal(&mut self.today_profit_loss_rate),
-            16 => codec::SlotMut::Decimal(&mut self.month_profit_loss_rate),
-            17 => codec::SlotMut::Decimal(&mut self.cumulative_profit_loss_rate),
-            18 => codec::SlotMut::List(&mut self.stock_account_evaluation_status),
-            19 => codec::SlotMut::Number(&mut self.return_code),
-            20 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_name),
-            1 => codec::SlotRef::Opt(&self.branch_name),
-            2 => codec::SlotRef::Opt(&self.deposit),
-            3 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
-            4 => codec::SlotRef::Opt(&self.total_balance_evaluation_amount),
-            5 => codec::SlotRef::Opt(&self.asset_evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.total_purchase_amount),
-            7 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
-            8 => codec::SlotRef::Opt(&self.total_collateral_sell_amount),
-            9 => codec::SlotRef::Opt(&self.today_investment_principal),
-            10 => codec::SlotRef::Opt(&self.investment_average_balance),
-            11 => codec::SlotRef::Opt(&self.cumulative_investment_principal),
-            12 => codec::SlotRef::Opt(&self.today_investment_profit_loss),
-            13 => codec::SlotRef::Opt(&self.month_investment_profit_loss),
-            14 => codec::SlotRef::Opt(&self.cumulative_investment_profit_loss),
-            15 => codec::SlotRef::Opt(&self.today_profit_loss_rate),
-            16 => codec::SlotRef::Opt(&self.month_profit_loss_rate),
-            17 => codec::SlotRef::Opt(&self.cumulative_profit_loss_rate),
-            18 => codec::SlotRef::List(&self.stock_account_evaluation_status),
-            19 => codec::SlotRef::Number(self.return_code),
-            20 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountEvaluationStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AccountEvaluationStatusResponse {
+        account_name: Text("acnt_nm"),
+        branch_name: Text("brch_nm"),
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        d_plus_2_deposit: Int("d2_entra").format(codec::Format::PLAIN.zero_padded(12)),
+        total_balance_evaluation_amount: Int("tot_est_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        asset_evaluation_amount: Int("aset_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        total_purchase_amount: Int("tot_pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        estimated_deposited_asset_amount: Int("prsm_dpst_aset_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        total_collateral_sell_amount: Int("tot_grnt_sella")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        today_investment_principal: Int("tdy_lspft_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        investment_average_balance: Int("invt_bsamt").format(codec::Format::PLAIN.zero_padded(12)),
+        cumulative_investment_principal: Int("lspft_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        today_investment_profit_loss: Int("tdy_lspft").format(codec::Format::PLAIN.zero_padded(12)),
+        month_investment_profit_loss: Int("lspft2").format(codec::Format::PLAIN.zero_padded(12)),
+        cumulative_investment_profit_loss: Int("lspft")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        today_profit_loss_rate: Decimal("tdy_lspft_rt"),
+        month_profit_loss_rate: Decimal("lspft_ratio"),
+        cumulative_profit_loss_rate: Decimal("lspft_rt"),
+        stock_account_evaluation_status: List("stk_acnt_evlt_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00004 field \`stk\_acnt\_evlt\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -414,102 +302,23 @@ pub struct AccountEvaluationStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountEvaluationStatusRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountEvaluationStatusRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("rmnd_qty", "holding_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("avg_prc", "average_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt", "evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_amt", "profit_loss_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("pur_amt", "purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("setl_remn", "settlement_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pred_buyq", "previous_day_buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pred_sellq", "previous_day_sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_buyq", "today_buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_sellq", "today_sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.holding_quantity),
-            3 => codec::SlotMut::Opt(&mut self.average_price),
-            4 => codec::SlotMut::Opt(&mut self.current_price),
-            5 => codec::SlotMut::Int(&mut self.evaluation_amount),
-            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
-            7 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            8 => codec::SlotMut::Date(&mut self.loan_date),
-            9 => codec::SlotMut::Int(&mut self.purchase_amount),
-            10 => codec::SlotMut::Int(&mut self.settlement_balance),
-            11 => codec::SlotMut::Int(&mut self.previous_day_buy_quantity),
-            12 => codec::SlotMut::Int(&mut self.previous_day_sell_quantity),
-            13 => codec::SlotMut::Int(&mut self.today_buy_quantity),
-            14 => codec::SlotMut::Int(&mut self.today_sell_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.holding_quantity),
-            3 => codec::SlotRef::Opt(&self.average_price),
-            4 => codec::SlotRef::Opt(&self.current_price),
-            5 => codec::SlotRef::Opt(&self.evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            7 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            8 => codec::SlotRef::Opt(&self.loan_date),
-            9 => codec::SlotRef::Opt(&self.purchase_amount),
-            10 => codec::SlotRef::Opt(&self.settlement_balance),
-            11 => codec::SlotRef::Opt(&self.previous_day_buy_quantity),
-            12 => codec::SlotRef::Opt(&self.previous_day_sell_quantity),
-            13 => codec::SlotRef::Opt(&self.today_buy_quantity),
-            14 => codec::SlotRef::Opt(&self.today_sell_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountEvaluationStatusRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AccountEvaluationStatusRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_amount: Int("pl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_rate: Decimal("pl_rt"),
+    loan_date: Date("loan_dt"),
+    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
+    previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(12)),
+    previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(12)),
+    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(12)),
+    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(12))
+});
 impl kiwoom_runtime::TrRequest for AccountEvaluationStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00004",
@@ -526,17 +335,5 @@ impl kiwoom_runtime::PagedRequest for AccountEvaluationStatusRequest {
     type Item = AccountEvaluationStatusRow;
     fn into_items(page: AccountEvaluationStatusResponse) -> Vec<AccountEvaluationStatusRow> {
         page.stock_account_evaluation_status
-    }
-}
-impl kiwoom_runtime::TrResponse for AccountEvaluationStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AccountEvaluationStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00004")
     }
 }

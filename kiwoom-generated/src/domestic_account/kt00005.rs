@@ -39,37 +39,12 @@ impl OrderFillBalanceRequest {
         }
     }
 }
-impl codec::Table for OrderFillBalanceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            domestic_exchange_type: super::KrxOrNxt::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for OrderFillBalanceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderFillBalanceRequest {
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(6)
+    },
+    from_json = "kt00005"
+);
 /// Response of `kt00005` 체결잔고요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -265,172 +240,55 @@ pub struct OrderFillBalanceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderFillBalanceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderFillBalanceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr_d1", "deposit_d_plus_1")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr_d2", "deposit_d_plus_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("uncl_stk_amt", "unpaid_stock_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rght_repl_amt", "right_substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ch_uncla", "cash_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_npay_gold", "credit_interest_arrears_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("etc_loana", "other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("nrpy_loan", "outstanding_loan")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_ch", "margin_cash")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_profa", "substitute_margin")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("stk_buy_tot_amt", "stock_buy_total_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt_tot", "evaluation_amount_total")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_pl_tot", "total_profit_loss_total")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("tot_re_buy_alowa", "total_rebuy_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("20ord_alow_amt", "order_available_amount_20pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("30ord_alow_amt", "order_available_amount_30pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("40ord_alow_amt", "order_available_amount_40pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("50ord_alow_amt", "order_available_amount_50pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("60ord_alow_amt", "order_available_amount_60pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("100ord_alow_amt", "order_available_amount_100pct")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan_tot", "credit_loan_total")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan_ls_tot", "credit_loan_stock_loan_total")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_grnt_rt", "credit_collateral_rate"),
-            codec::Field::new("dpst_grnt_use_amt_amt", "deposited_collateral_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("grnt_loan_amt", "collateral_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("stk_cntr_remn", "stock_execution_balance"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.deposit),
-            1 => codec::SlotMut::Int(&mut self.deposit_d_plus_1),
-            2 => codec::SlotMut::Int(&mut self.deposit_d_plus_2),
-            3 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            4 => codec::SlotMut::Int(&mut self.unpaid_stock_amount),
-            5 => codec::SlotMut::Int(&mut self.substitute_amount),
-            6 => codec::SlotMut::Int(&mut self.right_substitute_amount),
-            7 => codec::SlotMut::Int(&mut self.order_available_amount),
-            8 => codec::SlotMut::Int(&mut self.cash_unpaid_amount),
-            9 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount),
-            10 => codec::SlotMut::Int(&mut self.other_loan_amount),
-            11 => codec::SlotMut::Int(&mut self.outstanding_loan),
-            12 => codec::SlotMut::Int(&mut self.margin_cash),
-            13 => codec::SlotMut::Int(&mut self.substitute_margin),
-            14 => codec::SlotMut::Int(&mut self.stock_buy_total_amount),
-            15 => codec::SlotMut::Int(&mut self.evaluation_amount_total),
-            16 => codec::SlotMut::Int(&mut self.total_profit_loss_total),
-            17 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            18 => codec::SlotMut::Int(&mut self.total_rebuy_available_amount),
-            19 => codec::SlotMut::Int(&mut self.order_available_amount_20pct),
-            20 => codec::SlotMut::Int(&mut self.order_available_amount_30pct),
-            21 => codec::SlotMut::Int(&mut self.order_available_amount_40pct),
-            22 => codec::SlotMut::Int(&mut self.order_available_amount_50pct),
-            23 => codec::SlotMut::Int(&mut self.order_available_amount_60pct),
-            24 => codec::SlotMut::Int(&mut self.order_available_amount_100pct),
-            25 => codec::SlotMut::Int(&mut self.credit_loan_total),
-            26 => codec::SlotMut::Int(&mut self.credit_loan_stock_loan_total),
-            27 => codec::SlotMut::Decimal(&mut self.credit_collateral_rate),
-            28 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_amount),
-            29 => codec::SlotMut::Int(&mut self.collateral_loan_amount),
-            30 => codec::SlotMut::List(&mut self.stock_execution_balance),
-            31 => codec::SlotMut::Number(&mut self.return_code),
-            32 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.deposit),
-            1 => codec::SlotRef::Opt(&self.deposit_d_plus_1),
-            2 => codec::SlotRef::Opt(&self.deposit_d_plus_2),
-            3 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            4 => codec::SlotRef::Opt(&self.unpaid_stock_amount),
-            5 => codec::SlotRef::Opt(&self.substitute_amount),
-            6 => codec::SlotRef::Opt(&self.right_substitute_amount),
-            7 => codec::SlotRef::Opt(&self.order_available_amount),
-            8 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
-            9 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount),
-            10 => codec::SlotRef::Opt(&self.other_loan_amount),
-            11 => codec::SlotRef::Opt(&self.outstanding_loan),
-            12 => codec::SlotRef::Opt(&self.margin_cash),
-            13 => codec::SlotRef::Opt(&self.substitute_margin),
-            14 => codec::SlotRef::Opt(&self.stock_buy_total_amount),
-            15 => codec::SlotRef::Opt(&self.evaluation_amount_total),
-            16 => codec::SlotRef::Opt(&self.total_profit_loss_total),
-            17 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            18 => codec::SlotRef::Opt(&self.total_rebuy_available_amount),
-            19 => codec::SlotRef::Opt(&self.order_available_amount_20pct),
-            20 => codec::SlotRef::Opt(&self.order_available_amount_30pct),
-            21 => codec::SlotRef::Opt(&self.order_available_amount_40pct),
-            22 => codec::SlotRef::Opt(&self.order_available_amount_50pct),
-            23 => codec::SlotRef::Opt(&self.order_available_amount_60pct),
-            24 => codec::SlotRef::Opt(&self.order_available_amount_100pct),
-            25 => codec::SlotRef::Opt(&self.credit_loan_total),
-            26 => codec::SlotRef::Opt(&self.credit_loan_stock_loan_total),
-            27 => codec::SlotRef::Opt(&self.credit_collateral_rate),
-            28 => codec::SlotRef::Opt(&self.deposited_collateral_loan_amount),
-            29 => codec::SlotRef::Opt(&self.collateral_loan_amount),
-            30 => codec::SlotRef::List(&self.stock_execution_balance),
-            31 => codec::SlotRef::Number(self.return_code),
-            32 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderFillBalanceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrderFillBalanceResponse {
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        deposit_d_plus_1: Int("entr_d1").format(codec::Format::PLAIN.zero_padded(12)),
+        deposit_d_plus_2: Int("entr_d2").format(codec::Format::PLAIN.zero_padded(12)),
+        withdrawal_available_amount: Int("pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_stock_amount: Int("uncl_stk_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        right_substitute_amount: Int("rght_repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount: Int("ord_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        cash_unpaid_amount: Int("ch_uncla").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_arrears_amount: Int("crd_int_npay_gold")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        other_loan_amount: Int("etc_loana").format(codec::Format::PLAIN.zero_padded(12)),
+        outstanding_loan: Int("nrpy_loan").format(codec::Format::PLAIN.zero_padded(12)),
+        margin_cash: Int("profa_ch").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_margin: Int("repl_profa").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_buy_total_amount: Int("stk_buy_tot_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount_total: Int("evlt_amt_tot").format(codec::Format::PLAIN.zero_padded(12)),
+        total_profit_loss_total: Int("tot_pl_tot").format(codec::Format::PLAIN.zero_padded(12)),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        total_rebuy_available_amount: Int("tot_re_buy_alowa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_20pct: Int("20ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_30pct: Int("30ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_40pct: Int("40ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_50pct: Int("50ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_60pct: Int("60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_100pct: Int("100ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan_total: Int("crd_loan_tot").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan_stock_loan_total: Int("crd_loan_ls_tot")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        credit_collateral_rate: Decimal("crd_grnt_rt"),
+        deposited_collateral_loan_amount: Int("dpst_grnt_use_amt_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        collateral_loan_amount: Int("grnt_loan_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_execution_balance: List("stk_cntr_remn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00005 field \`stk\_cntr\_remn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -512,92 +370,21 @@ pub struct OrderFillBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderFillBalanceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderFillBalanceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crd_tp", "credit_type"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("expr_dt", "expiry_date"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("setl_remn", "settlement_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cur_qty", "current_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("buy_uv", "buy_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pur_amt", "purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt", "evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evltv_prft", "evaluation_profit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.credit_type),
-            1 => codec::SlotMut::Date(&mut self.loan_date),
-            2 => codec::SlotMut::Date(&mut self.expiry_date),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Int(&mut self.settlement_balance),
-            6 => codec::SlotMut::Int(&mut self.current_quantity),
-            7 => codec::SlotMut::Opt(&mut self.current_price),
-            8 => codec::SlotMut::Opt(&mut self.buy_unit_price),
-            9 => codec::SlotMut::Int(&mut self.purchase_amount),
-            10 => codec::SlotMut::Int(&mut self.evaluation_amount),
-            11 => codec::SlotMut::Int(&mut self.evaluation_profit),
-            12 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.credit_type),
-            1 => codec::SlotRef::Opt(&self.loan_date),
-            2 => codec::SlotRef::Opt(&self.expiry_date),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.settlement_balance),
-            6 => codec::SlotRef::Opt(&self.current_quantity),
-            7 => codec::SlotRef::Opt(&self.current_price),
-            8 => codec::SlotRef::Opt(&self.buy_unit_price),
-            9 => codec::SlotRef::Opt(&self.purchase_amount),
-            10 => codec::SlotRef::Opt(&self.evaluation_amount),
-            11 => codec::SlotRef::Opt(&self.evaluation_profit),
-            12 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderFillBalanceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OrderFillBalanceRow {
+    credit_type: Text("crd_tp"),
+    loan_date: Date("loan_dt"),
+    expiry_date: Date("expr_dt"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
+    current_quantity: Int("cur_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    buy_unit_price: Opt("buy_uv").format(codec::Format::PLAIN.zero_padded(12)),
+    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_rate: Decimal("pl_rt")
+});
 impl kiwoom_runtime::TrRequest for OrderFillBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00005",
@@ -614,17 +401,5 @@ impl kiwoom_runtime::PagedRequest for OrderFillBalanceRequest {
     type Item = OrderFillBalanceRow;
     fn into_items(page: OrderFillBalanceResponse) -> Vec<OrderFillBalanceRow> {
         page.stock_execution_balance
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderFillBalanceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderFillBalanceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00005")
     }
 }

@@ -42,33 +42,12 @@ impl AccountNextDaySettlementRequest {
         self
     }
 }
-impl codec::Table for AccountNextDaySettlementRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("strt_dcd_seq", "start_settlement_number").max(7)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.start_settlement_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_settlement_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for AccountNextDaySettlementRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AccountNextDaySettlementRequest {
+        start_settlement_number: Text("strt_dcd_seq").max(7)
+    },
+    from_json = "kt00008"
+);
 /// Response of `kt00008` 계좌별익일결제예정내역요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -108,72 +87,18 @@ pub struct AccountNextDaySettlementResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountNextDaySettlementResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountNextDaySettlementResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_dt", "trade_date"),
-            codec::Field::new("setl_dt", "settlement_date"),
-            codec::Field::new("sell_amt_sum", "sell_amount_sum")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("buy_amt_sum", "buy_amount_sum")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "acnt_nxdy_setl_frcs_prps_array",
-                "account_next_day_settlement_schedule_list",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.trade_date),
-            1 => codec::SlotMut::Date(&mut self.settlement_date),
-            2 => codec::SlotMut::Int(&mut self.sell_amount_sum),
-            3 => codec::SlotMut::Int(&mut self.buy_amount_sum),
-            4 => codec::SlotMut::List(&mut self.account_next_day_settlement_schedule_list),
-            5 => codec::SlotMut::Number(&mut self.return_code),
-            6 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.trade_date),
-            1 => codec::SlotRef::Opt(&self.settlement_date),
-            2 => codec::SlotRef::Opt(&self.sell_amount_sum),
-            3 => codec::SlotRef::Opt(&self.buy_amount_sum),
-            4 => codec::SlotRef::List(&self.account_next_day_settlement_schedule_list),
-            5 => codec::SlotRef::Number(self.return_code),
-            6 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountNextDaySettlementResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AccountNextDaySettlementResponse {
+        trade_date: Date("trde_dt"),
+        settlement_date: Date("setl_dt"),
+        sell_amount_sum: Int("sell_amt_sum").format(codec::Format::PLAIN.zero_padded(12)),
+        buy_amount_sum: Int("buy_amt_sum").format(codec::Format::PLAIN.zero_padded(12)),
+        account_next_day_settlement_schedule_list: List("acnt_nxdy_setl_frcs_prps_array"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00008 field \`acnt\_nxdy\_setl\_frcs\_prps\_array\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -263,95 +188,23 @@ pub struct AccountNextDaySettlementRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountNextDaySettlementRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountNextDaySettlementRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("qty", "quantity").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("engg_amt", "contract_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("incm_tax", "income_tax")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rstx", "rural_tax").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("sell_tp", "sell_type"),
-            codec::Field::new("unp", "unit_price").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("exct_amt", "settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("trde_tax", "trade_tax").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("resi_tax", "resident_tax")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_tp", "credit_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.seq),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Date(&mut self.loan_date),
-            3 => codec::SlotMut::Int(&mut self.quantity),
-            4 => codec::SlotMut::Int(&mut self.contract_amount),
-            5 => codec::SlotMut::Int(&mut self.commission),
-            6 => codec::SlotMut::Int(&mut self.income_tax),
-            7 => codec::SlotMut::Int(&mut self.rural_tax),
-            8 => codec::SlotMut::Text(&mut self.stock_name),
-            9 => codec::SlotMut::Text(&mut self.sell_type),
-            10 => codec::SlotMut::Opt(&mut self.unit_price),
-            11 => codec::SlotMut::Int(&mut self.settlement_amount),
-            12 => codec::SlotMut::Int(&mut self.trade_tax),
-            13 => codec::SlotMut::Int(&mut self.resident_tax),
-            14 => codec::SlotMut::Text(&mut self.credit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.seq),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.loan_date),
-            3 => codec::SlotRef::Opt(&self.quantity),
-            4 => codec::SlotRef::Opt(&self.contract_amount),
-            5 => codec::SlotRef::Opt(&self.commission),
-            6 => codec::SlotRef::Opt(&self.income_tax),
-            7 => codec::SlotRef::Opt(&self.rural_tax),
-            8 => codec::SlotRef::Opt(&self.stock_name),
-            9 => codec::SlotRef::Opt(&self.sell_type),
-            10 => codec::SlotRef::Opt(&self.unit_price),
-            11 => codec::SlotRef::Opt(&self.settlement_amount),
-            12 => codec::SlotRef::Opt(&self.trade_tax),
-            13 => codec::SlotRef::Opt(&self.resident_tax),
-            14 => codec::SlotRef::Opt(&self.credit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountNextDaySettlementRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AccountNextDaySettlementRow {
+    seq: Text("seq"),
+    stock_code: Text("stk_cd"),
+    loan_date: Date("loan_dt"),
+    quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
+    contract_amount: Int("engg_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+    income_tax: Int("incm_tax").format(codec::Format::PLAIN.zero_padded(12)),
+    rural_tax: Int("rstx").format(codec::Format::PLAIN.zero_padded(12)),
+    stock_name: Text("stk_nm"),
+    sell_type: Text("sell_tp"),
+    unit_price: Opt("unp").format(codec::Format::PLAIN.zero_padded(12)),
+    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    trade_tax: Int("trde_tax").format(codec::Format::PLAIN.zero_padded(12)),
+    resident_tax: Int("resi_tax").format(codec::Format::PLAIN.zero_padded(12)),
+    credit_type: Text("crd_tp")
+});
 impl kiwoom_runtime::TrRequest for AccountNextDaySettlementRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00008",
@@ -368,17 +221,5 @@ impl kiwoom_runtime::PagedRequest for AccountNextDaySettlementRequest {
     type Item = AccountNextDaySettlementRow;
     fn into_items(page: AccountNextDaySettlementResponse) -> Vec<AccountNextDaySettlementRow> {
         page.account_next_day_settlement_schedule_list
-    }
-}
-impl kiwoom_runtime::TrResponse for AccountNextDaySettlementResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AccountNextDaySettlementRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00008")
     }
 }

@@ -89,56 +89,17 @@ impl OrderWithdrawableAmountRequest {
         self
     }
 }
-impl codec::Table for OrderWithdrawableAmountRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("io_amt", "in_out_amount").max(12),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("trde_qty", "trade_quantity").max(10),
-            codec::Field::new("uv", "unit_price").required().max(10),
-            codec::Field::new("exp_buy_unp", "expected_buy_unit_price").max(10),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.in_out_amount),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Req(&mut self.unit_price),
-            5 => codec::SlotMut::Int(&mut self.expected_buy_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.in_out_amount),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Req(&self.unit_price),
-            5 => codec::SlotRef::Opt(&self.expected_buy_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            in_out_amount: None,
-            stock_code: Default::default(),
-            trade_type: super::Side::from_code(""),
-            trade_quantity: None,
-            unit_price: Default::default(),
-            expected_buy_unit_price: None,
-        }
-    }
-}
-impl serde::Serialize for OrderWithdrawableAmountRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderWithdrawableAmountRequest {
+        in_out_amount: Int("io_amt").max(12),
+        stock_code: Req("stk_cd").max(12),
+        trade_type: ReqCode("trde_tp").max(1),
+        trade_quantity: Int("trde_qty").max(10),
+        unit_price: Req("uv").max(10),
+        expected_buy_unit_price: Int("exp_buy_unp").max(10)
+    },
+    from_json = "kt00010"
+);
 /// Response of `kt00010` 주문인출가능금액요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -318,167 +279,60 @@ pub struct OrderWithdrawableAmountResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderWithdrawableAmountResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderWithdrawableAmountResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("profa_20ord_alow_amt", "margin_20_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_20ord_alowq", "margin_20_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("profa_30ord_alow_amt", "margin_30_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_30ord_alowq", "margin_30_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("profa_40ord_alow_amt", "margin_40_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_40ord_alowq", "margin_40_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("profa_50ord_alow_amt", "margin_50_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_50ord_alowq", "margin_50_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("profa_60ord_alow_amt", "margin_60_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_60ord_alowq", "margin_60_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new(
-                "profa_rdex_60ord_alow_amt",
-                "margin_reduction_60_order_available_amount",
-            )
+codec::record_table!(
+    OrderWithdrawableAmountResponse {
+        margin_20_order_available_amount: Int("profa_20ord_alow_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_rdex_60ord_alowq",
-                "margin_reduction_60_order_available_quantity",
-            )
+        margin_20_order_available_quantity: Int("profa_20ord_alowq")
             .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("profa_100ord_alow_amt", "margin_100_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_100ord_alowq", "margin_100_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("pred_reu_alowa", "previous_day_reuse_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tdy_reu_alowa", "today_reuse_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("uncla", "unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_pos_repl", "order_available_substitute")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("wthd_alowa", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("nxdy_wthd_alowa", "next_day_withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pur_amt", "purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pur_exct_amt", "purchase_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("d2entra", "d_plus_2_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_rdex_aplc_tp", "margin_reduction_applied_type"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.margin_20_order_available_amount),
-            1 => codec::SlotMut::Int(&mut self.margin_20_order_available_quantity),
-            2 => codec::SlotMut::Int(&mut self.margin_30_order_available_amount),
-            3 => codec::SlotMut::Int(&mut self.margin_30_order_available_quantity),
-            4 => codec::SlotMut::Int(&mut self.margin_40_order_available_amount),
-            5 => codec::SlotMut::Int(&mut self.margin_40_order_available_quantity),
-            6 => codec::SlotMut::Int(&mut self.margin_50_order_available_amount),
-            7 => codec::SlotMut::Int(&mut self.margin_50_order_available_quantity),
-            8 => codec::SlotMut::Int(&mut self.margin_60_order_available_amount),
-            9 => codec::SlotMut::Int(&mut self.margin_60_order_available_quantity),
-            10 => codec::SlotMut::Int(&mut self.margin_reduction_60_order_available_amount),
-            11 => codec::SlotMut::Int(&mut self.margin_reduction_60_order_available_quantity),
-            12 => codec::SlotMut::Int(&mut self.margin_100_order_available_amount),
-            13 => codec::SlotMut::Int(&mut self.margin_100_order_available_quantity),
-            14 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount),
-            15 => codec::SlotMut::Int(&mut self.today_reuse_available_amount),
-            16 => codec::SlotMut::Int(&mut self.deposit),
-            17 => codec::SlotMut::Int(&mut self.substitute_amount),
-            18 => codec::SlotMut::Int(&mut self.unpaid_amount),
-            19 => codec::SlotMut::Int(&mut self.order_available_substitute),
-            20 => codec::SlotMut::Int(&mut self.order_available_amount),
-            21 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            22 => codec::SlotMut::Int(&mut self.next_day_withdrawal_available_amount),
-            23 => codec::SlotMut::Int(&mut self.purchase_amount),
-            24 => codec::SlotMut::Int(&mut self.commission),
-            25 => codec::SlotMut::Int(&mut self.purchase_settlement_amount),
-            26 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
-            27 => codec::SlotMut::Opt(&mut self.margin_reduction_applied_type),
-            28 => codec::SlotMut::Number(&mut self.return_code),
-            29 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_20_order_available_amount),
-            1 => codec::SlotRef::Opt(&self.margin_20_order_available_quantity),
-            2 => codec::SlotRef::Opt(&self.margin_30_order_available_amount),
-            3 => codec::SlotRef::Opt(&self.margin_30_order_available_quantity),
-            4 => codec::SlotRef::Opt(&self.margin_40_order_available_amount),
-            5 => codec::SlotRef::Opt(&self.margin_40_order_available_quantity),
-            6 => codec::SlotRef::Opt(&self.margin_50_order_available_amount),
-            7 => codec::SlotRef::Opt(&self.margin_50_order_available_quantity),
-            8 => codec::SlotRef::Opt(&self.margin_60_order_available_amount),
-            9 => codec::SlotRef::Opt(&self.margin_60_order_available_quantity),
-            10 => codec::SlotRef::Opt(&self.margin_reduction_60_order_available_amount),
-            11 => codec::SlotRef::Opt(&self.margin_reduction_60_order_available_quantity),
-            12 => codec::SlotRef::Opt(&self.margin_100_order_available_amount),
-            13 => codec::SlotRef::Opt(&self.margin_100_order_available_quantity),
-            14 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount),
-            15 => codec::SlotRef::Opt(&self.today_reuse_available_amount),
-            16 => codec::SlotRef::Opt(&self.deposit),
-            17 => codec::SlotRef::Opt(&self.substitute_amount),
-            18 => codec::SlotRef::Opt(&self.unpaid_amount),
-            19 => codec::SlotRef::Opt(&self.order_available_substitute),
-            20 => codec::SlotRef::Opt(&self.order_available_amount),
-            21 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            22 => codec::SlotRef::Opt(&self.next_day_withdrawal_available_amount),
-            23 => codec::SlotRef::Opt(&self.purchase_amount),
-            24 => codec::SlotRef::Opt(&self.commission),
-            25 => codec::SlotRef::Opt(&self.purchase_settlement_amount),
-            26 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
-            27 => codec::SlotRef::Opt(&self.margin_reduction_applied_type),
-            28 => codec::SlotRef::Number(self.return_code),
-            29 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderWithdrawableAmountResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        margin_30_order_available_amount: Int("profa_30ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_30_order_available_quantity: Int("profa_30ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        margin_40_order_available_amount: Int("profa_40ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_40_order_available_quantity: Int("profa_40ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        margin_50_order_available_amount: Int("profa_50ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_50_order_available_quantity: Int("profa_50ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        margin_60_order_available_amount: Int("profa_60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_60_order_available_quantity: Int("profa_60ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        margin_reduction_60_order_available_amount: Int("profa_rdex_60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_reduction_60_order_available_quantity: Int("profa_rdex_60ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        margin_100_order_available_amount: Int("profa_100ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_100_order_available_quantity: Int("profa_100ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(10)),
+        previous_day_reuse_available_amount: Int("pred_reu_alowa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        today_reuse_available_amount: Int("tdy_reu_alowa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_amount: Int("uncla").format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_substitute: Int("ord_pos_repl")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount: Int("ord_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        withdrawal_available_amount: Int("wthd_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        next_day_withdrawal_available_amount: Int("nxdy_wthd_alowa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+        purchase_settlement_amount: Int("pur_exct_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        d_plus_2_deposit: Int("d2entra").format(codec::Format::PLAIN.zero_padded(12)),
+        margin_reduction_applied_type: Opt("profa_rdex_aplc_tp"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for OrderWithdrawableAmountRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00010",
@@ -489,17 +343,5 @@ impl kiwoom_runtime::TrRequest for OrderWithdrawableAmountRequest {
     type Response = OrderWithdrawableAmountResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00010", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderWithdrawableAmountResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderWithdrawableAmountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00010")
     }
 }

@@ -51,40 +51,13 @@ impl OrderableQuantityByMarginRateRequest {
         self
     }
 }
-impl codec::Table for OrderableQuantityByMarginRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("uv", "unit_price").max(10),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            unit_price: None,
-        }
-    }
-}
-impl serde::Serialize for OrderableQuantityByMarginRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderableQuantityByMarginRateRequest {
+        stock_code: Req("stk_cd").max(12),
+        unit_price: Int("uv").max(10)
+    },
+    from_json = "kt00011"
+);
 /// Response of `kt00011` 증거금율별주문가능수량조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -312,210 +285,78 @@ pub struct OrderableQuantityByMarginRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderableQuantityByMarginRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderableQuantityByMarginRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_profa_rt", "stock_margin_rate"),
-            codec::Field::new("profa_rt", "margin_rate"),
-            codec::Field::new("aplc_rt", "applied_rate"),
-            codec::Field::new("profa_20ord_alow_amt", "margin_20_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_20ord_alowq", "margin_20_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_20pred_reu_amt",
-                "margin_20_previous_day_reuse_amount",
-            )
+codec::record_table!(
+    OrderableQuantityByMarginRateResponse {
+        stock_margin_rate: Text("stk_profa_rt"),
+        margin_rate: Text("profa_rt"),
+        applied_rate: Text("aplc_rt"),
+        margin_20_order_available_amount: Int("profa_20ord_alow_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_20tdy_reu_amt", "margin_20_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_30ord_alow_amt", "margin_30_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_30ord_alowq", "margin_30_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_30pred_reu_amt",
-                "margin_30_previous_day_reuse_amount",
-            )
+        margin_20_order_available_quantity: Int("profa_20ord_alowq")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_30tdy_reu_amt", "margin_30_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_40ord_alow_amt", "margin_40_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_40ord_alowq", "margin_40_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_40pred_reu_amt",
-                "margin_40_previous_day_reuse_amount",
-            )
+        margin_20_previous_day_reuse_amount: Int("profa_20pred_reu_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_40tdy_reu_amt", "margin_40_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_50ord_alow_amt", "margin_50_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_50ord_alowq", "margin_50_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_50pred_reu_amt",
-                "margin_50_previous_day_reuse_amount",
-            )
+        margin_20_today_reuse_amount: Int("profa_20tdy_reu_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_50tdy_reu_amt", "margin_50_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_60ord_alow_amt", "margin_60_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_60ord_alowq", "margin_60_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_60pred_reu_amt",
-                "margin_60_previous_day_reuse_amount",
-            )
+        margin_30_order_available_amount: Int("profa_30ord_alow_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_60tdy_reu_amt", "margin_60_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_100ord_alow_amt", "margin_100_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_100ord_alowq", "margin_100_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "profa_100pred_reu_amt",
-                "margin_100_previous_day_reuse_amount",
-            )
+        margin_30_order_available_quantity: Int("profa_30ord_alowq")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profa_100tdy_reu_amt", "margin_100_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_ord_alow_amt", "cash_only_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_ord_alowq", "cash_only_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_pred_reu_amt", "cash_only_previous_day_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_tdy_reu_amt", "cash_only_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("uncla", "unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_pos_repl", "order_available_substitute")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_margin_rate),
-            1 => codec::SlotMut::Text(&mut self.margin_rate),
-            2 => codec::SlotMut::Text(&mut self.applied_rate),
-            3 => codec::SlotMut::Int(&mut self.margin_20_order_available_amount),
-            4 => codec::SlotMut::Int(&mut self.margin_20_order_available_quantity),
-            5 => codec::SlotMut::Int(&mut self.margin_20_previous_day_reuse_amount),
-            6 => codec::SlotMut::Int(&mut self.margin_20_today_reuse_amount),
-            7 => codec::SlotMut::Int(&mut self.margin_30_order_available_amount),
-            8 => codec::SlotMut::Int(&mut self.margin_30_order_available_quantity),
-            9 => codec::SlotMut::Int(&mut self.margin_30_previous_day_reuse_amount),
-            10 => codec::SlotMut::Int(&mut self.margin_30_today_reuse_amount),
-            11 => codec::SlotMut::Int(&mut self.margin_40_order_available_amount),
-            12 => codec::SlotMut::Int(&mut self.margin_40_order_available_quantity),
-            13 => codec::SlotMut::Int(&mut self.margin_40_previous_day_reuse_amount),
-            14 => codec::SlotMut::Int(&mut self.margin_40_today_reuse_amount),
-            15 => codec::SlotMut::Int(&mut self.margin_50_order_available_amount),
-            16 => codec::SlotMut::Int(&mut self.margin_50_order_available_quantity),
-            17 => codec::SlotMut::Int(&mut self.margin_50_previous_day_reuse_amount),
-            18 => codec::SlotMut::Int(&mut self.margin_50_today_reuse_amount),
-            19 => codec::SlotMut::Int(&mut self.margin_60_order_available_amount),
-            20 => codec::SlotMut::Int(&mut self.margin_60_order_available_quantity),
-            21 => codec::SlotMut::Int(&mut self.margin_60_previous_day_reuse_amount),
-            22 => codec::SlotMut::Int(&mut self.margin_60_today_reuse_amount),
-            23 => codec::SlotMut::Int(&mut self.margin_100_order_available_amount),
-            24 => codec::SlotMut::Int(&mut self.margin_100_order_available_quantity),
-            25 => codec::SlotMut::Int(&mut self.margin_100_previous_day_reuse_amount),
-            26 => codec::SlotMut::Int(&mut self.margin_100_today_reuse_amount),
-            27 => codec::SlotMut::Int(&mut self.cash_only_order_available_amount),
-            28 => codec::SlotMut::Int(&mut self.cash_only_order_available_quantity),
-            29 => codec::SlotMut::Int(&mut self.cash_only_previous_day_reuse_amount),
-            30 => codec::SlotMut::Int(&mut self.cash_only_today_reuse_amount),
-            31 => codec::SlotMut::Int(&mut self.deposit),
-            32 => codec::SlotMut::Int(&mut self.substitute_amount),
-            33 => codec::SlotMut::Int(&mut self.unpaid_amount),
-            34 => codec::SlotMut::Int(&mut self.order_available_substitute),
-            35 => codec::SlotMut::Int(&mut self.order_available_amount),
-            36 => codec::SlotMut::Number(&mut self.return_code),
-            37 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_margin_rate),
-            1 => codec::SlotRef::Opt(&self.margin_rate),
-            2 => codec::SlotRef::Opt(&self.applied_rate),
-            3 => codec::SlotRef::Opt(&self.margin_20_order_available_amount),
-            4 => codec::SlotRef::Opt(&self.margin_20_order_available_quantity),
-            5 => codec::SlotRef::Opt(&self.margin_20_previous_day_reuse_amount),
-            6 => codec::SlotRef::Opt(&self.margin_20_today_reuse_amount),
-            7 => codec::SlotRef::Opt(&self.margin_30_order_available_amount),
-            8 => codec::SlotRef::Opt(&self.margin_30_order_available_quantity),
-            9 => codec::SlotRef::Opt(&self.margin_30_previous_day_reuse_amount),
-            10 => codec::SlotRef::Opt(&self.margin_30_today_reuse_amount),
-            11 => codec::SlotRef::Opt(&self.margin_40_order_available_amount),
-            12 => codec::SlotRef::Opt(&self.margin_40_order_available_quantity),
-            13 => codec::SlotRef::Opt(&self.margin_40_previous_day_reuse_amount),
-            14 => codec::SlotRef::Opt(&self.margin_40_today_reuse_amount),
-            15 => codec::SlotRef::Opt(&self.margin_50_order_available_amount),
-            16 => codec::SlotRef::Opt(&self.margin_50_order_available_quantity),
-            17 => codec::SlotRef::Opt(&self.margin_50_previous_day_reuse_amount),
-            18 => codec::SlotRef::Opt(&self.margin_50_today_reuse_amount),
-            19 => codec::SlotRef::Opt(&self.margin_60_order_available_amount),
-            20 => codec::SlotRef::Opt(&self.margin_60_order_available_quantity),
-            21 => codec::SlotRef::Opt(&self.margin_60_previous_day_reuse_amount),
-            22 => codec::SlotRef::Opt(&self.margin_60_today_reuse_amount),
-            23 => codec::SlotRef::Opt(&self.margin_100_order_available_amount),
-            24 => codec::SlotRef::Opt(&self.margin_100_order_available_quantity),
-            25 => codec::SlotRef::Opt(&self.margin_100_previous_day_reuse_amount),
-            26 => codec::SlotRef::Opt(&self.margin_100_today_reuse_amount),
-            27 => codec::SlotRef::Opt(&self.cash_only_order_available_amount),
-            28 => codec::SlotRef::Opt(&self.cash_only_order_available_quantity),
-            29 => codec::SlotRef::Opt(&self.cash_only_previous_day_reuse_amount),
-            30 => codec::SlotRef::Opt(&self.cash_only_today_reuse_amount),
-            31 => codec::SlotRef::Opt(&self.deposit),
-            32 => codec::SlotRef::Opt(&self.substitute_amount),
-            33 => codec::SlotRef::Opt(&self.unpaid_amount),
-            34 => codec::SlotRef::Opt(&self.order_available_substitute),
-            35 => codec::SlotRef::Opt(&self.order_available_amount),
-            36 => codec::SlotRef::Number(self.return_code),
-            37 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderableQuantityByMarginRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        margin_30_previous_day_reuse_amount: Int("profa_30pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_30_today_reuse_amount: Int("profa_30tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_40_order_available_amount: Int("profa_40ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_40_order_available_quantity: Int("profa_40ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_40_previous_day_reuse_amount: Int("profa_40pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_40_today_reuse_amount: Int("profa_40tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_50_order_available_amount: Int("profa_50ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_50_order_available_quantity: Int("profa_50ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_50_previous_day_reuse_amount: Int("profa_50pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_50_today_reuse_amount: Int("profa_50tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_60_order_available_amount: Int("profa_60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_60_order_available_quantity: Int("profa_60ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_60_previous_day_reuse_amount: Int("profa_60pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_60_today_reuse_amount: Int("profa_60tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_100_order_available_amount: Int("profa_100ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_100_order_available_quantity: Int("profa_100ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_100_previous_day_reuse_amount: Int("profa_100pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        margin_100_today_reuse_amount: Int("profa_100tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_order_available_amount: Int("min_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_order_available_quantity: Int("min_ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_previous_day_reuse_amount: Int("min_pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_today_reuse_amount: Int("min_tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_amount: Int("uncla").format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_substitute: Int("ord_pos_repl")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount: Int("ord_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for OrderableQuantityByMarginRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00011",
@@ -526,17 +367,5 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityByMarginRateRequest {
     type Response = OrderableQuantityByMarginRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00011", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderableQuantityByMarginRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderableQuantityByMarginRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00011")
     }
 }

@@ -51,40 +51,13 @@ impl OrderableQuantityByCreditMarginRateRequest {
         self
     }
 }
-impl codec::Table for OrderableQuantityByCreditMarginRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("uv", "unit_price").max(10),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            unit_price: None,
-        }
-    }
-}
-impl serde::Serialize for OrderableQuantityByCreditMarginRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderableQuantityByCreditMarginRateRequest {
+        stock_code: Req("stk_cd").max(12),
+        unit_price: Int("uv").max(10)
+    },
+    from_json = "kt00012"
+);
 /// Response of `kt00012` 신용보증금율별주문가능수량조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -254,169 +227,57 @@ pub struct OrderableQuantityByCreditMarginRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderableQuantityByCreditMarginRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderableQuantityByCreditMarginRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_assr_rt", "stock_guarantee_rate"),
-            codec::Field::new("stk_assr_rt_nm", "stock_guarantee_rate_name"),
-            codec::Field::new("assr_30ord_alow_amt", "guarantee_30_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_30ord_alowq", "guarantee_30_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "assr_30pred_reu_amt",
-                "guarantee_30_previous_day_reuse_amount",
-            )
+codec::record_table!(
+    OrderableQuantityByCreditMarginRateResponse {
+        stock_guarantee_rate: Text("stk_assr_rt"),
+        stock_guarantee_rate_name: Text("stk_assr_rt_nm"),
+        guarantee_30_order_available_amount: Int("assr_30ord_alow_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_30tdy_reu_amt", "guarantee_30_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_40ord_alow_amt", "guarantee_40_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_40ord_alowq", "guarantee_40_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "assr_40pred_reu_amt",
-                "guarantee_40_previous_day_reuse_amount",
-            )
+        guarantee_30_order_available_quantity: Int("assr_30ord_alowq")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_40tdy_reu_amt", "guarantee_40_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_50ord_alow_amt", "guarantee_50_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_50ord_alowq", "guarantee_50_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "assr_50pred_reu_amt",
-                "guarantee_50_previous_day_reuse_amount",
-            )
+        guarantee_30_previous_day_reuse_amount: Int("assr_30pred_reu_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_50tdy_reu_amt", "guarantee_50_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_60ord_alow_amt", "guarantee_60_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_60ord_alowq", "guarantee_60_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "assr_60pred_reu_amt",
-                "guarantee_60_previous_day_reuse_amount",
-            )
+        guarantee_30_today_reuse_amount: Int("assr_30tdy_reu_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("assr_60tdy_reu_amt", "guarantee_60_today_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr", "deposit").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("repl_amt", "substitute_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("uncla", "unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_pos_repl", "order_available_substitute")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("out_alowa", "unpaid_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("out_pos_qty", "unpaid_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_amt", "cash_only_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_qty", "cash_only_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_guarantee_rate),
-            1 => codec::SlotMut::Text(&mut self.stock_guarantee_rate_name),
-            2 => codec::SlotMut::Int(&mut self.guarantee_30_order_available_amount),
-            3 => codec::SlotMut::Int(&mut self.guarantee_30_order_available_quantity),
-            4 => codec::SlotMut::Int(&mut self.guarantee_30_previous_day_reuse_amount),
-            5 => codec::SlotMut::Int(&mut self.guarantee_30_today_reuse_amount),
-            6 => codec::SlotMut::Int(&mut self.guarantee_40_order_available_amount),
-            7 => codec::SlotMut::Int(&mut self.guarantee_40_order_available_quantity),
-            8 => codec::SlotMut::Int(&mut self.guarantee_40_previous_day_reuse_amount),
-            9 => codec::SlotMut::Int(&mut self.guarantee_40_today_reuse_amount),
-            10 => codec::SlotMut::Int(&mut self.guarantee_50_order_available_amount),
-            11 => codec::SlotMut::Int(&mut self.guarantee_50_order_available_quantity),
-            12 => codec::SlotMut::Int(&mut self.guarantee_50_previous_day_reuse_amount),
-            13 => codec::SlotMut::Int(&mut self.guarantee_50_today_reuse_amount),
-            14 => codec::SlotMut::Int(&mut self.guarantee_60_order_available_amount),
-            15 => codec::SlotMut::Int(&mut self.guarantee_60_order_available_quantity),
-            16 => codec::SlotMut::Int(&mut self.guarantee_60_previous_day_reuse_amount),
-            17 => codec::SlotMut::Int(&mut self.guarantee_60_today_reuse_amount),
-            18 => codec::SlotMut::Int(&mut self.deposit),
-            19 => codec::SlotMut::Int(&mut self.substitute_amount),
-            20 => codec::SlotMut::Int(&mut self.unpaid_amount),
-            21 => codec::SlotMut::Int(&mut self.order_available_substitute),
-            22 => codec::SlotMut::Int(&mut self.order_available_amount),
-            23 => codec::SlotMut::Int(&mut self.unpaid_available_amount),
-            24 => codec::SlotMut::Int(&mut self.unpaid_available_quantity),
-            25 => codec::SlotMut::Int(&mut self.cash_only_amount),
-            26 => codec::SlotMut::Int(&mut self.cash_only_quantity),
-            27 => codec::SlotMut::Number(&mut self.return_code),
-            28 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_guarantee_rate),
-            1 => codec::SlotRef::Opt(&self.stock_guarantee_rate_name),
-            2 => codec::SlotRef::Opt(&self.guarantee_30_order_available_amount),
-            3 => codec::SlotRef::Opt(&self.guarantee_30_order_available_quantity),
-            4 => codec::SlotRef::Opt(&self.guarantee_30_previous_day_reuse_amount),
-            5 => codec::SlotRef::Opt(&self.guarantee_30_today_reuse_amount),
-            6 => codec::SlotRef::Opt(&self.guarantee_40_order_available_amount),
-            7 => codec::SlotRef::Opt(&self.guarantee_40_order_available_quantity),
-            8 => codec::SlotRef::Opt(&self.guarantee_40_previous_day_reuse_amount),
-            9 => codec::SlotRef::Opt(&self.guarantee_40_today_reuse_amount),
-            10 => codec::SlotRef::Opt(&self.guarantee_50_order_available_amount),
-            11 => codec::SlotRef::Opt(&self.guarantee_50_order_available_quantity),
-            12 => codec::SlotRef::Opt(&self.guarantee_50_previous_day_reuse_amount),
-            13 => codec::SlotRef::Opt(&self.guarantee_50_today_reuse_amount),
-            14 => codec::SlotRef::Opt(&self.guarantee_60_order_available_amount),
-            15 => codec::SlotRef::Opt(&self.guarantee_60_order_available_quantity),
-            16 => codec::SlotRef::Opt(&self.guarantee_60_previous_day_reuse_amount),
-            17 => codec::SlotRef::Opt(&self.guarantee_60_today_reuse_amount),
-            18 => codec::SlotRef::Opt(&self.deposit),
-            19 => codec::SlotRef::Opt(&self.substitute_amount),
-            20 => codec::SlotRef::Opt(&self.unpaid_amount),
-            21 => codec::SlotRef::Opt(&self.order_available_substitute),
-            22 => codec::SlotRef::Opt(&self.order_available_amount),
-            23 => codec::SlotRef::Opt(&self.unpaid_available_amount),
-            24 => codec::SlotRef::Opt(&self.unpaid_available_quantity),
-            25 => codec::SlotRef::Opt(&self.cash_only_amount),
-            26 => codec::SlotRef::Opt(&self.cash_only_quantity),
-            27 => codec::SlotRef::Number(self.return_code),
-            28 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderableQuantityByCreditMarginRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        guarantee_40_order_available_amount: Int("assr_40ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_40_order_available_quantity: Int("assr_40ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_40_previous_day_reuse_amount: Int("assr_40pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_40_today_reuse_amount: Int("assr_40tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_50_order_available_amount: Int("assr_50ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_50_order_available_quantity: Int("assr_50ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_50_previous_day_reuse_amount: Int("assr_50pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_50_today_reuse_amount: Int("assr_50tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_60_order_available_amount: Int("assr_60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_60_order_available_quantity: Int("assr_60ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_60_previous_day_reuse_amount: Int("assr_60pred_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        guarantee_60_today_reuse_amount: Int("assr_60tdy_reu_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_amount: Int("uncla").format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_substitute: Int("ord_pos_repl")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount: Int("ord_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_available_amount: Int("out_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        unpaid_available_quantity: Int("out_pos_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_amount: Int("min_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_quantity: Int("min_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for OrderableQuantityByCreditMarginRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00012",
@@ -427,17 +288,5 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityByCreditMarginRateRequest {
     type Response = OrderableQuantityByCreditMarginRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00012", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderableQuantityByCreditMarginRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderableQuantityByCreditMarginRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00012")
     }
 }

@@ -30,26 +30,7 @@ impl MarginDetailRequest {
         Self {}
     }
 }
-impl codec::Table for MarginDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for MarginDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(MarginDetailRequest {}, from_json = "kt00013");
 /// Response of `kt00013` 증거금세부내역조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -361,278 +342,103 @@ pub struct MarginDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl MarginDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for MarginDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_reu_objt_amt", "today_reuse_target_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_reu_use_amt", "today_reuse_use_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_reu_alowa", "today_reuse_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_reu_lmtt_amt", "today_reuse_restricted_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_reu_alowa_fin", "today_reuse_available_amount_final")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_reu_objt_amt", "previous_day_reuse_target_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_reu_use_amt", "previous_day_reuse_use_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_reu_alowa", "previous_day_reuse_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_reu_lmtt_amt", "previous_day_reuse_restricted_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "pred_reu_alowa_fin",
-                "previous_day_reuse_available_amount_final",
-            )
+codec::record_table!(
+    MarginDetailResponse {
+        today_reuse_target_amount: Int("tdy_reu_objt_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_amt", "cash_amount").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_profa", "cash_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("use_pos_ch", "use_available_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_use_lmtt_amt", "cash_use_restricted_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("use_pos_ch_fin", "use_available_cash_final")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_amt_amt", "substitute_amount_value")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_profa", "substitute_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("use_pos_repl", "use_available_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_use_lmtt_amt", "substitute_use_restricted_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("use_pos_repl_fin", "use_available_substitute_final")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnta_ch", "credit_guarantee_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnta_repl", "credit_guarantee_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_ch", "credit_collateral_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_grnt_repl", "credit_collateral_substitute")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("uncla", "unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ls_grnt_reu_gold", "stock_loan_collateral_reuse_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("20ord_alow_amt", "order_available_amount_20pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("30ord_alow_amt", "order_available_amount_30pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("40ord_alow_amt", "order_available_amount_40pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("50ord_alow_amt", "order_available_amount_50pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("60ord_alow_amt", "order_available_amount_60pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("100ord_alow_amt", "order_available_amount_100pct")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "tdy_crd_rpya_loss_amt",
-                "today_credit_repayment_loss_amount",
-            )
+        today_reuse_use_amount: Int("tdy_reu_use_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        today_reuse_available_amount: Int("tdy_reu_alowa")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "pred_crd_rpya_loss_amt",
-                "previous_day_credit_repayment_loss_amount",
-            )
+        today_reuse_restricted_amount: Int("tdy_reu_lmtt_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "tdy_ls_rpya_loss_repl_profa",
-                "today_stock_loan_repayment_loss_substitute_margin",
-            )
+        today_reuse_available_amount_final: Int("tdy_reu_alowa_fin")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "pred_ls_rpya_loss_repl_profa",
-                "previous_day_stock_loan_repayment_loss_substitute_margin",
-            )
+        previous_day_reuse_target_amount: Int("pred_reu_objt_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "evlt_repl_amt_spg_use_skip",
-                "evaluation_substitute_amount_spot_use_excluded",
-            )
+        previous_day_reuse_use_amount: Int("pred_reu_use_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("evlt_repl_rt", "evaluation_substitute_rate"),
-            codec::Field::new("crd_repl_profa", "credit_substitute_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_ord_repl_profa", "cash_order_substitute_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_ord_repl_profa", "credit_order_substitute_margin")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_repl_conv_gold", "credit_substitute_converted_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_alowa", "substitute_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("repl_alowa_2", "substitute_available_amount_2")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ch_repl_lck_gold", "cash_substitute_shortfall")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crd_repl_lck_gold", "credit_substitute_shortfall")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "ch_ord_alow_repla",
-                "cash_order_available_substitute_amount",
-            )
+        previous_day_reuse_available_amount: Int("pred_reu_alowa")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "crd_ord_alow_repla",
-                "credit_order_available_substitute_amount",
-            )
+        previous_day_reuse_restricted_amount: Int("pred_reu_lmtt_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2vexct_entr", "d_plus_2_provisional_settlement_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2ch_ord_alow_amt", "d_plus_2_cash_order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.today_reuse_target_amount),
-            1 => codec::SlotMut::Int(&mut self.today_reuse_use_amount),
-            2 => codec::SlotMut::Int(&mut self.today_reuse_available_amount),
-            3 => codec::SlotMut::Int(&mut self.today_reuse_restricted_amount),
-            4 => codec::SlotMut::Int(&mut self.today_reuse_available_amount_final),
-            5 => codec::SlotMut::Int(&mut self.previous_day_reuse_target_amount),
-            6 => codec::SlotMut::Int(&mut self.previous_day_reuse_use_amount),
-            7 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount),
-            8 => codec::SlotMut::Int(&mut self.previous_day_reuse_restricted_amount),
-            9 => codec::SlotMut::Int(&mut self.previous_day_reuse_available_amount_final),
-            10 => codec::SlotMut::Int(&mut self.cash_amount),
-            11 => codec::SlotMut::Int(&mut self.cash_margin),
-            12 => codec::SlotMut::Int(&mut self.use_available_cash),
-            13 => codec::SlotMut::Int(&mut self.cash_use_restricted_amount),
-            14 => codec::SlotMut::Int(&mut self.use_available_cash_final),
-            15 => codec::SlotMut::Int(&mut self.substitute_amount_value),
-            16 => codec::SlotMut::Int(&mut self.substitute_margin),
-            17 => codec::SlotMut::Int(&mut self.use_available_substitute),
-            18 => codec::SlotMut::Int(&mut self.substitute_use_restricted_amount),
-            19 => codec::SlotMut::Int(&mut self.use_available_substitute_final),
-            20 => codec::SlotMut::Int(&mut self.credit_guarantee_cash),
-            21 => codec::SlotMut::Int(&mut self.credit_guarantee_substitute),
-            22 => codec::SlotMut::Int(&mut self.credit_collateral_cash),
-            23 => codec::SlotMut::Int(&mut self.credit_collateral_substitute),
-            24 => codec::SlotMut::Int(&mut self.unpaid_amount),
-            25 => codec::SlotMut::Int(&mut self.stock_loan_collateral_reuse_amount),
-            26 => codec::SlotMut::Int(&mut self.order_available_amount_20pct),
-            27 => codec::SlotMut::Int(&mut self.order_available_amount_30pct),
-            28 => codec::SlotMut::Int(&mut self.order_available_amount_40pct),
-            29 => codec::SlotMut::Int(&mut self.order_available_amount_50pct),
-            30 => codec::SlotMut::Int(&mut self.order_available_amount_60pct),
-            31 => codec::SlotMut::Int(&mut self.order_available_amount_100pct),
-            32 => codec::SlotMut::Int(&mut self.today_credit_repayment_loss_amount),
-            33 => codec::SlotMut::Int(&mut self.previous_day_credit_repayment_loss_amount),
-            34 => codec::SlotMut::Int(&mut self.today_stock_loan_repayment_loss_substitute_margin),
-            35 => codec::SlotMut::Int(
-                &mut self.previous_day_stock_loan_repayment_loss_substitute_margin,
-            ),
-            36 => codec::SlotMut::Int(&mut self.evaluation_substitute_amount_spot_use_excluded),
-            37 => codec::SlotMut::Decimal(&mut self.evaluation_substitute_rate),
-            38 => codec::SlotMut::Int(&mut self.credit_substitute_margin),
-            39 => codec::SlotMut::Int(&mut self.cash_order_substitute_margin),
-            40 => codec::SlotMut::Int(&mut self.credit_order_substitute_margin),
-            41 => codec::SlotMut::Int(&mut self.credit_substitute_converted_amount),
-            42 => codec::SlotMut::Int(&mut self.substitute_available_amount),
-            43 => codec::SlotMut::Int(&mut self.substitute_available_amount_2),
-            44 => codec::SlotMut::Int(&mut self.cash_substitute_shortfall),
-            45 => codec::SlotMut::Int(&mut self.credit_substitute_shortfall),
-            46 => codec::SlotMut::Int(&mut self.cash_order_available_substitute_amount),
-            47 => codec::SlotMut::Int(&mut self.credit_order_available_substitute_amount),
-            48 => codec::SlotMut::Int(&mut self.d_plus_2_provisional_settlement_deposit),
-            49 => codec::SlotMut::Int(&mut self.d_plus_2_cash_order_available_amount),
-            50 => codec::SlotMut::Number(&mut self.return_code),
-            51 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.today_reuse_target_amount),
-            1 => codec::SlotRef::Opt(&self.today_reuse_use_amount),
-            2 => codec::SlotRef::Opt(&self.today_reuse_available_amount),
-            3 => codec::SlotRef::Opt(&self.today_reuse_restricted_amount),
-            4 => codec::SlotRef::Opt(&self.today_reuse_available_amount_final),
-            5 => codec::SlotRef::Opt(&self.previous_day_reuse_target_amount),
-            6 => codec::SlotRef::Opt(&self.previous_day_reuse_use_amount),
-            7 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount),
-            8 => codec::SlotRef::Opt(&self.previous_day_reuse_restricted_amount),
-            9 => codec::SlotRef::Opt(&self.previous_day_reuse_available_amount_final),
-            10 => codec::SlotRef::Opt(&self.cash_amount),
-            11 => codec::SlotRef::Opt(&self.cash_margin),
-            12 => codec::SlotRef::Opt(&self.use_available_cash),
-            13 => codec::SlotRef::Opt(&self.cash_use_restricted_amount),
-            14 => codec::SlotRef::Opt(&self.use_available_cash_final),
-            15 => codec::SlotRef::Opt(&self.substitute_amount_value),
-            16 => codec::SlotRef::Opt(&self.substitute_margin),
-            17 => codec::SlotRef::Opt(&self.use_available_substitute),
-            18 => codec::SlotRef::Opt(&self.substitute_use_restricted_amount),
-            19 => codec::SlotRef::Opt(&self.use_available_substitute_final),
-            20 => codec::SlotRef::Opt(&self.credit_guarantee_cash),
-            21 => codec::SlotRef::Opt(&self.credit_guarantee_substitute),
-            22 => codec::SlotRef::Opt(&self.credit_collateral_cash),
-            23 => codec::SlotRef::Opt(&self.credit_collateral_substitute),
-            24 => codec::SlotRef::Opt(&self.unpaid_amount),
-            25 => codec::SlotRef::Opt(&self.stock_loan_collateral_reuse_amount),
-            26 => codec::SlotRef::Opt(&self.order_available_amount_20pct),
-            27 => codec::SlotRef::Opt(&self.order_available_amount_30pct),
-            28 => codec::SlotRef::Opt(&self.order_available_amount_40pct),
-            29 => codec::SlotRef::Opt(&self.order_available_amount_50pct),
-            30 => codec::SlotRef::Opt(&self.order_available_amount_60pct),
-            31 => codec::SlotRef::Opt(&self.order_available_amount_100pct),
-            32 => codec::SlotRef::Opt(&self.today_credit_repayment_loss_amount),
-            33 => codec::SlotRef::Opt(&self.previous_day_credit_repayment_loss_amount),
-            34 => codec::SlotRef::Opt(&self.today_stock_loan_repayment_loss_substitute_margin),
-            35 => {
-                codec::SlotRef::Opt(&self.previous_day_stock_loan_repayment_loss_substitute_margin)
-            }
-            36 => codec::SlotRef::Opt(&self.evaluation_substitute_amount_spot_use_excluded),
-            37 => codec::SlotRef::Opt(&self.evaluation_substitute_rate),
-            38 => codec::SlotRef::Opt(&self.credit_substitute_margin),
-            39 => codec::SlotRef::Opt(&self.cash_order_substitute_margin),
-            40 => codec::SlotRef::Opt(&self.credit_order_substitute_margin),
-            41 => codec::SlotRef::Opt(&self.credit_substitute_converted_amount),
-            42 => codec::SlotRef::Opt(&self.substitute_available_amount),
-            43 => codec::SlotRef::Opt(&self.substitute_available_amount_2),
-            44 => codec::SlotRef::Opt(&self.cash_substitute_shortfall),
-            45 => codec::SlotRef::Opt(&self.credit_substitute_shortfall),
-            46 => codec::SlotRef::Opt(&self.cash_order_available_substitute_amount),
-            47 => codec::SlotRef::Opt(&self.credit_order_available_substitute_amount),
-            48 => codec::SlotRef::Opt(&self.d_plus_2_provisional_settlement_deposit),
-            49 => codec::SlotRef::Opt(&self.d_plus_2_cash_order_available_amount),
-            50 => codec::SlotRef::Number(self.return_code),
-            51 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for MarginDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        previous_day_reuse_available_amount_final: Int("pred_reu_alowa_fin")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_amount: Int("ch_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        cash_margin: Int("ch_profa").format(codec::Format::PLAIN.zero_padded(15)),
+        use_available_cash: Int("use_pos_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        cash_use_restricted_amount: Int("ch_use_lmtt_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        use_available_cash_final: Int("use_pos_ch_fin")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_amount_value: Int("repl_amt_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_margin: Int("repl_profa").format(codec::Format::PLAIN.zero_padded(15)),
+        use_available_substitute: Int("use_pos_repl").format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_use_restricted_amount: Int("repl_use_lmtt_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        use_available_substitute_final: Int("use_pos_repl_fin")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_guarantee_cash: Int("crd_grnta_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_guarantee_substitute: Int("crd_grnta_repl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_collateral_cash: Int("crd_grnt_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        credit_collateral_substitute: Int("crd_grnt_repl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        unpaid_amount: Int("uncla").format(codec::Format::PLAIN.zero_padded(15)),
+        stock_loan_collateral_reuse_amount: Int("ls_grnt_reu_gold")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_20pct: Int("20ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_30pct: Int("30ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_40pct: Int("40ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_50pct: Int("50ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_60pct: Int("60ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_100pct: Int("100ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        today_credit_repayment_loss_amount: Int("tdy_crd_rpya_loss_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        previous_day_credit_repayment_loss_amount: Int("pred_crd_rpya_loss_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        today_stock_loan_repayment_loss_substitute_margin: Int("tdy_ls_rpya_loss_repl_profa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        previous_day_stock_loan_repayment_loss_substitute_margin: Int(
+            "pred_ls_rpya_loss_repl_profa"
+        )
+        .format(codec::Format::PLAIN.zero_padded(15)),
+        evaluation_substitute_amount_spot_use_excluded: Int("evlt_repl_amt_spg_use_skip")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        evaluation_substitute_rate: Decimal("evlt_repl_rt"),
+        credit_substitute_margin: Int("crd_repl_profa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_order_substitute_margin: Int("ch_ord_repl_profa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_order_substitute_margin: Int("crd_ord_repl_profa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_substitute_converted_amount: Int("crd_repl_conv_gold")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_available_amount: Int("repl_alowa").format(codec::Format::PLAIN.zero_padded(15)),
+        substitute_available_amount_2: Int("repl_alowa_2")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_substitute_shortfall: Int("ch_repl_lck_gold")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_substitute_shortfall: Int("crd_repl_lck_gold")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        cash_order_available_substitute_amount: Int("ch_ord_alow_repla")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        credit_order_available_substitute_amount: Int("crd_ord_alow_repla")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_provisional_settlement_deposit: Int("d2vexct_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_cash_order_available_amount: Int("d2ch_ord_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for MarginDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00013",
@@ -643,17 +449,5 @@ impl kiwoom_runtime::TrRequest for MarginDetailRequest {
     type Response = MarginDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00013", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for MarginDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for MarginDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00013")
     }
 }

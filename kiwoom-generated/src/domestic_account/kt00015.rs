@@ -119,72 +119,20 @@ impl BrokerageAccountTransactionHistoryRequest {
         self
     }
 }
-impl codec::Table for BrokerageAccountTransactionHistoryRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-            codec::Field::new("tp", "kind").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("crnc_cd", "currency_code").max(3),
-            codec::Field::new("gds_tp", "gold_spot_type")
-                .required()
-                .max(1),
-            codec::Field::new("frgn_stex_code", "foreign_exchange_code").max(10),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(6),
-            codec::Field::new("qry_sort_tp", "query_sort_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            2 => codec::SlotMut::Req(&mut self.kind),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.currency_code),
-            5 => codec::SlotMut::Req(&mut self.gold_spot_type),
-            6 => codec::SlotMut::Text(&mut self.foreign_exchange_code),
-            7 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            8 => codec::SlotMut::Opt(&mut self.query_sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            2 => codec::SlotRef::Req(&self.kind),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.currency_code),
-            5 => codec::SlotRef::Req(&self.gold_spot_type),
-            6 => codec::SlotRef::Opt(&self.foreign_exchange_code),
-            7 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            8 => codec::SlotRef::Opt(&self.query_sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-            kind: super::Kind::from_code(""),
-            stock_code: None,
-            currency_code: None,
-            gold_spot_type: super::GoldSpotType::from_code(""),
-            foreign_exchange_code: None,
-            domestic_exchange_type: super::KrxOrNxtFilter::from_code(""),
-            query_sort_type: None,
-        }
-    }
-}
-impl serde::Serialize for BrokerageAccountTransactionHistoryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerageAccountTransactionHistoryRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8),
+        kind: ReqCode("tp").max(1),
+        stock_code: Text("stk_cd").max(12),
+        currency_code: Text("crnc_cd").max(3),
+        gold_spot_type: ReqCode("gds_tp").max(1),
+        foreign_exchange_code: Text("frgn_stex_code").max(10),
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(6),
+        query_sort_type: Opt("qry_sort_tp").max(1)
+    },
+    from_json = "kt00015"
+);
 /// Response of `kt00015` 위탁종합거래내역요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -200,58 +148,14 @@ pub struct BrokerageAccountTransactionHistoryResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerageAccountTransactionHistoryResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerageAccountTransactionHistoryResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "trst_ovrl_trde_prps_array",
-                "consignment_overall_trade_history_list",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.consignment_overall_trade_history_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.consignment_overall_trade_history_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerageAccountTransactionHistoryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerageAccountTransactionHistoryResponse {
+        consignment_overall_trade_history_list: List("trst_ovrl_trde_prps_array"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -501,208 +405,59 @@ pub struct BrokerageAccountTransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerageAccountTransactionHistoryRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerageAccountTransactionHistoryRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_dt", "trade_date"),
-            codec::Field::new("trde_no", "trade_number"),
-            codec::Field::new("rmrk_nm", "remark_name"),
-            codec::Field::new("crd_deal_tp_nm", "credit_deal_type_name"),
-            codec::Field::new("exct_amt", "settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("loan_amt_rpya", "loan_amount_repayment")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_trde_amt", "foreign_currency_trade_amount"),
-            codec::Field::new("fc_exct_amt", "foreign_currency_settlement_amount"),
-            codec::Field::new("entra_remn", "deposit_balance")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("crnc_cd", "currency_code"),
-            codec::Field::new("trde_ocr_tp", "trade_occurred_type"),
-            codec::Field::new("trde_kind_nm", "trade_kind_name"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("trde_amt", "trade_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("trde_agri_tax", "trade_agricultural_tax")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("rpy_diffa", "repayment_difference_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_trde_tax", "foreign_currency_trade_tax"),
-            codec::Field::new("dly_sum", "overdue_sum")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_entra", "foreign_currency_deposit"),
-            codec::Field::new("mdia_tp_nm", "media_type_name"),
-            codec::Field::new("io_tp", "in_out_type"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("orig_deal_no", "original_deal_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("trde_qty_jwa_cnt", "trade_quantity_units_count"),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("int_ls_usfe", "interest_stock_loan_usage_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("fc_cmsn", "foreign_currency_commission"),
-            codec::Field::new("fc_dly_sum", "foreign_currency_overdue_sum"),
-            codec::Field::new("vlbl_nowrm", "securities_current_balance"),
-            codec::Field::new("proc_tm", "processing_time"),
-            codec::Field::new("isin_cd", "isin_code"),
-            codec::Field::new("stex_cd", "exchange_code"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("trde_unit", "trade_unit"),
-            codec::Field::new("incm_resi_tax", "income_resident_tax")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("uncl_ocr", "unpaid_occurred"),
-            codec::Field::new("rpym_sum", "repayment_sum"),
-            codec::Field::new("cntr_dt", "execution_date"),
-            codec::Field::new("rcpy_no", "cash_transaction_number"),
-            codec::Field::new("prcsr", "processor"),
-            codec::Field::new("proc_brch", "processing_branch"),
-            codec::Field::new("trde_stle", "trade_form"),
-            codec::Field::new("txon_base_pric", "taxation_base_price"),
-            codec::Field::new("tax_sum_cmsn", "tax_sum_commission"),
-            codec::Field::new("frgn_pay_txam", "foreign_payment_tax_amount"),
-            codec::Field::new("fc_uncl_ocr", "foreign_currency_unpaid_occurred"),
-            codec::Field::new("rpym_sum_fr", "repayment_sum_start"),
-            codec::Field::new("rcpmnyer", "depositor"),
-            codec::Field::new("trde_prtc_tp", "trade_details_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.trade_date),
-            1 => codec::SlotMut::Text(&mut self.trade_number),
-            2 => codec::SlotMut::Text(&mut self.remark_name),
-            3 => codec::SlotMut::Text(&mut self.credit_deal_type_name),
-            4 => codec::SlotMut::Int(&mut self.settlement_amount),
-            5 => codec::SlotMut::Int(&mut self.loan_amount_repayment),
-            6 => codec::SlotMut::Decimal(&mut self.foreign_currency_trade_amount),
-            7 => codec::SlotMut::Decimal(&mut self.foreign_currency_settlement_amount),
-            8 => codec::SlotMut::Int(&mut self.deposit_balance),
-            9 => codec::SlotMut::Text(&mut self.currency_code),
-            10 => codec::SlotMut::Opt(&mut self.trade_occurred_type),
-            11 => codec::SlotMut::Text(&mut self.trade_kind_name),
-            12 => codec::SlotMut::Text(&mut self.stock_name),
-            13 => codec::SlotMut::Int(&mut self.trade_amount),
-            14 => codec::SlotMut::Int(&mut self.trade_agricultural_tax),
-            15 => codec::SlotMut::Int(&mut self.repayment_difference_amount),
-            16 => codec::SlotMut::Decimal(&mut self.foreign_currency_trade_tax),
-            17 => codec::SlotMut::Int(&mut self.overdue_sum),
-            18 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            19 => codec::SlotMut::Text(&mut self.media_type_name),
-            20 => codec::SlotMut::Text(&mut self.in_out_type),
-            21 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            22 => codec::SlotMut::Text(&mut self.original_deal_number),
-            23 => codec::SlotMut::Text(&mut self.stock_code),
-            24 => codec::SlotMut::Int(&mut self.trade_quantity_units_count),
-            25 => codec::SlotMut::Int(&mut self.commission),
-            26 => codec::SlotMut::Int(&mut self.interest_stock_loan_usage_fee),
-            27 => codec::SlotMut::Decimal(&mut self.foreign_currency_commission),
-            28 => codec::SlotMut::Decimal(&mut self.foreign_currency_overdue_sum),
-            29 => codec::SlotMut::Int(&mut self.securities_current_balance),
-            30 => codec::SlotMut::Text(&mut self.processing_time),
-            31 => codec::SlotMut::Text(&mut self.isin_code),
-            32 => codec::SlotMut::Text(&mut self.exchange_code),
-            33 => codec::SlotMut::Text(&mut self.exchange_name),
-            34 => codec::SlotMut::Text(&mut self.trade_unit),
-            35 => codec::SlotMut::Int(&mut self.income_resident_tax),
-            36 => codec::SlotMut::Date(&mut self.loan_date),
-            37 => codec::SlotMut::Int(&mut self.unpaid_occurred),
-            38 => codec::SlotMut::Int(&mut self.repayment_sum),
-            39 => codec::SlotMut::Date(&mut self.execution_date),
-            40 => codec::SlotMut::Text(&mut self.cash_transaction_number),
-            41 => codec::SlotMut::Text(&mut self.processor),
-            42 => codec::SlotMut::Text(&mut self.processing_branch),
-            43 => codec::SlotMut::Text(&mut self.trade_form),
-            44 => codec::SlotMut::Decimal(&mut self.taxation_base_price),
-            45 => codec::SlotMut::Int(&mut self.tax_sum_commission),
-            46 => codec::SlotMut::Decimal(&mut self.foreign_payment_tax_amount),
-            47 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_occurred),
-            48 => codec::SlotMut::Decimal(&mut self.repayment_sum_start),
-            49 => codec::SlotMut::Text(&mut self.depositor),
-            50 => codec::SlotMut::Text(&mut self.trade_details_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.trade_date),
-            1 => codec::SlotRef::Opt(&self.trade_number),
-            2 => codec::SlotRef::Opt(&self.remark_name),
-            3 => codec::SlotRef::Opt(&self.credit_deal_type_name),
-            4 => codec::SlotRef::Opt(&self.settlement_amount),
-            5 => codec::SlotRef::Opt(&self.loan_amount_repayment),
-            6 => codec::SlotRef::Opt(&self.foreign_currency_trade_amount),
-            7 => codec::SlotRef::Opt(&self.foreign_currency_settlement_amount),
-            8 => codec::SlotRef::Opt(&self.deposit_balance),
-            9 => codec::SlotRef::Opt(&self.currency_code),
-            10 => codec::SlotRef::Opt(&self.trade_occurred_type),
-            11 => codec::SlotRef::Opt(&self.trade_kind_name),
-            12 => codec::SlotRef::Opt(&self.stock_name),
-            13 => codec::SlotRef::Opt(&self.trade_amount),
-            14 => codec::SlotRef::Opt(&self.trade_agricultural_tax),
-            15 => codec::SlotRef::Opt(&self.repayment_difference_amount),
-            16 => codec::SlotRef::Opt(&self.foreign_currency_trade_tax),
-            17 => codec::SlotRef::Opt(&self.overdue_sum),
-            18 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            19 => codec::SlotRef::Opt(&self.media_type_name),
-            20 => codec::SlotRef::Opt(&self.in_out_type),
-            21 => codec::SlotRef::Opt(&self.in_out_type_name),
-            22 => codec::SlotRef::Opt(&self.original_deal_number),
-            23 => codec::SlotRef::Opt(&self.stock_code),
-            24 => codec::SlotRef::Opt(&self.trade_quantity_units_count),
-            25 => codec::SlotRef::Opt(&self.commission),
-            26 => codec::SlotRef::Opt(&self.interest_stock_loan_usage_fee),
-            27 => codec::SlotRef::Opt(&self.foreign_currency_commission),
-            28 => codec::SlotRef::Opt(&self.foreign_currency_overdue_sum),
-            29 => codec::SlotRef::Opt(&self.securities_current_balance),
-            30 => codec::SlotRef::Opt(&self.processing_time),
-            31 => codec::SlotRef::Opt(&self.isin_code),
-            32 => codec::SlotRef::Opt(&self.exchange_code),
-            33 => codec::SlotRef::Opt(&self.exchange_name),
-            34 => codec::SlotRef::Opt(&self.trade_unit),
-            35 => codec::SlotRef::Opt(&self.income_resident_tax),
-            36 => codec::SlotRef::Opt(&self.loan_date),
-            37 => codec::SlotRef::Opt(&self.unpaid_occurred),
-            38 => codec::SlotRef::Opt(&self.repayment_sum),
-            39 => codec::SlotRef::Opt(&self.execution_date),
-            40 => codec::SlotRef::Opt(&self.cash_transaction_number),
-            41 => codec::SlotRef::Opt(&self.processor),
-            42 => codec::SlotRef::Opt(&self.processing_branch),
-            43 => codec::SlotRef::Opt(&self.trade_form),
-            44 => codec::SlotRef::Opt(&self.taxation_base_price),
-            45 => codec::SlotRef::Opt(&self.tax_sum_commission),
-            46 => codec::SlotRef::Opt(&self.foreign_payment_tax_amount),
-            47 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_occurred),
-            48 => codec::SlotRef::Opt(&self.repayment_sum_start),
-            49 => codec::SlotRef::Opt(&self.depositor),
-            50 => codec::SlotRef::Opt(&self.trade_details_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerageAccountTransactionHistoryRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerageAccountTransactionHistoryRow {
+    trade_date: Date("trde_dt"),
+    trade_number: Text("trde_no"),
+    remark_name: Text("rmrk_nm"),
+    credit_deal_type_name: Text("crd_deal_tp_nm"),
+    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    loan_amount_repayment: Int("loan_amt_rpya").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_trade_amount: Decimal("fc_trde_amt"),
+    foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
+    deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
+    currency_code: Text("crnc_cd"),
+    trade_occurred_type: Opt("trde_ocr_tp"),
+    trade_kind_name: Text("trde_kind_nm"),
+    stock_name: Text("stk_nm"),
+    trade_amount: Int("trde_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    trade_agricultural_tax: Int("trde_agri_tax").format(codec::Format::PLAIN.zero_padded(15)),
+    repayment_difference_amount: Int("rpy_diffa").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_trade_tax: Decimal("fc_trde_tax"),
+    overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_deposit: Decimal("fc_entra"),
+    media_type_name: Text("mdia_tp_nm"),
+    in_out_type: Text("io_tp"),
+    in_out_type_name: Text("io_tp_nm"),
+    original_deal_number: Text("orig_deal_no"),
+    stock_code: Text("stk_cd"),
+    trade_quantity_units_count: Int("trde_qty_jwa_cnt"),
+    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+    interest_stock_loan_usage_fee: Int("int_ls_usfe").format(codec::Format::PLAIN.zero_padded(15)),
+    foreign_currency_commission: Decimal("fc_cmsn"),
+    foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
+    securities_current_balance: Int("vlbl_nowrm"),
+    processing_time: Text("proc_tm"),
+    isin_code: Text("isin_cd"),
+    exchange_code: Text("stex_cd"),
+    exchange_name: Text("stex_nm"),
+    trade_unit: Text("trde_unit"),
+    income_resident_tax: Int("incm_resi_tax").format(codec::Format::PLAIN.zero_padded(15)),
+    loan_date: Date("loan_dt"),
+    unpaid_occurred: Int("uncl_ocr"),
+    repayment_sum: Int("rpym_sum"),
+    execution_date: Date("cntr_dt"),
+    cash_transaction_number: Text("rcpy_no"),
+    processor: Text("prcsr"),
+    processing_branch: Text("proc_brch"),
+    trade_form: Text("trde_stle"),
+    taxation_base_price: Decimal("txon_base_pric"),
+    tax_sum_commission: Int("tax_sum_cmsn"),
+    foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
+    foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
+    repayment_sum_start: Decimal("rpym_sum_fr"),
+    depositor: Text("rcpmnyer"),
+    trade_details_type: Text("trde_prtc_tp")
+});
 impl kiwoom_runtime::TrRequest for BrokerageAccountTransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00015",
@@ -721,17 +476,5 @@ impl kiwoom_runtime::PagedRequest for BrokerageAccountTransactionHistoryRequest 
         page: BrokerageAccountTransactionHistoryResponse,
     ) -> Vec<BrokerageAccountTransactionHistoryRow> {
         page.consignment_overall_trade_history_list
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerageAccountTransactionHistoryResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerageAccountTransactionHistoryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00015")
     }
 }

@@ -46,40 +46,13 @@ impl DailyAccountReturnRateDetailRequest {
         }
     }
 }
-impl codec::Table for DailyAccountReturnRateDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("fr_dt", "start_date").required().max(8),
-            codec::Field::new("to_dt", "end_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyAccountReturnRateDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyAccountReturnRateDetailRequest {
+        start_date: Req("fr_dt").max(8),
+        end_date: Req("to_dt").max(8)
+    },
+    from_json = "kt00016"
+);
 /// Response of `kt00016` 일별계좌수익률상세현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -319,206 +292,64 @@ pub struct DailyAccountReturnRateDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyAccountReturnRateDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyAccountReturnRateDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mang_empno", "manager_employee_number"),
-            codec::Field::new("mngr_nm", "manager_name"),
-            codec::Field::new("dept_nm", "department_name"),
-            codec::Field::new("entr_fr", "deposit_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("entr_to", "deposit_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("scrt_evlt_amt_fr", "securities_evaluation_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("scrt_evlt_amt_to", "securities_evaluation_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ls_grnt_fr", "stock_loan_collateral_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ls_grnt_to", "stock_loan_collateral_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan_fr", "credit_loan_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan_to", "credit_loan_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ch_uncla_fr", "cash_unpaid_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ch_uncla_to", "cash_unpaid_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("krw_asgna_fr", "krw_substitute_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("krw_asgna_to", "krw_substitute_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ls_evlta_fr", "stock_loan_evaluation_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ls_evlta_to", "stock_loan_evaluation_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rght_evlta_fr", "right_evaluation_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rght_evlta_to", "right_evaluation_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("loan_amt_fr", "loan_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("loan_amt_to", "loan_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("etc_loana_fr", "other_loan_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("etc_loana_to", "other_loan_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "crd_int_npay_gold_fr",
-                "credit_interest_arrears_amount_start",
-            )
+codec::record_table!(
+    DailyAccountReturnRateDetailResponse {
+        manager_employee_number: Text("mang_empno"),
+        manager_name: Text("mngr_nm"),
+        department_name: Text("dept_nm"),
+        deposit_start: Int("entr_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        deposit_end: Int("entr_to").format(codec::Format::PLAIN.zero_padded(12)),
+        securities_evaluation_amount_start: Int("scrt_evlt_amt_fr")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_npay_gold_to", "credit_interest_arrears_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_fr", "credit_interest_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_to", "credit_interest_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_amt_fr", "total_amount_start")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_amt_to", "total_amount_end")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("invt_bsamt", "investment_average_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evltv_prft", "evaluation_profit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("tern_rt", "turnover_rate"),
-            codec::Field::new("termin_tot_trns", "period_total_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("termin_tot_pymn", "period_total_withdrawal")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("termin_tot_inq", "period_total_inbound")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("termin_tot_outq", "period_total_outbound")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("futr_repl_sella", "futures_substitute_sell_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("trst_repl_sella", "consignment_substitute_sell_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.manager_employee_number),
-            1 => codec::SlotMut::Text(&mut self.manager_name),
-            2 => codec::SlotMut::Text(&mut self.department_name),
-            3 => codec::SlotMut::Int(&mut self.deposit_start),
-            4 => codec::SlotMut::Int(&mut self.deposit_end),
-            5 => codec::SlotMut::Int(&mut self.securities_evaluation_amount_start),
-            6 => codec::SlotMut::Int(&mut self.securities_evaluation_amount_end),
-            7 => codec::SlotMut::Int(&mut self.stock_loan_collateral_start),
-            8 => codec::SlotMut::Int(&mut self.stock_loan_collateral_end),
-            9 => codec::SlotMut::Int(&mut self.credit_loan_start),
-            10 => codec::SlotMut::Int(&mut self.credit_loan_end),
-            11 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_start),
-            12 => codec::SlotMut::Int(&mut self.cash_unpaid_amount_end),
-            13 => codec::SlotMut::Int(&mut self.krw_substitute_amount_start),
-            14 => codec::SlotMut::Int(&mut self.krw_substitute_amount_end),
-            15 => codec::SlotMut::Int(&mut self.stock_loan_evaluation_amount_start),
-            16 => codec::SlotMut::Int(&mut self.stock_loan_evaluation_amount_end),
-            17 => codec::SlotMut::Int(&mut self.right_evaluation_amount_start),
-            18 => codec::SlotMut::Int(&mut self.right_evaluation_amount_end),
-            19 => codec::SlotMut::Int(&mut self.loan_amount_start),
-            20 => codec::SlotMut::Int(&mut self.loan_amount_end),
-            21 => codec::SlotMut::Int(&mut self.other_loan_amount_start),
-            22 => codec::SlotMut::Int(&mut self.other_loan_amount_end),
-            23 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount_start),
-            24 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount_end),
-            25 => codec::SlotMut::Int(&mut self.credit_interest_start),
-            26 => codec::SlotMut::Int(&mut self.credit_interest_end),
-            27 => codec::SlotMut::Int(&mut self.total_amount_start),
-            28 => codec::SlotMut::Int(&mut self.total_amount_end),
-            29 => codec::SlotMut::Int(&mut self.investment_average_balance),
-            30 => codec::SlotMut::Int(&mut self.evaluation_profit),
-            31 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            32 => codec::SlotMut::Decimal(&mut self.turnover_rate),
-            33 => codec::SlotMut::Int(&mut self.period_total_deposit),
-            34 => codec::SlotMut::Int(&mut self.period_total_withdrawal),
-            35 => codec::SlotMut::Int(&mut self.period_total_inbound),
-            36 => codec::SlotMut::Int(&mut self.period_total_outbound),
-            37 => codec::SlotMut::Int(&mut self.futures_substitute_sell_amount),
-            38 => codec::SlotMut::Int(&mut self.consignment_substitute_sell_amount),
-            39 => codec::SlotMut::Number(&mut self.return_code),
-            40 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.manager_employee_number),
-            1 => codec::SlotRef::Opt(&self.manager_name),
-            2 => codec::SlotRef::Opt(&self.department_name),
-            3 => codec::SlotRef::Opt(&self.deposit_start),
-            4 => codec::SlotRef::Opt(&self.deposit_end),
-            5 => codec::SlotRef::Opt(&self.securities_evaluation_amount_start),
-            6 => codec::SlotRef::Opt(&self.securities_evaluation_amount_end),
-            7 => codec::SlotRef::Opt(&self.stock_loan_collateral_start),
-            8 => codec::SlotRef::Opt(&self.stock_loan_collateral_end),
-            9 => codec::SlotRef::Opt(&self.credit_loan_start),
-            10 => codec::SlotRef::Opt(&self.credit_loan_end),
-            11 => codec::SlotRef::Opt(&self.cash_unpaid_amount_start),
-            12 => codec::SlotRef::Opt(&self.cash_unpaid_amount_end),
-            13 => codec::SlotRef::Opt(&self.krw_substitute_amount_start),
-            14 => codec::SlotRef::Opt(&self.krw_substitute_amount_end),
-            15 => codec::SlotRef::Opt(&self.stock_loan_evaluation_amount_start),
-            16 => codec::SlotRef::Opt(&self.stock_loan_evaluation_amount_end),
-            17 => codec::SlotRef::Opt(&self.right_evaluation_amount_start),
-            18 => codec::SlotRef::Opt(&self.right_evaluation_amount_end),
-            19 => codec::SlotRef::Opt(&self.loan_amount_start),
-            20 => codec::SlotRef::Opt(&self.loan_amount_end),
-            21 => codec::SlotRef::Opt(&self.other_loan_amount_start),
-            22 => codec::SlotRef::Opt(&self.other_loan_amount_end),
-            23 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount_start),
-            24 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount_end),
-            25 => codec::SlotRef::Opt(&self.credit_interest_start),
-            26 => codec::SlotRef::Opt(&self.credit_interest_end),
-            27 => codec::SlotRef::Opt(&self.total_amount_start),
-            28 => codec::SlotRef::Opt(&self.total_amount_end),
-            29 => codec::SlotRef::Opt(&self.investment_average_balance),
-            30 => codec::SlotRef::Opt(&self.evaluation_profit),
-            31 => codec::SlotRef::Opt(&self.profit_rate),
-            32 => codec::SlotRef::Opt(&self.turnover_rate),
-            33 => codec::SlotRef::Opt(&self.period_total_deposit),
-            34 => codec::SlotRef::Opt(&self.period_total_withdrawal),
-            35 => codec::SlotRef::Opt(&self.period_total_inbound),
-            36 => codec::SlotRef::Opt(&self.period_total_outbound),
-            37 => codec::SlotRef::Opt(&self.futures_substitute_sell_amount),
-            38 => codec::SlotRef::Opt(&self.consignment_substitute_sell_amount),
-            39 => codec::SlotRef::Number(self.return_code),
-            40 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyAccountReturnRateDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        securities_evaluation_amount_end: Int("scrt_evlt_amt_to")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        stock_loan_collateral_start: Int("ls_grnt_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_loan_collateral_end: Int("ls_grnt_to").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan_start: Int("crd_loan_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan_end: Int("crd_loan_to").format(codec::Format::PLAIN.zero_padded(12)),
+        cash_unpaid_amount_start: Int("ch_uncla_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        cash_unpaid_amount_end: Int("ch_uncla_to").format(codec::Format::PLAIN.zero_padded(12)),
+        krw_substitute_amount_start: Int("krw_asgna_fr")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        krw_substitute_amount_end: Int("krw_asgna_to").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_loan_evaluation_amount_start: Int("ls_evlta_fr")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        stock_loan_evaluation_amount_end: Int("ls_evlta_to")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        right_evaluation_amount_start: Int("rght_evlta_fr")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        right_evaluation_amount_end: Int("rght_evlta_to")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        loan_amount_start: Int("loan_amt_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        loan_amount_end: Int("loan_amt_to").format(codec::Format::PLAIN.zero_padded(12)),
+        other_loan_amount_start: Int("etc_loana_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        other_loan_amount_end: Int("etc_loana_to").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_arrears_amount_start: Int("crd_int_npay_gold_fr")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_arrears_amount_end: Int("crd_int_npay_gold_to")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_start: Int("crd_int_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_end: Int("crd_int_to").format(codec::Format::PLAIN.zero_padded(12)),
+        total_amount_start: Int("tot_amt_fr").format(codec::Format::PLAIN.zero_padded(12)),
+        total_amount_end: Int("tot_amt_to").format(codec::Format::PLAIN.zero_padded(12)),
+        investment_average_balance: Int("invt_bsamt").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_rate: Decimal("prft_rt"),
+        turnover_rate: Decimal("tern_rt"),
+        period_total_deposit: Int("termin_tot_trns").format(codec::Format::PLAIN.zero_padded(12)),
+        period_total_withdrawal: Int("termin_tot_pymn")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        period_total_inbound: Int("termin_tot_inq").format(codec::Format::PLAIN.zero_padded(12)),
+        period_total_outbound: Int("termin_tot_outq").format(codec::Format::PLAIN.zero_padded(12)),
+        futures_substitute_sell_amount: Int("futr_repl_sella")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        consignment_substitute_sell_amount: Int("trst_repl_sella")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for DailyAccountReturnRateDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00016",
@@ -529,17 +360,5 @@ impl kiwoom_runtime::TrRequest for DailyAccountReturnRateDetailRequest {
     type Response = DailyAccountReturnRateDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00016", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyAccountReturnRateDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyAccountReturnRateDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00016")
     }
 }

@@ -30,26 +30,7 @@ impl AccountTodayStatusRequest {
         Self {}
     }
 }
-impl codec::Table for AccountTodayStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for AccountTodayStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(AccountTodayStatusRequest {}, from_json = "kt00017");
 /// Response of `kt00017` 계좌별당일현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -211,167 +192,47 @@ pub struct AccountTodayStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountTodayStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountTodayStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("d2_entra", "d_plus_2_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_npay_gold", "credit_interest_arrears_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("etc_loana", "other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "gnrl_stk_evlt_amt_d2",
-                "general_stock_evaluation_amount_d_plus_2",
-            )
+codec::record_table!(
+    AccountTodayStatusResponse {
+        d_plus_2_deposit: Int("d2_entra").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_arrears_amount: Int("crd_int_npay_gold")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("dpst_grnt_use_amt_d2", "deposited_collateral_loan_d_plus_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "crd_stk_evlt_amt_d2",
-                "credit_stock_evaluation_amount_d_plus_2",
-            )
+        other_loan_amount: Int("etc_loana").format(codec::Format::PLAIN.zero_padded(12)),
+        general_stock_evaluation_amount_d_plus_2: Int("gnrl_stk_evlt_amt_d2")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_loan_d2", "credit_loan_d_plus_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "crd_loan_evlta_d2",
-                "credit_loan_evaluation_amount_d_plus_2",
-            )
+        deposited_collateral_loan_d_plus_2: Int("dpst_grnt_use_amt_d2")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_ls_grnt_d2", "credit_stock_loan_collateral_d_plus_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "crd_ls_evlta_d2",
-                "credit_stock_loan_evaluation_amount_d_plus_2",
-            )
+        credit_stock_evaluation_amount_d_plus_2: Int("crd_stk_evlt_amt_d2")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ina_amt", "deposit_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("outa", "withdrawal_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("inq_amt", "inbound_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("outq_amt", "outbound_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("sell_amt", "sell_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("buy_amt", "buy_amount").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tax", "tax").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "stk_pur_cptal_loan_amt",
-                "stock_purchase_capital_loan_amount",
-            )
+        credit_loan_d_plus_2: Int("crd_loan_d2").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan_evaluation_amount_d_plus_2: Int("crd_loan_evlta_d2")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rp_evlt_amt", "rp_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("bd_evlt_amt", "bond_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("elsevlt_amt", "els_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_int_amt", "credit_interest_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "sel_prica_grnt_loan_int_amt_amt",
-                "sell_proceeds_collateral_loan_interest_amount",
-            )
+        credit_stock_loan_collateral_d_plus_2: Int("crd_ls_grnt_d2")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("dvida_amt", "dividend_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.d_plus_2_deposit),
-            1 => codec::SlotMut::Int(&mut self.credit_interest_arrears_amount),
-            2 => codec::SlotMut::Int(&mut self.other_loan_amount),
-            3 => codec::SlotMut::Int(&mut self.general_stock_evaluation_amount_d_plus_2),
-            4 => codec::SlotMut::Int(&mut self.deposited_collateral_loan_d_plus_2),
-            5 => codec::SlotMut::Int(&mut self.credit_stock_evaluation_amount_d_plus_2),
-            6 => codec::SlotMut::Int(&mut self.credit_loan_d_plus_2),
-            7 => codec::SlotMut::Int(&mut self.credit_loan_evaluation_amount_d_plus_2),
-            8 => codec::SlotMut::Int(&mut self.credit_stock_loan_collateral_d_plus_2),
-            9 => codec::SlotMut::Int(&mut self.credit_stock_loan_evaluation_amount_d_plus_2),
-            10 => codec::SlotMut::Int(&mut self.deposit_amount),
-            11 => codec::SlotMut::Int(&mut self.withdrawal_amount),
-            12 => codec::SlotMut::Int(&mut self.inbound_amount),
-            13 => codec::SlotMut::Int(&mut self.outbound_amount),
-            14 => codec::SlotMut::Int(&mut self.sell_amount),
-            15 => codec::SlotMut::Int(&mut self.buy_amount),
-            16 => codec::SlotMut::Int(&mut self.commission),
-            17 => codec::SlotMut::Int(&mut self.tax),
-            18 => codec::SlotMut::Int(&mut self.stock_purchase_capital_loan_amount),
-            19 => codec::SlotMut::Int(&mut self.rp_evaluation_amount),
-            20 => codec::SlotMut::Int(&mut self.bond_evaluation_amount),
-            21 => codec::SlotMut::Int(&mut self.els_evaluation_amount),
-            22 => codec::SlotMut::Int(&mut self.credit_interest_amount),
-            23 => codec::SlotMut::Int(&mut self.sell_proceeds_collateral_loan_interest_amount),
-            24 => codec::SlotMut::Int(&mut self.dividend_amount),
-            25 => codec::SlotMut::Number(&mut self.return_code),
-            26 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.d_plus_2_deposit),
-            1 => codec::SlotRef::Opt(&self.credit_interest_arrears_amount),
-            2 => codec::SlotRef::Opt(&self.other_loan_amount),
-            3 => codec::SlotRef::Opt(&self.general_stock_evaluation_amount_d_plus_2),
-            4 => codec::SlotRef::Opt(&self.deposited_collateral_loan_d_plus_2),
-            5 => codec::SlotRef::Opt(&self.credit_stock_evaluation_amount_d_plus_2),
-            6 => codec::SlotRef::Opt(&self.credit_loan_d_plus_2),
-            7 => codec::SlotRef::Opt(&self.credit_loan_evaluation_amount_d_plus_2),
-            8 => codec::SlotRef::Opt(&self.credit_stock_loan_collateral_d_plus_2),
-            9 => codec::SlotRef::Opt(&self.credit_stock_loan_evaluation_amount_d_plus_2),
-            10 => codec::SlotRef::Opt(&self.deposit_amount),
-            11 => codec::SlotRef::Opt(&self.withdrawal_amount),
-            12 => codec::SlotRef::Opt(&self.inbound_amount),
-            13 => codec::SlotRef::Opt(&self.outbound_amount),
-            14 => codec::SlotRef::Opt(&self.sell_amount),
-            15 => codec::SlotRef::Opt(&self.buy_amount),
-            16 => codec::SlotRef::Opt(&self.commission),
-            17 => codec::SlotRef::Opt(&self.tax),
-            18 => codec::SlotRef::Opt(&self.stock_purchase_capital_loan_amount),
-            19 => codec::SlotRef::Opt(&self.rp_evaluation_amount),
-            20 => codec::SlotRef::Opt(&self.bond_evaluation_amount),
-            21 => codec::SlotRef::Opt(&self.els_evaluation_amount),
-            22 => codec::SlotRef::Opt(&self.credit_interest_amount),
-            23 => codec::SlotRef::Opt(&self.sell_proceeds_collateral_loan_interest_amount),
-            24 => codec::SlotRef::Opt(&self.dividend_amount),
-            25 => codec::SlotRef::Number(self.return_code),
-            26 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountTodayStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        credit_stock_loan_evaluation_amount_d_plus_2: Int("crd_ls_evlta_d2")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        deposit_amount: Int("ina_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        withdrawal_amount: Int("outa").format(codec::Format::PLAIN.zero_padded(12)),
+        inbound_amount: Int("inq_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        outbound_amount: Int("outq_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        sell_amount: Int("sell_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        buy_amount: Int("buy_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+        tax: Int("tax").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_purchase_capital_loan_amount: Int("stk_pur_cptal_loan_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        rp_evaluation_amount: Int("rp_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        bond_evaluation_amount: Int("bd_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        els_evaluation_amount: Int("elsevlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_interest_amount: Int("crd_int_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        sell_proceeds_collateral_loan_interest_amount: Int("sel_prica_grnt_loan_int_amt_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        dividend_amount: Int("dvida_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for AccountTodayStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00017",
@@ -382,17 +243,5 @@ impl kiwoom_runtime::TrRequest for AccountTodayStatusRequest {
     type Response = AccountTodayStatusResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00017", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for AccountTodayStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AccountTodayStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00017")
     }
 }

@@ -49,42 +49,13 @@ impl AccountEvaluationBalanceRequest {
         }
     }
 }
-impl codec::Table for AccountEvaluationBalanceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_type),
-            1 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_type),
-            1 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_type: super::AccountEvaluationBalanceQueryType::from_code(""),
-            domestic_exchange_type: super::KrxOrNxt::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AccountEvaluationBalanceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AccountEvaluationBalanceRequest {
+        query_type: ReqCode("qry_tp").max(1),
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(6)
+    },
+    from_json = "kt00018"
+);
 /// Response of `kt00018` 계좌평가잔고내역요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -148,89 +119,26 @@ pub struct AccountEvaluationBalanceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountEvaluationBalanceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountEvaluationBalanceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_pur_amt", "total_purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_evlt_amt", "total_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_evlt_pl", "total_evaluation_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_prft_rt", "total_profit_rate"),
-            codec::Field::new("prsm_dpst_aset_amt", "estimated_deposited_asset_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_loan_amt", "total_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_crd_loan_amt", "total_credit_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tot_crd_ls_amt", "total_credit_stock_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "acnt_evlt_remn_indv_tot",
-                "account_evaluation_balance_individual_total",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.total_purchase_amount),
-            1 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
-            2 => codec::SlotMut::Int(&mut self.total_evaluation_profit_loss),
-            3 => codec::SlotMut::Decimal(&mut self.total_profit_rate),
-            4 => codec::SlotMut::Int(&mut self.estimated_deposited_asset_amount),
-            5 => codec::SlotMut::Int(&mut self.total_loan_amount),
-            6 => codec::SlotMut::Int(&mut self.total_credit_loan_amount),
-            7 => codec::SlotMut::Int(&mut self.total_credit_stock_loan_amount),
-            8 => codec::SlotMut::List(&mut self.account_evaluation_balance_individual_total),
-            9 => codec::SlotMut::Number(&mut self.return_code),
-            10 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_purchase_amount),
-            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
-            2 => codec::SlotRef::Opt(&self.total_evaluation_profit_loss),
-            3 => codec::SlotRef::Opt(&self.total_profit_rate),
-            4 => codec::SlotRef::Opt(&self.estimated_deposited_asset_amount),
-            5 => codec::SlotRef::Opt(&self.total_loan_amount),
-            6 => codec::SlotRef::Opt(&self.total_credit_loan_amount),
-            7 => codec::SlotRef::Opt(&self.total_credit_stock_loan_amount),
-            8 => codec::SlotRef::List(&self.account_evaluation_balance_individual_total),
-            9 => codec::SlotRef::Number(self.return_code),
-            10 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountEvaluationBalanceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AccountEvaluationBalanceResponse {
+        total_purchase_amount: Int("tot_pur_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        total_evaluation_amount: Int("tot_evlt_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        total_evaluation_profit_loss: Int("tot_evlt_pl")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        total_profit_rate: Decimal("tot_prft_rt"),
+        estimated_deposited_asset_amount: Int("prsm_dpst_aset_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        total_loan_amount: Int("tot_loan_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        total_credit_loan_amount: Int("tot_crd_loan_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        total_credit_stock_loan_amount: Int("tot_crd_ls_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        account_evaluation_balance_individual_total: List("acnt_evlt_remn_indv_tot"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt00018 field \`acnt\_evlt\_remn\_indv\_tot\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -370,129 +278,31 @@ pub struct AccountEvaluationBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AccountEvaluationBalanceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AccountEvaluationBalanceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("evltv_prft", "evaluation_profit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("pur_pric", "purchase_price")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_close_pric", "previous_day_close_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rmnd_qty", "holding_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("trde_able_qty", "trade_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pred_buyq", "previous_day_buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pred_sellq", "previous_day_sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_buyq", "today_buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_sellq", "today_sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pur_amt", "purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pur_cmsn", "purchase_commission")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("evlt_amt", "evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sell_cmsn", "sell_commission")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tax", "tax").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sum_cmsn", "sum_commission"),
-            codec::Field::new("poss_rt", "holding_rate"),
-            codec::Field::new("crd_tp", "credit_type"),
-            codec::Field::new("crd_tp_nm", "credit_type_name"),
-            codec::Field::new("crd_loan_dt", "credit_loan_date"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.evaluation_profit),
-            3 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            4 => codec::SlotMut::Opt(&mut self.purchase_price),
-            5 => codec::SlotMut::Opt(&mut self.previous_day_close_price),
-            6 => codec::SlotMut::Int(&mut self.holding_quantity),
-            7 => codec::SlotMut::Int(&mut self.trade_available_quantity),
-            8 => codec::SlotMut::Opt(&mut self.current_price),
-            9 => codec::SlotMut::Int(&mut self.previous_day_buy_quantity),
-            10 => codec::SlotMut::Int(&mut self.previous_day_sell_quantity),
-            11 => codec::SlotMut::Int(&mut self.today_buy_quantity),
-            12 => codec::SlotMut::Int(&mut self.today_sell_quantity),
-            13 => codec::SlotMut::Int(&mut self.purchase_amount),
-            14 => codec::SlotMut::Int(&mut self.purchase_commission),
-            15 => codec::SlotMut::Int(&mut self.evaluation_amount),
-            16 => codec::SlotMut::Int(&mut self.sell_commission),
-            17 => codec::SlotMut::Int(&mut self.tax),
-            18 => codec::SlotMut::Int(&mut self.sum_commission),
-            19 => codec::SlotMut::Decimal(&mut self.holding_rate),
-            20 => codec::SlotMut::Text(&mut self.credit_type),
-            21 => codec::SlotMut::Text(&mut self.credit_type_name),
-            22 => codec::SlotMut::Date(&mut self.credit_loan_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.evaluation_profit),
-            3 => codec::SlotRef::Opt(&self.profit_rate),
-            4 => codec::SlotRef::Opt(&self.purchase_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_close_price),
-            6 => codec::SlotRef::Opt(&self.holding_quantity),
-            7 => codec::SlotRef::Opt(&self.trade_available_quantity),
-            8 => codec::SlotRef::Opt(&self.current_price),
-            9 => codec::SlotRef::Opt(&self.previous_day_buy_quantity),
-            10 => codec::SlotRef::Opt(&self.previous_day_sell_quantity),
-            11 => codec::SlotRef::Opt(&self.today_buy_quantity),
-            12 => codec::SlotRef::Opt(&self.today_sell_quantity),
-            13 => codec::SlotRef::Opt(&self.purchase_amount),
-            14 => codec::SlotRef::Opt(&self.purchase_commission),
-            15 => codec::SlotRef::Opt(&self.evaluation_amount),
-            16 => codec::SlotRef::Opt(&self.sell_commission),
-            17 => codec::SlotRef::Opt(&self.tax),
-            18 => codec::SlotRef::Opt(&self.sum_commission),
-            19 => codec::SlotRef::Opt(&self.holding_rate),
-            20 => codec::SlotRef::Opt(&self.credit_type),
-            21 => codec::SlotRef::Opt(&self.credit_type_name),
-            22 => codec::SlotRef::Opt(&self.credit_loan_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AccountEvaluationBalanceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AccountEvaluationBalanceRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(15)),
+    profit_rate: Decimal("prft_rt"),
+    purchase_price: Opt("pur_pric").format(codec::Format::PLAIN.zero_padded(15)),
+    previous_day_close_price: Opt("pred_close_pric").format(codec::Format::PLAIN.zero_padded(12)),
+    holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(15)),
+    trade_available_quantity: Int("trde_able_qty").format(codec::Format::PLAIN.zero_padded(15)),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+    previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    purchase_commission: Int("pur_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    sell_commission: Int("sell_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+    tax: Int("tax").format(codec::Format::PLAIN.zero_padded(15)),
+    sum_commission: Int("sum_cmsn"),
+    holding_rate: Decimal("poss_rt"),
+    credit_type: Text("crd_tp"),
+    credit_type_name: Text("crd_tp_nm"),
+    credit_loan_date: Date("crd_loan_dt")
+});
 impl kiwoom_runtime::TrRequest for AccountEvaluationBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00018",
@@ -509,17 +319,5 @@ impl kiwoom_runtime::PagedRequest for AccountEvaluationBalanceRequest {
     type Item = AccountEvaluationBalanceRow;
     fn into_items(page: AccountEvaluationBalanceResponse) -> Vec<AccountEvaluationBalanceRow> {
         page.account_evaluation_balance_individual_total
-    }
-}
-impl kiwoom_runtime::TrResponse for AccountEvaluationBalanceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AccountEvaluationBalanceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt00018")
     }
 }

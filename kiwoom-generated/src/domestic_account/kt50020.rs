@@ -30,26 +30,7 @@ impl GoldSpotBalanceRequest {
         Self {}
     }
 }
-impl codec::Table for GoldSpotBalanceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for GoldSpotBalanceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(GoldSpotBalanceRequest {}, from_json = "kt50020");
 /// Response of `kt50020` 금현물 잔고확인.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -113,86 +94,23 @@ pub struct GoldSpotBalanceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotBalanceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotBalanceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_entr", "total_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("net_entr", "net_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_est_amt", "total_balance_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("net_amt", "net_amount").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_book_amt2", "total_purchase_amount_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_dep_amt", "total_deposit_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("paym_alowa", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_amt", "profit_loss_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("gold_acnt_evlt_prst", "gold_account_evaluation_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.total_deposit),
-            1 => codec::SlotMut::Int(&mut self.net_deposit),
-            2 => codec::SlotMut::Int(&mut self.total_balance_evaluation_amount),
-            3 => codec::SlotMut::Int(&mut self.net_amount),
-            4 => codec::SlotMut::Int(&mut self.total_purchase_amount_2),
-            5 => codec::SlotMut::Int(&mut self.total_deposit_amount),
-            6 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            7 => codec::SlotMut::Int(&mut self.profit_loss_amount),
-            8 => codec::SlotMut::List(&mut self.gold_account_evaluation_status),
-            9 => codec::SlotMut::Number(&mut self.return_code),
-            10 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_deposit),
-            1 => codec::SlotRef::Opt(&self.net_deposit),
-            2 => codec::SlotRef::Opt(&self.total_balance_evaluation_amount),
-            3 => codec::SlotRef::Opt(&self.net_amount),
-            4 => codec::SlotRef::Opt(&self.total_purchase_amount_2),
-            5 => codec::SlotRef::Opt(&self.total_deposit_amount),
-            6 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            7 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            8 => codec::SlotRef::List(&self.gold_account_evaluation_status),
-            9 => codec::SlotRef::Number(self.return_code),
-            10 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotBalanceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotBalanceResponse {
+        total_deposit: Int("tot_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        net_deposit: Int("net_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        total_balance_evaluation_amount: Int("tot_est_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        net_amount: Int("net_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        total_purchase_amount_2: Int("tot_book_amt2").format(codec::Format::PLAIN.zero_padded(12)),
+        total_deposit_amount: Int("tot_dep_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        withdrawal_available_amount: Int("paym_alowa").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_amount: Int("pl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        gold_account_evaluation_status: List("gold_acnt_evlt_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt50020 field \`gold\_acnt\_evlt\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -296,105 +214,24 @@ pub struct GoldSpotBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotBalanceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotBalanceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("real_qty", "actual_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("avg_prc", "average_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("est_amt", "evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("est_lspft", "profit_loss_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("est_ratio", "profit_loss_rate"),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("vlad_tax", "value_added_tax")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("book_amt2", "purchase_amount_2")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_prch_prc", "breakeven_purchase_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("qty", "quantity").format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("buy_qty", "buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("sell_qty", "sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("able_qty", "available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.actual_quantity),
-            3 => codec::SlotMut::Opt(&mut self.average_price),
-            4 => codec::SlotMut::Opt(&mut self.current_price),
-            5 => codec::SlotMut::Int(&mut self.evaluation_amount),
-            6 => codec::SlotMut::Int(&mut self.profit_loss_amount),
-            7 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            8 => codec::SlotMut::Int(&mut self.commission),
-            9 => codec::SlotMut::Int(&mut self.value_added_tax),
-            10 => codec::SlotMut::Int(&mut self.purchase_amount_2),
-            11 => codec::SlotMut::Decimal(&mut self.breakeven_purchase_price),
-            12 => codec::SlotMut::Int(&mut self.quantity),
-            13 => codec::SlotMut::Int(&mut self.buy_quantity),
-            14 => codec::SlotMut::Int(&mut self.sell_quantity),
-            15 => codec::SlotMut::Int(&mut self.available_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.actual_quantity),
-            3 => codec::SlotRef::Opt(&self.average_price),
-            4 => codec::SlotRef::Opt(&self.current_price),
-            5 => codec::SlotRef::Opt(&self.evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            7 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            8 => codec::SlotRef::Opt(&self.commission),
-            9 => codec::SlotRef::Opt(&self.value_added_tax),
-            10 => codec::SlotRef::Opt(&self.purchase_amount_2),
-            11 => codec::SlotRef::Opt(&self.breakeven_purchase_price),
-            12 => codec::SlotRef::Opt(&self.quantity),
-            13 => codec::SlotRef::Opt(&self.buy_quantity),
-            14 => codec::SlotRef::Opt(&self.sell_quantity),
-            15 => codec::SlotRef::Opt(&self.available_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotBalanceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotBalanceRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    actual_quantity: Int("real_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount: Int("est_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_amount: Int("est_lspft").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_rate: Decimal("est_ratio"),
+    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+    value_added_tax: Int("vlad_tax").format(codec::Format::PLAIN.zero_padded(12)),
+    purchase_amount_2: Int("book_amt2").format(codec::Format::PLAIN.zero_padded(12)),
+    breakeven_purchase_price: Decimal("pl_prch_prc").format(codec::Format::PLAIN.zero_padded(12)),
+    quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
+    buy_quantity: Int("buy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    sell_quantity: Int("sell_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    available_quantity: Int("able_qty").format(codec::Format::PLAIN.zero_padded(12))
+});
 impl kiwoom_runtime::TrRequest for GoldSpotBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50020",
@@ -411,17 +248,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotBalanceRequest {
     type Item = GoldSpotBalanceRow;
     fn into_items(page: GoldSpotBalanceResponse) -> Vec<GoldSpotBalanceRow> {
         page.gold_account_evaluation_status
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotBalanceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotBalanceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50020")
     }
 }

@@ -30,26 +30,7 @@ impl GoldSpotDepositRequest {
         Self {}
     }
 }
-impl codec::Table for GoldSpotDepositRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for GoldSpotDepositRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(GoldSpotDepositRequest {}, from_json = "kt50021");
 /// Response of `kt50021` 금현물 예수금.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -145,110 +126,30 @@ pub struct GoldSpotDepositResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotDepositResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotDepositResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("entra", "deposit").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("profa_ch", "margin_cash")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("chck_ina_amt", "check_deposit_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loan", "other_loan")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loan_dlfe", "other_loan_late_fee")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("etc_loan_tot", "other_loan_total")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("prsm_entra", "estimated_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("buy_exct_amt", "buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sell_exct_amt", "sell_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sell_buy_exct_amt", "sell_buy_settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("dly_amt", "overdue_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new(
-                "prsm_pymn_alow_amt",
-                "estimated_withdrawal_available_amount",
-            )
+codec::record_table!(
+    GoldSpotDepositResponse {
+        deposit: Int("entra").format(codec::Format::PLAIN.zero_padded(15)),
+        margin_cash: Int("profa_ch").format(codec::Format::PLAIN.zero_padded(15)),
+        check_deposit_amount: Int("chck_ina_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan: Int("etc_loan").format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan_late_fee: Int("etc_loan_dlfe").format(codec::Format::PLAIN.zero_padded(15)),
+        other_loan_total: Int("etc_loan_tot").format(codec::Format::PLAIN.zero_padded(15)),
+        estimated_deposit: Int("prsm_entra").format(codec::Format::PLAIN.zero_padded(15)),
+        buy_settlement_amount: Int("buy_exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        sell_settlement_amount: Int("sell_exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        sell_buy_settlement_amount: Int("sell_buy_exct_amt")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("pymn_alow_amt", "withdrawal_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("ord_alow_amt", "order_available_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.deposit),
-            1 => codec::SlotMut::Int(&mut self.margin_cash),
-            2 => codec::SlotMut::Int(&mut self.check_deposit_amount),
-            3 => codec::SlotMut::Int(&mut self.other_loan),
-            4 => codec::SlotMut::Int(&mut self.other_loan_late_fee),
-            5 => codec::SlotMut::Int(&mut self.other_loan_total),
-            6 => codec::SlotMut::Int(&mut self.estimated_deposit),
-            7 => codec::SlotMut::Int(&mut self.buy_settlement_amount),
-            8 => codec::SlotMut::Int(&mut self.sell_settlement_amount),
-            9 => codec::SlotMut::Int(&mut self.sell_buy_settlement_amount),
-            10 => codec::SlotMut::Int(&mut self.overdue_amount),
-            11 => codec::SlotMut::Int(&mut self.estimated_withdrawal_available_amount),
-            12 => codec::SlotMut::Int(&mut self.withdrawal_available_amount),
-            13 => codec::SlotMut::Int(&mut self.order_available_amount),
-            14 => codec::SlotMut::Number(&mut self.return_code),
-            15 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.deposit),
-            1 => codec::SlotRef::Opt(&self.margin_cash),
-            2 => codec::SlotRef::Opt(&self.check_deposit_amount),
-            3 => codec::SlotRef::Opt(&self.other_loan),
-            4 => codec::SlotRef::Opt(&self.other_loan_late_fee),
-            5 => codec::SlotRef::Opt(&self.other_loan_total),
-            6 => codec::SlotRef::Opt(&self.estimated_deposit),
-            7 => codec::SlotRef::Opt(&self.buy_settlement_amount),
-            8 => codec::SlotRef::Opt(&self.sell_settlement_amount),
-            9 => codec::SlotRef::Opt(&self.sell_buy_settlement_amount),
-            10 => codec::SlotRef::Opt(&self.overdue_amount),
-            11 => codec::SlotRef::Opt(&self.estimated_withdrawal_available_amount),
-            12 => codec::SlotRef::Opt(&self.withdrawal_available_amount),
-            13 => codec::SlotRef::Opt(&self.order_available_amount),
-            14 => codec::SlotRef::Number(self.return_code),
-            15 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotDepositResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        overdue_amount: Int("dly_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        estimated_withdrawal_available_amount: Int("prsm_pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        withdrawal_available_amount: Int("pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount: Int("ord_alow_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for GoldSpotDepositRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50021",
@@ -259,17 +160,5 @@ impl kiwoom_runtime::TrRequest for GoldSpotDepositRequest {
     type Response = GoldSpotDepositResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt50021", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotDepositResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotDepositRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50021")
     }
 }

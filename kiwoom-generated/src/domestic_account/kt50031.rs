@@ -101,64 +101,18 @@ impl GoldSpotOrderFillsRequest {
         self
     }
 }
-impl codec::Table for GoldSpotOrderFillsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_dt", "order_date").max(8),
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("stk_bond_tp", "stock_bond_type")
-                .required()
-                .max(1),
-            codec::Field::new("sell_tp", "sell_type").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("fr_ord_no", "start_order_number").max(7),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.order_date),
-            1 => codec::SlotMut::Req(&mut self.query_type),
-            2 => codec::SlotMut::Req(&mut self.stock_bond_type),
-            3 => codec::SlotMut::Req(&mut self.sell_type),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Text(&mut self.start_order_number),
-            6 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_date),
-            1 => codec::SlotRef::Req(&self.query_type),
-            2 => codec::SlotRef::Req(&self.stock_bond_type),
-            3 => codec::SlotRef::Req(&self.sell_type),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.start_order_number),
-            6 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            order_date: None,
-            query_type: super::AccountOrderFillDetailQueryType::from_code(""),
-            stock_bond_type: super::StockBondType::from_code(""),
-            sell_type: super::SellBuyType::from_code(""),
-            stock_code: None,
-            start_order_number: None,
-            domestic_exchange_type: super::OrderVenueFilter::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotOrderFillsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotOrderFillsRequest {
+        order_date: Date("ord_dt").max(8),
+        query_type: ReqCode("qry_tp").max(1),
+        stock_bond_type: ReqCode("stk_bond_tp").max(1),
+        sell_type: ReqCode("sell_tp").max(1),
+        stock_code: Text("stk_cd").max(12),
+        start_order_number: Text("fr_ord_no").max(7),
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(6)
+    },
+    from_json = "kt50031"
+);
 /// Response of `kt50031` 금현물 주문체결조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -174,58 +128,14 @@ pub struct GoldSpotOrderFillsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotOrderFillsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotOrderFillsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "acnt_ord_cntr_prps_dtl",
-                "account_order_execution_history_detail",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.account_order_execution_history_detail),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.account_order_execution_history_detail),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotOrderFillsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotOrderFillsResponse {
+        account_order_execution_history_detail: List("acnt_ord_cntr_prps_dtl"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt50031 field \`acnt\_ord\_cntr\_prps\_dtl\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -347,119 +257,30 @@ pub struct GoldSpotOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotOrderFillsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotOrderFillsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("crd_tp", "credit_type"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("ord_uv", "order_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("cnfm_qty", "confirmed_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("acpt_tp", "acceptance_type"),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("ord_tm", "order_time"),
-            codec::Field::new("ori_ord", "original_order"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("loan_dt", "loan_date"),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("cntr_uv", "execution_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("comm_ord_tp", "communication_order_type"),
-            codec::Field::new("mdfy_cncl", "modify_cancel"),
-            codec::Field::new("cnfm_tm", "confirmed_time"),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
-            codec::Field::new("cond_uv", "condition_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_number),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.trade_type),
-            3 => codec::SlotMut::Text(&mut self.credit_type),
-            4 => codec::SlotMut::Int(&mut self.order_quantity),
-            5 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            6 => codec::SlotMut::Int(&mut self.confirmed_quantity),
-            7 => codec::SlotMut::Text(&mut self.acceptance_type),
-            8 => codec::SlotMut::Text(&mut self.reservation_type),
-            9 => codec::SlotMut::Text(&mut self.order_time),
-            10 => codec::SlotMut::Text(&mut self.original_order),
-            11 => codec::SlotMut::Text(&mut self.stock_name),
-            12 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            13 => codec::SlotMut::Date(&mut self.loan_date),
-            14 => codec::SlotMut::Int(&mut self.execution_quantity),
-            15 => codec::SlotMut::Opt(&mut self.execution_unit_price),
-            16 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            17 => codec::SlotMut::Text(&mut self.communication_order_type),
-            18 => codec::SlotMut::Text(&mut self.modify_cancel),
-            19 => codec::SlotMut::Text(&mut self.confirmed_time),
-            20 => codec::SlotMut::Text(&mut self.domestic_exchange_type),
-            21 => codec::SlotMut::Opt(&mut self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.trade_type),
-            3 => codec::SlotRef::Opt(&self.credit_type),
-            4 => codec::SlotRef::Opt(&self.order_quantity),
-            5 => codec::SlotRef::Opt(&self.order_unit_price),
-            6 => codec::SlotRef::Opt(&self.confirmed_quantity),
-            7 => codec::SlotRef::Opt(&self.acceptance_type),
-            8 => codec::SlotRef::Opt(&self.reservation_type),
-            9 => codec::SlotRef::Opt(&self.order_time),
-            10 => codec::SlotRef::Opt(&self.original_order),
-            11 => codec::SlotRef::Opt(&self.stock_name),
-            12 => codec::SlotRef::Opt(&self.in_out_type_name),
-            13 => codec::SlotRef::Opt(&self.loan_date),
-            14 => codec::SlotRef::Opt(&self.execution_quantity),
-            15 => codec::SlotRef::Opt(&self.execution_unit_price),
-            16 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            17 => codec::SlotRef::Opt(&self.communication_order_type),
-            18 => codec::SlotRef::Opt(&self.modify_cancel),
-            19 => codec::SlotRef::Opt(&self.confirmed_time),
-            20 => codec::SlotRef::Opt(&self.domestic_exchange_type),
-            21 => codec::SlotRef::Opt(&self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotOrderFillsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotOrderFillsRow {
+    order_number: Text("ord_no"),
+    stock_code: Text("stk_cd"),
+    trade_type: Text("trde_tp"),
+    credit_type: Text("crd_tp"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
+    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    acceptance_type: Text("acpt_tp"),
+    reservation_type: Text("rsrv_tp"),
+    order_time: Text("ord_tm"),
+    original_order: Text("ori_ord"),
+    stock_name: Text("stk_nm"),
+    in_out_type_name: Text("io_tp_nm"),
+    loan_date: Date("loan_dt"),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
+    communication_order_type: Text("comm_ord_tp"),
+    modify_cancel: Text("mdfy_cncl"),
+    confirmed_time: Text("cnfm_tm"),
+    domestic_exchange_type: Text("dmst_stex_tp"),
+    condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
+});
 impl kiwoom_runtime::TrRequest for GoldSpotOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50031",
@@ -476,17 +297,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotOrderFillsRequest {
     type Item = GoldSpotOrderFillsRow;
     fn into_items(page: GoldSpotOrderFillsResponse) -> Vec<GoldSpotOrderFillsRow> {
         page.account_order_execution_history_detail
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotOrderFillsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotOrderFillsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50031")
     }
 }

@@ -80,43 +80,15 @@ impl GoldSpotTransactionHistoryRequest {
         self
     }
 }
-impl codec::Table for GoldSpotTransactionHistoryRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("tp", "kind").max(1),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Opt(&mut self.kind),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Opt(&self.kind),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for GoldSpotTransactionHistoryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotTransactionHistoryRequest {
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        kind: Opt("tp").max(1),
+        stock_code: Text("stk_cd").max(12)
+    },
+    from_json = "kt50032"
+);
 /// Response of `kt50032` 금현물 거래내역조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -138,58 +110,15 @@ pub struct GoldSpotTransactionHistoryResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTransactionHistoryResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTransactionHistoryResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_print", "account_number_display"),
-            codec::Field::new("gold_trde_hist", "gold_trade_history"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_number_display),
-            1 => codec::SlotMut::List(&mut self.gold_trade_history),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_number_display),
-            1 => codec::SlotRef::List(&self.gold_trade_history),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTransactionHistoryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotTransactionHistoryResponse {
+        account_number_display: Text("acnt_print"),
+        gold_trade_history: List("gold_trde_hist"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt50032 field \`gold\_trde\_hist\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -329,128 +258,32 @@ pub struct GoldSpotTransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTransactionHistoryRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTransactionHistoryRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("deal_dt", "deal_date"),
-            codec::Field::new("deal_no", "deal_number"),
-            codec::Field::new("rmrk_nm", "remark_name"),
-            codec::Field::new("deal_qty", "deal_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("gold_spot_vat", "gold_spot_vat")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("exct_amt", "settlement_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("dly_sum", "overdue_sum")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("entra_remn", "deposit_balance")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("mdia_nm", "media_name"),
-            codec::Field::new("orig_deal_no", "original_deal_number"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("uv_exrt", "unit_price_exchange_rate"),
-            codec::Field::new("cmsn", "commission").format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("uncl_ocr", "unpaid_occurred")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("rpym_sum", "repayment_sum")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("spot_remn", "spot_balance")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("proc_time", "processing_time"),
-            codec::Field::new("rcpy_no", "cash_transaction_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("deal_amt", "deal_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tax_tot_amt", "tax_total_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("cntr_dt", "execution_date"),
-            codec::Field::new("proc_brch_nm", "processing_branch_name"),
-            codec::Field::new("prcsr", "processor"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.deal_date),
-            1 => codec::SlotMut::Text(&mut self.deal_number),
-            2 => codec::SlotMut::Text(&mut self.remark_name),
-            3 => codec::SlotMut::Int(&mut self.deal_quantity),
-            4 => codec::SlotMut::Int(&mut self.gold_spot_vat),
-            5 => codec::SlotMut::Int(&mut self.settlement_amount),
-            6 => codec::SlotMut::Int(&mut self.overdue_sum),
-            7 => codec::SlotMut::Int(&mut self.deposit_balance),
-            8 => codec::SlotMut::Text(&mut self.media_name),
-            9 => codec::SlotMut::Text(&mut self.original_deal_number),
-            10 => codec::SlotMut::Text(&mut self.stock_name),
-            11 => codec::SlotMut::Decimal(&mut self.unit_price_exchange_rate),
-            12 => codec::SlotMut::Int(&mut self.commission),
-            13 => codec::SlotMut::Int(&mut self.unpaid_occurred),
-            14 => codec::SlotMut::Int(&mut self.repayment_sum),
-            15 => codec::SlotMut::Int(&mut self.spot_balance),
-            16 => codec::SlotMut::Text(&mut self.processing_time),
-            17 => codec::SlotMut::Text(&mut self.cash_transaction_number),
-            18 => codec::SlotMut::Text(&mut self.stock_code),
-            19 => codec::SlotMut::Int(&mut self.deal_amount),
-            20 => codec::SlotMut::Int(&mut self.tax_total_amount),
-            21 => codec::SlotMut::Date(&mut self.execution_date),
-            22 => codec::SlotMut::Text(&mut self.processing_branch_name),
-            23 => codec::SlotMut::Text(&mut self.processor),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.deal_date),
-            1 => codec::SlotRef::Opt(&self.deal_number),
-            2 => codec::SlotRef::Opt(&self.remark_name),
-            3 => codec::SlotRef::Opt(&self.deal_quantity),
-            4 => codec::SlotRef::Opt(&self.gold_spot_vat),
-            5 => codec::SlotRef::Opt(&self.settlement_amount),
-            6 => codec::SlotRef::Opt(&self.overdue_sum),
-            7 => codec::SlotRef::Opt(&self.deposit_balance),
-            8 => codec::SlotRef::Opt(&self.media_name),
-            9 => codec::SlotRef::Opt(&self.original_deal_number),
-            10 => codec::SlotRef::Opt(&self.stock_name),
-            11 => codec::SlotRef::Opt(&self.unit_price_exchange_rate),
-            12 => codec::SlotRef::Opt(&self.commission),
-            13 => codec::SlotRef::Opt(&self.unpaid_occurred),
-            14 => codec::SlotRef::Opt(&self.repayment_sum),
-            15 => codec::SlotRef::Opt(&self.spot_balance),
-            16 => codec::SlotRef::Opt(&self.processing_time),
-            17 => codec::SlotRef::Opt(&self.cash_transaction_number),
-            18 => codec::SlotRef::Opt(&self.stock_code),
-            19 => codec::SlotRef::Opt(&self.deal_amount),
-            20 => codec::SlotRef::Opt(&self.tax_total_amount),
-            21 => codec::SlotRef::Opt(&self.execution_date),
-            22 => codec::SlotRef::Opt(&self.processing_branch_name),
-            23 => codec::SlotRef::Opt(&self.processor),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTransactionHistoryRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotTransactionHistoryRow {
+    deal_date: Date("deal_dt"),
+    deal_number: Text("deal_no"),
+    remark_name: Text("rmrk_nm"),
+    deal_quantity: Int("deal_qty").format(codec::Format::PLAIN.zero_padded(15)),
+    gold_spot_vat: Int("gold_spot_vat").format(codec::Format::PLAIN.zero_padded(15)),
+    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
+    deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
+    media_name: Text("mdia_nm"),
+    original_deal_number: Text("orig_deal_no"),
+    stock_name: Text("stk_nm"),
+    unit_price_exchange_rate: Decimal("uv_exrt"),
+    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+    unpaid_occurred: Int("uncl_ocr").format(codec::Format::PLAIN.zero_padded(15)),
+    repayment_sum: Int("rpym_sum").format(codec::Format::PLAIN.zero_padded(15)),
+    spot_balance: Int("spot_remn").format(codec::Format::PLAIN.zero_padded(15)),
+    processing_time: Text("proc_time"),
+    cash_transaction_number: Text("rcpy_no"),
+    stock_code: Text("stk_cd"),
+    deal_amount: Int("deal_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    tax_total_amount: Int("tax_tot_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    execution_date: Date("cntr_dt"),
+    processing_branch_name: Text("proc_brch_nm"),
+    processor: Text("prcsr")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotTransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50032",
@@ -467,17 +300,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTransactionHistoryRequest {
     type Item = GoldSpotTransactionHistoryRow;
     fn into_items(page: GoldSpotTransactionHistoryResponse) -> Vec<GoldSpotTransactionHistoryRow> {
         page.gold_trade_history
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotTransactionHistoryResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotTransactionHistoryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50032")
     }
 }

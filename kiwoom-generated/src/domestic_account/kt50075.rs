@@ -116,68 +116,19 @@ impl GoldSpotUnfilledOrdersRequest {
         self
     }
 }
-impl codec::Table for GoldSpotUnfilledOrdersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_dt", "order_date").required().max(8),
-            codec::Field::new("qry_tp", "query_type").max(1),
-            codec::Field::new("mrkt_deal_tp", "market_deal_type")
-                .required()
-                .max(1),
-            codec::Field::new("stk_bond_tp", "stock_bond_type")
-                .required()
-                .max(1),
-            codec::Field::new("sell_tp", "sell_type").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("fr_ord_no", "start_order_number").max(7),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type").max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.order_date),
-            1 => codec::SlotMut::Opt(&mut self.query_type),
-            2 => codec::SlotMut::Req(&mut self.market_deal_type),
-            3 => codec::SlotMut::Req(&mut self.stock_bond_type),
-            4 => codec::SlotMut::Req(&mut self.sell_type),
-            5 => codec::SlotMut::Text(&mut self.stock_code),
-            6 => codec::SlotMut::Text(&mut self.start_order_number),
-            7 => codec::SlotMut::Opt(&mut self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.order_date),
-            1 => codec::SlotRef::Opt(&self.query_type),
-            2 => codec::SlotRef::Req(&self.market_deal_type),
-            3 => codec::SlotRef::Req(&self.stock_bond_type),
-            4 => codec::SlotRef::Req(&self.sell_type),
-            5 => codec::SlotRef::Opt(&self.stock_code),
-            6 => codec::SlotRef::Opt(&self.start_order_number),
-            7 => codec::SlotRef::Opt(&self.domestic_exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            order_date: Default::default(),
-            query_type: None,
-            market_deal_type: super::MarketDealType::from_code(""),
-            stock_bond_type: super::StockBondType::from_code(""),
-            sell_type: super::SellBuyType::from_code(""),
-            stock_code: None,
-            start_order_number: None,
-            domestic_exchange_type: None,
-        }
-    }
-}
-impl serde::Serialize for GoldSpotUnfilledOrdersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotUnfilledOrdersRequest {
+        order_date: Req("ord_dt").max(8),
+        query_type: Opt("qry_tp").max(1),
+        market_deal_type: ReqCode("mrkt_deal_tp").max(1),
+        stock_bond_type: ReqCode("stk_bond_tp").max(1),
+        sell_type: ReqCode("sell_tp").max(1),
+        stock_code: Text("stk_cd").max(12),
+        start_order_number: Text("fr_ord_no").max(7),
+        domestic_exchange_type: Opt("dmst_stex_tp").max(6)
+    },
+    from_json = "kt50075"
+);
 /// Response of `kt50075` 금현물 미체결조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -193,55 +144,14 @@ pub struct GoldSpotUnfilledOrdersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotUnfilledOrdersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotUnfilledOrdersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_ord_oso_prst", "account_order_unfilled_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.account_order_unfilled_status),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.account_order_unfilled_status),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotUnfilledOrdersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotUnfilledOrdersResponse {
+        account_order_unfilled_status: List("acnt_ord_oso_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/account.yaml kt50075 field \`acnt\_ord\_oso\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -357,119 +267,30 @@ pub struct GoldSpotUnfilledOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotUnfilledOrdersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotUnfilledOrdersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_bond_tp", "stock_bond_type"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("io_tp_nm", "in_out_type_name"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("ord_uv", "order_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("cnfm_qty", "confirmed_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("data_send_end_tp", "data_send_end_type"),
-            codec::Field::new("mrkt_deal_tp", "market_deal_type"),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("orig_ord_no", "original_order_number"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("dcd_tp_nm", "settlement_type_name"),
-            codec::Field::new("crd_deal_tp", "credit_deal_type"),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("cntr_uv", "execution_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-            codec::Field::new("comm_ord_tp", "communication_order_type"),
-            codec::Field::new("mdfy_cncl_tp", "modify_cancel_type"),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
-            codec::Field::new("cond_uv", "condition_unit_price")
-                .format(codec::Format::PLAIN.zero_padded(10)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_bond_type),
-            1 => codec::SlotMut::Text(&mut self.order_number),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.trade_type),
-            4 => codec::SlotMut::Text(&mut self.in_out_type_name),
-            5 => codec::SlotMut::Int(&mut self.order_quantity),
-            6 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            7 => codec::SlotMut::Int(&mut self.confirmed_quantity),
-            8 => codec::SlotMut::Text(&mut self.data_send_end_type),
-            9 => codec::SlotMut::Text(&mut self.market_deal_type),
-            10 => codec::SlotMut::Text(&mut self.reservation_type),
-            11 => codec::SlotMut::Text(&mut self.original_order_number),
-            12 => codec::SlotMut::Text(&mut self.stock_name),
-            13 => codec::SlotMut::Text(&mut self.settlement_type_name),
-            14 => codec::SlotMut::Text(&mut self.credit_deal_type),
-            15 => codec::SlotMut::Int(&mut self.execution_quantity),
-            16 => codec::SlotMut::Opt(&mut self.execution_unit_price),
-            17 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            18 => codec::SlotMut::Text(&mut self.communication_order_type),
-            19 => codec::SlotMut::Text(&mut self.modify_cancel_type),
-            20 => codec::SlotMut::Text(&mut self.domestic_exchange_type),
-            21 => codec::SlotMut::Opt(&mut self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_bond_type),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.trade_type),
-            4 => codec::SlotRef::Opt(&self.in_out_type_name),
-            5 => codec::SlotRef::Opt(&self.order_quantity),
-            6 => codec::SlotRef::Opt(&self.order_unit_price),
-            7 => codec::SlotRef::Opt(&self.confirmed_quantity),
-            8 => codec::SlotRef::Opt(&self.data_send_end_type),
-            9 => codec::SlotRef::Opt(&self.market_deal_type),
-            10 => codec::SlotRef::Opt(&self.reservation_type),
-            11 => codec::SlotRef::Opt(&self.original_order_number),
-            12 => codec::SlotRef::Opt(&self.stock_name),
-            13 => codec::SlotRef::Opt(&self.settlement_type_name),
-            14 => codec::SlotRef::Opt(&self.credit_deal_type),
-            15 => codec::SlotRef::Opt(&self.execution_quantity),
-            16 => codec::SlotRef::Opt(&self.execution_unit_price),
-            17 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            18 => codec::SlotRef::Opt(&self.communication_order_type),
-            19 => codec::SlotRef::Opt(&self.modify_cancel_type),
-            20 => codec::SlotRef::Opt(&self.domestic_exchange_type),
-            21 => codec::SlotRef::Opt(&self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotUnfilledOrdersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotUnfilledOrdersRow {
+    stock_bond_type: Text("stk_bond_tp"),
+    order_number: Text("ord_no"),
+    stock_code: Text("stk_cd"),
+    trade_type: Text("trde_tp"),
+    in_out_type_name: Text("io_tp_nm"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
+    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    data_send_end_type: Text("data_send_end_tp"),
+    market_deal_type: Text("mrkt_deal_tp"),
+    reservation_type: Text("rsrv_tp"),
+    original_order_number: Text("orig_ord_no"),
+    stock_name: Text("stk_nm"),
+    settlement_type_name: Text("dcd_tp_nm"),
+    credit_deal_type: Text("crd_deal_tp"),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
+    execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
+    communication_order_type: Text("comm_ord_tp"),
+    modify_cancel_type: Text("mdfy_cncl_tp"),
+    domestic_exchange_type: Text("dmst_stex_tp"),
+    condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
+});
 impl kiwoom_runtime::TrRequest for GoldSpotUnfilledOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50075",
@@ -486,17 +307,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotUnfilledOrdersRequest {
     type Item = GoldSpotUnfilledOrdersRow;
     fn into_items(page: GoldSpotUnfilledOrdersResponse) -> Vec<GoldSpotUnfilledOrdersRow> {
         page.account_order_unfilled_status
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotUnfilledOrdersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotUnfilledOrdersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50075")
     }
 }

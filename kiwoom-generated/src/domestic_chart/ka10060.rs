@@ -80,54 +80,16 @@ impl StockInvestorByInstitutionChartRequest {
         }
     }
 }
-impl codec::Table for StockInvestorByInstitutionChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date").required().max(8),
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("unit_tp", "unit_type").required().max(4),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            3 => codec::SlotMut::Req(&mut self.trade_type),
-            4 => codec::SlotMut::Req(&mut self.unit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.amount_quantity_type),
-            3 => codec::SlotRef::Req(&self.trade_type),
-            4 => codec::SlotRef::Req(&self.unit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            stock_code: Default::default(),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
-            unit_type: super::UnitType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockInvestorByInstitutionChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockInvestorByInstitutionChartRequest {
+        date: Req("dt").max(8),
+        stock_code: Req("stk_cd").max(20),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        trade_type: ReqCode("trde_tp").max(1),
+        unit_type: ReqCode("unit_tp").max(4)
+    },
+    from_json = "ka10060"
+);
 /// Response of `ka10060` 종목별투자자기관별차트요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -143,55 +105,14 @@ pub struct StockInvestorByInstitutionChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockInvestorByInstitutionChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockInvestorByInstitutionChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_invsr_orgn_chart", "stock_investor_institution_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.stock_investor_institution_chart),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.stock_investor_institution_chart),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockInvestorByInstitutionChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockInvestorByInstitutionChartResponse {
+        stock_investor_institution_chart: List("stk_invsr_orgn_chart"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10060 field \`stk\_invsr\_orgn\_chart\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -301,97 +222,25 @@ pub struct StockInvestorByInstitutionChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockInvestorByInstitutionChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockInvestorByInstitutionChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("ind_invsr", "individual_investor"),
-            codec::Field::new("frgnr_invsr", "foreign_investor"),
-            codec::Field::new("orgn", "institution"),
-            codec::Field::new("fnnc_invt", "financial_investment"),
-            codec::Field::new("insrnc", "insurance"),
-            codec::Field::new("invtrt", "investment_trust"),
-            codec::Field::new("etc_fnnc", "other_financial"),
-            codec::Field::new("bank", "bank"),
-            codec::Field::new("penfnd_etc", "pension_fund"),
-            codec::Field::new("samo_fund", "private_fund"),
-            codec::Field::new("natn", "nation"),
-            codec::Field::new("etc_corp", "other_corporation"),
-            codec::Field::new("natfor", "domestic_foreign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            4 => codec::SlotMut::Int(&mut self.individual_investor),
-            5 => codec::SlotMut::Int(&mut self.foreign_investor),
-            6 => codec::SlotMut::Int(&mut self.institution),
-            7 => codec::SlotMut::Int(&mut self.financial_investment),
-            8 => codec::SlotMut::Int(&mut self.insurance),
-            9 => codec::SlotMut::Int(&mut self.investment_trust),
-            10 => codec::SlotMut::Int(&mut self.other_financial),
-            11 => codec::SlotMut::Int(&mut self.bank),
-            12 => codec::SlotMut::Int(&mut self.pension_fund),
-            13 => codec::SlotMut::Int(&mut self.private_fund),
-            14 => codec::SlotMut::Int(&mut self.nation),
-            15 => codec::SlotMut::Int(&mut self.other_corporation),
-            16 => codec::SlotMut::Int(&mut self.domestic_foreign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            4 => codec::SlotRef::Opt(&self.individual_investor),
-            5 => codec::SlotRef::Opt(&self.foreign_investor),
-            6 => codec::SlotRef::Opt(&self.institution),
-            7 => codec::SlotRef::Opt(&self.financial_investment),
-            8 => codec::SlotRef::Opt(&self.insurance),
-            9 => codec::SlotRef::Opt(&self.investment_trust),
-            10 => codec::SlotRef::Opt(&self.other_financial),
-            11 => codec::SlotRef::Opt(&self.bank),
-            12 => codec::SlotRef::Opt(&self.pension_fund),
-            13 => codec::SlotRef::Opt(&self.private_fund),
-            14 => codec::SlotRef::Opt(&self.nation),
-            15 => codec::SlotRef::Opt(&self.other_corporation),
-            16 => codec::SlotRef::Opt(&self.domestic_foreign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockInvestorByInstitutionChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockInvestorByInstitutionChartRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc"),
+    previous_day_change: Int("pred_pre"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    individual_investor: Int("ind_invsr"),
+    foreign_investor: Int("frgnr_invsr"),
+    institution: Int("orgn"),
+    financial_investment: Int("fnnc_invt"),
+    insurance: Int("insrnc"),
+    investment_trust: Int("invtrt"),
+    other_financial: Int("etc_fnnc"),
+    bank: Int("bank"),
+    pension_fund: Int("penfnd_etc"),
+    private_fund: Int("samo_fund"),
+    nation: Int("natn"),
+    other_corporation: Int("etc_corp"),
+    domestic_foreign: Int("natfor")
+});
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10060",
@@ -410,17 +259,5 @@ impl kiwoom_runtime::PagedRequest for StockInvestorByInstitutionChartRequest {
         page: StockInvestorByInstitutionChartResponse,
     ) -> Vec<StockInvestorByInstitutionChartRow> {
         page.stock_investor_institution_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockInvestorByInstitutionChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockInvestorByInstitutionChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10060")
     }
 }

@@ -66,52 +66,15 @@ impl IntradayInvestorTradeChartRequest {
         }
     }
 }
-impl codec::Table for IntradayInvestorTradeChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    IntradayInvestorTradeChartRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        trade_type: ReqCode("trde_tp").max(1),
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10064"
+);
 /// Response of `ka10064` 장중투자자별매매차트요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -127,55 +90,14 @@ pub struct IntradayInvestorTradeChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("opmr_invsr_trde_chart", "intraday_investor_trade_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.intraday_investor_trade_chart),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.intraday_investor_trade_chart),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    IntradayInvestorTradeChartResponse {
+        intraday_investor_trade_chart: List("opmr_invsr_trde_chart"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10064 field \`opmr\_invsr\_trde\_chart\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -237,73 +159,17 @@ pub struct IntradayInvestorTradeChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tm", "time"),
-            codec::Field::new("frgnr_invsr", "foreign_investor"),
-            codec::Field::new("orgn", "institution"),
-            codec::Field::new("invtrt", "investment_trust"),
-            codec::Field::new("insrnc", "insurance"),
-            codec::Field::new("bank", "bank"),
-            codec::Field::new("penfnd_etc", "pension_fund"),
-            codec::Field::new("etc_corp", "other_corporation"),
-            codec::Field::new("natn", "nation"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.time),
-            1 => codec::SlotMut::Decimal(&mut self.foreign_investor),
-            2 => codec::SlotMut::Decimal(&mut self.institution),
-            3 => codec::SlotMut::Decimal(&mut self.investment_trust),
-            4 => codec::SlotMut::Decimal(&mut self.insurance),
-            5 => codec::SlotMut::Decimal(&mut self.bank),
-            6 => codec::SlotMut::Decimal(&mut self.pension_fund),
-            7 => codec::SlotMut::Decimal(&mut self.other_corporation),
-            8 => codec::SlotMut::Decimal(&mut self.nation),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.time),
-            1 => codec::SlotRef::Opt(&self.foreign_investor),
-            2 => codec::SlotRef::Opt(&self.institution),
-            3 => codec::SlotRef::Opt(&self.investment_trust),
-            4 => codec::SlotRef::Opt(&self.insurance),
-            5 => codec::SlotRef::Opt(&self.bank),
-            6 => codec::SlotRef::Opt(&self.pension_fund),
-            7 => codec::SlotRef::Opt(&self.other_corporation),
-            8 => codec::SlotRef::Opt(&self.nation),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(IntradayInvestorTradeChartRow {
+    time: Opt("tm"),
+    foreign_investor: Decimal("frgnr_invsr"),
+    institution: Decimal("orgn"),
+    investment_trust: Decimal("invtrt"),
+    insurance: Decimal("insrnc"),
+    bank: Decimal("bank"),
+    pension_fund: Decimal("penfnd_etc"),
+    other_corporation: Decimal("etc_corp"),
+    nation: Decimal("natn")
+});
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10064",
@@ -320,17 +186,5 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeChartRequest {
     type Item = IntradayInvestorTradeChartRow;
     fn into_items(page: IntradayInvestorTradeChartResponse) -> Vec<IntradayInvestorTradeChartRow> {
         page.intraday_investor_trade_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for IntradayInvestorTradeChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for IntradayInvestorTradeChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10064")
     }
 }

@@ -58,48 +58,14 @@ impl StockTickChartRequest {
         }
     }
 }
-impl codec::Table for StockTickChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            tick_range: super::TickRange::from_code(""),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockTickChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockTickChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        tick_range: ReqCode("tic_scope").max(2),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1)
+    },
+    from_json = "ka10079"
+);
 /// Response of `ka10079` 주식틱차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -123,61 +89,16 @@ pub struct StockTickChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockTickChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockTickChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("last_tic_cnt", "last_tick_count"),
-            codec::Field::new("stk_tic_chart_qry", "stock_tick_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.last_tick_count),
-            2 => codec::SlotMut::List(&mut self.stock_tick_chart),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.last_tick_count),
-            2 => codec::SlotRef::List(&self.stock_tick_chart),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockTickChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockTickChartResponse {
+        stock_code: Text("stk_cd"),
+        last_tick_count: Int("last_tic_cnt"),
+        stock_tick_chart: List("stk_tic_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10079 field \`stk\_tic\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -233,70 +154,16 @@ pub struct StockTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockTickChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockTickChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Opt(&mut self.execution_time),
-            3 => codec::SlotMut::Int(&mut self.open_price),
-            4 => codec::SlotMut::Int(&mut self.high_price),
-            5 => codec::SlotMut::Int(&mut self.low_price),
-            6 => codec::SlotMut::Int(&mut self.previous_day_change),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.execution_time),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockTickChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockTickChartRow {
+    current_price: Int("cur_prc"),
+    trade_quantity: Int("trde_qty"),
+    execution_time: Opt("cntr_tm"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for StockTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10079",
@@ -313,17 +180,5 @@ impl kiwoom_runtime::PagedRequest for StockTickChartRequest {
     type Item = StockTickChartRow;
     fn into_items(page: StockTickChartResponse) -> Vec<StockTickChartRow> {
         page.stock_tick_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockTickChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockTickChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10079")
     }
 }

@@ -70,52 +70,15 @@ impl StockMinuteChartRequest {
         self
     }
 }
-impl codec::Table for StockMinuteChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-            codec::Field::new("base_dt", "base_date").max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            3 => codec::SlotMut::Date(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            3 => codec::SlotRef::Opt(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            tick_range: super::GoldSpotMinuteChartTickRange::from_code(""),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-            base_date: None,
-        }
-    }
-}
-impl serde::Serialize for StockMinuteChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockMinuteChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        tick_range: ReqCode("tic_scope").max(2),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1),
+        base_date: Date("base_dt").max(8)
+    },
+    from_json = "ka10080"
+);
 /// Response of `ka10080` 주식분봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -135,58 +98,15 @@ pub struct StockMinuteChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockMinuteChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockMinuteChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_min_pole_chart_qry", "stock_minute_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::List(&mut self.stock_minute_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::List(&self.stock_minute_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockMinuteChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockMinuteChartResponse {
+        stock_code: Text("stk_cd"),
+        stock_minute_chart: List("stk_min_pole_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10080 field \`stk\_min\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -242,70 +162,16 @@ pub struct StockMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockMinuteChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockMinuteChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Opt(&mut self.execution_time),
-            3 => codec::SlotMut::Opt(&mut self.open_price),
-            4 => codec::SlotMut::Opt(&mut self.high_price),
-            5 => codec::SlotMut::Opt(&mut self.low_price),
-            6 => codec::SlotMut::Int(&mut self.previous_day_change),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.execution_time),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockMinuteChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockMinuteChartRow {
+    current_price: Opt("cur_prc"),
+    trade_quantity: Int("trde_qty"),
+    execution_time: Opt("cntr_tm"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10080",
@@ -322,17 +188,5 @@ impl kiwoom_runtime::PagedRequest for StockMinuteChartRequest {
     type Item = StockMinuteChartRow;
     fn into_items(page: StockMinuteChartResponse) -> Vec<StockMinuteChartRow> {
         page.stock_minute_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockMinuteChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockMinuteChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10080")
     }
 }

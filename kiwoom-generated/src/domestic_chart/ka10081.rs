@@ -64,46 +64,14 @@ impl StockDailyChartRequest {
         }
     }
 }
-impl codec::Table for StockDailyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            base_date: Default::default(),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockDailyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockDailyChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        base_date: Req("base_dt").max(8),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1)
+    },
+    from_json = "ka10081"
+);
 /// Response of `ka10081` 주식일봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -123,58 +91,15 @@ pub struct StockDailyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_dt_pole_chart_qry", "stock_daily_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::List(&mut self.stock_daily_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::List(&self.stock_daily_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockDailyChartResponse {
+        stock_code: Text("stk_cd"),
+        stock_daily_chart: List("stk_dt_pole_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10081 field \`stk\_dt\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -242,77 +167,18 @@ pub struct StockDailyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("trde_qty", "trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Int(&mut self.trade_value),
-            3 => codec::SlotMut::Date(&mut self.date),
-            4 => codec::SlotMut::Int(&mut self.open_price),
-            5 => codec::SlotMut::Int(&mut self.high_price),
-            6 => codec::SlotMut::Int(&mut self.low_price),
-            7 => codec::SlotMut::Int(&mut self.previous_day_change),
-            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            9 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.trade_value),
-            3 => codec::SlotRef::Opt(&self.date),
-            4 => codec::SlotRef::Opt(&self.open_price),
-            5 => codec::SlotRef::Opt(&self.high_price),
-            6 => codec::SlotRef::Opt(&self.low_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            9 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockDailyChartRow {
+    current_price: Int("cur_prc"),
+    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+    trade_value: Int("trde_prica"),
+    date: Date("dt"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    trade_turnover_rate: Decimal("trde_tern_rt")
+});
 impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10081",
@@ -329,17 +195,5 @@ impl kiwoom_runtime::PagedRequest for StockDailyChartRequest {
     type Item = StockDailyChartRow;
     fn into_items(page: StockDailyChartResponse) -> Vec<StockDailyChartRow> {
         page.stock_daily_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockDailyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockDailyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10081")
     }
 }

@@ -58,46 +58,14 @@ impl StockMonthlyChartRequest {
         }
     }
 }
-impl codec::Table for StockMonthlyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            base_date: Default::default(),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockMonthlyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockMonthlyChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        base_date: Req("base_dt").max(8),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1)
+    },
+    from_json = "ka10083"
+);
 /// Response of `ka10083` 주식월봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,58 +85,15 @@ pub struct StockMonthlyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockMonthlyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockMonthlyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_mth_pole_chart_qry", "stock_monthly_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::List(&mut self.stock_monthly_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::List(&self.stock_monthly_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockMonthlyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockMonthlyChartResponse {
+        stock_code: Text("stk_cd"),
+        stock_monthly_chart: List("stk_mth_pole_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10083 field \`stk\_mth\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -236,76 +161,18 @@ pub struct StockMonthlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockMonthlyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockMonthlyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Int(&mut self.trade_value),
-            3 => codec::SlotMut::Date(&mut self.date),
-            4 => codec::SlotMut::Int(&mut self.open_price),
-            5 => codec::SlotMut::Int(&mut self.high_price),
-            6 => codec::SlotMut::Int(&mut self.low_price),
-            7 => codec::SlotMut::Int(&mut self.previous_day_change),
-            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            9 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.trade_value),
-            3 => codec::SlotRef::Opt(&self.date),
-            4 => codec::SlotRef::Opt(&self.open_price),
-            5 => codec::SlotRef::Opt(&self.high_price),
-            6 => codec::SlotRef::Opt(&self.low_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            9 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockMonthlyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockMonthlyChartRow {
+    current_price: Int("cur_prc"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    date: Date("dt"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    trade_turnover_rate: Decimal("trde_tern_rt")
+});
 impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10083",
@@ -322,17 +189,5 @@ impl kiwoom_runtime::PagedRequest for StockMonthlyChartRequest {
     type Item = StockMonthlyChartRow;
     fn into_items(page: StockMonthlyChartResponse) -> Vec<StockMonthlyChartRow> {
         page.stock_monthly_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockMonthlyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockMonthlyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10083")
     }
 }

@@ -58,46 +58,14 @@ impl StockYearlyChartRequest {
         }
     }
 }
-impl codec::Table for StockYearlyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            base_date: Default::default(),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockYearlyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockYearlyChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        base_date: Req("base_dt").max(8),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1)
+    },
+    from_json = "ka10094"
+);
 /// Response of `ka10094` 주식년봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,58 +85,15 @@ pub struct StockYearlyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockYearlyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockYearlyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_yr_pole_chart_qry", "stock_yearly_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::List(&mut self.stock_yearly_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::List(&self.stock_yearly_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockYearlyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockYearlyChartResponse {
+        stock_code: Text("stk_cd"),
+        stock_yearly_chart: List("stk_yr_pole_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka10094 field \`stk\_yr\_pole\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -218,67 +143,15 @@ pub struct StockYearlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockYearlyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockYearlyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Int(&mut self.trade_value),
-            3 => codec::SlotMut::Date(&mut self.date),
-            4 => codec::SlotMut::Int(&mut self.open_price),
-            5 => codec::SlotMut::Int(&mut self.high_price),
-            6 => codec::SlotMut::Int(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.trade_value),
-            3 => codec::SlotRef::Opt(&self.date),
-            4 => codec::SlotRef::Opt(&self.open_price),
-            5 => codec::SlotRef::Opt(&self.high_price),
-            6 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockYearlyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockYearlyChartRow {
+    current_price: Int("cur_prc"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    date: Date("dt"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric")
+});
 impl kiwoom_runtime::TrRequest for StockYearlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10094",
@@ -295,17 +168,5 @@ impl kiwoom_runtime::PagedRequest for StockYearlyChartRequest {
     type Item = StockYearlyChartRow;
     fn into_items(page: StockYearlyChartResponse) -> Vec<StockYearlyChartRow> {
         page.stock_yearly_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockYearlyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockYearlyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10094")
     }
 }

@@ -52,44 +52,13 @@ impl SectorTickChartRequest {
         }
     }
 }
-impl codec::Table for SectorTickChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code")
-                .required()
-                .max(3),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.industry_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.industry_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            industry_code: Default::default(),
-            tick_range: super::TickRange::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SectorTickChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorTickChartRequest {
+        industry_code: Req("inds_cd").max(3),
+        tick_range: ReqCode("tic_scope").max(2)
+    },
+    from_json = "ka20004"
+);
 /// Response of `ka20004` 업종틱차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -109,58 +78,15 @@ pub struct SectorTickChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorTickChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorTickChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_tic_chart_qry", "industry_tick_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::List(&mut self.industry_tick_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::List(&self.industry_tick_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorTickChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorTickChartResponse {
+        industry_code: Text("inds_cd"),
+        industry_tick_chart: List("inds_tic_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka20004 field \`inds\_tic\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -220,70 +146,16 @@ pub struct SectorTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorTickChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorTickChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price").format(codec::Format::scaled(2)),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("open_pric", "open_price").format(codec::Format::scaled(2)),
-            codec::Field::new("high_pric", "high_price").format(codec::Format::scaled(2)),
-            codec::Field::new("low_pric", "low_price").format(codec::Format::scaled(2)),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Opt(&mut self.execution_time),
-            3 => codec::SlotMut::Decimal(&mut self.open_price),
-            4 => codec::SlotMut::Decimal(&mut self.high_price),
-            5 => codec::SlotMut::Decimal(&mut self.low_price),
-            6 => codec::SlotMut::Int(&mut self.previous_day_change),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.execution_time),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorTickChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorTickChartRow {
+    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+    trade_quantity: Int("trde_qty"),
+    execution_time: Opt("cntr_tm"),
+    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for SectorTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20004",
@@ -300,17 +172,5 @@ impl kiwoom_runtime::PagedRequest for SectorTickChartRequest {
     type Item = SectorTickChartRow;
     fn into_items(page: SectorTickChartResponse) -> Vec<SectorTickChartRow> {
         page.industry_tick_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorTickChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorTickChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20004")
     }
 }

@@ -67,48 +67,14 @@ impl SectorMinuteChartRequest {
         self
     }
 }
-impl codec::Table for SectorMinuteChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code")
-                .required()
-                .max(3),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-            codec::Field::new("base_dt", "base_date").max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.industry_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            2 => codec::SlotMut::Date(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.industry_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            2 => codec::SlotRef::Opt(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            industry_code: Default::default(),
-            tick_range: super::GoldSpotMinuteChartTickRange::from_code(""),
-            base_date: None,
-        }
-    }
-}
-impl serde::Serialize for SectorMinuteChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorMinuteChartRequest {
+        industry_code: Req("inds_cd").max(3),
+        tick_range: ReqCode("tic_scope").max(2),
+        base_date: Date("base_dt").max(8)
+    },
+    from_json = "ka20005"
+);
 /// Response of `ka20005` 업종분봉조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -128,58 +94,15 @@ pub struct SectorMinuteChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorMinuteChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorMinuteChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_min_pole_qry", "industry_minute_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::List(&mut self.industry_minute_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::List(&self.industry_minute_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorMinuteChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorMinuteChartResponse {
+        industry_code: Text("inds_cd"),
+        industry_minute_chart: List("inds_min_pole_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka20005 field \`inds\_min\_pole\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -241,74 +164,17 @@ pub struct SectorMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorMinuteChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorMinuteChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price").format(codec::Format::scaled(2)),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("open_pric", "open_price").format(codec::Format::scaled(2)),
-            codec::Field::new("high_pric", "high_price").format(codec::Format::scaled(2)),
-            codec::Field::new("low_pric", "low_price").format(codec::Format::scaled(2)),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Opt(&mut self.execution_time),
-            3 => codec::SlotMut::Decimal(&mut self.open_price),
-            4 => codec::SlotMut::Decimal(&mut self.high_price),
-            5 => codec::SlotMut::Decimal(&mut self.low_price),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.previous_day_change),
-            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.execution_time),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorMinuteChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorMinuteChartRow {
+    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+    trade_quantity: Int("trde_qty"),
+    execution_time: Opt("cntr_tm"),
+    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    previous_day_change_sign: Opt("pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for SectorMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20005",
@@ -325,17 +191,5 @@ impl kiwoom_runtime::PagedRequest for SectorMinuteChartRequest {
     type Item = SectorMinuteChartRow;
     fn into_items(page: SectorMinuteChartResponse) -> Vec<SectorMinuteChartRow> {
         page.industry_minute_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorMinuteChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorMinuteChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20005")
     }
 }

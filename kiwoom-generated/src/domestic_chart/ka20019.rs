@@ -52,42 +52,13 @@ impl SectorYearlyChartRequest {
         }
     }
 }
-impl codec::Table for SectorYearlyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code")
-                .required()
-                .max(3),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.industry_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.industry_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            industry_code: Default::default(),
-            base_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for SectorYearlyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorYearlyChartRequest {
+        industry_code: Req("inds_cd").max(3),
+        base_date: Req("base_dt").max(8)
+    },
+    from_json = "ka20019"
+);
 /// Response of `ka20019` 업종년봉조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -107,58 +78,15 @@ pub struct SectorYearlyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorYearlyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorYearlyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_yr_pole_qry", "industry_yearly_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::List(&mut self.industry_yearly_chart),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::List(&self.industry_yearly_chart),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorYearlyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorYearlyChartResponse {
+        industry_code: Text("inds_cd"),
+        industry_yearly_chart: List("inds_yr_pole_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka20019 field \`inds\_yr\_pole\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -212,67 +140,15 @@ pub struct SectorYearlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorYearlyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorYearlyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price").format(codec::Format::scaled(2)),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("open_pric", "open_price").format(codec::Format::scaled(2)),
-            codec::Field::new("high_pric", "high_price").format(codec::Format::scaled(2)),
-            codec::Field::new("low_pric", "low_price").format(codec::Format::scaled(2)),
-            codec::Field::new("trde_prica", "trade_value"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.trade_quantity),
-            2 => codec::SlotMut::Date(&mut self.date),
-            3 => codec::SlotMut::Decimal(&mut self.open_price),
-            4 => codec::SlotMut::Decimal(&mut self.high_price),
-            5 => codec::SlotMut::Decimal(&mut self.low_price),
-            6 => codec::SlotMut::Int(&mut self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.trade_quantity),
-            2 => codec::SlotRef::Opt(&self.date),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorYearlyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorYearlyChartRow {
+    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+    trade_quantity: Int("trde_qty"),
+    date: Date("dt"),
+    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+    trade_value: Int("trde_prica")
+});
 impl kiwoom_runtime::TrRequest for SectorYearlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20019",
@@ -289,17 +165,5 @@ impl kiwoom_runtime::PagedRequest for SectorYearlyChartRequest {
     type Item = SectorYearlyChartRow;
     fn into_items(page: SectorYearlyChartResponse) -> Vec<SectorYearlyChartRow> {
         page.industry_yearly_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorYearlyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorYearlyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20019")
     }
 }

@@ -57,46 +57,14 @@ impl GoldSpotMonthlyChartRequest {
         }
     }
 }
-impl codec::Table for GoldSpotMonthlyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            2 => codec::SlotMut::Req(&mut self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            2 => codec::SlotRef::Req(&self.adjusted_stock_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            base_date: Default::default(),
-            adjusted_stock_price_type: super::AdjustedStockPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotMonthlyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotMonthlyChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        base_date: Req("base_dt").max(8),
+        adjusted_stock_price_type: ReqCode("upd_stkpc_tp").max(1)
+    },
+    from_json = "ka50083"
+);
 /// Response of `ka50083` 금현물월봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -112,55 +80,14 @@ pub struct GoldSpotMonthlyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotMonthlyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotMonthlyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gds_month_chart_qry", "gold_spot_monthly_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_spot_monthly_chart),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_spot_monthly_chart),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotMonthlyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotMonthlyChartResponse {
+        gold_spot_monthly_chart: List("gds_month_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka50083 field \`gds\_month\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -210,67 +137,15 @@ pub struct GoldSpotMonthlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotMonthlyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotMonthlyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("dt", "date"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            2 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            3 => codec::SlotMut::Int(&mut self.open_price),
-            4 => codec::SlotMut::Int(&mut self.high_price),
-            5 => codec::SlotMut::Int(&mut self.low_price),
-            6 => codec::SlotMut::Opt(&mut self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            2 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotMonthlyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotMonthlyChartRow {
+    current_price: Int("cur_prc"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric"),
+    date: Opt("dt")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50083",
@@ -287,17 +162,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotMonthlyChartRequest {
     type Item = GoldSpotMonthlyChartRow;
     fn into_items(page: GoldSpotMonthlyChartResponse) -> Vec<GoldSpotMonthlyChartRow> {
         page.gold_spot_monthly_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotMonthlyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotMonthlyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50083")
     }
 }

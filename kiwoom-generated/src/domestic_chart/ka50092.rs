@@ -49,42 +49,13 @@ impl GoldSpotTodayMinuteChartRequest {
         }
     }
 }
-impl codec::Table for GoldSpotTodayMinuteChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            tick_range: super::GoldSpotMinuteChartTickRange::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotTodayMinuteChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotTodayMinuteChartRequest {
+        stock_code: Req("stk_cd").max(20),
+        tick_range: ReqCode("tic_scope").max(2)
+    },
+    from_json = "ka50092"
+);
 /// Response of `ka50092` 금현물당일분봉차트조회요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -100,55 +71,14 @@ pub struct GoldSpotTodayMinuteChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTodayMinuteChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTodayMinuteChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gds_min_chart_qry", "gold_spot_minute_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_spot_minute_chart),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_spot_minute_chart),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTodayMinuteChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotTodayMinuteChartResponse {
+        gold_spot_minute_chart: List("gds_min_chart_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/chart.yaml ka50092 field \`gds\_min\_chart\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -220,79 +150,19 @@ pub struct GoldSpotTodayMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTodayMinuteChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTodayMinuteChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.execution_price),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.open_price),
-            6 => codec::SlotMut::Int(&mut self.high_price),
-            7 => codec::SlotMut::Int(&mut self.low_price),
-            8 => codec::SlotMut::Opt(&mut self.execution_time),
-            9 => codec::SlotMut::Opt(&mut self.date),
-            10 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.open_price),
-            6 => codec::SlotRef::Opt(&self.high_price),
-            7 => codec::SlotRef::Opt(&self.low_price),
-            8 => codec::SlotRef::Opt(&self.execution_time),
-            9 => codec::SlotRef::Opt(&self.date),
-            10 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTodayMinuteChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotTodayMinuteChartRow {
+    execution_price: Int("cntr_pric"),
+    previous_day_change: Int("pred_pre"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    trade_quantity: Int("trde_qty"),
+    open_price: Int("open_pric"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric"),
+    execution_time: Opt("cntr_tm"),
+    date: Opt("dt"),
+    previous_day_change_sign: Text("pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotTodayMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50092",
@@ -309,17 +179,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTodayMinuteChartRequest {
     type Item = GoldSpotTodayMinuteChartRow;
     fn into_items(page: GoldSpotTodayMinuteChartResponse) -> Vec<GoldSpotTodayMinuteChartRow> {
         page.gold_spot_minute_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotTodayMinuteChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotTodayMinuteChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50092")
     }
 }

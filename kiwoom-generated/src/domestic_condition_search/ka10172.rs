@@ -83,57 +83,16 @@ impl ConditionSearchRequest {
         self
     }
 }
-impl codec::Table for ConditionSearchRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq").required().max(3),
-            codec::Field::new("search_type", "search_type").required(),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-            codec::Field::new("cont_yn", "continuation_flag").max(1),
-            codec::Field::new("next_key", "next_key").max(20),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.seq),
-            1 => codec::SlotMut::Req(&mut self.search_type),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            3 => codec::SlotMut::Opt(&mut self.continuation_flag),
-            4 => codec::SlotMut::Text(&mut self.next_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.seq),
-            1 => codec::SlotRef::Req(&self.search_type),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.continuation_flag),
-            4 => codec::SlotRef::Opt(&self.next_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            seq: Default::default(),
-            search_type: super::SearchType::from_code(""),
-            exchange_type: super::KrxOnly::from_code(""),
-            continuation_flag: None,
-            next_key: None,
-        }
-    }
-    fn trnm(&self) -> Option<&'static str> {
-        Some("CNSRREQ")
-    }
-}
-impl serde::Serialize for ConditionSearchRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ConditionSearchRequest {
+        seq: Req("seq").max(3),
+        search_type: ReqCode("search_type"),
+        exchange_type: ReqCode("stex_tp").max(1),
+        continuation_flag: Opt("cont_yn").max(1),
+        next_key: Text("next_key").max(20)
+    },
+    trnm = "CNSRREQ"
+);
 /// Response of `ka10172` 조건검색 요청 일반.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -165,64 +124,17 @@ pub struct ConditionSearchResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq"),
-            codec::Field::new("cont_yn", "continuation_flag"),
-            codec::Field::new("next_key", "next_key"),
-            codec::Field::new("data", "data"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.seq),
-            1 => codec::SlotMut::Text(&mut self.continuation_flag),
-            2 => codec::SlotMut::Text(&mut self.next_key),
-            3 => codec::SlotMut::List(&mut self.data),
-            4 => codec::SlotMut::Number(&mut self.return_code),
-            5 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.seq),
-            1 => codec::SlotRef::Opt(&self.continuation_flag),
-            2 => codec::SlotRef::Opt(&self.next_key),
-            3 => codec::SlotRef::List(&self.data),
-            4 => codec::SlotRef::Number(self.return_code),
-            5 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConditionSearchResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ConditionSearchResponse {
+        seq: Text("seq"),
+        continuation_flag: Text("cont_yn"),
+        next_key: Text("next_key"),
+        data: List("data"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/condition-search.yaml ka10172 field \`data\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -289,79 +201,18 @@ pub struct ConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("9001", "stock_code"),
-            codec::Field::new("302", "stock_name"),
-            codec::Field::new("10", "current_price").format(codec::Format::PLAIN.zero_padded(9)),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("11", "previous_day_change")
-                .format(codec::Format::PLAIN.zero_padded(9)),
-            codec::Field::new("12", "fluctuation_rate")
-                .format(codec::Format::scaled(2).zero_padded(9)),
-            codec::Field::new("13", "cumulative_trade_quantity")
-                .format(codec::Format::PLAIN.zero_padded(9)),
-            codec::Field::new("16", "open_price").format(codec::Format::PLAIN.zero_padded(9)),
-            codec::Field::new("17", "high_price").format(codec::Format::PLAIN.zero_padded(9)),
-            codec::Field::new("18", "low_price").format(codec::Format::PLAIN.zero_padded(9)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.open_price),
-            8 => codec::SlotMut::Opt(&mut self.high_price),
-            9 => codec::SlotMut::Opt(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.open_price),
-            8 => codec::SlotRef::Opt(&self.high_price),
-            9 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConditionSearchRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ConditionSearchRow {
+    stock_code: Text("9001"),
+    stock_name: Text("302"),
+    current_price: Opt("10").format(codec::Format::PLAIN.zero_padded(9)),
+    previous_day_change_sign: Opt("25"),
+    previous_day_change: Int("11").format(codec::Format::PLAIN.zero_padded(9)),
+    fluctuation_rate: Decimal("12").format(codec::Format::scaled(2).zero_padded(9)),
+    cumulative_trade_quantity: Int("13").format(codec::Format::PLAIN.zero_padded(9)),
+    open_price: Opt("16").format(codec::Format::PLAIN.zero_padded(9)),
+    high_price: Opt("17").format(codec::Format::PLAIN.zero_padded(9)),
+    low_price: Opt("18").format(codec::Format::PLAIN.zero_padded(9))
+});
 impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
@@ -378,9 +229,4 @@ impl kiwoom_runtime::WsCommand for ConditionSearchRequest {
     const TRNM: &'static str = "CNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
     type Reply = ConditionSearchResponse;
-}
-impl kiwoom_runtime::TrResponse for ConditionSearchResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
 }

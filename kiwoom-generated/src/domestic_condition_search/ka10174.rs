@@ -35,37 +35,10 @@ impl StopRealtimeConditionSearchRequest {
         Self { seq: seq.into() }
     }
 }
-impl codec::Table for StopRealtimeConditionSearchRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("seq", "seq").required()];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.seq),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.seq),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            seq: Default::default(),
-        }
-    }
-    fn trnm(&self) -> Option<&'static str> {
-        Some("CNSRCLR")
-    }
-}
-impl serde::Serialize for StopRealtimeConditionSearchRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StopRealtimeConditionSearchRequest { seq: Req("seq") },
+    trnm = "CNSRCLR"
+);
 /// Response of `ka10174` 조건검색 실시간 해제.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -81,61 +54,14 @@ pub struct StopRealtimeConditionSearchResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StopRealtimeConditionSearchResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StopRealtimeConditionSearchResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq").required(),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.seq),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.seq),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            seq: Default::default(),
-            return_code: None,
-            return_msg: None,
-            extra: codec::Extra::new(),
-            forms: codec::WireForms::default(),
-        }
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StopRealtimeConditionSearchResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StopRealtimeConditionSearchResponse {
+        seq: Req("seq"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl StopRealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
@@ -152,9 +78,4 @@ impl kiwoom_runtime::WsCommand for StopRealtimeConditionSearchRequest {
     const TRNM: &'static str = "CNSRCLR";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Domestic;
     type Reply = StopRealtimeConditionSearchResponse;
-}
-impl kiwoom_runtime::TrResponse for StopRealtimeConditionSearchResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
 }

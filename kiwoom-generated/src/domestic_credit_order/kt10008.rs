@@ -86,64 +86,17 @@ impl ModifyCreditStockOrderRequest {
         self
     }
 }
-impl codec::Table for ModifyCreditStockOrderRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(3),
-            codec::Field::new("orig_ord_no", "original_order_number")
-                .required()
-                .max(7),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("mdfy_qty", "modify_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("mdfy_uv", "modify_unit_price")
-                .required()
-                .max(12),
-            codec::Field::new("mdfy_cond_uv", "modify_condition_unit_price").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            1 => codec::SlotMut::Req(&mut self.original_order_number),
-            2 => codec::SlotMut::Req(&mut self.stock_code),
-            3 => codec::SlotMut::Req(&mut self.modify_quantity),
-            4 => codec::SlotMut::Req(&mut self.modify_unit_price),
-            5 => codec::SlotMut::Opt(&mut self.modify_condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            1 => codec::SlotRef::Req(&self.original_order_number),
-            2 => codec::SlotRef::Req(&self.stock_code),
-            3 => codec::SlotRef::Req(&self.modify_quantity),
-            4 => codec::SlotRef::Req(&self.modify_unit_price),
-            5 => codec::SlotRef::Opt(&self.modify_condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            domestic_exchange_type: super::OrderVenue::from_code(""),
-            original_order_number: Default::default(),
-            stock_code: Default::default(),
-            modify_quantity: Default::default(),
-            modify_unit_price: Default::default(),
-            modify_condition_unit_price: None,
-        }
-    }
-}
-impl serde::Serialize for ModifyCreditStockOrderRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ModifyCreditStockOrderRequest {
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(3),
+        original_order_number: Req("orig_ord_no").max(7),
+        stock_code: Req("stk_cd").max(12),
+        modify_quantity: Req("mdfy_qty").max(12),
+        modify_unit_price: Req("mdfy_uv").max(12),
+        modify_condition_unit_price: Opt("mdfy_cond_uv").max(12)
+    },
+    from_json = "kt10008"
+);
 /// Response of `kt10008` 신용 정정주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -179,65 +132,17 @@ pub struct ModifyCreditStockOrderResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ModifyCreditStockOrderResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ModifyCreditStockOrderResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("base_orig_ord_no", "base_original_order_number"),
-            codec::Field::new("mdfy_qty", "modify_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.order_number),
-            1 => codec::SlotMut::Opt(&mut self.base_original_order_number),
-            2 => codec::SlotMut::Int(&mut self.modify_quantity),
-            3 => codec::SlotMut::Opt(&mut self.domestic_exchange_type),
-            4 => codec::SlotMut::Number(&mut self.return_code),
-            5 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.base_original_order_number),
-            2 => codec::SlotRef::Opt(&self.modify_quantity),
-            3 => codec::SlotRef::Opt(&self.domestic_exchange_type),
-            4 => codec::SlotRef::Number(self.return_code),
-            5 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ModifyCreditStockOrderResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ModifyCreditStockOrderResponse {
+        order_number: Opt("ord_no"),
+        base_original_order_number: Opt("base_orig_ord_no"),
+        modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        domestic_exchange_type: Opt("dmst_stex_tp"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for ModifyCreditStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10008",
@@ -258,17 +163,5 @@ impl kiwoom_runtime::TrRequest for ModifyCreditStockOrderRequest {
             price: Some(&self.modify_unit_price).map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: Some(&self.original_order_number).cloned(),
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for ModifyCreditStockOrderResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ModifyCreditStockOrderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt10008")
     }
 }

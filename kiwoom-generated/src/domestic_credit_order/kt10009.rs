@@ -63,54 +63,15 @@ impl CancelCreditStockOrderRequest {
         }
     }
 }
-impl codec::Table for CancelCreditStockOrderRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(3),
-            codec::Field::new("orig_ord_no", "original_order_number")
-                .required()
-                .max(7),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("cncl_qty", "cancel_quantity")
-                .required()
-                .max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            1 => codec::SlotMut::Req(&mut self.original_order_number),
-            2 => codec::SlotMut::Req(&mut self.stock_code),
-            3 => codec::SlotMut::Req(&mut self.cancel_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            1 => codec::SlotRef::Req(&self.original_order_number),
-            2 => codec::SlotRef::Req(&self.stock_code),
-            3 => codec::SlotRef::Req(&self.cancel_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            domestic_exchange_type: super::OrderVenue::from_code(""),
-            original_order_number: Default::default(),
-            stock_code: Default::default(),
-            cancel_quantity: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for CancelCreditStockOrderRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CancelCreditStockOrderRequest {
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(3),
+        original_order_number: Req("orig_ord_no").max(7),
+        stock_code: Req("stk_cd").max(12),
+        cancel_quantity: Req("cncl_qty").max(12)
+    },
+    from_json = "kt10009"
+);
 /// Response of `kt10009` 신용 취소주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -140,62 +101,16 @@ pub struct CancelCreditStockOrderResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CancelCreditStockOrderResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CancelCreditStockOrderResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("base_orig_ord_no", "base_original_order_number"),
-            codec::Field::new("cncl_qty", "cancel_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.order_number),
-            1 => codec::SlotMut::Opt(&mut self.base_original_order_number),
-            2 => codec::SlotMut::Int(&mut self.cancel_quantity),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.base_original_order_number),
-            2 => codec::SlotRef::Opt(&self.cancel_quantity),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CancelCreditStockOrderResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CancelCreditStockOrderResponse {
+        order_number: Opt("ord_no"),
+        base_original_order_number: Opt("base_orig_ord_no"),
+        cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10009",
@@ -216,17 +131,5 @@ impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {
             price: None,
             original_order_no: Some(&self.original_order_number).cloned(),
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for CancelCreditStockOrderResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CancelCreditStockOrderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt10009")
     }
 }

@@ -43,35 +43,12 @@ impl ElwDailySensitivityIndicatorRequest {
         }
     }
 }
-impl codec::Table for ElwDailySensitivityIndicatorRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ElwDailySensitivityIndicatorRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwDailySensitivityIndicatorRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10048"
+);
 /// Response of `ka10048` ELW일별민감도지표요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -87,55 +64,14 @@ pub struct ElwDailySensitivityIndicatorResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwDailySensitivityIndicatorResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwDailySensitivityIndicatorResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwdaly_snst_ix", "elw_daily_sensitivity_indicator"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_daily_sensitivity_indicator),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_daily_sensitivity_indicator),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwDailySensitivityIndicatorResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwDailySensitivityIndicatorResponse {
+        elw_daily_sensitivity_indicator: List("elwdaly_snst_ix"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka10048 field \`elwdaly\_snst\_ix\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -196,70 +132,16 @@ pub struct ElwDailySensitivityIndicatorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwDailySensitivityIndicatorRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwDailySensitivityIndicatorRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("iv", "iv").format(codec::Format::scaled(2)),
-            codec::Field::new("delta", "delta"),
-            codec::Field::new("gam", "gamma"),
-            codec::Field::new("theta", "theta"),
-            codec::Field::new("vega", "vega"),
-            codec::Field::new("law", "rho"),
-            codec::Field::new("lp", "lp").format(codec::Format::scaled(2)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.date),
-            1 => codec::SlotMut::Decimal(&mut self.iv),
-            2 => codec::SlotMut::Decimal(&mut self.delta),
-            3 => codec::SlotMut::Decimal(&mut self.gamma),
-            4 => codec::SlotMut::Decimal(&mut self.theta),
-            5 => codec::SlotMut::Decimal(&mut self.vega),
-            6 => codec::SlotMut::Decimal(&mut self.rho),
-            7 => codec::SlotMut::Decimal(&mut self.lp),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.iv),
-            2 => codec::SlotRef::Opt(&self.delta),
-            3 => codec::SlotRef::Opt(&self.gamma),
-            4 => codec::SlotRef::Opt(&self.theta),
-            5 => codec::SlotRef::Opt(&self.vega),
-            6 => codec::SlotRef::Opt(&self.rho),
-            7 => codec::SlotRef::Opt(&self.lp),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwDailySensitivityIndicatorRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwDailySensitivityIndicatorRow {
+    date: Text("dt"),
+    iv: Decimal("iv").format(codec::Format::scaled(2)),
+    delta: Decimal("delta"),
+    gamma: Decimal("gam"),
+    theta: Decimal("theta"),
+    vega: Decimal("vega"),
+    rho: Decimal("law"),
+    lp: Decimal("lp").format(codec::Format::scaled(2))
+});
 impl kiwoom_runtime::TrRequest for ElwDailySensitivityIndicatorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10048",
@@ -278,17 +160,5 @@ impl kiwoom_runtime::PagedRequest for ElwDailySensitivityIndicatorRequest {
         page: ElwDailySensitivityIndicatorResponse,
     ) -> Vec<ElwDailySensitivityIndicatorRow> {
         page.elw_daily_sensitivity_indicator
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwDailySensitivityIndicatorResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwDailySensitivityIndicatorRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10048")
     }
 }

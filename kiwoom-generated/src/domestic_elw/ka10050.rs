@@ -39,35 +39,12 @@ impl ElwSensitivityIndicatorRequest {
         }
     }
 }
-impl codec::Table for ElwSensitivityIndicatorRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ElwSensitivityIndicatorRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwSensitivityIndicatorRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10050"
+);
 /// Response of `ka10050` ELW민감도지표요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -83,55 +60,14 @@ pub struct ElwSensitivityIndicatorResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwSensitivityIndicatorResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwSensitivityIndicatorResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwsnst_ix_array", "elw_sensitivity_indicator_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_sensitivity_indicator_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_sensitivity_indicator_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwSensitivityIndicatorResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwSensitivityIndicatorResponse {
+        elw_sensitivity_indicator_list: List("elwsnst_ix_array"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka10050 field \`elwsnst\_ix\_array\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -207,77 +143,18 @@ pub struct ElwSensitivityIndicatorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwSensitivityIndicatorRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwSensitivityIndicatorRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("elwtheory_pric", "elw_theoretical_price")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("iv", "iv").format(codec::Format::scaled(2)),
-            codec::Field::new("delta", "delta"),
-            codec::Field::new("gam", "gamma"),
-            codec::Field::new("theta", "theta"),
-            codec::Field::new("vega", "vega"),
-            codec::Field::new("law", "rho"),
-            codec::Field::new("lp", "lp").format(codec::Format::scaled(2)),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Int(&mut self.current_price),
-            2 => codec::SlotMut::Decimal(&mut self.elw_theoretical_price),
-            3 => codec::SlotMut::Decimal(&mut self.iv),
-            4 => codec::SlotMut::Decimal(&mut self.delta),
-            5 => codec::SlotMut::Decimal(&mut self.gamma),
-            6 => codec::SlotMut::Decimal(&mut self.theta),
-            7 => codec::SlotMut::Decimal(&mut self.vega),
-            8 => codec::SlotMut::Decimal(&mut self.rho),
-            9 => codec::SlotMut::Decimal(&mut self.lp),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.elw_theoretical_price),
-            3 => codec::SlotRef::Opt(&self.iv),
-            4 => codec::SlotRef::Opt(&self.delta),
-            5 => codec::SlotRef::Opt(&self.gamma),
-            6 => codec::SlotRef::Opt(&self.theta),
-            7 => codec::SlotRef::Opt(&self.vega),
-            8 => codec::SlotRef::Opt(&self.rho),
-            9 => codec::SlotRef::Opt(&self.lp),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwSensitivityIndicatorRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwSensitivityIndicatorRow {
+    execution_time: Opt("cntr_tm"),
+    current_price: Int("cur_prc"),
+    elw_theoretical_price: Decimal("elwtheory_pric").format(codec::Format::scaled(2)),
+    iv: Decimal("iv").format(codec::Format::scaled(2)),
+    delta: Decimal("delta"),
+    gamma: Decimal("gam"),
+    theta: Decimal("theta"),
+    vega: Decimal("vega"),
+    rho: Decimal("law"),
+    lp: Decimal("lp").format(codec::Format::scaled(2))
+});
 impl kiwoom_runtime::TrRequest for ElwSensitivityIndicatorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10050",
@@ -294,17 +171,5 @@ impl kiwoom_runtime::PagedRequest for ElwSensitivityIndicatorRequest {
     type Item = ElwSensitivityIndicatorRow;
     fn into_items(page: ElwSensitivityIndicatorResponse) -> Vec<ElwSensitivityIndicatorRow> {
         page.elw_sensitivity_indicator_list
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwSensitivityIndicatorResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwSensitivityIndicatorRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10050")
     }
 }

@@ -106,78 +106,20 @@ impl ElwPriceSurgeDropRequest {
         }
     }
 }
-impl codec::Table for ElwPriceSurgeDropRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("flu_tp", "fluctuation_type")
-                .required()
-                .max(1),
-            codec::Field::new("tm_tp", "time_type").required().max(1),
-            codec::Field::new("tm", "time").required().max(2),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(4),
-            codec::Field::new("isscomp_cd", "issuer_code")
-                .required()
-                .max(12),
-            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
-                .required()
-                .max(12),
-            codec::Field::new("rght_tp", "right_type").required().max(3),
-            codec::Field::new("lpcd", "lp_code").required().max(12),
-            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.fluctuation_type),
-            1 => codec::SlotMut::Req(&mut self.time_type),
-            2 => codec::SlotMut::Req(&mut self.time),
-            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            4 => codec::SlotMut::Req(&mut self.issuer_code),
-            5 => codec::SlotMut::Req(&mut self.underlying_asset_code),
-            6 => codec::SlotMut::Req(&mut self.right_type),
-            7 => codec::SlotMut::Req(&mut self.lp_code),
-            8 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.fluctuation_type),
-            1 => codec::SlotRef::Req(&self.time_type),
-            2 => codec::SlotRef::Req(&self.time),
-            3 => codec::SlotRef::Req(&self.trade_quantity_type),
-            4 => codec::SlotRef::Req(&self.issuer_code),
-            5 => codec::SlotRef::Req(&self.underlying_asset_code),
-            6 => codec::SlotRef::Req(&self.right_type),
-            7 => codec::SlotRef::Req(&self.lp_code),
-            8 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            fluctuation_type: super::FluctuationType::from_code(""),
-            time_type: super::TimeTypeWithoutSpecificDate::from_code(""),
-            time: Default::default(),
-            trade_quantity_type: super::ElwPriceSurgeDropTradeQuantityType::from_code(""),
-            issuer_code: Default::default(),
-            underlying_asset_code: Default::default(),
-            right_type: super::RightType::from_code(""),
-            lp_code: Default::default(),
-            trade_end_elw_excluded: super::TradeEndElwExcluded::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ElwPriceSurgeDropRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwPriceSurgeDropRequest {
+        fluctuation_type: ReqCode("flu_tp").max(1),
+        time_type: ReqCode("tm_tp").max(1),
+        time: Req("tm").max(2),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(4),
+        issuer_code: Req("isscomp_cd").max(12),
+        underlying_asset_code: Req("bsis_aset_cd").max(12),
+        right_type: ReqCode("rght_tp").max(3),
+        lp_code: Req("lpcd").max(12),
+        trade_end_elw_excluded: ReqCode("trde_end_elwskip").max(1)
+    },
+    from_json = "ka30001"
+);
 /// Response of `ka30001` ELW가격급등락요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -197,58 +139,15 @@ pub struct ElwPriceSurgeDropResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwPriceSurgeDropResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwPriceSurgeDropResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("base_pric_tm", "base_price_time"),
-            codec::Field::new("elwpric_jmpflu", "elw_price_sharp_move"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.base_price_time),
-            1 => codec::SlotMut::List(&mut self.elw_price_sharp_move),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.base_price_time),
-            1 => codec::SlotRef::List(&self.elw_price_sharp_move),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwPriceSurgeDropResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwPriceSurgeDropResponse {
+        base_price_time: Text("base_pric_tm"),
+        elw_price_sharp_move: List("elwpric_jmpflu"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30001 field \`elwpric\_jmpflu\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -310,76 +209,18 @@ pub struct ElwPriceSurgeDropRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwPriceSurgeDropRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwPriceSurgeDropRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_end_elwbase_pric", "trade_end_elw_base_price"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("base_pre", "base_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("jmp_rt", "jump_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.rank),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Int(&mut self.trade_end_elw_base_price),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Int(&mut self.base_change),
-            8 => codec::SlotMut::Int(&mut self.trade_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.jump_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.rank),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.trade_end_elw_base_price),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.base_change),
-            8 => codec::SlotRef::Opt(&self.trade_quantity),
-            9 => codec::SlotRef::Opt(&self.jump_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwPriceSurgeDropRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwPriceSurgeDropRow {
+    stock_code: Text("stk_cd"),
+    rank: Int("rank"),
+    stock_name: Text("stk_nm"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    trade_end_elw_base_price: Int("trde_end_elwbase_pric"),
+    current_price: Opt("cur_prc"),
+    base_change: Int("base_pre"),
+    trade_quantity: Int("trde_qty"),
+    jump_rate: Decimal("jmp_rt")
+});
 impl kiwoom_runtime::TrRequest for ElwPriceSurgeDropRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30001",
@@ -396,17 +237,5 @@ impl kiwoom_runtime::PagedRequest for ElwPriceSurgeDropRequest {
     type Item = ElwPriceSurgeDropRow;
     fn into_items(page: ElwPriceSurgeDropResponse) -> Vec<ElwPriceSurgeDropRow> {
         page.elw_price_sharp_move
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwPriceSurgeDropResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwPriceSurgeDropRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30001")
     }
 }

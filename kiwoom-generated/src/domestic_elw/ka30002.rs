@@ -73,58 +73,16 @@ impl BrokerElwNetBuyTopRequest {
         }
     }
 }
-impl codec::Table for BrokerElwNetBuyTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("isscomp_cd", "issuer_code")
-                .required()
-                .max(3),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(4),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("dt", "date").required().max(2),
-            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.issuer_code),
-            1 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Req(&mut self.date),
-            4 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.issuer_code),
-            1 => codec::SlotRef::Req(&self.trade_quantity_type),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Req(&self.date),
-            4 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            issuer_code: Default::default(),
-            trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType::from_code(""),
-            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
-            date: super::BrokerElwNetBuyTopDate::from_code(""),
-            trade_end_elw_excluded: super::TradeEndElwExcluded::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for BrokerElwNetBuyTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerElwNetBuyTopRequest {
+        issuer_code: Req("isscomp_cd").max(3),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(4),
+        trade_type: ReqCode("trde_tp").max(1),
+        date: ReqCode("dt").max(2),
+        trade_end_elw_excluded: ReqCode("trde_end_elwskip").max(1)
+    },
+    from_json = "ka30002"
+);
 /// Response of `ka30002` 거래원별ELW순매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -140,58 +98,14 @@ pub struct BrokerElwNetBuyTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerElwNetBuyTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerElwNetBuyTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "trde_ori_elwnettrde_upper",
-                "trade_broker_elw_net_trade_top",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trade_broker_elw_net_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trade_broker_elw_net_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerElwNetBuyTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerElwNetBuyTopResponse {
+        trade_broker_elw_net_trade_top: List("trde_ori_elwnettrde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30002 field \`trde\_ori\_elwnettrde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -243,70 +157,16 @@ pub struct BrokerElwNetBuyTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerElwNetBuyTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerElwNetBuyTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stkpc_flu", "stock_price_fluctuation"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("netprps", "net_purchase"),
-            codec::Field::new("buy_trde_qty", "buy_trade_quantity"),
-            codec::Field::new("sel_trde_qty", "sell_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Decimal(&mut self.stock_price_fluctuation),
-            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.net_purchase),
-            6 => codec::SlotMut::Int(&mut self.buy_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.sell_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.stock_price_fluctuation),
-            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.net_purchase),
-            6 => codec::SlotRef::Opt(&self.buy_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.sell_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerElwNetBuyTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerElwNetBuyTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_price_fluctuation: Decimal("stkpc_flu"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    net_purchase: Int("netprps"),
+    buy_trade_quantity: Int("buy_trde_qty"),
+    sell_trade_quantity: Int("sel_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for BrokerElwNetBuyTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30002",
@@ -323,17 +183,5 @@ impl kiwoom_runtime::PagedRequest for BrokerElwNetBuyTopRequest {
     type Item = BrokerElwNetBuyTopRow;
     fn into_items(page: BrokerElwNetBuyTopResponse) -> Vec<BrokerElwNetBuyTopRow> {
         page.trade_broker_elw_net_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerElwNetBuyTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerElwNetBuyTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30002")
     }
 }

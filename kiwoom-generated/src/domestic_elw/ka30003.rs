@@ -44,42 +44,13 @@ impl ElwLpDailyHoldingTrendRequest {
         }
     }
 }
-impl codec::Table for ElwLpDailyHoldingTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
-                .required()
-                .max(12),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.underlying_asset_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.underlying_asset_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            underlying_asset_code: Default::default(),
-            base_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ElwLpDailyHoldingTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwLpDailyHoldingTrendRequest {
+        underlying_asset_code: Req("bsis_aset_cd").max(12),
+        base_date: Req("base_dt").max(8)
+    },
+    from_json = "ka30003"
+);
 /// Response of `ka30003` ELWLP보유일별추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -95,55 +66,14 @@ pub struct ElwLpDailyHoldingTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwLpDailyHoldingTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwLpDailyHoldingTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwlpposs_daly_trnsn", "elw_lp_holding_daily_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_lp_holding_daily_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_lp_holding_daily_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwLpDailyHoldingTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwLpDailyHoldingTrendResponse {
+        elw_lp_holding_daily_trend: List("elwlpposs_daly_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30003 field \`elwlpposs\_daly\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -209,76 +139,18 @@ pub struct ElwLpDailyHoldingTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwLpDailyHoldingTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwLpDailyHoldingTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_tp", "change_type"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("chg_qty", "change_quantity"),
-            codec::Field::new("lprmnd_qty", "lp_holding_quantity"),
-            codec::Field::new("wght", "weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Text(&mut self.change_type),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.trade_value),
-            7 => codec::SlotMut::Int(&mut self.change_quantity),
-            8 => codec::SlotMut::Int(&mut self.lp_holding_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_type),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.trade_value),
-            7 => codec::SlotRef::Opt(&self.change_quantity),
-            8 => codec::SlotRef::Opt(&self.lp_holding_quantity),
-            9 => codec::SlotRef::Opt(&self.weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwLpDailyHoldingTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwLpDailyHoldingTrendRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc"),
+    change_type: Text("pre_tp"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    change_quantity: Int("chg_qty"),
+    lp_holding_quantity: Int("lprmnd_qty"),
+    weight: Decimal("wght")
+});
 impl kiwoom_runtime::TrRequest for ElwLpDailyHoldingTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30003",
@@ -295,17 +167,5 @@ impl kiwoom_runtime::PagedRequest for ElwLpDailyHoldingTrendRequest {
     type Item = ElwLpDailyHoldingTrendRow;
     fn into_items(page: ElwLpDailyHoldingTrendResponse) -> Vec<ElwLpDailyHoldingTrendRow> {
         page.elw_lp_holding_daily_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwLpDailyHoldingTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwLpDailyHoldingTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30003")
     }
 }

@@ -79,58 +79,16 @@ impl ElwDisparityRateRequest {
         }
     }
 }
-impl codec::Table for ElwDisparityRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("isscomp_cd", "issuer_code")
-                .required()
-                .max(12),
-            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
-                .required()
-                .max(12),
-            codec::Field::new("rght_tp", "right_type").required().max(3),
-            codec::Field::new("lpcd", "lp_code").required().max(12),
-            codec::Field::new("trde_end_elwskip", "trade_end_elw_excluded")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.issuer_code),
-            1 => codec::SlotMut::Req(&mut self.underlying_asset_code),
-            2 => codec::SlotMut::Req(&mut self.right_type),
-            3 => codec::SlotMut::Req(&mut self.lp_code),
-            4 => codec::SlotMut::Req(&mut self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.issuer_code),
-            1 => codec::SlotRef::Req(&self.underlying_asset_code),
-            2 => codec::SlotRef::Req(&self.right_type),
-            3 => codec::SlotRef::Req(&self.lp_code),
-            4 => codec::SlotRef::Req(&self.trade_end_elw_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            issuer_code: Default::default(),
-            underlying_asset_code: Default::default(),
-            right_type: super::RightType::from_code(""),
-            lp_code: Default::default(),
-            trade_end_elw_excluded: super::ElwDisparityRateTradeEndElwExcluded::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ElwDisparityRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwDisparityRateRequest {
+        issuer_code: Req("isscomp_cd").max(12),
+        underlying_asset_code: Req("bsis_aset_cd").max(12),
+        right_type: ReqCode("rght_tp").max(3),
+        lp_code: Req("lpcd").max(12),
+        trade_end_elw_excluded: ReqCode("trde_end_elwskip").max(1)
+    },
+    from_json = "ka30004"
+);
 /// Response of `ka30004` ELW괴리율요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -146,55 +104,14 @@ pub struct ElwDisparityRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwDisparityRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwDisparityRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwdispty_rt", "elw_disparity_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_disparity_rate),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_disparity_rate),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwDisparityRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwDisparityRateResponse {
+        elw_disparity_rate: List("elwdispty_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30004 field \`elwdispty\_rt\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -280,94 +197,23 @@ pub struct ElwDisparityRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwDisparityRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwDisparityRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("isscomp_nm", "issuer_name"),
-            codec::Field::new("sqnc", "round"),
-            codec::Field::new("base_aset_nm", "base_asset_name"),
-            codec::Field::new("rght_tp", "right_type"),
-            codec::Field::new("dispty_rt", "disparity_rate").format(codec::Format::scaled(2)),
-            codec::Field::new("basis", "basis").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("srvive_dys", "remaining_days"),
-            codec::Field::new("theory_pric", "theoretical_price").format(codec::Format::scaled(2)),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_tp", "change_type"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("stk_nm", "stock_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.issuer_name),
-            2 => codec::SlotMut::Text(&mut self.round),
-            3 => codec::SlotMut::Text(&mut self.base_asset_name),
-            4 => codec::SlotMut::Text(&mut self.right_type),
-            5 => codec::SlotMut::Decimal(&mut self.disparity_rate),
-            6 => codec::SlotMut::Decimal(&mut self.basis),
-            7 => codec::SlotMut::Int(&mut self.remaining_days),
-            8 => codec::SlotMut::Decimal(&mut self.theoretical_price),
-            9 => codec::SlotMut::Opt(&mut self.current_price),
-            10 => codec::SlotMut::Opt(&mut self.change_type),
-            11 => codec::SlotMut::Int(&mut self.previous_day_change),
-            12 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            13 => codec::SlotMut::Int(&mut self.trade_quantity),
-            14 => codec::SlotMut::Text(&mut self.stock_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.issuer_name),
-            2 => codec::SlotRef::Opt(&self.round),
-            3 => codec::SlotRef::Opt(&self.base_asset_name),
-            4 => codec::SlotRef::Opt(&self.right_type),
-            5 => codec::SlotRef::Opt(&self.disparity_rate),
-            6 => codec::SlotRef::Opt(&self.basis),
-            7 => codec::SlotRef::Opt(&self.remaining_days),
-            8 => codec::SlotRef::Opt(&self.theoretical_price),
-            9 => codec::SlotRef::Opt(&self.current_price),
-            10 => codec::SlotRef::Opt(&self.change_type),
-            11 => codec::SlotRef::Opt(&self.previous_day_change),
-            12 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            13 => codec::SlotRef::Opt(&self.trade_quantity),
-            14 => codec::SlotRef::Opt(&self.stock_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwDisparityRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwDisparityRateRow {
+    stock_code: Text("stk_cd"),
+    issuer_name: Text("isscomp_nm"),
+    round: Text("sqnc"),
+    base_asset_name: Text("base_aset_nm"),
+    right_type: Text("rght_tp"),
+    disparity_rate: Decimal("dispty_rt").format(codec::Format::scaled(2)),
+    basis: Decimal("basis").format(codec::Format::PLAIN.double_signed()),
+    remaining_days: Int("srvive_dys"),
+    theoretical_price: Decimal("theory_pric").format(codec::Format::scaled(2)),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+    change_type: Opt("pre_tp"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+    trade_quantity: Int("trde_qty"),
+    stock_name: Text("stk_nm")
+});
 impl kiwoom_runtime::TrRequest for ElwDisparityRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30004",
@@ -384,17 +230,5 @@ impl kiwoom_runtime::PagedRequest for ElwDisparityRateRequest {
     type Item = ElwDisparityRateRow;
     fn into_items(page: ElwDisparityRateResponse) -> Vec<ElwDisparityRateRow> {
         page.elw_disparity_rate
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwDisparityRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwDisparityRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30004")
     }
 }

@@ -73,56 +73,16 @@ impl SearchElwByConditionRequest {
         }
     }
 }
-impl codec::Table for SearchElwByConditionRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("isscomp_cd", "issuer_code")
-                .required()
-                .max(12),
-            codec::Field::new("bsis_aset_cd", "underlying_asset_code")
-                .required()
-                .max(12),
-            codec::Field::new("rght_tp", "right_type").required().max(1),
-            codec::Field::new("lpcd", "lp_code").required().max(12),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.issuer_code),
-            1 => codec::SlotMut::Req(&mut self.underlying_asset_code),
-            2 => codec::SlotMut::Req(&mut self.right_type),
-            3 => codec::SlotMut::Req(&mut self.lp_code),
-            4 => codec::SlotMut::Req(&mut self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.issuer_code),
-            1 => codec::SlotRef::Req(&self.underlying_asset_code),
-            2 => codec::SlotRef::Req(&self.right_type),
-            3 => codec::SlotRef::Req(&self.lp_code),
-            4 => codec::SlotRef::Req(&self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            issuer_code: Default::default(),
-            underlying_asset_code: Default::default(),
-            right_type: super::SearchElwByConditionRightType::from_code(""),
-            lp_code: Default::default(),
-            sort_type: super::SearchElwByConditionSortType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SearchElwByConditionRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SearchElwByConditionRequest {
+        issuer_code: Req("isscomp_cd").max(12),
+        underlying_asset_code: Req("bsis_aset_cd").max(12),
+        right_type: ReqCode("rght_tp").max(1),
+        lp_code: Req("lpcd").max(12),
+        sort_type: ReqCode("sort_tp").max(1)
+    },
+    from_json = "ka30005"
+);
 /// Response of `ka30005` ELW조건검색요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -138,55 +98,14 @@ pub struct SearchElwByConditionResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SearchElwByConditionResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SearchElwByConditionResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwcnd_qry", "elw_condition_query"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_condition_query),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_condition_query),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SearchElwByConditionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SearchElwByConditionResponse {
+        elw_condition_query: List("elwcnd_qry"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30005 field \`elwcnd\_qry\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -392,171 +311,47 @@ pub struct SearchElwByConditionRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SearchElwByConditionRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SearchElwByConditionRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("isscomp_nm", "issuer_name"),
-            codec::Field::new("sqnc", "round"),
-            codec::Field::new("base_aset_nm", "base_asset_name"),
-            codec::Field::new("rght_tp", "right_type"),
-            codec::Field::new("expr_dt", "expiry_date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_tp", "change_type"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_qty_pre", "trade_quantity_change"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("prty", "parity"),
-            codec::Field::new("gear_rt", "gearing_rate"),
-            codec::Field::new("pl_qutr_rt", "breakeven_rate"),
-            codec::Field::new("cfp", "capital_support_point"),
-            codec::Field::new("theory_pric", "theoretical_price"),
-            codec::Field::new("innr_vltl", "implied_volatility"),
-            codec::Field::new("delta", "delta"),
-            codec::Field::new("lvrg", "leverage"),
-            codec::Field::new("exec_pric", "exercise_price"),
-            codec::Field::new("cnvt_rt", "conversion_rate"),
-            codec::Field::new("lpposs_rt", "lp_holding_rate"),
-            codec::Field::new("pl_qutr_pt", "breakeven_point"),
-            codec::Field::new("fin_trde_dt", "final_trade_date"),
-            codec::Field::new("flo_dt", "listed_date"),
-            codec::Field::new("lpinitlast_suply_dt", "lp_initial_final_supply_date"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("srvive_dys", "remaining_days"),
-            codec::Field::new("dispty_rt", "disparity_rate"),
-            codec::Field::new("lpmmcm_nm", "lp_member_name"),
-            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
-            codec::Field::new("lpmmcm_nm_2", "lp_member_name_2"),
-            codec::Field::new(
-                "xraymont_cntr_qty_arng_trde_tp",
-                "xray_instant_execution_quantity_liquidation_trade_type",
-            ),
-            codec::Field::new(
-                "xraymont_cntr_qty_profa_100tp",
-                "xray_instant_execution_quantity_margin_100_type",
-            ),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.issuer_name),
-            2 => codec::SlotMut::Text(&mut self.round),
-            3 => codec::SlotMut::Text(&mut self.base_asset_name),
-            4 => codec::SlotMut::Text(&mut self.right_type),
-            5 => codec::SlotMut::Date(&mut self.expiry_date),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.change_type),
-            8 => codec::SlotMut::Int(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Int(&mut self.trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.trade_quantity_change),
-            12 => codec::SlotMut::Int(&mut self.trade_value),
-            13 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
-            14 => codec::SlotMut::Opt(&mut self.ask_price),
-            15 => codec::SlotMut::Opt(&mut self.bid_price),
-            16 => codec::SlotMut::Decimal(&mut self.parity),
-            17 => codec::SlotMut::Decimal(&mut self.gearing_rate),
-            18 => codec::SlotMut::Decimal(&mut self.breakeven_rate),
-            19 => codec::SlotMut::Decimal(&mut self.capital_support_point),
-            20 => codec::SlotMut::Int(&mut self.theoretical_price),
-            21 => codec::SlotMut::Decimal(&mut self.implied_volatility),
-            22 => codec::SlotMut::Decimal(&mut self.delta),
-            23 => codec::SlotMut::Text(&mut self.leverage),
-            24 => codec::SlotMut::Decimal(&mut self.exercise_price),
-            25 => codec::SlotMut::Decimal(&mut self.conversion_rate),
-            26 => codec::SlotMut::Decimal(&mut self.lp_holding_rate),
-            27 => codec::SlotMut::Decimal(&mut self.breakeven_point),
-            28 => codec::SlotMut::Date(&mut self.final_trade_date),
-            29 => codec::SlotMut::Date(&mut self.listed_date),
-            30 => codec::SlotMut::Date(&mut self.lp_initial_final_supply_date),
-            31 => codec::SlotMut::Text(&mut self.stock_name),
-            32 => codec::SlotMut::Int(&mut self.remaining_days),
-            33 => codec::SlotMut::Decimal(&mut self.disparity_rate),
-            34 => codec::SlotMut::Text(&mut self.lp_member_name),
-            35 => codec::SlotMut::Text(&mut self.lp_member_name_1),
-            36 => codec::SlotMut::Text(&mut self.lp_member_name_2),
-            37 => codec::SlotMut::Text(
-                &mut self.xray_instant_execution_quantity_liquidation_trade_type,
-            ),
-            38 => codec::SlotMut::Text(&mut self.xray_instant_execution_quantity_margin_100_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.issuer_name),
-            2 => codec::SlotRef::Opt(&self.round),
-            3 => codec::SlotRef::Opt(&self.base_asset_name),
-            4 => codec::SlotRef::Opt(&self.right_type),
-            5 => codec::SlotRef::Opt(&self.expiry_date),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.change_type),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.trade_quantity),
-            11 => codec::SlotRef::Opt(&self.trade_quantity_change),
-            12 => codec::SlotRef::Opt(&self.trade_value),
-            13 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            14 => codec::SlotRef::Opt(&self.ask_price),
-            15 => codec::SlotRef::Opt(&self.bid_price),
-            16 => codec::SlotRef::Opt(&self.parity),
-            17 => codec::SlotRef::Opt(&self.gearing_rate),
-            18 => codec::SlotRef::Opt(&self.breakeven_rate),
-            19 => codec::SlotRef::Opt(&self.capital_support_point),
-            20 => codec::SlotRef::Opt(&self.theoretical_price),
-            21 => codec::SlotRef::Opt(&self.implied_volatility),
-            22 => codec::SlotRef::Opt(&self.delta),
-            23 => codec::SlotRef::Opt(&self.leverage),
-            24 => codec::SlotRef::Opt(&self.exercise_price),
-            25 => codec::SlotRef::Opt(&self.conversion_rate),
-            26 => codec::SlotRef::Opt(&self.lp_holding_rate),
-            27 => codec::SlotRef::Opt(&self.breakeven_point),
-            28 => codec::SlotRef::Opt(&self.final_trade_date),
-            29 => codec::SlotRef::Opt(&self.listed_date),
-            30 => codec::SlotRef::Opt(&self.lp_initial_final_supply_date),
-            31 => codec::SlotRef::Opt(&self.stock_name),
-            32 => codec::SlotRef::Opt(&self.remaining_days),
-            33 => codec::SlotRef::Opt(&self.disparity_rate),
-            34 => codec::SlotRef::Opt(&self.lp_member_name),
-            35 => codec::SlotRef::Opt(&self.lp_member_name_1),
-            36 => codec::SlotRef::Opt(&self.lp_member_name_2),
-            37 => codec::SlotRef::Opt(&self.xray_instant_execution_quantity_liquidation_trade_type),
-            38 => codec::SlotRef::Opt(&self.xray_instant_execution_quantity_margin_100_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SearchElwByConditionRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SearchElwByConditionRow {
+    stock_code: Text("stk_cd"),
+    issuer_name: Text("isscomp_nm"),
+    round: Text("sqnc"),
+    base_asset_name: Text("base_aset_nm"),
+    right_type: Text("rght_tp"),
+    expiry_date: Date("expr_dt"),
+    current_price: Opt("cur_prc"),
+    change_type: Opt("pre_tp"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    trade_quantity_change: Decimal("trde_qty_pre"),
+    trade_value: Int("trde_prica"),
+    previous_day_trade_quantity: Int("pred_trde_qty"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    parity: Decimal("prty"),
+    gearing_rate: Decimal("gear_rt"),
+    breakeven_rate: Decimal("pl_qutr_rt"),
+    capital_support_point: Decimal("cfp"),
+    theoretical_price: Int("theory_pric"),
+    implied_volatility: Decimal("innr_vltl"),
+    delta: Decimal("delta"),
+    leverage: Text("lvrg"),
+    exercise_price: Decimal("exec_pric"),
+    conversion_rate: Decimal("cnvt_rt"),
+    lp_holding_rate: Decimal("lpposs_rt"),
+    breakeven_point: Decimal("pl_qutr_pt"),
+    final_trade_date: Date("fin_trde_dt"),
+    listed_date: Date("flo_dt"),
+    lp_initial_final_supply_date: Date("lpinitlast_suply_dt"),
+    stock_name: Text("stk_nm"),
+    remaining_days: Int("srvive_dys"),
+    disparity_rate: Decimal("dispty_rt"),
+    lp_member_name: Text("lpmmcm_nm"),
+    lp_member_name_1: Text("lpmmcm_nm_1"),
+    lp_member_name_2: Text("lpmmcm_nm_2"),
+    xray_instant_execution_quantity_liquidation_trade_type: Text("xraymont_cntr_qty_arng_trde_tp"),
+    xray_instant_execution_quantity_margin_100_type: Text("xraymont_cntr_qty_profa_100tp")
+});
 impl kiwoom_runtime::TrRequest for SearchElwByConditionRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30005",
@@ -573,17 +368,5 @@ impl kiwoom_runtime::PagedRequest for SearchElwByConditionRequest {
     type Item = SearchElwByConditionRow;
     fn into_items(page: SearchElwByConditionResponse) -> Vec<SearchElwByConditionRow> {
         page.elw_condition_query
-    }
-}
-impl kiwoom_runtime::TrResponse for SearchElwByConditionResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SearchElwByConditionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30005")
     }
 }

@@ -57,46 +57,14 @@ impl ElwChangeRateRankRequest {
         }
     }
 }
-impl codec::Table for ElwChangeRateRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("rght_tp", "right_type").required().max(3),
-            codec::Field::new("trde_end_skip", "trade_end_excluded")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.sort_type),
-            1 => codec::SlotMut::Req(&mut self.right_type),
-            2 => codec::SlotMut::Req(&mut self.trade_end_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.sort_type),
-            1 => codec::SlotRef::Req(&self.right_type),
-            2 => codec::SlotRef::Req(&self.trade_end_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            sort_type: super::ElwChangeRateRankSortType::from_code(""),
-            right_type: super::RightTypeWithoutEx::from_code(""),
-            trade_end_excluded: super::TradeEndExcluded::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ElwChangeRateRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwChangeRateRankRequest {
+        sort_type: ReqCode("sort_tp").max(1),
+        right_type: ReqCode("rght_tp").max(3),
+        trade_end_excluded: ReqCode("trde_end_skip").max(1)
+    },
+    from_json = "ka30009"
+);
 /// Response of `ka30009` ELW등락율순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -112,55 +80,14 @@ pub struct ElwChangeRateRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwChangeRateRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwChangeRateRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwflu_rt_rank", "elw_fluctuation_rate_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_fluctuation_rate_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_fluctuation_rate_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwChangeRateRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwChangeRateRankResponse {
+        elw_fluctuation_rate_rank: List("elwflu_rt_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30009 field \`elwflu\_rt\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -228,79 +155,19 @@ pub struct ElwChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwChangeRateRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwChangeRateRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            8 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            9 => codec::SlotMut::Int(&mut self.trade_quantity),
-            10 => codec::SlotMut::Int(&mut self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            8 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.trade_quantity),
-            10 => codec::SlotRef::Opt(&self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwChangeRateRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwChangeRateRankRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    sell_remaining_quantity: Int("sel_req"),
+    buy_remaining_quantity: Int("buy_req"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica")
+});
 impl kiwoom_runtime::TrRequest for ElwChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30009",
@@ -317,17 +184,5 @@ impl kiwoom_runtime::PagedRequest for ElwChangeRateRankRequest {
     type Item = ElwChangeRateRankRow;
     fn into_items(page: ElwChangeRateRankResponse) -> Vec<ElwChangeRateRankRow> {
         page.elw_fluctuation_rate_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwChangeRateRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwChangeRateRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30009")
     }
 }

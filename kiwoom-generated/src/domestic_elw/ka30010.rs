@@ -57,46 +57,14 @@ impl ElwRemainingOrderRankRequest {
         }
     }
 }
-impl codec::Table for ElwRemainingOrderRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("rght_tp", "right_type").required().max(3),
-            codec::Field::new("trde_end_skip", "trade_end_excluded")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.sort_type),
-            1 => codec::SlotMut::Req(&mut self.right_type),
-            2 => codec::SlotMut::Req(&mut self.trade_end_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.sort_type),
-            1 => codec::SlotRef::Req(&self.right_type),
-            2 => codec::SlotRef::Req(&self.trade_end_excluded),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            sort_type: super::ElwRemainingOrderRankSortType::from_code(""),
-            right_type: super::RightTypeWithoutEx::from_code(""),
-            trade_end_excluded: super::TradeEndExcluded::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ElwRemainingOrderRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwRemainingOrderRankRequest {
+        sort_type: ReqCode("sort_tp").max(1),
+        right_type: ReqCode("rght_tp").max(3),
+        trade_end_excluded: ReqCode("trde_end_skip").max(1)
+    },
+    from_json = "ka30010"
+);
 /// Response of `ka30010` ELW잔량순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -112,55 +80,14 @@ pub struct ElwRemainingOrderRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwRemainingOrderRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwRemainingOrderRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("elwreq_rank", "elw_remaining_quantity_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.elw_remaining_quantity_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.elw_remaining_quantity_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwRemainingOrderRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwRemainingOrderRankResponse {
+        elw_remaining_quantity_rank: List("elwreq_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/elw.yaml ka30010 field \`elwreq\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -234,82 +161,20 @@ pub struct ElwRemainingOrderRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwRemainingOrderRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwRemainingOrderRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-            codec::Field::new("netprps_req", "net_purchase_remaining_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.rank),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            9 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            10 => codec::SlotMut::Int(&mut self.net_purchase_remaining_quantity),
-            11 => codec::SlotMut::Int(&mut self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.rank),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            10 => codec::SlotRef::Opt(&self.net_purchase_remaining_quantity),
-            11 => codec::SlotRef::Opt(&self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwRemainingOrderRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ElwRemainingOrderRankRow {
+    stock_code: Text("stk_cd"),
+    rank: Int("rank"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    sell_remaining_quantity: Int("sel_req"),
+    buy_remaining_quantity: Int("buy_req"),
+    net_purchase_remaining_quantity: Int("netprps_req"),
+    trade_value: Int("trde_prica")
+});
 impl kiwoom_runtime::TrRequest for ElwRemainingOrderRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30010",
@@ -326,17 +191,5 @@ impl kiwoom_runtime::PagedRequest for ElwRemainingOrderRankRequest {
     type Item = ElwRemainingOrderRankRow;
     fn into_items(page: ElwRemainingOrderRankResponse) -> Vec<ElwRemainingOrderRankRow> {
         page.elw_remaining_quantity_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwRemainingOrderRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwRemainingOrderRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30010")
     }
 }

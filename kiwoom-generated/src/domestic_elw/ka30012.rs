@@ -43,35 +43,12 @@ impl ElwDetailRequest {
         }
     }
 }
-impl codec::Table for ElwDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ElwDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ElwDetailRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka30012"
+);
 /// Response of `ka30012` ELW종목상세정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -402,256 +379,78 @@ pub struct ElwDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ElwDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ElwDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("aset_cd", "asset_code"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("lpmmcm_nm", "lp_member_name"),
-            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
-            codec::Field::new("lpmmcm_nm_2", "lp_member_name_2"),
-            codec::Field::new("elwrght_cntn", "elw_right_content"),
-            codec::Field::new("elwexpr_evlt_pric", "elw_expiry_evaluation_price"),
-            codec::Field::new("elwtheory_pric", "elw_theoretical_price")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("dispty_rt", "disparity_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("elwinnr_vltl", "elw_implied_volatility"),
-            codec::Field::new("exp_rght_pric", "expected_right_price"),
-            codec::Field::new("elwpl_qutr_rt", "elw_breakeven_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("elwexec_pric", "elw_exercise_price"),
-            codec::Field::new("elwcnvt_rt", "elw_conversion_rate"),
-            codec::Field::new("elwcmpn_rt", "elw_compensation_rate"),
-            codec::Field::new(
-                "elwpric_rising_part_rt",
-                "elw_price_rising_participation_rate",
-            ),
-            codec::Field::new("elwrght_type", "elw_right_type"),
-            codec::Field::new("elwsrvive_dys", "elw_remaining_days"),
-            codec::Field::new("stkcnt", "share_count"),
-            codec::Field::new("elwlpord_pos", "elw_lp_order_available"),
-            codec::Field::new("lpposs_rt", "lp_holding_rate"),
-            codec::Field::new("lprmnd_qty", "lp_holding_quantity"),
-            codec::Field::new("elwspread", "elw_spread"),
-            codec::Field::new("elwprty", "elw_parity"),
-            codec::Field::new("elwgear", "elw_gearing"),
-            codec::Field::new("elwflo_dt", "elw_listing_date"),
-            codec::Field::new("elwfin_trde_dt", "elw_final_trade_date"),
-            codec::Field::new("expr_dt", "expiry_date"),
-            codec::Field::new("exec_dt", "exercise_date"),
-            codec::Field::new("lpsuply_end_dt", "lp_supply_end_date"),
-            codec::Field::new("elwpay_dt", "elw_payment_date"),
-            codec::Field::new("elwinvt_ix_comput", "elw_investment_indicator_computation"),
-            codec::Field::new("elwpay_agnt", "elw_payment_agent"),
-            codec::Field::new("elwappr_way", "elw_settlement_method"),
-            codec::Field::new("elwrght_exec_way", "elw_right_exercise_method"),
-            codec::Field::new("elwpblicte_orgn", "elw_issuer_institution"),
-            codec::Field::new("dcsn_pay_amt", "confirmed_payment_amount"),
-            codec::Field::new("kobarr", "knock_out_barrier"),
-            codec::Field::new("iv", "iv"),
-            codec::Field::new("clsprd_end_elwocr", "final_period_end_elw_occurrence"),
-            codec::Field::new("bsis_aset_1", "underlying_asset_1"),
-            codec::Field::new("bsis_aset_comp_rt_1", "underlying_asset_composition_rate_1"),
-            codec::Field::new("bsis_aset_2", "underlying_asset_2"),
-            codec::Field::new("bsis_aset_comp_rt_2", "underlying_asset_composition_rate_2"),
-            codec::Field::new("bsis_aset_3", "underlying_asset_3"),
-            codec::Field::new("bsis_aset_comp_rt_3", "underlying_asset_composition_rate_3"),
-            codec::Field::new("bsis_aset_4", "underlying_asset_4"),
-            codec::Field::new("bsis_aset_comp_rt_4", "underlying_asset_composition_rate_4"),
-            codec::Field::new("bsis_aset_5", "underlying_asset_5"),
-            codec::Field::new("bsis_aset_comp_rt_5", "underlying_asset_composition_rate_5"),
-            codec::Field::new("fr_dt", "start_date"),
-            codec::Field::new("to_dt", "end_date"),
-            codec::Field::new("fr_tm", "start_time"),
-            codec::Field::new("evlt_end_tm", "evaluation_end_time"),
-            codec::Field::new("evlt_pric", "evaluation_price"),
-            codec::Field::new("evlt_fnsh_yn", "evaluation_finished_flag"),
-            codec::Field::new("all_hgst_pric", "all_highest_price"),
-            codec::Field::new("all_lwst_pric", "all_lowest_price"),
-            codec::Field::new("imaf_hgst_pric", "subsequent_highest_price"),
-            codec::Field::new("imaf_lwst_pric", "subsequent_lowest_price"),
-            codec::Field::new("sndhalf_mrkt_hgst_pric", "second_half_market_highest_price"),
-            codec::Field::new("sndhalf_mrkt_lwst_pric", "second_half_market_lowest_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.asset_code),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Text(&mut self.lp_member_name),
-            6 => codec::SlotMut::Text(&mut self.lp_member_name_1),
-            7 => codec::SlotMut::Text(&mut self.lp_member_name_2),
-            8 => codec::SlotMut::Text(&mut self.elw_right_content),
-            9 => codec::SlotMut::Text(&mut self.elw_expiry_evaluation_price),
-            10 => codec::SlotMut::Decimal(&mut self.elw_theoretical_price),
-            11 => codec::SlotMut::Decimal(&mut self.disparity_rate),
-            12 => codec::SlotMut::Decimal(&mut self.elw_implied_volatility),
-            13 => codec::SlotMut::Decimal(&mut self.expected_right_price),
-            14 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
-            15 => codec::SlotMut::Decimal(&mut self.elw_exercise_price),
-            16 => codec::SlotMut::Decimal(&mut self.elw_conversion_rate),
-            17 => codec::SlotMut::Decimal(&mut self.elw_compensation_rate),
-            18 => codec::SlotMut::Decimal(&mut self.elw_price_rising_participation_rate),
-            19 => codec::SlotMut::Text(&mut self.elw_right_type),
-            20 => codec::SlotMut::Int(&mut self.elw_remaining_days),
-            21 => codec::SlotMut::Int(&mut self.share_count),
-            22 => codec::SlotMut::Text(&mut self.elw_lp_order_available),
-            23 => codec::SlotMut::Decimal(&mut self.lp_holding_rate),
-            24 => codec::SlotMut::Int(&mut self.lp_holding_quantity),
-            25 => codec::SlotMut::Decimal(&mut self.elw_spread),
-            26 => codec::SlotMut::Decimal(&mut self.elw_parity),
-            27 => codec::SlotMut::Decimal(&mut self.elw_gearing),
-            28 => codec::SlotMut::Date(&mut self.elw_listing_date),
-            29 => codec::SlotMut::Date(&mut self.elw_final_trade_date),
-            30 => codec::SlotMut::Date(&mut self.expiry_date),
-            31 => codec::SlotMut::Date(&mut self.exercise_date),
-            32 => codec::SlotMut::Date(&mut self.lp_supply_end_date),
-            33 => codec::SlotMut::Date(&mut self.elw_payment_date),
-            34 => codec::SlotMut::Text(&mut self.elw_investment_indicator_computation),
-            35 => codec::SlotMut::Text(&mut self.elw_payment_agent),
-            36 => codec::SlotMut::Text(&mut self.elw_settlement_method),
-            37 => codec::SlotMut::Text(&mut self.elw_right_exercise_method),
-            38 => codec::SlotMut::Text(&mut self.elw_issuer_institution),
-            39 => codec::SlotMut::Decimal(&mut self.confirmed_payment_amount),
-            40 => codec::SlotMut::Text(&mut self.knock_out_barrier),
-            41 => codec::SlotMut::Decimal(&mut self.iv),
-            42 => codec::SlotMut::Text(&mut self.final_period_end_elw_occurrence),
-            43 => codec::SlotMut::Text(&mut self.underlying_asset_1),
-            44 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_1),
-            45 => codec::SlotMut::Int(&mut self.underlying_asset_2),
-            46 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_2),
-            47 => codec::SlotMut::Int(&mut self.underlying_asset_3),
-            48 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_3),
-            49 => codec::SlotMut::Int(&mut self.underlying_asset_4),
-            50 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_4),
-            51 => codec::SlotMut::Int(&mut self.underlying_asset_5),
-            52 => codec::SlotMut::Decimal(&mut self.underlying_asset_composition_rate_5),
-            53 => codec::SlotMut::Date(&mut self.start_date),
-            54 => codec::SlotMut::Date(&mut self.end_date),
-            55 => codec::SlotMut::Opt(&mut self.start_time),
-            56 => codec::SlotMut::Opt(&mut self.evaluation_end_time),
-            57 => codec::SlotMut::Int(&mut self.evaluation_price),
-            58 => codec::SlotMut::Text(&mut self.evaluation_finished_flag),
-            59 => codec::SlotMut::Decimal(&mut self.all_highest_price),
-            60 => codec::SlotMut::Decimal(&mut self.all_lowest_price),
-            61 => codec::SlotMut::Decimal(&mut self.subsequent_highest_price),
-            62 => codec::SlotMut::Decimal(&mut self.subsequent_lowest_price),
-            63 => codec::SlotMut::Decimal(&mut self.second_half_market_highest_price),
-            64 => codec::SlotMut::Decimal(&mut self.second_half_market_lowest_price),
-            65 => codec::SlotMut::Number(&mut self.return_code),
-            66 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.asset_code),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.lp_member_name),
-            6 => codec::SlotRef::Opt(&self.lp_member_name_1),
-            7 => codec::SlotRef::Opt(&self.lp_member_name_2),
-            8 => codec::SlotRef::Opt(&self.elw_right_content),
-            9 => codec::SlotRef::Opt(&self.elw_expiry_evaluation_price),
-            10 => codec::SlotRef::Opt(&self.elw_theoretical_price),
-            11 => codec::SlotRef::Opt(&self.disparity_rate),
-            12 => codec::SlotRef::Opt(&self.elw_implied_volatility),
-            13 => codec::SlotRef::Opt(&self.expected_right_price),
-            14 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
-            15 => codec::SlotRef::Opt(&self.elw_exercise_price),
-            16 => codec::SlotRef::Opt(&self.elw_conversion_rate),
-            17 => codec::SlotRef::Opt(&self.elw_compensation_rate),
-            18 => codec::SlotRef::Opt(&self.elw_price_rising_participation_rate),
-            19 => codec::SlotRef::Opt(&self.elw_right_type),
-            20 => codec::SlotRef::Opt(&self.elw_remaining_days),
-            21 => codec::SlotRef::Opt(&self.share_count),
-            22 => codec::SlotRef::Opt(&self.elw_lp_order_available),
-            23 => codec::SlotRef::Opt(&self.lp_holding_rate),
-            24 => codec::SlotRef::Opt(&self.lp_holding_quantity),
-            25 => codec::SlotRef::Opt(&self.elw_spread),
-            26 => codec::SlotRef::Opt(&self.elw_parity),
-            27 => codec::SlotRef::Opt(&self.elw_gearing),
-            28 => codec::SlotRef::Opt(&self.elw_listing_date),
-            29 => codec::SlotRef::Opt(&self.elw_final_trade_date),
-            30 => codec::SlotRef::Opt(&self.expiry_date),
-            31 => codec::SlotRef::Opt(&self.exercise_date),
-            32 => codec::SlotRef::Opt(&self.lp_supply_end_date),
-            33 => codec::SlotRef::Opt(&self.elw_payment_date),
-            34 => codec::SlotRef::Opt(&self.elw_investment_indicator_computation),
-            35 => codec::SlotRef::Opt(&self.elw_payment_agent),
-            36 => codec::SlotRef::Opt(&self.elw_settlement_method),
-            37 => codec::SlotRef::Opt(&self.elw_right_exercise_method),
-            38 => codec::SlotRef::Opt(&self.elw_issuer_institution),
-            39 => codec::SlotRef::Opt(&self.confirmed_payment_amount),
-            40 => codec::SlotRef::Opt(&self.knock_out_barrier),
-            41 => codec::SlotRef::Opt(&self.iv),
-            42 => codec::SlotRef::Opt(&self.final_period_end_elw_occurrence),
-            43 => codec::SlotRef::Opt(&self.underlying_asset_1),
-            44 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_1),
-            45 => codec::SlotRef::Opt(&self.underlying_asset_2),
-            46 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_2),
-            47 => codec::SlotRef::Opt(&self.underlying_asset_3),
-            48 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_3),
-            49 => codec::SlotRef::Opt(&self.underlying_asset_4),
-            50 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_4),
-            51 => codec::SlotRef::Opt(&self.underlying_asset_5),
-            52 => codec::SlotRef::Opt(&self.underlying_asset_composition_rate_5),
-            53 => codec::SlotRef::Opt(&self.start_date),
-            54 => codec::SlotRef::Opt(&self.end_date),
-            55 => codec::SlotRef::Opt(&self.start_time),
-            56 => codec::SlotRef::Opt(&self.evaluation_end_time),
-            57 => codec::SlotRef::Opt(&self.evaluation_price),
-            58 => codec::SlotRef::Opt(&self.evaluation_finished_flag),
-            59 => codec::SlotRef::Opt(&self.all_highest_price),
-            60 => codec::SlotRef::Opt(&self.all_lowest_price),
-            61 => codec::SlotRef::Opt(&self.subsequent_highest_price),
-            62 => codec::SlotRef::Opt(&self.subsequent_lowest_price),
-            63 => codec::SlotRef::Opt(&self.second_half_market_highest_price),
-            64 => codec::SlotRef::Opt(&self.second_half_market_lowest_price),
-            65 => codec::SlotRef::Number(self.return_code),
-            66 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ElwDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ElwDetailResponse {
+        asset_code: Text("aset_cd"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        lp_member_name: Text("lpmmcm_nm"),
+        lp_member_name_1: Text("lpmmcm_nm_1"),
+        lp_member_name_2: Text("lpmmcm_nm_2"),
+        elw_right_content: Text("elwrght_cntn"),
+        elw_expiry_evaluation_price: Text("elwexpr_evlt_pric"),
+        elw_theoretical_price: Decimal("elwtheory_pric").format(codec::Format::scaled(2)),
+        disparity_rate: Decimal("dispty_rt").format(codec::Format::PLAIN.double_signed()),
+        elw_implied_volatility: Decimal("elwinnr_vltl"),
+        expected_right_price: Decimal("exp_rght_pric"),
+        elw_breakeven_rate: Decimal("elwpl_qutr_rt").format(codec::Format::PLAIN.double_signed()),
+        elw_exercise_price: Decimal("elwexec_pric"),
+        elw_conversion_rate: Decimal("elwcnvt_rt"),
+        elw_compensation_rate: Decimal("elwcmpn_rt"),
+        elw_price_rising_participation_rate: Decimal("elwpric_rising_part_rt"),
+        elw_right_type: Text("elwrght_type"),
+        elw_remaining_days: Int("elwsrvive_dys"),
+        share_count: Int("stkcnt"),
+        elw_lp_order_available: Text("elwlpord_pos"),
+        lp_holding_rate: Decimal("lpposs_rt"),
+        lp_holding_quantity: Int("lprmnd_qty"),
+        elw_spread: Decimal("elwspread"),
+        elw_parity: Decimal("elwprty"),
+        elw_gearing: Decimal("elwgear"),
+        elw_listing_date: Date("elwflo_dt"),
+        elw_final_trade_date: Date("elwfin_trde_dt"),
+        expiry_date: Date("expr_dt"),
+        exercise_date: Date("exec_dt"),
+        lp_supply_end_date: Date("lpsuply_end_dt"),
+        elw_payment_date: Date("elwpay_dt"),
+        elw_investment_indicator_computation: Text("elwinvt_ix_comput"),
+        elw_payment_agent: Text("elwpay_agnt"),
+        elw_settlement_method: Text("elwappr_way"),
+        elw_right_exercise_method: Text("elwrght_exec_way"),
+        elw_issuer_institution: Text("elwpblicte_orgn"),
+        confirmed_payment_amount: Decimal("dcsn_pay_amt"),
+        knock_out_barrier: Text("kobarr"),
+        iv: Decimal("iv"),
+        final_period_end_elw_occurrence: Text("clsprd_end_elwocr"),
+        underlying_asset_1: Text("bsis_aset_1"),
+        underlying_asset_composition_rate_1: Decimal("bsis_aset_comp_rt_1"),
+        underlying_asset_2: Int("bsis_aset_2"),
+        underlying_asset_composition_rate_2: Decimal("bsis_aset_comp_rt_2"),
+        underlying_asset_3: Int("bsis_aset_3"),
+        underlying_asset_composition_rate_3: Decimal("bsis_aset_comp_rt_3"),
+        underlying_asset_4: Int("bsis_aset_4"),
+        underlying_asset_composition_rate_4: Decimal("bsis_aset_comp_rt_4"),
+        underlying_asset_5: Int("bsis_aset_5"),
+        underlying_asset_composition_rate_5: Decimal("bsis_aset_comp_rt_5"),
+        start_date: Date("fr_dt"),
+        end_date: Date("to_dt"),
+        start_time: Opt("fr_tm"),
+        evaluation_end_time: Opt("evlt_end_tm"),
+        evaluation_price: Int("evlt_pric"),
+        evaluation_finished_flag: Text("evlt_fnsh_yn"),
+        all_highest_price: Decimal("all_hgst_pric"),
+        all_lowest_price: Decimal("all_lwst_pric"),
+        subsequent_highest_price: Decimal("imaf_hgst_pric"),
+        subsequent_lowest_price: Decimal("imaf_lwst_pric"),
+        second_half_market_highest_price: Decimal("sndhalf_mrkt_hgst_pric"),
+        second_half_market_lowest_price: Decimal("sndhalf_mrkt_lwst_pric"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for ElwDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30012",
@@ -662,17 +461,5 @@ impl kiwoom_runtime::TrRequest for ElwDetailRequest {
     type Response = ElwDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka30012", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for ElwDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ElwDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka30012")
     }
 }

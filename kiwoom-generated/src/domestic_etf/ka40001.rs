@@ -53,46 +53,14 @@ impl EtfReturnRateRequest {
         }
     }
 }
-impl codec::Table for EtfReturnRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(6),
-            codec::Field::new("etfobjt_idex_cd", "etf_target_index_code")
-                .required()
-                .max(3),
-            codec::Field::new("dt", "date").required().max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.etf_target_index_code),
-            2 => codec::SlotMut::Req(&mut self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.etf_target_index_code),
-            2 => codec::SlotRef::Req(&self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            etf_target_index_code: Default::default(),
-            date: super::EtfReturnRateDate::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for EtfReturnRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfReturnRateRequest {
+        stock_code: Req("stk_cd").max(6),
+        etf_target_index_code: Req("etfobjt_idex_cd").max(3),
+        date: ReqCode("dt").max(1)
+    },
+    from_json = "ka40001"
+);
 /// Response of `ka40001` ETF수익율요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -108,55 +76,14 @@ pub struct EtfReturnRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfReturnRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfReturnRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etfprft_rt_lst", "etf_return_rate_lower_limit"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.etf_return_rate_lower_limit),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.etf_return_rate_lower_limit),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfReturnRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfReturnRateResponse {
+        etf_return_rate_lower_limit: List("etfprft_rt_lst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40001 field \`etfprft\_rt\_lst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -184,58 +111,12 @@ pub struct EtfReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfReturnRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfReturnRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etfprft_rt", "etf_return_rate"),
-            codec::Field::new("cntr_prft_rt", "execution_profit_rate"),
-            codec::Field::new("for_netprps_qty", "foreign_net_purchase_quantity"),
-            codec::Field::new("orgn_netprps_qty", "institution_net_purchase_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.etf_return_rate),
-            1 => codec::SlotMut::Decimal(&mut self.execution_profit_rate),
-            2 => codec::SlotMut::Int(&mut self.foreign_net_purchase_quantity),
-            3 => codec::SlotMut::Int(&mut self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.etf_return_rate),
-            1 => codec::SlotRef::Opt(&self.execution_profit_rate),
-            2 => codec::SlotRef::Opt(&self.foreign_net_purchase_quantity),
-            3 => codec::SlotRef::Opt(&self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfReturnRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfReturnRateRow {
+    etf_return_rate: Decimal("etfprft_rt"),
+    execution_profit_rate: Decimal("cntr_prft_rt"),
+    foreign_net_purchase_quantity: Int("for_netprps_qty"),
+    institution_net_purchase_quantity: Int("orgn_netprps_qty")
+});
 impl kiwoom_runtime::TrRequest for EtfReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40001",
@@ -252,17 +133,5 @@ impl kiwoom_runtime::PagedRequest for EtfReturnRateRequest {
     type Item = EtfReturnRateRow;
     fn into_items(page: EtfReturnRateResponse) -> Vec<EtfReturnRateRow> {
         page.etf_return_rate_lower_limit
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfReturnRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfReturnRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40001")
     }
 }

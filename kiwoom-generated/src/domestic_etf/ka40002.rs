@@ -37,35 +37,12 @@ impl EtfInfoRequest {
         }
     }
 }
-impl codec::Table for EtfInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfInfoRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40002"
+);
 /// Response of `ka40002` ETF종목정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -97,67 +74,18 @@ pub struct EtfInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("etfobjt_idex_nm", "etf_target_index_name"),
-            codec::Field::new("wonju_pric", "original_share_price"),
-            codec::Field::new("etftxon_type", "etf_taxation_type"),
-            codec::Field::new("etntxon_type", "etn_taxation_type"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Text(&mut self.etf_target_index_name),
-            2 => codec::SlotMut::Int(&mut self.original_share_price),
-            3 => codec::SlotMut::Text(&mut self.etf_taxation_type),
-            4 => codec::SlotMut::Text(&mut self.etn_taxation_type),
-            5 => codec::SlotMut::Number(&mut self.return_code),
-            6 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.etf_target_index_name),
-            2 => codec::SlotRef::Opt(&self.original_share_price),
-            3 => codec::SlotRef::Opt(&self.etf_taxation_type),
-            4 => codec::SlotRef::Opt(&self.etn_taxation_type),
-            5 => codec::SlotRef::Number(self.return_code),
-            6 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfInfoResponse {
+        stock_name: Text("stk_nm"),
+        etf_target_index_name: Text("etfobjt_idex_nm"),
+        original_share_price: Int("wonju_pric"),
+        etf_taxation_type: Text("etftxon_type"),
+        etn_taxation_type: Text("etntxon_type"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for EtfInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40002",
@@ -168,17 +96,5 @@ impl kiwoom_runtime::TrRequest for EtfInfoRequest {
     type Response = EtfInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka40002", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40002")
     }
 }

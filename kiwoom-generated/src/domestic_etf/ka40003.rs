@@ -43,35 +43,12 @@ impl EtfDailyTrendRequest {
         }
     }
 }
-impl codec::Table for EtfDailyTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfDailyTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfDailyTrendRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40003"
+);
 /// Response of `ka40003` ETF일별추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -87,55 +64,14 @@ pub struct EtfDailyTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfDailyTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfDailyTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etfdaly_trnsn", "etf_daily_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.etf_daily_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.etf_daily_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfDailyTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfDailyTrendResponse {
+        etf_daily_trend: List("etfdaly_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40003 field \`etfdaly\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -230,91 +166,22 @@ pub struct EtfDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfDailyTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfDailyTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_dt", "execution_date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pre_rt", "change_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("nav", "nav"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("navidex_dispty_rt", "nav_index_disparity_rate"),
-            codec::Field::new("navetfdispty_rt", "nav_etf_disparity_rate"),
-            codec::Field::new("trace_eor_rt", "tracking_error_rate")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("trace_cur_prc", "tracking_current_price")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("trace_pred_pre", "tracking_previous_day_change")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("trace_pre_sig", "tracking_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.execution_date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.change_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.nav),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            8 => codec::SlotMut::Decimal(&mut self.nav_index_disparity_rate),
-            9 => codec::SlotMut::Decimal(&mut self.nav_etf_disparity_rate),
-            10 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
-            11 => codec::SlotMut::Decimal(&mut self.tracking_current_price),
-            12 => codec::SlotMut::Decimal(&mut self.tracking_previous_day_change),
-            13 => codec::SlotMut::Opt(&mut self.tracking_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.change_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.nav),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            8 => codec::SlotRef::Opt(&self.nav_index_disparity_rate),
-            9 => codec::SlotRef::Opt(&self.nav_etf_disparity_rate),
-            10 => codec::SlotRef::Opt(&self.tracking_error_rate),
-            11 => codec::SlotRef::Opt(&self.tracking_current_price),
-            12 => codec::SlotRef::Opt(&self.tracking_previous_day_change),
-            13 => codec::SlotRef::Opt(&self.tracking_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfDailyTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfDailyTrendRow {
+    execution_date: Date("cntr_dt"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    change_rate: Decimal("pre_rt"),
+    trade_quantity: Int("trde_qty"),
+    nav: Decimal("nav"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    nav_index_disparity_rate: Decimal("navidex_dispty_rt"),
+    nav_etf_disparity_rate: Decimal("navetfdispty_rt"),
+    tracking_error_rate: Decimal("trace_eor_rt").format(codec::Format::scaled(2)),
+    tracking_current_price: Decimal("trace_cur_prc").format(codec::Format::scaled(2)),
+    tracking_previous_day_change: Decimal("trace_pred_pre").format(codec::Format::scaled(2)),
+    tracking_change_sign: Opt("trace_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for EtfDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40003",
@@ -331,17 +198,5 @@ impl kiwoom_runtime::PagedRequest for EtfDailyTrendRequest {
     type Item = EtfDailyTrendRow;
     fn into_items(page: EtfDailyTrendResponse) -> Vec<EtfDailyTrendRow> {
         page.etf_daily_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfDailyTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfDailyTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40003")
     }
 }

@@ -81,66 +81,17 @@ impl EtfAllQuotesRequest {
         }
     }
 }
-impl codec::Table for EtfAllQuotesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("txon_type", "taxation_type")
-                .required()
-                .max(1),
-            codec::Field::new("navpre", "nav_change").required().max(1),
-            codec::Field::new("mngmcomp", "asset_manager")
-                .required()
-                .max(4),
-            codec::Field::new("txon_yn", "taxation_flag")
-                .required()
-                .max(1),
-            codec::Field::new("trace_idex", "tracking_index")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.taxation_type),
-            1 => codec::SlotMut::Req(&mut self.nav_change),
-            2 => codec::SlotMut::Req(&mut self.asset_manager),
-            3 => codec::SlotMut::Req(&mut self.taxation_flag),
-            4 => codec::SlotMut::Req(&mut self.tracking_index),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.taxation_type),
-            1 => codec::SlotRef::Req(&self.nav_change),
-            2 => codec::SlotRef::Req(&self.asset_manager),
-            3 => codec::SlotRef::Req(&self.taxation_flag),
-            4 => codec::SlotRef::Req(&self.tracking_index),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            taxation_type: super::TaxationType::from_code(""),
-            nav_change: super::NavChange::from_code(""),
-            asset_manager: super::AssetManager::from_code(""),
-            taxation_flag: super::TaxationFlag::from_code(""),
-            tracking_index: super::CumulativeChangeRateTopStockCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for EtfAllQuotesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfAllQuotesRequest {
+        taxation_type: ReqCode("txon_type").max(1),
+        nav_change: ReqCode("navpre").max(1),
+        asset_manager: ReqCode("mngmcomp").max(4),
+        taxation_flag: ReqCode("txon_yn").max(1),
+        tracking_index: ReqCode("trace_idex").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka40004"
+);
 /// Response of `ka40004` ETF전체시세요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -156,55 +107,14 @@ pub struct EtfAllQuotesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfAllQuotesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfAllQuotesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etfall_mrpr", "etf_all_market_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.etf_all_market_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.etf_all_market_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfAllQuotesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfAllQuotesResponse {
+        etf_all_market_price: List("etfall_mrpr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40004 field \`etfall\_mrpr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -300,100 +210,26 @@ pub struct EtfAllQuotesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfAllQuotesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfAllQuotesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_cls", "stock_classification"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pre_rt", "change_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("nav", "nav"),
-            codec::Field::new("trace_eor_rt", "tracking_error_rate"),
-            codec::Field::new("txbs", "tax_base"),
-            codec::Field::new("dvid_bf_base", "dividend_before_base"),
-            codec::Field::new("pred_dvida", "previous_day_dividend"),
-            codec::Field::new("trace_idex_nm", "tracking_index_name"),
-            codec::Field::new("drng", "multiple"),
-            codec::Field::new("trace_idex_cd", "tracking_index_code"),
-            codec::Field::new("trace_idex", "tracking_index"),
-            codec::Field::new("trace_flu_rt", "tracking_fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_classification),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.close_price),
-            4 => codec::SlotMut::Opt(&mut self.change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.change_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.nav),
-            9 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
-            10 => codec::SlotMut::Text(&mut self.tax_base),
-            11 => codec::SlotMut::Text(&mut self.dividend_before_base),
-            12 => codec::SlotMut::Int(&mut self.previous_day_dividend),
-            13 => codec::SlotMut::Text(&mut self.tracking_index_name),
-            14 => codec::SlotMut::Decimal(&mut self.multiple),
-            15 => codec::SlotMut::Text(&mut self.tracking_index_code),
-            16 => codec::SlotMut::Text(&mut self.tracking_index),
-            17 => codec::SlotMut::Decimal(&mut self.tracking_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_classification),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.close_price),
-            4 => codec::SlotRef::Opt(&self.change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.change_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.nav),
-            9 => codec::SlotRef::Opt(&self.tracking_error_rate),
-            10 => codec::SlotRef::Opt(&self.tax_base),
-            11 => codec::SlotRef::Opt(&self.dividend_before_base),
-            12 => codec::SlotRef::Opt(&self.previous_day_dividend),
-            13 => codec::SlotRef::Opt(&self.tracking_index_name),
-            14 => codec::SlotRef::Opt(&self.multiple),
-            15 => codec::SlotRef::Opt(&self.tracking_index_code),
-            16 => codec::SlotRef::Opt(&self.tracking_index),
-            17 => codec::SlotRef::Opt(&self.tracking_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfAllQuotesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfAllQuotesRow {
+    stock_code: Text("stk_cd"),
+    stock_classification: Text("stk_cls"),
+    stock_name: Text("stk_nm"),
+    close_price: Opt("close_pric"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    change_rate: Decimal("pre_rt"),
+    trade_quantity: Int("trde_qty"),
+    nav: Decimal("nav"),
+    tracking_error_rate: Decimal("trace_eor_rt"),
+    tax_base: Text("txbs"),
+    dividend_before_base: Text("dvid_bf_base"),
+    previous_day_dividend: Int("pred_dvida"),
+    tracking_index_name: Text("trace_idex_nm"),
+    multiple: Decimal("drng"),
+    tracking_index_code: Text("trace_idex_cd"),
+    tracking_index: Text("trace_idex"),
+    tracking_fluctuation_rate: Decimal("trace_flu_rt")
+});
 impl kiwoom_runtime::TrRequest for EtfAllQuotesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40004",
@@ -410,17 +246,5 @@ impl kiwoom_runtime::PagedRequest for EtfAllQuotesRequest {
     type Item = EtfAllQuotesRow;
     fn into_items(page: EtfAllQuotesResponse) -> Vec<EtfAllQuotesRow> {
         page.etf_all_market_price
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfAllQuotesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfAllQuotesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40004")
     }
 }

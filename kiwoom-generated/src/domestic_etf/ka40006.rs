@@ -43,35 +43,12 @@ impl EtfIntradayTrendRequest {
         }
     }
 }
-impl codec::Table for EtfIntradayTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfIntradayTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfIntradayTrendRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40006"
+);
 /// Response of `ka40006` ETF시간대별추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -107,70 +84,19 @@ pub struct EtfIntradayTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("etfobjt_idex_nm", "etf_target_index_name"),
-            codec::Field::new("wonju_pric", "original_share_price"),
-            codec::Field::new("etftxon_type", "etf_taxation_type"),
-            codec::Field::new("etntxon_type", "etn_taxation_type"),
-            codec::Field::new("etftisl_trnsn", "etf_time_slot_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Text(&mut self.etf_target_index_name),
-            2 => codec::SlotMut::Int(&mut self.original_share_price),
-            3 => codec::SlotMut::Text(&mut self.etf_taxation_type),
-            4 => codec::SlotMut::Text(&mut self.etn_taxation_type),
-            5 => codec::SlotMut::List(&mut self.etf_time_slot_trend),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.etf_target_index_name),
-            2 => codec::SlotRef::Opt(&self.original_share_price),
-            3 => codec::SlotRef::Opt(&self.etf_taxation_type),
-            4 => codec::SlotRef::Opt(&self.etn_taxation_type),
-            5 => codec::SlotRef::List(&self.etf_time_slot_trend),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfIntradayTrendResponse {
+        stock_name: Text("stk_nm"),
+        etf_target_index_name: Text("etfobjt_idex_nm"),
+        original_share_price: Int("wonju_pric"),
+        etf_taxation_type: Text("etftxon_type"),
+        etn_taxation_type: Text("etntxon_type"),
+        etf_time_slot_trend: List("etftisl_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40006 field \`etftisl\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -264,92 +190,23 @@ pub struct EtfIntradayTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tm", "time"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("nav", "nav"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("navidex", "nav_index"),
-            codec::Field::new("navetf", "nav_etf"),
-            codec::Field::new("trace", "tracking"),
-            codec::Field::new("trace_idex", "tracking_index").format(codec::Format::scaled(2)),
-            codec::Field::new("trace_idex_pred_pre", "tracking_index_previous_day_change")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new(
-                "trace_idex_pred_pre_sig",
-                "tracking_index_previous_day_change_sign",
-            ),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.time),
-            1 => codec::SlotMut::Opt(&mut self.close_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.nav),
-            7 => codec::SlotMut::Int(&mut self.trade_value),
-            8 => codec::SlotMut::Opt(&mut self.nav_index),
-            9 => codec::SlotMut::Decimal(&mut self.nav_etf),
-            10 => codec::SlotMut::Decimal(&mut self.tracking),
-            11 => codec::SlotMut::Decimal(&mut self.tracking_index),
-            12 => codec::SlotMut::Decimal(&mut self.tracking_index_previous_day_change),
-            13 => codec::SlotMut::Opt(&mut self.tracking_index_previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.time),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.nav),
-            7 => codec::SlotRef::Opt(&self.trade_value),
-            8 => codec::SlotRef::Opt(&self.nav_index),
-            9 => codec::SlotRef::Opt(&self.nav_etf),
-            10 => codec::SlotRef::Opt(&self.tracking),
-            11 => codec::SlotRef::Opt(&self.tracking_index),
-            12 => codec::SlotRef::Opt(&self.tracking_index_previous_day_change),
-            13 => codec::SlotRef::Opt(&self.tracking_index_previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfIntradayTrendRow {
+    time: Opt("tm"),
+    close_price: Opt("close_pric"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    nav: Decimal("nav"),
+    trade_value: Int("trde_prica"),
+    nav_index: Opt("navidex"),
+    nav_etf: Decimal("navetf"),
+    tracking: Decimal("trace"),
+    tracking_index: Decimal("trace_idex").format(codec::Format::scaled(2)),
+    tracking_index_previous_day_change: Decimal("trace_idex_pred_pre")
+        .format(codec::Format::scaled(2)),
+    tracking_index_previous_day_change_sign: Opt("trace_idex_pred_pre_sig")
+});
 impl kiwoom_runtime::TrRequest for EtfIntradayTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40006",
@@ -366,17 +223,5 @@ impl kiwoom_runtime::PagedRequest for EtfIntradayTrendRequest {
     type Item = EtfIntradayTrendRow;
     fn into_items(page: EtfIntradayTrendResponse) -> Vec<EtfIntradayTrendRow> {
         page.etf_time_slot_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfIntradayTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfIntradayTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40006")
     }
 }

@@ -37,35 +37,12 @@ impl EtfIntradayTradesRequest {
         }
     }
 }
-impl codec::Table for EtfIntradayTradesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfIntradayTradesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfIntradayTradesRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40007"
+);
 /// Response of `ka40007` ETF시간대별체결요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -107,73 +84,20 @@ pub struct EtfIntradayTradesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayTradesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayTradesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cls", "stock_classification"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("etfobjt_idex_nm", "etf_target_index_name"),
-            codec::Field::new("etfobjt_idex_cd", "etf_target_index_code"),
-            codec::Field::new("objt_idex_pre_rt", "target_index_change_rate"),
-            codec::Field::new("wonju_pric", "original_share_price"),
-            codec::Field::new("etftisl_cntr_array", "etf_time_slot_execution_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_classification),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.etf_target_index_name),
-            3 => codec::SlotMut::Text(&mut self.etf_target_index_code),
-            4 => codec::SlotMut::Decimal(&mut self.target_index_change_rate),
-            5 => codec::SlotMut::Int(&mut self.original_share_price),
-            6 => codec::SlotMut::List(&mut self.etf_time_slot_execution_list),
-            7 => codec::SlotMut::Number(&mut self.return_code),
-            8 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_classification),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.etf_target_index_name),
-            3 => codec::SlotRef::Opt(&self.etf_target_index_code),
-            4 => codec::SlotRef::Opt(&self.target_index_change_rate),
-            5 => codec::SlotRef::Opt(&self.original_share_price),
-            6 => codec::SlotRef::List(&self.etf_time_slot_execution_list),
-            7 => codec::SlotRef::Number(self.return_code),
-            8 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayTradesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfIntradayTradesResponse {
+        stock_classification: Text("stk_cls"),
+        stock_name: Text("stk_nm"),
+        etf_target_index_name: Text("etfobjt_idex_nm"),
+        etf_target_index_code: Text("etfobjt_idex_cd"),
+        target_index_change_rate: Decimal("objt_idex_pre_rt"),
+        original_share_price: Int("wonju_pric"),
+        etf_time_slot_execution_list: List("etftisl_cntr_array"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40007 field \`etftisl\_cntr\_array\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -217,64 +141,14 @@ pub struct EtfIntradayTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayTradesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayTradesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayTradesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfIntradayTradesRow {
+    execution_time: Opt("cntr_tm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    trade_quantity: Int("trde_qty"),
+    exchange_type: Opt("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for EtfIntradayTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40007",
@@ -291,17 +165,5 @@ impl kiwoom_runtime::PagedRequest for EtfIntradayTradesRequest {
     type Item = EtfIntradayTradesRow;
     fn into_items(page: EtfIntradayTradesResponse) -> Vec<EtfIntradayTradesRow> {
         page.etf_time_slot_execution_list
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfIntradayTradesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfIntradayTradesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40007")
     }
 }

@@ -43,35 +43,12 @@ impl EtfTradesByDateRequest {
         }
     }
 }
-impl codec::Table for EtfTradesByDateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfTradesByDateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfTradesByDateRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40008"
+);
 /// Response of `ka40008` ETF일자별체결요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,73 +94,19 @@ pub struct EtfTradesByDateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfTradesByDateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfTradesByDateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_qty", "trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("etfnetprps_qty_array", "etf_net_purchase_quantity_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::List(&mut self.etf_net_purchase_quantity_list),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::List(&self.etf_net_purchase_quantity_list),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfTradesByDateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfTradesByDateResponse {
+        execution_time: Opt("cntr_tm"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.double_signed()),
+        etf_net_purchase_quantity_list: List("etfnetprps_qty_array"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40008 field \`etfnetprps\_qty\_array\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -233,71 +156,17 @@ pub struct EtfTradesByDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfTradesByDateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfTradesByDateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc_n", "current_price_n")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig_n", "change_sign_n"),
-            codec::Field::new("pred_pre_n", "previous_day_change_n")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("for_netprps_qty", "foreign_net_purchase_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn_netprps_qty", "institution_net_purchase_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price_n),
-            2 => codec::SlotMut::Opt(&mut self.change_sign_n),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change_n),
-            4 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.foreign_net_purchase_quantity),
-            6 => codec::SlotMut::Int(&mut self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price_n),
-            2 => codec::SlotRef::Opt(&self.change_sign_n),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_n),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            5 => codec::SlotRef::Opt(&self.foreign_net_purchase_quantity),
-            6 => codec::SlotRef::Opt(&self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfTradesByDateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfTradesByDateRow {
+    date: Date("dt"),
+    current_price_n: Opt("cur_prc_n").format(codec::Format::PLAIN.double_signed()),
+    change_sign_n: Opt("pre_sig_n"),
+    previous_day_change_n: Int("pred_pre_n").format(codec::Format::PLAIN.double_signed()),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    foreign_net_purchase_quantity: Int("for_netprps_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_net_purchase_quantity: Int("orgn_netprps_qty")
+        .format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for EtfTradesByDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40008",
@@ -314,17 +183,5 @@ impl kiwoom_runtime::PagedRequest for EtfTradesByDateRequest {
     type Item = EtfTradesByDateRow;
     fn into_items(page: EtfTradesByDateResponse) -> Vec<EtfTradesByDateRow> {
         page.etf_net_purchase_quantity_list
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfTradesByDateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfTradesByDateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40008")
     }
 }

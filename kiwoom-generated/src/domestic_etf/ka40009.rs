@@ -37,35 +37,12 @@ impl EtfIntradayNavStatusRequest {
         }
     }
 }
-impl codec::Table for EtfIntradayNavStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfIntradayNavStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfIntradayNavStatusRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40009"
+);
 /// Response of `ka40009` ETF시간대별NAV현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -81,55 +58,14 @@ pub struct EtfIntradayNavStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayNavStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayNavStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etfnavarray", "etf_nav_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.etf_nav_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.etf_nav_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayNavStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfIntradayNavStatusResponse {
+        etf_nav_list: List("etfnavarray"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40009 field \`etfnavarray\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -185,82 +121,20 @@ pub struct EtfIntradayNavStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradayNavStatusRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradayNavStatusRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("nav", "nav"),
-            codec::Field::new("navpred_pre", "nav_previous_day_change"),
-            codec::Field::new("navflu_rt", "nav_fluctuation_rate"),
-            codec::Field::new("trace_eor_rt", "tracking_error_rate"),
-            codec::Field::new("dispty_rt", "disparity_rate"),
-            codec::Field::new("stkcnt", "share_count"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("for_rmnd_qty", "foreign_holding_quantity"),
-            codec::Field::new("repl_pric", "substitute_price"),
-            codec::Field::new("conv_pric", "converted_price"),
-            codec::Field::new("drstk", "dr_per_share"),
-            codec::Field::new("wonju_pric", "original_share_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.nav),
-            1 => codec::SlotMut::Int(&mut self.nav_previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.nav_fluctuation_rate),
-            3 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
-            4 => codec::SlotMut::Decimal(&mut self.disparity_rate),
-            5 => codec::SlotMut::Int(&mut self.share_count),
-            6 => codec::SlotMut::Int(&mut self.base_price),
-            7 => codec::SlotMut::Int(&mut self.foreign_holding_quantity),
-            8 => codec::SlotMut::Int(&mut self.substitute_price),
-            9 => codec::SlotMut::Int(&mut self.converted_price),
-            10 => codec::SlotMut::Decimal(&mut self.dr_per_share),
-            11 => codec::SlotMut::Int(&mut self.original_share_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.nav),
-            1 => codec::SlotRef::Opt(&self.nav_previous_day_change),
-            2 => codec::SlotRef::Opt(&self.nav_fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.tracking_error_rate),
-            4 => codec::SlotRef::Opt(&self.disparity_rate),
-            5 => codec::SlotRef::Opt(&self.share_count),
-            6 => codec::SlotRef::Opt(&self.base_price),
-            7 => codec::SlotRef::Opt(&self.foreign_holding_quantity),
-            8 => codec::SlotRef::Opt(&self.substitute_price),
-            9 => codec::SlotRef::Opt(&self.converted_price),
-            10 => codec::SlotRef::Opt(&self.dr_per_share),
-            11 => codec::SlotRef::Opt(&self.original_share_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradayNavStatusRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfIntradayNavStatusRow {
+    nav: Decimal("nav"),
+    nav_previous_day_change: Int("navpred_pre"),
+    nav_fluctuation_rate: Decimal("navflu_rt"),
+    tracking_error_rate: Decimal("trace_eor_rt"),
+    disparity_rate: Decimal("dispty_rt"),
+    share_count: Int("stkcnt"),
+    base_price: Int("base_pric"),
+    foreign_holding_quantity: Int("for_rmnd_qty"),
+    substitute_price: Int("repl_pric"),
+    converted_price: Int("conv_pric"),
+    dr_per_share: Decimal("drstk"),
+    original_share_price: Int("wonju_pric")
+});
 impl kiwoom_runtime::TrRequest for EtfIntradayNavStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40009",
@@ -277,17 +151,5 @@ impl kiwoom_runtime::PagedRequest for EtfIntradayNavStatusRequest {
     type Item = EtfIntradayNavStatusRow;
     fn into_items(page: EtfIntradayNavStatusResponse) -> Vec<EtfIntradayNavStatusRow> {
         page.etf_nav_list
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfIntradayNavStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfIntradayNavStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40009")
     }
 }

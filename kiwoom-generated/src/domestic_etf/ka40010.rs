@@ -43,35 +43,12 @@ impl EtfIntradaySupplyDemandStatusRequest {
         }
     }
 }
-impl codec::Table for EtfIntradaySupplyDemandStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for EtfIntradaySupplyDemandStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfIntradaySupplyDemandStatusRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka40010"
+);
 /// Response of `ka40010` ETF시간대별수급현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -87,55 +64,14 @@ pub struct EtfIntradaySupplyDemandStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradaySupplyDemandStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradaySupplyDemandStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("etftisl_trnsn", "etf_time_slot_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.etf_time_slot_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.etf_time_slot_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradaySupplyDemandStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfIntradaySupplyDemandStatusResponse {
+        etf_time_slot_trend: List("etftisl_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/etf.yaml ka40010 field \`etftisl\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -173,64 +109,13 @@ pub struct EtfIntradaySupplyDemandStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfIntradaySupplyDemandStatusRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfIntradaySupplyDemandStatusRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("for_netprps", "foreign_net_purchase")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Opt(&mut self.change_sign),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.change_sign),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfIntradaySupplyDemandStatusRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfIntradaySupplyDemandStatusRow {
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    trade_quantity: Int("trde_qty"),
+    foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for EtfIntradaySupplyDemandStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40010",
@@ -249,17 +134,5 @@ impl kiwoom_runtime::PagedRequest for EtfIntradaySupplyDemandStatusRequest {
         page: EtfIntradaySupplyDemandStatusResponse,
     ) -> Vec<EtfIntradaySupplyDemandStatusRow> {
         page.etf_time_slot_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfIntradaySupplyDemandStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfIntradaySupplyDemandStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka40010")
     }
 }

@@ -40,35 +40,12 @@ impl StockForeignInvestorTradeTrendRequest {
         }
     }
 }
-impl codec::Table for StockForeignInvestorTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockForeignInvestorTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockForeignInvestorTradeTrendRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10008"
+);
 /// Response of `ka10008` 주식외국인종목별매매동향.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +61,14 @@ pub struct StockForeignInvestorTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockForeignInvestorTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockForeignInvestorTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_frgnr", "stock_foreign"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.stock_foreign),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.stock_foreign),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockForeignInvestorTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockForeignInvestorTradeTrendResponse {
+        stock_foreign: List("stk_frgnr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/institution-foreign.yaml ka10008 field \`stk\_frgnr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -204,79 +140,19 @@ pub struct StockForeignInvestorTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockForeignInvestorTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockForeignInvestorTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("chg_qty", "change_quantity"),
-            codec::Field::new("poss_stkcnt", "holding_share_count"),
-            codec::Field::new("wght", "weight"),
-            codec::Field::new("gain_pos_stkcnt", "acquisition_available_share_count"),
-            codec::Field::new("frgnr_limit", "foreign_limit"),
-            codec::Field::new("frgnr_limit_irds", "foreign_limit_change"),
-            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.close_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.change_quantity),
-            5 => codec::SlotMut::Int(&mut self.holding_share_count),
-            6 => codec::SlotMut::Decimal(&mut self.weight),
-            7 => codec::SlotMut::Int(&mut self.acquisition_available_share_count),
-            8 => codec::SlotMut::Int(&mut self.foreign_limit),
-            9 => codec::SlotMut::Int(&mut self.foreign_limit_change),
-            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.change_quantity),
-            5 => codec::SlotRef::Opt(&self.holding_share_count),
-            6 => codec::SlotRef::Opt(&self.weight),
-            7 => codec::SlotRef::Opt(&self.acquisition_available_share_count),
-            8 => codec::SlotRef::Opt(&self.foreign_limit),
-            9 => codec::SlotRef::Opt(&self.foreign_limit_change),
-            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockForeignInvestorTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockForeignInvestorTradeTrendRow {
+    date: Date("dt"),
+    close_price: Opt("close_pric"),
+    previous_day_change: Int("pred_pre"),
+    trade_quantity: Int("trde_qty"),
+    change_quantity: Int("chg_qty"),
+    holding_share_count: Int("poss_stkcnt"),
+    weight: Decimal("wght"),
+    acquisition_available_share_count: Int("gain_pos_stkcnt"),
+    foreign_limit: Int("frgnr_limit"),
+    foreign_limit_change: Int("frgnr_limit_irds"),
+    limit_exhaustion_rate: Decimal("limit_exh_rt")
+});
 impl kiwoom_runtime::TrRequest for StockForeignInvestorTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10008",
@@ -295,17 +171,5 @@ impl kiwoom_runtime::PagedRequest for StockForeignInvestorTradeTrendRequest {
         page: StockForeignInvestorTradeTrendResponse,
     ) -> Vec<StockForeignInvestorTradeTrendRow> {
         page.stock_foreign
-    }
-}
-impl kiwoom_runtime::TrResponse for StockForeignInvestorTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockForeignInvestorTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10008")
     }
 }

@@ -111,75 +111,19 @@ impl InstitutionForeignInvestorTradeStreakRequest {
         self
     }
 }
-impl codec::Table for InstitutionForeignInvestorTradeStreakRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date").required().max(3),
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("netslmt_tp", "net_sell_type")
-                .required()
-                .max(1),
-            codec::Field::new("stk_inds_tp", "stock_industry_type")
-                .required()
-                .max(1),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Date(&mut self.start_date),
-            2 => codec::SlotMut::Date(&mut self.end_date),
-            3 => codec::SlotMut::Req(&mut self.market_type),
-            4 => codec::SlotMut::Req(&mut self.net_sell_type),
-            5 => codec::SlotMut::Req(&mut self.stock_industry_type),
-            6 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            7 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Opt(&self.start_date),
-            2 => codec::SlotRef::Opt(&self.end_date),
-            3 => codec::SlotRef::Req(&self.market_type),
-            4 => codec::SlotRef::Req(&self.net_sell_type),
-            5 => codec::SlotRef::Req(&self.stock_industry_type),
-            6 => codec::SlotRef::Req(&self.amount_quantity_type),
-            7 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: super::InstitutionForeignInvestorTradeStreakDate::from_code(""),
-            start_date: None,
-            end_date: None,
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-            net_sell_type: super::NetSellType::from_code(""),
-            stock_industry_type: super::StockIndustryType::from_code(""),
-            amount_quantity_type:
-                super::InstitutionForeignInvestorTradeStreakAmountQuantityType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for InstitutionForeignInvestorTradeStreakRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    InstitutionForeignInvestorTradeStreakRequest {
+        date: ReqCode("dt").max(3),
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        market_type: ReqCode("mrkt_tp").max(3),
+        net_sell_type: ReqCode("netslmt_tp").max(1),
+        stock_industry_type: ReqCode("stk_inds_tp").max(1),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10131"
+);
 /// Response of `ka10131` 기관외국인연속매매현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -195,58 +139,14 @@ pub struct InstitutionForeignInvestorTradeStreakResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl InstitutionForeignInvestorTradeStreakResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for InstitutionForeignInvestorTradeStreakResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "orgn_frgnr_cont_trde_prst",
-                "institution_foreign_consecutive_trade_status",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.institution_foreign_consecutive_trade_status),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.institution_foreign_consecutive_trade_status),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for InstitutionForeignInvestorTradeStreakResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    InstitutionForeignInvestorTradeStreakResponse {
+        institution_foreign_consecutive_trade_status: List("orgn_frgnr_cont_trde_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/institution-foreign.yaml ka10131 field \`orgn\_frgnr\_cont\_trde\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -362,146 +262,40 @@ pub struct InstitutionForeignInvestorTradeStreakRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl InstitutionForeignInvestorTradeStreakRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for InstitutionForeignInvestorTradeStreakRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("prid_stkpc_flu_rt", "period_stock_price_fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn_nettrde_amt", "institution_net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn_nettrde_qty", "institution_net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "orgn_cont_netprps_dys",
-                "institution_consecutive_net_purchase_days",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "orgn_cont_netprps_qty",
-                "institution_consecutive_net_purchase_quantity",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "orgn_cont_netprps_amt",
-                "institution_consecutive_net_purchase_amount",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("frgnr_nettrde_qty", "foreign_net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("frgnr_nettrde_amt", "foreign_net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "frgnr_cont_netprps_dys",
-                "foreign_consecutive_net_purchase_days",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "frgnr_cont_netprps_qty",
-                "foreign_consecutive_net_purchase_quantity",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "frgnr_cont_netprps_amt",
-                "foreign_consecutive_net_purchase_amount",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("nettrde_qty", "net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("nettrde_amt", "net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "tot_cont_netprps_dys",
-                "total_consecutive_net_purchase_days",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "tot_cont_nettrde_qty",
-                "total_consecutive_net_trade_quantity",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "tot_cont_netprps_amt",
-                "total_consecutive_net_purchase_amount",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Decimal(&mut self.period_stock_price_fluctuation_rate),
-            4 => codec::SlotMut::Int(&mut self.institution_net_trade_amount),
-            5 => codec::SlotMut::Int(&mut self.institution_net_trade_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.institution_consecutive_net_purchase_days),
-            7 => codec::SlotMut::Int(&mut self.institution_consecutive_net_purchase_quantity),
-            8 => codec::SlotMut::Int(&mut self.institution_consecutive_net_purchase_amount),
-            9 => codec::SlotMut::Int(&mut self.foreign_net_trade_quantity),
-            10 => codec::SlotMut::Int(&mut self.foreign_net_trade_amount),
-            11 => codec::SlotMut::Decimal(&mut self.foreign_consecutive_net_purchase_days),
-            12 => codec::SlotMut::Int(&mut self.foreign_consecutive_net_purchase_quantity),
-            13 => codec::SlotMut::Int(&mut self.foreign_consecutive_net_purchase_amount),
-            14 => codec::SlotMut::Int(&mut self.net_trade_quantity),
-            15 => codec::SlotMut::Int(&mut self.net_trade_amount),
-            16 => codec::SlotMut::Decimal(&mut self.total_consecutive_net_purchase_days),
-            17 => codec::SlotMut::Int(&mut self.total_consecutive_net_trade_quantity),
-            18 => codec::SlotMut::Int(&mut self.total_consecutive_net_purchase_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.period_stock_price_fluctuation_rate),
-            4 => codec::SlotRef::Opt(&self.institution_net_trade_amount),
-            5 => codec::SlotRef::Opt(&self.institution_net_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_days),
-            7 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_quantity),
-            8 => codec::SlotRef::Opt(&self.institution_consecutive_net_purchase_amount),
-            9 => codec::SlotRef::Opt(&self.foreign_net_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.foreign_net_trade_amount),
-            11 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_days),
-            12 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_quantity),
-            13 => codec::SlotRef::Opt(&self.foreign_consecutive_net_purchase_amount),
-            14 => codec::SlotRef::Opt(&self.net_trade_quantity),
-            15 => codec::SlotRef::Opt(&self.net_trade_amount),
-            16 => codec::SlotRef::Opt(&self.total_consecutive_net_purchase_days),
-            17 => codec::SlotRef::Opt(&self.total_consecutive_net_trade_quantity),
-            18 => codec::SlotRef::Opt(&self.total_consecutive_net_purchase_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for InstitutionForeignInvestorTradeStreakRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(InstitutionForeignInvestorTradeStreakRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    period_stock_price_fluctuation_rate: Decimal("prid_stkpc_flu_rt")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_net_trade_amount: Int("orgn_nettrde_amt")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_net_trade_quantity: Int("orgn_nettrde_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_consecutive_net_purchase_days: Decimal("orgn_cont_netprps_dys")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_consecutive_net_purchase_quantity: Int("orgn_cont_netprps_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_consecutive_net_purchase_amount: Int("orgn_cont_netprps_amt")
+        .format(codec::Format::PLAIN.double_signed()),
+    foreign_net_trade_quantity: Int("frgnr_nettrde_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    foreign_net_trade_amount: Int("frgnr_nettrde_amt").format(codec::Format::PLAIN.double_signed()),
+    foreign_consecutive_net_purchase_days: Decimal("frgnr_cont_netprps_dys")
+        .format(codec::Format::PLAIN.double_signed()),
+    foreign_consecutive_net_purchase_quantity: Int("frgnr_cont_netprps_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    foreign_consecutive_net_purchase_amount: Int("frgnr_cont_netprps_amt")
+        .format(codec::Format::PLAIN.double_signed()),
+    net_trade_quantity: Int("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
+    net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed()),
+    total_consecutive_net_purchase_days: Decimal("tot_cont_netprps_dys")
+        .format(codec::Format::PLAIN.double_signed()),
+    total_consecutive_net_trade_quantity: Int("tot_cont_nettrde_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    total_consecutive_net_purchase_amount: Int("tot_cont_netprps_amt")
+        .format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for InstitutionForeignInvestorTradeStreakRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10131",
@@ -520,17 +314,5 @@ impl kiwoom_runtime::PagedRequest for InstitutionForeignInvestorTradeStreakReque
         page: InstitutionForeignInvestorTradeStreakResponse,
     ) -> Vec<InstitutionForeignInvestorTradeStreakRow> {
         page.institution_foreign_consecutive_trade_status
-    }
-}
-impl kiwoom_runtime::TrResponse for InstitutionForeignInvestorTradeStreakResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for InstitutionForeignInvestorTradeStreakRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10131")
     }
 }

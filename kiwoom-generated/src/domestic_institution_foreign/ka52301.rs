@@ -30,26 +30,7 @@ impl GoldSpotInvestorStatusRequest {
         Self {}
     }
 }
-impl codec::Table for GoldSpotInvestorStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for GoldSpotInvestorStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(GoldSpotInvestorStatusRequest {}, from_json = "ka52301");
 /// Response of `ka52301` 금현물투자자현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -65,55 +46,14 @@ pub struct GoldSpotInvestorStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotInvestorStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotInvestorStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inve_trad_stat", "investor_trade_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.investor_trade_status),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.investor_trade_status),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotInvestorStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotInvestorStatusResponse {
+        investor_trade_status: List("inve_trad_stat"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/institution-foreign.yaml ka52301 field \`inve\_trad\_stat\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -221,118 +161,26 @@ pub struct GoldSpotInvestorStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotInvestorStatusRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotInvestorStatusRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "all_dfrt_trst_sell_qty",
-                "all_arbitrage_consignment_sell_quantity",
-            ),
-            codec::Field::new("sell_qty_irds", "sell_quantity_change"),
-            codec::Field::new(
-                "all_dfrt_trst_sell_amt",
-                "all_arbitrage_consignment_sell_amount",
-            ),
-            codec::Field::new("sell_amt_irds", "sell_amount_change"),
-            codec::Field::new(
-                "all_dfrt_trst_buy_qty",
-                "all_arbitrage_consignment_buy_quantity",
-            ),
-            codec::Field::new("buy_qty_irds", "buy_quantity_change"),
-            codec::Field::new(
-                "all_dfrt_trst_buy_amt",
-                "all_arbitrage_consignment_buy_amount",
-            ),
-            codec::Field::new("buy_amt_irds", "buy_amount_change"),
-            codec::Field::new(
-                "all_dfrt_trst_netprps_qty",
-                "all_arbitrage_consignment_net_purchase_quantity",
-            ),
-            codec::Field::new("netprps_qty_irds", "net_purchase_quantity_change"),
-            codec::Field::new(
-                "all_dfrt_trst_netprps_amt",
-                "all_arbitrage_consignment_net_purchase_amount",
-            ),
-            codec::Field::new("netprps_amt_irds", "net_purchase_amount_change"),
-            codec::Field::new("sell_uv", "sell_unit_price"),
-            codec::Field::new("buy_uv", "buy_unit_price"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("acc_netprps_amt", "cumulative_net_purchase_amount"),
-            codec::Field::new("acc_netprps_qty", "cumulative_net_purchase_quantity"),
-            codec::Field::new("stk_cd", "stock_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_quantity),
-            1 => codec::SlotMut::Int(&mut self.sell_quantity_change),
-            2 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_amount),
-            3 => codec::SlotMut::Int(&mut self.sell_amount_change),
-            4 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_quantity),
-            5 => codec::SlotMut::Int(&mut self.buy_quantity_change),
-            6 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_amount),
-            7 => codec::SlotMut::Int(&mut self.buy_amount_change),
-            8 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_quantity),
-            9 => codec::SlotMut::Int(&mut self.net_purchase_quantity_change),
-            10 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_amount),
-            11 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
-            12 => codec::SlotMut::Int(&mut self.sell_unit_price),
-            13 => codec::SlotMut::Int(&mut self.buy_unit_price),
-            14 => codec::SlotMut::Text(&mut self.stock_name),
-            15 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_amount),
-            16 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_quantity),
-            17 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_quantity),
-            1 => codec::SlotRef::Opt(&self.sell_quantity_change),
-            2 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_amount),
-            3 => codec::SlotRef::Opt(&self.sell_amount_change),
-            4 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_quantity),
-            5 => codec::SlotRef::Opt(&self.buy_quantity_change),
-            6 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_amount),
-            7 => codec::SlotRef::Opt(&self.buy_amount_change),
-            8 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_quantity),
-            9 => codec::SlotRef::Opt(&self.net_purchase_quantity_change),
-            10 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_amount),
-            11 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
-            12 => codec::SlotRef::Opt(&self.sell_unit_price),
-            13 => codec::SlotRef::Opt(&self.buy_unit_price),
-            14 => codec::SlotRef::Opt(&self.stock_name),
-            15 => codec::SlotRef::Opt(&self.cumulative_net_purchase_amount),
-            16 => codec::SlotRef::Opt(&self.cumulative_net_purchase_quantity),
-            17 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotInvestorStatusRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotInvestorStatusRow {
+    all_arbitrage_consignment_sell_quantity: Int("all_dfrt_trst_sell_qty"),
+    sell_quantity_change: Int("sell_qty_irds"),
+    all_arbitrage_consignment_sell_amount: Int("all_dfrt_trst_sell_amt"),
+    sell_amount_change: Int("sell_amt_irds"),
+    all_arbitrage_consignment_buy_quantity: Int("all_dfrt_trst_buy_qty"),
+    buy_quantity_change: Int("buy_qty_irds"),
+    all_arbitrage_consignment_buy_amount: Int("all_dfrt_trst_buy_amt"),
+    buy_amount_change: Int("buy_amt_irds"),
+    all_arbitrage_consignment_net_purchase_quantity: Int("all_dfrt_trst_netprps_qty"),
+    net_purchase_quantity_change: Int("netprps_qty_irds"),
+    all_arbitrage_consignment_net_purchase_amount: Int("all_dfrt_trst_netprps_amt"),
+    net_purchase_amount_change: Int("netprps_amt_irds"),
+    sell_unit_price: Int("sell_uv"),
+    buy_unit_price: Int("buy_uv"),
+    stock_name: Text("stk_nm"),
+    cumulative_net_purchase_amount: Int("acc_netprps_amt"),
+    cumulative_net_purchase_quantity: Int("acc_netprps_qty"),
+    stock_code: Text("stk_cd")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotInvestorStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka52301",
@@ -349,17 +197,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotInvestorStatusRequest {
     type Item = GoldSpotInvestorStatusRow;
     fn into_items(page: GoldSpotInvestorStatusResponse) -> Vec<GoldSpotInvestorStatusRow> {
         page.investor_trade_status
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotInvestorStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotInvestorStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka52301")
     }
 }

@@ -46,35 +46,12 @@ impl StockQuoteRequest {
         }
     }
 }
-impl codec::Table for StockQuoteRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockQuoteRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockQuoteRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10004"
+);
 /// Response of `ka10004` 주식호가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -500,309 +477,106 @@ pub struct StockQuoteResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockQuoteResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockQuoteResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("bid_req_base_tm", "quote_remaining_quantity_base_time"),
-            codec::Field::new("sel_10th_pre_req_pre", "ask_quantity_change_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_10th_pre_req", "ask_quantity_10"),
-            codec::Field::new("sel_10th_pre_bid", "ask_price_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_9th_pre_req_pre", "ask_quantity_change_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_9th_pre_req", "ask_quantity_9"),
-            codec::Field::new("sel_9th_pre_bid", "ask_price_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_8th_pre_req_pre", "ask_quantity_change_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_8th_pre_req", "ask_quantity_8"),
-            codec::Field::new("sel_8th_pre_bid", "ask_price_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_7th_pre_req_pre", "ask_quantity_change_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_7th_pre_req", "ask_quantity_7"),
-            codec::Field::new("sel_7th_pre_bid", "ask_price_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_6th_pre_req_pre", "ask_quantity_change_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_6th_pre_req", "ask_quantity_6"),
-            codec::Field::new("sel_6th_pre_bid", "ask_price_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_5th_pre_req_pre", "ask_quantity_change_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_5th_pre_req", "ask_quantity_5"),
-            codec::Field::new("sel_5th_pre_bid", "ask_price_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_4th_pre_req_pre", "ask_quantity_change_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_4th_pre_req", "ask_quantity_4"),
-            codec::Field::new("sel_4th_pre_bid", "ask_price_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_3th_pre_req_pre", "ask_quantity_change_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_3th_pre_req", "ask_quantity_3"),
-            codec::Field::new("sel_3th_pre_bid", "ask_price_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_2th_pre_req_pre", "ask_quantity_change_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_2th_pre_req", "ask_quantity_2"),
-            codec::Field::new("sel_2th_pre_bid", "ask_price_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_1th_pre_req_pre", "best_ask_quantity_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_fpr_req", "best_ask_quantity"),
-            codec::Field::new("sel_fpr_bid", "best_ask_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_fpr_bid", "best_bid_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_fpr_req", "best_bid_quantity"),
-            codec::Field::new("buy_1th_pre_req_pre", "best_bid_quantity_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_2th_pre_bid", "bid_price_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_2th_pre_req", "bid_quantity_2"),
-            codec::Field::new("buy_2th_pre_req_pre", "bid_quantity_change_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_3th_pre_bid", "bid_price_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_3th_pre_req", "bid_quantity_3"),
-            codec::Field::new("buy_3th_pre_req_pre", "bid_quantity_change_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_4th_pre_bid", "bid_price_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_4th_pre_req", "bid_quantity_4"),
-            codec::Field::new("buy_4th_pre_req_pre", "bid_quantity_change_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_5th_pre_bid", "bid_price_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_5th_pre_req", "bid_quantity_5"),
-            codec::Field::new("buy_5th_pre_req_pre", "bid_quantity_change_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_6th_pre_bid", "bid_price_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_6th_pre_req", "bid_quantity_6"),
-            codec::Field::new("buy_6th_pre_req_pre", "bid_quantity_change_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_7th_pre_bid", "bid_price_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_7th_pre_req", "bid_quantity_7"),
-            codec::Field::new("buy_7th_pre_req_pre", "bid_quantity_change_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_8th_pre_bid", "bid_price_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_8th_pre_req", "bid_quantity_8"),
-            codec::Field::new("buy_8th_pre_req_pre", "bid_quantity_change_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_9th_pre_bid", "bid_price_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_9th_pre_req", "bid_quantity_9"),
-            codec::Field::new("buy_9th_pre_req_pre", "bid_quantity_change_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_10th_pre_bid", "bid_price_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_10th_pre_req", "bid_quantity_10"),
-            codec::Field::new("buy_10th_pre_req_pre", "bid_quantity_change_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("tot_sel_req_jub_pre", "total_ask_quantity_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-            codec::Field::new("tot_buy_req_jub_pre", "total_bid_quantity_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "ovt_sel_req_pre",
-                "after_hours_sell_remaining_quantity_change",
-            )
+codec::record_table!(
+    StockQuoteResponse {
+        quote_remaining_quantity_base_time: Opt("bid_req_base_tm"),
+        ask_quantity_change_10: Int("sel_10th_pre_req_pre")
             .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("ovt_sel_req", "after_hours_sell_remaining_quantity"),
-            codec::Field::new("ovt_buy_req", "after_hours_buy_remaining_quantity"),
-            codec::Field::new(
-                "ovt_buy_req_pre",
-                "after_hours_buy_remaining_quantity_change",
-            )
+        ask_quantity_10: Int("sel_10th_pre_req"),
+        ask_price_10: Opt("sel_10th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_9: Int("sel_9th_pre_req_pre")
             .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.quote_remaining_quantity_base_time),
-            1 => codec::SlotMut::Int(&mut self.ask_quantity_change_10),
-            2 => codec::SlotMut::Int(&mut self.ask_quantity_10),
-            3 => codec::SlotMut::Opt(&mut self.ask_price_10),
-            4 => codec::SlotMut::Int(&mut self.ask_quantity_change_9),
-            5 => codec::SlotMut::Int(&mut self.ask_quantity_9),
-            6 => codec::SlotMut::Opt(&mut self.ask_price_9),
-            7 => codec::SlotMut::Int(&mut self.ask_quantity_change_8),
-            8 => codec::SlotMut::Int(&mut self.ask_quantity_8),
-            9 => codec::SlotMut::Opt(&mut self.ask_price_8),
-            10 => codec::SlotMut::Int(&mut self.ask_quantity_change_7),
-            11 => codec::SlotMut::Int(&mut self.ask_quantity_7),
-            12 => codec::SlotMut::Opt(&mut self.ask_price_7),
-            13 => codec::SlotMut::Int(&mut self.ask_quantity_change_6),
-            14 => codec::SlotMut::Int(&mut self.ask_quantity_6),
-            15 => codec::SlotMut::Opt(&mut self.ask_price_6),
-            16 => codec::SlotMut::Int(&mut self.ask_quantity_change_5),
-            17 => codec::SlotMut::Int(&mut self.ask_quantity_5),
-            18 => codec::SlotMut::Opt(&mut self.ask_price_5),
-            19 => codec::SlotMut::Int(&mut self.ask_quantity_change_4),
-            20 => codec::SlotMut::Int(&mut self.ask_quantity_4),
-            21 => codec::SlotMut::Opt(&mut self.ask_price_4),
-            22 => codec::SlotMut::Int(&mut self.ask_quantity_change_3),
-            23 => codec::SlotMut::Int(&mut self.ask_quantity_3),
-            24 => codec::SlotMut::Opt(&mut self.ask_price_3),
-            25 => codec::SlotMut::Int(&mut self.ask_quantity_change_2),
-            26 => codec::SlotMut::Int(&mut self.ask_quantity_2),
-            27 => codec::SlotMut::Opt(&mut self.ask_price_2),
-            28 => codec::SlotMut::Int(&mut self.best_ask_quantity_change),
-            29 => codec::SlotMut::Int(&mut self.best_ask_quantity),
-            30 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            31 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            32 => codec::SlotMut::Int(&mut self.best_bid_quantity),
-            33 => codec::SlotMut::Int(&mut self.best_bid_quantity_change),
-            34 => codec::SlotMut::Opt(&mut self.bid_price_2),
-            35 => codec::SlotMut::Int(&mut self.bid_quantity_2),
-            36 => codec::SlotMut::Int(&mut self.bid_quantity_change_2),
-            37 => codec::SlotMut::Opt(&mut self.bid_price_3),
-            38 => codec::SlotMut::Int(&mut self.bid_quantity_3),
-            39 => codec::SlotMut::Int(&mut self.bid_quantity_change_3),
-            40 => codec::SlotMut::Opt(&mut self.bid_price_4),
-            41 => codec::SlotMut::Int(&mut self.bid_quantity_4),
-            42 => codec::SlotMut::Int(&mut self.bid_quantity_change_4),
-            43 => codec::SlotMut::Opt(&mut self.bid_price_5),
-            44 => codec::SlotMut::Int(&mut self.bid_quantity_5),
-            45 => codec::SlotMut::Int(&mut self.bid_quantity_change_5),
-            46 => codec::SlotMut::Opt(&mut self.bid_price_6),
-            47 => codec::SlotMut::Int(&mut self.bid_quantity_6),
-            48 => codec::SlotMut::Int(&mut self.bid_quantity_change_6),
-            49 => codec::SlotMut::Opt(&mut self.bid_price_7),
-            50 => codec::SlotMut::Int(&mut self.bid_quantity_7),
-            51 => codec::SlotMut::Int(&mut self.bid_quantity_change_7),
-            52 => codec::SlotMut::Opt(&mut self.bid_price_8),
-            53 => codec::SlotMut::Int(&mut self.bid_quantity_8),
-            54 => codec::SlotMut::Int(&mut self.bid_quantity_change_8),
-            55 => codec::SlotMut::Opt(&mut self.bid_price_9),
-            56 => codec::SlotMut::Int(&mut self.bid_quantity_9),
-            57 => codec::SlotMut::Int(&mut self.bid_quantity_change_9),
-            58 => codec::SlotMut::Opt(&mut self.bid_price_10),
-            59 => codec::SlotMut::Int(&mut self.bid_quantity_10),
-            60 => codec::SlotMut::Int(&mut self.bid_quantity_change_10),
-            61 => codec::SlotMut::Int(&mut self.total_ask_quantity_change),
-            62 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            63 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            64 => codec::SlotMut::Int(&mut self.total_bid_quantity_change),
-            65 => codec::SlotMut::Int(&mut self.after_hours_sell_remaining_quantity_change),
-            66 => codec::SlotMut::Int(&mut self.after_hours_sell_remaining_quantity),
-            67 => codec::SlotMut::Int(&mut self.after_hours_buy_remaining_quantity),
-            68 => codec::SlotMut::Int(&mut self.after_hours_buy_remaining_quantity_change),
-            69 => codec::SlotMut::Number(&mut self.return_code),
-            70 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.quote_remaining_quantity_base_time),
-            1 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
-            2 => codec::SlotRef::Opt(&self.ask_quantity_10),
-            3 => codec::SlotRef::Opt(&self.ask_price_10),
-            4 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
-            5 => codec::SlotRef::Opt(&self.ask_quantity_9),
-            6 => codec::SlotRef::Opt(&self.ask_price_9),
-            7 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
-            8 => codec::SlotRef::Opt(&self.ask_quantity_8),
-            9 => codec::SlotRef::Opt(&self.ask_price_8),
-            10 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
-            11 => codec::SlotRef::Opt(&self.ask_quantity_7),
-            12 => codec::SlotRef::Opt(&self.ask_price_7),
-            13 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
-            14 => codec::SlotRef::Opt(&self.ask_quantity_6),
-            15 => codec::SlotRef::Opt(&self.ask_price_6),
-            16 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
-            17 => codec::SlotRef::Opt(&self.ask_quantity_5),
-            18 => codec::SlotRef::Opt(&self.ask_price_5),
-            19 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
-            20 => codec::SlotRef::Opt(&self.ask_quantity_4),
-            21 => codec::SlotRef::Opt(&self.ask_price_4),
-            22 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
-            23 => codec::SlotRef::Opt(&self.ask_quantity_3),
-            24 => codec::SlotRef::Opt(&self.ask_price_3),
-            25 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
-            26 => codec::SlotRef::Opt(&self.ask_quantity_2),
-            27 => codec::SlotRef::Opt(&self.ask_price_2),
-            28 => codec::SlotRef::Opt(&self.best_ask_quantity_change),
-            29 => codec::SlotRef::Opt(&self.best_ask_quantity),
-            30 => codec::SlotRef::Opt(&self.best_ask_price),
-            31 => codec::SlotRef::Opt(&self.best_bid_price),
-            32 => codec::SlotRef::Opt(&self.best_bid_quantity),
-            33 => codec::SlotRef::Opt(&self.best_bid_quantity_change),
-            34 => codec::SlotRef::Opt(&self.bid_price_2),
-            35 => codec::SlotRef::Opt(&self.bid_quantity_2),
-            36 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
-            37 => codec::SlotRef::Opt(&self.bid_price_3),
-            38 => codec::SlotRef::Opt(&self.bid_quantity_3),
-            39 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
-            40 => codec::SlotRef::Opt(&self.bid_price_4),
-            41 => codec::SlotRef::Opt(&self.bid_quantity_4),
-            42 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
-            43 => codec::SlotRef::Opt(&self.bid_price_5),
-            44 => codec::SlotRef::Opt(&self.bid_quantity_5),
-            45 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
-            46 => codec::SlotRef::Opt(&self.bid_price_6),
-            47 => codec::SlotRef::Opt(&self.bid_quantity_6),
-            48 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
-            49 => codec::SlotRef::Opt(&self.bid_price_7),
-            50 => codec::SlotRef::Opt(&self.bid_quantity_7),
-            51 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
-            52 => codec::SlotRef::Opt(&self.bid_price_8),
-            53 => codec::SlotRef::Opt(&self.bid_quantity_8),
-            54 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
-            55 => codec::SlotRef::Opt(&self.bid_price_9),
-            56 => codec::SlotRef::Opt(&self.bid_quantity_9),
-            57 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
-            58 => codec::SlotRef::Opt(&self.bid_price_10),
-            59 => codec::SlotRef::Opt(&self.bid_quantity_10),
-            60 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
-            61 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
-            62 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            63 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            64 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
-            65 => codec::SlotRef::Opt(&self.after_hours_sell_remaining_quantity_change),
-            66 => codec::SlotRef::Opt(&self.after_hours_sell_remaining_quantity),
-            67 => codec::SlotRef::Opt(&self.after_hours_buy_remaining_quantity),
-            68 => codec::SlotRef::Opt(&self.after_hours_buy_remaining_quantity_change),
-            69 => codec::SlotRef::Number(self.return_code),
-            70 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockQuoteResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        ask_quantity_9: Int("sel_9th_pre_req"),
+        ask_price_9: Opt("sel_9th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_8: Int("sel_8th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_8: Int("sel_8th_pre_req"),
+        ask_price_8: Opt("sel_8th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_7: Int("sel_7th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_7: Int("sel_7th_pre_req"),
+        ask_price_7: Opt("sel_7th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_6: Int("sel_6th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_6: Int("sel_6th_pre_req"),
+        ask_price_6: Opt("sel_6th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_5: Int("sel_5th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_5: Int("sel_5th_pre_req"),
+        ask_price_5: Opt("sel_5th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_4: Int("sel_4th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_4: Int("sel_4th_pre_req"),
+        ask_price_4: Opt("sel_4th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_3: Int("sel_3th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_3: Int("sel_3th_pre_req"),
+        ask_price_3: Opt("sel_3th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_2: Int("sel_2th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_2: Int("sel_2th_pre_req"),
+        ask_price_2: Opt("sel_2th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        best_ask_quantity_change: Int("sel_1th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        best_ask_quantity: Int("sel_fpr_req"),
+        best_ask_price: Opt("sel_fpr_bid").format(codec::Format::PLAIN.double_signed()),
+        best_bid_price: Opt("buy_fpr_bid").format(codec::Format::PLAIN.double_signed()),
+        best_bid_quantity: Int("buy_fpr_req"),
+        best_bid_quantity_change: Int("buy_1th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_2: Opt("buy_2th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_2: Int("buy_2th_pre_req"),
+        bid_quantity_change_2: Int("buy_2th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_3: Opt("buy_3th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_3: Int("buy_3th_pre_req"),
+        bid_quantity_change_3: Int("buy_3th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_4: Opt("buy_4th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_4: Int("buy_4th_pre_req"),
+        bid_quantity_change_4: Int("buy_4th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_5: Opt("buy_5th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_5: Int("buy_5th_pre_req"),
+        bid_quantity_change_5: Int("buy_5th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_6: Opt("buy_6th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_6: Int("buy_6th_pre_req"),
+        bid_quantity_change_6: Int("buy_6th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_7: Opt("buy_7th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_7: Int("buy_7th_pre_req"),
+        bid_quantity_change_7: Int("buy_7th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_8: Opt("buy_8th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_8: Int("buy_8th_pre_req"),
+        bid_quantity_change_8: Int("buy_8th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_9: Opt("buy_9th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_9: Int("buy_9th_pre_req"),
+        bid_quantity_change_9: Int("buy_9th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_price_10: Opt("buy_10th_pre_bid").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_10: Int("buy_10th_pre_req"),
+        bid_quantity_change_10: Int("buy_10th_pre_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        total_ask_quantity_change: Int("tot_sel_req_jub_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_bid_quantity: Int("tot_buy_req"),
+        total_bid_quantity_change: Int("tot_buy_req_jub_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        after_hours_sell_remaining_quantity_change: Int("ovt_sel_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        after_hours_sell_remaining_quantity: Int("ovt_sel_req"),
+        after_hours_buy_remaining_quantity: Int("ovt_buy_req"),
+        after_hours_buy_remaining_quantity_change: Int("ovt_buy_req_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10004",
@@ -813,17 +587,5 @@ impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10004", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockQuoteResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockQuoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10004")
     }
 }

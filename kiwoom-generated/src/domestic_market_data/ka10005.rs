@@ -40,35 +40,12 @@ impl StockOhlcvByPeriodRequest {
         }
     }
 }
-impl codec::Table for StockOhlcvByPeriodRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockOhlcvByPeriodRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockOhlcvByPeriodRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10005"
+);
 /// Response of `ka10005` 주식일주월시분요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +61,14 @@ pub struct StockOhlcvByPeriodResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockOhlcvByPeriodResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockOhlcvByPeriodResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_ddwkmm", "stock_period_chart"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.stock_period_chart),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.stock_period_chart),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockOhlcvByPeriodResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockOhlcvByPeriodResponse {
+        stock_period_chart: List("stk_ddwkmm"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10005 field \`stk\_ddwkmm\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -234,97 +170,25 @@ pub struct StockOhlcvByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockOhlcvByPeriodRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockOhlcvByPeriodRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre", "change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("for_poss", "foreign_holding"),
-            codec::Field::new("for_wght", "foreign_weight"),
-            codec::Field::new("for_netprps", "foreign_net_purchase"),
-            codec::Field::new("orgn_netprps", "institution_net_purchase"),
-            codec::Field::new("ind_netprps", "individual_net_purchase"),
-            codec::Field::new("frgn", "foreign"),
-            codec::Field::new("crd_remn_rt", "credit_balance_rate"),
-            codec::Field::new("prm", "program"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.open_price),
-            2 => codec::SlotMut::Opt(&mut self.high_price),
-            3 => codec::SlotMut::Opt(&mut self.low_price),
-            4 => codec::SlotMut::Opt(&mut self.close_price),
-            5 => codec::SlotMut::Int(&mut self.change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.trade_value),
-            9 => codec::SlotMut::Decimal(&mut self.foreign_holding),
-            10 => codec::SlotMut::Decimal(&mut self.foreign_weight),
-            11 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            12 => codec::SlotMut::Int(&mut self.institution_net_purchase),
-            13 => codec::SlotMut::Int(&mut self.individual_net_purchase),
-            14 => codec::SlotMut::Int(&mut self.foreign),
-            15 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
-            16 => codec::SlotMut::Int(&mut self.program),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.open_price),
-            2 => codec::SlotRef::Opt(&self.high_price),
-            3 => codec::SlotRef::Opt(&self.low_price),
-            4 => codec::SlotRef::Opt(&self.close_price),
-            5 => codec::SlotRef::Opt(&self.change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.trade_value),
-            9 => codec::SlotRef::Opt(&self.foreign_holding),
-            10 => codec::SlotRef::Opt(&self.foreign_weight),
-            11 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            12 => codec::SlotRef::Opt(&self.institution_net_purchase),
-            13 => codec::SlotRef::Opt(&self.individual_net_purchase),
-            14 => codec::SlotRef::Opt(&self.foreign),
-            15 => codec::SlotRef::Opt(&self.credit_balance_rate),
-            16 => codec::SlotRef::Opt(&self.program),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockOhlcvByPeriodRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockOhlcvByPeriodRow {
+    date: Date("date"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    close_price: Opt("close_pric"),
+    change: Int("pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    foreign_holding: Decimal("for_poss"),
+    foreign_weight: Decimal("for_wght"),
+    foreign_net_purchase: Int("for_netprps"),
+    institution_net_purchase: Int("orgn_netprps"),
+    individual_net_purchase: Int("ind_netprps"),
+    foreign: Int("frgn"),
+    credit_balance_rate: Decimal("crd_remn_rt"),
+    program: Int("prm")
+});
 impl kiwoom_runtime::TrRequest for StockOhlcvByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10005",
@@ -341,17 +205,5 @@ impl kiwoom_runtime::PagedRequest for StockOhlcvByPeriodRequest {
     type Item = StockOhlcvByPeriodRow;
     fn into_items(page: StockOhlcvByPeriodResponse) -> Vec<StockOhlcvByPeriodRow> {
         page.stock_period_chart
-    }
-}
-impl kiwoom_runtime::TrResponse for StockOhlcvByPeriodResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockOhlcvByPeriodRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10005")
     }
 }

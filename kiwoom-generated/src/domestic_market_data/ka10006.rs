@@ -40,35 +40,12 @@ impl StockIntradayMinuteDataRequest {
         }
     }
 }
-impl codec::Table for StockIntradayMinuteDataRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockIntradayMinuteDataRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockIntradayMinuteDataRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10006"
+);
 /// Response of `ka10006` 주식시분요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -140,82 +117,23 @@ pub struct StockIntradayMinuteDataResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockIntradayMinuteDataResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockIntradayMinuteDataResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre", "change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.open_price),
-            2 => codec::SlotMut::Opt(&mut self.high_price),
-            3 => codec::SlotMut::Opt(&mut self.low_price),
-            4 => codec::SlotMut::Opt(&mut self.close_price),
-            5 => codec::SlotMut::Int(&mut self.change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.trade_value),
-            9 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            10 => codec::SlotMut::Number(&mut self.return_code),
-            11 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.open_price),
-            2 => codec::SlotRef::Opt(&self.high_price),
-            3 => codec::SlotRef::Opt(&self.low_price),
-            4 => codec::SlotRef::Opt(&self.close_price),
-            5 => codec::SlotRef::Opt(&self.change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.trade_value),
-            9 => codec::SlotRef::Opt(&self.execution_strength),
-            10 => codec::SlotRef::Number(self.return_code),
-            11 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockIntradayMinuteDataResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockIntradayMinuteDataResponse {
+        date: Date("date"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        close_price: Opt("close_pric"),
+        change: Int("pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        execution_strength: Decimal("cntr_str"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockIntradayMinuteDataRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10006",
@@ -226,17 +144,5 @@ impl kiwoom_runtime::TrRequest for StockIntradayMinuteDataRequest {
     type Response = StockIntradayMinuteDataResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10006", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockIntradayMinuteDataResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockIntradayMinuteDataRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10006")
     }
 }

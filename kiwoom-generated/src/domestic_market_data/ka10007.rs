@@ -46,35 +46,12 @@ impl StockMarketConditionInfoRequest {
         }
     }
 }
-impl codec::Table for StockMarketConditionInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockMarketConditionInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockMarketConditionInfoRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10007"
+);
 /// Response of `ka10007` 시세표성정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -802,476 +779,141 @@ pub struct StockMarketConditionInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockMarketConditionInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockMarketConditionInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("date", "date"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("pred_close_pric", "previous_day_close_price"),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
-            codec::Field::new("upl_pric", "upper_limit_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("lst_pric", "lower_limit_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pred_trde_prica", "previous_day_trade_value"),
-            codec::Field::new("flo_stkcnt", "listed_share_count"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("smbol", "sign"),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pred_rt", "previous_day_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("open_pric", "open_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("high_pric", "high_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("low_pric", "low_price").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("exp_cntr_pric", "expected_execution_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
-            codec::Field::new("exp_sel_pri_bid", "expected_best_ask_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("exp_buy_pri_bid", "expected_best_bid_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_strt_dt", "trade_start_date"),
-            codec::Field::new("exec_pric", "exercise_price"),
-            codec::Field::new("hgst_pric", "highest_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("lwst_pric", "lowest_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("hgst_pric_dt", "highest_price_date"),
-            codec::Field::new("lwst_pric_dt", "lowest_price_date"),
-            codec::Field::new("sel_1bid", "ask_price_1")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_2bid", "ask_price_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_3bid", "ask_price_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_4bid", "ask_price_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_5bid", "ask_price_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_6bid", "ask_price_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_7bid", "ask_price_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_8bid", "ask_price_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_9bid", "ask_price_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_10bid", "ask_price_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_1bid", "bid_price_1")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_2bid", "bid_price_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_3bid", "bid_price_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_4bid", "bid_price_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_5bid", "bid_price_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_6bid", "bid_price_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_7bid", "bid_price_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_8bid", "bid_price_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_9bid", "bid_price_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_10bid", "bid_price_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_1bid_req", "ask_quantity_1"),
-            codec::Field::new("sel_2bid_req", "ask_quantity_2"),
-            codec::Field::new("sel_3bid_req", "ask_quantity_3"),
-            codec::Field::new("sel_4bid_req", "ask_quantity_4"),
-            codec::Field::new("sel_5bid_req", "ask_quantity_5"),
-            codec::Field::new("sel_6bid_req", "ask_quantity_6"),
-            codec::Field::new("sel_7bid_req", "ask_quantity_7"),
-            codec::Field::new("sel_8bid_req", "ask_quantity_8"),
-            codec::Field::new("sel_9bid_req", "ask_quantity_9"),
-            codec::Field::new("sel_10bid_req", "ask_quantity_10"),
-            codec::Field::new("buy_1bid_req", "bid_quantity_1"),
-            codec::Field::new("buy_2bid_req", "bid_quantity_2"),
-            codec::Field::new("buy_3bid_req", "bid_quantity_3"),
-            codec::Field::new("buy_4bid_req", "bid_quantity_4"),
-            codec::Field::new("buy_5bid_req", "bid_quantity_5"),
-            codec::Field::new("buy_6bid_req", "bid_quantity_6"),
-            codec::Field::new("buy_7bid_req", "bid_quantity_7"),
-            codec::Field::new("buy_8bid_req", "bid_quantity_8"),
-            codec::Field::new("buy_9bid_req", "bid_quantity_9"),
-            codec::Field::new("buy_10bid_req", "bid_quantity_10"),
-            codec::Field::new("sel_1bid_jub_pre", "ask_quantity_change_1")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_2bid_jub_pre", "ask_quantity_change_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_3bid_jub_pre", "ask_quantity_change_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_4bid_jub_pre", "ask_quantity_change_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_5bid_jub_pre", "ask_quantity_change_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_6bid_jub_pre", "ask_quantity_change_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_7bid_jub_pre", "ask_quantity_change_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_8bid_jub_pre", "ask_quantity_change_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_9bid_jub_pre", "ask_quantity_change_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_10bid_jub_pre", "ask_quantity_change_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_1bid_jub_pre", "bid_quantity_change_1")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_2bid_jub_pre", "bid_quantity_change_2")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_3bid_jub_pre", "bid_quantity_change_3")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_4bid_jub_pre", "bid_quantity_change_4")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_5bid_jub_pre", "bid_quantity_change_5")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_6bid_jub_pre", "bid_quantity_change_6")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_7bid_jub_pre", "bid_quantity_change_7")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_8bid_jub_pre", "bid_quantity_change_8")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_9bid_jub_pre", "bid_quantity_change_9")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("buy_10bid_jub_pre", "bid_quantity_change_10")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_1bid_cnt", "ask_count_1"),
-            codec::Field::new("sel_2bid_cnt", "ask_count_2"),
-            codec::Field::new("sel_3bid_cnt", "ask_count_3"),
-            codec::Field::new("sel_4bid_cnt", "ask_count_4"),
-            codec::Field::new("sel_5bid_cnt", "ask_count_5"),
-            codec::Field::new("buy_1bid_cnt", "bid_count_1"),
-            codec::Field::new("buy_2bid_cnt", "bid_count_2"),
-            codec::Field::new("buy_3bid_cnt", "bid_count_3"),
-            codec::Field::new("buy_4bid_cnt", "bid_count_4"),
-            codec::Field::new("buy_5bid_cnt", "bid_count_5"),
-            codec::Field::new("lpsel_1bid_req", "lp_ask_quantity_1"),
-            codec::Field::new("lpsel_2bid_req", "lp_ask_quantity_2"),
-            codec::Field::new("lpsel_3bid_req", "lp_ask_quantity_3"),
-            codec::Field::new("lpsel_4bid_req", "lp_ask_quantity_4"),
-            codec::Field::new("lpsel_5bid_req", "lp_ask_quantity_5"),
-            codec::Field::new("lpsel_6bid_req", "lp_ask_quantity_6"),
-            codec::Field::new("lpsel_7bid_req", "lp_ask_quantity_7"),
-            codec::Field::new("lpsel_8bid_req", "lp_ask_quantity_8"),
-            codec::Field::new("lpsel_9bid_req", "lp_ask_quantity_9"),
-            codec::Field::new("lpsel_10bid_req", "lp_ask_quantity_10"),
-            codec::Field::new("lpbuy_1bid_req", "lp_bid_quantity_1"),
-            codec::Field::new("lpbuy_2bid_req", "lp_bid_quantity_2"),
-            codec::Field::new("lpbuy_3bid_req", "lp_bid_quantity_3"),
-            codec::Field::new("lpbuy_4bid_req", "lp_bid_quantity_4"),
-            codec::Field::new("lpbuy_5bid_req", "lp_bid_quantity_5"),
-            codec::Field::new("lpbuy_6bid_req", "lp_bid_quantity_6"),
-            codec::Field::new("lpbuy_7bid_req", "lp_bid_quantity_7"),
-            codec::Field::new("lpbuy_8bid_req", "lp_bid_quantity_8"),
-            codec::Field::new("lpbuy_9bid_req", "lp_bid_quantity_9"),
-            codec::Field::new("lpbuy_10bid_req", "lp_bid_quantity_10"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_cnt", "total_buy_count"),
-            codec::Field::new("tot_sel_cnt", "total_sell_count"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Date(&mut self.date),
-            3 => codec::SlotMut::Opt(&mut self.time),
-            4 => codec::SlotMut::Int(&mut self.previous_day_close_price),
-            5 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
-            6 => codec::SlotMut::Opt(&mut self.upper_limit_price),
-            7 => codec::SlotMut::Opt(&mut self.lower_limit_price),
-            8 => codec::SlotMut::Int(&mut self.previous_day_trade_value),
-            9 => codec::SlotMut::Int(&mut self.listed_share_count),
-            10 => codec::SlotMut::Opt(&mut self.current_price),
-            11 => codec::SlotMut::Opt(&mut self.sign),
-            12 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            13 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
-            14 => codec::SlotMut::Opt(&mut self.open_price),
-            15 => codec::SlotMut::Opt(&mut self.high_price),
-            16 => codec::SlotMut::Opt(&mut self.low_price),
-            17 => codec::SlotMut::Int(&mut self.execution_quantity),
-            18 => codec::SlotMut::Int(&mut self.trade_quantity),
-            19 => codec::SlotMut::Int(&mut self.trade_value),
-            20 => codec::SlotMut::Opt(&mut self.expected_execution_price),
-            21 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
-            22 => codec::SlotMut::Opt(&mut self.expected_best_ask_price),
-            23 => codec::SlotMut::Opt(&mut self.expected_best_bid_price),
-            24 => codec::SlotMut::Date(&mut self.trade_start_date),
-            25 => codec::SlotMut::Int(&mut self.exercise_price),
-            26 => codec::SlotMut::Opt(&mut self.highest_price),
-            27 => codec::SlotMut::Opt(&mut self.lowest_price),
-            28 => codec::SlotMut::Date(&mut self.highest_price_date),
-            29 => codec::SlotMut::Date(&mut self.lowest_price_date),
-            30 => codec::SlotMut::Opt(&mut self.ask_price_1),
-            31 => codec::SlotMut::Opt(&mut self.ask_price_2),
-            32 => codec::SlotMut::Opt(&mut self.ask_price_3),
-            33 => codec::SlotMut::Opt(&mut self.ask_price_4),
-            34 => codec::SlotMut::Opt(&mut self.ask_price_5),
-            35 => codec::SlotMut::Opt(&mut self.ask_price_6),
-            36 => codec::SlotMut::Opt(&mut self.ask_price_7),
-            37 => codec::SlotMut::Opt(&mut self.ask_price_8),
-            38 => codec::SlotMut::Opt(&mut self.ask_price_9),
-            39 => codec::SlotMut::Opt(&mut self.ask_price_10),
-            40 => codec::SlotMut::Opt(&mut self.bid_price_1),
-            41 => codec::SlotMut::Opt(&mut self.bid_price_2),
-            42 => codec::SlotMut::Opt(&mut self.bid_price_3),
-            43 => codec::SlotMut::Opt(&mut self.bid_price_4),
-            44 => codec::SlotMut::Opt(&mut self.bid_price_5),
-            45 => codec::SlotMut::Opt(&mut self.bid_price_6),
-            46 => codec::SlotMut::Opt(&mut self.bid_price_7),
-            47 => codec::SlotMut::Opt(&mut self.bid_price_8),
-            48 => codec::SlotMut::Opt(&mut self.bid_price_9),
-            49 => codec::SlotMut::Opt(&mut self.bid_price_10),
-            50 => codec::SlotMut::Int(&mut self.ask_quantity_1),
-            51 => codec::SlotMut::Int(&mut self.ask_quantity_2),
-            52 => codec::SlotMut::Int(&mut self.ask_quantity_3),
-            53 => codec::SlotMut::Int(&mut self.ask_quantity_4),
-            54 => codec::SlotMut::Int(&mut self.ask_quantity_5),
-            55 => codec::SlotMut::Int(&mut self.ask_quantity_6),
-            56 => codec::SlotMut::Int(&mut self.ask_quantity_7),
-            57 => codec::SlotMut::Int(&mut self.ask_quantity_8),
-            58 => codec::SlotMut::Int(&mut self.ask_quantity_9),
-            59 => codec::SlotMut::Int(&mut self.ask_quantity_10),
-            60 => codec::SlotMut::Int(&mut self.bid_quantity_1),
-            61 => codec::SlotMut::Int(&mut self.bid_quantity_2),
-            62 => codec::SlotMut::Int(&mut self.bid_quantity_3),
-            63 => codec::SlotMut::Int(&mut self.bid_quantity_4),
-            64 => codec::SlotMut::Int(&mut self.bid_quantity_5),
-            65 => codec::SlotMut::Int(&mut self.bid_quantity_6),
-            66 => codec::SlotMut::Int(&mut self.bid_quantity_7),
-            67 => codec::SlotMut::Int(&mut self.bid_quantity_8),
-            68 => codec::SlotMut::Int(&mut self.bid_quantity_9),
-            69 => codec::SlotMut::Int(&mut self.bid_quantity_10),
-            70 => codec::SlotMut::Int(&mut self.ask_quantity_change_1),
-            71 => codec::SlotMut::Int(&mut self.ask_quantity_change_2),
-            72 => codec::SlotMut::Int(&mut self.ask_quantity_change_3),
-            73 => codec::SlotMut::Int(&mut self.ask_quantity_change_4),
-            74 => codec::SlotMut::Int(&mut self.ask_quantity_change_5),
-            75 => codec::SlotMut::Int(&mut self.ask_quantity_change_6),
-            76 => codec::SlotMut::Int(&mut self.ask_quantity_change_7),
-            77 => codec::SlotMut::Int(&mut self.ask_quantity_change_8),
-            78 => codec::SlotMut::Int(&mut self.ask_quantity_change_9),
-            79 => codec::SlotMut::Int(&mut self.ask_quantity_change_10),
-            80 => codec::SlotMut::Int(&mut self.bid_quantity_change_1),
-            81 => codec::SlotMut::Int(&mut self.bid_quantity_change_2),
-            82 => codec::SlotMut::Int(&mut self.bid_quantity_change_3),
-            83 => codec::SlotMut::Int(&mut self.bid_quantity_change_4),
-            84 => codec::SlotMut::Int(&mut self.bid_quantity_change_5),
-            85 => codec::SlotMut::Int(&mut self.bid_quantity_change_6),
-            86 => codec::SlotMut::Int(&mut self.bid_quantity_change_7),
-            87 => codec::SlotMut::Int(&mut self.bid_quantity_change_8),
-            88 => codec::SlotMut::Int(&mut self.bid_quantity_change_9),
-            89 => codec::SlotMut::Int(&mut self.bid_quantity_change_10),
-            90 => codec::SlotMut::Int(&mut self.ask_count_1),
-            91 => codec::SlotMut::Int(&mut self.ask_count_2),
-            92 => codec::SlotMut::Int(&mut self.ask_count_3),
-            93 => codec::SlotMut::Int(&mut self.ask_count_4),
-            94 => codec::SlotMut::Int(&mut self.ask_count_5),
-            95 => codec::SlotMut::Int(&mut self.bid_count_1),
-            96 => codec::SlotMut::Int(&mut self.bid_count_2),
-            97 => codec::SlotMut::Int(&mut self.bid_count_3),
-            98 => codec::SlotMut::Int(&mut self.bid_count_4),
-            99 => codec::SlotMut::Int(&mut self.bid_count_5),
-            100 => codec::SlotMut::Int(&mut self.lp_ask_quantity_1),
-            101 => codec::SlotMut::Int(&mut self.lp_ask_quantity_2),
-            102 => codec::SlotMut::Int(&mut self.lp_ask_quantity_3),
-            103 => codec::SlotMut::Int(&mut self.lp_ask_quantity_4),
-            104 => codec::SlotMut::Int(&mut self.lp_ask_quantity_5),
-            105 => codec::SlotMut::Int(&mut self.lp_ask_quantity_6),
-            106 => codec::SlotMut::Int(&mut self.lp_ask_quantity_7),
-            107 => codec::SlotMut::Int(&mut self.lp_ask_quantity_8),
-            108 => codec::SlotMut::Int(&mut self.lp_ask_quantity_9),
-            109 => codec::SlotMut::Int(&mut self.lp_ask_quantity_10),
-            110 => codec::SlotMut::Int(&mut self.lp_bid_quantity_1),
-            111 => codec::SlotMut::Int(&mut self.lp_bid_quantity_2),
-            112 => codec::SlotMut::Int(&mut self.lp_bid_quantity_3),
-            113 => codec::SlotMut::Int(&mut self.lp_bid_quantity_4),
-            114 => codec::SlotMut::Int(&mut self.lp_bid_quantity_5),
-            115 => codec::SlotMut::Int(&mut self.lp_bid_quantity_6),
-            116 => codec::SlotMut::Int(&mut self.lp_bid_quantity_7),
-            117 => codec::SlotMut::Int(&mut self.lp_bid_quantity_8),
-            118 => codec::SlotMut::Int(&mut self.lp_bid_quantity_9),
-            119 => codec::SlotMut::Int(&mut self.lp_bid_quantity_10),
-            120 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            121 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            122 => codec::SlotMut::Int(&mut self.total_buy_count),
-            123 => codec::SlotMut::Int(&mut self.total_sell_count),
-            124 => codec::SlotMut::Number(&mut self.return_code),
-            125 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.date),
-            3 => codec::SlotRef::Opt(&self.time),
-            4 => codec::SlotRef::Opt(&self.previous_day_close_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.upper_limit_price),
-            7 => codec::SlotRef::Opt(&self.lower_limit_price),
-            8 => codec::SlotRef::Opt(&self.previous_day_trade_value),
-            9 => codec::SlotRef::Opt(&self.listed_share_count),
-            10 => codec::SlotRef::Opt(&self.current_price),
-            11 => codec::SlotRef::Opt(&self.sign),
-            12 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            13 => codec::SlotRef::Opt(&self.previous_day_rate),
-            14 => codec::SlotRef::Opt(&self.open_price),
-            15 => codec::SlotRef::Opt(&self.high_price),
-            16 => codec::SlotRef::Opt(&self.low_price),
-            17 => codec::SlotRef::Opt(&self.execution_quantity),
-            18 => codec::SlotRef::Opt(&self.trade_quantity),
-            19 => codec::SlotRef::Opt(&self.trade_value),
-            20 => codec::SlotRef::Opt(&self.expected_execution_price),
-            21 => codec::SlotRef::Opt(&self.expected_execution_quantity),
-            22 => codec::SlotRef::Opt(&self.expected_best_ask_price),
-            23 => codec::SlotRef::Opt(&self.expected_best_bid_price),
-            24 => codec::SlotRef::Opt(&self.trade_start_date),
-            25 => codec::SlotRef::Opt(&self.exercise_price),
-            26 => codec::SlotRef::Opt(&self.highest_price),
-            27 => codec::SlotRef::Opt(&self.lowest_price),
-            28 => codec::SlotRef::Opt(&self.highest_price_date),
-            29 => codec::SlotRef::Opt(&self.lowest_price_date),
-            30 => codec::SlotRef::Opt(&self.ask_price_1),
-            31 => codec::SlotRef::Opt(&self.ask_price_2),
-            32 => codec::SlotRef::Opt(&self.ask_price_3),
-            33 => codec::SlotRef::Opt(&self.ask_price_4),
-            34 => codec::SlotRef::Opt(&self.ask_price_5),
-            35 => codec::SlotRef::Opt(&self.ask_price_6),
-            36 => codec::SlotRef::Opt(&self.ask_price_7),
-            37 => codec::SlotRef::Opt(&self.ask_price_8),
-            38 => codec::SlotRef::Opt(&self.ask_price_9),
-            39 => codec::SlotRef::Opt(&self.ask_price_10),
-            40 => codec::SlotRef::Opt(&self.bid_price_1),
-            41 => codec::SlotRef::Opt(&self.bid_price_2),
-            42 => codec::SlotRef::Opt(&self.bid_price_3),
-            43 => codec::SlotRef::Opt(&self.bid_price_4),
-            44 => codec::SlotRef::Opt(&self.bid_price_5),
-            45 => codec::SlotRef::Opt(&self.bid_price_6),
-            46 => codec::SlotRef::Opt(&self.bid_price_7),
-            47 => codec::SlotRef::Opt(&self.bid_price_8),
-            48 => codec::SlotRef::Opt(&self.bid_price_9),
-            49 => codec::SlotRef::Opt(&self.bid_price_10),
-            50 => codec::SlotRef::Opt(&self.ask_quantity_1),
-            51 => codec::SlotRef::Opt(&self.ask_quantity_2),
-            52 => codec::SlotRef::Opt(&self.ask_quantity_3),
-            53 => codec::SlotRef::Opt(&self.ask_quantity_4),
-            54 => codec::SlotRef::Opt(&self.ask_quantity_5),
-            55 => codec::SlotRef::Opt(&self.ask_quantity_6),
-            56 => codec::SlotRef::Opt(&self.ask_quantity_7),
-            57 => codec::SlotRef::Opt(&self.ask_quantity_8),
-            58 => codec::SlotRef::Opt(&self.ask_quantity_9),
-            59 => codec::SlotRef::Opt(&self.ask_quantity_10),
-            60 => codec::SlotRef::Opt(&self.bid_quantity_1),
-            61 => codec::SlotRef::Opt(&self.bid_quantity_2),
-            62 => codec::SlotRef::Opt(&self.bid_quantity_3),
-            63 => codec::SlotRef::Opt(&self.bid_quantity_4),
-            64 => codec::SlotRef::Opt(&self.bid_quantity_5),
-            65 => codec::SlotRef::Opt(&self.bid_quantity_6),
-            66 => codec::SlotRef::Opt(&self.bid_quantity_7),
-            67 => codec::SlotRef::Opt(&self.bid_quantity_8),
-            68 => codec::SlotRef::Opt(&self.bid_quantity_9),
-            69 => codec::SlotRef::Opt(&self.bid_quantity_10),
-            70 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
-            71 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
-            72 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
-            73 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
-            74 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
-            75 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
-            76 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
-            77 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
-            78 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
-            79 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
-            80 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
-            81 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
-            82 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
-            83 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
-            84 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
-            85 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
-            86 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
-            87 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
-            88 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
-            89 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
-            90 => codec::SlotRef::Opt(&self.ask_count_1),
-            91 => codec::SlotRef::Opt(&self.ask_count_2),
-            92 => codec::SlotRef::Opt(&self.ask_count_3),
-            93 => codec::SlotRef::Opt(&self.ask_count_4),
-            94 => codec::SlotRef::Opt(&self.ask_count_5),
-            95 => codec::SlotRef::Opt(&self.bid_count_1),
-            96 => codec::SlotRef::Opt(&self.bid_count_2),
-            97 => codec::SlotRef::Opt(&self.bid_count_3),
-            98 => codec::SlotRef::Opt(&self.bid_count_4),
-            99 => codec::SlotRef::Opt(&self.bid_count_5),
-            100 => codec::SlotRef::Opt(&self.lp_ask_quantity_1),
-            101 => codec::SlotRef::Opt(&self.lp_ask_quantity_2),
-            102 => codec::SlotRef::Opt(&self.lp_ask_quantity_3),
-            103 => codec::SlotRef::Opt(&self.lp_ask_quantity_4),
-            104 => codec::SlotRef::Opt(&self.lp_ask_quantity_5),
-            105 => codec::SlotRef::Opt(&self.lp_ask_quantity_6),
-            106 => codec::SlotRef::Opt(&self.lp_ask_quantity_7),
-            107 => codec::SlotRef::Opt(&self.lp_ask_quantity_8),
-            108 => codec::SlotRef::Opt(&self.lp_ask_quantity_9),
-            109 => codec::SlotRef::Opt(&self.lp_ask_quantity_10),
-            110 => codec::SlotRef::Opt(&self.lp_bid_quantity_1),
-            111 => codec::SlotRef::Opt(&self.lp_bid_quantity_2),
-            112 => codec::SlotRef::Opt(&self.lp_bid_quantity_3),
-            113 => codec::SlotRef::Opt(&self.lp_bid_quantity_4),
-            114 => codec::SlotRef::Opt(&self.lp_bid_quantity_5),
-            115 => codec::SlotRef::Opt(&self.lp_bid_quantity_6),
-            116 => codec::SlotRef::Opt(&self.lp_bid_quantity_7),
-            117 => codec::SlotRef::Opt(&self.lp_bid_quantity_8),
-            118 => codec::SlotRef::Opt(&self.lp_bid_quantity_9),
-            119 => codec::SlotRef::Opt(&self.lp_bid_quantity_10),
-            120 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            121 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            122 => codec::SlotRef::Opt(&self.total_buy_count),
-            123 => codec::SlotRef::Opt(&self.total_sell_count),
-            124 => codec::SlotRef::Number(self.return_code),
-            125 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockMarketConditionInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockMarketConditionInfoResponse {
+        stock_name: Text("stk_nm"),
+        stock_code: Text("stk_cd"),
+        date: Date("date"),
+        time: Opt("tm"),
+        previous_day_close_price: Int("pred_close_pric"),
+        previous_day_trade_quantity: Int("pred_trde_qty"),
+        upper_limit_price: Opt("upl_pric").format(codec::Format::PLAIN.double_signed()),
+        lower_limit_price: Opt("lst_pric").format(codec::Format::PLAIN.double_signed()),
+        previous_day_trade_value: Int("pred_trde_prica"),
+        listed_share_count: Int("flo_stkcnt"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        sign: Opt("smbol"),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        previous_day_rate: Decimal("pred_rt").format(codec::Format::PLAIN.double_signed()),
+        open_price: Opt("open_pric").format(codec::Format::PLAIN.double_signed()),
+        high_price: Opt("high_pric").format(codec::Format::PLAIN.double_signed()),
+        low_price: Opt("low_pric").format(codec::Format::PLAIN.double_signed()),
+        execution_quantity: Int("cntr_qty"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        expected_execution_price: Opt("exp_cntr_pric").format(codec::Format::PLAIN.double_signed()),
+        expected_execution_quantity: Int("exp_cntr_qty"),
+        expected_best_ask_price: Opt("exp_sel_pri_bid")
+            .format(codec::Format::PLAIN.double_signed()),
+        expected_best_bid_price: Opt("exp_buy_pri_bid")
+            .format(codec::Format::PLAIN.double_signed()),
+        trade_start_date: Date("trde_strt_dt"),
+        exercise_price: Int("exec_pric"),
+        highest_price: Opt("hgst_pric").format(codec::Format::PLAIN.double_signed()),
+        lowest_price: Opt("lwst_pric").format(codec::Format::PLAIN.double_signed()),
+        highest_price_date: Date("hgst_pric_dt"),
+        lowest_price_date: Date("lwst_pric_dt"),
+        ask_price_1: Opt("sel_1bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_2: Opt("sel_2bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_3: Opt("sel_3bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_4: Opt("sel_4bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_5: Opt("sel_5bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_6: Opt("sel_6bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_7: Opt("sel_7bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_8: Opt("sel_8bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_9: Opt("sel_9bid").format(codec::Format::PLAIN.double_signed()),
+        ask_price_10: Opt("sel_10bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_1: Opt("buy_1bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_2: Opt("buy_2bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_3: Opt("buy_3bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_4: Opt("buy_4bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_5: Opt("buy_5bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_6: Opt("buy_6bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_7: Opt("buy_7bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_8: Opt("buy_8bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_9: Opt("buy_9bid").format(codec::Format::PLAIN.double_signed()),
+        bid_price_10: Opt("buy_10bid").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_1: Int("sel_1bid_req"),
+        ask_quantity_2: Int("sel_2bid_req"),
+        ask_quantity_3: Int("sel_3bid_req"),
+        ask_quantity_4: Int("sel_4bid_req"),
+        ask_quantity_5: Int("sel_5bid_req"),
+        ask_quantity_6: Int("sel_6bid_req"),
+        ask_quantity_7: Int("sel_7bid_req"),
+        ask_quantity_8: Int("sel_8bid_req"),
+        ask_quantity_9: Int("sel_9bid_req"),
+        ask_quantity_10: Int("sel_10bid_req"),
+        bid_quantity_1: Int("buy_1bid_req"),
+        bid_quantity_2: Int("buy_2bid_req"),
+        bid_quantity_3: Int("buy_3bid_req"),
+        bid_quantity_4: Int("buy_4bid_req"),
+        bid_quantity_5: Int("buy_5bid_req"),
+        bid_quantity_6: Int("buy_6bid_req"),
+        bid_quantity_7: Int("buy_7bid_req"),
+        bid_quantity_8: Int("buy_8bid_req"),
+        bid_quantity_9: Int("buy_9bid_req"),
+        bid_quantity_10: Int("buy_10bid_req"),
+        ask_quantity_change_1: Int("sel_1bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_2: Int("sel_2bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_3: Int("sel_3bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_4: Int("sel_4bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_5: Int("sel_5bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_6: Int("sel_6bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_7: Int("sel_7bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_8: Int("sel_8bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_9: Int("sel_9bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        ask_quantity_change_10: Int("sel_10bid_jub_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_1: Int("buy_1bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_2: Int("buy_2bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_3: Int("buy_3bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_4: Int("buy_4bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_5: Int("buy_5bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_6: Int("buy_6bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_7: Int("buy_7bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_8: Int("buy_8bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_9: Int("buy_9bid_jub_pre").format(codec::Format::PLAIN.double_signed()),
+        bid_quantity_change_10: Int("buy_10bid_jub_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        ask_count_1: Int("sel_1bid_cnt"),
+        ask_count_2: Int("sel_2bid_cnt"),
+        ask_count_3: Int("sel_3bid_cnt"),
+        ask_count_4: Int("sel_4bid_cnt"),
+        ask_count_5: Int("sel_5bid_cnt"),
+        bid_count_1: Int("buy_1bid_cnt"),
+        bid_count_2: Int("buy_2bid_cnt"),
+        bid_count_3: Int("buy_3bid_cnt"),
+        bid_count_4: Int("buy_4bid_cnt"),
+        bid_count_5: Int("buy_5bid_cnt"),
+        lp_ask_quantity_1: Int("lpsel_1bid_req"),
+        lp_ask_quantity_2: Int("lpsel_2bid_req"),
+        lp_ask_quantity_3: Int("lpsel_3bid_req"),
+        lp_ask_quantity_4: Int("lpsel_4bid_req"),
+        lp_ask_quantity_5: Int("lpsel_5bid_req"),
+        lp_ask_quantity_6: Int("lpsel_6bid_req"),
+        lp_ask_quantity_7: Int("lpsel_7bid_req"),
+        lp_ask_quantity_8: Int("lpsel_8bid_req"),
+        lp_ask_quantity_9: Int("lpsel_9bid_req"),
+        lp_ask_quantity_10: Int("lpsel_10bid_req"),
+        lp_bid_quantity_1: Int("lpbuy_1bid_req"),
+        lp_bid_quantity_2: Int("lpbuy_2bid_req"),
+        lp_bid_quantity_3: Int("lpbuy_3bid_req"),
+        lp_bid_quantity_4: Int("lpbuy_4bid_req"),
+        lp_bid_quantity_5: Int("lpbuy_5bid_req"),
+        lp_bid_quantity_6: Int("lpbuy_6bid_req"),
+        lp_bid_quantity_7: Int("lpbuy_7bid_req"),
+        lp_bid_quantity_8: Int("lpbuy_8bid_req"),
+        lp_bid_quantity_9: Int("lpbuy_9bid_req"),
+        lp_bid_quantity_10: Int("lpbuy_10bid_req"),
+        total_bid_quantity: Int("tot_buy_req"),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_buy_count: Int("tot_buy_cnt"),
+        total_sell_count: Int("tot_sel_cnt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockMarketConditionInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10007",
@@ -1282,17 +924,5 @@ impl kiwoom_runtime::TrRequest for StockMarketConditionInfoRequest {
     type Response = StockMarketConditionInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10007", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockMarketConditionInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockMarketConditionInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10007")
     }
 }

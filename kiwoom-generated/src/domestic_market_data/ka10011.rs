@@ -39,39 +39,12 @@ impl SubscriptionRightsAllQuotesRequest {
         }
     }
 }
-impl codec::Table for SubscriptionRightsAllQuotesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[
-                codec::Field::new("newstk_recvrht_tp", "new_share_subscription_right_type")
-                    .required()
-                    .max(2),
-            ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.new_share_subscription_right_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.new_share_subscription_right_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            new_share_subscription_right_type: super::NewShareSubscriptionRightType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SubscriptionRightsAllQuotesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SubscriptionRightsAllQuotesRequest {
+        new_share_subscription_right_type: ReqCode("newstk_recvrht_tp").max(2)
+    },
+    from_json = "ka10011"
+);
 /// Response of `ka10011` 신주인수권전체시세요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -87,58 +60,14 @@ pub struct SubscriptionRightsAllQuotesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SubscriptionRightsAllQuotesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SubscriptionRightsAllQuotesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "newstk_recvrht_mrpr",
-                "new_share_subscription_right_market_price",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.new_share_subscription_right_market_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.new_share_subscription_right_market_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SubscriptionRightsAllQuotesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SubscriptionRightsAllQuotesResponse {
+        new_share_subscription_right_market_price: List("newstk_recvrht_mrpr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10011 field \`newstk\_recvrht\_mrpr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -212,82 +141,20 @@ pub struct SubscriptionRightsAllQuotesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SubscriptionRightsAllQuotesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SubscriptionRightsAllQuotesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("fpr_sel_bid", "best_ask_price"),
-            codec::Field::new("fpr_buy_bid", "best_bid_price"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            7 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Opt(&mut self.open_price),
-            10 => codec::SlotMut::Opt(&mut self.high_price),
-            11 => codec::SlotMut::Opt(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.best_ask_price),
-            7 => codec::SlotRef::Opt(&self.best_bid_price),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.open_price),
-            10 => codec::SlotRef::Opt(&self.high_price),
-            11 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SubscriptionRightsAllQuotesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SubscriptionRightsAllQuotesRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Text("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    best_ask_price: Opt("fpr_sel_bid"),
+    best_bid_price: Opt("fpr_buy_bid"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric")
+});
 impl kiwoom_runtime::TrRequest for SubscriptionRightsAllQuotesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10011",
@@ -306,17 +173,5 @@ impl kiwoom_runtime::PagedRequest for SubscriptionRightsAllQuotesRequest {
         page: SubscriptionRightsAllQuotesResponse,
     ) -> Vec<SubscriptionRightsAllQuotesRow> {
         page.new_share_subscription_right_market_price
-    }
-}
-impl kiwoom_runtime::TrResponse for SubscriptionRightsAllQuotesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SubscriptionRightsAllQuotesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10011")
     }
 }

@@ -74,56 +74,16 @@ impl StockInstitutionTradeTrendRequest {
         }
     }
 }
-impl codec::Table for StockInstitutionTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-            codec::Field::new("orgn_prsm_unp_tp", "institution_estimated_unit_price_type")
-                .required()
-                .max(1),
-            codec::Field::new("for_prsm_unp_tp", "foreign_estimated_unit_price_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.start_date),
-            2 => codec::SlotMut::Req(&mut self.end_date),
-            3 => codec::SlotMut::Req(&mut self.institution_estimated_unit_price_type),
-            4 => codec::SlotMut::Req(&mut self.foreign_estimated_unit_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.start_date),
-            2 => codec::SlotRef::Req(&self.end_date),
-            3 => codec::SlotRef::Req(&self.institution_estimated_unit_price_type),
-            4 => codec::SlotRef::Req(&self.foreign_estimated_unit_price_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            start_date: Default::default(),
-            end_date: Default::default(),
-            institution_estimated_unit_price_type: super::EstimatedUnitPriceType::from_code(""),
-            foreign_estimated_unit_price_type: super::EstimatedUnitPriceType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockInstitutionTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockInstitutionTradeTrendRequest {
+        stock_code: Req("stk_cd").max(20),
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8),
+        institution_estimated_unit_price_type: ReqCode("orgn_prsm_unp_tp").max(1),
+        foreign_estimated_unit_price_type: ReqCode("for_prsm_unp_tp").max(1)
+    },
+    from_json = "ka10045"
+);
 /// Response of `ka10045` 종목별기관매매추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -151,61 +111,16 @@ pub struct StockInstitutionTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockInstitutionTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockInstitutionTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("orgn_prsm_avg_pric", "institution_estimated_average_price"),
-            codec::Field::new("for_prsm_avg_pric", "foreign_estimated_average_price"),
-            codec::Field::new("stk_orgn_trde_trnsn", "stock_institution_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.institution_estimated_average_price),
-            1 => codec::SlotMut::Int(&mut self.foreign_estimated_average_price),
-            2 => codec::SlotMut::List(&mut self.stock_institution_trade_trend),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.institution_estimated_average_price),
-            1 => codec::SlotRef::Opt(&self.foreign_estimated_average_price),
-            2 => codec::SlotRef::List(&self.stock_institution_trade_trend),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockInstitutionTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockInstitutionTradeTrendResponse {
+        institution_estimated_average_price: Int("orgn_prsm_avg_pric"),
+        foreign_estimated_average_price: Int("for_prsm_avg_pric"),
+        stock_institution_trade_trend: List("stk_orgn_trde_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10045 field \`stk\_orgn\_trde\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -275,82 +190,19 @@ pub struct StockInstitutionTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockInstitutionTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockInstitutionTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("orgn_dt_acc", "institution_date_cumulative"),
-            codec::Field::new(
-                "orgn_daly_nettrde_qty",
-                "institution_daily_net_trade_quantity",
-            ),
-            codec::Field::new("for_dt_acc", "foreign_date_cumulative"),
-            codec::Field::new("for_daly_nettrde_qty", "foreign_daily_net_trade_quantity"),
-            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.close_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Text(&mut self.institution_date_cumulative),
-            7 => codec::SlotMut::Int(&mut self.institution_daily_net_trade_quantity),
-            8 => codec::SlotMut::Text(&mut self.foreign_date_cumulative),
-            9 => codec::SlotMut::Int(&mut self.foreign_daily_net_trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.institution_date_cumulative),
-            7 => codec::SlotRef::Opt(&self.institution_daily_net_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.foreign_date_cumulative),
-            9 => codec::SlotRef::Opt(&self.foreign_daily_net_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockInstitutionTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockInstitutionTradeTrendRow {
+    date: Date("dt"),
+    close_price: Opt("close_pric"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    institution_date_cumulative: Text("orgn_dt_acc"),
+    institution_daily_net_trade_quantity: Int("orgn_daly_nettrde_qty"),
+    foreign_date_cumulative: Text("for_dt_acc"),
+    foreign_daily_net_trade_quantity: Int("for_daly_nettrde_qty"),
+    limit_exhaustion_rate: Decimal("limit_exh_rt")
+});
 impl kiwoom_runtime::TrRequest for StockInstitutionTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10045",
@@ -367,17 +219,5 @@ impl kiwoom_runtime::PagedRequest for StockInstitutionTradeTrendRequest {
     type Item = StockInstitutionTradeTrendRow;
     fn into_items(page: StockInstitutionTradeTrendResponse) -> Vec<StockInstitutionTradeTrendRow> {
         page.stock_institution_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for StockInstitutionTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockInstitutionTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10045")
     }
 }

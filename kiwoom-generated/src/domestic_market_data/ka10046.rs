@@ -40,35 +40,12 @@ impl TradeStrengthTimeTrendRequest {
         }
     }
 }
-impl codec::Table for TradeStrengthTimeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for TradeStrengthTimeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TradeStrengthTimeTrendRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10046"
+);
 /// Response of `ka10046` 체결강도추이시간별요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +61,14 @@ pub struct TradeStrengthTimeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TradeStrengthTimeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TradeStrengthTimeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_str_tm", "execution_strength_time"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.execution_strength_time),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.execution_strength_time),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TradeStrengthTimeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TradeStrengthTimeTrendResponse {
+        execution_strength_time: List("cntr_str_tm"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10046 field \`cntr\_str\_tm\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -216,85 +152,21 @@ pub struct TradeStrengthTimeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TradeStrengthTimeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TradeStrengthTimeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("cntr_str_5min", "execution_strength_5"),
-            codec::Field::new("cntr_str_20min", "execution_strength_20"),
-            codec::Field::new("cntr_str_60min", "execution_strength_60"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            9 => codec::SlotMut::Decimal(&mut self.execution_strength_5),
-            10 => codec::SlotMut::Decimal(&mut self.execution_strength_20),
-            11 => codec::SlotMut::Decimal(&mut self.execution_strength_60),
-            12 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.execution_strength),
-            9 => codec::SlotRef::Opt(&self.execution_strength_5),
-            10 => codec::SlotRef::Opt(&self.execution_strength_20),
-            11 => codec::SlotRef::Opt(&self.execution_strength_60),
-            12 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TradeStrengthTimeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TradeStrengthTimeTrendRow {
+    execution_time: Opt("cntr_tm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    execution_strength: Decimal("cntr_str"),
+    execution_strength_5: Decimal("cntr_str_5min"),
+    execution_strength_20: Decimal("cntr_str_20min"),
+    execution_strength_60: Decimal("cntr_str_60min"),
+    exchange_type: Text("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for TradeStrengthTimeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10046",
@@ -311,17 +183,5 @@ impl kiwoom_runtime::PagedRequest for TradeStrengthTimeTrendRequest {
     type Item = TradeStrengthTimeTrendRow;
     fn into_items(page: TradeStrengthTimeTrendResponse) -> Vec<TradeStrengthTimeTrendRow> {
         page.execution_strength_time
-    }
-}
-impl kiwoom_runtime::TrResponse for TradeStrengthTimeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TradeStrengthTimeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10046")
     }
 }

@@ -81,66 +81,17 @@ impl IntradayInvestorTradeRequest {
         }
     }
 }
-impl codec::Table for IntradayInvestorTradeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("invsr", "investor").required().max(1),
-            codec::Field::new("frgn_all", "foreign_all")
-                .required()
-                .max(1),
-            codec::Field::new("smtm_netprps_tp", "simultaneous_net_purchase_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.investor),
-            3 => codec::SlotMut::Req(&mut self.foreign_all),
-            4 => codec::SlotMut::Req(&mut self.simultaneous_net_purchase_type),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.investor),
-            3 => codec::SlotRef::Req(&self.foreign_all),
-            4 => codec::SlotRef::Req(&self.simultaneous_net_purchase_type),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            amount_quantity_type: super::IntradayInvestorTradeAmountQuantityType::from_code(""),
-            investor: super::Investor::from_code(""),
-            foreign_all: super::CheckFlag::from_code(""),
-            simultaneous_net_purchase_type: super::CheckFlag::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    IntradayInvestorTradeRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        investor: ReqCode("invsr").max(1),
+        foreign_all: ReqCode("frgn_all").max(1),
+        simultaneous_net_purchase_type: ReqCode("smtm_netprps_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10063"
+);
 /// Response of `ka10063` 장중투자자별매매요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -156,55 +107,14 @@ pub struct IntradayInvestorTradeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("opmr_invsr_trde", "intraday_investor_trade"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.intraday_investor_trade),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.intraday_investor_trade),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    IntradayInvestorTradeResponse {
+        intraday_investor_trade: List("opmr_invsr_trde"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10063 field \`opmr\_invsr\_trde\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -334,112 +244,29 @@ pub struct IntradayInvestorTradeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("netprps_amt", "net_purchase_amount"),
-            codec::Field::new("prev_netprps_amt", "previous_net_purchase_amount"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("netprps_amt_irds", "net_purchase_amount_change"),
-            codec::Field::new("buy_amt_irds", "buy_amount_change"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("sell_amt_irds", "sell_amount_change"),
-            codec::Field::new("netprps_qty", "net_purchase_quantity"),
-            codec::Field::new(
-                "prev_pot_netprps_qty",
-                "previous_point_net_purchase_quantity",
-            ),
-            codec::Field::new("netprps_irds", "net_purchase_change"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("buy_qty_irds", "buy_quantity_change"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("sell_qty_irds", "sell_quantity_change"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.net_purchase_amount),
-            8 => codec::SlotMut::Int(&mut self.previous_net_purchase_amount),
-            9 => codec::SlotMut::Int(&mut self.buy_amount),
-            10 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
-            11 => codec::SlotMut::Int(&mut self.buy_amount_change),
-            12 => codec::SlotMut::Int(&mut self.sell_amount),
-            13 => codec::SlotMut::Int(&mut self.sell_amount_change),
-            14 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
-            15 => codec::SlotMut::Int(&mut self.previous_point_net_purchase_quantity),
-            16 => codec::SlotMut::Int(&mut self.net_purchase_change),
-            17 => codec::SlotMut::Int(&mut self.buy_quantity),
-            18 => codec::SlotMut::Int(&mut self.buy_quantity_change),
-            19 => codec::SlotMut::Int(&mut self.sell_quantity),
-            20 => codec::SlotMut::Int(&mut self.sell_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.net_purchase_amount),
-            8 => codec::SlotRef::Opt(&self.previous_net_purchase_amount),
-            9 => codec::SlotRef::Opt(&self.buy_amount),
-            10 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
-            11 => codec::SlotRef::Opt(&self.buy_amount_change),
-            12 => codec::SlotRef::Opt(&self.sell_amount),
-            13 => codec::SlotRef::Opt(&self.sell_amount_change),
-            14 => codec::SlotRef::Opt(&self.net_purchase_quantity),
-            15 => codec::SlotRef::Opt(&self.previous_point_net_purchase_quantity),
-            16 => codec::SlotRef::Opt(&self.net_purchase_change),
-            17 => codec::SlotRef::Opt(&self.buy_quantity),
-            18 => codec::SlotRef::Opt(&self.buy_quantity_change),
-            19 => codec::SlotRef::Opt(&self.sell_quantity),
-            20 => codec::SlotRef::Opt(&self.sell_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(IntradayInvestorTradeRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    net_purchase_amount: Int("netprps_amt"),
+    previous_net_purchase_amount: Int("prev_netprps_amt"),
+    buy_amount: Int("buy_amt"),
+    net_purchase_amount_change: Int("netprps_amt_irds"),
+    buy_amount_change: Int("buy_amt_irds"),
+    sell_amount: Int("sell_amt"),
+    sell_amount_change: Int("sell_amt_irds"),
+    net_purchase_quantity: Int("netprps_qty"),
+    previous_point_net_purchase_quantity: Int("prev_pot_netprps_qty"),
+    net_purchase_change: Int("netprps_irds"),
+    buy_quantity: Int("buy_qty"),
+    buy_quantity_change: Int("buy_qty_irds"),
+    sell_quantity: Int("sell_qty"),
+    sell_quantity_change: Int("sell_qty_irds")
+});
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10063",
@@ -456,17 +283,5 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeRequest {
     type Item = IntradayInvestorTradeRow;
     fn into_items(page: IntradayInvestorTradeResponse) -> Vec<IntradayInvestorTradeRow> {
         page.intraday_investor_trade
-    }
-}
-impl kiwoom_runtime::TrResponse for IntradayInvestorTradeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for IntradayInvestorTradeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10063")
     }
 }

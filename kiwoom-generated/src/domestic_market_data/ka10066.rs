@@ -65,54 +65,15 @@ impl AfterCloseInvestorTradeRequest {
         }
     }
 }
-impl codec::Table for AfterCloseInvestorTradeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            trade_type: super::AfterCloseInvestorTradeTradeType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AfterCloseInvestorTradeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AfterCloseInvestorTradeRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        trade_type: ReqCode("trde_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10066"
+);
 /// Response of `ka10066` 장마감후투자자별매매요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -128,55 +89,14 @@ pub struct AfterCloseInvestorTradeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AfterCloseInvestorTradeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AfterCloseInvestorTradeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("opaf_invsr_trde", "intraday_investor_trade"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.intraday_investor_trade),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.intraday_investor_trade),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AfterCloseInvestorTradeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AfterCloseInvestorTradeResponse {
+        intraday_investor_trade: List("opaf_invsr_trde"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10066 field \`opaf\_invsr\_trde\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -294,103 +214,27 @@ pub struct AfterCloseInvestorTradeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AfterCloseInvestorTradeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AfterCloseInvestorTradeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("ind_invsr", "individual_investor"),
-            codec::Field::new("frgnr_invsr", "foreign_investor"),
-            codec::Field::new("orgn", "institution"),
-            codec::Field::new("fnnc_invt", "financial_investment"),
-            codec::Field::new("insrnc", "insurance"),
-            codec::Field::new("invtrt", "investment_trust"),
-            codec::Field::new("etc_fnnc", "other_financial"),
-            codec::Field::new("bank", "bank"),
-            codec::Field::new("penfnd_etc", "pension_fund"),
-            codec::Field::new("samo_fund", "private_fund"),
-            codec::Field::new("natn", "nation"),
-            codec::Field::new("etc_corp", "other_corporation"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.individual_investor),
-            8 => codec::SlotMut::Int(&mut self.foreign_investor),
-            9 => codec::SlotMut::Int(&mut self.institution),
-            10 => codec::SlotMut::Int(&mut self.financial_investment),
-            11 => codec::SlotMut::Int(&mut self.insurance),
-            12 => codec::SlotMut::Int(&mut self.investment_trust),
-            13 => codec::SlotMut::Int(&mut self.other_financial),
-            14 => codec::SlotMut::Int(&mut self.bank),
-            15 => codec::SlotMut::Int(&mut self.pension_fund),
-            16 => codec::SlotMut::Int(&mut self.private_fund),
-            17 => codec::SlotMut::Int(&mut self.nation),
-            18 => codec::SlotMut::Int(&mut self.other_corporation),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.individual_investor),
-            8 => codec::SlotRef::Opt(&self.foreign_investor),
-            9 => codec::SlotRef::Opt(&self.institution),
-            10 => codec::SlotRef::Opt(&self.financial_investment),
-            11 => codec::SlotRef::Opt(&self.insurance),
-            12 => codec::SlotRef::Opt(&self.investment_trust),
-            13 => codec::SlotRef::Opt(&self.other_financial),
-            14 => codec::SlotRef::Opt(&self.bank),
-            15 => codec::SlotRef::Opt(&self.pension_fund),
-            16 => codec::SlotRef::Opt(&self.private_fund),
-            17 => codec::SlotRef::Opt(&self.nation),
-            18 => codec::SlotRef::Opt(&self.other_corporation),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AfterCloseInvestorTradeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AfterCloseInvestorTradeRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    individual_investor: Int("ind_invsr"),
+    foreign_investor: Int("frgnr_invsr"),
+    institution: Int("orgn"),
+    financial_investment: Int("fnnc_invt"),
+    insurance: Int("insrnc"),
+    investment_trust: Int("invtrt"),
+    other_financial: Int("etc_fnnc"),
+    bank: Int("bank"),
+    pension_fund: Int("penfnd_etc"),
+    private_fund: Int("samo_fund"),
+    nation: Int("natn"),
+    other_corporation: Int("etc_corp")
+});
 impl kiwoom_runtime::TrRequest for AfterCloseInvestorTradeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10066",
@@ -407,17 +251,5 @@ impl kiwoom_runtime::PagedRequest for AfterCloseInvestorTradeRequest {
     type Item = AfterCloseInvestorTradeRow;
     fn into_items(page: AfterCloseInvestorTradeResponse) -> Vec<AfterCloseInvestorTradeRow> {
         page.intraday_investor_trade
-    }
-}
-impl kiwoom_runtime::TrResponse for AfterCloseInvestorTradeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AfterCloseInvestorTradeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10066")
     }
 }

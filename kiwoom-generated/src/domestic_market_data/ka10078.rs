@@ -66,50 +66,15 @@ impl BrokerStockTradeTrendRequest {
         }
     }
 }
-impl codec::Table for BrokerStockTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mmcm_cd", "member_firm_code")
-                .required()
-                .max(3),
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.member_firm_code),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.start_date),
-            3 => codec::SlotMut::Req(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.member_firm_code),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.start_date),
-            3 => codec::SlotRef::Req(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            member_firm_code: Default::default(),
-            stock_code: Default::default(),
-            start_date: Default::default(),
-            end_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for BrokerStockTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerStockTradeTrendRequest {
+        member_firm_code: Req("mmcm_cd").max(3),
+        stock_code: Req("stk_cd").max(20),
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8)
+    },
+    from_json = "ka10078"
+);
 /// Response of `ka10078` 증권사별종목매매동향요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -125,55 +90,14 @@ pub struct BrokerStockTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerStockTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerStockTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sec_stk_trde_trend", "broker_stock_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.broker_stock_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.broker_stock_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerStockTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerStockTradeTrendResponse {
+        broker_stock_trade_trend: List("sec_stk_trde_trend"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10078 field \`sec\_stk\_trde\_trend\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -235,73 +159,17 @@ pub struct BrokerStockTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerStockTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerStockTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("netprps_qty", "net_purchase_quantity"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
-            7 => codec::SlotMut::Int(&mut self.buy_quantity),
-            8 => codec::SlotMut::Int(&mut self.sell_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.net_purchase_quantity),
-            7 => codec::SlotRef::Opt(&self.buy_quantity),
-            8 => codec::SlotRef::Opt(&self.sell_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerStockTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerStockTradeTrendRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    net_purchase_quantity: Int("netprps_qty"),
+    buy_quantity: Int("buy_qty"),
+    sell_quantity: Int("sell_qty")
+});
 impl kiwoom_runtime::TrRequest for BrokerStockTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10078",
@@ -318,17 +186,5 @@ impl kiwoom_runtime::PagedRequest for BrokerStockTradeTrendRequest {
     type Item = BrokerStockTradeTrendRow;
     fn into_items(page: BrokerStockTradeTrendResponse) -> Vec<BrokerStockTradeTrendRow> {
         page.broker_stock_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerStockTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerStockTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10078")
     }
 }

@@ -66,46 +66,14 @@ impl DailyStockPriceRequest {
         }
     }
 }
-impl codec::Table for DailyStockPriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("qry_dt", "query_date").required().max(8),
-            codec::Field::new("indc_tp", "display_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.query_date),
-            2 => codec::SlotMut::Req(&mut self.display_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.query_date),
-            2 => codec::SlotRef::Req(&self.display_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            query_date: Default::default(),
-            display_type: super::DisplayType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for DailyStockPriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyStockPriceRequest {
+        stock_code: Req("stk_cd").max(20),
+        query_date: Req("qry_dt").max(8),
+        display_type: ReqCode("indc_tp").max(1)
+    },
+    from_json = "ka10086"
+);
 /// Response of `ka10086` 일별주가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -121,55 +89,14 @@ pub struct DailyStockPriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyStockPriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyStockPriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("daly_stkpc", "daily_stock_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.daily_stock_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.daily_stock_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyStockPriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyStockPriceResponse {
+        daily_stock_price: List("daly_stkpc"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka10086 field \`daly\_stkpc\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -309,125 +236,30 @@ pub struct DailyStockPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyStockPriceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyStockPriceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date"),
-            codec::Field::new("open_pric", "open_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("high_pric", "high_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("low_pric", "low_price").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("close_pric", "close_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pred_rt", "previous_day_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("amt_mn", "amount_million"),
-            codec::Field::new("crd_rt", "credit_rate").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("ind", "individual").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn", "institution").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_qty", "foreign_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("frgn", "foreign").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("prm", "program").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_rt", "foreign_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_poss", "foreign_holding")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_wght", "foreign_weight")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_netprps", "foreign_net_purchase")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn_netprps", "institution_net_purchase")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("ind_netprps", "individual_net_purchase")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("crd_remn_rt", "credit_balance_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.open_price),
-            2 => codec::SlotMut::Opt(&mut self.high_price),
-            3 => codec::SlotMut::Opt(&mut self.low_price),
-            4 => codec::SlotMut::Opt(&mut self.close_price),
-            5 => codec::SlotMut::Int(&mut self.previous_day_rate),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.amount_million),
-            9 => codec::SlotMut::Decimal(&mut self.credit_rate),
-            10 => codec::SlotMut::Int(&mut self.individual),
-            11 => codec::SlotMut::Int(&mut self.institution),
-            12 => codec::SlotMut::Int(&mut self.foreign_quantity),
-            13 => codec::SlotMut::Int(&mut self.foreign),
-            14 => codec::SlotMut::Int(&mut self.program),
-            15 => codec::SlotMut::Decimal(&mut self.foreign_rate),
-            16 => codec::SlotMut::Decimal(&mut self.foreign_holding),
-            17 => codec::SlotMut::Decimal(&mut self.foreign_weight),
-            18 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
-            20 => codec::SlotMut::Int(&mut self.individual_net_purchase),
-            21 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.open_price),
-            2 => codec::SlotRef::Opt(&self.high_price),
-            3 => codec::SlotRef::Opt(&self.low_price),
-            4 => codec::SlotRef::Opt(&self.close_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_rate),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.amount_million),
-            9 => codec::SlotRef::Opt(&self.credit_rate),
-            10 => codec::SlotRef::Opt(&self.individual),
-            11 => codec::SlotRef::Opt(&self.institution),
-            12 => codec::SlotRef::Opt(&self.foreign_quantity),
-            13 => codec::SlotRef::Opt(&self.foreign),
-            14 => codec::SlotRef::Opt(&self.program),
-            15 => codec::SlotRef::Opt(&self.foreign_rate),
-            16 => codec::SlotRef::Opt(&self.foreign_holding),
-            17 => codec::SlotRef::Opt(&self.foreign_weight),
-            18 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
-            20 => codec::SlotRef::Opt(&self.individual_net_purchase),
-            21 => codec::SlotRef::Opt(&self.credit_balance_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyStockPriceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyStockPriceRow {
+    date: Date("date"),
+    open_price: Opt("open_pric").format(codec::Format::PLAIN.double_signed()),
+    high_price: Opt("high_pric").format(codec::Format::PLAIN.double_signed()),
+    low_price: Opt("low_pric").format(codec::Format::PLAIN.double_signed()),
+    close_price: Opt("close_pric").format(codec::Format::PLAIN.double_signed()),
+    previous_day_rate: Int("pred_rt").format(codec::Format::PLAIN.double_signed()),
+    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+    trade_quantity: Int("trde_qty"),
+    amount_million: Int("amt_mn"),
+    credit_rate: Decimal("crd_rt").format(codec::Format::PLAIN.double_signed()),
+    individual: Int("ind").format(codec::Format::PLAIN.double_signed()),
+    institution: Int("orgn").format(codec::Format::PLAIN.double_signed()),
+    foreign_quantity: Int("for_qty").format(codec::Format::PLAIN.double_signed()),
+    foreign: Int("frgn").format(codec::Format::PLAIN.double_signed()),
+    program: Int("prm").format(codec::Format::PLAIN.double_signed()),
+    foreign_rate: Decimal("for_rt").format(codec::Format::PLAIN.double_signed()),
+    foreign_holding: Decimal("for_poss").format(codec::Format::PLAIN.double_signed()),
+    foreign_weight: Decimal("for_wght").format(codec::Format::PLAIN.double_signed()),
+    foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed()),
+    institution_net_purchase: Int("orgn_netprps").format(codec::Format::PLAIN.double_signed()),
+    individual_net_purchase: Int("ind_netprps").format(codec::Format::PLAIN.double_signed()),
+    credit_balance_rate: Decimal("crd_remn_rt").format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for DailyStockPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10086",
@@ -444,17 +276,5 @@ impl kiwoom_runtime::PagedRequest for DailyStockPriceRequest {
     type Item = DailyStockPriceRow;
     fn into_items(page: DailyStockPriceResponse) -> Vec<DailyStockPriceRow> {
         page.daily_stock_price
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyStockPriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyStockPriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10086")
     }
 }

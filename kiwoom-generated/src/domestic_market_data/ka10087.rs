@@ -39,35 +39,12 @@ impl AfterHoursSinglePriceRequest {
         }
     }
 }
-impl codec::Table for AfterHoursSinglePriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for AfterHoursSinglePriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AfterHoursSinglePriceRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10087"
+);
 /// Response of `ka10087` 시간외단일가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -353,307 +330,59 @@ pub struct AfterHoursSinglePriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AfterHoursSinglePriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AfterHoursSinglePriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("bid_req_base_tm", "quote_remaining_quantity_base_time"),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_jub_pre_5",
-                "after_hours_single_price_ask_quantity_change_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_jub_pre_4",
-                "after_hours_single_price_ask_quantity_change_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_jub_pre_3",
-                "after_hours_single_price_ask_quantity_change_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_jub_pre_2",
-                "after_hours_single_price_ask_quantity_change_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_jub_pre_1",
-                "after_hours_single_price_ask_quantity_change_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_qty_5",
-                "after_hours_single_price_ask_quantity_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_qty_4",
-                "after_hours_single_price_ask_quantity_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_qty_3",
-                "after_hours_single_price_ask_quantity_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_qty_2",
-                "after_hours_single_price_ask_quantity_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_qty_1",
-                "after_hours_single_price_ask_quantity_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_5",
-                "after_hours_single_price_ask_price_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_4",
-                "after_hours_single_price_ask_price_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_3",
-                "after_hours_single_price_ask_price_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_2",
-                "after_hours_single_price_ask_price_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_1",
-                "after_hours_single_price_ask_price_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_1",
-                "after_hours_single_price_bid_price_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_2",
-                "after_hours_single_price_bid_price_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_3",
-                "after_hours_single_price_bid_price_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_4",
-                "after_hours_single_price_bid_price_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_5",
-                "after_hours_single_price_bid_price_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_qty_1",
-                "after_hours_single_price_bid_quantity_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_qty_2",
-                "after_hours_single_price_bid_quantity_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_qty_3",
-                "after_hours_single_price_bid_quantity_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_qty_4",
-                "after_hours_single_price_bid_quantity_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_qty_5",
-                "after_hours_single_price_bid_quantity_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_jub_pre_1",
-                "after_hours_single_price_bid_quantity_change_1",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_jub_pre_2",
-                "after_hours_single_price_bid_quantity_change_2",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_jub_pre_3",
-                "after_hours_single_price_bid_quantity_change_3",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_jub_pre_4",
-                "after_hours_single_price_bid_quantity_change_4",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_jub_pre_5",
-                "after_hours_single_price_bid_quantity_change_5",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_sel_bid_tot_req",
-                "after_hours_single_price_total_ask_quantity",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_buy_bid_tot_req",
-                "after_hours_single_price_total_bid_quantity",
-            ),
-            codec::Field::new("sel_bid_tot_req_jub_pre", "total_ask_quantity_change"),
-            codec::Field::new("sel_bid_tot_req", "total_ask_quantity"),
-            codec::Field::new("buy_bid_tot_req", "total_bid_quantity"),
-            codec::Field::new("buy_bid_tot_req_jub_pre", "total_bid_quantity_change"),
-            codec::Field::new(
-                "ovt_sel_bid_tot_req_jub_pre",
-                "after_hours_total_ask_quantity_change",
-            ),
-            codec::Field::new("ovt_sel_bid_tot_req", "after_hours_total_ask_quantity"),
-            codec::Field::new("ovt_buy_bid_tot_req", "after_hours_total_bid_quantity"),
-            codec::Field::new(
-                "ovt_buy_bid_tot_req_jub_pre",
-                "after_hours_total_bid_quantity_change",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_cur_prc",
-                "after_hours_single_price_current_price",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_pred_pre_sig",
-                "after_hours_single_price_previous_day_change_sign",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_pred_pre",
-                "after_hours_single_price_previous_day_change",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_flu_rt",
-                "after_hours_single_price_fluctuation_rate",
-            ),
-            codec::Field::new(
-                "ovt_sigpric_acc_trde_qty",
-                "after_hours_single_price_cumulative_trade_quantity",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.quote_remaining_quantity_base_time),
-            1 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_5),
-            2 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_4),
-            3 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_3),
-            4 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_2),
-            5 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_change_1),
-            6 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_5),
-            7 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_4),
-            8 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_3),
-            9 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_2),
-            10 => codec::SlotMut::Int(&mut self.after_hours_single_price_ask_quantity_1),
-            11 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_5),
-            12 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_4),
-            13 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_3),
-            14 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_2),
-            15 => codec::SlotMut::Opt(&mut self.after_hours_single_price_ask_price_1),
-            16 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_1),
-            17 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_2),
-            18 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_3),
-            19 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_4),
-            20 => codec::SlotMut::Opt(&mut self.after_hours_single_price_bid_price_5),
-            21 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_1),
-            22 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_2),
-            23 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_3),
-            24 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_4),
-            25 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_5),
-            26 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_1),
-            27 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_2),
-            28 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_3),
-            29 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_4),
-            30 => codec::SlotMut::Int(&mut self.after_hours_single_price_bid_quantity_change_5),
-            31 => codec::SlotMut::Int(&mut self.after_hours_single_price_total_ask_quantity),
-            32 => codec::SlotMut::Int(&mut self.after_hours_single_price_total_bid_quantity),
-            33 => codec::SlotMut::Int(&mut self.total_ask_quantity_change),
-            34 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            35 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            36 => codec::SlotMut::Int(&mut self.total_bid_quantity_change),
-            37 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity_change),
-            38 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity),
-            39 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity),
-            40 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity_change),
-            41 => codec::SlotMut::Opt(&mut self.after_hours_single_price_current_price),
-            42 => codec::SlotMut::Text(&mut self.after_hours_single_price_previous_day_change_sign),
-            43 => codec::SlotMut::Int(&mut self.after_hours_single_price_previous_day_change),
-            44 => codec::SlotMut::Decimal(&mut self.after_hours_single_price_fluctuation_rate),
-            45 => codec::SlotMut::Int(&mut self.after_hours_single_price_cumulative_trade_quantity),
-            46 => codec::SlotMut::Number(&mut self.return_code),
-            47 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.quote_remaining_quantity_base_time),
-            1 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_5),
-            2 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_4),
-            3 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_3),
-            4 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_2),
-            5 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_change_1),
-            6 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_5),
-            7 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_4),
-            8 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_3),
-            9 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_2),
-            10 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_quantity_1),
-            11 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_5),
-            12 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_4),
-            13 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_3),
-            14 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_2),
-            15 => codec::SlotRef::Opt(&self.after_hours_single_price_ask_price_1),
-            16 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_1),
-            17 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_2),
-            18 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_3),
-            19 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_4),
-            20 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_price_5),
-            21 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_1),
-            22 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_2),
-            23 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_3),
-            24 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_4),
-            25 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_5),
-            26 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_1),
-            27 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_2),
-            28 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_3),
-            29 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_4),
-            30 => codec::SlotRef::Opt(&self.after_hours_single_price_bid_quantity_change_5),
-            31 => codec::SlotRef::Opt(&self.after_hours_single_price_total_ask_quantity),
-            32 => codec::SlotRef::Opt(&self.after_hours_single_price_total_bid_quantity),
-            33 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
-            34 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            35 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            36 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
-            37 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity_change),
-            38 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity),
-            39 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity),
-            40 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity_change),
-            41 => codec::SlotRef::Opt(&self.after_hours_single_price_current_price),
-            42 => codec::SlotRef::Opt(&self.after_hours_single_price_previous_day_change_sign),
-            43 => codec::SlotRef::Opt(&self.after_hours_single_price_previous_day_change),
-            44 => codec::SlotRef::Opt(&self.after_hours_single_price_fluctuation_rate),
-            45 => codec::SlotRef::Opt(&self.after_hours_single_price_cumulative_trade_quantity),
-            46 => codec::SlotRef::Number(self.return_code),
-            47 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AfterHoursSinglePriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AfterHoursSinglePriceResponse {
+        quote_remaining_quantity_base_time: Opt("bid_req_base_tm"),
+        after_hours_single_price_ask_quantity_change_5: Int("ovt_sigpric_sel_bid_jub_pre_5"),
+        after_hours_single_price_ask_quantity_change_4: Int("ovt_sigpric_sel_bid_jub_pre_4"),
+        after_hours_single_price_ask_quantity_change_3: Int("ovt_sigpric_sel_bid_jub_pre_3"),
+        after_hours_single_price_ask_quantity_change_2: Int("ovt_sigpric_sel_bid_jub_pre_2"),
+        after_hours_single_price_ask_quantity_change_1: Int("ovt_sigpric_sel_bid_jub_pre_1"),
+        after_hours_single_price_ask_quantity_5: Int("ovt_sigpric_sel_bid_qty_5"),
+        after_hours_single_price_ask_quantity_4: Int("ovt_sigpric_sel_bid_qty_4"),
+        after_hours_single_price_ask_quantity_3: Int("ovt_sigpric_sel_bid_qty_3"),
+        after_hours_single_price_ask_quantity_2: Int("ovt_sigpric_sel_bid_qty_2"),
+        after_hours_single_price_ask_quantity_1: Int("ovt_sigpric_sel_bid_qty_1"),
+        after_hours_single_price_ask_price_5: Opt("ovt_sigpric_sel_bid_5"),
+        after_hours_single_price_ask_price_4: Opt("ovt_sigpric_sel_bid_4"),
+        after_hours_single_price_ask_price_3: Opt("ovt_sigpric_sel_bid_3"),
+        after_hours_single_price_ask_price_2: Opt("ovt_sigpric_sel_bid_2"),
+        after_hours_single_price_ask_price_1: Opt("ovt_sigpric_sel_bid_1"),
+        after_hours_single_price_bid_price_1: Opt("ovt_sigpric_buy_bid_1"),
+        after_hours_single_price_bid_price_2: Opt("ovt_sigpric_buy_bid_2"),
+        after_hours_single_price_bid_price_3: Opt("ovt_sigpric_buy_bid_3"),
+        after_hours_single_price_bid_price_4: Opt("ovt_sigpric_buy_bid_4"),
+        after_hours_single_price_bid_price_5: Opt("ovt_sigpric_buy_bid_5"),
+        after_hours_single_price_bid_quantity_1: Int("ovt_sigpric_buy_bid_qty_1"),
+        after_hours_single_price_bid_quantity_2: Int("ovt_sigpric_buy_bid_qty_2"),
+        after_hours_single_price_bid_quantity_3: Int("ovt_sigpric_buy_bid_qty_3"),
+        after_hours_single_price_bid_quantity_4: Int("ovt_sigpric_buy_bid_qty_4"),
+        after_hours_single_price_bid_quantity_5: Int("ovt_sigpric_buy_bid_qty_5"),
+        after_hours_single_price_bid_quantity_change_1: Int("ovt_sigpric_buy_bid_jub_pre_1"),
+        after_hours_single_price_bid_quantity_change_2: Int("ovt_sigpric_buy_bid_jub_pre_2"),
+        after_hours_single_price_bid_quantity_change_3: Int("ovt_sigpric_buy_bid_jub_pre_3"),
+        after_hours_single_price_bid_quantity_change_4: Int("ovt_sigpric_buy_bid_jub_pre_4"),
+        after_hours_single_price_bid_quantity_change_5: Int("ovt_sigpric_buy_bid_jub_pre_5"),
+        after_hours_single_price_total_ask_quantity: Int("ovt_sigpric_sel_bid_tot_req"),
+        after_hours_single_price_total_bid_quantity: Int("ovt_sigpric_buy_bid_tot_req"),
+        total_ask_quantity_change: Int("sel_bid_tot_req_jub_pre"),
+        total_ask_quantity: Int("sel_bid_tot_req"),
+        total_bid_quantity: Int("buy_bid_tot_req"),
+        total_bid_quantity_change: Int("buy_bid_tot_req_jub_pre"),
+        after_hours_total_ask_quantity_change: Int("ovt_sel_bid_tot_req_jub_pre"),
+        after_hours_total_ask_quantity: Int("ovt_sel_bid_tot_req"),
+        after_hours_total_bid_quantity: Int("ovt_buy_bid_tot_req"),
+        after_hours_total_bid_quantity_change: Int("ovt_buy_bid_tot_req_jub_pre"),
+        after_hours_single_price_current_price: Opt("ovt_sigpric_cur_prc"),
+        after_hours_single_price_previous_day_change_sign: Text("ovt_sigpric_pred_pre_sig"),
+        after_hours_single_price_previous_day_change: Int("ovt_sigpric_pred_pre"),
+        after_hours_single_price_fluctuation_rate: Decimal("ovt_sigpric_flu_rt"),
+        after_hours_single_price_cumulative_trade_quantity: Int("ovt_sigpric_acc_trde_qty"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10087",
@@ -664,17 +393,5 @@ impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {
     type Response = AfterHoursSinglePriceResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10087", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AfterHoursSinglePriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10087")
     }
 }

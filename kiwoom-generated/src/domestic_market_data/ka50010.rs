@@ -39,35 +39,12 @@ impl GoldSpotTradeTrendRequest {
         }
     }
 }
-impl codec::Table for GoldSpotTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotTradeTrendRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka50010"
+);
 /// Response of `ka50010` 금현물체결추이.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -83,55 +60,14 @@ pub struct GoldSpotTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gold_cntr", "gold_execution"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_execution),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_execution),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotTradeTrendResponse {
+        gold_execution: List("gold_cntr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka50010 field \`gold\_cntr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -217,85 +153,21 @@ pub struct GoldSpotTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
-            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
-            codec::Field::new("trde_pre", "trade_change"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-            codec::Field::new("cntr_str", "execution_strength"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_price),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            5 => codec::SlotMut::Opt(&mut self.execution_trade_quantity),
-            6 => codec::SlotMut::Opt(&mut self.time),
-            7 => codec::SlotMut::Opt(&mut self.change_sign),
-            8 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
-            9 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
-            10 => codec::SlotMut::Decimal(&mut self.trade_change),
-            11 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            12 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            5 => codec::SlotRef::Opt(&self.execution_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.time),
-            7 => codec::SlotRef::Opt(&self.change_sign),
-            8 => codec::SlotRef::Opt(&self.best_ask_price_unit),
-            9 => codec::SlotRef::Opt(&self.best_bid_price_unit),
-            10 => codec::SlotRef::Opt(&self.trade_change),
-            11 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            12 => codec::SlotRef::Opt(&self.execution_strength),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotTradeTrendRow {
+    execution_price: Opt("cntr_pric"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    execution_trade_quantity: Opt("cntr_trde_qty"),
+    time: Opt("tm"),
+    change_sign: Opt("pre_sig"),
+    best_ask_price_unit: Opt("pri_sel_bid_unit"),
+    best_bid_price_unit: Opt("pri_buy_bid_unit"),
+    trade_change: Decimal("trde_pre"),
+    trade_turnover_rate: Decimal("trde_tern_rt"),
+    execution_strength: Decimal("cntr_str")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50010",
@@ -312,17 +184,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotTradeTrendRequest {
     type Item = GoldSpotTradeTrendRow;
     fn into_items(page: GoldSpotTradeTrendResponse) -> Vec<GoldSpotTradeTrendRow> {
         page.gold_execution
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50010")
     }
 }

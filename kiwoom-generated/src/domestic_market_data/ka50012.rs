@@ -46,40 +46,13 @@ impl GoldSpotDailyTrendRequest {
         }
     }
 }
-impl codec::Table for GoldSpotDailyTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("base_dt", "base_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            base_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotDailyTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotDailyTrendRequest {
+        stock_code: Req("stk_cd").max(20),
+        base_date: Req("base_dt").max(8)
+    },
+    from_json = "ka50012"
+);
 /// Response of `ka50012` 금현물일별추이.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -95,55 +68,14 @@ pub struct GoldSpotDailyTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotDailyTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotDailyTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gold_daly_trnsn", "gold_daily_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_daily_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_daily_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotDailyTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotDailyTrendResponse {
+        gold_daily_trend: List("gold_daly_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka50012 field \`gold\_daly\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -229,85 +161,21 @@ pub struct GoldSpotDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotDailyTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotDailyTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("orgn_netprps", "institution_net_purchase"),
-            codec::Field::new("for_netprps", "foreign_net_purchase"),
-            codec::Field::new("ind_netprps", "individual_net_purchase"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            5 => codec::SlotMut::Opt(&mut self.open_price),
-            6 => codec::SlotMut::Opt(&mut self.high_price),
-            7 => codec::SlotMut::Opt(&mut self.low_price),
-            8 => codec::SlotMut::Date(&mut self.date),
-            9 => codec::SlotMut::Opt(&mut self.change_sign),
-            10 => codec::SlotMut::Int(&mut self.institution_net_purchase),
-            11 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            12 => codec::SlotMut::Int(&mut self.individual_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            5 => codec::SlotRef::Opt(&self.open_price),
-            6 => codec::SlotRef::Opt(&self.high_price),
-            7 => codec::SlotRef::Opt(&self.low_price),
-            8 => codec::SlotRef::Opt(&self.date),
-            9 => codec::SlotRef::Opt(&self.change_sign),
-            10 => codec::SlotRef::Opt(&self.institution_net_purchase),
-            11 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            12 => codec::SlotRef::Opt(&self.individual_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotDailyTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotDailyTrendRow {
+    current_price: Opt("cur_prc"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    date: Date("dt"),
+    change_sign: Opt("pre_sig"),
+    institution_net_purchase: Int("orgn_netprps"),
+    foreign_net_purchase: Int("for_netprps"),
+    individual_net_purchase: Int("ind_netprps")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50012",
@@ -324,17 +192,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotDailyTrendRequest {
     type Item = GoldSpotDailyTrendRow;
     fn into_items(page: GoldSpotDailyTrendResponse) -> Vec<GoldSpotDailyTrendRow> {
         page.gold_daily_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotDailyTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotDailyTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50012")
     }
 }

@@ -45,35 +45,12 @@ impl GoldSpotExpectedExecutionRequest {
         }
     }
 }
-impl codec::Table for GoldSpotExpectedExecutionRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotExpectedExecutionRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotExpectedExecutionRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka50087"
+);
 /// Response of `ka50087` 금현물예상체결.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -89,55 +66,14 @@ pub struct GoldSpotExpectedExecutionResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotExpectedExecutionResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotExpectedExecutionResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gold_expt_exec", "gold_expected_execution"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_expected_execution),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_expected_execution),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotExpectedExecutionResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotExpectedExecutionResponse {
+        gold_expected_execution: List("gold_expt_exec"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka50087 field \`gold\_expt\_exec\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -185,73 +121,16 @@ pub struct GoldSpotExpectedExecutionRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotExpectedExecutionRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotExpectedExecutionRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("exp_cntr_pric", "expected_execution_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("exp_pred_pre", "expected_previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("exp_flu_rt", "expected_fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("exp_acc_trde_qty", "expected_cumulative_trade_quantity"),
-            codec::Field::new("exp_cntr_trde_qty", "expected_execution_trade_quantity"),
-            codec::Field::new("exp_tm", "expected_time"),
-            codec::Field::new("exp_pre_sig", "expected_change_sign"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.expected_execution_price),
-            1 => codec::SlotMut::Int(&mut self.expected_previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.expected_fluctuation_rate),
-            3 => codec::SlotMut::Int(&mut self.expected_cumulative_trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.expected_execution_trade_quantity),
-            5 => codec::SlotMut::Opt(&mut self.expected_time),
-            6 => codec::SlotMut::Text(&mut self.expected_change_sign),
-            7 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.expected_execution_price),
-            1 => codec::SlotRef::Opt(&self.expected_previous_day_change),
-            2 => codec::SlotRef::Opt(&self.expected_fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.expected_cumulative_trade_quantity),
-            4 => codec::SlotRef::Opt(&self.expected_execution_trade_quantity),
-            5 => codec::SlotRef::Opt(&self.expected_time),
-            6 => codec::SlotRef::Opt(&self.expected_change_sign),
-            7 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotExpectedExecutionRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotExpectedExecutionRow {
+    expected_execution_price: Opt("exp_cntr_pric").format(codec::Format::PLAIN.double_signed()),
+    expected_previous_day_change: Int("exp_pred_pre").format(codec::Format::PLAIN.double_signed()),
+    expected_fluctuation_rate: Decimal("exp_flu_rt").format(codec::Format::PLAIN.double_signed()),
+    expected_cumulative_trade_quantity: Int("exp_acc_trde_qty"),
+    expected_execution_trade_quantity: Int("exp_cntr_trde_qty"),
+    expected_time: Opt("exp_tm"),
+    expected_change_sign: Text("exp_pre_sig"),
+    exchange_type: Text("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotExpectedExecutionRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50087",
@@ -268,17 +147,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotExpectedExecutionRequest {
     type Item = GoldSpotExpectedExecutionRow;
     fn into_items(page: GoldSpotExpectedExecutionResponse) -> Vec<GoldSpotExpectedExecutionRow> {
         page.gold_expected_execution
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotExpectedExecutionResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotExpectedExecutionRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50087")
     }
 }

@@ -39,35 +39,12 @@ impl GoldSpotQuoteInfoRequest {
         }
     }
 }
-impl codec::Table for GoldSpotQuoteInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotQuoteInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotQuoteInfoRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka50100"
+);
 /// Response of `ka50100` 금현물 시세정보.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -143,85 +120,24 @@ pub struct GoldSpotQuoteInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotQuoteInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotQuoteInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_rt", "previous_day_rate"),
-            codec::Field::new("upl_pric", "upper_limit_price"),
-            codec::Field::new("lst_pric", "lower_limit_price"),
-            codec::Field::new("pred_close_pric", "previous_day_close_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Opt(&mut self.open_price),
-            5 => codec::SlotMut::Opt(&mut self.high_price),
-            6 => codec::SlotMut::Opt(&mut self.low_price),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
-            8 => codec::SlotMut::Opt(&mut self.upper_limit_price),
-            9 => codec::SlotMut::Opt(&mut self.lower_limit_price),
-            10 => codec::SlotMut::Int(&mut self.previous_day_close_price),
-            11 => codec::SlotMut::Number(&mut self.return_code),
-            12 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.open_price),
-            5 => codec::SlotRef::Opt(&self.high_price),
-            6 => codec::SlotRef::Opt(&self.low_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_rate),
-            8 => codec::SlotRef::Opt(&self.upper_limit_price),
-            9 => codec::SlotRef::Opt(&self.lower_limit_price),
-            10 => codec::SlotRef::Opt(&self.previous_day_close_price),
-            11 => codec::SlotRef::Number(self.return_code),
-            12 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotQuoteInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotQuoteInfoResponse {
+        previous_day_change_sign: Text("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        previous_day_rate: Decimal("pred_rt"),
+        upper_limit_price: Opt("upl_pric"),
+        lower_limit_price: Opt("lst_pric"),
+        previous_day_close_price: Int("pred_close_pric"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50100",
@@ -232,17 +148,5 @@ impl kiwoom_runtime::TrRequest for GoldSpotQuoteInfoRequest {
     type Response = GoldSpotQuoteInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka50100", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotQuoteInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotQuoteInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50100")
     }
 }

@@ -46,42 +46,13 @@ impl GoldSpotQuoteRequest {
         }
     }
 }
-impl codec::Table for GoldSpotQuoteRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tic_scope", "tick_range")
-                .required()
-                .max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.tick_range),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            tick_range: super::TickRange::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for GoldSpotQuoteRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GoldSpotQuoteRequest {
+        stock_code: Req("stk_cd").max(20),
+        tick_range: ReqCode("tic_scope").max(2)
+    },
+    from_json = "ka50101"
+);
 /// Response of `ka50101` 금현물 호가.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -97,55 +68,14 @@ pub struct GoldSpotQuoteResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotQuoteResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotQuoteResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gold_bid", "gold_quote"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.gold_quote),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.gold_quote),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotQuoteResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GoldSpotQuoteResponse {
+        gold_quote: List("gold_bid"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka50101 field \`gold\_bid\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -239,91 +169,23 @@ pub struct GoldSpotQuoteRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GoldSpotQuoteRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GoldSpotQuoteRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
-            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
-            codec::Field::new("trde_pre", "trade_change"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("lpmmcm_nm_1", "lp_member_name_1"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_price),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Int(&mut self.trade_quantity),
-            4 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            5 => codec::SlotMut::Int(&mut self.execution_trade_quantity),
-            6 => codec::SlotMut::Opt(&mut self.time),
-            7 => codec::SlotMut::Opt(&mut self.change_sign),
-            8 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
-            9 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
-            10 => codec::SlotMut::Decimal(&mut self.trade_change),
-            11 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            12 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            13 => codec::SlotMut::Decimal(&mut self.lp_member_name_1),
-            14 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.trade_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            5 => codec::SlotRef::Opt(&self.execution_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.time),
-            7 => codec::SlotRef::Opt(&self.change_sign),
-            8 => codec::SlotRef::Opt(&self.best_ask_price_unit),
-            9 => codec::SlotRef::Opt(&self.best_bid_price_unit),
-            10 => codec::SlotRef::Opt(&self.trade_change),
-            11 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            12 => codec::SlotRef::Opt(&self.execution_strength),
-            13 => codec::SlotRef::Opt(&self.lp_member_name_1),
-            14 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GoldSpotQuoteRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GoldSpotQuoteRow {
+    execution_price: Opt("cntr_pric"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    execution_trade_quantity: Int("cntr_trde_qty"),
+    time: Opt("tm"),
+    change_sign: Opt("pre_sig"),
+    best_ask_price_unit: Opt("pri_sel_bid_unit"),
+    best_bid_price_unit: Opt("pri_buy_bid_unit"),
+    trade_change: Decimal("trde_pre"),
+    trade_turnover_rate: Decimal("trde_tern_rt"),
+    execution_strength: Decimal("cntr_str"),
+    lp_member_name_1: Decimal("lpmmcm_nm_1"),
+    exchange_type: Text("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50101",
@@ -340,17 +202,5 @@ impl kiwoom_runtime::PagedRequest for GoldSpotQuoteRequest {
     type Item = GoldSpotQuoteRow;
     fn into_items(page: GoldSpotQuoteResponse) -> Vec<GoldSpotQuoteRow> {
         page.gold_quote
-    }
-}
-impl kiwoom_runtime::TrResponse for GoldSpotQuoteResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GoldSpotQuoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka50101")
     }
 }

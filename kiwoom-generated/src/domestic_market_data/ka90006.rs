@@ -46,42 +46,13 @@ impl ProgramArbitrageBalanceTrendRequest {
         }
     }
 }
-impl codec::Table for ProgramArbitrageBalanceTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date").required().max(8),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ProgramArbitrageBalanceTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ProgramArbitrageBalanceTrendRequest {
+        date: Req("date").max(8),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90006"
+);
 /// Response of `ka90006` 프로그램매매차익잔고추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -97,58 +68,14 @@ pub struct ProgramArbitrageBalanceTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramArbitrageBalanceTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramArbitrageBalanceTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "prm_trde_dfrt_remn_trnsn",
-                "program_trade_arbitrage_balance_trend",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.program_trade_arbitrage_balance_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.program_trade_arbitrage_balance_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramArbitrageBalanceTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ProgramArbitrageBalanceTrendResponse {
+        program_trade_arbitrage_balance_trend: List("prm_trde_dfrt_remn_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka90006 field \`prm\_trde\_dfrt\_remn\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -198,73 +125,15 @@ pub struct ProgramArbitrageBalanceTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramArbitrageBalanceTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramArbitrageBalanceTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("buy_dfrt_trde_qty", "buy_arbitrage_trade_quantity"),
-            codec::Field::new("buy_dfrt_trde_amt", "buy_arbitrage_trade_amount"),
-            codec::Field::new(
-                "buy_dfrt_trde_irds_amt",
-                "buy_arbitrage_trade_change_amount",
-            ),
-            codec::Field::new("sel_dfrt_trde_qty", "sell_arbitrage_trade_quantity"),
-            codec::Field::new("sel_dfrt_trde_amt", "sell_arbitrage_trade_amount"),
-            codec::Field::new(
-                "sel_dfrt_trde_irds_amt",
-                "sell_arbitrage_trade_change_amount",
-            ),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_quantity),
-            2 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_amount),
-            3 => codec::SlotMut::Int(&mut self.buy_arbitrage_trade_change_amount),
-            4 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_amount),
-            6 => codec::SlotMut::Int(&mut self.sell_arbitrage_trade_change_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_quantity),
-            2 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_amount),
-            3 => codec::SlotRef::Opt(&self.buy_arbitrage_trade_change_amount),
-            4 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_quantity),
-            5 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_amount),
-            6 => codec::SlotRef::Opt(&self.sell_arbitrage_trade_change_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramArbitrageBalanceTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ProgramArbitrageBalanceTrendRow {
+    date: Date("dt"),
+    buy_arbitrage_trade_quantity: Int("buy_dfrt_trde_qty"),
+    buy_arbitrage_trade_amount: Int("buy_dfrt_trde_amt"),
+    buy_arbitrage_trade_change_amount: Int("buy_dfrt_trde_irds_amt"),
+    sell_arbitrage_trade_quantity: Int("sel_dfrt_trde_qty"),
+    sell_arbitrage_trade_amount: Int("sel_dfrt_trde_amt"),
+    sell_arbitrage_trade_change_amount: Int("sel_dfrt_trde_irds_amt")
+});
 impl kiwoom_runtime::TrRequest for ProgramArbitrageBalanceTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90006",
@@ -283,17 +152,5 @@ impl kiwoom_runtime::PagedRequest for ProgramArbitrageBalanceTrendRequest {
         page: ProgramArbitrageBalanceTrendResponse,
     ) -> Vec<ProgramArbitrageBalanceTrendRow> {
         page.program_trade_arbitrage_balance_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for ProgramArbitrageBalanceTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ProgramArbitrageBalanceTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90006")
     }
 }

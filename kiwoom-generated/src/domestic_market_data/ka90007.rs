@@ -71,54 +71,15 @@ impl ProgramTradeAccumulatedTrendRequest {
         }
     }
 }
-impl codec::Table for ProgramTradeAccumulatedTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date").required().max(8),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(5),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            market_type: super::ProgramTradeAccumulatedTrendMarketType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ProgramTradeAccumulatedTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ProgramTradeAccumulatedTrendRequest {
+        date: Req("date").max(8),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        market_type: ReqCode("mrkt_tp").max(5),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90007"
+);
 /// Response of `ka90007` 프로그램매매누적추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -134,55 +95,14 @@ pub struct ProgramTradeAccumulatedTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramTradeAccumulatedTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramTradeAccumulatedTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("prm_trde_acc_trnsn", "program_trade_cumulative_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.program_trade_cumulative_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.program_trade_cumulative_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramTradeAccumulatedTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ProgramTradeAccumulatedTrendResponse {
+        program_trade_cumulative_trend: List("prm_trde_acc_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka90007 field \`prm\_trde\_acc\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -244,78 +164,19 @@ pub struct ProgramTradeAccumulatedTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramTradeAccumulatedTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramTradeAccumulatedTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("kospi200", "kospi_200").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("basis", "basis"),
-            codec::Field::new("dfrt_trde_tdy", "arbitrage_trade_today")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("dfrt_trde_acc", "arbitrage_trade_cumulative")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("ndiffpro_trde_tdy", "non_arbitrage_trade_today")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("ndiffpro_trde_acc", "non_arbitrage_trade_cumulative")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("all_tdy", "all_today").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("all_acc", "all_cumulative")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.kospi_200),
-            2 => codec::SlotMut::Decimal(&mut self.basis),
-            3 => codec::SlotMut::Int(&mut self.arbitrage_trade_today),
-            4 => codec::SlotMut::Int(&mut self.arbitrage_trade_cumulative),
-            5 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_today),
-            6 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_cumulative),
-            7 => codec::SlotMut::Int(&mut self.all_today),
-            8 => codec::SlotMut::Int(&mut self.all_cumulative),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.kospi_200),
-            2 => codec::SlotRef::Opt(&self.basis),
-            3 => codec::SlotRef::Opt(&self.arbitrage_trade_today),
-            4 => codec::SlotRef::Opt(&self.arbitrage_trade_cumulative),
-            5 => codec::SlotRef::Opt(&self.non_arbitrage_trade_today),
-            6 => codec::SlotRef::Opt(&self.non_arbitrage_trade_cumulative),
-            7 => codec::SlotRef::Opt(&self.all_today),
-            8 => codec::SlotRef::Opt(&self.all_cumulative),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramTradeAccumulatedTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ProgramTradeAccumulatedTrendRow {
+    date: Date("dt"),
+    kospi_200: Opt("kospi200").format(codec::Format::PLAIN.double_signed()),
+    basis: Decimal("basis"),
+    arbitrage_trade_today: Int("dfrt_trde_tdy").format(codec::Format::PLAIN.double_signed()),
+    arbitrage_trade_cumulative: Int("dfrt_trde_acc").format(codec::Format::PLAIN.double_signed()),
+    non_arbitrage_trade_today: Int("ndiffpro_trde_tdy")
+        .format(codec::Format::PLAIN.double_signed()),
+    non_arbitrage_trade_cumulative: Int("ndiffpro_trde_acc")
+        .format(codec::Format::PLAIN.double_signed()),
+    all_today: Int("all_tdy").format(codec::Format::PLAIN.double_signed()),
+    all_cumulative: Int("all_acc").format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for ProgramTradeAccumulatedTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90007",
@@ -334,17 +195,5 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeAccumulatedTrendRequest {
         page: ProgramTradeAccumulatedTrendResponse,
     ) -> Vec<ProgramTradeAccumulatedTrendRow> {
         page.program_trade_cumulative_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for ProgramTradeAccumulatedTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ProgramTradeAccumulatedTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90007")
     }
 }

@@ -74,60 +74,16 @@ impl ProgramTradeDailyTrendRequest {
         }
     }
 }
-impl codec::Table for ProgramTradeDailyTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date", "date").required().max(8),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(10),
-            codec::Field::new("min_tic_tp", "minute_tick_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.minute_tick_type),
-            4 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.minute_tick_type),
-            4 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            market_type: Default::default(),
-            minute_tick_type: super::MinuteTickType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ProgramTradeDailyTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ProgramTradeDailyTrendRequest {
+        date: Req("date").max(8),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        market_type: Req("mrkt_tp").max(10),
+        minute_tick_type: ReqCode("min_tic_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90010"
+);
 /// Response of `ka90010` 프로그램매매추이요청 일자별.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -143,55 +99,14 @@ pub struct ProgramTradeDailyTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramTradeDailyTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramTradeDailyTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("prm_trde_trnsn", "program_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.program_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.program_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramTradeDailyTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ProgramTradeDailyTrendResponse {
+        program_trade_trend: List("prm_trde_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka90010 field \`prm\_trde\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -307,109 +222,26 @@ pub struct ProgramTradeDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramTradeDailyTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramTradeDailyTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("dfrt_trde_sel", "arbitrage_trade_sell"),
-            codec::Field::new("dfrt_trde_buy", "arbitrage_trade_buy"),
-            codec::Field::new("dfrt_trde_netprps", "arbitrage_trade_net_purchase"),
-            codec::Field::new("ndiffpro_trde_sel", "non_arbitrage_trade_sell"),
-            codec::Field::new("ndiffpro_trde_buy", "non_arbitrage_trade_buy"),
-            codec::Field::new("ndiffpro_trde_netprps", "non_arbitrage_trade_net_purchase"),
-            codec::Field::new("dfrt_trde_sell_qty", "arbitrage_trade_sell_quantity"),
-            codec::Field::new("dfrt_trde_buy_qty", "arbitrage_trade_buy_quantity"),
-            codec::Field::new(
-                "dfrt_trde_netprps_qty",
-                "arbitrage_trade_net_purchase_quantity",
-            ),
-            codec::Field::new(
-                "ndiffpro_trde_sell_qty",
-                "non_arbitrage_trade_sell_quantity",
-            ),
-            codec::Field::new("ndiffpro_trde_buy_qty", "non_arbitrage_trade_buy_quantity"),
-            codec::Field::new(
-                "ndiffpro_trde_netprps_qty",
-                "non_arbitrage_trade_net_purchase_quantity",
-            ),
-            codec::Field::new("all_sel", "all_sell"),
-            codec::Field::new("all_buy", "all_buy"),
-            codec::Field::new("all_netprps", "all_net_purchase"),
-            codec::Field::new("kospi200", "kospi_200"),
-            codec::Field::new("basis", "basis"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Int(&mut self.arbitrage_trade_sell),
-            2 => codec::SlotMut::Int(&mut self.arbitrage_trade_buy),
-            3 => codec::SlotMut::Int(&mut self.arbitrage_trade_net_purchase),
-            4 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_sell),
-            5 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_buy),
-            6 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_net_purchase),
-            7 => codec::SlotMut::Int(&mut self.arbitrage_trade_sell_quantity),
-            8 => codec::SlotMut::Int(&mut self.arbitrage_trade_buy_quantity),
-            9 => codec::SlotMut::Int(&mut self.arbitrage_trade_net_purchase_quantity),
-            10 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_sell_quantity),
-            11 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_buy_quantity),
-            12 => codec::SlotMut::Int(&mut self.non_arbitrage_trade_net_purchase_quantity),
-            13 => codec::SlotMut::Int(&mut self.all_sell),
-            14 => codec::SlotMut::Int(&mut self.all_buy),
-            15 => codec::SlotMut::Int(&mut self.all_net_purchase),
-            16 => codec::SlotMut::Opt(&mut self.kospi_200),
-            17 => codec::SlotMut::Decimal(&mut self.basis),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.arbitrage_trade_sell),
-            2 => codec::SlotRef::Opt(&self.arbitrage_trade_buy),
-            3 => codec::SlotRef::Opt(&self.arbitrage_trade_net_purchase),
-            4 => codec::SlotRef::Opt(&self.non_arbitrage_trade_sell),
-            5 => codec::SlotRef::Opt(&self.non_arbitrage_trade_buy),
-            6 => codec::SlotRef::Opt(&self.non_arbitrage_trade_net_purchase),
-            7 => codec::SlotRef::Opt(&self.arbitrage_trade_sell_quantity),
-            8 => codec::SlotRef::Opt(&self.arbitrage_trade_buy_quantity),
-            9 => codec::SlotRef::Opt(&self.arbitrage_trade_net_purchase_quantity),
-            10 => codec::SlotRef::Opt(&self.non_arbitrage_trade_sell_quantity),
-            11 => codec::SlotRef::Opt(&self.non_arbitrage_trade_buy_quantity),
-            12 => codec::SlotRef::Opt(&self.non_arbitrage_trade_net_purchase_quantity),
-            13 => codec::SlotRef::Opt(&self.all_sell),
-            14 => codec::SlotRef::Opt(&self.all_buy),
-            15 => codec::SlotRef::Opt(&self.all_net_purchase),
-            16 => codec::SlotRef::Opt(&self.kospi_200),
-            17 => codec::SlotRef::Opt(&self.basis),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramTradeDailyTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ProgramTradeDailyTrendRow {
+    execution_time: Opt("cntr_tm"),
+    arbitrage_trade_sell: Int("dfrt_trde_sel"),
+    arbitrage_trade_buy: Int("dfrt_trde_buy"),
+    arbitrage_trade_net_purchase: Int("dfrt_trde_netprps"),
+    non_arbitrage_trade_sell: Int("ndiffpro_trde_sel"),
+    non_arbitrage_trade_buy: Int("ndiffpro_trde_buy"),
+    non_arbitrage_trade_net_purchase: Int("ndiffpro_trde_netprps"),
+    arbitrage_trade_sell_quantity: Int("dfrt_trde_sell_qty"),
+    arbitrage_trade_buy_quantity: Int("dfrt_trde_buy_qty"),
+    arbitrage_trade_net_purchase_quantity: Int("dfrt_trde_netprps_qty"),
+    non_arbitrage_trade_sell_quantity: Int("ndiffpro_trde_sell_qty"),
+    non_arbitrage_trade_buy_quantity: Int("ndiffpro_trde_buy_qty"),
+    non_arbitrage_trade_net_purchase_quantity: Int("ndiffpro_trde_netprps_qty"),
+    all_sell: Int("all_sel"),
+    all_buy: Int("all_buy"),
+    all_net_purchase: Int("all_netprps"),
+    kospi_200: Opt("kospi200"),
+    basis: Decimal("basis")
+});
 impl kiwoom_runtime::TrRequest for ProgramTradeDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90010",
@@ -426,17 +258,5 @@ impl kiwoom_runtime::PagedRequest for ProgramTradeDailyTrendRequest {
     type Item = ProgramTradeDailyTrendRow;
     fn into_items(page: ProgramTradeDailyTrendResponse) -> Vec<ProgramTradeDailyTrendRow> {
         page.program_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for ProgramTradeDailyTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ProgramTradeDailyTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90010")
     }
 }

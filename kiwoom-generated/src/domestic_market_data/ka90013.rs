@@ -70,44 +70,14 @@ impl StockProgramDailyTrendRequest {
         self
     }
 }
-impl codec::Table for StockProgramDailyTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("amt_qty_tp", "amount_quantity_type").max(1),
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("date", "date").max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.amount_quantity_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Date(&mut self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.amount_quantity_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            amount_quantity_type: None,
-            stock_code: Default::default(),
-            date: None,
-        }
-    }
-}
-impl serde::Serialize for StockProgramDailyTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockProgramDailyTrendRequest {
+        amount_quantity_type: Opt("amt_qty_tp").max(1),
+        stock_code: Req("stk_cd").max(20),
+        date: Date("date").max(8)
+    },
+    from_json = "ka90013"
+);
 /// Response of `ka90013` 종목일별프로그램매매추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -123,55 +93,14 @@ pub struct StockProgramDailyTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockProgramDailyTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockProgramDailyTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_daly_prm_trde_trnsn", "stock_daily_program_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.stock_daily_program_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.stock_daily_program_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockProgramDailyTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockProgramDailyTrendResponse {
+        stock_daily_program_trade_trend: List("stk_daly_prm_trde_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/market-data.yaml ka90013 field \`stk\_daly\_prm\_trde\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -283,110 +212,30 @@ pub struct StockProgramDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockProgramDailyTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockProgramDailyTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("prm_sell_amt", "program_sell_amount"),
-            codec::Field::new("prm_buy_amt", "program_buy_amount"),
-            codec::Field::new("prm_netprps_amt", "program_net_purchase_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("prm_netprps_amt_irds", "program_net_purchase_amount_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("prm_sell_qty", "program_sell_quantity"),
-            codec::Field::new("prm_buy_qty", "program_buy_quantity"),
-            codec::Field::new("prm_netprps_qty", "program_net_purchase_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "prm_netprps_qty_irds",
-                "program_net_purchase_quantity_change",
-            )
-            .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("base_pric_tm", "base_price_time"),
-            codec::Field::new("dbrt_trde_rpy_sum", "lending_trade_repayment_sum"),
-            codec::Field::new("remn_rcvord_sum", "balance_orders_received_sum"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.program_sell_amount),
-            7 => codec::SlotMut::Int(&mut self.program_buy_amount),
-            8 => codec::SlotMut::Int(&mut self.program_net_purchase_amount),
-            9 => codec::SlotMut::Int(&mut self.program_net_purchase_amount_change),
-            10 => codec::SlotMut::Int(&mut self.program_sell_quantity),
-            11 => codec::SlotMut::Int(&mut self.program_buy_quantity),
-            12 => codec::SlotMut::Int(&mut self.program_net_purchase_quantity),
-            13 => codec::SlotMut::Int(&mut self.program_net_purchase_quantity_change),
-            14 => codec::SlotMut::Opt(&mut self.base_price_time),
-            15 => codec::SlotMut::Int(&mut self.lending_trade_repayment_sum),
-            16 => codec::SlotMut::Int(&mut self.balance_orders_received_sum),
-            17 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.program_sell_amount),
-            7 => codec::SlotRef::Opt(&self.program_buy_amount),
-            8 => codec::SlotRef::Opt(&self.program_net_purchase_amount),
-            9 => codec::SlotRef::Opt(&self.program_net_purchase_amount_change),
-            10 => codec::SlotRef::Opt(&self.program_sell_quantity),
-            11 => codec::SlotRef::Opt(&self.program_buy_quantity),
-            12 => codec::SlotRef::Opt(&self.program_net_purchase_quantity),
-            13 => codec::SlotRef::Opt(&self.program_net_purchase_quantity_change),
-            14 => codec::SlotRef::Opt(&self.base_price_time),
-            15 => codec::SlotRef::Opt(&self.lending_trade_repayment_sum),
-            16 => codec::SlotRef::Opt(&self.balance_orders_received_sum),
-            17 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockProgramDailyTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockProgramDailyTrendRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+    trade_quantity: Int("trde_qty"),
+    program_sell_amount: Int("prm_sell_amt"),
+    program_buy_amount: Int("prm_buy_amt"),
+    program_net_purchase_amount: Int("prm_netprps_amt")
+        .format(codec::Format::PLAIN.double_signed()),
+    program_net_purchase_amount_change: Int("prm_netprps_amt_irds")
+        .format(codec::Format::PLAIN.double_signed()),
+    program_sell_quantity: Int("prm_sell_qty"),
+    program_buy_quantity: Int("prm_buy_qty"),
+    program_net_purchase_quantity: Int("prm_netprps_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    program_net_purchase_quantity_change: Int("prm_netprps_qty_irds")
+        .format(codec::Format::PLAIN.double_signed()),
+    base_price_time: Opt("base_pric_tm"),
+    lending_trade_repayment_sum: Int("dbrt_trde_rpy_sum"),
+    balance_orders_received_sum: Int("remn_rcvord_sum"),
+    exchange_type: Opt("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for StockProgramDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90013",
@@ -403,17 +252,5 @@ impl kiwoom_runtime::PagedRequest for StockProgramDailyTrendRequest {
     type Item = StockProgramDailyTrendRow;
     fn into_items(page: StockProgramDailyTrendResponse) -> Vec<StockProgramDailyTrendRow> {
         page.stock_daily_program_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for StockProgramDailyTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockProgramDailyTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90013")
     }
 }

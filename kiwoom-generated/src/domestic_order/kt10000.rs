@@ -90,60 +90,17 @@ impl BuyStockRequest {
         self
     }
 }
-impl codec::Table for BuyStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type")
-                .required()
-                .max(3),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("ord_qty", "order_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("ord_uv", "order_unit_price").max(12),
-            codec::Field::new("trde_tp", "trade_type").required().max(2),
-            codec::Field::new("cond_uv", "condition_unit_price").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.domestic_exchange_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.order_quantity),
-            3 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            4 => codec::SlotMut::Req(&mut self.trade_type),
-            5 => codec::SlotMut::Opt(&mut self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.domestic_exchange_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.order_quantity),
-            3 => codec::SlotRef::Opt(&self.order_unit_price),
-            4 => codec::SlotRef::Req(&self.trade_type),
-            5 => codec::SlotRef::Opt(&self.condition_unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            domestic_exchange_type: super::OrderVenue::from_code(""),
-            stock_code: Default::default(),
-            order_quantity: Default::default(),
-            order_unit_price: None,
-            trade_type: super::TradeType::from_code(""),
-            condition_unit_price: None,
-        }
-    }
-}
-impl serde::Serialize for BuyStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BuyStockRequest {
+        domestic_exchange_type: ReqCode("dmst_stex_tp").max(3),
+        stock_code: Req("stk_cd").max(12),
+        order_quantity: Req("ord_qty").max(12),
+        order_unit_price: Opt("ord_uv").max(12),
+        trade_type: ReqCode("trde_tp").max(2),
+        condition_unit_price: Opt("cond_uv").max(12)
+    },
+    from_json = "kt10000"
+);
 /// Response of `kt10000` 주식 매수주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -167,58 +124,15 @@ pub struct BuyStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BuyStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BuyStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("dmst_stex_tp", "domestic_exchange_type"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.order_number),
-            1 => codec::SlotMut::Opt(&mut self.domestic_exchange_type),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.domestic_exchange_type),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BuyStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BuyStockResponse {
+        order_number: Opt("ord_no"),
+        domestic_exchange_type: Opt("dmst_stex_tp"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for BuyStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt10000",
@@ -242,17 +156,5 @@ impl kiwoom_runtime::TrRequest for BuyStockRequest {
                 .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for BuyStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BuyStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt10000")
     }
 }

@@ -69,50 +69,15 @@ impl SellGoldSpotRequest {
         self
     }
 }
-impl codec::Table for SellGoldSpotRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("ord_qty", "order_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("ord_uv", "order_unit_price").max(12),
-            codec::Field::new("trde_tp", "trade_type").required().max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.order_quantity),
-            2 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            3 => codec::SlotMut::Req(&mut self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.order_quantity),
-            2 => codec::SlotRef::Opt(&self.order_unit_price),
-            3 => codec::SlotRef::Req(&self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            order_quantity: Default::default(),
-            order_unit_price: None,
-            trade_type: super::BuyGoldSpotTradeType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SellGoldSpotRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SellGoldSpotRequest {
+        stock_code: Req("stk_cd").max(12),
+        order_quantity: Req("ord_qty").max(12),
+        order_unit_price: Opt("ord_uv").max(12),
+        trade_type: ReqCode("trde_tp").max(2)
+    },
+    from_json = "kt50001"
+);
 /// Response of `kt50001` 금현물 매도주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -130,55 +95,14 @@ pub struct SellGoldSpotResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SellGoldSpotResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SellGoldSpotResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.order_number),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SellGoldSpotResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SellGoldSpotResponse {
+        order_number: Opt("ord_no"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for SellGoldSpotRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50001",
@@ -202,17 +126,5 @@ impl kiwoom_runtime::TrRequest for SellGoldSpotRequest {
                 .map(|p| rust_decimal::Decimal::from(p.get())),
             original_order_no: None,
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for SellGoldSpotResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SellGoldSpotRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt50001")
     }
 }

@@ -81,64 +81,17 @@ impl OrderBookDepthTopRequest {
         }
     }
 }
-impl codec::Table for OrderBookDepthTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_type),
-            2 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            3 => codec::SlotMut::Req(&mut self.stock_condition),
-            4 => codec::SlotMut::Req(&mut self.credit_condition),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_type),
-            2 => codec::SlotRef::Req(&self.trade_quantity_type),
-            3 => codec::SlotRef::Req(&self.stock_condition),
-            4 => codec::SlotRef::Req(&self.credit_condition),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-            sort_type: super::OrderBookDepthTopSortType::from_code(""),
-            trade_quantity_type: super::OrderBookDepthTopTradeQuantityType::from_code(""),
-            stock_condition: super::CreditRatioTopStockCondition::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for OrderBookDepthTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderBookDepthTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_type: ReqCode("sort_tp").max(1),
+        trade_quantity_type: ReqCode("trde_qty_tp"),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10020"
+);
 /// Response of `ka10020` 호가잔량상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -154,55 +107,14 @@ pub struct OrderBookDepthTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBookDepthTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBookDepthTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("bid_req_upper", "quote_remaining_quantity_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.quote_remaining_quantity_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.quote_remaining_quantity_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBookDepthTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrderBookDepthTopResponse {
+        quote_remaining_quantity_top: List("bid_req_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10020 field \`bid\_req\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -266,76 +178,18 @@ pub struct OrderBookDepthTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBookDepthTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBookDepthTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-            codec::Field::new("netprps_req", "net_purchase_remaining_quantity"),
-            codec::Field::new("buy_rt", "buy_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            7 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            8 => codec::SlotMut::Int(&mut self.net_purchase_remaining_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.buy_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            7 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            8 => codec::SlotRef::Opt(&self.net_purchase_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.buy_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBookDepthTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OrderBookDepthTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    trade_quantity: Int("trde_qty"),
+    total_ask_quantity: Int("tot_sel_req"),
+    total_bid_quantity: Int("tot_buy_req"),
+    net_purchase_remaining_quantity: Int("netprps_req"),
+    buy_rate: Decimal("buy_rt")
+});
 impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10020",
@@ -352,17 +206,5 @@ impl kiwoom_runtime::PagedRequest for OrderBookDepthTopRequest {
     type Item = OrderBookDepthTopRow;
     fn into_items(page: OrderBookDepthTopResponse) -> Vec<OrderBookDepthTopRow> {
         page.quote_remaining_quantity_top
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderBookDepthTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderBookDepthTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10020")
     }
 }

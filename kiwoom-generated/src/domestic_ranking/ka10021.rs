@@ -89,68 +89,18 @@ impl OrderBookDepthSurgeRequest {
         }
     }
 }
-impl codec::Table for OrderBookDepthSurgeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("tm_tp", "time_type").required().max(2),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(4),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.trade_type),
-            2 => codec::SlotMut::Req(&mut self.sort_type),
-            3 => codec::SlotMut::Req(&mut self.time_type),
-            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Req(&mut self.stock_condition),
-            6 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.trade_type),
-            2 => codec::SlotRef::Req(&self.sort_type),
-            3 => codec::SlotRef::Req(&self.time_type),
-            4 => codec::SlotRef::Req(&self.trade_quantity_type),
-            5 => codec::SlotRef::Req(&self.stock_condition),
-            6 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-            trade_type: super::OrderBookDepthSurgeTradeType::from_code(""),
-            sort_type: super::OrderBookDepthSurgeSortType::from_code(""),
-            time_type: Default::default(),
-            trade_quantity_type: super::OrderBookDepthSurgeTradeQuantityType::from_code(""),
-            stock_condition: super::CreditRatioTopStockCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for OrderBookDepthSurgeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderBookDepthSurgeRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        trade_type: ReqCode("trde_tp").max(1),
+        sort_type: ReqCode("sort_tp").max(1),
+        time_type: Req("tm_tp").max(2),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(4),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10021"
+);
 /// Response of `ka10021` 호가잔량급증요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -166,55 +116,14 @@ pub struct OrderBookDepthSurgeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBookDepthSurgeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBookDepthSurgeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("bid_req_sdnin", "quote_remaining_quantity_surge"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.quote_remaining_quantity_surge),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.quote_remaining_quantity_surge),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBookDepthSurgeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrderBookDepthSurgeResponse {
+        quote_remaining_quantity_surge: List("bid_req_sdnin"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10021 field \`bid\_req\_sdnin\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -278,76 +187,18 @@ pub struct OrderBookDepthSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBookDepthSurgeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBookDepthSurgeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("int", "threshold"),
-            codec::Field::new("now", "current"),
-            codec::Field::new("sdnin_qty", "surge_quantity"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-            codec::Field::new("tot_buy_qty", "total_buy_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Int(&mut self.threshold),
-            6 => codec::SlotMut::Int(&mut self.current),
-            7 => codec::SlotMut::Int(&mut self.surge_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            9 => codec::SlotMut::Int(&mut self.total_buy_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.threshold),
-            6 => codec::SlotRef::Opt(&self.current),
-            7 => codec::SlotRef::Opt(&self.surge_quantity),
-            8 => codec::SlotRef::Opt(&self.surge_rate),
-            9 => codec::SlotRef::Opt(&self.total_buy_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBookDepthSurgeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OrderBookDepthSurgeRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    threshold: Int("int"),
+    current: Int("now"),
+    surge_quantity: Int("sdnin_qty"),
+    surge_rate: Decimal("sdnin_rt"),
+    total_buy_quantity: Int("tot_buy_qty")
+});
 impl kiwoom_runtime::TrRequest for OrderBookDepthSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10021",
@@ -364,17 +215,5 @@ impl kiwoom_runtime::PagedRequest for OrderBookDepthSurgeRequest {
     type Item = OrderBookDepthSurgeRow;
     fn into_items(page: OrderBookDepthSurgeResponse) -> Vec<OrderBookDepthSurgeRow> {
         page.quote_remaining_quantity_surge
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderBookDepthSurgeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderBookDepthSurgeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10021")
     }
 }

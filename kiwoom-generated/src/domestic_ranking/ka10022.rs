@@ -81,62 +81,17 @@ impl OrderBalanceRatioSurgeRequest {
         }
     }
 }
-impl codec::Table for OrderBalanceRatioSurgeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("rt_tp", "rate_type").required().max(1),
-            codec::Field::new("tm_tp", "time_type").required().max(2),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.rate_type),
-            2 => codec::SlotMut::Req(&mut self.time_type),
-            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            4 => codec::SlotMut::Req(&mut self.stock_condition),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.rate_type),
-            2 => codec::SlotRef::Req(&self.time_type),
-            3 => codec::SlotRef::Req(&self.trade_quantity_type),
-            4 => codec::SlotRef::Req(&self.stock_condition),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-            rate_type: super::OrderBalanceRatioSurgeRateType::from_code(""),
-            time_type: Default::default(),
-            trade_quantity_type: super::OrderBalanceRatioSurgeTradeQuantityType::from_code(""),
-            stock_condition: super::CreditRatioTopStockCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for OrderBalanceRatioSurgeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderBalanceRatioSurgeRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        rate_type: ReqCode("rt_tp").max(1),
+        time_type: Req("tm_tp").max(2),
+        trade_quantity_type: ReqCode("trde_qty_tp"),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10022"
+);
 /// Response of `ka10022` 잔량율급증요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -152,55 +107,14 @@ pub struct OrderBalanceRatioSurgeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBalanceRatioSurgeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBalanceRatioSurgeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("req_rt_sdnin", "remaining_quantity_rate_surge"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.remaining_quantity_rate_surge),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.remaining_quantity_rate_surge),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBalanceRatioSurgeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrderBalanceRatioSurgeResponse {
+        remaining_quantity_rate_surge: List("req_rt_sdnin"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10022 field \`req\_rt\_sdnin\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -264,76 +178,18 @@ pub struct OrderBalanceRatioSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBalanceRatioSurgeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBalanceRatioSurgeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("int", "threshold"),
-            codec::Field::new("now_rt", "current_rate"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.threshold),
-            6 => codec::SlotMut::Decimal(&mut self.current_rate),
-            7 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            8 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            9 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.threshold),
-            6 => codec::SlotRef::Opt(&self.current_rate),
-            7 => codec::SlotRef::Opt(&self.surge_rate),
-            8 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            9 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBalanceRatioSurgeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OrderBalanceRatioSurgeRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    threshold: Decimal("int"),
+    current_rate: Decimal("now_rt"),
+    surge_rate: Decimal("sdnin_rt"),
+    total_ask_quantity: Int("tot_sel_req"),
+    total_bid_quantity: Int("tot_buy_req")
+});
 impl kiwoom_runtime::TrRequest for OrderBalanceRatioSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10022",
@@ -350,17 +206,5 @@ impl kiwoom_runtime::PagedRequest for OrderBalanceRatioSurgeRequest {
     type Item = OrderBalanceRatioSurgeRow;
     fn into_items(page: OrderBalanceRatioSurgeResponse) -> Vec<OrderBalanceRatioSurgeRow> {
         page.remaining_quantity_rate_surge
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderBalanceRatioSurgeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderBalanceRatioSurgeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10022")
     }
 }

@@ -107,68 +107,19 @@ impl VolumeSurgeRequest {
         self
     }
 }
-impl codec::Table for VolumeSurgeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("tm_tp", "time_type").required().max(1),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
-            codec::Field::new("tm", "time").max(2),
-            codec::Field::new("stk_cnd", "stock_condition").required(),
-            codec::Field::new("pric_tp", "price_type").required().max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_type),
-            2 => codec::SlotMut::Req(&mut self.time_type),
-            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            4 => codec::SlotMut::Text(&mut self.time),
-            5 => codec::SlotMut::Req(&mut self.stock_condition),
-            6 => codec::SlotMut::Req(&mut self.price_type),
-            7 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_type),
-            2 => codec::SlotRef::Req(&self.time_type),
-            3 => codec::SlotRef::Req(&self.trade_quantity_type),
-            4 => codec::SlotRef::Opt(&self.time),
-            5 => codec::SlotRef::Req(&self.stock_condition),
-            6 => codec::SlotRef::Req(&self.price_type),
-            7 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            sort_type: super::VolumeSurgeSortType::from_code(""),
-            time_type: super::VolumeSurgeTimeType::from_code(""),
-            trade_quantity_type: super::VolumeRecordUpdateTradeQuantityType::from_code(""),
-            time: None,
-            stock_condition: super::VolumeSurgeStockCondition::from_code(""),
-            price_type: super::VolumeSurgePriceType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for VolumeSurgeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    VolumeSurgeRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_type: ReqCode("sort_tp").max(1),
+        time_type: ReqCode("tm_tp").max(1),
+        trade_quantity_type: ReqCode("trde_qty_tp"),
+        time: Text("tm").max(2),
+        stock_condition: ReqCode("stk_cnd"),
+        price_type: ReqCode("pric_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10023"
+);
 /// Response of `ka10023` 거래량급증요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -184,55 +135,14 @@ pub struct VolumeSurgeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl VolumeSurgeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for VolumeSurgeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_qty_sdnin", "trade_quantity_surge"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trade_quantity_surge),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trade_quantity_surge),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for VolumeSurgeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    VolumeSurgeResponse {
+        trade_quantity_surge: List("trde_qty_sdnin"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10023 field \`trde\_qty\_sdnin\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -296,78 +206,18 @@ pub struct VolumeSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl VolumeSurgeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for VolumeSurgeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("prev_trde_qty", "previous_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("now_trde_qty", "current_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("sdnin_qty", "surge_quantity"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.previous_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.surge_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.previous_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.surge_quantity),
-            9 => codec::SlotRef::Opt(&self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for VolumeSurgeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(VolumeSurgeRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    previous_trade_quantity: Int("prev_trde_qty").format(codec::Format::PLAIN.saturating()),
+    current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
+    surge_quantity: Int("sdnin_qty"),
+    surge_rate: Decimal("sdnin_rt")
+});
 impl kiwoom_runtime::TrRequest for VolumeSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10023",
@@ -384,17 +234,5 @@ impl kiwoom_runtime::PagedRequest for VolumeSurgeRequest {
     type Item = VolumeSurgeRow;
     fn into_items(page: VolumeSurgeResponse) -> Vec<VolumeSurgeRow> {
         page.trade_quantity_surge
-    }
-}
-impl kiwoom_runtime::TrResponse for VolumeSurgeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for VolumeSurgeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10023")
     }
 }

@@ -106,84 +106,20 @@ impl PrevDayChangeRateTopRequest {
         }
     }
 }
-impl codec::Table for PrevDayChangeRateTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
-                .required()
-                .max(5),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(2),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("updown_incls", "up_down_include")
-                .required()
-                .max(2),
-            codec::Field::new("pric_cnd", "price_condition")
-                .required()
-                .max(2),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition")
-                .required()
-                .max(4),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_type),
-            2 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
-            3 => codec::SlotMut::Req(&mut self.stock_condition),
-            4 => codec::SlotMut::Req(&mut self.credit_condition),
-            5 => codec::SlotMut::Req(&mut self.up_down_include),
-            6 => codec::SlotMut::Req(&mut self.price_condition),
-            7 => codec::SlotMut::Req(&mut self.trade_value_condition),
-            8 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_type),
-            2 => codec::SlotRef::Req(&self.trade_quantity_condition),
-            3 => codec::SlotRef::Req(&self.stock_condition),
-            4 => codec::SlotRef::Req(&self.credit_condition),
-            5 => codec::SlotRef::Req(&self.up_down_include),
-            6 => codec::SlotRef::Req(&self.price_condition),
-            7 => codec::SlotRef::Req(&self.trade_value_condition),
-            8 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            sort_type: super::SortBase::from_code(""),
-            trade_quantity_condition: super::TradeQuantityCondition::from_code(""),
-            stock_condition: super::ExpectedExecutionChangeRateTopStockCondition::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            up_down_include: super::Inclusion::from_code(""),
-            price_condition: super::ExpectedExecutionChangeRateTopPriceCondition::from_code(""),
-            trade_value_condition: super::TradeValueCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for PrevDayChangeRateTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PrevDayChangeRateTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_type: ReqCode("sort_tp").max(1),
+        trade_quantity_condition: ReqCode("trde_qty_cnd").max(5),
+        stock_condition: ReqCode("stk_cnd").max(2),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        up_down_include: ReqCode("updown_incls").max(2),
+        price_condition: ReqCode("pric_cnd").max(2),
+        trade_value_condition: ReqCode("trde_prica_cnd").max(4),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10027"
+);
 /// Response of `ka10027` 전일대비등락률상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -199,58 +135,14 @@ pub struct PrevDayChangeRateTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PrevDayChangeRateTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PrevDayChangeRateTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "pred_pre_flu_rt_upper",
-                "previous_day_change_fluctuation_rate_top",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.previous_day_change_fluctuation_rate_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.previous_day_change_fluctuation_rate_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PrevDayChangeRateTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PrevDayChangeRateTopResponse {
+        previous_day_change_fluctuation_rate_top: List("pred_pre_flu_rt_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10027 field \`pred\_pre\_flu\_rt\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -322,82 +214,20 @@ pub struct PrevDayChangeRateTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PrevDayChangeRateTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PrevDayChangeRateTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cls", "stock_classification"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-            codec::Field::new("now_trde_qty", "current_trade_quantity"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("cnt", "count"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_classification),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            8 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            9 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            11 => codec::SlotMut::Int(&mut self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_classification),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            8 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.execution_strength),
-            11 => codec::SlotRef::Opt(&self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PrevDayChangeRateTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PrevDayChangeRateTopRow {
+    stock_classification: Text("stk_cls"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    sell_remaining_quantity: Int("sel_req"),
+    buy_remaining_quantity: Int("buy_req"),
+    current_trade_quantity: Int("now_trde_qty"),
+    execution_strength: Decimal("cntr_str"),
+    count: Int("cnt")
+});
 impl kiwoom_runtime::TrRequest for PrevDayChangeRateTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10027",
@@ -414,17 +244,5 @@ impl kiwoom_runtime::PagedRequest for PrevDayChangeRateTopRequest {
     type Item = PrevDayChangeRateTopRow;
     fn into_items(page: PrevDayChangeRateTopResponse) -> Vec<PrevDayChangeRateTopRow> {
         page.previous_day_change_fluctuation_rate_top
-    }
-}
-impl kiwoom_runtime::TrResponse for PrevDayChangeRateTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PrevDayChangeRateTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10027")
     }
 }

@@ -89,75 +89,18 @@ impl ExpectedExecutionChangeRateTopRequest {
         }
     }
 }
-impl codec::Table for ExpectedExecutionChangeRateTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
-                .required()
-                .max(5),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(2),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("pric_cnd", "price_condition")
-                .required()
-                .max(2),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_type),
-            2 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
-            3 => codec::SlotMut::Req(&mut self.stock_condition),
-            4 => codec::SlotMut::Req(&mut self.credit_condition),
-            5 => codec::SlotMut::Req(&mut self.price_condition),
-            6 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_type),
-            2 => codec::SlotRef::Req(&self.trade_quantity_condition),
-            3 => codec::SlotRef::Req(&self.stock_condition),
-            4 => codec::SlotRef::Req(&self.credit_condition),
-            5 => codec::SlotRef::Req(&self.price_condition),
-            6 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            sort_type: super::ExpectedExecutionChangeRateTopSortType::from_code(""),
-            trade_quantity_condition:
-                super::ExpectedExecutionChangeRateTopTradeQuantityCondition::from_code(""),
-            stock_condition: super::ExpectedExecutionChangeRateTopStockCondition::from_code(""),
-            credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition::from_code(
-                "",
-            ),
-            price_condition: super::ExpectedExecutionChangeRateTopPriceCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ExpectedExecutionChangeRateTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ExpectedExecutionChangeRateTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_type: ReqCode("sort_tp").max(1),
+        trade_quantity_condition: ReqCode("trde_qty_cnd").max(5),
+        stock_condition: ReqCode("stk_cnd").max(2),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        price_condition: ReqCode("pric_cnd").max(2),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10029"
+);
 /// Response of `ka10029` 예상체결등락률상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -173,58 +116,14 @@ pub struct ExpectedExecutionChangeRateTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ExpectedExecutionChangeRateTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ExpectedExecutionChangeRateTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "exp_cntr_flu_rt_upper",
-                "expected_execution_fluctuation_rate_top",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.expected_execution_fluctuation_rate_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.expected_execution_fluctuation_rate_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ExpectedExecutionChangeRateTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ExpectedExecutionChangeRateTopResponse {
+        expected_execution_fluctuation_rate_top: List("exp_cntr_flu_rt_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10029 field \`exp\_cntr\_flu\_rt\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -300,82 +199,20 @@ pub struct ExpectedExecutionChangeRateTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ExpectedExecutionChangeRateTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ExpectedExecutionChangeRateTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("exp_cntr_pric", "expected_execution_price"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.expected_execution_price),
-            3 => codec::SlotMut::Opt(&mut self.base_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
-            8 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            9 => codec::SlotMut::Opt(&mut self.ask_price),
-            10 => codec::SlotMut::Opt(&mut self.bid_price),
-            11 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.expected_execution_price),
-            3 => codec::SlotRef::Opt(&self.base_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.expected_execution_quantity),
-            8 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.ask_price),
-            10 => codec::SlotRef::Opt(&self.bid_price),
-            11 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ExpectedExecutionChangeRateTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ExpectedExecutionChangeRateTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    expected_execution_price: Opt("exp_cntr_pric"),
+    base_price: Opt("base_pric"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    expected_execution_quantity: Int("exp_cntr_qty"),
+    sell_remaining_quantity: Int("sel_req"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    buy_remaining_quantity: Int("buy_req")
+});
 impl kiwoom_runtime::TrRequest for ExpectedExecutionChangeRateTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10029",
@@ -394,17 +231,5 @@ impl kiwoom_runtime::PagedRequest for ExpectedExecutionChangeRateTopRequest {
         page: ExpectedExecutionChangeRateTopResponse,
     ) -> Vec<ExpectedExecutionChangeRateTopRow> {
         page.expected_execution_fluctuation_rate_top
-    }
-}
-impl kiwoom_runtime::TrResponse for ExpectedExecutionChangeRateTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ExpectedExecutionChangeRateTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10029")
     }
 }

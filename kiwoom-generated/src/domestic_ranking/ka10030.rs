@@ -112,74 +112,20 @@ impl TodayVolumeTopRequest {
         }
     }
 }
-impl codec::Table for TodayVolumeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("mang_stk_incls", "managed_stock_include").required(),
-            codec::Field::new("crd_tp", "credit_type").required().max(1),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
-            codec::Field::new("pric_tp", "price_type").required(),
-            codec::Field::new("trde_prica_tp", "trade_value_type").required(),
-            codec::Field::new("mrkt_open_tp", "market_open_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_type),
-            2 => codec::SlotMut::Req(&mut self.managed_stock_include),
-            3 => codec::SlotMut::Req(&mut self.credit_type),
-            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Req(&mut self.price_type),
-            6 => codec::SlotMut::Req(&mut self.trade_value_type),
-            7 => codec::SlotMut::Req(&mut self.market_open_type),
-            8 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_type),
-            2 => codec::SlotRef::Req(&self.managed_stock_include),
-            3 => codec::SlotRef::Req(&self.credit_type),
-            4 => codec::SlotRef::Req(&self.trade_quantity_type),
-            5 => codec::SlotRef::Req(&self.price_type),
-            6 => codec::SlotRef::Req(&self.trade_value_type),
-            7 => codec::SlotRef::Req(&self.market_open_type),
-            8 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            sort_type: super::TodayVolumeTopSortType::from_code(""),
-            managed_stock_include: super::ManagedStockInclude::from_code(""),
-            credit_type: super::CreditType::from_code(""),
-            trade_quantity_type: super::TodayVolumeTopTradeQuantityType::from_code(""),
-            price_type: super::PriceType::from_code(""),
-            trade_value_type: super::TradeValueType::from_code(""),
-            market_open_type: super::MarketOpenType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayVolumeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayVolumeTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_type: ReqCode("sort_tp").max(1),
+        managed_stock_include: ReqCode("mang_stk_incls"),
+        credit_type: ReqCode("crd_tp").max(1),
+        trade_quantity_type: ReqCode("trde_qty_tp"),
+        price_type: ReqCode("pric_tp"),
+        trade_value_type: ReqCode("trde_prica_tp"),
+        market_open_type: ReqCode("mrkt_open_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10030"
+);
 /// Response of `ka10030` 당일거래량상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -195,55 +141,14 @@ pub struct TodayVolumeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayVolumeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayVolumeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_trde_qty_upper", "today_trade_quantity_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.today_trade_quantity_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.today_trade_quantity_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayVolumeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayVolumeTopResponse {
+        today_trade_quantity_top: List("tdy_trde_qty_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10030 field \`tdy\_trde\_qty\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -355,116 +260,30 @@ pub struct TodayVolumeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayVolumeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayVolumeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("pred_rt", "previous_day_rate"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-            codec::Field::new("trde_amt", "trade_amount"),
-            codec::Field::new("opmr_trde_qty", "intraday_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("opmr_pred_rt", "intraday_previous_day_rate"),
-            codec::Field::new("opmr_trde_rt", "intraday_trade_rate"),
-            codec::Field::new("opmr_trde_amt", "intraday_trade_amount"),
-            codec::Field::new("af_mkrt_trde_qty", "after_market_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("af_mkrt_pred_rt", "after_market_previous_day_rate"),
-            codec::Field::new("af_mkrt_trde_rt", "after_market_trade_rate"),
-            codec::Field::new("af_mkrt_trde_amt", "after_market_trade_amount"),
-            codec::Field::new("bf_mkrt_trde_qty", "before_market_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("bf_mkrt_pred_rt", "before_market_previous_day_rate"),
-            codec::Field::new("bf_mkrt_trde_rt", "before_market_trade_rate"),
-            codec::Field::new("bf_mkrt_trde_amt", "before_market_trade_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
-            8 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            9 => codec::SlotMut::Int(&mut self.trade_amount),
-            10 => codec::SlotMut::Int(&mut self.intraday_trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.intraday_previous_day_rate),
-            12 => codec::SlotMut::Decimal(&mut self.intraday_trade_rate),
-            13 => codec::SlotMut::Int(&mut self.intraday_trade_amount),
-            14 => codec::SlotMut::Int(&mut self.after_market_trade_quantity),
-            15 => codec::SlotMut::Decimal(&mut self.after_market_previous_day_rate),
-            16 => codec::SlotMut::Decimal(&mut self.after_market_trade_rate),
-            17 => codec::SlotMut::Int(&mut self.after_market_trade_amount),
-            18 => codec::SlotMut::Int(&mut self.before_market_trade_quantity),
-            19 => codec::SlotMut::Decimal(&mut self.before_market_previous_day_rate),
-            20 => codec::SlotMut::Decimal(&mut self.before_market_trade_rate),
-            21 => codec::SlotMut::Int(&mut self.before_market_trade_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.previous_day_rate),
-            8 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            9 => codec::SlotRef::Opt(&self.trade_amount),
-            10 => codec::SlotRef::Opt(&self.intraday_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.intraday_previous_day_rate),
-            12 => codec::SlotRef::Opt(&self.intraday_trade_rate),
-            13 => codec::SlotRef::Opt(&self.intraday_trade_amount),
-            14 => codec::SlotRef::Opt(&self.after_market_trade_quantity),
-            15 => codec::SlotRef::Opt(&self.after_market_previous_day_rate),
-            16 => codec::SlotRef::Opt(&self.after_market_trade_rate),
-            17 => codec::SlotRef::Opt(&self.after_market_trade_amount),
-            18 => codec::SlotRef::Opt(&self.before_market_trade_quantity),
-            19 => codec::SlotRef::Opt(&self.before_market_previous_day_rate),
-            20 => codec::SlotRef::Opt(&self.before_market_trade_rate),
-            21 => codec::SlotRef::Opt(&self.before_market_trade_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayVolumeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayVolumeTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+    previous_day_rate: Decimal("pred_rt"),
+    trade_turnover_rate: Decimal("trde_tern_rt"),
+    trade_amount: Int("trde_amt"),
+    intraday_trade_quantity: Int("opmr_trde_qty").format(codec::Format::PLAIN.saturating()),
+    intraday_previous_day_rate: Decimal("opmr_pred_rt"),
+    intraday_trade_rate: Decimal("opmr_trde_rt"),
+    intraday_trade_amount: Int("opmr_trde_amt"),
+    after_market_trade_quantity: Int("af_mkrt_trde_qty").format(codec::Format::PLAIN.saturating()),
+    after_market_previous_day_rate: Decimal("af_mkrt_pred_rt"),
+    after_market_trade_rate: Decimal("af_mkrt_trde_rt"),
+    after_market_trade_amount: Int("af_mkrt_trde_amt"),
+    before_market_trade_quantity: Int("bf_mkrt_trde_qty").format(codec::Format::PLAIN.saturating()),
+    before_market_previous_day_rate: Decimal("bf_mkrt_pred_rt"),
+    before_market_trade_rate: Decimal("bf_mkrt_trde_rt"),
+    before_market_trade_amount: Int("bf_mkrt_trde_amt")
+});
 impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10030",
@@ -481,17 +300,5 @@ impl kiwoom_runtime::PagedRequest for TodayVolumeTopRequest {
     type Item = TodayVolumeTopRow;
     fn into_items(page: TodayVolumeTopResponse) -> Vec<TodayVolumeTopRow> {
         page.today_trade_quantity_top
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayVolumeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayVolumeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10030")
     }
 }

@@ -63,50 +63,14 @@ impl TradingValueTopRequest {
         }
     }
 }
-impl codec::Table for TradingValueTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("mang_stk_incls", "managed_stock_include")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.managed_stock_include),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.managed_stock_include),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            managed_stock_include: super::TradingValueTopManagedStockInclude::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TradingValueTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TradingValueTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        managed_stock_include: ReqCode("mang_stk_incls").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10032"
+);
 /// Response of `ka10032` 거래대금상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -122,55 +86,14 @@ pub struct TradingValueTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TradingValueTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TradingValueTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_prica_upper", "trade_value_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trade_value_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trade_value_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TradingValueTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TradingValueTopResponse {
+        trade_value_top: List("trde_prica_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10032 field \`trde\_prica\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -248,87 +171,21 @@ pub struct TradingValueTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TradingValueTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TradingValueTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("now_rank", "current_rank"),
-            codec::Field::new("pred_rank", "previous_day_rank"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("now_trde_qty", "current_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("trde_prica", "trade_value"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.current_rank),
-            2 => codec::SlotMut::Int(&mut self.previous_day_rank),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Opt(&mut self.current_price),
-            5 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            6 => codec::SlotMut::Int(&mut self.previous_day_change),
-            7 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            8 => codec::SlotMut::Opt(&mut self.ask_price),
-            9 => codec::SlotMut::Opt(&mut self.bid_price),
-            10 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            11 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
-            12 => codec::SlotMut::Int(&mut self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.current_rank),
-            2 => codec::SlotRef::Opt(&self.previous_day_rank),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.current_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            8 => codec::SlotRef::Opt(&self.ask_price),
-            9 => codec::SlotRef::Opt(&self.bid_price),
-            10 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            12 => codec::SlotRef::Opt(&self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TradingValueTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TradingValueTopRow {
+    stock_code: Text("stk_cd"),
+    current_rank: Int("now_rank"),
+    previous_day_rank: Int("pred_rank"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
+    previous_day_trade_quantity: Int("pred_trde_qty").format(codec::Format::PLAIN.saturating()),
+    trade_value: Int("trde_prica")
+});
 impl kiwoom_runtime::TrRequest for TradingValueTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10032",
@@ -345,17 +202,5 @@ impl kiwoom_runtime::PagedRequest for TradingValueTopRequest {
     type Item = TradingValueTopRow;
     fn into_items(page: TradingValueTopResponse) -> Vec<TradingValueTopRow> {
         page.trade_value_top
-    }
-}
-impl kiwoom_runtime::TrResponse for TradingValueTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TradingValueTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10032")
     }
 }

@@ -71,52 +71,15 @@ impl ForeignInvestorPeriodTradeTopRequest {
         }
     }
 }
-impl codec::Table for ForeignInvestorPeriodTradeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("dt", "date").required().max(2),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.trade_type),
-            2 => codec::SlotMut::Req(&mut self.date),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.trade_type),
-            2 => codec::SlotRef::Req(&self.date),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            trade_type: super::ForeignInvestorPeriodTradeTopTradeType::from_code(""),
-            date: super::Date::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ForeignInvestorPeriodTradeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ForeignInvestorPeriodTradeTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        trade_type: ReqCode("trde_tp").max(1),
+        date: ReqCode("dt").max(2),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10034"
+);
 /// Response of `ka10034` 외인기간별매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -132,55 +95,14 @@ pub struct ForeignInvestorPeriodTradeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorPeriodTradeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorPeriodTradeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("for_dt_trde_upper", "foreign_date_trade_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.foreign_date_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.foreign_date_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorPeriodTradeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ForeignInvestorPeriodTradeTopResponse {
+        foreign_date_trade_top: List("for_dt_trde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10034 field \`for\_dt\_trde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -248,80 +170,19 @@ pub struct ForeignInvestorPeriodTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorPeriodTradeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorPeriodTradeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("trde_qty", "trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("netprps_qty", "net_purchase_quantity"),
-            codec::Field::new("gain_pos_stkcnt", "acquisition_available_share_count"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Opt(&mut self.ask_price),
-            7 => codec::SlotMut::Opt(&mut self.bid_price),
-            8 => codec::SlotMut::Int(&mut self.trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
-            10 => codec::SlotMut::Int(&mut self.acquisition_available_share_count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.ask_price),
-            7 => codec::SlotRef::Opt(&self.bid_price),
-            8 => codec::SlotRef::Opt(&self.trade_quantity),
-            9 => codec::SlotRef::Opt(&self.net_purchase_quantity),
-            10 => codec::SlotRef::Opt(&self.acquisition_available_share_count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorPeriodTradeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ForeignInvestorPeriodTradeTopRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+    net_purchase_quantity: Int("netprps_qty"),
+    acquisition_available_share_count: Int("gain_pos_stkcnt")
+});
 impl kiwoom_runtime::TrRequest for ForeignInvestorPeriodTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10034",
@@ -340,17 +201,5 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorPeriodTradeTopRequest {
         page: ForeignInvestorPeriodTradeTopResponse,
     ) -> Vec<ForeignInvestorPeriodTradeTopRow> {
         page.foreign_date_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for ForeignInvestorPeriodTradeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ForeignInvestorPeriodTradeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10034")
     }
 }

@@ -65,54 +65,15 @@ impl ForeignInvestorNetBuyStreakTopRequest {
         }
     }
 }
-impl codec::Table for ForeignInvestorNetBuyStreakTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("base_dt_tp", "base_date_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.trade_type),
-            2 => codec::SlotMut::Req(&mut self.base_date_type),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.trade_type),
-            2 => codec::SlotRef::Req(&self.base_date_type),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            trade_type: super::ForeignInvestorNetBuyStreakTopTradeType::from_code(""),
-            base_date_type: super::BaseDateType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ForeignInvestorNetBuyStreakTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ForeignInvestorNetBuyStreakTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        trade_type: ReqCode("trde_tp").max(1),
+        base_date_type: ReqCode("base_dt_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10035"
+);
 /// Response of `ka10035` 외인연속순매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -128,58 +89,14 @@ pub struct ForeignInvestorNetBuyStreakTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorNetBuyStreakTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorNetBuyStreakTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "for_cont_nettrde_upper",
-                "foreign_consecutive_net_trade_top",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.foreign_consecutive_net_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.foreign_consecutive_net_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorNetBuyStreakTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ForeignInvestorNetBuyStreakTopResponse {
+        foreign_consecutive_net_trade_top: List("for_cont_nettrde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10035 field \`for\_cont\_nettrde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -255,85 +172,21 @@ pub struct ForeignInvestorNetBuyStreakTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorNetBuyStreakTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorNetBuyStreakTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("dm1", "d_minus_1"),
-            codec::Field::new("dm2", "d_minus_2"),
-            codec::Field::new("dm3", "d_minus_3"),
-            codec::Field::new("tot", "total"),
-            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
-            codec::Field::new("pred_pre_1", "previous_day_change_1"),
-            codec::Field::new("pred_pre_2", "previous_day_change_2"),
-            codec::Field::new("pred_pre_3", "previous_day_change_3"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Int(&mut self.d_minus_1),
-            6 => codec::SlotMut::Int(&mut self.d_minus_2),
-            7 => codec::SlotMut::Int(&mut self.d_minus_3),
-            8 => codec::SlotMut::Int(&mut self.total),
-            9 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
-            10 => codec::SlotMut::Int(&mut self.previous_day_change_1),
-            11 => codec::SlotMut::Int(&mut self.previous_day_change_2),
-            12 => codec::SlotMut::Int(&mut self.previous_day_change_3),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.d_minus_1),
-            6 => codec::SlotRef::Opt(&self.d_minus_2),
-            7 => codec::SlotRef::Opt(&self.d_minus_3),
-            8 => codec::SlotRef::Opt(&self.total),
-            9 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
-            10 => codec::SlotRef::Opt(&self.previous_day_change_1),
-            11 => codec::SlotRef::Opt(&self.previous_day_change_2),
-            12 => codec::SlotRef::Opt(&self.previous_day_change_3),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorNetBuyStreakTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ForeignInvestorNetBuyStreakTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    d_minus_1: Int("dm1"),
+    d_minus_2: Int("dm2"),
+    d_minus_3: Int("dm3"),
+    total: Int("tot"),
+    limit_exhaustion_rate: Decimal("limit_exh_rt"),
+    previous_day_change_1: Int("pred_pre_1"),
+    previous_day_change_2: Int("pred_pre_2"),
+    previous_day_change_3: Int("pred_pre_3")
+});
 impl kiwoom_runtime::TrRequest for ForeignInvestorNetBuyStreakTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10035",
@@ -352,17 +205,5 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorNetBuyStreakTopRequest {
         page: ForeignInvestorNetBuyStreakTopResponse,
     ) -> Vec<ForeignInvestorNetBuyStreakTopRow> {
         page.foreign_consecutive_net_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for ForeignInvestorNetBuyStreakTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ForeignInvestorNetBuyStreakTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10035")
     }
 }

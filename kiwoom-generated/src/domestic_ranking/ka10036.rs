@@ -63,48 +63,14 @@ impl ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
         }
     }
 }
-impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("dt", "date").required().max(2),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.date),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.date),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            date: super::Date::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        date: ReqCode("dt").max(2),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10036"
+);
 /// Response of `ka10036` 외인한도소진율증가상위.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -121,58 +87,14 @@ pub struct ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "for_limit_exh_rt_incrs_upper",
-                "foreign_limit_exhaustion_rate_increase_top",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.foreign_limit_exhaustion_rate_increase_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.foreign_limit_exhaustion_rate_increase_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
+        foreign_limit_exhaustion_rate_increase_top: List("for_limit_exh_rt_incrs_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10036 field \`for\_limit\_exh\_rt\_incrs\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -246,83 +168,20 @@ pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInvestorLimitExhaustionRateIncreaseTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_qty", "trade_quantity")
-                .format(codec::Format::PLAIN.saturating()),
-            codec::Field::new("poss_stkcnt", "holding_share_count"),
-            codec::Field::new("gain_pos_stkcnt", "acquisition_available_share_count"),
-            codec::Field::new("base_limit_exh_rt", "base_limit_exhaustion_rate"),
-            codec::Field::new("limit_exh_rt", "limit_exhaustion_rate"),
-            codec::Field::new("exh_rt_incrs", "exhaustion_rate_increase"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.holding_share_count),
-            8 => codec::SlotMut::Int(&mut self.acquisition_available_share_count),
-            9 => codec::SlotMut::Decimal(&mut self.base_limit_exhaustion_rate),
-            10 => codec::SlotMut::Decimal(&mut self.limit_exhaustion_rate),
-            11 => codec::SlotMut::Decimal(&mut self.exhaustion_rate_increase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.holding_share_count),
-            8 => codec::SlotRef::Opt(&self.acquisition_available_share_count),
-            9 => codec::SlotRef::Opt(&self.base_limit_exhaustion_rate),
-            10 => codec::SlotRef::Opt(&self.limit_exhaustion_rate),
-            11 => codec::SlotRef::Opt(&self.exhaustion_rate_increase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInvestorLimitExhaustionRateIncreaseTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ForeignInvestorLimitExhaustionRateIncreaseTopRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+    holding_share_count: Int("poss_stkcnt"),
+    acquisition_available_share_count: Int("gain_pos_stkcnt"),
+    base_limit_exhaustion_rate: Decimal("base_limit_exh_rt"),
+    limit_exhaustion_rate: Decimal("limit_exh_rt"),
+    exhaustion_rate_increase: Decimal("exh_rt_incrs")
+});
 impl kiwoom_runtime::TrRequest for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10036",
@@ -341,17 +200,5 @@ impl kiwoom_runtime::PagedRequest for ForeignInvestorLimitExhaustionRateIncrease
         page: ForeignInvestorLimitExhaustionRateIncreaseTopResponse,
     ) -> Vec<ForeignInvestorLimitExhaustionRateIncreaseTopRow> {
         page.foreign_limit_exhaustion_rate_increase_top
-    }
-}
-impl kiwoom_runtime::TrResponse for ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10036")
     }
 }

@@ -86,52 +86,16 @@ impl StockBrokerRankRequest {
         self
     }
 }
-impl codec::Table for StockBrokerRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(6),
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("dt", "date"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Date(&mut self.start_date),
-            2 => codec::SlotMut::Date(&mut self.end_date),
-            3 => codec::SlotMut::Req(&mut self.query_type),
-            4 => codec::SlotMut::Opt(&mut self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.start_date),
-            2 => codec::SlotRef::Opt(&self.end_date),
-            3 => codec::SlotRef::Req(&self.query_type),
-            4 => codec::SlotRef::Opt(&self.date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            start_date: None,
-            end_date: None,
-            query_type: super::StockBrokerRankQueryType::from_code(""),
-            date: None,
-        }
-    }
-}
-impl serde::Serialize for StockBrokerRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockBrokerRankRequest {
+        stock_code: Req("stk_cd").max(6),
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        query_type: ReqCode("qry_tp").max(1),
+        date: Opt("dt")
+    },
+    from_json = "ka10038"
+);
 /// Response of `ka10038` 종목별증권사순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -171,67 +135,18 @@ pub struct StockBrokerRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockBrokerRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockBrokerRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank_1", "rank_1"),
-            codec::Field::new("rank_2", "rank_2"),
-            codec::Field::new("rank_3", "rank_3"),
-            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
-            codec::Field::new("stk_sec_rank", "stock_broker_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank_1),
-            1 => codec::SlotMut::Int(&mut self.rank_2),
-            2 => codec::SlotMut::Int(&mut self.rank_3),
-            3 => codec::SlotMut::Int(&mut self.period_trade_quantity),
-            4 => codec::SlotMut::List(&mut self.stock_broker_rank),
-            5 => codec::SlotMut::Number(&mut self.return_code),
-            6 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank_1),
-            1 => codec::SlotRef::Opt(&self.rank_2),
-            2 => codec::SlotRef::Opt(&self.rank_3),
-            3 => codec::SlotRef::Opt(&self.period_trade_quantity),
-            4 => codec::SlotRef::List(&self.stock_broker_rank),
-            5 => codec::SlotRef::Number(self.return_code),
-            6 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockBrokerRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockBrokerRankResponse {
+        rank_1: Int("rank_1"),
+        rank_2: Int("rank_2"),
+        rank_3: Int("rank_3"),
+        period_trade_quantity: Int("prid_trde_qty"),
+        stock_broker_rank: List("stk_sec_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10038 field \`stk\_sec\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -265,61 +180,13 @@ pub struct StockBrokerRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockBrokerRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockBrokerRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mmcm_nm", "member_firm_name"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("acc_netprps_qty", "cumulative_net_purchase_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.member_firm_name),
-            2 => codec::SlotMut::Int(&mut self.buy_quantity),
-            3 => codec::SlotMut::Int(&mut self.sell_quantity),
-            4 => codec::SlotMut::Int(&mut self.cumulative_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.member_firm_name),
-            2 => codec::SlotRef::Opt(&self.buy_quantity),
-            3 => codec::SlotRef::Opt(&self.sell_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockBrokerRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockBrokerRankRow {
+    rank: Int("rank"),
+    member_firm_name: Text("mmcm_nm"),
+    buy_quantity: Int("buy_qty"),
+    sell_quantity: Int("sell_qty"),
+    cumulative_net_purchase_quantity: Int("acc_netprps_qty")
+});
 impl kiwoom_runtime::TrRequest for StockBrokerRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10038",
@@ -336,17 +203,5 @@ impl kiwoom_runtime::PagedRequest for StockBrokerRankRequest {
     type Item = StockBrokerRankRow;
     fn into_items(page: StockBrokerRankResponse) -> Vec<StockBrokerRankRow> {
         page.stock_broker_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for StockBrokerRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockBrokerRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10038")
     }
 }

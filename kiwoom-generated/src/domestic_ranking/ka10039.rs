@@ -73,58 +73,16 @@ impl BrokerTradeTopRequest {
         }
     }
 }
-impl codec::Table for BrokerTradeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mmcm_cd", "member_firm_code")
-                .required()
-                .max(3),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(4),
-            codec::Field::new("trde_tp", "trade_type").required().max(2),
-            codec::Field::new("dt", "date").required().max(2),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.member_firm_code),
-            1 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Req(&mut self.date),
-            4 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.member_firm_code),
-            1 => codec::SlotRef::Req(&self.trade_quantity_type),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Req(&self.date),
-            4 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            member_firm_code: Default::default(),
-            trade_quantity_type: super::BrokerElwNetBuyTopTradeQuantityType::from_code(""),
-            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
-            date: super::DateWithoutDays20::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for BrokerTradeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerTradeTopRequest {
+        member_firm_code: Req("mmcm_cd").max(3),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(4),
+        trade_type: ReqCode("trde_tp").max(2),
+        date: ReqCode("dt").max(2),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10039"
+);
 /// Response of `ka10039` 증권사별매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -140,55 +98,14 @@ pub struct BrokerTradeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerTradeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerTradeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sec_trde_upper", "broker_trade_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.broker_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.broker_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerTradeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerTradeTopResponse {
+        broker_trade_top: List("sec_trde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10039 field \`sec\_trde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -262,82 +179,20 @@ pub struct BrokerTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerTradeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerTradeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("prid_stkpc_flu", "period_stock_price_fluctuation"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
-            codec::Field::new("netprps", "net_purchase"),
-            codec::Field::new("buy_trde_qty", "buy_trade_quantity"),
-            codec::Field::new("sel_trde_qty", "sell_trade_quantity"),
-            codec::Field::new("netprps_amt", "net_purchase_amount"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Int(&mut self.period_stock_price_fluctuation),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.period_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.net_purchase),
-            7 => codec::SlotMut::Int(&mut self.buy_trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.sell_trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.net_purchase_amount),
-            10 => codec::SlotMut::Int(&mut self.buy_amount),
-            11 => codec::SlotMut::Int(&mut self.sell_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.period_stock_price_fluctuation),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.period_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.net_purchase),
-            7 => codec::SlotRef::Opt(&self.buy_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.sell_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.net_purchase_amount),
-            10 => codec::SlotRef::Opt(&self.buy_amount),
-            11 => codec::SlotRef::Opt(&self.sell_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerTradeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerTradeTopRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    period_stock_price_fluctuation: Int("prid_stkpc_flu"),
+    fluctuation_rate: Decimal("flu_rt"),
+    period_trade_quantity: Int("prid_trde_qty"),
+    net_purchase: Int("netprps"),
+    buy_trade_quantity: Int("buy_trde_qty"),
+    sell_trade_quantity: Int("sel_trde_qty"),
+    net_purchase_amount: Int("netprps_amt"),
+    buy_amount: Int("buy_amt"),
+    sell_amount: Int("sell_amt")
+});
 impl kiwoom_runtime::TrRequest for BrokerTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10039",
@@ -354,17 +209,5 @@ impl kiwoom_runtime::PagedRequest for BrokerTradeTopRequest {
     type Item = BrokerTradeTopRow;
     fn into_items(page: BrokerTradeTopResponse) -> Vec<BrokerTradeTopRow> {
         page.broker_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerTradeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerTradeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10039")
     }
 }

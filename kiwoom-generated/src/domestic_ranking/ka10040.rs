@@ -40,35 +40,12 @@ impl TodayMajorBrokersRequest {
         }
     }
 }
-impl codec::Table for TodayMajorBrokersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for TodayMajorBrokersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayMajorBrokersRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10040"
+);
 /// Response of `ka10040` 당일주요거래원요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -308,193 +285,58 @@ pub struct TodayMajorBrokersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayMajorBrokersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayMajorBrokersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sel_trde_ori_irds_1", "sell_trade_broker_change_1"),
-            codec::Field::new("sel_trde_ori_qty_1", "sell_trade_broker_quantity_1"),
-            codec::Field::new("sel_trde_ori_1", "sell_trade_broker_1"),
-            codec::Field::new("sel_trde_ori_cd_1", "sell_trade_broker_code_1"),
-            codec::Field::new("buy_trde_ori_1", "buy_trade_broker_1"),
-            codec::Field::new("buy_trde_ori_cd_1", "buy_trade_broker_code_1"),
-            codec::Field::new("buy_trde_ori_qty_1", "buy_trade_broker_quantity_1"),
-            codec::Field::new("buy_trde_ori_irds_1", "buy_trade_broker_change_1"),
-            codec::Field::new("sel_trde_ori_irds_2", "sell_trade_broker_change_2"),
-            codec::Field::new("sel_trde_ori_qty_2", "sell_trade_broker_quantity_2"),
-            codec::Field::new("sel_trde_ori_2", "sell_trade_broker_2"),
-            codec::Field::new("sel_trde_ori_cd_2", "sell_trade_broker_code_2"),
-            codec::Field::new("buy_trde_ori_2", "buy_trade_broker_2"),
-            codec::Field::new("buy_trde_ori_cd_2", "buy_trade_broker_code_2"),
-            codec::Field::new("buy_trde_ori_qty_2", "buy_trade_broker_quantity_2"),
-            codec::Field::new("buy_trde_ori_irds_2", "buy_trade_broker_change_2"),
-            codec::Field::new("sel_trde_ori_irds_3", "sell_trade_broker_change_3"),
-            codec::Field::new("sel_trde_ori_qty_3", "sell_trade_broker_quantity_3"),
-            codec::Field::new("sel_trde_ori_3", "sell_trade_broker_3"),
-            codec::Field::new("sel_trde_ori_cd_3", "sell_trade_broker_code_3"),
-            codec::Field::new("buy_trde_ori_3", "buy_trade_broker_3"),
-            codec::Field::new("buy_trde_ori_cd_3", "buy_trade_broker_code_3"),
-            codec::Field::new("buy_trde_ori_qty_3", "buy_trade_broker_quantity_3"),
-            codec::Field::new("buy_trde_ori_irds_3", "buy_trade_broker_change_3"),
-            codec::Field::new("sel_trde_ori_irds_4", "sell_trade_broker_change_4"),
-            codec::Field::new("sel_trde_ori_qty_4", "sell_trade_broker_quantity_4"),
-            codec::Field::new("sel_trde_ori_4", "sell_trade_broker_4"),
-            codec::Field::new("sel_trde_ori_cd_4", "sell_trade_broker_code_4"),
-            codec::Field::new("buy_trde_ori_4", "buy_trade_broker_4"),
-            codec::Field::new("buy_trde_ori_cd_4", "buy_trade_broker_code_4"),
-            codec::Field::new("buy_trde_ori_qty_4", "buy_trade_broker_quantity_4"),
-            codec::Field::new("buy_trde_ori_irds_4", "buy_trade_broker_change_4"),
-            codec::Field::new("sel_trde_ori_irds_5", "sell_trade_broker_change_5"),
-            codec::Field::new("sel_trde_ori_qty_5", "sell_trade_broker_quantity_5"),
-            codec::Field::new("sel_trde_ori_5", "sell_trade_broker_5"),
-            codec::Field::new("sel_trde_ori_cd_5", "sell_trade_broker_code_5"),
-            codec::Field::new("buy_trde_ori_5", "buy_trade_broker_5"),
-            codec::Field::new("buy_trde_ori_cd_5", "buy_trade_broker_code_5"),
-            codec::Field::new("buy_trde_ori_qty_5", "buy_trade_broker_quantity_5"),
-            codec::Field::new("buy_trde_ori_irds_5", "buy_trade_broker_change_5"),
-            codec::Field::new(
-                "frgn_sel_prsm_sum_chang",
-                "foreign_sell_estimated_sum_change",
-            ),
-            codec::Field::new("frgn_sel_prsm_sum", "foreign_sell_estimated_sum"),
-            codec::Field::new("frgn_buy_prsm_sum", "foreign_buy_estimated_sum"),
-            codec::Field::new(
-                "frgn_buy_prsm_sum_chang",
-                "foreign_buy_estimated_sum_change",
-            ),
-            codec::Field::new("tdy_main_trde_ori", "today_main_trade_broker"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_1),
-            1 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_1),
-            2 => codec::SlotMut::Text(&mut self.sell_trade_broker_1),
-            3 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_1),
-            4 => codec::SlotMut::Text(&mut self.buy_trade_broker_1),
-            5 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_1),
-            6 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_1),
-            7 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_1),
-            8 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_2),
-            9 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_2),
-            10 => codec::SlotMut::Text(&mut self.sell_trade_broker_2),
-            11 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_2),
-            12 => codec::SlotMut::Text(&mut self.buy_trade_broker_2),
-            13 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_2),
-            14 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_2),
-            15 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_2),
-            16 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_3),
-            17 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_3),
-            18 => codec::SlotMut::Text(&mut self.sell_trade_broker_3),
-            19 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_3),
-            20 => codec::SlotMut::Text(&mut self.buy_trade_broker_3),
-            21 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_3),
-            22 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_3),
-            23 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_3),
-            24 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_4),
-            25 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_4),
-            26 => codec::SlotMut::Text(&mut self.sell_trade_broker_4),
-            27 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_4),
-            28 => codec::SlotMut::Text(&mut self.buy_trade_broker_4),
-            29 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_4),
-            30 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_4),
-            31 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_4),
-            32 => codec::SlotMut::Int(&mut self.sell_trade_broker_change_5),
-            33 => codec::SlotMut::Int(&mut self.sell_trade_broker_quantity_5),
-            34 => codec::SlotMut::Text(&mut self.sell_trade_broker_5),
-            35 => codec::SlotMut::Text(&mut self.sell_trade_broker_code_5),
-            36 => codec::SlotMut::Text(&mut self.buy_trade_broker_5),
-            37 => codec::SlotMut::Text(&mut self.buy_trade_broker_code_5),
-            38 => codec::SlotMut::Int(&mut self.buy_trade_broker_quantity_5),
-            39 => codec::SlotMut::Int(&mut self.buy_trade_broker_change_5),
-            40 => codec::SlotMut::Int(&mut self.foreign_sell_estimated_sum_change),
-            41 => codec::SlotMut::Int(&mut self.foreign_sell_estimated_sum),
-            42 => codec::SlotMut::Int(&mut self.foreign_buy_estimated_sum),
-            43 => codec::SlotMut::Int(&mut self.foreign_buy_estimated_sum_change),
-            44 => codec::SlotMut::List(&mut self.today_main_trade_broker),
-            45 => codec::SlotMut::Number(&mut self.return_code),
-            46 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_trade_broker_change_1),
-            1 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_1),
-            2 => codec::SlotRef::Opt(&self.sell_trade_broker_1),
-            3 => codec::SlotRef::Opt(&self.sell_trade_broker_code_1),
-            4 => codec::SlotRef::Opt(&self.buy_trade_broker_1),
-            5 => codec::SlotRef::Opt(&self.buy_trade_broker_code_1),
-            6 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_1),
-            7 => codec::SlotRef::Opt(&self.buy_trade_broker_change_1),
-            8 => codec::SlotRef::Opt(&self.sell_trade_broker_change_2),
-            9 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_2),
-            10 => codec::SlotRef::Opt(&self.sell_trade_broker_2),
-            11 => codec::SlotRef::Opt(&self.sell_trade_broker_code_2),
-            12 => codec::SlotRef::Opt(&self.buy_trade_broker_2),
-            13 => codec::SlotRef::Opt(&self.buy_trade_broker_code_2),
-            14 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_2),
-            15 => codec::SlotRef::Opt(&self.buy_trade_broker_change_2),
-            16 => codec::SlotRef::Opt(&self.sell_trade_broker_change_3),
-            17 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_3),
-            18 => codec::SlotRef::Opt(&self.sell_trade_broker_3),
-            19 => codec::SlotRef::Opt(&self.sell_trade_broker_code_3),
-            20 => codec::SlotRef::Opt(&self.buy_trade_broker_3),
-            21 => codec::SlotRef::Opt(&self.buy_trade_broker_code_3),
-            22 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_3),
-            23 => codec::SlotRef::Opt(&self.buy_trade_broker_change_3),
-            24 => codec::SlotRef::Opt(&self.sell_trade_broker_change_4),
-            25 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_4),
-            26 => codec::SlotRef::Opt(&self.sell_trade_broker_4),
-            27 => codec::SlotRef::Opt(&self.sell_trade_broker_code_4),
-            28 => codec::SlotRef::Opt(&self.buy_trade_broker_4),
-            29 => codec::SlotRef::Opt(&self.buy_trade_broker_code_4),
-            30 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_4),
-            31 => codec::SlotRef::Opt(&self.buy_trade_broker_change_4),
-            32 => codec::SlotRef::Opt(&self.sell_trade_broker_change_5),
-            33 => codec::SlotRef::Opt(&self.sell_trade_broker_quantity_5),
-            34 => codec::SlotRef::Opt(&self.sell_trade_broker_5),
-            35 => codec::SlotRef::Opt(&self.sell_trade_broker_code_5),
-            36 => codec::SlotRef::Opt(&self.buy_trade_broker_5),
-            37 => codec::SlotRef::Opt(&self.buy_trade_broker_code_5),
-            38 => codec::SlotRef::Opt(&self.buy_trade_broker_quantity_5),
-            39 => codec::SlotRef::Opt(&self.buy_trade_broker_change_5),
-            40 => codec::SlotRef::Opt(&self.foreign_sell_estimated_sum_change),
-            41 => codec::SlotRef::Opt(&self.foreign_sell_estimated_sum),
-            42 => codec::SlotRef::Opt(&self.foreign_buy_estimated_sum),
-            43 => codec::SlotRef::Opt(&self.foreign_buy_estimated_sum_change),
-            44 => codec::SlotRef::List(&self.today_main_trade_broker),
-            45 => codec::SlotRef::Number(self.return_code),
-            46 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayMajorBrokersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayMajorBrokersResponse {
+        sell_trade_broker_change_1: Int("sel_trde_ori_irds_1"),
+        sell_trade_broker_quantity_1: Int("sel_trde_ori_qty_1"),
+        sell_trade_broker_1: Text("sel_trde_ori_1"),
+        sell_trade_broker_code_1: Text("sel_trde_ori_cd_1"),
+        buy_trade_broker_1: Text("buy_trde_ori_1"),
+        buy_trade_broker_code_1: Text("buy_trde_ori_cd_1"),
+        buy_trade_broker_quantity_1: Int("buy_trde_ori_qty_1"),
+        buy_trade_broker_change_1: Int("buy_trde_ori_irds_1"),
+        sell_trade_broker_change_2: Int("sel_trde_ori_irds_2"),
+        sell_trade_broker_quantity_2: Int("sel_trde_ori_qty_2"),
+        sell_trade_broker_2: Text("sel_trde_ori_2"),
+        sell_trade_broker_code_2: Text("sel_trde_ori_cd_2"),
+        buy_trade_broker_2: Text("buy_trde_ori_2"),
+        buy_trade_broker_code_2: Text("buy_trde_ori_cd_2"),
+        buy_trade_broker_quantity_2: Int("buy_trde_ori_qty_2"),
+        buy_trade_broker_change_2: Int("buy_trde_ori_irds_2"),
+        sell_trade_broker_change_3: Int("sel_trde_ori_irds_3"),
+        sell_trade_broker_quantity_3: Int("sel_trde_ori_qty_3"),
+        sell_trade_broker_3: Text("sel_trde_ori_3"),
+        sell_trade_broker_code_3: Text("sel_trde_ori_cd_3"),
+        buy_trade_broker_3: Text("buy_trde_ori_3"),
+        buy_trade_broker_code_3: Text("buy_trde_ori_cd_3"),
+        buy_trade_broker_quantity_3: Int("buy_trde_ori_qty_3"),
+        buy_trade_broker_change_3: Int("buy_trde_ori_irds_3"),
+        sell_trade_broker_change_4: Int("sel_trde_ori_irds_4"),
+        sell_trade_broker_quantity_4: Int("sel_trde_ori_qty_4"),
+        sell_trade_broker_4: Text("sel_trde_ori_4"),
+        sell_trade_broker_code_4: Text("sel_trde_ori_cd_4"),
+        buy_trade_broker_4: Text("buy_trde_ori_4"),
+        buy_trade_broker_code_4: Text("buy_trde_ori_cd_4"),
+        buy_trade_broker_quantity_4: Int("buy_trde_ori_qty_4"),
+        buy_trade_broker_change_4: Int("buy_trde_ori_irds_4"),
+        sell_trade_broker_change_5: Int("sel_trde_ori_irds_5"),
+        sell_trade_broker_quantity_5: Int("sel_trde_ori_qty_5"),
+        sell_trade_broker_5: Text("sel_trde_ori_5"),
+        sell_trade_broker_code_5: Text("sel_trde_ori_cd_5"),
+        buy_trade_broker_5: Text("buy_trde_ori_5"),
+        buy_trade_broker_code_5: Text("buy_trde_ori_cd_5"),
+        buy_trade_broker_quantity_5: Int("buy_trde_ori_qty_5"),
+        buy_trade_broker_change_5: Int("buy_trde_ori_irds_5"),
+        foreign_sell_estimated_sum_change: Int("frgn_sel_prsm_sum_chang"),
+        foreign_sell_estimated_sum: Int("frgn_sel_prsm_sum"),
+        foreign_buy_estimated_sum: Int("frgn_buy_prsm_sum"),
+        foreign_buy_estimated_sum_change: Int("frgn_buy_prsm_sum_chang"),
+        today_main_trade_broker: List("tdy_main_trde_ori"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10040 field \`tdy\_main\_trde\_ori\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -534,70 +376,16 @@ pub struct TodayMajorBrokersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayMajorBrokersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayMajorBrokersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sel_scesn_tm", "sell_exit_time"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("sel_upper_scesn_ori", "sell_top_exit_broker"),
-            codec::Field::new("buy_scesn_tm", "buy_exit_time"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("buy_upper_scesn_ori", "buy_top_exit_broker"),
-            codec::Field::new("qry_dt", "query_date"),
-            codec::Field::new("qry_tm", "query_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.sell_exit_time),
-            1 => codec::SlotMut::Int(&mut self.sell_quantity),
-            2 => codec::SlotMut::Text(&mut self.sell_top_exit_broker),
-            3 => codec::SlotMut::Opt(&mut self.buy_exit_time),
-            4 => codec::SlotMut::Int(&mut self.buy_quantity),
-            5 => codec::SlotMut::Text(&mut self.buy_top_exit_broker),
-            6 => codec::SlotMut::Date(&mut self.query_date),
-            7 => codec::SlotMut::Opt(&mut self.query_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_exit_time),
-            1 => codec::SlotRef::Opt(&self.sell_quantity),
-            2 => codec::SlotRef::Opt(&self.sell_top_exit_broker),
-            3 => codec::SlotRef::Opt(&self.buy_exit_time),
-            4 => codec::SlotRef::Opt(&self.buy_quantity),
-            5 => codec::SlotRef::Opt(&self.buy_top_exit_broker),
-            6 => codec::SlotRef::Opt(&self.query_date),
-            7 => codec::SlotRef::Opt(&self.query_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayMajorBrokersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayMajorBrokersRow {
+    sell_exit_time: Opt("sel_scesn_tm"),
+    sell_quantity: Int("sell_qty"),
+    sell_top_exit_broker: Text("sel_upper_scesn_ori"),
+    buy_exit_time: Opt("buy_scesn_tm"),
+    buy_quantity: Int("buy_qty"),
+    buy_top_exit_broker: Text("buy_upper_scesn_ori"),
+    query_date: Date("qry_dt"),
+    query_time: Opt("qry_tm")
+});
 impl kiwoom_runtime::TrRequest for TodayMajorBrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10040",
@@ -614,17 +402,5 @@ impl kiwoom_runtime::PagedRequest for TodayMajorBrokersRequest {
     type Item = TodayMajorBrokersRow;
     fn into_items(page: TodayMajorBrokersResponse) -> Vec<TodayMajorBrokersRow> {
         page.today_main_trade_broker
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayMajorBrokersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayMajorBrokersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10040")
     }
 }

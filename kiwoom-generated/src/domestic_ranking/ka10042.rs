@@ -104,64 +104,18 @@ impl NetBuyBrokerRankRequest {
         self
     }
 }
-impl codec::Table for NetBuyBrokerRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(6),
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("qry_dt_tp", "query_date_type")
-                .required()
-                .max(1),
-            codec::Field::new("pot_tp", "point_type").required().max(1),
-            codec::Field::new("dt", "date").max(4),
-            codec::Field::new("sort_base", "sort_base")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Date(&mut self.start_date),
-            2 => codec::SlotMut::Date(&mut self.end_date),
-            3 => codec::SlotMut::Req(&mut self.query_date_type),
-            4 => codec::SlotMut::Req(&mut self.point_type),
-            5 => codec::SlotMut::Opt(&mut self.date),
-            6 => codec::SlotMut::Req(&mut self.sort_base),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.start_date),
-            2 => codec::SlotRef::Opt(&self.end_date),
-            3 => codec::SlotRef::Req(&self.query_date_type),
-            4 => codec::SlotRef::Req(&self.point_type),
-            5 => codec::SlotRef::Opt(&self.date),
-            6 => codec::SlotRef::Req(&self.sort_base),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            start_date: None,
-            end_date: None,
-            query_date_type: super::QueryDateType::from_code(""),
-            point_type: super::PointType::from_code(""),
-            date: None,
-            sort_base: super::BrokerVolumeProfileAnalysisSortBase::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for NetBuyBrokerRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    NetBuyBrokerRankRequest {
+        stock_code: Req("stk_cd").max(6),
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        query_date_type: ReqCode("qry_dt_tp").max(1),
+        point_type: ReqCode("pot_tp").max(1),
+        date: Opt("dt").max(4),
+        sort_base: ReqCode("sort_base").max(1)
+    },
+    from_json = "ka10042"
+);
 /// Response of `ka10042` 순매수거래원순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -177,55 +131,14 @@ pub struct NetBuyBrokerRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NetBuyBrokerRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NetBuyBrokerRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("netprps_trde_ori_rank", "net_purchase_trade_broker_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.net_purchase_trade_broker_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.net_purchase_trade_broker_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NetBuyBrokerRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    NetBuyBrokerRankResponse {
+        net_purchase_trade_broker_rank: List("netprps_trde_ori_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10042 field \`netprps\_trde\_ori\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -245,55 +158,11 @@ pub struct NetBuyBrokerRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NetBuyBrokerRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NetBuyBrokerRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mmcm_cd", "member_firm_code"),
-            codec::Field::new("mmcm_nm", "member_firm_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.member_firm_code),
-            2 => codec::SlotMut::Text(&mut self.member_firm_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.member_firm_code),
-            2 => codec::SlotRef::Opt(&self.member_firm_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NetBuyBrokerRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(NetBuyBrokerRankRow {
+    rank: Int("rank"),
+    member_firm_code: Text("mmcm_cd"),
+    member_firm_name: Text("mmcm_nm")
+});
 impl kiwoom_runtime::TrRequest for NetBuyBrokerRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10042",
@@ -310,17 +179,5 @@ impl kiwoom_runtime::PagedRequest for NetBuyBrokerRankRequest {
     type Item = NetBuyBrokerRankRow;
     fn into_items(page: NetBuyBrokerRankResponse) -> Vec<NetBuyBrokerRankRow> {
         page.net_purchase_trade_broker_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for NetBuyBrokerRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for NetBuyBrokerRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10042")
     }
 }

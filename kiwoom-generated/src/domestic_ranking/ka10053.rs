@@ -40,35 +40,12 @@ impl TodayTopExitBrokersRequest {
         }
     }
 }
-impl codec::Table for TodayTopExitBrokersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for TodayTopExitBrokersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayTopExitBrokersRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10053"
+);
 /// Response of `ka10053` 당일상위이탈원요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +61,14 @@ pub struct TodayTopExitBrokersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTopExitBrokersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTopExitBrokersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_upper_scesn_ori", "today_top_exit_broker"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.today_top_exit_broker),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.today_top_exit_broker),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTopExitBrokersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayTopExitBrokersResponse {
+        today_top_exit_broker: List("tdy_upper_scesn_ori"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10053 field \`tdy\_upper\_scesn\_ori\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -180,70 +116,16 @@ pub struct TodayTopExitBrokersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTopExitBrokersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTopExitBrokersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sel_scesn_tm", "sell_exit_time"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("sel_upper_scesn_ori", "sell_top_exit_broker"),
-            codec::Field::new("buy_scesn_tm", "buy_exit_time"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("buy_upper_scesn_ori", "buy_top_exit_broker"),
-            codec::Field::new("qry_dt", "query_date"),
-            codec::Field::new("qry_tm", "query_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.sell_exit_time),
-            1 => codec::SlotMut::Int(&mut self.sell_quantity),
-            2 => codec::SlotMut::Text(&mut self.sell_top_exit_broker),
-            3 => codec::SlotMut::Opt(&mut self.buy_exit_time),
-            4 => codec::SlotMut::Int(&mut self.buy_quantity),
-            5 => codec::SlotMut::Text(&mut self.buy_top_exit_broker),
-            6 => codec::SlotMut::Text(&mut self.query_date),
-            7 => codec::SlotMut::Text(&mut self.query_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_exit_time),
-            1 => codec::SlotRef::Opt(&self.sell_quantity),
-            2 => codec::SlotRef::Opt(&self.sell_top_exit_broker),
-            3 => codec::SlotRef::Opt(&self.buy_exit_time),
-            4 => codec::SlotRef::Opt(&self.buy_quantity),
-            5 => codec::SlotRef::Opt(&self.buy_top_exit_broker),
-            6 => codec::SlotRef::Opt(&self.query_date),
-            7 => codec::SlotRef::Opt(&self.query_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTopExitBrokersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayTopExitBrokersRow {
+    sell_exit_time: Opt("sel_scesn_tm"),
+    sell_quantity: Int("sell_qty"),
+    sell_top_exit_broker: Text("sel_upper_scesn_ori"),
+    buy_exit_time: Opt("buy_scesn_tm"),
+    buy_quantity: Int("buy_qty"),
+    buy_top_exit_broker: Text("buy_upper_scesn_ori"),
+    query_date: Text("qry_dt"),
+    query_time: Text("qry_tm")
+});
 impl kiwoom_runtime::TrRequest for TodayTopExitBrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10053",
@@ -260,17 +142,5 @@ impl kiwoom_runtime::PagedRequest for TodayTopExitBrokersRequest {
     type Item = TodayTopExitBrokersRow;
     fn into_items(page: TodayTopExitBrokersResponse) -> Vec<TodayTopExitBrokersRow> {
         page.today_top_exit_broker
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayTopExitBrokersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayTopExitBrokersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10053")
     }
 }

@@ -101,66 +101,18 @@ impl SameDirectionNetTradeRankRequest {
         self
     }
 }
-impl codec::Table for SameDirectionNetTradeRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("sort_cnd", "sort_condition")
-                .required()
-                .max(1),
-            codec::Field::new("unit_tp", "unit_type").required(),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.trade_type),
-            4 => codec::SlotMut::Req(&mut self.sort_condition),
-            5 => codec::SlotMut::Req(&mut self.unit_type),
-            6 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.trade_type),
-            4 => codec::SlotRef::Req(&self.sort_condition),
-            5 => codec::SlotRef::Req(&self.unit_type),
-            6 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: None,
-            market_type: super::MarketType::from_code(""),
-            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
-            sort_condition: super::SortCondition::from_code(""),
-            unit_type: super::UnitType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SameDirectionNetTradeRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SameDirectionNetTradeRankRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        market_type: ReqCode("mrkt_tp").max(3),
+        trade_type: ReqCode("trde_tp").max(1),
+        sort_condition: ReqCode("sort_cnd").max(1),
+        unit_type: ReqCode("unit_tp"),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10062"
+);
 /// Response of `ka10062` 동일순매매순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -176,55 +128,14 @@ pub struct SameDirectionNetTradeRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SameDirectionNetTradeRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SameDirectionNetTradeRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("eql_nettrde_rank", "same_net_trade_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.same_net_trade_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.same_net_trade_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SameDirectionNetTradeRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SameDirectionNetTradeRankResponse {
+        same_net_trade_rank: List("eql_nettrde_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10062 field \`eql\_nettrde\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -320,106 +231,27 @@ pub struct SameDirectionNetTradeRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SameDirectionNetTradeRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SameDirectionNetTradeRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("flu_rt", "fluctuation_rate")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("orgn_nettrde_qty", "institution_net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("orgn_nettrde_amt", "institution_net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new(
-                "orgn_nettrde_avg_pric",
-                "institution_net_trade_average_price",
-            ),
-            codec::Field::new("for_nettrde_qty", "foreign_net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_nettrde_amt", "foreign_net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("for_nettrde_avg_pric", "foreign_net_trade_average_price"),
-            codec::Field::new("nettrde_qty", "net_trade_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("nettrde_amt", "net_trade_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Int(&mut self.rank),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Text(&mut self.change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.institution_net_trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.institution_net_trade_amount),
-            10 => codec::SlotMut::Int(&mut self.institution_net_trade_average_price),
-            11 => codec::SlotMut::Decimal(&mut self.foreign_net_trade_quantity),
-            12 => codec::SlotMut::Int(&mut self.foreign_net_trade_amount),
-            13 => codec::SlotMut::Int(&mut self.foreign_net_trade_average_price),
-            14 => codec::SlotMut::Decimal(&mut self.net_trade_quantity),
-            15 => codec::SlotMut::Int(&mut self.net_trade_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.rank),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.institution_net_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.institution_net_trade_amount),
-            10 => codec::SlotRef::Opt(&self.institution_net_trade_average_price),
-            11 => codec::SlotRef::Opt(&self.foreign_net_trade_quantity),
-            12 => codec::SlotRef::Opt(&self.foreign_net_trade_amount),
-            13 => codec::SlotRef::Opt(&self.foreign_net_trade_average_price),
-            14 => codec::SlotRef::Opt(&self.net_trade_quantity),
-            15 => codec::SlotRef::Opt(&self.net_trade_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SameDirectionNetTradeRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SameDirectionNetTradeRankRow {
+    stock_code: Text("stk_cd"),
+    rank: Int("rank"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+    change_sign: Text("pre_sig"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    institution_net_trade_quantity: Decimal("orgn_nettrde_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_net_trade_amount: Int("orgn_nettrde_amt")
+        .format(codec::Format::PLAIN.double_signed()),
+    institution_net_trade_average_price: Int("orgn_nettrde_avg_pric"),
+    foreign_net_trade_quantity: Decimal("for_nettrde_qty")
+        .format(codec::Format::PLAIN.double_signed()),
+    foreign_net_trade_amount: Int("for_nettrde_amt").format(codec::Format::PLAIN.double_signed()),
+    foreign_net_trade_average_price: Int("for_nettrde_avg_pric"),
+    net_trade_quantity: Decimal("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
+    net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for SameDirectionNetTradeRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10062",
@@ -436,17 +268,5 @@ impl kiwoom_runtime::PagedRequest for SameDirectionNetTradeRankRequest {
     type Item = SameDirectionNetTradeRankRow;
     fn into_items(page: SameDirectionNetTradeRankResponse) -> Vec<SameDirectionNetTradeRankRow> {
         page.same_net_trade_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for SameDirectionNetTradeRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SameDirectionNetTradeRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10062")
     }
 }

@@ -75,52 +75,15 @@ impl IntradayInvestorTradeTopRequest {
         self
     }
 }
-impl codec::Table for IntradayInvestorTradeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("orgn_tp", "institution_type")
-                .required()
-                .max(4),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.trade_type),
-            1 => codec::SlotMut::Req(&mut self.market_type),
-            2 => codec::SlotMut::Req(&mut self.institution_type),
-            3 => codec::SlotMut::Opt(&mut self.amount_quantity_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.trade_type),
-            1 => codec::SlotRef::Req(&self.market_type),
-            2 => codec::SlotRef::Req(&self.institution_type),
-            3 => codec::SlotRef::Opt(&self.amount_quantity_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            trade_type: super::BrokerElwNetBuyTopTradeType::from_code(""),
-            market_type: super::MarketType::from_code(""),
-            institution_type: super::InstitutionType::from_code(""),
-            amount_quantity_type: None,
-        }
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    IntradayInvestorTradeTopRequest {
+        trade_type: ReqCode("trde_tp").max(1),
+        market_type: ReqCode("mrkt_tp").max(3),
+        institution_type: ReqCode("orgn_tp").max(4),
+        amount_quantity_type: Opt("amt_qty_tp").max(1)
+    },
+    from_json = "ka10065"
+);
 /// Response of `ka10065` 장중투자자별매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -136,55 +99,14 @@ pub struct IntradayInvestorTradeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("opmr_invsr_trde_upper", "intraday_investor_trade_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.intraday_investor_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.intraday_investor_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    IntradayInvestorTradeTopResponse {
+        intraday_investor_trade_top: List("opmr_invsr_trde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10065 field \`opmr\_invsr\_trde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -218,61 +140,13 @@ pub struct IntradayInvestorTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IntradayInvestorTradeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IntradayInvestorTradeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("sel_qty", "sell_quantity"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("netslmt", "net_sell"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Decimal(&mut self.sell_quantity),
-            3 => codec::SlotMut::Decimal(&mut self.buy_quantity),
-            4 => codec::SlotMut::Decimal(&mut self.net_sell),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.sell_quantity),
-            3 => codec::SlotRef::Opt(&self.buy_quantity),
-            4 => codec::SlotRef::Opt(&self.net_sell),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IntradayInvestorTradeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(IntradayInvestorTradeTopRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    sell_quantity: Decimal("sel_qty"),
+    buy_quantity: Decimal("buy_qty"),
+    net_sell: Decimal("netslmt")
+});
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10065",
@@ -289,17 +163,5 @@ impl kiwoom_runtime::PagedRequest for IntradayInvestorTradeTopRequest {
     type Item = IntradayInvestorTradeTopRow;
     fn into_items(page: IntradayInvestorTradeTopResponse) -> Vec<IntradayInvestorTradeTopRow> {
         page.intraday_investor_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for IntradayInvestorTradeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for IntradayInvestorTradeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10065")
     }
 }

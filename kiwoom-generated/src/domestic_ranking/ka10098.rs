@@ -81,73 +81,17 @@ impl AfterHoursSinglePriceChangeRateRankRequest {
         }
     }
 }
-impl codec::Table for AfterHoursSinglePriceChangeRateRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("sort_base", "sort_base")
-                .required()
-                .max(1),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(2),
-            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
-                .required()
-                .max(5),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("trde_prica", "trade_value")
-                .required()
-                .max(5),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.sort_base),
-            2 => codec::SlotMut::Req(&mut self.stock_condition),
-            3 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
-            4 => codec::SlotMut::Req(&mut self.credit_condition),
-            5 => codec::SlotMut::Req(&mut self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.sort_base),
-            2 => codec::SlotRef::Req(&self.stock_condition),
-            3 => codec::SlotRef::Req(&self.trade_quantity_condition),
-            4 => codec::SlotRef::Req(&self.credit_condition),
-            5 => codec::SlotRef::Req(&self.trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            sort_base: super::SortBase::from_code(""),
-            stock_condition: super::AfterHoursSinglePriceChangeRateRankStockCondition::from_code(
-                "",
-            ),
-            trade_quantity_condition:
-                super::AfterHoursSinglePriceChangeRateRankTradeQuantityCondition::from_code(""),
-            credit_condition: super::AfterHoursSinglePriceChangeRateRankCreditCondition::from_code(
-                "",
-            ),
-            trade_value: super::TradeValue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AfterHoursSinglePriceChangeRateRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AfterHoursSinglePriceChangeRateRankRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        sort_base: ReqCode("sort_base").max(1),
+        stock_condition: ReqCode("stk_cnd").max(2),
+        trade_quantity_condition: ReqCode("trde_qty_cnd").max(5),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        trade_value: ReqCode("trde_prica").max(5)
+    },
+    from_json = "ka10098"
+);
 /// Response of `ka10098` 시간외단일가등락율순위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -163,58 +107,14 @@ pub struct AfterHoursSinglePriceChangeRateRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AfterHoursSinglePriceChangeRateRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AfterHoursSinglePriceChangeRateRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "ovt_sigpric_flu_rt_rank",
-                "after_hours_single_price_fluctuation_rate_rank",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.after_hours_single_price_fluctuation_rate_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.after_hours_single_price_fluctuation_rate_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AfterHoursSinglePriceChangeRateRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AfterHoursSinglePriceChangeRateRankResponse {
+        after_hours_single_price_fluctuation_rate_rank: List("ovt_sigpric_flu_rt_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka10098 field \`ovt\_sigpric\_flu\_rt\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -294,88 +194,21 @@ pub struct AfterHoursSinglePriceChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AfterHoursSinglePriceChangeRateRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AfterHoursSinglePriceChangeRateRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_tot_req", "sell_total_remaining_quantity"),
-            codec::Field::new("buy_tot_req", "buy_total_remaining_quantity"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("tdy_close_pric", "today_close_price"),
-            codec::Field::new(
-                "tdy_close_pric_flu_rt",
-                "today_close_price_fluctuation_rate",
-            ),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.sell_total_remaining_quantity),
-            8 => codec::SlotMut::Int(&mut self.buy_total_remaining_quantity),
-            9 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            10 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            11 => codec::SlotMut::Int(&mut self.today_close_price),
-            12 => codec::SlotMut::Decimal(&mut self.today_close_price_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.sell_total_remaining_quantity),
-            8 => codec::SlotRef::Opt(&self.buy_total_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            11 => codec::SlotRef::Opt(&self.today_close_price),
-            12 => codec::SlotRef::Opt(&self.today_close_price_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AfterHoursSinglePriceChangeRateRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AfterHoursSinglePriceChangeRateRankRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    sell_total_remaining_quantity: Int("sel_tot_req"),
+    buy_total_remaining_quantity: Int("buy_tot_req"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    today_close_price: Int("tdy_close_pric"),
+    today_close_price_fluctuation_rate: Decimal("tdy_close_pric_flu_rt")
+});
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10098",
@@ -394,17 +227,5 @@ impl kiwoom_runtime::PagedRequest for AfterHoursSinglePriceChangeRateRankRequest
         page: AfterHoursSinglePriceChangeRateRankResponse,
     ) -> Vec<AfterHoursSinglePriceChangeRateRankRow> {
         page.after_hours_single_price_fluctuation_rate_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for AfterHoursSinglePriceChangeRateRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AfterHoursSinglePriceChangeRateRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10098")
     }
 }

@@ -78,60 +78,16 @@ impl ForeignInstitutionTradeTopRequest {
         self
     }
 }
-impl codec::Table for ForeignInstitutionTradeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("qry_dt_tp", "query_date_type")
-                .required()
-                .max(1),
-            codec::Field::new("date", "date").max(8),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.query_date_type),
-            3 => codec::SlotMut::Date(&mut self.date),
-            4 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.query_date_type),
-            3 => codec::SlotRef::Opt(&self.date),
-            4 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            query_date_type: super::ForeignInstitutionTradeTopQueryDateType::from_code(""),
-            date: None,
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ForeignInstitutionTradeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ForeignInstitutionTradeTopRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(1),
+        query_date_type: ReqCode("qry_dt_tp").max(1),
+        date: Date("date").max(8),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90009"
+);
 /// Response of `ka90009` 외국인기관매매상위요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -147,55 +103,14 @@ pub struct ForeignInstitutionTradeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInstitutionTradeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInstitutionTradeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("frgnr_orgn_trde_upper", "foreign_institution_trade_top"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.foreign_institution_trade_top),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.foreign_institution_trade_top),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInstitutionTradeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ForeignInstitutionTradeTopResponse {
+        foreign_institution_trade_top: List("frgnr_orgn_trde_upper"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/ranking.yaml ka90009 field \`frgnr\_orgn\_trde\_upper\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -283,94 +198,24 @@ pub struct ForeignInstitutionTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ForeignInstitutionTradeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ForeignInstitutionTradeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("for_netslmt_stk_cd", "foreign_net_sell_stock_code"),
-            codec::Field::new("for_netslmt_stk_nm", "foreign_net_sell_stock_name"),
-            codec::Field::new("for_netslmt_amt", "foreign_net_sell_amount"),
-            codec::Field::new("for_netslmt_qty", "foreign_net_sell_quantity"),
-            codec::Field::new("for_netprps_stk_cd", "foreign_net_purchase_stock_code"),
-            codec::Field::new("for_netprps_stk_nm", "foreign_net_purchase_stock_name"),
-            codec::Field::new("for_netprps_amt", "foreign_net_purchase_amount"),
-            codec::Field::new("for_netprps_qty", "foreign_net_purchase_quantity"),
-            codec::Field::new("orgn_netslmt_stk_cd", "institution_net_sell_stock_code"),
-            codec::Field::new("orgn_netslmt_stk_nm", "institution_net_sell_stock_name"),
-            codec::Field::new("orgn_netslmt_amt", "institution_net_sell_amount"),
-            codec::Field::new("orgn_netslmt_qty", "institution_net_sell_quantity"),
-            codec::Field::new("orgn_netprps_stk_cd", "institution_net_purchase_stock_code"),
-            codec::Field::new("orgn_netprps_stk_nm", "institution_net_purchase_stock_name"),
-            codec::Field::new("orgn_netprps_amt", "institution_net_purchase_amount"),
-            codec::Field::new("orgn_netprps_qty", "institution_net_purchase_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.foreign_net_sell_stock_code),
-            1 => codec::SlotMut::Text(&mut self.foreign_net_sell_stock_name),
-            2 => codec::SlotMut::Int(&mut self.foreign_net_sell_amount),
-            3 => codec::SlotMut::Int(&mut self.foreign_net_sell_quantity),
-            4 => codec::SlotMut::Text(&mut self.foreign_net_purchase_stock_code),
-            5 => codec::SlotMut::Text(&mut self.foreign_net_purchase_stock_name),
-            6 => codec::SlotMut::Int(&mut self.foreign_net_purchase_amount),
-            7 => codec::SlotMut::Int(&mut self.foreign_net_purchase_quantity),
-            8 => codec::SlotMut::Text(&mut self.institution_net_sell_stock_code),
-            9 => codec::SlotMut::Text(&mut self.institution_net_sell_stock_name),
-            10 => codec::SlotMut::Int(&mut self.institution_net_sell_amount),
-            11 => codec::SlotMut::Int(&mut self.institution_net_sell_quantity),
-            12 => codec::SlotMut::Text(&mut self.institution_net_purchase_stock_code),
-            13 => codec::SlotMut::Text(&mut self.institution_net_purchase_stock_name),
-            14 => codec::SlotMut::Int(&mut self.institution_net_purchase_amount),
-            15 => codec::SlotMut::Int(&mut self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.foreign_net_sell_stock_code),
-            1 => codec::SlotRef::Opt(&self.foreign_net_sell_stock_name),
-            2 => codec::SlotRef::Opt(&self.foreign_net_sell_amount),
-            3 => codec::SlotRef::Opt(&self.foreign_net_sell_quantity),
-            4 => codec::SlotRef::Opt(&self.foreign_net_purchase_stock_code),
-            5 => codec::SlotRef::Opt(&self.foreign_net_purchase_stock_name),
-            6 => codec::SlotRef::Opt(&self.foreign_net_purchase_amount),
-            7 => codec::SlotRef::Opt(&self.foreign_net_purchase_quantity),
-            8 => codec::SlotRef::Opt(&self.institution_net_sell_stock_code),
-            9 => codec::SlotRef::Opt(&self.institution_net_sell_stock_name),
-            10 => codec::SlotRef::Opt(&self.institution_net_sell_amount),
-            11 => codec::SlotRef::Opt(&self.institution_net_sell_quantity),
-            12 => codec::SlotRef::Opt(&self.institution_net_purchase_stock_code),
-            13 => codec::SlotRef::Opt(&self.institution_net_purchase_stock_name),
-            14 => codec::SlotRef::Opt(&self.institution_net_purchase_amount),
-            15 => codec::SlotRef::Opt(&self.institution_net_purchase_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ForeignInstitutionTradeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ForeignInstitutionTradeTopRow {
+    foreign_net_sell_stock_code: Text("for_netslmt_stk_cd"),
+    foreign_net_sell_stock_name: Text("for_netslmt_stk_nm"),
+    foreign_net_sell_amount: Int("for_netslmt_amt"),
+    foreign_net_sell_quantity: Int("for_netslmt_qty"),
+    foreign_net_purchase_stock_code: Text("for_netprps_stk_cd"),
+    foreign_net_purchase_stock_name: Text("for_netprps_stk_nm"),
+    foreign_net_purchase_amount: Int("for_netprps_amt"),
+    foreign_net_purchase_quantity: Int("for_netprps_qty"),
+    institution_net_sell_stock_code: Text("orgn_netslmt_stk_cd"),
+    institution_net_sell_stock_name: Text("orgn_netslmt_stk_nm"),
+    institution_net_sell_amount: Int("orgn_netslmt_amt"),
+    institution_net_sell_quantity: Int("orgn_netslmt_qty"),
+    institution_net_purchase_stock_code: Text("orgn_netprps_stk_cd"),
+    institution_net_purchase_stock_name: Text("orgn_netprps_stk_nm"),
+    institution_net_purchase_amount: Int("orgn_netprps_amt"),
+    institution_net_purchase_quantity: Int("orgn_netprps_qty")
+});
 impl kiwoom_runtime::TrRequest for ForeignInstitutionTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90009",
@@ -387,17 +232,5 @@ impl kiwoom_runtime::PagedRequest for ForeignInstitutionTradeTopRequest {
     type Item = ForeignInstitutionTradeTopRow;
     fn into_items(page: ForeignInstitutionTradeTopResponse) -> Vec<ForeignInstitutionTradeTopRow> {
         page.foreign_institution_trade_top
-    }
-}
-impl kiwoom_runtime::TrResponse for ForeignInstitutionTradeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ForeignInstitutionTradeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90009")
     }
 }

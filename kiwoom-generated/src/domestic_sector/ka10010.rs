@@ -40,35 +40,12 @@ impl SectorProgramRequest {
         }
     }
 }
-impl codec::Table for SectorProgramRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for SectorProgramRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorProgramRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10010"
+);
 /// Response of `ka10010` 업종프로그램요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -152,148 +129,31 @@ pub struct SectorProgramResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorProgramResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorProgramResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dfrt_trst_sell_qty", "arbitrage_consignment_sell_quantity"),
-            codec::Field::new("dfrt_trst_sell_amt", "arbitrage_consignment_sell_amount"),
-            codec::Field::new("dfrt_trst_buy_qty", "arbitrage_consignment_buy_quantity"),
-            codec::Field::new("dfrt_trst_buy_amt", "arbitrage_consignment_buy_amount"),
-            codec::Field::new(
-                "dfrt_trst_netprps_qty",
-                "arbitrage_consignment_net_purchase_quantity",
-            ),
-            codec::Field::new(
-                "dfrt_trst_netprps_amt",
-                "arbitrage_consignment_net_purchase_amount",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_sell_qty",
-                "non_arbitrage_consignment_sell_quantity",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_sell_amt",
-                "non_arbitrage_consignment_sell_amount",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_buy_qty",
-                "non_arbitrage_consignment_buy_quantity",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_buy_amt",
-                "non_arbitrage_consignment_buy_amount",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_netprps_qty",
-                "non_arbitrage_consignment_net_purchase_quantity",
-            ),
-            codec::Field::new(
-                "ndiffpro_trst_netprps_amt",
-                "non_arbitrage_consignment_net_purchase_amount",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_sell_qty",
-                "all_arbitrage_consignment_sell_quantity",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_sell_amt",
-                "all_arbitrage_consignment_sell_amount",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_buy_qty",
-                "all_arbitrage_consignment_buy_quantity",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_buy_amt",
-                "all_arbitrage_consignment_buy_amount",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_netprps_qty",
-                "all_arbitrage_consignment_net_purchase_quantity",
-            ),
-            codec::Field::new(
-                "all_dfrt_trst_netprps_amt",
-                "all_arbitrage_consignment_net_purchase_amount",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.arbitrage_consignment_sell_quantity),
-            1 => codec::SlotMut::Int(&mut self.arbitrage_consignment_sell_amount),
-            2 => codec::SlotMut::Int(&mut self.arbitrage_consignment_buy_quantity),
-            3 => codec::SlotMut::Int(&mut self.arbitrage_consignment_buy_amount),
-            4 => codec::SlotMut::Int(&mut self.arbitrage_consignment_net_purchase_quantity),
-            5 => codec::SlotMut::Int(&mut self.arbitrage_consignment_net_purchase_amount),
-            6 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_sell_quantity),
-            7 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_sell_amount),
-            8 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_buy_quantity),
-            9 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_buy_amount),
-            10 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_net_purchase_quantity),
-            11 => codec::SlotMut::Int(&mut self.non_arbitrage_consignment_net_purchase_amount),
-            12 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_quantity),
-            13 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_sell_amount),
-            14 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_quantity),
-            15 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_buy_amount),
-            16 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_quantity),
-            17 => codec::SlotMut::Int(&mut self.all_arbitrage_consignment_net_purchase_amount),
-            18 => codec::SlotMut::Number(&mut self.return_code),
-            19 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.arbitrage_consignment_sell_quantity),
-            1 => codec::SlotRef::Opt(&self.arbitrage_consignment_sell_amount),
-            2 => codec::SlotRef::Opt(&self.arbitrage_consignment_buy_quantity),
-            3 => codec::SlotRef::Opt(&self.arbitrage_consignment_buy_amount),
-            4 => codec::SlotRef::Opt(&self.arbitrage_consignment_net_purchase_quantity),
-            5 => codec::SlotRef::Opt(&self.arbitrage_consignment_net_purchase_amount),
-            6 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_sell_quantity),
-            7 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_sell_amount),
-            8 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_buy_quantity),
-            9 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_buy_amount),
-            10 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_net_purchase_quantity),
-            11 => codec::SlotRef::Opt(&self.non_arbitrage_consignment_net_purchase_amount),
-            12 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_quantity),
-            13 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_sell_amount),
-            14 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_quantity),
-            15 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_buy_amount),
-            16 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_quantity),
-            17 => codec::SlotRef::Opt(&self.all_arbitrage_consignment_net_purchase_amount),
-            18 => codec::SlotRef::Number(self.return_code),
-            19 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorProgramResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorProgramResponse {
+        arbitrage_consignment_sell_quantity: Int("dfrt_trst_sell_qty"),
+        arbitrage_consignment_sell_amount: Int("dfrt_trst_sell_amt"),
+        arbitrage_consignment_buy_quantity: Int("dfrt_trst_buy_qty"),
+        arbitrage_consignment_buy_amount: Int("dfrt_trst_buy_amt"),
+        arbitrage_consignment_net_purchase_quantity: Int("dfrt_trst_netprps_qty"),
+        arbitrage_consignment_net_purchase_amount: Int("dfrt_trst_netprps_amt"),
+        non_arbitrage_consignment_sell_quantity: Int("ndiffpro_trst_sell_qty"),
+        non_arbitrage_consignment_sell_amount: Int("ndiffpro_trst_sell_amt"),
+        non_arbitrage_consignment_buy_quantity: Int("ndiffpro_trst_buy_qty"),
+        non_arbitrage_consignment_buy_amount: Int("ndiffpro_trst_buy_amt"),
+        non_arbitrage_consignment_net_purchase_quantity: Int("ndiffpro_trst_netprps_qty"),
+        non_arbitrage_consignment_net_purchase_amount: Int("ndiffpro_trst_netprps_amt"),
+        all_arbitrage_consignment_sell_quantity: Int("all_dfrt_trst_sell_qty"),
+        all_arbitrage_consignment_sell_amount: Int("all_dfrt_trst_sell_amt"),
+        all_arbitrage_consignment_buy_quantity: Int("all_dfrt_trst_buy_qty"),
+        all_arbitrage_consignment_buy_amount: Int("all_dfrt_trst_buy_amt"),
+        all_arbitrage_consignment_net_purchase_quantity: Int("all_dfrt_trst_netprps_qty"),
+        all_arbitrage_consignment_net_purchase_amount: Int("all_dfrt_trst_netprps_amt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for SectorProgramRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10010",
@@ -304,17 +164,5 @@ impl kiwoom_runtime::TrRequest for SectorProgramRequest {
     type Response = SectorProgramResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10010", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorProgramResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorProgramRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10010")
     }
 }

@@ -69,54 +69,15 @@ impl SectorInvestorNetBuyRequest {
         self
     }
 }
-impl codec::Table for SectorInvestorNetBuyRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(1),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("base_dt", "base_date").max(8),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Date(&mut self.base_date),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Opt(&self.base_date),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: Default::default(),
-            amount_quantity_type: Default::default(),
-            base_date: None,
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SectorInvestorNetBuyRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorInvestorNetBuyRequest {
+        market_type: Req("mrkt_tp").max(1),
+        amount_quantity_type: Req("amt_qty_tp").max(1),
+        base_date: Date("base_dt").max(8),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10051"
+);
 /// Response of `ka10051` 업종별투자자순매수요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -132,55 +93,14 @@ pub struct SectorInvestorNetBuyResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorInvestorNetBuyResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorInvestorNetBuyResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_netprps", "industry_net_purchase"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.industry_net_purchase),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.industry_net_purchase),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorInvestorNetBuyResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorInvestorNetBuyResponse {
+        industry_net_purchase: List("inds_netprps"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/sector.yaml ka10051 field \`inds\_netprps\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -304,109 +224,28 @@ pub struct SectorInvestorNetBuyRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorInvestorNetBuyRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorInvestorNetBuyRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_nm", "industry_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_smbol", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("sc_netprps", "securities_net_purchase"),
-            codec::Field::new("insrnc_netprps", "insurance_net_purchase"),
-            codec::Field::new("invtrt_netprps", "investment_trust_net_purchase"),
-            codec::Field::new("bank_netprps", "bank_net_purchase"),
-            codec::Field::new("jnsinkm_netprps", "life_annuity_net_purchase"),
-            codec::Field::new("endw_netprps", "fund_net_purchase"),
-            codec::Field::new("etc_corp_netprps", "other_corporation_net_purchase"),
-            codec::Field::new("ind_netprps", "individual_net_purchase"),
-            codec::Field::new("frgnr_netprps", "foreign_net_purchase"),
-            codec::Field::new(
-                "native_trmt_frgnr_netprps",
-                "domestic_treatment_foreign_net_purchase",
-            ),
-            codec::Field::new("natn_netprps", "nation_net_purchase"),
-            codec::Field::new("samo_fund_netprps", "private_fund_net_purchase"),
-            codec::Field::new("orgn_netprps", "institution_net_purchase"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::Text(&mut self.industry_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.securities_net_purchase),
-            8 => codec::SlotMut::Int(&mut self.insurance_net_purchase),
-            9 => codec::SlotMut::Int(&mut self.investment_trust_net_purchase),
-            10 => codec::SlotMut::Int(&mut self.bank_net_purchase),
-            11 => codec::SlotMut::Int(&mut self.life_annuity_net_purchase),
-            12 => codec::SlotMut::Int(&mut self.fund_net_purchase),
-            13 => codec::SlotMut::Int(&mut self.other_corporation_net_purchase),
-            14 => codec::SlotMut::Int(&mut self.individual_net_purchase),
-            15 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            16 => codec::SlotMut::Int(&mut self.domestic_treatment_foreign_net_purchase),
-            17 => codec::SlotMut::Int(&mut self.nation_net_purchase),
-            18 => codec::SlotMut::Int(&mut self.private_fund_net_purchase),
-            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::Opt(&self.industry_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.securities_net_purchase),
-            8 => codec::SlotRef::Opt(&self.insurance_net_purchase),
-            9 => codec::SlotRef::Opt(&self.investment_trust_net_purchase),
-            10 => codec::SlotRef::Opt(&self.bank_net_purchase),
-            11 => codec::SlotRef::Opt(&self.life_annuity_net_purchase),
-            12 => codec::SlotRef::Opt(&self.fund_net_purchase),
-            13 => codec::SlotRef::Opt(&self.other_corporation_net_purchase),
-            14 => codec::SlotRef::Opt(&self.individual_net_purchase),
-            15 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            16 => codec::SlotRef::Opt(&self.domestic_treatment_foreign_net_purchase),
-            17 => codec::SlotRef::Opt(&self.nation_net_purchase),
-            18 => codec::SlotRef::Opt(&self.private_fund_net_purchase),
-            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorInvestorNetBuyRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorInvestorNetBuyRow {
+    industry_code: Text("inds_cd"),
+    industry_name: Text("inds_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_smbol"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    securities_net_purchase: Int("sc_netprps"),
+    insurance_net_purchase: Int("insrnc_netprps"),
+    investment_trust_net_purchase: Int("invtrt_netprps"),
+    bank_net_purchase: Int("bank_netprps"),
+    life_annuity_net_purchase: Int("jnsinkm_netprps"),
+    fund_net_purchase: Int("endw_netprps"),
+    other_corporation_net_purchase: Int("etc_corp_netprps"),
+    individual_net_purchase: Int("ind_netprps"),
+    foreign_net_purchase: Int("frgnr_netprps"),
+    domestic_treatment_foreign_net_purchase: Int("native_trmt_frgnr_netprps"),
+    nation_net_purchase: Int("natn_netprps"),
+    private_fund_net_purchase: Int("samo_fund_netprps"),
+    institution_net_purchase: Int("orgn_netprps")
+});
 impl kiwoom_runtime::TrRequest for SectorInvestorNetBuyRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10051",
@@ -423,17 +262,5 @@ impl kiwoom_runtime::PagedRequest for SectorInvestorNetBuyRequest {
     type Item = SectorInvestorNetBuyRow;
     fn into_items(page: SectorInvestorNetBuyResponse) -> Vec<SectorInvestorNetBuyRow> {
         page.industry_net_purchase
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorInvestorNetBuyResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorInvestorNetBuyRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10051")
     }
 }

@@ -57,50 +57,14 @@ impl SectorStockPriceRequest {
         }
     }
 }
-impl codec::Table for SectorStockPriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(1),
-            codec::Field::new("inds_cd", "industry_code")
-                .required()
-                .max(3),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.industry_code),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.industry_code),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::SectorDailyPriceMarketType::from_code(""),
-            industry_code: Default::default(),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SectorStockPriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorStockPriceRequest {
+        market_type: ReqCode("mrkt_tp").max(1),
+        industry_code: Req("inds_cd").max(3),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka20002"
+);
 /// Response of `ka20002` 업종별주가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -116,55 +80,14 @@ pub struct SectorStockPriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorStockPriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorStockPriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_stkpc", "industry_stock_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.industry_stock_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.industry_stock_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorStockPriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorStockPriceResponse {
+        industry_stock_price: List("inds_stkpc"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/sector.yaml ka20002 field \`inds\_stkpc\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -240,82 +163,20 @@ pub struct SectorStockPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorStockPriceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorStockPriceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("now_trde_qty", "current_trade_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.ask_price),
-            8 => codec::SlotMut::Opt(&mut self.bid_price),
-            9 => codec::SlotMut::Opt(&mut self.open_price),
-            10 => codec::SlotMut::Opt(&mut self.high_price),
-            11 => codec::SlotMut::Opt(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.ask_price),
-            8 => codec::SlotRef::Opt(&self.bid_price),
-            9 => codec::SlotRef::Opt(&self.open_price),
-            10 => codec::SlotRef::Opt(&self.high_price),
-            11 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorStockPriceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorStockPriceRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    current_trade_quantity: Int("now_trde_qty"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric")
+});
 impl kiwoom_runtime::TrRequest for SectorStockPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20002",
@@ -332,17 +193,5 @@ impl kiwoom_runtime::PagedRequest for SectorStockPriceRequest {
     type Item = SectorStockPriceRow;
     fn into_items(page: SectorStockPriceResponse) -> Vec<SectorStockPriceRow> {
         page.industry_stock_price
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorStockPriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorStockPriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20002")
     }
 }

@@ -37,36 +37,12 @@ impl AllSectorIndicesRequest {
         Self { industry_code }
     }
 }
-impl codec::Table for AllSectorIndicesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("inds_cd", "industry_code")
-            .required()
-            .max(3)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            industry_code: super::IndustryCode::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for AllSectorIndicesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    AllSectorIndicesRequest {
+        industry_code: ReqCode("inds_cd").max(3)
+    },
+    from_json = "ka20003"
+);
 /// Response of `ka20003` 전업종지수요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -82,55 +58,14 @@ pub struct AllSectorIndicesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AllSectorIndicesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AllSectorIndicesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("all_inds_idex", "all_industry_index"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.all_industry_index),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.all_industry_index),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AllSectorIndicesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    AllSectorIndicesResponse {
+        all_industry_index: List("all_inds_idex"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/sector.yaml ka20003 field \`all\_inds\_idex\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -224,91 +159,23 @@ pub struct AllSectorIndicesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl AllSectorIndicesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for AllSectorIndicesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("wght", "weight"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("upl", "upper_limit"),
-            codec::Field::new("rising", "rising"),
-            codec::Field::new("stdns", "unchanged"),
-            codec::Field::new("fall", "fall"),
-            codec::Field::new("lst", "lower_limit"),
-            codec::Field::new("flo_stk_num", "listed_stock_count"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.change_sign),
-            4 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.weight),
-            8 => codec::SlotMut::Int(&mut self.trade_value),
-            9 => codec::SlotMut::Int(&mut self.upper_limit),
-            10 => codec::SlotMut::Int(&mut self.rising),
-            11 => codec::SlotMut::Int(&mut self.unchanged),
-            12 => codec::SlotMut::Int(&mut self.fall),
-            13 => codec::SlotMut::Int(&mut self.lower_limit),
-            14 => codec::SlotMut::Int(&mut self.listed_stock_count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.weight),
-            8 => codec::SlotRef::Opt(&self.trade_value),
-            9 => codec::SlotRef::Opt(&self.upper_limit),
-            10 => codec::SlotRef::Opt(&self.rising),
-            11 => codec::SlotRef::Opt(&self.unchanged),
-            12 => codec::SlotRef::Opt(&self.fall),
-            13 => codec::SlotRef::Opt(&self.lower_limit),
-            14 => codec::SlotRef::Opt(&self.listed_stock_count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for AllSectorIndicesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(AllSectorIndicesRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    weight: Decimal("wght"),
+    trade_value: Int("trde_prica"),
+    upper_limit: Int("upl"),
+    rising: Int("rising"),
+    unchanged: Int("stdns"),
+    fall: Int("fall"),
+    lower_limit: Int("lst"),
+    listed_stock_count: Int("flo_stk_num")
+});
 impl kiwoom_runtime::TrRequest for AllSectorIndicesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20003",
@@ -325,17 +192,5 @@ impl kiwoom_runtime::PagedRequest for AllSectorIndicesRequest {
     type Item = AllSectorIndicesRow;
     fn into_items(page: AllSectorIndicesResponse) -> Vec<AllSectorIndicesRow> {
         page.all_industry_index
-    }
-}
-impl kiwoom_runtime::TrResponse for AllSectorIndicesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for AllSectorIndicesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20003")
     }
 }

@@ -49,44 +49,13 @@ impl SectorDailyPriceRequest {
         }
     }
 }
-impl codec::Table for SectorDailyPriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(1),
-            codec::Field::new("inds_cd", "industry_code")
-                .required()
-                .max(3),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::SectorDailyPriceMarketType::from_code(""),
-            industry_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for SectorDailyPriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorDailyPriceRequest {
+        market_type: ReqCode("mrkt_tp").max(1),
+        industry_code: Req("inds_cd").max(3)
+    },
+    from_json = "ka20009"
+);
 /// Response of `ka20009` 업종현재가일별요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -234,124 +203,36 @@ pub struct SectorDailyPriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorDailyPriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorDailyPriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("trde_frmatn_stk_num", "trade_formation_stock_count"),
-            codec::Field::new("trde_frmatn_rt", "trade_formation_rate"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("upl", "upper_limit"),
-            codec::Field::new("rising", "rising"),
-            codec::Field::new("stdns", "unchanged"),
-            codec::Field::new("fall", "fall"),
-            codec::Field::new("lst", "lower_limit"),
-            codec::Field::new("52wk_hgst_pric", "high_52w"),
-            codec::Field::new("52wk_hgst_pric_dt", "high_52w_date"),
-            codec::Field::new("52wk_hgst_pric_pre_rt", "high_52w_change_rate"),
-            codec::Field::new("52wk_lwst_pric", "low_52w"),
-            codec::Field::new("52wk_lwst_pric_dt", "low_52w_date"),
-            codec::Field::new("52wk_lwst_pric_pre_rt", "low_52w_change_rate"),
-            codec::Field::new(
-                "inds_cur_prc_daly_rept",
-                "industry_current_price_daily_repeat",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            2 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.trade_value),
-            6 => codec::SlotMut::Int(&mut self.trade_formation_stock_count),
-            7 => codec::SlotMut::Decimal(&mut self.trade_formation_rate),
-            8 => codec::SlotMut::Opt(&mut self.open_price),
-            9 => codec::SlotMut::Opt(&mut self.high_price),
-            10 => codec::SlotMut::Opt(&mut self.low_price),
-            11 => codec::SlotMut::Int(&mut self.upper_limit),
-            12 => codec::SlotMut::Int(&mut self.rising),
-            13 => codec::SlotMut::Int(&mut self.unchanged),
-            14 => codec::SlotMut::Int(&mut self.fall),
-            15 => codec::SlotMut::Int(&mut self.lower_limit),
-            16 => codec::SlotMut::Opt(&mut self.high_52w),
-            17 => codec::SlotMut::Date(&mut self.high_52w_date),
-            18 => codec::SlotMut::Decimal(&mut self.high_52w_change_rate),
-            19 => codec::SlotMut::Opt(&mut self.low_52w),
-            20 => codec::SlotMut::Date(&mut self.low_52w_date),
-            21 => codec::SlotMut::Decimal(&mut self.low_52w_change_rate),
-            22 => codec::SlotMut::List(&mut self.industry_current_price_daily_repeat),
-            23 => codec::SlotMut::Number(&mut self.return_code),
-            24 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.trade_value),
-            6 => codec::SlotRef::Opt(&self.trade_formation_stock_count),
-            7 => codec::SlotRef::Opt(&self.trade_formation_rate),
-            8 => codec::SlotRef::Opt(&self.open_price),
-            9 => codec::SlotRef::Opt(&self.high_price),
-            10 => codec::SlotRef::Opt(&self.low_price),
-            11 => codec::SlotRef::Opt(&self.upper_limit),
-            12 => codec::SlotRef::Opt(&self.rising),
-            13 => codec::SlotRef::Opt(&self.unchanged),
-            14 => codec::SlotRef::Opt(&self.fall),
-            15 => codec::SlotRef::Opt(&self.lower_limit),
-            16 => codec::SlotRef::Opt(&self.high_52w),
-            17 => codec::SlotRef::Opt(&self.high_52w_date),
-            18 => codec::SlotRef::Opt(&self.high_52w_change_rate),
-            19 => codec::SlotRef::Opt(&self.low_52w),
-            20 => codec::SlotRef::Opt(&self.low_52w_date),
-            21 => codec::SlotRef::Opt(&self.low_52w_change_rate),
-            22 => codec::SlotRef::List(&self.industry_current_price_daily_repeat),
-            23 => codec::SlotRef::Number(self.return_code),
-            24 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorDailyPriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorDailyPriceResponse {
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        trade_formation_stock_count: Int("trde_frmatn_stk_num"),
+        trade_formation_rate: Decimal("trde_frmatn_rt"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        upper_limit: Int("upl"),
+        rising: Int("rising"),
+        unchanged: Int("stdns"),
+        fall: Int("fall"),
+        lower_limit: Int("lst"),
+        high_52w: Opt("52wk_hgst_pric"),
+        high_52w_date: Date("52wk_hgst_pric_dt"),
+        high_52w_change_rate: Decimal("52wk_hgst_pric_pre_rt"),
+        low_52w: Opt("52wk_lwst_pric"),
+        low_52w_date: Date("52wk_lwst_pric_dt"),
+        low_52w_change_rate: Decimal("52wk_lwst_pric_pre_rt"),
+        industry_current_price_daily_repeat: List("inds_cur_prc_daly_rept"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/sector.yaml ka20009 field \`inds\_cur\_prc\_daly\_rept\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -395,64 +276,14 @@ pub struct SectorDailyPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorDailyPriceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorDailyPriceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt_n", "date_n"),
-            codec::Field::new("cur_prc_n", "current_price_n"),
-            codec::Field::new("pred_pre_sig_n", "previous_day_change_sign_n"),
-            codec::Field::new("pred_pre_n", "previous_day_change_n"),
-            codec::Field::new("flu_rt_n", "fluctuation_rate_n"),
-            codec::Field::new("acc_trde_qty_n", "cumulative_trade_quantity_n"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date_n),
-            1 => codec::SlotMut::Opt(&mut self.current_price_n),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign_n),
-            3 => codec::SlotMut::Decimal(&mut self.previous_day_change_n),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate_n),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity_n),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date_n),
-            1 => codec::SlotRef::Opt(&self.current_price_n),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign_n),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_n),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate_n),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity_n),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorDailyPriceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorDailyPriceRow {
+    date_n: Date("dt_n"),
+    current_price_n: Opt("cur_prc_n"),
+    previous_day_change_sign_n: Opt("pred_pre_sig_n"),
+    previous_day_change_n: Decimal("pred_pre_n"),
+    fluctuation_rate_n: Decimal("flu_rt_n"),
+    cumulative_trade_quantity_n: Int("acc_trde_qty_n")
+});
 impl kiwoom_runtime::TrRequest for SectorDailyPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20009",
@@ -469,17 +300,5 @@ impl kiwoom_runtime::PagedRequest for SectorDailyPriceRequest {
     type Item = SectorDailyPriceRow;
     fn into_items(page: SectorDailyPriceResponse) -> Vec<SectorDailyPriceRow> {
         page.industry_current_price_daily_repeat
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorDailyPriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorDailyPriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20009")
     }
 }

@@ -70,48 +70,15 @@ impl ShortSaleTrendRequest {
         self
     }
 }
-impl codec::Table for ShortSaleTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tm_tp", "time_type").max(1),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Opt(&mut self.time_type),
-            2 => codec::SlotMut::Req(&mut self.start_date),
-            3 => codec::SlotMut::Req(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.time_type),
-            2 => codec::SlotRef::Req(&self.start_date),
-            3 => codec::SlotRef::Req(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            time_type: None,
-            start_date: Default::default(),
-            end_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ShortSaleTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ShortSaleTrendRequest {
+        stock_code: Req("stk_cd").max(20),
+        time_type: Opt("tm_tp").max(1),
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8)
+    },
+    from_json = "ka10014"
+);
 /// Response of `ka10014` 공매도추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -127,55 +94,14 @@ pub struct ShortSaleTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ShortSaleTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ShortSaleTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("shrts_trnsn", "short_sale_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.short_sale_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.short_sale_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ShortSaleTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ShortSaleTrendResponse {
+        short_sale_trend: List("shrts_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/short-selling.yaml ka10014 field \`shrts\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -249,79 +175,19 @@ pub struct ShortSaleTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ShortSaleTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ShortSaleTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("shrts_qty", "short_sale_quantity"),
-            codec::Field::new("ovr_shrts_qty", "cumulative_short_sale_quantity"),
-            codec::Field::new("trde_wght", "trade_weight"),
-            codec::Field::new("shrts_trde_prica", "short_sale_trade_value"),
-            codec::Field::new("shrts_avg_pric", "short_sale_average_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.close_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.short_sale_quantity),
-            7 => codec::SlotMut::Int(&mut self.cumulative_short_sale_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.trade_weight),
-            9 => codec::SlotMut::Int(&mut self.short_sale_trade_value),
-            10 => codec::SlotMut::Int(&mut self.short_sale_average_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.short_sale_quantity),
-            7 => codec::SlotRef::Opt(&self.cumulative_short_sale_quantity),
-            8 => codec::SlotRef::Opt(&self.trade_weight),
-            9 => codec::SlotRef::Opt(&self.short_sale_trade_value),
-            10 => codec::SlotRef::Opt(&self.short_sale_average_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ShortSaleTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ShortSaleTrendRow {
+    date: Date("dt"),
+    close_price: Opt("close_pric"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    short_sale_quantity: Int("shrts_qty"),
+    cumulative_short_sale_quantity: Int("ovr_shrts_qty"),
+    trade_weight: Decimal("trde_wght"),
+    short_sale_trade_value: Int("shrts_trde_prica"),
+    short_sale_average_price: Int("shrts_avg_pric")
+});
 impl kiwoom_runtime::TrRequest for ShortSaleTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10014",
@@ -338,17 +204,5 @@ impl kiwoom_runtime::PagedRequest for ShortSaleTrendRequest {
     type Item = ShortSaleTrendRow;
     fn into_items(page: ShortSaleTrendResponse) -> Vec<ShortSaleTrendRow> {
         page.short_sale_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for ShortSaleTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ShortSaleTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10014")
     }
 }

@@ -37,35 +37,12 @@ impl RealtimeStockRankRequest {
         Self { query_type }
     }
 }
-impl codec::Table for RealtimeStockRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("qry_tp", "query_type").required().max(1)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_type: super::RealtimeStockRankQueryType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for RealtimeStockRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RealtimeStockRankRequest {
+        query_type: ReqCode("qry_tp").max(1)
+    },
+    from_json = "ka00198"
+);
 /// Response of `ka00198` 실시간종목조회순위.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -81,55 +58,14 @@ pub struct RealtimeStockRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeStockRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeStockRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("item_inq_rank", "realtime_lookup_rank"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.realtime_lookup_rank),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.realtime_lookup_rank),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeStockRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RealtimeStockRankResponse {
+        realtime_lookup_rank: List("item_inq_rank"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -203,82 +139,20 @@ pub struct RealtimeStockRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeStockRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeStockRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("bigd_rank", "big_data_rank"),
-            codec::Field::new("rank_chg", "rank_change"),
-            codec::Field::new("rank_chg_sign", "rank_change_sign"),
-            codec::Field::new("past_curr_prc", "past_current_price"),
-            codec::Field::new("base_comp_sign", "base_price_change_sign"),
-            codec::Field::new("base_comp_chgr", "base_price_fluctuation_rate"),
-            codec::Field::new("prev_base_sign", "previous_base_change_sign"),
-            codec::Field::new("prev_base_chgr", "previous_base_fluctuation_rate"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("stk_cd", "stock_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Opt(&mut self.big_data_rank),
-            2 => codec::SlotMut::Int(&mut self.rank_change),
-            3 => codec::SlotMut::Text(&mut self.rank_change_sign),
-            4 => codec::SlotMut::Int(&mut self.past_current_price),
-            5 => codec::SlotMut::Opt(&mut self.base_price_change_sign),
-            6 => codec::SlotMut::Decimal(&mut self.base_price_fluctuation_rate),
-            7 => codec::SlotMut::Text(&mut self.previous_base_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_base_fluctuation_rate),
-            9 => codec::SlotMut::Date(&mut self.date),
-            10 => codec::SlotMut::Opt(&mut self.time),
-            11 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.big_data_rank),
-            2 => codec::SlotRef::Opt(&self.rank_change),
-            3 => codec::SlotRef::Opt(&self.rank_change_sign),
-            4 => codec::SlotRef::Opt(&self.past_current_price),
-            5 => codec::SlotRef::Opt(&self.base_price_change_sign),
-            6 => codec::SlotRef::Opt(&self.base_price_fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.previous_base_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_base_fluctuation_rate),
-            9 => codec::SlotRef::Opt(&self.date),
-            10 => codec::SlotRef::Opt(&self.time),
-            11 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeStockRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RealtimeStockRankRow {
+    stock_name: Text("stk_nm"),
+    big_data_rank: Opt("bigd_rank"),
+    rank_change: Int("rank_chg"),
+    rank_change_sign: Text("rank_chg_sign"),
+    past_current_price: Int("past_curr_prc"),
+    base_price_change_sign: Opt("base_comp_sign"),
+    base_price_fluctuation_rate: Decimal("base_comp_chgr"),
+    previous_base_change_sign: Text("prev_base_sign"),
+    previous_base_fluctuation_rate: Decimal("prev_base_chgr"),
+    date: Date("dt"),
+    time: Opt("tm"),
+    stock_code: Text("stk_cd")
+});
 impl kiwoom_runtime::TrRequest for RealtimeStockRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka00198",
@@ -295,17 +169,5 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockRankRequest {
     type Item = RealtimeStockRankRow;
     fn into_items(page: RealtimeStockRankResponse) -> Vec<RealtimeStockRankRow> {
         page.realtime_lookup_rank
-    }
-}
-impl kiwoom_runtime::TrResponse for RealtimeStockRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RealtimeStockRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka00198")
     }
 }

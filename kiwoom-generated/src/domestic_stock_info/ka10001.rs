@@ -40,35 +40,12 @@ impl StockInfoRequest {
         }
     }
 }
-impl codec::Table for StockInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockInfoRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10001"
+);
 /// Response of `ka10001` 주식기본정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -328,187 +305,58 @@ pub struct StockInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("setl_mm", "settlement_month"),
-            codec::Field::new("fav", "face_value"),
-            codec::Field::new("cap", "capital"),
-            codec::Field::new("flo_stk", "listed_stock"),
-            codec::Field::new("crd_rt", "credit_rate"),
-            codec::Field::new("oyr_hgst", "year_highest"),
-            codec::Field::new("oyr_lwst", "year_lowest"),
-            codec::Field::new("mac", "market_cap"),
-            codec::Field::new("mac_wght", "market_cap_weight"),
-            codec::Field::new("for_exh_rt", "foreign_exhaustion_rate"),
-            codec::Field::new("repl_pric", "substitute_price"),
-            codec::Field::new("per", "per"),
-            codec::Field::new("eps", "eps"),
-            codec::Field::new("roe", "roe"),
-            codec::Field::new("pbr", "pbr"),
-            codec::Field::new("ev", "ev"),
-            codec::Field::new("bps", "bps"),
-            codec::Field::new("sale_amt", "sales_amount"),
-            codec::Field::new("bus_pro", "operating_profit"),
-            codec::Field::new("cup_nga", "current_period_net_income"),
-            codec::Field::new("250hgst", "high_250d"),
-            codec::Field::new("250lwst", "low_250d"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("upl_pric", "upper_limit_price"),
-            codec::Field::new("lst_pric", "lower_limit_price"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("exp_cntr_pric", "expected_execution_price"),
-            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
-            codec::Field::new("250hgst_pric_dt", "high_250d_date"),
-            codec::Field::new("250hgst_pric_pre_rt", "high_250d_change_rate"),
-            codec::Field::new("250lwst_pric_dt", "low_250d_date"),
-            codec::Field::new("250lwst_pric_pre_rt", "low_250d_change_rate"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_pre", "trade_change"),
-            codec::Field::new("fav_unit", "face_value_unit"),
-            codec::Field::new("dstr_stk", "floating_stock"),
-            codec::Field::new("dstr_rt", "floating_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.settlement_month),
-            3 => codec::SlotMut::Int(&mut self.face_value),
-            4 => codec::SlotMut::Int(&mut self.capital),
-            5 => codec::SlotMut::Int(&mut self.listed_stock),
-            6 => codec::SlotMut::Decimal(&mut self.credit_rate),
-            7 => codec::SlotMut::Opt(&mut self.year_highest),
-            8 => codec::SlotMut::Opt(&mut self.year_lowest),
-            9 => codec::SlotMut::Int(&mut self.market_cap),
-            10 => codec::SlotMut::Decimal(&mut self.market_cap_weight),
-            11 => codec::SlotMut::Decimal(&mut self.foreign_exhaustion_rate),
-            12 => codec::SlotMut::Int(&mut self.substitute_price),
-            13 => codec::SlotMut::Decimal(&mut self.per),
-            14 => codec::SlotMut::Decimal(&mut self.eps),
-            15 => codec::SlotMut::Decimal(&mut self.roe),
-            16 => codec::SlotMut::Decimal(&mut self.pbr),
-            17 => codec::SlotMut::Text(&mut self.ev),
-            18 => codec::SlotMut::Decimal(&mut self.bps),
-            19 => codec::SlotMut::Int(&mut self.sales_amount),
-            20 => codec::SlotMut::Int(&mut self.operating_profit),
-            21 => codec::SlotMut::Int(&mut self.current_period_net_income),
-            22 => codec::SlotMut::Opt(&mut self.high_250d),
-            23 => codec::SlotMut::Opt(&mut self.low_250d),
-            24 => codec::SlotMut::Opt(&mut self.high_price),
-            25 => codec::SlotMut::Opt(&mut self.open_price),
-            26 => codec::SlotMut::Opt(&mut self.low_price),
-            27 => codec::SlotMut::Opt(&mut self.upper_limit_price),
-            28 => codec::SlotMut::Opt(&mut self.lower_limit_price),
-            29 => codec::SlotMut::Int(&mut self.base_price),
-            30 => codec::SlotMut::Opt(&mut self.expected_execution_price),
-            31 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
-            32 => codec::SlotMut::Date(&mut self.high_250d_date),
-            33 => codec::SlotMut::Decimal(&mut self.high_250d_change_rate),
-            34 => codec::SlotMut::Date(&mut self.low_250d_date),
-            35 => codec::SlotMut::Decimal(&mut self.low_250d_change_rate),
-            36 => codec::SlotMut::Opt(&mut self.current_price),
-            37 => codec::SlotMut::Opt(&mut self.change_sign),
-            38 => codec::SlotMut::Int(&mut self.previous_day_change),
-            39 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            40 => codec::SlotMut::Int(&mut self.trade_quantity),
-            41 => codec::SlotMut::Decimal(&mut self.trade_change),
-            42 => codec::SlotMut::Text(&mut self.face_value_unit),
-            43 => codec::SlotMut::Int(&mut self.floating_stock),
-            44 => codec::SlotMut::Decimal(&mut self.floating_rate),
-            45 => codec::SlotMut::Number(&mut self.return_code),
-            46 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.settlement_month),
-            3 => codec::SlotRef::Opt(&self.face_value),
-            4 => codec::SlotRef::Opt(&self.capital),
-            5 => codec::SlotRef::Opt(&self.listed_stock),
-            6 => codec::SlotRef::Opt(&self.credit_rate),
-            7 => codec::SlotRef::Opt(&self.year_highest),
-            8 => codec::SlotRef::Opt(&self.year_lowest),
-            9 => codec::SlotRef::Opt(&self.market_cap),
-            10 => codec::SlotRef::Opt(&self.market_cap_weight),
-            11 => codec::SlotRef::Opt(&self.foreign_exhaustion_rate),
-            12 => codec::SlotRef::Opt(&self.substitute_price),
-            13 => codec::SlotRef::Opt(&self.per),
-            14 => codec::SlotRef::Opt(&self.eps),
-            15 => codec::SlotRef::Opt(&self.roe),
-            16 => codec::SlotRef::Opt(&self.pbr),
-            17 => codec::SlotRef::Opt(&self.ev),
-            18 => codec::SlotRef::Opt(&self.bps),
-            19 => codec::SlotRef::Opt(&self.sales_amount),
-            20 => codec::SlotRef::Opt(&self.operating_profit),
-            21 => codec::SlotRef::Opt(&self.current_period_net_income),
-            22 => codec::SlotRef::Opt(&self.high_250d),
-            23 => codec::SlotRef::Opt(&self.low_250d),
-            24 => codec::SlotRef::Opt(&self.high_price),
-            25 => codec::SlotRef::Opt(&self.open_price),
-            26 => codec::SlotRef::Opt(&self.low_price),
-            27 => codec::SlotRef::Opt(&self.upper_limit_price),
-            28 => codec::SlotRef::Opt(&self.lower_limit_price),
-            29 => codec::SlotRef::Opt(&self.base_price),
-            30 => codec::SlotRef::Opt(&self.expected_execution_price),
-            31 => codec::SlotRef::Opt(&self.expected_execution_quantity),
-            32 => codec::SlotRef::Opt(&self.high_250d_date),
-            33 => codec::SlotRef::Opt(&self.high_250d_change_rate),
-            34 => codec::SlotRef::Opt(&self.low_250d_date),
-            35 => codec::SlotRef::Opt(&self.low_250d_change_rate),
-            36 => codec::SlotRef::Opt(&self.current_price),
-            37 => codec::SlotRef::Opt(&self.change_sign),
-            38 => codec::SlotRef::Opt(&self.previous_day_change),
-            39 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            40 => codec::SlotRef::Opt(&self.trade_quantity),
-            41 => codec::SlotRef::Opt(&self.trade_change),
-            42 => codec::SlotRef::Opt(&self.face_value_unit),
-            43 => codec::SlotRef::Opt(&self.floating_stock),
-            44 => codec::SlotRef::Opt(&self.floating_rate),
-            45 => codec::SlotRef::Number(self.return_code),
-            46 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockInfoResponse {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        settlement_month: Text("setl_mm"),
+        face_value: Int("fav"),
+        capital: Int("cap"),
+        listed_stock: Int("flo_stk"),
+        credit_rate: Decimal("crd_rt"),
+        year_highest: Opt("oyr_hgst"),
+        year_lowest: Opt("oyr_lwst"),
+        market_cap: Int("mac"),
+        market_cap_weight: Decimal("mac_wght"),
+        foreign_exhaustion_rate: Decimal("for_exh_rt"),
+        substitute_price: Int("repl_pric"),
+        per: Decimal("per"),
+        eps: Decimal("eps"),
+        roe: Decimal("roe"),
+        pbr: Decimal("pbr"),
+        ev: Text("ev"),
+        bps: Decimal("bps"),
+        sales_amount: Int("sale_amt"),
+        operating_profit: Int("bus_pro"),
+        current_period_net_income: Int("cup_nga"),
+        high_250d: Opt("250hgst"),
+        low_250d: Opt("250lwst"),
+        high_price: Opt("high_pric"),
+        open_price: Opt("open_pric"),
+        low_price: Opt("low_pric"),
+        upper_limit_price: Opt("upl_pric"),
+        lower_limit_price: Opt("lst_pric"),
+        base_price: Int("base_pric"),
+        expected_execution_price: Opt("exp_cntr_pric"),
+        expected_execution_quantity: Int("exp_cntr_qty"),
+        high_250d_date: Date("250hgst_pric_dt"),
+        high_250d_change_rate: Decimal("250hgst_pric_pre_rt"),
+        low_250d_date: Date("250lwst_pric_dt"),
+        low_250d_change_rate: Decimal("250lwst_pric_pre_rt"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_change: Decimal("trde_pre"),
+        face_value_unit: Text("fav_unit"),
+        floating_stock: Int("dstr_stk"),
+        floating_rate: Decimal("dstr_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10001",
@@ -519,17 +367,5 @@ impl kiwoom_runtime::TrRequest for StockInfoRequest {
     type Response = StockInfoResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10001", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10001")
     }
 }

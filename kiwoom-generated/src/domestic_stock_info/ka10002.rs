@@ -40,35 +40,12 @@ impl StockBrokersRequest {
         }
     }
 }
-impl codec::Table for StockBrokersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockBrokersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockBrokersRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10002"
+);
 /// Response of `ka10002` 주식거래원요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -258,163 +235,50 @@ pub struct StockBrokersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockBrokersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockBrokersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("flu_smbol", "fluctuation_sign"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_trde_ori_nm_1", "sell_trade_broker_name_1"),
-            codec::Field::new("sel_trde_ori_1", "sell_trade_broker_1"),
-            codec::Field::new("sel_trde_qty_1", "sell_trade_quantity_1"),
-            codec::Field::new("buy_trde_ori_nm_1", "buy_trade_broker_name_1"),
-            codec::Field::new("buy_trde_ori_1", "buy_trade_broker_1"),
-            codec::Field::new("buy_trde_qty_1", "buy_trade_quantity_1"),
-            codec::Field::new("sel_trde_ori_nm_2", "sell_trade_broker_name_2"),
-            codec::Field::new("sel_trde_ori_2", "sell_trade_broker_2"),
-            codec::Field::new("sel_trde_qty_2", "sell_trade_quantity_2"),
-            codec::Field::new("buy_trde_ori_nm_2", "buy_trade_broker_name_2"),
-            codec::Field::new("buy_trde_ori_2", "buy_trade_broker_2"),
-            codec::Field::new("buy_trde_qty_2", "buy_trade_quantity_2"),
-            codec::Field::new("sel_trde_ori_nm_3", "sell_trade_broker_name_3"),
-            codec::Field::new("sel_trde_ori_3", "sell_trade_broker_3"),
-            codec::Field::new("sel_trde_qty_3", "sell_trade_quantity_3"),
-            codec::Field::new("buy_trde_ori_nm_3", "buy_trade_broker_name_3"),
-            codec::Field::new("buy_trde_ori_3", "buy_trade_broker_3"),
-            codec::Field::new("buy_trde_qty_3", "buy_trade_quantity_3"),
-            codec::Field::new("sel_trde_ori_nm_4", "sell_trade_broker_name_4"),
-            codec::Field::new("sel_trde_ori_4", "sell_trade_broker_4"),
-            codec::Field::new("sel_trde_qty_4", "sell_trade_quantity_4"),
-            codec::Field::new("buy_trde_ori_nm_4", "buy_trade_broker_name_4"),
-            codec::Field::new("buy_trde_ori_4", "buy_trade_broker_4"),
-            codec::Field::new("buy_trde_qty_4", "buy_trade_quantity_4"),
-            codec::Field::new("sel_trde_ori_nm_5", "sell_trade_broker_name_5"),
-            codec::Field::new("sel_trde_ori_5", "sell_trade_broker_5"),
-            codec::Field::new("sel_trde_qty_5", "sell_trade_quantity_5"),
-            codec::Field::new("buy_trde_ori_nm_5", "buy_trade_broker_name_5"),
-            codec::Field::new("buy_trde_ori_5", "buy_trade_broker_5"),
-            codec::Field::new("buy_trde_qty_5", "buy_trade_quantity_5"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
-            4 => codec::SlotMut::Int(&mut self.base_price),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_1),
-            8 => codec::SlotMut::Text(&mut self.sell_trade_broker_1),
-            9 => codec::SlotMut::Int(&mut self.sell_trade_quantity_1),
-            10 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_1),
-            11 => codec::SlotMut::Text(&mut self.buy_trade_broker_1),
-            12 => codec::SlotMut::Int(&mut self.buy_trade_quantity_1),
-            13 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_2),
-            14 => codec::SlotMut::Text(&mut self.sell_trade_broker_2),
-            15 => codec::SlotMut::Int(&mut self.sell_trade_quantity_2),
-            16 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_2),
-            17 => codec::SlotMut::Text(&mut self.buy_trade_broker_2),
-            18 => codec::SlotMut::Int(&mut self.buy_trade_quantity_2),
-            19 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_3),
-            20 => codec::SlotMut::Text(&mut self.sell_trade_broker_3),
-            21 => codec::SlotMut::Int(&mut self.sell_trade_quantity_3),
-            22 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_3),
-            23 => codec::SlotMut::Text(&mut self.buy_trade_broker_3),
-            24 => codec::SlotMut::Int(&mut self.buy_trade_quantity_3),
-            25 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_4),
-            26 => codec::SlotMut::Text(&mut self.sell_trade_broker_4),
-            27 => codec::SlotMut::Int(&mut self.sell_trade_quantity_4),
-            28 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_4),
-            29 => codec::SlotMut::Text(&mut self.buy_trade_broker_4),
-            30 => codec::SlotMut::Int(&mut self.buy_trade_quantity_4),
-            31 => codec::SlotMut::Text(&mut self.sell_trade_broker_name_5),
-            32 => codec::SlotMut::Text(&mut self.sell_trade_broker_5),
-            33 => codec::SlotMut::Int(&mut self.sell_trade_quantity_5),
-            34 => codec::SlotMut::Text(&mut self.buy_trade_broker_name_5),
-            35 => codec::SlotMut::Text(&mut self.buy_trade_broker_5),
-            36 => codec::SlotMut::Int(&mut self.buy_trade_quantity_5),
-            37 => codec::SlotMut::Number(&mut self.return_code),
-            38 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
-            4 => codec::SlotRef::Opt(&self.base_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.sell_trade_broker_name_1),
-            8 => codec::SlotRef::Opt(&self.sell_trade_broker_1),
-            9 => codec::SlotRef::Opt(&self.sell_trade_quantity_1),
-            10 => codec::SlotRef::Opt(&self.buy_trade_broker_name_1),
-            11 => codec::SlotRef::Opt(&self.buy_trade_broker_1),
-            12 => codec::SlotRef::Opt(&self.buy_trade_quantity_1),
-            13 => codec::SlotRef::Opt(&self.sell_trade_broker_name_2),
-            14 => codec::SlotRef::Opt(&self.sell_trade_broker_2),
-            15 => codec::SlotRef::Opt(&self.sell_trade_quantity_2),
-            16 => codec::SlotRef::Opt(&self.buy_trade_broker_name_2),
-            17 => codec::SlotRef::Opt(&self.buy_trade_broker_2),
-            18 => codec::SlotRef::Opt(&self.buy_trade_quantity_2),
-            19 => codec::SlotRef::Opt(&self.sell_trade_broker_name_3),
-            20 => codec::SlotRef::Opt(&self.sell_trade_broker_3),
-            21 => codec::SlotRef::Opt(&self.sell_trade_quantity_3),
-            22 => codec::SlotRef::Opt(&self.buy_trade_broker_name_3),
-            23 => codec::SlotRef::Opt(&self.buy_trade_broker_3),
-            24 => codec::SlotRef::Opt(&self.buy_trade_quantity_3),
-            25 => codec::SlotRef::Opt(&self.sell_trade_broker_name_4),
-            26 => codec::SlotRef::Opt(&self.sell_trade_broker_4),
-            27 => codec::SlotRef::Opt(&self.sell_trade_quantity_4),
-            28 => codec::SlotRef::Opt(&self.buy_trade_broker_name_4),
-            29 => codec::SlotRef::Opt(&self.buy_trade_broker_4),
-            30 => codec::SlotRef::Opt(&self.buy_trade_quantity_4),
-            31 => codec::SlotRef::Opt(&self.sell_trade_broker_name_5),
-            32 => codec::SlotRef::Opt(&self.sell_trade_broker_5),
-            33 => codec::SlotRef::Opt(&self.sell_trade_quantity_5),
-            34 => codec::SlotRef::Opt(&self.buy_trade_broker_name_5),
-            35 => codec::SlotRef::Opt(&self.buy_trade_broker_5),
-            36 => codec::SlotRef::Opt(&self.buy_trade_quantity_5),
-            37 => codec::SlotRef::Number(self.return_code),
-            38 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockBrokersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockBrokersResponse {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        fluctuation_sign: Opt("flu_smbol"),
+        base_price: Int("base_pric"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_trade_broker_name_1: Text("sel_trde_ori_nm_1"),
+        sell_trade_broker_1: Text("sel_trde_ori_1"),
+        sell_trade_quantity_1: Int("sel_trde_qty_1"),
+        buy_trade_broker_name_1: Text("buy_trde_ori_nm_1"),
+        buy_trade_broker_1: Text("buy_trde_ori_1"),
+        buy_trade_quantity_1: Int("buy_trde_qty_1"),
+        sell_trade_broker_name_2: Text("sel_trde_ori_nm_2"),
+        sell_trade_broker_2: Text("sel_trde_ori_2"),
+        sell_trade_quantity_2: Int("sel_trde_qty_2"),
+        buy_trade_broker_name_2: Text("buy_trde_ori_nm_2"),
+        buy_trade_broker_2: Text("buy_trde_ori_2"),
+        buy_trade_quantity_2: Int("buy_trde_qty_2"),
+        sell_trade_broker_name_3: Text("sel_trde_ori_nm_3"),
+        sell_trade_broker_3: Text("sel_trde_ori_3"),
+        sell_trade_quantity_3: Int("sel_trde_qty_3"),
+        buy_trade_broker_name_3: Text("buy_trde_ori_nm_3"),
+        buy_trade_broker_3: Text("buy_trde_ori_3"),
+        buy_trade_quantity_3: Int("buy_trde_qty_3"),
+        sell_trade_broker_name_4: Text("sel_trde_ori_nm_4"),
+        sell_trade_broker_4: Text("sel_trde_ori_4"),
+        sell_trade_quantity_4: Int("sel_trde_qty_4"),
+        buy_trade_broker_name_4: Text("buy_trde_ori_nm_4"),
+        buy_trade_broker_4: Text("buy_trde_ori_4"),
+        buy_trade_quantity_4: Int("buy_trde_qty_4"),
+        sell_trade_broker_name_5: Text("sel_trde_ori_nm_5"),
+        sell_trade_broker_5: Text("sel_trde_ori_5"),
+        sell_trade_quantity_5: Int("sel_trde_qty_5"),
+        buy_trade_broker_name_5: Text("buy_trde_ori_nm_5"),
+        buy_trade_broker_5: Text("buy_trde_ori_5"),
+        buy_trade_quantity_5: Int("buy_trde_qty_5"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockBrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10002",
@@ -425,17 +289,5 @@ impl kiwoom_runtime::TrRequest for StockBrokersRequest {
     type Response = StockBrokersResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10002", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockBrokersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockBrokersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10002")
     }
 }

@@ -40,35 +40,12 @@ impl StockExecutionInfoRequest {
         }
     }
 }
-impl codec::Table for StockExecutionInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockExecutionInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockExecutionInfoRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10003"
+);
 /// Response of `ka10003` 체결정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -84,55 +61,14 @@ pub struct StockExecutionInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockExecutionInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockExecutionInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_infr", "execution_info"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.execution_info),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.execution_info),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockExecutionInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockExecutionInfoResponse {
+        execution_info: List("cntr_infr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10003 field \`cntr\_infr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -212,82 +148,20 @@ pub struct StockExecutionInfoRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockExecutionInfoRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockExecutionInfoRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tm", "time"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pre_rt", "change_rate"),
-            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
-            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
-            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
-            codec::Field::new("sign", "sign"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.change_rate),
-            4 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
-            5 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
-            6 => codec::SlotMut::Int(&mut self.execution_trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.sign),
-            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            11 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.change_rate),
-            4 => codec::SlotRef::Opt(&self.best_ask_price_unit),
-            5 => codec::SlotRef::Opt(&self.best_bid_price_unit),
-            6 => codec::SlotRef::Opt(&self.execution_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.sign),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            10 => codec::SlotRef::Opt(&self.execution_strength),
-            11 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockExecutionInfoRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockExecutionInfoRow {
+    time: Opt("tm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change: Int("pred_pre"),
+    change_rate: Decimal("pre_rt"),
+    best_ask_price_unit: Opt("pri_sel_bid_unit"),
+    best_bid_price_unit: Opt("pri_buy_bid_unit"),
+    execution_trade_quantity: Int("cntr_trde_qty"),
+    sign: Opt("sign"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    execution_strength: Decimal("cntr_str"),
+    exchange_type: Opt("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for StockExecutionInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10003",
@@ -304,17 +178,5 @@ impl kiwoom_runtime::PagedRequest for StockExecutionInfoRequest {
     type Item = StockExecutionInfoRow;
     fn into_items(page: StockExecutionInfoResponse) -> Vec<StockExecutionInfoRow> {
         page.execution_info
-    }
-}
-impl kiwoom_runtime::TrResponse for StockExecutionInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockExecutionInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10003")
     }
 }

@@ -58,44 +58,14 @@ impl CreditTradeTrendRequest {
         }
     }
 }
-impl codec::Table for CreditTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("dt", "date").required().max(8),
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.date),
-            2 => codec::SlotMut::Req(&mut self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.date),
-            2 => codec::SlotRef::Req(&self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            date: Default::default(),
-            query_type: super::CreditTradeTrendQueryType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for CreditTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CreditTradeTrendRequest {
+        stock_code: Req("stk_cd").max(20),
+        date: Req("dt").max(8),
+        query_type: ReqCode("qry_tp").max(1)
+    },
+    from_json = "ka10013"
+);
 /// Response of `ka10013` 신용매매동향요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -111,55 +81,14 @@ pub struct CreditTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CreditTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CreditTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crd_trde_trend", "credit_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.credit_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.credit_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CreditTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CreditTradeTrendResponse {
+        credit_trade_trend: List("crd_trde_trend"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10013 field \`crd\_trde\_trend\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -239,82 +168,20 @@ pub struct CreditTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CreditTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CreditTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("new", "new"),
-            codec::Field::new("rpya", "repayment"),
-            codec::Field::new("remn", "balance"),
-            codec::Field::new("amt", "amount"),
-            codec::Field::new("pre", "change"),
-            codec::Field::new("shr_rt", "provision_rate"),
-            codec::Field::new("remn_rt", "balance_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Int(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.new),
-            6 => codec::SlotMut::Int(&mut self.repayment),
-            7 => codec::SlotMut::Int(&mut self.balance),
-            8 => codec::SlotMut::Int(&mut self.amount),
-            9 => codec::SlotMut::Int(&mut self.change),
-            10 => codec::SlotMut::Decimal(&mut self.provision_rate),
-            11 => codec::SlotMut::Decimal(&mut self.balance_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.new),
-            6 => codec::SlotRef::Opt(&self.repayment),
-            7 => codec::SlotRef::Opt(&self.balance),
-            8 => codec::SlotRef::Opt(&self.amount),
-            9 => codec::SlotRef::Opt(&self.change),
-            10 => codec::SlotRef::Opt(&self.provision_rate),
-            11 => codec::SlotRef::Opt(&self.balance_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CreditTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(CreditTradeTrendRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    trade_quantity: Int("trde_qty"),
+    new: Int("new"),
+    repayment: Int("rpya"),
+    balance: Int("remn"),
+    amount: Int("amt"),
+    change: Int("pre"),
+    provision_rate: Decimal("shr_rt"),
+    balance_rate: Decimal("remn_rt")
+});
 impl kiwoom_runtime::TrRequest for CreditTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10013",
@@ -331,17 +198,5 @@ impl kiwoom_runtime::PagedRequest for CreditTradeTrendRequest {
     type Item = CreditTradeTrendRow;
     fn into_items(page: CreditTradeTrendResponse) -> Vec<CreditTradeTrendRow> {
         page.credit_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for CreditTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CreditTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10013")
     }
 }

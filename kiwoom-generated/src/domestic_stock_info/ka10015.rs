@@ -47,40 +47,13 @@ impl DailyTradeDetailRequest {
         }
     }
 }
-impl codec::Table for DailyTradeDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.start_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.start_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            start_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyTradeDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyTradeDetailRequest {
+        stock_code: Req("stk_cd").max(20),
+        start_date: Req("strt_dt").max(8)
+    },
+    from_json = "ka10015"
+);
 /// Response of `ka10015` 일별거래상세요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -96,55 +69,14 @@ pub struct DailyTradeDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyTradeDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyTradeDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("daly_trde_dtl", "daily_trade_detail"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.daily_trade_detail),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.daily_trade_detail),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyTradeDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyTradeDetailResponse {
+        daily_trade_detail: List("daly_trde_dtl"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10015 field \`daly\_trde\_dtl\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -310,139 +242,38 @@ pub struct DailyTradeDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyTradeDetailRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyTradeDetailRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("bf_mkrt_trde_qty", "before_market_trade_quantity"),
-            codec::Field::new("bf_mkrt_trde_wght", "before_market_trade_weight"),
-            codec::Field::new("opmr_trde_qty", "intraday_trade_quantity"),
-            codec::Field::new("opmr_trde_wght", "intraday_trade_weight"),
-            codec::Field::new("af_mkrt_trde_qty", "after_market_trade_quantity"),
-            codec::Field::new("af_mkrt_trde_wght", "after_market_trade_weight"),
-            codec::Field::new("tot_3", "total_3"),
-            codec::Field::new("prid_trde_qty", "period_trade_quantity"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("for_poss", "foreign_holding"),
-            codec::Field::new("for_wght", "foreign_weight"),
-            codec::Field::new("for_netprps", "foreign_net_purchase"),
-            codec::Field::new("orgn_netprps", "institution_net_purchase"),
-            codec::Field::new("ind_netprps", "individual_net_purchase"),
-            codec::Field::new("frgn", "foreign"),
-            codec::Field::new("crd_remn_rt", "credit_balance_rate"),
-            codec::Field::new("prm", "program"),
-            codec::Field::new("bf_mkrt_trde_prica", "before_market_trade_value"),
-            codec::Field::new(
-                "bf_mkrt_trde_prica_wght",
-                "before_market_trade_value_weight",
-            ),
-            codec::Field::new("opmr_trde_prica", "intraday_trade_value"),
-            codec::Field::new("opmr_trde_prica_wght", "intraday_trade_value_weight"),
-            codec::Field::new("af_mkrt_trde_prica", "after_market_trade_value"),
-            codec::Field::new("af_mkrt_trde_prica_wght", "after_market_trade_value_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.close_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.trade_value),
-            7 => codec::SlotMut::Int(&mut self.before_market_trade_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.before_market_trade_weight),
-            9 => codec::SlotMut::Int(&mut self.intraday_trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.intraday_trade_weight),
-            11 => codec::SlotMut::Int(&mut self.after_market_trade_quantity),
-            12 => codec::SlotMut::Decimal(&mut self.after_market_trade_weight),
-            13 => codec::SlotMut::Int(&mut self.total_3),
-            14 => codec::SlotMut::Int(&mut self.period_trade_quantity),
-            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            16 => codec::SlotMut::Text(&mut self.foreign_holding),
-            17 => codec::SlotMut::Decimal(&mut self.foreign_weight),
-            18 => codec::SlotMut::Int(&mut self.foreign_net_purchase),
-            19 => codec::SlotMut::Int(&mut self.institution_net_purchase),
-            20 => codec::SlotMut::Int(&mut self.individual_net_purchase),
-            21 => codec::SlotMut::Text(&mut self.foreign),
-            22 => codec::SlotMut::Decimal(&mut self.credit_balance_rate),
-            23 => codec::SlotMut::Text(&mut self.program),
-            24 => codec::SlotMut::Int(&mut self.before_market_trade_value),
-            25 => codec::SlotMut::Decimal(&mut self.before_market_trade_value_weight),
-            26 => codec::SlotMut::Int(&mut self.intraday_trade_value),
-            27 => codec::SlotMut::Decimal(&mut self.intraday_trade_value_weight),
-            28 => codec::SlotMut::Int(&mut self.after_market_trade_value),
-            29 => codec::SlotMut::Decimal(&mut self.after_market_trade_value_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.trade_quantity),
-            6 => codec::SlotRef::Opt(&self.trade_value),
-            7 => codec::SlotRef::Opt(&self.before_market_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.before_market_trade_weight),
-            9 => codec::SlotRef::Opt(&self.intraday_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.intraday_trade_weight),
-            11 => codec::SlotRef::Opt(&self.after_market_trade_quantity),
-            12 => codec::SlotRef::Opt(&self.after_market_trade_weight),
-            13 => codec::SlotRef::Opt(&self.total_3),
-            14 => codec::SlotRef::Opt(&self.period_trade_quantity),
-            15 => codec::SlotRef::Opt(&self.execution_strength),
-            16 => codec::SlotRef::Opt(&self.foreign_holding),
-            17 => codec::SlotRef::Opt(&self.foreign_weight),
-            18 => codec::SlotRef::Opt(&self.foreign_net_purchase),
-            19 => codec::SlotRef::Opt(&self.institution_net_purchase),
-            20 => codec::SlotRef::Opt(&self.individual_net_purchase),
-            21 => codec::SlotRef::Opt(&self.foreign),
-            22 => codec::SlotRef::Opt(&self.credit_balance_rate),
-            23 => codec::SlotRef::Opt(&self.program),
-            24 => codec::SlotRef::Opt(&self.before_market_trade_value),
-            25 => codec::SlotRef::Opt(&self.before_market_trade_value_weight),
-            26 => codec::SlotRef::Opt(&self.intraday_trade_value),
-            27 => codec::SlotRef::Opt(&self.intraday_trade_value_weight),
-            28 => codec::SlotRef::Opt(&self.after_market_trade_value),
-            29 => codec::SlotRef::Opt(&self.after_market_trade_value_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyTradeDetailRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyTradeDetailRow {
+    date: Date("dt"),
+    close_price: Opt("close_pric"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    before_market_trade_quantity: Int("bf_mkrt_trde_qty"),
+    before_market_trade_weight: Decimal("bf_mkrt_trde_wght"),
+    intraday_trade_quantity: Int("opmr_trde_qty"),
+    intraday_trade_weight: Decimal("opmr_trde_wght"),
+    after_market_trade_quantity: Int("af_mkrt_trde_qty"),
+    after_market_trade_weight: Decimal("af_mkrt_trde_wght"),
+    total_3: Int("tot_3"),
+    period_trade_quantity: Int("prid_trde_qty"),
+    execution_strength: Decimal("cntr_str"),
+    foreign_holding: Text("for_poss"),
+    foreign_weight: Decimal("for_wght"),
+    foreign_net_purchase: Int("for_netprps"),
+    institution_net_purchase: Int("orgn_netprps"),
+    individual_net_purchase: Int("ind_netprps"),
+    foreign: Text("frgn"),
+    credit_balance_rate: Decimal("crd_remn_rt"),
+    program: Text("prm"),
+    before_market_trade_value: Int("bf_mkrt_trde_prica"),
+    before_market_trade_value_weight: Decimal("bf_mkrt_trde_prica_wght"),
+    intraday_trade_value: Int("opmr_trde_prica"),
+    intraday_trade_value_weight: Decimal("opmr_trde_prica_wght"),
+    after_market_trade_value: Int("af_mkrt_trde_prica"),
+    after_market_trade_value_weight: Decimal("af_mkrt_trde_prica_wght")
+});
 impl kiwoom_runtime::TrRequest for DailyTradeDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10015",
@@ -459,17 +290,5 @@ impl kiwoom_runtime::PagedRequest for DailyTradeDetailRequest {
     type Item = DailyTradeDetailRow;
     fn into_items(page: DailyTradeDetailResponse) -> Vec<DailyTradeDetailRow> {
         page.daily_trade_detail
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyTradeDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyTradeDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10015")
     }
 }

@@ -106,84 +106,20 @@ impl StockNewHighLowPriceRequest {
         }
     }
 }
-impl codec::Table for StockNewHighLowPriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("ntl_tp", "new_high_low_type")
-                .required()
-                .max(1),
-            codec::Field::new("high_low_close_tp", "high_low_close_type")
-                .required()
-                .max(1),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(5),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("updown_incls", "up_down_include")
-                .required()
-                .max(1),
-            codec::Field::new("dt", "date").required().max(3),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.new_high_low_type),
-            2 => codec::SlotMut::Req(&mut self.high_low_close_type),
-            3 => codec::SlotMut::Req(&mut self.stock_condition),
-            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Req(&mut self.credit_condition),
-            6 => codec::SlotMut::Req(&mut self.up_down_include),
-            7 => codec::SlotMut::Req(&mut self.date),
-            8 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.new_high_low_type),
-            2 => codec::SlotRef::Req(&self.high_low_close_type),
-            3 => codec::SlotRef::Req(&self.stock_condition),
-            4 => codec::SlotRef::Req(&self.trade_quantity_type),
-            5 => codec::SlotRef::Req(&self.credit_condition),
-            6 => codec::SlotRef::Req(&self.up_down_include),
-            7 => codec::SlotRef::Req(&self.date),
-            8 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            new_high_low_type: super::NewHighLowType::from_code(""),
-            high_low_close_type: super::NewHighLowHighLowType::from_code(""),
-            stock_condition: super::NearHighLowStocksStockCondition::from_code(""),
-            trade_quantity_type: super::TradeQuantityType::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            up_down_include: super::Inclusion::from_code(""),
-            date: super::DateType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockNewHighLowPriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockNewHighLowPriceRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        new_high_low_type: ReqCode("ntl_tp").max(1),
+        high_low_close_type: ReqCode("high_low_close_tp").max(1),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(5),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        up_down_include: ReqCode("updown_incls").max(1),
+        date: ReqCode("dt").max(3),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10016"
+);
 /// Response of `ka10016` 신고저가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -199,55 +135,14 @@ pub struct StockNewHighLowPriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockNewHighLowPriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockNewHighLowPriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ntl_pric", "new_high_low_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.new_high_low_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.new_high_low_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockNewHighLowPriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockNewHighLowPriceResponse {
+        new_high_low_price: List("ntl_pric"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10016 field \`ntl\_pric\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -323,85 +218,20 @@ pub struct StockNewHighLowPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockNewHighLowPriceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockNewHighLowPriceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new(
-                "pred_trde_qty_pre_rt",
-                "previous_day_trade_quantity_change_rate",
-            ),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change_rate),
-            8 => codec::SlotMut::Opt(&mut self.ask_price),
-            9 => codec::SlotMut::Opt(&mut self.bid_price),
-            10 => codec::SlotMut::Int(&mut self.high_price),
-            11 => codec::SlotMut::Int(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change_rate),
-            8 => codec::SlotRef::Opt(&self.ask_price),
-            9 => codec::SlotRef::Opt(&self.bid_price),
-            10 => codec::SlotRef::Opt(&self.high_price),
-            11 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockNewHighLowPriceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockNewHighLowPriceRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    previous_day_trade_quantity_change_rate: Decimal("pred_trde_qty_pre_rt"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    high_price: Int("high_pric"),
+    low_price: Int("low_pric")
+});
 impl kiwoom_runtime::TrRequest for StockNewHighLowPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10016",
@@ -418,17 +248,5 @@ impl kiwoom_runtime::PagedRequest for StockNewHighLowPriceRequest {
     type Item = StockNewHighLowPriceRow;
     fn into_items(page: StockNewHighLowPriceResponse) -> Vec<StockNewHighLowPriceRow> {
         page.new_high_low_price
-    }
-}
-impl kiwoom_runtime::TrResponse for StockNewHighLowPriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockNewHighLowPriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10016")
     }
 }

@@ -98,76 +98,19 @@ impl UpperLowerLimitStocksRequest {
         }
     }
 }
-impl codec::Table for UpperLowerLimitStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("updown_tp", "up_down_type")
-                .required()
-                .max(1),
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("stk_cnd", "stock_condition").required(),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(5),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("trde_gold_tp", "trade_gold_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.up_down_type),
-            2 => codec::SlotMut::Req(&mut self.sort_type),
-            3 => codec::SlotMut::Req(&mut self.stock_condition),
-            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Req(&mut self.credit_condition),
-            6 => codec::SlotMut::Req(&mut self.trade_gold_type),
-            7 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.up_down_type),
-            2 => codec::SlotRef::Req(&self.sort_type),
-            3 => codec::SlotRef::Req(&self.stock_condition),
-            4 => codec::SlotRef::Req(&self.trade_quantity_type),
-            5 => codec::SlotRef::Req(&self.credit_condition),
-            6 => codec::SlotRef::Req(&self.trade_gold_type),
-            7 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            up_down_type: super::UpperLowerLimitStocksUpDownType::from_code(""),
-            sort_type: super::UpperLowerLimitStocksSortType::from_code(""),
-            stock_condition: super::UpperLowerLimitStocksStockCondition::from_code(""),
-            trade_quantity_type: super::TradeQuantityType::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            trade_gold_type: super::PriceBand::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for UpperLowerLimitStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    UpperLowerLimitStocksRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        up_down_type: ReqCode("updown_tp").max(1),
+        sort_type: ReqCode("sort_tp").max(1),
+        stock_condition: ReqCode("stk_cnd"),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(5),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        trade_gold_type: ReqCode("trde_gold_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10017"
+);
 /// Response of `ka10017` 상하한가요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -183,55 +126,14 @@ pub struct UpperLowerLimitStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UpperLowerLimitStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UpperLowerLimitStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("updown_pric", "up_down_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.up_down_price),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.up_down_price),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UpperLowerLimitStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    UpperLowerLimitStocksResponse {
+        up_down_price: List("updown_pric"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10017 field \`updown\_pric\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -315,88 +217,22 @@ pub struct UpperLowerLimitStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl UpperLowerLimitStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for UpperLowerLimitStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_infr", "stock_info"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-            codec::Field::new("cnt", "count"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_info),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            10 => codec::SlotMut::Opt(&mut self.ask_price),
-            11 => codec::SlotMut::Opt(&mut self.bid_price),
-            12 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            13 => codec::SlotMut::Int(&mut self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_info),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            10 => codec::SlotRef::Opt(&self.ask_price),
-            11 => codec::SlotRef::Opt(&self.bid_price),
-            12 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            13 => codec::SlotRef::Opt(&self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for UpperLowerLimitStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(UpperLowerLimitStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_info: Text("stk_infr"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    previous_day_trade_quantity: Int("pred_trde_qty"),
+    sell_remaining_quantity: Int("sel_req"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    buy_remaining_quantity: Int("buy_req"),
+    count: Int("cnt")
+});
 impl kiwoom_runtime::TrRequest for UpperLowerLimitStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10017",
@@ -413,17 +249,5 @@ impl kiwoom_runtime::PagedRequest for UpperLowerLimitStocksRequest {
     type Item = UpperLowerLimitStocksRow;
     fn into_items(page: UpperLowerLimitStocksResponse) -> Vec<UpperLowerLimitStocksRow> {
         page.up_down_price
-    }
-}
-impl kiwoom_runtime::TrResponse for UpperLowerLimitStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for UpperLowerLimitStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10017")
     }
 }

@@ -89,74 +89,18 @@ impl NearHighLowStocksRequest {
         }
     }
 }
-impl codec::Table for NearHighLowStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("high_low_tp", "high_low_type")
-                .required()
-                .max(1),
-            codec::Field::new("alacc_rt", "proximity_rate")
-                .required()
-                .max(2),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(5),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.high_low_type),
-            1 => codec::SlotMut::Req(&mut self.proximity_rate),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            4 => codec::SlotMut::Req(&mut self.stock_condition),
-            5 => codec::SlotMut::Req(&mut self.credit_condition),
-            6 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.high_low_type),
-            1 => codec::SlotRef::Req(&self.proximity_rate),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.trade_quantity_type),
-            4 => codec::SlotRef::Req(&self.stock_condition),
-            5 => codec::SlotRef::Req(&self.credit_condition),
-            6 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            high_low_type: super::HighLowType::from_code(""),
-            proximity_rate: super::NearHighLowStocksProximityRate::from_code(""),
-            market_type: super::MarketType::from_code(""),
-            trade_quantity_type: super::TradeQuantityType::from_code(""),
-            stock_condition: super::NearHighLowStocksStockCondition::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for NearHighLowStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    NearHighLowStocksRequest {
+        high_low_type: ReqCode("high_low_tp").max(1),
+        proximity_rate: ReqCode("alacc_rt").max(2),
+        market_type: ReqCode("mrkt_tp").max(3),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(5),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10018"
+);
 /// Response of `ka10018` 고저가근접요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -172,55 +116,14 @@ pub struct NearHighLowStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NearHighLowStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NearHighLowStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("high_low_pric_alacc", "high_low_price_proximity"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.high_low_price_proximity),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.high_low_price_proximity),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NearHighLowStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    NearHighLowStocksResponse {
+        high_low_price_proximity: List("high_low_pric_alacc"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10018 field \`high\_low\_pric\_alacc\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -290,79 +193,19 @@ pub struct NearHighLowStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NearHighLowStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NearHighLowStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("tdy_high_pric", "today_high_price"),
-            codec::Field::new("tdy_low_pric", "today_low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.ask_price),
-            8 => codec::SlotMut::Opt(&mut self.bid_price),
-            9 => codec::SlotMut::Opt(&mut self.today_high_price),
-            10 => codec::SlotMut::Opt(&mut self.today_low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.trade_quantity),
-            7 => codec::SlotRef::Opt(&self.ask_price),
-            8 => codec::SlotRef::Opt(&self.bid_price),
-            9 => codec::SlotRef::Opt(&self.today_high_price),
-            10 => codec::SlotRef::Opt(&self.today_low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NearHighLowStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(NearHighLowStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    today_high_price: Opt("tdy_high_pric"),
+    today_low_price: Opt("tdy_low_pric")
+});
 impl kiwoom_runtime::TrRequest for NearHighLowStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10018",
@@ -379,17 +222,5 @@ impl kiwoom_runtime::PagedRequest for NearHighLowStocksRequest {
     type Item = NearHighLowStocksRow;
     fn into_items(page: NearHighLowStocksResponse) -> Vec<NearHighLowStocksRow> {
         page.high_low_price_proximity
-    }
-}
-impl kiwoom_runtime::TrResponse for NearHighLowStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for NearHighLowStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10018")
     }
 }

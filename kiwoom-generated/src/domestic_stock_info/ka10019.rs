@@ -114,86 +114,21 @@ impl PriceSurgeDropStocksRequest {
         }
     }
 }
-impl codec::Table for PriceSurgeDropStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("flu_tp", "fluctuation_type")
-                .required()
-                .max(1),
-            codec::Field::new("tm_tp", "time_type").required().max(1),
-            codec::Field::new("tm", "time").required().max(2),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type").required(),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(1),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("pric_cnd", "price_condition")
-                .required()
-                .max(1),
-            codec::Field::new("updown_incls", "up_down_include")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.fluctuation_type),
-            2 => codec::SlotMut::Req(&mut self.time_type),
-            3 => codec::SlotMut::Req(&mut self.time),
-            4 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Req(&mut self.stock_condition),
-            6 => codec::SlotMut::Req(&mut self.credit_condition),
-            7 => codec::SlotMut::Req(&mut self.price_condition),
-            8 => codec::SlotMut::Req(&mut self.up_down_include),
-            9 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.fluctuation_type),
-            2 => codec::SlotRef::Req(&self.time_type),
-            3 => codec::SlotRef::Req(&self.time),
-            4 => codec::SlotRef::Req(&self.trade_quantity_type),
-            5 => codec::SlotRef::Req(&self.stock_condition),
-            6 => codec::SlotRef::Req(&self.credit_condition),
-            7 => codec::SlotRef::Req(&self.price_condition),
-            8 => codec::SlotRef::Req(&self.up_down_include),
-            9 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketTypeWithKospi200::from_code(""),
-            fluctuation_type: super::FluctuationType::from_code(""),
-            time_type: super::TimeTypeWithoutSpecificDate::from_code(""),
-            time: Default::default(),
-            trade_quantity_type: super::TradeQuantityType::from_code(""),
-            stock_condition: super::NearHighLowStocksStockCondition::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            price_condition: super::PriceBand::from_code(""),
-            up_down_include: super::Inclusion::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for PriceSurgeDropStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PriceSurgeDropStocksRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        fluctuation_type: ReqCode("flu_tp").max(1),
+        time_type: ReqCode("tm_tp").max(1),
+        time: Req("tm").max(2),
+        trade_quantity_type: ReqCode("trde_qty_tp"),
+        stock_condition: ReqCode("stk_cnd").max(1),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        price_condition: ReqCode("pric_cnd").max(1),
+        up_down_include: ReqCode("updown_incls").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10019"
+);
 /// Response of `ka10019` 가격급등락요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -209,55 +144,14 @@ pub struct PriceSurgeDropStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("pric_jmpflu", "price_sharp_move"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.price_sharp_move),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.price_sharp_move),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PriceSurgeDropStocksResponse {
+        price_sharp_move: List("pric_jmpflu"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10019 field \`pric\_jmpflu\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -325,79 +219,19 @@ pub struct PriceSurgeDropStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_cls", "stock_classification"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("base_pre", "base_change"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("jmp_rt", "jump_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_classification),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.base_price),
-            7 => codec::SlotMut::Opt(&mut self.current_price),
-            8 => codec::SlotMut::Int(&mut self.base_change),
-            9 => codec::SlotMut::Int(&mut self.trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.jump_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_classification),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.base_price),
-            7 => codec::SlotRef::Opt(&self.current_price),
-            8 => codec::SlotRef::Opt(&self.base_change),
-            9 => codec::SlotRef::Opt(&self.trade_quantity),
-            10 => codec::SlotRef::Opt(&self.jump_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PriceSurgeDropStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_classification: Text("stk_cls"),
+    stock_name: Text("stk_nm"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    base_price: Int("base_pric"),
+    current_price: Opt("cur_prc"),
+    base_change: Int("base_pre"),
+    trade_quantity: Int("trde_qty"),
+    jump_rate: Decimal("jmp_rt")
+});
 impl kiwoom_runtime::TrRequest for PriceSurgeDropStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10019",
@@ -414,17 +248,5 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropStocksRequest {
     type Item = PriceSurgeDropStocksRow;
     fn into_items(page: PriceSurgeDropStocksResponse) -> Vec<PriceSurgeDropStocksRow> {
         page.price_sharp_move
-    }
-}
-impl kiwoom_runtime::TrResponse for PriceSurgeDropStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PriceSurgeDropStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10019")
     }
 }

@@ -81,66 +81,17 @@ impl VolumeProfileClusterRequest {
         }
     }
 }
-impl codec::Table for VolumeProfileClusterRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("prps_cnctr_rt", "supply_concentration_rate")
-                .required()
-                .max(3),
-            codec::Field::new("cur_prc_entry", "current_price_entry")
-                .required()
-                .max(1),
-            codec::Field::new("prpscnt", "supply_zone_count")
-                .required()
-                .max(2),
-            codec::Field::new("cycle_tp", "cycle_type").required(),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.supply_concentration_rate),
-            2 => codec::SlotMut::Req(&mut self.current_price_entry),
-            3 => codec::SlotMut::Req(&mut self.supply_zone_count),
-            4 => codec::SlotMut::Req(&mut self.cycle_type),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.supply_concentration_rate),
-            2 => codec::SlotRef::Req(&self.current_price_entry),
-            3 => codec::SlotRef::Req(&self.supply_zone_count),
-            4 => codec::SlotRef::Req(&self.cycle_type),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            supply_concentration_rate: Default::default(),
-            current_price_entry: super::CurrentPriceEntry::from_code(""),
-            supply_zone_count: Default::default(),
-            cycle_type: super::CycleType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for VolumeProfileClusterRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    VolumeProfileClusterRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        supply_concentration_rate: Req("prps_cnctr_rt").max(3),
+        current_price_entry: ReqCode("cur_prc_entry").max(1),
+        supply_zone_count: Req("prpscnt").max(2),
+        cycle_type: ReqCode("cycle_tp"),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10025"
+);
 /// Response of `ka10025` 매물대집중요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -156,55 +107,14 @@ pub struct VolumeProfileClusterResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl VolumeProfileClusterResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for VolumeProfileClusterResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("prps_cnctr", "supply_concentration"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.supply_concentration),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.supply_concentration),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for VolumeProfileClusterResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    VolumeProfileClusterResponse {
+        supply_concentration: List("prps_cnctr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10025 field \`prps\_cnctr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -274,79 +184,19 @@ pub struct VolumeProfileClusterRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl VolumeProfileClusterRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for VolumeProfileClusterRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("now_trde_qty", "current_trade_quantity"),
-            codec::Field::new("pric_strt", "price_start"),
-            codec::Field::new("pric_end", "price_end"),
-            codec::Field::new("prps_qty", "supply_quantity"),
-            codec::Field::new("prps_rt", "supply_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.price_start),
-            8 => codec::SlotMut::Int(&mut self.price_end),
-            9 => codec::SlotMut::Int(&mut self.supply_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.supply_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.price_start),
-            8 => codec::SlotRef::Opt(&self.price_end),
-            9 => codec::SlotRef::Opt(&self.supply_quantity),
-            10 => codec::SlotRef::Opt(&self.supply_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for VolumeProfileClusterRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(VolumeProfileClusterRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    current_trade_quantity: Int("now_trde_qty"),
+    price_start: Int("pric_strt"),
+    price_end: Int("pric_end"),
+    supply_quantity: Int("prps_qty"),
+    supply_rate: Decimal("prps_rt")
+});
 impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10025",
@@ -363,17 +213,5 @@ impl kiwoom_runtime::PagedRequest for VolumeProfileClusterRequest {
     type Item = VolumeProfileClusterRow;
     fn into_items(page: VolumeProfileClusterResponse) -> Vec<VolumeProfileClusterRow> {
         page.supply_concentration
-    }
-}
-impl kiwoom_runtime::TrResponse for VolumeProfileClusterResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for VolumeProfileClusterRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10025")
     }
 }

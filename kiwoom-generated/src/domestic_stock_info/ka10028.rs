@@ -106,86 +106,20 @@ impl OpenPriceChangeRateRequest {
         }
     }
 }
-impl codec::Table for OpenPriceChangeRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sort_tp", "sort_type").required().max(1),
-            codec::Field::new("trde_qty_cnd", "trade_quantity_condition")
-                .required()
-                .max(4),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("updown_incls", "up_down_include")
-                .required()
-                .max(1),
-            codec::Field::new("stk_cnd", "stock_condition")
-                .required()
-                .max(2),
-            codec::Field::new("crd_cnd", "credit_condition")
-                .required()
-                .max(1),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition")
-                .required()
-                .max(4),
-            codec::Field::new("flu_cnd", "fluctuation_condition")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.sort_type),
-            1 => codec::SlotMut::Req(&mut self.trade_quantity_condition),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.up_down_include),
-            4 => codec::SlotMut::Req(&mut self.stock_condition),
-            5 => codec::SlotMut::Req(&mut self.credit_condition),
-            6 => codec::SlotMut::Req(&mut self.trade_value_condition),
-            7 => codec::SlotMut::Req(&mut self.fluctuation_condition),
-            8 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.sort_type),
-            1 => codec::SlotRef::Req(&self.trade_quantity_condition),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.up_down_include),
-            4 => codec::SlotRef::Req(&self.stock_condition),
-            5 => codec::SlotRef::Req(&self.credit_condition),
-            6 => codec::SlotRef::Req(&self.trade_value_condition),
-            7 => codec::SlotRef::Req(&self.fluctuation_condition),
-            8 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            sort_type: super::OpenPriceChangeRateSortType::from_code(""),
-            trade_quantity_condition: super::OpenPriceChangeRateTradeQuantityCondition::from_code(
-                "",
-            ),
-            market_type: super::MarketType::from_code(""),
-            up_down_include: super::Inclusion::from_code(""),
-            stock_condition: super::OpenPriceChangeRateStockCondition::from_code(""),
-            credit_condition: super::CreditCondition::from_code(""),
-            trade_value_condition: super::TradeValueCondition::from_code(""),
-            fluctuation_condition: super::FluctuationCondition::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for OpenPriceChangeRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OpenPriceChangeRateRequest {
+        sort_type: ReqCode("sort_tp").max(1),
+        trade_quantity_condition: ReqCode("trde_qty_cnd").max(4),
+        market_type: ReqCode("mrkt_tp").max(3),
+        up_down_include: ReqCode("updown_incls").max(1),
+        stock_condition: ReqCode("stk_cnd").max(2),
+        credit_condition: ReqCode("crd_cnd").max(1),
+        trade_value_condition: ReqCode("trde_prica_cnd").max(4),
+        fluctuation_condition: ReqCode("flu_cnd").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10028"
+);
 /// Response of `ka10028` 시가대비등락률요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -201,55 +135,14 @@ pub struct OpenPriceChangeRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OpenPriceChangeRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OpenPriceChangeRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("open_pric_pre_flu_rt", "open_price_change_fluctuation_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.open_price_change_fluctuation_rate),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.open_price_change_fluctuation_rate),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OpenPriceChangeRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OpenPriceChangeRateResponse {
+        open_price_change_fluctuation_rate: List("open_pric_pre_flu_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10028 field \`open\_pric\_pre\_flu\_rt\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -325,82 +218,20 @@ pub struct OpenPriceChangeRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OpenPriceChangeRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OpenPriceChangeRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("open_pric_pre", "open_price_change"),
-            codec::Field::new("now_trde_qty", "current_trade_quantity"),
-            codec::Field::new("cntr_str", "execution_strength"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Opt(&mut self.open_price),
-            7 => codec::SlotMut::Opt(&mut self.high_price),
-            8 => codec::SlotMut::Opt(&mut self.low_price),
-            9 => codec::SlotMut::Decimal(&mut self.open_price_change),
-            10 => codec::SlotMut::Int(&mut self.current_trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.open_price),
-            7 => codec::SlotRef::Opt(&self.high_price),
-            8 => codec::SlotRef::Opt(&self.low_price),
-            9 => codec::SlotRef::Opt(&self.open_price_change),
-            10 => codec::SlotRef::Opt(&self.current_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.execution_strength),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OpenPriceChangeRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OpenPriceChangeRateRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    open_price_change: Decimal("open_pric_pre"),
+    current_trade_quantity: Int("now_trde_qty"),
+    execution_strength: Decimal("cntr_str")
+});
 impl kiwoom_runtime::TrRequest for OpenPriceChangeRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10028",
@@ -417,17 +248,5 @@ impl kiwoom_runtime::PagedRequest for OpenPriceChangeRateRequest {
     type Item = OpenPriceChangeRateRow;
     fn into_items(page: OpenPriceChangeRateResponse) -> Vec<OpenPriceChangeRateRow> {
         page.open_price_change_fluctuation_rate
-    }
-}
-impl kiwoom_runtime::TrResponse for OpenPriceChangeRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OpenPriceChangeRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10028")
     }
 }

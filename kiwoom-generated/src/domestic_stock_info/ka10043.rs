@@ -113,76 +113,20 @@ impl BrokerVolumeProfileAnalysisRequest {
         }
     }
 }
-impl codec::Table for BrokerVolumeProfileAnalysisRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-            codec::Field::new("qry_dt_tp", "query_date_type")
-                .required()
-                .max(1),
-            codec::Field::new("pot_tp", "point_type").required().max(1),
-            codec::Field::new("dt", "date").required().max(4),
-            codec::Field::new("sort_base", "sort_base")
-                .required()
-                .max(1),
-            codec::Field::new("mmcm_cd", "member_firm_code")
-                .required()
-                .max(3),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.start_date),
-            2 => codec::SlotMut::Req(&mut self.end_date),
-            3 => codec::SlotMut::Req(&mut self.query_date_type),
-            4 => codec::SlotMut::Req(&mut self.point_type),
-            5 => codec::SlotMut::Req(&mut self.date),
-            6 => codec::SlotMut::Req(&mut self.sort_base),
-            7 => codec::SlotMut::Req(&mut self.member_firm_code),
-            8 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.start_date),
-            2 => codec::SlotRef::Req(&self.end_date),
-            3 => codec::SlotRef::Req(&self.query_date_type),
-            4 => codec::SlotRef::Req(&self.point_type),
-            5 => codec::SlotRef::Req(&self.date),
-            6 => codec::SlotRef::Req(&self.sort_base),
-            7 => codec::SlotRef::Req(&self.member_firm_code),
-            8 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            start_date: Default::default(),
-            end_date: Default::default(),
-            query_date_type: super::QueryDateType::from_code(""),
-            point_type: super::PointType::from_code(""),
-            date: super::BrokerVolumeProfileAnalysisDate::from_code(""),
-            sort_base: super::BrokerVolumeProfileAnalysisSortBase::from_code(""),
-            member_firm_code: Default::default(),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for BrokerVolumeProfileAnalysisRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerVolumeProfileAnalysisRequest {
+        stock_code: Req("stk_cd").max(20),
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8),
+        query_date_type: ReqCode("qry_dt_tp").max(1),
+        point_type: ReqCode("pot_tp").max(1),
+        date: ReqCode("dt").max(4),
+        sort_base: ReqCode("sort_base").max(1),
+        member_firm_code: Req("mmcm_cd").max(3),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10043"
+);
 /// Response of `ka10043` 거래원매물대분석요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -198,55 +142,14 @@ pub struct BrokerVolumeProfileAnalysisResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerVolumeProfileAnalysisResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerVolumeProfileAnalysisResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_ori_prps_anly", "trade_broker_supply_analysis"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trade_broker_supply_analysis),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trade_broker_supply_analysis),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerVolumeProfileAnalysisResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerVolumeProfileAnalysisResponse {
+        trade_broker_supply_analysis: List("trde_ori_prps_anly"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10043 field \`trde\_ori\_prps\_anly\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -308,75 +211,17 @@ pub struct BrokerVolumeProfileAnalysisRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerVolumeProfileAnalysisRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerVolumeProfileAnalysisRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("sel_qty", "sell_quantity"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("netprps_qty", "net_purchase_quantity"),
-            codec::Field::new("trde_qty_sum", "trade_quantity_sum"),
-            codec::Field::new("trde_wght", "trade_weight")
-                .format(codec::Format::PLAIN.double_signed()),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.close_price),
-            2 => codec::SlotMut::Opt(&mut self.change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Int(&mut self.sell_quantity),
-            5 => codec::SlotMut::Int(&mut self.buy_quantity),
-            6 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity_sum),
-            8 => codec::SlotMut::Decimal(&mut self.trade_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.close_price),
-            2 => codec::SlotRef::Opt(&self.change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.sell_quantity),
-            5 => codec::SlotRef::Opt(&self.buy_quantity),
-            6 => codec::SlotRef::Opt(&self.net_purchase_quantity),
-            7 => codec::SlotRef::Opt(&self.trade_quantity_sum),
-            8 => codec::SlotRef::Opt(&self.trade_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerVolumeProfileAnalysisRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerVolumeProfileAnalysisRow {
+    date: Date("dt"),
+    close_price: Int("close_pric"),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    sell_quantity: Int("sel_qty"),
+    buy_quantity: Int("buy_qty"),
+    net_purchase_quantity: Int("netprps_qty"),
+    trade_quantity_sum: Int("trde_qty_sum"),
+    trade_weight: Decimal("trde_wght").format(codec::Format::PLAIN.double_signed())
+});
 impl kiwoom_runtime::TrRequest for BrokerVolumeProfileAnalysisRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10043",
@@ -395,17 +240,5 @@ impl kiwoom_runtime::PagedRequest for BrokerVolumeProfileAnalysisRequest {
         page: BrokerVolumeProfileAnalysisResponse,
     ) -> Vec<BrokerVolumeProfileAnalysisRow> {
         page.trade_broker_supply_analysis
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerVolumeProfileAnalysisResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerVolumeProfileAnalysisRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10043")
     }
 }

@@ -86,64 +86,17 @@ impl BrokerInstantVolumeRequest {
         self
     }
 }
-impl codec::Table for BrokerInstantVolumeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mmcm_cd", "member_firm_code")
-                .required()
-                .max(3),
-            codec::Field::new("stk_cd", "stock_code").max(20),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(1),
-            codec::Field::new("qty_tp", "quantity_type")
-                .required()
-                .max(3),
-            codec::Field::new("pric_tp", "price_type").required().max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.member_firm_code),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.quantity_type),
-            4 => codec::SlotMut::Req(&mut self.price_type),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.member_firm_code),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.quantity_type),
-            4 => codec::SlotRef::Req(&self.price_type),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            member_firm_code: Default::default(),
-            stock_code: None,
-            market_type: super::BrokerInstantVolumeMarketType::from_code(""),
-            quantity_type: super::QuantityType::from_code(""),
-            price_type: super::BrokerInstantVolumePriceType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for BrokerInstantVolumeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BrokerInstantVolumeRequest {
+        member_firm_code: Req("mmcm_cd").max(3),
+        stock_code: Text("stk_cd").max(20),
+        market_type: ReqCode("mrkt_tp").max(1),
+        quantity_type: ReqCode("qty_tp").max(3),
+        price_type: ReqCode("pric_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10052"
+);
 /// Response of `ka10052` 거래원순간거래량요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -159,58 +112,14 @@ pub struct BrokerInstantVolumeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerInstantVolumeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerInstantVolumeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new(
-                "trde_ori_mont_trde_qty",
-                "trade_broker_instant_trade_quantity",
-            ),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trade_broker_instant_trade_quantity),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trade_broker_instant_trade_quantity),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerInstantVolumeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BrokerInstantVolumeResponse {
+        trade_broker_instant_trade_quantity: List("trde_ori_mont_trde_qty"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10052 field \`trde\_ori\_mont\_trde\_qty\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -276,79 +185,19 @@ pub struct BrokerInstantVolumeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BrokerInstantVolumeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BrokerInstantVolumeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tm", "time"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("trde_ori_nm", "trade_broker_name"),
-            codec::Field::new("tp", "kind"),
-            codec::Field::new("mont_trde_qty", "instant_trade_quantity"),
-            codec::Field::new("acc_netprps", "cumulative_net_purchase"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.time),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.trade_broker_name),
-            4 => codec::SlotMut::Text(&mut self.kind),
-            5 => codec::SlotMut::Int(&mut self.instant_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.cumulative_net_purchase),
-            7 => codec::SlotMut::Opt(&mut self.current_price),
-            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            9 => codec::SlotMut::Int(&mut self.previous_day_change),
-            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.time),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.trade_broker_name),
-            4 => codec::SlotRef::Opt(&self.kind),
-            5 => codec::SlotRef::Opt(&self.instant_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.cumulative_net_purchase),
-            7 => codec::SlotRef::Opt(&self.current_price),
-            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            9 => codec::SlotRef::Opt(&self.previous_day_change),
-            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BrokerInstantVolumeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(BrokerInstantVolumeRow {
+    time: Opt("tm"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    trade_broker_name: Text("trde_ori_nm"),
+    kind: Text("tp"),
+    instant_trade_quantity: Int("mont_trde_qty"),
+    cumulative_net_purchase: Int("acc_netprps"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt")
+});
 impl kiwoom_runtime::TrRequest for BrokerInstantVolumeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10052",
@@ -365,17 +214,5 @@ impl kiwoom_runtime::PagedRequest for BrokerInstantVolumeRequest {
     type Item = BrokerInstantVolumeRow;
     fn into_items(page: BrokerInstantVolumeResponse) -> Vec<BrokerInstantVolumeRow> {
         page.trade_broker_instant_trade_quantity
-    }
-}
-impl kiwoom_runtime::TrResponse for BrokerInstantVolumeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BrokerInstantVolumeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10052")
     }
 }

@@ -144,108 +144,24 @@ impl ViTriggeredStocksRequest {
         self
     }
 }
-impl codec::Table for ViTriggeredStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("bf_mkrt_tp", "before_market_type")
-                .required()
-                .max(1),
-            codec::Field::new("stk_cd", "stock_code").max(20),
-            codec::Field::new("motn_tp", "trigger_type")
-                .required()
-                .max(1),
-            codec::Field::new("skip_stk", "excluded_stock")
-                .required()
-                .max(9),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type")
-                .required()
-                .max(1),
-            codec::Field::new("min_trde_qty", "min_trade_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("max_trde_qty", "max_trade_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("trde_prica_tp", "trade_value_type")
-                .required()
-                .max(1),
-            codec::Field::new("min_trde_prica", "min_trade_value")
-                .required()
-                .max(10),
-            codec::Field::new("max_trde_prica", "max_trade_value")
-                .required()
-                .max(10),
-            codec::Field::new("motn_drc", "trigger_direction")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            1 => codec::SlotMut::Req(&mut self.before_market_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Req(&mut self.trigger_type),
-            4 => codec::SlotMut::Req(&mut self.excluded_stock),
-            5 => codec::SlotMut::Req(&mut self.trade_quantity_type),
-            6 => codec::SlotMut::Req(&mut self.min_trade_quantity),
-            7 => codec::SlotMut::Req(&mut self.max_trade_quantity),
-            8 => codec::SlotMut::Req(&mut self.trade_value_type),
-            9 => codec::SlotMut::Req(&mut self.min_trade_value),
-            10 => codec::SlotMut::Req(&mut self.max_trade_value),
-            11 => codec::SlotMut::Req(&mut self.trigger_direction),
-            12 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            1 => codec::SlotRef::Req(&self.before_market_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Req(&self.trigger_type),
-            4 => codec::SlotRef::Req(&self.excluded_stock),
-            5 => codec::SlotRef::Req(&self.trade_quantity_type),
-            6 => codec::SlotRef::Req(&self.min_trade_quantity),
-            7 => codec::SlotRef::Req(&self.max_trade_quantity),
-            8 => codec::SlotRef::Req(&self.trade_value_type),
-            9 => codec::SlotRef::Req(&self.min_trade_value),
-            10 => codec::SlotRef::Req(&self.max_trade_value),
-            11 => codec::SlotRef::Req(&self.trigger_direction),
-            12 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::MarketType::from_code(""),
-            before_market_type: super::BeforeMarketType::from_code(""),
-            stock_code: None,
-            trigger_type: super::TriggerType::from_code(""),
-            excluded_stock: Default::default(),
-            trade_quantity_type: super::OnOff::from_code(""),
-            min_trade_quantity: Default::default(),
-            max_trade_quantity: Default::default(),
-            trade_value_type: super::OnOff::from_code(""),
-            min_trade_value: Default::default(),
-            max_trade_value: Default::default(),
-            trigger_direction: super::TriggerDirection::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ViTriggeredStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ViTriggeredStocksRequest {
+        market_type: ReqCode("mrkt_tp").max(3),
+        before_market_type: ReqCode("bf_mkrt_tp").max(1),
+        stock_code: Text("stk_cd").max(20),
+        trigger_type: ReqCode("motn_tp").max(1),
+        excluded_stock: Req("skip_stk").max(9),
+        trade_quantity_type: ReqCode("trde_qty_tp").max(1),
+        min_trade_quantity: Req("min_trde_qty").max(12),
+        max_trade_quantity: Req("max_trde_qty").max(12),
+        trade_value_type: ReqCode("trde_prica_tp").max(1),
+        min_trade_value: Req("min_trde_prica").max(10),
+        max_trade_value: Req("max_trde_prica").max(10),
+        trigger_direction: ReqCode("motn_drc").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10054"
+);
 /// Response of `ka10054` 변동성완화장치발동종목요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -261,55 +177,14 @@ pub struct ViTriggeredStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ViTriggeredStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ViTriggeredStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("motn_stk", "trigger_stock"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.trigger_stock),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.trigger_stock),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ViTriggeredStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ViTriggeredStocksResponse {
+        trigger_stock: List("motn_stk"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10054 field \`motn\_stk\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -391,88 +266,22 @@ pub struct ViTriggeredStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ViTriggeredStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ViTriggeredStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("motn_pric", "trigger_price"),
-            codec::Field::new("dynm_dispty_rt", "dynamic_disparity_rate"),
-            codec::Field::new("trde_cntr_proc_time", "trade_execution_processing_time"),
-            codec::Field::new("virelis_time", "vi_release_time"),
-            codec::Field::new("viaplc_tp", "vi_applied_type"),
-            codec::Field::new("dynm_stdpc", "dynamic_reference_price"),
-            codec::Field::new("static_stdpc", "static_reference_price"),
-            codec::Field::new("static_dispty_rt", "static_disparity_rate"),
-            codec::Field::new("open_pric_pre_flu_rt", "open_price_change_fluctuation_rate"),
-            codec::Field::new("vimotn_cnt", "vi_trigger_count"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            3 => codec::SlotMut::Int(&mut self.trigger_price),
-            4 => codec::SlotMut::Decimal(&mut self.dynamic_disparity_rate),
-            5 => codec::SlotMut::Opt(&mut self.trade_execution_processing_time),
-            6 => codec::SlotMut::Opt(&mut self.vi_release_time),
-            7 => codec::SlotMut::Text(&mut self.vi_applied_type),
-            8 => codec::SlotMut::Int(&mut self.dynamic_reference_price),
-            9 => codec::SlotMut::Int(&mut self.static_reference_price),
-            10 => codec::SlotMut::Decimal(&mut self.static_disparity_rate),
-            11 => codec::SlotMut::Decimal(&mut self.open_price_change_fluctuation_rate),
-            12 => codec::SlotMut::Int(&mut self.vi_trigger_count),
-            13 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            3 => codec::SlotRef::Opt(&self.trigger_price),
-            4 => codec::SlotRef::Opt(&self.dynamic_disparity_rate),
-            5 => codec::SlotRef::Opt(&self.trade_execution_processing_time),
-            6 => codec::SlotRef::Opt(&self.vi_release_time),
-            7 => codec::SlotRef::Opt(&self.vi_applied_type),
-            8 => codec::SlotRef::Opt(&self.dynamic_reference_price),
-            9 => codec::SlotRef::Opt(&self.static_reference_price),
-            10 => codec::SlotRef::Opt(&self.static_disparity_rate),
-            11 => codec::SlotRef::Opt(&self.open_price_change_fluctuation_rate),
-            12 => codec::SlotRef::Opt(&self.vi_trigger_count),
-            13 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ViTriggeredStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ViTriggeredStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    trigger_price: Int("motn_pric"),
+    dynamic_disparity_rate: Decimal("dynm_dispty_rt"),
+    trade_execution_processing_time: Opt("trde_cntr_proc_time"),
+    vi_release_time: Opt("virelis_time"),
+    vi_applied_type: Text("viaplc_tp"),
+    dynamic_reference_price: Int("dynm_stdpc"),
+    static_reference_price: Int("static_stdpc"),
+    static_disparity_rate: Decimal("static_dispty_rt"),
+    open_price_change_fluctuation_rate: Decimal("open_pric_pre_flu_rt"),
+    vi_trigger_count: Int("vimotn_cnt"),
+    exchange_type: Text("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for ViTriggeredStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10054",
@@ -489,17 +298,5 @@ impl kiwoom_runtime::PagedRequest for ViTriggeredStocksRequest {
     type Item = ViTriggeredStocksRow;
     fn into_items(page: ViTriggeredStocksResponse) -> Vec<ViTriggeredStocksRow> {
         page.trigger_stock
-    }
-}
-impl kiwoom_runtime::TrResponse for ViTriggeredStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ViTriggeredStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10054")
     }
 }

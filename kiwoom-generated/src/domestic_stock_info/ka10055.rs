@@ -47,42 +47,13 @@ impl TodayPrevTradeVolumeRequest {
         }
     }
 }
-impl codec::Table for TodayPrevTradeVolumeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tdy_pred", "today_previous_day")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.today_previous_day),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.today_previous_day),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            today_previous_day: super::TodayPreviousDay::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayPrevTradeVolumeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayPrevTradeVolumeRequest {
+        stock_code: Req("stk_cd").max(20),
+        today_previous_day: ReqCode("tdy_pred").max(1)
+    },
+    from_json = "ka10055"
+);
 /// Response of `ka10055` 당일전일체결량요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -98,55 +69,14 @@ pub struct TodayPrevTradeVolumeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayPrevTradeVolumeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayPrevTradeVolumeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_pred_cntr_qty", "today_previous_day_execution_quantity"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.today_previous_day_execution_quantity),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.today_previous_day_execution_quantity),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayPrevTradeVolumeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayPrevTradeVolumeResponse {
+        today_previous_day_execution_quantity: List("tdy_pred_cntr_qty"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10055 field \`tdy\_pred\_cntr\_qty\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -202,70 +132,16 @@ pub struct TodayPrevTradeVolumeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayPrevTradeVolumeRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayPrevTradeVolumeRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cntr_pric", "execution_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.execution_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.execution_quantity),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.execution_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.execution_quantity),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayPrevTradeVolumeRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayPrevTradeVolumeRow {
+    execution_time: Opt("cntr_tm"),
+    execution_price: Opt("cntr_pric"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    execution_quantity: Int("cntr_qty"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica")
+});
 impl kiwoom_runtime::TrRequest for TodayPrevTradeVolumeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10055",
@@ -282,17 +158,5 @@ impl kiwoom_runtime::PagedRequest for TodayPrevTradeVolumeRequest {
     type Item = TodayPrevTradeVolumeRow;
     fn into_items(page: TodayPrevTradeVolumeResponse) -> Vec<TodayPrevTradeVolumeRow> {
         page.today_previous_day_execution_quantity
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayPrevTradeVolumeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayPrevTradeVolumeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10055")
     }
 }

@@ -87,62 +87,17 @@ impl InvestorDailyTradeStocksRequest {
         }
     }
 }
-impl codec::Table for InvestorDailyTradeStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-            codec::Field::new("trde_tp", "trade_type").required().max(1),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-            codec::Field::new("invsr_tp", "investor_type")
-                .required()
-                .max(4),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            2 => codec::SlotMut::Req(&mut self.trade_type),
-            3 => codec::SlotMut::Req(&mut self.market_type),
-            4 => codec::SlotMut::Req(&mut self.investor_type),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            2 => codec::SlotRef::Req(&self.trade_type),
-            3 => codec::SlotRef::Req(&self.market_type),
-            4 => codec::SlotRef::Req(&self.investor_type),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-            trade_type: Default::default(),
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-            investor_type: super::InvestorType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for InvestorDailyTradeStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    InvestorDailyTradeStocksRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8),
+        trade_type: Req("trde_tp").max(1),
+        market_type: ReqCode("mrkt_tp").max(3),
+        investor_type: ReqCode("invsr_tp").max(4),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka10058"
+);
 /// Response of `ka10058` 투자자별일별매매종목요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -158,55 +113,14 @@ pub struct InvestorDailyTradeStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl InvestorDailyTradeStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for InvestorDailyTradeStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("invsr_daly_trde_stk", "investor_daily_trade_stock"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.investor_daily_trade_stock),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.investor_daily_trade_stock),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for InvestorDailyTradeStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    InvestorDailyTradeStocksResponse {
+        investor_daily_trade_stock: List("invsr_daly_trde_stk"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10058 field \`invsr\_daly\_trde\_stk\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -276,84 +190,19 @@ pub struct InvestorDailyTradeStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl InvestorDailyTradeStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for InvestorDailyTradeStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("netslmt_qty", "net_sell_quantity")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("netslmt_amt", "net_sell_amount")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("prsm_avg_pric", "estimated_average_price"),
-            codec::Field::new("cur_prc", "current_price")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_sig", "change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("avg_pric_pre", "average_price_change")
-                .format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("pre_rt", "change_rate").format(codec::Format::PLAIN.double_signed()),
-            codec::Field::new("dt_trde_qty", "date_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.net_sell_quantity),
-            3 => codec::SlotMut::Int(&mut self.net_sell_amount),
-            4 => codec::SlotMut::Int(&mut self.estimated_average_price),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.change_sign),
-            7 => codec::SlotMut::Int(&mut self.previous_day_change),
-            8 => codec::SlotMut::Int(&mut self.average_price_change),
-            9 => codec::SlotMut::Decimal(&mut self.change_rate),
-            10 => codec::SlotMut::Int(&mut self.date_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.net_sell_quantity),
-            3 => codec::SlotRef::Opt(&self.net_sell_amount),
-            4 => codec::SlotRef::Opt(&self.estimated_average_price),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.average_price_change),
-            9 => codec::SlotRef::Opt(&self.change_rate),
-            10 => codec::SlotRef::Opt(&self.date_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for InvestorDailyTradeStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(InvestorDailyTradeStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    net_sell_quantity: Int("netslmt_qty").format(codec::Format::PLAIN.double_signed()),
+    net_sell_amount: Int("netslmt_amt").format(codec::Format::PLAIN.double_signed()),
+    estimated_average_price: Int("prsm_avg_pric"),
+    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+    change_sign: Opt("pre_sig"),
+    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+    average_price_change: Int("avg_pric_pre").format(codec::Format::PLAIN.double_signed()),
+    change_rate: Decimal("pre_rt").format(codec::Format::PLAIN.double_signed()),
+    date_trade_quantity: Int("dt_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for InvestorDailyTradeStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10058",
@@ -370,17 +219,5 @@ impl kiwoom_runtime::PagedRequest for InvestorDailyTradeStocksRequest {
     type Item = InvestorDailyTradeStocksRow;
     fn into_items(page: InvestorDailyTradeStocksResponse) -> Vec<InvestorDailyTradeStocksRow> {
         page.investor_daily_trade_stock
-    }
-}
-impl kiwoom_runtime::TrResponse for InvestorDailyTradeStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for InvestorDailyTradeStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10058")
     }
 }

@@ -70,52 +70,15 @@ impl TodayPrevTradesRequest {
         self
     }
 }
-impl codec::Table for TodayPrevTradesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(20),
-            codec::Field::new("tdy_pred", "today_previous_day")
-                .required()
-                .max(1),
-            codec::Field::new("tic_min", "tick_minute")
-                .required()
-                .max(1),
-            codec::Field::new("tm", "time").max(4),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.today_previous_day),
-            2 => codec::SlotMut::Req(&mut self.tick_minute),
-            3 => codec::SlotMut::Text(&mut self.time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.today_previous_day),
-            2 => codec::SlotRef::Req(&self.tick_minute),
-            3 => codec::SlotRef::Opt(&self.time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            today_previous_day: Default::default(),
-            tick_minute: super::MinuteTickType::from_code(""),
-            time: None,
-        }
-    }
-}
-impl serde::Serialize for TodayPrevTradesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayPrevTradesRequest {
+        stock_code: Req("stk_cd").max(20),
+        today_previous_day: Req("tdy_pred").max(1),
+        tick_minute: ReqCode("tic_min").max(1),
+        time: Text("tm").max(4)
+    },
+    from_json = "ka10084"
+);
 /// Response of `ka10084` 당일전일체결요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -131,55 +94,14 @@ pub struct TodayPrevTradesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayPrevTradesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayPrevTradesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tdy_pred_cntr", "today_previous_day_execution"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.today_previous_day_execution),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.today_previous_day_execution),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayPrevTradesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayPrevTradesResponse {
+        today_previous_day_execution: List("tdy_pred_cntr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10084 field \`tdy\_pred\_cntr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -259,82 +181,20 @@ pub struct TodayPrevTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayPrevTradesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayPrevTradesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tm", "time"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pre_rt", "change_rate"),
-            codec::Field::new("pri_sel_bid_unit", "best_ask_price_unit"),
-            codec::Field::new("pri_buy_bid_unit", "best_bid_price_unit"),
-            codec::Field::new("cntr_trde_qty", "execution_trade_quantity"),
-            codec::Field::new("sign", "sign"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.change_rate),
-            4 => codec::SlotMut::Opt(&mut self.best_ask_price_unit),
-            5 => codec::SlotMut::Opt(&mut self.best_bid_price_unit),
-            6 => codec::SlotMut::Int(&mut self.execution_trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.sign),
-            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            11 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.change_rate),
-            4 => codec::SlotRef::Opt(&self.best_ask_price_unit),
-            5 => codec::SlotRef::Opt(&self.best_bid_price_unit),
-            6 => codec::SlotRef::Opt(&self.execution_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.sign),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            10 => codec::SlotRef::Opt(&self.execution_strength),
-            11 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayPrevTradesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayPrevTradesRow {
+    time: Opt("tm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change: Int("pred_pre"),
+    change_rate: Decimal("pre_rt"),
+    best_ask_price_unit: Opt("pri_sel_bid_unit"),
+    best_bid_price_unit: Opt("pri_buy_bid_unit"),
+    execution_trade_quantity: Int("cntr_trde_qty"),
+    sign: Opt("sign"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    cumulative_trade_value: Int("acc_trde_prica"),
+    execution_strength: Decimal("cntr_str"),
+    exchange_type: Opt("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for TodayPrevTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10084",
@@ -351,17 +211,5 @@ impl kiwoom_runtime::PagedRequest for TodayPrevTradesRequest {
     type Item = TodayPrevTradesRow;
     fn into_items(page: TodayPrevTradesResponse) -> Vec<TodayPrevTradesRow> {
         page.today_previous_day_execution
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayPrevTradesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayPrevTradesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10084")
     }
 }

@@ -41,35 +41,12 @@ impl WatchlistStockInfoRequest {
         }
     }
 }
-impl codec::Table for WatchlistStockInfoRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(20)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for WatchlistStockInfoRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    WatchlistStockInfoRequest {
+        stock_code: Req("stk_cd").max(20)
+    },
+    from_json = "ka10095"
+);
 /// Response of `ka10095` 지정종목 정보요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -85,55 +62,14 @@ pub struct WatchlistStockInfoResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistStockInfoResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistStockInfoResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("atn_stk_infr", "watchlist_stock_info"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.watchlist_stock_info),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.watchlist_stock_info),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistStockInfoResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    WatchlistStockInfoResponse {
+        watchlist_stock_info: List("atn_stk_infr"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10095 field \`atn\_stk\_infr\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -487,235 +423,71 @@ pub struct WatchlistStockInfoRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistStockInfoRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistStockInfoRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("pred_trde_qty_pre", "previous_day_trade_quantity_change"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("sel_1th_bid", "ask_price_1"),
-            codec::Field::new("sel_2th_bid", "ask_price_2"),
-            codec::Field::new("sel_3th_bid", "ask_price_3"),
-            codec::Field::new("sel_4th_bid", "ask_price_4"),
-            codec::Field::new("sel_5th_bid", "ask_price_5"),
-            codec::Field::new("buy_1th_bid", "bid_price_1"),
-            codec::Field::new("buy_2th_bid", "bid_price_2"),
-            codec::Field::new("buy_3th_bid", "bid_price_3"),
-            codec::Field::new("buy_4th_bid", "bid_price_4"),
-            codec::Field::new("buy_5th_bid", "bid_price_5"),
-            codec::Field::new("upl_pric", "upper_limit_price"),
-            codec::Field::new("lst_pric", "lower_limit_price"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("close_pric", "close_price"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("exp_cntr_pric", "expected_execution_price"),
-            codec::Field::new("exp_cntr_qty", "expected_execution_quantity"),
-            codec::Field::new("cap", "capital"),
-            codec::Field::new("fav", "face_value"),
-            codec::Field::new("mac", "market_cap"),
-            codec::Field::new("stkcnt", "share_count"),
-            codec::Field::new("bid_tm", "quote_time"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("pri_sel_req", "priority_sell_remaining_quantity"),
-            codec::Field::new("pri_buy_req", "priority_buy_remaining_quantity"),
-            codec::Field::new("pri_sel_cnt", "priority_sell_count"),
-            codec::Field::new("pri_buy_cnt", "priority_buy_count"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-            codec::Field::new("tot_sel_cnt", "total_sell_count"),
-            codec::Field::new("tot_buy_cnt", "total_buy_count"),
-            codec::Field::new("prty", "parity"),
-            codec::Field::new("gear", "gearing"),
-            codec::Field::new("pl_qutr", "breakeven"),
-            codec::Field::new("cap_support", "capital_support"),
-            codec::Field::new("elwexec_pric", "elw_exercise_price"),
-            codec::Field::new("cnvt_rt", "conversion_rate"),
-            codec::Field::new("elwexpr_dt", "elw_expiry_date"),
-            codec::Field::new("cntr_engg", "open_interest"),
-            codec::Field::new("cntr_pred_pre", "open_interest_previous_day_change"),
-            codec::Field::new("theory_pric", "theoretical_price"),
-            codec::Field::new("innr_vltl", "implied_volatility"),
-            codec::Field::new("delta", "delta"),
-            codec::Field::new("gam", "gamma"),
-            codec::Field::new("theta", "theta"),
-            codec::Field::new("vega", "vega"),
-            codec::Field::new("law", "rho"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Int(&mut self.base_price),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.trade_value),
-            9 => codec::SlotMut::Int(&mut self.execution_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            11 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change),
-            12 => codec::SlotMut::Opt(&mut self.ask_price),
-            13 => codec::SlotMut::Opt(&mut self.bid_price),
-            14 => codec::SlotMut::Opt(&mut self.ask_price_1),
-            15 => codec::SlotMut::Opt(&mut self.ask_price_2),
-            16 => codec::SlotMut::Opt(&mut self.ask_price_3),
-            17 => codec::SlotMut::Opt(&mut self.ask_price_4),
-            18 => codec::SlotMut::Opt(&mut self.ask_price_5),
-            19 => codec::SlotMut::Opt(&mut self.bid_price_1),
-            20 => codec::SlotMut::Opt(&mut self.bid_price_2),
-            21 => codec::SlotMut::Opt(&mut self.bid_price_3),
-            22 => codec::SlotMut::Opt(&mut self.bid_price_4),
-            23 => codec::SlotMut::Opt(&mut self.bid_price_5),
-            24 => codec::SlotMut::Opt(&mut self.upper_limit_price),
-            25 => codec::SlotMut::Opt(&mut self.lower_limit_price),
-            26 => codec::SlotMut::Opt(&mut self.open_price),
-            27 => codec::SlotMut::Opt(&mut self.high_price),
-            28 => codec::SlotMut::Opt(&mut self.low_price),
-            29 => codec::SlotMut::Opt(&mut self.close_price),
-            30 => codec::SlotMut::Opt(&mut self.execution_time),
-            31 => codec::SlotMut::Opt(&mut self.expected_execution_price),
-            32 => codec::SlotMut::Int(&mut self.expected_execution_quantity),
-            33 => codec::SlotMut::Int(&mut self.capital),
-            34 => codec::SlotMut::Int(&mut self.face_value),
-            35 => codec::SlotMut::Int(&mut self.market_cap),
-            36 => codec::SlotMut::Int(&mut self.share_count),
-            37 => codec::SlotMut::Opt(&mut self.quote_time),
-            38 => codec::SlotMut::Date(&mut self.date),
-            39 => codec::SlotMut::Int(&mut self.priority_sell_remaining_quantity),
-            40 => codec::SlotMut::Int(&mut self.priority_buy_remaining_quantity),
-            41 => codec::SlotMut::Int(&mut self.priority_sell_count),
-            42 => codec::SlotMut::Int(&mut self.priority_buy_count),
-            43 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            44 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            45 => codec::SlotMut::Int(&mut self.total_sell_count),
-            46 => codec::SlotMut::Int(&mut self.total_buy_count),
-            47 => codec::SlotMut::Decimal(&mut self.parity),
-            48 => codec::SlotMut::Decimal(&mut self.gearing),
-            49 => codec::SlotMut::Decimal(&mut self.breakeven),
-            50 => codec::SlotMut::Decimal(&mut self.capital_support),
-            51 => codec::SlotMut::Int(&mut self.elw_exercise_price),
-            52 => codec::SlotMut::Decimal(&mut self.conversion_rate),
-            53 => codec::SlotMut::Date(&mut self.elw_expiry_date),
-            54 => codec::SlotMut::Text(&mut self.open_interest),
-            55 => codec::SlotMut::Int(&mut self.open_interest_previous_day_change),
-            56 => codec::SlotMut::Int(&mut self.theoretical_price),
-            57 => codec::SlotMut::Decimal(&mut self.implied_volatility),
-            58 => codec::SlotMut::Decimal(&mut self.delta),
-            59 => codec::SlotMut::Text(&mut self.gamma),
-            60 => codec::SlotMut::Text(&mut self.theta),
-            61 => codec::SlotMut::Int(&mut self.vega),
-            62 => codec::SlotMut::Text(&mut self.rho),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.base_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.trade_value),
-            9 => codec::SlotRef::Opt(&self.execution_quantity),
-            10 => codec::SlotRef::Opt(&self.execution_strength),
-            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
-            12 => codec::SlotRef::Opt(&self.ask_price),
-            13 => codec::SlotRef::Opt(&self.bid_price),
-            14 => codec::SlotRef::Opt(&self.ask_price_1),
-            15 => codec::SlotRef::Opt(&self.ask_price_2),
-            16 => codec::SlotRef::Opt(&self.ask_price_3),
-            17 => codec::SlotRef::Opt(&self.ask_price_4),
-            18 => codec::SlotRef::Opt(&self.ask_price_5),
-            19 => codec::SlotRef::Opt(&self.bid_price_1),
-            20 => codec::SlotRef::Opt(&self.bid_price_2),
-            21 => codec::SlotRef::Opt(&self.bid_price_3),
-            22 => codec::SlotRef::Opt(&self.bid_price_4),
-            23 => codec::SlotRef::Opt(&self.bid_price_5),
-            24 => codec::SlotRef::Opt(&self.upper_limit_price),
-            25 => codec::SlotRef::Opt(&self.lower_limit_price),
-            26 => codec::SlotRef::Opt(&self.open_price),
-            27 => codec::SlotRef::Opt(&self.high_price),
-            28 => codec::SlotRef::Opt(&self.low_price),
-            29 => codec::SlotRef::Opt(&self.close_price),
-            30 => codec::SlotRef::Opt(&self.execution_time),
-            31 => codec::SlotRef::Opt(&self.expected_execution_price),
-            32 => codec::SlotRef::Opt(&self.expected_execution_quantity),
-            33 => codec::SlotRef::Opt(&self.capital),
-            34 => codec::SlotRef::Opt(&self.face_value),
-            35 => codec::SlotRef::Opt(&self.market_cap),
-            36 => codec::SlotRef::Opt(&self.share_count),
-            37 => codec::SlotRef::Opt(&self.quote_time),
-            38 => codec::SlotRef::Opt(&self.date),
-            39 => codec::SlotRef::Opt(&self.priority_sell_remaining_quantity),
-            40 => codec::SlotRef::Opt(&self.priority_buy_remaining_quantity),
-            41 => codec::SlotRef::Opt(&self.priority_sell_count),
-            42 => codec::SlotRef::Opt(&self.priority_buy_count),
-            43 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            44 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            45 => codec::SlotRef::Opt(&self.total_sell_count),
-            46 => codec::SlotRef::Opt(&self.total_buy_count),
-            47 => codec::SlotRef::Opt(&self.parity),
-            48 => codec::SlotRef::Opt(&self.gearing),
-            49 => codec::SlotRef::Opt(&self.breakeven),
-            50 => codec::SlotRef::Opt(&self.capital_support),
-            51 => codec::SlotRef::Opt(&self.elw_exercise_price),
-            52 => codec::SlotRef::Opt(&self.conversion_rate),
-            53 => codec::SlotRef::Opt(&self.elw_expiry_date),
-            54 => codec::SlotRef::Opt(&self.open_interest),
-            55 => codec::SlotRef::Opt(&self.open_interest_previous_day_change),
-            56 => codec::SlotRef::Opt(&self.theoretical_price),
-            57 => codec::SlotRef::Opt(&self.implied_volatility),
-            58 => codec::SlotRef::Opt(&self.delta),
-            59 => codec::SlotRef::Opt(&self.gamma),
-            60 => codec::SlotRef::Opt(&self.theta),
-            61 => codec::SlotRef::Opt(&self.vega),
-            62 => codec::SlotRef::Opt(&self.rho),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistStockInfoRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(WatchlistStockInfoRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    base_price: Int("base_pric"),
+    previous_day_change: Int("pred_pre"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    fluctuation_rate: Decimal("flu_rt"),
+    trade_quantity: Int("trde_qty"),
+    trade_value: Int("trde_prica"),
+    execution_quantity: Int("cntr_qty"),
+    execution_strength: Decimal("cntr_str"),
+    previous_day_trade_quantity_change: Decimal("pred_trde_qty_pre"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    ask_price_1: Opt("sel_1th_bid"),
+    ask_price_2: Opt("sel_2th_bid"),
+    ask_price_3: Opt("sel_3th_bid"),
+    ask_price_4: Opt("sel_4th_bid"),
+    ask_price_5: Opt("sel_5th_bid"),
+    bid_price_1: Opt("buy_1th_bid"),
+    bid_price_2: Opt("buy_2th_bid"),
+    bid_price_3: Opt("buy_3th_bid"),
+    bid_price_4: Opt("buy_4th_bid"),
+    bid_price_5: Opt("buy_5th_bid"),
+    upper_limit_price: Opt("upl_pric"),
+    lower_limit_price: Opt("lst_pric"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    close_price: Opt("close_pric"),
+    execution_time: Opt("cntr_tm"),
+    expected_execution_price: Opt("exp_cntr_pric"),
+    expected_execution_quantity: Int("exp_cntr_qty"),
+    capital: Int("cap"),
+    face_value: Int("fav"),
+    market_cap: Int("mac"),
+    share_count: Int("stkcnt"),
+    quote_time: Opt("bid_tm"),
+    date: Date("dt"),
+    priority_sell_remaining_quantity: Int("pri_sel_req"),
+    priority_buy_remaining_quantity: Int("pri_buy_req"),
+    priority_sell_count: Int("pri_sel_cnt"),
+    priority_buy_count: Int("pri_buy_cnt"),
+    total_ask_quantity: Int("tot_sel_req"),
+    total_bid_quantity: Int("tot_buy_req"),
+    total_sell_count: Int("tot_sel_cnt"),
+    total_buy_count: Int("tot_buy_cnt"),
+    parity: Decimal("prty"),
+    gearing: Decimal("gear"),
+    breakeven: Decimal("pl_qutr"),
+    capital_support: Decimal("cap_support"),
+    elw_exercise_price: Int("elwexec_pric"),
+    conversion_rate: Decimal("cnvt_rt"),
+    elw_expiry_date: Date("elwexpr_dt"),
+    open_interest: Text("cntr_engg"),
+    open_interest_previous_day_change: Int("cntr_pred_pre"),
+    theoretical_price: Int("theory_pric"),
+    implied_volatility: Decimal("innr_vltl"),
+    delta: Decimal("delta"),
+    gamma: Text("gam"),
+    theta: Text("theta"),
+    vega: Int("vega"),
+    rho: Text("law")
+});
 impl kiwoom_runtime::TrRequest for WatchlistStockInfoRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10095",
@@ -732,17 +504,5 @@ impl kiwoom_runtime::PagedRequest for WatchlistStockInfoRequest {
     type Item = WatchlistStockInfoRow;
     fn into_items(page: WatchlistStockInfoResponse) -> Vec<WatchlistStockInfoRow> {
         page.watchlist_stock_info
-    }
-}
-impl kiwoom_runtime::TrResponse for WatchlistStockInfoResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for WatchlistStockInfoRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10095")
     }
 }

@@ -52,36 +52,12 @@ impl StocksRequest {
         Self { market_type }
     }
 }
-impl codec::Table for StocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("mrkt_tp", "market_type")
-            .required()
-            .max(2)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            market_type: super::StocksMarketType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StocksRequest {
+        market_type: ReqCode("mrkt_tp").max(2)
+    },
+    from_json = "ka10099"
+);
 /// Response of `ka10099` 종목정보 리스트.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -97,55 +73,14 @@ pub struct StocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("list", "list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StocksResponse {
+        list: List("list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka10099 field \`list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -223,90 +158,22 @@ pub struct StocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("code", "code"),
-            codec::Field::new("name", "name"),
-            codec::Field::new("listCount", "listed_share_count")
-                .format(codec::Format::PLAIN.zero_padded(16)),
-            codec::Field::new("auditInfo", "audit_info"),
-            codec::Field::new("regDay", "listing_date"),
-            codec::Field::new("lastPrice", "previous_close_price")
-                .format(codec::Format::PLAIN.zero_padded(8)),
-            codec::Field::new("state", "state"),
-            codec::Field::new("marketCode", "market_code"),
-            codec::Field::new("marketName", "market_name"),
-            codec::Field::new("upName", "industry_name"),
-            codec::Field::new("upSizeName", "company_size_name"),
-            codec::Field::new("orderWarning", "order_warning"),
-            codec::Field::new("companyClassName", "company_class_name"),
-            codec::Field::new("nxtEnable", "nxt_enabled"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.code),
-            1 => codec::SlotMut::Text(&mut self.name),
-            2 => codec::SlotMut::Int(&mut self.listed_share_count),
-            3 => codec::SlotMut::Text(&mut self.audit_info),
-            4 => codec::SlotMut::Date(&mut self.listing_date),
-            5 => codec::SlotMut::Opt(&mut self.previous_close_price),
-            6 => codec::SlotMut::Text(&mut self.state),
-            7 => codec::SlotMut::Text(&mut self.market_code),
-            8 => codec::SlotMut::Text(&mut self.market_name),
-            9 => codec::SlotMut::Text(&mut self.industry_name),
-            10 => codec::SlotMut::Text(&mut self.company_size_name),
-            11 => codec::SlotMut::Opt(&mut self.order_warning),
-            12 => codec::SlotMut::Text(&mut self.company_class_name),
-            13 => codec::SlotMut::Opt(&mut self.nxt_enabled),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.code),
-            1 => codec::SlotRef::Opt(&self.name),
-            2 => codec::SlotRef::Opt(&self.listed_share_count),
-            3 => codec::SlotRef::Opt(&self.audit_info),
-            4 => codec::SlotRef::Opt(&self.listing_date),
-            5 => codec::SlotRef::Opt(&self.previous_close_price),
-            6 => codec::SlotRef::Opt(&self.state),
-            7 => codec::SlotRef::Opt(&self.market_code),
-            8 => codec::SlotRef::Opt(&self.market_name),
-            9 => codec::SlotRef::Opt(&self.industry_name),
-            10 => codec::SlotRef::Opt(&self.company_size_name),
-            11 => codec::SlotRef::Opt(&self.order_warning),
-            12 => codec::SlotRef::Opt(&self.company_class_name),
-            13 => codec::SlotRef::Opt(&self.nxt_enabled),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StocksRow {
+    code: Text("code"),
+    name: Text("name"),
+    listed_share_count: Int("listCount").format(codec::Format::PLAIN.zero_padded(16)),
+    audit_info: Text("auditInfo"),
+    listing_date: Date("regDay"),
+    previous_close_price: Opt("lastPrice").format(codec::Format::PLAIN.zero_padded(8)),
+    state: Text("state"),
+    market_code: Text("marketCode"),
+    market_name: Text("marketName"),
+    industry_name: Text("upName"),
+    company_size_name: Text("upSizeName"),
+    order_warning: Opt("orderWarning"),
+    company_class_name: Text("companyClassName"),
+    nxt_enabled: Opt("nxtEnable")
+});
 impl kiwoom_runtime::TrRequest for StocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10099",
@@ -323,17 +190,5 @@ impl kiwoom_runtime::PagedRequest for StocksRequest {
     type Item = StocksRow;
     fn into_items(page: StocksResponse) -> Vec<StocksRow> {
         page.list
-    }
-}
-impl kiwoom_runtime::TrResponse for StocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10099")
     }
 }

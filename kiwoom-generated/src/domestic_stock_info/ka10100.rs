@@ -39,35 +39,12 @@ impl StockDetailRequest {
         }
     }
 }
-impl codec::Table for StockDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("stk_cd", "stock_code").required().max(6)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockDetailRequest {
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka10100"
+);
 /// Response of `ka10100` 종목정보 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -149,96 +126,27 @@ pub struct StockDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("code", "code"),
-            codec::Field::new("name", "name"),
-            codec::Field::new("listCount", "listed_share_count")
-                .format(codec::Format::PLAIN.zero_padded(16)),
-            codec::Field::new("auditInfo", "audit_info"),
-            codec::Field::new("regDay", "listing_date"),
-            codec::Field::new("lastPrice", "previous_close_price")
-                .format(codec::Format::PLAIN.zero_padded(8)),
-            codec::Field::new("state", "state"),
-            codec::Field::new("marketCode", "market_code"),
-            codec::Field::new("marketName", "market_name"),
-            codec::Field::new("upName", "industry_name"),
-            codec::Field::new("upSizeName", "company_size_name"),
-            codec::Field::new("companyClassName", "company_class_name"),
-            codec::Field::new("orderWarning", "order_warning"),
-            codec::Field::new("nxtEnable", "nxt_enabled"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.code),
-            1 => codec::SlotMut::Text(&mut self.name),
-            2 => codec::SlotMut::Int(&mut self.listed_share_count),
-            3 => codec::SlotMut::Text(&mut self.audit_info),
-            4 => codec::SlotMut::Date(&mut self.listing_date),
-            5 => codec::SlotMut::Opt(&mut self.previous_close_price),
-            6 => codec::SlotMut::Text(&mut self.state),
-            7 => codec::SlotMut::Text(&mut self.market_code),
-            8 => codec::SlotMut::Text(&mut self.market_name),
-            9 => codec::SlotMut::Text(&mut self.industry_name),
-            10 => codec::SlotMut::Text(&mut self.company_size_name),
-            11 => codec::SlotMut::Text(&mut self.company_class_name),
-            12 => codec::SlotMut::Opt(&mut self.order_warning),
-            13 => codec::SlotMut::Opt(&mut self.nxt_enabled),
-            14 => codec::SlotMut::Number(&mut self.return_code),
-            15 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.code),
-            1 => codec::SlotRef::Opt(&self.name),
-            2 => codec::SlotRef::Opt(&self.listed_share_count),
-            3 => codec::SlotRef::Opt(&self.audit_info),
-            4 => codec::SlotRef::Opt(&self.listing_date),
-            5 => codec::SlotRef::Opt(&self.previous_close_price),
-            6 => codec::SlotRef::Opt(&self.state),
-            7 => codec::SlotRef::Opt(&self.market_code),
-            8 => codec::SlotRef::Opt(&self.market_name),
-            9 => codec::SlotRef::Opt(&self.industry_name),
-            10 => codec::SlotRef::Opt(&self.company_size_name),
-            11 => codec::SlotRef::Opt(&self.company_class_name),
-            12 => codec::SlotRef::Opt(&self.order_warning),
-            13 => codec::SlotRef::Opt(&self.nxt_enabled),
-            14 => codec::SlotRef::Number(self.return_code),
-            15 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockDetailResponse {
+        code: Text("code"),
+        name: Text("name"),
+        listed_share_count: Int("listCount").format(codec::Format::PLAIN.zero_padded(16)),
+        audit_info: Text("auditInfo"),
+        listing_date: Date("regDay"),
+        previous_close_price: Opt("lastPrice").format(codec::Format::PLAIN.zero_padded(8)),
+        state: Text("state"),
+        market_code: Text("marketCode"),
+        market_name: Text("marketName"),
+        industry_name: Text("upName"),
+        company_size_name: Text("upSizeName"),
+        company_class_name: Text("companyClassName"),
+        order_warning: Opt("orderWarning"),
+        nxt_enabled: Opt("nxtEnable"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10100",
@@ -249,17 +157,5 @@ impl kiwoom_runtime::TrRequest for StockDetailRequest {
     type Response = StockDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10100", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10100")
     }
 }

@@ -65,56 +65,15 @@ impl ProgramNetBuyTop50Request {
         }
     }
 }
-impl codec::Table for ProgramNetBuyTop50Request {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_upper_tp", "trade_top_type")
-                .required()
-                .max(1),
-            codec::Field::new("amt_qty_tp", "amount_quantity_type")
-                .required()
-                .max(2),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(10),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.trade_top_type),
-            1 => codec::SlotMut::Req(&mut self.amount_quantity_type),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            3 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.trade_top_type),
-            1 => codec::SlotRef::Req(&self.amount_quantity_type),
-            2 => codec::SlotRef::Req(&self.market_type),
-            3 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            trade_top_type: super::TradeTopType::from_code(""),
-            amount_quantity_type: super::AmountQuantityType::from_code(""),
-            market_type: super::ProgramNetBuyTop50MarketType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ProgramNetBuyTop50Request {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ProgramNetBuyTop50Request {
+        trade_top_type: ReqCode("trde_upper_tp").max(1),
+        amount_quantity_type: ReqCode("amt_qty_tp").max(2),
+        market_type: ReqCode("mrkt_tp").max(10),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90003"
+);
 /// Response of `ka90003` 프로그램순매수상위50요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -130,55 +89,14 @@ pub struct ProgramNetBuyTop50Response {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramNetBuyTop50Response {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramNetBuyTop50Response {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("prm_netprps_upper_50", "program_net_purchase_top_50"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.program_net_purchase_top_50),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.program_net_purchase_top_50),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramNetBuyTop50Response {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ProgramNetBuyTop50Response {
+        program_net_purchase_top_50: List("prm_netprps_upper_50"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka90003 field \`prm\_netprps\_upper\_50\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -246,79 +164,19 @@ pub struct ProgramNetBuyTop50Row {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ProgramNetBuyTop50Row {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ProgramNetBuyTop50Row {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("flu_sig", "fluctuation_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("prm_sell_amt", "program_sell_amount"),
-            codec::Field::new("prm_buy_amt", "program_buy_amount"),
-            codec::Field::new("prm_netprps_amt", "program_net_purchase_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.current_price),
-            4 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
-            5 => codec::SlotMut::Int(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            8 => codec::SlotMut::Int(&mut self.program_sell_amount),
-            9 => codec::SlotMut::Int(&mut self.program_buy_amount),
-            10 => codec::SlotMut::Int(&mut self.program_net_purchase_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.current_price),
-            4 => codec::SlotRef::Opt(&self.fluctuation_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            8 => codec::SlotRef::Opt(&self.program_sell_amount),
-            9 => codec::SlotRef::Opt(&self.program_buy_amount),
-            10 => codec::SlotRef::Opt(&self.program_net_purchase_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ProgramNetBuyTop50Row {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ProgramNetBuyTop50Row {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    fluctuation_sign: Opt("flu_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    program_sell_amount: Int("prm_sell_amt"),
+    program_buy_amount: Int("prm_buy_amt"),
+    program_net_purchase_amount: Int("prm_netprps_amt")
+});
 impl kiwoom_runtime::TrRequest for ProgramNetBuyTop50Request {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90003",
@@ -335,17 +193,5 @@ impl kiwoom_runtime::PagedRequest for ProgramNetBuyTop50Request {
     type Item = ProgramNetBuyTop50Row;
     fn into_items(page: ProgramNetBuyTop50Response) -> Vec<ProgramNetBuyTop50Row> {
         page.program_net_purchase_top_50
-    }
-}
-impl kiwoom_runtime::TrResponse for ProgramNetBuyTop50Response {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ProgramNetBuyTop50Request {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90003")
     }
 }

@@ -57,48 +57,14 @@ impl StockProgramTradeStatusRequest {
         }
     }
 }
-impl codec::Table for StockProgramTradeStatusRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date").required().max(8),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(10),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.market_type),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.market_type),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            market_type: super::ProgramNetBuyTop50MarketType::from_code(""),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockProgramTradeStatusRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockProgramTradeStatusRequest {
+        date: Req("dt").max(8),
+        market_type: ReqCode("mrkt_tp").max(10),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90004"
+);
 /// Response of `ka90004` 종목별프로그램매매현황요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -148,73 +114,20 @@ pub struct StockProgramTradeStatusResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockProgramTradeStatusResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockProgramTradeStatusResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_1", "total_1"),
-            codec::Field::new("tot_2", "total_2"),
-            codec::Field::new("tot_3", "total_3"),
-            codec::Field::new("tot_4", "total_4"),
-            codec::Field::new("tot_5", "total_5"),
-            codec::Field::new("tot_6", "total_6"),
-            codec::Field::new("stk_prm_trde_prst", "stock_program_trade_status"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.total_1),
-            1 => codec::SlotMut::Int(&mut self.total_2),
-            2 => codec::SlotMut::Int(&mut self.total_3),
-            3 => codec::SlotMut::Int(&mut self.total_4),
-            4 => codec::SlotMut::Int(&mut self.total_5),
-            5 => codec::SlotMut::Int(&mut self.total_6),
-            6 => codec::SlotMut::List(&mut self.stock_program_trade_status),
-            7 => codec::SlotMut::Number(&mut self.return_code),
-            8 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_1),
-            1 => codec::SlotRef::Opt(&self.total_2),
-            2 => codec::SlotRef::Opt(&self.total_3),
-            3 => codec::SlotRef::Opt(&self.total_4),
-            4 => codec::SlotRef::Opt(&self.total_5),
-            5 => codec::SlotRef::Opt(&self.total_6),
-            6 => codec::SlotRef::List(&self.stock_program_trade_status),
-            7 => codec::SlotRef::Number(self.return_code),
-            8 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockProgramTradeStatusResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockProgramTradeStatusResponse {
+        total_1: Int("tot_1"),
+        total_2: Int("tot_2"),
+        total_3: Int("tot_3"),
+        total_4: Int("tot_4"),
+        total_5: Int("tot_5"),
+        total_6: Int("tot_6"),
+        stock_program_trade_status: List("stk_prm_trde_prst"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml ka90004 field \`stk\_prm\_trde\_prst\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -284,79 +197,19 @@ pub struct StockProgramTradeStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockProgramTradeStatusRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockProgramTradeStatusRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("flu_sig", "fluctuation_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("buy_cntr_qty", "buy_execution_quantity"),
-            codec::Field::new("buy_cntr_amt", "buy_execution_amount"),
-            codec::Field::new("sel_cntr_qty", "sell_execution_quantity"),
-            codec::Field::new("sel_cntr_amt", "sell_execution_amount"),
-            codec::Field::new("netprps_prica", "net_purchase_value"),
-            codec::Field::new("all_trde_rt", "all_trade_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Int(&mut self.buy_execution_quantity),
-            6 => codec::SlotMut::Int(&mut self.buy_execution_amount),
-            7 => codec::SlotMut::Int(&mut self.sell_execution_quantity),
-            8 => codec::SlotMut::Int(&mut self.sell_execution_amount),
-            9 => codec::SlotMut::Int(&mut self.net_purchase_value),
-            10 => codec::SlotMut::Decimal(&mut self.all_trade_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.buy_execution_quantity),
-            6 => codec::SlotRef::Opt(&self.buy_execution_amount),
-            7 => codec::SlotRef::Opt(&self.sell_execution_quantity),
-            8 => codec::SlotRef::Opt(&self.sell_execution_amount),
-            9 => codec::SlotRef::Opt(&self.net_purchase_value),
-            10 => codec::SlotRef::Opt(&self.all_trade_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockProgramTradeStatusRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockProgramTradeStatusRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    fluctuation_sign: Opt("flu_sig"),
+    previous_day_change: Int("pred_pre"),
+    buy_execution_quantity: Int("buy_cntr_qty"),
+    buy_execution_amount: Int("buy_cntr_amt"),
+    sell_execution_quantity: Int("sel_cntr_qty"),
+    sell_execution_amount: Int("sel_cntr_amt"),
+    net_purchase_value: Int("netprps_prica"),
+    all_trade_rate: Decimal("all_trde_rt")
+});
 impl kiwoom_runtime::TrRequest for StockProgramTradeStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90004",
@@ -373,17 +226,5 @@ impl kiwoom_runtime::PagedRequest for StockProgramTradeStatusRequest {
     type Item = StockProgramTradeStatusRow;
     fn into_items(page: StockProgramTradeStatusResponse) -> Vec<StockProgramTradeStatusRow> {
         page.stock_program_trade_status
-    }
-}
-impl kiwoom_runtime::TrResponse for StockProgramTradeStatusResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockProgramTradeStatusRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90004")
     }
 }

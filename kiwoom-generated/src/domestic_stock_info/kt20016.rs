@@ -66,46 +66,14 @@ impl CreditLoanableStocksRequest {
         self
     }
 }
-impl codec::Table for CreditLoanableStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crd_stk_grde_tp", "credit_stock_grade_type").max(1),
-            codec::Field::new("mrkt_deal_tp", "market_deal_type")
-                .required()
-                .max(1),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.credit_stock_grade_type),
-            1 => codec::SlotMut::Req(&mut self.market_deal_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.credit_stock_grade_type),
-            1 => codec::SlotRef::Req(&self.market_deal_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            credit_stock_grade_type: None,
-            market_deal_type: super::CreditLoanableStocksMarketDealType::from_code(""),
-            stock_code: None,
-        }
-    }
-}
-impl serde::Serialize for CreditLoanableStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CreditLoanableStocksRequest {
+        credit_stock_grade_type: Opt("crd_stk_grde_tp").max(1),
+        market_deal_type: ReqCode("mrkt_deal_tp").max(1),
+        stock_code: Text("stk_cd").max(12)
+    },
+    from_json = "kt20016"
+);
 /// Response of `kt20016` 신용융자 가능종목요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -125,58 +93,15 @@ pub struct CreditLoanableStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CreditLoanableStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CreditLoanableStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crd_loan_able", "credit_loan_available"),
-            codec::Field::new("crd_loan_pos_stk", "credit_loan_available_stock"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.credit_loan_available),
-            1 => codec::SlotMut::List(&mut self.credit_loan_available_stock),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.credit_loan_available),
-            1 => codec::SlotRef::List(&self.credit_loan_available_stock),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CreditLoanableStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CreditLoanableStocksResponse {
+        credit_loan_available: Text("crd_loan_able"),
+        credit_loan_available_stock: List("crd_loan_pos_stk"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -222,69 +147,15 @@ pub struct CreditLoanableStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CreditLoanableStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CreditLoanableStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("crd_assr_rt", "credit_guarantee_rate"),
-            codec::Field::new("repl_pric", "substitute_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pred_close_pric", "previous_day_close_price")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("crd_limit_over_yn", "credit_limit_over_flag"),
-            codec::Field::new("crd_limit_over_txt", "credit_limit_over_text"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.credit_guarantee_rate),
-            3 => codec::SlotMut::Opt(&mut self.substitute_price),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_close_price),
-            5 => codec::SlotMut::Opt(&mut self.credit_limit_over_flag),
-            6 => codec::SlotMut::Opt(&mut self.credit_limit_over_text),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.credit_guarantee_rate),
-            3 => codec::SlotRef::Opt(&self.substitute_price),
-            4 => codec::SlotRef::Opt(&self.previous_day_close_price),
-            5 => codec::SlotRef::Opt(&self.credit_limit_over_flag),
-            6 => codec::SlotRef::Opt(&self.credit_limit_over_text),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CreditLoanableStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(CreditLoanableStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    credit_guarantee_rate: Text("crd_assr_rt"),
+    substitute_price: Opt("repl_pric").format(codec::Format::PLAIN.zero_padded(12)),
+    previous_day_close_price: Opt("pred_close_pric").format(codec::Format::PLAIN.zero_padded(12)),
+    credit_limit_over_flag: Opt("crd_limit_over_yn"),
+    credit_limit_over_text: Opt("crd_limit_over_txt")
+});
 impl kiwoom_runtime::TrRequest for CreditLoanableStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt20016",
@@ -301,17 +172,5 @@ impl kiwoom_runtime::PagedRequest for CreditLoanableStocksRequest {
     type Item = CreditLoanableStocksRow;
     fn into_items(page: CreditLoanableStocksResponse) -> Vec<CreditLoanableStocksRow> {
         page.credit_loan_available_stock
-    }
-}
-impl kiwoom_runtime::TrResponse for CreditLoanableStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CreditLoanableStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "kt20016")
     }
 }

@@ -63,44 +63,14 @@ impl StockLendingTradeTrendRequest {
         self
     }
 }
-impl codec::Table for StockLendingTradeTrendRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("all_tp", "all_type").required().max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Req(&mut self.all_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Req(&self.all_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: None,
-            end_date: None,
-            all_type: super::StockLendingTradeTrendAllType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockLendingTradeTrendRequest {
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        all_type: ReqCode("all_tp").max(6)
+    },
+    from_json = "ka10068"
+);
 /// Response of `ka10068` 대차거래추이요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -116,55 +86,14 @@ pub struct StockLendingTradeTrendResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeTrendResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeTrendResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dbrt_trde_trnsn", "lending_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.lending_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.lending_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockLendingTradeTrendResponse {
+        lending_trade_trend: List("dbrt_trde_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-lending.yaml ka10068 field \`dbrt\_trde\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -208,64 +137,14 @@ pub struct StockLendingTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeTrendRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeTrendRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
-            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
-            codec::Field::new("dbrt_trde_irds", "lending_trade_change"),
-            codec::Field::new("rmnd", "holding"),
-            codec::Field::new("remn_amt", "balance_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
-            2 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
-            3 => codec::SlotMut::Int(&mut self.lending_trade_change),
-            4 => codec::SlotMut::Int(&mut self.holding),
-            5 => codec::SlotMut::Int(&mut self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
-            2 => codec::SlotRef::Opt(&self.lending_trade_repayment),
-            3 => codec::SlotRef::Opt(&self.lending_trade_change),
-            4 => codec::SlotRef::Opt(&self.holding),
-            5 => codec::SlotRef::Opt(&self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockLendingTradeTrendRow {
+    date: Date("dt"),
+    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+    lending_trade_repayment: Int("dbrt_trde_rpy"),
+    lending_trade_change: Int("dbrt_trde_irds"),
+    holding: Int("rmnd"),
+    balance_amount: Int("remn_amt")
+});
 impl kiwoom_runtime::TrRequest for StockLendingTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10068",
@@ -282,17 +161,5 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendRequest {
     type Item = StockLendingTradeTrendRow;
     fn into_items(page: StockLendingTradeTrendResponse) -> Vec<StockLendingTradeTrendRow> {
         page.lending_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for StockLendingTradeTrendResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockLendingTradeTrendRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10068")
     }
 }

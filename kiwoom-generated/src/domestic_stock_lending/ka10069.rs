@@ -66,46 +66,14 @@ impl StockLendingTop10StocksRequest {
         self
     }
 }
-impl codec::Table for StockLendingTop10StocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Req(&mut self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Req(&self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: None,
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockLendingTop10StocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockLendingTop10StocksRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        market_type: ReqCode("mrkt_tp").max(3)
+    },
+    from_json = "ka10069"
+);
 /// Response of `ka10069` 대차거래상위10종목요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -173,82 +141,23 @@ pub struct StockLendingTop10StocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTop10StocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTop10StocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dbrt_trde_cntrcnt_sum", "lending_trade_executed_shares_sum"),
-            codec::Field::new("dbrt_trde_rpy_sum", "lending_trade_repayment_sum"),
-            codec::Field::new("rmnd_sum", "holding_sum"),
-            codec::Field::new("remn_amt_sum", "balance_amount_sum"),
-            codec::Field::new("dbrt_trde_cntrcnt_rt", "lending_trade_executed_shares_rate")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("dbrt_trde_rpy_rt", "lending_trade_repayment_rate")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("rmnd_rt", "holding_rate").format(codec::Format::scaled(2)),
-            codec::Field::new("remn_amt_rt", "balance_amount_rate")
-                .format(codec::Format::scaled(2)),
-            codec::Field::new("dbrt_trde_upper_10stk", "lending_trade_top_10_stock"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares_sum),
-            1 => codec::SlotMut::Int(&mut self.lending_trade_repayment_sum),
-            2 => codec::SlotMut::Int(&mut self.holding_sum),
-            3 => codec::SlotMut::Int(&mut self.balance_amount_sum),
-            4 => codec::SlotMut::Decimal(&mut self.lending_trade_executed_shares_rate),
-            5 => codec::SlotMut::Decimal(&mut self.lending_trade_repayment_rate),
-            6 => codec::SlotMut::Decimal(&mut self.holding_rate),
-            7 => codec::SlotMut::Decimal(&mut self.balance_amount_rate),
-            8 => codec::SlotMut::List(&mut self.lending_trade_top_10_stock),
-            9 => codec::SlotMut::Number(&mut self.return_code),
-            10 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.lending_trade_executed_shares_sum),
-            1 => codec::SlotRef::Opt(&self.lending_trade_repayment_sum),
-            2 => codec::SlotRef::Opt(&self.holding_sum),
-            3 => codec::SlotRef::Opt(&self.balance_amount_sum),
-            4 => codec::SlotRef::Opt(&self.lending_trade_executed_shares_rate),
-            5 => codec::SlotRef::Opt(&self.lending_trade_repayment_rate),
-            6 => codec::SlotRef::Opt(&self.holding_rate),
-            7 => codec::SlotRef::Opt(&self.balance_amount_rate),
-            8 => codec::SlotRef::List(&self.lending_trade_top_10_stock),
-            9 => codec::SlotRef::Number(self.return_code),
-            10 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTop10StocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockLendingTop10StocksResponse {
+        lending_trade_executed_shares_sum: Int("dbrt_trde_cntrcnt_sum"),
+        lending_trade_repayment_sum: Int("dbrt_trde_rpy_sum"),
+        holding_sum: Int("rmnd_sum"),
+        balance_amount_sum: Int("remn_amt_sum"),
+        lending_trade_executed_shares_rate: Decimal("dbrt_trde_cntrcnt_rt")
+            .format(codec::Format::scaled(2)),
+        lending_trade_repayment_rate: Decimal("dbrt_trde_rpy_rt").format(codec::Format::scaled(2)),
+        holding_rate: Decimal("rmnd_rt").format(codec::Format::scaled(2)),
+        balance_amount_rate: Decimal("remn_amt_rt").format(codec::Format::scaled(2)),
+        lending_trade_top_10_stock: List("dbrt_trde_upper_10stk"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-lending.yaml ka10069 field \`dbrt\_trde\_upper\_10stk\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -288,64 +197,14 @@ pub struct StockLendingTop10StocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTop10StocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTop10StocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
-            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
-            codec::Field::new("rmnd", "holding"),
-            codec::Field::new("remn_amt", "balance_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
-            3 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
-            4 => codec::SlotMut::Int(&mut self.holding),
-            5 => codec::SlotMut::Int(&mut self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
-            3 => codec::SlotRef::Opt(&self.lending_trade_repayment),
-            4 => codec::SlotRef::Opt(&self.holding),
-            5 => codec::SlotRef::Opt(&self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTop10StocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockLendingTop10StocksRow {
+    stock_name: Text("stk_nm"),
+    stock_code: Text("stk_cd"),
+    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+    lending_trade_repayment: Int("dbrt_trde_rpy"),
+    holding: Int("rmnd"),
+    balance_amount: Int("remn_amt")
+});
 impl kiwoom_runtime::TrRequest for StockLendingTop10StocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10069",
@@ -362,17 +221,5 @@ impl kiwoom_runtime::PagedRequest for StockLendingTop10StocksRequest {
     type Item = StockLendingTop10StocksRow;
     fn into_items(page: StockLendingTop10StocksResponse) -> Vec<StockLendingTop10StocksRow> {
         page.lending_trade_top_10_stock
-    }
-}
-impl kiwoom_runtime::TrResponse for StockLendingTop10StocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockLendingTop10StocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka10069")
     }
 }

@@ -73,48 +73,15 @@ impl StockLendingTradeTrendByStockRequest {
         self
     }
 }
-impl codec::Table for StockLendingTradeTrendByStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("all_tp", "all_type").max(1),
-            codec::Field::new("stk_cd", "stock_code").required().max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Opt(&mut self.all_type),
-            3 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Opt(&self.all_type),
-            3 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: None,
-            end_date: None,
-            all_type: None,
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendByStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockLendingTradeTrendByStockRequest {
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        all_type: Opt("all_tp").max(1),
+        stock_code: Req("stk_cd").max(6)
+    },
+    from_json = "ka20068"
+);
 /// Response of `ka20068` 대차거래추이요청(종목별).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -130,55 +97,14 @@ pub struct StockLendingTradeTrendByStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeTrendByStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeTrendByStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dbrt_trde_trnsn", "lending_trade_trend"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.lending_trade_trend),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.lending_trade_trend),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendByStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockLendingTradeTrendByStockResponse {
+        lending_trade_trend: List("dbrt_trde_trnsn"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-lending.yaml ka20068 field \`dbrt\_trde\_trnsn\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -222,64 +148,14 @@ pub struct StockLendingTradeTrendByStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeTrendByStockRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeTrendByStockRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
-            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
-            codec::Field::new("dbrt_trde_irds", "lending_trade_change"),
-            codec::Field::new("rmnd", "holding"),
-            codec::Field::new("remn_amt", "balance_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
-            2 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
-            3 => codec::SlotMut::Int(&mut self.lending_trade_change),
-            4 => codec::SlotMut::Int(&mut self.holding),
-            5 => codec::SlotMut::Int(&mut self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
-            2 => codec::SlotRef::Opt(&self.lending_trade_repayment),
-            3 => codec::SlotRef::Opt(&self.lending_trade_change),
-            4 => codec::SlotRef::Opt(&self.holding),
-            5 => codec::SlotRef::Opt(&self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeTrendByStockRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockLendingTradeTrendByStockRow {
+    date: Date("dt"),
+    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+    lending_trade_repayment: Int("dbrt_trde_rpy"),
+    lending_trade_change: Int("dbrt_trde_irds"),
+    holding: Int("rmnd"),
+    balance_amount: Int("remn_amt")
+});
 impl kiwoom_runtime::TrRequest for StockLendingTradeTrendByStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20068",
@@ -298,17 +174,5 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendByStockRequest {
         page: StockLendingTradeTrendByStockResponse,
     ) -> Vec<StockLendingTradeTrendByStockRow> {
         page.lending_trade_trend
-    }
-}
-impl kiwoom_runtime::TrResponse for StockLendingTradeTrendByStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockLendingTradeTrendByStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka20068")
     }
 }

@@ -43,42 +43,13 @@ impl StockLendingTradeHistoryRequest {
         Self { date, market_type }
     }
 }
-impl codec::Table for StockLendingTradeHistoryRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date").required().max(8),
-            codec::Field::new("mrkt_tp", "market_type")
-                .required()
-                .max(3),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.date),
-            1 => codec::SlotMut::Req(&mut self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.date),
-            1 => codec::SlotRef::Req(&self.market_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date: Default::default(),
-            market_type: super::MarketTypeWithoutAll::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for StockLendingTradeHistoryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockLendingTradeHistoryRequest {
+        date: Req("dt").max(8),
+        market_type: ReqCode("mrkt_tp").max(3)
+    },
+    from_json = "ka90012"
+);
 /// Response of `ka90012` 대차거래내역요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -94,55 +65,14 @@ pub struct StockLendingTradeHistoryResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeHistoryResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeHistoryResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dbrt_trde_prps", "stock_lending_history"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.stock_lending_history),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.stock_lending_history),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeHistoryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockLendingTradeHistoryResponse {
+        stock_lending_history: List("dbrt_trde_prps"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/stock-lending.yaml ka90012 field \`dbrt\_trde\_prps\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -182,64 +112,14 @@ pub struct StockLendingTradeHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockLendingTradeHistoryRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockLendingTradeHistoryRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("dbrt_trde_cntrcnt", "lending_trade_executed_shares"),
-            codec::Field::new("dbrt_trde_rpy", "lending_trade_repayment"),
-            codec::Field::new("rmnd", "holding"),
-            codec::Field::new("remn_amt", "balance_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Int(&mut self.lending_trade_executed_shares),
-            3 => codec::SlotMut::Int(&mut self.lending_trade_repayment),
-            4 => codec::SlotMut::Int(&mut self.holding),
-            5 => codec::SlotMut::Int(&mut self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.lending_trade_executed_shares),
-            3 => codec::SlotRef::Opt(&self.lending_trade_repayment),
-            4 => codec::SlotRef::Opt(&self.holding),
-            5 => codec::SlotRef::Opt(&self.balance_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockLendingTradeHistoryRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockLendingTradeHistoryRow {
+    stock_name: Text("stk_nm"),
+    stock_code: Text("stk_cd"),
+    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+    lending_trade_repayment: Int("dbrt_trde_rpy"),
+    holding: Int("rmnd"),
+    balance_amount: Int("remn_amt")
+});
 impl kiwoom_runtime::TrRequest for StockLendingTradeHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90012",
@@ -256,17 +136,5 @@ impl kiwoom_runtime::PagedRequest for StockLendingTradeHistoryRequest {
     type Item = StockLendingTradeHistoryRow;
     fn into_items(page: StockLendingTradeHistoryResponse) -> Vec<StockLendingTradeHistoryRow> {
         page.stock_lending_history
-    }
-}
-impl kiwoom_runtime::TrResponse for StockLendingTradeHistoryResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockLendingTradeHistoryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90012")
     }
 }

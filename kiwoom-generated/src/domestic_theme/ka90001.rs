@@ -89,62 +89,17 @@ impl ThemeGroupsRequest {
         self
     }
 }
-impl codec::Table for ThemeGroupsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("stk_cd", "stock_code").max(6),
-            codec::Field::new("date_tp", "date_type").required().max(2),
-            codec::Field::new("thema_nm", "theme_name").max(50),
-            codec::Field::new("flu_pl_amt_tp", "fluctuation_profit_loss_amount_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.query_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.date_type),
-            3 => codec::SlotMut::Text(&mut self.theme_name),
-            4 => codec::SlotMut::Req(&mut self.fluctuation_profit_loss_amount_type),
-            5 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.query_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.date_type),
-            3 => codec::SlotRef::Opt(&self.theme_name),
-            4 => codec::SlotRef::Req(&self.fluctuation_profit_loss_amount_type),
-            5 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            query_type: super::ThemeGroupsQueryType::from_code(""),
-            stock_code: None,
-            date_type: Default::default(),
-            theme_name: None,
-            fluctuation_profit_loss_amount_type: super::FluctuationProfitLossAmountType::from_code(
-                "",
-            ),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ThemeGroupsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ThemeGroupsRequest {
+        query_type: ReqCode("qry_tp").max(1),
+        stock_code: Text("stk_cd").max(6),
+        date_type: Req("date_tp").max(2),
+        theme_name: Text("thema_nm").max(50),
+        fluctuation_profit_loss_amount_type: ReqCode("flu_pl_amt_tp").max(1),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90001"
+);
 /// Response of `ka90001` 테마그룹별요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -160,55 +115,14 @@ pub struct ThemeGroupsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ThemeGroupsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ThemeGroupsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("thema_grp", "theme_group"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.theme_group),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.theme_group),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ThemeGroupsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ThemeGroupsResponse {
+        theme_group: List("thema_grp"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/theme.yaml ka90001 field \`thema\_grp\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -258,73 +172,17 @@ pub struct ThemeGroupsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ThemeGroupsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ThemeGroupsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("thema_grp_cd", "theme_group_code"),
-            codec::Field::new("thema_nm", "theme_name"),
-            codec::Field::new("stk_num", "stock_count"),
-            codec::Field::new("flu_sig", "fluctuation_sign"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("rising_stk_num", "rising_stock_count"),
-            codec::Field::new("fall_stk_num", "falling_stock_count"),
-            codec::Field::new("dt_prft_rt", "date_profit_rate"),
-            codec::Field::new("main_stk", "main_stock"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.theme_group_code),
-            1 => codec::SlotMut::Text(&mut self.theme_name),
-            2 => codec::SlotMut::Int(&mut self.stock_count),
-            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.rising_stock_count),
-            6 => codec::SlotMut::Int(&mut self.falling_stock_count),
-            7 => codec::SlotMut::Decimal(&mut self.date_profit_rate),
-            8 => codec::SlotMut::Text(&mut self.main_stock),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.theme_group_code),
-            1 => codec::SlotRef::Opt(&self.theme_name),
-            2 => codec::SlotRef::Opt(&self.stock_count),
-            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.rising_stock_count),
-            6 => codec::SlotRef::Opt(&self.falling_stock_count),
-            7 => codec::SlotRef::Opt(&self.date_profit_rate),
-            8 => codec::SlotRef::Opt(&self.main_stock),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ThemeGroupsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ThemeGroupsRow {
+    theme_group_code: Text("thema_grp_cd"),
+    theme_name: Text("thema_nm"),
+    stock_count: Int("stk_num"),
+    fluctuation_sign: Opt("flu_sig"),
+    fluctuation_rate: Decimal("flu_rt"),
+    rising_stock_count: Int("rising_stk_num"),
+    falling_stock_count: Int("fall_stk_num"),
+    date_profit_rate: Decimal("dt_prft_rt"),
+    main_stock: Text("main_stk")
+});
 impl kiwoom_runtime::TrRequest for ThemeGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90001",
@@ -341,17 +199,5 @@ impl kiwoom_runtime::PagedRequest for ThemeGroupsRequest {
     type Item = ThemeGroupsRow;
     fn into_items(page: ThemeGroupsResponse) -> Vec<ThemeGroupsRow> {
         page.theme_group
-    }
-}
-impl kiwoom_runtime::TrResponse for ThemeGroupsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ThemeGroupsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90001")
     }
 }

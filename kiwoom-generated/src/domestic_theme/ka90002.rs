@@ -58,48 +58,14 @@ impl ThemeStocksRequest {
         self
     }
 }
-impl codec::Table for ThemeStocksRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("date_tp", "date_type").max(1),
-            codec::Field::new("thema_grp_cd", "theme_group_code")
-                .required()
-                .max(6),
-            codec::Field::new("stex_tp", "exchange_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.date_type),
-            1 => codec::SlotMut::Req(&mut self.theme_group_code),
-            2 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date_type),
-            1 => codec::SlotRef::Req(&self.theme_group_code),
-            2 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            date_type: None,
-            theme_group_code: Default::default(),
-            exchange_type: super::Venue::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ThemeStocksRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ThemeStocksRequest {
+        date_type: Text("date_tp").max(1),
+        theme_group_code: Req("thema_grp_cd").max(6),
+        exchange_type: ReqCode("stex_tp").max(1)
+    },
+    from_json = "ka90002"
+);
 /// Response of `ka90002` 테마구성종목요청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -127,61 +93,16 @@ pub struct ThemeStocksResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ThemeStocksResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ThemeStocksResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("dt_prft_rt", "date_profit_rate"),
-            codec::Field::new("thema_comp_stk", "theme_composition_stock"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            1 => codec::SlotMut::Decimal(&mut self.date_profit_rate),
-            2 => codec::SlotMut::List(&mut self.theme_composition_stock),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            1 => codec::SlotRef::Opt(&self.date_profit_rate),
-            2 => codec::SlotRef::List(&self.theme_composition_stock),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ThemeStocksResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ThemeStocksResponse {
+        fluctuation_rate: Decimal("flu_rt"),
+        date_profit_rate: Decimal("dt_prft_rt"),
+        theme_composition_stock: List("thema_comp_stk"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/theme.yaml ka90002 field \`thema\_comp\_stk\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -257,82 +178,20 @@ pub struct ThemeStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ThemeStocksRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ThemeStocksRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("flu_sig", "fluctuation_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("sel_req", "sell_remaining_quantity"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("buy_req", "buy_remaining_quantity"),
-            codec::Field::new("dt_prft_rt_n", "date_profit_rate_n"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Opt(&mut self.current_price),
-            3 => codec::SlotMut::Opt(&mut self.fluctuation_sign),
-            4 => codec::SlotMut::Int(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Opt(&mut self.ask_price),
-            8 => codec::SlotMut::Int(&mut self.sell_remaining_quantity),
-            9 => codec::SlotMut::Opt(&mut self.bid_price),
-            10 => codec::SlotMut::Int(&mut self.buy_remaining_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.date_profit_rate_n),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.fluctuation_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.ask_price),
-            8 => codec::SlotRef::Opt(&self.sell_remaining_quantity),
-            9 => codec::SlotRef::Opt(&self.bid_price),
-            10 => codec::SlotRef::Opt(&self.buy_remaining_quantity),
-            11 => codec::SlotRef::Opt(&self.date_profit_rate_n),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ThemeStocksRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ThemeStocksRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    current_price: Opt("cur_prc"),
+    fluctuation_sign: Opt("flu_sig"),
+    previous_day_change: Int("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    ask_price: Opt("sel_bid"),
+    sell_remaining_quantity: Int("sel_req"),
+    bid_price: Opt("buy_bid"),
+    buy_remaining_quantity: Int("buy_req"),
+    date_profit_rate_n: Decimal("dt_prft_rt_n")
+});
 impl kiwoom_runtime::TrRequest for ThemeStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90002",
@@ -349,17 +208,5 @@ impl kiwoom_runtime::PagedRequest for ThemeStocksRequest {
     type Item = ThemeStocksRow;
     fn into_items(page: ThemeStocksResponse) -> Vec<ThemeStocksRow> {
         page.theme_composition_stock
-    }
-}
-impl kiwoom_runtime::TrResponse for ThemeStocksResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ThemeStocksRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka90002")
     }
 }

@@ -30,26 +30,7 @@ impl WatchlistGroupsRequest {
         Self {}
     }
 }
-impl codec::Table for WatchlistGroupsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for WatchlistGroupsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(WatchlistGroupsRequest {}, from_json = "ka01300");
 /// Response of `ka01300` 관심종목 그룹 리스트 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -71,58 +52,15 @@ pub struct WatchlistGroupsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistGroupsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistGroupsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rtcd", "result_code"),
-            codec::Field::new("nofi", "group_count"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.result_code),
-            1 => codec::SlotMut::List(&mut self.group_count),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.result_code),
-            1 => codec::SlotRef::List(&self.group_count),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistGroupsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    WatchlistGroupsResponse {
+        result_code: Opt("rtcd"),
+        group_count: List("nofi"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/watchlist.yaml ka01300 field \`nofi\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -138,52 +76,10 @@ pub struct WatchlistGroupsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistGroupsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistGroupsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("gcod", "group_code"),
-            codec::Field::new("name", "name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.group_code),
-            1 => codec::SlotMut::Text(&mut self.name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.group_code),
-            1 => codec::SlotRef::Opt(&self.name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistGroupsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(WatchlistGroupsRow {
+    group_code: Text("gcod"),
+    name: Text("name")
+});
 impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01300",
@@ -200,17 +96,5 @@ impl kiwoom_runtime::PagedRequest for WatchlistGroupsRequest {
     type Item = WatchlistGroupsRow;
     fn into_items(page: WatchlistGroupsResponse) -> Vec<WatchlistGroupsRow> {
         page.group_count
-    }
-}
-impl kiwoom_runtime::TrResponse for WatchlistGroupsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for WatchlistGroupsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka01300")
     }
 }

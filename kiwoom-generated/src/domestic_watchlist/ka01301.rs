@@ -39,36 +39,12 @@ impl WatchlistGroupDetailRequest {
         }
     }
 }
-impl codec::Table for WatchlistGroupDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("arn_grp_id", "group_sequence")
-            .required()
-            .max(3)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.group_sequence),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.group_sequence),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            group_sequence: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for WatchlistGroupDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    WatchlistGroupDetailRequest {
+        group_sequence: Req("arn_grp_id").max(3)
+    },
+    from_json = "ka01301"
+);
 /// Response of `ka01301` 관심종목 그룹 상세 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -90,58 +66,15 @@ pub struct WatchlistGroupDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistGroupDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistGroupDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rtcd", "result_code"),
-            codec::Field::new("nofj", "stock_count"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.result_code),
-            1 => codec::SlotMut::List(&mut self.stock_count),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.result_code),
-            1 => codec::SlotRef::List(&self.stock_count),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistGroupDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    WatchlistGroupDetailResponse {
+        result_code: Opt("rtcd"),
+        stock_count: List("nofj"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/domestic/watchlist.yaml ka01301 field \`nofj\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -161,55 +94,11 @@ pub struct WatchlistGroupDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistGroupDetailRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistGroupDetailRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cod2", "stock_code"),
-            codec::Field::new("bgb", "bookmark"),
-            codec::Field::new("bgb_clr", "bookmark_color"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.bookmark),
-            2 => codec::SlotMut::Text(&mut self.bookmark_color),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.bookmark),
-            2 => codec::SlotRef::Opt(&self.bookmark_color),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistGroupDetailRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(WatchlistGroupDetailRow {
+    stock_code: Text("cod2"),
+    bookmark: Text("bgb"),
+    bookmark_color: Text("bgb_clr")
+});
 impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01301",
@@ -226,17 +115,5 @@ impl kiwoom_runtime::PagedRequest for WatchlistGroupDetailRequest {
     type Item = WatchlistGroupDetailRow;
     fn into_items(page: WatchlistGroupDetailResponse) -> Vec<WatchlistGroupDetailRow> {
         page.stock_count
-    }
-}
-impl kiwoom_runtime::TrResponse for WatchlistGroupDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for WatchlistGroupDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ka01301")
     }
 }

@@ -49,44 +49,14 @@ impl IssueRequest {
         }
     }
 }
-impl codec::Table for IssueRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("grant_type", "grant_type").required(),
-            codec::Field::new("appkey", "app_key").required(),
-            codec::Field::new("secretkey", "secret_key").required(),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.grant_type),
-            1 => codec::SlotMut::Req(&mut self.app_key),
-            2 => codec::SlotMut::Req(&mut self.secret_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.grant_type),
-            1 => codec::SlotRef::Req(&self.app_key),
-            2 => codec::SlotRef::Req(&self.secret_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            grant_type: Default::default(),
-            app_key: Default::default(),
-            secret_key: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for IssueRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    IssueRequest {
+        grant_type: Req("grant_type"),
+        app_key: Req("appkey"),
+        secret_key: Req("secretkey")
+    },
+    from_json = "au10001"
+);
 /// Response of `au10001` 접근토큰 발급.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -110,69 +80,16 @@ pub struct IssueResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl IssueResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for IssueResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("expires_dt", "expires_date").required(),
-            codec::Field::new("token_type", "token_type").required(),
-            codec::Field::new("token", "token").required(),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.expires_date),
-            1 => codec::SlotMut::Req(&mut self.token_type),
-            2 => codec::SlotMut::Req(&mut self.token),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.expires_date),
-            1 => codec::SlotRef::Req(&self.token_type),
-            2 => codec::SlotRef::Req(&self.token),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            expires_date: Default::default(),
-            token_type: Default::default(),
-            token: Default::default(),
-            return_code: None,
-            return_msg: None,
-            extra: codec::Extra::new(),
-            forms: codec::WireForms::default(),
-        }
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for IssueResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    IssueResponse {
+        expires_date: Req("expires_dt"),
+        token_type: Req("token_type"),
+        token: Req("token"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for IssueRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "au10001",
@@ -183,17 +100,5 @@ impl kiwoom_runtime::TrRequest for IssueRequest {
     type Response = IssueResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("au10001", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for IssueResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for IssueRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "au10001")
     }
 }

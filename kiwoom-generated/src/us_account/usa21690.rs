@@ -46,40 +46,13 @@ impl YearlyAccountReturnRateRequest {
         }
     }
 }
-impl codec::Table for YearlyAccountReturnRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("from", "from").required(),
-            codec::Field::new("to", "end").required(),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.from),
-            1 => codec::SlotMut::Req(&mut self.end),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.from),
-            1 => codec::SlotRef::Req(&self.end),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            from: Default::default(),
-            end: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for YearlyAccountReturnRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    YearlyAccountReturnRateRequest {
+        from: Req("from"),
+        end: Req("to")
+    },
+    from_json = "usa21690"
+);
 /// Response of `usa21690` 미국주식 연도별계좌수익률현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -95,55 +68,14 @@ pub struct YearlyAccountReturnRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl YearlyAccountReturnRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for YearlyAccountReturnRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for YearlyAccountReturnRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    YearlyAccountReturnRateResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml usa21690 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -217,94 +149,24 @@ pub struct YearlyAccountReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl YearlyAccountReturnRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for YearlyAccountReturnRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("base_dt", "base_date"),
-            codec::Field::new("stk_evlta", "stock_evaluation_amount"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("dvid_amt", "dividend_amount"),
-            codec::Field::new("cmsn_tax", "commission_tax"),
-            codec::Field::new("acum_pl_amt", "cumulative_profit_loss_amount"),
-            codec::Field::new("pymn_amt", "withdrawal_amount"),
-            codec::Field::new("dast", "deposited_assets"),
-            codec::Field::new("dly_amt", "overdue_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("frgn_stk_outq_amt", "foreign_stock_outbound_amount"),
-            codec::Field::new("frgn_stk_inq_amt", "foreign_stock_inbound_amount"),
-            codec::Field::new("ina_amt", "deposit_amount"),
-            codec::Field::new("exrt", "exchange_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.base_date),
-            1 => codec::SlotMut::Decimal(&mut self.stock_evaluation_amount),
-            2 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            3 => codec::SlotMut::Decimal(&mut self.dividend_amount),
-            4 => codec::SlotMut::Decimal(&mut self.commission_tax),
-            5 => codec::SlotMut::Decimal(&mut self.cumulative_profit_loss_amount),
-            6 => codec::SlotMut::Decimal(&mut self.withdrawal_amount),
-            7 => codec::SlotMut::Decimal(&mut self.deposited_assets),
-            8 => codec::SlotMut::Decimal(&mut self.overdue_amount),
-            9 => codec::SlotMut::Decimal(&mut self.sell_amount),
-            10 => codec::SlotMut::Decimal(&mut self.buy_amount),
-            11 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            12 => codec::SlotMut::Decimal(&mut self.foreign_stock_outbound_amount),
-            13 => codec::SlotMut::Decimal(&mut self.foreign_stock_inbound_amount),
-            14 => codec::SlotMut::Decimal(&mut self.deposit_amount),
-            15 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.base_date),
-            1 => codec::SlotRef::Opt(&self.stock_evaluation_amount),
-            2 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            3 => codec::SlotRef::Opt(&self.dividend_amount),
-            4 => codec::SlotRef::Opt(&self.commission_tax),
-            5 => codec::SlotRef::Opt(&self.cumulative_profit_loss_amount),
-            6 => codec::SlotRef::Opt(&self.withdrawal_amount),
-            7 => codec::SlotRef::Opt(&self.deposited_assets),
-            8 => codec::SlotRef::Opt(&self.overdue_amount),
-            9 => codec::SlotRef::Opt(&self.sell_amount),
-            10 => codec::SlotRef::Opt(&self.buy_amount),
-            11 => codec::SlotRef::Opt(&self.profit_rate),
-            12 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
-            13 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
-            14 => codec::SlotRef::Opt(&self.deposit_amount),
-            15 => codec::SlotRef::Opt(&self.exchange_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for YearlyAccountReturnRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(YearlyAccountReturnRateRow {
+    base_date: Text("base_dt"),
+    stock_evaluation_amount: Decimal("stk_evlta"),
+    profit_loss_amount: Decimal("pl_amt"),
+    dividend_amount: Decimal("dvid_amt"),
+    commission_tax: Decimal("cmsn_tax"),
+    cumulative_profit_loss_amount: Decimal("acum_pl_amt"),
+    withdrawal_amount: Decimal("pymn_amt"),
+    deposited_assets: Decimal("dast"),
+    overdue_amount: Decimal("dly_amt"),
+    sell_amount: Decimal("sell_amt"),
+    buy_amount: Decimal("buy_amt"),
+    profit_rate: Decimal("prft_rt"),
+    foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
+    foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
+    deposit_amount: Decimal("ina_amt"),
+    exchange_rate: Decimal("exrt")
+});
 impl kiwoom_runtime::TrRequest for YearlyAccountReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa21690",
@@ -321,17 +183,5 @@ impl kiwoom_runtime::PagedRequest for YearlyAccountReturnRateRequest {
     type Item = YearlyAccountReturnRateRow;
     fn into_items(page: YearlyAccountReturnRateResponse) -> Vec<YearlyAccountReturnRateRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for YearlyAccountReturnRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for YearlyAccountReturnRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa21690")
     }
 }

@@ -67,48 +67,15 @@ impl DailyStockReturnRateRequest {
         self
     }
 }
-impl codec::Table for DailyStockReturnRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("from", "from").required(),
-            codec::Field::new("to", "end").required(),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code").required(),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.from),
-            1 => codec::SlotMut::Req(&mut self.end),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.from),
-            1 => codec::SlotRef::Req(&self.end),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            from: Default::default(),
-            end: Default::default(),
-            exchange_type: None,
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DailyStockReturnRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyStockReturnRateRequest {
+        from: Req("from"),
+        end: Req("to"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Req("stk_cd")
+    },
+    from_json = "usa21730"
+);
 /// Response of `usa21730` 미국주식 일별종목수익률현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -124,55 +91,14 @@ pub struct DailyStockReturnRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyStockReturnRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyStockReturnRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyStockReturnRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyStockReturnRateResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml usa21730 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -266,103 +192,27 @@ pub struct DailyStockReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyStockReturnRateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyStockReturnRateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("frst_base_dt", "first_base_date"),
-            codec::Field::new("last_base_dt", "last_base_date"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("prft_rt", "profit_rate"),
-            codec::Field::new("frst_stk_evlta", "first_stock_evaluation_amount"),
-            codec::Field::new("last_stk_evlta", "last_stock_evaluation_amount"),
-            codec::Field::new("frst_qty", "first_quantity"),
-            codec::Field::new("last_qty", "last_quantity"),
-            codec::Field::new("buy_qty", "buy_quantity"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("frgn_stk_inq_amt", "foreign_stock_inbound_amount"),
-            codec::Field::new("frgn_stk_outq_amt", "foreign_stock_outbound_amount"),
-            codec::Field::new("cmsn_tax", "commission_tax"),
-            codec::Field::new("dvid_amt", "dividend_amount"),
-            codec::Field::new("crnc_code", "currency_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Text(&mut self.first_base_date),
-            3 => codec::SlotMut::Text(&mut self.last_base_date),
-            4 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            5 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            6 => codec::SlotMut::Decimal(&mut self.first_stock_evaluation_amount),
-            7 => codec::SlotMut::Decimal(&mut self.last_stock_evaluation_amount),
-            8 => codec::SlotMut::Decimal(&mut self.first_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.last_quantity),
-            10 => codec::SlotMut::Int(&mut self.buy_quantity),
-            11 => codec::SlotMut::Int(&mut self.sell_quantity),
-            12 => codec::SlotMut::Int(&mut self.buy_amount),
-            13 => codec::SlotMut::Int(&mut self.sell_amount),
-            14 => codec::SlotMut::Decimal(&mut self.foreign_stock_inbound_amount),
-            15 => codec::SlotMut::Decimal(&mut self.foreign_stock_outbound_amount),
-            16 => codec::SlotMut::Decimal(&mut self.commission_tax),
-            17 => codec::SlotMut::Decimal(&mut self.dividend_amount),
-            18 => codec::SlotMut::Text(&mut self.currency_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.first_base_date),
-            3 => codec::SlotRef::Opt(&self.last_base_date),
-            4 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            5 => codec::SlotRef::Opt(&self.profit_rate),
-            6 => codec::SlotRef::Opt(&self.first_stock_evaluation_amount),
-            7 => codec::SlotRef::Opt(&self.last_stock_evaluation_amount),
-            8 => codec::SlotRef::Opt(&self.first_quantity),
-            9 => codec::SlotRef::Opt(&self.last_quantity),
-            10 => codec::SlotRef::Opt(&self.buy_quantity),
-            11 => codec::SlotRef::Opt(&self.sell_quantity),
-            12 => codec::SlotRef::Opt(&self.buy_amount),
-            13 => codec::SlotRef::Opt(&self.sell_amount),
-            14 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
-            15 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
-            16 => codec::SlotRef::Opt(&self.commission_tax),
-            17 => codec::SlotRef::Opt(&self.dividend_amount),
-            18 => codec::SlotRef::Opt(&self.currency_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyStockReturnRateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyStockReturnRateRow {
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    first_base_date: Text("frst_base_dt"),
+    last_base_date: Text("last_base_dt"),
+    profit_loss_amount: Decimal("pl_amt"),
+    profit_rate: Decimal("prft_rt"),
+    first_stock_evaluation_amount: Decimal("frst_stk_evlta"),
+    last_stock_evaluation_amount: Decimal("last_stk_evlta"),
+    first_quantity: Decimal("frst_qty"),
+    last_quantity: Decimal("last_qty"),
+    buy_quantity: Int("buy_qty"),
+    sell_quantity: Int("sell_qty"),
+    buy_amount: Int("buy_amt"),
+    sell_amount: Int("sell_amt"),
+    foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
+    foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
+    commission_tax: Decimal("cmsn_tax"),
+    dividend_amount: Decimal("dvid_amt"),
+    currency_code: Text("crnc_code")
+});
 impl kiwoom_runtime::TrRequest for DailyStockReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa21730",
@@ -379,17 +229,5 @@ impl kiwoom_runtime::PagedRequest for DailyStockReturnRateRequest {
     type Item = DailyStockReturnRateRow;
     fn into_items(page: DailyStockReturnRateResponse) -> Vec<DailyStockReturnRateRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyStockReturnRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyStockReturnRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa21730")
     }
 }

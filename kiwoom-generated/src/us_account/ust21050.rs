@@ -80,43 +80,15 @@ impl OpenOrdersRequest {
         self
     }
 }
-impl codec::Table for OpenOrdersRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_dt", "order_date").max(8),
-            codec::Field::new("slby_tp", "sell_buy_type").max(1),
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_date),
-            1 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_date),
-            1 => codec::SlotRef::Opt(&self.sell_buy_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for OpenOrdersRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OpenOrdersRequest {
+        order_date: Text("ord_dt").max(8),
+        sell_buy_type: Opt("slby_tp").max(1),
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12)
+    },
+    from_json = "ust21050"
+);
 /// Response of `ust21050` 미국주식 원장 미체결.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -132,55 +104,14 @@ pub struct OpenOrdersResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OpenOrdersResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OpenOrdersResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OpenOrdersResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OpenOrdersResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21050 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -326,126 +257,33 @@ pub struct OpenOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OpenOrdersRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OpenOrdersRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_cntr_tp", "order_execution_type"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("orig_ord_no", "original_order_number"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("frgn_trde_tp", "foreign_trade_type"),
-            codec::Field::new("frgn_trde_nm", "foreign_trade_name"),
-            codec::Field::new("slby_tp", "sell_buy_type"),
-            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_uv", "order_unit_price"),
-            codec::Field::new("stop_pric", "stop_price"),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cntr_uv", "execution_unit_price"),
-            codec::Field::new("mdfy_qty", "modify_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("mdfy_uv", "modify_unit_price"),
-            codec::Field::new("cncl_qty", "cancel_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_time", "order_time"),
-            codec::Field::new("ord_resp_time", "order_response_time"),
-            codec::Field::new("ord_stat", "order_status"),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("natn_nm", "nation_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.order_execution_type),
-            1 => codec::SlotMut::Text(&mut self.order_number),
-            2 => codec::SlotMut::Text(&mut self.original_order_number),
-            3 => codec::SlotMut::Text(&mut self.exchange_name),
-            4 => codec::SlotMut::Text(&mut self.currency_code),
-            5 => codec::SlotMut::Text(&mut self.stock_code),
-            6 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            7 => codec::SlotMut::Opt(&mut self.foreign_trade_type),
-            8 => codec::SlotMut::Opt(&mut self.foreign_trade_name),
-            9 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            10 => codec::SlotMut::Opt(&mut self.sell_buy_type_name),
-            11 => codec::SlotMut::Int(&mut self.order_quantity),
-            12 => codec::SlotMut::Decimal(&mut self.order_unit_price),
-            13 => codec::SlotMut::Decimal(&mut self.stop_price),
-            14 => codec::SlotMut::Int(&mut self.execution_quantity),
-            15 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
-            16 => codec::SlotMut::Int(&mut self.modify_quantity),
-            17 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
-            18 => codec::SlotMut::Int(&mut self.cancel_quantity),
-            19 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            20 => codec::SlotMut::Text(&mut self.order_time),
-            21 => codec::SlotMut::Text(&mut self.order_response_time),
-            22 => codec::SlotMut::Text(&mut self.order_status),
-            23 => codec::SlotMut::Opt(&mut self.reservation_type),
-            24 => codec::SlotMut::Text(&mut self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_execution_type),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.original_order_number),
-            3 => codec::SlotRef::Opt(&self.exchange_name),
-            4 => codec::SlotRef::Opt(&self.currency_code),
-            5 => codec::SlotRef::Opt(&self.stock_code),
-            6 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            7 => codec::SlotRef::Opt(&self.foreign_trade_type),
-            8 => codec::SlotRef::Opt(&self.foreign_trade_name),
-            9 => codec::SlotRef::Opt(&self.sell_buy_type),
-            10 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            11 => codec::SlotRef::Opt(&self.order_quantity),
-            12 => codec::SlotRef::Opt(&self.order_unit_price),
-            13 => codec::SlotRef::Opt(&self.stop_price),
-            14 => codec::SlotRef::Opt(&self.execution_quantity),
-            15 => codec::SlotRef::Opt(&self.execution_unit_price),
-            16 => codec::SlotRef::Opt(&self.modify_quantity),
-            17 => codec::SlotRef::Opt(&self.modify_unit_price),
-            18 => codec::SlotRef::Opt(&self.cancel_quantity),
-            19 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            20 => codec::SlotRef::Opt(&self.order_time),
-            21 => codec::SlotRef::Opt(&self.order_response_time),
-            22 => codec::SlotRef::Opt(&self.order_status),
-            23 => codec::SlotRef::Opt(&self.reservation_type),
-            24 => codec::SlotRef::Opt(&self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OpenOrdersRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OpenOrdersRow {
+    order_execution_type: Opt("ord_cntr_tp"),
+    order_number: Text("ord_no"),
+    original_order_number: Text("orig_ord_no"),
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    foreign_trade_type: Opt("frgn_trde_tp"),
+    foreign_trade_name: Opt("frgn_trde_nm"),
+    sell_buy_type: Opt("slby_tp"),
+    sell_buy_type_name: Opt("slby_tp_nm"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    order_unit_price: Decimal("ord_uv"),
+    stop_price: Decimal("stop_pric"),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    execution_unit_price: Decimal("cntr_uv"),
+    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    modify_unit_price: Decimal("mdfy_uv"),
+    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+    order_time: Text("ord_time"),
+    order_response_time: Text("ord_resp_time"),
+    order_status: Text("ord_stat"),
+    reservation_type: Opt("rsrv_tp"),
+    nation_name: Text("natn_nm")
+});
 impl kiwoom_runtime::TrRequest for OpenOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21050",
@@ -462,17 +300,5 @@ impl kiwoom_runtime::PagedRequest for OpenOrdersRequest {
     type Item = OpenOrdersRow;
     fn into_items(page: OpenOrdersResponse) -> Vec<OpenOrdersRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for OpenOrdersResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OpenOrdersRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21050")
     }
 }

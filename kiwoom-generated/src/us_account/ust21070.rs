@@ -56,37 +56,13 @@ impl LedgerBalanceRequest {
         self
     }
 }
-impl codec::Table for LedgerBalanceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for LedgerBalanceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    LedgerBalanceRequest {
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12)
+    },
+    from_json = "ust21070"
+);
 /// Response of `ust21070` 미국주식 원장잔고확인.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -156,94 +132,27 @@ pub struct LedgerBalanceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl LedgerBalanceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for LedgerBalanceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
-            codec::Field::new("tot_prch_amt", "total_purchase_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("tdy_book_amt", "today_purchase_amount"),
-            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
-            codec::Field::new("tdy_pl_rt", "today_profit_loss_rate"),
-            codec::Field::new("tot_evlt_amt_krw", "total_evaluation_amount_krw"),
-            codec::Field::new("tot_prch_amt_krw", "total_purchase_amount_krw"),
-            codec::Field::new("tot_pl_amt_krw", "total_profit_loss_amount_krw"),
-            codec::Field::new("tdy_book_amt_krw", "today_purchase_amount_krw"),
-            codec::Field::new("tdy_pl_amt_krw", "today_profit_loss_amount_krw"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Decimal(&mut self.total_evaluation_amount),
-            2 => codec::SlotMut::Decimal(&mut self.total_purchase_amount),
-            3 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            5 => codec::SlotMut::Decimal(&mut self.today_purchase_amount),
-            6 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
-            7 => codec::SlotMut::Decimal(&mut self.today_profit_loss_rate),
-            8 => codec::SlotMut::Int(&mut self.total_evaluation_amount_krw),
-            9 => codec::SlotMut::Int(&mut self.total_purchase_amount_krw),
-            10 => codec::SlotMut::Int(&mut self.total_profit_loss_amount_krw),
-            11 => codec::SlotMut::Int(&mut self.today_purchase_amount_krw),
-            12 => codec::SlotMut::Int(&mut self.today_profit_loss_amount_krw),
-            13 => codec::SlotMut::List(&mut self.result_list),
-            14 => codec::SlotMut::Number(&mut self.return_code),
-            15 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
-            2 => codec::SlotRef::Opt(&self.total_purchase_amount),
-            3 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            5 => codec::SlotRef::Opt(&self.today_purchase_amount),
-            6 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
-            7 => codec::SlotRef::Opt(&self.today_profit_loss_rate),
-            8 => codec::SlotRef::Opt(&self.total_evaluation_amount_krw),
-            9 => codec::SlotRef::Opt(&self.total_purchase_amount_krw),
-            10 => codec::SlotRef::Opt(&self.total_profit_loss_amount_krw),
-            11 => codec::SlotRef::Opt(&self.today_purchase_amount_krw),
-            12 => codec::SlotRef::Opt(&self.today_profit_loss_amount_krw),
-            13 => codec::SlotRef::List(&self.result_list),
-            14 => codec::SlotRef::Number(self.return_code),
-            15 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for LedgerBalanceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    LedgerBalanceResponse {
+        currency_code: Text("crnc_code"),
+        total_evaluation_amount: Decimal("tot_evlt_amt"),
+        total_purchase_amount: Decimal("tot_prch_amt"),
+        total_profit_loss_amount: Decimal("tot_pl_amt"),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        today_purchase_amount: Decimal("tdy_book_amt"),
+        today_profit_loss_amount: Decimal("tdy_pl_amt"),
+        today_profit_loss_rate: Decimal("tdy_pl_rt"),
+        total_evaluation_amount_krw: Int("tot_evlt_amt_krw"),
+        total_purchase_amount_krw: Int("tot_prch_amt_krw"),
+        total_profit_loss_amount_krw: Int("tot_pl_amt_krw"),
+        today_purchase_amount_krw: Int("tdy_book_amt_krw"),
+        today_profit_loss_amount_krw: Int("tdy_pl_amt_krw"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21070 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -347,121 +256,32 @@ pub struct LedgerBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl LedgerBalanceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for LedgerBalanceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("qty", "quantity"),
-            codec::Field::new("poss_qty", "holding_quantity"),
-            codec::Field::new("sell_alowq", "sell_available_quantity"),
-            codec::Field::new("pred_cntr_sellq", "previous_day_execution_sell_quantity"),
-            codec::Field::new("pred_cntr_buyq", "previous_day_execution_buy_quantity"),
-            codec::Field::new("tdy_cntr_sellq", "today_execution_sell_quantity"),
-            codec::Field::new("tdy_cntr_buyq", "today_execution_buy_quantity"),
-            codec::Field::new("frgn_stk_book_uv", "foreign_stock_purchase_unit_price"),
-            codec::Field::new("now_pric", "current_price"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("evlt_amt_krw", "evaluation_amount_krw"),
-            codec::Field::new("pl_amt_krw", "profit_loss_amount_krw"),
-            codec::Field::new("natn_nm", "nation_name"),
-            codec::Field::new("exch_rate", "exchange_rate"),
-            codec::Field::new(
-                "frgn_stk_book_uv_krw",
-                "foreign_stock_purchase_unit_price_krw",
-            ),
-            codec::Field::new("now_pric_krw", "current_price_krw"),
-            codec::Field::new("frgn_stk_book_amt", "foreign_stock_purchase_amount"),
-            codec::Field::new("frgn_stk_book_amt_krw", "foreign_stock_purchase_amount_krw"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_name),
-            1 => codec::SlotMut::Text(&mut self.currency_code),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            4 => codec::SlotMut::Decimal(&mut self.quantity),
-            5 => codec::SlotMut::Decimal(&mut self.holding_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.sell_available_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_execution_sell_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_execution_buy_quantity),
-            9 => codec::SlotMut::Decimal(&mut self.today_execution_sell_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.today_execution_buy_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.foreign_stock_purchase_unit_price),
-            12 => codec::SlotMut::Decimal(&mut self.current_price),
-            13 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            14 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            15 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            16 => codec::SlotMut::Int(&mut self.evaluation_amount_krw),
-            17 => codec::SlotMut::Int(&mut self.profit_loss_amount_krw),
-            18 => codec::SlotMut::Text(&mut self.nation_name),
-            19 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            20 => codec::SlotMut::Int(&mut self.foreign_stock_purchase_unit_price_krw),
-            21 => codec::SlotMut::Int(&mut self.current_price_krw),
-            22 => codec::SlotMut::Decimal(&mut self.foreign_stock_purchase_amount),
-            23 => codec::SlotMut::Int(&mut self.foreign_stock_purchase_amount_krw),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_name),
-            1 => codec::SlotRef::Opt(&self.currency_code),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            4 => codec::SlotRef::Opt(&self.quantity),
-            5 => codec::SlotRef::Opt(&self.holding_quantity),
-            6 => codec::SlotRef::Opt(&self.sell_available_quantity),
-            7 => codec::SlotRef::Opt(&self.previous_day_execution_sell_quantity),
-            8 => codec::SlotRef::Opt(&self.previous_day_execution_buy_quantity),
-            9 => codec::SlotRef::Opt(&self.today_execution_sell_quantity),
-            10 => codec::SlotRef::Opt(&self.today_execution_buy_quantity),
-            11 => codec::SlotRef::Opt(&self.foreign_stock_purchase_unit_price),
-            12 => codec::SlotRef::Opt(&self.current_price),
-            13 => codec::SlotRef::Opt(&self.evaluation_amount),
-            14 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            15 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            16 => codec::SlotRef::Opt(&self.evaluation_amount_krw),
-            17 => codec::SlotRef::Opt(&self.profit_loss_amount_krw),
-            18 => codec::SlotRef::Opt(&self.nation_name),
-            19 => codec::SlotRef::Opt(&self.exchange_rate),
-            20 => codec::SlotRef::Opt(&self.foreign_stock_purchase_unit_price_krw),
-            21 => codec::SlotRef::Opt(&self.current_price_krw),
-            22 => codec::SlotRef::Opt(&self.foreign_stock_purchase_amount),
-            23 => codec::SlotRef::Opt(&self.foreign_stock_purchase_amount_krw),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for LedgerBalanceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(LedgerBalanceRow {
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    quantity: Decimal("qty"),
+    holding_quantity: Decimal("poss_qty"),
+    sell_available_quantity: Decimal("sell_alowq"),
+    previous_day_execution_sell_quantity: Decimal("pred_cntr_sellq"),
+    previous_day_execution_buy_quantity: Decimal("pred_cntr_buyq"),
+    today_execution_sell_quantity: Decimal("tdy_cntr_sellq"),
+    today_execution_buy_quantity: Decimal("tdy_cntr_buyq"),
+    foreign_stock_purchase_unit_price: Decimal("frgn_stk_book_uv"),
+    current_price: Decimal("now_pric"),
+    evaluation_amount: Decimal("evlt_amt"),
+    profit_loss_amount: Decimal("pl_amt"),
+    profit_loss_rate: Decimal("pl_rt"),
+    evaluation_amount_krw: Int("evlt_amt_krw"),
+    profit_loss_amount_krw: Int("pl_amt_krw"),
+    nation_name: Text("natn_nm"),
+    exchange_rate: Decimal("exch_rate"),
+    foreign_stock_purchase_unit_price_krw: Int("frgn_stk_book_uv_krw"),
+    current_price_krw: Int("now_pric_krw"),
+    foreign_stock_purchase_amount: Decimal("frgn_stk_book_amt"),
+    foreign_stock_purchase_amount_krw: Int("frgn_stk_book_amt_krw")
+});
 impl kiwoom_runtime::TrRequest for LedgerBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21070",
@@ -478,17 +298,5 @@ impl kiwoom_runtime::PagedRequest for LedgerBalanceRequest {
     type Item = LedgerBalanceRow;
     fn into_items(page: LedgerBalanceResponse) -> Vec<LedgerBalanceRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for LedgerBalanceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for LedgerBalanceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21070")
     }
 }

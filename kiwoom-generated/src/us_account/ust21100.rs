@@ -105,49 +105,17 @@ impl TransactionHistoryRequest {
         self
     }
 }
-impl codec::Table for TransactionHistoryRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("tp", "kind").max(1),
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("krw_repl_skip_yn", "krw_substitute_excluded_flag").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Opt(&mut self.kind),
-            3 => codec::SlotMut::Opt(&mut self.exchange_type),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Opt(&mut self.krw_substitute_excluded_flag),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Opt(&self.kind),
-            3 => codec::SlotRef::Opt(&self.exchange_type),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.krw_substitute_excluded_flag),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for TransactionHistoryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TransactionHistoryRequest {
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        kind: Opt("tp").max(1),
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12),
+        krw_substitute_excluded_flag: Opt("krw_repl_skip_yn").max(1)
+    },
+    from_json = "ust21100"
+);
 /// Response of `ust21100` 미국주식 거래내역.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -177,64 +145,17 @@ pub struct TransactionHistoryResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TransactionHistoryResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TransactionHistoryResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("acnt_print", "account_number_display"),
-            codec::Field::new("sell_sum", "sell_sum"),
-            codec::Field::new("buy_sum", "buy_sum"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_number_display),
-            1 => codec::SlotMut::Decimal(&mut self.sell_sum),
-            2 => codec::SlotMut::Decimal(&mut self.buy_sum),
-            3 => codec::SlotMut::List(&mut self.result_list),
-            4 => codec::SlotMut::Number(&mut self.return_code),
-            5 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_number_display),
-            1 => codec::SlotRef::Opt(&self.sell_sum),
-            2 => codec::SlotRef::Opt(&self.buy_sum),
-            3 => codec::SlotRef::List(&self.result_list),
-            4 => codec::SlotRef::Number(self.return_code),
-            5 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TransactionHistoryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TransactionHistoryResponse {
+        account_number_display: Text("acnt_print"),
+        sell_sum: Decimal("sell_sum"),
+        buy_sum: Decimal("buy_sum"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21100 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -364,136 +285,38 @@ pub struct TransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TransactionHistoryRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TransactionHistoryRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("deal_dt", "deal_date"),
-            codec::Field::new("deal_kind_nm", "deal_kind_name"),
-            codec::Field::new("rmrk_nm", "remark_name"),
-            codec::Field::new("deal_amt", "deal_amount"),
-            codec::Field::new("tax_tot_amt", "tax_total_amount"),
-            codec::Field::new("exct_amt", "settlement_amount"),
-            codec::Field::new("uncl_ocr", "unpaid_occurred"),
-            codec::Field::new("fc_uncl_ocr", "foreign_currency_unpaid_occurred"),
-            codec::Field::new("entra_remn", "deposit_balance"),
-            codec::Field::new("deal_no", "deal_number"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("deal_qty", "deal_quantity"),
-            codec::Field::new("fc_deal_tax", "foreign_currency_deal_tax"),
-            codec::Field::new("frgn_pay_txam", "foreign_payment_tax_amount"),
-            codec::Field::new("rpym_sum", "repayment_sum"),
-            codec::Field::new("fc_rpym_sum", "foreign_currency_repayment_sum"),
-            codec::Field::new("fc_entra", "foreign_currency_deposit"),
-            codec::Field::new("mdia_nm", "media_name"),
-            codec::Field::new("orig_deal_no", "original_deal_number"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("uv_exrt", "unit_price_exchange_rate"),
-            codec::Field::new("fc_cmsn", "foreign_currency_commission"),
-            codec::Field::new("fc_exct_amt", "foreign_currency_settlement_amount"),
-            codec::Field::new("dly_sum", "overdue_sum"),
-            codec::Field::new("fc_dly_sum", "foreign_currency_overdue_sum"),
-            codec::Field::new("vlbl_nowrm", "securities_current_balance"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("fc_deal_amt", "foreign_currency_deal_amount"),
-            codec::Field::new("proc_time", "processing_time"),
-            codec::Field::new("crnc_code", "currency_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.deal_date),
-            1 => codec::SlotMut::Text(&mut self.deal_kind_name),
-            2 => codec::SlotMut::Text(&mut self.remark_name),
-            3 => codec::SlotMut::Decimal(&mut self.deal_amount),
-            4 => codec::SlotMut::Decimal(&mut self.tax_total_amount),
-            5 => codec::SlotMut::Decimal(&mut self.settlement_amount),
-            6 => codec::SlotMut::Int(&mut self.unpaid_occurred),
-            7 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_occurred),
-            8 => codec::SlotMut::Decimal(&mut self.deposit_balance),
-            9 => codec::SlotMut::Text(&mut self.deal_number),
-            10 => codec::SlotMut::Text(&mut self.stock_name),
-            11 => codec::SlotMut::Decimal(&mut self.deal_quantity),
-            12 => codec::SlotMut::Decimal(&mut self.foreign_currency_deal_tax),
-            13 => codec::SlotMut::Decimal(&mut self.foreign_payment_tax_amount),
-            14 => codec::SlotMut::Decimal(&mut self.repayment_sum),
-            15 => codec::SlotMut::Decimal(&mut self.foreign_currency_repayment_sum),
-            16 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            17 => codec::SlotMut::Text(&mut self.media_name),
-            18 => codec::SlotMut::Text(&mut self.original_deal_number),
-            19 => codec::SlotMut::Text(&mut self.stock_code),
-            20 => codec::SlotMut::Decimal(&mut self.unit_price_exchange_rate),
-            21 => codec::SlotMut::Decimal(&mut self.foreign_currency_commission),
-            22 => codec::SlotMut::Decimal(&mut self.foreign_currency_settlement_amount),
-            23 => codec::SlotMut::Decimal(&mut self.overdue_sum),
-            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_overdue_sum),
-            25 => codec::SlotMut::Decimal(&mut self.securities_current_balance),
-            26 => codec::SlotMut::Text(&mut self.exchange_name),
-            27 => codec::SlotMut::Decimal(&mut self.foreign_currency_deal_amount),
-            28 => codec::SlotMut::Text(&mut self.processing_time),
-            29 => codec::SlotMut::Text(&mut self.currency_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.deal_date),
-            1 => codec::SlotRef::Opt(&self.deal_kind_name),
-            2 => codec::SlotRef::Opt(&self.remark_name),
-            3 => codec::SlotRef::Opt(&self.deal_amount),
-            4 => codec::SlotRef::Opt(&self.tax_total_amount),
-            5 => codec::SlotRef::Opt(&self.settlement_amount),
-            6 => codec::SlotRef::Opt(&self.unpaid_occurred),
-            7 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_occurred),
-            8 => codec::SlotRef::Opt(&self.deposit_balance),
-            9 => codec::SlotRef::Opt(&self.deal_number),
-            10 => codec::SlotRef::Opt(&self.stock_name),
-            11 => codec::SlotRef::Opt(&self.deal_quantity),
-            12 => codec::SlotRef::Opt(&self.foreign_currency_deal_tax),
-            13 => codec::SlotRef::Opt(&self.foreign_payment_tax_amount),
-            14 => codec::SlotRef::Opt(&self.repayment_sum),
-            15 => codec::SlotRef::Opt(&self.foreign_currency_repayment_sum),
-            16 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            17 => codec::SlotRef::Opt(&self.media_name),
-            18 => codec::SlotRef::Opt(&self.original_deal_number),
-            19 => codec::SlotRef::Opt(&self.stock_code),
-            20 => codec::SlotRef::Opt(&self.unit_price_exchange_rate),
-            21 => codec::SlotRef::Opt(&self.foreign_currency_commission),
-            22 => codec::SlotRef::Opt(&self.foreign_currency_settlement_amount),
-            23 => codec::SlotRef::Opt(&self.overdue_sum),
-            24 => codec::SlotRef::Opt(&self.foreign_currency_overdue_sum),
-            25 => codec::SlotRef::Opt(&self.securities_current_balance),
-            26 => codec::SlotRef::Opt(&self.exchange_name),
-            27 => codec::SlotRef::Opt(&self.foreign_currency_deal_amount),
-            28 => codec::SlotRef::Opt(&self.processing_time),
-            29 => codec::SlotRef::Opt(&self.currency_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TransactionHistoryRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TransactionHistoryRow {
+    deal_date: Date("deal_dt"),
+    deal_kind_name: Text("deal_kind_nm"),
+    remark_name: Text("rmrk_nm"),
+    deal_amount: Decimal("deal_amt"),
+    tax_total_amount: Decimal("tax_tot_amt"),
+    settlement_amount: Decimal("exct_amt"),
+    unpaid_occurred: Int("uncl_ocr"),
+    foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
+    deposit_balance: Decimal("entra_remn"),
+    deal_number: Text("deal_no"),
+    stock_name: Text("stk_nm"),
+    deal_quantity: Decimal("deal_qty"),
+    foreign_currency_deal_tax: Decimal("fc_deal_tax"),
+    foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
+    repayment_sum: Decimal("rpym_sum"),
+    foreign_currency_repayment_sum: Decimal("fc_rpym_sum"),
+    foreign_currency_deposit: Decimal("fc_entra"),
+    media_name: Text("mdia_nm"),
+    original_deal_number: Text("orig_deal_no"),
+    stock_code: Text("stk_cd"),
+    unit_price_exchange_rate: Decimal("uv_exrt"),
+    foreign_currency_commission: Decimal("fc_cmsn"),
+    foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
+    overdue_sum: Decimal("dly_sum"),
+    foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
+    securities_current_balance: Decimal("vlbl_nowrm"),
+    exchange_name: Text("stex_nm"),
+    foreign_currency_deal_amount: Decimal("fc_deal_amt"),
+    processing_time: Text("proc_time"),
+    currency_code: Text("crnc_code")
+});
 impl kiwoom_runtime::TrRequest for TransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21100",
@@ -510,17 +333,5 @@ impl kiwoom_runtime::PagedRequest for TransactionHistoryRequest {
     type Item = TransactionHistoryRow;
     fn into_items(page: TransactionHistoryResponse) -> Vec<TransactionHistoryRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TransactionHistoryResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TransactionHistoryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21100")
     }
 }

@@ -30,26 +30,7 @@ impl DepositRequest {
         Self {}
     }
 }
-impl codec::Table for DepositRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for DepositRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(DepositRequest {}, from_json = "ust21110");
 /// Response of `ust21110` 해외주식 예수금.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -79,64 +60,17 @@ pub struct DepositResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("krw_entra", "krw_deposit"),
-            codec::Field::new("ch_uncla", "cash_unpaid_amount"),
-            codec::Field::new("etc_loana", "other_loan_amount"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.krw_deposit),
-            1 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount),
-            2 => codec::SlotMut::Decimal(&mut self.other_loan_amount),
-            3 => codec::SlotMut::List(&mut self.result_list),
-            4 => codec::SlotMut::Number(&mut self.return_code),
-            5 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.krw_deposit),
-            1 => codec::SlotRef::Opt(&self.cash_unpaid_amount),
-            2 => codec::SlotRef::Opt(&self.other_loan_amount),
-            3 => codec::SlotRef::List(&self.result_list),
-            4 => codec::SlotRef::Number(self.return_code),
-            5 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DepositResponse {
+        krw_deposit: Int("krw_entra"),
+        cash_unpaid_amount: Decimal("ch_uncla"),
+        other_loan_amount: Decimal("etc_loana"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21110 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -184,79 +118,18 @@ pub struct DepositRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("crnc_nm", "currency_name"),
-            codec::Field::new("fc_entra", "foreign_currency_deposit"),
-            codec::Field::new(
-                "fc_pymn_alowa",
-                "foreign_currency_withdrawal_available_amount",
-            ),
-            codec::Field::new("futr_repl_profa", "futures_substitute_margin"),
-            codec::Field::new("fc_booka", "foreign_currency_book_value"),
-            codec::Field::new("fc_ord_alowa", "foreign_currency_order_available_amount"),
-            codec::Field::new("futr_profa_booka", "futures_margin_book_value"),
-            codec::Field::new("fc_ch_uncla", "foreign_currency_cash_unpaid_amount"),
-            codec::Field::new("fc_etc_loana", "foreign_currency_other_loan_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Text(&mut self.currency_name),
-            2 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            3 => codec::SlotMut::Decimal(&mut self.foreign_currency_withdrawal_available_amount),
-            4 => codec::SlotMut::Decimal(&mut self.futures_substitute_margin),
-            5 => codec::SlotMut::Decimal(&mut self.foreign_currency_book_value),
-            6 => codec::SlotMut::Decimal(&mut self.foreign_currency_order_available_amount),
-            7 => codec::SlotMut::Decimal(&mut self.futures_margin_book_value),
-            8 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_amount),
-            9 => codec::SlotMut::Decimal(&mut self.foreign_currency_other_loan_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.currency_name),
-            2 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            3 => codec::SlotRef::Opt(&self.foreign_currency_withdrawal_available_amount),
-            4 => codec::SlotRef::Opt(&self.futures_substitute_margin),
-            5 => codec::SlotRef::Opt(&self.foreign_currency_book_value),
-            6 => codec::SlotRef::Opt(&self.foreign_currency_order_available_amount),
-            7 => codec::SlotRef::Opt(&self.futures_margin_book_value),
-            8 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount),
-            9 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DepositRow {
+    currency_code: Text("crnc_code"),
+    currency_name: Text("crnc_nm"),
+    foreign_currency_deposit: Decimal("fc_entra"),
+    foreign_currency_withdrawal_available_amount: Decimal("fc_pymn_alowa"),
+    futures_substitute_margin: Decimal("futr_repl_profa"),
+    foreign_currency_book_value: Decimal("fc_booka"),
+    foreign_currency_order_available_amount: Decimal("fc_ord_alowa"),
+    futures_margin_book_value: Decimal("futr_profa_booka"),
+    foreign_currency_cash_unpaid_amount: Decimal("fc_ch_uncla"),
+    foreign_currency_other_loan_amount: Decimal("fc_etc_loana")
+});
 impl kiwoom_runtime::TrRequest for DepositRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21110",
@@ -273,17 +146,5 @@ impl kiwoom_runtime::PagedRequest for DepositRequest {
     type Item = DepositRow;
     fn into_items(page: DepositResponse) -> Vec<DepositRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DepositResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DepositRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21110")
     }
 }

@@ -30,26 +30,7 @@ impl KrwWithdrawableAmountRequest {
         Self {}
     }
 }
-impl codec::Table for KrwWithdrawableAmountRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for KrwWithdrawableAmountRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(KrwWithdrawableAmountRequest {}, from_json = "ust21111");
 /// Response of `ust21111` 원화출금가능 금액 조회(원화대용 포함).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -77,61 +58,16 @@ pub struct KrwWithdrawableAmountResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl KrwWithdrawableAmountResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for KrwWithdrawableAmountResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rgst_abnd_tp", "registration_release_type"),
-            codec::Field::new("krw_pymn_alow_amt", "krw_withdrawal_available_amount"),
-            codec::Field::new("krw_repl_abnd_amt", "krw_substitute_release_amount"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.registration_release_type),
-            1 => codec::SlotMut::Int(&mut self.krw_withdrawal_available_amount),
-            2 => codec::SlotMut::Int(&mut self.krw_substitute_release_amount),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.registration_release_type),
-            1 => codec::SlotRef::Opt(&self.krw_withdrawal_available_amount),
-            2 => codec::SlotRef::Opt(&self.krw_substitute_release_amount),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for KrwWithdrawableAmountResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    KrwWithdrawableAmountResponse {
+        registration_release_type: Opt("rgst_abnd_tp"),
+        krw_withdrawal_available_amount: Int("krw_pymn_alow_amt"),
+        krw_substitute_release_amount: Int("krw_repl_abnd_amt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for KrwWithdrawableAmountRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21111",
@@ -142,17 +78,5 @@ impl kiwoom_runtime::TrRequest for KrwWithdrawableAmountRequest {
     type Response = KrwWithdrawableAmountResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21111", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for KrwWithdrawableAmountResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for KrwWithdrawableAmountRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21111")
     }
 }

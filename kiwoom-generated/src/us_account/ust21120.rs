@@ -56,37 +56,13 @@ impl DepositAndValuationByCurrencyRequest {
         self
     }
 }
-impl codec::Table for DepositAndValuationByCurrencyRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cmsn_incl_tp", "commission_include_type").max(1),
-            codec::Field::new("exrt_tp", "exchange_rate_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.commission_include_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_rate_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.commission_include_type),
-            1 => codec::SlotRef::Opt(&self.exchange_rate_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DepositAndValuationByCurrencyRequest {
+        commission_include_type: Opt("cmsn_incl_tp").max(1),
+        exchange_rate_type: Opt("exrt_tp").max(1)
+    },
+    from_json = "ust21120"
+);
 /// Response of `ust21120` 통화별 예수금 및 증권 평가금현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -114,63 +90,16 @@ pub struct DepositAndValuationByCurrencyResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositAndValuationByCurrencyResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositAndValuationByCurrencyResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("won_entr", "krw_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("aset_evlt_amt", "asset_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.krw_deposit),
-            1 => codec::SlotMut::Int(&mut self.asset_evaluation_amount),
-            2 => codec::SlotMut::List(&mut self.result_list),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.krw_deposit),
-            1 => codec::SlotRef::Opt(&self.asset_evaluation_amount),
-            2 => codec::SlotRef::List(&self.result_list),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DepositAndValuationByCurrencyResponse {
+        krw_deposit: Int("won_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        asset_evaluation_amount: Int("aset_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21120 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -218,69 +147,15 @@ pub struct DepositAndValuationByCurrencyRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositAndValuationByCurrencyRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositAndValuationByCurrencyRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("fx_entr", "foreign_currency_deposit"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("crnc_rt", "currency_rate"),
-            codec::Field::new("chg_entr", "exchange_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            2 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            3 => codec::SlotMut::Decimal(&mut self.currency_rate),
-            4 => codec::SlotMut::Int(&mut self.exchange_deposit),
-            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
-            6 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            2 => codec::SlotRef::Opt(&self.evaluation_amount),
-            3 => codec::SlotRef::Opt(&self.currency_rate),
-            4 => codec::SlotRef::Opt(&self.exchange_deposit),
-            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DepositAndValuationByCurrencyRow {
+    currency_code: Text("crnc_code"),
+    foreign_currency_deposit: Decimal("fx_entr"),
+    evaluation_amount: Decimal("evlt_amt"),
+    currency_rate: Decimal("crnc_rt"),
+    exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
+    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount_weight: Decimal("evlt_amt_wght")
+});
 impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21120",
@@ -299,17 +174,5 @@ impl kiwoom_runtime::PagedRequest for DepositAndValuationByCurrencyRequest {
         page: DepositAndValuationByCurrencyResponse,
     ) -> Vec<DepositAndValuationByCurrencyRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DepositAndValuationByCurrencyResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DepositAndValuationByCurrencyRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21120")
     }
 }

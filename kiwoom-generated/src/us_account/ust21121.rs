@@ -56,37 +56,13 @@ impl LedgerValuationRequest {
         self
     }
 }
-impl codec::Table for LedgerValuationRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cmsn_incl_tp", "commission_include_type").max(1),
-            codec::Field::new("exrt_tp", "exchange_rate_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.commission_include_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_rate_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.commission_include_type),
-            1 => codec::SlotRef::Opt(&self.exchange_rate_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for LedgerValuationRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    LedgerValuationRequest {
+        commission_include_type: Opt("cmsn_incl_tp").max(1),
+        exchange_rate_type: Opt("exrt_tp").max(1)
+    },
+    from_json = "ust21121"
+);
 /// Response of `ust21121` 해외증권 원장 평가금액현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -102,55 +78,14 @@ pub struct LedgerValuationResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl LedgerValuationResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for LedgerValuationResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for LedgerValuationResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    LedgerValuationResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21121 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -206,78 +141,19 @@ pub struct LedgerValuationRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl LedgerValuationRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for LedgerValuationRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("natn_nm", "nation_name"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("crnc_nm", "currency_name"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("chg_profit_amt", "exchange_evaluation_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.nation_name),
-            1 => codec::SlotMut::Text(&mut self.exchange_name),
-            2 => codec::SlotMut::Text(&mut self.currency_code),
-            3 => codec::SlotMut::Text(&mut self.currency_name),
-            4 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
-            6 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            7 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            8 => codec::SlotMut::Int(&mut self.exchange_evaluation_profit_loss),
-            9 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.nation_name),
-            1 => codec::SlotRef::Opt(&self.exchange_name),
-            2 => codec::SlotRef::Opt(&self.currency_code),
-            3 => codec::SlotRef::Opt(&self.currency_name),
-            4 => codec::SlotRef::Opt(&self.evaluation_amount),
-            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            7 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            8 => codec::SlotRef::Opt(&self.exchange_evaluation_profit_loss),
-            9 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for LedgerValuationRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(LedgerValuationRow {
+    nation_name: Text("natn_nm"),
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    currency_name: Text("crnc_nm"),
+    evaluation_amount: Decimal("evlt_amt"),
+    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_rate: Decimal("pl_rt"),
+    profit_loss_amount: Decimal("pl_amt"),
+    exchange_evaluation_profit_loss: Int("chg_profit_amt")
+        .format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount_weight: Decimal("evlt_amt_wght")
+});
 impl kiwoom_runtime::TrRequest for LedgerValuationRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21121",
@@ -294,17 +170,5 @@ impl kiwoom_runtime::PagedRequest for LedgerValuationRequest {
     type Item = LedgerValuationRow;
     fn into_items(page: LedgerValuationResponse) -> Vec<LedgerValuationRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for LedgerValuationResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for LedgerValuationRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21121")
     }
 }

@@ -37,35 +37,12 @@ impl ValuationByDateRequest {
         Self { base_date }
     }
 }
-impl codec::Table for ValuationByDateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("base_dt", "base_date").required().max(8)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            base_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for ValuationByDateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ValuationByDateRequest {
+        base_date: Req("base_dt").max(8)
+    },
+    from_json = "ust21131"
+);
 /// Response of `ust21131` 해외증권 특정일 평가금액.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -81,55 +58,14 @@ pub struct ValuationByDateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ValuationByDateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ValuationByDateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ValuationByDateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ValuationByDateResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21131 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -189,78 +125,19 @@ pub struct ValuationByDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ValuationByDateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ValuationByDateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("natn_nm", "nation_name"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("crnc_nm", "currency_name"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("chg_profit_amt", "exchange_evaluation_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.nation_name),
-            1 => codec::SlotMut::Text(&mut self.exchange_name),
-            2 => codec::SlotMut::Text(&mut self.currency_code),
-            3 => codec::SlotMut::Text(&mut self.currency_name),
-            4 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
-            6 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            7 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            8 => codec::SlotMut::Int(&mut self.exchange_evaluation_profit_loss),
-            9 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.nation_name),
-            1 => codec::SlotRef::Opt(&self.exchange_name),
-            2 => codec::SlotRef::Opt(&self.currency_code),
-            3 => codec::SlotRef::Opt(&self.currency_name),
-            4 => codec::SlotRef::Opt(&self.evaluation_amount),
-            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            7 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            8 => codec::SlotRef::Opt(&self.exchange_evaluation_profit_loss),
-            9 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ValuationByDateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ValuationByDateRow {
+    nation_name: Text("natn_nm"),
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    currency_name: Text("crnc_nm"),
+    evaluation_amount: Decimal("evlt_amt"),
+    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    profit_loss_rate: Decimal("pl_rt"),
+    profit_loss_amount: Decimal("pl_amt"),
+    exchange_evaluation_profit_loss: Int("chg_profit_amt")
+        .format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount_weight: Decimal("evlt_amt_wght")
+});
 impl kiwoom_runtime::TrRequest for ValuationByDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21131",
@@ -277,17 +154,5 @@ impl kiwoom_runtime::PagedRequest for ValuationByDateRequest {
     type Item = ValuationByDateRow;
     fn into_items(page: ValuationByDateResponse) -> Vec<ValuationByDateRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for ValuationByDateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ValuationByDateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21131")
     }
 }

@@ -37,35 +37,12 @@ impl DepositAndValuationByCurrencyOnDateRequest {
         Self { base_date }
     }
 }
-impl codec::Table for DepositAndValuationByCurrencyOnDateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("base_dt", "base_date").required().max(8)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            base_date: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyOnDateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DepositAndValuationByCurrencyOnDateRequest {
+        base_date: Req("base_dt").max(8)
+    },
+    from_json = "ust21132"
+);
 /// Response of `ust21132` 특정일 통화별 예수금 및 증권 평가금.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,78 +94,20 @@ pub struct DepositAndValuationByCurrencyOnDateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositAndValuationByCurrencyOnDateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositAndValuationByCurrencyOnDateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("won_entr", "krw_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_evlt_amt", "total_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("book_amt", "purchase_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_pl", "total_profit_loss")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("aset_evlt_amt", "asset_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.krw_deposit),
-            1 => codec::SlotMut::Int(&mut self.total_evaluation_amount),
-            2 => codec::SlotMut::Int(&mut self.purchase_amount),
-            3 => codec::SlotMut::Int(&mut self.total_profit_loss),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            5 => codec::SlotMut::Int(&mut self.asset_evaluation_amount),
-            6 => codec::SlotMut::List(&mut self.result_list),
-            7 => codec::SlotMut::Number(&mut self.return_code),
-            8 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.krw_deposit),
-            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
-            2 => codec::SlotRef::Opt(&self.purchase_amount),
-            3 => codec::SlotRef::Opt(&self.total_profit_loss),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            5 => codec::SlotRef::Opt(&self.asset_evaluation_amount),
-            6 => codec::SlotRef::List(&self.result_list),
-            7 => codec::SlotRef::Number(self.return_code),
-            8 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyOnDateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DepositAndValuationByCurrencyOnDateResponse {
+        krw_deposit: Int("won_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        total_evaluation_amount: Int("tot_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        purchase_amount: Int("book_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        total_profit_loss: Int("tot_pl").format(codec::Format::PLAIN.zero_padded(12)),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        asset_evaluation_amount: Int("aset_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21132 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -236,69 +155,15 @@ pub struct DepositAndValuationByCurrencyOnDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositAndValuationByCurrencyOnDateRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositAndValuationByCurrencyOnDateRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("fx_entr", "foreign_currency_deposit"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("crnc_rt", "currency_rate"),
-            codec::Field::new("chg_entr", "exchange_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("chg_evlt_amt", "exchange_evaluation_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_amt_wght", "evaluation_amount_weight"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            2 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            3 => codec::SlotMut::Decimal(&mut self.currency_rate),
-            4 => codec::SlotMut::Int(&mut self.exchange_deposit),
-            5 => codec::SlotMut::Int(&mut self.exchange_evaluation_amount),
-            6 => codec::SlotMut::Decimal(&mut self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            2 => codec::SlotRef::Opt(&self.evaluation_amount),
-            3 => codec::SlotRef::Opt(&self.currency_rate),
-            4 => codec::SlotRef::Opt(&self.exchange_deposit),
-            5 => codec::SlotRef::Opt(&self.exchange_evaluation_amount),
-            6 => codec::SlotRef::Opt(&self.evaluation_amount_weight),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositAndValuationByCurrencyOnDateRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DepositAndValuationByCurrencyOnDateRow {
+    currency_code: Text("crnc_code"),
+    foreign_currency_deposit: Decimal("fx_entr"),
+    evaluation_amount: Decimal("evlt_amt"),
+    currency_rate: Decimal("crnc_rt"),
+    exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
+    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+    evaluation_amount_weight: Decimal("evlt_amt_wght")
+});
 impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyOnDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21132",
@@ -317,17 +182,5 @@ impl kiwoom_runtime::PagedRequest for DepositAndValuationByCurrencyOnDateRequest
         page: DepositAndValuationByCurrencyOnDateResponse,
     ) -> Vec<DepositAndValuationByCurrencyOnDateRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DepositAndValuationByCurrencyOnDateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DepositAndValuationByCurrencyOnDateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21132")
     }
 }

@@ -107,64 +107,18 @@ impl DailyOrderFillsRequest {
         self
     }
 }
-impl codec::Table for DailyOrderFillsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_dt", "order_date").max(8),
-            codec::Field::new("query_tp", "query_type")
-                .required()
-                .max(1),
-            codec::Field::new("slby_tp", "sell_buy_type")
-                .required()
-                .max(1),
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("oppo_trde_tp", "opposite_trade_type").max(1),
-            codec::Field::new("fr_ord_no", "start_order_number").max(9),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_date),
-            1 => codec::SlotMut::Req(&mut self.query_type),
-            2 => codec::SlotMut::Req(&mut self.sell_buy_type),
-            3 => codec::SlotMut::Opt(&mut self.exchange_type),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Opt(&mut self.opposite_trade_type),
-            6 => codec::SlotMut::Text(&mut self.start_order_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_date),
-            1 => codec::SlotRef::Req(&self.query_type),
-            2 => codec::SlotRef::Req(&self.sell_buy_type),
-            3 => codec::SlotRef::Opt(&self.exchange_type),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.opposite_trade_type),
-            6 => codec::SlotRef::Opt(&self.start_order_number),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            order_date: None,
-            query_type: super::DailyOrderFillsQueryType::from_code(""),
-            sell_buy_type: super::SellBuyType::from_code(""),
-            exchange_type: None,
-            stock_code: None,
-            opposite_trade_type: None,
-            start_order_number: None,
-        }
-    }
-}
-impl serde::Serialize for DailyOrderFillsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DailyOrderFillsRequest {
+        order_date: Text("ord_dt").max(8),
+        query_type: ReqCode("query_tp").max(1),
+        sell_buy_type: ReqCode("slby_tp").max(1),
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12),
+        opposite_trade_type: Opt("oppo_trde_tp").max(1),
+        start_order_number: Text("fr_ord_no").max(9)
+    },
+    from_json = "ust21150"
+);
 /// Response of `ust21150` 미국주식 일별 주문체결내역.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -180,55 +134,14 @@ pub struct DailyOrderFillsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyOrderFillsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyOrderFillsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyOrderFillsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DailyOrderFillsResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21150 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -370,135 +283,36 @@ pub struct DailyOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DailyOrderFillsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DailyOrderFillsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("isin_code", "isin_code"),
-            codec::Field::new("frgn_trde_tp", "foreign_trade_type"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("mdfy_qty", "modify_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cncl_qty", "cancel_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("frgn_msg_code", "foreign_message_code"),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("oppo_trde_tp_nm", "opposite_trade_type_name"),
-            codec::Field::new("comm_ord_tp_nm", "communication_order_type_name"),
-            codec::Field::new("ord_time", "order_time"),
-            codec::Field::new("crnc_nm", "currency_name"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
-            codec::Field::new("ord_uv", "order_unit_price"),
-            codec::Field::new("stop_pric", "stop_price"),
-            codec::Field::new("cntr_uv", "execution_unit_price"),
-            codec::Field::new("mdfy_uv", "modify_unit_price"),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_stat_nm", "order_status_name"),
-            codec::Field::new("text1", "text_1"),
-            codec::Field::new("inpt_chnl_tp", "input_channel_type"),
-            codec::Field::new("ord_resp_time", "order_response_time"),
-            codec::Field::new("cntr_time", "execution_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_number),
-            1 => codec::SlotMut::Text(&mut self.currency_code),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.isin_code),
-            4 => codec::SlotMut::Text(&mut self.foreign_trade_type),
-            5 => codec::SlotMut::Int(&mut self.order_quantity),
-            6 => codec::SlotMut::Int(&mut self.execution_quantity),
-            7 => codec::SlotMut::Int(&mut self.modify_quantity),
-            8 => codec::SlotMut::Int(&mut self.cancel_quantity),
-            9 => codec::SlotMut::Text(&mut self.foreign_message_code),
-            10 => codec::SlotMut::Text(&mut self.reservation_type),
-            11 => codec::SlotMut::Text(&mut self.opposite_trade_type_name),
-            12 => codec::SlotMut::Text(&mut self.communication_order_type_name),
-            13 => codec::SlotMut::Text(&mut self.order_time),
-            14 => codec::SlotMut::Text(&mut self.currency_name),
-            15 => codec::SlotMut::Text(&mut self.exchange_name),
-            16 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            17 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
-            18 => codec::SlotMut::Decimal(&mut self.order_unit_price),
-            19 => codec::SlotMut::Decimal(&mut self.stop_price),
-            20 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
-            21 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
-            22 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            23 => codec::SlotMut::Text(&mut self.order_status_name),
-            24 => codec::SlotMut::Text(&mut self.text_1),
-            25 => codec::SlotMut::Text(&mut self.input_channel_type),
-            26 => codec::SlotMut::Text(&mut self.order_response_time),
-            27 => codec::SlotMut::Text(&mut self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.currency_code),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.isin_code),
-            4 => codec::SlotRef::Opt(&self.foreign_trade_type),
-            5 => codec::SlotRef::Opt(&self.order_quantity),
-            6 => codec::SlotRef::Opt(&self.execution_quantity),
-            7 => codec::SlotRef::Opt(&self.modify_quantity),
-            8 => codec::SlotRef::Opt(&self.cancel_quantity),
-            9 => codec::SlotRef::Opt(&self.foreign_message_code),
-            10 => codec::SlotRef::Opt(&self.reservation_type),
-            11 => codec::SlotRef::Opt(&self.opposite_trade_type_name),
-            12 => codec::SlotRef::Opt(&self.communication_order_type_name),
-            13 => codec::SlotRef::Opt(&self.order_time),
-            14 => codec::SlotRef::Opt(&self.currency_name),
-            15 => codec::SlotRef::Opt(&self.exchange_name),
-            16 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            17 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            18 => codec::SlotRef::Opt(&self.order_unit_price),
-            19 => codec::SlotRef::Opt(&self.stop_price),
-            20 => codec::SlotRef::Opt(&self.execution_unit_price),
-            21 => codec::SlotRef::Opt(&self.modify_unit_price),
-            22 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            23 => codec::SlotRef::Opt(&self.order_status_name),
-            24 => codec::SlotRef::Opt(&self.text_1),
-            25 => codec::SlotRef::Opt(&self.input_channel_type),
-            26 => codec::SlotRef::Opt(&self.order_response_time),
-            27 => codec::SlotRef::Opt(&self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DailyOrderFillsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DailyOrderFillsRow {
+    order_number: Text("ord_no"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    isin_code: Text("isin_code"),
+    foreign_trade_type: Text("frgn_trde_tp"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    foreign_message_code: Text("frgn_msg_code"),
+    reservation_type: Text("rsrv_tp"),
+    opposite_trade_type_name: Text("oppo_trde_tp_nm"),
+    communication_order_type_name: Text("comm_ord_tp_nm"),
+    order_time: Text("ord_time"),
+    currency_name: Text("crnc_nm"),
+    exchange_name: Text("stex_nm"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    sell_buy_type_name: Text("slby_tp_nm"),
+    order_unit_price: Decimal("ord_uv"),
+    stop_price: Decimal("stop_pric"),
+    execution_unit_price: Decimal("cntr_uv"),
+    modify_unit_price: Decimal("mdfy_uv"),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+    order_status_name: Text("ord_stat_nm"),
+    text_1: Text("text1"),
+    input_channel_type: Text("inpt_chnl_tp"),
+    order_response_time: Text("ord_resp_time"),
+    execution_time: Text("cntr_time")
+});
 impl kiwoom_runtime::TrRequest for DailyOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21150",
@@ -515,17 +329,5 @@ impl kiwoom_runtime::PagedRequest for DailyOrderFillsRequest {
     type Item = DailyOrderFillsRow;
     fn into_items(page: DailyOrderFillsResponse) -> Vec<DailyOrderFillsRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DailyOrderFillsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DailyOrderFillsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21150")
     }
 }

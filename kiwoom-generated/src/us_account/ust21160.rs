@@ -30,26 +30,7 @@ impl DepositDetailRequest {
         Self {}
     }
 }
-impl codec::Table for DepositDetailRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for DepositDetailRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(DepositDetailRequest {}, from_json = "ust21160");
 /// Response of `ust21160` 미국주식 예수금 상세.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -215,171 +196,49 @@ pub struct DepositDetailResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DepositDetailResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DepositDetailResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("won_entr", "krw_deposit")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("won_dfr_amt", "krw_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("won_etc_loana", "krw_other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("krw_ord_set_amt", "krw_order_set_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("usd_exch_rate", "usd_exchange_rate"),
-            codec::Field::new("d0_setl_dt", "d_plus_0_settlement_date"),
-            codec::Field::new(
-                "d0_won_conv_alow_ch",
-                "d_plus_0_krw_converted_available_cash",
-            )
+codec::record_table!(
+    DepositDetailResponse {
+        krw_deposit: Int("won_entr").format(codec::Format::PLAIN.zero_padded(15)),
+        krw_unpaid_amount: Int("won_dfr_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        krw_other_loan_amount: Int("won_etc_loana").format(codec::Format::PLAIN.zero_padded(15)),
+        krw_order_set_amount: Int("krw_ord_set_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        usd_exchange_rate: Text("usd_exch_rate"),
+        d_plus_0_settlement_date: Date("d0_setl_dt"),
+        d_plus_0_krw_converted_available_cash: Int("d0_won_conv_alow_ch")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d0_usd_fx_entr", "d_plus_0_usd_foreign_currency_deposit"),
-            codec::Field::new("d1_setl_dt", "d_plus_1_settlement_date"),
-            codec::Field::new(
-                "d1_won_conv_alow_ch",
-                "d_plus_1_krw_converted_available_cash",
-            ),
-            codec::Field::new("d1_usd_fx_entr", "d_plus_1_usd_foreign_currency_deposit"),
-            codec::Field::new("d1_usd_exct_amt", "d_plus_1_usd_settlement_amount"),
-            codec::Field::new("d1_usd_buy_excta", "d_plus_1_usd_buy_settlement_amount"),
-            codec::Field::new("d1_usd_sell_excta", "d_plus_1_usd_sell_settlement_amount"),
-            codec::Field::new("d2_setl_dt", "d_plus_2_settlement_date"),
-            codec::Field::new(
-                "d2_won_conv_alow_ch",
-                "d_plus_2_krw_converted_available_cash",
-            )
+        d_plus_0_usd_foreign_currency_deposit: Decimal("d0_usd_fx_entr"),
+        d_plus_1_settlement_date: Date("d1_setl_dt"),
+        d_plus_1_krw_converted_available_cash: Int("d1_won_conv_alow_ch"),
+        d_plus_1_usd_foreign_currency_deposit: Decimal("d1_usd_fx_entr"),
+        d_plus_1_usd_settlement_amount: Decimal("d1_usd_exct_amt"),
+        d_plus_1_usd_buy_settlement_amount: Decimal("d1_usd_buy_excta"),
+        d_plus_1_usd_sell_settlement_amount: Decimal("d1_usd_sell_excta"),
+        d_plus_2_settlement_date: Date("d2_setl_dt"),
+        d_plus_2_krw_converted_available_cash: Int("d2_won_conv_alow_ch")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d2_usd_fx_entr", "d_plus_2_usd_foreign_currency_deposit"),
-            codec::Field::new("d2_usd_exct_amt", "d_plus_2_usd_settlement_amount"),
-            codec::Field::new("d2_usd_buy_excta", "d_plus_2_usd_buy_settlement_amount"),
-            codec::Field::new("d2_usd_sell_excta", "d_plus_2_usd_sell_settlement_amount"),
-            codec::Field::new("d3_setl_dt", "d_plus_3_settlement_date"),
-            codec::Field::new(
-                "d3_won_conv_alow_ch",
-                "d_plus_3_krw_converted_available_cash",
-            )
+        d_plus_2_usd_foreign_currency_deposit: Decimal("d2_usd_fx_entr"),
+        d_plus_2_usd_settlement_amount: Decimal("d2_usd_exct_amt"),
+        d_plus_2_usd_buy_settlement_amount: Decimal("d2_usd_buy_excta"),
+        d_plus_2_usd_sell_settlement_amount: Decimal("d2_usd_sell_excta"),
+        d_plus_3_settlement_date: Date("d3_setl_dt"),
+        d_plus_3_krw_converted_available_cash: Int("d3_won_conv_alow_ch")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d3_usd_fx_entr", "d_plus_3_usd_foreign_currency_deposit"),
-            codec::Field::new("d3_usd_exct_amt", "d_plus_3_usd_settlement_amount"),
-            codec::Field::new("d3_usd_buy_excta", "d_plus_3_usd_buy_settlement_amount"),
-            codec::Field::new("d3_usd_sell_excta", "d_plus_3_usd_sell_settlement_amount"),
-            codec::Field::new("d4_setl_dt", "d_plus_4_settlement_date"),
-            codec::Field::new(
-                "d4_won_conv_alow_ch",
-                "d_plus_4_krw_converted_available_cash",
-            )
+        d_plus_3_usd_foreign_currency_deposit: Decimal("d3_usd_fx_entr"),
+        d_plus_3_usd_settlement_amount: Decimal("d3_usd_exct_amt"),
+        d_plus_3_usd_buy_settlement_amount: Decimal("d3_usd_buy_excta"),
+        d_plus_3_usd_sell_settlement_amount: Decimal("d3_usd_sell_excta"),
+        d_plus_4_settlement_date: Date("d4_setl_dt"),
+        d_plus_4_krw_converted_available_cash: Int("d4_won_conv_alow_ch")
             .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("d4_usd_fx_entr", "d_plus_4_usd_foreign_currency_deposit"),
-            codec::Field::new("d4_usd_exct_amt", "d_plus_4_usd_settlement_amount"),
-            codec::Field::new("d4_usd_buy_excta", "d_plus_4_usd_buy_settlement_amount"),
-            codec::Field::new("d4_usd_sell_excta", "d_plus_4_usd_sell_settlement_amount"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.krw_deposit),
-            1 => codec::SlotMut::Int(&mut self.krw_unpaid_amount),
-            2 => codec::SlotMut::Int(&mut self.krw_other_loan_amount),
-            3 => codec::SlotMut::Int(&mut self.krw_order_set_amount),
-            4 => codec::SlotMut::Text(&mut self.usd_exchange_rate),
-            5 => codec::SlotMut::Date(&mut self.d_plus_0_settlement_date),
-            6 => codec::SlotMut::Int(&mut self.d_plus_0_krw_converted_available_cash),
-            7 => codec::SlotMut::Decimal(&mut self.d_plus_0_usd_foreign_currency_deposit),
-            8 => codec::SlotMut::Date(&mut self.d_plus_1_settlement_date),
-            9 => codec::SlotMut::Int(&mut self.d_plus_1_krw_converted_available_cash),
-            10 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_foreign_currency_deposit),
-            11 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_settlement_amount),
-            12 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_buy_settlement_amount),
-            13 => codec::SlotMut::Decimal(&mut self.d_plus_1_usd_sell_settlement_amount),
-            14 => codec::SlotMut::Date(&mut self.d_plus_2_settlement_date),
-            15 => codec::SlotMut::Int(&mut self.d_plus_2_krw_converted_available_cash),
-            16 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_foreign_currency_deposit),
-            17 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_settlement_amount),
-            18 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_buy_settlement_amount),
-            19 => codec::SlotMut::Decimal(&mut self.d_plus_2_usd_sell_settlement_amount),
-            20 => codec::SlotMut::Date(&mut self.d_plus_3_settlement_date),
-            21 => codec::SlotMut::Int(&mut self.d_plus_3_krw_converted_available_cash),
-            22 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_foreign_currency_deposit),
-            23 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_settlement_amount),
-            24 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_buy_settlement_amount),
-            25 => codec::SlotMut::Decimal(&mut self.d_plus_3_usd_sell_settlement_amount),
-            26 => codec::SlotMut::Date(&mut self.d_plus_4_settlement_date),
-            27 => codec::SlotMut::Int(&mut self.d_plus_4_krw_converted_available_cash),
-            28 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_foreign_currency_deposit),
-            29 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_settlement_amount),
-            30 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_buy_settlement_amount),
-            31 => codec::SlotMut::Decimal(&mut self.d_plus_4_usd_sell_settlement_amount),
-            32 => codec::SlotMut::Number(&mut self.return_code),
-            33 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.krw_deposit),
-            1 => codec::SlotRef::Opt(&self.krw_unpaid_amount),
-            2 => codec::SlotRef::Opt(&self.krw_other_loan_amount),
-            3 => codec::SlotRef::Opt(&self.krw_order_set_amount),
-            4 => codec::SlotRef::Opt(&self.usd_exchange_rate),
-            5 => codec::SlotRef::Opt(&self.d_plus_0_settlement_date),
-            6 => codec::SlotRef::Opt(&self.d_plus_0_krw_converted_available_cash),
-            7 => codec::SlotRef::Opt(&self.d_plus_0_usd_foreign_currency_deposit),
-            8 => codec::SlotRef::Opt(&self.d_plus_1_settlement_date),
-            9 => codec::SlotRef::Opt(&self.d_plus_1_krw_converted_available_cash),
-            10 => codec::SlotRef::Opt(&self.d_plus_1_usd_foreign_currency_deposit),
-            11 => codec::SlotRef::Opt(&self.d_plus_1_usd_settlement_amount),
-            12 => codec::SlotRef::Opt(&self.d_plus_1_usd_buy_settlement_amount),
-            13 => codec::SlotRef::Opt(&self.d_plus_1_usd_sell_settlement_amount),
-            14 => codec::SlotRef::Opt(&self.d_plus_2_settlement_date),
-            15 => codec::SlotRef::Opt(&self.d_plus_2_krw_converted_available_cash),
-            16 => codec::SlotRef::Opt(&self.d_plus_2_usd_foreign_currency_deposit),
-            17 => codec::SlotRef::Opt(&self.d_plus_2_usd_settlement_amount),
-            18 => codec::SlotRef::Opt(&self.d_plus_2_usd_buy_settlement_amount),
-            19 => codec::SlotRef::Opt(&self.d_plus_2_usd_sell_settlement_amount),
-            20 => codec::SlotRef::Opt(&self.d_plus_3_settlement_date),
-            21 => codec::SlotRef::Opt(&self.d_plus_3_krw_converted_available_cash),
-            22 => codec::SlotRef::Opt(&self.d_plus_3_usd_foreign_currency_deposit),
-            23 => codec::SlotRef::Opt(&self.d_plus_3_usd_settlement_amount),
-            24 => codec::SlotRef::Opt(&self.d_plus_3_usd_buy_settlement_amount),
-            25 => codec::SlotRef::Opt(&self.d_plus_3_usd_sell_settlement_amount),
-            26 => codec::SlotRef::Opt(&self.d_plus_4_settlement_date),
-            27 => codec::SlotRef::Opt(&self.d_plus_4_krw_converted_available_cash),
-            28 => codec::SlotRef::Opt(&self.d_plus_4_usd_foreign_currency_deposit),
-            29 => codec::SlotRef::Opt(&self.d_plus_4_usd_settlement_amount),
-            30 => codec::SlotRef::Opt(&self.d_plus_4_usd_buy_settlement_amount),
-            31 => codec::SlotRef::Opt(&self.d_plus_4_usd_sell_settlement_amount),
-            32 => codec::SlotRef::Number(self.return_code),
-            33 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DepositDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        d_plus_4_usd_foreign_currency_deposit: Decimal("d4_usd_fx_entr"),
+        d_plus_4_usd_settlement_amount: Decimal("d4_usd_exct_amt"),
+        d_plus_4_usd_buy_settlement_amount: Decimal("d4_usd_buy_excta"),
+        d_plus_4_usd_sell_settlement_amount: Decimal("d4_usd_sell_excta"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21160",
@@ -390,17 +249,5 @@ impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     type Response = DepositDetailResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21160", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for DepositDetailResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DepositDetailRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21160")
     }
 }

@@ -39,37 +39,12 @@ impl TodayRealizedPnlByStockRequest {
         }
     }
 }
-impl codec::Table for TodayRealizedPnlByStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] =
-            &[codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
-                .required()
-                .max(1)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayRealizedPnlByStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayRealizedPnlByStockRequest {
+        foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
+    },
+    from_json = "ust21170"
+);
 /// Response of `ust21170` 미국주식 당일 종목별 실현손익.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -127,77 +102,21 @@ pub struct TodayRealizedPnlByStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlByStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlByStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("tot_evlt_amt", "total_evaluation_amount"),
-            codec::Field::new("tot_prch_amt", "total_purchase_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
-            codec::Field::new("prsm_aseta_krw", "estimated_assets_krw")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.currency_code),
-            1 => codec::SlotMut::Decimal(&mut self.total_evaluation_amount),
-            2 => codec::SlotMut::Decimal(&mut self.total_purchase_amount),
-            3 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            5 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
-            6 => codec::SlotMut::Int(&mut self.estimated_assets_krw),
-            7 => codec::SlotMut::List(&mut self.result_list),
-            8 => codec::SlotMut::Number(&mut self.return_code),
-            9 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.currency_code),
-            1 => codec::SlotRef::Opt(&self.total_evaluation_amount),
-            2 => codec::SlotRef::Opt(&self.total_purchase_amount),
-            3 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            5 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
-            6 => codec::SlotRef::Opt(&self.estimated_assets_krw),
-            7 => codec::SlotRef::List(&self.result_list),
-            8 => codec::SlotRef::Number(self.return_code),
-            9 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlByStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayRealizedPnlByStockResponse {
+        currency_code: Text("crnc_code"),
+        total_evaluation_amount: Decimal("tot_evlt_amt"),
+        total_purchase_amount: Decimal("tot_prch_amt"),
+        total_profit_loss_amount: Decimal("tot_pl_amt"),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        today_profit_loss_amount: Decimal("tdy_pl_amt"),
+        estimated_assets_krw: Int("prsm_aseta_krw").format(codec::Format::PLAIN.zero_padded(15)),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21170 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -315,110 +234,29 @@ pub struct TodayRealizedPnlByStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlByStockRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlByStockRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
-            codec::Field::new("evlt_pl_amt", "evaluation_profit_loss_amount"),
-            codec::Field::new("evlt_pl_rt", "evaluation_profit_loss_rate"),
-            codec::Field::new("prch_uv", "purchase_unit_price"),
-            codec::Field::new("poss_qty", "holding_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("sell_alowq", "sell_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("now_pric", "current_price"),
-            codec::Field::new("prch_amt", "purchase_amount"),
-            codec::Field::new("evlt_amt", "evaluation_amount"),
-            codec::Field::new("prch_exrt", "purchase_exchange_rate"),
-            codec::Field::new("sell_exrt", "sell_exchange_rate"),
-            codec::Field::new("krw_chg_dfrn_pl_amt", "fx_difference_profit_loss_krw")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("krw_chg_pl_amt", "fx_realized_profit_loss_krw")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("evlt_amt_cmsn", "evaluation_amount_commission"),
-            codec::Field::new("evlt_amt_tax", "evaluation_amount_tax"),
-            codec::Field::new("natn_nm", "nation_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_name),
-            1 => codec::SlotMut::Text(&mut self.currency_code),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            4 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
-            5 => codec::SlotMut::Decimal(&mut self.evaluation_profit_loss_amount),
-            6 => codec::SlotMut::Decimal(&mut self.evaluation_profit_loss_rate),
-            7 => codec::SlotMut::Decimal(&mut self.purchase_unit_price),
-            8 => codec::SlotMut::Int(&mut self.holding_quantity),
-            9 => codec::SlotMut::Int(&mut self.sell_available_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.current_price),
-            11 => codec::SlotMut::Decimal(&mut self.purchase_amount),
-            12 => codec::SlotMut::Decimal(&mut self.evaluation_amount),
-            13 => codec::SlotMut::Decimal(&mut self.purchase_exchange_rate),
-            14 => codec::SlotMut::Decimal(&mut self.sell_exchange_rate),
-            15 => codec::SlotMut::Int(&mut self.fx_difference_profit_loss_krw),
-            16 => codec::SlotMut::Int(&mut self.fx_realized_profit_loss_krw),
-            17 => codec::SlotMut::Decimal(&mut self.evaluation_amount_commission),
-            18 => codec::SlotMut::Decimal(&mut self.evaluation_amount_tax),
-            19 => codec::SlotMut::Text(&mut self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_name),
-            1 => codec::SlotRef::Opt(&self.currency_code),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            4 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
-            5 => codec::SlotRef::Opt(&self.evaluation_profit_loss_amount),
-            6 => codec::SlotRef::Opt(&self.evaluation_profit_loss_rate),
-            7 => codec::SlotRef::Opt(&self.purchase_unit_price),
-            8 => codec::SlotRef::Opt(&self.holding_quantity),
-            9 => codec::SlotRef::Opt(&self.sell_available_quantity),
-            10 => codec::SlotRef::Opt(&self.current_price),
-            11 => codec::SlotRef::Opt(&self.purchase_amount),
-            12 => codec::SlotRef::Opt(&self.evaluation_amount),
-            13 => codec::SlotRef::Opt(&self.purchase_exchange_rate),
-            14 => codec::SlotRef::Opt(&self.sell_exchange_rate),
-            15 => codec::SlotRef::Opt(&self.fx_difference_profit_loss_krw),
-            16 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_krw),
-            17 => codec::SlotRef::Opt(&self.evaluation_amount_commission),
-            18 => codec::SlotRef::Opt(&self.evaluation_amount_tax),
-            19 => codec::SlotRef::Opt(&self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlByStockRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayRealizedPnlByStockRow {
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    today_profit_loss_amount: Decimal("tdy_pl_amt"),
+    evaluation_profit_loss_amount: Decimal("evlt_pl_amt"),
+    evaluation_profit_loss_rate: Decimal("evlt_pl_rt"),
+    purchase_unit_price: Decimal("prch_uv"),
+    holding_quantity: Int("poss_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    sell_available_quantity: Int("sell_alowq").format(codec::Format::PLAIN.zero_padded(12)),
+    current_price: Decimal("now_pric"),
+    purchase_amount: Decimal("prch_amt"),
+    evaluation_amount: Decimal("evlt_amt"),
+    purchase_exchange_rate: Decimal("prch_exrt"),
+    sell_exchange_rate: Decimal("sell_exrt"),
+    fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt")
+        .format(codec::Format::PLAIN.zero_padded(15)),
+    fx_realized_profit_loss_krw: Int("krw_chg_pl_amt").format(codec::Format::PLAIN.zero_padded(15)),
+    evaluation_amount_commission: Decimal("evlt_amt_cmsn"),
+    evaluation_amount_tax: Decimal("evlt_amt_tax"),
+    nation_name: Text("natn_nm")
+});
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlByStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21170",
@@ -435,17 +273,5 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlByStockRequest {
     type Item = TodayRealizedPnlByStockRow;
     fn into_items(page: TodayRealizedPnlByStockResponse) -> Vec<TodayRealizedPnlByStockRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayRealizedPnlByStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayRealizedPnlByStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21170")
     }
 }

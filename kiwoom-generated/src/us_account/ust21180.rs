@@ -94,56 +94,17 @@ impl OrdersByPeriodRequest {
         self
     }
 }
-impl codec::Table for OrdersByPeriodRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").required().max(8),
-            codec::Field::new("end_dt", "end_date").required().max(8),
-            codec::Field::new("slby_tp", "sell_buy_type").max(1),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("oppo_trde_tp", "opposite_trade_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.start_date),
-            1 => codec::SlotMut::Req(&mut self.end_date),
-            2 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            3 => codec::SlotMut::Opt(&mut self.exchange_type),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Opt(&mut self.opposite_trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.start_date),
-            1 => codec::SlotRef::Req(&self.end_date),
-            2 => codec::SlotRef::Opt(&self.sell_buy_type),
-            3 => codec::SlotRef::Opt(&self.exchange_type),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.opposite_trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            start_date: Default::default(),
-            end_date: Default::default(),
-            sell_buy_type: None,
-            exchange_type: None,
-            stock_code: None,
-            opposite_trade_type: None,
-        }
-    }
-}
-impl serde::Serialize for OrdersByPeriodRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrdersByPeriodRequest {
+        start_date: Req("strt_dt").max(8),
+        end_date: Req("end_dt").max(8),
+        sell_buy_type: Opt("slby_tp").max(1),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd").max(12),
+        opposite_trade_type: Opt("oppo_trde_tp").max(1)
+    },
+    from_json = "ust21180"
+);
 /// Response of `ust21180` 미국주식 기간별 주문내역.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -159,55 +120,14 @@ pub struct OrdersByPeriodResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrdersByPeriodResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrdersByPeriodResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrdersByPeriodResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrdersByPeriodResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21180 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -335,123 +255,32 @@ pub struct OrdersByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrdersByPeriodRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrdersByPeriodRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_dt", "order_date"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("trde_tp", "trade_type"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("mdfy_qty", "modify_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cncl_qty", "cancel_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("oppo_trde_tp_nm", "opposite_trade_type_name"),
-            codec::Field::new("inpt_chnl_tp_nm", "input_channel_type_name"),
-            codec::Field::new("ord_time", "order_time"),
-            codec::Field::new("crnc_nm", "currency_name"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
-            codec::Field::new("ord_uv", "order_unit_price"),
-            codec::Field::new("stop_pric", "stop_price"),
-            codec::Field::new("cntr_uv", "execution_unit_price"),
-            codec::Field::new("mdfy_uv", "modify_unit_price"),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cntr_amt", "execution_amount"),
-            codec::Field::new("comm_ord_tp_nm", "communication_order_type_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.order_date),
-            1 => codec::SlotMut::Text(&mut self.order_number),
-            2 => codec::SlotMut::Text(&mut self.currency_code),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.trade_type),
-            5 => codec::SlotMut::Int(&mut self.order_quantity),
-            6 => codec::SlotMut::Int(&mut self.execution_quantity),
-            7 => codec::SlotMut::Int(&mut self.modify_quantity),
-            8 => codec::SlotMut::Int(&mut self.cancel_quantity),
-            9 => codec::SlotMut::Text(&mut self.reservation_type),
-            10 => codec::SlotMut::Text(&mut self.opposite_trade_type_name),
-            11 => codec::SlotMut::Text(&mut self.input_channel_type_name),
-            12 => codec::SlotMut::Text(&mut self.order_time),
-            13 => codec::SlotMut::Text(&mut self.currency_name),
-            14 => codec::SlotMut::Text(&mut self.exchange_name),
-            15 => codec::SlotMut::Text(&mut self.stock_name),
-            16 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
-            17 => codec::SlotMut::Decimal(&mut self.order_unit_price),
-            18 => codec::SlotMut::Decimal(&mut self.stop_price),
-            19 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
-            20 => codec::SlotMut::Decimal(&mut self.modify_unit_price),
-            21 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            22 => codec::SlotMut::Decimal(&mut self.execution_amount),
-            23 => codec::SlotMut::Text(&mut self.communication_order_type_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_date),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.currency_code),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.trade_type),
-            5 => codec::SlotRef::Opt(&self.order_quantity),
-            6 => codec::SlotRef::Opt(&self.execution_quantity),
-            7 => codec::SlotRef::Opt(&self.modify_quantity),
-            8 => codec::SlotRef::Opt(&self.cancel_quantity),
-            9 => codec::SlotRef::Opt(&self.reservation_type),
-            10 => codec::SlotRef::Opt(&self.opposite_trade_type_name),
-            11 => codec::SlotRef::Opt(&self.input_channel_type_name),
-            12 => codec::SlotRef::Opt(&self.order_time),
-            13 => codec::SlotRef::Opt(&self.currency_name),
-            14 => codec::SlotRef::Opt(&self.exchange_name),
-            15 => codec::SlotRef::Opt(&self.stock_name),
-            16 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            17 => codec::SlotRef::Opt(&self.order_unit_price),
-            18 => codec::SlotRef::Opt(&self.stop_price),
-            19 => codec::SlotRef::Opt(&self.execution_unit_price),
-            20 => codec::SlotRef::Opt(&self.modify_unit_price),
-            21 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            22 => codec::SlotRef::Opt(&self.execution_amount),
-            23 => codec::SlotRef::Opt(&self.communication_order_type_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrdersByPeriodRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(OrdersByPeriodRow {
+    order_date: Date("ord_dt"),
+    order_number: Text("ord_no"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    trade_type: Text("trde_tp"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    reservation_type: Text("rsrv_tp"),
+    opposite_trade_type_name: Text("oppo_trde_tp_nm"),
+    input_channel_type_name: Text("inpt_chnl_tp_nm"),
+    order_time: Text("ord_time"),
+    currency_name: Text("crnc_nm"),
+    exchange_name: Text("stex_nm"),
+    stock_name: Text("stk_nm"),
+    sell_buy_type_name: Text("slby_tp_nm"),
+    order_unit_price: Decimal("ord_uv"),
+    stop_price: Decimal("stop_pric"),
+    execution_unit_price: Decimal("cntr_uv"),
+    modify_unit_price: Decimal("mdfy_uv"),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+    execution_amount: Decimal("cntr_amt"),
+    communication_order_type_name: Text("comm_ord_tp_nm")
+});
 impl kiwoom_runtime::TrRequest for OrdersByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21180",
@@ -468,17 +297,5 @@ impl kiwoom_runtime::PagedRequest for OrdersByPeriodRequest {
     type Item = OrdersByPeriodRow;
     fn into_items(page: OrdersByPeriodResponse) -> Vec<OrdersByPeriodRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for OrdersByPeriodResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrdersByPeriodRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21180")
     }
 }

@@ -68,40 +68,14 @@ impl TodayOrderFillsRequest {
         self
     }
 }
-impl codec::Table for TodayOrderFillsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("slby_tp", "sell_buy_type").max(1),
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            1 => codec::SlotMut::Text(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_buy_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for TodayOrderFillsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayOrderFillsRequest {
+        sell_buy_type: Opt("slby_tp").max(1),
+        exchange_type: Text("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12)
+    },
+    from_json = "ust21510"
+);
 /// Response of `ust21510` 미국주식 당일 주문체결 확인.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,55 +91,14 @@ pub struct TodayOrderFillsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayOrderFillsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayOrderFillsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayOrderFillsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayOrderFillsResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21510 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -289,119 +222,31 @@ pub struct TodayOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayOrderFillsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayOrderFillsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("orig_ord_no", "original_order_number"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("frgn_trde_tp", "foreign_trade_type"),
-            codec::Field::new("frgn_trde_nm", "foreign_trade_name"),
-            codec::Field::new("slby_tp", "sell_buy_type"),
-            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
-            codec::Field::new("ord_qty", "order_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_uv", "order_unit_price"),
-            codec::Field::new("stop_pric", "stop_price"),
-            codec::Field::new("cntr_qty", "execution_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("cntr_uv", "execution_unit_price"),
-            codec::Field::new("cnfm_qty", "confirmed_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_remnq", "order_remaining_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_time", "order_time"),
-            codec::Field::new("ord_resp_time", "order_response_time"),
-            codec::Field::new("ord_stat", "order_status"),
-            codec::Field::new("rsrv_tp", "reservation_type"),
-            codec::Field::new("natn_nm", "nation_name"),
-            codec::Field::new("cntr_time", "execution_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.order_number),
-            1 => codec::SlotMut::Text(&mut self.original_order_number),
-            2 => codec::SlotMut::Text(&mut self.exchange_name),
-            3 => codec::SlotMut::Text(&mut self.currency_code),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            6 => codec::SlotMut::Opt(&mut self.foreign_trade_type),
-            7 => codec::SlotMut::Text(&mut self.foreign_trade_name),
-            8 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            9 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
-            10 => codec::SlotMut::Int(&mut self.order_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.order_unit_price),
-            12 => codec::SlotMut::Decimal(&mut self.stop_price),
-            13 => codec::SlotMut::Int(&mut self.execution_quantity),
-            14 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
-            15 => codec::SlotMut::Int(&mut self.confirmed_quantity),
-            16 => codec::SlotMut::Int(&mut self.order_remaining_quantity),
-            17 => codec::SlotMut::Text(&mut self.order_time),
-            18 => codec::SlotMut::Text(&mut self.order_response_time),
-            19 => codec::SlotMut::Text(&mut self.order_status),
-            20 => codec::SlotMut::Opt(&mut self.reservation_type),
-            21 => codec::SlotMut::Text(&mut self.nation_name),
-            22 => codec::SlotMut::Text(&mut self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.order_number),
-            1 => codec::SlotRef::Opt(&self.original_order_number),
-            2 => codec::SlotRef::Opt(&self.exchange_name),
-            3 => codec::SlotRef::Opt(&self.currency_code),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            6 => codec::SlotRef::Opt(&self.foreign_trade_type),
-            7 => codec::SlotRef::Opt(&self.foreign_trade_name),
-            8 => codec::SlotRef::Opt(&self.sell_buy_type),
-            9 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            10 => codec::SlotRef::Opt(&self.order_quantity),
-            11 => codec::SlotRef::Opt(&self.order_unit_price),
-            12 => codec::SlotRef::Opt(&self.stop_price),
-            13 => codec::SlotRef::Opt(&self.execution_quantity),
-            14 => codec::SlotRef::Opt(&self.execution_unit_price),
-            15 => codec::SlotRef::Opt(&self.confirmed_quantity),
-            16 => codec::SlotRef::Opt(&self.order_remaining_quantity),
-            17 => codec::SlotRef::Opt(&self.order_time),
-            18 => codec::SlotRef::Opt(&self.order_response_time),
-            19 => codec::SlotRef::Opt(&self.order_status),
-            20 => codec::SlotRef::Opt(&self.reservation_type),
-            21 => codec::SlotRef::Opt(&self.nation_name),
-            22 => codec::SlotRef::Opt(&self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayOrderFillsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayOrderFillsRow {
+    order_number: Text("ord_no"),
+    original_order_number: Text("orig_ord_no"),
+    exchange_name: Text("stex_nm"),
+    currency_code: Text("crnc_code"),
+    stock_code: Text("stk_cd"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    foreign_trade_type: Opt("frgn_trde_tp"),
+    foreign_trade_name: Text("frgn_trde_nm"),
+    sell_buy_type: Opt("slby_tp"),
+    sell_buy_type_name: Text("slby_tp_nm"),
+    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    order_unit_price: Decimal("ord_uv"),
+    stop_price: Decimal("stop_pric"),
+    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    execution_unit_price: Decimal("cntr_uv"),
+    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(12)),
+    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+    order_time: Text("ord_time"),
+    order_response_time: Text("ord_resp_time"),
+    order_status: Text("ord_stat"),
+    reservation_type: Opt("rsrv_tp"),
+    nation_name: Text("natn_nm"),
+    execution_time: Text("cntr_time")
+});
 impl kiwoom_runtime::TrRequest for TodayOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21510",
@@ -418,17 +263,5 @@ impl kiwoom_runtime::PagedRequest for TodayOrderFillsRequest {
     type Item = TodayOrderFillsRow;
     fn into_items(page: TodayOrderFillsResponse) -> Vec<TodayOrderFillsRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayOrderFillsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayOrderFillsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21510")
     }
 }

@@ -71,40 +71,14 @@ impl RealizedPnlRequest {
         self
     }
 }
-impl codec::Table for RealizedPnlRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(8),
-            codec::Field::new("end_dt", "end_date").max(8),
-            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type").max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            2 => codec::SlotMut::Opt(&mut self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            2 => codec::SlotRef::Opt(&self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for RealizedPnlRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RealizedPnlRequest {
+        start_date: Date("strt_dt").max(8),
+        end_date: Date("end_dt").max(8),
+        foreign_currency_krw_type: Opt("fc_krw_tp").max(1)
+    },
+    from_json = "ust21530"
+);
 /// Response of `ust21530` 미국주식 실현손익.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -144,73 +118,20 @@ pub struct RealizedPnlResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealizedPnlResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealizedPnlResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_sell_amt", "total_sell_amount"),
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_cmsn_tax", "total_commission_tax"),
-            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
-            1 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
-            2 => codec::SlotMut::Decimal(&mut self.total_commission_tax),
-            3 => codec::SlotMut::Decimal(&mut self.total_settlement_amount),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
-            5 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            6 => codec::SlotMut::List(&mut self.result_list),
-            7 => codec::SlotMut::Number(&mut self.return_code),
-            8 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_sell_amount),
-            1 => codec::SlotRef::Opt(&self.total_buy_amount),
-            2 => codec::SlotRef::Opt(&self.total_commission_tax),
-            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            5 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            6 => codec::SlotRef::List(&self.result_list),
-            7 => codec::SlotRef::Number(self.return_code),
-            8 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealizedPnlResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RealizedPnlResponse {
+        total_sell_amount: Decimal("tot_sell_amt"),
+        total_buy_amount: Decimal("tot_buy_amt"),
+        total_commission_tax: Decimal("tot_cmsn_tax"),
+        total_settlement_amount: Decimal("tot_exct_amt"),
+        total_profit_loss_amount: Decimal("tot_pl_amt"),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21530 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -290,100 +211,26 @@ pub struct RealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealizedPnlRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealizedPnlRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sell_dt", "sell_date"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("frgn_stk_nm", "foreign_stock_name"),
-            codec::Field::new("sell_qty", "sell_quantity"),
-            codec::Field::new("avg_buy_uv", "average_buy_unit_price"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("avg_sell_uv", "average_sell_unit_price"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("cmsn_tax", "commission_tax"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("prch_exrt", "purchase_exchange_rate"),
-            codec::Field::new("sell_exrt", "sell_exchange_rate"),
-            codec::Field::new("krw_chg_dfrn_pl_amt", "fx_difference_profit_loss_krw"),
-            codec::Field::new("krw_chg_pl_amt", "fx_realized_profit_loss_krw"),
-            codec::Field::new("comm_ord_tp", "communication_order_type"),
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("natn_nm", "nation_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.sell_date),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.foreign_stock_name),
-            3 => codec::SlotMut::Decimal(&mut self.sell_quantity),
-            4 => codec::SlotMut::Decimal(&mut self.average_buy_unit_price),
-            5 => codec::SlotMut::Decimal(&mut self.buy_amount),
-            6 => codec::SlotMut::Decimal(&mut self.average_sell_unit_price),
-            7 => codec::SlotMut::Decimal(&mut self.sell_amount),
-            8 => codec::SlotMut::Decimal(&mut self.commission_tax),
-            9 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            10 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            11 => codec::SlotMut::Decimal(&mut self.purchase_exchange_rate),
-            12 => codec::SlotMut::Decimal(&mut self.sell_exchange_rate),
-            13 => codec::SlotMut::Int(&mut self.fx_difference_profit_loss_krw),
-            14 => codec::SlotMut::Int(&mut self.fx_realized_profit_loss_krw),
-            15 => codec::SlotMut::Text(&mut self.communication_order_type),
-            16 => codec::SlotMut::Text(&mut self.exchange_name),
-            17 => codec::SlotMut::Text(&mut self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_date),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.foreign_stock_name),
-            3 => codec::SlotRef::Opt(&self.sell_quantity),
-            4 => codec::SlotRef::Opt(&self.average_buy_unit_price),
-            5 => codec::SlotRef::Opt(&self.buy_amount),
-            6 => codec::SlotRef::Opt(&self.average_sell_unit_price),
-            7 => codec::SlotRef::Opt(&self.sell_amount),
-            8 => codec::SlotRef::Opt(&self.commission_tax),
-            9 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            10 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            11 => codec::SlotRef::Opt(&self.purchase_exchange_rate),
-            12 => codec::SlotRef::Opt(&self.sell_exchange_rate),
-            13 => codec::SlotRef::Opt(&self.fx_difference_profit_loss_krw),
-            14 => codec::SlotRef::Opt(&self.fx_realized_profit_loss_krw),
-            15 => codec::SlotRef::Opt(&self.communication_order_type),
-            16 => codec::SlotRef::Opt(&self.exchange_name),
-            17 => codec::SlotRef::Opt(&self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealizedPnlRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RealizedPnlRow {
+    sell_date: Date("sell_dt"),
+    stock_code: Text("stk_cd"),
+    foreign_stock_name: Text("frgn_stk_nm"),
+    sell_quantity: Decimal("sell_qty"),
+    average_buy_unit_price: Decimal("avg_buy_uv"),
+    buy_amount: Decimal("buy_amt"),
+    average_sell_unit_price: Decimal("avg_sell_uv"),
+    sell_amount: Decimal("sell_amt"),
+    commission_tax: Decimal("cmsn_tax"),
+    profit_loss_amount: Decimal("pl_amt"),
+    profit_loss_rate: Decimal("pl_rt"),
+    purchase_exchange_rate: Decimal("prch_exrt"),
+    sell_exchange_rate: Decimal("sell_exrt"),
+    fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt"),
+    fx_realized_profit_loss_krw: Int("krw_chg_pl_amt"),
+    communication_order_type: Text("comm_ord_tp"),
+    exchange_name: Text("stex_nm"),
+    nation_name: Text("natn_nm")
+});
 impl kiwoom_runtime::TrRequest for RealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21530",
@@ -400,17 +247,5 @@ impl kiwoom_runtime::PagedRequest for RealizedPnlRequest {
     type Item = RealizedPnlRow;
     fn into_items(page: RealizedPnlResponse) -> Vec<RealizedPnlRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for RealizedPnlResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RealizedPnlRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21530")
     }
 }

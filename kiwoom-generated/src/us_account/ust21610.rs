@@ -61,46 +61,14 @@ impl TodayTradesRequest {
         self
     }
 }
-impl codec::Table for TodayTradesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("base_dt", "base_date").max(8),
-            codec::Field::new("qry_tp", "query_type").required().max(1),
-            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.base_date),
-            1 => codec::SlotMut::Req(&mut self.query_type),
-            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.base_date),
-            1 => codec::SlotRef::Req(&self.query_type),
-            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            base_date: None,
-            query_type: super::TodayTradesQueryType::from_code(""),
-            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayTradesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayTradesRequest {
+        base_date: Date("base_dt").max(8),
+        query_type: ReqCode("qry_tp").max(1),
+        foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
+    },
+    from_json = "ust21610"
+);
 /// Response of `ust21610` 미국주식 당일매매.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -158,76 +126,21 @@ pub struct TodayTradesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_sell_amt", "total_sell_amount"),
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_cmsn_altx", "total_commission_taxes"),
-            codec::Field::new("tot_exct_amt", "total_settlement_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_pl_rt", "total_profit_loss_rate"),
-            codec::Field::new("exch_rate", "exchange_rate"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
-            1 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
-            2 => codec::SlotMut::Decimal(&mut self.total_commission_taxes),
-            3 => codec::SlotMut::Decimal(&mut self.total_settlement_amount),
-            4 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
-            5 => codec::SlotMut::Decimal(&mut self.total_profit_loss_rate),
-            6 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            7 => codec::SlotMut::List(&mut self.result_list),
-            8 => codec::SlotMut::Number(&mut self.return_code),
-            9 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_sell_amount),
-            1 => codec::SlotRef::Opt(&self.total_buy_amount),
-            2 => codec::SlotRef::Opt(&self.total_commission_taxes),
-            3 => codec::SlotRef::Opt(&self.total_settlement_amount),
-            4 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            5 => codec::SlotRef::Opt(&self.total_profit_loss_rate),
-            6 => codec::SlotRef::Opt(&self.exchange_rate),
-            7 => codec::SlotRef::List(&self.result_list),
-            8 => codec::SlotRef::Number(self.return_code),
-            9 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayTradesResponse {
+        total_sell_amount: Decimal("tot_sell_amt"),
+        total_buy_amount: Decimal("tot_buy_amt"),
+        total_commission_taxes: Decimal("tot_cmsn_altx"),
+        total_settlement_amount: Decimal("tot_exct_amt"),
+        total_profit_loss_amount: Decimal("tot_pl_amt"),
+        total_profit_loss_rate: Decimal("tot_pl_rt"),
+        exchange_rate: Decimal("exch_rate"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21610 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -313,90 +226,22 @@ pub struct TodayTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("tdy_avg_buy_uv", "today_average_buy_unit_price"),
-            codec::Field::new("tdy_buyq", "today_buy_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_buy_amt", "today_buy_amount"),
-            codec::Field::new("tdy_avg_sell_uv", "today_average_sell_unit_price"),
-            codec::Field::new("tdy_sellq", "today_sell_quantity")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("tdy_sell_amt", "today_sell_amount"),
-            codec::Field::new("cmsn_altx", "commission_taxes"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("bf_prch_uv", "before_purchase_unit_price"),
-            codec::Field::new("exch_rate", "exchange_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Decimal(&mut self.today_average_buy_unit_price),
-            4 => codec::SlotMut::Int(&mut self.today_buy_quantity),
-            5 => codec::SlotMut::Decimal(&mut self.today_buy_amount),
-            6 => codec::SlotMut::Decimal(&mut self.today_average_sell_unit_price),
-            7 => codec::SlotMut::Int(&mut self.today_sell_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.today_sell_amount),
-            9 => codec::SlotMut::Decimal(&mut self.commission_taxes),
-            10 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            11 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            12 => codec::SlotMut::Decimal(&mut self.before_purchase_unit_price),
-            13 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.today_average_buy_unit_price),
-            4 => codec::SlotRef::Opt(&self.today_buy_quantity),
-            5 => codec::SlotRef::Opt(&self.today_buy_amount),
-            6 => codec::SlotRef::Opt(&self.today_average_sell_unit_price),
-            7 => codec::SlotRef::Opt(&self.today_sell_quantity),
-            8 => codec::SlotRef::Opt(&self.today_sell_amount),
-            9 => codec::SlotRef::Opt(&self.commission_taxes),
-            10 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            11 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            12 => codec::SlotRef::Opt(&self.before_purchase_unit_price),
-            13 => codec::SlotRef::Opt(&self.exchange_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayTradesRow {
+    exchange_name: Text("stex_nm"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    today_average_buy_unit_price: Decimal("tdy_avg_buy_uv"),
+    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+    today_buy_amount: Decimal("tdy_buy_amt"),
+    today_average_sell_unit_price: Decimal("tdy_avg_sell_uv"),
+    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+    today_sell_amount: Decimal("tdy_sell_amt"),
+    commission_taxes: Decimal("cmsn_altx"),
+    profit_loss_amount: Decimal("pl_amt"),
+    profit_loss_rate: Decimal("pl_rt"),
+    before_purchase_unit_price: Decimal("bf_prch_uv"),
+    exchange_rate: Decimal("exch_rate")
+});
 impl kiwoom_runtime::TrRequest for TodayTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21610",
@@ -413,17 +258,5 @@ impl kiwoom_runtime::PagedRequest for TodayTradesRequest {
     type Item = TodayTradesRow;
     fn into_items(page: TodayTradesResponse) -> Vec<TodayTradesRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayTradesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayTradesRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21610")
     }
 }

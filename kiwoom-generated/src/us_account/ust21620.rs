@@ -63,46 +63,14 @@ impl TodayTradeSummaryRequest {
         self
     }
 }
-impl codec::Table for TodayTradeSummaryRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: None,
-            stock_code: None,
-            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayTradeSummaryRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayTradeSummaryRequest {
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Text("stk_cd").max(12),
+        foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
+    },
+    from_json = "ust21620"
+);
 /// Response of `ust21620` 미국주식 당일매매정리.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -118,55 +86,14 @@ pub struct TodayTradeSummaryResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradeSummaryResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradeSummaryResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradeSummaryResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayTradeSummaryResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21620 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -228,85 +155,21 @@ pub struct TodayTradeSummaryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayTradeSummaryRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayTradeSummaryRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("slby_tp_nm", "sell_buy_type_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("cntr_uv", "execution_unit_price"),
-            codec::Field::new("cntr_qty", "execution_quantity"),
-            codec::Field::new("engg_amt", "contract_amount"),
-            codec::Field::new("cmsn", "commission"),
-            codec::Field::new("altx", "taxes"),
-            codec::Field::new("exct_amt", "settlement_amount"),
-            codec::Field::new("exch_rate", "exchange_rate"),
-            codec::Field::new("natn_nm", "nation_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
-            4 => codec::SlotMut::Text(&mut self.currency_code),
-            5 => codec::SlotMut::Decimal(&mut self.execution_unit_price),
-            6 => codec::SlotMut::Decimal(&mut self.execution_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.contract_amount),
-            8 => codec::SlotMut::Decimal(&mut self.commission),
-            9 => codec::SlotMut::Decimal(&mut self.taxes),
-            10 => codec::SlotMut::Decimal(&mut self.settlement_amount),
-            11 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            12 => codec::SlotMut::Text(&mut self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            4 => codec::SlotRef::Opt(&self.currency_code),
-            5 => codec::SlotRef::Opt(&self.execution_unit_price),
-            6 => codec::SlotRef::Opt(&self.execution_quantity),
-            7 => codec::SlotRef::Opt(&self.contract_amount),
-            8 => codec::SlotRef::Opt(&self.commission),
-            9 => codec::SlotRef::Opt(&self.taxes),
-            10 => codec::SlotRef::Opt(&self.settlement_amount),
-            11 => codec::SlotRef::Opt(&self.exchange_rate),
-            12 => codec::SlotRef::Opt(&self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayTradeSummaryRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayTradeSummaryRow {
+    exchange_name: Text("stex_nm"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    sell_buy_type_name: Text("slby_tp_nm"),
+    currency_code: Text("crnc_code"),
+    execution_unit_price: Decimal("cntr_uv"),
+    execution_quantity: Decimal("cntr_qty"),
+    contract_amount: Decimal("engg_amt"),
+    commission: Decimal("cmsn"),
+    taxes: Decimal("altx"),
+    settlement_amount: Decimal("exct_amt"),
+    exchange_rate: Decimal("exch_rate"),
+    nation_name: Text("natn_nm")
+});
 impl kiwoom_runtime::TrRequest for TodayTradeSummaryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21620",
@@ -323,17 +186,5 @@ impl kiwoom_runtime::PagedRequest for TodayTradeSummaryRequest {
     type Item = TodayTradeSummaryRow;
     fn into_items(page: TodayTradeSummaryResponse) -> Vec<TodayTradeSummaryRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayTradeSummaryResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayTradeSummaryRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21620")
     }
 }

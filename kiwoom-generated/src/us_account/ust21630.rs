@@ -61,46 +61,14 @@ impl TodayRealizedPnlRequest {
         self
     }
 }
-impl codec::Table for TodayRealizedPnlRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code").max(12),
-            codec::Field::new("fc_krw_tp", "foreign_currency_krw_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.foreign_currency_krw_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: None,
-            stock_code: None,
-            foreign_currency_krw_type: super::ForeignCurrencyKrwType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for TodayRealizedPnlRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    TodayRealizedPnlRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd").max(12),
+        foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
+    },
+    from_json = "ust21630"
+);
 /// Response of `ust21630` 미국주식 당일 실현손익.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -124,61 +92,16 @@ pub struct TodayRealizedPnlResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_tdy_pl_amt", "total_today_profit_loss_amount"),
-            codec::Field::new("tot_tdy_pl_amt_krw", "total_today_profit_loss_amount_krw"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.total_today_profit_loss_amount),
-            1 => codec::SlotMut::Int(&mut self.total_today_profit_loss_amount_krw),
-            2 => codec::SlotMut::List(&mut self.result_list),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_today_profit_loss_amount),
-            1 => codec::SlotRef::Opt(&self.total_today_profit_loss_amount_krw),
-            2 => codec::SlotRef::List(&self.result_list),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    TodayRealizedPnlResponse {
+        total_today_profit_loss_amount: Decimal("tot_tdy_pl_amt"),
+        total_today_profit_loss_amount_krw: Int("tot_tdy_pl_amt_krw"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21630 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -238,85 +161,21 @@ pub struct TodayRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl TodayRealizedPnlRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for TodayRealizedPnlRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_nm", "exchange_name"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("cntr_sellq", "execution_sell_quantity"),
-            codec::Field::new("avg_buy_uv", "average_buy_unit_price"),
-            codec::Field::new("cntr_sella", "execution_sell_amount"),
-            codec::Field::new("tdy_pl_amt", "today_profit_loss_amount"),
-            codec::Field::new("pl_rt", "profit_loss_rate"),
-            codec::Field::new("cmsn", "commission"),
-            codec::Field::new("altx", "taxes"),
-            codec::Field::new("exch_rate", "exchange_rate"),
-            codec::Field::new("natn_nm", "nation_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_name),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.currency_code),
-            4 => codec::SlotMut::Decimal(&mut self.execution_sell_quantity),
-            5 => codec::SlotMut::Decimal(&mut self.average_buy_unit_price),
-            6 => codec::SlotMut::Decimal(&mut self.execution_sell_amount),
-            7 => codec::SlotMut::Decimal(&mut self.today_profit_loss_amount),
-            8 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            9 => codec::SlotMut::Decimal(&mut self.commission),
-            10 => codec::SlotMut::Decimal(&mut self.taxes),
-            11 => codec::SlotMut::Decimal(&mut self.exchange_rate),
-            12 => codec::SlotMut::Text(&mut self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_name),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.currency_code),
-            4 => codec::SlotRef::Opt(&self.execution_sell_quantity),
-            5 => codec::SlotRef::Opt(&self.average_buy_unit_price),
-            6 => codec::SlotRef::Opt(&self.execution_sell_amount),
-            7 => codec::SlotRef::Opt(&self.today_profit_loss_amount),
-            8 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            9 => codec::SlotRef::Opt(&self.commission),
-            10 => codec::SlotRef::Opt(&self.taxes),
-            11 => codec::SlotRef::Opt(&self.exchange_rate),
-            12 => codec::SlotRef::Opt(&self.nation_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for TodayRealizedPnlRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(TodayRealizedPnlRow {
+    exchange_name: Text("stex_nm"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    currency_code: Text("crnc_code"),
+    execution_sell_quantity: Decimal("cntr_sellq"),
+    average_buy_unit_price: Decimal("avg_buy_uv"),
+    execution_sell_amount: Decimal("cntr_sella"),
+    today_profit_loss_amount: Decimal("tdy_pl_amt"),
+    profit_loss_rate: Decimal("pl_rt"),
+    commission: Decimal("cmsn"),
+    taxes: Decimal("altx"),
+    exchange_rate: Decimal("exch_rate"),
+    nation_name: Text("natn_nm")
+});
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21630",
@@ -333,17 +192,5 @@ impl kiwoom_runtime::PagedRequest for TodayRealizedPnlRequest {
     type Item = TodayRealizedPnlRow;
     fn into_items(page: TodayRealizedPnlResponse) -> Vec<TodayRealizedPnlRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for TodayRealizedPnlResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for TodayRealizedPnlRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21630")
     }
 }

@@ -56,37 +56,13 @@ impl ReturnRateByPeriodRequest {
         self
     }
 }
-impl codec::Table for ReturnRateByPeriodRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("fr_dt", "start_date").max(8),
-            codec::Field::new("to_dt", "end_date").max(8),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.start_date),
-            1 => codec::SlotMut::Date(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for ReturnRateByPeriodRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ReturnRateByPeriodRequest {
+        start_date: Date("fr_dt").max(8),
+        end_date: Date("to_dt").max(8)
+    },
+    from_json = "ust21650"
+);
 /// Response of `ust21650` 미국주식 기간별 수익률 현황.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -260,161 +236,50 @@ pub struct ReturnRateByPeriodResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ReturnRateByPeriodResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ReturnRateByPeriodResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("fr_entr", "start_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_dfr_amt", "start_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_etc_loana", "start_other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_fc_entr", "start_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_fc_dfr_amt", "start_foreign_currency_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "fr_fc_etc_loana",
-                "start_foreign_currency_other_loan_amount",
-            )
+codec::record_table!(
+    ReturnRateByPeriodResponse {
+        start_deposit: Int("fr_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        start_unpaid_amount: Int("fr_dfr_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        start_other_loan_amount: Int("fr_etc_loana").format(codec::Format::PLAIN.zero_padded(12)),
+        start_foreign_currency_deposit: Int("fr_fc_entr")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_frgn_stk_evltv", "start_foreign_stock_evaluation")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fr_tot_evltv", "start_total_evaluation")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_entr", "end_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_dfr_amt", "end_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_etc_loana", "end_other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_fc_entr", "end_foreign_currency_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_fc_dfr_amt", "end_foreign_currency_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_fc_etc_loana", "end_foreign_currency_other_loan_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_frgn_stk_evltv", "end_foreign_stock_evaluation")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("to_tot_evltv", "end_total_evaluation")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fc_rcpta", "foreign_currency_receipts")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fc_payma", "foreign_currency_withdrawals")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("chg_rcpta", "period_fx_sell_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("chg_payma", "period_fx_buy_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("frgn_stk_inqa", "foreign_stock_inbound_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("frgn_stk_outqa", "foreign_stock_outbound_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("invt_bsamt", "investment_average_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("evlt_profit", "evaluation_profit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("profit_rate", "profit_rate"),
-            codec::Field::new("io_bsamt", "in_out_average_balance")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("tern_rt", "turnover_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.start_deposit),
-            1 => codec::SlotMut::Int(&mut self.start_unpaid_amount),
-            2 => codec::SlotMut::Int(&mut self.start_other_loan_amount),
-            3 => codec::SlotMut::Int(&mut self.start_foreign_currency_deposit),
-            4 => codec::SlotMut::Int(&mut self.start_foreign_currency_unpaid_amount),
-            5 => codec::SlotMut::Int(&mut self.start_foreign_currency_other_loan_amount),
-            6 => codec::SlotMut::Int(&mut self.start_foreign_stock_evaluation),
-            7 => codec::SlotMut::Int(&mut self.start_total_evaluation),
-            8 => codec::SlotMut::Int(&mut self.end_deposit),
-            9 => codec::SlotMut::Int(&mut self.end_unpaid_amount),
-            10 => codec::SlotMut::Int(&mut self.end_other_loan_amount),
-            11 => codec::SlotMut::Int(&mut self.end_foreign_currency_deposit),
-            12 => codec::SlotMut::Int(&mut self.end_foreign_currency_unpaid_amount),
-            13 => codec::SlotMut::Int(&mut self.end_foreign_currency_other_loan_amount),
-            14 => codec::SlotMut::Int(&mut self.end_foreign_stock_evaluation),
-            15 => codec::SlotMut::Int(&mut self.end_total_evaluation),
-            16 => codec::SlotMut::Int(&mut self.foreign_currency_receipts),
-            17 => codec::SlotMut::Int(&mut self.foreign_currency_withdrawals),
-            18 => codec::SlotMut::Int(&mut self.period_fx_sell_amount),
-            19 => codec::SlotMut::Int(&mut self.period_fx_buy_amount),
-            20 => codec::SlotMut::Int(&mut self.foreign_stock_inbound_amount),
-            21 => codec::SlotMut::Int(&mut self.foreign_stock_outbound_amount),
-            22 => codec::SlotMut::Int(&mut self.investment_average_balance),
-            23 => codec::SlotMut::Int(&mut self.evaluation_profit),
-            24 => codec::SlotMut::Decimal(&mut self.profit_rate),
-            25 => codec::SlotMut::Int(&mut self.in_out_average_balance),
-            26 => codec::SlotMut::Decimal(&mut self.turnover_rate),
-            27 => codec::SlotMut::Number(&mut self.return_code),
-            28 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_deposit),
-            1 => codec::SlotRef::Opt(&self.start_unpaid_amount),
-            2 => codec::SlotRef::Opt(&self.start_other_loan_amount),
-            3 => codec::SlotRef::Opt(&self.start_foreign_currency_deposit),
-            4 => codec::SlotRef::Opt(&self.start_foreign_currency_unpaid_amount),
-            5 => codec::SlotRef::Opt(&self.start_foreign_currency_other_loan_amount),
-            6 => codec::SlotRef::Opt(&self.start_foreign_stock_evaluation),
-            7 => codec::SlotRef::Opt(&self.start_total_evaluation),
-            8 => codec::SlotRef::Opt(&self.end_deposit),
-            9 => codec::SlotRef::Opt(&self.end_unpaid_amount),
-            10 => codec::SlotRef::Opt(&self.end_other_loan_amount),
-            11 => codec::SlotRef::Opt(&self.end_foreign_currency_deposit),
-            12 => codec::SlotRef::Opt(&self.end_foreign_currency_unpaid_amount),
-            13 => codec::SlotRef::Opt(&self.end_foreign_currency_other_loan_amount),
-            14 => codec::SlotRef::Opt(&self.end_foreign_stock_evaluation),
-            15 => codec::SlotRef::Opt(&self.end_total_evaluation),
-            16 => codec::SlotRef::Opt(&self.foreign_currency_receipts),
-            17 => codec::SlotRef::Opt(&self.foreign_currency_withdrawals),
-            18 => codec::SlotRef::Opt(&self.period_fx_sell_amount),
-            19 => codec::SlotRef::Opt(&self.period_fx_buy_amount),
-            20 => codec::SlotRef::Opt(&self.foreign_stock_inbound_amount),
-            21 => codec::SlotRef::Opt(&self.foreign_stock_outbound_amount),
-            22 => codec::SlotRef::Opt(&self.investment_average_balance),
-            23 => codec::SlotRef::Opt(&self.evaluation_profit),
-            24 => codec::SlotRef::Opt(&self.profit_rate),
-            25 => codec::SlotRef::Opt(&self.in_out_average_balance),
-            26 => codec::SlotRef::Opt(&self.turnover_rate),
-            27 => codec::SlotRef::Number(self.return_code),
-            28 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ReturnRateByPeriodResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        start_foreign_currency_unpaid_amount: Int("fr_fc_dfr_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        start_foreign_currency_other_loan_amount: Int("fr_fc_etc_loana")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        start_foreign_stock_evaluation: Int("fr_frgn_stk_evltv")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        start_total_evaluation: Int("fr_tot_evltv").format(codec::Format::PLAIN.zero_padded(12)),
+        end_deposit: Int("to_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        end_unpaid_amount: Int("to_dfr_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        end_other_loan_amount: Int("to_etc_loana").format(codec::Format::PLAIN.zero_padded(12)),
+        end_foreign_currency_deposit: Int("to_fc_entr")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        end_foreign_currency_unpaid_amount: Int("to_fc_dfr_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        end_foreign_currency_other_loan_amount: Int("to_fc_etc_loana")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        end_foreign_stock_evaluation: Int("to_frgn_stk_evltv")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        end_total_evaluation: Int("to_tot_evltv").format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_currency_receipts: Int("fc_rcpta").format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_currency_withdrawals: Int("fc_payma").format(codec::Format::PLAIN.zero_padded(12)),
+        period_fx_sell_amount: Int("chg_rcpta").format(codec::Format::PLAIN.zero_padded(12)),
+        period_fx_buy_amount: Int("chg_payma").format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_stock_inbound_amount: Int("frgn_stk_inqa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_stock_outbound_amount: Int("frgn_stk_outqa")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        investment_average_balance: Int("invt_bsamt").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_profit: Int("evlt_profit").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_rate: Decimal("profit_rate"),
+        in_out_average_balance: Int("io_bsamt").format(codec::Format::PLAIN.zero_padded(12)),
+        turnover_rate: Decimal("tern_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for ReturnRateByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21650",
@@ -425,17 +290,5 @@ impl kiwoom_runtime::TrRequest for ReturnRateByPeriodRequest {
     type Response = ReturnRateByPeriodResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21650", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for ReturnRateByPeriodResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ReturnRateByPeriodRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21650")
     }
 }

@@ -56,37 +56,13 @@ impl MonthlyRealizedPnlRequest {
         self
     }
 }
-impl codec::Table for MonthlyRealizedPnlRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("strt_dt", "start_date").max(6),
-            codec::Field::new("end_dt", "end_date").max(6),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.start_date),
-            1 => codec::SlotMut::Text(&mut self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.start_date),
-            1 => codec::SlotRef::Opt(&self.end_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for MonthlyRealizedPnlRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    MonthlyRealizedPnlRequest {
+        start_date: Text("strt_dt").max(6),
+        end_date: Text("end_dt").max(6)
+    },
+    from_json = "ust21661"
+);
 /// Response of `ust21661` 미국주식 월별 실현손익.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -122,70 +98,19 @@ pub struct MonthlyRealizedPnlResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl MonthlyRealizedPnlResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for MonthlyRealizedPnlResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("tot_buy_amt", "total_buy_amount"),
-            codec::Field::new("tot_sell_amt", "total_sell_amount"),
-            codec::Field::new("tot_pl_amt", "total_profit_loss_amount"),
-            codec::Field::new("tot_cmsn", "total_commission"),
-            codec::Field::new("tot_tax", "total_tax"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.total_buy_amount),
-            1 => codec::SlotMut::Decimal(&mut self.total_sell_amount),
-            2 => codec::SlotMut::Decimal(&mut self.total_profit_loss_amount),
-            3 => codec::SlotMut::Decimal(&mut self.total_commission),
-            4 => codec::SlotMut::Decimal(&mut self.total_tax),
-            5 => codec::SlotMut::List(&mut self.result_list),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.total_buy_amount),
-            1 => codec::SlotRef::Opt(&self.total_sell_amount),
-            2 => codec::SlotRef::Opt(&self.total_profit_loss_amount),
-            3 => codec::SlotRef::Opt(&self.total_commission),
-            4 => codec::SlotRef::Opt(&self.total_tax),
-            5 => codec::SlotRef::List(&self.result_list),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for MonthlyRealizedPnlResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    MonthlyRealizedPnlResponse {
+        total_buy_amount: Decimal("tot_buy_amt"),
+        total_sell_amount: Decimal("tot_sell_amt"),
+        total_profit_loss_amount: Decimal("tot_pl_amt"),
+        total_commission: Decimal("tot_cmsn"),
+        total_tax: Decimal("tot_tax"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/account.yaml ust21661 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -217,64 +142,14 @@ pub struct MonthlyRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl MonthlyRealizedPnlRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for MonthlyRealizedPnlRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("trde_dt", "trade_date"),
-            codec::Field::new("buy_amt", "buy_amount"),
-            codec::Field::new("sell_amt", "sell_amount"),
-            codec::Field::new("pl_amt", "profit_loss_amount"),
-            codec::Field::new("cmsn", "commission"),
-            codec::Field::new("tax", "tax"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.trade_date),
-            1 => codec::SlotMut::Decimal(&mut self.buy_amount),
-            2 => codec::SlotMut::Decimal(&mut self.sell_amount),
-            3 => codec::SlotMut::Decimal(&mut self.profit_loss_amount),
-            4 => codec::SlotMut::Decimal(&mut self.commission),
-            5 => codec::SlotMut::Decimal(&mut self.tax),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.trade_date),
-            1 => codec::SlotRef::Opt(&self.buy_amount),
-            2 => codec::SlotRef::Opt(&self.sell_amount),
-            3 => codec::SlotRef::Opt(&self.profit_loss_amount),
-            4 => codec::SlotRef::Opt(&self.commission),
-            5 => codec::SlotRef::Opt(&self.tax),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for MonthlyRealizedPnlRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(MonthlyRealizedPnlRow {
+    trade_date: Date("trde_dt"),
+    buy_amount: Decimal("buy_amt"),
+    sell_amount: Decimal("sell_amt"),
+    profit_loss_amount: Decimal("pl_amt"),
+    commission: Decimal("cmsn"),
+    tax: Decimal("tax")
+});
 impl kiwoom_runtime::TrRequest for MonthlyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21661",
@@ -291,17 +166,5 @@ impl kiwoom_runtime::PagedRequest for MonthlyRealizedPnlRequest {
     type Item = MonthlyRealizedPnlRow;
     fn into_items(page: MonthlyRealizedPnlResponse) -> Vec<MonthlyRealizedPnlRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for MonthlyRealizedPnlResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for MonthlyRealizedPnlRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust21661")
     }
 }

@@ -91,52 +91,16 @@ impl StockDailyChartRequest {
         self
     }
 }
-impl codec::Table for StockDailyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("strt_dt", "start_date"),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
-            codec::Field::new("exrt_appl_tp", "exchange_rate_applied_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Date(&mut self.start_date),
-            3 => codec::SlotMut::Opt(&mut self.adjusted_stock_price_type),
-            4 => codec::SlotMut::Opt(&mut self.exchange_rate_applied_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.start_date),
-            3 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
-            4 => codec::SlotRef::Opt(&self.exchange_rate_applied_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: None,
-            start_date: None,
-            adjusted_stock_price_type: None,
-            exchange_rate_applied_type: None,
-        }
-    }
-}
-impl serde::Serialize for StockDailyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockDailyChartRequest {
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Text("stk_cd"),
+        start_date: Date("strt_dt"),
+        adjusted_stock_price_type: Opt("upd_stkpc_tp"),
+        exchange_rate_applied_type: Opt("exrt_appl_tp")
+    },
+    from_json = "usa06012"
+);
 /// Response of `usa06012` 미국주식 일 차트.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -152,55 +116,14 @@ pub struct StockDailyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockDailyChartResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/chart.yaml usa06012 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -266,79 +189,19 @@ pub struct StockDailyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
-            codec::Field::new("upd_rt", "adjusted_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            4 => codec::SlotMut::Decimal(&mut self.cumulative_trade_value),
-            5 => codec::SlotMut::Decimal(&mut self.open_price),
-            6 => codec::SlotMut::Decimal(&mut self.high_price),
-            7 => codec::SlotMut::Decimal(&mut self.low_price),
-            8 => codec::SlotMut::Date(&mut self.date),
-            9 => codec::SlotMut::Text(&mut self.adjusted_stock_price_type),
-            10 => codec::SlotMut::Decimal(&mut self.adjusted_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            5 => codec::SlotRef::Opt(&self.open_price),
-            6 => codec::SlotRef::Opt(&self.high_price),
-            7 => codec::SlotRef::Opt(&self.low_price),
-            8 => codec::SlotRef::Opt(&self.date),
-            9 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
-            10 => codec::SlotRef::Opt(&self.adjusted_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockDailyChartRow {
+    current_price: Decimal("cur_prc"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    cumulative_trade_value: Decimal("acc_trde_prica"),
+    open_price: Decimal("open_pric"),
+    high_price: Decimal("high_pric"),
+    low_price: Decimal("low_pric"),
+    date: Date("dt"),
+    adjusted_stock_price_type: Text("upd_stkpc_tp"),
+    adjusted_rate: Decimal("upd_rt")
+});
 impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06012",
@@ -355,17 +218,5 @@ impl kiwoom_runtime::PagedRequest for StockDailyChartRequest {
     type Item = StockDailyChartRow;
     fn into_items(page: StockDailyChartResponse) -> Vec<StockDailyChartRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for StockDailyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockDailyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa06012")
     }
 }

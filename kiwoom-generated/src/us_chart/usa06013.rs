@@ -91,52 +91,16 @@ impl StockWeeklyChartRequest {
         self
     }
 }
-impl codec::Table for StockWeeklyChartRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("strt_dt", "start_date"),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
-            codec::Field::new("exrt_appl_tp", "exchange_rate_applied_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Date(&mut self.start_date),
-            3 => codec::SlotMut::Opt(&mut self.adjusted_stock_price_type),
-            4 => codec::SlotMut::Opt(&mut self.exchange_rate_applied_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.start_date),
-            3 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
-            4 => codec::SlotRef::Opt(&self.exchange_rate_applied_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: None,
-            start_date: None,
-            adjusted_stock_price_type: None,
-            exchange_rate_applied_type: None,
-        }
-    }
-}
-impl serde::Serialize for StockWeeklyChartRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockWeeklyChartRequest {
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Text("stk_cd"),
+        start_date: Date("strt_dt"),
+        adjusted_stock_price_type: Opt("upd_stkpc_tp"),
+        exchange_rate_applied_type: Opt("exrt_appl_tp")
+    },
+    from_json = "usa06013"
+);
 /// Response of `usa06013` 미국주식 주 차트.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -152,55 +116,14 @@ pub struct StockWeeklyChartResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockWeeklyChartResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockWeeklyChartResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockWeeklyChartResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockWeeklyChartResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/chart.yaml usa06013 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -254,73 +177,17 @@ pub struct StockWeeklyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockWeeklyChartRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockWeeklyChartRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("acc_trde_prica", "cumulative_trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("upd_stkpc_tp", "adjusted_stock_price_type"),
-            codec::Field::new("upd_rt", "adjusted_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            2 => codec::SlotMut::Decimal(&mut self.cumulative_trade_value),
-            3 => codec::SlotMut::Decimal(&mut self.open_price),
-            4 => codec::SlotMut::Decimal(&mut self.high_price),
-            5 => codec::SlotMut::Decimal(&mut self.low_price),
-            6 => codec::SlotMut::Date(&mut self.date),
-            7 => codec::SlotMut::Text(&mut self.adjusted_stock_price_type),
-            8 => codec::SlotMut::Decimal(&mut self.adjusted_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            2 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            3 => codec::SlotRef::Opt(&self.open_price),
-            4 => codec::SlotRef::Opt(&self.high_price),
-            5 => codec::SlotRef::Opt(&self.low_price),
-            6 => codec::SlotRef::Opt(&self.date),
-            7 => codec::SlotRef::Opt(&self.adjusted_stock_price_type),
-            8 => codec::SlotRef::Opt(&self.adjusted_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockWeeklyChartRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockWeeklyChartRow {
+    current_price: Decimal("cur_prc"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    cumulative_trade_value: Decimal("acc_trde_prica"),
+    open_price: Decimal("open_pric"),
+    high_price: Decimal("high_pric"),
+    low_price: Decimal("low_pric"),
+    date: Date("dt"),
+    adjusted_stock_price_type: Text("upd_stkpc_tp"),
+    adjusted_rate: Decimal("upd_rt")
+});
 impl kiwoom_runtime::TrRequest for StockWeeklyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06013",
@@ -337,17 +204,5 @@ impl kiwoom_runtime::PagedRequest for StockWeeklyChartRequest {
     type Item = StockWeeklyChartRow;
     fn into_items(page: StockWeeklyChartResponse) -> Vec<StockWeeklyChartRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for StockWeeklyChartResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockWeeklyChartRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa06013")
     }
 }

@@ -30,29 +30,7 @@ impl ConditionSearchesRequest {
         Self {}
     }
 }
-impl codec::Table for ConditionSearchesRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        codec::table::out_of_range(i)
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn trnm(&self) -> Option<&'static str> {
-        Some("GCNSRLST")
-    }
-}
-impl serde::Serialize for ConditionSearchesRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(ConditionSearchesRequest {}, trnm = "GCNSRLST");
 /// Response of `usa20280` 미국주식 조건검색 목록조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -68,55 +46,14 @@ pub struct ConditionSearchesResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchesResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchesResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("data", "data"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.data),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.data),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConditionSearchesResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ConditionSearchesResponse {
+        data: List("data"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/condition-search.yaml usa20280 field \`data\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -132,55 +69,13 @@ pub struct ConditionSearchesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchesRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchesRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq"),
-            codec::Field::new("name", "name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.seq),
-            1 => codec::SlotMut::Text(&mut self.name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.seq),
-            1 => codec::SlotRef::Opt(&self.name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-    fn array_rows(&self) -> bool {
-        true
-    }
-}
-impl serde::Serialize for ConditionSearchesRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ConditionSearchesRow {
+        seq: Text("seq"),
+        name: Text("name")
+    },
+    array_rows
+);
 impl ConditionSearchesRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
@@ -197,9 +92,4 @@ impl kiwoom_runtime::WsCommand for ConditionSearchesRequest {
     const TRNM: &'static str = "GCNSRLST";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
     type Reply = ConditionSearchesResponse;
-}
-impl kiwoom_runtime::TrResponse for ConditionSearchesResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
 }

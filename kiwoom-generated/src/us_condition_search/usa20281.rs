@@ -66,51 +66,15 @@ impl ConditionSearchRequest {
         self
     }
 }
-impl codec::Table for ConditionSearchRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq").required().max(3),
-            codec::Field::new("search_type", "search_type").required(),
-            codec::Field::new("cont_yn", "continuation_flag").max(1),
-            codec::Field::new("next_key", "next_key").max(20),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.seq),
-            1 => codec::SlotMut::Req(&mut self.search_type),
-            2 => codec::SlotMut::Opt(&mut self.continuation_flag),
-            3 => codec::SlotMut::Text(&mut self.next_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.seq),
-            1 => codec::SlotRef::Req(&self.search_type),
-            2 => codec::SlotRef::Opt(&self.continuation_flag),
-            3 => codec::SlotRef::Opt(&self.next_key),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            seq: Default::default(),
-            search_type: super::SearchType::from_code(""),
-            continuation_flag: None,
-            next_key: None,
-        }
-    }
-    fn trnm(&self) -> Option<&'static str> {
-        Some("GCNSRREQ")
-    }
-}
-impl serde::Serialize for ConditionSearchRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ConditionSearchRequest {
+        seq: Req("seq").max(3),
+        search_type: ReqCode("search_type"),
+        continuation_flag: Opt("cont_yn").max(1),
+        next_key: Text("next_key").max(20)
+    },
+    trnm = "GCNSRREQ"
+);
 /// Response of `usa20281` 미국주식 조건검색 요청 일반.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -142,64 +106,17 @@ pub struct ConditionSearchResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq"),
-            codec::Field::new("cont_yn", "continuation_flag"),
-            codec::Field::new("next_key", "next_key"),
-            codec::Field::new("data", "data"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.seq),
-            1 => codec::SlotMut::Text(&mut self.continuation_flag),
-            2 => codec::SlotMut::Text(&mut self.next_key),
-            3 => codec::SlotMut::List(&mut self.data),
-            4 => codec::SlotMut::Number(&mut self.return_code),
-            5 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.seq),
-            1 => codec::SlotRef::Opt(&self.continuation_flag),
-            2 => codec::SlotRef::Opt(&self.next_key),
-            3 => codec::SlotRef::List(&self.data),
-            4 => codec::SlotRef::Number(self.return_code),
-            5 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConditionSearchResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ConditionSearchResponse {
+        seq: Text("seq"),
+        continuation_flag: Text("cont_yn"),
+        next_key: Text("next_key"),
+        data: List("data"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/condition-search.yaml usa20281 field \`data\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -255,82 +172,20 @@ pub struct ConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConditionSearchRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConditionSearchRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("9001", "stock_code"),
-            codec::Field::new("302", "stock_name"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("16", "open_price"),
-            codec::Field::new("17", "high_price"),
-            codec::Field::new("18", "low_price"),
-            codec::Field::new("318", "small_industry"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Decimal(&mut self.current_price),
-            3 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
-            4 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            5 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            6 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.open_price),
-            8 => codec::SlotMut::Decimal(&mut self.high_price),
-            9 => codec::SlotMut::Decimal(&mut self.low_price),
-            10 => codec::SlotMut::Text(&mut self.small_industry),
-            11 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.current_price),
-            3 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            4 => codec::SlotRef::Opt(&self.previous_day_change),
-            5 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.open_price),
-            8 => codec::SlotRef::Opt(&self.high_price),
-            9 => codec::SlotRef::Opt(&self.low_price),
-            10 => codec::SlotRef::Opt(&self.small_industry),
-            11 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConditionSearchRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ConditionSearchRow {
+    stock_code: Text("9001"),
+    stock_name: Text("302"),
+    current_price: Decimal("10"),
+    previous_day_change_sign: Text("25"),
+    previous_day_change: Decimal("11"),
+    fluctuation_rate: Decimal("12"),
+    cumulative_trade_quantity: Decimal("13"),
+    open_price: Decimal("16"),
+    high_price: Decimal("17"),
+    low_price: Decimal("18"),
+    small_industry: Text("318"),
+    exchange_type: Text("stex_tp")
+});
 impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
@@ -347,9 +202,4 @@ impl kiwoom_runtime::WsCommand for ConditionSearchRequest {
     const TRNM: &'static str = "GCNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
     type Reply = ConditionSearchResponse;
-}
-impl kiwoom_runtime::TrResponse for ConditionSearchResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
 }

@@ -49,45 +49,13 @@ impl RealtimeConditionSearchRequest {
         }
     }
 }
-impl codec::Table for RealtimeConditionSearchRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq").required().max(3),
-            codec::Field::new("search_type", "search_type")
-                .required()
-                .max(1),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.seq),
-            1 => codec::SlotMut::Req(&mut self.search_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.seq),
-            1 => codec::SlotRef::Req(&self.search_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            seq: Default::default(),
-            search_type: super::RealtimeConditionSearchSearchType::from_code(""),
-        }
-    }
-    fn trnm(&self) -> Option<&'static str> {
-        Some("GCNSRREQ")
-    }
-}
-impl serde::Serialize for RealtimeConditionSearchRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RealtimeConditionSearchRequest {
+        seq: Req("seq").max(3),
+        search_type: ReqCode("search_type").max(1)
+    },
+    trnm = "GCNSRREQ"
+);
 /// Response of `usa20290` 미국주식 조건검색 요청 실시간.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -107,58 +75,15 @@ pub struct RealtimeConditionSearchResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeConditionSearchResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeConditionSearchResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("seq", "seq"),
-            codec::Field::new("data", "data"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.seq),
-            1 => codec::SlotMut::List(&mut self.data),
-            2 => codec::SlotMut::Number(&mut self.return_code),
-            3 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.seq),
-            1 => codec::SlotRef::List(&self.data),
-            2 => codec::SlotRef::Number(self.return_code),
-            3 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeConditionSearchResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RealtimeConditionSearchResponse {
+        seq: Text("seq"),
+        data: List("data"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/condition-search.yaml usa20290 field \`data\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -174,52 +99,10 @@ pub struct RealtimeConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeConditionSearchRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeConditionSearchRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("jmcode", "stock_code"),
-            codec::Field::new("stexTp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeConditionSearchRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RealtimeConditionSearchRow {
+    stock_code: Text("jmcode"),
+    exchange_type: Text("stexTp")
+});
 impl RealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
@@ -236,9 +119,4 @@ impl kiwoom_runtime::WsCommand for RealtimeConditionSearchRequest {
     const TRNM: &'static str = "GCNSRREQ";
     const MARKET: kiwoom_runtime::Market = kiwoom_runtime::Market::Us;
     type Reply = RealtimeConditionSearchResponse;
-}
-impl kiwoom_runtime::TrResponse for RealtimeConditionSearchResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
 }

@@ -63,42 +63,13 @@ impl ExchangeEstimateRequest {
         self
     }
 }
-impl codec::Table for ExchangeEstimateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("exch_tp", "exchange_type")
-                .required()
-                .max(1),
-            codec::Field::new("fc_exmn_amt", "foreign_currency_exchange_amount").max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.foreign_currency_exchange_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.foreign_currency_exchange_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::CurrencyExchangeDirection::from_code(""),
-            foreign_currency_exchange_amount: None,
-        }
-    }
-}
-impl serde::Serialize for ExchangeEstimateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ExchangeEstimateRequest {
+        exchange_type: ReqCode("exch_tp").max(1),
+        foreign_currency_exchange_amount: Text("fc_exmn_amt").max(12)
+    },
+    from_json = "ust31300"
+);
 /// Response of `ust31300` 환전 예상 금액 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -194,121 +165,27 @@ pub struct ExchangeEstimateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ExchangeEstimateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ExchangeEstimateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
-            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
-            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
-            codec::Field::new(
-                "sell_crnc_entra_nowrm",
-                "sell_currency_deposit_current_balance",
-            ),
-            codec::Field::new(
-                "sell_crnc_ch_uncla_nowrm",
-                "sell_currency_cash_unpaid_amount_current_balance",
-            ),
-            codec::Field::new(
-                "sell_crnc_etc_loana_nowrm",
-                "sell_currency_other_loan_amount_current_balance",
-            ),
-            codec::Field::new(
-                "sell_crnc_exmn_alow_amt",
-                "sell_currency_exchange_available_amount",
-            ),
-            codec::Field::new(
-                "buy_crnc_entra_nowrm",
-                "buy_currency_deposit_current_balance",
-            ),
-            codec::Field::new(
-                "buy_crnc_ch_uncla_nowrm",
-                "buy_currency_cash_unpaid_amount_current_balance",
-            ),
-            codec::Field::new(
-                "buy_crnc_etc_loana_nowrm",
-                "buy_currency_other_loan_amount_current_balance",
-            ),
-            codec::Field::new(
-                "buy_crnc_exmn_alow_amt",
-                "buy_currency_exchange_available_amount",
-            ),
-            codec::Field::new("krw_uncl_amt", "krw_unpaid_amount")
-                .format(codec::Format::PLAIN.zero_padded(15)),
-            codec::Field::new("sell_expc_amt", "sell_expected_amount"),
-            codec::Field::new("buy_expc_amt", "buy_expected_amount"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
-            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
-            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
-            3 => codec::SlotMut::Decimal(&mut self.sell_currency_deposit_current_balance),
-            4 => {
-                codec::SlotMut::Decimal(&mut self.sell_currency_cash_unpaid_amount_current_balance)
-            }
-            5 => codec::SlotMut::Decimal(&mut self.sell_currency_other_loan_amount_current_balance),
-            6 => codec::SlotMut::Decimal(&mut self.sell_currency_exchange_available_amount),
-            7 => codec::SlotMut::Decimal(&mut self.buy_currency_deposit_current_balance),
-            8 => codec::SlotMut::Decimal(&mut self.buy_currency_cash_unpaid_amount_current_balance),
-            9 => codec::SlotMut::Decimal(&mut self.buy_currency_other_loan_amount_current_balance),
-            10 => codec::SlotMut::Decimal(&mut self.buy_currency_exchange_available_amount),
-            11 => codec::SlotMut::Int(&mut self.krw_unpaid_amount),
-            12 => codec::SlotMut::Decimal(&mut self.sell_expected_amount),
-            13 => codec::SlotMut::Decimal(&mut self.buy_expected_amount),
-            14 => codec::SlotMut::Number(&mut self.return_code),
-            15 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
-            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
-            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
-            3 => codec::SlotRef::Opt(&self.sell_currency_deposit_current_balance),
-            4 => codec::SlotRef::Opt(&self.sell_currency_cash_unpaid_amount_current_balance),
-            5 => codec::SlotRef::Opt(&self.sell_currency_other_loan_amount_current_balance),
-            6 => codec::SlotRef::Opt(&self.sell_currency_exchange_available_amount),
-            7 => codec::SlotRef::Opt(&self.buy_currency_deposit_current_balance),
-            8 => codec::SlotRef::Opt(&self.buy_currency_cash_unpaid_amount_current_balance),
-            9 => codec::SlotRef::Opt(&self.buy_currency_other_loan_amount_current_balance),
-            10 => codec::SlotRef::Opt(&self.buy_currency_exchange_available_amount),
-            11 => codec::SlotRef::Opt(&self.krw_unpaid_amount),
-            12 => codec::SlotRef::Opt(&self.sell_expected_amount),
-            13 => codec::SlotRef::Opt(&self.buy_expected_amount),
-            14 => codec::SlotRef::Number(self.return_code),
-            15 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ExchangeEstimateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ExchangeEstimateResponse {
+        sell_applied_exchange_rate: Decimal("sell_aplc_exrt"),
+        buy_applied_exchange_rate: Decimal("buy_aplc_exrt"),
+        applied_exchange_rate: Decimal("aplc_exrt"),
+        sell_currency_deposit_current_balance: Decimal("sell_crnc_entra_nowrm"),
+        sell_currency_cash_unpaid_amount_current_balance: Decimal("sell_crnc_ch_uncla_nowrm"),
+        sell_currency_other_loan_amount_current_balance: Decimal("sell_crnc_etc_loana_nowrm"),
+        sell_currency_exchange_available_amount: Decimal("sell_crnc_exmn_alow_amt"),
+        buy_currency_deposit_current_balance: Decimal("buy_crnc_entra_nowrm"),
+        buy_currency_cash_unpaid_amount_current_balance: Decimal("buy_crnc_ch_uncla_nowrm"),
+        buy_currency_other_loan_amount_current_balance: Decimal("buy_crnc_etc_loana_nowrm"),
+        buy_currency_exchange_available_amount: Decimal("buy_crnc_exmn_alow_amt"),
+        krw_unpaid_amount: Int("krw_uncl_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        sell_expected_amount: Decimal("sell_expc_amt"),
+        buy_expected_amount: Decimal("buy_expc_amt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for ExchangeEstimateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust31300",
@@ -319,17 +196,5 @@ impl kiwoom_runtime::TrRequest for ExchangeEstimateRequest {
     type Response = ExchangeEstimateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust31300", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for ExchangeEstimateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ExchangeEstimateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust31300")
     }
 }

@@ -43,36 +43,12 @@ impl ExchangeRateRequest {
         Self { exchange_type }
     }
 }
-impl codec::Table for ExchangeRateRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("exch_tp", "exchange_type")
-            .required()
-            .max(1)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::CurrencyExchangeDirection::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for ExchangeRateRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ExchangeRateRequest {
+        exchange_type: ReqCode("exch_tp").max(1)
+    },
+    from_json = "ust31301"
+);
 /// Response of `ust31301` 환율 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,70 +93,19 @@ pub struct ExchangeRateResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ExchangeRateResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ExchangeRateResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
-            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
-            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
-            codec::Field::new("exrt_tp_nm", "exchange_rate_type_name"),
-            codec::Field::new("spcl_bf_exrt", "preferential_before_exchange_rate"),
-            codec::Field::new("exrt_spcl_rt", "exchange_rate_preferential_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
-            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
-            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
-            3 => codec::SlotMut::Text(&mut self.exchange_rate_type_name),
-            4 => codec::SlotMut::Decimal(&mut self.preferential_before_exchange_rate),
-            5 => codec::SlotMut::Decimal(&mut self.exchange_rate_preferential_rate),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
-            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
-            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
-            3 => codec::SlotRef::Opt(&self.exchange_rate_type_name),
-            4 => codec::SlotRef::Opt(&self.preferential_before_exchange_rate),
-            5 => codec::SlotRef::Opt(&self.exchange_rate_preferential_rate),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ExchangeRateResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ExchangeRateResponse {
+        sell_applied_exchange_rate: Decimal("sell_aplc_exrt"),
+        buy_applied_exchange_rate: Decimal("buy_aplc_exrt"),
+        applied_exchange_rate: Decimal("aplc_exrt"),
+        exchange_rate_type_name: Text("exrt_tp_nm"),
+        preferential_before_exchange_rate: Decimal("spcl_bf_exrt"),
+        exchange_rate_preferential_rate: Decimal("exrt_spcl_rt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for ExchangeRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust31301",
@@ -191,17 +116,5 @@ impl kiwoom_runtime::TrRequest for ExchangeRateRequest {
     type Response = ExchangeRateResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust31301", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for ExchangeRateResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ExchangeRateRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust31301")
     }
 }

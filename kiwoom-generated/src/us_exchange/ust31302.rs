@@ -71,44 +71,13 @@ impl CurrencyExchangeRequest {
         }
     }
 }
-impl codec::Table for CurrencyExchangeRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("exch_tp", "exchange_type")
-                .required()
-                .max(1),
-            codec::Field::new("fc_exmn_amt", "foreign_currency_exchange_amount")
-                .required()
-                .max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Req(&mut self.foreign_currency_exchange_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Req(&self.foreign_currency_exchange_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::CurrencyExchangeDirection::from_code(""),
-            foreign_currency_exchange_amount: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for CurrencyExchangeRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CurrencyExchangeRequest {
+        exchange_type: ReqCode("exch_tp").max(1),
+        foreign_currency_exchange_amount: Req("fc_exmn_amt").max(12)
+    },
+    from_json = "ust31302"
+);
 /// Response of `ust31302` 환전 신청.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -232,176 +201,41 @@ pub struct CurrencyExchangeResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CurrencyExchangeResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CurrencyExchangeResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("sell_aplc_exrt", "sell_applied_exchange_rate"),
-            codec::Field::new("buy_aplc_exrt", "buy_applied_exchange_rate"),
-            codec::Field::new("aplc_exrt", "applied_exchange_rate"),
-            codec::Field::new("entra_prerm", "deposit_previous_balance"),
-            codec::Field::new("ch_uncla_prerm", "cash_unpaid_amount_previous_balance"),
-            codec::Field::new("etc_loana_prerm", "other_loan_amount_previous_balance"),
-            codec::Field::new("entra_nowrm", "deposit_current_balance"),
-            codec::Field::new("ch_uncla_nowrm", "cash_unpaid_amount_current_balance"),
-            codec::Field::new("etc_loana_nowrm", "other_loan_amount_current_balance"),
-            codec::Field::new("krw_exmn_alow_amt", "krw_exchange_available_amount"),
-            codec::Field::new("ch_uncl_rpym_amt", "cash_unpaid_repayment_amount"),
-            codec::Field::new("ch_uncl_dlfe", "cash_unpaid_late_fee"),
-            codec::Field::new(
-                "etc_loan_npay_rpym_amt",
-                "other_loan_arrears_repayment_amount",
-            ),
-            codec::Field::new("etc_loan_npay_dlfe", "other_loan_arrears_late_fee"),
-            codec::Field::new(
-                "fc_entra_prerm",
-                "foreign_currency_deposit_previous_balance",
-            ),
-            codec::Field::new(
-                "fc_ch_uncla_prerm",
-                "foreign_currency_cash_unpaid_amount_previous_balance",
-            ),
-            codec::Field::new(
-                "fc_etc_loana_prerm",
-                "foreign_currency_other_loan_amount_previous_balance",
-            ),
-            codec::Field::new("fc_entra_nowrm", "foreign_currency_deposit_current_balance"),
-            codec::Field::new(
-                "fc_ch_uncla_nowrm",
-                "foreign_currency_cash_unpaid_amount_current_balance",
-            ),
-            codec::Field::new(
-                "fc_etc_loana_nowrm",
-                "foreign_currency_other_loan_amount_current_balance",
-            ),
-            codec::Field::new(
-                "fc_exmn_alow_amt",
-                "foreign_currency_exchange_available_amount",
-            ),
-            codec::Field::new(
-                "fc_ch_uncl_rpym_amt",
-                "foreign_currency_cash_unpaid_repayment_amount",
-            ),
-            codec::Field::new("fc_ch_uncl_dlfe", "foreign_currency_cash_unpaid_late_fee"),
-            codec::Field::new(
-                "fc_etc_loan_npay_rpym_amt",
-                "foreign_currency_other_loan_arrears_repayment_amount",
-            ),
-            codec::Field::new(
-                "fc_etc_loan_npay_dlfe",
-                "foreign_currency_other_loan_arrears_late_fee",
-            ),
-            codec::Field::new("krw_exmn_amt", "krw_exchange_amount"),
-            codec::Field::new("sell_fc_amt", "sell_foreign_currency_amount"),
-            codec::Field::new("buy_fc_amt", "buy_foreign_currency_amount"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.sell_applied_exchange_rate),
-            1 => codec::SlotMut::Decimal(&mut self.buy_applied_exchange_rate),
-            2 => codec::SlotMut::Decimal(&mut self.applied_exchange_rate),
-            3 => codec::SlotMut::Decimal(&mut self.deposit_previous_balance),
-            4 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount_previous_balance),
-            5 => codec::SlotMut::Decimal(&mut self.other_loan_amount_previous_balance),
-            6 => codec::SlotMut::Decimal(&mut self.deposit_current_balance),
-            7 => codec::SlotMut::Decimal(&mut self.cash_unpaid_amount_current_balance),
-            8 => codec::SlotMut::Decimal(&mut self.other_loan_amount_current_balance),
-            9 => codec::SlotMut::Int(&mut self.krw_exchange_available_amount),
-            10 => codec::SlotMut::Decimal(&mut self.cash_unpaid_repayment_amount),
-            11 => codec::SlotMut::Decimal(&mut self.cash_unpaid_late_fee),
-            12 => codec::SlotMut::Decimal(&mut self.other_loan_arrears_repayment_amount),
-            13 => codec::SlotMut::Decimal(&mut self.other_loan_arrears_late_fee),
-            14 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit_previous_balance),
-            15 => codec::SlotMut::Decimal(
-                &mut self.foreign_currency_cash_unpaid_amount_previous_balance,
-            ),
-            16 => codec::SlotMut::Decimal(
-                &mut self.foreign_currency_other_loan_amount_previous_balance,
-            ),
-            17 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit_current_balance),
-            18 => codec::SlotMut::Decimal(
-                &mut self.foreign_currency_cash_unpaid_amount_current_balance,
-            ),
-            19 => codec::SlotMut::Decimal(
-                &mut self.foreign_currency_other_loan_amount_current_balance,
-            ),
-            20 => codec::SlotMut::Decimal(&mut self.foreign_currency_exchange_available_amount),
-            21 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_repayment_amount),
-            22 => codec::SlotMut::Decimal(&mut self.foreign_currency_cash_unpaid_late_fee),
-            23 => codec::SlotMut::Decimal(
-                &mut self.foreign_currency_other_loan_arrears_repayment_amount,
-            ),
-            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_other_loan_arrears_late_fee),
-            25 => codec::SlotMut::Int(&mut self.krw_exchange_amount),
-            26 => codec::SlotMut::Decimal(&mut self.sell_foreign_currency_amount),
-            27 => codec::SlotMut::Decimal(&mut self.buy_foreign_currency_amount),
-            28 => codec::SlotMut::Number(&mut self.return_code),
-            29 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.sell_applied_exchange_rate),
-            1 => codec::SlotRef::Opt(&self.buy_applied_exchange_rate),
-            2 => codec::SlotRef::Opt(&self.applied_exchange_rate),
-            3 => codec::SlotRef::Opt(&self.deposit_previous_balance),
-            4 => codec::SlotRef::Opt(&self.cash_unpaid_amount_previous_balance),
-            5 => codec::SlotRef::Opt(&self.other_loan_amount_previous_balance),
-            6 => codec::SlotRef::Opt(&self.deposit_current_balance),
-            7 => codec::SlotRef::Opt(&self.cash_unpaid_amount_current_balance),
-            8 => codec::SlotRef::Opt(&self.other_loan_amount_current_balance),
-            9 => codec::SlotRef::Opt(&self.krw_exchange_available_amount),
-            10 => codec::SlotRef::Opt(&self.cash_unpaid_repayment_amount),
-            11 => codec::SlotRef::Opt(&self.cash_unpaid_late_fee),
-            12 => codec::SlotRef::Opt(&self.other_loan_arrears_repayment_amount),
-            13 => codec::SlotRef::Opt(&self.other_loan_arrears_late_fee),
-            14 => codec::SlotRef::Opt(&self.foreign_currency_deposit_previous_balance),
-            15 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount_previous_balance),
-            16 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount_previous_balance),
-            17 => codec::SlotRef::Opt(&self.foreign_currency_deposit_current_balance),
-            18 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_amount_current_balance),
-            19 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_amount_current_balance),
-            20 => codec::SlotRef::Opt(&self.foreign_currency_exchange_available_amount),
-            21 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_repayment_amount),
-            22 => codec::SlotRef::Opt(&self.foreign_currency_cash_unpaid_late_fee),
-            23 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_arrears_repayment_amount),
-            24 => codec::SlotRef::Opt(&self.foreign_currency_other_loan_arrears_late_fee),
-            25 => codec::SlotRef::Opt(&self.krw_exchange_amount),
-            26 => codec::SlotRef::Opt(&self.sell_foreign_currency_amount),
-            27 => codec::SlotRef::Opt(&self.buy_foreign_currency_amount),
-            28 => codec::SlotRef::Number(self.return_code),
-            29 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CurrencyExchangeResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CurrencyExchangeResponse {
+        sell_applied_exchange_rate: Decimal("sell_aplc_exrt"),
+        buy_applied_exchange_rate: Decimal("buy_aplc_exrt"),
+        applied_exchange_rate: Decimal("aplc_exrt"),
+        deposit_previous_balance: Decimal("entra_prerm"),
+        cash_unpaid_amount_previous_balance: Decimal("ch_uncla_prerm"),
+        other_loan_amount_previous_balance: Decimal("etc_loana_prerm"),
+        deposit_current_balance: Decimal("entra_nowrm"),
+        cash_unpaid_amount_current_balance: Decimal("ch_uncla_nowrm"),
+        other_loan_amount_current_balance: Decimal("etc_loana_nowrm"),
+        krw_exchange_available_amount: Int("krw_exmn_alow_amt"),
+        cash_unpaid_repayment_amount: Decimal("ch_uncl_rpym_amt"),
+        cash_unpaid_late_fee: Decimal("ch_uncl_dlfe"),
+        other_loan_arrears_repayment_amount: Decimal("etc_loan_npay_rpym_amt"),
+        other_loan_arrears_late_fee: Decimal("etc_loan_npay_dlfe"),
+        foreign_currency_deposit_previous_balance: Decimal("fc_entra_prerm"),
+        foreign_currency_cash_unpaid_amount_previous_balance: Decimal("fc_ch_uncla_prerm"),
+        foreign_currency_other_loan_amount_previous_balance: Decimal("fc_etc_loana_prerm"),
+        foreign_currency_deposit_current_balance: Decimal("fc_entra_nowrm"),
+        foreign_currency_cash_unpaid_amount_current_balance: Decimal("fc_ch_uncla_nowrm"),
+        foreign_currency_other_loan_amount_current_balance: Decimal("fc_etc_loana_nowrm"),
+        foreign_currency_exchange_available_amount: Decimal("fc_exmn_alow_amt"),
+        foreign_currency_cash_unpaid_repayment_amount: Decimal("fc_ch_uncl_rpym_amt"),
+        foreign_currency_cash_unpaid_late_fee: Decimal("fc_ch_uncl_dlfe"),
+        foreign_currency_other_loan_arrears_repayment_amount: Decimal("fc_etc_loan_npay_rpym_amt"),
+        foreign_currency_other_loan_arrears_late_fee: Decimal("fc_etc_loan_npay_dlfe"),
+        krw_exchange_amount: Int("krw_exmn_amt"),
+        sell_foreign_currency_amount: Decimal("sell_fc_amt"),
+        buy_foreign_currency_amount: Decimal("buy_fc_amt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust31302",
@@ -422,17 +256,5 @@ impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {
             price: None,
             original_order_no: None,
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for CurrencyExchangeResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CurrencyExchangeRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust31302")
     }
 }

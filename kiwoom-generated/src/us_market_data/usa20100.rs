@@ -44,40 +44,13 @@ impl StockQuoteRequest {
         }
     }
 }
-impl codec::Table for StockQuoteRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code").required(),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for StockQuoteRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockQuoteRequest {
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Req("stk_cd")
+    },
+    from_json = "usa20100"
+);
 /// Response of `usa20100` 미국주식 현재가 종목정보.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -313,175 +286,54 @@ pub struct StockQuoteResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockQuoteResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockQuoteResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("52wk_hgst_pric", "high_52w"),
-            codec::Field::new("52wk_hgst_pric_pre_rt", "high_52w_change_rate"),
-            codec::Field::new("52wk_hgst_pric_dt", "high_52w_date"),
-            codec::Field::new("52wk_lwst_pric", "low_52w"),
-            codec::Field::new("52wk_lwst_pric_pre_rt", "low_52w_change_rate"),
-            codec::Field::new("52wk_lwst_pric_dt", "low_52w_date"),
-            codec::Field::new("stk_cnt", "stock_count"),
-            codec::Field::new("mac", "market_cap"),
-            codec::Field::new("setl_mm", "settlement_month"),
-            codec::Field::new("lg_inds_cd", "large_industry_code"),
-            codec::Field::new("sm_inds_cd", "small_industry_code"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("oyr_hgst", "year_highest"),
-            codec::Field::new("oyr_hgst_dt", "year_highest_date"),
-            codec::Field::new("oyr_hgst_pre_rt", "year_highest_change_rate"),
-            codec::Field::new("oyr_lwst", "year_lowest"),
-            codec::Field::new("oyr_lwst_dt", "year_lowest_date"),
-            codec::Field::new("oyr_lwst_pre_rt", "year_lowest_change_rate"),
-            codec::Field::new("pre_open_pric", "previous_day_open_price"),
-            codec::Field::new("pre_high_pric", "previous_day_high_price"),
-            codec::Field::new("pre_low_pric", "previous_day_low_price"),
-            codec::Field::new("base_close_pric", "base_close_price"),
-            codec::Field::new("upl_pric", "upper_limit_price"),
-            codec::Field::new("lst_pric", "lower_limit_price"),
-            codec::Field::new("trde_qty_unit", "trade_quantity_unit"),
-            codec::Field::new("uncert_lv", "uncertainty_level"),
-            codec::Field::new("comp_adv_tp", "competitive_advantage_type"),
-            codec::Field::new("curr_unit", "currency_unit"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("trd_susp_tp", "trade_suspension_type"),
-            codec::Field::new("base_exrt", "base_exchange_rate"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Opt(&mut self.high_52w),
-            5 => codec::SlotMut::Decimal(&mut self.high_52w_change_rate),
-            6 => codec::SlotMut::Date(&mut self.high_52w_date),
-            7 => codec::SlotMut::Opt(&mut self.low_52w),
-            8 => codec::SlotMut::Decimal(&mut self.low_52w_change_rate),
-            9 => codec::SlotMut::Date(&mut self.low_52w_date),
-            10 => codec::SlotMut::Int(&mut self.stock_count),
-            11 => codec::SlotMut::Decimal(&mut self.market_cap),
-            12 => codec::SlotMut::Text(&mut self.settlement_month),
-            13 => codec::SlotMut::Text(&mut self.large_industry_code),
-            14 => codec::SlotMut::Text(&mut self.small_industry_code),
-            15 => codec::SlotMut::Opt(&mut self.current_price),
-            16 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            17 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            18 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            19 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            20 => codec::SlotMut::Opt(&mut self.year_highest),
-            21 => codec::SlotMut::Date(&mut self.year_highest_date),
-            22 => codec::SlotMut::Decimal(&mut self.year_highest_change_rate),
-            23 => codec::SlotMut::Opt(&mut self.year_lowest),
-            24 => codec::SlotMut::Date(&mut self.year_lowest_date),
-            25 => codec::SlotMut::Decimal(&mut self.year_lowest_change_rate),
-            26 => codec::SlotMut::Decimal(&mut self.previous_day_open_price),
-            27 => codec::SlotMut::Decimal(&mut self.previous_day_high_price),
-            28 => codec::SlotMut::Decimal(&mut self.previous_day_low_price),
-            29 => codec::SlotMut::Decimal(&mut self.base_close_price),
-            30 => codec::SlotMut::Decimal(&mut self.upper_limit_price),
-            31 => codec::SlotMut::Decimal(&mut self.lower_limit_price),
-            32 => codec::SlotMut::Text(&mut self.trade_quantity_unit),
-            33 => codec::SlotMut::Text(&mut self.uncertainty_level),
-            34 => codec::SlotMut::Text(&mut self.competitive_advantage_type),
-            35 => codec::SlotMut::Text(&mut self.currency_unit),
-            36 => codec::SlotMut::Opt(&mut self.open_price),
-            37 => codec::SlotMut::Opt(&mut self.high_price),
-            38 => codec::SlotMut::Opt(&mut self.low_price),
-            39 => codec::SlotMut::Text(&mut self.trade_suspension_type),
-            40 => codec::SlotMut::Decimal(&mut self.base_exchange_rate),
-            41 => codec::SlotMut::Number(&mut self.return_code),
-            42 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.high_52w),
-            5 => codec::SlotRef::Opt(&self.high_52w_change_rate),
-            6 => codec::SlotRef::Opt(&self.high_52w_date),
-            7 => codec::SlotRef::Opt(&self.low_52w),
-            8 => codec::SlotRef::Opt(&self.low_52w_change_rate),
-            9 => codec::SlotRef::Opt(&self.low_52w_date),
-            10 => codec::SlotRef::Opt(&self.stock_count),
-            11 => codec::SlotRef::Opt(&self.market_cap),
-            12 => codec::SlotRef::Opt(&self.settlement_month),
-            13 => codec::SlotRef::Opt(&self.large_industry_code),
-            14 => codec::SlotRef::Opt(&self.small_industry_code),
-            15 => codec::SlotRef::Opt(&self.current_price),
-            16 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            17 => codec::SlotRef::Opt(&self.previous_day_change),
-            18 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            19 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            20 => codec::SlotRef::Opt(&self.year_highest),
-            21 => codec::SlotRef::Opt(&self.year_highest_date),
-            22 => codec::SlotRef::Opt(&self.year_highest_change_rate),
-            23 => codec::SlotRef::Opt(&self.year_lowest),
-            24 => codec::SlotRef::Opt(&self.year_lowest_date),
-            25 => codec::SlotRef::Opt(&self.year_lowest_change_rate),
-            26 => codec::SlotRef::Opt(&self.previous_day_open_price),
-            27 => codec::SlotRef::Opt(&self.previous_day_high_price),
-            28 => codec::SlotRef::Opt(&self.previous_day_low_price),
-            29 => codec::SlotRef::Opt(&self.base_close_price),
-            30 => codec::SlotRef::Opt(&self.upper_limit_price),
-            31 => codec::SlotRef::Opt(&self.lower_limit_price),
-            32 => codec::SlotRef::Opt(&self.trade_quantity_unit),
-            33 => codec::SlotRef::Opt(&self.uncertainty_level),
-            34 => codec::SlotRef::Opt(&self.competitive_advantage_type),
-            35 => codec::SlotRef::Opt(&self.currency_unit),
-            36 => codec::SlotRef::Opt(&self.open_price),
-            37 => codec::SlotRef::Opt(&self.high_price),
-            38 => codec::SlotRef::Opt(&self.low_price),
-            39 => codec::SlotRef::Opt(&self.trade_suspension_type),
-            40 => codec::SlotRef::Opt(&self.base_exchange_rate),
-            41 => codec::SlotRef::Number(self.return_code),
-            42 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockQuoteResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockQuoteResponse {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        high_52w: Opt("52wk_hgst_pric"),
+        high_52w_change_rate: Decimal("52wk_hgst_pric_pre_rt"),
+        high_52w_date: Date("52wk_hgst_pric_dt"),
+        low_52w: Opt("52wk_lwst_pric"),
+        low_52w_change_rate: Decimal("52wk_lwst_pric_pre_rt"),
+        low_52w_date: Date("52wk_lwst_pric_dt"),
+        stock_count: Int("stk_cnt"),
+        market_cap: Decimal("mac"),
+        settlement_month: Text("setl_mm"),
+        large_industry_code: Text("lg_inds_cd"),
+        small_industry_code: Text("sm_inds_cd"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        year_highest: Opt("oyr_hgst"),
+        year_highest_date: Date("oyr_hgst_dt"),
+        year_highest_change_rate: Decimal("oyr_hgst_pre_rt"),
+        year_lowest: Opt("oyr_lwst"),
+        year_lowest_date: Date("oyr_lwst_dt"),
+        year_lowest_change_rate: Decimal("oyr_lwst_pre_rt"),
+        previous_day_open_price: Decimal("pre_open_pric"),
+        previous_day_high_price: Decimal("pre_high_pric"),
+        previous_day_low_price: Decimal("pre_low_pric"),
+        base_close_price: Decimal("base_close_pric"),
+        upper_limit_price: Decimal("upl_pric"),
+        lower_limit_price: Decimal("lst_pric"),
+        trade_quantity_unit: Text("trde_qty_unit"),
+        uncertainty_level: Text("uncert_lv"),
+        competitive_advantage_type: Text("comp_adv_tp"),
+        currency_unit: Text("curr_unit"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        trade_suspension_type: Text("trd_susp_tp"),
+        base_exchange_rate: Decimal("base_exrt"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20100",
@@ -492,17 +344,5 @@ impl kiwoom_runtime::TrRequest for StockQuoteRequest {
     type Response = StockQuoteResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20100", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for StockQuoteResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockQuoteRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20100")
     }
 }

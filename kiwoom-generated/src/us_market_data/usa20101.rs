@@ -44,40 +44,13 @@ impl OrderBookRequest {
         }
     }
 }
-impl codec::Table for OrderBookRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code").required(),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for OrderBookRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderBookRequest {
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Req("stk_cd")
+    },
+    from_json = "usa20101"
+);
 /// Response of `usa20101` 미국주식 현재가 10호가.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -565,316 +538,101 @@ pub struct OrderBookResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderBookResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderBookResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("trde_qty", "trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("bid_tm", "quote_time"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("fpr_sel_bid", "best_ask_price"),
-            codec::Field::new("fpr_buy_bid", "best_bid_price"),
-            codec::Field::new("pre_trde_rt", "previous_day_trade_change_rate"),
-            codec::Field::new("trde_tern_rt", "trade_turnover_rate"),
-            codec::Field::new("sel_1bid", "ask_price_1"),
-            codec::Field::new("sel_2bid", "ask_price_2"),
-            codec::Field::new("sel_3bid", "ask_price_3"),
-            codec::Field::new("sel_4bid", "ask_price_4"),
-            codec::Field::new("sel_5bid", "ask_price_5"),
-            codec::Field::new("sel_6bid", "ask_price_6"),
-            codec::Field::new("sel_7bid", "ask_price_7"),
-            codec::Field::new("sel_8bid", "ask_price_8"),
-            codec::Field::new("sel_9bid", "ask_price_9"),
-            codec::Field::new("sel_10bid", "ask_price_10"),
-            codec::Field::new("buy_1bid", "bid_price_1"),
-            codec::Field::new("buy_2bid", "bid_price_2"),
-            codec::Field::new("buy_3bid", "bid_price_3"),
-            codec::Field::new("buy_4bid", "bid_price_4"),
-            codec::Field::new("buy_5bid", "bid_price_5"),
-            codec::Field::new("buy_6bid", "bid_price_6"),
-            codec::Field::new("buy_7bid", "bid_price_7"),
-            codec::Field::new("buy_8bid", "bid_price_8"),
-            codec::Field::new("buy_9bid", "bid_price_9"),
-            codec::Field::new("buy_10bid", "bid_price_10"),
-            codec::Field::new("sel_1bid_req", "ask_quantity_1"),
-            codec::Field::new("sel_2bid_req", "ask_quantity_2"),
-            codec::Field::new("sel_3bid_req", "ask_quantity_3"),
-            codec::Field::new("sel_4bid_req", "ask_quantity_4"),
-            codec::Field::new("sel_5bid_req", "ask_quantity_5"),
-            codec::Field::new("sel_6bid_req", "ask_quantity_6"),
-            codec::Field::new("sel_7bid_req", "ask_quantity_7"),
-            codec::Field::new("sel_8bid_req", "ask_quantity_8"),
-            codec::Field::new("sel_9bid_req", "ask_quantity_9"),
-            codec::Field::new("sel_10bid_req", "ask_quantity_10"),
-            codec::Field::new("buy_1bid_req", "bid_quantity_1"),
-            codec::Field::new("buy_2bid_req", "bid_quantity_2"),
-            codec::Field::new("buy_3bid_req", "bid_quantity_3"),
-            codec::Field::new("buy_4bid_req", "bid_quantity_4"),
-            codec::Field::new("buy_5bid_req", "bid_quantity_5"),
-            codec::Field::new("buy_6bid_req", "bid_quantity_6"),
-            codec::Field::new("buy_7bid_req", "bid_quantity_7"),
-            codec::Field::new("buy_8bid_req", "bid_quantity_8"),
-            codec::Field::new("buy_9bid_req", "bid_quantity_9"),
-            codec::Field::new("buy_10bid_req", "bid_quantity_10"),
-            codec::Field::new("sel_1bid_jub_pre", "ask_quantity_change_1"),
-            codec::Field::new("sel_2bid_jub_pre", "ask_quantity_change_2"),
-            codec::Field::new("sel_3bid_jub_pre", "ask_quantity_change_3"),
-            codec::Field::new("sel_4bid_jub_pre", "ask_quantity_change_4"),
-            codec::Field::new("sel_5bid_jub_pre", "ask_quantity_change_5"),
-            codec::Field::new("sel_6bid_jub_pre", "ask_quantity_change_6"),
-            codec::Field::new("sel_7bid_jub_pre", "ask_quantity_change_7"),
-            codec::Field::new("sel_8bid_jub_pre", "ask_quantity_change_8"),
-            codec::Field::new("sel_9bid_jub_pre", "ask_quantity_change_9"),
-            codec::Field::new("sel_10bid_jub_pre", "ask_quantity_change_10"),
-            codec::Field::new("buy_1th_pre_req_pre", "best_bid_quantity_change"),
-            codec::Field::new("buy_1bid_jub_pre", "bid_quantity_change_1"),
-            codec::Field::new("buy_2bid_jub_pre", "bid_quantity_change_2"),
-            codec::Field::new("buy_3bid_jub_pre", "bid_quantity_change_3"),
-            codec::Field::new("buy_4bid_jub_pre", "bid_quantity_change_4"),
-            codec::Field::new("buy_5bid_jub_pre", "bid_quantity_change_5"),
-            codec::Field::new("buy_6bid_jub_pre", "bid_quantity_change_6"),
-            codec::Field::new("buy_7bid_jub_pre", "bid_quantity_change_7"),
-            codec::Field::new("buy_8bid_jub_pre", "bid_quantity_change_8"),
-            codec::Field::new("buy_9bid_jub_pre", "bid_quantity_change_9"),
-            codec::Field::new("buy_10bid_jub_pre", "bid_quantity_change_10"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("sel_bid_tot_req_jub_pre", "total_ask_quantity_change"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-            codec::Field::new("buy_bid_tot_req_jub_pre", "total_bid_quantity_change"),
-            codec::Field::new("netprps_req", "net_purchase_remaining_quantity"),
-            codec::Field::new("netslmt_req", "net_sell_remaining_quantity"),
-            codec::Field::new("upl_pric", "upper_limit_price"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Opt(&mut self.current_price),
-            5 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Int(&mut self.trade_quantity),
-            8 => codec::SlotMut::Decimal(&mut self.trade_value),
-            9 => codec::SlotMut::Opt(&mut self.open_price),
-            10 => codec::SlotMut::Opt(&mut self.high_price),
-            11 => codec::SlotMut::Opt(&mut self.low_price),
-            12 => codec::SlotMut::Text(&mut self.quote_time),
-            13 => codec::SlotMut::Date(&mut self.date),
-            14 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            15 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            16 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            17 => codec::SlotMut::Decimal(&mut self.previous_day_trade_change_rate),
-            18 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            19 => codec::SlotMut::Opt(&mut self.ask_price_1),
-            20 => codec::SlotMut::Opt(&mut self.ask_price_2),
-            21 => codec::SlotMut::Opt(&mut self.ask_price_3),
-            22 => codec::SlotMut::Opt(&mut self.ask_price_4),
-            23 => codec::SlotMut::Opt(&mut self.ask_price_5),
-            24 => codec::SlotMut::Opt(&mut self.ask_price_6),
-            25 => codec::SlotMut::Opt(&mut self.ask_price_7),
-            26 => codec::SlotMut::Opt(&mut self.ask_price_8),
-            27 => codec::SlotMut::Opt(&mut self.ask_price_9),
-            28 => codec::SlotMut::Opt(&mut self.ask_price_10),
-            29 => codec::SlotMut::Opt(&mut self.bid_price_1),
-            30 => codec::SlotMut::Opt(&mut self.bid_price_2),
-            31 => codec::SlotMut::Opt(&mut self.bid_price_3),
-            32 => codec::SlotMut::Opt(&mut self.bid_price_4),
-            33 => codec::SlotMut::Opt(&mut self.bid_price_5),
-            34 => codec::SlotMut::Opt(&mut self.bid_price_6),
-            35 => codec::SlotMut::Opt(&mut self.bid_price_7),
-            36 => codec::SlotMut::Opt(&mut self.bid_price_8),
-            37 => codec::SlotMut::Opt(&mut self.bid_price_9),
-            38 => codec::SlotMut::Opt(&mut self.bid_price_10),
-            39 => codec::SlotMut::Int(&mut self.ask_quantity_1),
-            40 => codec::SlotMut::Int(&mut self.ask_quantity_2),
-            41 => codec::SlotMut::Int(&mut self.ask_quantity_3),
-            42 => codec::SlotMut::Int(&mut self.ask_quantity_4),
-            43 => codec::SlotMut::Int(&mut self.ask_quantity_5),
-            44 => codec::SlotMut::Int(&mut self.ask_quantity_6),
-            45 => codec::SlotMut::Int(&mut self.ask_quantity_7),
-            46 => codec::SlotMut::Int(&mut self.ask_quantity_8),
-            47 => codec::SlotMut::Int(&mut self.ask_quantity_9),
-            48 => codec::SlotMut::Int(&mut self.ask_quantity_10),
-            49 => codec::SlotMut::Int(&mut self.bid_quantity_1),
-            50 => codec::SlotMut::Int(&mut self.bid_quantity_2),
-            51 => codec::SlotMut::Int(&mut self.bid_quantity_3),
-            52 => codec::SlotMut::Int(&mut self.bid_quantity_4),
-            53 => codec::SlotMut::Int(&mut self.bid_quantity_5),
-            54 => codec::SlotMut::Int(&mut self.bid_quantity_6),
-            55 => codec::SlotMut::Int(&mut self.bid_quantity_7),
-            56 => codec::SlotMut::Int(&mut self.bid_quantity_8),
-            57 => codec::SlotMut::Int(&mut self.bid_quantity_9),
-            58 => codec::SlotMut::Int(&mut self.bid_quantity_10),
-            59 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_1),
-            60 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_2),
-            61 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_3),
-            62 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_4),
-            63 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_5),
-            64 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_6),
-            65 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_7),
-            66 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_8),
-            67 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_9),
-            68 => codec::SlotMut::Decimal(&mut self.ask_quantity_change_10),
-            69 => codec::SlotMut::Decimal(&mut self.best_bid_quantity_change),
-            70 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_1),
-            71 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_2),
-            72 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_3),
-            73 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_4),
-            74 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_5),
-            75 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_6),
-            76 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_7),
-            77 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_8),
-            78 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_9),
-            79 => codec::SlotMut::Decimal(&mut self.bid_quantity_change_10),
-            80 => codec::SlotMut::Int(&mut self.total_ask_quantity),
-            81 => codec::SlotMut::Decimal(&mut self.total_ask_quantity_change),
-            82 => codec::SlotMut::Int(&mut self.total_bid_quantity),
-            83 => codec::SlotMut::Decimal(&mut self.total_bid_quantity_change),
-            84 => codec::SlotMut::Int(&mut self.net_purchase_remaining_quantity),
-            85 => codec::SlotMut::Int(&mut self.net_sell_remaining_quantity),
-            86 => codec::SlotMut::Decimal(&mut self.upper_limit_price),
-            87 => codec::SlotMut::Decimal(&mut self.base_price),
-            88 => codec::SlotMut::Number(&mut self.return_code),
-            89 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.current_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.trade_quantity),
-            8 => codec::SlotRef::Opt(&self.trade_value),
-            9 => codec::SlotRef::Opt(&self.open_price),
-            10 => codec::SlotRef::Opt(&self.high_price),
-            11 => codec::SlotRef::Opt(&self.low_price),
-            12 => codec::SlotRef::Opt(&self.quote_time),
-            13 => codec::SlotRef::Opt(&self.date),
-            14 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            15 => codec::SlotRef::Opt(&self.best_ask_price),
-            16 => codec::SlotRef::Opt(&self.best_bid_price),
-            17 => codec::SlotRef::Opt(&self.previous_day_trade_change_rate),
-            18 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            19 => codec::SlotRef::Opt(&self.ask_price_1),
-            20 => codec::SlotRef::Opt(&self.ask_price_2),
-            21 => codec::SlotRef::Opt(&self.ask_price_3),
-            22 => codec::SlotRef::Opt(&self.ask_price_4),
-            23 => codec::SlotRef::Opt(&self.ask_price_5),
-            24 => codec::SlotRef::Opt(&self.ask_price_6),
-            25 => codec::SlotRef::Opt(&self.ask_price_7),
-            26 => codec::SlotRef::Opt(&self.ask_price_8),
-            27 => codec::SlotRef::Opt(&self.ask_price_9),
-            28 => codec::SlotRef::Opt(&self.ask_price_10),
-            29 => codec::SlotRef::Opt(&self.bid_price_1),
-            30 => codec::SlotRef::Opt(&self.bid_price_2),
-            31 => codec::SlotRef::Opt(&self.bid_price_3),
-            32 => codec::SlotRef::Opt(&self.bid_price_4),
-            33 => codec::SlotRef::Opt(&self.bid_price_5),
-            34 => codec::SlotRef::Opt(&self.bid_price_6),
-            35 => codec::SlotRef::Opt(&self.bid_price_7),
-            36 => codec::SlotRef::Opt(&self.bid_price_8),
-            37 => codec::SlotRef::Opt(&self.bid_price_9),
-            38 => codec::SlotRef::Opt(&self.bid_price_10),
-            39 => codec::SlotRef::Opt(&self.ask_quantity_1),
-            40 => codec::SlotRef::Opt(&self.ask_quantity_2),
-            41 => codec::SlotRef::Opt(&self.ask_quantity_3),
-            42 => codec::SlotRef::Opt(&self.ask_quantity_4),
-            43 => codec::SlotRef::Opt(&self.ask_quantity_5),
-            44 => codec::SlotRef::Opt(&self.ask_quantity_6),
-            45 => codec::SlotRef::Opt(&self.ask_quantity_7),
-            46 => codec::SlotRef::Opt(&self.ask_quantity_8),
-            47 => codec::SlotRef::Opt(&self.ask_quantity_9),
-            48 => codec::SlotRef::Opt(&self.ask_quantity_10),
-            49 => codec::SlotRef::Opt(&self.bid_quantity_1),
-            50 => codec::SlotRef::Opt(&self.bid_quantity_2),
-            51 => codec::SlotRef::Opt(&self.bid_quantity_3),
-            52 => codec::SlotRef::Opt(&self.bid_quantity_4),
-            53 => codec::SlotRef::Opt(&self.bid_quantity_5),
-            54 => codec::SlotRef::Opt(&self.bid_quantity_6),
-            55 => codec::SlotRef::Opt(&self.bid_quantity_7),
-            56 => codec::SlotRef::Opt(&self.bid_quantity_8),
-            57 => codec::SlotRef::Opt(&self.bid_quantity_9),
-            58 => codec::SlotRef::Opt(&self.bid_quantity_10),
-            59 => codec::SlotRef::Opt(&self.ask_quantity_change_1),
-            60 => codec::SlotRef::Opt(&self.ask_quantity_change_2),
-            61 => codec::SlotRef::Opt(&self.ask_quantity_change_3),
-            62 => codec::SlotRef::Opt(&self.ask_quantity_change_4),
-            63 => codec::SlotRef::Opt(&self.ask_quantity_change_5),
-            64 => codec::SlotRef::Opt(&self.ask_quantity_change_6),
-            65 => codec::SlotRef::Opt(&self.ask_quantity_change_7),
-            66 => codec::SlotRef::Opt(&self.ask_quantity_change_8),
-            67 => codec::SlotRef::Opt(&self.ask_quantity_change_9),
-            68 => codec::SlotRef::Opt(&self.ask_quantity_change_10),
-            69 => codec::SlotRef::Opt(&self.best_bid_quantity_change),
-            70 => codec::SlotRef::Opt(&self.bid_quantity_change_1),
-            71 => codec::SlotRef::Opt(&self.bid_quantity_change_2),
-            72 => codec::SlotRef::Opt(&self.bid_quantity_change_3),
-            73 => codec::SlotRef::Opt(&self.bid_quantity_change_4),
-            74 => codec::SlotRef::Opt(&self.bid_quantity_change_5),
-            75 => codec::SlotRef::Opt(&self.bid_quantity_change_6),
-            76 => codec::SlotRef::Opt(&self.bid_quantity_change_7),
-            77 => codec::SlotRef::Opt(&self.bid_quantity_change_8),
-            78 => codec::SlotRef::Opt(&self.bid_quantity_change_9),
-            79 => codec::SlotRef::Opt(&self.bid_quantity_change_10),
-            80 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            81 => codec::SlotRef::Opt(&self.total_ask_quantity_change),
-            82 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            83 => codec::SlotRef::Opt(&self.total_bid_quantity_change),
-            84 => codec::SlotRef::Opt(&self.net_purchase_remaining_quantity),
-            85 => codec::SlotRef::Opt(&self.net_sell_remaining_quantity),
-            86 => codec::SlotRef::Opt(&self.upper_limit_price),
-            87 => codec::SlotRef::Opt(&self.base_price),
-            88 => codec::SlotRef::Number(self.return_code),
-            89 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderBookResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    OrderBookResponse {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Decimal("trde_prica"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        quote_time: Text("bid_tm"),
+        date: Date("dt"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        best_ask_price: Opt("fpr_sel_bid"),
+        best_bid_price: Opt("fpr_buy_bid"),
+        previous_day_trade_change_rate: Decimal("pre_trde_rt"),
+        trade_turnover_rate: Decimal("trde_tern_rt"),
+        ask_price_1: Opt("sel_1bid"),
+        ask_price_2: Opt("sel_2bid"),
+        ask_price_3: Opt("sel_3bid"),
+        ask_price_4: Opt("sel_4bid"),
+        ask_price_5: Opt("sel_5bid"),
+        ask_price_6: Opt("sel_6bid"),
+        ask_price_7: Opt("sel_7bid"),
+        ask_price_8: Opt("sel_8bid"),
+        ask_price_9: Opt("sel_9bid"),
+        ask_price_10: Opt("sel_10bid"),
+        bid_price_1: Opt("buy_1bid"),
+        bid_price_2: Opt("buy_2bid"),
+        bid_price_3: Opt("buy_3bid"),
+        bid_price_4: Opt("buy_4bid"),
+        bid_price_5: Opt("buy_5bid"),
+        bid_price_6: Opt("buy_6bid"),
+        bid_price_7: Opt("buy_7bid"),
+        bid_price_8: Opt("buy_8bid"),
+        bid_price_9: Opt("buy_9bid"),
+        bid_price_10: Opt("buy_10bid"),
+        ask_quantity_1: Int("sel_1bid_req"),
+        ask_quantity_2: Int("sel_2bid_req"),
+        ask_quantity_3: Int("sel_3bid_req"),
+        ask_quantity_4: Int("sel_4bid_req"),
+        ask_quantity_5: Int("sel_5bid_req"),
+        ask_quantity_6: Int("sel_6bid_req"),
+        ask_quantity_7: Int("sel_7bid_req"),
+        ask_quantity_8: Int("sel_8bid_req"),
+        ask_quantity_9: Int("sel_9bid_req"),
+        ask_quantity_10: Int("sel_10bid_req"),
+        bid_quantity_1: Int("buy_1bid_req"),
+        bid_quantity_2: Int("buy_2bid_req"),
+        bid_quantity_3: Int("buy_3bid_req"),
+        bid_quantity_4: Int("buy_4bid_req"),
+        bid_quantity_5: Int("buy_5bid_req"),
+        bid_quantity_6: Int("buy_6bid_req"),
+        bid_quantity_7: Int("buy_7bid_req"),
+        bid_quantity_8: Int("buy_8bid_req"),
+        bid_quantity_9: Int("buy_9bid_req"),
+        bid_quantity_10: Int("buy_10bid_req"),
+        ask_quantity_change_1: Decimal("sel_1bid_jub_pre"),
+        ask_quantity_change_2: Decimal("sel_2bid_jub_pre"),
+        ask_quantity_change_3: Decimal("sel_3bid_jub_pre"),
+        ask_quantity_change_4: Decimal("sel_4bid_jub_pre"),
+        ask_quantity_change_5: Decimal("sel_5bid_jub_pre"),
+        ask_quantity_change_6: Decimal("sel_6bid_jub_pre"),
+        ask_quantity_change_7: Decimal("sel_7bid_jub_pre"),
+        ask_quantity_change_8: Decimal("sel_8bid_jub_pre"),
+        ask_quantity_change_9: Decimal("sel_9bid_jub_pre"),
+        ask_quantity_change_10: Decimal("sel_10bid_jub_pre"),
+        best_bid_quantity_change: Decimal("buy_1th_pre_req_pre"),
+        bid_quantity_change_1: Decimal("buy_1bid_jub_pre"),
+        bid_quantity_change_2: Decimal("buy_2bid_jub_pre"),
+        bid_quantity_change_3: Decimal("buy_3bid_jub_pre"),
+        bid_quantity_change_4: Decimal("buy_4bid_jub_pre"),
+        bid_quantity_change_5: Decimal("buy_5bid_jub_pre"),
+        bid_quantity_change_6: Decimal("buy_6bid_jub_pre"),
+        bid_quantity_change_7: Decimal("buy_7bid_jub_pre"),
+        bid_quantity_change_8: Decimal("buy_8bid_jub_pre"),
+        bid_quantity_change_9: Decimal("buy_9bid_jub_pre"),
+        bid_quantity_change_10: Decimal("buy_10bid_jub_pre"),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_ask_quantity_change: Decimal("sel_bid_tot_req_jub_pre"),
+        total_bid_quantity: Int("tot_buy_req"),
+        total_bid_quantity_change: Decimal("buy_bid_tot_req_jub_pre"),
+        net_purchase_remaining_quantity: Int("netprps_req"),
+        net_sell_remaining_quantity: Int("netslmt_req"),
+        upper_limit_price: Decimal("upl_pric"),
+        base_price: Decimal("base_pric"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for OrderBookRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20101",
@@ -885,17 +643,5 @@ impl kiwoom_runtime::TrRequest for OrderBookRequest {
     type Response = OrderBookResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20101", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderBookResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderBookRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20101")
     }
 }

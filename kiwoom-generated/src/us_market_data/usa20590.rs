@@ -66,40 +66,14 @@ impl StockDailyPriceRequest {
         self
     }
 }
-impl codec::Table for StockDailyPriceRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("base_dt", "base_date"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.base_date),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for StockDailyPriceRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    StockDailyPriceRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        base_date: Text("base_dt")
+    },
+    from_json = "usa20590"
+);
 /// Response of `usa20590` 미국주식 일별주가.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -115,55 +89,14 @@ pub struct StockDailyPriceResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyPriceResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyPriceResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyPriceResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    StockDailyPriceResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/market-data.yaml usa20590 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -255,88 +188,22 @@ pub struct StockDailyPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl StockDailyPriceRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for StockDailyPriceRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt", "date"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("trde_prica", "trade_value"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("base_open_flu_rt", "base_open_fluctuation_rate"),
-            codec::Field::new("base_high_flu_rt", "base_high_fluctuation_rate"),
-            codec::Field::new("base_low_flu_rt", "base_low_fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.date),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.trade_value),
-            7 => codec::SlotMut::Opt(&mut self.open_price),
-            8 => codec::SlotMut::Opt(&mut self.high_price),
-            9 => codec::SlotMut::Opt(&mut self.low_price),
-            10 => codec::SlotMut::Decimal(&mut self.base_price),
-            11 => codec::SlotMut::Decimal(&mut self.base_open_fluctuation_rate),
-            12 => codec::SlotMut::Decimal(&mut self.base_high_fluctuation_rate),
-            13 => codec::SlotMut::Decimal(&mut self.base_low_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.trade_value),
-            7 => codec::SlotRef::Opt(&self.open_price),
-            8 => codec::SlotRef::Opt(&self.high_price),
-            9 => codec::SlotRef::Opt(&self.low_price),
-            10 => codec::SlotRef::Opt(&self.base_price),
-            11 => codec::SlotRef::Opt(&self.base_open_fluctuation_rate),
-            12 => codec::SlotRef::Opt(&self.base_high_fluctuation_rate),
-            13 => codec::SlotRef::Opt(&self.base_low_fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for StockDailyPriceRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(StockDailyPriceRow {
+    date: Date("dt"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    trade_value: Decimal("trde_prica"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    base_price: Decimal("base_pric"),
+    base_open_fluctuation_rate: Decimal("base_open_flu_rt"),
+    base_high_fluctuation_rate: Decimal("base_high_flu_rt"),
+    base_low_fluctuation_rate: Decimal("base_low_flu_rt")
+});
 impl kiwoom_runtime::TrRequest for StockDailyPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20590",
@@ -353,17 +220,5 @@ impl kiwoom_runtime::PagedRequest for StockDailyPriceRequest {
     type Item = StockDailyPriceRow;
     fn into_items(page: StockDailyPriceResponse) -> Vec<StockDailyPriceRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for StockDailyPriceResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for StockDailyPriceRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20590")
     }
 }

@@ -78,54 +78,16 @@ impl BuyStockRequest {
         self
     }
 }
-impl codec::Table for BuyStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("ord_qty", "order_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("ord_uv", "order_unit_price").max(12),
-            codec::Field::new("trde_tp", "trade_type").required().max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.exchange_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.order_quantity),
-            3 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            4 => codec::SlotMut::Req(&mut self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.exchange_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.order_quantity),
-            3 => codec::SlotRef::Opt(&self.order_unit_price),
-            4 => codec::SlotRef::Req(&self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: Default::default(),
-            order_quantity: Default::default(),
-            order_unit_price: None,
-            trade_type: super::BuyStockTradeType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for BuyStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    BuyStockRequest {
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Req("stk_cd").max(12),
+        order_quantity: Req("ord_qty").max(12),
+        order_unit_price: Opt("ord_uv").max(12),
+        trade_type: ReqCode("trde_tp").max(2)
+    },
+    from_json = "ust20000"
+);
 /// Response of `ust20000` 미국주식 매수 주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -163,70 +125,19 @@ pub struct BuyStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl BuyStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for BuyStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("fc_entra", "foreign_currency_deposit"),
-            codec::Field::new("tdy_rebuy_useda", "today_rebuy_used_amount"),
-            codec::Field::new("pred_rebuy_useda", "previous_day_rebuy_used_amount"),
-            codec::Field::new("trst_prof_ch", "consignment_margin_cash"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Opt(&mut self.order_number),
-            2 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            3 => codec::SlotMut::Decimal(&mut self.today_rebuy_used_amount),
-            4 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_used_amount),
-            5 => codec::SlotMut::Decimal(&mut self.consignment_margin_cash),
-            6 => codec::SlotMut::Number(&mut self.return_code),
-            7 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            3 => codec::SlotRef::Opt(&self.today_rebuy_used_amount),
-            4 => codec::SlotRef::Opt(&self.previous_day_rebuy_used_amount),
-            5 => codec::SlotRef::Opt(&self.consignment_margin_cash),
-            6 => codec::SlotRef::Number(self.return_code),
-            7 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for BuyStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    BuyStockResponse {
+        stock_name: Text("stk_nm"),
+        order_number: Opt("ord_no"),
+        foreign_currency_deposit: Decimal("fc_entra"),
+        today_rebuy_used_amount: Decimal("tdy_rebuy_useda"),
+        previous_day_rebuy_used_amount: Decimal("pred_rebuy_useda"),
+        consignment_margin_cash: Decimal("trst_prof_ch"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for BuyStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20000",
@@ -247,17 +158,5 @@ impl kiwoom_runtime::TrRequest for BuyStockRequest {
             price: self.order_unit_price.as_ref().map(|p| p.get()),
             original_order_no: None,
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for BuyStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for BuyStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust20000")
     }
 }

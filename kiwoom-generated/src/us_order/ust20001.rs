@@ -93,58 +93,17 @@ impl SellStockRequest {
         self
     }
 }
-impl codec::Table for SellStockRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("ord_qty", "order_quantity")
-                .required()
-                .max(12),
-            codec::Field::new("ord_uv", "order_unit_price").max(12),
-            codec::Field::new("stop_pric", "stop_price").max(12),
-            codec::Field::new("trde_tp", "trade_type").required().max(2),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.stock_code),
-            1 => codec::SlotMut::Req(&mut self.exchange_type),
-            2 => codec::SlotMut::Req(&mut self.order_quantity),
-            3 => codec::SlotMut::Opt(&mut self.order_unit_price),
-            4 => codec::SlotMut::Opt(&mut self.stop_price),
-            5 => codec::SlotMut::Req(&mut self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.stock_code),
-            1 => codec::SlotRef::Req(&self.exchange_type),
-            2 => codec::SlotRef::Req(&self.order_quantity),
-            3 => codec::SlotRef::Opt(&self.order_unit_price),
-            4 => codec::SlotRef::Opt(&self.stop_price),
-            5 => codec::SlotRef::Req(&self.trade_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            stock_code: Default::default(),
-            exchange_type: super::UsExchange::from_code(""),
-            order_quantity: Default::default(),
-            order_unit_price: None,
-            stop_price: None,
-            trade_type: super::SellStockTradeType::from_code(""),
-        }
-    }
-}
-impl serde::Serialize for SellStockRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SellStockRequest {
+        stock_code: Req("stk_cd").max(12),
+        exchange_type: ReqCode("stex_tp"),
+        order_quantity: Req("ord_qty").max(12),
+        order_unit_price: Opt("ord_uv").max(12),
+        stop_price: Opt("stop_pric").max(12),
+        trade_type: ReqCode("trde_tp").max(2)
+    },
+    from_json = "ust20001"
+);
 /// Response of `ust20001` 미국주식 매도 주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -178,67 +137,18 @@ pub struct SellStockResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SellStockResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SellStockResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("poss_qty", "holding_quantity"),
-            codec::Field::new("tdy_resel_usedq", "today_resell_used_quantity"),
-            codec::Field::new("pred_resel_usedq", "previous_day_resell_used_quantity"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Opt(&mut self.order_number),
-            2 => codec::SlotMut::Decimal(&mut self.holding_quantity),
-            3 => codec::SlotMut::Decimal(&mut self.today_resell_used_quantity),
-            4 => codec::SlotMut::Decimal(&mut self.previous_day_resell_used_quantity),
-            5 => codec::SlotMut::Number(&mut self.return_code),
-            6 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.holding_quantity),
-            3 => codec::SlotRef::Opt(&self.today_resell_used_quantity),
-            4 => codec::SlotRef::Opt(&self.previous_day_resell_used_quantity),
-            5 => codec::SlotRef::Number(self.return_code),
-            6 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SellStockResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SellStockResponse {
+        stock_name: Text("stk_nm"),
+        order_number: Opt("ord_no"),
+        holding_quantity: Decimal("poss_qty"),
+        today_resell_used_quantity: Decimal("tdy_resel_usedq"),
+        previous_day_resell_used_quantity: Decimal("pred_resel_usedq"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for SellStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20001",
@@ -259,17 +169,5 @@ impl kiwoom_runtime::TrRequest for SellStockRequest {
             price: self.order_unit_price.as_ref().map(|p| p.get()),
             original_order_no: None,
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for SellStockResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SellStockRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust20001")
     }
 }

@@ -57,46 +57,14 @@ impl CancelStockOrderRequest {
         }
     }
 }
-impl codec::Table for CancelStockOrderRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("orig_ord_no", "original_order_number")
-                .required()
-                .max(9),
-            codec::Field::new("stex_tp", "exchange_type").required(),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Req(&mut self.original_order_number),
-            1 => codec::SlotMut::Req(&mut self.exchange_type),
-            2 => codec::SlotMut::Req(&mut self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Req(&self.original_order_number),
-            1 => codec::SlotRef::Req(&self.exchange_type),
-            2 => codec::SlotRef::Req(&self.stock_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            original_order_number: Default::default(),
-            exchange_type: super::UsExchange::from_code(""),
-            stock_code: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for CancelStockOrderRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CancelStockOrderRequest {
+        original_order_number: Req("orig_ord_no").max(9),
+        exchange_type: ReqCode("stex_tp"),
+        stock_code: Req("stk_cd").max(12)
+    },
+    from_json = "ust20003"
+);
 /// Response of `ust20003` 미국주식 취소 주문.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -120,61 +88,16 @@ pub struct CancelStockOrderResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CancelStockOrderResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CancelStockOrderResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("ord_no", "order_number"),
-            codec::Field::new("cncl_ord_qty", "cancel_order_quantity"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_name),
-            1 => codec::SlotMut::Opt(&mut self.order_number),
-            2 => codec::SlotMut::Decimal(&mut self.cancel_order_quantity),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_name),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.cancel_order_quantity),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CancelStockOrderResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CancelStockOrderResponse {
+        stock_name: Text("stk_nm"),
+        order_number: Opt("ord_no"),
+        cancel_order_quantity: Decimal("cncl_ord_qty"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust20003",
@@ -195,17 +118,5 @@ impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {
             price: None,
             original_order_no: Some(&self.original_order_number).cloned(),
         })
-    }
-}
-impl kiwoom_runtime::TrResponse for CancelStockOrderResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CancelStockOrderRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust20003")
     }
 }

@@ -54,44 +54,14 @@ impl OrderableQuantityRequest {
         self
     }
 }
-impl codec::Table for OrderableQuantityRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type").max(2),
-            codec::Field::new("stk_cd", "stock_code").required().max(12),
-            codec::Field::new("uv", "unit_price").required().max(12),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Req(&mut self.stock_code),
-            2 => codec::SlotMut::Req(&mut self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Req(&self.stock_code),
-            2 => codec::SlotRef::Req(&self.unit_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self {
-            exchange_type: None,
-            stock_code: Default::default(),
-            unit_price: Default::default(),
-        }
-    }
-}
-impl serde::Serialize for OrderableQuantityRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    OrderableQuantityRequest {
+        exchange_type: Opt("stex_tp").max(2),
+        stock_code: Req("stk_cd").max(12),
+        unit_price: Req("uv").max(12)
+    },
+    from_json = "ust31490"
+);
 /// Response of `ust31490` 미국주식 주문가능수량(종목/증거금률별).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -269,161 +239,50 @@ pub struct OrderableQuantityResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl OrderableQuantityResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for OrderableQuantityResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_profa_rt", "stock_margin_rate"),
-            codec::Field::new("profa_rt", "margin_rate"),
-            codec::Field::new("aplc_rt", "applied_rate"),
-            codec::Field::new("krw_ord_rqst_yn", "krw_order_request_flag"),
-            codec::Field::new("krw_ord_alowa_50", "krw_order_available_amount_50"),
-            codec::Field::new("krw_ord_alowq_50", "krw_order_available_quantity_50")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa_50", "order_available_amount_50"),
-            codec::Field::new("ord_alowq_50", "order_available_quantity_50")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "pred_rebuy_alowa_50",
-                "previous_day_rebuy_available_amount_50",
-            ),
-            codec::Field::new("tdy_rebuy_alowa_50", "today_rebuy_available_amount_50")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("krw_ord_alowa_100", "krw_order_available_amount_100"),
-            codec::Field::new("krw_ord_alowq_100", "krw_order_available_quantity_100")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("ord_alowa_100", "order_available_amount_100"),
-            codec::Field::new("ord_alowq_100", "order_available_quantity_100")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "pred_rebuy_alowa_100",
-                "previous_day_rebuy_available_amount_100",
-            ),
-            codec::Field::new("tdy_rebuy_alowa_100", "today_rebuy_available_amount_100")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_krw_ord_alowa", "cash_only_krw_order_available_amount"),
-            codec::Field::new(
-                "min_krw_ord_alowq",
-                "cash_only_krw_order_available_quantity",
-            )
+codec::record_table!(
+    OrderableQuantityResponse {
+        stock_margin_rate: Text("stk_profa_rt"),
+        margin_rate: Text("profa_rt"),
+        applied_rate: Text("aplc_rt"),
+        krw_order_request_flag: Opt("krw_ord_rqst_yn"),
+        krw_order_available_amount_50: Decimal("krw_ord_alowa_50"),
+        krw_order_available_quantity_50: Int("krw_ord_alowq_50")
             .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("min_ord_alowa", "cash_only_order_available_cash"),
-            codec::Field::new("min_ord_alowq", "cash_only_order_available_quantity")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new(
-                "min_pred_rebuy_alowa",
-                "cash_only_previous_day_rebuy_amount",
-            ),
-            codec::Field::new("min_tdy_rebuy_alowa", "cash_only_today_rebuy_amount"),
-            codec::Field::new("krw_entra", "krw_deposit")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("fc_entra", "foreign_currency_deposit"),
-            codec::Field::new("fc_uncl_amt", "foreign_currency_unpaid_amount"),
-            codec::Field::new("ord_alowa", "order_available_amount"),
-            codec::Field::new("krw_ord_set_amt", "krw_order_set_amount")
-                .format(codec::Format::PLAIN.zero_padded(12)),
-            codec::Field::new("krw_ord_evlt_amt", "krw_order_evaluation_amount"),
-            codec::Field::new("crnc_code", "currency_code"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_margin_rate),
-            1 => codec::SlotMut::Text(&mut self.margin_rate),
-            2 => codec::SlotMut::Text(&mut self.applied_rate),
-            3 => codec::SlotMut::Opt(&mut self.krw_order_request_flag),
-            4 => codec::SlotMut::Decimal(&mut self.krw_order_available_amount_50),
-            5 => codec::SlotMut::Int(&mut self.krw_order_available_quantity_50),
-            6 => codec::SlotMut::Decimal(&mut self.order_available_amount_50),
-            7 => codec::SlotMut::Int(&mut self.order_available_quantity_50),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_available_amount_50),
-            9 => codec::SlotMut::Decimal(&mut self.today_rebuy_available_amount_50),
-            10 => codec::SlotMut::Decimal(&mut self.krw_order_available_amount_100),
-            11 => codec::SlotMut::Int(&mut self.krw_order_available_quantity_100),
-            12 => codec::SlotMut::Decimal(&mut self.order_available_amount_100),
-            13 => codec::SlotMut::Int(&mut self.order_available_quantity_100),
-            14 => codec::SlotMut::Decimal(&mut self.previous_day_rebuy_available_amount_100),
-            15 => codec::SlotMut::Decimal(&mut self.today_rebuy_available_amount_100),
-            16 => codec::SlotMut::Decimal(&mut self.cash_only_krw_order_available_amount),
-            17 => codec::SlotMut::Int(&mut self.cash_only_krw_order_available_quantity),
-            18 => codec::SlotMut::Decimal(&mut self.cash_only_order_available_cash),
-            19 => codec::SlotMut::Int(&mut self.cash_only_order_available_quantity),
-            20 => codec::SlotMut::Decimal(&mut self.cash_only_previous_day_rebuy_amount),
-            21 => codec::SlotMut::Decimal(&mut self.cash_only_today_rebuy_amount),
-            22 => codec::SlotMut::Int(&mut self.krw_deposit),
-            23 => codec::SlotMut::Decimal(&mut self.foreign_currency_deposit),
-            24 => codec::SlotMut::Decimal(&mut self.foreign_currency_unpaid_amount),
-            25 => codec::SlotMut::Decimal(&mut self.order_available_amount),
-            26 => codec::SlotMut::Int(&mut self.krw_order_set_amount),
-            27 => codec::SlotMut::Decimal(&mut self.krw_order_evaluation_amount),
-            28 => codec::SlotMut::Text(&mut self.currency_code),
-            29 => codec::SlotMut::Number(&mut self.return_code),
-            30 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_margin_rate),
-            1 => codec::SlotRef::Opt(&self.margin_rate),
-            2 => codec::SlotRef::Opt(&self.applied_rate),
-            3 => codec::SlotRef::Opt(&self.krw_order_request_flag),
-            4 => codec::SlotRef::Opt(&self.krw_order_available_amount_50),
-            5 => codec::SlotRef::Opt(&self.krw_order_available_quantity_50),
-            6 => codec::SlotRef::Opt(&self.order_available_amount_50),
-            7 => codec::SlotRef::Opt(&self.order_available_quantity_50),
-            8 => codec::SlotRef::Opt(&self.previous_day_rebuy_available_amount_50),
-            9 => codec::SlotRef::Opt(&self.today_rebuy_available_amount_50),
-            10 => codec::SlotRef::Opt(&self.krw_order_available_amount_100),
-            11 => codec::SlotRef::Opt(&self.krw_order_available_quantity_100),
-            12 => codec::SlotRef::Opt(&self.order_available_amount_100),
-            13 => codec::SlotRef::Opt(&self.order_available_quantity_100),
-            14 => codec::SlotRef::Opt(&self.previous_day_rebuy_available_amount_100),
-            15 => codec::SlotRef::Opt(&self.today_rebuy_available_amount_100),
-            16 => codec::SlotRef::Opt(&self.cash_only_krw_order_available_amount),
-            17 => codec::SlotRef::Opt(&self.cash_only_krw_order_available_quantity),
-            18 => codec::SlotRef::Opt(&self.cash_only_order_available_cash),
-            19 => codec::SlotRef::Opt(&self.cash_only_order_available_quantity),
-            20 => codec::SlotRef::Opt(&self.cash_only_previous_day_rebuy_amount),
-            21 => codec::SlotRef::Opt(&self.cash_only_today_rebuy_amount),
-            22 => codec::SlotRef::Opt(&self.krw_deposit),
-            23 => codec::SlotRef::Opt(&self.foreign_currency_deposit),
-            24 => codec::SlotRef::Opt(&self.foreign_currency_unpaid_amount),
-            25 => codec::SlotRef::Opt(&self.order_available_amount),
-            26 => codec::SlotRef::Opt(&self.krw_order_set_amount),
-            27 => codec::SlotRef::Opt(&self.krw_order_evaluation_amount),
-            28 => codec::SlotRef::Opt(&self.currency_code),
-            29 => codec::SlotRef::Number(self.return_code),
-            30 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for OrderableQuantityResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+        order_available_amount_50: Decimal("ord_alowa_50"),
+        order_available_quantity_50: Int("ord_alowq_50")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_rebuy_available_amount_50: Decimal("pred_rebuy_alowa_50"),
+        today_rebuy_available_amount_50: Decimal("tdy_rebuy_alowa_50")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        krw_order_available_amount_100: Decimal("krw_ord_alowa_100"),
+        krw_order_available_quantity_100: Int("krw_ord_alowq_100")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        order_available_amount_100: Decimal("ord_alowa_100"),
+        order_available_quantity_100: Int("ord_alowq_100")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_rebuy_available_amount_100: Decimal("pred_rebuy_alowa_100"),
+        today_rebuy_available_amount_100: Decimal("tdy_rebuy_alowa_100")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_krw_order_available_amount: Decimal("min_krw_ord_alowa"),
+        cash_only_krw_order_available_quantity: Int("min_krw_ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_order_available_cash: Decimal("min_ord_alowa"),
+        cash_only_order_available_quantity: Int("min_ord_alowq")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        cash_only_previous_day_rebuy_amount: Decimal("min_pred_rebuy_alowa"),
+        cash_only_today_rebuy_amount: Decimal("min_tdy_rebuy_alowa"),
+        krw_deposit: Int("krw_entra").format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_currency_deposit: Decimal("fc_entra"),
+        foreign_currency_unpaid_amount: Decimal("fc_uncl_amt"),
+        order_available_amount: Decimal("ord_alowa"),
+        krw_order_set_amount: Int("krw_ord_set_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        krw_order_evaluation_amount: Decimal("krw_ord_evlt_amt"),
+        currency_code: Text("crnc_code"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 impl kiwoom_runtime::TrRequest for OrderableQuantityRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust31490",
@@ -434,17 +293,5 @@ impl kiwoom_runtime::TrRequest for OrderableQuantityRequest {
     type Response = OrderableQuantityResponse;
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust31490", self)
-    }
-}
-impl kiwoom_runtime::TrResponse for OrderableQuantityResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for OrderableQuantityRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "ust31490")
     }
 }

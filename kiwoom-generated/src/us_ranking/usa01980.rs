@@ -42,32 +42,12 @@ impl RealtimeStockViewRankRequest {
         self
     }
 }
-impl codec::Table for RealtimeStockViewRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("svc_type", "service_type").max(4)];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.service_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.service_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for RealtimeStockViewRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RealtimeStockViewRankRequest {
+        service_type: Opt("svc_type").max(4)
+    },
+    from_json = "usa01980"
+);
 /// Response of `usa01980` 미국주식 실시간 종목 조회 순위.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -95,61 +75,16 @@ pub struct RealtimeStockViewRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeStockViewRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeStockViewRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("base_date", "base_date"),
-            codec::Field::new("base_time", "base_time"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Date(&mut self.base_date),
-            1 => codec::SlotMut::Text(&mut self.base_time),
-            2 => codec::SlotMut::List(&mut self.result_list),
-            3 => codec::SlotMut::Number(&mut self.return_code),
-            4 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.base_date),
-            1 => codec::SlotRef::Opt(&self.base_time),
-            2 => codec::SlotRef::List(&self.result_list),
-            3 => codec::SlotRef::Number(self.return_code),
-            4 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeStockViewRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RealtimeStockViewRankResponse {
+        base_date: Date("base_date"),
+        base_time: Text("base_time"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa01980 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -215,79 +150,19 @@ pub struct RealtimeStockViewRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RealtimeStockViewRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RealtimeStockViewRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("sign", "sign"),
-            codec::Field::new("chg_val", "rank_change_value"),
-            codec::Field::new("curr_pric", "current_price"),
-            codec::Field::new("sign_for_gjga", "base_price_change_sign"),
-            codec::Field::new("diff_rate_for_gjga", "base_price_fluctuation_rate"),
-            codec::Field::new("sign_for_prev", "previous_base_change_sign"),
-            codec::Field::new("diff_rate_for_prev", "previous_base_fluctuation_rate"),
-            codec::Field::new("stex_tp", "exchange_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Opt(&mut self.sign),
-            4 => codec::SlotMut::Decimal(&mut self.rank_change_value),
-            5 => codec::SlotMut::Decimal(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.base_price_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.base_price_fluctuation_rate),
-            8 => codec::SlotMut::Opt(&mut self.previous_base_change_sign),
-            9 => codec::SlotMut::Decimal(&mut self.previous_base_fluctuation_rate),
-            10 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.sign),
-            4 => codec::SlotRef::Opt(&self.rank_change_value),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.base_price_change_sign),
-            7 => codec::SlotRef::Opt(&self.base_price_fluctuation_rate),
-            8 => codec::SlotRef::Opt(&self.previous_base_change_sign),
-            9 => codec::SlotRef::Opt(&self.previous_base_fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RealtimeStockViewRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RealtimeStockViewRankRow {
+    rank: Int("rank"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    sign: Opt("sign"),
+    rank_change_value: Decimal("chg_val"),
+    current_price: Decimal("curr_pric"),
+    base_price_change_sign: Opt("sign_for_gjga"),
+    base_price_fluctuation_rate: Decimal("diff_rate_for_gjga"),
+    previous_base_change_sign: Opt("sign_for_prev"),
+    previous_base_fluctuation_rate: Decimal("diff_rate_for_prev"),
+    exchange_type: Opt("stex_tp")
+});
 impl kiwoom_runtime::TrRequest for RealtimeStockViewRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa01980",
@@ -304,17 +179,5 @@ impl kiwoom_runtime::PagedRequest for RealtimeStockViewRankRequest {
     type Item = RealtimeStockViewRankRow;
     fn into_items(page: RealtimeStockViewRankResponse) -> Vec<RealtimeStockViewRankRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for RealtimeStockViewRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RealtimeStockViewRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa01980")
     }
 }

@@ -59,37 +59,13 @@ impl WatchlistRegistrationTopRequest {
         self
     }
 }
-impl codec::Table for WatchlistRegistrationTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("dt_unit_tp", "date_unit_type"),
-            codec::Field::new("stk_tp", "stock_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.date_unit_type),
-            1 => codec::SlotMut::Opt(&mut self.stock_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.date_unit_type),
-            1 => codec::SlotRef::Opt(&self.stock_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for WatchlistRegistrationTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    WatchlistRegistrationTopRequest {
+        date_unit_type: Opt("dt_unit_tp"),
+        stock_type: Opt("stk_tp")
+    },
+    from_json = "usa01990"
+);
 /// Response of `usa01990` 미국주식 관심종목 등록 상위.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -105,55 +81,14 @@ pub struct WatchlistRegistrationTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistRegistrationTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistRegistrationTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistRegistrationTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    WatchlistRegistrationTopResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa01990 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -219,79 +154,19 @@ pub struct WatchlistRegistrationTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl WatchlistRegistrationTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for WatchlistRegistrationTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("rank_flu_sig", "rank_fluctuation_sign"),
-            codec::Field::new("rank_flu", "rank_fluctuation"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Opt(&mut self.rank_fluctuation_sign),
-            2 => codec::SlotMut::Decimal(&mut self.rank_fluctuation),
-            3 => codec::SlotMut::Opt(&mut self.exchange_type),
-            4 => codec::SlotMut::Text(&mut self.stock_code),
-            5 => codec::SlotMut::Text(&mut self.stock_name),
-            6 => codec::SlotMut::Text(&mut self.stock_english_name),
-            7 => codec::SlotMut::Opt(&mut self.current_price),
-            8 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            9 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.rank_fluctuation_sign),
-            2 => codec::SlotRef::Opt(&self.rank_fluctuation),
-            3 => codec::SlotRef::Opt(&self.exchange_type),
-            4 => codec::SlotRef::Opt(&self.stock_code),
-            5 => codec::SlotRef::Opt(&self.stock_name),
-            6 => codec::SlotRef::Opt(&self.stock_english_name),
-            7 => codec::SlotRef::Opt(&self.current_price),
-            8 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            9 => codec::SlotRef::Opt(&self.previous_day_change),
-            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for WatchlistRegistrationTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(WatchlistRegistrationTopRow {
+    rank: Int("rank"),
+    rank_fluctuation_sign: Opt("rank_flu_sig"),
+    rank_fluctuation: Decimal("rank_flu"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt")
+});
 impl kiwoom_runtime::TrRequest for WatchlistRegistrationTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa01990",
@@ -308,17 +183,5 @@ impl kiwoom_runtime::PagedRequest for WatchlistRegistrationTopRequest {
     type Item = WatchlistRegistrationTopRow;
     fn into_items(page: WatchlistRegistrationTopResponse) -> Vec<WatchlistRegistrationTopRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for WatchlistRegistrationTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for WatchlistRegistrationTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa01990")
     }
 }

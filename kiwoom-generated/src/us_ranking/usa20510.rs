@@ -128,55 +128,19 @@ impl ChangeRateTopByPeriodRequest {
         self
     }
 }
-impl codec::Table for ChangeRateTopByPeriodRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("stk_tp", "stock_type"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.industry_code),
-            2 => codec::SlotMut::Opt(&mut self.stock_type),
-            3 => codec::SlotMut::Opt(&mut self.stock_condition),
-            4 => codec::SlotMut::Opt(&mut self.time),
-            5 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            6 => codec::SlotMut::Opt(&mut self.price_condition),
-            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.industry_code),
-            2 => codec::SlotRef::Opt(&self.stock_type),
-            3 => codec::SlotRef::Opt(&self.stock_condition),
-            4 => codec::SlotRef::Opt(&self.time),
-            5 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            6 => codec::SlotRef::Opt(&self.price_condition),
-            7 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for ChangeRateTopByPeriodRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ChangeRateTopByPeriodRequest {
+        exchange_type: Opt("stex_tp"),
+        industry_code: Text("inds_cd"),
+        stock_type: Opt("stk_tp"),
+        stock_condition: Opt("stk_cnd"),
+        time: Opt("tm"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa20510"
+);
 /// Response of `usa20510` 미국주식 기간별 등락률상위(주식/업종).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -192,55 +156,14 @@ pub struct ChangeRateTopByPeriodResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ChangeRateTopByPeriodResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ChangeRateTopByPeriodResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ChangeRateTopByPeriodResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ChangeRateTopByPeriodResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa20510 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -312,82 +235,20 @@ pub struct ChangeRateTopByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ChangeRateTopByPeriodRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ChangeRateTopByPeriodRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("stdt_base_pric", "start_date_base_price"),
-            codec::Field::new("endt_base_pric", "end_date_base_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("stdt_trde_qty", "start_date_trade_quantity"),
-            codec::Field::new("endt_trde_qty", "end_date_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.start_date_base_price),
-            6 => codec::SlotMut::Opt(&mut self.end_date_base_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Int(&mut self.start_date_trade_quantity),
-            11 => codec::SlotMut::Int(&mut self.end_date_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.start_date_base_price),
-            6 => codec::SlotRef::Opt(&self.end_date_base_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.start_date_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.end_date_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ChangeRateTopByPeriodRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ChangeRateTopByPeriodRow {
+    rank: Int("rank"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    start_date_base_price: Opt("stdt_base_pric"),
+    end_date_base_price: Opt("endt_base_pric"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    start_date_trade_quantity: Int("stdt_trde_qty"),
+    end_date_trade_quantity: Int("endt_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20510",
@@ -404,17 +265,5 @@ impl kiwoom_runtime::PagedRequest for ChangeRateTopByPeriodRequest {
     type Item = ChangeRateTopByPeriodRow;
     fn into_items(page: ChangeRateTopByPeriodResponse) -> Vec<ChangeRateTopByPeriodRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for ChangeRateTopByPeriodResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ChangeRateTopByPeriodRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20510")
     }
 }

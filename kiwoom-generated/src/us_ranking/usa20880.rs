@@ -56,37 +56,13 @@ impl KiwoomTradeTopRequest {
         self
     }
 }
-impl codec::Table for KiwoomTradeTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("qry_tp", "query_type"),
-            codec::Field::new("dt_unit_tp", "date_unit_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.query_type),
-            1 => codec::SlotMut::Opt(&mut self.date_unit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.query_type),
-            1 => codec::SlotRef::Opt(&self.date_unit_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for KiwoomTradeTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    KiwoomTradeTopRequest {
+        query_type: Opt("qry_tp"),
+        date_unit_type: Opt("dt_unit_tp")
+    },
+    from_json = "usa20880"
+);
 /// Response of `usa20880` 키움 거래 상위 종목(미국주식).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -102,55 +78,14 @@ pub struct KiwoomTradeTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl KiwoomTradeTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for KiwoomTradeTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for KiwoomTradeTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    KiwoomTradeTopResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa20880 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -200,73 +135,17 @@ pub struct KiwoomTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl KiwoomTradeTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for KiwoomTradeTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("kw_high_rank", "kiwoom_high_rank"),
-            codec::Field::new("kw_high_rank_sig", "kiwoom_high_rank_sign"),
-            codec::Field::new("kw_high_rank_hl", "kiwoom_high_rank_high_low"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Int(&mut self.kiwoom_high_rank),
-            5 => codec::SlotMut::Opt(&mut self.kiwoom_high_rank_sign),
-            6 => codec::SlotMut::Decimal(&mut self.kiwoom_high_rank_high_low),
-            7 => codec::SlotMut::Opt(&mut self.current_price),
-            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.kiwoom_high_rank),
-            5 => codec::SlotRef::Opt(&self.kiwoom_high_rank_sign),
-            6 => codec::SlotRef::Opt(&self.kiwoom_high_rank_high_low),
-            7 => codec::SlotRef::Opt(&self.current_price),
-            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for KiwoomTradeTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(KiwoomTradeTopRow {
+    exchange_type: Text("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    kiwoom_high_rank: Int("kw_high_rank"),
+    kiwoom_high_rank_sign: Opt("kw_high_rank_sig"),
+    kiwoom_high_rank_high_low: Decimal("kw_high_rank_hl"),
+    current_price: Opt("cur_prc"),
+    fluctuation_rate: Decimal("flu_rt")
+});
 impl kiwoom_runtime::TrRequest for KiwoomTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20880",
@@ -283,17 +162,5 @@ impl kiwoom_runtime::PagedRequest for KiwoomTradeTopRequest {
     type Item = KiwoomTradeTopRow;
     fn into_items(page: KiwoomTradeTopResponse) -> Vec<KiwoomTradeTopRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for KiwoomTradeTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for KiwoomTradeTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20880")
     }
 }

@@ -163,64 +163,22 @@ impl CumulativeChangeRateTopEtfRequest {
         self
     }
 }
-impl codec::Table for CumulativeChangeRateTopEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("sort_tp", "sort_type"),
-            codec::Field::new("pric_cnd1", "price_condition_1"),
-            codec::Field::new("pric_cnd2", "price_condition_2"),
-            codec::Field::new("base_dt", "base_date"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Opt(&mut self.sort_type),
-            4 => codec::SlotMut::Text(&mut self.price_condition_1),
-            5 => codec::SlotMut::Text(&mut self.price_condition_2),
-            6 => codec::SlotMut::Date(&mut self.base_date),
-            7 => codec::SlotMut::Opt(&mut self.stock_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            9 => codec::SlotMut::Opt(&mut self.price_condition),
-            10 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.sort_type),
-            4 => codec::SlotRef::Opt(&self.price_condition_1),
-            5 => codec::SlotRef::Opt(&self.price_condition_2),
-            6 => codec::SlotRef::Opt(&self.base_date),
-            7 => codec::SlotRef::Opt(&self.stock_condition),
-            8 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            9 => codec::SlotRef::Opt(&self.price_condition),
-            10 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for CumulativeChangeRateTopEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    CumulativeChangeRateTopEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        sort_type: Opt("sort_tp"),
+        price_condition_1: Text("pric_cnd1"),
+        price_condition_2: Text("pric_cnd2"),
+        base_date: Date("base_dt"),
+        stock_condition: Opt("stk_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa20941"
+);
 /// Response of `usa20941` 미국주식 누적 등락률 상위(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -236,55 +194,14 @@ pub struct CumulativeChangeRateTopEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CumulativeChangeRateTopEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CumulativeChangeRateTopEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CumulativeChangeRateTopEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    CumulativeChangeRateTopEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa20941 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -384,97 +301,25 @@ pub struct CumulativeChangeRateTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl CumulativeChangeRateTopEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for CumulativeChangeRateTopEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("hgst_pric", "highest_price"),
-            codec::Field::new("stk_high_dt", "stock_high_date"),
-            codec::Field::new("lwst_pric", "lowest_price"),
-            codec::Field::new("stk_low_dt", "stock_low_date"),
-            codec::Field::new("acc_flu_rt", "cumulative_fluctuation_rate"),
-            codec::Field::new("acc_flu_amt", "cumulative_fluctuation_amount"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Decimal(&mut self.margin_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Text(&mut self.stock_english_name),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.highest_price),
-            12 => codec::SlotMut::Date(&mut self.stock_high_date),
-            13 => codec::SlotMut::Decimal(&mut self.lowest_price),
-            14 => codec::SlotMut::Date(&mut self.stock_low_date),
-            15 => codec::SlotMut::Decimal(&mut self.cumulative_fluctuation_rate),
-            16 => codec::SlotMut::Decimal(&mut self.cumulative_fluctuation_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.margin_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.stock_english_name),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.highest_price),
-            12 => codec::SlotRef::Opt(&self.stock_high_date),
-            13 => codec::SlotRef::Opt(&self.lowest_price),
-            14 => codec::SlotRef::Opt(&self.stock_low_date),
-            15 => codec::SlotRef::Opt(&self.cumulative_fluctuation_rate),
-            16 => codec::SlotRef::Opt(&self.cumulative_fluctuation_amount),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for CumulativeChangeRateTopEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(CumulativeChangeRateTopEtfRow {
+    rank: Int("rank"),
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty"),
+    highest_price: Decimal("hgst_pric"),
+    stock_high_date: Date("stk_high_dt"),
+    lowest_price: Decimal("lwst_pric"),
+    stock_low_date: Date("stk_low_dt"),
+    cumulative_fluctuation_rate: Decimal("acc_flu_rt"),
+    cumulative_fluctuation_amount: Decimal("acc_flu_amt")
+});
 impl kiwoom_runtime::TrRequest for CumulativeChangeRateTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20941",
@@ -491,17 +336,5 @@ impl kiwoom_runtime::PagedRequest for CumulativeChangeRateTopEtfRequest {
     type Item = CumulativeChangeRateTopEtfRow;
     fn into_items(page: CumulativeChangeRateTopEtfResponse) -> Vec<CumulativeChangeRateTopEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for CumulativeChangeRateTopEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for CumulativeChangeRateTopEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20941")
     }
 }

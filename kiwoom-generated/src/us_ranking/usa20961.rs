@@ -80,43 +80,15 @@ impl PrevDayTradeTopEtfRequest {
         self
     }
 }
-impl codec::Table for PrevDayTradeTopEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("qry_tp", "query_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Opt(&mut self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.query_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for PrevDayTradeTopEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PrevDayTradeTopEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        query_type: Opt("qry_tp")
+    },
+    from_json = "usa20961"
+);
 /// Response of `usa20961` 미국주식 전일 거래상위(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -132,55 +104,14 @@ pub struct PrevDayTradeTopEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PrevDayTradeTopEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PrevDayTradeTopEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PrevDayTradeTopEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PrevDayTradeTopEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa20961 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -240,76 +171,18 @@ pub struct PrevDayTradeTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PrevDayTradeTopEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PrevDayTradeTopEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("pred_rt", "previous_day_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_rate),
-            9 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.previous_day_rate),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PrevDayTradeTopEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PrevDayTradeTopEtfRow {
+    rank: Int("rank"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    previous_day_rate: Decimal("pred_rt"),
+    cumulative_trade_quantity: Int("acc_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for PrevDayTradeTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20961",
@@ -326,17 +199,5 @@ impl kiwoom_runtime::PagedRequest for PrevDayTradeTopEtfRequest {
     type Item = PrevDayTradeTopEtfRow;
     fn into_items(page: PrevDayTradeTopEtfResponse) -> Vec<PrevDayTradeTopEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for PrevDayTradeTopEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PrevDayTradeTopEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20961")
     }
 }

@@ -140,58 +140,20 @@ impl HighLowPriceRiseFallRequest {
         self
     }
 }
-impl codec::Table for HighLowPriceRiseFallRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("stk_tp", "stock_type"),
-            codec::Field::new("sort_tp", "sort_type"),
-            codec::Field::new("dt_tp", "date_type"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.industry_code),
-            2 => codec::SlotMut::Opt(&mut self.stock_type),
-            3 => codec::SlotMut::Opt(&mut self.sort_type),
-            4 => codec::SlotMut::Opt(&mut self.date_type),
-            5 => codec::SlotMut::Opt(&mut self.stock_condition),
-            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            7 => codec::SlotMut::Opt(&mut self.price_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.industry_code),
-            2 => codec::SlotRef::Opt(&self.stock_type),
-            3 => codec::SlotRef::Opt(&self.sort_type),
-            4 => codec::SlotRef::Opt(&self.date_type),
-            5 => codec::SlotRef::Opt(&self.stock_condition),
-            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            7 => codec::SlotRef::Opt(&self.price_condition),
-            8 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for HighLowPriceRiseFallRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    HighLowPriceRiseFallRequest {
+        exchange_type: Opt("stex_tp"),
+        industry_code: Text("inds_cd"),
+        stock_type: Opt("stk_tp"),
+        sort_type: Opt("sort_tp"),
+        date_type: Opt("dt_tp"),
+        stock_condition: Opt("stk_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa24110"
+);
 /// Response of `usa24110` 미국주식 최고최저가대비 상승하락(주식/업종).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -207,55 +169,14 @@ pub struct HighLowPriceRiseFallResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl HighLowPriceRiseFallResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for HighLowPriceRiseFallResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for HighLowPriceRiseFallResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    HighLowPriceRiseFallResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa24110 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -363,103 +284,27 @@ pub struct HighLowPriceRiseFallRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl HighLowPriceRiseFallRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for HighLowPriceRiseFallRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("oyr_hgst", "year_highest"),
-            codec::Field::new("oyr_lwst", "year_lowest"),
-            codec::Field::new("52wk_hgst_pric", "high_52w"),
-            codec::Field::new("52wk_lwst_pric", "low_52w"),
-            codec::Field::new("hl_pre_sig", "high_low_change_sign"),
-            codec::Field::new("hl_pre", "high_low_change"),
-            codec::Field::new("pre_flu_rt", "change_fluctuation_rate"),
-            codec::Field::new("base_dt", "base_date"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Decimal(&mut self.margin_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Text(&mut self.stock_english_name),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Decimal(&mut self.year_highest),
-            11 => codec::SlotMut::Decimal(&mut self.year_lowest),
-            12 => codec::SlotMut::Opt(&mut self.high_52w),
-            13 => codec::SlotMut::Opt(&mut self.low_52w),
-            14 => codec::SlotMut::Opt(&mut self.high_low_change_sign),
-            15 => codec::SlotMut::Decimal(&mut self.high_low_change),
-            16 => codec::SlotMut::Decimal(&mut self.change_fluctuation_rate),
-            17 => codec::SlotMut::Date(&mut self.base_date),
-            18 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.margin_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.stock_english_name),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.year_highest),
-            11 => codec::SlotRef::Opt(&self.year_lowest),
-            12 => codec::SlotRef::Opt(&self.high_52w),
-            13 => codec::SlotRef::Opt(&self.low_52w),
-            14 => codec::SlotRef::Opt(&self.high_low_change_sign),
-            15 => codec::SlotRef::Opt(&self.high_low_change),
-            16 => codec::SlotRef::Opt(&self.change_fluctuation_rate),
-            17 => codec::SlotRef::Opt(&self.base_date),
-            18 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for HighLowPriceRiseFallRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(HighLowPriceRiseFallRow {
+    rank: Int("rank"),
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    year_highest: Decimal("oyr_hgst"),
+    year_lowest: Decimal("oyr_lwst"),
+    high_52w: Opt("52wk_hgst_pric"),
+    low_52w: Opt("52wk_lwst_pric"),
+    high_low_change_sign: Opt("hl_pre_sig"),
+    high_low_change: Decimal("hl_pre"),
+    change_fluctuation_rate: Decimal("pre_flu_rt"),
+    base_date: Date("base_dt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for HighLowPriceRiseFallRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24110",
@@ -476,17 +321,5 @@ impl kiwoom_runtime::PagedRequest for HighLowPriceRiseFallRequest {
     type Item = HighLowPriceRiseFallRow;
     fn into_items(page: HighLowPriceRiseFallResponse) -> Vec<HighLowPriceRiseFallRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for HighLowPriceRiseFallResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for HighLowPriceRiseFallRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24110")
     }
 }

@@ -116,52 +116,18 @@ impl ConsecutiveRiseFallRankWatchlistRequest {
         self
     }
 }
-impl codec::Table for ConsecutiveRiseFallRankWatchlistRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-            codec::Field::new("sort_tp", "sort_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            3 => codec::SlotMut::Opt(&mut self.stock_condition),
-            4 => codec::SlotMut::Opt(&mut self.price_condition),
-            5 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            6 => codec::SlotMut::Opt(&mut self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            3 => codec::SlotRef::Opt(&self.stock_condition),
-            4 => codec::SlotRef::Opt(&self.price_condition),
-            5 => codec::SlotRef::Opt(&self.trade_value_condition),
-            6 => codec::SlotRef::Opt(&self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for ConsecutiveRiseFallRankWatchlistRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    ConsecutiveRiseFallRankWatchlistRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        stock_condition: Opt("stk_cnd"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd"),
+        sort_type: Opt("sort_tp")
+    },
+    from_json = "usa24162"
+);
 /// Response of `usa24162` 미국주식 연속상승/하락 순위(관심종목).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -177,55 +143,14 @@ pub struct ConsecutiveRiseFallRankWatchlistResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConsecutiveRiseFallRankWatchlistResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConsecutiveRiseFallRankWatchlistResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConsecutiveRiseFallRankWatchlistResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    ConsecutiveRiseFallRankWatchlistResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa24162 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -303,88 +228,22 @@ pub struct ConsecutiveRiseFallRankWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl ConsecutiveRiseFallRankWatchlistRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for ConsecutiveRiseFallRankWatchlistRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("base_close_pric", "base_close_price"),
-            codec::Field::new("base_pre_rt", "base_change_rate"),
-            codec::Field::new("conti_dt", "consecutive_days"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Decimal(&mut self.margin_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Text(&mut self.stock_english_name),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.base_close_price),
-            12 => codec::SlotMut::Decimal(&mut self.base_change_rate),
-            13 => codec::SlotMut::Int(&mut self.consecutive_days),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.margin_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.stock_english_name),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.base_close_price),
-            12 => codec::SlotRef::Opt(&self.base_change_rate),
-            13 => codec::SlotRef::Opt(&self.consecutive_days),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for ConsecutiveRiseFallRankWatchlistRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(ConsecutiveRiseFallRankWatchlistRow {
+    rank: Int("rank"),
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    base_close_price: Decimal("base_close_pric"),
+    base_change_rate: Decimal("base_pre_rt"),
+    consecutive_days: Int("conti_dt")
+});
 impl kiwoom_runtime::TrRequest for ConsecutiveRiseFallRankWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24162",
@@ -403,17 +262,5 @@ impl kiwoom_runtime::PagedRequest for ConsecutiveRiseFallRankWatchlistRequest {
         page: ConsecutiveRiseFallRankWatchlistResponse,
     ) -> Vec<ConsecutiveRiseFallRankWatchlistRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for ConsecutiveRiseFallRankWatchlistResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for ConsecutiveRiseFallRankWatchlistRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24162")
     }
 }

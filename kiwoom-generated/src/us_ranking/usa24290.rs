@@ -143,58 +143,20 @@ impl DaySessionDisparityTopRequest {
         self
     }
 }
-impl codec::Table for DaySessionDisparityTopRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_cls_tp", "industry_classification_type"),
-            codec::Field::new("stk_tp", "stock_type"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-            codec::Field::new("sort_tp", "sort_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.industry_code),
-            2 => codec::SlotMut::Opt(&mut self.industry_classification_type),
-            3 => codec::SlotMut::Opt(&mut self.stock_type),
-            4 => codec::SlotMut::Opt(&mut self.stock_condition),
-            5 => codec::SlotMut::Opt(&mut self.price_condition),
-            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            8 => codec::SlotMut::Opt(&mut self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.industry_code),
-            2 => codec::SlotRef::Opt(&self.industry_classification_type),
-            3 => codec::SlotRef::Opt(&self.stock_type),
-            4 => codec::SlotRef::Opt(&self.stock_condition),
-            5 => codec::SlotRef::Opt(&self.price_condition),
-            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            7 => codec::SlotRef::Opt(&self.trade_value_condition),
-            8 => codec::SlotRef::Opt(&self.sort_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for DaySessionDisparityTopRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    DaySessionDisparityTopRequest {
+        exchange_type: Opt("stex_tp"),
+        industry_code: Text("inds_cd"),
+        industry_classification_type: Opt("inds_cls_tp"),
+        stock_type: Opt("stk_tp"),
+        stock_condition: Opt("stk_cnd"),
+        price_condition: Opt("pric_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        trade_value_condition: Text("trde_prica_cnd"),
+        sort_type: Opt("sort_tp")
+    },
+    from_json = "usa24290"
+);
 /// Response of `usa24290` 미국주식 주간거래 괴리율 상위(주식/업종).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -210,55 +172,14 @@ pub struct DaySessionDisparityTopResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DaySessionDisparityTopResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DaySessionDisparityTopResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DaySessionDisparityTopResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    DaySessionDisparityTopResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/ranking.yaml usa24290 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -350,97 +271,25 @@ pub struct DaySessionDisparityTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl DaySessionDisparityTopRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for DaySessionDisparityTopRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("reg_close_pric", "regular_close_price"),
-            codec::Field::new("reg_pre_sig", "regular_change_sign"),
-            codec::Field::new("reg_pre", "regular_change"),
-            codec::Field::new("dispty_rt", "disparity_rate"),
-            codec::Field::new("cntr_tm", "execution_time"),
-            codec::Field::new("cntr_str", "execution_strength"),
-            codec::Field::new("cnt", "count"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Decimal(&mut self.margin_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Text(&mut self.stock_english_name),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Opt(&mut self.regular_close_price),
-            11 => codec::SlotMut::Opt(&mut self.regular_change_sign),
-            12 => codec::SlotMut::Decimal(&mut self.regular_change),
-            13 => codec::SlotMut::Decimal(&mut self.disparity_rate),
-            14 => codec::SlotMut::Text(&mut self.execution_time),
-            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            16 => codec::SlotMut::Int(&mut self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.margin_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.stock_english_name),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.regular_close_price),
-            11 => codec::SlotRef::Opt(&self.regular_change_sign),
-            12 => codec::SlotRef::Opt(&self.regular_change),
-            13 => codec::SlotRef::Opt(&self.disparity_rate),
-            14 => codec::SlotRef::Opt(&self.execution_time),
-            15 => codec::SlotRef::Opt(&self.execution_strength),
-            16 => codec::SlotRef::Opt(&self.count),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for DaySessionDisparityTopRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(DaySessionDisparityTopRow {
+    rank: Int("rank"),
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    regular_close_price: Opt("reg_close_pric"),
+    regular_change_sign: Opt("reg_pre_sig"),
+    regular_change: Decimal("reg_pre"),
+    disparity_rate: Decimal("dispty_rt"),
+    execution_time: Text("cntr_tm"),
+    execution_strength: Decimal("cntr_str"),
+    count: Int("cnt")
+});
 impl kiwoom_runtime::TrRequest for DaySessionDisparityTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24290",
@@ -457,17 +306,5 @@ impl kiwoom_runtime::PagedRequest for DaySessionDisparityTopRequest {
     type Item = DaySessionDisparityTopRow;
     fn into_items(page: DaySessionDisparityTopResponse) -> Vec<DaySessionDisparityTopRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for DaySessionDisparityTopResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for DaySessionDisparityTopRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24290")
     }
 }

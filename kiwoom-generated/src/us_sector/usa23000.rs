@@ -56,37 +56,13 @@ impl SectorPeriodReturnsRequest {
         self
     }
 }
-impl codec::Table for SectorPeriodReturnsRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("inds_cd", "industry_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for SectorPeriodReturnsRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorPeriodReturnsRequest {
+        exchange_type: Opt("stex_tp"),
+        industry_code: Text("inds_cd")
+    },
+    from_json = "usa23000"
+);
 /// Response of `usa23000` 미국주식 업종별 기간별 수익률 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -102,55 +78,14 @@ pub struct SectorPeriodReturnsResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorPeriodReturnsResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorPeriodReturnsResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorPeriodReturnsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorPeriodReturnsResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/sector.yaml usa23000 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -208,73 +143,17 @@ pub struct SectorPeriodReturnsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorPeriodReturnsRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorPeriodReturnsRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("inds_nm", "industry_name"),
-            codec::Field::new("perf_1d", "return_1d"),
-            codec::Field::new("perf_5d", "return_5d"),
-            codec::Field::new("perf_1m", "return_1m"),
-            codec::Field::new("perf_3m", "return_3m"),
-            codec::Field::new("perf_6m", "return_6m"),
-            codec::Field::new("perf_ytd", "return_ytd"),
-            codec::Field::new("perf_1y", "return_1y"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::Text(&mut self.industry_name),
-            2 => codec::SlotMut::Decimal(&mut self.return_1d),
-            3 => codec::SlotMut::Decimal(&mut self.return_5d),
-            4 => codec::SlotMut::Decimal(&mut self.return_1m),
-            5 => codec::SlotMut::Decimal(&mut self.return_3m),
-            6 => codec::SlotMut::Decimal(&mut self.return_6m),
-            7 => codec::SlotMut::Decimal(&mut self.return_ytd),
-            8 => codec::SlotMut::Decimal(&mut self.return_1y),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::Opt(&self.industry_name),
-            2 => codec::SlotRef::Opt(&self.return_1d),
-            3 => codec::SlotRef::Opt(&self.return_5d),
-            4 => codec::SlotRef::Opt(&self.return_1m),
-            5 => codec::SlotRef::Opt(&self.return_3m),
-            6 => codec::SlotRef::Opt(&self.return_6m),
-            7 => codec::SlotRef::Opt(&self.return_ytd),
-            8 => codec::SlotRef::Opt(&self.return_1y),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorPeriodReturnsRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorPeriodReturnsRow {
+    industry_code: Text("inds_cd"),
+    industry_name: Text("inds_nm"),
+    return_1d: Decimal("perf_1d"),
+    return_5d: Decimal("perf_5d"),
+    return_1m: Decimal("perf_1m"),
+    return_3m: Decimal("perf_3m"),
+    return_6m: Decimal("perf_6m"),
+    return_ytd: Decimal("perf_ytd"),
+    return_1y: Decimal("perf_1y")
+});
 impl kiwoom_runtime::TrRequest for SectorPeriodReturnsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23000",
@@ -291,17 +170,5 @@ impl kiwoom_runtime::PagedRequest for SectorPeriodReturnsRequest {
     type Item = SectorPeriodReturnsRow;
     fn into_items(page: SectorPeriodReturnsResponse) -> Vec<SectorPeriodReturnsRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorPeriodReturnsResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorPeriodReturnsRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa23000")
     }
 }

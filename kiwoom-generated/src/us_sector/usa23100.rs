@@ -68,40 +68,14 @@ impl SectorChangeRateRankRequest {
         self
     }
 }
-impl codec::Table for SectorChangeRateRankRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("sort_tp", "sort_type"),
-            codec::Field::new("inds_cd", "industry_code"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Opt(&mut self.sort_type),
-            2 => codec::SlotMut::Text(&mut self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.sort_type),
-            2 => codec::SlotRef::Opt(&self.industry_code),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for SectorChangeRateRankRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SectorChangeRateRankRequest {
+        exchange_type: Opt("stex_tp"),
+        sort_type: Opt("sort_tp"),
+        industry_code: Text("inds_cd")
+    },
+    from_json = "usa23100"
+);
 /// Response of `usa23100` 미국주식 업종별 등락률 상위/하위 조회.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -117,55 +91,14 @@ pub struct SectorChangeRateRankResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorChangeRateRankResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorChangeRateRankResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorChangeRateRankResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SectorChangeRateRankResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/sector.yaml usa23100 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -255,91 +188,23 @@ pub struct SectorChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SectorChangeRateRankRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SectorChangeRateRankRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("cntr_tm", "execution_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Opt(&mut self.current_price),
-            5 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            6 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            7 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            8 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Opt(&mut self.ask_price),
-            10 => codec::SlotMut::Opt(&mut self.bid_price),
-            11 => codec::SlotMut::Opt(&mut self.open_price),
-            12 => codec::SlotMut::Opt(&mut self.high_price),
-            13 => codec::SlotMut::Opt(&mut self.low_price),
-            14 => codec::SlotMut::Text(&mut self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.current_price),
-            5 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.ask_price),
-            10 => codec::SlotRef::Opt(&self.bid_price),
-            11 => codec::SlotRef::Opt(&self.open_price),
-            12 => codec::SlotRef::Opt(&self.high_price),
-            13 => codec::SlotRef::Opt(&self.low_price),
-            14 => codec::SlotRef::Opt(&self.execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SectorChangeRateRankRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SectorChangeRateRankRow {
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric"),
+    execution_time: Text("cntr_tm")
+});
 impl kiwoom_runtime::TrRequest for SectorChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23100",
@@ -356,17 +221,5 @@ impl kiwoom_runtime::PagedRequest for SectorChangeRateRankRequest {
     type Item = SectorChangeRateRankRow;
     fn into_items(page: SectorChangeRateRankResponse) -> Vec<SectorChangeRateRankRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for SectorChangeRateRankResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SectorChangeRateRankRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa23100")
     }
 }

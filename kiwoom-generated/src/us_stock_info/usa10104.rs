@@ -44,32 +44,12 @@ impl EtfEtnListRequest {
         self
     }
 }
-impl codec::Table for EtfEtnListRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[codec::Field::new("stex_tp", "exchange_type")];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for EtfEtnListRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    EtfEtnListRequest {
+        exchange_type: Opt("stex_tp")
+    },
+    from_json = "usa10104"
+);
 /// Response of `usa10104` 미국 ETF,ETN 리스트.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -85,55 +65,14 @@ pub struct EtfEtnListResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfEtnListResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfEtnListResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("list", "list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfEtnListResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    EtfEtnListResponse {
+        list: List("list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa10104 field \`list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -169,67 +108,15 @@ pub struct EtfEtnListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl EtfEtnListRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for EtfEtnListRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("code", "code"),
-            codec::Field::new("cate1", "category_1"),
-            codec::Field::new("cate2", "category_2"),
-            codec::Field::new("etn", "etn"),
-            codec::Field::new("mkgb", "exchange_name"),
-            codec::Field::new("upnm", "industry_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.code),
-            2 => codec::SlotMut::Text(&mut self.category_1),
-            3 => codec::SlotMut::Text(&mut self.category_2),
-            4 => codec::SlotMut::Text(&mut self.etn),
-            5 => codec::SlotMut::Text(&mut self.exchange_name),
-            6 => codec::SlotMut::Text(&mut self.industry_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.code),
-            2 => codec::SlotRef::Opt(&self.category_1),
-            3 => codec::SlotRef::Opt(&self.category_2),
-            4 => codec::SlotRef::Opt(&self.etn),
-            5 => codec::SlotRef::Opt(&self.exchange_name),
-            6 => codec::SlotRef::Opt(&self.industry_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for EtfEtnListRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(EtfEtnListRow {
+    exchange_type: Text("stex_tp"),
+    code: Text("code"),
+    category_1: Text("cate1"),
+    category_2: Text("cate2"),
+    etn: Text("etn"),
+    exchange_name: Text("mkgb"),
+    industry_name: Text("upnm")
+});
 impl kiwoom_runtime::TrRequest for EtfEtnListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10104",
@@ -246,17 +133,5 @@ impl kiwoom_runtime::PagedRequest for EtfEtnListRequest {
     type Item = EtfEtnListRow;
     fn into_items(page: EtfEtnListResponse) -> Vec<EtfEtnListRow> {
         page.list
-    }
-}
-impl kiwoom_runtime::TrResponse for EtfEtnListResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for EtfEtnListRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa10104")
     }
 }

@@ -128,55 +128,19 @@ impl PriceByBandEtfRequest {
         self
     }
 }
-impl codec::Table for PriceByBandEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd1", "price_condition_1"),
-            codec::Field::new("pric_cnd2", "price_condition_2"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Opt(&mut self.stock_condition),
-            2 => codec::SlotMut::Text(&mut self.etf_category_1),
-            3 => codec::SlotMut::Text(&mut self.etf_category_2),
-            4 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            5 => codec::SlotMut::Text(&mut self.price_condition_1),
-            6 => codec::SlotMut::Text(&mut self.price_condition_2),
-            7 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_condition),
-            2 => codec::SlotRef::Opt(&self.etf_category_1),
-            3 => codec::SlotRef::Opt(&self.etf_category_2),
-            4 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            5 => codec::SlotRef::Opt(&self.price_condition_1),
-            6 => codec::SlotRef::Opt(&self.price_condition_2),
-            7 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for PriceByBandEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PriceByBandEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_condition: Opt("stk_cnd"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition_1: Text("pric_cnd1"),
+        price_condition_2: Text("pric_cnd2"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa20571"
+);
 /// Response of `usa20571` 미국주식 가격대별주가(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -208,67 +172,18 @@ pub struct PriceByBandEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceByBandEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceByBandEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stk_num", "stock_count"),
-            codec::Field::new("rising_stk_num", "rising_stock_count"),
-            codec::Field::new("flat_stk_num", "unchanged_stock_count"),
-            codec::Field::new("fall_stk_num", "falling_stock_count"),
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.stock_count),
-            1 => codec::SlotMut::Int(&mut self.rising_stock_count),
-            2 => codec::SlotMut::Int(&mut self.unchanged_stock_count),
-            3 => codec::SlotMut::Int(&mut self.falling_stock_count),
-            4 => codec::SlotMut::List(&mut self.result_list),
-            5 => codec::SlotMut::Number(&mut self.return_code),
-            6 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_count),
-            1 => codec::SlotRef::Opt(&self.rising_stock_count),
-            2 => codec::SlotRef::Opt(&self.unchanged_stock_count),
-            3 => codec::SlotRef::Opt(&self.falling_stock_count),
-            4 => codec::SlotRef::List(&self.result_list),
-            5 => codec::SlotRef::Number(self.return_code),
-            6 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceByBandEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PriceByBandEtfResponse {
+        stock_count: Int("stk_num"),
+        rising_stock_count: Int("rising_stk_num"),
+        unchanged_stock_count: Int("flat_stk_num"),
+        falling_stock_count: Int("fall_stk_num"),
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa20571 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -356,91 +271,23 @@ pub struct PriceByBandEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceByBandEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceByBandEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("rank", "rank"),
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Int(&mut self.rank),
-            1 => codec::SlotMut::Decimal(&mut self.margin_type),
-            2 => codec::SlotMut::Opt(&mut self.exchange_type),
-            3 => codec::SlotMut::Text(&mut self.stock_code),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Text(&mut self.stock_english_name),
-            6 => codec::SlotMut::Opt(&mut self.current_price),
-            7 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            8 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            9 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            10 => codec::SlotMut::Opt(&mut self.ask_price),
-            11 => codec::SlotMut::Opt(&mut self.bid_price),
-            12 => codec::SlotMut::Opt(&mut self.open_price),
-            13 => codec::SlotMut::Opt(&mut self.high_price),
-            14 => codec::SlotMut::Opt(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.rank),
-            1 => codec::SlotRef::Opt(&self.margin_type),
-            2 => codec::SlotRef::Opt(&self.exchange_type),
-            3 => codec::SlotRef::Opt(&self.stock_code),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.stock_english_name),
-            6 => codec::SlotRef::Opt(&self.current_price),
-            7 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            8 => codec::SlotRef::Opt(&self.previous_day_change),
-            9 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            10 => codec::SlotRef::Opt(&self.ask_price),
-            11 => codec::SlotRef::Opt(&self.bid_price),
-            12 => codec::SlotRef::Opt(&self.open_price),
-            13 => codec::SlotRef::Opt(&self.high_price),
-            14 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceByBandEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PriceByBandEtfRow {
+    rank: Int("rank"),
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    open_price: Opt("open_pric"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric")
+});
 impl kiwoom_runtime::TrRequest for PriceByBandEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20571",
@@ -457,17 +304,5 @@ impl kiwoom_runtime::PagedRequest for PriceByBandEtfRequest {
     type Item = PriceByBandEtfRow;
     fn into_items(page: PriceByBandEtfResponse) -> Vec<PriceByBandEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for PriceByBandEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PriceByBandEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20571")
     }
 }

@@ -152,61 +152,21 @@ impl PriceSurgeDropEtfRequest {
         self
     }
 }
-impl codec::Table for PriceSurgeDropEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("flu_tp", "fluctuation_type"),
-            codec::Field::new("tm_tp", "time_type"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Opt(&mut self.stock_condition),
-            4 => codec::SlotMut::Opt(&mut self.fluctuation_type),
-            5 => codec::SlotMut::Opt(&mut self.time_type),
-            6 => codec::SlotMut::Text(&mut self.time),
-            7 => codec::SlotMut::Opt(&mut self.price_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            9 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.stock_condition),
-            4 => codec::SlotRef::Opt(&self.fluctuation_type),
-            5 => codec::SlotRef::Opt(&self.time_type),
-            6 => codec::SlotRef::Opt(&self.time),
-            7 => codec::SlotRef::Opt(&self.price_condition),
-            8 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            9 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for PriceSurgeDropEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PriceSurgeDropEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        stock_condition: Opt("stk_cnd"),
+        fluctuation_type: Opt("flu_tp"),
+        time_type: Opt("tm_tp"),
+        time: Text("tm"),
+        price_condition: Opt("pric_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa20931"
+);
 /// Response of `usa20931` 미국주식 가격급등락(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -222,55 +182,14 @@ pub struct PriceSurgeDropEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PriceSurgeDropEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa20931 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -344,85 +263,21 @@ pub struct PriceSurgeDropEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("base_pre", "base_change"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            6 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            7 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            8 => codec::SlotMut::Decimal(&mut self.base_price),
-            9 => codec::SlotMut::Opt(&mut self.current_price),
-            10 => codec::SlotMut::Decimal(&mut self.base_change),
-            11 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            12 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            8 => codec::SlotRef::Opt(&self.base_price),
-            9 => codec::SlotRef::Opt(&self.current_price),
-            10 => codec::SlotRef::Opt(&self.base_change),
-            11 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            12 => codec::SlotRef::Opt(&self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PriceSurgeDropEtfRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    base_price: Decimal("base_pric"),
+    current_price: Opt("cur_prc"),
+    base_change: Decimal("base_pre"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    surge_rate: Decimal("sdnin_rt")
+});
 impl kiwoom_runtime::TrRequest for PriceSurgeDropEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20931",
@@ -439,17 +294,5 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropEtfRequest {
     type Item = PriceSurgeDropEtfRow;
     fn into_items(page: PriceSurgeDropEtfResponse) -> Vec<PriceSurgeDropEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for PriceSurgeDropEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PriceSurgeDropEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20931")
     }
 }

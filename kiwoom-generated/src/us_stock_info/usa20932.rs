@@ -140,58 +140,20 @@ impl PriceSurgeDropWatchlistRequest {
         self
     }
 }
-impl codec::Table for PriceSurgeDropWatchlistRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("flu_tp", "fluctuation_type"),
-            codec::Field::new("tm_tp", "time_type"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Opt(&mut self.fluctuation_type),
-            3 => codec::SlotMut::Opt(&mut self.time_type),
-            4 => codec::SlotMut::Text(&mut self.time),
-            5 => codec::SlotMut::Opt(&mut self.stock_condition),
-            6 => codec::SlotMut::Opt(&mut self.price_condition),
-            7 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.fluctuation_type),
-            3 => codec::SlotRef::Opt(&self.time_type),
-            4 => codec::SlotRef::Opt(&self.time),
-            5 => codec::SlotRef::Opt(&self.stock_condition),
-            6 => codec::SlotRef::Opt(&self.price_condition),
-            7 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            8 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for PriceSurgeDropWatchlistRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    PriceSurgeDropWatchlistRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        fluctuation_type: Opt("flu_tp"),
+        time_type: Opt("tm_tp"),
+        time: Text("tm"),
+        stock_condition: Opt("stk_cnd"),
+        price_condition: Opt("pric_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa20932"
+);
 /// Response of `usa20932` 미국주식 가격급등락(관심종목).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -207,55 +169,14 @@ pub struct PriceSurgeDropWatchlistResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropWatchlistResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropWatchlistResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropWatchlistResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    PriceSurgeDropWatchlistResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa20932 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -325,82 +246,20 @@ pub struct PriceSurgeDropWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl PriceSurgeDropWatchlistRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for PriceSurgeDropWatchlistRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("base_pric", "base_price"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("base_pre", "base_change"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            5 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            6 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            7 => codec::SlotMut::Decimal(&mut self.base_price),
-            8 => codec::SlotMut::Opt(&mut self.current_price),
-            9 => codec::SlotMut::Decimal(&mut self.base_change),
-            10 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            11 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            5 => codec::SlotRef::Opt(&self.previous_day_change),
-            6 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            7 => codec::SlotRef::Opt(&self.base_price),
-            8 => codec::SlotRef::Opt(&self.current_price),
-            9 => codec::SlotRef::Opt(&self.base_change),
-            10 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            11 => codec::SlotRef::Opt(&self.surge_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for PriceSurgeDropWatchlistRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(PriceSurgeDropWatchlistRow {
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    base_price: Decimal("base_pric"),
+    current_price: Opt("cur_prc"),
+    base_change: Decimal("base_pre"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    surge_rate: Decimal("sdnin_rt")
+});
 impl kiwoom_runtime::TrRequest for PriceSurgeDropWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20932",
@@ -417,17 +276,5 @@ impl kiwoom_runtime::PagedRequest for PriceSurgeDropWatchlistRequest {
     type Item = PriceSurgeDropWatchlistRow;
     fn into_items(page: PriceSurgeDropWatchlistResponse) -> Vec<PriceSurgeDropWatchlistRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for PriceSurgeDropWatchlistResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for PriceSurgeDropWatchlistRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20932")
     }
 }

@@ -146,58 +146,20 @@ impl HighLowProximityWatchlistRequest {
         self
     }
 }
-impl codec::Table for HighLowProximityWatchlistRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("high_low_tp", "high_low_type"),
-            codec::Field::new("alacc_rt", "proximity_rate"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("pric_cnd_st", "price_condition_start"),
-            codec::Field::new("pric_cnd_ed", "price_condition_end"),
-            codec::Field::new("trde_pric_cnd_st", "trade_price_condition_start"),
-            codec::Field::new("trde_qty_cnd_fr", "trade_quantity_condition_start"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Opt(&mut self.high_low_type),
-            3 => codec::SlotMut::Text(&mut self.proximity_rate),
-            4 => codec::SlotMut::Opt(&mut self.stock_condition),
-            5 => codec::SlotMut::Text(&mut self.price_condition_start),
-            6 => codec::SlotMut::Text(&mut self.price_condition_end),
-            7 => codec::SlotMut::Text(&mut self.trade_price_condition_start),
-            8 => codec::SlotMut::Text(&mut self.trade_quantity_condition_start),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.high_low_type),
-            3 => codec::SlotRef::Opt(&self.proximity_rate),
-            4 => codec::SlotRef::Opt(&self.stock_condition),
-            5 => codec::SlotRef::Opt(&self.price_condition_start),
-            6 => codec::SlotRef::Opt(&self.price_condition_end),
-            7 => codec::SlotRef::Opt(&self.trade_price_condition_start),
-            8 => codec::SlotRef::Opt(&self.trade_quantity_condition_start),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for HighLowProximityWatchlistRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    HighLowProximityWatchlistRequest {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        high_low_type: Opt("high_low_tp"),
+        proximity_rate: Text("alacc_rt"),
+        stock_condition: Opt("stk_cnd"),
+        price_condition_start: Text("pric_cnd_st"),
+        price_condition_end: Text("pric_cnd_ed"),
+        trade_price_condition_start: Text("trde_pric_cnd_st"),
+        trade_quantity_condition_start: Text("trde_qty_cnd_fr")
+    },
+    from_json = "usa20972"
+);
 /// Response of `usa20972` 미국주식 고가/저가 접근(관심종목).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -213,55 +175,14 @@ pub struct HighLowProximityWatchlistResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl HighLowProximityWatchlistResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for HighLowProximityWatchlistResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for HighLowProximityWatchlistResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    HighLowProximityWatchlistResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa20972 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -347,91 +268,23 @@ pub struct HighLowProximityWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl HighLowProximityWatchlistRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for HighLowProximityWatchlistRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("tp", "kind"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Text(&mut self.kind),
-            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            11 => codec::SlotMut::Opt(&mut self.ask_price),
-            12 => codec::SlotMut::Opt(&mut self.bid_price),
-            13 => codec::SlotMut::Opt(&mut self.high_price),
-            14 => codec::SlotMut::Opt(&mut self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.kind),
-            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            11 => codec::SlotRef::Opt(&self.ask_price),
-            12 => codec::SlotRef::Opt(&self.bid_price),
-            13 => codec::SlotRef::Opt(&self.high_price),
-            14 => codec::SlotRef::Opt(&self.low_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for HighLowProximityWatchlistRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(HighLowProximityWatchlistRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    kind: Text("tp"),
+    fluctuation_rate: Decimal("flu_rt"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    high_price: Opt("high_pric"),
+    low_price: Opt("low_pric")
+});
 impl kiwoom_runtime::TrRequest for HighLowProximityWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20972",
@@ -448,17 +301,5 @@ impl kiwoom_runtime::PagedRequest for HighLowProximityWatchlistRequest {
     type Item = HighLowProximityWatchlistRow;
     fn into_items(page: HighLowProximityWatchlistResponse) -> Vec<HighLowProximityWatchlistRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for HighLowProximityWatchlistResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for HighLowProximityWatchlistRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa20972")
     }
 }

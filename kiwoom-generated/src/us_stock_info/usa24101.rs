@@ -152,61 +152,21 @@ impl NewHighLowEtfRequest {
         self
     }
 }
-impl codec::Table for NewHighLowEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("ntl_tp", "new_high_low_type"),
-            codec::Field::new("high_low_tp", "high_low_type"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Opt(&mut self.stock_condition),
-            4 => codec::SlotMut::Opt(&mut self.new_high_low_type),
-            5 => codec::SlotMut::Opt(&mut self.high_low_type),
-            6 => codec::SlotMut::Text(&mut self.date),
-            7 => codec::SlotMut::Opt(&mut self.price_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            9 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.stock_condition),
-            4 => codec::SlotRef::Opt(&self.new_high_low_type),
-            5 => codec::SlotRef::Opt(&self.high_low_type),
-            6 => codec::SlotRef::Opt(&self.date),
-            7 => codec::SlotRef::Opt(&self.price_condition),
-            8 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            9 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for NewHighLowEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    NewHighLowEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        stock_condition: Opt("stk_cnd"),
+        new_high_low_type: Opt("ntl_tp"),
+        high_low_type: Opt("high_low_tp"),
+        date: Text("dt"),
+        price_condition: Opt("pric_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa24101"
+);
 /// Response of `usa24101` 미국주식 신고가/신저가(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -222,55 +182,14 @@ pub struct NewHighLowEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NewHighLowEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NewHighLowEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NewHighLowEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    NewHighLowEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa24101 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -362,94 +281,24 @@ pub struct NewHighLowEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl NewHighLowEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for NewHighLowEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("pre_trde_rt", "previous_day_trade_change_rate"),
-            codec::Field::new("sel_bid", "ask_price"),
-            codec::Field::new("buy_bid", "bid_price"),
-            codec::Field::new("high_pric", "high_price"),
-            codec::Field::new("low_pric", "low_price"),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            9 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.previous_day_trade_change_rate),
-            11 => codec::SlotMut::Opt(&mut self.ask_price),
-            12 => codec::SlotMut::Opt(&mut self.bid_price),
-            13 => codec::SlotMut::Decimal(&mut self.high_price),
-            14 => codec::SlotMut::Decimal(&mut self.low_price),
-            15 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.previous_day_trade_change_rate),
-            11 => codec::SlotRef::Opt(&self.ask_price),
-            12 => codec::SlotRef::Opt(&self.bid_price),
-            13 => codec::SlotRef::Opt(&self.high_price),
-            14 => codec::SlotRef::Opt(&self.low_price),
-            15 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for NewHighLowEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(NewHighLowEtfRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    previous_day_trade_change_rate: Decimal("pre_trde_rt"),
+    ask_price: Opt("sel_bid"),
+    bid_price: Opt("buy_bid"),
+    high_price: Decimal("high_pric"),
+    low_price: Decimal("low_pric"),
+    previous_day_trade_quantity: Decimal("pred_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for NewHighLowEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24101",
@@ -466,17 +315,5 @@ impl kiwoom_runtime::PagedRequest for NewHighLowEtfRequest {
     type Item = NewHighLowEtfRow;
     fn into_items(page: NewHighLowEtfResponse) -> Vec<NewHighLowEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for NewHighLowEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for NewHighLowEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24101")
     }
 }

@@ -152,61 +152,21 @@ impl GapUpDownEtfRequest {
         self
     }
 }
-impl codec::Table for GapUpDownEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("sort_tp", "sort_type"),
-            codec::Field::new("updown_tp", "up_down_type"),
-            codec::Field::new("alacc_rt", "proximity_rate"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Opt(&mut self.sort_type),
-            4 => codec::SlotMut::Opt(&mut self.up_down_type),
-            5 => codec::SlotMut::Opt(&mut self.proximity_rate),
-            6 => codec::SlotMut::Opt(&mut self.stock_condition),
-            7 => codec::SlotMut::Opt(&mut self.price_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            9 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.sort_type),
-            4 => codec::SlotRef::Opt(&self.up_down_type),
-            5 => codec::SlotRef::Opt(&self.proximity_rate),
-            6 => codec::SlotRef::Opt(&self.stock_condition),
-            7 => codec::SlotRef::Opt(&self.price_condition),
-            8 => codec::SlotRef::Opt(&self.trade_value_condition),
-            9 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for GapUpDownEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    GapUpDownEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        sort_type: Opt("sort_tp"),
+        up_down_type: Opt("updown_tp"),
+        proximity_rate: Opt("alacc_rt"),
+        stock_condition: Opt("stk_cnd"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd"),
+        trade_quantity_type: Text("trde_qty_tp")
+    },
+    from_json = "usa24141"
+);
 /// Response of `usa24141` 미국주식 갭상승/갭하락(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -222,55 +182,14 @@ pub struct GapUpDownEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GapUpDownEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GapUpDownEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GapUpDownEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    GapUpDownEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa24141 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -354,91 +273,23 @@ pub struct GapUpDownEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl GapUpDownEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for GapUpDownEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("open_pric", "open_price"),
-            codec::Field::new("base_close_pric", "base_close_price"),
-            codec::Field::new("gap_rt", "gap_rate"),
-            codec::Field::new("pre_high_pric", "previous_day_high_price"),
-            codec::Field::new("pred_trde_qty", "previous_day_trade_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            9 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            10 => codec::SlotMut::Opt(&mut self.open_price),
-            11 => codec::SlotMut::Decimal(&mut self.base_close_price),
-            12 => codec::SlotMut::Decimal(&mut self.gap_rate),
-            13 => codec::SlotMut::Decimal(&mut self.previous_day_high_price),
-            14 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.open_price),
-            11 => codec::SlotRef::Opt(&self.base_close_price),
-            12 => codec::SlotRef::Opt(&self.gap_rate),
-            13 => codec::SlotRef::Opt(&self.previous_day_high_price),
-            14 => codec::SlotRef::Opt(&self.previous_day_trade_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for GapUpDownEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(GapUpDownEtfRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    open_price: Opt("open_pric"),
+    base_close_price: Decimal("base_close_pric"),
+    gap_rate: Decimal("gap_rt"),
+    previous_day_high_price: Decimal("pre_high_pric"),
+    previous_day_trade_quantity: Decimal("pred_trde_qty")
+});
 impl kiwoom_runtime::TrRequest for GapUpDownEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24141",
@@ -455,17 +306,5 @@ impl kiwoom_runtime::PagedRequest for GapUpDownEtfRequest {
     type Item = GapUpDownEtfRow;
     fn into_items(page: GapUpDownEtfResponse) -> Vec<GapUpDownEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for GapUpDownEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for GapUpDownEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24141")
     }
 }

@@ -140,58 +140,20 @@ impl RemainingOrderRatioSurgeEtfRequest {
         self
     }
 }
-impl codec::Table for RemainingOrderRatioSurgeEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("rt_tp", "rate_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("tm", "time"),
-            codec::Field::new("stk_cnd", "stock_condition"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Opt(&mut self.rate_type),
-            2 => codec::SlotMut::Text(&mut self.etf_category_1),
-            3 => codec::SlotMut::Text(&mut self.etf_category_2),
-            4 => codec::SlotMut::Text(&mut self.time),
-            5 => codec::SlotMut::Opt(&mut self.stock_condition),
-            6 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            7 => codec::SlotMut::Opt(&mut self.price_condition),
-            8 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.rate_type),
-            2 => codec::SlotRef::Opt(&self.etf_category_1),
-            3 => codec::SlotRef::Opt(&self.etf_category_2),
-            4 => codec::SlotRef::Opt(&self.time),
-            5 => codec::SlotRef::Opt(&self.stock_condition),
-            6 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            7 => codec::SlotRef::Opt(&self.price_condition),
-            8 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for RemainingOrderRatioSurgeEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    RemainingOrderRatioSurgeEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        rate_type: Opt("rt_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        time: Text("tm"),
+        stock_condition: Opt("stk_cnd"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa24211"
+);
 /// Response of `usa24211` 미국주식 잔량률급증(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -207,55 +169,14 @@ pub struct RemainingOrderRatioSurgeEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RemainingOrderRatioSurgeEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RemainingOrderRatioSurgeEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RemainingOrderRatioSurgeEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    RemainingOrderRatioSurgeEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa24211 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -329,85 +250,21 @@ pub struct RemainingOrderRatioSurgeEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl RemainingOrderRatioSurgeEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for RemainingOrderRatioSurgeEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("int", "threshold"),
-            codec::Field::new("now_rt", "current_rate"),
-            codec::Field::new("sdnin_rt", "surge_rate"),
-            codec::Field::new("tot_sel_req", "total_ask_quantity"),
-            codec::Field::new("tot_buy_req", "total_bid_quantity"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.threshold),
-            9 => codec::SlotMut::Decimal(&mut self.current_rate),
-            10 => codec::SlotMut::Decimal(&mut self.surge_rate),
-            11 => codec::SlotMut::Decimal(&mut self.total_ask_quantity),
-            12 => codec::SlotMut::Decimal(&mut self.total_bid_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.threshold),
-            9 => codec::SlotRef::Opt(&self.current_rate),
-            10 => codec::SlotRef::Opt(&self.surge_rate),
-            11 => codec::SlotRef::Opt(&self.total_ask_quantity),
-            12 => codec::SlotRef::Opt(&self.total_bid_quantity),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for RemainingOrderRatioSurgeEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(RemainingOrderRatioSurgeEtfRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    threshold: Decimal("int"),
+    current_rate: Decimal("now_rt"),
+    surge_rate: Decimal("sdnin_rt"),
+    total_ask_quantity: Decimal("tot_sel_req"),
+    total_bid_quantity: Decimal("tot_buy_req")
+});
 impl kiwoom_runtime::TrRequest for RemainingOrderRatioSurgeEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24211",
@@ -426,17 +283,5 @@ impl kiwoom_runtime::PagedRequest for RemainingOrderRatioSurgeEtfRequest {
         page: RemainingOrderRatioSurgeEtfResponse,
     ) -> Vec<RemainingOrderRatioSurgeEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for RemainingOrderRatioSurgeEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for RemainingOrderRatioSurgeEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24211")
     }
 }

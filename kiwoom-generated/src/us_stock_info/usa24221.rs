@@ -155,61 +155,21 @@ impl SupplyConcentrationEtfRequest {
         self
     }
 }
-impl codec::Table for SupplyConcentrationEtfRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("etf_cat1", "etf_category_1"),
-            codec::Field::new("etf_cat2", "etf_category_2"),
-            codec::Field::new("dt", "date"),
-            codec::Field::new("prps_cnctr_rt", "supply_concentration_rate"),
-            codec::Field::new("cond", "condition"),
-            codec::Field::new("prpscnt", "supply_zone_count"),
-            codec::Field::new("trde_qty_tp", "trade_quantity_type"),
-            codec::Field::new("pric_cnd", "price_condition"),
-            codec::Field::new("trde_prica_cnd", "trade_value_condition"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.etf_category_1),
-            2 => codec::SlotMut::Text(&mut self.etf_category_2),
-            3 => codec::SlotMut::Text(&mut self.date),
-            4 => codec::SlotMut::Text(&mut self.supply_concentration_rate),
-            5 => codec::SlotMut::Opt(&mut self.condition),
-            6 => codec::SlotMut::Text(&mut self.supply_zone_count),
-            7 => codec::SlotMut::Text(&mut self.trade_quantity_type),
-            8 => codec::SlotMut::Opt(&mut self.price_condition),
-            9 => codec::SlotMut::Text(&mut self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.etf_category_1),
-            2 => codec::SlotRef::Opt(&self.etf_category_2),
-            3 => codec::SlotRef::Opt(&self.date),
-            4 => codec::SlotRef::Opt(&self.supply_concentration_rate),
-            5 => codec::SlotRef::Opt(&self.condition),
-            6 => codec::SlotRef::Opt(&self.supply_zone_count),
-            7 => codec::SlotRef::Opt(&self.trade_quantity_type),
-            8 => codec::SlotRef::Opt(&self.price_condition),
-            9 => codec::SlotRef::Opt(&self.trade_value_condition),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for SupplyConcentrationEtfRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    SupplyConcentrationEtfRequest {
+        exchange_type: Opt("stex_tp"),
+        etf_category_1: Text("etf_cat1"),
+        etf_category_2: Text("etf_cat2"),
+        date: Text("dt"),
+        supply_concentration_rate: Text("prps_cnctr_rt"),
+        condition: Opt("cond"),
+        supply_zone_count: Text("prpscnt"),
+        trade_quantity_type: Text("trde_qty_tp"),
+        price_condition: Opt("pric_cnd"),
+        trade_value_condition: Text("trde_prica_cnd")
+    },
+    from_json = "usa24221"
+);
 /// Response of `usa24221` 미국주식 매물대집중(ETF).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -225,55 +185,14 @@ pub struct SupplyConcentrationEtfResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SupplyConcentrationEtfResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SupplyConcentrationEtfResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SupplyConcentrationEtfResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    SupplyConcentrationEtfResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa24221 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -347,88 +266,22 @@ pub struct SupplyConcentrationEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl SupplyConcentrationEtfRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for SupplyConcentrationEtfRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("mgn_type", "margin_type"),
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("cur_prc", "current_price"),
-            codec::Field::new("pred_pre_sig", "previous_day_change_sign"),
-            codec::Field::new("pred_pre", "previous_day_change"),
-            codec::Field::new("flu_rt", "fluctuation_rate"),
-            codec::Field::new("acc_trde_qty", "cumulative_trade_quantity"),
-            codec::Field::new("pric_cnd_st", "price_condition_start"),
-            codec::Field::new("pric_cnd_ed", "price_condition_end"),
-            codec::Field::new("prps_qty", "supply_quantity"),
-            codec::Field::new("prps_rt", "supply_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.margin_type),
-            1 => codec::SlotMut::Opt(&mut self.exchange_type),
-            2 => codec::SlotMut::Text(&mut self.stock_code),
-            3 => codec::SlotMut::Text(&mut self.stock_name),
-            4 => codec::SlotMut::Text(&mut self.stock_english_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            7 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            8 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            9 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            10 => codec::SlotMut::Decimal(&mut self.price_condition_start),
-            11 => codec::SlotMut::Decimal(&mut self.price_condition_end),
-            12 => codec::SlotMut::Decimal(&mut self.supply_quantity),
-            13 => codec::SlotMut::Decimal(&mut self.supply_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.margin_type),
-            1 => codec::SlotRef::Opt(&self.exchange_type),
-            2 => codec::SlotRef::Opt(&self.stock_code),
-            3 => codec::SlotRef::Opt(&self.stock_name),
-            4 => codec::SlotRef::Opt(&self.stock_english_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            7 => codec::SlotRef::Opt(&self.previous_day_change),
-            8 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            9 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            10 => codec::SlotRef::Opt(&self.price_condition_start),
-            11 => codec::SlotRef::Opt(&self.price_condition_end),
-            12 => codec::SlotRef::Opt(&self.supply_quantity),
-            13 => codec::SlotRef::Opt(&self.supply_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for SupplyConcentrationEtfRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(SupplyConcentrationEtfRow {
+    margin_type: Decimal("mgn_type"),
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    current_price: Opt("cur_prc"),
+    previous_day_change_sign: Opt("pred_pre_sig"),
+    previous_day_change: Decimal("pred_pre"),
+    fluctuation_rate: Decimal("flu_rt"),
+    cumulative_trade_quantity: Decimal("acc_trde_qty"),
+    price_condition_start: Decimal("pric_cnd_st"),
+    price_condition_end: Decimal("pric_cnd_ed"),
+    supply_quantity: Decimal("prps_qty"),
+    supply_rate: Decimal("prps_rt")
+});
 impl kiwoom_runtime::TrRequest for SupplyConcentrationEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24221",
@@ -445,17 +298,5 @@ impl kiwoom_runtime::PagedRequest for SupplyConcentrationEtfRequest {
     type Item = SupplyConcentrationEtfRow;
     fn into_items(page: SupplyConcentrationEtfResponse) -> Vec<SupplyConcentrationEtfRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for SupplyConcentrationEtfResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for SupplyConcentrationEtfRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa24221")
     }
 }

@@ -56,37 +56,13 @@ impl YearlyChangeRateBySectorRequest {
         self
     }
 }
-impl codec::Table for YearlyChangeRateBySectorRequest {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("inds_cd", "industry_code"),
-            codec::Field::new("srch_yr", "search_year"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.industry_code),
-            1 => codec::SlotMut::Text(&mut self.search_year),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.industry_code),
-            1 => codec::SlotRef::Opt(&self.search_year),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
-impl serde::Serialize for YearlyChangeRateBySectorRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::request_table!(
+    YearlyChangeRateBySectorRequest {
+        industry_code: Text("inds_cd"),
+        search_year: Text("srch_yr")
+    },
+    from_json = "usa26411"
+);
 /// Response of `usa26411` 미국주식 연도별 업종별 종목등락률.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -102,55 +78,14 @@ pub struct YearlyChangeRateBySectorResponse {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl YearlyChangeRateBySectorResponse {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for YearlyChangeRateBySectorResponse {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("result_list", "result_list"),
-            codec::Field::new("return_code", "return_code"),
-            codec::Field::new("return_msg", "return_msg"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::List(&mut self.result_list),
-            1 => codec::SlotMut::Number(&mut self.return_code),
-            2 => codec::SlotMut::Text(&mut self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::List(&self.result_list),
-            1 => codec::SlotRef::Number(self.return_code),
-            2 => codec::SlotRef::Opt(&self.return_msg),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for YearlyChangeRateBySectorResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(
+    YearlyChangeRateBySectorResponse {
+        result_list: List("result_list"),
+        return_code: Number("return_code"),
+        return_msg: Text("return_msg")
+    },
+    response
+);
 /// A row of spec/us/stock-info.yaml usa26411 field \`result\_list\`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -224,94 +159,24 @@ pub struct YearlyChangeRateBySectorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-impl YearlyChangeRateBySectorRow {
-    /// Keys the server sent that the spec does not list, with their values.
-    pub fn extra_fields(&self) -> &codec::Extra {
-        &self.extra
-    }
-}
-impl codec::Table for YearlyChangeRateBySectorRow {
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("stex_tp", "exchange_type"),
-            codec::Field::new("stk_cd", "stock_code"),
-            codec::Field::new("stk_nm", "stock_name"),
-            codec::Field::new("stk_enm", "stock_english_name"),
-            codec::Field::new("m01_prft_rt", "january_return_rate"),
-            codec::Field::new("m02_prft_rt", "february_return_rate"),
-            codec::Field::new("m03_prft_rt", "march_return_rate"),
-            codec::Field::new("m04_prft_rt", "april_return_rate"),
-            codec::Field::new("m05_prft_rt", "may_return_rate"),
-            codec::Field::new("m06_prft_rt", "june_return_rate"),
-            codec::Field::new("m07_prft_rt", "july_return_rate"),
-            codec::Field::new("m08_prft_rt", "august_return_rate"),
-            codec::Field::new("m09_prft_rt", "september_return_rate"),
-            codec::Field::new("m10_prft_rt", "october_return_rate"),
-            codec::Field::new("m11_prft_rt", "november_return_rate"),
-            codec::Field::new("m12_prft_rt", "december_return_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.exchange_type),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Text(&mut self.stock_name),
-            3 => codec::SlotMut::Text(&mut self.stock_english_name),
-            4 => codec::SlotMut::Decimal(&mut self.january_return_rate),
-            5 => codec::SlotMut::Decimal(&mut self.february_return_rate),
-            6 => codec::SlotMut::Decimal(&mut self.march_return_rate),
-            7 => codec::SlotMut::Decimal(&mut self.april_return_rate),
-            8 => codec::SlotMut::Decimal(&mut self.may_return_rate),
-            9 => codec::SlotMut::Decimal(&mut self.june_return_rate),
-            10 => codec::SlotMut::Decimal(&mut self.july_return_rate),
-            11 => codec::SlotMut::Decimal(&mut self.august_return_rate),
-            12 => codec::SlotMut::Decimal(&mut self.september_return_rate),
-            13 => codec::SlotMut::Decimal(&mut self.october_return_rate),
-            14 => codec::SlotMut::Decimal(&mut self.november_return_rate),
-            15 => codec::SlotMut::Decimal(&mut self.december_return_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.exchange_type),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.stock_name),
-            3 => codec::SlotRef::Opt(&self.stock_english_name),
-            4 => codec::SlotRef::Opt(&self.january_return_rate),
-            5 => codec::SlotRef::Opt(&self.february_return_rate),
-            6 => codec::SlotRef::Opt(&self.march_return_rate),
-            7 => codec::SlotRef::Opt(&self.april_return_rate),
-            8 => codec::SlotRef::Opt(&self.may_return_rate),
-            9 => codec::SlotRef::Opt(&self.june_return_rate),
-            10 => codec::SlotRef::Opt(&self.july_return_rate),
-            11 => codec::SlotRef::Opt(&self.august_return_rate),
-            12 => codec::SlotRef::Opt(&self.september_return_rate),
-            13 => codec::SlotRef::Opt(&self.october_return_rate),
-            14 => codec::SlotRef::Opt(&self.november_return_rate),
-            15 => codec::SlotRef::Opt(&self.december_return_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-    fn rest(&mut self) -> Option<codec::table::Rest<'_>> {
-        Some(codec::table::Rest {
-            extra: &mut self.extra,
-            forms: &mut self.forms,
-        })
-    }
-    fn kept(&self) -> Option<(&codec::Extra, &codec::WireForms)> {
-        Some((&self.extra, &self.forms))
-    }
-}
-impl serde::Serialize for YearlyChangeRateBySectorRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        codec::serialize_table(self, serializer)
-    }
-}
+codec::record_table!(YearlyChangeRateBySectorRow {
+    exchange_type: Opt("stex_tp"),
+    stock_code: Text("stk_cd"),
+    stock_name: Text("stk_nm"),
+    stock_english_name: Text("stk_enm"),
+    january_return_rate: Decimal("m01_prft_rt"),
+    february_return_rate: Decimal("m02_prft_rt"),
+    march_return_rate: Decimal("m03_prft_rt"),
+    april_return_rate: Decimal("m04_prft_rt"),
+    may_return_rate: Decimal("m05_prft_rt"),
+    june_return_rate: Decimal("m06_prft_rt"),
+    july_return_rate: Decimal("m07_prft_rt"),
+    august_return_rate: Decimal("m08_prft_rt"),
+    september_return_rate: Decimal("m09_prft_rt"),
+    october_return_rate: Decimal("m10_prft_rt"),
+    november_return_rate: Decimal("m11_prft_rt"),
+    december_return_rate: Decimal("m12_prft_rt")
+});
 impl kiwoom_runtime::TrRequest for YearlyChangeRateBySectorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa26411",
@@ -328,17 +193,5 @@ impl kiwoom_runtime::PagedRequest for YearlyChangeRateBySectorRequest {
     type Item = YearlyChangeRateBySectorRow;
     fn into_items(page: YearlyChangeRateBySectorResponse) -> Vec<YearlyChangeRateBySectorRow> {
         page.result_list
-    }
-}
-impl kiwoom_runtime::TrResponse for YearlyChangeRateBySectorResponse {
-    fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
-        codec::decode_body(api_id, body)
-    }
-}
-/// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
-/// enum codes are kept; `validate()` refuses them before anything is sent.
-impl<'de> serde::Deserialize<'de> for YearlyChangeRateBySectorRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        codec::deserialize_request(deserializer, "usa26411")
     }
 }

@@ -27,10 +27,14 @@ mod scan;
 mod signed;
 #[doc(hidden)]
 pub mod table;
+#[doc(hidden)]
+pub mod table_macro;
 mod validate;
 mod wire;
 
 pub use crate::code_table;
+#[doc(hidden)]
+pub use crate::{record_table, request_table};
 pub use decode::{Body, Ctx, Extra, decode_body};
 #[doc(hidden)]
 pub use encode::serialize_table;

@@ -1,0 +1,289 @@
+//! `record_table!` and `request_table!`: a generated struct's field table, one row per
+//! field, from which they write the struct's [`Table`](super::Table) impl (field list,
+//! typed accessors, blank value), its `Serialize` and, as asked, its `TrResponse` or
+//! `Deserialize`. The generated crate states each struct's fields once instead of four
+//! times (table, write accessor, read accessor, blank) plus the same impls on every struct.
+//!
+//! A row is `rust_name: Kind("wire_name")`, then what differs from the plain field:
+//! `.max(20)`, `.format(codec::Format::scaled(2))`, `.required()`. The kind says where the
+//! decoder writes the value (see [`SlotMut`](super::SlotMut)):
+//!
+//! | kind | field type | blank |
+//! |---|---|---|
+//! | `Int`, `Decimal`, `Text`, `Date` | `Option<i64>`, `Option<Decimal>`, `Option<String>`, `Option<NaiveDate>` | `None` |
+//! | `Opt` | any other `Option<T: Wire>` | `None` |
+//! | `Req` | a value that must be present (required, implied) | `Default::default()` |
+//! | `ReqCode` | a generated enum that must be present (required, implied) | `from_code("")` |
+//! | `Number` | the envelope's `return_code` (`Option<i64>`, a JSON number) | `None` |
+//! | `List`, `Values` | `Vec` of rows or of bare values | empty |
+//! | `Object` | an optional nested struct | `None` |
+//!
+//! The syntax is a Rust struct expression so that rustfmt lays the table out one row per
+//! line. Options after it:
+//!
+//! - `record_table!(Row { .. })`: a decoded record (keeps unknown keys and wire forms in
+//!   its `extra` / `forms` fields; `extra_fields()`); `, response` adds `TrResponse`;
+//!   `, array_rows` marks rows sent as arrays of positional values;
+//! - `request_table!(Request { .. })`: a request; `, from_json = "ka10081"` adds the
+//!   `Deserialize` that reads it back from wire JSON (errors name that TR);
+//!   `, trnm = "CNSRREQ"` writes the frame's `trnm` first (condition-search commands).
+//!
+//! Not a public API: generated code is its only caller.
+
+/// See the [module documentation](crate::codec::table_macro).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! record_table {
+    ($name:ident { $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),* $(,)? } $(, $opt:ident $(= $val:literal)?)* $(,)?) => {
+        impl $name {
+            /// Keys the server sent that the spec does not list, with their values.
+            pub fn extra_fields(&self) -> &$crate::codec::Extra {
+                &self.extra
+            }
+        }
+        impl $crate::codec::Table for $name {
+            $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+            fn blank() -> Self {
+                Self {
+                    $($field: $crate::__table_blank!($kind),)*
+                    extra: ::std::default::Default::default(),
+                    forms: ::std::default::Default::default(),
+                }
+            }
+            fn rest(&mut self) -> ::std::option::Option<$crate::codec::table::Rest<'_>> {
+                Some($crate::codec::table::Rest {
+                    extra: &mut self.extra,
+                    forms: &mut self.forms,
+                })
+            }
+            fn kept(&self) -> ::std::option::Option<(&$crate::codec::Extra, &$crate::codec::WireForms)> {
+                Some((&self.extra, &self.forms))
+            }
+            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
+        }
+        $crate::__table_serialize!($name);
+        $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
+    };
+}
+
+/// See the [module documentation](crate::codec::table_macro).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! request_table {
+    ($name:ident { $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),* $(,)? } $(, $opt:ident $(= $val:literal)?)* $(,)?) => {
+        impl $crate::codec::Table for $name {
+            $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+            fn blank() -> Self {
+                Self {
+                    $($field: $crate::__table_blank!($kind),)*
+                }
+            }
+            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
+        }
+        $crate::__table_serialize!($name);
+        $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
+    };
+}
+
+/// `fields`, `slot` and `view` of a table.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_items {
+    ($($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),*) => {
+        fn fields(&self) -> &'static [$crate::codec::Field] {
+            const FIELDS: &[$crate::codec::Field] = &[$(
+                $crate::__table_required!($kind, $crate::codec::Field::new($wire, stringify!($field)))
+                    $(.$m($($arg)?))*
+            ),*];
+            FIELDS
+        }
+        fn slot(&mut self, i: usize) -> $crate::codec::SlotMut<'_> {
+            $crate::__table_positions!($($field),*);
+            match i {
+                $(At::$field => $crate::__table_slot!($kind, &mut self.$field),)*
+                _ => $crate::codec::table::out_of_range(i),
+            }
+        }
+        fn view(&self, i: usize) -> $crate::codec::SlotRef<'_> {
+            $crate::__table_positions!($($field),*);
+            match i {
+                $(At::$field => $crate::__table_view!($kind, self.$field),)*
+                _ => $crate::codec::table::out_of_range(i),
+            }
+        }
+    };
+}
+
+/// `At::field`: the field's index in the table, usable as a `match` pattern (a fieldless
+/// enum numbers the fields in order).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_positions {
+    ($($field:ident),*) => {
+        #[allow(non_camel_case_types, dead_code)]
+        enum Position {
+            $($field,)*
+        }
+        #[allow(dead_code)]
+        struct At;
+        #[allow(non_upper_case_globals)]
+        impl At {
+            $(const $field: usize = Position::$field as usize;)*
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_required {
+    (Req, $e:expr) => {
+        $e.required()
+    };
+    (ReqCode, $e:expr) => {
+        $e.required()
+    };
+    ($kind:ident, $e:expr) => {
+        $e
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_slot {
+    (Int, $r:expr) => {
+        $crate::codec::SlotMut::Int($r)
+    };
+    (Decimal, $r:expr) => {
+        $crate::codec::SlotMut::Decimal($r)
+    };
+    (Text, $r:expr) => {
+        $crate::codec::SlotMut::Text($r)
+    };
+    (Date, $r:expr) => {
+        $crate::codec::SlotMut::Date($r)
+    };
+    (Opt, $r:expr) => {
+        $crate::codec::SlotMut::Opt($r)
+    };
+    (Req, $r:expr) => {
+        $crate::codec::SlotMut::Req($r)
+    };
+    (ReqCode, $r:expr) => {
+        $crate::codec::SlotMut::Req($r)
+    };
+    (Number, $r:expr) => {
+        $crate::codec::SlotMut::Number($r)
+    };
+    (List, $r:expr) => {
+        $crate::codec::SlotMut::List($r)
+    };
+    (Object, $r:expr) => {
+        $crate::codec::SlotMut::Object($r)
+    };
+    (Values, $r:expr) => {
+        $crate::codec::SlotMut::Values($r)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_view {
+    (Req, $v:expr) => {
+        $crate::codec::SlotRef::Req(&$v)
+    };
+    (ReqCode, $v:expr) => {
+        $crate::codec::SlotRef::Req(&$v)
+    };
+    (Number, $v:expr) => {
+        $crate::codec::SlotRef::Number($v)
+    };
+    (List, $v:expr) => {
+        $crate::codec::SlotRef::List(&$v)
+    };
+    (Object, $v:expr) => {
+        $crate::codec::SlotRef::Object(&$v)
+    };
+    (Values, $v:expr) => {
+        $crate::codec::SlotRef::Values(&$v)
+    };
+    ($kind:ident, $v:expr) => {
+        $crate::codec::SlotRef::Opt(&$v)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_blank {
+    (Req) => {
+        ::std::default::Default::default()
+    };
+    (ReqCode) => {
+        $crate::codec::CodeTable::from_code("")
+    };
+    (List) => {
+        ::std::vec::Vec::new()
+    };
+    (Values) => {
+        ::std::vec::Vec::new()
+    };
+    ($kind:ident) => {
+        ::std::option::Option::None
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_serialize {
+    ($name:ident) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                $crate::codec::serialize_table(self, serializer)
+            }
+        }
+    };
+}
+
+/// A struct-level option: `item` writes inside the `Table` impl, `impl` after it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_option {
+    (item $name:ident, array_rows) => {
+        fn array_rows(&self) -> bool {
+            true
+        }
+    };
+    (item $name:ident, trnm = $trnm:literal) => {
+        fn trnm(&self) -> ::std::option::Option<&'static str> {
+            Some($trnm)
+        }
+    };
+    (impl $name:ident, response) => {
+        impl $crate::TrResponse for $name {
+            fn decode(
+                api_id: &'static str,
+                body: &[u8],
+            ) -> ::std::result::Result<Self, $crate::DecodeError> {
+                $crate::codec::decode_body(api_id, body)
+            }
+        }
+    };
+    (impl $name:ident, from_json = $api_id:literal) => {
+        /// Reads the wire JSON (values as strings, enum codes, dates `YYYYMMDD`). Unknown
+        /// enum codes are kept; `validate()` refuses them before anything is sent.
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                $crate::codec::deserialize_request(deserializer, $api_id)
+            }
+        }
+    };
+    // Each option writes on one side only; an unknown option matches no arm.
+    (item $name:ident, response) => {};
+    (item $name:ident, from_json = $api_id:literal) => {};
+    (impl $name:ident, array_rows) => {};
+    (impl $name:ident, trnm = $trnm:literal) => {};
+}
