@@ -11,7 +11,14 @@
 #   - all features: kiwoom-runtime + kiwoom-generated from clean, then kiwoom-generated
 #     alone (the runtime built), each `cargo build -p kiwoom-generated --all-features`;
 #   - one group: the same with `--no-default-features --features GROUP`
-#     (default domestic-chart).
+#     (default domestic-chart);
+#   - release, one TR file touched: `cargo build --release -p kiwoom-generated
+#     --all-features` after `touch`ing one TR's file (TOUCH, default
+#     src/domestic_chart/ka10081.rs), the crate otherwise built: what a maintainer waits
+#     for after regenerating one TR. Release builds are not incremental, so this is the
+#     crate's whole optimised build.
+#
+# MODES (default "all group release") picks the measurements.
 #
 # "From clean" removes only those crates' artifacts from the temporary target directory.
 # Every figure is printed with wall and CPU seconds and the load average at its start; the
@@ -48,6 +55,10 @@ forget() {
         "$CARGO_TARGET_DIR"/debug/incremental/"${crate//-/_}"-*
 }
 
+modes=${MODES:-all group release}
+touch_file=${TOUCH:-src/domestic_chart/ka10081.rs}
+has_mode() { [[ " $modes " == *" $1 "* ]]; }
+
 features_all=(--all-features)
 features_group=(--no-default-features --features "$group")
 
@@ -55,22 +66,21 @@ echo "warming up third-party crates for $base_rev and $head_rev ..."
 for side in base head; do
     (cd "$tmp/$side" && cargo build -q -p kiwoom-generated "${features_all[@]}" &&
         cargo build -q -p kiwoom-generated "${features_group[@]}")
+    if has_mode release; then
+        (cd "$tmp/$side" && cargo build -q --release -p kiwoom-generated "${features_all[@]}")
+    fi
 done
 
 results=()
-# measure SIDE LABEL SCOPE FEATURES...: one timed build, appended to `results`.
-measure() {
+# timed SIDE LABEL SCOPE COMMAND...: one timed command in SIDE's tree, appended to `results`.
+timed() {
     local side=$1 label=$2 scope=$3
     shift 3
-    forget kiwoom-generated
-    if [ "$scope" = "runtime+generated" ]; then
-        forget kiwoom-runtime
-    fi
     local load start end cpu_before cpu_after
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     cpu_before=$(awk '{print $16 + $17}' /proc/$$/stat)
     start=$(date +%s.%N)
-    (cd "$tmp/$side" && cargo build -q -p kiwoom-generated "$@")
+    (cd "$tmp/$side" && "$@")
     end=$(date +%s.%N)
     # Children's user+system clock ticks (cutime+cstime) of this shell, before and after.
     cpu_after=$(awk '{print $16 + $17}' /proc/$$/stat)
@@ -81,21 +91,47 @@ measure() {
     cpu=$(echo "scale=1; ($cpu_after - $cpu_before) / $ticks" | bc)
     local rev=$base_rev
     [ "$side" = head ] && rev=$head_rev
-    results+=("$(printf '%-5s %-8s %-13s %-18s wall %7.1f s  cpu %7.1f s  load %s' \
+    results+=("$(printf '%-5s %-8s %-13s %-22s wall %7.1f s  cpu %7.1f s  load %s' \
         "$side" "$rev" "$label" "$scope" "$wall" "$cpu" "$load")")
     echo "${results[-1]}"
+}
+
+# measure SIDE LABEL SCOPE FEATURES...: one clean dev build.
+measure() {
+    local side=$1 label=$2 scope=$3
+    shift 3
+    forget kiwoom-generated
+    if [ "$scope" = "runtime+generated" ]; then
+        forget kiwoom-runtime
+    fi
+    timed "$side" "$label" "$scope" cargo build -q -p kiwoom-generated "$@"
+}
+
+# release_touch SIDE: the release rebuild after touching one TR file.
+release_touch() {
+    local side=$1
+    touch "$tmp/$side/kiwoom-generated/$touch_file"
+    timed "$side" all-features "release, touched 1 TR" \
+        cargo build -q --release -p kiwoom-generated "${features_all[@]}"
 }
 
 for round in $(seq 1 "$rounds"); do
     echo "round $round of $rounds"
     for side in base head; do
-        measure "$side" all-features runtime+generated "${features_all[@]}"
-        measure "$side" all-features generated "${features_all[@]}"
-        measure "$side" "$group" runtime+generated "${features_group[@]}"
-        measure "$side" "$group" generated "${features_group[@]}"
+        if has_mode all; then
+            measure "$side" all-features runtime+generated "${features_all[@]}"
+            measure "$side" all-features generated "${features_all[@]}"
+        fi
+        if has_mode group; then
+            measure "$side" "$group" runtime+generated "${features_group[@]}"
+            measure "$side" "$group" generated "${features_group[@]}"
+        fi
+        if has_mode release; then
+            release_touch "$side"
+        fi
     done
 done
 
 echo
-echo "kiwoom-generated clean dev builds, base $base_rev vs head $head_rev ($(nproc) cores):"
+echo "kiwoom-generated builds, base $base_rev vs head $head_rev ($(nproc) cores):"
 printf '%s\n' "${results[@]}"
