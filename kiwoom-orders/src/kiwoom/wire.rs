@@ -430,15 +430,15 @@ mod tests {
             }
         );
         let mut credit = example.clone();
-        credit.insert("917".into(), "33".into());
+        credit.insert("917", "33");
         assert_eq!(
             balance_frame(&credit, json!({})),
             None,
             "credit lines are not compared"
         );
         let mut flat = example.clone();
-        flat.insert("930".into(), "0".into());
-        flat.insert("931".into(), "0".into());
+        flat.insert("930", "0");
+        flat.insert("931", "0");
         let flat = balance_frame(&flat, json!({})).unwrap();
         assert_eq!(
             (flat.position.quantity, flat.position.average_price),
