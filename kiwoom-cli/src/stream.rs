@@ -157,7 +157,7 @@ pub fn event_json(s: &Stream, item: &RealItem) -> Json {
     for (id, v) in &item.values {
         match s.values.iter().find(|f| f.path == id) {
             Some(f) => values.insert(f.rust.to_owned(), crate::typed::value(v, f)),
-            None => values.insert(id.clone(), Json::String(v.clone())),
+            None => values.insert(id.to_owned(), Json::String(v.to_owned())),
         };
     }
     serde_json::json!({
@@ -183,8 +183,8 @@ pub fn print_item(
             let mut line = format!("{} {}", item.kind, item.item);
             for (id, v) in &item.values {
                 let field = s.values.iter().find(|f| f.path == id);
-                let name = field.map_or(id.as_str(), |f| f.rust);
-                let shown = field.map_or(v.clone(), |f| {
+                let name = field.map_or(id, |f| f.rust);
+                let shown = field.map_or(v.to_owned(), |f| {
                     output::human(v.trim(), f.ty, f.sign, f.values)
                 });
                 line.push_str(&format!("  {name}={shown}"));

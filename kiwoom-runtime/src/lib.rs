@@ -50,6 +50,7 @@ pub mod limiter;
 pub mod market_rules;
 pub mod metrics;
 mod paging;
+mod real_values;
 mod registry;
 pub mod retry;
 pub mod return_code;

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use crate::real_values::RealValues;
 use serde::Serialize;
 
 /// Kiwoom's own safety class of a TR (`safety_policy` in Kiwoom's command map). The retry
@@ -105,9 +106,9 @@ pub struct RealItem {
     /// The registered item (stock code; empty for account-wide types).
     #[serde(default)]
     pub item: String,
-    /// The values, keyed by numeric field id (`"10"` = current price).
+    /// The values by numeric field id (`"10"` = current price), in the order received.
     #[serde(default)]
-    pub values: BTreeMap<String, String>,
+    pub values: RealValues,
     /// Any other key of the entry (US frames add `stexTp`), kept, not dropped.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

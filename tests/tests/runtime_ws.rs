@@ -239,12 +239,16 @@ struct Trade {
 
 impl RealtimeDecode for Trade {
     fn decode_real(item: &RealItem) -> Result<Self, DecodeError> {
-        let price = item.values.get("10").cloned().ok_or_else(|| DecodeError {
-            api_id: item.kind.clone(),
-            field: "values.10".into(),
-            raw: String::new(),
-            reason: "missing".into(),
-        })?;
+        let price = item
+            .values
+            .get("10")
+            .map(str::to_owned)
+            .ok_or_else(|| DecodeError {
+                api_id: item.kind.clone(),
+                field: "values.10".into(),
+                raw: String::new(),
+                reason: "missing".into(),
+            })?;
         Ok(Trade {
             code: item.item.clone(),
             price,

@@ -6,9 +6,10 @@
 //! direction sign (`"-70000"` = below the previous close): quantities and prices are read as
 //! magnitudes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use kiwoom_runtime::RealValues;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -192,11 +193,7 @@ pub fn holdings(rows: &[Value]) -> Vec<(String, BrokerPosition)> {
 /// A realtime type 00 entry (values keyed by field id) as an [`OrderFrame`]. `None` for
 /// entries that change nothing in the journal (the acceptance of an amend or cancel request:
 /// its confirmation follows as `확인`) or that lack an order number or status.
-pub fn order_frame(
-    values: &BTreeMap<String, String>,
-    date: NaiveDate,
-    raw: Value,
-) -> Option<OrderFrame> {
+pub fn order_frame(values: &RealValues, date: NaiveDate, raw: Value) -> Option<OrderFrame> {
     let get = |id: &str| {
         values
             .get(id)
@@ -265,7 +262,7 @@ pub fn order_frame(
 /// without a stock or quantity, and for credit balances (`917` other than `00`): the
 /// journal's position of a stock is the cash one, a credit line would compare apples with
 /// pears.
-pub fn balance_frame(values: &BTreeMap<String, String>, raw: Value) -> Option<BalanceFrame> {
+pub fn balance_frame(values: &RealValues, raw: Value) -> Option<BalanceFrame> {
     let get = |id: &str| {
         values
             .get(id)
@@ -433,15 +430,15 @@ mod tests {
             }
         );
         let mut credit = example.clone();
-        credit.insert("917".into(), "33".into());
+        credit.insert("917", "33");
         assert_eq!(
             balance_frame(&credit, json!({})),
             None,
             "credit lines are not compared"
         );
         let mut flat = example.clone();
-        flat.insert("930".into(), "0".into());
-        flat.insert("931".into(), "0".into());
+        flat.insert("930", "0");
+        flat.insert("931", "0");
         let flat = balance_frame(&flat, json!({})).unwrap();
         assert_eq!(
             (flat.position.quantity, flat.position.average_price),
@@ -449,11 +446,8 @@ mod tests {
         );
     }
 
-    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn values(pairs: &[(&str, &str)]) -> RealValues {
+        pairs.iter().copied().collect()
     }
 
     #[test]

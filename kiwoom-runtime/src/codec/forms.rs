@@ -73,6 +73,16 @@ impl WireForms {
         }
     }
 
+    /// Remember that the field in `slot` was sent as `""` (what [`keep`](Self::keep) does
+    /// for an empty text, without looking at it).
+    #[inline]
+    pub fn keep_empty(&mut self, slot: u16) {
+        match bit(slot) {
+            Some(bit) => self.empty |= bit,
+            None => self.other.push((slot, Kept::Raw("".into()))),
+        }
+    }
+
     /// The kept form of the field in `slot`: `+` on a positive number, or the whole text.
     fn find(&self, slot: u16) -> Option<Form<'_>> {
         if let Some(bit) = bit(slot) {

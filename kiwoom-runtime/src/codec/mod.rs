@@ -21,6 +21,7 @@ mod enums;
 mod format;
 mod forms;
 mod order;
+mod real_items;
 mod realtime;
 mod request;
 mod scan;
@@ -46,6 +47,8 @@ pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
 pub use forms::WireForms;
 pub use order::{OrderNumber, Price, Quantity, StockCode};
+#[doc(hidden)]
+pub use real_items::scan_real_items;
 pub use realtime::{
     RawEntry, RawValues, RealEntry, RealFrame, RealParts, RealPartsRef, RealTable,
     decode_real_item, serialize_real,

@@ -100,6 +100,86 @@ impl<'a> Scanner<'a> {
         Some(&self.text[start..end])
     }
 
+    /// Step over `byte` (whitespace before it allowed): the byte itself is tried first,
+    /// as Kiwoom writes JSON without whitespace.
+    #[inline(always)]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        if self.bytes.get(self.pos) == Some(&byte) {
+            self.pos += 1;
+            Some(())
+        } else {
+            self.eat(byte)
+        }
+    }
+
+    /// A string without escapes when the cursor is already on its `"` (else as
+    /// [`string`](Self::string)).
+    #[inline(always)]
+    fn string_here(&mut self) -> Option<&'a str> {
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return self.string();
+        }
+        let start = self.pos + 1;
+        let end = find_special(self.bytes, start)?;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// A key of ASCII digits (a realtime value id), read byte by byte: shorter than the
+    /// word [`string_here`](Self::string_here) searches; any other key is read by it.
+    #[inline(always)]
+    fn digits_key(&mut self) -> Option<&'a str> {
+        if self.bytes.get(self.pos) == Some(&b'"') {
+            let start = self.pos + 1;
+            let mut end = start;
+            while self.bytes.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            if self.bytes.get(end) == Some(&b'"') {
+                self.pos = end + 1;
+                return self.text.get(start..end);
+            }
+        }
+        self.string_here()
+    }
+
+    /// A flat object of string values (the cursor on its `{`; a REAL entry's `values`),
+    /// each key and value handed to `each` as read, in one loop with the common bytes
+    /// tried first. `None` for anything else: an escape, a value that is not a string, a
+    /// syntax error.
+    #[inline]
+    pub(super) fn string_pairs(&mut self, mut each: impl FnMut(&'a str, &'a str)) -> Option<()> {
+        self.expect(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.digits_key()?;
+            self.expect(b':')?;
+            let value = self.string_here()?;
+            each(key, value);
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => match self.peek()? {
+                    b',' => self.pos += 1,
+                    b'}' => {
+                        self.pos += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                },
+            }
+        }
+    }
+
     /// An object key: the field of `fields` it names (the one after the previous match is
     /// tried first, against the raw bytes, which for a key without escapes is its text),
     /// or the key's text when no field has that name.

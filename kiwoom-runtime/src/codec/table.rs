@@ -17,7 +17,6 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::forms::canonical;
 use super::wire::trim;
 use super::{Extra, Format, Wire, WireError, WireForms};
 
@@ -170,7 +169,12 @@ pub fn set_opt<T: Wire>(
         Some(T::parse(trimmed, format)?)
     };
     if let Some((forms, slot)) = keep {
-        if !canonical(raw, dst.as_ref(), format) {
+        // `canonical(raw, ..)` with the trim already done.
+        let canonical = match dst.as_ref() {
+            Some(value) => raw.len() == trimmed.len() && T::is_canonical(raw, value, format),
+            None => false,
+        };
+        if !canonical {
             forms.keep(slot, raw);
         }
     }
@@ -397,6 +401,7 @@ impl<T: Wire> ValuesValue for Vec<T> {
 
 impl SlotMut<'_> {
     /// Make a scalar slot absent (`null`); a required value keeps its placeholder.
+    #[inline]
     pub fn clear(self) {
         match self {
             SlotMut::Int(v) | SlotMut::Number(v) => *v = None,
@@ -412,7 +417,8 @@ impl SlotMut<'_> {
     }
 
     /// Read a scalar text into this slot (not lists or objects); `Ok(true)` when present.
-    #[inline]
+    /// Always inlined: called once per value, its call cost more than the match.
+    #[inline(always)]
     pub fn set_text(
         self,
         raw: &str,
@@ -420,6 +426,22 @@ impl SlotMut<'_> {
         mode: Mode,
         keep: Keep<'_>,
     ) -> Result<bool, WireError> {
+        // A realtime entry's blank values (a dozen or more in every 0B entry) are `None`
+        // whatever the type (`Mode::Realtime` reads no `""` code), with `""` kept: what
+        // `set_opt` gives, without trimming, parsing or checking the form.
+        if raw.is_empty()
+            && mode == Mode::Realtime
+            && !matches!(
+                self,
+                SlotMut::Number(_) | SlotMut::List(_) | SlotMut::Object(_) | SlotMut::Values(_)
+            )
+        {
+            self.clear();
+            if let Some((forms, slot)) = keep {
+                forms.keep_empty(slot);
+            }
+            return Ok(false);
+        }
         match self {
             SlotMut::Int(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Decimal(v) => set_opt(v, raw, format, mode, keep),

@@ -195,6 +195,7 @@ pub(crate) fn trim(raw: &str) -> &str {
     }
 }
 
+#[inline]
 pub(crate) fn plain_number(raw: &str) -> bool {
     let (negative, body) = match raw.strip_prefix('-') {
         Some(body) => (true, body),
@@ -215,6 +216,7 @@ pub(crate) fn plain_number(raw: &str) -> bool {
 /// Splits a leading sign off. Kiwoom writes the direction against the previous close as
 /// the sign and sometimes puts it in front of a value that carries its own sign (`--1500`,
 /// `+-2076560`): with two signs, the second is the value's sign.
+#[inline]
 fn split_sign(raw: &str) -> Result<(bool, &str), WireError> {
     let bytes = raw.as_bytes();
     let (negative, skip) = match bytes {
@@ -231,6 +233,7 @@ fn split_sign(raw: &str) -> Result<(bool, &str), WireError> {
 }
 
 /// `+0001234` -> 1234, `--1500` -> -1500, `-00000000196888` -> -196888.
+#[inline]
 pub(crate) fn parse_integer(raw: &str) -> Result<i64, WireError> {
     let (negative, digits) = split_sign(raw)?;
     // Up to 18 digits cannot overflow an i64: no checked arithmetic on the common path.
@@ -275,6 +278,41 @@ fn not_whole(b: u8) -> WireError {
 /// `+2.85` -> 2.85, `000000002.98` -> 2.98, `683580` with scale 2 -> 6835.80.
 pub(crate) fn parse_decimal(raw: &str, scale: u8) -> Result<Decimal, WireError> {
     let (negative, body) = split_sign(raw)?;
+    // At most 19 characters hold at most 19 digits, which a u64 holds without checked
+    // arithmetic: every value Kiwoom sends. The i128 loop below is for the rest.
+    if body.len() <= 19 {
+        let mut mantissa: u64 = 0;
+        let mut fraction_digits: u32 = 0;
+        let mut seen_point = false;
+        let mut digits = 0u32;
+        for b in body.bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit <= 9 {
+                mantissa = mantissa * 10 + u64::from(digit);
+                digits += 1;
+                fraction_digits += u32::from(seen_point);
+            } else if b == b'.' && !seen_point {
+                seen_point = true;
+            } else {
+                return Err("expected a decimal number".into());
+            }
+        }
+        if digits == 0 {
+            return Err("expected a decimal number".into());
+        }
+        let total_scale = fraction_digits + u32::from(scale);
+        if total_scale > 28 {
+            return Err("number out of range".into());
+        }
+        // `from_parts` drops the sign of a zero, as `-0.00` decoded before.
+        return Ok(Decimal::from_parts(
+            mantissa as u32,
+            (mantissa >> 32) as u32,
+            0,
+            negative,
+            total_scale,
+        ));
+    }
     let mut mantissa: i128 = 0;
     let mut fraction_digits: u32 = 0;
     let mut seen_point = false;
@@ -387,6 +425,17 @@ mod tests {
         assert_eq!(dec("000001500", 2), "15.00");
         assert_eq!(dec("-12", 2), "-0.12");
         assert!(dec("1.2.3", 0).starts_with("error"));
+        // The u64 fast path (up to 19 characters) and the i128 loop agree at the border.
+        assert_eq!(dec("-0.00", 0), "0.00");
+        assert_eq!(dec("--0", 2), "0.00");
+        assert_eq!(dec("9999999999999999999", 0), "9999999999999999999");
+        assert_eq!(dec("99999999999999999999", 0), "99999999999999999999");
+        assert_eq!(dec("-123456789.123456789", 0), "-123456789.123456789");
+        assert_eq!(dec("-123456789.1234567890", 0), "-123456789.1234567890");
+        assert_eq!(dec("1", 28), "0.0000000000000000000000000001");
+        assert!(dec("1", 29).contains("out of range"));
+        assert!(dec("0.1", 28).contains("out of range"));
+        assert!(dec("", 0).starts_with("error") && dec("+", 0).starts_with("error"));
         assert!(dec(".", 0).starts_with("error"));
         assert!(dec("abc", 0).starts_with("error"));
     }

@@ -138,6 +138,16 @@ pub(crate) fn parse(text: &str, max_entries: usize) -> Incoming {
     if text.trim() == "PING" {
         return Incoming::Ping;
     }
+    // A REAL frame (nearly all the traffic) in one pass of the codec's scanner, the one
+    // `decode_response` uses, each entry's values kept in wire order in two allocations;
+    // anything the scanner declines (an escape, a number where text is expected, a bad
+    // entry) and every other frame is read below, as before.
+    if let Some((items, total)) = crate::codec::scan_real_items(text, max_entries) {
+        return Incoming::Real(RealEntries {
+            entries: items.into_iter().map(Ok).collect(),
+            total,
+        });
+    }
     let trnm = match serde_json::from_str::<Probe>(text) {
         Ok(Probe {
             trnm: Some(Value::String(t)),
@@ -306,9 +316,7 @@ fn real_item(index: usize, value: Value) -> Result<RealItem, BadEntry> {
         Some(Value::Object(values)) => {
             for (id, v) in values {
                 match scalar_text(v) {
-                    Ok(text) => {
-                        item.values.insert(id, text);
-                    }
+                    Ok(text) => item.values.push(&id, &text),
                     Err(v) => {
                         let at = format!(".values.{id}");
                         return Err(fail(Some(item.kind), &at, &v, "expected a text value"));
@@ -355,7 +363,7 @@ mod tests {
         };
         let items: Vec<RealItem> = real.entries.into_iter().map(Result::unwrap).collect();
         assert_eq!(items[0].kind, "0A");
-        assert_eq!(items[0].values["10"], "+41500");
+        assert_eq!(&items[0].values["10"], "+41500");
         assert_eq!(items[0].extra["stexTp"], "K");
         let sys =
             r#"{"trnm":"SYSTEM","code":"R10001","message":"동일한 App key로 접속이 되었습니다."}"#;
@@ -387,8 +395,8 @@ mod tests {
         let (good, bad): (Vec<_>, Vec<_>) = real.entries.into_iter().partition(Result::is_ok);
         let good: Vec<RealItem> = good.into_iter().map(Result::unwrap).collect();
         assert_eq!(good.len(), 2);
-        assert_eq!(good[1].values["10"], "123", "a number is kept as written");
-        assert_eq!(good[1].values["11"], "");
+        assert_eq!(&good[1].values["10"], "123", "a number is kept as written");
+        assert_eq!(&good[1].values["11"], "");
         let bad: Vec<BadEntry> = bad.into_iter().map(Result::unwrap_err).collect();
         assert_eq!(bad.len(), 3);
         assert_eq!(bad[0].kind.as_deref(), Some("0B"));
@@ -396,6 +404,56 @@ mod tests {
         assert_eq!(bad[1].kind, None);
         assert_eq!(bad[1].error.field, "data[3]");
         assert_eq!(bad[2].error.field, "data[4].type");
+    }
+
+    /// The REAL frame as `serde_json` reads it (the path for what the scanner declines).
+    fn by_serde(text: &str, max_entries: usize) -> RealEntries {
+        let mut de = serde_json::Deserializer::from_str(text);
+        (RealFrameSeed { max_entries })
+            .deserialize(&mut de)
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Frames the scanner reads give the entries `serde_json` gives, values in wire order;
+    /// a frame it declines (an escape, a number value) still parses, through serde.
+    #[test]
+    fn scanned_real_frames_match_serde() {
+        let many: String = (100..220).map(|id| format!(r#","{id}":"v{id}""#)).collect();
+        let frames = [
+            r#"{"trnm":"REAL","data":[{"type":"0B","name":"주식체결","item":"005930","values":{"20":"165208","10":"-20800","851":"","15":"+82"}}]}"#.to_owned(),
+            r#"{"data":[{"values":{"10":"+41500","4294":"1"},"type":"0A","name":"주식시세","item":"00088K","stexTp":"K"},{"values":{},"type":"0B"}],"trnm":"REAL"}"#.to_owned(),
+            r#" { "trnm" : "REAL" , "data" : [ { "values" : { "10" : "1" , "11" : "2" } , "type" : "0D" } ] , "x" : [1, {"y": null}] } "#.to_owned(),
+            format!(r#"{{"trnm":"REAL","data":[{{"type":"0B","values":{{"1":"a"{many}}}}}]}}"#),
+            r#"{"trnm":"REAL","data":[{"type":"0B","values":{"10":"a\"b"}}]}"#.to_owned(),
+            r#"{"trnm":"REAL","data":[{"type":"0B","values":{"10":123}}]}"#.to_owned(),
+        ];
+        for (n, text) in frames.iter().enumerate() {
+            let scanned = crate::codec::scan_real_items(text, 100);
+            assert_eq!(scanned.is_some(), n < 4, "{text}");
+            let Incoming::Real(parsed) = parse(text, 100) else {
+                panic!("REAL: {text}")
+            };
+            let serde = by_serde(text, 100);
+            assert_eq!(parsed.total, serde.total);
+            let ok = |e: RealEntries| -> Vec<RealItem> {
+                e.entries.into_iter().map(Result::unwrap).collect()
+            };
+            let (parsed, serde) = (ok(parsed), ok(serde));
+            assert_eq!(parsed, serde, "{text}");
+            if n == 0 {
+                let ids: Vec<&str> = parsed[0].values.keys().collect();
+                assert_eq!(ids, ["20", "10", "851", "15"], "wire order");
+            }
+        }
+        // Not REAL, or no data: left to the serde path.
+        for text in [
+            r#"{"trnm":"REG","data":[]}"#,
+            r#"{"trnm":"REAL"}"#,
+            r#"{"trnm":"REAL","data":[{"values":{}}]}"#,
+        ] {
+            assert!(crate::codec::scan_real_items(text, 100).is_none(), "{text}");
+        }
     }
 
     #[test]

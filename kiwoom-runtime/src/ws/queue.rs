@@ -216,8 +216,8 @@ mod tests {
     use std::time::SystemTime;
 
     fn real(kind: &str, item: &str, n: u32) -> SessionEvent {
-        let mut values = std::collections::BTreeMap::new();
-        values.insert("10".to_owned(), n.to_string());
+        let mut values = crate::RealValues::new();
+        values.push("10", &n.to_string());
         SessionEvent::Real(RealItem {
             kind: kind.into(),
             item: item.into(),
@@ -260,8 +260,8 @@ mod tests {
         q.close();
         while let Some(e) = q.recv().await {
             match e {
-                SessionEvent::Real(r) if r.kind == "00" => fills.push(r.values["10"].clone()),
-                SessionEvent::Real(r) => quotes.push((r.item, r.values["10"].clone())),
+                SessionEvent::Real(r) if r.kind == "00" => fills.push(r.values["10"].to_owned()),
+                SessionEvent::Real(r) => quotes.push((r.item, r.values["10"].to_owned())),
                 SessionEvent::Gap(_) => gaps += 1,
                 other => panic!("{other:?}"),
             }
@@ -289,7 +289,7 @@ mod tests {
             let Some(SessionEvent::Real(r)) = q.recv().await else {
                 panic!("an event")
             };
-            assert_eq!(r.values["10"], n.to_string());
+            assert_eq!(&r.values["10"], n.to_string());
         }
         assert_eq!(q.stats().conflated_total, 0);
     }
