@@ -1,6 +1,7 @@
 //! The one execution path every REST TR goes through: validate, wait for the limiter,
 //! send with the token, read the envelope, decode; with the retry rules of the runtime.
 
+use std::any::Any;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Instant;
@@ -8,6 +9,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
+
+mod pending;
+
+pub use pending::Pending;
 
 use crate::auth::manager::JSON_UTF8;
 use crate::auth::redact;
@@ -70,8 +75,15 @@ impl<T: TrRequest> Call<T> {
         self
     }
 
-    pub async fn send(self) -> Result<T::Response, Error> {
-        self.send_with_meta().await.map(|p| p.body)
+    /// The answer.
+    pub fn send(self) -> Pending<T::Response> {
+        match self.prepare() {
+            Ok((client, outgoing)) => Pending::running(
+                execute_any(client, outgoing, decode_as::<T::Response>),
+                Box::new(body_of::<T::Response>),
+            ),
+            Err(e) => Pending::refused(e),
+        }
     }
 
     /// Send this order without the client's market-rule check (the exchange still applies
@@ -82,18 +94,27 @@ impl<T: TrRequest> Call<T> {
     }
 
     /// The answer plus its continuation headers.
-    pub async fn send_with_meta(self) -> Result<Page<T::Response>, Error> {
+    pub fn send_with_meta(self) -> Pending<Page<T::Response>> {
+        match self.prepare() {
+            Ok((client, outgoing)) => execute(client, outgoing),
+            Err(e) => Pending::refused(e),
+        }
+    }
+
+    /// Everything checked before anything is sent (validation, market rules), and the
+    /// request serialized; the future then only carries the outcome.
+    fn prepare(self) -> Result<(Client, Outgoing), Error> {
         self.request.validate()?;
-        let outgoing = Outgoing::new(&self.request, self.resume_key.as_deref(), 1)?;
+        let outgoing = Outgoing::new(&self.request, self.resume_key, 1)?;
         if self.market_rules {
             check_market_rules(&self.client, &outgoing)?;
         }
-        execute_outgoing(&self.client, outgoing).await
+        Ok((self.client, outgoing))
     }
 }
 
 /// Refuse an order that breaks a market rule, before anything is sent.
-fn check_market_rules(client: &Client, outgoing: &Outgoing<'_>) -> Result<(), Error> {
+fn check_market_rules(client: &Client, outgoing: &Outgoing) -> Result<(), Error> {
     let info = outgoing.info;
     match &client.inner.market_rules {
         Some(rules) if info.safety.is_order() => {
@@ -125,8 +146,14 @@ impl Client {
         request: Box<T>,
         wrap: fn(T::Response) -> O,
     ) -> BoxedSend<O> {
-        let call = self.call(*request);
-        Box::pin(async move { call.send().await.map(wrap) })
+        let call = match self.call(*request).prepare() {
+            Ok((client, outgoing)) => Pending::running(
+                execute_any(client, outgoing, decode_as::<T::Response>),
+                Box::new(move |page| body_of::<T::Response>(page).map(wrap)),
+            ),
+            Err(e) => Pending::refused(e),
+        };
+        Box::pin(call)
     }
 }
 
@@ -197,7 +224,7 @@ static JSON_CONTENT_TYPE: HeaderValue = HeaderValue::from_static(JSON_UTF8);
 
 /// What to do after one attempt.
 enum Next {
-    Done(Result<Meta, Error>),
+    Done(Result<AnyPage, Error>),
     /// The server did not process it (rate limit): wait, then resend.
     RateLimited(Error),
     /// The server refused the token: replace it once, then resend.
@@ -215,33 +242,47 @@ enum Next {
 /// is compiled once, not once per TR: the typed layer only serializes the request and
 /// decodes the answer (through a [`Decoder`]). With 306 TRs, a generic execution path was
 /// a quarter of the generated crate's machine code and most of its build time.
-pub(crate) struct Outgoing<'a> {
-    info: &'static TrInfo,
+#[derive(Clone)]
+pub(crate) struct Outgoing {
+    pub(crate) info: &'static TrInfo,
     body: Bytes,
     /// For an order: what to check if its outcome is unknown.
     order: Option<OrderSummary>,
-    next_key: Option<&'a str>,
-    page: u32,
+    pub(crate) next_key: Option<String>,
+    pub(crate) page: u32,
 }
 
-impl<'a> Outgoing<'a> {
+impl Outgoing {
     pub(crate) fn new<T: TrRequest>(
         req: &T,
-        next_key: Option<&'a str>,
+        next_key: Option<String>,
         page: u32,
     ) -> Result<Self, Error> {
         let info = &T::INFO;
         // Request bodies are a handful of short string fields; one allocation usually
         // holds them.
         let mut body = Vec::with_capacity(256);
-        serde_json::to_writer(&mut body, req).map_err(|e| {
+        let written = serde_json::to_writer(&mut body, req);
+        let order = info.safety.is_order().then(|| req.order_summary());
+        Self::from_parts(info, written.map(|()| body), order, next_key, page)
+    }
+
+    /// The part of [`new`](Self::new) that is the same for every TR.
+    fn from_parts(
+        info: &'static TrInfo,
+        body: Result<Vec<u8>, serde_json::Error>,
+        order: Option<Option<OrderSummary>>,
+        next_key: Option<String>,
+        page: u32,
+    ) -> Result<Self, Error> {
+        let body = body.map_err(|e| {
             Error::Config(format!(
                 "{}: cannot serialize the request: {e}",
                 info.api_id
             ))
         })?;
-        let order = info.safety.is_order().then(|| {
-            req.order_summary().unwrap_or(OrderSummary {
+        let order = order.map(|summary| {
+            summary.unwrap_or(OrderSummary {
                 api_id: info.api_id,
                 ..Default::default()
             })
@@ -256,57 +297,80 @@ impl<'a> Outgoing<'a> {
     }
 }
 
-/// The typed half of a call: decodes one answer body into the caller's value.
-pub(crate) type Decoder<'d> = dyn FnMut(&[u8]) -> Result<(), DecodeError> + Send + 'd;
+/// The typed half of a call: decodes one answer body as the TR's response type, boxed so
+/// that everything around it is the same code for every TR.
+pub(crate) type Decoder = fn(&'static str, &[u8]) -> Result<Box<dyn Any + Send>, DecodeError>;
 
-/// Send one page of `req`, retrying as the rules allow.
-pub(crate) async fn execute<T: TrRequest>(
-    client: &Client,
-    req: &T,
-    next_key: Option<&str>,
-    page: u32,
-) -> Result<Page<T::Response>, Error> {
-    execute_outgoing(client, Outgoing::new(req, next_key, page)?).await
+pub(crate) fn decode_as<R: TrResponse>(
+    api_id: &'static str,
+    bytes: &[u8],
+) -> Result<Box<dyn Any + Send>, DecodeError> {
+    R::decode(api_id, bytes).map(|r| Box::new(r) as Box<dyn Any + Send>)
+}
+
+/// A page whose body was decoded by a [`Decoder`], still boxed.
+pub(crate) type AnyPage = Page<Box<dyn Any + Send>>;
+
+/// The decoded page as the type its decoder produced.
+pub(crate) fn typed<R: 'static>(page: AnyPage) -> Result<Page<R>, Error> {
+    let (cont_yn, next_key, resp_cnt) = (page.cont_yn, page.next_key, page.resp_cnt);
+    let body = downcast::<R>(page.body)?;
+    Ok(Page {
+        body,
+        cont_yn,
+        next_key,
+        resp_cnt,
+    })
+}
+
+/// The decoded body alone.
+fn body_of<R: 'static>(page: AnyPage) -> Result<R, Error> {
+    downcast(page.body)
+}
+
+fn downcast<R: 'static>(body: Box<dyn Any + Send>) -> Result<R, Error> {
+    match body.downcast::<R>() {
+        Ok(body) => Ok(*body),
+        // Cannot happen: the decoder of `R` made the body.
+        Err(_) => Err(not_decoded_as(std::any::type_name::<R>())),
+    }
+}
+
+fn not_decoded_as(type_name: &str) -> Error {
+    Error::Config(format!(
+        "internal: an answer decoded as another type than {type_name}"
+    ))
 }
 
 /// Send a serialized request and decode its answer as `R`.
-async fn execute_outgoing<R: TrResponse>(
-    client: &Client,
-    outgoing: Outgoing<'_>,
-) -> Result<Page<R>, Error> {
-    let api_id = outgoing.info.api_id;
-    let mut decoded = None;
-    // Boxed: the typed future then holds a pointer, not the whole execution state, so
-    // each TR's future stays small and its code is a few lines.
-    let meta = Box::pin(execute_erased(client, outgoing, &mut |bytes| {
-        decoded = Some(R::decode(api_id, bytes)?);
-        Ok(())
-    }))
-    .await?;
-    match decoded {
-        Some(body) => Ok(meta.page(body)),
-        // `execute_erased` returns Ok only after the decoder succeeded.
-        None => Err(Error::Decode(body_error(
-            api_id,
-            b"",
-            "the answer was accepted but never decoded".into(),
-        ))),
-    }
+pub(crate) fn execute<R: TrResponse>(client: Client, outgoing: Outgoing) -> Pending<Page<R>> {
+    Pending::running(
+        execute_any(client, outgoing, decode_as::<R>),
+        Box::new(typed::<R>),
+    )
+}
+
+/// The future of one page of any TR.
+pub(crate) type AnyPageFuture = Pin<Box<dyn Future<Output = Result<AnyPage, Error>> + Send>>;
+
+/// [`execute_erased`], boxed: the one future type of every call.
+pub(crate) fn execute_any(client: Client, outgoing: Outgoing, decode: Decoder) -> AnyPageFuture {
+    Box::pin(execute_erased(client, outgoing, decode))
 }
 
 /// Send one page, retrying as the rules allow; on success the answer has been decoded by
 /// `decode` (from the cache or the server).
 async fn execute_erased(
-    client: &Client,
-    outgoing: Outgoing<'_>,
-    decode: &mut Decoder<'_>,
-) -> Result<Meta, Error> {
+    client: Client,
+    outgoing: Outgoing,
+    decode: Decoder,
+) -> Result<AnyPage, Error> {
     let info = outgoing.info;
     let slot = client
         .inner
         .cache
         .as_ref()
-        .and_then(|c| c.slot(info, &outgoing.body, outgoing.next_key));
+        .and_then(|c| c.slot(info, &outgoing.body, outgoing.next_key.as_deref()));
     if let Some(hit) = slot.as_ref().and_then(|s| s.get(info.api_id, decode)) {
         return Ok(hit);
     }
@@ -320,7 +384,7 @@ async fn execute_erased(
         latency_ms = tracing::field::Empty,
     );
     let started = Instant::now();
-    let result = execute_inner(client, outgoing, slot.as_ref(), decode)
+    let result = execute_inner(&client, outgoing, slot.as_ref(), decode)
         .instrument(span)
         .await;
     crate::metrics::call_finished(info.api_id, result.as_ref().err(), started.elapsed());
@@ -329,10 +393,10 @@ async fn execute_erased(
 
 async fn execute_inner(
     client: &Client,
-    outgoing: Outgoing<'_>,
+    outgoing: Outgoing,
     cache: Option<&crate::cache::Slot>,
-    decode: &mut Decoder<'_>,
-) -> Result<Meta, Error> {
+    decode: Decoder,
+) -> Result<AnyPage, Error> {
     let inner = &*client.inner;
     let Outgoing {
         info,
@@ -343,7 +407,7 @@ async fn execute_inner(
     } = outgoing;
     let is_order = info.safety.is_order();
     let url = inner.url(info.path)?;
-    let next_key_header = match next_key {
+    let next_key_header = match next_key.as_deref() {
         Some(k) => Some(header_value(info.api_id, "next-key", k)?),
         None => None,
     };
@@ -405,8 +469,8 @@ async fn execute_inner(
                                 order.as_ref(),
                                 decode,
                             );
-                            if let (Some(slot), Next::Done(Ok(meta))) = (cache, &next) {
-                                slot.store(bytes, meta);
+                            if let (Some(slot), Next::Done(Ok(page))) = (cache, &next) {
+                                slot.store(bytes, page);
                             }
                             next
                         }
@@ -417,13 +481,13 @@ async fn execute_inner(
         span.record("latency_ms", sent_at.elapsed().as_millis() as u64);
         crate::metrics::request_answered(info.api_id, sent_at.elapsed());
         match next {
-            Next::Done(Ok(meta)) => {
+            Next::Done(Ok(page)) => {
                 tracing::debug!(
                     total_ms = started.elapsed().as_millis() as u64,
-                    cont_yn = meta.cont_yn,
+                    cont_yn = page.cont_yn,
                     "ok"
                 );
-                return Ok(meta);
+                return Ok(page);
             }
             Next::Unreadable(e) if is_order => {
                 tracing::error!(error = %e, "order answer unreadable; outcome unknown");
@@ -642,7 +706,7 @@ fn judge(
     bytes: Bytes,
     meta: Meta,
     order: Option<&OrderSummary>,
-    decode: &mut Decoder<'_>,
+    decode: Decoder,
 ) -> Next {
     if status >= 500 {
         // A 5xx on an order is unknown state (handled by the caller); a query may retry.
@@ -714,8 +778,8 @@ fn judge(
             return unconfirmed("return_code 0 but no order number (ord_no)");
         }
     }
-    Next::Done(match decode(&bytes) {
-        Ok(()) => Ok(meta),
+    Next::Done(match decode(api_id, &bytes) {
+        Ok(body) => Ok(meta.page(body)),
         Err(e) => match order {
             Some(order) => {
                 tracing::error!(error = %e, order_number = ?order_no, "order accepted but its answer does not decode");

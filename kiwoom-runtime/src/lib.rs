@@ -62,7 +62,7 @@ pub use auth::{
 };
 pub use batch::{Batch, BatchCancel, BatchItem, BatchStream, BatchSummary};
 pub use cache::{CacheConfig, CacheGroup, ResponseCache};
-pub use call::{Call, Page};
+pub use call::{Call, Page, Pending};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, Environment};
 pub use error::{Error, RequestSent};
 pub use error_code::{ErrorClass, KiwoomErrorCode, RetryAdvice, UnknownCode};

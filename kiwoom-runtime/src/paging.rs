@@ -1,34 +1,42 @@
 //! Continuation (`cont-yn` / `next-key` response headers) as lazy streams.
 
 use std::collections::{HashSet, VecDeque};
-use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::Stream;
 
-use crate::call::{Call, Page, execute};
+use crate::call::{
+    AnyPage, AnyPageFuture, Call, Decoder, Outgoing, Page, decode_as, execute_any, typed,
+};
 use crate::client::Client;
 use crate::error::Error;
 use crate::tr::{PagedRequest, TrRequest};
-
-type PageFuture<R> = Pin<Box<dyn Future<Output = Result<Page<R>, Error>> + Send>>;
 
 /// The pages of a paged TR, fetched one at a time as the stream is polled. Ends after a
 /// page with `cont-yn` other than `Y`, an empty `next-key`, a `next-key` seen before (the
 /// server looping; logged), the first error, or `max_pages`.
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<T: PagedRequest> {
+    raw: RawPages,
+    _request: PhantomData<fn() -> T>,
+}
+
+/// A listing, whatever its TR: the request serialized once, each page sent and decoded by
+/// the one execution path (compiled once, not once per paged TR).
+struct RawPages {
     client: Client,
-    request: Arc<T>,
+    /// The first page's request; later pages change its `next-key` and page number.
+    outgoing: Option<Outgoing>,
+    decode: Decoder,
     cursor: Cursor,
-    in_flight: Option<PageFuture<T::Response>>,
+    in_flight: Option<AnyPageFuture>,
     /// A validation error to report before anything is sent.
     invalid: Option<Error>,
 }
 
-/// Where a listing stands, whatever its TR (compiled once, not once per paged TR).
+/// Where a listing stands.
 struct Cursor {
     api_id: &'static str,
     next_key: Option<String>,
@@ -62,35 +70,70 @@ impl Cursor {
 
 impl<T: PagedRequest> PageStream<T> {
     pub(crate) fn new(call: Call<T>) -> Self {
-        let invalid = call.request.validate().err().map(Error::Validation);
+        let api_id = <T as TrRequest>::INFO.api_id;
+        let prepared = call
+            .request
+            .validate()
+            .map_err(Error::Validation)
+            .and_then(|()| Outgoing::new(&call.request, None, 1));
+        let (outgoing, invalid) = match prepared {
+            Ok(outgoing) => (Some(outgoing), None),
+            Err(e) => (None, Some(e)),
+        };
+        PageStream {
+            raw: RawPages::new(
+                call.client,
+                outgoing,
+                invalid,
+                decode_as::<T::Response>,
+                api_id,
+                call.resume_key,
+                call.max_pages,
+            ),
+            _request: PhantomData,
+        }
+    }
+
+    /// Pages delivered so far.
+    pub fn pages_done(&self) -> usize {
+        self.raw.cursor.pages_done
+    }
+}
+
+impl RawPages {
+    fn new(
+        client: Client,
+        outgoing: Option<Outgoing>,
+        invalid: Option<Error>,
+        decode: Decoder,
+        api_id: &'static str,
+        resume_key: Option<String>,
+        max_pages: Option<usize>,
+    ) -> Self {
         let mut seen_keys = HashSet::new();
-        if let Some(k) = &call.resume_key {
+        if let Some(k) = &resume_key {
             seen_keys.insert(k.clone());
         }
-        PageStream {
-            client: call.client,
-            request: Arc::new(call.request),
+        RawPages {
+            client,
+            outgoing,
+            decode,
             cursor: Cursor {
-                api_id: <T as TrRequest>::INFO.api_id,
-                next_key: call.resume_key,
+                api_id,
+                next_key: resume_key,
                 seen_keys,
                 pages_done: 0,
-                max_pages: call.max_pages,
+                max_pages,
                 finished: false,
             },
             in_flight: None,
             invalid,
         }
     }
-
-    /// Pages delivered so far.
-    pub fn pages_done(&self) -> usize {
-        self.cursor.pages_done
-    }
 }
 
-impl<T: PagedRequest> Stream for PageStream<T> {
-    type Item = Result<Page<T::Response>, Error>;
+impl Stream for RawPages {
+    type Item = Result<AnyPage, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -100,16 +143,13 @@ impl<T: PagedRequest> Stream for PageStream<T> {
             return Poll::Ready(Some(Err(e)));
         }
         if this.in_flight.is_none() {
-            if cursor.finished {
+            let Some(template) = this.outgoing.as_ref().filter(|_| !cursor.finished) else {
                 return Poll::Ready(None);
-            }
-            let client = this.client.clone();
-            let request = this.request.clone();
-            let key = cursor.next_key.take();
-            let page_no = cursor.pages_done as u32 + 1;
-            this.in_flight = Some(Box::pin(async move {
-                execute(&client, &*request, key.as_deref(), page_no).await
-            }));
+            };
+            let mut outgoing = template.clone();
+            outgoing.next_key = cursor.next_key.take();
+            outgoing.page = cursor.pages_done as u32 + 1;
+            this.in_flight = Some(execute_any(this.client.clone(), outgoing, this.decode));
         }
         let fut = this.in_flight.as_mut().expect("set above");
         let result = std::task::ready!(fut.as_mut().poll(cx));
@@ -128,6 +168,16 @@ impl<T: PagedRequest> Stream for PageStream<T> {
     }
 }
 
+impl<T: PagedRequest> Stream for PageStream<T> {
+    type Item = Result<Page<T::Response>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.raw)
+            .poll_next(cx)
+            .map(|page| page.map(|page| page.and_then(typed::<T::Response>)))
+    }
+}
+
 /// The rows of every page, in order; an error ends the stream after being yielded.
 #[must_use = "streams do nothing unless polled"]
 pub struct ItemStream<T: PagedRequest> {
@@ -138,7 +188,6 @@ pub struct ItemStream<T: PagedRequest> {
 // Rows are only moved out of the buffer, never pinned, so the stream is Unpin whatever
 // the row type.
 impl<T: PagedRequest> Unpin for ItemStream<T> {}
-impl<T: PagedRequest> Unpin for PageStream<T> {}
 
 impl<T: PagedRequest> ItemStream<T> {
     pub(crate) fn new(pages: PageStream<T>) -> Self {

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::call::{Decoder, Meta};
+use crate::call::{AnyPage, Decoder, Page};
 use crate::tr::{SafetyClass, TrInfo};
 pub use table::CacheGroup;
 
@@ -223,30 +223,31 @@ pub(crate) struct Slot {
 }
 
 impl Slot {
-    /// The stored answer, given to `decode`, with its continuation headers; counts a hit
+    /// The stored answer, decoded by `decode`, with its continuation headers; counts a hit
     /// or a miss.
-    pub(crate) fn get(&self, api_id: &'static str, decode: &mut Decoder<'_>) -> Option<Meta> {
-        let meta = self.cache.entries.get(&self.key).and_then(|e| {
+    pub(crate) fn get(&self, api_id: &'static str, decode: Decoder) -> Option<AnyPage> {
+        let page = self.cache.entries.get(&self.key).and_then(|e| {
             // It decoded when it was stored; a failure now would be a decoder change
             // within the process, so go to the server rather than fail.
-            decode(&e.body).ok()?;
-            Some(Meta {
+            let body = decode(api_id, &e.body).ok()?;
+            Some(Page {
+                body,
                 cont_yn: e.cont_yn,
                 next_key: e.next_key.clone(),
                 resp_cnt: e.resp_cnt,
             })
         });
-        crate::metrics::cache_lookup(api_id, meta.is_some());
-        meta
+        crate::metrics::cache_lookup(api_id, page.is_some());
+        page
     }
 
     /// Keep a decoded answer (its bytes: a hit decodes them again into a fresh value).
-    pub(crate) fn store(&self, body: Bytes, meta: &Meta) {
+    pub(crate) fn store(&self, body: Bytes, page: &AnyPage) {
         let entry = Entry {
             body,
-            cont_yn: meta.cont_yn,
-            next_key: meta.next_key.clone(),
-            resp_cnt: meta.resp_cnt,
+            cont_yn: page.cont_yn,
+            next_key: page.next_key.clone(),
+            resp_cnt: page.resp_cnt,
             ttl: self.ttl,
         };
         self.cache.entries.insert(self.key.clone(), Arc::new(entry));

@@ -153,15 +153,20 @@ impl<T: Table> Body for T {
             return Ok(record);
         }
         let mut record = T::blank();
-        decode_with_serde(api_id, text, |ctx, de| {
-            TableSeed {
-                ctx,
-                table: &mut record,
-            }
-            .deserialize(de)
-        })?;
+        decode_table_with_serde(api_id, text, &mut record)?;
         Ok(record)
     }
+}
+
+/// The fallback of every table's decode, compiled once: `serde_json` driving the table.
+fn decode_table_with_serde(
+    api_id: &str,
+    text: &str,
+    table: &mut dyn Table,
+) -> Result<(), DecodeError> {
+    decode_with_serde(api_id, text, |ctx, de| {
+        TableSeed { ctx, table }.deserialize(de)
+    })
 }
 
 /// Decode a whole body into `R`; the error names the TR, the path and the raw value.

@@ -60,7 +60,14 @@ pub fn parse_request<T: RequestRecord>(
 ) -> Result<T, ValidationError> {
     match body {
         Value::Object(object) => T::from_json(api_id, object),
-        Value::String(text) => parse_request_text(api_id, text),
+        other => T::from_json(api_id, &body_object(api_id, other)?),
+    }
+}
+
+/// The request object of a body that is not an object itself: a JSON string holding it.
+fn body_object(api_id: &'static str, body: &Value) -> Result<JsonObject, ValidationError> {
+    match body {
+        Value::String(text) => text_object(api_id, text),
         other => Err(invalid(
             api_id,
             BODY,
@@ -78,8 +85,14 @@ pub fn parse_request_text<T: RequestRecord>(
     api_id: &'static str,
     text: &str,
 ) -> Result<T, ValidationError> {
+    T::from_json(api_id, &text_object(api_id, text)?)
+}
+
+/// The object in a request's JSON text (the part of `parse_request_text` that is the same
+/// for every TR).
+fn text_object(api_id: &'static str, text: &str) -> Result<JsonObject, ValidationError> {
     match parse_json_strict(api_id, text)? {
-        Value::Object(object) => T::from_json(api_id, &object),
+        Value::Object(object) => Ok(object),
         // Not read as text a second time: a string holding a string is no request.
         other => Err(invalid(
             api_id,
