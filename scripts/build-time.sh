@@ -12,13 +12,16 @@
 #     alone (the runtime built), each `cargo build -p kiwoom-generated --all-features`;
 #   - one group: the same with `--no-default-features --features GROUP`
 #     (default domestic-chart);
+#   - all features, not incremental (`noinc`): the same two builds with
+#     CARGO_INCREMENTAL=0, which is how cargo builds a crate that is a dependency (from
+#     crates.io or git): what a user of kiwoom-generated waits for;
 #   - release, one TR file touched: `cargo build --release -p kiwoom-generated
 #     --all-features` after `touch`ing one TR's file (TOUCH, default
 #     src/domestic_chart/ka10081.rs), the crate otherwise built: what a maintainer waits
 #     for after regenerating one TR. Release builds are not incremental, so this is the
 #     crate's whole optimised build.
 #
-# MODES (default "all group release") picks the measurements.
+# MODES (default "all noinc group release") picks the measurements.
 #
 # "From clean" removes only those crates' artifacts from the temporary target directory.
 # Every figure is printed with wall and CPU seconds and the load average at its start; the
@@ -55,7 +58,7 @@ forget() {
         "$CARGO_TARGET_DIR"/debug/incremental/"${crate//-/_}"-*
 }
 
-modes=${MODES:-all group release}
+modes=${MODES:-all noinc group release}
 touch_file=${TOUCH:-src/domestic_chart/ka10081.rs}
 has_mode() { [[ " $modes " == *" $1 "* ]]; }
 
@@ -121,6 +124,10 @@ for round in $(seq 1 "$rounds"); do
         if has_mode all; then
             measure "$side" all-features runtime+generated "${features_all[@]}"
             measure "$side" all-features generated "${features_all[@]}"
+        fi
+        if has_mode noinc; then
+            CARGO_INCREMENTAL=0 measure "$side" "all, not incr." runtime+generated "${features_all[@]}"
+            CARGO_INCREMENTAL=0 measure "$side" "all, not incr." generated "${features_all[@]}"
         fi
         if has_mode group; then
             measure "$side" "$group" runtime+generated "${features_group[@]}"

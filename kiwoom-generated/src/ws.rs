@@ -6,7 +6,7 @@
 use kiwoom_runtime::codec;
 /// The `LOGIN` frame the server sends.
 /// Login result. A failure embeds the auth code in return\_msg (\`\[CODE=8005 ...\]\`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoginFrame {
     /// 서비스명 (`trnm`)
@@ -32,12 +32,15 @@ pub struct LoginFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(LoginFrame {
-    trnm: Text("trnm"),
-    return_code: Number("return_code"),
-    return_message: Text("return_msg"),
-    sor_enabled: Text("sor_yn")
-});
+codec::record_table!(
+    LoginFrame {
+        trnm: Text("trnm"),
+        return_code: Number("return_code"),
+        return_message: Text("return_msg"),
+        sor_enabled: Text("sor_yn")
+    },
+    default
+);
 impl kiwoom_runtime::TrResponse for LoginFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
@@ -45,7 +48,7 @@ impl kiwoom_runtime::TrResponse for LoginFrame {
 }
 /// The `PING` frame the server sends.
 /// Sent by the server periodically; the client must send the same frame back or the server closes the connection.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PingFrame {
     /// 서비스명 (`trnm`)
@@ -57,7 +60,7 @@ pub struct PingFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PingFrame { trnm: Text("trnm") });
+codec::record_table!(PingFrame { trnm: Text("trnm") }, default);
 impl kiwoom_runtime::TrResponse for PingFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
@@ -65,7 +68,7 @@ impl kiwoom_runtime::TrResponse for PingFrame {
 }
 /// The `REG` frame the server sends.
 /// Acknowledgement of REG (and, with trnm REMOVE, of REMOVE). No item echo. Non-zero codes seen live - 105115 (more than 100 items on the connection), 105118 (more than 100 items in the group).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegFrame {
     /// 서비스명 (`trnm`)
@@ -87,11 +90,14 @@ pub struct RegFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RegFrame {
-    trnm: Text("trnm"),
-    return_code: Number("return_code"),
-    return_message: Text("return_msg")
-});
+codec::record_table!(
+    RegFrame {
+        trnm: Text("trnm"),
+        return_code: Number("return_code"),
+        return_message: Text("return_msg")
+    },
+    default
+);
 impl kiwoom_runtime::TrResponse for RegFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
@@ -99,7 +105,7 @@ impl kiwoom_runtime::TrResponse for RegFrame {
 }
 /// The `REMOVE` frame the server sends.
 /// Acknowledgement of REMOVE; same shape as the REG acknowledgement.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFrame {
     /// 서비스명 (`trnm`)
@@ -119,11 +125,14 @@ pub struct RemoveFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RemoveFrame {
-    trnm: Text("trnm"),
-    return_code: Number("return_code"),
-    return_message: Text("return_msg")
-});
+codec::record_table!(
+    RemoveFrame {
+        trnm: Text("trnm"),
+        return_code: Number("return_code"),
+        return_message: Text("return_msg")
+    },
+    default
+);
 impl kiwoom_runtime::TrResponse for RemoveFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
@@ -131,7 +140,7 @@ impl kiwoom_runtime::TrResponse for RemoveFrame {
 }
 /// The `SYSTEM` frame the server sends.
 /// Server notice, e.g. R10001 when another session logs in with the same app key (this session is then closed).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SystemFrame {
     /// 서비스명 (`trnm`)
@@ -151,11 +160,14 @@ pub struct SystemFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SystemFrame {
-    trnm: Text("trnm"),
-    code: Text("code"),
-    message: Text("message")
-});
+codec::record_table!(
+    SystemFrame {
+        trnm: Text("trnm"),
+        code: Text("code"),
+        message: Text("message")
+    },
+    default
+);
 impl kiwoom_runtime::TrResponse for SystemFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)
@@ -163,7 +175,7 @@ impl kiwoom_runtime::TrResponse for SystemFrame {
 }
 /// The `` frame the server sends.
 /// Error frame for a malformed client frame (e.g. 100002 when trnm is missing); trnm echoes the request's (empty) trnm.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorFrame {
     /// 서비스명 (`trnm`)
@@ -183,11 +195,14 @@ pub struct ErrorFrame {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ErrorFrame {
-    trnm: Text("trnm"),
-    return_code: Number("return_code"),
-    return_message: Text("return_msg")
-});
+codec::record_table!(
+    ErrorFrame {
+        trnm: Text("trnm"),
+        return_code: Number("return_code"),
+        return_message: Text("return_msg")
+    },
+    default
+);
 impl kiwoom_runtime::TrResponse for ErrorFrame {
     fn decode(api_id: &'static str, body: &[u8]) -> Result<Self, kiwoom_runtime::DecodeError> {
         codec::decode_body(api_id, body)

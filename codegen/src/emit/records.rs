@@ -286,8 +286,10 @@ pub fn emit_record(s: &StructDef, response: bool) -> TokenStream {
         let fty = field_type(f);
         quote!(#fdoc pub #fname: #fty,)
     });
-    let default = all_optional(s).then(|| quote!(Default,));
     let mut options = Vec::new();
+    if all_optional(s) {
+        options.push(quote!(default));
+    }
     if response {
         options.push(quote!(response));
     }
@@ -297,7 +299,7 @@ pub fn emit_record(s: &StructDef, response: bool) -> TokenStream {
     let table = table_macro(s, Side::Record, &options);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

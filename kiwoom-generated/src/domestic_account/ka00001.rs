@@ -32,7 +32,7 @@ impl AccountsRequest {
 }
 codec::request_table!(AccountsRequest {}, from_json = "ka00001");
 /// Response of `ka00001` 계좌번호조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountsResponse {
     /// 계좌번호 (`acctNo`)
@@ -54,6 +54,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for AccountsRequest {

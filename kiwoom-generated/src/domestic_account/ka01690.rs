@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka01690"
 );
 /// Response of `ka01690` 일별잔고수익률.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateResponse {
     /// 일자 (`dt`)
@@ -122,10 +122,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka01690 field \`day\_bal\_rt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateRow {
     /// 현재가 (`cur_prc`)
@@ -187,18 +188,21 @@ pub struct DailyBalanceReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyBalanceReturnRateRow {
-    current_price: Int("cur_prc"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    holding_quantity: Int("rmnd_qty"),
-    buy_unit_price: Int("buy_uv"),
-    buy_weight: Decimal("buy_wght"),
-    evaluation_profit: Int("evltv_prft"),
-    profit_rate: Decimal("prft_rt"),
-    evaluation_amount: Int("evlt_amt"),
-    evaluation_weight: Decimal("evlt_wght")
-});
+codec::record_table!(
+    DailyBalanceReturnRateRow {
+        current_price: Int("cur_prc"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        holding_quantity: Int("rmnd_qty"),
+        buy_unit_price: Int("buy_uv"),
+        buy_weight: Decimal("buy_wght"),
+        evaluation_profit: Int("evltv_prft"),
+        profit_rate: Decimal("prft_rt"),
+        evaluation_amount: Int("evlt_amt"),
+        evaluation_weight: Decimal("evlt_wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyBalanceReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01690",

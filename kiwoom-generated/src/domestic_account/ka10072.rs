@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "ka10072"
 );
 /// Response of `ka10072` 일자별종목별실현손익요청\_일자.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_div_rlzt_pl`)
@@ -79,10 +79,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10072 field \`dt\_stk\_div\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRow {
     /// 종목명 (`stk_nm`)
@@ -164,22 +165,25 @@ pub struct RealizedPnlByDateAndStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealizedPnlByDateAndStockRow {
-    stock_name: Text("stk_nm"),
-    execution_quantity: Int("cntr_qty"),
-    buy_unit_price: Decimal("buy_uv"),
-    execution_price: Int("cntr_pric"),
-    today_sell_profit_loss: Decimal("tdy_sel_pl"),
-    profit_loss_rate: Decimal("pl_rt"),
-    stock_code: Text("stk_cd"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    withdrawal_available_amount: Int("wthd_alowa"),
-    loan_date: Date("loan_dt"),
-    credit_type: Text("crd_tp"),
-    stock_code_1: Text("stk_cd_1"),
-    today_sell_profit_loss_1: Decimal("tdy_sel_pl_1")
-});
+codec::record_table!(
+    RealizedPnlByDateAndStockRow {
+        stock_name: Text("stk_nm"),
+        execution_quantity: Int("cntr_qty"),
+        buy_unit_price: Decimal("buy_uv"),
+        execution_price: Int("cntr_pric"),
+        today_sell_profit_loss: Decimal("tdy_sel_pl"),
+        profit_loss_rate: Decimal("pl_rt"),
+        stock_code: Text("stk_cd"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        withdrawal_available_amount: Int("wthd_alowa"),
+        loan_date: Date("loan_dt"),
+        credit_type: Text("crd_tp"),
+        stock_code_1: Text("stk_cd_1"),
+        today_sell_profit_loss_1: Decimal("tdy_sel_pl_1")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10072",

@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10073"
 );
 /// Response of `ka10073` 일자별종목별실현손익요청\_기간.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_rlzt_pl`)
@@ -87,10 +87,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10073 field \`dt\_stk\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockRow {
     /// 일자 (`dt`)
@@ -176,22 +177,25 @@ pub struct RealizedPnlByPeriodAndStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealizedPnlByPeriodAndStockRow {
-    date: Date("dt"),
-    today_hts_sell_commission: Text("tdy_htssel_cmsn"),
-    stock_name: Text("stk_nm"),
-    execution_quantity: Int("cntr_qty"),
-    buy_unit_price: Decimal("buy_uv"),
-    execution_price: Int("cntr_pric"),
-    today_sell_profit_loss: Decimal("tdy_sel_pl"),
-    profit_loss_rate: Decimal("pl_rt"),
-    stock_code: Text("stk_cd"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    withdrawal_available_amount: Int("wthd_alowa"),
-    loan_date: Date("loan_dt"),
-    credit_type: Text("crd_tp")
-});
+codec::record_table!(
+    RealizedPnlByPeriodAndStockRow {
+        date: Date("dt"),
+        today_hts_sell_commission: Text("tdy_htssel_cmsn"),
+        stock_name: Text("stk_nm"),
+        execution_quantity: Int("cntr_qty"),
+        buy_unit_price: Decimal("buy_uv"),
+        execution_price: Int("cntr_pric"),
+        today_sell_profit_loss: Decimal("tdy_sel_pl"),
+        profit_loss_rate: Decimal("pl_rt"),
+        stock_code: Text("stk_cd"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        withdrawal_available_amount: Int("wthd_alowa"),
+        loan_date: Date("loan_dt"),
+        credit_type: Text("crd_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealizedPnlByPeriodAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10073",

@@ -56,7 +56,7 @@ codec::request_table!(
     from_json = "ka10074"
 );
 /// Response of `ka10074` 일자별실현손익요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -111,10 +111,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10074 field \`dt\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRow {
     /// 일자 (`dt`)
@@ -156,14 +157,17 @@ pub struct DailyRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyRealizedPnlRow {
-    date: Date("dt"),
-    buy_amount: Int("buy_amt"),
-    sell_amount: Int("sell_amt"),
-    today_sell_profit_loss: Int("tdy_sel_pl"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax")
-});
+codec::record_table!(
+    DailyRealizedPnlRow {
+        date: Date("dt"),
+        buy_amount: Int("buy_amt"),
+        sell_amount: Int("sell_amt"),
+        today_sell_profit_loss: Int("tdy_sel_pl"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10074",

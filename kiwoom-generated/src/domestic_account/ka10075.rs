@@ -83,7 +83,7 @@ codec::request_table!(
     from_json = "ka10075"
 );
 /// Response of `ka10075` 미체결요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnfilledOrdersResponse {
     /// 미체결 (`oso`)
@@ -103,10 +103,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10075 field \`oso\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnfilledOrdersRow {
     /// 계좌번호 (`acnt_no`)
@@ -272,38 +273,41 @@ pub struct UnfilledOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(UnfilledOrdersRow {
-    account_number: Text("acnt_no"),
-    order_number: Text("ord_no"),
-    manager_employee_number: Text("mang_empno"),
-    stock_code: Text("stk_cd"),
-    task_type: Text("tsk_tp"),
-    order_status: Opt("ord_stt"),
-    stock_name: Text("stk_nm"),
-    order_quantity: Int("ord_qty"),
-    order_price: Int("ord_pric"),
-    unfilled_quantity: Int("oso_qty"),
-    execution_total_amount: Int("cntr_tot_amt"),
-    original_order_number: Text("orig_ord_no"),
-    in_out_type_name: Text("io_tp_nm"),
-    trade_type: Opt("trde_tp"),
-    time: Opt("tm"),
-    execution_number: Text("cntr_no"),
-    execution_price: Int("cntr_pric"),
-    execution_quantity: Int("cntr_qty"),
-    current_price: Int("cur_prc"),
-    ask_price: Int("sel_bid"),
-    bid_price: Int("buy_bid"),
-    unit_execution_price: Int("unit_cntr_pric"),
-    unit_execution_quantity: Int("unit_cntr_qty"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    individual_investor: Text("ind_invsr"),
-    exchange_type: Opt("stex_tp"),
-    exchange_type_text: Opt("stex_tp_txt"),
-    sor_flag: Opt("sor_yn"),
-    stop_price: Int("stop_pric")
-});
+codec::record_table!(
+    UnfilledOrdersRow {
+        account_number: Text("acnt_no"),
+        order_number: Text("ord_no"),
+        manager_employee_number: Text("mang_empno"),
+        stock_code: Text("stk_cd"),
+        task_type: Text("tsk_tp"),
+        order_status: Opt("ord_stt"),
+        stock_name: Text("stk_nm"),
+        order_quantity: Int("ord_qty"),
+        order_price: Int("ord_pric"),
+        unfilled_quantity: Int("oso_qty"),
+        execution_total_amount: Int("cntr_tot_amt"),
+        original_order_number: Text("orig_ord_no"),
+        in_out_type_name: Text("io_tp_nm"),
+        trade_type: Opt("trde_tp"),
+        time: Opt("tm"),
+        execution_number: Text("cntr_no"),
+        execution_price: Int("cntr_pric"),
+        execution_quantity: Int("cntr_qty"),
+        current_price: Int("cur_prc"),
+        ask_price: Int("sel_bid"),
+        bid_price: Int("buy_bid"),
+        unit_execution_price: Int("unit_cntr_pric"),
+        unit_execution_quantity: Int("unit_cntr_qty"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        individual_investor: Text("ind_invsr"),
+        exchange_type: Opt("stex_tp"),
+        exchange_type_text: Opt("stex_tp_txt"),
+        sor_flag: Opt("sor_yn"),
+        stop_price: Int("stop_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for UnfilledOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10075",

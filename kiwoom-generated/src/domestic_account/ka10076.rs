@@ -92,7 +92,7 @@ codec::request_table!(
     from_json = "ka10076"
 );
 /// Response of `ka10076` 체결요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilledOrdersResponse {
     /// 체결 (`cntr`)
@@ -112,10 +112,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10076 field \`cntr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilledOrdersRow {
     /// 주문번호 (`ord_no`)
@@ -227,27 +228,30 @@ pub struct FilledOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(FilledOrdersRow {
-    order_number: Text("ord_no"),
-    stock_name: Text("stk_nm"),
-    in_out_type_name: Text("io_tp_nm"),
-    order_price: Int("ord_pric"),
-    order_quantity: Int("ord_qty"),
-    execution_price: Int("cntr_pric"),
-    execution_quantity: Int("cntr_qty"),
-    unfilled_quantity: Int("oso_qty"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    order_status: Opt("ord_stt"),
-    trade_type: Opt("trde_tp"),
-    original_order_number: Text("orig_ord_no"),
-    order_time: Opt("ord_tm"),
-    stock_code: Text("stk_cd"),
-    exchange_type: Opt("stex_tp"),
-    exchange_type_text: Opt("stex_tp_txt"),
-    sor_flag: Opt("sor_yn"),
-    stop_price: Int("stop_pric")
-});
+codec::record_table!(
+    FilledOrdersRow {
+        order_number: Text("ord_no"),
+        stock_name: Text("stk_nm"),
+        in_out_type_name: Text("io_tp_nm"),
+        order_price: Int("ord_pric"),
+        order_quantity: Int("ord_qty"),
+        execution_price: Int("cntr_pric"),
+        execution_quantity: Int("cntr_qty"),
+        unfilled_quantity: Int("oso_qty"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        order_status: Opt("ord_stt"),
+        trade_type: Opt("trde_tp"),
+        original_order_number: Text("orig_ord_no"),
+        order_time: Opt("ord_tm"),
+        stock_code: Text("stk_cd"),
+        exchange_type: Opt("stex_tp"),
+        exchange_type_text: Opt("stex_tp_txt"),
+        sor_flag: Opt("sor_yn"),
+        stop_price: Int("stop_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for FilledOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10076",

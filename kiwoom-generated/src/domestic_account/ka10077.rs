@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10077"
 );
 /// Response of `ka10077` 당일실현손익상세요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailResponse {
     /// 당일실현손익 (`tdy_rlzt_pl`)
@@ -73,10 +73,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10077 field \`tdy\_rlzt\_pl\_dtl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailRow {
     /// 종목명 (`stk_nm`)
@@ -132,17 +133,20 @@ pub struct TodayRealizedPnlDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayRealizedPnlDetailRow {
-    stock_name: Text("stk_nm"),
-    execution_quantity: Int("cntr_qty"),
-    buy_unit_price: Decimal("buy_uv"),
-    execution_price: Int("cntr_pric"),
-    today_sell_profit_loss: Decimal("tdy_sel_pl"),
-    profit_loss_rate: Decimal("pl_rt"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    stock_code: Text("stk_cd")
-});
+codec::record_table!(
+    TodayRealizedPnlDetailRow {
+        stock_name: Text("stk_nm"),
+        execution_quantity: Int("cntr_qty"),
+        buy_unit_price: Decimal("buy_uv"),
+        execution_price: Int("cntr_pric"),
+        today_sell_profit_loss: Decimal("tdy_sel_pl"),
+        profit_loss_rate: Decimal("pl_rt"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        stock_code: Text("stk_cd")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10077",

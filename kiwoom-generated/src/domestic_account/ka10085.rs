@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka10085"
 );
 /// Response of `ka10085` 계좌수익률요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountReturnRateResponse {
     /// 계좌수익률 (`acnt_prft_rt`)
@@ -70,10 +70,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10085 field \`acnt\_prft\_rt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountReturnRateRow {
     /// 일자 (`dt`)
@@ -175,25 +176,28 @@ pub struct AccountReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AccountReturnRateRow {
-    date: Date("dt"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Int("cur_prc"),
-    purchase_price: Int("pur_pric"),
-    purchase_amount: Int("pur_amt"),
-    holding_quantity: Int("rmnd_qty"),
-    today_sell_profit_loss: Int("tdy_sel_pl"),
-    today_trade_commission: Int("tdy_trde_cmsn"),
-    today_trade_tax: Int("tdy_trde_tax"),
-    credit_type: Text("crd_tp"),
-    loan_date: Date("loan_dt"),
-    settlement_balance: Int("setl_remn"),
-    close_out_available_quantity: Int("clrn_alow_qty"),
-    credit_amount: Int("crd_amt"),
-    credit_interest: Int("crd_int"),
-    expiry_date: Date("expr_dt")
-});
+codec::record_table!(
+    AccountReturnRateRow {
+        date: Date("dt"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Int("cur_prc"),
+        purchase_price: Int("pur_pric"),
+        purchase_amount: Int("pur_amt"),
+        holding_quantity: Int("rmnd_qty"),
+        today_sell_profit_loss: Int("tdy_sel_pl"),
+        today_trade_commission: Int("tdy_trde_cmsn"),
+        today_trade_tax: Int("tdy_trde_tax"),
+        credit_type: Text("crd_tp"),
+        loan_date: Date("loan_dt"),
+        settlement_balance: Int("setl_remn"),
+        close_out_available_quantity: Int("clrn_alow_qty"),
+        credit_amount: Int("crd_amt"),
+        credit_interest: Int("crd_int"),
+        expiry_date: Date("expr_dt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AccountReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10085",

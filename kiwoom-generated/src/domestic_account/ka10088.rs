@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10088"
 );
 /// Response of `ka10088` 미체결 분할주문 상세.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailResponse {
     /// 미체결분할주문리스트 (`osop`)
@@ -66,10 +66,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10088 field \`osop\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailRow {
     /// 종목코드 (`stk_cd`)
@@ -147,22 +148,25 @@ pub struct UnfilledSplitOrderDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(UnfilledSplitOrderDetailRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    order_number: Text("ord_no"),
-    order_quantity: Int("ord_qty"),
-    order_price: Int("ord_pric"),
-    unfilled_split_orders_quantity: Int("osop_qty"),
-    in_out_type_name: Text("io_tp_nm"),
-    trade_type: Opt("trde_tp"),
-    sell_type: Text("sell_tp"),
-    execution_quantity: Int("cntr_qty"),
-    order_status: Opt("ord_stt"),
-    current_price: Int("cur_prc"),
-    exchange_type: Opt("stex_tp"),
-    exchange_type_text: Opt("stex_tp_txt")
-});
+codec::record_table!(
+    UnfilledSplitOrderDetailRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        order_number: Text("ord_no"),
+        order_quantity: Int("ord_qty"),
+        order_price: Int("ord_pric"),
+        unfilled_split_orders_quantity: Int("osop_qty"),
+        in_out_type_name: Text("io_tp_nm"),
+        trade_type: Opt("trde_tp"),
+        sell_type: Text("sell_tp"),
+        execution_quantity: Int("cntr_qty"),
+        order_status: Opt("ord_stt"),
+        current_price: Int("cur_prc"),
+        exchange_type: Opt("stex_tp"),
+        exchange_type_text: Opt("stex_tp_txt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for UnfilledSplitOrderDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10088",

@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10170"
 );
 /// Response of `ka10170` 당일매매일지요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeJournalResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -129,10 +129,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml ka10170 field \`tdy\_trde\_diary\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeJournalRow {
     /// 종목명 (`stk_nm`)
@@ -200,19 +201,22 @@ pub struct TodayTradeJournalRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayTradeJournalRow {
-    stock_name: Text("stk_nm"),
-    buy_average_price: Int("buy_avg_pric"),
-    buy_quantity: Int("buy_qty"),
-    sell_average_price: Int("sel_avg_pric"),
-    sell_quantity: Int("sell_qty"),
-    commission_and_taxes: Int("cmsn_alm_tax"),
-    profit_loss_amount: Int("pl_amt"),
-    sell_amount: Int("sell_amt"),
-    buy_amount: Int("buy_amt"),
-    profit_rate: Decimal("prft_rt"),
-    stock_code: Text("stk_cd")
-});
+codec::record_table!(
+    TodayTradeJournalRow {
+        stock_name: Text("stk_nm"),
+        buy_average_price: Int("buy_avg_pric"),
+        buy_quantity: Int("buy_qty"),
+        sell_average_price: Int("sel_avg_pric"),
+        sell_quantity: Int("sell_qty"),
+        commission_and_taxes: Int("cmsn_alm_tax"),
+        profit_loss_amount: Int("pl_amt"),
+        sell_amount: Int("sell_amt"),
+        buy_amount: Int("buy_amt"),
+        profit_rate: Decimal("prft_rt"),
+        stock_code: Text("stk_cd")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayTradeJournalRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10170",

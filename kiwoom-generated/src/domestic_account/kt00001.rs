@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "kt00001"
 );
 /// Response of `kt00001` 예수금상세현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 예수금 (`entr`)
@@ -587,10 +587,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00001 field \`stk\_entr\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositDetailRow {
     /// 통화코드 (`crnc_cd`)
@@ -680,31 +681,36 @@ pub struct DepositDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DepositDetailRow {
-    currency_code: Text("crnc_cd"),
-    foreign_currency_deposit: Int("fx_entr").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_krw_substitute_evaluation_amount: Int("fc_krw_repl_evlta")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_consignment_margin: Int("fc_trst_profa")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    withdrawal_available_amount: Int("pymn_alow_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    withdrawal_available_amount_deposit: Int("pymn_alow_amt_entr")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    order_available_amount_deposit: Int("ord_alow_amt_entr")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_unpaid_amount: Int("fc_uncla").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_cash_unpaid_amount: Int("fc_ch_uncla")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    overdue_amount: Int("dly_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    d_plus_1_foreign_currency_deposit: Int("d1_fx_entr")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    d_plus_2_foreign_currency_deposit: Int("d2_fx_entr")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    d_plus_3_foreign_currency_deposit: Int("d3_fx_entr")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    d_plus_4_foreign_currency_deposit: Int("d4_fx_entr")
-        .format(codec::Format::PLAIN.zero_padded(15))
-});
+codec::record_table!(
+    DepositDetailRow {
+        currency_code: Text("crnc_cd"),
+        foreign_currency_deposit: Int("fx_entr").format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_krw_substitute_evaluation_amount: Int("fc_krw_repl_evlta")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_consignment_margin: Int("fc_trst_profa")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        withdrawal_available_amount: Int("pymn_alow_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        withdrawal_available_amount_deposit: Int("pymn_alow_amt_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        order_available_amount_deposit: Int("ord_alow_amt_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_unpaid_amount: Int("fc_uncla")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_cash_unpaid_amount: Int("fc_ch_uncla")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        overdue_amount: Int("dly_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_1_foreign_currency_deposit: Int("d1_fx_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_2_foreign_currency_deposit: Int("d2_fx_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_3_foreign_currency_deposit: Int("d3_fx_entr")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        d_plus_4_foreign_currency_deposit: Int("d4_fx_entr")
+            .format(codec::Format::PLAIN.zero_padded(15))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00001",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "kt00002"
 );
 /// Response of `kt00002` 일별추정예탁자산현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetResponse {
     /// 일별추정예탁자산현황 (`daly_prsm_dpst_aset_amt_prst`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00002 field \`daly\_prsm\_dpst\_aset\_amt\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetRow {
     /// 일자 (`dt`)
@@ -131,18 +132,21 @@ pub struct DailyEstimatedDepositAssetRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyEstimatedDepositAssetRow {
-    date: Date("dt"),
-    deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
-    collateral_loan_amount: Int("grnt_use_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    credit_loan: Int("crd_loan").format(codec::Format::PLAIN.zero_padded(12)),
-    stock_loan_collateral: Int("ls_grnt").format(codec::Format::PLAIN.zero_padded(12)),
-    substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    estimated_deposited_asset_amount: Int("prsm_dpst_aset_amt")
-        .format(codec::Format::PLAIN.zero_padded(12)),
-    estimated_deposited_asset_amount_fund_units_excluded: Int("prsm_dpst_aset_amt_bncr_skip")
-        .format(codec::Format::PLAIN.zero_padded(12))
-});
+codec::record_table!(
+    DailyEstimatedDepositAssetRow {
+        date: Date("dt"),
+        deposit: Int("entr").format(codec::Format::PLAIN.zero_padded(12)),
+        collateral_loan_amount: Int("grnt_use_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_loan: Int("crd_loan").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_loan_collateral: Int("ls_grnt").format(codec::Format::PLAIN.zero_padded(12)),
+        substitute_amount: Int("repl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        estimated_deposited_asset_amount: Int("prsm_dpst_aset_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        estimated_deposited_asset_amount_fund_units_excluded: Int("prsm_dpst_aset_amt_bncr_skip")
+            .format(codec::Format::PLAIN.zero_padded(12))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyEstimatedDepositAssetRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00002",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "kt00003"
 );
 /// Response of `kt00003` 추정자산조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EstimatedAssetResponse {
     /// 추정예탁자산 (`prsm_dpst_aset_amt`)
@@ -67,6 +67,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for EstimatedAssetRequest {

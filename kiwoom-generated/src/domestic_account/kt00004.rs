@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "kt00004"
 );
 /// Response of `kt00004` 계좌평가현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusResponse {
     /// 계좌명 (`acnt_nm`)
@@ -205,10 +205,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00004 field \`stk\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusRow {
     /// 종목코드 (`stk_cd`)
@@ -302,23 +303,26 @@ pub struct AccountEvaluationStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AccountEvaluationStatusRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_amount: Int("pl_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_rate: Decimal("pl_rt"),
-    loan_date: Date("loan_dt"),
-    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
-    previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(12)),
-    previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(12)),
-    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(12)),
-    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(12))
-});
+codec::record_table!(
+    AccountEvaluationStatusRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_amount: Int("pl_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_rate: Decimal("pl_rt"),
+        loan_date: Date("loan_dt"),
+        purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(12)),
+        today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(12)),
+        today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(12))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AccountEvaluationStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00004",

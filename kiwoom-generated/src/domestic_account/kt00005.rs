@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "kt00005"
 );
 /// Response of `kt00005` 체결잔고요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderFillBalanceResponse {
     /// 예수금 (`entr`)
@@ -287,10 +287,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00005 field \`stk\_cntr\_remn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderFillBalanceRow {
     /// 신용구분 (`crd_tp`)
@@ -370,21 +371,24 @@ pub struct OrderFillBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrderFillBalanceRow {
-    credit_type: Text("crd_tp"),
-    loan_date: Date("loan_dt"),
-    expiry_date: Date("expr_dt"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
-    current_quantity: Int("cur_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    buy_unit_price: Opt("buy_uv").format(codec::Format::PLAIN.zero_padded(12)),
-    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_rate: Decimal("pl_rt")
-});
+codec::record_table!(
+    OrderFillBalanceRow {
+        credit_type: Text("crd_tp"),
+        loan_date: Date("loan_dt"),
+        expiry_date: Date("expr_dt"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        settlement_balance: Int("setl_remn").format(codec::Format::PLAIN.zero_padded(12)),
+        current_quantity: Int("cur_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        buy_unit_price: Opt("buy_uv").format(codec::Format::PLAIN.zero_padded(12)),
+        purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_rate: Decimal("pl_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrderFillBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00005",

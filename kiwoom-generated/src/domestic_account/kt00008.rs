@@ -49,7 +49,7 @@ codec::request_table!(
     from_json = "kt00008"
 );
 /// Response of `kt00008` 계좌별익일결제예정내역요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementResponse {
     /// 매매일자 (`trde_dt`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00008 field \`acnt\_nxdy\_setl\_frcs\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementRow {
     /// 일련번호 (`seq`)
@@ -188,23 +189,26 @@ pub struct AccountNextDaySettlementRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AccountNextDaySettlementRow {
-    seq: Text("seq"),
-    stock_code: Text("stk_cd"),
-    loan_date: Date("loan_dt"),
-    quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
-    contract_amount: Int("engg_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
-    income_tax: Int("incm_tax").format(codec::Format::PLAIN.zero_padded(12)),
-    rural_tax: Int("rstx").format(codec::Format::PLAIN.zero_padded(12)),
-    stock_name: Text("stk_nm"),
-    sell_type: Text("sell_tp"),
-    unit_price: Opt("unp").format(codec::Format::PLAIN.zero_padded(12)),
-    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    trade_tax: Int("trde_tax").format(codec::Format::PLAIN.zero_padded(12)),
-    resident_tax: Int("resi_tax").format(codec::Format::PLAIN.zero_padded(12)),
-    credit_type: Text("crd_tp")
-});
+codec::record_table!(
+    AccountNextDaySettlementRow {
+        seq: Text("seq"),
+        stock_code: Text("stk_cd"),
+        loan_date: Date("loan_dt"),
+        quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
+        contract_amount: Int("engg_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+        income_tax: Int("incm_tax").format(codec::Format::PLAIN.zero_padded(12)),
+        rural_tax: Int("rstx").format(codec::Format::PLAIN.zero_padded(12)),
+        stock_name: Text("stk_nm"),
+        sell_type: Text("sell_tp"),
+        unit_price: Opt("unp").format(codec::Format::PLAIN.zero_padded(12)),
+        settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        trade_tax: Int("trde_tax").format(codec::Format::PLAIN.zero_padded(12)),
+        resident_tax: Int("resi_tax").format(codec::Format::PLAIN.zero_padded(12)),
+        credit_type: Text("crd_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AccountNextDaySettlementRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00008",

@@ -123,7 +123,7 @@ codec::request_table!(
     from_json = "kt00009"
 );
 /// Response of `kt00009` 계좌별주문체결현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusResponse {
     /// 매도약정금액 (`sell_grntl_engg_amt`)
@@ -165,10 +165,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00009 field \`acnt\_ord\_cntr\_prst\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusRow {
     /// 주식채권구분 (`stk_bond_tp`)
@@ -284,30 +285,33 @@ pub struct AccountOrderFillStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AccountOrderFillStatusRow {
-    stock_bond_type: Text("stk_bond_tp"),
-    order_number: Text("ord_no"),
-    stock_code: Text("stk_cd"),
-    trade_type: Opt("trde_tp"),
-    in_out_type_name: Text("io_tp_nm"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    reservation_opposite: Text("rsrv_oppo"),
-    execution_number: Text("cntr_no"),
-    acceptance_type: Text("acpt_tp"),
-    original_order_number: Text("orig_ord_no"),
-    stock_name: Text("stk_nm"),
-    settlement_type: Text("setl_tp"),
-    credit_deal_type: Text("crd_deal_tp"),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    communication_order_type: Text("comm_ord_tp"),
-    modify_cancel_type: Text("mdfy_cncl_tp"),
-    execution_time: Text("cntr_tm"),
-    domestic_exchange_type: Text("dmst_stex_tp"),
-    condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
-});
+codec::record_table!(
+    AccountOrderFillStatusRow {
+        stock_bond_type: Text("stk_bond_tp"),
+        order_number: Text("ord_no"),
+        stock_code: Text("stk_cd"),
+        trade_type: Opt("trde_tp"),
+        in_out_type_name: Text("io_tp_nm"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        reservation_opposite: Text("rsrv_oppo"),
+        execution_number: Text("cntr_no"),
+        acceptance_type: Text("acpt_tp"),
+        original_order_number: Text("orig_ord_no"),
+        stock_name: Text("stk_nm"),
+        settlement_type: Text("setl_tp"),
+        credit_deal_type: Text("crd_deal_tp"),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        communication_order_type: Text("comm_ord_tp"),
+        modify_cancel_type: Text("mdfy_cncl_tp"),
+        execution_time: Text("cntr_tm"),
+        domestic_exchange_type: Text("dmst_stex_tp"),
+        condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AccountOrderFillStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00009",

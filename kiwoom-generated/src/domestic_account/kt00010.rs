@@ -101,7 +101,7 @@ codec::request_table!(
     from_json = "kt00010"
 );
 /// Response of `kt00010` 주문인출가능금액요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderWithdrawableAmountResponse {
     /// 증거금20%주문가능금액 (`profa_20ord_alow_amt`)
@@ -331,6 +331,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for OrderWithdrawableAmountRequest {

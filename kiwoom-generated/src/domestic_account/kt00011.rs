@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "kt00011"
 );
 /// Response of `kt00011` 증거금율별주문가능수량조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderableQuantityByMarginRateResponse {
     /// 종목증거금율 (`stk_profa_rt`)
@@ -355,6 +355,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for OrderableQuantityByMarginRateRequest {

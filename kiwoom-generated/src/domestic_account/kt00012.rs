@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "kt00012"
 );
 /// Response of `kt00012` 신용보증금율별주문가능수량조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderableQuantityByCreditMarginRateResponse {
     /// 종목보증금율 (`stk_assr_rt`)
@@ -276,6 +276,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for OrderableQuantityByCreditMarginRateRequest {

@@ -32,7 +32,7 @@ impl MarginDetailRequest {
 }
 codec::request_table!(MarginDetailRequest {}, from_json = "kt00013");
 /// Response of `kt00013` 증거금세부내역조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 금일재사용대상금액 (`tdy_reu_objt_amt`)
@@ -437,6 +437,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for MarginDetailRequest {

@@ -134,7 +134,7 @@ codec::request_table!(
     from_json = "kt00015"
 );
 /// Response of `kt00015` 위탁종합거래내역요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryResponse {
     /// 위탁종합거래내역배열 (`trst_ovrl_trde_prps_array`)
@@ -154,10 +154,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryRow {
     /// 거래일자 (`trde_dt`)
@@ -405,59 +406,63 @@ pub struct BrokerageAccountTransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerageAccountTransactionHistoryRow {
-    trade_date: Date("trde_dt"),
-    trade_number: Text("trde_no"),
-    remark_name: Text("rmrk_nm"),
-    credit_deal_type_name: Text("crd_deal_tp_nm"),
-    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    loan_amount_repayment: Int("loan_amt_rpya").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_trade_amount: Decimal("fc_trde_amt"),
-    foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
-    deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
-    currency_code: Text("crnc_cd"),
-    trade_occurred_type: Opt("trde_ocr_tp"),
-    trade_kind_name: Text("trde_kind_nm"),
-    stock_name: Text("stk_nm"),
-    trade_amount: Int("trde_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    trade_agricultural_tax: Int("trde_agri_tax").format(codec::Format::PLAIN.zero_padded(15)),
-    repayment_difference_amount: Int("rpy_diffa").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_trade_tax: Decimal("fc_trde_tax"),
-    overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_deposit: Decimal("fc_entra"),
-    media_type_name: Text("mdia_tp_nm"),
-    in_out_type: Text("io_tp"),
-    in_out_type_name: Text("io_tp_nm"),
-    original_deal_number: Text("orig_deal_no"),
-    stock_code: Text("stk_cd"),
-    trade_quantity_units_count: Int("trde_qty_jwa_cnt"),
-    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
-    interest_stock_loan_usage_fee: Int("int_ls_usfe").format(codec::Format::PLAIN.zero_padded(15)),
-    foreign_currency_commission: Decimal("fc_cmsn"),
-    foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
-    securities_current_balance: Int("vlbl_nowrm"),
-    processing_time: Text("proc_tm"),
-    isin_code: Text("isin_cd"),
-    exchange_code: Text("stex_cd"),
-    exchange_name: Text("stex_nm"),
-    trade_unit: Text("trde_unit"),
-    income_resident_tax: Int("incm_resi_tax").format(codec::Format::PLAIN.zero_padded(15)),
-    loan_date: Date("loan_dt"),
-    unpaid_occurred: Int("uncl_ocr"),
-    repayment_sum: Int("rpym_sum"),
-    execution_date: Date("cntr_dt"),
-    cash_transaction_number: Text("rcpy_no"),
-    processor: Text("prcsr"),
-    processing_branch: Text("proc_brch"),
-    trade_form: Text("trde_stle"),
-    taxation_base_price: Decimal("txon_base_pric"),
-    tax_sum_commission: Int("tax_sum_cmsn"),
-    foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
-    foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
-    repayment_sum_start: Decimal("rpym_sum_fr"),
-    depositor: Text("rcpmnyer"),
-    trade_details_type: Text("trde_prtc_tp")
-});
+codec::record_table!(
+    BrokerageAccountTransactionHistoryRow {
+        trade_date: Date("trde_dt"),
+        trade_number: Text("trde_no"),
+        remark_name: Text("rmrk_nm"),
+        credit_deal_type_name: Text("crd_deal_tp_nm"),
+        settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        loan_amount_repayment: Int("loan_amt_rpya").format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_trade_amount: Decimal("fc_trde_amt"),
+        foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
+        deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
+        currency_code: Text("crnc_cd"),
+        trade_occurred_type: Opt("trde_ocr_tp"),
+        trade_kind_name: Text("trde_kind_nm"),
+        stock_name: Text("stk_nm"),
+        trade_amount: Int("trde_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        trade_agricultural_tax: Int("trde_agri_tax").format(codec::Format::PLAIN.zero_padded(15)),
+        repayment_difference_amount: Int("rpy_diffa").format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_trade_tax: Decimal("fc_trde_tax"),
+        overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_deposit: Decimal("fc_entra"),
+        media_type_name: Text("mdia_tp_nm"),
+        in_out_type: Text("io_tp"),
+        in_out_type_name: Text("io_tp_nm"),
+        original_deal_number: Text("orig_deal_no"),
+        stock_code: Text("stk_cd"),
+        trade_quantity_units_count: Int("trde_qty_jwa_cnt"),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+        interest_stock_loan_usage_fee: Int("int_ls_usfe")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        foreign_currency_commission: Decimal("fc_cmsn"),
+        foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
+        securities_current_balance: Int("vlbl_nowrm"),
+        processing_time: Text("proc_tm"),
+        isin_code: Text("isin_cd"),
+        exchange_code: Text("stex_cd"),
+        exchange_name: Text("stex_nm"),
+        trade_unit: Text("trde_unit"),
+        income_resident_tax: Int("incm_resi_tax").format(codec::Format::PLAIN.zero_padded(15)),
+        loan_date: Date("loan_dt"),
+        unpaid_occurred: Int("uncl_ocr"),
+        repayment_sum: Int("rpym_sum"),
+        execution_date: Date("cntr_dt"),
+        cash_transaction_number: Text("rcpy_no"),
+        processor: Text("prcsr"),
+        processing_branch: Text("proc_brch"),
+        trade_form: Text("trde_stle"),
+        taxation_base_price: Decimal("txon_base_pric"),
+        tax_sum_commission: Int("tax_sum_cmsn"),
+        foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
+        foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
+        repayment_sum_start: Decimal("rpym_sum_fr"),
+        depositor: Text("rcpmnyer"),
+        trade_details_type: Text("trde_prtc_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerageAccountTransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00015",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "kt00016"
 );
 /// Response of `kt00016` 일별계좌수익률상세현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateDetailResponse {
     /// 관리사원번호 (`mang_empno`)
@@ -348,6 +348,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for DailyAccountReturnRateDetailRequest {

@@ -32,7 +32,7 @@ impl AccountTodayStatusRequest {
 }
 codec::request_table!(AccountTodayStatusRequest {}, from_json = "kt00017");
 /// Response of `kt00017` 계좌별당일현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountTodayStatusResponse {
     /// D+2추정예수금 (`d2_entra`)
@@ -231,6 +231,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for AccountTodayStatusRequest {

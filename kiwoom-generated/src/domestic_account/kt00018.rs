@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "kt00018"
 );
 /// Response of `kt00018` 계좌평가잔고내역요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceResponse {
     /// 총매입금액 (`tot_pur_amt`)
@@ -137,10 +137,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt00018 field \`acnt\_evlt\_remn\_indv\_tot\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceRow {
     /// 종목번호 (`stk_cd`)
@@ -278,31 +279,35 @@ pub struct AccountEvaluationBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AccountEvaluationBalanceRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(15)),
-    profit_rate: Decimal("prft_rt"),
-    purchase_price: Opt("pur_pric").format(codec::Format::PLAIN.zero_padded(15)),
-    previous_day_close_price: Opt("pred_close_pric").format(codec::Format::PLAIN.zero_padded(12)),
-    holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(15)),
-    trade_available_quantity: Int("trde_able_qty").format(codec::Format::PLAIN.zero_padded(15)),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(15)),
-    previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(15)),
-    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
-    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
-    purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    purchase_commission: Int("pur_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
-    evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    sell_commission: Int("sell_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
-    tax: Int("tax").format(codec::Format::PLAIN.zero_padded(15)),
-    sum_commission: Int("sum_cmsn"),
-    holding_rate: Decimal("poss_rt"),
-    credit_type: Text("crd_tp"),
-    credit_type_name: Text("crd_tp_nm"),
-    credit_loan_date: Date("crd_loan_dt")
-});
+codec::record_table!(
+    AccountEvaluationBalanceRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        evaluation_profit: Int("evltv_prft").format(codec::Format::PLAIN.zero_padded(15)),
+        profit_rate: Decimal("prft_rt"),
+        purchase_price: Opt("pur_pric").format(codec::Format::PLAIN.zero_padded(15)),
+        previous_day_close_price: Opt("pred_close_pric")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        holding_quantity: Int("rmnd_qty").format(codec::Format::PLAIN.zero_padded(15)),
+        trade_available_quantity: Int("trde_able_qty").format(codec::Format::PLAIN.zero_padded(15)),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_buy_quantity: Int("pred_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+        previous_day_sell_quantity: Int("pred_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+        today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+        today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+        purchase_amount: Int("pur_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        purchase_commission: Int("pur_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+        evaluation_amount: Int("evlt_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        sell_commission: Int("sell_cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+        tax: Int("tax").format(codec::Format::PLAIN.zero_padded(15)),
+        sum_commission: Int("sum_cmsn"),
+        holding_rate: Decimal("poss_rt"),
+        credit_type: Text("crd_tp"),
+        credit_type_name: Text("crd_tp_nm"),
+        credit_loan_date: Date("crd_loan_dt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AccountEvaluationBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt00018",

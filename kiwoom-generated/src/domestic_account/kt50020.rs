@@ -32,7 +32,7 @@ impl GoldSpotBalanceRequest {
 }
 codec::request_table!(GoldSpotBalanceRequest {}, from_json = "kt50020");
 /// Response of `kt50020` 금현물 잔고확인.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceResponse {
     /// 예수금 (`tot_entr`)
@@ -109,10 +109,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt50020 field \`gold\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceRow {
     /// 종목코드 (`stk_cd`)
@@ -214,24 +215,28 @@ pub struct GoldSpotBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotBalanceRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    actual_quantity: Int("real_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount: Int("est_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_amount: Int("est_lspft").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_rate: Decimal("est_ratio"),
-    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
-    value_added_tax: Int("vlad_tax").format(codec::Format::PLAIN.zero_padded(12)),
-    purchase_amount_2: Int("book_amt2").format(codec::Format::PLAIN.zero_padded(12)),
-    breakeven_purchase_price: Decimal("pl_prch_prc").format(codec::Format::PLAIN.zero_padded(12)),
-    quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
-    buy_quantity: Int("buy_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    sell_quantity: Int("sell_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    available_quantity: Int("able_qty").format(codec::Format::PLAIN.zero_padded(12))
-});
+codec::record_table!(
+    GoldSpotBalanceRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        actual_quantity: Int("real_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        average_price: Opt("avg_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount: Int("est_amt").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_amount: Int("est_lspft").format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_rate: Decimal("est_ratio"),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(12)),
+        value_added_tax: Int("vlad_tax").format(codec::Format::PLAIN.zero_padded(12)),
+        purchase_amount_2: Int("book_amt2").format(codec::Format::PLAIN.zero_padded(12)),
+        breakeven_purchase_price: Decimal("pl_prch_prc")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        quantity: Int("qty").format(codec::Format::PLAIN.zero_padded(12)),
+        buy_quantity: Int("buy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        sell_quantity: Int("sell_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        available_quantity: Int("able_qty").format(codec::Format::PLAIN.zero_padded(12))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50020",

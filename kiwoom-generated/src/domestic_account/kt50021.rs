@@ -32,7 +32,7 @@ impl GoldSpotDepositRequest {
 }
 codec::request_table!(GoldSpotDepositRequest {}, from_json = "kt50021");
 /// Response of `kt50021` 금현물 예수금.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotDepositResponse {
     /// 예수금 (`entra`)
@@ -148,6 +148,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for GoldSpotDepositRequest {

@@ -130,7 +130,7 @@ codec::request_table!(
     from_json = "kt50030"
 );
 /// Response of `kt50030` 금현물 주문체결전체조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllGoldSpotOrderFillsResponse {
     /// 계좌별주문체결현황 (`acnt_ord_cntr_prst`)
@@ -150,10 +150,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt50030 field \`acnt\_ord\_cntr\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllGoldSpotOrderFillsRow {
     /// 주식채권구분 (`stk_bond_tp`)
@@ -267,30 +268,33 @@ pub struct AllGoldSpotOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AllGoldSpotOrderFillsRow {
-    stock_bond_type: Text("stk_bond_tp"),
-    order_number: Text("ord_no"),
-    stock_code: Text("stk_cd"),
-    trade_type: Text("trde_tp"),
-    in_out_type_name: Text("io_tp_nm"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    data_send_end_type: Text("data_send_end_tp"),
-    market_deal_type: Text("mrkt_deal_tp"),
-    reservation_type: Text("rsrv_tp"),
-    original_order_number: Text("orig_ord_no"),
-    stock_name: Text("stk_nm"),
-    settlement_type_name: Text("dcd_tp_nm"),
-    credit_deal_type: Text("crd_deal_tp"),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
-    communication_order_type: Text("comm_ord_tp"),
-    modify_cancel_type: Text("mdfy_cncl_tp"),
-    domestic_exchange_type: Text("dmst_stex_tp"),
-    condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
-});
+codec::record_table!(
+    AllGoldSpotOrderFillsRow {
+        stock_bond_type: Text("stk_bond_tp"),
+        order_number: Text("ord_no"),
+        stock_code: Text("stk_cd"),
+        trade_type: Text("trde_tp"),
+        in_out_type_name: Text("io_tp_nm"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        data_send_end_type: Text("data_send_end_tp"),
+        market_deal_type: Text("mrkt_deal_tp"),
+        reservation_type: Text("rsrv_tp"),
+        original_order_number: Text("orig_ord_no"),
+        stock_name: Text("stk_nm"),
+        settlement_type_name: Text("dcd_tp_nm"),
+        credit_deal_type: Text("crd_deal_tp"),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
+        communication_order_type: Text("comm_ord_tp"),
+        modify_cancel_type: Text("mdfy_cncl_tp"),
+        domestic_exchange_type: Text("dmst_stex_tp"),
+        condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AllGoldSpotOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50030",

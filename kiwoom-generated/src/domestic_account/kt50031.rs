@@ -114,7 +114,7 @@ codec::request_table!(
     from_json = "kt50031"
 );
 /// Response of `kt50031` 금현물 주문체결조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotOrderFillsResponse {
     /// 계좌별주문체결내역상세 (`acnt_ord_cntr_prps_dtl`)
@@ -134,10 +134,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt50031 field \`acnt\_ord\_cntr\_prps\_dtl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotOrderFillsRow {
     /// 주문번호 (`ord_no`)
@@ -257,30 +258,33 @@ pub struct GoldSpotOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotOrderFillsRow {
-    order_number: Text("ord_no"),
-    stock_code: Text("stk_cd"),
-    trade_type: Text("trde_tp"),
-    credit_type: Text("crd_tp"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    acceptance_type: Text("acpt_tp"),
-    reservation_type: Text("rsrv_tp"),
-    order_time: Text("ord_tm"),
-    original_order: Text("ori_ord"),
-    stock_name: Text("stk_nm"),
-    in_out_type_name: Text("io_tp_nm"),
-    loan_date: Date("loan_dt"),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
-    execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
-    communication_order_type: Text("comm_ord_tp"),
-    modify_cancel: Text("mdfy_cncl"),
-    confirmed_time: Text("cnfm_tm"),
-    domestic_exchange_type: Text("dmst_stex_tp"),
-    condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
-});
+codec::record_table!(
+    GoldSpotOrderFillsRow {
+        order_number: Text("ord_no"),
+        stock_code: Text("stk_cd"),
+        trade_type: Text("trde_tp"),
+        credit_type: Text("crd_tp"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        acceptance_type: Text("acpt_tp"),
+        reservation_type: Text("rsrv_tp"),
+        order_time: Text("ord_tm"),
+        original_order: Text("ori_ord"),
+        stock_name: Text("stk_nm"),
+        in_out_type_name: Text("io_tp_nm"),
+        loan_date: Date("loan_dt"),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(10)),
+        execution_unit_price: Opt("cntr_uv").format(codec::Format::PLAIN.zero_padded(10)),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(10)),
+        communication_order_type: Text("comm_ord_tp"),
+        modify_cancel: Text("mdfy_cncl"),
+        confirmed_time: Text("cnfm_tm"),
+        domestic_exchange_type: Text("dmst_stex_tp"),
+        condition_unit_price: Opt("cond_uv").format(codec::Format::PLAIN.zero_padded(10))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50031",

@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "kt50032"
 );
 /// Response of `kt50032` 금현물 거래내역조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -117,10 +117,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/account.yaml kt50032 field \`gold\_trde\_hist\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryRow {
     /// 거래일자 (`deal_dt`)
@@ -258,32 +259,35 @@ pub struct GoldSpotTransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotTransactionHistoryRow {
-    deal_date: Date("deal_dt"),
-    deal_number: Text("deal_no"),
-    remark_name: Text("rmrk_nm"),
-    deal_quantity: Int("deal_qty").format(codec::Format::PLAIN.zero_padded(15)),
-    gold_spot_vat: Int("gold_spot_vat").format(codec::Format::PLAIN.zero_padded(15)),
-    settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
-    deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
-    media_name: Text("mdia_nm"),
-    original_deal_number: Text("orig_deal_no"),
-    stock_name: Text("stk_nm"),
-    unit_price_exchange_rate: Decimal("uv_exrt"),
-    commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
-    unpaid_occurred: Int("uncl_ocr").format(codec::Format::PLAIN.zero_padded(15)),
-    repayment_sum: Int("rpym_sum").format(codec::Format::PLAIN.zero_padded(15)),
-    spot_balance: Int("spot_remn").format(codec::Format::PLAIN.zero_padded(15)),
-    processing_time: Text("proc_time"),
-    cash_transaction_number: Text("rcpy_no"),
-    stock_code: Text("stk_cd"),
-    deal_amount: Int("deal_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    tax_total_amount: Int("tax_tot_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    execution_date: Date("cntr_dt"),
-    processing_branch_name: Text("proc_brch_nm"),
-    processor: Text("prcsr")
-});
+codec::record_table!(
+    GoldSpotTransactionHistoryRow {
+        deal_date: Date("deal_dt"),
+        deal_number: Text("deal_no"),
+        remark_name: Text("rmrk_nm"),
+        deal_quantity: Int("deal_qty").format(codec::Format::PLAIN.zero_padded(15)),
+        gold_spot_vat: Int("gold_spot_vat").format(codec::Format::PLAIN.zero_padded(15)),
+        settlement_amount: Int("exct_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        overdue_sum: Int("dly_sum").format(codec::Format::PLAIN.zero_padded(15)),
+        deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
+        media_name: Text("mdia_nm"),
+        original_deal_number: Text("orig_deal_no"),
+        stock_name: Text("stk_nm"),
+        unit_price_exchange_rate: Decimal("uv_exrt"),
+        commission: Int("cmsn").format(codec::Format::PLAIN.zero_padded(15)),
+        unpaid_occurred: Int("uncl_ocr").format(codec::Format::PLAIN.zero_padded(15)),
+        repayment_sum: Int("rpym_sum").format(codec::Format::PLAIN.zero_padded(15)),
+        spot_balance: Int("spot_remn").format(codec::Format::PLAIN.zero_padded(15)),
+        processing_time: Text("proc_time"),
+        cash_transaction_number: Text("rcpy_no"),
+        stock_code: Text("stk_cd"),
+        deal_amount: Int("deal_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        tax_total_amount: Int("tax_tot_amt").format(codec::Format::PLAIN.zero_padded(15)),
+        execution_date: Date("cntr_dt"),
+        processing_branch_name: Text("proc_brch_nm"),
+        processor: Text("prcsr")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotTransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt50032",

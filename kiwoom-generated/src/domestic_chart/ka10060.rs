@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka10060"
 );
 /// Response of `ka10060` 종목별투자자기관별차트요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartResponse {
     /// 종목별투자자기관별차트 (`stk_invsr_orgn_chart`)
@@ -111,10 +111,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10060 field \`stk\_invsr\_orgn\_chart\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartRow {
     /// 일자 (`dt`)
@@ -222,25 +223,28 @@ pub struct StockInvestorByInstitutionChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockInvestorByInstitutionChartRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    individual_investor: Int("ind_invsr"),
-    foreign_investor: Int("frgnr_invsr"),
-    institution: Int("orgn"),
-    financial_investment: Int("fnnc_invt"),
-    insurance: Int("insrnc"),
-    investment_trust: Int("invtrt"),
-    other_financial: Int("etc_fnnc"),
-    bank: Int("bank"),
-    pension_fund: Int("penfnd_etc"),
-    private_fund: Int("samo_fund"),
-    nation: Int("natn"),
-    other_corporation: Int("etc_corp"),
-    domestic_foreign: Int("natfor")
-});
+codec::record_table!(
+    StockInvestorByInstitutionChartRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        individual_investor: Int("ind_invsr"),
+        foreign_investor: Int("frgnr_invsr"),
+        institution: Int("orgn"),
+        financial_investment: Int("fnnc_invt"),
+        insurance: Int("insrnc"),
+        investment_trust: Int("invtrt"),
+        other_financial: Int("etc_fnnc"),
+        bank: Int("bank"),
+        pension_fund: Int("penfnd_etc"),
+        private_fund: Int("samo_fund"),
+        nation: Int("natn"),
+        other_corporation: Int("etc_corp"),
+        domestic_foreign: Int("natfor")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10060",

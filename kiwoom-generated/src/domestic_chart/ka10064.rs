@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka10064"
 );
 /// Response of `ka10064` 장중투자자별매매차트요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartResponse {
     /// 장중투자자별매매차트 (`opmr_invsr_trde_chart`)
@@ -96,10 +96,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10064 field \`opmr\_invsr\_trde\_chart\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartRow {
     /// 시간 (`tm`)
@@ -159,17 +160,20 @@ pub struct IntradayInvestorTradeChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(IntradayInvestorTradeChartRow {
-    time: Opt("tm"),
-    foreign_investor: Decimal("frgnr_invsr"),
-    institution: Decimal("orgn"),
-    investment_trust: Decimal("invtrt"),
-    insurance: Decimal("insrnc"),
-    bank: Decimal("bank"),
-    pension_fund: Decimal("penfnd_etc"),
-    other_corporation: Decimal("etc_corp"),
-    nation: Decimal("natn")
-});
+codec::record_table!(
+    IntradayInvestorTradeChartRow {
+        time: Opt("tm"),
+        foreign_investor: Decimal("frgnr_invsr"),
+        institution: Decimal("orgn"),
+        investment_trust: Decimal("invtrt"),
+        insurance: Decimal("insrnc"),
+        bank: Decimal("bank"),
+        pension_fund: Decimal("penfnd_etc"),
+        other_corporation: Decimal("etc_corp"),
+        nation: Decimal("natn")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10064",

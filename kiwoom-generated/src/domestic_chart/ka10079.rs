@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10079"
 );
 /// Response of `ka10079` 주식틱차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTickChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10079 field \`stk\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTickChartRow {
     /// 현재가 (`cur_prc`)
@@ -154,16 +155,19 @@ pub struct StockTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockTickChartRow {
-    current_price: Int("cur_prc"),
-    trade_quantity: Int("trde_qty"),
-    execution_time: Opt("cntr_tm"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    StockTickChartRow {
+        current_price: Int("cur_prc"),
+        trade_quantity: Int("trde_qty"),
+        execution_time: Opt("cntr_tm"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10079",

@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10080"
 );
 /// Response of `ka10080` 주식분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMinuteChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -105,10 +105,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10080 field \`stk\_min\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)
@@ -162,16 +163,19 @@ pub struct StockMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockMinuteChartRow {
-    current_price: Opt("cur_prc"),
-    trade_quantity: Int("trde_qty"),
-    execution_time: Opt("cntr_tm"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    StockMinuteChartRow {
+        current_price: Opt("cur_prc"),
+        trade_quantity: Int("trde_qty"),
+        execution_time: Opt("cntr_tm"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10080",

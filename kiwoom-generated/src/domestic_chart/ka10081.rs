@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka10081"
 );
 /// Response of `ka10081` 주식일봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -98,10 +98,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10081 field \`stk\_dt\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyChartRow {
     /// 현재가 (`cur_prc`)
@@ -167,18 +168,21 @@ pub struct StockDailyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockDailyChartRow {
-    current_price: Int("cur_prc"),
-    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
-    trade_value: Int("trde_prica"),
-    date: Date("dt"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    trade_turnover_rate: Decimal("trde_tern_rt")
-});
+codec::record_table!(
+    StockDailyChartRow {
+        current_price: Int("cur_prc"),
+        trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+        trade_value: Int("trde_prica"),
+        date: Date("dt"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        trade_turnover_rate: Decimal("trde_tern_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10081",

@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10082"
 );
 /// Response of `ka10082` 주식주봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockWeeklyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -92,10 +92,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10082 field \`stk\_stk\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockWeeklyChartRow {
     /// 현재가 (`cur_prc`)
@@ -161,18 +162,21 @@ pub struct StockWeeklyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockWeeklyChartRow {
-    current_price: Int("cur_prc"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica"),
-    date: Date("dt"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    trade_turnover_rate: Decimal("trde_tern_rt")
-});
+codec::record_table!(
+    StockWeeklyChartRow {
+        current_price: Int("cur_prc"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        date: Date("dt"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        trade_turnover_rate: Decimal("trde_tern_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockWeeklyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10082",

@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10094"
 );
 /// Response of `ka10094` 주식년봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockYearlyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -92,10 +92,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka10094 field \`stk\_yr\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockYearlyChartRow {
     /// 현재가 (`cur_prc`)
@@ -143,15 +144,18 @@ pub struct StockYearlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockYearlyChartRow {
-    current_price: Int("cur_prc"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica"),
-    date: Date("dt"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric")
-});
+codec::record_table!(
+    StockYearlyChartRow {
+        current_price: Int("cur_prc"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        date: Date("dt"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockYearlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10094",

@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20004"
 );
 /// Response of `ka20004` 업종틱차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorTickChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -85,10 +85,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka20004 field \`inds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorTickChartRow {
     /// 현재가 (`cur_prc`)
@@ -146,16 +147,19 @@ pub struct SectorTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorTickChartRow {
-    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
-    trade_quantity: Int("trde_qty"),
-    execution_time: Opt("cntr_tm"),
-    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
-    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
-    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    SectorTickChartRow {
+        current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+        trade_quantity: Int("trde_qty"),
+        execution_time: Opt("cntr_tm"),
+        open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+        high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+        low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20004",

@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka20005"
 );
 /// Response of `ka20005` 업종분봉조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorMinuteChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -101,10 +101,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka20005 field \`inds\_min\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorMinuteChartRow {
     /// 현재가 (`cur_prc`)
@@ -164,17 +165,20 @@ pub struct SectorMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorMinuteChartRow {
-    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
-    trade_quantity: Int("trde_qty"),
-    execution_time: Opt("cntr_tm"),
-    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
-    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
-    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    SectorMinuteChartRow {
+        current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+        trade_quantity: Int("trde_qty"),
+        execution_time: Opt("cntr_tm"),
+        open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+        high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+        low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20005",

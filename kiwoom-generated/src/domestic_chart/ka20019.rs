@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20019"
 );
 /// Response of `ka20019` 업종년봉조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorYearlyChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -85,10 +85,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka20019 field \`inds\_yr\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorYearlyChartRow {
     /// 현재가 (`cur_prc`)
@@ -140,15 +141,18 @@ pub struct SectorYearlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorYearlyChartRow {
-    current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
-    trade_quantity: Int("trde_qty"),
-    date: Date("dt"),
-    open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
-    high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
-    low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
-    trade_value: Int("trde_prica")
-});
+codec::record_table!(
+    SectorYearlyChartRow {
+        current_price: Decimal("cur_prc").format(codec::Format::scaled(2)),
+        trade_quantity: Int("trde_qty"),
+        date: Date("dt"),
+        open_price: Decimal("open_pric").format(codec::Format::scaled(2)),
+        high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
+        low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
+        trade_value: Int("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorYearlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20019",

@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka50079"
 );
 /// Response of `ka50079` 금현물틱차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTickChartResponse {
     /// 금현물틱차트조회 (`gds_tic_chart_qry`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50079 field \`gds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTickChartRow {
     /// 현재가 (`cur_prc`)
@@ -149,17 +150,20 @@ pub struct GoldSpotTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotTickChartRow {
-    current_price: Int("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    date: Opt("dt"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    GoldSpotTickChartRow {
+        current_price: Int("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        date: Opt("dt"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50079",

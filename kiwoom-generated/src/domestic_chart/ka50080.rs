@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka50080"
 );
 /// Response of `ka50080` 금현물분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotMinuteChartResponse {
     /// 금현물분봉차트조회 (`gds_min_chart_qry`)
@@ -93,10 +93,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50080 field \`gds\_min\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotMinuteChartRow {
     /// 현재가 (`cur_prc`)
@@ -162,18 +163,21 @@ pub struct GoldSpotMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotMinuteChartRow {
-    current_price: Int("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    trade_quantity: Int("trde_qty"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    date: Opt("dt"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    GoldSpotMinuteChartRow {
+        current_price: Int("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        trade_quantity: Int("trde_qty"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        date: Opt("dt"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50080",

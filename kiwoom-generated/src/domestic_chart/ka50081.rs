@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka50081"
 );
 /// Response of `ka50081` 금현물일봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotDailyChartResponse {
     /// 금현물일봉차트조회 (`gds_day_chart_qry`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50081 field \`gds\_day\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotDailyChartRow {
     /// 현재가 (`cur_prc`)
@@ -143,16 +144,19 @@ pub struct GoldSpotDailyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotDailyChartRow {
-    current_price: Int("cur_prc"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    date: Date("dt"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    GoldSpotDailyChartRow {
+        current_price: Int("cur_prc"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        date: Date("dt"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotDailyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50081",

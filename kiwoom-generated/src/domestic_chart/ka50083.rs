@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka50083"
 );
 /// Response of `ka50083` 금현물월봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotMonthlyChartResponse {
     /// 금현물일봉차트조회 (`gds_month_chart_qry`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50083 field \`gds\_month\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotMonthlyChartRow {
     /// 현재가 (`cur_prc`)
@@ -137,15 +138,18 @@ pub struct GoldSpotMonthlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotMonthlyChartRow {
-    current_price: Int("cur_prc"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    date: Opt("dt")
-});
+codec::record_table!(
+    GoldSpotMonthlyChartRow {
+        current_price: Int("cur_prc"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        date: Opt("dt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50083",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50091"
 );
 /// Response of `ka50091` 금현물당일틱차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTodayTickChartResponse {
     /// 금현물일봉차트조회 (`gds_tic_chart_qry`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50091 field \`gds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTodayTickChartRow {
     /// 체결가 (`cntr_pric`)
@@ -137,17 +138,20 @@ pub struct GoldSpotTodayTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotTodayTickChartRow {
-    execution_price: Int("cntr_pric"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    date: Opt("dt"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    GoldSpotTodayTickChartRow {
+        execution_price: Int("cntr_pric"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        date: Opt("dt"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotTodayTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50091",

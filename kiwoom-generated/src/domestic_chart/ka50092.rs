@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka50092"
 );
 /// Response of `ka50092` 금현물당일분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartResponse {
     /// 금현물일봉차트조회 (`gds_min_chart_qry`)
@@ -77,10 +77,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/chart.yaml ka50092 field \`gds\_min\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartRow {
     /// 체결가 (`cntr_pric`)
@@ -150,19 +151,22 @@ pub struct GoldSpotTodayMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotTodayMinuteChartRow {
-    execution_price: Int("cntr_pric"),
-    previous_day_change: Int("pred_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    trade_quantity: Int("trde_qty"),
-    open_price: Int("open_pric"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    date: Opt("dt"),
-    previous_day_change_sign: Text("pred_pre_sig")
-});
+codec::record_table!(
+    GoldSpotTodayMinuteChartRow {
+        execution_price: Int("cntr_pric"),
+        previous_day_change: Int("pred_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        trade_quantity: Int("trde_qty"),
+        open_price: Int("open_pric"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        date: Opt("dt"),
+        previous_day_change_sign: Text("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotTodayMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50092",

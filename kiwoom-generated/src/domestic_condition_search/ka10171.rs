@@ -32,7 +32,7 @@ impl ConditionSearchesRequest {
 }
 codec::request_table!(ConditionSearchesRequest {}, trnm = "CNSRLST");
 /// Response of `ka10171` 조건검색 목록조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchesResponse {
     /// 조건검색식 목록 (`data`)
@@ -52,10 +52,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10171 field \`data\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchesRow {
     /// 조건검색식 일련번호 (`seq`)
@@ -74,6 +75,7 @@ codec::record_table!(
         seq: Text("seq"),
         name: Text("name")
     },
+    default,
     array_rows
 );
 impl ConditionSearchesRequest {

@@ -94,7 +94,7 @@ codec::request_table!(
     trnm = "CNSRREQ"
 );
 /// Response of `ka10172` 조건검색 요청 일반.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -133,10 +133,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10172 field \`data\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)
@@ -201,18 +202,21 @@ pub struct ConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ConditionSearchRow {
-    stock_code: Text("9001"),
-    stock_name: Text("302"),
-    current_price: Opt("10").format(codec::Format::PLAIN.zero_padded(9)),
-    previous_day_change_sign: Opt("25"),
-    previous_day_change: Int("11").format(codec::Format::PLAIN.zero_padded(9)),
-    fluctuation_rate: Decimal("12").format(codec::Format::scaled(2).zero_padded(9)),
-    cumulative_trade_quantity: Int("13").format(codec::Format::PLAIN.zero_padded(9)),
-    open_price: Opt("16").format(codec::Format::PLAIN.zero_padded(9)),
-    high_price: Opt("17").format(codec::Format::PLAIN.zero_padded(9)),
-    low_price: Opt("18").format(codec::Format::PLAIN.zero_padded(9))
-});
+codec::record_table!(
+    ConditionSearchRow {
+        stock_code: Text("9001"),
+        stock_name: Text("302"),
+        current_price: Opt("10").format(codec::Format::PLAIN.zero_padded(9)),
+        previous_day_change_sign: Opt("25"),
+        previous_day_change: Int("11").format(codec::Format::PLAIN.zero_padded(9)),
+        fluctuation_rate: Decimal("12").format(codec::Format::scaled(2).zero_padded(9)),
+        cumulative_trade_quantity: Int("13").format(codec::Format::PLAIN.zero_padded(9)),
+        open_price: Opt("16").format(codec::Format::PLAIN.zero_padded(9)),
+        high_price: Opt("17").format(codec::Format::PLAIN.zero_padded(9)),
+        low_price: Opt("18").format(codec::Format::PLAIN.zero_padded(9))
+    },
+    default
+);
 impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {

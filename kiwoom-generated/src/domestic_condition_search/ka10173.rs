@@ -66,7 +66,7 @@ codec::request_table!(
     trnm = "CNSRREQ"
 );
 /// Response of `ka10173` 조건검색 요청 실시간.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -91,10 +91,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10173 field \`data\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)
@@ -106,9 +107,12 @@ pub struct RealtimeConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealtimeConditionSearchRow {
-    stock_code: Text("jmcode")
-});
+codec::record_table!(
+    RealtimeConditionSearchRow {
+        stock_code: Text("jmcode")
+    },
+    default
+);
 impl RealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {

@@ -124,7 +124,7 @@ codec::request_table!(
     from_json = "kt10007"
 );
 /// Response of `kt10007` 신용 매도주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SellCreditStockResponse {
     /// 주문번호 (`ord_no`)
@@ -153,6 +153,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for SellCreditStockRequest {

@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "kt10008"
 );
 /// Response of `kt10008` 신용 정정주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyCreditStockOrderResponse {
     /// 주문번호 (`ord_no`)
@@ -141,6 +141,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ModifyCreditStockOrderRequest {

@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "kt10009"
 );
 /// Response of `kt10009` 신용 취소주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelCreditStockOrderResponse {
     /// 주문번호 (`ord_no`)
@@ -109,6 +109,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for CancelCreditStockOrderRequest {

@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka10048"
 );
 /// Response of `ka10048` ELW일별민감도지표요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorResponse {
     /// ELW일별민감도지표 (`elwdaly_snst_ix`)
@@ -70,10 +70,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka10048 field \`elwdaly\_snst\_ix\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorRow {
     /// 일자 (`dt`)
@@ -132,16 +133,19 @@ pub struct ElwDailySensitivityIndicatorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwDailySensitivityIndicatorRow {
-    date: Text("dt"),
-    iv: Decimal("iv").format(codec::Format::scaled(2)),
-    delta: Decimal("delta"),
-    gamma: Decimal("gam"),
-    theta: Decimal("theta"),
-    vega: Decimal("vega"),
-    rho: Decimal("law"),
-    lp: Decimal("lp").format(codec::Format::scaled(2))
-});
+codec::record_table!(
+    ElwDailySensitivityIndicatorRow {
+        date: Text("dt"),
+        iv: Decimal("iv").format(codec::Format::scaled(2)),
+        delta: Decimal("delta"),
+        gamma: Decimal("gam"),
+        theta: Decimal("theta"),
+        vega: Decimal("vega"),
+        rho: Decimal("law"),
+        lp: Decimal("lp").format(codec::Format::scaled(2))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwDailySensitivityIndicatorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10048",

@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10050"
 );
 /// Response of `ka10050` ELW민감도지표요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorResponse {
     /// ELW민감도지표배열 (`elwsnst_ix_array`)
@@ -66,10 +66,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka10050 field \`elwsnst\_ix\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorRow {
     /// 체결시간 (`cntr_tm`)
@@ -143,18 +144,21 @@ pub struct ElwSensitivityIndicatorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwSensitivityIndicatorRow {
-    execution_time: Opt("cntr_tm"),
-    current_price: Int("cur_prc"),
-    elw_theoretical_price: Decimal("elwtheory_pric").format(codec::Format::scaled(2)),
-    iv: Decimal("iv").format(codec::Format::scaled(2)),
-    delta: Decimal("delta"),
-    gamma: Decimal("gam"),
-    theta: Decimal("theta"),
-    vega: Decimal("vega"),
-    rho: Decimal("law"),
-    lp: Decimal("lp").format(codec::Format::scaled(2))
-});
+codec::record_table!(
+    ElwSensitivityIndicatorRow {
+        execution_time: Opt("cntr_tm"),
+        current_price: Int("cur_prc"),
+        elw_theoretical_price: Decimal("elwtheory_pric").format(codec::Format::scaled(2)),
+        iv: Decimal("iv").format(codec::Format::scaled(2)),
+        delta: Decimal("delta"),
+        gamma: Decimal("gam"),
+        theta: Decimal("theta"),
+        vega: Decimal("vega"),
+        rho: Decimal("law"),
+        lp: Decimal("lp").format(codec::Format::scaled(2))
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwSensitivityIndicatorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10050",

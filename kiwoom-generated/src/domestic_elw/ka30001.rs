@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka30001"
 );
 /// Response of `ka30001` ELW가격급등락요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropResponse {
     /// 기준가시간 (`base_pric_tm`)
@@ -146,10 +146,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30001 field \`elwpric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropRow {
     /// 종목코드 (`stk_cd`)
@@ -209,18 +210,21 @@ pub struct ElwPriceSurgeDropRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwPriceSurgeDropRow {
-    stock_code: Text("stk_cd"),
-    rank: Int("rank"),
-    stock_name: Text("stk_nm"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_end_elw_base_price: Int("trde_end_elwbase_pric"),
-    current_price: Opt("cur_prc"),
-    base_change: Int("base_pre"),
-    trade_quantity: Int("trde_qty"),
-    jump_rate: Decimal("jmp_rt")
-});
+codec::record_table!(
+    ElwPriceSurgeDropRow {
+        stock_code: Text("stk_cd"),
+        rank: Int("rank"),
+        stock_name: Text("stk_nm"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_end_elw_base_price: Int("trde_end_elwbase_pric"),
+        current_price: Opt("cur_prc"),
+        base_change: Int("base_pre"),
+        trade_quantity: Int("trde_qty"),
+        jump_rate: Decimal("jmp_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwPriceSurgeDropRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30001",

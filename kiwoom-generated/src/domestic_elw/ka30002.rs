@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka30002"
 );
 /// Response of `ka30002` 거래원별ELW순매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopResponse {
     /// 거래원별ELW순매매상위 (`trde_ori_elwnettrde_upper`)
@@ -104,10 +104,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30002 field \`trde\_ori\_elwnettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopRow {
     /// 종목코드 (`stk_cd`)
@@ -157,16 +158,19 @@ pub struct BrokerElwNetBuyTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerElwNetBuyTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_price_fluctuation: Decimal("stkpc_flu"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    net_purchase: Int("netprps"),
-    buy_trade_quantity: Int("buy_trde_qty"),
-    sell_trade_quantity: Int("sel_trde_qty")
-});
+codec::record_table!(
+    BrokerElwNetBuyTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_price_fluctuation: Decimal("stkpc_flu"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        net_purchase: Int("netprps"),
+        buy_trade_quantity: Int("buy_trde_qty"),
+        sell_trade_quantity: Int("sel_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerElwNetBuyTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30002",

@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "ka30003"
 );
 /// Response of `ka30003` ELWLP보유일별추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendResponse {
     /// ELWLP보유일별추이 (`elwlpposs_daly_trnsn`)
@@ -72,10 +72,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30003 field \`elwlpposs\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendRow {
     /// 일자 (`dt`)
@@ -139,18 +140,21 @@ pub struct ElwLpDailyHoldingTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwLpDailyHoldingTrendRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    change_type: Text("pre_tp"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica"),
-    change_quantity: Int("chg_qty"),
-    lp_holding_quantity: Int("lprmnd_qty"),
-    weight: Decimal("wght")
-});
+codec::record_table!(
+    ElwLpDailyHoldingTrendRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        change_type: Text("pre_tp"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        change_quantity: Int("chg_qty"),
+        lp_holding_quantity: Int("lprmnd_qty"),
+        weight: Decimal("wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwLpDailyHoldingTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30003",

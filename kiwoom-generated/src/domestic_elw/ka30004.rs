@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "ka30004"
 );
 /// Response of `ka30004` ELW괴리율요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwDisparityRateResponse {
     /// ELW괴리율 (`elwdispty_rt`)
@@ -110,10 +110,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30004 field \`elwdispty\_rt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwDisparityRateRow {
     /// 종목코드 (`stk_cd`)
@@ -197,23 +198,26 @@ pub struct ElwDisparityRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwDisparityRateRow {
-    stock_code: Text("stk_cd"),
-    issuer_name: Text("isscomp_nm"),
-    round: Text("sqnc"),
-    base_asset_name: Text("base_aset_nm"),
-    right_type: Text("rght_tp"),
-    disparity_rate: Decimal("dispty_rt").format(codec::Format::scaled(2)),
-    basis: Decimal("basis").format(codec::Format::PLAIN.double_signed()),
-    remaining_days: Int("srvive_dys"),
-    theoretical_price: Decimal("theory_pric").format(codec::Format::scaled(2)),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-    change_type: Opt("pre_tp"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
-    trade_quantity: Int("trde_qty"),
-    stock_name: Text("stk_nm")
-});
+codec::record_table!(
+    ElwDisparityRateRow {
+        stock_code: Text("stk_cd"),
+        issuer_name: Text("isscomp_nm"),
+        round: Text("sqnc"),
+        base_asset_name: Text("base_aset_nm"),
+        right_type: Text("rght_tp"),
+        disparity_rate: Decimal("dispty_rt").format(codec::Format::scaled(2)),
+        basis: Decimal("basis").format(codec::Format::PLAIN.double_signed()),
+        remaining_days: Int("srvive_dys"),
+        theoretical_price: Decimal("theory_pric").format(codec::Format::scaled(2)),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_type: Opt("pre_tp"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        trade_quantity: Int("trde_qty"),
+        stock_name: Text("stk_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwDisparityRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30004",

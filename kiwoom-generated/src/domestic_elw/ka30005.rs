@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka30005"
 );
 /// Response of `ka30005` ELW조건검색요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchElwByConditionResponse {
     /// ELW조건검색 (`elwcnd_qry`)
@@ -104,10 +104,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30005 field \`elwcnd\_qry\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchElwByConditionRow {
     /// 종목코드 (`stk_cd`)
@@ -311,47 +312,52 @@ pub struct SearchElwByConditionRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SearchElwByConditionRow {
-    stock_code: Text("stk_cd"),
-    issuer_name: Text("isscomp_nm"),
-    round: Text("sqnc"),
-    base_asset_name: Text("base_aset_nm"),
-    right_type: Text("rght_tp"),
-    expiry_date: Date("expr_dt"),
-    current_price: Opt("cur_prc"),
-    change_type: Opt("pre_tp"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    trade_quantity_change: Decimal("trde_qty_pre"),
-    trade_value: Int("trde_prica"),
-    previous_day_trade_quantity: Int("pred_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    parity: Decimal("prty"),
-    gearing_rate: Decimal("gear_rt"),
-    breakeven_rate: Decimal("pl_qutr_rt"),
-    capital_support_point: Decimal("cfp"),
-    theoretical_price: Int("theory_pric"),
-    implied_volatility: Decimal("innr_vltl"),
-    delta: Decimal("delta"),
-    leverage: Text("lvrg"),
-    exercise_price: Decimal("exec_pric"),
-    conversion_rate: Decimal("cnvt_rt"),
-    lp_holding_rate: Decimal("lpposs_rt"),
-    breakeven_point: Decimal("pl_qutr_pt"),
-    final_trade_date: Date("fin_trde_dt"),
-    listed_date: Date("flo_dt"),
-    lp_initial_final_supply_date: Date("lpinitlast_suply_dt"),
-    stock_name: Text("stk_nm"),
-    remaining_days: Int("srvive_dys"),
-    disparity_rate: Decimal("dispty_rt"),
-    lp_member_name: Text("lpmmcm_nm"),
-    lp_member_name_1: Text("lpmmcm_nm_1"),
-    lp_member_name_2: Text("lpmmcm_nm_2"),
-    xray_instant_execution_quantity_liquidation_trade_type: Text("xraymont_cntr_qty_arng_trde_tp"),
-    xray_instant_execution_quantity_margin_100_type: Text("xraymont_cntr_qty_profa_100tp")
-});
+codec::record_table!(
+    SearchElwByConditionRow {
+        stock_code: Text("stk_cd"),
+        issuer_name: Text("isscomp_nm"),
+        round: Text("sqnc"),
+        base_asset_name: Text("base_aset_nm"),
+        right_type: Text("rght_tp"),
+        expiry_date: Date("expr_dt"),
+        current_price: Opt("cur_prc"),
+        change_type: Opt("pre_tp"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_quantity_change: Decimal("trde_qty_pre"),
+        trade_value: Int("trde_prica"),
+        previous_day_trade_quantity: Int("pred_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        parity: Decimal("prty"),
+        gearing_rate: Decimal("gear_rt"),
+        breakeven_rate: Decimal("pl_qutr_rt"),
+        capital_support_point: Decimal("cfp"),
+        theoretical_price: Int("theory_pric"),
+        implied_volatility: Decimal("innr_vltl"),
+        delta: Decimal("delta"),
+        leverage: Text("lvrg"),
+        exercise_price: Decimal("exec_pric"),
+        conversion_rate: Decimal("cnvt_rt"),
+        lp_holding_rate: Decimal("lpposs_rt"),
+        breakeven_point: Decimal("pl_qutr_pt"),
+        final_trade_date: Date("fin_trde_dt"),
+        listed_date: Date("flo_dt"),
+        lp_initial_final_supply_date: Date("lpinitlast_suply_dt"),
+        stock_name: Text("stk_nm"),
+        remaining_days: Int("srvive_dys"),
+        disparity_rate: Decimal("dispty_rt"),
+        lp_member_name: Text("lpmmcm_nm"),
+        lp_member_name_1: Text("lpmmcm_nm_1"),
+        lp_member_name_2: Text("lpmmcm_nm_2"),
+        xray_instant_execution_quantity_liquidation_trade_type: Text(
+            "xraymont_cntr_qty_arng_trde_tp"
+        ),
+        xray_instant_execution_quantity_margin_100_type: Text("xraymont_cntr_qty_profa_100tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SearchElwByConditionRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30005",

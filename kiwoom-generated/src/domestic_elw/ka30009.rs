@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka30009"
 );
 /// Response of `ka30009` ELW등락율순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwChangeRateRankResponse {
     /// ELW등락율순위 (`elwflu_rt_rank`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30009 field \`elwflu\_rt\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwChangeRateRankRow {
     /// 순위 (`rank`)
@@ -155,19 +156,22 @@ pub struct ElwChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwChangeRateRankRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica")
-});
+codec::record_table!(
+    ElwChangeRateRankRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30009",

@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka30010"
 );
 /// Response of `ka30010` ELW잔량순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwRemainingOrderRankResponse {
     /// ELW잔량순위 (`elwreq_rank`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30010 field \`elwreq\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwRemainingOrderRankRow {
     /// 종목코드 (`stk_cd`)
@@ -161,20 +162,23 @@ pub struct ElwRemainingOrderRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwRemainingOrderRankRow {
-    stock_code: Text("stk_cd"),
-    rank: Int("rank"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    net_purchase_remaining_quantity: Int("netprps_req"),
-    trade_value: Int("trde_prica")
-});
+codec::record_table!(
+    ElwRemainingOrderRankRow {
+        stock_code: Text("stk_cd"),
+        rank: Int("rank"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        net_purchase_remaining_quantity: Int("netprps_req"),
+        trade_value: Int("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwRemainingOrderRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30010",

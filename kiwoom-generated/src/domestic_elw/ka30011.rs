@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka30011"
 );
 /// Response of `ka30011` ELW근접율요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwProximityRateResponse {
     /// ELW근접율 (`elwalacc_rt`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/elw.yaml ka30011 field \`elwalacc\_rt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwProximityRateRow {
     /// 종목코드 (`stk_cd`)
@@ -117,16 +118,19 @@ pub struct ElwProximityRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ElwProximityRateRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    proximity_rate: Decimal("alacc_rt")
-});
+codec::record_table!(
+    ElwProximityRateRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        proximity_rate: Decimal("alacc_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ElwProximityRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka30011",

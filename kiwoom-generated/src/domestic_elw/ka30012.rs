@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka30012"
 );
 /// Response of `ka30012` ELW종목상세정보요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ElwDetailResponse {
     /// 자산코드 (`aset_cd`)
@@ -449,6 +449,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ElwDetailRequest {

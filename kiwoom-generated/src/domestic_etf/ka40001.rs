@@ -62,7 +62,7 @@ codec::request_table!(
     from_json = "ka40001"
 );
 /// Response of `ka40001` ETF수익율요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfReturnRateResponse {
     /// ETF수익율 (`etfprft_rt_lst`)
@@ -82,10 +82,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40001 field \`etfprft\_rt\_lst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfReturnRateRow {
     /// ETF수익률 (`etfprft_rt`)
@@ -111,12 +112,15 @@ pub struct EtfReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfReturnRateRow {
-    etf_return_rate: Decimal("etfprft_rt"),
-    execution_profit_rate: Decimal("cntr_prft_rt"),
-    foreign_net_purchase_quantity: Int("for_netprps_qty"),
-    institution_net_purchase_quantity: Int("orgn_netprps_qty")
-});
+codec::record_table!(
+    EtfReturnRateRow {
+        etf_return_rate: Decimal("etfprft_rt"),
+        execution_profit_rate: Decimal("cntr_prft_rt"),
+        foreign_net_purchase_quantity: Int("for_netprps_qty"),
+        institution_net_purchase_quantity: Int("orgn_netprps_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40001",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40002"
 );
 /// Response of `ka40002` ETF종목정보요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfInfoResponse {
     /// 종목명 (`stk_nm`)
@@ -84,6 +84,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for EtfInfoRequest {

@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40003"
 );
 /// Response of `ka40003` ETF일별추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfDailyTrendResponse {
     /// ETF일별추이 (`etfdaly_trnsn`)
@@ -70,10 +70,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40003 field \`etfdaly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfDailyTrendRow {
     /// 체결일자 (`cntr_dt`)
@@ -166,22 +167,25 @@ pub struct EtfDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfDailyTrendRow {
-    execution_date: Date("cntr_dt"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    change_rate: Decimal("pre_rt"),
-    trade_quantity: Int("trde_qty"),
-    nav: Decimal("nav"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    nav_index_disparity_rate: Decimal("navidex_dispty_rt"),
-    nav_etf_disparity_rate: Decimal("navetfdispty_rt"),
-    tracking_error_rate: Decimal("trace_eor_rt").format(codec::Format::scaled(2)),
-    tracking_current_price: Decimal("trace_cur_prc").format(codec::Format::scaled(2)),
-    tracking_previous_day_change: Decimal("trace_pred_pre").format(codec::Format::scaled(2)),
-    tracking_change_sign: Opt("trace_pre_sig")
-});
+codec::record_table!(
+    EtfDailyTrendRow {
+        execution_date: Date("cntr_dt"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        change_rate: Decimal("pre_rt"),
+        trade_quantity: Int("trde_qty"),
+        nav: Decimal("nav"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        nav_index_disparity_rate: Decimal("navidex_dispty_rt"),
+        nav_etf_disparity_rate: Decimal("navetfdispty_rt"),
+        tracking_error_rate: Decimal("trace_eor_rt").format(codec::Format::scaled(2)),
+        tracking_current_price: Decimal("trace_cur_prc").format(codec::Format::scaled(2)),
+        tracking_previous_day_change: Decimal("trace_pred_pre").format(codec::Format::scaled(2)),
+        tracking_change_sign: Opt("trace_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40003",

@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka40004"
 );
 /// Response of `ka40004` ETF전체시세요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfAllQuotesResponse {
     /// ETF전체시세 (`etfall_mrpr`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40004 field \`etfall\_mrpr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfAllQuotesRow {
     /// 종목코드 (`stk_cd`)
@@ -210,26 +211,29 @@ pub struct EtfAllQuotesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfAllQuotesRow {
-    stock_code: Text("stk_cd"),
-    stock_classification: Text("stk_cls"),
-    stock_name: Text("stk_nm"),
-    close_price: Opt("close_pric"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    change_rate: Decimal("pre_rt"),
-    trade_quantity: Int("trde_qty"),
-    nav: Decimal("nav"),
-    tracking_error_rate: Decimal("trace_eor_rt"),
-    tax_base: Text("txbs"),
-    dividend_before_base: Text("dvid_bf_base"),
-    previous_day_dividend: Int("pred_dvida"),
-    tracking_index_name: Text("trace_idex_nm"),
-    multiple: Decimal("drng"),
-    tracking_index_code: Text("trace_idex_cd"),
-    tracking_index: Text("trace_idex"),
-    tracking_fluctuation_rate: Decimal("trace_flu_rt")
-});
+codec::record_table!(
+    EtfAllQuotesRow {
+        stock_code: Text("stk_cd"),
+        stock_classification: Text("stk_cls"),
+        stock_name: Text("stk_nm"),
+        close_price: Opt("close_pric"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        change_rate: Decimal("pre_rt"),
+        trade_quantity: Int("trde_qty"),
+        nav: Decimal("nav"),
+        tracking_error_rate: Decimal("trace_eor_rt"),
+        tax_base: Text("txbs"),
+        dividend_before_base: Text("dvid_bf_base"),
+        previous_day_dividend: Int("pred_dvida"),
+        tracking_index_name: Text("trace_idex_nm"),
+        multiple: Decimal("drng"),
+        tracking_index_code: Text("trace_idex_cd"),
+        tracking_index: Text("trace_idex"),
+        tracking_fluctuation_rate: Decimal("trace_flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfAllQuotesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40004",

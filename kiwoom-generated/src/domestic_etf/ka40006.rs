@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40006"
 );
 /// Response of `ka40006` ETF시간대별추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendResponse {
     /// 종목명 (`stk_nm`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40006 field \`etftisl\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendRow {
     /// 시간 (`tm`)
@@ -190,23 +191,26 @@ pub struct EtfIntradayTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfIntradayTrendRow {
-    time: Opt("tm"),
-    close_price: Opt("close_pric"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    nav: Decimal("nav"),
-    trade_value: Int("trde_prica"),
-    nav_index: Opt("navidex"),
-    nav_etf: Decimal("navetf"),
-    tracking: Decimal("trace"),
-    tracking_index: Decimal("trace_idex").format(codec::Format::scaled(2)),
-    tracking_index_previous_day_change: Decimal("trace_idex_pred_pre")
-        .format(codec::Format::scaled(2)),
-    tracking_index_previous_day_change_sign: Opt("trace_idex_pred_pre_sig")
-});
+codec::record_table!(
+    EtfIntradayTrendRow {
+        time: Opt("tm"),
+        close_price: Opt("close_pric"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        nav: Decimal("nav"),
+        trade_value: Int("trde_prica"),
+        nav_index: Opt("navidex"),
+        nav_etf: Decimal("navetf"),
+        tracking: Decimal("trace"),
+        tracking_index: Decimal("trace_idex").format(codec::Format::scaled(2)),
+        tracking_index_previous_day_change: Decimal("trace_idex_pred_pre")
+            .format(codec::Format::scaled(2)),
+        tracking_index_previous_day_change_sign: Opt("trace_idex_pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfIntradayTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40006",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40007"
 );
 /// Response of `ka40007` ETF시간대별체결요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayTradesResponse {
     /// 종목분류 (`stk_cls`)
@@ -96,10 +96,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40007 field \`etftisl\_cntr\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayTradesRow {
     /// 체결시간 (`cntr_tm`)
@@ -141,14 +142,17 @@ pub struct EtfIntradayTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfIntradayTradesRow {
-    execution_time: Opt("cntr_tm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    exchange_type: Opt("stex_tp")
-});
+codec::record_table!(
+    EtfIntradayTradesRow {
+        execution_time: Opt("cntr_tm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        exchange_type: Opt("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfIntradayTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40007",

@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40008"
 );
 /// Response of `ka40008` ETF일자별체결요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfTradesByDateResponse {
     /// 체결시간 (`cntr_tm`)
@@ -105,10 +105,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40008 field \`etfnetprps\_qty\_array\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfTradesByDateRow {
     /// 일자 (`dt`)
@@ -156,17 +157,20 @@ pub struct EtfTradesByDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfTradesByDateRow {
-    date: Date("dt"),
-    current_price_n: Opt("cur_prc_n").format(codec::Format::PLAIN.double_signed()),
-    change_sign_n: Opt("pre_sig_n"),
-    previous_day_change_n: Int("pred_pre_n").format(codec::Format::PLAIN.double_signed()),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    foreign_net_purchase_quantity: Int("for_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_net_purchase_quantity: Int("orgn_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    EtfTradesByDateRow {
+        date: Date("dt"),
+        current_price_n: Opt("cur_prc_n").format(codec::Format::PLAIN.double_signed()),
+        change_sign_n: Opt("pre_sig_n"),
+        previous_day_change_n: Int("pred_pre_n").format(codec::Format::PLAIN.double_signed()),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        foreign_net_purchase_quantity: Int("for_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_net_purchase_quantity: Int("orgn_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfTradesByDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40008",

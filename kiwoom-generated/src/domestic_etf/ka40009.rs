@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40009"
 );
 /// Response of `ka40009` ETF시간대별NAV현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusResponse {
     /// ETFNAV배열 (`etfnavarray`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40009 field \`etfnavarray\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusRow {
     /// NAV (`nav`)
@@ -121,20 +122,23 @@ pub struct EtfIntradayNavStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfIntradayNavStatusRow {
-    nav: Decimal("nav"),
-    nav_previous_day_change: Int("navpred_pre"),
-    nav_fluctuation_rate: Decimal("navflu_rt"),
-    tracking_error_rate: Decimal("trace_eor_rt"),
-    disparity_rate: Decimal("dispty_rt"),
-    share_count: Int("stkcnt"),
-    base_price: Int("base_pric"),
-    foreign_holding_quantity: Int("for_rmnd_qty"),
-    substitute_price: Int("repl_pric"),
-    converted_price: Int("conv_pric"),
-    dr_per_share: Decimal("drstk"),
-    original_share_price: Int("wonju_pric")
-});
+codec::record_table!(
+    EtfIntradayNavStatusRow {
+        nav: Decimal("nav"),
+        nav_previous_day_change: Int("navpred_pre"),
+        nav_fluctuation_rate: Decimal("navflu_rt"),
+        tracking_error_rate: Decimal("trace_eor_rt"),
+        disparity_rate: Decimal("dispty_rt"),
+        share_count: Int("stkcnt"),
+        base_price: Int("base_pric"),
+        foreign_holding_quantity: Int("for_rmnd_qty"),
+        substitute_price: Int("repl_pric"),
+        converted_price: Int("conv_pric"),
+        dr_per_share: Decimal("drstk"),
+        original_share_price: Int("wonju_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfIntradayNavStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40009",

@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40010"
 );
 /// Response of `ka40010` ETF시간대별수급현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradaySupplyDemandStatusResponse {
     /// ETF시간대별추이 (`etftisl_trnsn`)
@@ -70,10 +70,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/etf.yaml ka40010 field \`etftisl\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfIntradaySupplyDemandStatusRow {
     /// 현재가 (`cur_prc`)
@@ -109,13 +110,16 @@ pub struct EtfIntradaySupplyDemandStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfIntradaySupplyDemandStatusRow {
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    trade_quantity: Int("trde_qty"),
-    foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    EtfIntradaySupplyDemandStatusRow {
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        trade_quantity: Int("trde_qty"),
+        foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfIntradaySupplyDemandStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka40010",

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10008"
 );
 /// Response of `ka10008` 주식외국인종목별매매동향.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendResponse {
     /// 주식외국인 (`stk_frgnr`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka10008 field \`stk\_frgnr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendRow {
     /// 일자 (`dt`)
@@ -140,19 +141,22 @@ pub struct StockForeignInvestorTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockForeignInvestorTradeTrendRow {
-    date: Date("dt"),
-    close_price: Opt("close_pric"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    change_quantity: Int("chg_qty"),
-    holding_share_count: Int("poss_stkcnt"),
-    weight: Decimal("wght"),
-    acquisition_available_share_count: Int("gain_pos_stkcnt"),
-    foreign_limit: Int("frgnr_limit"),
-    foreign_limit_change: Int("frgnr_limit_irds"),
-    limit_exhaustion_rate: Decimal("limit_exh_rt")
-});
+codec::record_table!(
+    StockForeignInvestorTradeTrendRow {
+        date: Date("dt"),
+        close_price: Opt("close_pric"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        change_quantity: Int("chg_qty"),
+        holding_share_count: Int("poss_stkcnt"),
+        weight: Decimal("wght"),
+        acquisition_available_share_count: Int("gain_pos_stkcnt"),
+        foreign_limit: Int("frgnr_limit"),
+        foreign_limit_change: Int("frgnr_limit_irds"),
+        limit_exhaustion_rate: Decimal("limit_exh_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockForeignInvestorTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10008",

@@ -125,7 +125,7 @@ codec::request_table!(
     from_json = "ka10131"
 );
 /// Response of `ka10131` 기관외국인연속매매현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakResponse {
     /// 기관외국인연속매매현황 (`orgn_frgnr_cont_trde_prst`)
@@ -145,10 +145,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka10131 field \`orgn\_frgnr\_cont\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakRow {
     /// 순위 (`rank`)
@@ -262,40 +263,44 @@ pub struct InstitutionForeignInvestorTradeStreakRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(InstitutionForeignInvestorTradeStreakRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    period_stock_price_fluctuation_rate: Decimal("prid_stkpc_flu_rt")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_net_trade_amount: Int("orgn_nettrde_amt")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_net_trade_quantity: Int("orgn_nettrde_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_consecutive_net_purchase_days: Decimal("orgn_cont_netprps_dys")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_consecutive_net_purchase_quantity: Int("orgn_cont_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_consecutive_net_purchase_amount: Int("orgn_cont_netprps_amt")
-        .format(codec::Format::PLAIN.double_signed()),
-    foreign_net_trade_quantity: Int("frgnr_nettrde_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    foreign_net_trade_amount: Int("frgnr_nettrde_amt").format(codec::Format::PLAIN.double_signed()),
-    foreign_consecutive_net_purchase_days: Decimal("frgnr_cont_netprps_dys")
-        .format(codec::Format::PLAIN.double_signed()),
-    foreign_consecutive_net_purchase_quantity: Int("frgnr_cont_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    foreign_consecutive_net_purchase_amount: Int("frgnr_cont_netprps_amt")
-        .format(codec::Format::PLAIN.double_signed()),
-    net_trade_quantity: Int("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
-    net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed()),
-    total_consecutive_net_purchase_days: Decimal("tot_cont_netprps_dys")
-        .format(codec::Format::PLAIN.double_signed()),
-    total_consecutive_net_trade_quantity: Int("tot_cont_nettrde_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    total_consecutive_net_purchase_amount: Int("tot_cont_netprps_amt")
-        .format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    InstitutionForeignInvestorTradeStreakRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        period_stock_price_fluctuation_rate: Decimal("prid_stkpc_flu_rt")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_net_trade_amount: Int("orgn_nettrde_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_net_trade_quantity: Int("orgn_nettrde_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_consecutive_net_purchase_days: Decimal("orgn_cont_netprps_dys")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_consecutive_net_purchase_quantity: Int("orgn_cont_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_consecutive_net_purchase_amount: Int("orgn_cont_netprps_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_net_trade_quantity: Int("frgnr_nettrde_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_net_trade_amount: Int("frgnr_nettrde_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_consecutive_net_purchase_days: Decimal("frgnr_cont_netprps_dys")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_consecutive_net_purchase_quantity: Int("frgnr_cont_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_consecutive_net_purchase_amount: Int("frgnr_cont_netprps_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        net_trade_quantity: Int("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
+        net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed()),
+        total_consecutive_net_purchase_days: Decimal("tot_cont_netprps_dys")
+            .format(codec::Format::PLAIN.double_signed()),
+        total_consecutive_net_trade_quantity: Int("tot_cont_nettrde_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        total_consecutive_net_purchase_amount: Int("tot_cont_netprps_amt")
+            .format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for InstitutionForeignInvestorTradeStreakRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10131",

@@ -32,7 +32,7 @@ impl GoldSpotInvestorStatusRequest {
 }
 codec::request_table!(GoldSpotInvestorStatusRequest {}, from_json = "ka52301");
 /// Response of `ka52301` 금현물투자자현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusResponse {
     /// 금현물투자자현황 (`inve_trad_stat`)
@@ -52,10 +52,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka52301 field \`inve\_trad\_stat\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusRow {
     /// 투자자별 매도 수량(천) (`all_dfrt_trst_sell_qty`)
@@ -161,26 +162,29 @@ pub struct GoldSpotInvestorStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotInvestorStatusRow {
-    all_arbitrage_consignment_sell_quantity: Int("all_dfrt_trst_sell_qty"),
-    sell_quantity_change: Int("sell_qty_irds"),
-    all_arbitrage_consignment_sell_amount: Int("all_dfrt_trst_sell_amt"),
-    sell_amount_change: Int("sell_amt_irds"),
-    all_arbitrage_consignment_buy_quantity: Int("all_dfrt_trst_buy_qty"),
-    buy_quantity_change: Int("buy_qty_irds"),
-    all_arbitrage_consignment_buy_amount: Int("all_dfrt_trst_buy_amt"),
-    buy_amount_change: Int("buy_amt_irds"),
-    all_arbitrage_consignment_net_purchase_quantity: Int("all_dfrt_trst_netprps_qty"),
-    net_purchase_quantity_change: Int("netprps_qty_irds"),
-    all_arbitrage_consignment_net_purchase_amount: Int("all_dfrt_trst_netprps_amt"),
-    net_purchase_amount_change: Int("netprps_amt_irds"),
-    sell_unit_price: Int("sell_uv"),
-    buy_unit_price: Int("buy_uv"),
-    stock_name: Text("stk_nm"),
-    cumulative_net_purchase_amount: Int("acc_netprps_amt"),
-    cumulative_net_purchase_quantity: Int("acc_netprps_qty"),
-    stock_code: Text("stk_cd")
-});
+codec::record_table!(
+    GoldSpotInvestorStatusRow {
+        all_arbitrage_consignment_sell_quantity: Int("all_dfrt_trst_sell_qty"),
+        sell_quantity_change: Int("sell_qty_irds"),
+        all_arbitrage_consignment_sell_amount: Int("all_dfrt_trst_sell_amt"),
+        sell_amount_change: Int("sell_amt_irds"),
+        all_arbitrage_consignment_buy_quantity: Int("all_dfrt_trst_buy_qty"),
+        buy_quantity_change: Int("buy_qty_irds"),
+        all_arbitrage_consignment_buy_amount: Int("all_dfrt_trst_buy_amt"),
+        buy_amount_change: Int("buy_amt_irds"),
+        all_arbitrage_consignment_net_purchase_quantity: Int("all_dfrt_trst_netprps_qty"),
+        net_purchase_quantity_change: Int("netprps_qty_irds"),
+        all_arbitrage_consignment_net_purchase_amount: Int("all_dfrt_trst_netprps_amt"),
+        net_purchase_amount_change: Int("netprps_amt_irds"),
+        sell_unit_price: Int("sell_uv"),
+        buy_unit_price: Int("buy_uv"),
+        stock_name: Text("stk_nm"),
+        cumulative_net_purchase_amount: Int("acc_netprps_amt"),
+        cumulative_net_purchase_quantity: Int("acc_netprps_qty"),
+        stock_code: Text("stk_cd")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotInvestorStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka52301",

@@ -53,7 +53,7 @@ codec::request_table!(
     from_json = "ka10004"
 );
 /// Response of `ka10004` 주식호가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)
@@ -575,6 +575,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10005"
 );
 /// Response of `ka10005` 주식일주월시분요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodResponse {
     /// 주식일주월시분 (`stk_ddwkmm`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10005 field \`stk\_ddwkmm\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodRow {
     /// 날짜 (`date`)
@@ -170,25 +171,28 @@ pub struct StockOhlcvByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockOhlcvByPeriodRow {
-    date: Date("date"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    close_price: Opt("close_pric"),
-    change: Int("pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica"),
-    foreign_holding: Decimal("for_poss"),
-    foreign_weight: Decimal("for_wght"),
-    foreign_net_purchase: Int("for_netprps"),
-    institution_net_purchase: Int("orgn_netprps"),
-    individual_net_purchase: Int("ind_netprps"),
-    foreign: Int("frgn"),
-    credit_balance_rate: Decimal("crd_remn_rt"),
-    program: Int("prm")
-});
+codec::record_table!(
+    StockOhlcvByPeriodRow {
+        date: Date("date"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        close_price: Opt("close_pric"),
+        change: Int("pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        foreign_holding: Decimal("for_poss"),
+        foreign_weight: Decimal("for_wght"),
+        foreign_net_purchase: Int("for_netprps"),
+        institution_net_purchase: Int("orgn_netprps"),
+        individual_net_purchase: Int("ind_netprps"),
+        foreign: Int("frgn"),
+        credit_balance_rate: Decimal("crd_remn_rt"),
+        program: Int("prm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockOhlcvByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10005",

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10006"
 );
 /// Response of `ka10006` 주식시분요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockIntradayMinuteDataResponse {
     /// 날짜 (`date`)
@@ -132,6 +132,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockIntradayMinuteDataRequest {

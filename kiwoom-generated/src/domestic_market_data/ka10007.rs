@@ -53,7 +53,7 @@ codec::request_table!(
     from_json = "ka10007"
 );
 /// Response of `ka10007` 시세표성정보요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMarketConditionInfoResponse {
     /// 종목명 (`stk_nm`)
@@ -912,6 +912,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockMarketConditionInfoRequest {

@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10011"
 );
 /// Response of `ka10011` 신주인수권전체시세요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubscriptionRightsAllQuotesResponse {
     /// 신주인수권시세 (`newstk_recvrht_mrpr`)
@@ -66,10 +66,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10011 field \`newstk\_recvrht\_mrpr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SubscriptionRightsAllQuotesRow {
     /// 종목코드 (`stk_cd`)
@@ -141,20 +142,23 @@ pub struct SubscriptionRightsAllQuotesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SubscriptionRightsAllQuotesRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Text("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    best_ask_price: Opt("fpr_sel_bid"),
-    best_bid_price: Opt("fpr_buy_bid"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric")
-});
+codec::record_table!(
+    SubscriptionRightsAllQuotesRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Text("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        best_ask_price: Opt("fpr_sel_bid"),
+        best_bid_price: Opt("fpr_buy_bid"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SubscriptionRightsAllQuotesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10011",

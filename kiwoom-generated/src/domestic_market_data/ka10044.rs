@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "ka10044"
 );
 /// Response of `ka10044` 일별기관매매종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyInstitutionStockTradeResponse {
     /// 일별기관매매종목 (`daly_orgn_trde_stk`)
@@ -110,10 +110,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10044 field \`daly\_orgn\_trde\_stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyInstitutionStockTradeRow {
     /// 종목코드 (`stk_cd`)
@@ -139,12 +140,15 @@ pub struct DailyInstitutionStockTradeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyInstitutionStockTradeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    net_purchase_quantity: Decimal("netprps_qty"),
-    net_purchase_amount: Int("netprps_amt")
-});
+codec::record_table!(
+    DailyInstitutionStockTradeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        net_purchase_quantity: Decimal("netprps_qty"),
+        net_purchase_amount: Int("netprps_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyInstitutionStockTradeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10044",

@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka10045"
 );
 /// Response of `ka10045` 종목별기관매매추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendResponse {
     /// 기관추정평균가 (`orgn_prsm_avg_pric`)
@@ -119,10 +119,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10045 field \`stk\_orgn\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendRow {
     /// 일자 (`dt`)
@@ -190,19 +191,22 @@ pub struct StockInstitutionTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockInstitutionTradeTrendRow {
-    date: Date("dt"),
-    close_price: Opt("close_pric"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    institution_date_cumulative: Text("orgn_dt_acc"),
-    institution_daily_net_trade_quantity: Int("orgn_daly_nettrde_qty"),
-    foreign_date_cumulative: Text("for_dt_acc"),
-    foreign_daily_net_trade_quantity: Int("for_daly_nettrde_qty"),
-    limit_exhaustion_rate: Decimal("limit_exh_rt")
-});
+codec::record_table!(
+    StockInstitutionTradeTrendRow {
+        date: Date("dt"),
+        close_price: Opt("close_pric"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        institution_date_cumulative: Text("orgn_dt_acc"),
+        institution_daily_net_trade_quantity: Int("orgn_daly_nettrde_qty"),
+        foreign_date_cumulative: Text("for_dt_acc"),
+        foreign_daily_net_trade_quantity: Int("for_daly_nettrde_qty"),
+        limit_exhaustion_rate: Decimal("limit_exh_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockInstitutionTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10045",

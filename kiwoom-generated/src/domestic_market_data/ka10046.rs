@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10046"
 );
 /// Response of `ka10046` 체결강도추이시간별요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TradeStrengthTimeTrendResponse {
     /// 체결강도시간별 (`cntr_str_tm`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10046 field \`cntr\_str\_tm\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TradeStrengthTimeTrendRow {
     /// 체결시간 (`cntr_tm`)
@@ -152,21 +153,24 @@ pub struct TradeStrengthTimeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TradeStrengthTimeTrendRow {
-    execution_time: Opt("cntr_tm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    execution_strength: Decimal("cntr_str"),
-    execution_strength_5: Decimal("cntr_str_5min"),
-    execution_strength_20: Decimal("cntr_str_20min"),
-    execution_strength_60: Decimal("cntr_str_60min"),
-    exchange_type: Text("stex_tp")
-});
+codec::record_table!(
+    TradeStrengthTimeTrendRow {
+        execution_time: Opt("cntr_tm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        execution_strength: Decimal("cntr_str"),
+        execution_strength_5: Decimal("cntr_str_5min"),
+        execution_strength_20: Decimal("cntr_str_20min"),
+        execution_strength_60: Decimal("cntr_str_60min"),
+        exchange_type: Text("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TradeStrengthTimeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10046",

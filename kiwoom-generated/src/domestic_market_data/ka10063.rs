@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10063"
 );
 /// Response of `ka10063` 장중투자자별매매요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeResponse {
     /// 장중투자자별매매 (`opmr_invsr_trde`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10063 field \`opmr\_invsr\_trde\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeRow {
     /// 종목코드 (`stk_cd`)
@@ -244,29 +245,32 @@ pub struct IntradayInvestorTradeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(IntradayInvestorTradeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    net_purchase_amount: Int("netprps_amt"),
-    previous_net_purchase_amount: Int("prev_netprps_amt"),
-    buy_amount: Int("buy_amt"),
-    net_purchase_amount_change: Int("netprps_amt_irds"),
-    buy_amount_change: Int("buy_amt_irds"),
-    sell_amount: Int("sell_amt"),
-    sell_amount_change: Int("sell_amt_irds"),
-    net_purchase_quantity: Int("netprps_qty"),
-    previous_point_net_purchase_quantity: Int("prev_pot_netprps_qty"),
-    net_purchase_change: Int("netprps_irds"),
-    buy_quantity: Int("buy_qty"),
-    buy_quantity_change: Int("buy_qty_irds"),
-    sell_quantity: Int("sell_qty"),
-    sell_quantity_change: Int("sell_qty_irds")
-});
+codec::record_table!(
+    IntradayInvestorTradeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        net_purchase_amount: Int("netprps_amt"),
+        previous_net_purchase_amount: Int("prev_netprps_amt"),
+        buy_amount: Int("buy_amt"),
+        net_purchase_amount_change: Int("netprps_amt_irds"),
+        buy_amount_change: Int("buy_amt_irds"),
+        sell_amount: Int("sell_amt"),
+        sell_amount_change: Int("sell_amt_irds"),
+        net_purchase_quantity: Int("netprps_qty"),
+        previous_point_net_purchase_quantity: Int("prev_pot_netprps_qty"),
+        net_purchase_change: Int("netprps_irds"),
+        buy_quantity: Int("buy_qty"),
+        buy_quantity_change: Int("buy_qty_irds"),
+        sell_quantity: Int("sell_qty"),
+        sell_quantity_change: Int("sell_qty_irds")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10063",

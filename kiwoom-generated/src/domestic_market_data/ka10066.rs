@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10066"
 );
 /// Response of `ka10066` 장마감후투자자별매매요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeResponse {
     /// 장중투자자별매매차트 (`opaf_invsr_trde`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10066 field \`opaf\_invsr\_trde\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeRow {
     /// 종목코드 (`stk_cd`)
@@ -214,27 +215,30 @@ pub struct AfterCloseInvestorTradeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AfterCloseInvestorTradeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    individual_investor: Int("ind_invsr"),
-    foreign_investor: Int("frgnr_invsr"),
-    institution: Int("orgn"),
-    financial_investment: Int("fnnc_invt"),
-    insurance: Int("insrnc"),
-    investment_trust: Int("invtrt"),
-    other_financial: Int("etc_fnnc"),
-    bank: Int("bank"),
-    pension_fund: Int("penfnd_etc"),
-    private_fund: Int("samo_fund"),
-    nation: Int("natn"),
-    other_corporation: Int("etc_corp")
-});
+codec::record_table!(
+    AfterCloseInvestorTradeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        individual_investor: Int("ind_invsr"),
+        foreign_investor: Int("frgnr_invsr"),
+        institution: Int("orgn"),
+        financial_investment: Int("fnnc_invt"),
+        insurance: Int("insrnc"),
+        investment_trust: Int("invtrt"),
+        other_financial: Int("etc_fnnc"),
+        bank: Int("bank"),
+        pension_fund: Int("penfnd_etc"),
+        private_fund: Int("samo_fund"),
+        nation: Int("natn"),
+        other_corporation: Int("etc_corp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AfterCloseInvestorTradeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10066",

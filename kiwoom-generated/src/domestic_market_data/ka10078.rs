@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka10078"
 );
 /// Response of `ka10078` 증권사별종목매매동향요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendResponse {
     /// 증권사별종목매매동향 (`sec_stk_trde_trend`)
@@ -96,10 +96,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10078 field \`sec\_stk\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendRow {
     /// 일자 (`dt`)
@@ -159,17 +160,20 @@ pub struct BrokerStockTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerStockTradeTrendRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    net_purchase_quantity: Int("netprps_qty"),
-    buy_quantity: Int("buy_qty"),
-    sell_quantity: Int("sell_qty")
-});
+codec::record_table!(
+    BrokerStockTradeTrendRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        net_purchase_quantity: Int("netprps_qty"),
+        buy_quantity: Int("buy_qty"),
+        sell_quantity: Int("sell_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerStockTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10078",

@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10086"
 );
 /// Response of `ka10086` 일별주가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyStockPriceResponse {
     /// 일별주가 (`daly_stkpc`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10086 field \`daly\_stkpc\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyStockPriceRow {
     /// 날짜 (`date`)
@@ -236,30 +237,33 @@ pub struct DailyStockPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyStockPriceRow {
-    date: Date("date"),
-    open_price: Opt("open_pric").format(codec::Format::PLAIN.double_signed()),
-    high_price: Opt("high_pric").format(codec::Format::PLAIN.double_signed()),
-    low_price: Opt("low_pric").format(codec::Format::PLAIN.double_signed()),
-    close_price: Opt("close_pric").format(codec::Format::PLAIN.double_signed()),
-    previous_day_rate: Int("pred_rt").format(codec::Format::PLAIN.double_signed()),
-    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
-    trade_quantity: Int("trde_qty"),
-    amount_million: Int("amt_mn"),
-    credit_rate: Decimal("crd_rt").format(codec::Format::PLAIN.double_signed()),
-    individual: Int("ind").format(codec::Format::PLAIN.double_signed()),
-    institution: Int("orgn").format(codec::Format::PLAIN.double_signed()),
-    foreign_quantity: Int("for_qty").format(codec::Format::PLAIN.double_signed()),
-    foreign: Int("frgn").format(codec::Format::PLAIN.double_signed()),
-    program: Int("prm").format(codec::Format::PLAIN.double_signed()),
-    foreign_rate: Decimal("for_rt").format(codec::Format::PLAIN.double_signed()),
-    foreign_holding: Decimal("for_poss").format(codec::Format::PLAIN.double_signed()),
-    foreign_weight: Decimal("for_wght").format(codec::Format::PLAIN.double_signed()),
-    foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed()),
-    institution_net_purchase: Int("orgn_netprps").format(codec::Format::PLAIN.double_signed()),
-    individual_net_purchase: Int("ind_netprps").format(codec::Format::PLAIN.double_signed()),
-    credit_balance_rate: Decimal("crd_remn_rt").format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    DailyStockPriceRow {
+        date: Date("date"),
+        open_price: Opt("open_pric").format(codec::Format::PLAIN.double_signed()),
+        high_price: Opt("high_pric").format(codec::Format::PLAIN.double_signed()),
+        low_price: Opt("low_pric").format(codec::Format::PLAIN.double_signed()),
+        close_price: Opt("close_pric").format(codec::Format::PLAIN.double_signed()),
+        previous_day_rate: Int("pred_rt").format(codec::Format::PLAIN.double_signed()),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        trade_quantity: Int("trde_qty"),
+        amount_million: Int("amt_mn"),
+        credit_rate: Decimal("crd_rt").format(codec::Format::PLAIN.double_signed()),
+        individual: Int("ind").format(codec::Format::PLAIN.double_signed()),
+        institution: Int("orgn").format(codec::Format::PLAIN.double_signed()),
+        foreign_quantity: Int("for_qty").format(codec::Format::PLAIN.double_signed()),
+        foreign: Int("frgn").format(codec::Format::PLAIN.double_signed()),
+        program: Int("prm").format(codec::Format::PLAIN.double_signed()),
+        foreign_rate: Decimal("for_rt").format(codec::Format::PLAIN.double_signed()),
+        foreign_holding: Decimal("for_poss").format(codec::Format::PLAIN.double_signed()),
+        foreign_weight: Decimal("for_wght").format(codec::Format::PLAIN.double_signed()),
+        foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed()),
+        institution_net_purchase: Int("orgn_netprps").format(codec::Format::PLAIN.double_signed()),
+        individual_net_purchase: Int("ind_netprps").format(codec::Format::PLAIN.double_signed()),
+        credit_balance_rate: Decimal("crd_remn_rt").format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyStockPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10086",

@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10087"
 );
 /// Response of `ka10087` 시간외단일가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)
@@ -381,6 +381,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceRequest {

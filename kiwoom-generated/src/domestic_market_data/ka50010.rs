@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka50010"
 );
 /// Response of `ka50010` 금현물체결추이.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTradeTrendResponse {
     /// 금현물체결추이 (`gold_cntr`)
@@ -66,10 +66,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50010 field \`gold\_cntr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotTradeTrendRow {
     /// 체결가 (`cntr_pric`)
@@ -153,21 +154,24 @@ pub struct GoldSpotTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotTradeTrendRow {
-    execution_price: Opt("cntr_pric"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    execution_trade_quantity: Opt("cntr_trde_qty"),
-    time: Opt("tm"),
-    change_sign: Opt("pre_sig"),
-    best_ask_price_unit: Opt("pri_sel_bid_unit"),
-    best_bid_price_unit: Opt("pri_buy_bid_unit"),
-    trade_change: Decimal("trde_pre"),
-    trade_turnover_rate: Decimal("trde_tern_rt"),
-    execution_strength: Decimal("cntr_str")
-});
+codec::record_table!(
+    GoldSpotTradeTrendRow {
+        execution_price: Opt("cntr_pric"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        execution_trade_quantity: Opt("cntr_trde_qty"),
+        time: Opt("tm"),
+        change_sign: Opt("pre_sig"),
+        best_ask_price_unit: Opt("pri_sel_bid_unit"),
+        best_bid_price_unit: Opt("pri_buy_bid_unit"),
+        trade_change: Decimal("trde_pre"),
+        trade_turnover_rate: Decimal("trde_tern_rt"),
+        execution_strength: Decimal("cntr_str")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50010",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50012"
 );
 /// Response of `ka50012` 금현물일별추이.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendResponse {
     /// 금현물일별추이 (`gold_daly_trnsn`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50012 field \`gold\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendRow {
     /// 종가 (`cur_prc`)
@@ -161,21 +162,24 @@ pub struct GoldSpotDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotDailyTrendRow {
-    current_price: Opt("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    date: Date("dt"),
-    change_sign: Opt("pre_sig"),
-    institution_net_purchase: Int("orgn_netprps"),
-    foreign_net_purchase: Int("for_netprps"),
-    individual_net_purchase: Int("ind_netprps")
-});
+codec::record_table!(
+    GoldSpotDailyTrendRow {
+        current_price: Opt("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        date: Date("dt"),
+        change_sign: Opt("pre_sig"),
+        institution_net_purchase: Int("orgn_netprps"),
+        foreign_net_purchase: Int("for_netprps"),
+        individual_net_purchase: Int("ind_netprps")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50012",

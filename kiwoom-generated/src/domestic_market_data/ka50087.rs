@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "ka50087"
 );
 /// Response of `ka50087` 금현물예상체결.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionResponse {
     /// 금현물예상체결 (`gold_expt_exec`)
@@ -72,10 +72,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50087 field \`gold\_expt\_exec\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionRow {
     /// 예상 체결가 (`exp_cntr_pric`)
@@ -121,16 +122,21 @@ pub struct GoldSpotExpectedExecutionRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotExpectedExecutionRow {
-    expected_execution_price: Opt("exp_cntr_pric").format(codec::Format::PLAIN.double_signed()),
-    expected_previous_day_change: Int("exp_pred_pre").format(codec::Format::PLAIN.double_signed()),
-    expected_fluctuation_rate: Decimal("exp_flu_rt").format(codec::Format::PLAIN.double_signed()),
-    expected_cumulative_trade_quantity: Int("exp_acc_trde_qty"),
-    expected_execution_trade_quantity: Int("exp_cntr_trde_qty"),
-    expected_time: Opt("exp_tm"),
-    expected_change_sign: Text("exp_pre_sig"),
-    exchange_type: Text("stex_tp")
-});
+codec::record_table!(
+    GoldSpotExpectedExecutionRow {
+        expected_execution_price: Opt("exp_cntr_pric").format(codec::Format::PLAIN.double_signed()),
+        expected_previous_day_change: Int("exp_pred_pre")
+            .format(codec::Format::PLAIN.double_signed()),
+        expected_fluctuation_rate: Decimal("exp_flu_rt")
+            .format(codec::Format::PLAIN.double_signed()),
+        expected_cumulative_trade_quantity: Int("exp_acc_trde_qty"),
+        expected_execution_trade_quantity: Int("exp_cntr_trde_qty"),
+        expected_time: Opt("exp_tm"),
+        expected_change_sign: Text("exp_pre_sig"),
+        exchange_type: Text("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotExpectedExecutionRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50087",

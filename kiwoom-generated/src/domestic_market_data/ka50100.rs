@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka50100"
 );
 /// Response of `ka50100` 금현물 시세정보.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteInfoResponse {
     /// 전일대비기호 (`pred_pre_sig`)
@@ -136,6 +136,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteInfoRequest {

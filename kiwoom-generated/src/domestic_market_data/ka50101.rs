@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50101"
 );
 /// Response of `ka50101` 금현물 호가.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteResponse {
     /// 금현물호가 (`gold_bid`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50101 field \`gold\_bid\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteRow {
     /// 체결가 (`cntr_pric`)
@@ -169,23 +170,26 @@ pub struct GoldSpotQuoteRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GoldSpotQuoteRow {
-    execution_price: Opt("cntr_pric"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    execution_trade_quantity: Int("cntr_trde_qty"),
-    time: Opt("tm"),
-    change_sign: Opt("pre_sig"),
-    best_ask_price_unit: Opt("pri_sel_bid_unit"),
-    best_bid_price_unit: Opt("pri_buy_bid_unit"),
-    trade_change: Decimal("trde_pre"),
-    trade_turnover_rate: Decimal("trde_tern_rt"),
-    execution_strength: Decimal("cntr_str"),
-    lp_member_name_1: Decimal("lpmmcm_nm_1"),
-    exchange_type: Text("stex_tp")
-});
+codec::record_table!(
+    GoldSpotQuoteRow {
+        execution_price: Opt("cntr_pric"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        execution_trade_quantity: Int("cntr_trde_qty"),
+        time: Opt("tm"),
+        change_sign: Opt("pre_sig"),
+        best_ask_price_unit: Opt("pri_sel_bid_unit"),
+        best_bid_price_unit: Opt("pri_buy_bid_unit"),
+        trade_change: Decimal("trde_pre"),
+        trade_turnover_rate: Decimal("trde_tern_rt"),
+        execution_strength: Decimal("cntr_str"),
+        lp_member_name_1: Decimal("lpmmcm_nm_1"),
+        exchange_type: Text("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GoldSpotQuoteRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka50101",

@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka90005"
 );
 /// Response of `ka90005` 프로그램매매추이요청 시간대별.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendResponse {
     /// 프로그램매매추이 (`prm_trde_trnsn`)
@@ -111,10 +111,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90005 field \`prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendRow {
     /// 체결시간 (`cntr_tm`)
@@ -228,30 +229,33 @@ pub struct ProgramTradeIntradayTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ProgramTradeIntradayTrendRow {
-    execution_time: Opt("cntr_tm"),
-    arbitrage_trade_sell: Int("dfrt_trde_sel"),
-    arbitrage_trade_buy: Int("dfrt_trde_buy"),
-    arbitrage_trade_net_purchase: Int("dfrt_trde_netprps")
-        .format(codec::Format::PLAIN.double_signed()),
-    non_arbitrage_trade_sell: Int("ndiffpro_trde_sel"),
-    non_arbitrage_trade_buy: Int("ndiffpro_trde_buy"),
-    non_arbitrage_trade_net_purchase: Int("ndiffpro_trde_netprps")
-        .format(codec::Format::PLAIN.double_signed()),
-    arbitrage_trade_sell_quantity: Int("dfrt_trde_sell_qty"),
-    arbitrage_trade_buy_quantity: Int("dfrt_trde_buy_qty"),
-    arbitrage_trade_net_purchase_quantity: Int("dfrt_trde_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    non_arbitrage_trade_sell_quantity: Int("ndiffpro_trde_sell_qty"),
-    non_arbitrage_trade_buy_quantity: Int("ndiffpro_trde_buy_qty"),
-    non_arbitrage_trade_net_purchase_quantity: Int("ndiffpro_trde_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    all_sell: Int("all_sel"),
-    all_buy: Int("all_buy"),
-    all_net_purchase: Int("all_netprps").format(codec::Format::PLAIN.double_signed()),
-    kospi_200: Opt("kospi200").format(codec::Format::PLAIN.double_signed()),
-    basis: Decimal("basis")
-});
+codec::record_table!(
+    ProgramTradeIntradayTrendRow {
+        execution_time: Opt("cntr_tm"),
+        arbitrage_trade_sell: Int("dfrt_trde_sel"),
+        arbitrage_trade_buy: Int("dfrt_trde_buy"),
+        arbitrage_trade_net_purchase: Int("dfrt_trde_netprps")
+            .format(codec::Format::PLAIN.double_signed()),
+        non_arbitrage_trade_sell: Int("ndiffpro_trde_sel"),
+        non_arbitrage_trade_buy: Int("ndiffpro_trde_buy"),
+        non_arbitrage_trade_net_purchase: Int("ndiffpro_trde_netprps")
+            .format(codec::Format::PLAIN.double_signed()),
+        arbitrage_trade_sell_quantity: Int("dfrt_trde_sell_qty"),
+        arbitrage_trade_buy_quantity: Int("dfrt_trde_buy_qty"),
+        arbitrage_trade_net_purchase_quantity: Int("dfrt_trde_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        non_arbitrage_trade_sell_quantity: Int("ndiffpro_trde_sell_qty"),
+        non_arbitrage_trade_buy_quantity: Int("ndiffpro_trde_buy_qty"),
+        non_arbitrage_trade_net_purchase_quantity: Int("ndiffpro_trde_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        all_sell: Int("all_sel"),
+        all_buy: Int("all_buy"),
+        all_net_purchase: Int("all_netprps").format(codec::Format::PLAIN.double_signed()),
+        kospi_200: Opt("kospi200").format(codec::Format::PLAIN.double_signed()),
+        basis: Decimal("basis")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ProgramTradeIntradayTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90005",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka90006"
 );
 /// Response of `ka90006` 프로그램매매차익잔고추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendResponse {
     /// 프로그램매매차익잔고추이 (`prm_trde_dfrt_remn_trnsn`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90006 field \`prm\_trde\_dfrt\_remn\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendRow {
     /// 일자 (`dt`)
@@ -125,15 +126,18 @@ pub struct ProgramArbitrageBalanceTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ProgramArbitrageBalanceTrendRow {
-    date: Date("dt"),
-    buy_arbitrage_trade_quantity: Int("buy_dfrt_trde_qty"),
-    buy_arbitrage_trade_amount: Int("buy_dfrt_trde_amt"),
-    buy_arbitrage_trade_change_amount: Int("buy_dfrt_trde_irds_amt"),
-    sell_arbitrage_trade_quantity: Int("sel_dfrt_trde_qty"),
-    sell_arbitrage_trade_amount: Int("sel_dfrt_trde_amt"),
-    sell_arbitrage_trade_change_amount: Int("sel_dfrt_trde_irds_amt")
-});
+codec::record_table!(
+    ProgramArbitrageBalanceTrendRow {
+        date: Date("dt"),
+        buy_arbitrage_trade_quantity: Int("buy_dfrt_trde_qty"),
+        buy_arbitrage_trade_amount: Int("buy_dfrt_trde_amt"),
+        buy_arbitrage_trade_change_amount: Int("buy_dfrt_trde_irds_amt"),
+        sell_arbitrage_trade_quantity: Int("sel_dfrt_trde_qty"),
+        sell_arbitrage_trade_amount: Int("sel_dfrt_trde_amt"),
+        sell_arbitrage_trade_change_amount: Int("sel_dfrt_trde_irds_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ProgramArbitrageBalanceTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90006",

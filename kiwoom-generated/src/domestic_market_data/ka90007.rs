@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ka90007"
 );
 /// Response of `ka90007` 프로그램매매누적추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendResponse {
     /// 프로그램매매누적추이 (`prm_trde_acc_trnsn`)
@@ -101,10 +101,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90007 field \`prm\_trde\_acc\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendRow {
     /// 일자 (`dt`)
@@ -164,19 +165,23 @@ pub struct ProgramTradeAccumulatedTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ProgramTradeAccumulatedTrendRow {
-    date: Date("dt"),
-    kospi_200: Opt("kospi200").format(codec::Format::PLAIN.double_signed()),
-    basis: Decimal("basis"),
-    arbitrage_trade_today: Int("dfrt_trde_tdy").format(codec::Format::PLAIN.double_signed()),
-    arbitrage_trade_cumulative: Int("dfrt_trde_acc").format(codec::Format::PLAIN.double_signed()),
-    non_arbitrage_trade_today: Int("ndiffpro_trde_tdy")
-        .format(codec::Format::PLAIN.double_signed()),
-    non_arbitrage_trade_cumulative: Int("ndiffpro_trde_acc")
-        .format(codec::Format::PLAIN.double_signed()),
-    all_today: Int("all_tdy").format(codec::Format::PLAIN.double_signed()),
-    all_cumulative: Int("all_acc").format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    ProgramTradeAccumulatedTrendRow {
+        date: Date("dt"),
+        kospi_200: Opt("kospi200").format(codec::Format::PLAIN.double_signed()),
+        basis: Decimal("basis"),
+        arbitrage_trade_today: Int("dfrt_trde_tdy").format(codec::Format::PLAIN.double_signed()),
+        arbitrage_trade_cumulative: Int("dfrt_trde_acc")
+            .format(codec::Format::PLAIN.double_signed()),
+        non_arbitrage_trade_today: Int("ndiffpro_trde_tdy")
+            .format(codec::Format::PLAIN.double_signed()),
+        non_arbitrage_trade_cumulative: Int("ndiffpro_trde_acc")
+            .format(codec::Format::PLAIN.double_signed()),
+        all_today: Int("all_tdy").format(codec::Format::PLAIN.double_signed()),
+        all_cumulative: Int("all_acc").format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ProgramTradeAccumulatedTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90007",

@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka90008"
 );
 /// Response of `ka90008` 종목시간별프로그램매매추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendResponse {
     /// 종목시간별프로그램매매추이 (`stk_tm_prm_trde_trnsn`)
@@ -93,10 +93,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90008 field \`stk\_tm\_prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendRow {
     /// 시간 (`tm`)
@@ -206,30 +207,33 @@ pub struct StockProgramIntradayTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockProgramIntradayTrendRow {
-    time: Opt("tm"),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
-    trade_quantity: Int("trde_qty"),
-    program_sell_amount: Int("prm_sell_amt"),
-    program_buy_amount: Int("prm_buy_amt"),
-    program_net_purchase_amount: Int("prm_netprps_amt")
-        .format(codec::Format::PLAIN.double_signed()),
-    program_net_purchase_amount_change: Int("prm_netprps_amt_irds")
-        .format(codec::Format::PLAIN.double_signed()),
-    program_sell_quantity: Int("prm_sell_qty"),
-    program_buy_quantity: Int("prm_buy_qty"),
-    program_net_purchase_quantity: Int("prm_netprps_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    program_net_purchase_quantity_change: Int("prm_netprps_qty_irds")
-        .format(codec::Format::PLAIN.double_signed()),
-    base_price_time: Opt("base_pric_tm"),
-    lending_trade_repayment_sum: Int("dbrt_trde_rpy_sum"),
-    balance_orders_received_sum: Int("remn_rcvord_sum"),
-    exchange_type: Opt("stex_tp")
-});
+codec::record_table!(
+    StockProgramIntradayTrendRow {
+        time: Opt("tm"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        trade_quantity: Int("trde_qty"),
+        program_sell_amount: Int("prm_sell_amt"),
+        program_buy_amount: Int("prm_buy_amt"),
+        program_net_purchase_amount: Int("prm_netprps_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        program_net_purchase_amount_change: Int("prm_netprps_amt_irds")
+            .format(codec::Format::PLAIN.double_signed()),
+        program_sell_quantity: Int("prm_sell_qty"),
+        program_buy_quantity: Int("prm_buy_qty"),
+        program_net_purchase_quantity: Int("prm_netprps_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        program_net_purchase_quantity_change: Int("prm_netprps_qty_irds")
+            .format(codec::Format::PLAIN.double_signed()),
+        base_price_time: Opt("base_pric_tm"),
+        lending_trade_repayment_sum: Int("dbrt_trde_rpy_sum"),
+        balance_orders_received_sum: Int("remn_rcvord_sum"),
+        exchange_type: Opt("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockProgramIntradayTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90008",

@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka90010"
 );
 /// Response of `ka90010` 프로그램매매추이요청 일자별.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeDailyTrendResponse {
     /// 프로그램매매추이 (`prm_trde_trnsn`)
@@ -105,10 +105,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90010 field \`prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramTradeDailyTrendRow {
     /// 체결시간 (`cntr_tm`)
@@ -222,26 +223,29 @@ pub struct ProgramTradeDailyTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ProgramTradeDailyTrendRow {
-    execution_time: Opt("cntr_tm"),
-    arbitrage_trade_sell: Int("dfrt_trde_sel"),
-    arbitrage_trade_buy: Int("dfrt_trde_buy"),
-    arbitrage_trade_net_purchase: Int("dfrt_trde_netprps"),
-    non_arbitrage_trade_sell: Int("ndiffpro_trde_sel"),
-    non_arbitrage_trade_buy: Int("ndiffpro_trde_buy"),
-    non_arbitrage_trade_net_purchase: Int("ndiffpro_trde_netprps"),
-    arbitrage_trade_sell_quantity: Int("dfrt_trde_sell_qty"),
-    arbitrage_trade_buy_quantity: Int("dfrt_trde_buy_qty"),
-    arbitrage_trade_net_purchase_quantity: Int("dfrt_trde_netprps_qty"),
-    non_arbitrage_trade_sell_quantity: Int("ndiffpro_trde_sell_qty"),
-    non_arbitrage_trade_buy_quantity: Int("ndiffpro_trde_buy_qty"),
-    non_arbitrage_trade_net_purchase_quantity: Int("ndiffpro_trde_netprps_qty"),
-    all_sell: Int("all_sel"),
-    all_buy: Int("all_buy"),
-    all_net_purchase: Int("all_netprps"),
-    kospi_200: Opt("kospi200"),
-    basis: Decimal("basis")
-});
+codec::record_table!(
+    ProgramTradeDailyTrendRow {
+        execution_time: Opt("cntr_tm"),
+        arbitrage_trade_sell: Int("dfrt_trde_sel"),
+        arbitrage_trade_buy: Int("dfrt_trde_buy"),
+        arbitrage_trade_net_purchase: Int("dfrt_trde_netprps"),
+        non_arbitrage_trade_sell: Int("ndiffpro_trde_sel"),
+        non_arbitrage_trade_buy: Int("ndiffpro_trde_buy"),
+        non_arbitrage_trade_net_purchase: Int("ndiffpro_trde_netprps"),
+        arbitrage_trade_sell_quantity: Int("dfrt_trde_sell_qty"),
+        arbitrage_trade_buy_quantity: Int("dfrt_trde_buy_qty"),
+        arbitrage_trade_net_purchase_quantity: Int("dfrt_trde_netprps_qty"),
+        non_arbitrage_trade_sell_quantity: Int("ndiffpro_trde_sell_qty"),
+        non_arbitrage_trade_buy_quantity: Int("ndiffpro_trde_buy_qty"),
+        non_arbitrage_trade_net_purchase_quantity: Int("ndiffpro_trde_netprps_qty"),
+        all_sell: Int("all_sel"),
+        all_buy: Int("all_buy"),
+        all_net_purchase: Int("all_netprps"),
+        kospi_200: Opt("kospi200"),
+        basis: Decimal("basis")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ProgramTradeDailyTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90010",

@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "kt10001"
 );
 /// Response of `kt10001` 주식 매도주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SellStockResponse {
     /// 주문번호 (`ord_no`)
@@ -131,6 +131,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for SellStockRequest {

@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "kt10002"
 );
 /// Response of `kt10002` 주식 정정주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockOrderResponse {
     /// 주문번호 (`ord_no`)
@@ -141,6 +141,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {

@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "kt50000"
 );
 /// Response of `kt50000` 금현물 매수주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BuyGoldSpotResponse {
     /// 주문번호 (`ord_no`)
@@ -101,6 +101,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for BuyGoldSpotRequest {

@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "kt50003"
 );
 /// Response of `kt50003` 금현물 취소주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelGoldSpotOrderResponse {
     /// 주문번호 (`ord_no`)
@@ -102,6 +102,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for CancelGoldSpotOrderRequest {

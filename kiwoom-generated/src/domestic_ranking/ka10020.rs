@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10020"
 );
 /// Response of `ka10020` 호가잔량상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopResponse {
     /// 호가잔량상위 (`bid_req_upper`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10020 field \`bid\_req\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRow {
     /// 종목코드 (`stk_cd`)
@@ -178,18 +179,21 @@ pub struct OrderBookDepthTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrderBookDepthTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    total_ask_quantity: Int("tot_sel_req"),
-    total_bid_quantity: Int("tot_buy_req"),
-    net_purchase_remaining_quantity: Int("netprps_req"),
-    buy_rate: Decimal("buy_rt")
-});
+codec::record_table!(
+    OrderBookDepthTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_bid_quantity: Int("tot_buy_req"),
+        net_purchase_remaining_quantity: Int("netprps_req"),
+        buy_rate: Decimal("buy_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrderBookDepthTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10020",

@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10021"
 );
 /// Response of `ka10021` 호가잔량급증요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthSurgeResponse {
     /// 호가잔량급증 (`bid_req_sdnin`)
@@ -122,10 +122,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10021 field \`bid\_req\_sdnin\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthSurgeRow {
     /// 종목코드 (`stk_cd`)
@@ -187,18 +188,21 @@ pub struct OrderBookDepthSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrderBookDepthSurgeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    threshold: Int("int"),
-    current: Int("now"),
-    surge_quantity: Int("sdnin_qty"),
-    surge_rate: Decimal("sdnin_rt"),
-    total_buy_quantity: Int("tot_buy_qty")
-});
+codec::record_table!(
+    OrderBookDepthSurgeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        threshold: Int("int"),
+        current: Int("now"),
+        surge_quantity: Int("sdnin_qty"),
+        surge_rate: Decimal("sdnin_rt"),
+        total_buy_quantity: Int("tot_buy_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrderBookDepthSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10021",

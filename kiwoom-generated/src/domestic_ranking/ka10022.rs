@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10022"
 );
 /// Response of `ka10022` 잔량율급증요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBalanceRatioSurgeResponse {
     /// 잔량율급증 (`req_rt_sdnin`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10022 field \`req\_rt\_sdnin\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBalanceRatioSurgeRow {
     /// 종목코드 (`stk_cd`)
@@ -178,18 +179,21 @@ pub struct OrderBalanceRatioSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrderBalanceRatioSurgeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    threshold: Decimal("int"),
-    current_rate: Decimal("now_rt"),
-    surge_rate: Decimal("sdnin_rt"),
-    total_ask_quantity: Int("tot_sel_req"),
-    total_bid_quantity: Int("tot_buy_req")
-});
+codec::record_table!(
+    OrderBalanceRatioSurgeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        threshold: Decimal("int"),
+        current_rate: Decimal("now_rt"),
+        surge_rate: Decimal("sdnin_rt"),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_bid_quantity: Int("tot_buy_req")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrderBalanceRatioSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10022",

@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10023"
 );
 /// Response of `ka10023` 거래량급증요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeSurgeResponse {
     /// 거래량급증 (`trde_qty_sdnin`)
@@ -141,10 +141,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10023 field \`trde\_qty\_sdnin\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeSurgeRow {
     /// 종목코드 (`stk_cd`)
@@ -206,18 +207,21 @@ pub struct VolumeSurgeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(VolumeSurgeRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    previous_trade_quantity: Int("prev_trde_qty").format(codec::Format::PLAIN.saturating()),
-    current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
-    surge_quantity: Int("sdnin_qty"),
-    surge_rate: Decimal("sdnin_rt")
-});
+codec::record_table!(
+    VolumeSurgeRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        previous_trade_quantity: Int("prev_trde_qty").format(codec::Format::PLAIN.saturating()),
+        current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
+        surge_quantity: Int("sdnin_qty"),
+        surge_rate: Decimal("sdnin_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for VolumeSurgeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10023",

@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10027"
 );
 /// Response of `ka10027` 전일대비등락률상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopResponse {
     /// 전일대비등락률상위 (`pred_pre_flu_rt_upper`)
@@ -141,10 +141,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10027 field \`pred\_pre\_flu\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopRow {
     /// 종목분류 (`stk_cls`)
@@ -214,20 +215,23 @@ pub struct PrevDayChangeRateTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PrevDayChangeRateTopRow {
-    stock_classification: Text("stk_cls"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    current_trade_quantity: Int("now_trde_qty"),
-    execution_strength: Decimal("cntr_str"),
-    count: Int("cnt")
-});
+codec::record_table!(
+    PrevDayChangeRateTopRow {
+        stock_classification: Text("stk_cls"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        current_trade_quantity: Int("now_trde_qty"),
+        execution_strength: Decimal("cntr_str"),
+        count: Int("cnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PrevDayChangeRateTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10027",

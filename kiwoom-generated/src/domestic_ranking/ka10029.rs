@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10029"
 );
 /// Response of `ka10029` 예상체결등락률상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExpectedExecutionChangeRateTopResponse {
     /// 예상체결등락률상위 (`exp_cntr_flu_rt_upper`)
@@ -122,10 +122,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10029 field \`exp\_cntr\_flu\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExpectedExecutionChangeRateTopRow {
     /// 종목코드 (`stk_cd`)
@@ -199,20 +200,23 @@ pub struct ExpectedExecutionChangeRateTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ExpectedExecutionChangeRateTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    expected_execution_price: Opt("exp_cntr_pric"),
-    base_price: Opt("base_pric"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    expected_execution_quantity: Int("exp_cntr_qty"),
-    sell_remaining_quantity: Int("sel_req"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    buy_remaining_quantity: Int("buy_req")
-});
+codec::record_table!(
+    ExpectedExecutionChangeRateTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        expected_execution_price: Opt("exp_cntr_pric"),
+        base_price: Opt("base_pric"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        expected_execution_quantity: Int("exp_cntr_qty"),
+        sell_remaining_quantity: Int("sel_req"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        buy_remaining_quantity: Int("buy_req")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ExpectedExecutionChangeRateTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10029",

@@ -127,7 +127,7 @@ codec::request_table!(
     from_json = "ka10030"
 );
 /// Response of `ka10030` 당일거래량상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayVolumeTopResponse {
     /// 당일거래량상위 (`tdy_trde_qty_upper`)
@@ -147,10 +147,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10030 field \`tdy\_trde\_qty\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRow {
     /// 종목코드 (`stk_cd`)
@@ -260,30 +261,35 @@ pub struct TodayVolumeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayVolumeTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
-    previous_day_rate: Decimal("pred_rt"),
-    trade_turnover_rate: Decimal("trde_tern_rt"),
-    trade_amount: Int("trde_amt"),
-    intraday_trade_quantity: Int("opmr_trde_qty").format(codec::Format::PLAIN.saturating()),
-    intraday_previous_day_rate: Decimal("opmr_pred_rt"),
-    intraday_trade_rate: Decimal("opmr_trde_rt"),
-    intraday_trade_amount: Int("opmr_trde_amt"),
-    after_market_trade_quantity: Int("af_mkrt_trde_qty").format(codec::Format::PLAIN.saturating()),
-    after_market_previous_day_rate: Decimal("af_mkrt_pred_rt"),
-    after_market_trade_rate: Decimal("af_mkrt_trde_rt"),
-    after_market_trade_amount: Int("af_mkrt_trde_amt"),
-    before_market_trade_quantity: Int("bf_mkrt_trde_qty").format(codec::Format::PLAIN.saturating()),
-    before_market_previous_day_rate: Decimal("bf_mkrt_pred_rt"),
-    before_market_trade_rate: Decimal("bf_mkrt_trde_rt"),
-    before_market_trade_amount: Int("bf_mkrt_trde_amt")
-});
+codec::record_table!(
+    TodayVolumeTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+        previous_day_rate: Decimal("pred_rt"),
+        trade_turnover_rate: Decimal("trde_tern_rt"),
+        trade_amount: Int("trde_amt"),
+        intraday_trade_quantity: Int("opmr_trde_qty").format(codec::Format::PLAIN.saturating()),
+        intraday_previous_day_rate: Decimal("opmr_pred_rt"),
+        intraday_trade_rate: Decimal("opmr_trde_rt"),
+        intraday_trade_amount: Int("opmr_trde_amt"),
+        after_market_trade_quantity: Int("af_mkrt_trde_qty")
+            .format(codec::Format::PLAIN.saturating()),
+        after_market_previous_day_rate: Decimal("af_mkrt_pred_rt"),
+        after_market_trade_rate: Decimal("af_mkrt_trde_rt"),
+        after_market_trade_amount: Int("af_mkrt_trde_amt"),
+        before_market_trade_quantity: Int("bf_mkrt_trde_qty")
+            .format(codec::Format::PLAIN.saturating()),
+        before_market_previous_day_rate: Decimal("bf_mkrt_pred_rt"),
+        before_market_trade_rate: Decimal("bf_mkrt_trde_rt"),
+        before_market_trade_amount: Int("bf_mkrt_trde_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayVolumeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10030",

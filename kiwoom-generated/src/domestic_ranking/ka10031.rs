@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10031"
 );
 /// Response of `ka10031` 전일거래량상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevVolumeTopResponse {
     /// 전일거래량상위 (`pred_trde_qty_upper`)
@@ -104,10 +104,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10031 field \`pred\_trde\_qty\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevVolumeTopRow {
     /// 종목코드 (`stk_cd`)
@@ -145,14 +146,17 @@ pub struct PrevVolumeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PrevVolumeTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty")
-});
+codec::record_table!(
+    PrevVolumeTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PrevVolumeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10031",

@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10032"
 );
 /// Response of `ka10032` 거래대금상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TradingValueTopResponse {
     /// 거래대금상위 (`trde_prica_upper`)
@@ -92,10 +92,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10032 field \`trde\_prica\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TradingValueTopRow {
     /// 종목코드 (`stk_cd`)
@@ -171,21 +172,24 @@ pub struct TradingValueTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TradingValueTopRow {
-    stock_code: Text("stk_cd"),
-    current_rank: Int("now_rank"),
-    previous_day_rank: Int("pred_rank"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
-    previous_day_trade_quantity: Int("pred_trde_qty").format(codec::Format::PLAIN.saturating()),
-    trade_value: Int("trde_prica")
-});
+codec::record_table!(
+    TradingValueTopRow {
+        stock_code: Text("stk_cd"),
+        current_rank: Int("now_rank"),
+        previous_day_rank: Int("pred_rank"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        current_trade_quantity: Int("now_trde_qty").format(codec::Format::PLAIN.saturating()),
+        previous_day_trade_quantity: Int("pred_trde_qty").format(codec::Format::PLAIN.saturating()),
+        trade_value: Int("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TradingValueTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10032",

@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10033"
 );
 /// Response of `ka10033` 신용비율상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditRatioTopResponse {
     /// 신용비율상위 (`crd_rt_upper`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10033 field \`crd\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditRatioTopRow {
     /// 종목정보 (`stk_infr`)
@@ -182,19 +183,22 @@ pub struct CreditRatioTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(CreditRatioTopRow {
-    stock_info: Text("stk_infr"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    credit_rate: Decimal("crd_rt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    current_trade_quantity: Int("now_trde_qty")
-});
+codec::record_table!(
+    CreditRatioTopRow {
+        stock_info: Text("stk_infr"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        credit_rate: Decimal("crd_rt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        current_trade_quantity: Int("now_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for CreditRatioTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10033",

@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ka10034"
 );
 /// Response of `ka10034` 외인기간별매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorPeriodTradeTopResponse {
     /// 외인기간별매매상위 (`for_dt_trde_upper`)
@@ -101,10 +101,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10034 field \`for\_dt\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorPeriodTradeTopRow {
     /// 순위 (`rank`)
@@ -170,19 +171,22 @@ pub struct ForeignInvestorPeriodTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ForeignInvestorPeriodTradeTopRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
-    net_purchase_quantity: Int("netprps_qty"),
-    acquisition_available_share_count: Int("gain_pos_stkcnt")
-});
+codec::record_table!(
+    ForeignInvestorPeriodTradeTopRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+        net_purchase_quantity: Int("netprps_qty"),
+        acquisition_available_share_count: Int("gain_pos_stkcnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ForeignInvestorPeriodTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10034",

@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10035"
 );
 /// Response of `ka10035` 외인연속순매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopResponse {
     /// 외인연속순매매상위 (`for_cont_nettrde_upper`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10035 field \`for\_cont\_nettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopRow {
     /// 종목코드 (`stk_cd`)
@@ -172,21 +173,24 @@ pub struct ForeignInvestorNetBuyStreakTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ForeignInvestorNetBuyStreakTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    d_minus_1: Int("dm1"),
-    d_minus_2: Int("dm2"),
-    d_minus_3: Int("dm3"),
-    total: Int("tot"),
-    limit_exhaustion_rate: Decimal("limit_exh_rt"),
-    previous_day_change_1: Int("pred_pre_1"),
-    previous_day_change_2: Int("pred_pre_2"),
-    previous_day_change_3: Int("pred_pre_3")
-});
+codec::record_table!(
+    ForeignInvestorNetBuyStreakTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        d_minus_1: Int("dm1"),
+        d_minus_2: Int("dm2"),
+        d_minus_3: Int("dm3"),
+        total: Int("tot"),
+        limit_exhaustion_rate: Decimal("limit_exh_rt"),
+        previous_day_change_1: Int("pred_pre_1"),
+        previous_day_change_2: Int("pred_pre_2"),
+        previous_day_change_3: Int("pred_pre_3")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ForeignInvestorNetBuyStreakTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10035",

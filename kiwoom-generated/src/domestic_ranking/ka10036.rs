@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10036"
 );
 /// Response of `ka10036` 외인한도소진율증가상위.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     /// 외인한도소진율증가상위 (`for_limit_exh_rt_incrs_upper`)
@@ -93,10 +93,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10036 field \`for\_limit\_exh\_rt\_incrs\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     /// 순위 (`rank`)
@@ -168,20 +169,23 @@ pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ForeignInvestorLimitExhaustionRateIncreaseTopRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
-    holding_share_count: Int("poss_stkcnt"),
-    acquisition_available_share_count: Int("gain_pos_stkcnt"),
-    base_limit_exhaustion_rate: Decimal("base_limit_exh_rt"),
-    limit_exhaustion_rate: Decimal("limit_exh_rt"),
-    exhaustion_rate_increase: Decimal("exh_rt_incrs")
-});
+codec::record_table!(
+    ForeignInvestorLimitExhaustionRateIncreaseTopRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.saturating()),
+        holding_share_count: Int("poss_stkcnt"),
+        acquisition_available_share_count: Int("gain_pos_stkcnt"),
+        base_limit_exhaustion_rate: Decimal("base_limit_exh_rt"),
+        limit_exhaustion_rate: Decimal("limit_exh_rt"),
+        exhaustion_rate_increase: Decimal("exh_rt_incrs")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10036",

@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10037"
 );
 /// Response of `ka10037` 외국계창구매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopResponse {
     /// 외국계창구매매상위 (`frgn_wicket_trde_upper`)
@@ -104,10 +104,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10037 field \`frgn\_wicket\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopRow {
     /// 순위 (`rank`)
@@ -185,21 +186,24 @@ pub struct ForeignBrokerTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ForeignBrokerTradeTopRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_trade_quantity: Int("sel_trde_qty"),
-    buy_trade_quantity: Int("buy_trde_qty"),
-    net_purchase_trade_quantity: Int("netprps_trde_qty"),
-    net_purchase_value: Int("netprps_prica"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica")
-});
+codec::record_table!(
+    ForeignBrokerTradeTopRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_trade_quantity: Int("sel_trde_qty"),
+        buy_trade_quantity: Int("buy_trde_qty"),
+        net_purchase_trade_quantity: Int("netprps_trde_qty"),
+        net_purchase_value: Int("netprps_prica"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ForeignBrokerTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10037",

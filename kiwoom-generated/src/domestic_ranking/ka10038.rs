@@ -97,7 +97,7 @@ codec::request_table!(
     from_json = "ka10038"
 );
 /// Response of `ka10038` 종목별증권사순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockBrokerRankResponse {
     /// 기간별 누적 매수량 (`rank_1`)
@@ -145,10 +145,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10038 field \`stk\_sec\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockBrokerRankRow {
     /// 순위 (`rank`)
@@ -180,13 +181,16 @@ pub struct StockBrokerRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockBrokerRankRow {
-    rank: Int("rank"),
-    member_firm_name: Text("mmcm_nm"),
-    buy_quantity: Int("buy_qty"),
-    sell_quantity: Int("sell_qty"),
-    cumulative_net_purchase_quantity: Int("acc_netprps_qty")
-});
+codec::record_table!(
+    StockBrokerRankRow {
+        rank: Int("rank"),
+        member_firm_name: Text("mmcm_nm"),
+        buy_quantity: Int("buy_qty"),
+        sell_quantity: Int("sell_qty"),
+        cumulative_net_purchase_quantity: Int("acc_netprps_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockBrokerRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10038",

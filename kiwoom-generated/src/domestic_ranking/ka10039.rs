@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10039"
 );
 /// Response of `ka10039` 증권사별매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerTradeTopResponse {
     /// 증권사별매매상위 (`sec_trde_upper`)
@@ -104,10 +104,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10039 field \`sec\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerTradeTopRow {
     /// 순위 (`rank`)
@@ -179,20 +180,23 @@ pub struct BrokerTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerTradeTopRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    period_stock_price_fluctuation: Int("prid_stkpc_flu"),
-    fluctuation_rate: Decimal("flu_rt"),
-    period_trade_quantity: Int("prid_trde_qty"),
-    net_purchase: Int("netprps"),
-    buy_trade_quantity: Int("buy_trde_qty"),
-    sell_trade_quantity: Int("sel_trde_qty"),
-    net_purchase_amount: Int("netprps_amt"),
-    buy_amount: Int("buy_amt"),
-    sell_amount: Int("sell_amt")
-});
+codec::record_table!(
+    BrokerTradeTopRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        period_stock_price_fluctuation: Int("prid_stkpc_flu"),
+        fluctuation_rate: Decimal("flu_rt"),
+        period_trade_quantity: Int("prid_trde_qty"),
+        net_purchase: Int("netprps"),
+        buy_trade_quantity: Int("buy_trde_qty"),
+        sell_trade_quantity: Int("sel_trde_qty"),
+        net_purchase_amount: Int("netprps_amt"),
+        buy_amount: Int("buy_amt"),
+        sell_amount: Int("sell_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10039",

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10040"
 );
 /// Response of `ka10040` 당일주요거래원요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersResponse {
     /// 매도거래원별증감1 (`sel_trde_ori_irds_1`)
@@ -335,10 +335,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10040 field \`tdy\_main\_trde\_ori\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)
@@ -376,16 +377,19 @@ pub struct TodayMajorBrokersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayMajorBrokersRow {
-    sell_exit_time: Opt("sel_scesn_tm"),
-    sell_quantity: Int("sell_qty"),
-    sell_top_exit_broker: Text("sel_upper_scesn_ori"),
-    buy_exit_time: Opt("buy_scesn_tm"),
-    buy_quantity: Int("buy_qty"),
-    buy_top_exit_broker: Text("buy_upper_scesn_ori"),
-    query_date: Date("qry_dt"),
-    query_time: Opt("qry_tm")
-});
+codec::record_table!(
+    TodayMajorBrokersRow {
+        sell_exit_time: Opt("sel_scesn_tm"),
+        sell_quantity: Int("sell_qty"),
+        sell_top_exit_broker: Text("sel_upper_scesn_ori"),
+        buy_exit_time: Opt("buy_scesn_tm"),
+        buy_quantity: Int("buy_qty"),
+        buy_top_exit_broker: Text("buy_upper_scesn_ori"),
+        query_date: Date("qry_dt"),
+        query_time: Opt("qry_tm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayMajorBrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10040",

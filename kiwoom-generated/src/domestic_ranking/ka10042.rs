@@ -117,7 +117,7 @@ codec::request_table!(
     from_json = "ka10042"
 );
 /// Response of `ka10042` 순매수거래원순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankResponse {
     /// 순매수거래원순위 (`netprps_trde_ori_rank`)
@@ -137,10 +137,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10042 field \`netprps\_trde\_ori\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankRow {
     /// 순위 (`rank`)
@@ -158,11 +159,14 @@ pub struct NetBuyBrokerRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(NetBuyBrokerRankRow {
-    rank: Int("rank"),
-    member_firm_code: Text("mmcm_cd"),
-    member_firm_name: Text("mmcm_nm")
-});
+codec::record_table!(
+    NetBuyBrokerRankRow {
+        rank: Int("rank"),
+        member_firm_code: Text("mmcm_cd"),
+        member_firm_name: Text("mmcm_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for NetBuyBrokerRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10042",

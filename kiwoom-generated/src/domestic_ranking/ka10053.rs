@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10053"
 );
 /// Response of `ka10053` 당일상위이탈원요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersResponse {
     /// 당일상위이탈원 (`tdy_upper_scesn_ori`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10053 field \`tdy\_upper\_scesn\_ori\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)
@@ -116,16 +117,19 @@ pub struct TodayTopExitBrokersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayTopExitBrokersRow {
-    sell_exit_time: Opt("sel_scesn_tm"),
-    sell_quantity: Int("sell_qty"),
-    sell_top_exit_broker: Text("sel_upper_scesn_ori"),
-    buy_exit_time: Opt("buy_scesn_tm"),
-    buy_quantity: Int("buy_qty"),
-    buy_top_exit_broker: Text("buy_upper_scesn_ori"),
-    query_date: Text("qry_dt"),
-    query_time: Text("qry_tm")
-});
+codec::record_table!(
+    TodayTopExitBrokersRow {
+        sell_exit_time: Opt("sel_scesn_tm"),
+        sell_quantity: Int("sell_qty"),
+        sell_top_exit_broker: Text("sel_upper_scesn_ori"),
+        buy_exit_time: Opt("buy_scesn_tm"),
+        buy_quantity: Int("buy_qty"),
+        buy_top_exit_broker: Text("buy_upper_scesn_ori"),
+        query_date: Text("qry_dt"),
+        query_time: Text("qry_tm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayTopExitBrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10053",

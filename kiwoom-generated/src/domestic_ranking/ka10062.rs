@@ -114,7 +114,7 @@ codec::request_table!(
     from_json = "ka10062"
 );
 /// Response of `ka10062` 동일순매매순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankResponse {
     /// 동일순매매순위 (`eql_nettrde_rank`)
@@ -134,10 +134,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10062 field \`eql\_nettrde\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankRow {
     /// 종목코드 (`stk_cd`)
@@ -231,27 +232,31 @@ pub struct SameDirectionNetTradeRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SameDirectionNetTradeRankRow {
-    stock_code: Text("stk_cd"),
-    rank: Int("rank"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-    change_sign: Text("pre_sig"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    institution_net_trade_quantity: Decimal("orgn_nettrde_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_net_trade_amount: Int("orgn_nettrde_amt")
-        .format(codec::Format::PLAIN.double_signed()),
-    institution_net_trade_average_price: Int("orgn_nettrde_avg_pric"),
-    foreign_net_trade_quantity: Decimal("for_nettrde_qty")
-        .format(codec::Format::PLAIN.double_signed()),
-    foreign_net_trade_amount: Int("for_nettrde_amt").format(codec::Format::PLAIN.double_signed()),
-    foreign_net_trade_average_price: Int("for_nettrde_avg_pric"),
-    net_trade_quantity: Decimal("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
-    net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    SameDirectionNetTradeRankRow {
+        stock_code: Text("stk_cd"),
+        rank: Int("rank"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_sign: Text("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        institution_net_trade_quantity: Decimal("orgn_nettrde_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_net_trade_amount: Int("orgn_nettrde_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        institution_net_trade_average_price: Int("orgn_nettrde_avg_pric"),
+        foreign_net_trade_quantity: Decimal("for_nettrde_qty")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_net_trade_amount: Int("for_nettrde_amt")
+            .format(codec::Format::PLAIN.double_signed()),
+        foreign_net_trade_average_price: Int("for_nettrde_avg_pric"),
+        net_trade_quantity: Decimal("nettrde_qty").format(codec::Format::PLAIN.double_signed()),
+        net_trade_amount: Int("nettrde_amt").format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SameDirectionNetTradeRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10062",

@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka10065"
 );
 /// Response of `ka10065` 장중투자자별매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopResponse {
     /// 장중투자자별매매상위 (`opmr_invsr_trde_upper`)
@@ -105,10 +105,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10065 field \`opmr\_invsr\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopRow {
     /// 종목코드 (`stk_cd`)
@@ -140,13 +141,16 @@ pub struct IntradayInvestorTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(IntradayInvestorTradeTopRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    sell_quantity: Decimal("sel_qty"),
-    buy_quantity: Decimal("buy_qty"),
-    net_sell: Decimal("netslmt")
-});
+codec::record_table!(
+    IntradayInvestorTradeTopRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        sell_quantity: Decimal("sel_qty"),
+        buy_quantity: Decimal("buy_qty"),
+        net_sell: Decimal("netslmt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for IntradayInvestorTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10065",

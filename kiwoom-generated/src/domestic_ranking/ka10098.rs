@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10098"
 );
 /// Response of `ka10098` 시간외단일가등락율순위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankResponse {
     /// 시간외단일가등락율순위 (`ovt_sigpric_flu_rt_rank`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10098 field \`ovt\_sigpric\_flu\_rt\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankRow {
     /// 순위 (`rank`)
@@ -194,21 +195,24 @@ pub struct AfterHoursSinglePriceChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AfterHoursSinglePriceChangeRateRankRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_total_remaining_quantity: Int("sel_tot_req"),
-    buy_total_remaining_quantity: Int("buy_tot_req"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    today_close_price: Int("tdy_close_pric"),
-    today_close_price_fluctuation_rate: Decimal("tdy_close_pric_flu_rt")
-});
+codec::record_table!(
+    AfterHoursSinglePriceChangeRateRankRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_total_remaining_quantity: Int("sel_tot_req"),
+        buy_total_remaining_quantity: Int("buy_tot_req"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        today_close_price: Int("tdy_close_pric"),
+        today_close_price_fluctuation_rate: Decimal("tdy_close_pric_flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10098",

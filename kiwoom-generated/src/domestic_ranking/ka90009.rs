@@ -89,7 +89,7 @@ codec::request_table!(
     from_json = "ka90009"
 );
 /// Response of `ka90009` 외국인기관매매상위요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopResponse {
     /// 외국인기관매매상위 (`frgnr_orgn_trde_upper`)
@@ -109,10 +109,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/ranking.yaml ka90009 field \`frgnr\_orgn\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopRow {
     /// 외인순매도종목코드 (`for_netslmt_stk_cd`)
@@ -198,24 +199,27 @@ pub struct ForeignInstitutionTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ForeignInstitutionTradeTopRow {
-    foreign_net_sell_stock_code: Text("for_netslmt_stk_cd"),
-    foreign_net_sell_stock_name: Text("for_netslmt_stk_nm"),
-    foreign_net_sell_amount: Int("for_netslmt_amt"),
-    foreign_net_sell_quantity: Int("for_netslmt_qty"),
-    foreign_net_purchase_stock_code: Text("for_netprps_stk_cd"),
-    foreign_net_purchase_stock_name: Text("for_netprps_stk_nm"),
-    foreign_net_purchase_amount: Int("for_netprps_amt"),
-    foreign_net_purchase_quantity: Int("for_netprps_qty"),
-    institution_net_sell_stock_code: Text("orgn_netslmt_stk_cd"),
-    institution_net_sell_stock_name: Text("orgn_netslmt_stk_nm"),
-    institution_net_sell_amount: Int("orgn_netslmt_amt"),
-    institution_net_sell_quantity: Int("orgn_netslmt_qty"),
-    institution_net_purchase_stock_code: Text("orgn_netprps_stk_cd"),
-    institution_net_purchase_stock_name: Text("orgn_netprps_stk_nm"),
-    institution_net_purchase_amount: Int("orgn_netprps_amt"),
-    institution_net_purchase_quantity: Int("orgn_netprps_qty")
-});
+codec::record_table!(
+    ForeignInstitutionTradeTopRow {
+        foreign_net_sell_stock_code: Text("for_netslmt_stk_cd"),
+        foreign_net_sell_stock_name: Text("for_netslmt_stk_nm"),
+        foreign_net_sell_amount: Int("for_netslmt_amt"),
+        foreign_net_sell_quantity: Int("for_netslmt_qty"),
+        foreign_net_purchase_stock_code: Text("for_netprps_stk_cd"),
+        foreign_net_purchase_stock_name: Text("for_netprps_stk_nm"),
+        foreign_net_purchase_amount: Int("for_netprps_amt"),
+        foreign_net_purchase_quantity: Int("for_netprps_qty"),
+        institution_net_sell_stock_code: Text("orgn_netslmt_stk_cd"),
+        institution_net_sell_stock_name: Text("orgn_netslmt_stk_nm"),
+        institution_net_sell_amount: Int("orgn_netslmt_amt"),
+        institution_net_sell_quantity: Int("orgn_netslmt_qty"),
+        institution_net_purchase_stock_code: Text("orgn_netprps_stk_cd"),
+        institution_net_purchase_stock_name: Text("orgn_netprps_stk_nm"),
+        institution_net_purchase_amount: Int("orgn_netprps_amt"),
+        institution_net_purchase_quantity: Int("orgn_netprps_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ForeignInstitutionTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90009",

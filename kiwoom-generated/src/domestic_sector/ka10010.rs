@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10010"
 );
 /// Response of `ka10010` 업종프로그램요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorProgramResponse {
     /// 차익위탁매도수량 (`dfrt_trst_sell_qty`)
@@ -152,6 +152,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for SectorProgramRequest {

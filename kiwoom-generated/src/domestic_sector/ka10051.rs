@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "ka10051"
 );
 /// Response of `ka10051` 업종별투자자순매수요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyResponse {
     /// 업종별순매수 (`inds_netprps`)
@@ -99,10 +99,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/sector.yaml ka10051 field \`inds\_netprps\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyRow {
     /// 업종코드 (`inds_cd`)
@@ -224,28 +225,31 @@ pub struct SectorInvestorNetBuyRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorInvestorNetBuyRow {
-    industry_code: Text("inds_cd"),
-    industry_name: Text("inds_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_smbol"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    securities_net_purchase: Int("sc_netprps"),
-    insurance_net_purchase: Int("insrnc_netprps"),
-    investment_trust_net_purchase: Int("invtrt_netprps"),
-    bank_net_purchase: Int("bank_netprps"),
-    life_annuity_net_purchase: Int("jnsinkm_netprps"),
-    fund_net_purchase: Int("endw_netprps"),
-    other_corporation_net_purchase: Int("etc_corp_netprps"),
-    individual_net_purchase: Int("ind_netprps"),
-    foreign_net_purchase: Int("frgnr_netprps"),
-    domestic_treatment_foreign_net_purchase: Int("native_trmt_frgnr_netprps"),
-    nation_net_purchase: Int("natn_netprps"),
-    private_fund_net_purchase: Int("samo_fund_netprps"),
-    institution_net_purchase: Int("orgn_netprps")
-});
+codec::record_table!(
+    SectorInvestorNetBuyRow {
+        industry_code: Text("inds_cd"),
+        industry_name: Text("inds_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_smbol"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        securities_net_purchase: Int("sc_netprps"),
+        insurance_net_purchase: Int("insrnc_netprps"),
+        investment_trust_net_purchase: Int("invtrt_netprps"),
+        bank_net_purchase: Int("bank_netprps"),
+        life_annuity_net_purchase: Int("jnsinkm_netprps"),
+        fund_net_purchase: Int("endw_netprps"),
+        other_corporation_net_purchase: Int("etc_corp_netprps"),
+        individual_net_purchase: Int("ind_netprps"),
+        foreign_net_purchase: Int("frgnr_netprps"),
+        domestic_treatment_foreign_net_purchase: Int("native_trmt_frgnr_netprps"),
+        nation_net_purchase: Int("natn_netprps"),
+        private_fund_net_purchase: Int("samo_fund_netprps"),
+        institution_net_purchase: Int("orgn_netprps")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorInvestorNetBuyRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10051",

@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka20001"
 );
 /// Response of `ka20001` 업종현재가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorPriceResponse {
     /// 현재가 (`cur_prc`)
@@ -231,10 +231,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/sector.yaml ka20001 field \`inds\_cur\_prc\_tm\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorPriceRow {
     /// 시간n (`tm_n`)
@@ -282,15 +283,18 @@ pub struct SectorPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorPriceRow {
-    time_n: Opt("tm_n"),
-    current_price_n: Opt("cur_prc_n"),
-    previous_day_change_sign_n: Opt("pred_pre_sig_n"),
-    previous_day_change_n: Decimal("pred_pre_n"),
-    fluctuation_rate_n: Decimal("flu_rt_n"),
-    trade_quantity_n: Int("trde_qty_n"),
-    cumulative_trade_quantity_n: Int("acc_trde_qty_n")
-});
+codec::record_table!(
+    SectorPriceRow {
+        time_n: Opt("tm_n"),
+        current_price_n: Opt("cur_prc_n"),
+        previous_day_change_sign_n: Opt("pred_pre_sig_n"),
+        previous_day_change_n: Decimal("pred_pre_n"),
+        fluctuation_rate_n: Decimal("flu_rt_n"),
+        trade_quantity_n: Int("trde_qty_n"),
+        cumulative_trade_quantity_n: Int("acc_trde_qty_n")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20001",

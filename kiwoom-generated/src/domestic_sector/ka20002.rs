@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka20002"
 );
 /// Response of `ka20002` 업종별주가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorStockPriceResponse {
     /// 업종별주가 (`inds_stkpc`)
@@ -86,10 +86,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/sector.yaml ka20002 field \`inds\_stkpc\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorStockPriceRow {
     /// 종목코드 (`stk_cd`)
@@ -163,20 +164,23 @@ pub struct SectorStockPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorStockPriceRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    current_trade_quantity: Int("now_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric")
-});
+codec::record_table!(
+    SectorStockPriceRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        current_trade_quantity: Int("now_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorStockPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20002",

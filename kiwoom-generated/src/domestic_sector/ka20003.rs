@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka20003"
 );
 /// Response of `ka20003` 전업종지수요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllSectorIndicesResponse {
     /// 전업종지수 (`all_inds_idex`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/sector.yaml ka20003 field \`all\_inds\_idex\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AllSectorIndicesRow {
     /// 종목코드 (`stk_cd`)
@@ -159,23 +160,26 @@ pub struct AllSectorIndicesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(AllSectorIndicesRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    weight: Decimal("wght"),
-    trade_value: Int("trde_prica"),
-    upper_limit: Int("upl"),
-    rising: Int("rising"),
-    unchanged: Int("stdns"),
-    fall: Int("fall"),
-    lower_limit: Int("lst"),
-    listed_stock_count: Int("flo_stk_num")
-});
+codec::record_table!(
+    AllSectorIndicesRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        weight: Decimal("wght"),
+        trade_value: Int("trde_prica"),
+        upper_limit: Int("upl"),
+        rising: Int("rising"),
+        unchanged: Int("stdns"),
+        fall: Int("fall"),
+        lower_limit: Int("lst"),
+        listed_stock_count: Int("flo_stk_num")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for AllSectorIndicesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20003",

@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka20009"
 );
 /// Response of `ka20009` 업종현재가일별요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorDailyPriceResponse {
     /// 현재가 (`cur_prc`)
@@ -231,10 +231,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/sector.yaml ka20009 field \`inds\_cur\_prc\_daly\_rept\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorDailyPriceRow {
     /// 일자n (`dt_n`)
@@ -276,14 +277,17 @@ pub struct SectorDailyPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorDailyPriceRow {
-    date_n: Date("dt_n"),
-    current_price_n: Opt("cur_prc_n"),
-    previous_day_change_sign_n: Opt("pred_pre_sig_n"),
-    previous_day_change_n: Decimal("pred_pre_n"),
-    fluctuation_rate_n: Decimal("flu_rt_n"),
-    cumulative_trade_quantity_n: Int("acc_trde_qty_n")
-});
+codec::record_table!(
+    SectorDailyPriceRow {
+        date_n: Date("dt_n"),
+        current_price_n: Opt("cur_prc_n"),
+        previous_day_change_sign_n: Opt("pred_pre_sig_n"),
+        previous_day_change_n: Decimal("pred_pre_n"),
+        fluctuation_rate_n: Decimal("flu_rt_n"),
+        cumulative_trade_quantity_n: Int("acc_trde_qty_n")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorDailyPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20009",

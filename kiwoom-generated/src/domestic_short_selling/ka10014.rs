@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10014"
 );
 /// Response of `ka10014` 공매도추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShortSaleTrendResponse {
     /// 공매도추이 (`shrts_trnsn`)
@@ -100,10 +100,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/short-selling.yaml ka10014 field \`shrts\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShortSaleTrendRow {
     /// 일자 (`dt`)
@@ -175,19 +176,22 @@ pub struct ShortSaleTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ShortSaleTrendRow {
-    date: Date("dt"),
-    close_price: Opt("close_pric"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    short_sale_quantity: Int("shrts_qty"),
-    cumulative_short_sale_quantity: Int("ovr_shrts_qty"),
-    trade_weight: Decimal("trde_wght"),
-    short_sale_trade_value: Int("shrts_trde_prica"),
-    short_sale_average_price: Int("shrts_avg_pric")
-});
+codec::record_table!(
+    ShortSaleTrendRow {
+        date: Date("dt"),
+        close_price: Opt("close_pric"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        short_sale_quantity: Int("shrts_qty"),
+        cumulative_short_sale_quantity: Int("ovr_shrts_qty"),
+        trade_weight: Decimal("trde_wght"),
+        short_sale_trade_value: Int("shrts_trde_prica"),
+        short_sale_average_price: Int("shrts_avg_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ShortSaleTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10014",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka00198"
 );
 /// Response of `ka00198` 실시간종목조회순위.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeStockRankResponse {
     /// 실시간종목조회순위 (`item_inq_rank`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeStockRankRow {
     /// 종목명 (`stk_nm`)
@@ -139,20 +140,23 @@ pub struct RealtimeStockRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealtimeStockRankRow {
-    stock_name: Text("stk_nm"),
-    big_data_rank: Opt("bigd_rank"),
-    rank_change: Int("rank_chg"),
-    rank_change_sign: Text("rank_chg_sign"),
-    past_current_price: Int("past_curr_prc"),
-    base_price_change_sign: Opt("base_comp_sign"),
-    base_price_fluctuation_rate: Decimal("base_comp_chgr"),
-    previous_base_change_sign: Text("prev_base_sign"),
-    previous_base_fluctuation_rate: Decimal("prev_base_chgr"),
-    date: Date("dt"),
-    time: Opt("tm"),
-    stock_code: Text("stk_cd")
-});
+codec::record_table!(
+    RealtimeStockRankRow {
+        stock_name: Text("stk_nm"),
+        big_data_rank: Opt("bigd_rank"),
+        rank_change: Int("rank_chg"),
+        rank_change_sign: Text("rank_chg_sign"),
+        past_current_price: Int("past_curr_prc"),
+        base_price_change_sign: Opt("base_comp_sign"),
+        base_price_fluctuation_rate: Decimal("base_comp_chgr"),
+        previous_base_change_sign: Text("prev_base_sign"),
+        previous_base_fluctuation_rate: Decimal("prev_base_chgr"),
+        date: Date("dt"),
+        time: Opt("tm"),
+        stock_code: Text("stk_cd")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealtimeStockRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka00198",

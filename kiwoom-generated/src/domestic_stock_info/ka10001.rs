@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10001"
 );
 /// Response of `ka10001` 주식기본정보요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInfoResponse {
     /// 종목코드 (`stk_cd`)
@@ -355,6 +355,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockInfoRequest {

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10002"
 );
 /// Response of `ka10002` 주식거래원요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockBrokersResponse {
     /// 종목코드 (`stk_cd`)
@@ -277,6 +277,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockBrokersRequest {

@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10013"
 );
 /// Response of `ka10013` 신용매매동향요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditTradeTrendResponse {
     /// 신용매매동향 (`crd_trde_trend`)
@@ -87,10 +87,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10013 field \`crd\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditTradeTrendRow {
     /// 일자 (`dt`)
@@ -168,20 +169,23 @@ pub struct CreditTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(CreditTradeTrendRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    trade_quantity: Int("trde_qty"),
-    new: Int("new"),
-    repayment: Int("rpya"),
-    balance: Int("remn"),
-    amount: Int("amt"),
-    change: Int("pre"),
-    provision_rate: Decimal("shr_rt"),
-    balance_rate: Decimal("remn_rt")
-});
+codec::record_table!(
+    CreditTradeTrendRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        trade_quantity: Int("trde_qty"),
+        new: Int("new"),
+        repayment: Int("rpya"),
+        balance: Int("remn"),
+        amount: Int("amt"),
+        change: Int("pre"),
+        provision_rate: Decimal("shr_rt"),
+        balance_rate: Decimal("remn_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for CreditTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10013",

@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "ka10015"
 );
 /// Response of `ka10015` 일별거래상세요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyTradeDetailResponse {
     /// 일별거래상세 (`daly_trde_dtl`)
@@ -75,10 +75,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10015 field \`daly\_trde\_dtl\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyTradeDetailRow {
     /// 일자 (`dt`)
@@ -242,38 +243,41 @@ pub struct DailyTradeDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyTradeDetailRow {
-    date: Date("dt"),
-    close_price: Opt("close_pric"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    trade_value: Int("trde_prica"),
-    before_market_trade_quantity: Int("bf_mkrt_trde_qty"),
-    before_market_trade_weight: Decimal("bf_mkrt_trde_wght"),
-    intraday_trade_quantity: Int("opmr_trde_qty"),
-    intraday_trade_weight: Decimal("opmr_trde_wght"),
-    after_market_trade_quantity: Int("af_mkrt_trde_qty"),
-    after_market_trade_weight: Decimal("af_mkrt_trde_wght"),
-    total_3: Int("tot_3"),
-    period_trade_quantity: Int("prid_trde_qty"),
-    execution_strength: Decimal("cntr_str"),
-    foreign_holding: Text("for_poss"),
-    foreign_weight: Decimal("for_wght"),
-    foreign_net_purchase: Int("for_netprps"),
-    institution_net_purchase: Int("orgn_netprps"),
-    individual_net_purchase: Int("ind_netprps"),
-    foreign: Text("frgn"),
-    credit_balance_rate: Decimal("crd_remn_rt"),
-    program: Text("prm"),
-    before_market_trade_value: Int("bf_mkrt_trde_prica"),
-    before_market_trade_value_weight: Decimal("bf_mkrt_trde_prica_wght"),
-    intraday_trade_value: Int("opmr_trde_prica"),
-    intraday_trade_value_weight: Decimal("opmr_trde_prica_wght"),
-    after_market_trade_value: Int("af_mkrt_trde_prica"),
-    after_market_trade_value_weight: Decimal("af_mkrt_trde_prica_wght")
-});
+codec::record_table!(
+    DailyTradeDetailRow {
+        date: Date("dt"),
+        close_price: Opt("close_pric"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        trade_value: Int("trde_prica"),
+        before_market_trade_quantity: Int("bf_mkrt_trde_qty"),
+        before_market_trade_weight: Decimal("bf_mkrt_trde_wght"),
+        intraday_trade_quantity: Int("opmr_trde_qty"),
+        intraday_trade_weight: Decimal("opmr_trde_wght"),
+        after_market_trade_quantity: Int("af_mkrt_trde_qty"),
+        after_market_trade_weight: Decimal("af_mkrt_trde_wght"),
+        total_3: Int("tot_3"),
+        period_trade_quantity: Int("prid_trde_qty"),
+        execution_strength: Decimal("cntr_str"),
+        foreign_holding: Text("for_poss"),
+        foreign_weight: Decimal("for_wght"),
+        foreign_net_purchase: Int("for_netprps"),
+        institution_net_purchase: Int("orgn_netprps"),
+        individual_net_purchase: Int("ind_netprps"),
+        foreign: Text("frgn"),
+        credit_balance_rate: Decimal("crd_remn_rt"),
+        program: Text("prm"),
+        before_market_trade_value: Int("bf_mkrt_trde_prica"),
+        before_market_trade_value_weight: Decimal("bf_mkrt_trde_prica_wght"),
+        intraday_trade_value: Int("opmr_trde_prica"),
+        intraday_trade_value_weight: Decimal("opmr_trde_prica_wght"),
+        after_market_trade_value: Int("af_mkrt_trde_prica"),
+        after_market_trade_value_weight: Decimal("af_mkrt_trde_prica_wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyTradeDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10015",

@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10016"
 );
 /// Response of `ka10016` 신고저가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockNewHighLowPriceResponse {
     /// 신고저가 (`ntl_pric`)
@@ -141,10 +141,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10016 field \`ntl\_pric\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockNewHighLowPriceRow {
     /// 종목코드 (`stk_cd`)
@@ -218,20 +219,23 @@ pub struct StockNewHighLowPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockNewHighLowPriceRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    previous_day_trade_quantity_change_rate: Decimal("pred_trde_qty_pre_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    high_price: Int("high_pric"),
-    low_price: Int("low_pric")
-});
+codec::record_table!(
+    StockNewHighLowPriceRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        previous_day_trade_quantity_change_rate: Decimal("pred_trde_qty_pre_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        high_price: Int("high_pric"),
+        low_price: Int("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockNewHighLowPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10016",

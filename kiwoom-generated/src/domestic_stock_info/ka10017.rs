@@ -112,7 +112,7 @@ codec::request_table!(
     from_json = "ka10017"
 );
 /// Response of `ka10017` 상하한가요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksResponse {
     /// 상하한가 (`updown_pric`)
@@ -132,10 +132,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10017 field \`updown\_pric\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -217,22 +218,25 @@ pub struct UpperLowerLimitStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(UpperLowerLimitStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_info: Text("stk_infr"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    previous_day_trade_quantity: Int("pred_trde_qty"),
-    sell_remaining_quantity: Int("sel_req"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    buy_remaining_quantity: Int("buy_req"),
-    count: Int("cnt")
-});
+codec::record_table!(
+    UpperLowerLimitStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_info: Text("stk_infr"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        previous_day_trade_quantity: Int("pred_trde_qty"),
+        sell_remaining_quantity: Int("sel_req"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        buy_remaining_quantity: Int("buy_req"),
+        count: Int("cnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for UpperLowerLimitStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10017",

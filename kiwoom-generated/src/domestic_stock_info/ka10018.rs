@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10018"
 );
 /// Response of `ka10018` 고저가근접요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NearHighLowStocksResponse {
     /// 고저가근접 (`high_low_pric_alacc`)
@@ -122,10 +122,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10018 field \`high\_low\_pric\_alacc\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NearHighLowStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -193,19 +194,22 @@ pub struct NearHighLowStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(NearHighLowStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    today_high_price: Opt("tdy_high_pric"),
-    today_low_price: Opt("tdy_low_pric")
-});
+codec::record_table!(
+    NearHighLowStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        today_high_price: Opt("tdy_high_pric"),
+        today_low_price: Opt("tdy_low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for NearHighLowStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10018",

@@ -130,7 +130,7 @@ codec::request_table!(
     from_json = "ka10019"
 );
 /// Response of `ka10019` 가격급등락요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksResponse {
     /// 가격급등락 (`pric_jmpflu`)
@@ -150,10 +150,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10019 field \`pric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -219,19 +220,22 @@ pub struct PriceSurgeDropStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PriceSurgeDropStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_classification: Text("stk_cls"),
-    stock_name: Text("stk_nm"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    base_price: Int("base_pric"),
-    current_price: Opt("cur_prc"),
-    base_change: Int("base_pre"),
-    trade_quantity: Int("trde_qty"),
-    jump_rate: Decimal("jmp_rt")
-});
+codec::record_table!(
+    PriceSurgeDropStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_classification: Text("stk_cls"),
+        stock_name: Text("stk_nm"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        base_price: Int("base_pric"),
+        current_price: Opt("cur_prc"),
+        base_change: Int("base_pre"),
+        trade_quantity: Int("trde_qty"),
+        jump_rate: Decimal("jmp_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PriceSurgeDropStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10019",

@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10024"
 );
 /// Response of `ka10024` 거래량갱신요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateResponse {
     /// 거래량갱신 (`trde_qty_updt`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10024 field \`trde\_qty\_updt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateRow {
     /// 종목코드 (`stk_cd`)
@@ -160,18 +161,21 @@ pub struct VolumeRecordUpdateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(VolumeRecordUpdateRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    previous_trade_quantity: Int("prev_trde_qty"),
-    current_trade_quantity: Int("now_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid")
-});
+codec::record_table!(
+    VolumeRecordUpdateRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        previous_trade_quantity: Int("prev_trde_qty"),
+        current_trade_quantity: Int("now_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10024",

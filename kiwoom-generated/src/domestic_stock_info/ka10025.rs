@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10025"
 );
 /// Response of `ka10025` 매물대집중요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterResponse {
     /// 매물대집중 (`prps_cnctr`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10025 field \`prps\_cnctr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterRow {
     /// 종목코드 (`stk_cd`)
@@ -184,19 +185,22 @@ pub struct VolumeProfileClusterRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(VolumeProfileClusterRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    current_trade_quantity: Int("now_trde_qty"),
-    price_start: Int("pric_strt"),
-    price_end: Int("pric_end"),
-    supply_quantity: Int("prps_qty"),
-    supply_rate: Decimal("prps_rt")
-});
+codec::record_table!(
+    VolumeProfileClusterRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        current_trade_quantity: Int("now_trde_qty"),
+        price_start: Int("pric_strt"),
+        price_end: Int("pric_end"),
+        supply_quantity: Int("prps_qty"),
+        supply_rate: Decimal("prps_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10025",

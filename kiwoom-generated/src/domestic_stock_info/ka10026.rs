@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka10026"
 );
 /// Response of `ka10026` 고저PER요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowPerStocksResponse {
     /// 고저PER (`high_low_per`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10026 field \`high\_low\_per\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowPerStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -131,17 +132,20 @@ pub struct HighLowPerStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(HighLowPerStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    per: Decimal("per"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    current_trade_quantity: Int("now_trde_qty"),
-    ask_price: Opt("sel_bid")
-});
+codec::record_table!(
+    HighLowPerStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        per: Decimal("per"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        current_trade_quantity: Int("now_trde_qty"),
+        ask_price: Opt("sel_bid")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for HighLowPerStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10026",

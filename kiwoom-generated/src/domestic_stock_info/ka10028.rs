@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10028"
 );
 /// Response of `ka10028` 시가대비등락률요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateResponse {
     /// 시가대비등락률 (`open_pric_pre_flu_rt`)
@@ -141,10 +141,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10028 field \`open\_pric\_pre\_flu\_rt\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateRow {
     /// 종목코드 (`stk_cd`)
@@ -218,20 +219,23 @@ pub struct OpenPriceChangeRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OpenPriceChangeRateRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    open_price_change: Decimal("open_pric_pre"),
-    current_trade_quantity: Int("now_trde_qty"),
-    execution_strength: Decimal("cntr_str")
-});
+codec::record_table!(
+    OpenPriceChangeRateRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        open_price_change: Decimal("open_pric_pre"),
+        current_trade_quantity: Int("now_trde_qty"),
+        execution_strength: Decimal("cntr_str")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OpenPriceChangeRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10028",

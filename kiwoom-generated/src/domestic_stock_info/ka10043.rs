@@ -128,7 +128,7 @@ codec::request_table!(
     from_json = "ka10043"
 );
 /// Response of `ka10043` 거래원매물대분석요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisResponse {
     /// 거래원매물대분석 (`trde_ori_prps_anly`)
@@ -148,10 +148,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10043 field \`trde\_ori\_prps\_anly\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisRow {
     /// 일자 (`dt`)
@@ -211,17 +212,20 @@ pub struct BrokerVolumeProfileAnalysisRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerVolumeProfileAnalysisRow {
-    date: Date("dt"),
-    close_price: Int("close_pric"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    sell_quantity: Int("sel_qty"),
-    buy_quantity: Int("buy_qty"),
-    net_purchase_quantity: Int("netprps_qty"),
-    trade_quantity_sum: Int("trde_qty_sum"),
-    trade_weight: Decimal("trde_wght").format(codec::Format::PLAIN.double_signed())
-});
+codec::record_table!(
+    BrokerVolumeProfileAnalysisRow {
+        date: Date("dt"),
+        close_price: Int("close_pric"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        sell_quantity: Int("sel_qty"),
+        buy_quantity: Int("buy_qty"),
+        net_purchase_quantity: Int("netprps_qty"),
+        trade_quantity_sum: Int("trde_qty_sum"),
+        trade_weight: Decimal("trde_wght").format(codec::Format::PLAIN.double_signed())
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerVolumeProfileAnalysisRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10043",

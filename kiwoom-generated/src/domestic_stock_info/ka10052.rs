@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "ka10052"
 );
 /// Response of `ka10052` 거래원순간거래량요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeResponse {
     /// 거래원순간거래량 (`trde_ori_mont_trde_qty`)
@@ -118,10 +118,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10052 field \`trde\_ori\_mont\_trde\_qty\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeRow {
     /// 시간 (`tm`)
@@ -185,19 +186,22 @@ pub struct BrokerInstantVolumeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokerInstantVolumeRow {
-    time: Opt("tm"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    trade_broker_name: Text("trde_ori_nm"),
-    kind: Text("tp"),
-    instant_trade_quantity: Int("mont_trde_qty"),
-    cumulative_net_purchase: Int("acc_netprps"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt")
-});
+codec::record_table!(
+    BrokerInstantVolumeRow {
+        time: Opt("tm"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        trade_broker_name: Text("trde_ori_nm"),
+        kind: Text("tp"),
+        instant_trade_quantity: Int("mont_trde_qty"),
+        cumulative_net_purchase: Int("acc_netprps"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokerInstantVolumeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10052",

@@ -163,7 +163,7 @@ codec::request_table!(
     from_json = "ka10054"
 );
 /// Response of `ka10054` 변동성완화장치발동종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksResponse {
     /// 발동종목 (`motn_stk`)
@@ -183,10 +183,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10054 field \`motn\_stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -266,22 +267,25 @@ pub struct ViTriggeredStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ViTriggeredStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    trigger_price: Int("motn_pric"),
-    dynamic_disparity_rate: Decimal("dynm_dispty_rt"),
-    trade_execution_processing_time: Opt("trde_cntr_proc_time"),
-    vi_release_time: Opt("virelis_time"),
-    vi_applied_type: Text("viaplc_tp"),
-    dynamic_reference_price: Int("dynm_stdpc"),
-    static_reference_price: Int("static_stdpc"),
-    static_disparity_rate: Decimal("static_dispty_rt"),
-    open_price_change_fluctuation_rate: Decimal("open_pric_pre_flu_rt"),
-    vi_trigger_count: Int("vimotn_cnt"),
-    exchange_type: Text("stex_tp")
-});
+codec::record_table!(
+    ViTriggeredStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        trigger_price: Int("motn_pric"),
+        dynamic_disparity_rate: Decimal("dynm_dispty_rt"),
+        trade_execution_processing_time: Opt("trde_cntr_proc_time"),
+        vi_release_time: Opt("virelis_time"),
+        vi_applied_type: Text("viaplc_tp"),
+        dynamic_reference_price: Int("dynm_stdpc"),
+        static_reference_price: Int("static_stdpc"),
+        static_disparity_rate: Decimal("static_dispty_rt"),
+        open_price_change_fluctuation_rate: Decimal("open_pric_pre_flu_rt"),
+        vi_trigger_count: Int("vimotn_cnt"),
+        exchange_type: Text("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ViTriggeredStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10054",

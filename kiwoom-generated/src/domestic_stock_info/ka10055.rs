@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "ka10055"
 );
 /// Response of `ka10055` 당일전일체결량요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayPrevTradeVolumeResponse {
     /// 당일전일체결량 (`tdy_pred_cntr_qty`)
@@ -75,10 +75,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10055 field \`tdy\_pred\_cntr\_qty\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayPrevTradeVolumeRow {
     /// 체결시간 (`cntr_tm`)
@@ -132,16 +133,19 @@ pub struct TodayPrevTradeVolumeRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayPrevTradeVolumeRow {
-    execution_time: Opt("cntr_tm"),
-    execution_price: Opt("cntr_pric"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    execution_quantity: Int("cntr_qty"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica")
-});
+codec::record_table!(
+    TodayPrevTradeVolumeRow {
+        execution_time: Opt("cntr_tm"),
+        execution_price: Opt("cntr_pric"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        execution_quantity: Int("cntr_qty"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayPrevTradeVolumeRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10055",

@@ -99,7 +99,7 @@ codec::request_table!(
     from_json = "ka10058"
 );
 /// Response of `ka10058` 투자자별일별매매종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksResponse {
     /// 투자자별일별매매종목 (`invsr_daly_trde_stk`)
@@ -119,10 +119,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10058 field \`invsr\_daly\_trde\_stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -190,19 +191,22 @@ pub struct InvestorDailyTradeStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(InvestorDailyTradeStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    net_sell_quantity: Int("netslmt_qty").format(codec::Format::PLAIN.double_signed()),
-    net_sell_amount: Int("netslmt_amt").format(codec::Format::PLAIN.double_signed()),
-    estimated_average_price: Int("prsm_avg_pric"),
-    current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-    average_price_change: Int("avg_pric_pre").format(codec::Format::PLAIN.double_signed()),
-    change_rate: Decimal("pre_rt").format(codec::Format::PLAIN.double_signed()),
-    date_trade_quantity: Int("dt_trde_qty")
-});
+codec::record_table!(
+    InvestorDailyTradeStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        net_sell_quantity: Int("netslmt_qty").format(codec::Format::PLAIN.double_signed()),
+        net_sell_amount: Int("netslmt_amt").format(codec::Format::PLAIN.double_signed()),
+        estimated_average_price: Int("prsm_avg_pric"),
+        current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
+        average_price_change: Int("avg_pric_pre").format(codec::Format::PLAIN.double_signed()),
+        change_rate: Decimal("pre_rt").format(codec::Format::PLAIN.double_signed()),
+        date_trade_quantity: Int("dt_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for InvestorDailyTradeStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10058",

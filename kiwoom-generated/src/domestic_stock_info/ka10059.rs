@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka10059"
 );
 /// Response of `ka10059` 종목별투자자기관별요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionResponse {
     /// 종목별투자자기관별 (`stk_invsr_orgn`)
@@ -111,10 +111,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10059 field \`stk\_invsr\_orgn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionRow {
     /// 일자 (`dt`)
@@ -238,28 +239,31 @@ pub struct StockInvestorByInstitutionRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockInvestorByInstitutionRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    change_sign: Opt("pre_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt").format(codec::Format::scaled(2)),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    individual_investor: Int("ind_invsr"),
-    foreign_investor: Int("frgnr_invsr"),
-    institution: Int("orgn"),
-    financial_investment: Int("fnnc_invt"),
-    insurance: Int("insrnc"),
-    investment_trust: Int("invtrt"),
-    other_financial: Int("etc_fnnc"),
-    bank: Int("bank"),
-    pension_fund: Int("penfnd_etc"),
-    private_fund: Int("samo_fund"),
-    nation: Int("natn"),
-    other_corporation: Int("etc_corp"),
-    domestic_foreign: Int("natfor")
-});
+codec::record_table!(
+    StockInvestorByInstitutionRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        change_sign: Opt("pre_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt").format(codec::Format::scaled(2)),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        individual_investor: Int("ind_invsr"),
+        foreign_investor: Int("frgnr_invsr"),
+        institution: Int("orgn"),
+        financial_investment: Int("fnnc_invt"),
+        insurance: Int("insrnc"),
+        investment_trust: Int("invtrt"),
+        other_financial: Int("etc_fnnc"),
+        bank: Int("bank"),
+        pension_fund: Int("penfnd_etc"),
+        private_fund: Int("samo_fund"),
+        nation: Int("natn"),
+        other_corporation: Int("etc_corp"),
+        domestic_foreign: Int("natfor")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10059",

@@ -100,7 +100,7 @@ codec::request_table!(
     from_json = "ka10061"
 );
 /// Response of `ka10061` 종목별투자자기관별합계요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalResponse {
     /// 종목별투자자기관별합계 (`stk_invsr_orgn_tot`)
@@ -120,10 +120,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10061 field \`stk\_invsr\_orgn\_tot\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalRow {
     /// 개인투자자 (`ind_invsr`)
@@ -205,21 +206,24 @@ pub struct StockInvestorByInstitutionTotalRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockInvestorByInstitutionTotalRow {
-    individual_investor: Int("ind_invsr"),
-    foreign_investor: Int("frgnr_invsr"),
-    institution: Int("orgn"),
-    financial_investment: Int("fnnc_invt"),
-    insurance: Int("insrnc"),
-    investment_trust: Int("invtrt"),
-    other_financial: Int("etc_fnnc"),
-    bank: Int("bank"),
-    pension_fund: Int("penfnd_etc"),
-    private_fund: Int("samo_fund"),
-    nation: Int("natn"),
-    other_corporation: Int("etc_corp"),
-    domestic_foreign: Int("natfor")
-});
+codec::record_table!(
+    StockInvestorByInstitutionTotalRow {
+        individual_investor: Int("ind_invsr"),
+        foreign_investor: Int("frgnr_invsr"),
+        institution: Int("orgn"),
+        financial_investment: Int("fnnc_invt"),
+        insurance: Int("insrnc"),
+        investment_trust: Int("invtrt"),
+        other_financial: Int("etc_fnnc"),
+        bank: Int("bank"),
+        pension_fund: Int("penfnd_etc"),
+        private_fund: Int("samo_fund"),
+        nation: Int("natn"),
+        other_corporation: Int("etc_corp"),
+        domestic_foreign: Int("natfor")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockInvestorByInstitutionTotalRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10061",

@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10084"
 );
 /// Response of `ka10084` 당일전일체결요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayPrevTradesResponse {
     /// 당일전일체결 (`tdy_pred_cntr`)
@@ -100,10 +100,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10084 field \`tdy\_pred\_cntr\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayPrevTradesRow {
     /// 시간 (`tm`)
@@ -181,20 +182,23 @@ pub struct TodayPrevTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayPrevTradesRow {
-    time: Opt("tm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change: Int("pred_pre"),
-    change_rate: Decimal("pre_rt"),
-    best_ask_price_unit: Opt("pri_sel_bid_unit"),
-    best_bid_price_unit: Opt("pri_buy_bid_unit"),
-    execution_trade_quantity: Int("cntr_trde_qty"),
-    sign: Opt("sign"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    cumulative_trade_value: Int("acc_trde_prica"),
-    execution_strength: Decimal("cntr_str"),
-    exchange_type: Opt("stex_tp")
-});
+codec::record_table!(
+    TodayPrevTradesRow {
+        time: Opt("tm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change: Int("pred_pre"),
+        change_rate: Decimal("pre_rt"),
+        best_ask_price_unit: Opt("pri_sel_bid_unit"),
+        best_bid_price_unit: Opt("pri_buy_bid_unit"),
+        execution_trade_quantity: Int("cntr_trde_qty"),
+        sign: Opt("sign"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        cumulative_trade_value: Int("acc_trde_prica"),
+        execution_strength: Decimal("cntr_str"),
+        exchange_type: Opt("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayPrevTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10084",

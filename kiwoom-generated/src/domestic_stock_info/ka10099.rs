@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "ka10099"
 );
 /// Response of `ka10099` 종목정보 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StocksResponse {
     /// 종목리스트 (`list`)
@@ -79,10 +79,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10099 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StocksRow {
     /// 종목코드 (`code`)
@@ -158,22 +159,25 @@ pub struct StocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StocksRow {
-    code: Text("code"),
-    name: Text("name"),
-    listed_share_count: Int("listCount").format(codec::Format::PLAIN.zero_padded(16)),
-    audit_info: Text("auditInfo"),
-    listing_date: Date("regDay"),
-    previous_close_price: Opt("lastPrice").format(codec::Format::PLAIN.zero_padded(8)),
-    state: Text("state"),
-    market_code: Text("marketCode"),
-    market_name: Text("marketName"),
-    industry_name: Text("upName"),
-    company_size_name: Text("upSizeName"),
-    order_warning: Opt("orderWarning"),
-    company_class_name: Text("companyClassName"),
-    nxt_enabled: Opt("nxtEnable")
-});
+codec::record_table!(
+    StocksRow {
+        code: Text("code"),
+        name: Text("name"),
+        listed_share_count: Int("listCount").format(codec::Format::PLAIN.zero_padded(16)),
+        audit_info: Text("auditInfo"),
+        listing_date: Date("regDay"),
+        previous_close_price: Opt("lastPrice").format(codec::Format::PLAIN.zero_padded(8)),
+        state: Text("state"),
+        market_code: Text("marketCode"),
+        market_name: Text("marketName"),
+        industry_name: Text("upName"),
+        company_size_name: Text("upSizeName"),
+        order_warning: Opt("orderWarning"),
+        company_class_name: Text("companyClassName"),
+        nxt_enabled: Opt("nxtEnable")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10099",

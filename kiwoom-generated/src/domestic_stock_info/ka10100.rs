@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10100"
 );
 /// Response of `ka10100` 종목정보 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDetailResponse {
     /// 종목코드 (`code`)
@@ -145,6 +145,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockDetailRequest {

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka10101"
 );
 /// Response of `ka10101` 업종코드 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorCodesResponse {
     /// 업종코드리스트 (`list`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10101 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorCodesRow {
     /// 시장구분코드 (`marketCode`)
@@ -89,12 +90,15 @@ pub struct SectorCodesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorCodesRow {
-    market_code: Text("marketCode"),
-    code: Text("code"),
-    name: Text("name"),
-    group: Text("group")
-});
+codec::record_table!(
+    SectorCodesRow {
+        market_code: Text("marketCode"),
+        code: Text("code"),
+        name: Text("name"),
+        group: Text("group")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorCodesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10101",

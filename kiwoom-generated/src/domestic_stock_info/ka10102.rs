@@ -32,7 +32,7 @@ impl BrokersRequest {
 }
 codec::request_table!(BrokersRequest {}, from_json = "ka10102");
 /// Response of `ka10102` 회원사 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokersResponse {
     /// 회원사코드리스트 (`list`)
@@ -52,10 +52,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10102 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BrokersRow {
     /// 코드 (`code`)
@@ -73,11 +74,14 @@ pub struct BrokersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(BrokersRow {
-    code: Text("code"),
-    name: Text("name"),
-    kind: Text("gb")
-});
+codec::record_table!(
+    BrokersRow {
+        code: Text("code"),
+        name: Text("name"),
+        kind: Text("gb")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for BrokersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10102",

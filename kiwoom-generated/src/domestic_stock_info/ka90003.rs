@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka90003"
 );
 /// Response of `ka90003` 프로그램순매수상위50요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramNetBuyTop50Response {
     /// 프로그램순매수상위50 (`prm_netprps_upper_50`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka90003 field \`prm\_netprps\_upper\_50\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ProgramNetBuyTop50Row {
     /// 순위 (`rank`)
@@ -164,19 +165,22 @@ pub struct ProgramNetBuyTop50Row {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ProgramNetBuyTop50Row {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    fluctuation_sign: Opt("flu_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    program_sell_amount: Int("prm_sell_amt"),
-    program_buy_amount: Int("prm_buy_amt"),
-    program_net_purchase_amount: Int("prm_netprps_amt")
-});
+codec::record_table!(
+    ProgramNetBuyTop50Row {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        fluctuation_sign: Opt("flu_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        program_sell_amount: Int("prm_sell_amt"),
+        program_buy_amount: Int("prm_buy_amt"),
+        program_net_purchase_amount: Int("prm_netprps_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ProgramNetBuyTop50Request {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90003",

@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka90004"
 );
 /// Response of `ka90004` 종목별프로그램매매현황요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusResponse {
     /// 매수체결수량합계 (`tot_1`)
@@ -126,10 +126,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka90004 field \`stk\_prm\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusRow {
     /// 종목코드 (`stk_cd`)
@@ -197,19 +198,22 @@ pub struct StockProgramTradeStatusRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockProgramTradeStatusRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    fluctuation_sign: Opt("flu_sig"),
-    previous_day_change: Int("pred_pre"),
-    buy_execution_quantity: Int("buy_cntr_qty"),
-    buy_execution_amount: Int("buy_cntr_amt"),
-    sell_execution_quantity: Int("sel_cntr_qty"),
-    sell_execution_amount: Int("sel_cntr_amt"),
-    net_purchase_value: Int("netprps_prica"),
-    all_trade_rate: Decimal("all_trde_rt")
-});
+codec::record_table!(
+    StockProgramTradeStatusRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        fluctuation_sign: Opt("flu_sig"),
+        previous_day_change: Int("pred_pre"),
+        buy_execution_quantity: Int("buy_cntr_qty"),
+        buy_execution_amount: Int("buy_cntr_amt"),
+        sell_execution_quantity: Int("sel_cntr_qty"),
+        sell_execution_amount: Int("sel_cntr_amt"),
+        net_purchase_value: Int("netprps_prica"),
+        all_trade_rate: Decimal("all_trde_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockProgramTradeStatusRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90004",

@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "kt20016"
 );
 /// Response of `kt20016` 신용융자 가능종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksResponse {
     /// 신용융자가능여부 (`crd_loan_able`)
@@ -100,10 +100,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -147,15 +148,19 @@ pub struct CreditLoanableStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(CreditLoanableStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    credit_guarantee_rate: Text("crd_assr_rt"),
-    substitute_price: Opt("repl_pric").format(codec::Format::PLAIN.zero_padded(12)),
-    previous_day_close_price: Opt("pred_close_pric").format(codec::Format::PLAIN.zero_padded(12)),
-    credit_limit_over_flag: Opt("crd_limit_over_yn"),
-    credit_limit_over_text: Opt("crd_limit_over_txt")
-});
+codec::record_table!(
+    CreditLoanableStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        credit_guarantee_rate: Text("crd_assr_rt"),
+        substitute_price: Opt("repl_pric").format(codec::Format::PLAIN.zero_padded(12)),
+        previous_day_close_price: Opt("pred_close_pric")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        credit_limit_over_flag: Opt("crd_limit_over_yn"),
+        credit_limit_over_text: Opt("crd_limit_over_txt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for CreditLoanableStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "kt20016",

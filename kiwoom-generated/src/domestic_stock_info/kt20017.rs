@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "kt20017"
 );
 /// Response of `kt20017` 신용융자 가능문의.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CheckCreditLoanableResponse {
     /// 신용가능여부 (`crd_alow_yn`)
@@ -66,6 +66,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for CheckCreditLoanableRequest {

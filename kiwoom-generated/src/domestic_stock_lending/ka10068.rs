@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10068"
 );
 /// Response of `ka10068` 대차거래추이요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendResponse {
     /// 대차거래추이 (`dbrt_trde_trnsn`)
@@ -92,10 +92,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka10068 field \`dbrt\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendRow {
     /// 일자 (`dt`)
@@ -137,14 +138,17 @@ pub struct StockLendingTradeTrendRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockLendingTradeTrendRow {
-    date: Date("dt"),
-    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
-    lending_trade_repayment: Int("dbrt_trde_rpy"),
-    lending_trade_change: Int("dbrt_trde_irds"),
-    holding: Int("rmnd"),
-    balance_amount: Int("remn_amt")
-});
+codec::record_table!(
+    StockLendingTradeTrendRow {
+        date: Date("dt"),
+        lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+        lending_trade_repayment: Int("dbrt_trde_rpy"),
+        lending_trade_change: Int("dbrt_trde_irds"),
+        holding: Int("rmnd"),
+        balance_amount: Int("remn_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockLendingTradeTrendRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10068",

@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10069"
 );
 /// Response of `ka10069` 대차거래상위10종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksResponse {
     /// 대차거래체결주수합 (`dbrt_trde_cntrcnt_sum`)
@@ -156,10 +156,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka10069 field \`dbrt\_trde\_upper\_10stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksRow {
     /// 종목명 (`stk_nm`)
@@ -197,14 +198,17 @@ pub struct StockLendingTop10StocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockLendingTop10StocksRow {
-    stock_name: Text("stk_nm"),
-    stock_code: Text("stk_cd"),
-    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
-    lending_trade_repayment: Int("dbrt_trde_rpy"),
-    holding: Int("rmnd"),
-    balance_amount: Int("remn_amt")
-});
+codec::record_table!(
+    StockLendingTop10StocksRow {
+        stock_name: Text("stk_nm"),
+        stock_code: Text("stk_cd"),
+        lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+        lending_trade_repayment: Int("dbrt_trde_rpy"),
+        holding: Int("rmnd"),
+        balance_amount: Int("remn_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockLendingTop10StocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka10069",

@@ -83,7 +83,7 @@ codec::request_table!(
     from_json = "ka20068"
 );
 /// Response of `ka20068` 대차거래추이요청(종목별).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendByStockResponse {
     /// 대차거래추이 (`dbrt_trde_trnsn`)
@@ -103,10 +103,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka20068 field \`dbrt\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendByStockRow {
     /// 일자 (`dt`)
@@ -148,14 +149,17 @@ pub struct StockLendingTradeTrendByStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockLendingTradeTrendByStockRow {
-    date: Date("dt"),
-    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
-    lending_trade_repayment: Int("dbrt_trde_rpy"),
-    lending_trade_change: Int("dbrt_trde_irds"),
-    holding: Int("rmnd"),
-    balance_amount: Int("remn_amt")
-});
+codec::record_table!(
+    StockLendingTradeTrendByStockRow {
+        date: Date("dt"),
+        lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+        lending_trade_repayment: Int("dbrt_trde_rpy"),
+        lending_trade_change: Int("dbrt_trde_irds"),
+        holding: Int("rmnd"),
+        balance_amount: Int("remn_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockLendingTradeTrendByStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka20068",

@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "ka90012"
 );
 /// Response of `ka90012` 대차거래내역요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryResponse {
     /// 대차거래내역 (`dbrt_trde_prps`)
@@ -71,10 +71,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka90012 field \`dbrt\_trde\_prps\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryRow {
     /// 종목명 (`stk_nm`)
@@ -112,14 +113,17 @@ pub struct StockLendingTradeHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockLendingTradeHistoryRow {
-    stock_name: Text("stk_nm"),
-    stock_code: Text("stk_cd"),
-    lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
-    lending_trade_repayment: Int("dbrt_trde_rpy"),
-    holding: Int("rmnd"),
-    balance_amount: Int("remn_amt")
-});
+codec::record_table!(
+    StockLendingTradeHistoryRow {
+        stock_name: Text("stk_nm"),
+        stock_code: Text("stk_cd"),
+        lending_trade_executed_shares: Int("dbrt_trde_cntrcnt"),
+        lending_trade_repayment: Int("dbrt_trde_rpy"),
+        holding: Int("rmnd"),
+        balance_amount: Int("remn_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockLendingTradeHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90012",

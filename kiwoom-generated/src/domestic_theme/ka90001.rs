@@ -101,7 +101,7 @@ codec::request_table!(
     from_json = "ka90001"
 );
 /// Response of `ka90001` 테마그룹별요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThemeGroupsResponse {
     /// 테마그룹별 (`thema_grp`)
@@ -121,10 +121,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/theme.yaml ka90001 field \`thema\_grp\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThemeGroupsRow {
     /// 테마그룹코드 (`thema_grp_cd`)
@@ -172,17 +173,20 @@ pub struct ThemeGroupsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ThemeGroupsRow {
-    theme_group_code: Text("thema_grp_cd"),
-    theme_name: Text("thema_nm"),
-    stock_count: Int("stk_num"),
-    fluctuation_sign: Opt("flu_sig"),
-    fluctuation_rate: Decimal("flu_rt"),
-    rising_stock_count: Int("rising_stk_num"),
-    falling_stock_count: Int("fall_stk_num"),
-    date_profit_rate: Decimal("dt_prft_rt"),
-    main_stock: Text("main_stk")
-});
+codec::record_table!(
+    ThemeGroupsRow {
+        theme_group_code: Text("thema_grp_cd"),
+        theme_name: Text("thema_nm"),
+        stock_count: Int("stk_num"),
+        fluctuation_sign: Opt("flu_sig"),
+        fluctuation_rate: Decimal("flu_rt"),
+        rising_stock_count: Int("rising_stk_num"),
+        falling_stock_count: Int("fall_stk_num"),
+        date_profit_rate: Decimal("dt_prft_rt"),
+        main_stock: Text("main_stk")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ThemeGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90001",

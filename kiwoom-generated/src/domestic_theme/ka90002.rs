@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka90002"
 );
 /// Response of `ka90002` 테마구성종목요청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThemeStocksResponse {
     /// 등락률 (`flu_rt`)
@@ -101,10 +101,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/theme.yaml ka90002 field \`thema\_comp\_stk\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThemeStocksRow {
     /// 종목코드 (`stk_cd`)
@@ -178,20 +179,23 @@ pub struct ThemeStocksRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ThemeStocksRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    current_price: Opt("cur_prc"),
-    fluctuation_sign: Opt("flu_sig"),
-    previous_day_change: Int("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    sell_remaining_quantity: Int("sel_req"),
-    bid_price: Opt("buy_bid"),
-    buy_remaining_quantity: Int("buy_req"),
-    date_profit_rate_n: Decimal("dt_prft_rt_n")
-});
+codec::record_table!(
+    ThemeStocksRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        current_price: Opt("cur_prc"),
+        fluctuation_sign: Opt("flu_sig"),
+        previous_day_change: Int("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        sell_remaining_quantity: Int("sel_req"),
+        bid_price: Opt("buy_bid"),
+        buy_remaining_quantity: Int("buy_req"),
+        date_profit_rate_n: Decimal("dt_prft_rt_n")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ThemeStocksRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka90002",

@@ -32,7 +32,7 @@ impl WatchlistGroupsRequest {
 }
 codec::request_table!(WatchlistGroupsRequest {}, from_json = "ka01300");
 /// Response of `ka01300` 관심종목 그룹 리스트 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
@@ -59,10 +59,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/watchlist.yaml ka01300 field \`nofi\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)
@@ -76,10 +77,13 @@ pub struct WatchlistGroupsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(WatchlistGroupsRow {
-    group_code: Text("gcod"),
-    name: Text("name")
-});
+codec::record_table!(
+    WatchlistGroupsRow {
+        group_code: Text("gcod"),
+        name: Text("name")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for WatchlistGroupsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01300",

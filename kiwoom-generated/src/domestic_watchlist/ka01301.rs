@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka01301"
 );
 /// Response of `ka01301` 관심종목 그룹 상세 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
@@ -73,10 +73,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/domestic/watchlist.yaml ka01301 field \`nofj\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)
@@ -94,11 +95,14 @@ pub struct WatchlistGroupDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(WatchlistGroupDetailRow {
-    stock_code: Text("cod2"),
-    bookmark: Text("bgb"),
-    bookmark_color: Text("bgb_clr")
-});
+codec::record_table!(
+    WatchlistGroupDetailRow {
+        stock_code: Text("cod2"),
+        bookmark: Text("bgb"),
+        bookmark_color: Text("bgb_clr")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ka01301",

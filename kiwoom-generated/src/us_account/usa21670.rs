@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "usa21670"
 );
 /// Response of `usa21670` 미국주식 일별계좌수익률현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -71,10 +71,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml usa21670 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateRow {
     /// 기준일 (`base_dt`)
@@ -146,24 +147,27 @@ pub struct DailyAccountReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyAccountReturnRateRow {
-    base_date: Date("base_dt"),
-    stock_evaluation_amount: Decimal("stk_evlta"),
-    profit_loss_amount: Decimal("pl_amt"),
-    dividend_amount: Decimal("dvid_amt"),
-    commission_tax: Decimal("cmsn_tax"),
-    cumulative_profit_loss_amount: Decimal("acum_pl_amt"),
-    withdrawal_amount: Decimal("pymn_amt"),
-    deposited_assets: Decimal("dast"),
-    overdue_amount: Decimal("dly_amt"),
-    sell_amount: Decimal("sell_amt"),
-    buy_amount: Decimal("buy_amt"),
-    profit_rate: Decimal("prft_rt"),
-    foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
-    foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
-    deposit_amount: Decimal("ina_amt"),
-    exchange_rate: Decimal("exrt")
-});
+codec::record_table!(
+    DailyAccountReturnRateRow {
+        base_date: Date("base_dt"),
+        stock_evaluation_amount: Decimal("stk_evlta"),
+        profit_loss_amount: Decimal("pl_amt"),
+        dividend_amount: Decimal("dvid_amt"),
+        commission_tax: Decimal("cmsn_tax"),
+        cumulative_profit_loss_amount: Decimal("acum_pl_amt"),
+        withdrawal_amount: Decimal("pymn_amt"),
+        deposited_assets: Decimal("dast"),
+        overdue_amount: Decimal("dly_amt"),
+        sell_amount: Decimal("sell_amt"),
+        buy_amount: Decimal("buy_amt"),
+        profit_rate: Decimal("prft_rt"),
+        foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
+        foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
+        deposit_amount: Decimal("ina_amt"),
+        exchange_rate: Decimal("exrt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyAccountReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa21670",

@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "usa21690"
 );
 /// Response of `usa21690` 미국주식 연도별계좌수익률현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyAccountReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -74,10 +74,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml usa21690 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyAccountReturnRateRow {
     /// 기준일 (`base_dt`)
@@ -149,24 +150,27 @@ pub struct YearlyAccountReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(YearlyAccountReturnRateRow {
-    base_date: Text("base_dt"),
-    stock_evaluation_amount: Decimal("stk_evlta"),
-    profit_loss_amount: Decimal("pl_amt"),
-    dividend_amount: Decimal("dvid_amt"),
-    commission_tax: Decimal("cmsn_tax"),
-    cumulative_profit_loss_amount: Decimal("acum_pl_amt"),
-    withdrawal_amount: Decimal("pymn_amt"),
-    deposited_assets: Decimal("dast"),
-    overdue_amount: Decimal("dly_amt"),
-    sell_amount: Decimal("sell_amt"),
-    buy_amount: Decimal("buy_amt"),
-    profit_rate: Decimal("prft_rt"),
-    foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
-    foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
-    deposit_amount: Decimal("ina_amt"),
-    exchange_rate: Decimal("exrt")
-});
+codec::record_table!(
+    YearlyAccountReturnRateRow {
+        base_date: Text("base_dt"),
+        stock_evaluation_amount: Decimal("stk_evlta"),
+        profit_loss_amount: Decimal("pl_amt"),
+        dividend_amount: Decimal("dvid_amt"),
+        commission_tax: Decimal("cmsn_tax"),
+        cumulative_profit_loss_amount: Decimal("acum_pl_amt"),
+        withdrawal_amount: Decimal("pymn_amt"),
+        deposited_assets: Decimal("dast"),
+        overdue_amount: Decimal("dly_amt"),
+        sell_amount: Decimal("sell_amt"),
+        buy_amount: Decimal("buy_amt"),
+        profit_rate: Decimal("prft_rt"),
+        foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
+        foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
+        deposit_amount: Decimal("ina_amt"),
+        exchange_rate: Decimal("exrt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for YearlyAccountReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa21690",

@@ -77,7 +77,7 @@ codec::request_table!(
     from_json = "usa21732"
 );
 /// Response of `usa21732` 미국주식 연도별종목수익률현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyStockReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml usa21732 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyStockReturnRateRow {
     /// 종목코드 (`stk_cd`)
@@ -190,27 +191,30 @@ pub struct YearlyStockReturnRateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(YearlyStockReturnRateRow {
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    first_base_date: Text("frst_base_dt"),
-    last_base_date: Text("last_base_dt"),
-    profit_loss_amount: Decimal("pl_amt"),
-    profit_rate: Decimal("prft_rt"),
-    first_stock_evaluation_amount: Decimal("frst_stk_evlta"),
-    last_stock_evaluation_amount: Decimal("last_stk_evlta"),
-    first_quantity: Decimal("frst_qty"),
-    last_quantity: Decimal("last_qty"),
-    buy_quantity: Int("buy_qty"),
-    sell_quantity: Int("sell_qty"),
-    buy_amount: Int("buy_amt"),
-    sell_amount: Int("sell_amt"),
-    foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
-    foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
-    commission_tax: Decimal("cmsn_tax"),
-    dividend_amount: Decimal("dvid_amt"),
-    currency_code: Text("crnc_code")
-});
+codec::record_table!(
+    YearlyStockReturnRateRow {
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        first_base_date: Text("frst_base_dt"),
+        last_base_date: Text("last_base_dt"),
+        profit_loss_amount: Decimal("pl_amt"),
+        profit_rate: Decimal("prft_rt"),
+        first_stock_evaluation_amount: Decimal("frst_stk_evlta"),
+        last_stock_evaluation_amount: Decimal("last_stk_evlta"),
+        first_quantity: Decimal("frst_qty"),
+        last_quantity: Decimal("last_qty"),
+        buy_quantity: Int("buy_qty"),
+        sell_quantity: Int("sell_qty"),
+        buy_amount: Int("buy_amt"),
+        sell_amount: Int("sell_amt"),
+        foreign_stock_inbound_amount: Decimal("frgn_stk_inq_amt"),
+        foreign_stock_outbound_amount: Decimal("frgn_stk_outq_amt"),
+        commission_tax: Decimal("cmsn_tax"),
+        dividend_amount: Decimal("dvid_amt"),
+        currency_code: Text("crnc_code")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for YearlyStockReturnRateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa21732",

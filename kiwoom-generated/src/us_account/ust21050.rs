@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "ust21050"
 );
 /// Response of `ust21050` 미국주식 원장 미체결.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpenOrdersResponse {
     /// 결과리스트 (`result_list`)
@@ -110,10 +110,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21050 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OpenOrdersRow {
     /// 주문종류 (`ord_cntr_tp`)
@@ -257,33 +258,36 @@ pub struct OpenOrdersRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OpenOrdersRow {
-    order_execution_type: Opt("ord_cntr_tp"),
-    order_number: Text("ord_no"),
-    original_order_number: Text("orig_ord_no"),
-    exchange_name: Text("stex_nm"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    foreign_trade_type: Opt("frgn_trde_tp"),
-    foreign_trade_name: Opt("frgn_trde_nm"),
-    sell_buy_type: Opt("slby_tp"),
-    sell_buy_type_name: Opt("slby_tp_nm"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    order_unit_price: Decimal("ord_uv"),
-    stop_price: Decimal("stop_pric"),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    execution_unit_price: Decimal("cntr_uv"),
-    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    modify_unit_price: Decimal("mdfy_uv"),
-    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
-    order_time: Text("ord_time"),
-    order_response_time: Text("ord_resp_time"),
-    order_status: Text("ord_stat"),
-    reservation_type: Opt("rsrv_tp"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    OpenOrdersRow {
+        order_execution_type: Opt("ord_cntr_tp"),
+        order_number: Text("ord_no"),
+        original_order_number: Text("orig_ord_no"),
+        exchange_name: Text("stex_nm"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        foreign_trade_type: Opt("frgn_trde_tp"),
+        foreign_trade_name: Opt("frgn_trde_nm"),
+        sell_buy_type: Opt("slby_tp"),
+        sell_buy_type_name: Opt("slby_tp_nm"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        order_unit_price: Decimal("ord_uv"),
+        stop_price: Decimal("stop_pric"),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        execution_unit_price: Decimal("cntr_uv"),
+        modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        modify_unit_price: Decimal("mdfy_uv"),
+        cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+        order_time: Text("ord_time"),
+        order_response_time: Text("ord_resp_time"),
+        order_status: Text("ord_stat"),
+        reservation_type: Opt("rsrv_tp"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OpenOrdersRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21050",

@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "ust21070"
 );
 /// Response of `ust21070` 미국주식 원장잔고확인.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LedgerBalanceResponse {
     /// 통화코드 (`crnc_code`)
@@ -151,10 +151,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21070 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LedgerBalanceRow {
     /// 거래소명 (`stex_nm`)
@@ -256,32 +257,35 @@ pub struct LedgerBalanceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(LedgerBalanceRow {
-    exchange_name: Text("stex_nm"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    quantity: Decimal("qty"),
-    holding_quantity: Decimal("poss_qty"),
-    sell_available_quantity: Decimal("sell_alowq"),
-    previous_day_execution_sell_quantity: Decimal("pred_cntr_sellq"),
-    previous_day_execution_buy_quantity: Decimal("pred_cntr_buyq"),
-    today_execution_sell_quantity: Decimal("tdy_cntr_sellq"),
-    today_execution_buy_quantity: Decimal("tdy_cntr_buyq"),
-    foreign_stock_purchase_unit_price: Decimal("frgn_stk_book_uv"),
-    current_price: Decimal("now_pric"),
-    evaluation_amount: Decimal("evlt_amt"),
-    profit_loss_amount: Decimal("pl_amt"),
-    profit_loss_rate: Decimal("pl_rt"),
-    evaluation_amount_krw: Int("evlt_amt_krw"),
-    profit_loss_amount_krw: Int("pl_amt_krw"),
-    nation_name: Text("natn_nm"),
-    exchange_rate: Decimal("exch_rate"),
-    foreign_stock_purchase_unit_price_krw: Int("frgn_stk_book_uv_krw"),
-    current_price_krw: Int("now_pric_krw"),
-    foreign_stock_purchase_amount: Decimal("frgn_stk_book_amt"),
-    foreign_stock_purchase_amount_krw: Int("frgn_stk_book_amt_krw")
-});
+codec::record_table!(
+    LedgerBalanceRow {
+        exchange_name: Text("stex_nm"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        quantity: Decimal("qty"),
+        holding_quantity: Decimal("poss_qty"),
+        sell_available_quantity: Decimal("sell_alowq"),
+        previous_day_execution_sell_quantity: Decimal("pred_cntr_sellq"),
+        previous_day_execution_buy_quantity: Decimal("pred_cntr_buyq"),
+        today_execution_sell_quantity: Decimal("tdy_cntr_sellq"),
+        today_execution_buy_quantity: Decimal("tdy_cntr_buyq"),
+        foreign_stock_purchase_unit_price: Decimal("frgn_stk_book_uv"),
+        current_price: Decimal("now_pric"),
+        evaluation_amount: Decimal("evlt_amt"),
+        profit_loss_amount: Decimal("pl_amt"),
+        profit_loss_rate: Decimal("pl_rt"),
+        evaluation_amount_krw: Int("evlt_amt_krw"),
+        profit_loss_amount_krw: Int("pl_amt_krw"),
+        nation_name: Text("natn_nm"),
+        exchange_rate: Decimal("exch_rate"),
+        foreign_stock_purchase_unit_price_krw: Int("frgn_stk_book_uv_krw"),
+        current_price_krw: Int("now_pric_krw"),
+        foreign_stock_purchase_amount: Decimal("frgn_stk_book_amt"),
+        foreign_stock_purchase_amount_krw: Int("frgn_stk_book_amt_krw")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for LedgerBalanceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21070",

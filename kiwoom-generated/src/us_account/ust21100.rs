@@ -117,7 +117,7 @@ codec::request_table!(
     from_json = "ust21100"
 );
 /// Response of `ust21100` 미국주식 거래내역.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -154,10 +154,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransactionHistoryRow {
     /// 거래일자 (`deal_dt`)
@@ -285,38 +286,41 @@ pub struct TransactionHistoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TransactionHistoryRow {
-    deal_date: Date("deal_dt"),
-    deal_kind_name: Text("deal_kind_nm"),
-    remark_name: Text("rmrk_nm"),
-    deal_amount: Decimal("deal_amt"),
-    tax_total_amount: Decimal("tax_tot_amt"),
-    settlement_amount: Decimal("exct_amt"),
-    unpaid_occurred: Int("uncl_ocr"),
-    foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
-    deposit_balance: Decimal("entra_remn"),
-    deal_number: Text("deal_no"),
-    stock_name: Text("stk_nm"),
-    deal_quantity: Decimal("deal_qty"),
-    foreign_currency_deal_tax: Decimal("fc_deal_tax"),
-    foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
-    repayment_sum: Decimal("rpym_sum"),
-    foreign_currency_repayment_sum: Decimal("fc_rpym_sum"),
-    foreign_currency_deposit: Decimal("fc_entra"),
-    media_name: Text("mdia_nm"),
-    original_deal_number: Text("orig_deal_no"),
-    stock_code: Text("stk_cd"),
-    unit_price_exchange_rate: Decimal("uv_exrt"),
-    foreign_currency_commission: Decimal("fc_cmsn"),
-    foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
-    overdue_sum: Decimal("dly_sum"),
-    foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
-    securities_current_balance: Decimal("vlbl_nowrm"),
-    exchange_name: Text("stex_nm"),
-    foreign_currency_deal_amount: Decimal("fc_deal_amt"),
-    processing_time: Text("proc_time"),
-    currency_code: Text("crnc_code")
-});
+codec::record_table!(
+    TransactionHistoryRow {
+        deal_date: Date("deal_dt"),
+        deal_kind_name: Text("deal_kind_nm"),
+        remark_name: Text("rmrk_nm"),
+        deal_amount: Decimal("deal_amt"),
+        tax_total_amount: Decimal("tax_tot_amt"),
+        settlement_amount: Decimal("exct_amt"),
+        unpaid_occurred: Int("uncl_ocr"),
+        foreign_currency_unpaid_occurred: Decimal("fc_uncl_ocr"),
+        deposit_balance: Decimal("entra_remn"),
+        deal_number: Text("deal_no"),
+        stock_name: Text("stk_nm"),
+        deal_quantity: Decimal("deal_qty"),
+        foreign_currency_deal_tax: Decimal("fc_deal_tax"),
+        foreign_payment_tax_amount: Decimal("frgn_pay_txam"),
+        repayment_sum: Decimal("rpym_sum"),
+        foreign_currency_repayment_sum: Decimal("fc_rpym_sum"),
+        foreign_currency_deposit: Decimal("fc_entra"),
+        media_name: Text("mdia_nm"),
+        original_deal_number: Text("orig_deal_no"),
+        stock_code: Text("stk_cd"),
+        unit_price_exchange_rate: Decimal("uv_exrt"),
+        foreign_currency_commission: Decimal("fc_cmsn"),
+        foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
+        overdue_sum: Decimal("dly_sum"),
+        foreign_currency_overdue_sum: Decimal("fc_dly_sum"),
+        securities_current_balance: Decimal("vlbl_nowrm"),
+        exchange_name: Text("stex_nm"),
+        foreign_currency_deal_amount: Decimal("fc_deal_amt"),
+        processing_time: Text("proc_time"),
+        currency_code: Text("crnc_code")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TransactionHistoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21100",

@@ -32,7 +32,7 @@ impl DepositRequest {
 }
 codec::request_table!(DepositRequest {}, from_json = "ust21110");
 /// Response of `ust21110` 해외주식 예수금.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositResponse {
     /// 원화예수금 (`krw_entra`)
@@ -69,10 +69,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21110 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositRow {
     /// 통화코드 (`crnc_code`)
@@ -118,18 +119,21 @@ pub struct DepositRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DepositRow {
-    currency_code: Text("crnc_code"),
-    currency_name: Text("crnc_nm"),
-    foreign_currency_deposit: Decimal("fc_entra"),
-    foreign_currency_withdrawal_available_amount: Decimal("fc_pymn_alowa"),
-    futures_substitute_margin: Decimal("futr_repl_profa"),
-    foreign_currency_book_value: Decimal("fc_booka"),
-    foreign_currency_order_available_amount: Decimal("fc_ord_alowa"),
-    futures_margin_book_value: Decimal("futr_profa_booka"),
-    foreign_currency_cash_unpaid_amount: Decimal("fc_ch_uncla"),
-    foreign_currency_other_loan_amount: Decimal("fc_etc_loana")
-});
+codec::record_table!(
+    DepositRow {
+        currency_code: Text("crnc_code"),
+        currency_name: Text("crnc_nm"),
+        foreign_currency_deposit: Decimal("fc_entra"),
+        foreign_currency_withdrawal_available_amount: Decimal("fc_pymn_alowa"),
+        futures_substitute_margin: Decimal("futr_repl_profa"),
+        foreign_currency_book_value: Decimal("fc_booka"),
+        foreign_currency_order_available_amount: Decimal("fc_ord_alowa"),
+        futures_margin_book_value: Decimal("futr_profa_booka"),
+        foreign_currency_cash_unpaid_amount: Decimal("fc_ch_uncla"),
+        foreign_currency_other_loan_amount: Decimal("fc_etc_loana")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DepositRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21110",

@@ -32,7 +32,7 @@ impl KrwWithdrawableAmountRequest {
 }
 codec::request_table!(KrwWithdrawableAmountRequest {}, from_json = "ust21111");
 /// Response of `ust21111` 원화출금가능 금액 조회(원화대용 포함).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KrwWithdrawableAmountResponse {
     /// 원화대용등록해지구분 (`rgst_abnd_tp`)
@@ -66,6 +66,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for KrwWithdrawableAmountRequest {

@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "ust21120"
 );
 /// Response of `ust21120` 통화별 예수금 및 증권 평가금현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyResponse {
     /// 예수금 (`won_entr`)
@@ -98,10 +98,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21120 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyRow {
     /// 통화코드 (`crnc_code`)
@@ -147,15 +148,19 @@ pub struct DepositAndValuationByCurrencyRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DepositAndValuationByCurrencyRow {
-    currency_code: Text("crnc_code"),
-    foreign_currency_deposit: Decimal("fx_entr"),
-    evaluation_amount: Decimal("evlt_amt"),
-    currency_rate: Decimal("crnc_rt"),
-    exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
-    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount_weight: Decimal("evlt_amt_wght")
-});
+codec::record_table!(
+    DepositAndValuationByCurrencyRow {
+        currency_code: Text("crnc_code"),
+        foreign_currency_deposit: Decimal("fx_entr"),
+        evaluation_amount: Decimal("evlt_amt"),
+        currency_rate: Decimal("crnc_rt"),
+        exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        exchange_evaluation_amount: Int("chg_evlt_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount_weight: Decimal("evlt_amt_wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21120",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ust21131"
 );
 /// Response of `ust21131` 해외증권 특정일 평가금액.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ValuationByDateResponse {
     /// 결과리스트 (`result_list`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21131 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ValuationByDateRow {
     /// 국가명 (`natn_nm`)
@@ -125,19 +126,23 @@ pub struct ValuationByDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ValuationByDateRow {
-    nation_name: Text("natn_nm"),
-    exchange_name: Text("stex_nm"),
-    currency_code: Text("crnc_code"),
-    currency_name: Text("crnc_nm"),
-    evaluation_amount: Decimal("evlt_amt"),
-    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    profit_loss_rate: Decimal("pl_rt"),
-    profit_loss_amount: Decimal("pl_amt"),
-    exchange_evaluation_profit_loss: Int("chg_profit_amt")
-        .format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount_weight: Decimal("evlt_amt_wght")
-});
+codec::record_table!(
+    ValuationByDateRow {
+        nation_name: Text("natn_nm"),
+        exchange_name: Text("stex_nm"),
+        currency_code: Text("crnc_code"),
+        currency_name: Text("crnc_nm"),
+        evaluation_amount: Decimal("evlt_amt"),
+        exchange_evaluation_amount: Int("chg_evlt_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        profit_loss_rate: Decimal("pl_rt"),
+        profit_loss_amount: Decimal("pl_amt"),
+        exchange_evaluation_profit_loss: Int("chg_profit_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount_weight: Decimal("evlt_amt_wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ValuationByDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21131",

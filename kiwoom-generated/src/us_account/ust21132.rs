@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ust21132"
 );
 /// Response of `ust21132` 특정일 통화별 예수금 및 증권 평가금.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateResponse {
     /// 예수금 (`won_entr`)
@@ -106,10 +106,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21132 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateRow {
     /// 통화코드 (`crnc_code`)
@@ -155,15 +156,19 @@ pub struct DepositAndValuationByCurrencyOnDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DepositAndValuationByCurrencyOnDateRow {
-    currency_code: Text("crnc_code"),
-    foreign_currency_deposit: Decimal("fx_entr"),
-    evaluation_amount: Decimal("evlt_amt"),
-    currency_rate: Decimal("crnc_rt"),
-    exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
-    exchange_evaluation_amount: Int("chg_evlt_amt").format(codec::Format::PLAIN.zero_padded(12)),
-    evaluation_amount_weight: Decimal("evlt_amt_wght")
-});
+codec::record_table!(
+    DepositAndValuationByCurrencyOnDateRow {
+        currency_code: Text("crnc_code"),
+        foreign_currency_deposit: Decimal("fx_entr"),
+        evaluation_amount: Decimal("evlt_amt"),
+        currency_rate: Decimal("crnc_rt"),
+        exchange_deposit: Int("chg_entr").format(codec::Format::PLAIN.zero_padded(12)),
+        exchange_evaluation_amount: Int("chg_evlt_amt")
+            .format(codec::Format::PLAIN.zero_padded(12)),
+        evaluation_amount_weight: Decimal("evlt_amt_wght")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyOnDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21132",

@@ -120,7 +120,7 @@ codec::request_table!(
     from_json = "ust21150"
 );
 /// Response of `ust21150` 미국주식 일별 주문체결내역.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyOrderFillsResponse {
     /// 결과리스트 (`result_list`)
@@ -140,10 +140,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DailyOrderFillsRow {
     /// 주문번호 (`ord_no`)
@@ -283,36 +284,39 @@ pub struct DailyOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DailyOrderFillsRow {
-    order_number: Text("ord_no"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    isin_code: Text("isin_code"),
-    foreign_trade_type: Text("frgn_trde_tp"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    foreign_message_code: Text("frgn_msg_code"),
-    reservation_type: Text("rsrv_tp"),
-    opposite_trade_type_name: Text("oppo_trde_tp_nm"),
-    communication_order_type_name: Text("comm_ord_tp_nm"),
-    order_time: Text("ord_time"),
-    currency_name: Text("crnc_nm"),
-    exchange_name: Text("stex_nm"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    sell_buy_type_name: Text("slby_tp_nm"),
-    order_unit_price: Decimal("ord_uv"),
-    stop_price: Decimal("stop_pric"),
-    execution_unit_price: Decimal("cntr_uv"),
-    modify_unit_price: Decimal("mdfy_uv"),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
-    order_status_name: Text("ord_stat_nm"),
-    text_1: Text("text1"),
-    input_channel_type: Text("inpt_chnl_tp"),
-    order_response_time: Text("ord_resp_time"),
-    execution_time: Text("cntr_time")
-});
+codec::record_table!(
+    DailyOrderFillsRow {
+        order_number: Text("ord_no"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        isin_code: Text("isin_code"),
+        foreign_trade_type: Text("frgn_trde_tp"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        foreign_message_code: Text("frgn_msg_code"),
+        reservation_type: Text("rsrv_tp"),
+        opposite_trade_type_name: Text("oppo_trde_tp_nm"),
+        communication_order_type_name: Text("comm_ord_tp_nm"),
+        order_time: Text("ord_time"),
+        currency_name: Text("crnc_nm"),
+        exchange_name: Text("stex_nm"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        sell_buy_type_name: Text("slby_tp_nm"),
+        order_unit_price: Decimal("ord_uv"),
+        stop_price: Decimal("stop_pric"),
+        execution_unit_price: Decimal("cntr_uv"),
+        modify_unit_price: Decimal("mdfy_uv"),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+        order_status_name: Text("ord_stat_nm"),
+        text_1: Text("text1"),
+        input_channel_type: Text("inpt_chnl_tp"),
+        order_response_time: Text("ord_resp_time"),
+        execution_time: Text("cntr_time")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DailyOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21150",

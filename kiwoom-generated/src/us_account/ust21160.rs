@@ -32,7 +32,7 @@ impl DepositDetailRequest {
 }
 codec::request_table!(DepositDetailRequest {}, from_json = "ust21160");
 /// Response of `ust21160` 미국주식 예수금 상세.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 원화 예수금 (`won_entr`)
@@ -237,6 +237,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for DepositDetailRequest {

@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ust21170"
 );
 /// Response of `ust21170` 미국주식 당일 종목별 실현손익.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockResponse {
     /// 통화코드 (`crnc_code`)
@@ -115,10 +115,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21170 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockRow {
     /// 거래소명 (`stex_nm`)
@@ -234,29 +235,33 @@ pub struct TodayRealizedPnlByStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayRealizedPnlByStockRow {
-    exchange_name: Text("stex_nm"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    today_profit_loss_amount: Decimal("tdy_pl_amt"),
-    evaluation_profit_loss_amount: Decimal("evlt_pl_amt"),
-    evaluation_profit_loss_rate: Decimal("evlt_pl_rt"),
-    purchase_unit_price: Decimal("prch_uv"),
-    holding_quantity: Int("poss_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    sell_available_quantity: Int("sell_alowq").format(codec::Format::PLAIN.zero_padded(12)),
-    current_price: Decimal("now_pric"),
-    purchase_amount: Decimal("prch_amt"),
-    evaluation_amount: Decimal("evlt_amt"),
-    purchase_exchange_rate: Decimal("prch_exrt"),
-    sell_exchange_rate: Decimal("sell_exrt"),
-    fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt")
-        .format(codec::Format::PLAIN.zero_padded(15)),
-    fx_realized_profit_loss_krw: Int("krw_chg_pl_amt").format(codec::Format::PLAIN.zero_padded(15)),
-    evaluation_amount_commission: Decimal("evlt_amt_cmsn"),
-    evaluation_amount_tax: Decimal("evlt_amt_tax"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    TodayRealizedPnlByStockRow {
+        exchange_name: Text("stex_nm"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        today_profit_loss_amount: Decimal("tdy_pl_amt"),
+        evaluation_profit_loss_amount: Decimal("evlt_pl_amt"),
+        evaluation_profit_loss_rate: Decimal("evlt_pl_rt"),
+        purchase_unit_price: Decimal("prch_uv"),
+        holding_quantity: Int("poss_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        sell_available_quantity: Int("sell_alowq").format(codec::Format::PLAIN.zero_padded(12)),
+        current_price: Decimal("now_pric"),
+        purchase_amount: Decimal("prch_amt"),
+        evaluation_amount: Decimal("evlt_amt"),
+        purchase_exchange_rate: Decimal("prch_exrt"),
+        sell_exchange_rate: Decimal("sell_exrt"),
+        fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        fx_realized_profit_loss_krw: Int("krw_chg_pl_amt")
+            .format(codec::Format::PLAIN.zero_padded(15)),
+        evaluation_amount_commission: Decimal("evlt_amt_cmsn"),
+        evaluation_amount_tax: Decimal("evlt_amt_tax"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlByStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21170",

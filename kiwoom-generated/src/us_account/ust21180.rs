@@ -106,7 +106,7 @@ codec::request_table!(
     from_json = "ust21180"
 );
 /// Response of `ust21180` 미국주식 기간별 주문내역.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrdersByPeriodResponse {
     /// 결과리스트 (`result_list`)
@@ -126,10 +126,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21180 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrdersByPeriodRow {
     /// 주문일 (`ord_dt`)
@@ -255,32 +256,35 @@ pub struct OrdersByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrdersByPeriodRow {
-    order_date: Date("ord_dt"),
-    order_number: Text("ord_no"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    trade_type: Text("trde_tp"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    reservation_type: Text("rsrv_tp"),
-    opposite_trade_type_name: Text("oppo_trde_tp_nm"),
-    input_channel_type_name: Text("inpt_chnl_tp_nm"),
-    order_time: Text("ord_time"),
-    currency_name: Text("crnc_nm"),
-    exchange_name: Text("stex_nm"),
-    stock_name: Text("stk_nm"),
-    sell_buy_type_name: Text("slby_tp_nm"),
-    order_unit_price: Decimal("ord_uv"),
-    stop_price: Decimal("stop_pric"),
-    execution_unit_price: Decimal("cntr_uv"),
-    modify_unit_price: Decimal("mdfy_uv"),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
-    execution_amount: Decimal("cntr_amt"),
-    communication_order_type_name: Text("comm_ord_tp_nm")
-});
+codec::record_table!(
+    OrdersByPeriodRow {
+        order_date: Date("ord_dt"),
+        order_number: Text("ord_no"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        trade_type: Text("trde_tp"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        cancel_quantity: Int("cncl_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        reservation_type: Text("rsrv_tp"),
+        opposite_trade_type_name: Text("oppo_trde_tp_nm"),
+        input_channel_type_name: Text("inpt_chnl_tp_nm"),
+        order_time: Text("ord_time"),
+        currency_name: Text("crnc_nm"),
+        exchange_name: Text("stex_nm"),
+        stock_name: Text("stk_nm"),
+        sell_buy_type_name: Text("slby_tp_nm"),
+        order_unit_price: Decimal("ord_uv"),
+        stop_price: Decimal("stop_pric"),
+        execution_unit_price: Decimal("cntr_uv"),
+        modify_unit_price: Decimal("mdfy_uv"),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+        execution_amount: Decimal("cntr_amt"),
+        communication_order_type_name: Text("comm_ord_tp_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrdersByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21180",

@@ -77,7 +77,7 @@ codec::request_table!(
     from_json = "ust21510"
 );
 /// Response of `ust21510` 미국주식 당일 주문체결 확인.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayOrderFillsResponse {
     /// 조회결과리스트 (`result_list`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21510 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayOrderFillsRow {
     /// 주문번호 (`ord_no`)
@@ -222,31 +223,34 @@ pub struct TodayOrderFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayOrderFillsRow {
-    order_number: Text("ord_no"),
-    original_order_number: Text("orig_ord_no"),
-    exchange_name: Text("stex_nm"),
-    currency_code: Text("crnc_code"),
-    stock_code: Text("stk_cd"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    foreign_trade_type: Opt("frgn_trde_tp"),
-    foreign_trade_name: Text("frgn_trde_nm"),
-    sell_buy_type: Opt("slby_tp"),
-    sell_buy_type_name: Text("slby_tp_nm"),
-    order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    order_unit_price: Decimal("ord_uv"),
-    stop_price: Decimal("stop_pric"),
-    execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    execution_unit_price: Decimal("cntr_uv"),
-    confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(12)),
-    order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
-    order_time: Text("ord_time"),
-    order_response_time: Text("ord_resp_time"),
-    order_status: Text("ord_stat"),
-    reservation_type: Opt("rsrv_tp"),
-    nation_name: Text("natn_nm"),
-    execution_time: Text("cntr_time")
-});
+codec::record_table!(
+    TodayOrderFillsRow {
+        order_number: Text("ord_no"),
+        original_order_number: Text("orig_ord_no"),
+        exchange_name: Text("stex_nm"),
+        currency_code: Text("crnc_code"),
+        stock_code: Text("stk_cd"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        foreign_trade_type: Opt("frgn_trde_tp"),
+        foreign_trade_name: Text("frgn_trde_nm"),
+        sell_buy_type: Opt("slby_tp"),
+        sell_buy_type_name: Text("slby_tp_nm"),
+        order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        order_unit_price: Decimal("ord_uv"),
+        stop_price: Decimal("stop_pric"),
+        execution_quantity: Int("cntr_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        execution_unit_price: Decimal("cntr_uv"),
+        confirmed_quantity: Int("cnfm_qty").format(codec::Format::PLAIN.zero_padded(12)),
+        order_remaining_quantity: Int("ord_remnq").format(codec::Format::PLAIN.zero_padded(12)),
+        order_time: Text("ord_time"),
+        order_response_time: Text("ord_resp_time"),
+        order_status: Text("ord_stat"),
+        reservation_type: Opt("rsrv_tp"),
+        nation_name: Text("natn_nm"),
+        execution_time: Text("cntr_time")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayOrderFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21510",

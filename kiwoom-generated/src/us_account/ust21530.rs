@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ust21530"
 );
 /// Response of `ust21530` 미국주식 실현손익.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -130,10 +130,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21530 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlRow {
     /// 매도일자 (`sell_dt`)
@@ -211,26 +212,29 @@ pub struct RealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealizedPnlRow {
-    sell_date: Date("sell_dt"),
-    stock_code: Text("stk_cd"),
-    foreign_stock_name: Text("frgn_stk_nm"),
-    sell_quantity: Decimal("sell_qty"),
-    average_buy_unit_price: Decimal("avg_buy_uv"),
-    buy_amount: Decimal("buy_amt"),
-    average_sell_unit_price: Decimal("avg_sell_uv"),
-    sell_amount: Decimal("sell_amt"),
-    commission_tax: Decimal("cmsn_tax"),
-    profit_loss_amount: Decimal("pl_amt"),
-    profit_loss_rate: Decimal("pl_rt"),
-    purchase_exchange_rate: Decimal("prch_exrt"),
-    sell_exchange_rate: Decimal("sell_exrt"),
-    fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt"),
-    fx_realized_profit_loss_krw: Int("krw_chg_pl_amt"),
-    communication_order_type: Text("comm_ord_tp"),
-    exchange_name: Text("stex_nm"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    RealizedPnlRow {
+        sell_date: Date("sell_dt"),
+        stock_code: Text("stk_cd"),
+        foreign_stock_name: Text("frgn_stk_nm"),
+        sell_quantity: Decimal("sell_qty"),
+        average_buy_unit_price: Decimal("avg_buy_uv"),
+        buy_amount: Decimal("buy_amt"),
+        average_sell_unit_price: Decimal("avg_sell_uv"),
+        sell_amount: Decimal("sell_amt"),
+        commission_tax: Decimal("cmsn_tax"),
+        profit_loss_amount: Decimal("pl_amt"),
+        profit_loss_rate: Decimal("pl_rt"),
+        purchase_exchange_rate: Decimal("prch_exrt"),
+        sell_exchange_rate: Decimal("sell_exrt"),
+        fx_difference_profit_loss_krw: Int("krw_chg_dfrn_pl_amt"),
+        fx_realized_profit_loss_krw: Int("krw_chg_pl_amt"),
+        communication_order_type: Text("comm_ord_tp"),
+        exchange_name: Text("stex_nm"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21530",

@@ -70,7 +70,7 @@ codec::request_table!(
     from_json = "ust21610"
 );
 /// Response of `ust21610` 미국주식 당일매매.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradesResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -139,10 +139,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21610 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradesRow {
     /// 거래소코드명 (`stex_nm`)
@@ -226,22 +227,25 @@ pub struct TodayTradesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayTradesRow {
-    exchange_name: Text("stex_nm"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    today_average_buy_unit_price: Decimal("tdy_avg_buy_uv"),
-    today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
-    today_buy_amount: Decimal("tdy_buy_amt"),
-    today_average_sell_unit_price: Decimal("tdy_avg_sell_uv"),
-    today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
-    today_sell_amount: Decimal("tdy_sell_amt"),
-    commission_taxes: Decimal("cmsn_altx"),
-    profit_loss_amount: Decimal("pl_amt"),
-    profit_loss_rate: Decimal("pl_rt"),
-    before_purchase_unit_price: Decimal("bf_prch_uv"),
-    exchange_rate: Decimal("exch_rate")
-});
+codec::record_table!(
+    TodayTradesRow {
+        exchange_name: Text("stex_nm"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        today_average_buy_unit_price: Decimal("tdy_avg_buy_uv"),
+        today_buy_quantity: Int("tdy_buyq").format(codec::Format::PLAIN.zero_padded(15)),
+        today_buy_amount: Decimal("tdy_buy_amt"),
+        today_average_sell_unit_price: Decimal("tdy_avg_sell_uv"),
+        today_sell_quantity: Int("tdy_sellq").format(codec::Format::PLAIN.zero_padded(15)),
+        today_sell_amount: Decimal("tdy_sell_amt"),
+        commission_taxes: Decimal("cmsn_altx"),
+        profit_loss_amount: Decimal("pl_amt"),
+        profit_loss_rate: Decimal("pl_rt"),
+        before_purchase_unit_price: Decimal("bf_prch_uv"),
+        exchange_rate: Decimal("exch_rate")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayTradesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21610",

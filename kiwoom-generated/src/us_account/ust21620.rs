@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ust21620"
 );
 /// Response of `ust21620` 미국주식 당일매매정리.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryResponse {
     /// 결과리스트 (`result_list`)
@@ -92,10 +92,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21620 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryRow {
     /// 거래소코드명 (`stex_nm`)
@@ -155,21 +156,24 @@ pub struct TodayTradeSummaryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayTradeSummaryRow {
-    exchange_name: Text("stex_nm"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    sell_buy_type_name: Text("slby_tp_nm"),
-    currency_code: Text("crnc_code"),
-    execution_unit_price: Decimal("cntr_uv"),
-    execution_quantity: Decimal("cntr_qty"),
-    contract_amount: Decimal("engg_amt"),
-    commission: Decimal("cmsn"),
-    taxes: Decimal("altx"),
-    settlement_amount: Decimal("exct_amt"),
-    exchange_rate: Decimal("exch_rate"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    TodayTradeSummaryRow {
+        exchange_name: Text("stex_nm"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        sell_buy_type_name: Text("slby_tp_nm"),
+        currency_code: Text("crnc_code"),
+        execution_unit_price: Decimal("cntr_uv"),
+        execution_quantity: Decimal("cntr_qty"),
+        contract_amount: Decimal("engg_amt"),
+        commission: Decimal("cmsn"),
+        taxes: Decimal("altx"),
+        settlement_amount: Decimal("exct_amt"),
+        exchange_rate: Decimal("exch_rate"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayTradeSummaryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21620",

@@ -70,7 +70,7 @@ codec::request_table!(
     from_json = "ust21630"
 );
 /// Response of `ust21630` 미국주식 당일 실현손익.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlResponse {
     /// 총당일실현손익 (`tot_tdy_pl_amt`)
@@ -100,10 +100,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21630 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlRow {
     /// 거래소코드명 (`stex_nm`)
@@ -161,21 +162,24 @@ pub struct TodayRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayRealizedPnlRow {
-    exchange_name: Text("stex_nm"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    currency_code: Text("crnc_code"),
-    execution_sell_quantity: Decimal("cntr_sellq"),
-    average_buy_unit_price: Decimal("avg_buy_uv"),
-    execution_sell_amount: Decimal("cntr_sella"),
-    today_profit_loss_amount: Decimal("tdy_pl_amt"),
-    profit_loss_rate: Decimal("pl_rt"),
-    commission: Decimal("cmsn"),
-    taxes: Decimal("altx"),
-    exchange_rate: Decimal("exch_rate"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    TodayRealizedPnlRow {
+        exchange_name: Text("stex_nm"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        currency_code: Text("crnc_code"),
+        execution_sell_quantity: Decimal("cntr_sellq"),
+        average_buy_unit_price: Decimal("avg_buy_uv"),
+        execution_sell_amount: Decimal("cntr_sella"),
+        today_profit_loss_amount: Decimal("tdy_pl_amt"),
+        profit_loss_rate: Decimal("pl_rt"),
+        commission: Decimal("cmsn"),
+        taxes: Decimal("altx"),
+        exchange_rate: Decimal("exch_rate"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21630",

@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ust21640"
 );
 /// Response of `ust21640` 미국주식 일별 종목별 실현손익.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockResponse {
     /// 총실현손익 (`tot_pl_amt`)
@@ -111,10 +111,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21640 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRow {
     /// 거래소코드명 (`stex_nm`)
@@ -172,21 +173,24 @@ pub struct RealizedPnlByDateAndStockRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealizedPnlByDateAndStockRow {
-    exchange_name: Text("stex_nm"),
-    stock_name: Text("stk_nm"),
-    currency_code: Text("crnc_code"),
-    execution_sell_quantity: Decimal("cntr_sellq"),
-    average_buy_unit_price: Decimal("avg_buy_uv"),
-    execution_sell_amount: Decimal("cntr_sella"),
-    profit_loss_amount: Decimal("pl_amt"),
-    profit_loss_rate: Decimal("pl_rt"),
-    stock_code: Text("stk_cd"),
-    commission: Decimal("cmsn"),
-    taxes: Decimal("altx"),
-    exchange_rate: Decimal("exch_rate"),
-    nation_name: Text("natn_nm")
-});
+codec::record_table!(
+    RealizedPnlByDateAndStockRow {
+        exchange_name: Text("stex_nm"),
+        stock_name: Text("stk_nm"),
+        currency_code: Text("crnc_code"),
+        execution_sell_quantity: Decimal("cntr_sellq"),
+        average_buy_unit_price: Decimal("avg_buy_uv"),
+        execution_sell_amount: Decimal("cntr_sella"),
+        profit_loss_amount: Decimal("pl_amt"),
+        profit_loss_rate: Decimal("pl_rt"),
+        stock_code: Text("stk_cd"),
+        commission: Decimal("cmsn"),
+        taxes: Decimal("altx"),
+        exchange_rate: Decimal("exch_rate"),
+        nation_name: Text("natn_nm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21640",

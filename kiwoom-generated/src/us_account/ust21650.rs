@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "ust21650"
 );
 /// Response of `ust21650` 미국주식 기간별 수익률 현황.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReturnRateByPeriodResponse {
     /// 기간초예수금 (`fr_entr`)
@@ -278,6 +278,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ReturnRateByPeriodRequest {

@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "ust21661"
 );
 /// Response of `ust21661` 미국주식 월별 실현손익.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MonthlyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -109,10 +109,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/account.yaml ust21661 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MonthlyRealizedPnlRow {
     /// 매매일자 (`trde_dt`)
@@ -142,14 +143,17 @@ pub struct MonthlyRealizedPnlRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(MonthlyRealizedPnlRow {
-    trade_date: Date("trde_dt"),
-    buy_amount: Decimal("buy_amt"),
-    sell_amount: Decimal("sell_amt"),
-    profit_loss_amount: Decimal("pl_amt"),
-    commission: Decimal("cmsn"),
-    tax: Decimal("tax")
-});
+codec::record_table!(
+    MonthlyRealizedPnlRow {
+        trade_date: Date("trde_dt"),
+        buy_amount: Decimal("buy_amt"),
+        sell_amount: Decimal("sell_amt"),
+        profit_loss_amount: Decimal("pl_amt"),
+        commission: Decimal("cmsn"),
+        tax: Decimal("tax")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for MonthlyRealizedPnlRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "ust21661",

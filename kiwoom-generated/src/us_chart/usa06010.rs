@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "usa06010"
 );
 /// Response of `usa06010` 미국주식 틱 차트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTickChartResponse {
     /// 결과리스트 (`result_list`)
@@ -113,10 +113,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/chart.yaml usa06010 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTickChartRow {
     /// 현재가(종가) (`cur_prc`)
@@ -158,17 +159,20 @@ pub struct StockTickChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockTickChartRow {
-    current_price: Decimal("cur_prc"),
-    trade_quantity: Decimal("trde_qty"),
-    open_price: Decimal("open_pric"),
-    high_price: Decimal("high_pric"),
-    low_price: Decimal("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    business_date: Date("bus_dt"),
-    adjusted_stock_price_type: Text("upd_stkpc_tp"),
-    adjusted_rate: Decimal("upd_rt")
-});
+codec::record_table!(
+    StockTickChartRow {
+        current_price: Decimal("cur_prc"),
+        trade_quantity: Decimal("trde_qty"),
+        open_price: Decimal("open_pric"),
+        high_price: Decimal("high_pric"),
+        low_price: Decimal("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        business_date: Date("bus_dt"),
+        adjusted_stock_price_type: Text("upd_stkpc_tp"),
+        adjusted_rate: Decimal("upd_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockTickChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06010",

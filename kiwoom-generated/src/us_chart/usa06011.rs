@@ -113,7 +113,7 @@ codec::request_table!(
     from_json = "usa06011"
 );
 /// Response of `usa06011` 미국주식 분 차트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMinuteChartResponse {
     /// 결과리스트 (`result_list`)
@@ -133,10 +133,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/chart.yaml usa06011 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)
@@ -190,17 +191,20 @@ pub struct StockMinuteChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockMinuteChartRow {
-    current_price: Decimal("cur_prc"),
-    trade_quantity: Decimal("trde_qty"),
-    open_price: Decimal("open_pric"),
-    high_price: Decimal("high_pric"),
-    low_price: Decimal("low_pric"),
-    execution_time: Opt("cntr_tm"),
-    business_date: Date("bus_dt"),
-    adjusted_stock_price_type: Text("upd_stkpc_tp"),
-    adjusted_rate: Decimal("upd_rt")
-});
+codec::record_table!(
+    StockMinuteChartRow {
+        current_price: Decimal("cur_prc"),
+        trade_quantity: Decimal("trde_qty"),
+        open_price: Decimal("open_pric"),
+        high_price: Decimal("high_pric"),
+        low_price: Decimal("low_pric"),
+        execution_time: Opt("cntr_tm"),
+        business_date: Date("bus_dt"),
+        adjusted_stock_price_type: Text("upd_stkpc_tp"),
+        adjusted_rate: Decimal("upd_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06011",

@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "usa06014"
 );
 /// Response of `usa06014` 미국주식 월 차트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMonthlyChartResponse {
     /// 결과리스트 (`result_list`)
@@ -122,10 +122,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/chart.yaml usa06014 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockMonthlyChartRow {
     /// 현재가(종가) (`cur_prc`)
@@ -177,17 +178,20 @@ pub struct StockMonthlyChartRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockMonthlyChartRow {
-    current_price: Decimal("cur_prc"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    cumulative_trade_value: Decimal("acc_trde_prica"),
-    open_price: Decimal("open_pric"),
-    high_price: Decimal("high_pric"),
-    low_price: Decimal("low_pric"),
-    date: Date("dt"),
-    adjusted_stock_price_type: Text("upd_stkpc_tp"),
-    adjusted_rate: Decimal("upd_rt")
-});
+codec::record_table!(
+    StockMonthlyChartRow {
+        current_price: Decimal("cur_prc"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        cumulative_trade_value: Decimal("acc_trde_prica"),
+        open_price: Decimal("open_pric"),
+        high_price: Decimal("high_pric"),
+        low_price: Decimal("low_pric"),
+        date: Date("dt"),
+        adjusted_stock_price_type: Text("upd_stkpc_tp"),
+        adjusted_rate: Decimal("upd_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockMonthlyChartRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa06014",

@@ -76,7 +76,7 @@ codec::request_table!(
     trnm = "GCNSRREQ"
 );
 /// Response of `usa20281` 미국주식 조건검색 요청 일반.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -115,10 +115,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/condition-search.yaml usa20281 field \`data\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)
@@ -172,20 +173,23 @@ pub struct ConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ConditionSearchRow {
-    stock_code: Text("9001"),
-    stock_name: Text("302"),
-    current_price: Decimal("10"),
-    previous_day_change_sign: Text("25"),
-    previous_day_change: Decimal("11"),
-    fluctuation_rate: Decimal("12"),
-    cumulative_trade_quantity: Decimal("13"),
-    open_price: Decimal("16"),
-    high_price: Decimal("17"),
-    low_price: Decimal("18"),
-    small_industry: Text("318"),
-    exchange_type: Text("stex_tp")
-});
+codec::record_table!(
+    ConditionSearchRow {
+        stock_code: Text("9001"),
+        stock_name: Text("302"),
+        current_price: Decimal("10"),
+        previous_day_change_sign: Text("25"),
+        previous_day_change: Decimal("11"),
+        fluctuation_rate: Decimal("12"),
+        cumulative_trade_quantity: Decimal("13"),
+        open_price: Decimal("16"),
+        high_price: Decimal("17"),
+        low_price: Decimal("18"),
+        small_industry: Text("318"),
+        exchange_type: Text("stex_tp")
+    },
+    default
+);
 impl ConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {

@@ -57,7 +57,7 @@ codec::request_table!(
     trnm = "GCNSRREQ"
 );
 /// Response of `usa20290` 미국주식 조건검색 요청 실시간.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -82,10 +82,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/condition-search.yaml usa20290 field \`data\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)
@@ -99,10 +100,13 @@ pub struct RealtimeConditionSearchRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealtimeConditionSearchRow {
-    stock_code: Text("jmcode"),
-    exchange_type: Text("stexTp")
-});
+codec::record_table!(
+    RealtimeConditionSearchRow {
+        stock_code: Text("jmcode"),
+        exchange_type: Text("stexTp")
+    },
+    default
+);
 impl RealtimeConditionSearchRequest {
     /// Check required fields, lengths and codes before the frame is sent.
     pub fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {

@@ -71,7 +71,7 @@ codec::request_table!(
     from_json = "ust31300"
 );
 /// Response of `ust31300` 환전 예상 금액 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeEstimateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -184,6 +184,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ExchangeEstimateRequest {

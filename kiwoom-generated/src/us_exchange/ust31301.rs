@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ust31301"
 );
 /// Response of `ust31301` 환율 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeRateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -104,6 +104,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ExchangeRateRequest {

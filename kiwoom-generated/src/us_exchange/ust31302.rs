@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "ust31302"
 );
 /// Response of `ust31302` 환전 신청.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CurrencyExchangeResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)
@@ -234,6 +234,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for CurrencyExchangeRequest {

@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "usa20100"
 );
 /// Response of `usa20100` 미국주식 현재가 종목정보.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 거래소구분 (`stex_tp`)
@@ -332,6 +332,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockQuoteRequest {

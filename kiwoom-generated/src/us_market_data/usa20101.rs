@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "usa20101"
 );
 /// Response of `usa20101` 미국주식 현재가 10호가.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookResponse {
     /// 거래소구분 (`stex_tp`)
@@ -631,6 +631,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for OrderBookRequest {

@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "usa20150"
 );
 /// Response of `usa20150` 미국주식 상세 체결내역.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTradeDetailsResponse {
     /// 결과리스트 (`result_list`)
@@ -72,10 +72,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/market-data.yaml usa20150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockTradeDetailsRow {
     /// 현재가, 종가 (`cur_prc`)
@@ -117,14 +118,17 @@ pub struct StockTradeDetailsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockTradeDetailsRow {
-    current_price: Opt("cur_prc"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_quantity: Int("trde_qty"),
-    execution_time: Text("cntr_tm"),
-    previous_day_change_sign: Opt("pred_pre_sig")
-});
+codec::record_table!(
+    StockTradeDetailsRow {
+        current_price: Opt("cur_prc"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_quantity: Int("trde_qty"),
+        execution_time: Text("cntr_tm"),
+        previous_day_change_sign: Opt("pred_pre_sig")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockTradeDetailsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20150",

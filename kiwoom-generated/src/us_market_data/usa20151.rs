@@ -65,7 +65,7 @@ codec::request_table!(
     from_json = "usa20151"
 );
 /// Response of `usa20151` 미국주식 일별 체결내역.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyFillsResponse {
     /// 결과리스트 (`result_list`)
@@ -85,10 +85,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/market-data.yaml usa20151 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyFillsRow {
     /// 일자 (`dt`)
@@ -130,14 +131,17 @@ pub struct StockDailyFillsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockDailyFillsRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty")
-});
+codec::record_table!(
+    StockDailyFillsRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockDailyFillsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20151",

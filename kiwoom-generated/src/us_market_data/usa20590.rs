@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "usa20590"
 );
 /// Response of `usa20590` 미국주식 일별주가.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyPriceResponse {
     /// 결과리스트 (`result_list`)
@@ -95,10 +95,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/market-data.yaml usa20590 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockDailyPriceRow {
     /// 일자 (`dt`)
@@ -188,22 +189,25 @@ pub struct StockDailyPriceRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockDailyPriceRow {
-    date: Date("dt"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    trade_value: Decimal("trde_prica"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    base_price: Decimal("base_pric"),
-    base_open_fluctuation_rate: Decimal("base_open_flu_rt"),
-    base_high_fluctuation_rate: Decimal("base_high_flu_rt"),
-    base_low_fluctuation_rate: Decimal("base_low_flu_rt")
-});
+codec::record_table!(
+    StockDailyPriceRow {
+        date: Date("dt"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        trade_value: Decimal("trde_prica"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        base_price: Decimal("base_pric"),
+        base_open_fluctuation_rate: Decimal("base_open_flu_rt"),
+        base_high_fluctuation_rate: Decimal("base_high_flu_rt"),
+        base_low_fluctuation_rate: Decimal("base_low_flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockDailyPriceRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20590",

@@ -89,7 +89,7 @@ codec::request_table!(
     from_json = "ust20000"
 );
 /// Response of `ust20000` 미국주식 매수 주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BuyStockResponse {
     /// 종목명 (`stk_nm`)
@@ -136,6 +136,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for BuyStockRequest {

@@ -105,7 +105,7 @@ codec::request_table!(
     from_json = "ust20001"
 );
 /// Response of `ust20001` 미국주식 매도 주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SellStockResponse {
     /// 종목명 (`stk_nm`)
@@ -147,6 +147,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for SellStockRequest {

@@ -96,7 +96,7 @@ codec::request_table!(
     from_json = "ust20002"
 );
 /// Response of `ust20002` 미국주식 정정 주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyStockOrderResponse {
     /// 종목명 (`stk_nm`)
@@ -148,6 +148,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for ModifyStockOrderRequest {

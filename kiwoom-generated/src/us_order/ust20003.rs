@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ust20003"
 );
 /// Response of `ust20003` 미국주식 취소 주문.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CancelStockOrderResponse {
     /// 종목명 (`stk_nm`)
@@ -96,6 +96,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for CancelStockOrderRequest {

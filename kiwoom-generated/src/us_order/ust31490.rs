@@ -63,7 +63,7 @@ codec::request_table!(
     from_json = "ust31490"
 );
 /// Response of `ust31490` 미국주식 주문가능수량(종목/증거금률별).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderableQuantityResponse {
     /// 종목증거금율 (`stk_profa_rt`)
@@ -281,6 +281,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for OrderableQuantityRequest {

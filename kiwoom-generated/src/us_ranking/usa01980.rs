@@ -49,7 +49,7 @@ codec::request_table!(
     from_json = "usa01980"
 );
 /// Response of `usa01980` 미국주식 실시간 종목 조회 순위.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankResponse {
     /// 기준날짜 (`base_date`)
@@ -83,10 +83,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa01980 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankRow {
     /// 종목순위 (`rank`)
@@ -150,19 +151,22 @@ pub struct RealtimeStockViewRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RealtimeStockViewRankRow {
-    rank: Int("rank"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    sign: Opt("sign"),
-    rank_change_value: Decimal("chg_val"),
-    current_price: Decimal("curr_pric"),
-    base_price_change_sign: Opt("sign_for_gjga"),
-    base_price_fluctuation_rate: Decimal("diff_rate_for_gjga"),
-    previous_base_change_sign: Opt("sign_for_prev"),
-    previous_base_fluctuation_rate: Decimal("diff_rate_for_prev"),
-    exchange_type: Opt("stex_tp")
-});
+codec::record_table!(
+    RealtimeStockViewRankRow {
+        rank: Int("rank"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        sign: Opt("sign"),
+        rank_change_value: Decimal("chg_val"),
+        current_price: Decimal("curr_pric"),
+        base_price_change_sign: Opt("sign_for_gjga"),
+        base_price_fluctuation_rate: Decimal("diff_rate_for_gjga"),
+        previous_base_change_sign: Opt("sign_for_prev"),
+        previous_base_fluctuation_rate: Decimal("diff_rate_for_prev"),
+        exchange_type: Opt("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RealtimeStockViewRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa01980",

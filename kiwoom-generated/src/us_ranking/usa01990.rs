@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "usa01990"
 );
 /// Response of `usa01990` 미국주식 관심종목 등록 상위.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopResponse {
     /// 결과리스트 (`result_list`)
@@ -87,10 +87,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa01990 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopRow {
     /// 순위 (`rank`)
@@ -154,19 +155,22 @@ pub struct WatchlistRegistrationTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(WatchlistRegistrationTopRow {
-    rank: Int("rank"),
-    rank_fluctuation_sign: Opt("rank_flu_sig"),
-    rank_fluctuation: Decimal("rank_flu"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt")
-});
+codec::record_table!(
+    WatchlistRegistrationTopRow {
+        rank: Int("rank"),
+        rank_fluctuation_sign: Opt("rank_flu_sig"),
+        rank_fluctuation: Decimal("rank_flu"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for WatchlistRegistrationTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa01990",

@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa20510"
 );
 /// Response of `usa20510` 미국주식 기간별 등락률상위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20510 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodRow {
     /// 순위 (`rank`)
@@ -235,20 +236,23 @@ pub struct ChangeRateTopByPeriodRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ChangeRateTopByPeriodRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    start_date_base_price: Opt("stdt_base_pric"),
-    end_date_base_price: Opt("endt_base_pric"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    start_date_trade_quantity: Int("stdt_trde_qty"),
-    end_date_trade_quantity: Int("endt_trde_qty")
-});
+codec::record_table!(
+    ChangeRateTopByPeriodRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        start_date_base_price: Opt("stdt_base_pric"),
+        end_date_base_price: Opt("endt_base_pric"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        start_date_trade_quantity: Int("stdt_trde_qty"),
+        end_date_trade_quantity: Int("endt_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20510",

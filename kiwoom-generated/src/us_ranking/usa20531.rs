@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa20531"
 );
 /// Response of `usa20531` 미국주식 당일 거래량 상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayVolumeTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20531 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayVolumeTopEtfRow {
     /// 순위 (`rank`)
@@ -235,20 +236,23 @@ pub struct TodayVolumeTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayVolumeTopEtfRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    previous_day_rate: Decimal("pred_rt"),
-    trade_value: Decimal("trde_prica")
-});
+codec::record_table!(
+    TodayVolumeTopEtfRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        previous_day_rate: Decimal("pred_rt"),
+        trade_value: Decimal("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayVolumeTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20531",

@@ -129,7 +129,7 @@ codec::request_table!(
     from_json = "usa20541"
 );
 /// Response of `usa20541` 미국주식 당일 거래대금 상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeValueTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -149,10 +149,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20541 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TodayTradeValueTopEtfRow {
     /// 순위 (`rank`)
@@ -220,20 +221,23 @@ pub struct TodayTradeValueTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TodayTradeValueTopEtfRow {
-    rank: Int("rank"),
-    exchange_type: Text("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    previous_day_trade_quantity: Int("pred_trde_qty"),
-    trade_value: Decimal("trde_prica")
-});
+codec::record_table!(
+    TodayTradeValueTopEtfRow {
+        rank: Int("rank"),
+        exchange_type: Text("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        previous_day_trade_quantity: Int("pred_trde_qty"),
+        trade_value: Decimal("trde_prica")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TodayTradeValueTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20541",

@@ -129,7 +129,7 @@ codec::request_table!(
     from_json = "usa20550"
 );
 /// Response of `usa20550` 미국주식 시가총액상위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MarketCapTopResponse {
     /// 결과리스트 (`result_list`)
@@ -149,10 +149,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20550 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MarketCapTopRow {
     /// 순위 (`rank`)
@@ -232,22 +233,25 @@ pub struct MarketCapTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(MarketCapTopRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    market_cap: Decimal("mac"),
-    trade_change_rate: Decimal("trde_pre_rt"),
-    market_cap_weight: Decimal("mac_wght"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty")
-});
+codec::record_table!(
+    MarketCapTopRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        market_cap: Decimal("mac"),
+        trade_change_rate: Decimal("trde_pre_rt"),
+        market_cap_weight: Decimal("mac_wght"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for MarketCapTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20550",

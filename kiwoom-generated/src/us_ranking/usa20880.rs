@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "usa20880"
 );
 /// Response of `usa20880` 키움 거래 상위 종목(미국주식).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KiwoomTradeTopResponse {
     /// 결과리스트 (`result_list`)
@@ -84,10 +84,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20880 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KiwoomTradeTopRow {
     /// 거래소구분 (`stex_tp`)
@@ -135,17 +136,20 @@ pub struct KiwoomTradeTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(KiwoomTradeTopRow {
-    exchange_type: Text("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    kiwoom_high_rank: Int("kw_high_rank"),
-    kiwoom_high_rank_sign: Opt("kw_high_rank_sig"),
-    kiwoom_high_rank_high_low: Decimal("kw_high_rank_hl"),
-    current_price: Opt("cur_prc"),
-    fluctuation_rate: Decimal("flu_rt")
-});
+codec::record_table!(
+    KiwoomTradeTopRow {
+        exchange_type: Text("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        kiwoom_high_rank: Int("kw_high_rank"),
+        kiwoom_high_rank_sign: Opt("kw_high_rank_sig"),
+        kiwoom_high_rank_high_low: Decimal("kw_high_rank_hl"),
+        current_price: Opt("cur_prc"),
+        fluctuation_rate: Decimal("flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for KiwoomTradeTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20880",

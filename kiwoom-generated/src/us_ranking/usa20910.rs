@@ -158,7 +158,7 @@ codec::request_table!(
     from_json = "usa20910"
 );
 /// Response of `usa20910` 미국주식 전일대비 등락률상위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayResponse {
     /// 결과리스트 (`result_list`)
@@ -178,10 +178,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20910 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayRow {
     /// 순위 (`rank`)
@@ -255,21 +256,24 @@ pub struct ChangeRateTopVsPrevDayRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ChangeRateTopVsPrevDayRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    trade_quantity: Int("trde_qty"),
-    count: Int("cnt")
-});
+codec::record_table!(
+    ChangeRateTopVsPrevDayRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        trade_quantity: Int("trde_qty"),
+        count: Int("cnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ChangeRateTopVsPrevDayRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20910",

@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa20911"
 );
 /// Response of `usa20911` 미국주식 전일대비 등락률상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20911 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayEtfRow {
     /// 순위 (`rank`)
@@ -239,21 +240,24 @@ pub struct ChangeRateTopVsPrevDayEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ChangeRateTopVsPrevDayEtfRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req"),
-    trade_quantity: Int("trde_qty"),
-    count: Int("cnt")
-});
+codec::record_table!(
+    ChangeRateTopVsPrevDayEtfRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req"),
+        trade_quantity: Int("trde_qty"),
+        count: Int("cnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ChangeRateTopVsPrevDayEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20911",

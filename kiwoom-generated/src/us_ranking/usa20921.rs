@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa20921"
 );
 /// Response of `usa20921` 미국주식 시가대비 등락률상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsOpenEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20921 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsOpenEtfRow {
     /// 순위 (`rank`)
@@ -253,23 +254,26 @@ pub struct ChangeRateTopVsOpenEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ChangeRateTopVsOpenEtfRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    open_price_change: Decimal("open_pric_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    execution_time: Text("cntr_tm"),
-    open_price: Opt("open_pric")
-});
+codec::record_table!(
+    ChangeRateTopVsOpenEtfRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        open_price_change: Decimal("open_pric_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        execution_time: Text("cntr_tm"),
+        open_price: Opt("open_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ChangeRateTopVsOpenEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20921",

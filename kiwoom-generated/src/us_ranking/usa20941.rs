@@ -180,7 +180,7 @@ codec::request_table!(
     from_json = "usa20941"
 );
 /// Response of `usa20941` 미국주식 누적 등락률 상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CumulativeChangeRateTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -200,10 +200,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20941 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CumulativeChangeRateTopEtfRow {
     /// 순위 (`rank`)
@@ -301,25 +302,28 @@ pub struct CumulativeChangeRateTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(CumulativeChangeRateTopEtfRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    highest_price: Decimal("hgst_pric"),
-    stock_high_date: Date("stk_high_dt"),
-    lowest_price: Decimal("lwst_pric"),
-    stock_low_date: Date("stk_low_dt"),
-    cumulative_fluctuation_rate: Decimal("acc_flu_rt"),
-    cumulative_fluctuation_amount: Decimal("acc_flu_amt")
-});
+codec::record_table!(
+    CumulativeChangeRateTopEtfRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        highest_price: Decimal("hgst_pric"),
+        stock_high_date: Date("stk_high_dt"),
+        lowest_price: Decimal("lwst_pric"),
+        stock_low_date: Date("stk_low_dt"),
+        cumulative_fluctuation_rate: Decimal("acc_flu_rt"),
+        cumulative_fluctuation_amount: Decimal("acc_flu_amt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for CumulativeChangeRateTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20941",

@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "usa20961"
 );
 /// Response of `usa20961` 미국주식 전일 거래상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevDayTradeTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -110,10 +110,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa20961 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PrevDayTradeTopEtfRow {
     /// 순위 (`rank`)
@@ -171,18 +172,21 @@ pub struct PrevDayTradeTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PrevDayTradeTopEtfRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    previous_day_rate: Decimal("pred_rt"),
-    cumulative_trade_quantity: Int("acc_trde_qty")
-});
+codec::record_table!(
+    PrevDayTradeTopEtfRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        previous_day_rate: Decimal("pred_rt"),
+        cumulative_trade_quantity: Int("acc_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PrevDayTradeTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20961",

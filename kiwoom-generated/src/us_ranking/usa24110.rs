@@ -155,7 +155,7 @@ codec::request_table!(
     from_json = "usa24110"
 );
 /// Response of `usa24110` 미국주식 최고최저가대비 상승하락(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallResponse {
     /// 결과리스트 (`result_list`)
@@ -175,10 +175,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24110 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallRow {
     /// 순위 (`rank`)
@@ -284,27 +285,30 @@ pub struct HighLowPriceRiseFallRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(HighLowPriceRiseFallRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    year_highest: Decimal("oyr_hgst"),
-    year_lowest: Decimal("oyr_lwst"),
-    high_52w: Opt("52wk_hgst_pric"),
-    low_52w: Opt("52wk_lwst_pric"),
-    high_low_change_sign: Opt("hl_pre_sig"),
-    high_low_change: Decimal("hl_pre"),
-    change_fluctuation_rate: Decimal("pre_flu_rt"),
-    base_date: Date("base_dt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty")
-});
+codec::record_table!(
+    HighLowPriceRiseFallRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        year_highest: Decimal("oyr_hgst"),
+        year_lowest: Decimal("oyr_lwst"),
+        high_52w: Opt("52wk_hgst_pric"),
+        low_52w: Opt("52wk_lwst_pric"),
+        high_low_change_sign: Opt("hl_pre_sig"),
+        high_low_change: Decimal("hl_pre"),
+        change_fluctuation_rate: Decimal("pre_flu_rt"),
+        base_date: Date("base_dt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for HighLowPriceRiseFallRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24110",

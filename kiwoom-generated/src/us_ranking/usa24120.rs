@@ -155,7 +155,7 @@ codec::request_table!(
     from_json = "usa24120"
 );
 /// Response of `usa24120` 미국주식 특정일자 상승/하락 (주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiseFallByDateResponse {
     /// 결과리스트 (`result_list`)
@@ -175,10 +175,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24120 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiseFallByDateRow {
     /// 순위 (`rank`)
@@ -264,23 +265,26 @@ pub struct RiseFallByDateRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RiseFallByDateRow {
-    rank: Int("rank"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    base_date: Date("base_dt"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    trade_value: Decimal("trde_prica"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    fluctuation_rate: Decimal("flu_rt")
-});
+codec::record_table!(
+    RiseFallByDateRow {
+        rank: Int("rank"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        base_date: Date("base_dt"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        trade_value: Decimal("trde_prica"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        fluctuation_rate: Decimal("flu_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RiseFallByDateRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24120",

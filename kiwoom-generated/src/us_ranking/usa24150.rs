@@ -129,7 +129,7 @@ codec::request_table!(
     from_json = "usa24150"
 );
 /// Response of `usa24150` 미국주식 회전율 상위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TurnoverRateTopResponse {
     /// 결과리스트 (`result_list`)
@@ -149,10 +149,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TurnoverRateTopRow {
     /// 순위 (`rank`)
@@ -232,22 +233,25 @@ pub struct TurnoverRateTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(TurnoverRateTopRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    trade_turnover_rate: Decimal("trde_tern_rt"),
-    average_turnover_rate_2d: Decimal("2d_avg_tern_rt"),
-    average_turnover_rate_10d: Decimal("10d_avg_tern_rt"),
-    average_turnover_rate_20d: Decimal("20d_avg_tern_rt")
-});
+codec::record_table!(
+    TurnoverRateTopRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        trade_turnover_rate: Decimal("trde_tern_rt"),
+        average_turnover_rate_2d: Decimal("2d_avg_tern_rt"),
+        average_turnover_rate_10d: Decimal("10d_avg_tern_rt"),
+        average_turnover_rate_20d: Decimal("20d_avg_tern_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for TurnoverRateTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24150",

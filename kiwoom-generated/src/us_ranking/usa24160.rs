@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa24160"
 );
 /// Response of `usa24160` 미국주식 연속상승/하락 순위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24160 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankRow {
     /// 순위 (`rank`)
@@ -241,22 +242,25 @@ pub struct ConsecutiveRiseFallRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ConsecutiveRiseFallRankRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    base_close_price: Decimal("base_close_pric"),
-    base_change_rate: Decimal("base_pre_rt"),
-    consecutive_days: Int("conti_dt")
-});
+codec::record_table!(
+    ConsecutiveRiseFallRankRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        base_close_price: Decimal("base_close_pric"),
+        base_change_rate: Decimal("base_pre_rt"),
+        consecutive_days: Int("conti_dt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ConsecutiveRiseFallRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24160",

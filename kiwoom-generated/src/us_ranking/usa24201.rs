@@ -148,7 +148,7 @@ codec::request_table!(
     from_json = "usa24201"
 );
 /// Response of `usa24201` 미국주식 호가잔량상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -168,10 +168,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24201 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopEtfRow {
     /// 순위 (`rank`)
@@ -271,25 +272,28 @@ pub struct OrderBookDepthTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(OrderBookDepthTopEtfRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    total_ask_quantity: Int("tot_sel_req"),
-    total_bid_quantity: Int("tot_buy_req"),
-    buy_remaining_quantity: Decimal("buy_req"),
-    buy_rate: Decimal("buy_rt").format(codec::Format::scaled(2)),
-    sell_remaining_quantity: Decimal("sel_req"),
-    sell_rate: Decimal("sel_rt").format(codec::Format::scaled(2)),
-    execution_time: Text("cntr_tm")
-});
+codec::record_table!(
+    OrderBookDepthTopEtfRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        total_ask_quantity: Int("tot_sel_req"),
+        total_bid_quantity: Int("tot_buy_req"),
+        buy_remaining_quantity: Decimal("buy_req"),
+        buy_rate: Decimal("buy_rt").format(codec::Format::scaled(2)),
+        sell_remaining_quantity: Decimal("sel_req"),
+        sell_rate: Decimal("sel_rt").format(codec::Format::scaled(2)),
+        execution_time: Text("cntr_tm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for OrderBookDepthTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24201",

@@ -158,7 +158,7 @@ codec::request_table!(
     from_json = "usa24290"
 );
 /// Response of `usa24290` 미국주식 주간거래 괴리율 상위(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopResponse {
     /// 결과리스트 (`result_list`)
@@ -178,10 +178,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24290 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopRow {
     /// 순위 (`rank`)
@@ -271,25 +272,28 @@ pub struct DaySessionDisparityTopRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DaySessionDisparityTopRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    regular_close_price: Opt("reg_close_pric"),
-    regular_change_sign: Opt("reg_pre_sig"),
-    regular_change: Decimal("reg_pre"),
-    disparity_rate: Decimal("dispty_rt"),
-    execution_time: Text("cntr_tm"),
-    execution_strength: Decimal("cntr_str"),
-    count: Int("cnt")
-});
+codec::record_table!(
+    DaySessionDisparityTopRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        regular_close_price: Opt("reg_close_pric"),
+        regular_change_sign: Opt("reg_pre_sig"),
+        regular_change: Decimal("reg_pre"),
+        disparity_rate: Decimal("dispty_rt"),
+        execution_time: Text("cntr_tm"),
+        execution_strength: Decimal("cntr_str"),
+        count: Int("cnt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DaySessionDisparityTopRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24290",

@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa24291"
 );
 /// Response of `usa24291` 미국주식 주간거래 괴리율 상위(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/ranking.yaml usa24291 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DaySessionDisparityTopEtfRow {
     /// 순위 (`rank`)
@@ -279,29 +280,32 @@ pub struct DaySessionDisparityTopEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(DaySessionDisparityTopEtfRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    regular_close_price: Opt("reg_close_pric"),
-    regular_change_sign: Opt("reg_pre_sig"),
-    regular_change: Decimal("reg_pre"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    disparity_rate: Decimal("dispty_rt"),
-    execution_time: Text("cntr_tm"),
-    execution_strength: Decimal("cntr_str"),
-    count: Int("cnt"),
-    sell_remaining_quantity: Int("sel_req"),
-    buy_remaining_quantity: Int("buy_req")
-});
+codec::record_table!(
+    DaySessionDisparityTopEtfRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        regular_close_price: Opt("reg_close_pric"),
+        regular_change_sign: Opt("reg_pre_sig"),
+        regular_change: Decimal("reg_pre"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        disparity_rate: Decimal("dispty_rt"),
+        execution_time: Text("cntr_tm"),
+        execution_strength: Decimal("cntr_str"),
+        count: Int("cnt"),
+        sell_remaining_quantity: Int("sel_req"),
+        buy_remaining_quantity: Int("buy_req")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for DaySessionDisparityTopEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24291",

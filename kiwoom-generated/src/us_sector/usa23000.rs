@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "usa23000"
 );
 /// Response of `usa23000` 미국주식 업종별 기간별 수익률 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsResponse {
     /// 결과리스트 (`result_list`)
@@ -84,10 +84,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/sector.yaml usa23000 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsRow {
     /// 업종코드 (`inds_cd`)
@@ -143,17 +144,20 @@ pub struct SectorPeriodReturnsRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorPeriodReturnsRow {
-    industry_code: Text("inds_cd"),
-    industry_name: Text("inds_nm"),
-    return_1d: Decimal("perf_1d"),
-    return_5d: Decimal("perf_5d"),
-    return_1m: Decimal("perf_1m"),
-    return_3m: Decimal("perf_3m"),
-    return_6m: Decimal("perf_6m"),
-    return_ytd: Decimal("perf_ytd"),
-    return_1y: Decimal("perf_1y")
-});
+codec::record_table!(
+    SectorPeriodReturnsRow {
+        industry_code: Text("inds_cd"),
+        industry_name: Text("inds_nm"),
+        return_1d: Decimal("perf_1d"),
+        return_5d: Decimal("perf_5d"),
+        return_1m: Decimal("perf_1m"),
+        return_3m: Decimal("perf_3m"),
+        return_6m: Decimal("perf_6m"),
+        return_ytd: Decimal("perf_ytd"),
+        return_1y: Decimal("perf_1y")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorPeriodReturnsRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23000",

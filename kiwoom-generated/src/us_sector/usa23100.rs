@@ -77,7 +77,7 @@ codec::request_table!(
     from_json = "usa23100"
 );
 /// Response of `usa23100` 미국주식 업종별 등락률 상위/하위 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorChangeRateRankResponse {
     /// 결과리스트 (`result_list`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/sector.yaml usa23100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorChangeRateRankRow {
     /// 거래소구분 (`stex_tp`)
@@ -188,23 +189,26 @@ pub struct SectorChangeRateRankRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorChangeRateRankRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric"),
-    execution_time: Text("cntr_tm")
-});
+codec::record_table!(
+    SectorChangeRateRankRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric"),
+        execution_time: Text("cntr_tm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorChangeRateRankRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23100",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "usa10098"
 );
 /// Response of `usa10098` 미국주식 거래소구분 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeTypesResponse {
     /// 결과리스트 (`list`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10098 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeTypesRow {
     /// 거래소구분 (`stex_tp`)
@@ -103,15 +104,18 @@ pub struct ExchangeTypesRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(ExchangeTypesRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    exchange_name: Text("mkgb"),
-    industry_name: Text("upgb"),
-    is_etf: Text("isEtf")
-});
+codec::record_table!(
+    ExchangeTypesRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        exchange_name: Text("mkgb"),
+        industry_name: Text("upgb"),
+        is_etf: Text("isEtf")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for ExchangeTypesRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10098",

@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "usa10099"
 );
 /// Response of `usa10099` 미국주식 종목리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockListResponse {
     /// 결과리스트 (`list`)
@@ -64,10 +64,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10099 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockListRow {
     /// 거래소구분 (`stex_tp`)
@@ -103,15 +104,18 @@ pub struct StockListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(StockListRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    exchange_name: Text("mkgb"),
-    industry_name: Text("upgb"),
-    is_etf: Text("isEtf")
-});
+codec::record_table!(
+    StockListRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        exchange_name: Text("mkgb"),
+        industry_name: Text("upgb"),
+        is_etf: Text("isEtf")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for StockListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10099",

@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "usa10100"
 );
 /// Response of `usa10100` 미국주식 종목 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StockInfoResponse {
     /// 거래소구분 (`stex_tp`)
@@ -107,6 +107,7 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 impl kiwoom_runtime::TrRequest for StockInfoRequest {

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "usa10101"
 );
 /// Response of `usa10101` 미국주식 업종리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorListResponse {
     /// 결과리스트 (`list`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10101 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SectorListRow {
     /// 업종코드 (`inds_cd`)
@@ -88,11 +89,14 @@ pub struct SectorListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SectorListRow {
-    industry_code: Text("inds_cd"),
-    industry_name: Text("inds_nm"),
-    industry_english_name: Text("inds_enm")
-});
+codec::record_table!(
+    SectorListRow {
+        industry_code: Text("inds_cd"),
+        industry_name: Text("inds_nm"),
+        industry_english_name: Text("inds_enm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SectorListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10101",

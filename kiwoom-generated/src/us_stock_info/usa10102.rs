@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "usa10102"
 );
 /// Response of `usa10102` 미국지수 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndexListResponse {
     /// 결과리스트 (`list`)
@@ -71,10 +71,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10102 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndexListRow {
     /// 지수코드 (`index_cd`)
@@ -92,11 +93,14 @@ pub struct IndexListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(IndexListRow {
-    index_code: Text("index_cd"),
-    index_name: Text("index_nm"),
-    index_english_name: Text("index_enm")
-});
+codec::record_table!(
+    IndexListRow {
+        index_code: Text("index_cd"),
+        index_name: Text("index_nm"),
+        index_english_name: Text("index_enm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for IndexListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10102",

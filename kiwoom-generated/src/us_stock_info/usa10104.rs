@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "usa10104"
 );
 /// Response of `usa10104` 미국 ETF,ETN 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfEtnListResponse {
     /// 결과리스트 (`list`)
@@ -71,10 +71,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10104 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfEtnListRow {
     /// 거래소구분 (`stex_tp`)
@@ -108,15 +109,18 @@ pub struct EtfEtnListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfEtnListRow {
-    exchange_type: Text("stex_tp"),
-    code: Text("code"),
-    category_1: Text("cate1"),
-    category_2: Text("cate2"),
-    etn: Text("etn"),
-    exchange_name: Text("mkgb"),
-    industry_name: Text("upnm")
-});
+codec::record_table!(
+    EtfEtnListRow {
+        exchange_type: Text("stex_tp"),
+        code: Text("code"),
+        category_1: Text("cate1"),
+        category_2: Text("cate2"),
+        etn: Text("etn"),
+        exchange_name: Text("mkgb"),
+        industry_name: Text("upnm")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfEtnListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10104",

@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "usa10105"
 );
 /// Response of `usa10105` 미국 ETF 카테고리 리스트.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfCategoryListResponse {
     /// 결과리스트 (`list`)
@@ -67,10 +67,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa10105 field \`list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EtfCategoryListRow {
     /// 구분 (`gubun`)
@@ -96,13 +97,16 @@ pub struct EtfCategoryListRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(EtfCategoryListRow {
-    kind: Text("gubun"),
-    category_1: Text("cate1"),
-    category_1_name: Text("cate1nam"),
-    category_2: Text("cate2"),
-    category_2_name: Text("cate2nam")
-});
+codec::record_table!(
+    EtfCategoryListRow {
+        kind: Text("gubun"),
+        category_1: Text("cate1"),
+        category_1_name: Text("cate1nam"),
+        category_2: Text("cate2"),
+        category_2_name: Text("cate2nam")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for EtfCategoryListRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa10105",

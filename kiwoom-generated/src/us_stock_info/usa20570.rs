@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa20570"
 );
 /// Response of `usa20570` 미국주식 가격대별주가(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceByBandResponse {
     /// 종목수 (`stk_num`)
@@ -182,10 +182,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa20570 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceByBandRow {
     /// 순위 (`rank`)
@@ -271,23 +272,26 @@ pub struct PriceByBandRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PriceByBandRow {
-    rank: Int("rank"),
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    open_price: Opt("open_pric"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric")
-});
+codec::record_table!(
+    PriceByBandRow {
+        rank: Int("rank"),
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        open_price: Opt("open_pric"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PriceByBandRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20570",

@@ -168,7 +168,7 @@ codec::request_table!(
     from_json = "usa20930"
 );
 /// Response of `usa20930` 미국주식 가격급등락(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropResponse {
     /// 결과리스트 (`result_list`)
@@ -188,10 +188,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa20930 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropRow {
     /// 증거금률 (`mgn_type`)
@@ -265,21 +266,24 @@ pub struct PriceSurgeDropRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PriceSurgeDropRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    base_price: Decimal("base_pric"),
-    current_price: Opt("cur_prc"),
-    base_change: Decimal("base_pre"),
-    cumulative_trade_quantity: Int("acc_trde_qty"),
-    surge_rate: Decimal("sdnin_rt")
-});
+codec::record_table!(
+    PriceSurgeDropRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        base_price: Decimal("base_pric"),
+        current_price: Opt("cur_prc"),
+        base_change: Decimal("base_pre"),
+        cumulative_trade_quantity: Int("acc_trde_qty"),
+        surge_rate: Decimal("sdnin_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PriceSurgeDropRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20930",

@@ -155,7 +155,7 @@ codec::request_table!(
     from_json = "usa20932"
 );
 /// Response of `usa20932` 미국주식 가격급등락(관심종목).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -175,10 +175,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa20932 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PriceSurgeDropWatchlistRow {
     /// 거래소구분 (`stex_tp`)
@@ -246,20 +247,23 @@ pub struct PriceSurgeDropWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(PriceSurgeDropWatchlistRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    base_price: Decimal("base_pric"),
-    current_price: Opt("cur_prc"),
-    base_change: Decimal("base_pre"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    surge_rate: Decimal("sdnin_rt")
-});
+codec::record_table!(
+    PriceSurgeDropWatchlistRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        base_price: Decimal("base_pric"),
+        current_price: Opt("cur_prc"),
+        base_change: Decimal("base_pre"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        surge_rate: Decimal("sdnin_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for PriceSurgeDropWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20932",

@@ -174,7 +174,7 @@ codec::request_table!(
     from_json = "usa20971"
 );
 /// Response of `usa20971` 미국주식 고가/저가 접근(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowProximityEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -194,10 +194,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa20971 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowProximityEtfRow {
     /// 증거금률 (`mgn_type`)
@@ -277,22 +278,25 @@ pub struct HighLowProximityEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(HighLowProximityEtfRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric")
-});
+codec::record_table!(
+    HighLowProximityEtfRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for HighLowProximityEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20971",

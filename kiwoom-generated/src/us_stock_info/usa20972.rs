@@ -161,7 +161,7 @@ codec::request_table!(
     from_json = "usa20972"
 );
 /// Response of `usa20972` 미국주식 고가/저가 접근(관심종목).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -181,10 +181,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa20972 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistRow {
     /// 증거금률 (`mgn_type`)
@@ -268,23 +269,26 @@ pub struct HighLowProximityWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(HighLowProximityWatchlistRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    kind: Text("tp"),
-    fluctuation_rate: Decimal("flu_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    high_price: Opt("high_pric"),
-    low_price: Opt("low_pric")
-});
+codec::record_table!(
+    HighLowProximityWatchlistRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        kind: Text("tp"),
+        fluctuation_rate: Decimal("flu_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        high_price: Opt("high_pric"),
+        low_price: Opt("low_pric")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for HighLowProximityWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20972",

@@ -142,7 +142,7 @@ codec::request_table!(
     from_json = "usa23401"
 );
 /// Response of `usa23401` 미국주식 거래량갱신(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRenewalEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -162,10 +162,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa23401 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRenewalEtfRow {
     /// 증거금률 (`mgn_type`)
@@ -237,21 +238,24 @@ pub struct VolumeRenewalEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(VolumeRenewalEtfRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    previous_trade_quantity: Decimal("prev_trde_qty"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid")
-});
+codec::record_table!(
+    VolumeRenewalEtfRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        previous_trade_quantity: Decimal("prev_trde_qty"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for VolumeRenewalEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23401",

@@ -129,7 +129,7 @@ codec::request_table!(
     from_json = "usa23402"
 );
 /// Response of `usa23402` 미국주식 거래량갱신(관심종목).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRenewalWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -149,10 +149,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa23402 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VolumeRenewalWatchlistRow {
     /// 증거금률 (`mgn_type`)
@@ -224,21 +225,24 @@ pub struct VolumeRenewalWatchlistRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(VolumeRenewalWatchlistRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    previous_trade_quantity: Decimal("prev_trde_qty"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid")
-});
+codec::record_table!(
+    VolumeRenewalWatchlistRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        previous_trade_quantity: Decimal("prev_trde_qty"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for VolumeRenewalWatchlistRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa23402",

@@ -168,7 +168,7 @@ codec::request_table!(
     from_json = "usa24100"
 );
 /// Response of `usa24100` 미국주식 신고가/신저가(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NewHighLowResponse {
     /// 결과리스트 (`result_list`)
@@ -188,10 +188,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa24100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NewHighLowRow {
     /// 증거금률 (`mgn_type`)
@@ -281,24 +282,27 @@ pub struct NewHighLowRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(NewHighLowRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    previous_day_trade_change_rate: Decimal("pre_trde_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    high_price: Decimal("high_pric"),
-    low_price: Decimal("low_pric"),
-    previous_day_trade_quantity: Decimal("pred_trde_qty")
-});
+codec::record_table!(
+    NewHighLowRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        previous_day_trade_change_rate: Decimal("pre_trde_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        high_price: Decimal("high_pric"),
+        low_price: Decimal("low_pric"),
+        previous_day_trade_quantity: Decimal("pred_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for NewHighLowRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24100",

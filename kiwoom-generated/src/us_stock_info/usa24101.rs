@@ -168,7 +168,7 @@ codec::request_table!(
     from_json = "usa24101"
 );
 /// Response of `usa24101` 미국주식 신고가/신저가(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NewHighLowEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -188,10 +188,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa24101 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NewHighLowEtfRow {
     /// 증거금률 (`mgn_type`)
@@ -281,24 +282,27 @@ pub struct NewHighLowEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(NewHighLowEtfRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    previous_day_trade_change_rate: Decimal("pre_trde_rt"),
-    ask_price: Opt("sel_bid"),
-    bid_price: Opt("buy_bid"),
-    high_price: Decimal("high_pric"),
-    low_price: Decimal("low_pric"),
-    previous_day_trade_quantity: Decimal("pred_trde_qty")
-});
+codec::record_table!(
+    NewHighLowEtfRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        previous_day_trade_change_rate: Decimal("pre_trde_rt"),
+        ask_price: Opt("sel_bid"),
+        bid_price: Opt("buy_bid"),
+        high_price: Decimal("high_pric"),
+        low_price: Decimal("low_pric"),
+        previous_day_trade_quantity: Decimal("pred_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for NewHighLowEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24101",

@@ -168,7 +168,7 @@ codec::request_table!(
     from_json = "usa24140"
 );
 /// Response of `usa24140` 미국주식 갭상승/갭하락(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GapUpDownResponse {
     /// 결과리스트 (`result_list`)
@@ -188,10 +188,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa24140 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GapUpDownRow {
     /// 증거금률 (`mgn_type`)
@@ -273,23 +274,26 @@ pub struct GapUpDownRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(GapUpDownRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    open_price: Opt("open_pric"),
-    base_close_price: Decimal("base_close_pric"),
-    gap_rate: Decimal("gap_rt"),
-    previous_day_high_price: Decimal("pre_high_pric"),
-    previous_day_trade_quantity: Decimal("pred_trde_qty")
-});
+codec::record_table!(
+    GapUpDownRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        open_price: Opt("open_pric"),
+        base_close_price: Decimal("base_close_pric"),
+        gap_rate: Decimal("gap_rt"),
+        previous_day_high_price: Decimal("pre_high_pric"),
+        previous_day_trade_quantity: Decimal("pred_trde_qty")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for GapUpDownRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24140",

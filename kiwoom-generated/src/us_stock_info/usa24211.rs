@@ -155,7 +155,7 @@ codec::request_table!(
     from_json = "usa24211"
 );
 /// Response of `usa24211` 미국주식 잔량률급증(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -175,10 +175,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa24211 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeEtfRow {
     /// 증거금률 (`mgn_type`)
@@ -250,21 +251,24 @@ pub struct RemainingOrderRatioSurgeEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(RemainingOrderRatioSurgeEtfRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    threshold: Decimal("int"),
-    current_rate: Decimal("now_rt"),
-    surge_rate: Decimal("sdnin_rt"),
-    total_ask_quantity: Decimal("tot_sel_req"),
-    total_bid_quantity: Decimal("tot_buy_req")
-});
+codec::record_table!(
+    RemainingOrderRatioSurgeEtfRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        threshold: Decimal("int"),
+        current_rate: Decimal("now_rt"),
+        surge_rate: Decimal("sdnin_rt"),
+        total_ask_quantity: Decimal("tot_sel_req"),
+        total_bid_quantity: Decimal("tot_buy_req")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for RemainingOrderRatioSurgeEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24211",

@@ -171,7 +171,7 @@ codec::request_table!(
     from_json = "usa24220"
 );
 /// Response of `usa24220` 미국주식 매물대집중(주식/업종).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SupplyConcentrationResponse {
     /// 결과리스트 (`result_list`)
@@ -191,10 +191,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa24220 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SupplyConcentrationRow {
     /// 증거금률 (`mgn_type`)
@@ -266,22 +267,25 @@ pub struct SupplyConcentrationRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(SupplyConcentrationRow {
-    margin_type: Decimal("mgn_type"),
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    current_price: Opt("cur_prc"),
-    previous_day_change_sign: Opt("pred_pre_sig"),
-    previous_day_change: Decimal("pred_pre"),
-    fluctuation_rate: Decimal("flu_rt"),
-    cumulative_trade_quantity: Decimal("acc_trde_qty"),
-    price_condition_start: Decimal("pric_cnd_st"),
-    price_condition_end: Decimal("pric_cnd_ed"),
-    supply_quantity: Decimal("prps_qty"),
-    supply_rate: Decimal("prps_rt")
-});
+codec::record_table!(
+    SupplyConcentrationRow {
+        margin_type: Decimal("mgn_type"),
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        current_price: Opt("cur_prc"),
+        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change: Decimal("pred_pre"),
+        fluctuation_rate: Decimal("flu_rt"),
+        cumulative_trade_quantity: Decimal("acc_trde_qty"),
+        price_condition_start: Decimal("pric_cnd_st"),
+        price_condition_end: Decimal("pric_cnd_ed"),
+        supply_quantity: Decimal("prps_qty"),
+        supply_rate: Decimal("prps_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for SupplyConcentrationRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa24220",

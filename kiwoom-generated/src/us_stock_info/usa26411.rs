@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "usa26411"
 );
 /// Response of `usa26411` 미국주식 연도별 업종별 종목등락률.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorResponse {
     /// 결과리스트 (`result_list`)
@@ -84,10 +84,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa26411 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorRow {
     /// 거래소구분 (`stex_tp`)
@@ -159,24 +160,27 @@ pub struct YearlyChangeRateBySectorRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(YearlyChangeRateBySectorRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    january_return_rate: Decimal("m01_prft_rt"),
-    february_return_rate: Decimal("m02_prft_rt"),
-    march_return_rate: Decimal("m03_prft_rt"),
-    april_return_rate: Decimal("m04_prft_rt"),
-    may_return_rate: Decimal("m05_prft_rt"),
-    june_return_rate: Decimal("m06_prft_rt"),
-    july_return_rate: Decimal("m07_prft_rt"),
-    august_return_rate: Decimal("m08_prft_rt"),
-    september_return_rate: Decimal("m09_prft_rt"),
-    october_return_rate: Decimal("m10_prft_rt"),
-    november_return_rate: Decimal("m11_prft_rt"),
-    december_return_rate: Decimal("m12_prft_rt")
-});
+codec::record_table!(
+    YearlyChangeRateBySectorRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        january_return_rate: Decimal("m01_prft_rt"),
+        february_return_rate: Decimal("m02_prft_rt"),
+        march_return_rate: Decimal("m03_prft_rt"),
+        april_return_rate: Decimal("m04_prft_rt"),
+        may_return_rate: Decimal("m05_prft_rt"),
+        june_return_rate: Decimal("m06_prft_rt"),
+        july_return_rate: Decimal("m07_prft_rt"),
+        august_return_rate: Decimal("m08_prft_rt"),
+        september_return_rate: Decimal("m09_prft_rt"),
+        october_return_rate: Decimal("m10_prft_rt"),
+        november_return_rate: Decimal("m11_prft_rt"),
+        december_return_rate: Decimal("m12_prft_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for YearlyChangeRateBySectorRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa26411",

@@ -77,7 +77,7 @@ codec::request_table!(
     from_json = "usa26412"
 );
 /// Response of `usa26412` 미국주식 연도별 ETF 카테고리별 종목등락률.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateByEtfCategoryResponse {
     /// 결과리스트 (`result_list`)
@@ -97,10 +97,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa26412 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateByEtfCategoryRow {
     /// 거래소구분 (`stex_tp`)
@@ -172,24 +173,27 @@ pub struct YearlyChangeRateByEtfCategoryRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(YearlyChangeRateByEtfCategoryRow {
-    exchange_type: Opt("stex_tp"),
-    stock_code: Text("stk_cd"),
-    stock_name: Text("stk_nm"),
-    stock_english_name: Text("stk_enm"),
-    january_return_rate: Decimal("m01_prft_rt"),
-    february_return_rate: Decimal("m02_prft_rt"),
-    march_return_rate: Decimal("m03_prft_rt"),
-    april_return_rate: Decimal("m04_prft_rt"),
-    may_return_rate: Decimal("m05_prft_rt"),
-    june_return_rate: Decimal("m06_prft_rt"),
-    july_return_rate: Decimal("m07_prft_rt"),
-    august_return_rate: Decimal("m08_prft_rt"),
-    september_return_rate: Decimal("m09_prft_rt"),
-    october_return_rate: Decimal("m10_prft_rt"),
-    november_return_rate: Decimal("m11_prft_rt"),
-    december_return_rate: Decimal("m12_prft_rt")
-});
+codec::record_table!(
+    YearlyChangeRateByEtfCategoryRow {
+        exchange_type: Opt("stex_tp"),
+        stock_code: Text("stk_cd"),
+        stock_name: Text("stk_nm"),
+        stock_english_name: Text("stk_enm"),
+        january_return_rate: Decimal("m01_prft_rt"),
+        february_return_rate: Decimal("m02_prft_rt"),
+        march_return_rate: Decimal("m03_prft_rt"),
+        april_return_rate: Decimal("m04_prft_rt"),
+        may_return_rate: Decimal("m05_prft_rt"),
+        june_return_rate: Decimal("m06_prft_rt"),
+        july_return_rate: Decimal("m07_prft_rt"),
+        august_return_rate: Decimal("m08_prft_rt"),
+        september_return_rate: Decimal("m09_prft_rt"),
+        october_return_rate: Decimal("m10_prft_rt"),
+        november_return_rate: Decimal("m11_prft_rt"),
+        december_return_rate: Decimal("m12_prft_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for YearlyChangeRateByEtfCategoryRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa26412",

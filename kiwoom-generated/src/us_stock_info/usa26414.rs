@@ -64,7 +64,7 @@ codec::request_table!(
     from_json = "usa26414"
 );
 /// Response of `usa26414` 미국주식 연도별 등락률(ETF).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -84,10 +84,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/stock-info.yaml usa26414 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct YearlyChangeRateEtfRow {
     /// 연도 (`dt`)
@@ -147,21 +148,24 @@ pub struct YearlyChangeRateEtfRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(YearlyChangeRateEtfRow {
-    date: Opt("dt"),
-    january_return_rate: Decimal("m01_prft_rt"),
-    february_return_rate: Decimal("m02_prft_rt"),
-    march_return_rate: Decimal("m03_prft_rt"),
-    april_return_rate: Decimal("m04_prft_rt"),
-    may_return_rate: Decimal("m05_prft_rt"),
-    june_return_rate: Decimal("m06_prft_rt"),
-    july_return_rate: Decimal("m07_prft_rt"),
-    august_return_rate: Decimal("m08_prft_rt"),
-    september_return_rate: Decimal("m09_prft_rt"),
-    october_return_rate: Decimal("m10_prft_rt"),
-    november_return_rate: Decimal("m11_prft_rt"),
-    december_return_rate: Decimal("m12_prft_rt")
-});
+codec::record_table!(
+    YearlyChangeRateEtfRow {
+        date: Opt("dt"),
+        january_return_rate: Decimal("m01_prft_rt"),
+        february_return_rate: Decimal("m02_prft_rt"),
+        march_return_rate: Decimal("m03_prft_rt"),
+        april_return_rate: Decimal("m04_prft_rt"),
+        may_return_rate: Decimal("m05_prft_rt"),
+        june_return_rate: Decimal("m06_prft_rt"),
+        july_return_rate: Decimal("m07_prft_rt"),
+        august_return_rate: Decimal("m08_prft_rt"),
+        september_return_rate: Decimal("m09_prft_rt"),
+        october_return_rate: Decimal("m10_prft_rt"),
+        november_return_rate: Decimal("m11_prft_rt"),
+        december_return_rate: Decimal("m12_prft_rt")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for YearlyChangeRateEtfRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa26414",

@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "usa20201"
 );
 /// Response of `usa20201` 미국주식 관심종목 그룹 상세 조회.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
@@ -78,10 +78,11 @@ codec::record_table!(
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },
+    default,
     response
 );
 /// A row of spec/us/watchlist.yaml usa20201 field \`nofj\`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)
@@ -105,12 +106,15 @@ pub struct WatchlistGroupDetailRow {
     extra: codec::Extra,
     forms: codec::WireForms,
 }
-codec::record_table!(WatchlistGroupDetailRow {
-    stock_code: Text("cod2"),
-    bookmark: Text("bgb"),
-    bookmark_color: Text("bgb_clr"),
-    exchange_type: Opt("stex_tp")
-});
+codec::record_table!(
+    WatchlistGroupDetailRow {
+        stock_code: Text("cod2"),
+        bookmark: Text("bgb"),
+        bookmark_color: Text("bgb_clr"),
+        exchange_type: Opt("stex_tp")
+    },
+    default
+);
 impl kiwoom_runtime::TrRequest for WatchlistGroupDetailRequest {
     const INFO: kiwoom_runtime::TrInfo = kiwoom_runtime::TrInfo {
         api_id: "usa20201",

@@ -23,6 +23,7 @@
 //!
 //! - `record_table!(Row { .. })`: a decoded record (keeps unknown keys and wire forms in
 //!   its `extra` / `forms` fields; `extra_fields()`); `, response` adds `TrResponse`;
+//!   `, default` implements `Default` as the blank value (every field empty);
 //!   `, array_rows` marks rows sent as arrays of positional values;
 //! - `request_table!(Request { .. })`: a request; `, from_json = "ka10081"` adds the
 //!   `Deserialize` that reads it back from wire JSON (errors name that TR);
@@ -41,26 +42,30 @@ macro_rules! record_table {
                 &self.extra
             }
         }
-        impl $crate::codec::Table for $name {
-            $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
-            fn blank() -> Self {
-                Self {
-                    $($field: $crate::__table_blank!($kind),)*
-                    extra: ::std::default::Default::default(),
-                    forms: ::std::default::Default::default(),
+        // `At::field` (the field positions) is defined once for `slot` and `view`.
+        const _: () = {
+            $crate::__table_positions!($($field),*);
+            impl $crate::codec::Table for $name {
+                $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+                fn blank() -> Self {
+                    Self {
+                        $($field: $crate::__table_blank!($kind),)*
+                        extra: ::std::default::Default::default(),
+                        forms: ::std::default::Default::default(),
+                    }
                 }
+                fn rest(&mut self) -> ::std::option::Option<$crate::codec::table::Rest<'_>> {
+                    Some($crate::codec::table::Rest {
+                        extra: &mut self.extra,
+                        forms: &mut self.forms,
+                    })
+                }
+                fn kept(&self) -> ::std::option::Option<(&$crate::codec::Extra, &$crate::codec::WireForms)> {
+                    Some((&self.extra, &self.forms))
+                }
+                $($crate::__table_option!(item $name, $opt $(= $val)?);)*
             }
-            fn rest(&mut self) -> ::std::option::Option<$crate::codec::table::Rest<'_>> {
-                Some($crate::codec::table::Rest {
-                    extra: &mut self.extra,
-                    forms: &mut self.forms,
-                })
-            }
-            fn kept(&self) -> ::std::option::Option<(&$crate::codec::Extra, &$crate::codec::WireForms)> {
-                Some((&self.extra, &self.forms))
-            }
-            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
-        }
+        };
         $crate::__table_serialize!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
     };
@@ -71,15 +76,19 @@ macro_rules! record_table {
 #[macro_export]
 macro_rules! request_table {
     ($name:ident { $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),* $(,)? } $(, $opt:ident $(= $val:literal)?)* $(,)?) => {
-        impl $crate::codec::Table for $name {
-            $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
-            fn blank() -> Self {
-                Self {
-                    $($field: $crate::__table_blank!($kind),)*
+        // `At::field` (the field positions) is defined once for `slot` and `view`.
+        const _: () = {
+            $crate::__table_positions!($($field),*);
+            impl $crate::codec::Table for $name {
+                $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+                fn blank() -> Self {
+                    Self {
+                        $($field: $crate::__table_blank!($kind),)*
+                    }
                 }
+                $($crate::__table_option!(item $name, $opt $(= $val)?);)*
             }
-            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
-        }
+        };
         $crate::__table_serialize!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
     };
@@ -98,14 +107,12 @@ macro_rules! __table_items {
             FIELDS
         }
         fn slot(&mut self, i: usize) -> $crate::codec::SlotMut<'_> {
-            $crate::__table_positions!($($field),*);
             match i {
                 $(At::$field => $crate::__table_slot!($kind, &mut self.$field),)*
                 _ => $crate::codec::table::out_of_range(i),
             }
         }
         fn view(&self, i: usize) -> $crate::codec::SlotRef<'_> {
-            $crate::__table_positions!($($field),*);
             match i {
                 $(At::$field => $crate::__table_view!($kind, self.$field),)*
                 _ => $crate::codec::table::out_of_range(i),
@@ -281,7 +288,16 @@ macro_rules! __table_option {
             }
         }
     };
+    // `Default` is the blank value (a derive would be a second function building it).
+    (impl $name:ident, default) => {
+        impl ::std::default::Default for $name {
+            fn default() -> Self {
+                <Self as $crate::codec::Table>::blank()
+            }
+        }
+    };
     // Each option writes on one side only; an unknown option matches no arm.
+    (item $name:ident, default) => {};
     (item $name:ident, response) => {};
     (item $name:ident, from_json = $api_id:literal) => {};
     (impl $name:ident, array_rows) => {};
