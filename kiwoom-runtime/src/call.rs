@@ -146,6 +146,9 @@ impl Client {
         request: Box<T>,
         wrap: fn(T::Response) -> O,
     ) -> BoxedSend<O> {
+        // Built here rather than as `send()` mapped by `wrap`: a generic `Pending::map`
+        // (one copy per TR and output) took the generated crate's LLVM IR from 1.14 M to
+        // 1.29 M lines (`cargo llvm-lines`), for three lines saved.
         let call = match self.call(*request).prepare() {
             Ok((client, outgoing)) => Pending::running(
                 execute_any(client, outgoing, decode_as::<T::Response>),
