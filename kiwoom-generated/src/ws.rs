@@ -6,7 +6,7 @@
 use kiwoom_runtime::codec;
 /// The `LOGIN` frame the server sends.
 /// Login result. A failure embeds the auth code in return\_msg (\`\[CODE=8005 ...\]\`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LoginFrame {
     /// 서비스명 (`trnm`)
@@ -48,7 +48,7 @@ impl kiwoom_runtime::TrResponse for LoginFrame {
 }
 /// The `PING` frame the server sends.
 /// Sent by the server periodically; the client must send the same frame back or the server closes the connection.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PingFrame {
     /// 서비스명 (`trnm`)
@@ -68,7 +68,7 @@ impl kiwoom_runtime::TrResponse for PingFrame {
 }
 /// The `REG` frame the server sends.
 /// Acknowledgement of REG (and, with trnm REMOVE, of REMOVE). No item echo. Non-zero codes seen live - 105115 (more than 100 items on the connection), 105118 (more than 100 items in the group).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RegFrame {
     /// 서비스명 (`trnm`)
@@ -105,7 +105,7 @@ impl kiwoom_runtime::TrResponse for RegFrame {
 }
 /// The `REMOVE` frame the server sends.
 /// Acknowledgement of REMOVE; same shape as the REG acknowledgement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemoveFrame {
     /// 서비스명 (`trnm`)
@@ -140,7 +140,7 @@ impl kiwoom_runtime::TrResponse for RemoveFrame {
 }
 /// The `SYSTEM` frame the server sends.
 /// Server notice, e.g. R10001 when another session logs in with the same app key (this session is then closed).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SystemFrame {
     /// 서비스명 (`trnm`)
@@ -175,7 +175,7 @@ impl kiwoom_runtime::TrResponse for SystemFrame {
 }
 /// The `` frame the server sends.
 /// Error frame for a malformed client frame (e.g. 100002 when trnm is missing); trnm echoes the request's (empty) trnm.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ErrorFrame {
     /// 서비스명 (`trnm`)

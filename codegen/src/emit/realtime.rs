@@ -31,6 +31,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         trnm: None,
     };
     let items = table_items(&def, Side::Record);
+    let name_text = t.struct_name.as_str();
     let korean = t.korean_name.as_str();
     let market = match t.market {
         Market::Us => quote!(kiwoom_runtime::Market::Us),
@@ -93,6 +94,9 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         #marker
 
         impl codec::Table for #name {
+            fn type_name(&self) -> &'static str {
+                #name_text
+            }
             #items
         }
 

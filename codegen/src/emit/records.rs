@@ -198,11 +198,6 @@ fn view_expr(f: &FieldDef) -> TokenStream {
     }
 }
 
-/// True when every field can start empty (`None`, an empty list): `blank()` is `Default`.
-pub fn all_optional(s: &StructDef) -> bool {
-    s.fields.iter().all(|f| f.optional || is_list(f))
-}
-
 /// `fields`, `slot`, `view` and `blank` of `codec::Table`; `extra` items go inside too.
 pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
     for f in &s.fields {
@@ -219,11 +214,7 @@ pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
     let slots = s.fields.iter().map(slot_expr);
     let views = s.fields.iter().map(view_expr);
     let index2 = index.clone();
-    let derives_default = match side {
-        Side::Record => all_optional(s),
-        Side::Request => s.fields.iter().all(|f| !f.required),
-    };
-    let blank = if derives_default {
+    let blank = if s.blank_is_default() {
         quote!(Self::default())
     } else {
         let inits = s.fields.iter().map(|f| {
@@ -287,7 +278,7 @@ pub fn emit_record(s: &StructDef, response: bool) -> TokenStream {
         quote!(#fdoc pub #fname: #fty,)
     });
     let mut options = Vec::new();
-    if all_optional(s) {
+    if s.blank_is_default() {
         options.push(quote!(default));
     }
     if response {
@@ -299,7 +290,7 @@ pub fn emit_record(s: &StructDef, response: bool) -> TokenStream {
     let table = table_macro(s, Side::Record, &options);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Clone)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

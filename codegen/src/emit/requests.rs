@@ -90,8 +90,10 @@ pub fn emit_request_struct(s: &StructDef, from_json: Option<&str>) -> TokenStrea
     });
     // One argument per required field of the TR: Kiwoom's own parameter list.
     let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let default = required.is_empty().then(|| quote!(Default,));
     let mut options = Vec::new();
+    if s.blank_is_default() {
+        options.push(quote!(default));
+    }
     if let Some(api_id) = from_json {
         options.push(quote!(from_json = #api_id));
     }
@@ -101,7 +103,7 @@ pub fn emit_request_struct(s: &StructDef, from_json: Option<&str>) -> TokenStrea
     let table = table_macro(s, Side::Request, &options);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(Clone)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

@@ -181,6 +181,20 @@ pub struct StructDef {
     pub trnm: Option<String>,
 }
 
+impl StructDef {
+    /// True when the struct's blank value (what decoding starts from: optional fields
+    /// `None`, lists empty) is also its `Default`: nothing in it must be given (requests) or
+    /// be present (responses), so an empty value is a valid one.
+    pub fn blank_is_default(&self) -> bool {
+        match self.role {
+            Role::Request | Role::RequestPart => self.fields.iter().all(|f| !f.required),
+            Role::Response | Role::ResponsePart => self.fields.iter().all(|f| {
+                f.optional || matches!(f.ty, FieldTy::Records { .. } | FieldTy::Values { .. })
+            }),
+        }
+    }
+}
+
 /// A field of a generated struct.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldDef {

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `list_domestic_accounts`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountsRequest {}
 impl AccountsRequest {
@@ -30,9 +30,9 @@ impl AccountsRequest {
         Self {}
     }
 }
-codec::request_table!(AccountsRequest {}, from_json = "ka00001");
+codec::request_table!(AccountsRequest {}, default, from_json = "ka00001");
 /// Response of `ka00001` 계좌번호조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountsResponse {
     /// 계좌번호 (`acctNo`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_daily_balance_return_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateRequest {
     /// 조회일자 (`qry_dt`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka01690"
 );
 /// Response of `ka01690` 일별잔고수익률.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateResponse {
     /// 일자 (`dt`)
@@ -126,7 +126,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka01690 field \`day\_bal\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyBalanceReturnRateRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_realized_pnl_by_date_and_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRequest {
     /// 종목코드 (`stk_cd`)
@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "ka10072"
 );
 /// Response of `ka10072` 일자별종목별실현손익요청\_일자.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_div_rlzt_pl`)
@@ -83,7 +83,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10072 field \`dt\_stk\_div\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRow {
     /// 종목명 (`stk_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_realized_pnl_by_period_and_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockRequest {
     /// 종목코드 (`stk_cd`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10073"
 );
 /// Response of `ka10073` 일자별종목별실현손익요청\_기간.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockResponse {
     /// 일자별종목별실현손익 (`dt_stk_rlzt_pl`)
@@ -91,7 +91,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10073 field \`dt\_stk\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByPeriodAndStockRow {
     /// 일자 (`dt`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_daily_realized_pnl`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
@@ -56,7 +56,7 @@ codec::request_table!(
     from_json = "ka10074"
 );
 /// Response of `ka10074` 일자별실현손익요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -115,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10074 field \`dt\_rlzt\_pl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRow {
     /// 일자 (`dt`)

@@ -25,7 +25,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_unfilled_orders`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledOrdersRequest {
     /// 전체종목구분 (`all_stk_tp`)
@@ -83,7 +83,7 @@ codec::request_table!(
     from_json = "ka10075"
 );
 /// Response of `ka10075` 미체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledOrdersResponse {
     /// 미체결 (`oso`)
@@ -107,7 +107,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10075 field \`oso\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledOrdersRow {
     /// 계좌번호 (`acnt_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_filled_orders`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FilledOrdersRequest {
     /// 종목코드 (`stk_cd`)
@@ -92,7 +92,7 @@ codec::request_table!(
     from_json = "ka10076"
 );
 /// Response of `ka10076` 체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FilledOrdersResponse {
     /// 체결 (`cntr`)
@@ -116,7 +116,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10076 field \`cntr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FilledOrdersRow {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_today_realized_pnl_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10077"
 );
 /// Response of `ka10077` 당일실현손익상세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailResponse {
     /// 당일실현손익 (`tdy_rlzt_pl`)
@@ -77,7 +77,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10077 field \`tdy\_rlzt\_pl\_dtl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlDetailRow {
     /// 종목명 (`stk_nm`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: setl\_remn은 스펙 '원'과 달리 주 수량(실측·rmnd\_qty와 동일값).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountReturnRateRequest {
     /// 거래소구분 (`stex_tp`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka10085"
 );
 /// Response of `ka10085` 계좌수익률요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountReturnRateResponse {
     /// 계좌수익률 (`acnt_prft_rt`)
@@ -74,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10085 field \`acnt\_prft\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountReturnRateRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_unfilled_split_order_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailRequest {
     /// 주문번호 (`ord_no`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10088"
 );
 /// Response of `ka10088` 미체결 분할주문 상세.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailResponse {
     /// 미체결분할주문리스트 (`osop`)
@@ -70,7 +70,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10088 field \`osop\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnfilledSplitOrderDetailRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_today_trade_journal`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeJournalRequest {
     /// 기준일자 (`base_dt`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10170"
 );
 /// Response of `ka10170` 당일매매일지요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeJournalResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -133,7 +133,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml ka10170 field \`tdy\_trde\_diary\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeJournalRow {
     /// 종목명 (`stk_nm`)

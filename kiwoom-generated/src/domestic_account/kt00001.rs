@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_deposit_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositDetailRequest {
     /// 조회구분 (`qry_tp`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "kt00001"
 );
 /// Response of `kt00001` 예수금상세현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 예수금 (`entr`)
@@ -591,7 +591,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00001 field \`stk\_entr\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositDetailRow {
     /// 통화코드 (`crnc_cd`)

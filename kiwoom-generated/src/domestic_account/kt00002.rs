@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_daily_estimated_deposit_asset`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetRequest {
     /// 시작조회기간 (`start_dt`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "kt00002"
 );
 /// Response of `kt00002` 일별추정예탁자산현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetResponse {
     /// 일별추정예탁자산현황 (`daly_prsm_dpst_aset_amt_prst`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00002 field \`daly\_prsm\_dpst\_aset\_amt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyEstimatedDepositAssetRow {
     /// 일자 (`dt`)

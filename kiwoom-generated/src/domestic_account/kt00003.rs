@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_estimated_asset`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EstimatedAssetRequest {
     /// 상장폐지조회구분 (`qry_tp`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "kt00003"
 );
 /// Response of `kt00003` 추정자산조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EstimatedAssetResponse {
     /// 추정예탁자산 (`prsm_dpst_aset_amt`)

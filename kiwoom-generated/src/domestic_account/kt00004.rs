@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_evaluation_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusRequest {
     /// 상장폐지조회구분 (`qry_tp`)
@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "kt00004"
 );
 /// Response of `kt00004` 계좌평가현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusResponse {
     /// 계좌명 (`acnt_nm`)
@@ -209,7 +209,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00004 field \`stk\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationStatusRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_order_fill_balance`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderFillBalanceRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "kt00005"
 );
 /// Response of `kt00005` 체결잔고요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderFillBalanceResponse {
     /// 예수금 (`entr`)
@@ -291,7 +291,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00005 field \`stk\_cntr\_remn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderFillBalanceRow {
     /// 신용구분 (`crd_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_order_fill_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillDetailRequest {
     /// 주문일자 (`ord_dt`)
@@ -114,7 +114,7 @@ codec::request_table!(
     from_json = "kt00007"
 );
 /// Response of `kt00007` 계좌별주문체결내역상세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillDetailResponse {
     /// 계좌별주문체결내역상세 (`acnt_ord_cntr_prps_dtl`)
@@ -138,7 +138,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00007 field \`acnt\_ord\_cntr\_prps\_dtl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillDetailRow {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_next_day_settlement`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementRequest {
     /// 시작결제번호 (`strt_dcd_seq`)
@@ -46,10 +46,11 @@ codec::request_table!(
     AccountNextDaySettlementRequest {
         start_settlement_number: Text("strt_dcd_seq").max(7)
     },
+    default,
     from_json = "kt00008"
 );
 /// Response of `kt00008` 계좌별익일결제예정내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementResponse {
     /// 매매일자 (`trde_dt`)
@@ -101,7 +102,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00008 field \`acnt\_nxdy\_setl\_frcs\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountNextDaySettlementRow {
     /// 일련번호 (`seq`)

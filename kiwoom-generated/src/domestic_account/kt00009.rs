@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_order_fill_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusRequest {
     /// 주문일자 (`ord_dt`)
@@ -123,7 +123,7 @@ codec::request_table!(
     from_json = "kt00009"
 );
 /// Response of `kt00009` 계좌별주문체결현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusResponse {
     /// 매도약정금액 (`sell_grntl_engg_amt`)
@@ -169,7 +169,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00009 field \`acnt\_ord\_cntr\_prst\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountOrderFillStatusRow {
     /// 주식채권구분 (`stk_bond_tp`)

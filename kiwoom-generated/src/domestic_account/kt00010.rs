@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_order_withdrawable_amount`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderWithdrawableAmountRequest {
     /// 입출금액 (`io_amt`)
@@ -101,7 +101,7 @@ codec::request_table!(
     from_json = "kt00010"
 );
 /// Response of `kt00010` 주문인출가능금액요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderWithdrawableAmountResponse {
     /// 증거금20%주문가능금액 (`profa_20ord_alow_amt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_orderable_quantity_by_credit_margin_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderableQuantityByCreditMarginRateRequest {
     /// 종목번호 (`stk_cd`)
@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "kt00012"
 );
 /// Response of `kt00012` 신용보증금율별주문가능수량조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderableQuantityByCreditMarginRateResponse {
     /// 종목보증금율 (`stk_assr_rt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_margin_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MarginDetailRequest {}
 impl MarginDetailRequest {
@@ -30,9 +30,9 @@ impl MarginDetailRequest {
         Self {}
     }
 }
-codec::request_table!(MarginDetailRequest {}, from_json = "kt00013");
+codec::request_table!(MarginDetailRequest {}, default, from_json = "kt00013");
 /// Response of `kt00013` 증거금세부내역조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MarginDetailResponse {
     /// 금일재사용대상금액 (`tdy_reu_objt_amt`)

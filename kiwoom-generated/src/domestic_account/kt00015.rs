@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_brokerage_account_transaction_history`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryRequest {
     /// 시작일자 (`strt_dt`)
@@ -134,7 +134,7 @@ codec::request_table!(
     from_json = "kt00015"
 );
 /// Response of `kt00015` 위탁종합거래내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryResponse {
     /// 위탁종합거래내역배열 (`trst_ovrl_trde_prps_array`)
@@ -158,7 +158,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00015 field \`trst\_ovrl\_trde\_prps\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerageAccountTransactionHistoryRow {
     /// 거래일자 (`trde_dt`)

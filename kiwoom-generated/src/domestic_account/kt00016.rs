@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_daily_account_return_rate_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateDetailRequest {
     /// 평가시작일 (`fr_dt`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "kt00016"
 );
 /// Response of `kt00016` 일별계좌수익률상세현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateDetailResponse {
     /// 관리사원번호 (`mang_empno`)

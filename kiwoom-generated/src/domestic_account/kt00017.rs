@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_today_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountTodayStatusRequest {}
 impl AccountTodayStatusRequest {
@@ -30,9 +30,9 @@ impl AccountTodayStatusRequest {
         Self {}
     }
 }
-codec::request_table!(AccountTodayStatusRequest {}, from_json = "kt00017");
+codec::request_table!(AccountTodayStatusRequest {}, default, from_json = "kt00017");
 /// Response of `kt00017` 계좌별당일현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountTodayStatusResponse {
     /// D+2추정예수금 (`d2_entra`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_account_evaluation_balance`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceRequest {
     /// 조회구분 (`qry_tp`)
@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "kt00018"
 );
 /// Response of `kt00018` 계좌평가잔고내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceResponse {
     /// 총매입금액 (`tot_pur_amt`)
@@ -141,7 +141,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt00018 field \`acnt\_evlt\_remn\_indv\_tot\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountEvaluationBalanceRow {
     /// 종목번호 (`stk_cd`)

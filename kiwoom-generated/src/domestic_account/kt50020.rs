@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_gold_spot_balance`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceRequest {}
 impl GoldSpotBalanceRequest {
@@ -30,9 +30,9 @@ impl GoldSpotBalanceRequest {
         Self {}
     }
 }
-codec::request_table!(GoldSpotBalanceRequest {}, from_json = "kt50020");
+codec::request_table!(GoldSpotBalanceRequest {}, default, from_json = "kt50020");
 /// Response of `kt50020` 금현물 잔고확인.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceResponse {
     /// 예수금 (`tot_entr`)
@@ -113,7 +113,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt50020 field \`gold\_acnt\_evlt\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotBalanceRow {
     /// 종목코드 (`stk_cd`)

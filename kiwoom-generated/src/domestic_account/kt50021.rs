@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_gold_spot_deposit`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotDepositRequest {}
 impl GoldSpotDepositRequest {
@@ -30,9 +30,9 @@ impl GoldSpotDepositRequest {
         Self {}
     }
 }
-codec::request_table!(GoldSpotDepositRequest {}, from_json = "kt50021");
+codec::request_table!(GoldSpotDepositRequest {}, default, from_json = "kt50021");
 /// Response of `kt50021` 금현물 예수금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotDepositResponse {
     /// 예수금 (`entra`)

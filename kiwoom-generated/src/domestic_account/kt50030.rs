@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_all_gold_spot_order_fills`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllGoldSpotOrderFillsRequest {
     /// 주문일자 (`ord_dt`)
@@ -130,7 +130,7 @@ codec::request_table!(
     from_json = "kt50030"
 );
 /// Response of `kt50030` 금현물 주문체결전체조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllGoldSpotOrderFillsResponse {
     /// 계좌별주문체결현황 (`acnt_ord_cntr_prst`)
@@ -154,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt50030 field \`acnt\_ord\_cntr\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllGoldSpotOrderFillsRow {
     /// 주식채권구분 (`stk_bond_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_gold_spot_transaction_history`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryRequest {
     /// 시작일자 (`strt_dt`)
@@ -87,10 +87,11 @@ codec::request_table!(
         kind: Opt("tp").max(1),
         stock_code: Text("stk_cd").max(12)
     },
+    default,
     from_json = "kt50032"
 );
 /// Response of `kt50032` 금현물 거래내역조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -121,7 +122,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt50032 field \`gold\_trde\_hist\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTransactionHistoryRow {
     /// 거래일자 (`deal_dt`)

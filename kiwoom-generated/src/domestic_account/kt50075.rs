@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/account.yaml`, Kiwoom function `get_domestic_gold_spot_unfilled_orders`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotUnfilledOrdersRequest {
     /// 주문일자 (`ord_dt`)
@@ -130,7 +130,7 @@ codec::request_table!(
     from_json = "kt50075"
 );
 /// Response of `kt50075` 금현물 미체결조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotUnfilledOrdersResponse {
     /// 계좌별주문미체결현황 (`acnt_ord_oso_prst`)
@@ -154,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/account.yaml kt50075 field \`acnt\_ord\_oso\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotUnfilledOrdersRow {
     /// 주식채권구분 (`stk_bond_tp`)

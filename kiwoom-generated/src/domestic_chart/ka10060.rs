@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 투자자 필드는 금액=백만원 고정·수량은 unit\_tp 적용(ka10059 계열).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartRequest {
     /// 일자 (`dt`)
@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka10060"
 );
 /// Response of `ka10060` 종목별투자자기관별차트요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartResponse {
     /// 종목별투자자기관별차트 (`stk_invsr_orgn_chart`)
@@ -115,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10060 field \`stk\_invsr\_orgn\_chart\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionChartRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_intraday_investor_trade_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka10064"
 );
 /// Response of `ka10064` 장중투자자별매매차트요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartResponse {
     /// 장중투자자별매매차트 (`opmr_invsr_trde_chart`)
@@ -100,7 +100,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10064 field \`opmr\_invsr\_trde\_chart\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeChartRow {
     /// 시간 (`tm`)

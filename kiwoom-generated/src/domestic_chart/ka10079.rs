@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_stock_tick_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10079"
 );
 /// Response of `ka10079` 주식틱차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -101,7 +101,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10079 field \`stk\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartRow {
     /// 현재가 (`cur_prc`)

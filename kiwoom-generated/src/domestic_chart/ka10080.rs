@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_stock_minute_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10080"
 );
 /// Response of `ka10080` 주식분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -109,7 +109,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10080 field \`stk\_min\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측). 곱버스(252670)로 실전·모의 재현; trde\_tern\_rt는 '-0.00'이 올 수 있다.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka10081"
 );
 /// Response of `ka10081` 주식일봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -102,7 +102,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10081 field \`stk\_dt\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_stock_monthly_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMonthlyChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10083"
 );
 /// Response of `ka10083` 주식월봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMonthlyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -96,7 +96,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10083 field \`stk\_mth\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMonthlyChartRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_stock_yearly_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockYearlyChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10094"
 );
 /// Response of `ka10094` 주식년봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockYearlyChartResponse {
     /// 종목코드 (`stk_cd`)
@@ -96,7 +96,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka10094 field \`stk\_yr\_pole\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockYearlyChartRow {
     /// 현재가 (`cur_prc`)

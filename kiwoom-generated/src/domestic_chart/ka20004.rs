@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 지수 OHLC는 ×100 정수(683580=6835.80·스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorTickChartRequest {
     /// 업종코드 (`inds_cd`)
@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20004"
 );
 /// Response of `ka20004` 업종틱차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorTickChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -89,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka20004 field \`inds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorTickChartRow {
     /// 현재가 (`cur_prc`)

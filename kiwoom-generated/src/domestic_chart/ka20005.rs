@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 지수 OHLC는 ×100 정수(스펙 명시); pred\_pre 음수 '--N' 이중부호(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMinuteChartRequest {
     /// 업종코드 (`inds_cd`)
@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka20005"
 );
 /// Response of `ka20005` 업종분봉조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMinuteChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -105,7 +105,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka20005 field \`inds\_min\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMinuteChartRow {
     /// 현재가 (`cur_prc`)

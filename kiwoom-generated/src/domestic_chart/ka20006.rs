@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 지수 OHLC는 ×100 정수(스펙 명시·실측); trde\_qty는 스펙 '1주'와 달리 천주(스냅샷 ka20003과 동일값·실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyChartRequest {
     /// 업종코드 (`inds_cd`)
@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20006"
 );
 /// Response of `ka20006` 업종일봉조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -89,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka20006 field \`inds\_dt\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyChartRow {
     /// 현재가 (`cur_prc`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 지수 OHLC는 ×100 정수(스펙 명시); trde\_qty는 일봉과 동일 계열이라 천주로 추정(스펙 '1주' 오기 의심).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorWeeklyChartRequest {
     /// 업종코드 (`inds_cd`)
@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20007"
 );
 /// Response of `ka20007` 업종주봉조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorWeeklyChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -89,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka20007 field \`inds\_stk\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorWeeklyChartRow {
     /// 현재가 (`cur_prc`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 지수 OHLC는 ×100 정수(스펙 명시); trde\_qty는 일봉과 동일 계열이라 천주로 추정(스펙 '1주' 오기 의심).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMonthlyChartRequest {
     /// 업종코드 (`inds_cd`)
@@ -60,7 +60,7 @@ codec::request_table!(
     from_json = "ka20008"
 );
 /// Response of `ka20008` 업종월봉조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMonthlyChartResponse {
     /// 업종코드 (`inds_cd`)
@@ -89,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka20008 field \`inds\_mth\_pole\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorMonthlyChartRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_gold_spot_tick_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTickChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka50079"
 );
 /// Response of `ka50079` 금현물틱차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTickChartResponse {
     /// 금현물틱차트조회 (`gds_tic_chart_qry`)
@@ -90,7 +90,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka50079 field \`gds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTickChartRow {
     /// 현재가 (`cur_prc`)

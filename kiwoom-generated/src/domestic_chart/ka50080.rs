@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_gold_spot_minute_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotMinuteChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka50080"
 );
 /// Response of `ka50080` 금현물분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotMinuteChartResponse {
     /// 금현물분봉차트조회 (`gds_min_chart_qry`)
@@ -97,7 +97,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka50080 field \`gds\_min\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotMinuteChartRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_gold_spot_weekly_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotWeeklyChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka50082"
 );
 /// Response of `ka50082` 금현물주봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotWeeklyChartResponse {
     /// 금현물일봉차트조회 (`gds_week_chart_qry`)
@@ -90,7 +90,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka50082 field \`gds\_week\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotWeeklyChartRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_gold_spot_today_tick_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayTickChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50091"
 );
 /// Response of `ka50091` 금현물당일틱차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayTickChartResponse {
     /// 금현물일봉차트조회 (`gds_tic_chart_qry`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka50091 field \`gds\_tic\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayTickChartRow {
     /// 체결가 (`cntr_pric`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/chart.yaml`, Kiwoom function `get_domestic_gold_spot_today_minute_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartRequest {
     /// 종목코드 (`stk_cd`)
@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka50092"
 );
 /// Response of `ka50092` 금현물당일분봉차트조회요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartResponse {
     /// 금현물일봉차트조회 (`gds_min_chart_qry`)
@@ -81,7 +81,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/chart.yaml ka50092 field \`gds\_min\_chart\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTodayMinuteChartRow {
     /// 체결가 (`cntr_pric`)

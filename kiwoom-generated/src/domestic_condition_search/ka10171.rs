@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/condition-search.yaml`, Kiwoom function `list_domestic_condition_searches`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesRequest {}
 impl ConditionSearchesRequest {
@@ -30,9 +30,9 @@ impl ConditionSearchesRequest {
         Self {}
     }
 }
-codec::request_table!(ConditionSearchesRequest {}, trnm = "CNSRLST");
+codec::request_table!(ConditionSearchesRequest {}, default, trnm = "CNSRLST");
 /// Response of `ka10171` 조건검색 목록조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesResponse {
     /// 조건검색식 목록 (`data`)
@@ -56,7 +56,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10171 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesRow {
     /// 조건검색식 일련번호 (`seq`)

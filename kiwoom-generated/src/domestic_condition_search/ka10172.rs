@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 등락율(element '12')은 0패딩 ×100 정수('000001500'=+1.50%·스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
@@ -94,7 +94,7 @@ codec::request_table!(
     trnm = "CNSRREQ"
 );
 /// Response of `ka10172` 조건검색 요청 일반.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -137,7 +137,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10172 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/condition-search.yaml`, Kiwoom function `request_domestic_realtime_condition_search`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
@@ -66,7 +66,7 @@ codec::request_table!(
     trnm = "CNSRREQ"
 );
 /// Response of `ka10173` 조건검색 요청 실시간.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -95,7 +95,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/condition-search.yaml ka10173 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)

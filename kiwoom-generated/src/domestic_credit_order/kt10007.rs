@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/credit-order.yaml`, Kiwoom function `sell_domestic_credit_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellCreditStockRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -124,7 +124,7 @@ codec::request_table!(
     from_json = "kt10007"
 );
 /// Response of `kt10007` 신용 매도주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellCreditStockResponse {
     /// 주문번호 (`ord_no`)

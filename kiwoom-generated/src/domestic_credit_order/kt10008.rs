@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/credit-order.yaml`, Kiwoom function `modify_domestic_credit_stock_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyCreditStockOrderRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "kt10008"
 );
 /// Response of `kt10008` 신용 정정주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyCreditStockOrderResponse {
     /// 주문번호 (`ord_no`)

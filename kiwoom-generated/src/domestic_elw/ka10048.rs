@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: iv/lp는 ×100 정수(스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka10048"
 );
 /// Response of `ka10048` ELW일별민감도지표요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorResponse {
     /// ELW일별민감도지표 (`elwdaly_snst_ix`)
@@ -74,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka10048 field \`elwdaly\_snst\_ix\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDailySensitivityIndicatorRow {
     /// 일자 (`dt`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: elwtheory\_pric/iv/lp는 ×100 정수(스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10050"
 );
 /// Response of `ka10050` ELW민감도지표요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorResponse {
     /// ELW민감도지표배열 (`elwsnst_ix_array`)
@@ -70,7 +70,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka10050 field \`elwsnst\_ix\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwSensitivityIndicatorRow {
     /// 체결시간 (`cntr_tm`)

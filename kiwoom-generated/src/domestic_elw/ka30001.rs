@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_elw_price_surge_drop`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropRequest {
     /// 등락구분 (`flu_tp`)
@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka30001"
 );
 /// Response of `ka30001` ELW가격급등락요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropResponse {
     /// 기준가시간 (`base_pric_tm`)
@@ -150,7 +150,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30001 field \`elwpric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwPriceSurgeDropRow {
     /// 종목코드 (`stk_cd`)

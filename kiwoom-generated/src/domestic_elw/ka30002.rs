@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_broker_elw_net_buy_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopRequest {
     /// 발행사코드 (`isscomp_cd`)
@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka30002"
 );
 /// Response of `ka30002` 거래원별ELW순매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopResponse {
     /// 거래원별ELW순매매상위 (`trde_ori_elwnettrde_upper`)
@@ -108,7 +108,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30002 field \`trde\_ori\_elwnettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerElwNetBuyTopRow {
     /// 종목코드 (`stk_cd`)

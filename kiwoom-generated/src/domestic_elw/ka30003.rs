@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_elw_lp_daily_holding_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendRequest {
     /// 기초자산코드 (`bsis_aset_cd`)
@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "ka30003"
 );
 /// Response of `ka30003` ELWLP보유일별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendResponse {
     /// ELWLP보유일별추이 (`elwlpposs_daly_trnsn`)
@@ -76,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30003 field \`elwlpposs\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwLpDailyHoldingTrendRow {
     /// 일자 (`dt`)

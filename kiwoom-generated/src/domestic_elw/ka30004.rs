@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: theory\_pric/dispty\_rt는 ×100 정수(스펙 명시); 음수 '--N' 이중부호(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDisparityRateRequest {
     /// 발행사코드 (`isscomp_cd`)
@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "ka30004"
 );
 /// Response of `ka30004` ELW괴리율요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDisparityRateResponse {
     /// ELW괴리율 (`elwdispty_rt`)
@@ -114,7 +114,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30004 field \`elwdispty\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDisparityRateRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `search_domestic_elw_by_condition`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchElwByConditionRequest {
     /// 발행사코드 (`isscomp_cd`)
@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka30005"
 );
 /// Response of `ka30005` ELW조건검색요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchElwByConditionResponse {
     /// ELW조건검색 (`elwcnd_qry`)
@@ -108,7 +108,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30005 field \`elwcnd\_qry\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchElwByConditionRow {
     /// 종목코드 (`stk_cd`)

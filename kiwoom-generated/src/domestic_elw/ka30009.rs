@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_elw_change_rate_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwChangeRateRankRequest {
     /// 정렬구분 (`sort_tp`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka30009"
 );
 /// Response of `ka30009` ELW등락율순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwChangeRateRankResponse {
     /// ELW등락율순위 (`elwflu_rt_rank`)
@@ -90,7 +90,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30009 field \`elwflu\_rt\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwChangeRateRankRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_elw_remaining_order_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwRemainingOrderRankRequest {
     /// 정렬구분 (`sort_tp`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka30010"
 );
 /// Response of `ka30010` ELW잔량순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwRemainingOrderRankResponse {
     /// ELW잔량순위 (`elwreq_rank`)
@@ -90,7 +90,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30010 field \`elwreq\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwRemainingOrderRankRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/elw.yaml`, Kiwoom function `get_domestic_elw_proximity_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwProximityRateRequest {
     /// 종목코드 (`stk_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka30011"
 );
 /// Response of `ka30011` ELW근접율요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwProximityRateResponse {
     /// ELW근접율 (`elwalacc_rt`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/elw.yaml ka30011 field \`elwalacc\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwProximityRateRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: elwtheory\_pric은 ×100 정수(스펙 명시); dispty\_rt 음수 '--N' 이중부호(캡처 실측); stkcnt 단위 '천원'은 천주 오기 의심(미실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDetailRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka30012"
 );
 /// Response of `ka30012` ELW종목상세정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ElwDetailResponse {
     /// 자산코드 (`aset_cd`)

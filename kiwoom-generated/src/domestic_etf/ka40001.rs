@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/etf.yaml`, Kiwoom function `get_domestic_etf_return_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfReturnRateRequest {
     /// 종목코드 (`stk_cd`)
@@ -62,7 +62,7 @@ codec::request_table!(
     from_json = "ka40001"
 );
 /// Response of `ka40001` ETF수익율요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfReturnRateResponse {
     /// ETF수익율 (`etfprft_rt_lst`)
@@ -86,7 +86,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40001 field \`etfprft\_rt\_lst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfReturnRateRow {
     /// ETF수익률 (`etfprft_rt`)

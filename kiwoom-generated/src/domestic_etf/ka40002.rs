@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/etf.yaml`, Kiwoom function `get_domestic_etf_info`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfInfoRequest {
     /// 종목코드 (`stk_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40002"
 );
 /// Response of `ka40002` ETF종목정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfInfoResponse {
     /// 종목명 (`stk_nm`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: acc\_trde\_prica는 스펙 '1주'와 달리 백만원(곱버스 실측); trace\_\* 필드는 ×100 정수(스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfDailyTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40003"
 );
 /// Response of `ka40003` ETF일별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfDailyTrendResponse {
     /// ETF일별추이 (`etfdaly_trnsn`)
@@ -74,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40003 field \`etfdaly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfDailyTrendRow {
     /// 체결일자 (`cntr_dt`)

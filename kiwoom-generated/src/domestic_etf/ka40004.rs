@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/etf.yaml`, Kiwoom function `get_domestic_etf_all_quotes`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfAllQuotesRequest {
     /// 과세유형 (`txon_type`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka40004"
 );
 /// Response of `ka40004` ETF전체시세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfAllQuotesResponse {
     /// ETF전체시세 (`etfall_mrpr`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40004 field \`etfall\_mrpr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfAllQuotesRow {
     /// 종목코드 (`stk_cd`)

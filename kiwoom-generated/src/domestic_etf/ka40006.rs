@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: trace\_idex 계열은 ×100 정수(스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40006"
 );
 /// Response of `ka40006` ETF시간대별추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendResponse {
     /// 종목명 (`stk_nm`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40006 field \`etftisl\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTrendRow {
     /// 시간 (`tm`)

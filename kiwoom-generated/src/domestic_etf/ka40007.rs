@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/etf.yaml`, Kiwoom function `get_domestic_etf_intraday_trades`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTradesRequest {
     /// 종목코드 (`stk_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40007"
 );
 /// Response of `ka40007` ETF시간대별체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTradesResponse {
     /// 종목분류 (`stk_cls`)
@@ -100,7 +100,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40007 field \`etftisl\_cntr\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayTradesRow {
     /// 체결시간 (`cntr_tm`)

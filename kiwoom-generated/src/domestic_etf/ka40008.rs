@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfTradesByDateRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40008"
 );
 /// Response of `ka40008` ETF일자별체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfTradesByDateResponse {
     /// 체결시간 (`cntr_tm`)
@@ -109,7 +109,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40008 field \`etfnetprps\_qty\_array\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfTradesByDateRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/etf.yaml`, Kiwoom function `get_domestic_etf_intraday_nav_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusRequest {
     /// 종목코드 (`stk_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka40009"
 );
 /// Response of `ka40009` ETF시간대별NAV현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusResponse {
     /// ETFNAV배열 (`etfnavarray`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40009 field \`etfnavarray\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradayNavStatusRow {
     /// NAV (`nav`)

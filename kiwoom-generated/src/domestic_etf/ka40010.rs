@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradaySupplyDemandStatusRequest {
     /// 종목코드 (`stk_cd`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ka40010"
 );
 /// Response of `ka40010` ETF시간대별수급현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradaySupplyDemandStatusResponse {
     /// ETF시간대별추이 (`etftisl_trnsn`)
@@ -74,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/etf.yaml ka40010 field \`etftisl\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfIntradaySupplyDemandStatusRow {
     /// 현재가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/institution-foreign.yaml`, Kiwoom function `get_domestic_stock_foreign_investor_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10008"
 );
 /// Response of `ka10008` 주식외국인종목별매매동향.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendResponse {
     /// 주식외국인 (`stk_frgnr`)
@@ -71,7 +71,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka10008 field \`stk\_frgnr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockForeignInvestorTradeTrendRow {
     /// 일자 (`dt`)

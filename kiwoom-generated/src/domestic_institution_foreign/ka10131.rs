@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakRequest {
     /// 기간 (`dt`)
@@ -125,7 +125,7 @@ codec::request_table!(
     from_json = "ka10131"
 );
 /// Response of `ka10131` 기관외국인연속매매현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakResponse {
     /// 기관외국인연속매매현황 (`orgn_frgnr_cont_trde_prst`)
@@ -149,7 +149,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka10131 field \`orgn\_frgnr\_cont\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InstitutionForeignInvestorTradeStreakRow {
     /// 순위 (`rank`)

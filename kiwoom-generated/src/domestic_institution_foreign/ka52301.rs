@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/institution-foreign.yaml`, Kiwoom function `get_domestic_gold_spot_investor_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusRequest {}
 impl GoldSpotInvestorStatusRequest {
@@ -30,9 +30,13 @@ impl GoldSpotInvestorStatusRequest {
         Self {}
     }
 }
-codec::request_table!(GoldSpotInvestorStatusRequest {}, from_json = "ka52301");
+codec::request_table!(
+    GoldSpotInvestorStatusRequest {},
+    default,
+    from_json = "ka52301"
+);
 /// Response of `ka52301` 금현물투자자현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusResponse {
     /// 금현물투자자현황 (`inve_trad_stat`)
@@ -56,7 +60,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/institution-foreign.yaml ka52301 field \`inve\_trad\_stat\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotInvestorStatusRow {
     /// 투자자별 매도 수량(천) (`all_dfrt_trst_sell_qty`)

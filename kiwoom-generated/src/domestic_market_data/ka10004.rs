@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockQuoteRequest {
     /// 종목코드 (`stk_cd`)
@@ -53,7 +53,7 @@ codec::request_table!(
     from_json = "ka10004"
 );
 /// Response of `ka10004` 주식호가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_stock_ohlcv_by_period`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10005"
 );
 /// Response of `ka10005` 주식일주월시분요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodResponse {
     /// 주식일주월시분 (`stk_ddwkmm`)
@@ -71,7 +71,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10005 field \`stk\_ddwkmm\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockOhlcvByPeriodRow {
     /// 날짜 (`date`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMarketConditionInfoRequest {
     /// 종목코드 (`stk_cd`)
@@ -53,7 +53,7 @@ codec::request_table!(
     from_json = "ka10007"
 );
 /// Response of `ka10007` 시세표성정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMarketConditionInfoResponse {
     /// 종목명 (`stk_nm`)

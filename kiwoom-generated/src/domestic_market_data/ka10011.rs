@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_subscription_rights_all_quotes`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SubscriptionRightsAllQuotesRequest {
     /// 신주인수권구분 (`newstk_recvrht_tp`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10011"
 );
 /// Response of `ka10011` 신주인수권전체시세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SubscriptionRightsAllQuotesResponse {
     /// 신주인수권시세 (`newstk_recvrht_mrpr`)
@@ -70,7 +70,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10011 field \`newstk\_recvrht\_mrpr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SubscriptionRightsAllQuotesRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyInstitutionStockTradeRequest {
     /// 시작일자 (`strt_dt`)
@@ -90,7 +90,7 @@ codec::request_table!(
     from_json = "ka10044"
 );
 /// Response of `ka10044` 일별기관매매종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyInstitutionStockTradeResponse {
     /// 일별기관매매종목 (`daly_orgn_trde_stk`)
@@ -114,7 +114,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10044 field \`daly\_orgn\_trde\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyInstitutionStockTradeRow {
     /// 종목코드 (`stk_cd`)

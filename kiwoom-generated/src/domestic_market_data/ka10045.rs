@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_stock_institution_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka10045"
 );
 /// Response of `ka10045` 종목별기관매매추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendResponse {
     /// 기관추정평균가 (`orgn_prsm_avg_pric`)
@@ -123,7 +123,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10045 field \`stk\_orgn\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInstitutionTradeTrendRow {
     /// 일자 (`dt`)

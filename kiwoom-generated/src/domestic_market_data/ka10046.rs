@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_trade_strength_time_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthTimeTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10046"
 );
 /// Response of `ka10046` 체결강도추이시간별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthTimeTrendResponse {
     /// 체결강도시간별 (`cntr_str_tm`)
@@ -71,7 +71,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10046 field \`cntr\_str\_tm\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthTimeTrendRow {
     /// 체결시간 (`cntr_tm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_trade_strength_daily_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthDailyTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10047"
 );
 /// Response of `ka10047` 체결강도추이일별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthDailyTrendResponse {
     /// 체결강도일별 (`cntr_str_daly`)
@@ -71,7 +71,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10047 field \`cntr\_str\_daly\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradeStrengthDailyTrendRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_after_close_investor_trade`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10066"
 );
 /// Response of `ka10066` 장마감후투자자별매매요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeResponse {
     /// 장중투자자별매매차트 (`opaf_invsr_trde`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10066 field \`opaf\_invsr\_trde\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterCloseInvestorTradeRow {
     /// 종목코드 (`stk_cd`)

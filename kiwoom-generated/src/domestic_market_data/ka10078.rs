@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_broker_stock_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendRequest {
     /// 회원사코드 (`mmcm_cd`)
@@ -76,7 +76,7 @@ codec::request_table!(
     from_json = "ka10078"
 );
 /// Response of `ka10078` 증권사별종목매매동향요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendResponse {
     /// 증권사별종목매매동향 (`sec_stk_trde_trend`)
@@ -100,7 +100,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10078 field \`sec\_stk\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerStockTradeTrendRow {
     /// 일자 (`dt`)

@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 음수 '--N' 이중부호(직접호출 실측); frgn/prm 등은 indc\_tp 조건부(1주\|백만원)인데 for\_netprps만 플래그를 무시하고 수량 고정.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockPriceRequest {
     /// 종목코드 (`stk_cd`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10086"
 );
 /// Response of `ka10086` 일별주가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockPriceResponse {
     /// 일별주가 (`daly_stkpc`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka10086 field \`daly\_stkpc\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockPriceRow {
     /// 날짜 (`date`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_after_hours_single_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka10087"
 );
 /// Response of `ka10087` 시간외단일가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceResponse {
     /// 호가잔량기준시간 (`bid_req_base_tm`)

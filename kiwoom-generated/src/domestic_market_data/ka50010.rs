@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_gold_spot_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTradeTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka50010"
 );
 /// Response of `ka50010` 금현물체결추이.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTradeTrendResponse {
     /// 금현물체결추이 (`gold_cntr`)
@@ -70,7 +70,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50010 field \`gold\_cntr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotTradeTrendRow {
     /// 체결가 (`cntr_pric`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_gold_spot_daily_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50012"
 );
 /// Response of `ka50012` 금현물일별추이.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendResponse {
     /// 금현물일별추이 (`gold_daly_trnsn`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50012 field \`gold\_daly\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotDailyTrendRow {
     /// 종가 (`cur_prc`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionRequest {
     /// 종목코드 (`stk_cd`)
@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "ka50087"
 );
 /// Response of `ka50087` 금현물예상체결.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionResponse {
     /// 금현물예상체결 (`gold_expt_exec`)
@@ -76,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50087 field \`gold\_expt\_exec\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotExpectedExecutionRow {
     /// 예상 체결가 (`exp_cntr_pric`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_gold_spot_quote_info`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteInfoRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka50100"
 );
 /// Response of `ka50100` 금현물 시세정보.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteInfoResponse {
     /// 전일대비기호 (`pred_pre_sig`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_gold_spot_quote`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteRequest {
     /// 종목코드 (`stk_cd`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka50101"
 );
 /// Response of `ka50101` 금현물 호가.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteResponse {
     /// 금현물호가 (`gold_bid`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka50101 field \`gold\_bid\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GoldSpotQuoteRow {
     /// 체결가 (`cntr_pric`)

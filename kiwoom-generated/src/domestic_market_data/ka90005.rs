@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendRequest {
     /// 날짜 (`date`)
@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka90005"
 );
 /// Response of `ka90005` 프로그램매매추이요청 시간대별.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendResponse {
     /// 프로그램매매추이 (`prm_trde_trnsn`)
@@ -115,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90005 field \`prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeIntradayTrendRow {
     /// 체결시간 (`cntr_tm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_program_arbitrage_balance_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendRequest {
     /// 날짜 (`date`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka90006"
 );
 /// Response of `ka90006` 프로그램매매차익잔고추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendResponse {
     /// 프로그램매매차익잔고추이 (`prm_trde_dfrt_remn_trnsn`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90006 field \`prm\_trde\_dfrt\_remn\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramArbitrageBalanceTrendRow {
     /// 일자 (`dt`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendRequest {
     /// 날짜 (`date`)
@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ka90007"
 );
 /// Response of `ka90007` 프로그램매매누적추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendResponse {
     /// 프로그램매매누적추이 (`prm_trde_acc_trnsn`)
@@ -105,7 +105,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90007 field \`prm\_trde\_acc\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeAccumulatedTrendRow {
     /// 일자 (`dt`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendRequest {
     /// 금액수량구분 (`amt_qty_tp`)
@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "ka90008"
 );
 /// Response of `ka90008` 종목시간별프로그램매매추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendResponse {
     /// 종목시간별프로그램매매추이 (`stk_tm_prm_trde_trnsn`)
@@ -97,7 +97,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90008 field \`stk\_tm\_prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramIntradayTrendRow {
     /// 시간 (`tm`)

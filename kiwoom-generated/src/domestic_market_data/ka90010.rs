@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/market-data.yaml`, Kiwoom function `get_domestic_program_trade_daily_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeDailyTrendRequest {
     /// 날짜 (`date`)
@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka90010"
 );
 /// Response of `ka90010` 프로그램매매추이요청 일자별.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeDailyTrendResponse {
     /// 프로그램매매추이 (`prm_trde_trnsn`)
@@ -109,7 +109,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90010 field \`prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramTradeDailyTrendRow {
     /// 체결시간 (`cntr_tm`)

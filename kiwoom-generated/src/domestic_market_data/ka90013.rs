@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramDailyTrendRequest {
     /// 금액수량구분 (`amt_qty_tp`)
@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "ka90013"
 );
 /// Response of `ka90013` 종목일별프로그램매매추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramDailyTrendResponse {
     /// 종목일별프로그램매매추이 (`stk_daly_prm_trde_trnsn`)
@@ -103,7 +103,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/market-data.yaml ka90013 field \`stk\_daly\_prm\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramDailyTrendRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `buy_domestic_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BuyStockRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "kt10000"
 );
 /// Response of `kt10000` 주식 매수주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BuyStockResponse {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `sell_domestic_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellStockRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "kt10001"
 );
 /// Response of `kt10001` 주식 매도주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellStockResponse {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `modify_domestic_stock_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyStockOrderRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "kt10002"
 );
 /// Response of `kt10002` 주식 정정주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyStockOrderResponse {
     /// 주문번호 (`ord_no`)

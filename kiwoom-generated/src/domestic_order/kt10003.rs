@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `cancel_domestic_stock_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelStockOrderRequest {
     /// 국내거래소구분 (`dmst_stex_tp`)
@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "kt10003"
 );
 /// Response of `kt10003` 주식 취소주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelStockOrderResponse {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `sell_domestic_gold_spot`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellGoldSpotRequest {
     /// 종목코드 (`stk_cd`)
@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "kt50001"
 );
 /// Response of `kt50001` 금현물 매도주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellGoldSpotResponse {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `modify_domestic_gold_spot_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyGoldSpotOrderRequest {
     /// 종목코드 (`stk_cd`)
@@ -73,7 +73,7 @@ codec::request_table!(
     from_json = "kt50002"
 );
 /// Response of `kt50002` 금현물 정정주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyGoldSpotOrderResponse {
     /// 주문번호 (`ord_no`)

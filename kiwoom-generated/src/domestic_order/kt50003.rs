@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/order.yaml`, Kiwoom function `cancel_domestic_gold_spot_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelGoldSpotOrderRequest {
     /// 원주문번호 (`orig_ord_no`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "kt50003"
 );
 /// Response of `kt50003` 금현물 취소주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelGoldSpotOrderResponse {
     /// 주문번호 (`ord_no`)

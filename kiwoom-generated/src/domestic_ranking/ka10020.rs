@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_order_book_depth_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10020"
 );
 /// Response of `ka10020` 호가잔량상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopResponse {
     /// 호가잔량상위 (`bid_req_upper`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10020 field \`bid\_req\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRow {
     /// 종목코드 (`stk_cd`)

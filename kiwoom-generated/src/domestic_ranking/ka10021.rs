@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_order_book_depth_surge`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthSurgeRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10021"
 );
 /// Response of `ka10021` 호가잔량급증요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthSurgeResponse {
     /// 호가잔량급증 (`bid_req_sdnin`)
@@ -126,7 +126,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10021 field \`bid\_req\_sdnin\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthSurgeRow {
     /// 종목코드 (`stk_cd`)

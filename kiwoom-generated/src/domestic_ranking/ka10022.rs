@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_order_balance_ratio_surge`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBalanceRatioSurgeRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10022"
 );
 /// Response of `ka10022` 잔량율급증요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBalanceRatioSurgeResponse {
     /// 잔량율급증 (`req_rt_sdnin`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10022 field \`req\_rt\_sdnin\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBalanceRatioSurgeRow {
     /// 종목코드 (`stk_cd`)

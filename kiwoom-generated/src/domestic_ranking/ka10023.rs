@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10023"
 );
 /// Response of `ka10023` 거래량급증요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeResponse {
     /// 거래량급증 (`trde_qty_sdnin`)
@@ -145,7 +145,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10023 field \`trde\_qty\_sdnin\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeRow {
     /// 종목코드 (`stk_cd`)

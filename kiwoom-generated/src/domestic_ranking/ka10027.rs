@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_prev_day_change_rate_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10027"
 );
 /// Response of `ka10027` 전일대비등락률상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopResponse {
     /// 전일대비등락률상위 (`pred_pre_flu_rt_upper`)
@@ -145,7 +145,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10027 field \`pred\_pre\_flu\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayChangeRateTopRow {
     /// 종목분류 (`stk_cls`)

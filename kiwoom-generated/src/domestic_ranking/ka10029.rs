@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_expected_execution_change_rate_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExpectedExecutionChangeRateTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10029"
 );
 /// Response of `ka10029` 예상체결등락률상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExpectedExecutionChangeRateTopResponse {
     /// 예상체결등락률상위 (`exp_cntr_flu_rt_upper`)
@@ -126,7 +126,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10029 field \`exp\_cntr\_flu\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExpectedExecutionChangeRateTopRow {
     /// 종목코드 (`stk_cd`)

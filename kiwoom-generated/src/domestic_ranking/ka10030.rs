@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -127,7 +127,7 @@ codec::request_table!(
     from_json = "ka10030"
 );
 /// Response of `ka10030` 당일거래량상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopResponse {
     /// 당일거래량상위 (`tdy_trde_qty_upper`)
@@ -151,7 +151,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10030 field \`tdy\_trde\_qty\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRow {
     /// 종목코드 (`stk_cd`)

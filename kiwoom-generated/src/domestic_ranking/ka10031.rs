@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_prev_volume_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevVolumeTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10031"
 );
 /// Response of `ka10031` 전일거래량상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevVolumeTopResponse {
     /// 전일거래량상위 (`pred_trde_qty_upper`)
@@ -108,7 +108,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10031 field \`pred\_trde\_qty\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevVolumeTopRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradingValueTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10032"
 );
 /// Response of `ka10032` 거래대금상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradingValueTopResponse {
     /// 거래대금상위 (`trde_prica_upper`)
@@ -96,7 +96,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10032 field \`trde\_prica\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TradingValueTopRow {
     /// 종목코드 (`stk_cd`)

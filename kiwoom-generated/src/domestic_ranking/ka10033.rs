@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_credit_ratio_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditRatioTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10033"
 );
 /// Response of `ka10033` 신용비율상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditRatioTopResponse {
     /// 신용비율상위 (`crd_rt_upper`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10033 field \`crd\_rt\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditRatioTopRow {
     /// 종목정보 (`stk_infr`)

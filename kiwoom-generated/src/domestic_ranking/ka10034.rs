@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorPeriodTradeTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ka10034"
 );
 /// Response of `ka10034` 외인기간별매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorPeriodTradeTopResponse {
     /// 외인기간별매매상위 (`for_dt_trde_upper`)
@@ -105,7 +105,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10034 field \`for\_dt\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorPeriodTradeTopRow {
     /// 순위 (`rank`)

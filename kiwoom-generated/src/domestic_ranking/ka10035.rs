@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_foreign_investor_net_buy_streak_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10035"
 );
 /// Response of `ka10035` 외인연속순매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopResponse {
     /// 외인연속순매매상위 (`for_cont_nettrde_upper`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10035 field \`for\_cont\_nettrde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorNetBuyStreakTopRow {
     /// 종목코드 (`stk_cd`)

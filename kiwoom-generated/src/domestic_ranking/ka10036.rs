@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 거래량 필드가 2^32-1(4294967295)로 포화될 수 있다(초대량 종목 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10036"
 );
 /// Response of `ka10036` 외인한도소진율증가상위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopResponse {
     /// 외인한도소진율증가상위 (`for_limit_exh_rt_incrs_upper`)
@@ -97,7 +97,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10036 field \`for\_limit\_exh\_rt\_incrs\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInvestorLimitExhaustionRateIncreaseTopRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_foreign_broker_trade_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10037"
 );
 /// Response of `ka10037` 외국계창구매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopResponse {
     /// 외국계창구매매상위 (`frgn_wicket_trde_upper`)
@@ -108,7 +108,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10037 field \`frgn\_wicket\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignBrokerTradeTopRow {
     /// 순위 (`rank`)

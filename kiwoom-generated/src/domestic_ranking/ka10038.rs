@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_stock_broker_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockBrokerRankRequest {
     /// 종목코드 (`stk_cd`)
@@ -97,7 +97,7 @@ codec::request_table!(
     from_json = "ka10038"
 );
 /// Response of `ka10038` 종목별증권사순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockBrokerRankResponse {
     /// 기간별 누적 매수량 (`rank_1`)
@@ -149,7 +149,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10038 field \`stk\_sec\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockBrokerRankRow {
     /// 순위 (`rank`)

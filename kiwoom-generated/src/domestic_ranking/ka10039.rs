@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_broker_trade_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerTradeTopRequest {
     /// 회원사코드 (`mmcm_cd`)
@@ -84,7 +84,7 @@ codec::request_table!(
     from_json = "ka10039"
 );
 /// Response of `ka10039` 증권사별매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerTradeTopResponse {
     /// 증권사별매매상위 (`sec_trde_upper`)
@@ -108,7 +108,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10039 field \`sec\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerTradeTopRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_today_major_brokers`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10040"
 );
 /// Response of `ka10040` 당일주요거래원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersResponse {
     /// 매도거래원별증감1 (`sel_trde_ori_irds_1`)
@@ -339,7 +339,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10040 field \`tdy\_main\_trde\_ori\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayMajorBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_net_buy_broker_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankRequest {
     /// 종목코드 (`stk_cd`)
@@ -117,7 +117,7 @@ codec::request_table!(
     from_json = "ka10042"
 );
 /// Response of `ka10042` 순매수거래원순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankResponse {
     /// 순매수거래원순위 (`netprps_trde_ori_rank`)
@@ -141,7 +141,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10042 field \`netprps\_trde\_ori\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NetBuyBrokerRankRow {
     /// 순위 (`rank`)

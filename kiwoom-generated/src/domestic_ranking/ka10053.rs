@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_today_top_exit_brokers`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10053"
 );
 /// Response of `ka10053` 당일상위이탈원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersResponse {
     /// 당일상위이탈원 (`tdy_upper_scesn_ori`)
@@ -71,7 +71,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10053 field \`tdy\_upper\_scesn\_ori\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTopExitBrokersRow {
     /// 매도이탈시간 (`sel_scesn_tm`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: for\_nettrde\_amt 음수가 '--N' 이중부호로 온다(캡처 실측); nettrde\_qty 단위는 unit\_tp(1주\|1000주).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankRequest {
     /// 시작일자 (`strt_dt`)
@@ -114,7 +114,7 @@ codec::request_table!(
     from_json = "ka10062"
 );
 /// Response of `ka10062` 동일순매매순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankResponse {
     /// 동일순매매순위 (`eql_nettrde_rank`)
@@ -138,7 +138,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10062 field \`eql\_nettrde\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SameDirectionNetTradeRankRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: buy\_qty/sel\_qty/netprps\_qty 단위가 amt\_qty\_tp에 따라 1주\|백만원으로 전환된다.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopRequest {
     /// 매매구분 (`trde_tp`)
@@ -85,7 +85,7 @@ codec::request_table!(
     from_json = "ka10065"
 );
 /// Response of `ka10065` 장중투자자별매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopResponse {
     /// 장중투자자별매매상위 (`opmr_invsr_trde_upper`)
@@ -109,7 +109,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10065 field \`opmr\_invsr\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IntradayInvestorTradeTopRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_after_hours_single_price_change_rate_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10098"
 );
 /// Response of `ka10098` 시간외단일가등락율순위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankResponse {
     /// 시간외단일가등락율순위 (`ovt_sigpric_flu_rt_rank`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka10098 field \`ovt\_sigpric\_flu\_rt\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AfterHoursSinglePriceChangeRateRankRow {
     /// 순위 (`rank`)

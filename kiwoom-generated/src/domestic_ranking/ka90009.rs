@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/ranking.yaml`, Kiwoom function `get_domestic_foreign_institution_trade_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -89,7 +89,7 @@ codec::request_table!(
     from_json = "ka90009"
 );
 /// Response of `ka90009` 외국인기관매매상위요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopResponse {
     /// 외국인기관매매상위 (`frgnr_orgn_trde_upper`)
@@ -113,7 +113,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/ranking.yaml ka90009 field \`frgnr\_orgn\_trde\_upper\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ForeignInstitutionTradeTopRow {
     /// 외인순매도종목코드 (`for_netslmt_stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/sector.yaml`, Kiwoom function `get_domestic_sector_investor_net_buy`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "ka10051"
 );
 /// Response of `ka10051` 업종별투자자순매수요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyResponse {
     /// 업종별순매수 (`inds_netprps`)
@@ -103,7 +103,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/sector.yaml ka10051 field \`inds\_netprps\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorInvestorNetBuyRow {
     /// 업종코드 (`inds_cd`)

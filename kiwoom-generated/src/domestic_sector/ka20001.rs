@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/sector.yaml`, Kiwoom function `get_domestic_sector_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPriceRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka20001"
 );
 /// Response of `ka20001` 업종현재가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPriceResponse {
     /// 현재가 (`cur_prc`)
@@ -235,7 +235,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/sector.yaml ka20001 field \`inds\_cur\_prc\_tm\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPriceRow {
     /// 시간n (`tm_n`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/sector.yaml`, Kiwoom function `get_domestic_sector_stock_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorStockPriceRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka20002"
 );
 /// Response of `ka20002` 업종별주가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorStockPriceResponse {
     /// 업종별주가 (`inds_stkpc`)
@@ -90,7 +90,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/sector.yaml ka20002 field \`inds\_stkpc\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorStockPriceRow {
     /// 종목코드 (`stk_cd`)

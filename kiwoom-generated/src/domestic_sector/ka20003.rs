@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/sector.yaml`, Kiwoom function `get_domestic_all_sector_indices`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllSectorIndicesRequest {
     /// 업종코드 (`inds_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka20003"
 );
 /// Response of `ka20003` 전업종지수요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllSectorIndicesResponse {
     /// 전업종지수 (`all_inds_idex`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/sector.yaml ka20003 field \`all\_inds\_idex\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AllSectorIndicesRow {
     /// 종목코드 (`stk_cd`)

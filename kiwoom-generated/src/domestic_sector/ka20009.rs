@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/sector.yaml`, Kiwoom function `get_domestic_sector_daily_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyPriceRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -57,7 +57,7 @@ codec::request_table!(
     from_json = "ka20009"
 );
 /// Response of `ka20009` 업종현재가일별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyPriceResponse {
     /// 현재가 (`cur_prc`)
@@ -235,7 +235,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/sector.yaml ka20009 field \`inds\_cur\_prc\_daly\_rept\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorDailyPriceRow {
     /// 일자n (`dt_n`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/short-selling.yaml`, Kiwoom function `get_domestic_short_sale_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ShortSaleTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10014"
 );
 /// Response of `ka10014` 공매도추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ShortSaleTrendResponse {
     /// 공매도추이 (`shrts_trnsn`)
@@ -104,7 +104,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/short-selling.yaml ka10014 field \`shrts\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ShortSaleTrendRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_realtime_stock_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockRankRequest {
     /// 구분 (`qry_tp`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka00198"
 );
 /// Response of `ka00198` 실시간종목조회순위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockRankResponse {
     /// 실시간종목조회순위 (`item_inq_rank`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka00198 field \`item\_inq\_rank\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockRankRow {
     /// 종목명 (`stk_nm`)

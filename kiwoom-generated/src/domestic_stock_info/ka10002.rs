@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_stock_brokers`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockBrokersRequest {
     /// 종목코드 (`stk_cd`)
@@ -47,7 +47,7 @@ codec::request_table!(
     from_json = "ka10002"
 );
 /// Response of `ka10002` 주식거래원요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockBrokersResponse {
     /// 종목코드 (`stk_cd`)

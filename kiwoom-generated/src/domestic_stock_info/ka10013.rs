@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_credit_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditTradeTrendRequest {
     /// 종목코드 (`stk_cd`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka10013"
 );
 /// Response of `ka10013` 신용매매동향요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditTradeTrendResponse {
     /// 신용매매동향 (`crd_trde_trend`)
@@ -91,7 +91,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10013 field \`crd\_trde\_trend\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditTradeTrendRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_daily_trade_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyTradeDetailRequest {
     /// 종목코드 (`stk_cd`)
@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "ka10015"
 );
 /// Response of `ka10015` 일별거래상세요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyTradeDetailResponse {
     /// 일별거래상세 (`daly_trde_dtl`)
@@ -79,7 +79,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10015 field \`daly\_trde\_dtl\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyTradeDetailRow {
     /// 일자 (`dt`)

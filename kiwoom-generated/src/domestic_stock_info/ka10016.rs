@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_stock_new_high_low_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockNewHighLowPriceRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10016"
 );
 /// Response of `ka10016` 신고저가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockNewHighLowPriceResponse {
     /// 신고저가 (`ntl_pric`)
@@ -145,7 +145,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10016 field \`ntl\_pric\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockNewHighLowPriceRow {
     /// 종목코드 (`stk_cd`)

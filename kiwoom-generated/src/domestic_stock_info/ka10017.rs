@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_upper_lower_limit_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -112,7 +112,7 @@ codec::request_table!(
     from_json = "ka10017"
 );
 /// Response of `ka10017` 상하한가요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksResponse {
     /// 상하한가 (`updown_pric`)
@@ -136,7 +136,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10017 field \`updown\_pric\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpperLowerLimitStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_near_high_low_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NearHighLowStocksRequest {
     /// 고저구분 (`high_low_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "ka10018"
 );
 /// Response of `ka10018` 고저가근접요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NearHighLowStocksResponse {
     /// 고저가근접 (`high_low_pric_alacc`)
@@ -126,7 +126,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10018 field \`high\_low\_pric\_alacc\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NearHighLowStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_price_surge_drop_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -130,7 +130,7 @@ codec::request_table!(
     from_json = "ka10019"
 );
 /// Response of `ka10019` 가격급등락요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksResponse {
     /// 가격급등락 (`pric_jmpflu`)
@@ -154,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10019 field \`pric\_jmpflu\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_volume_record_update`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10024"
 );
 /// Response of `ka10024` 거래량갱신요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateResponse {
     /// 거래량갱신 (`trde_qty_updt`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10024 field \`trde\_qty\_updt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRecordUpdateRow {
     /// 종목코드 (`stk_cd`)

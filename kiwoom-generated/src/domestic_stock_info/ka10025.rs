@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_volume_profile_cluster`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "ka10025"
 );
 /// Response of `ka10025` 매물대집중요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterResponse {
     /// 매물대집중 (`prps_cnctr`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10025 field \`prps\_cnctr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeProfileClusterRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_high_low_per_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPerStocksRequest {
     /// PER구분 (`pertp`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "ka10026"
 );
 /// Response of `ka10026` 고저PER요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPerStocksResponse {
     /// 고저PER (`high_low_per`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10026 field \`high\_low\_per\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPerStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_open_price_change_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateRequest {
     /// 정렬구분 (`sort_tp`)
@@ -121,7 +121,7 @@ codec::request_table!(
     from_json = "ka10028"
 );
 /// Response of `ka10028` 시가대비등락률요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateResponse {
     /// 시가대비등락률 (`open_pric_pre_flu_rt`)
@@ -145,7 +145,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10028 field \`open\_pric\_pre\_flu\_rt\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenPriceChangeRateRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisRequest {
     /// 종목코드 (`stk_cd`)
@@ -128,7 +128,7 @@ codec::request_table!(
     from_json = "ka10043"
 );
 /// Response of `ka10043` 거래원매물대분석요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisResponse {
     /// 거래원매물대분석 (`trde_ori_prps_anly`)
@@ -152,7 +152,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10043 field \`trde\_ori\_prps\_anly\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerVolumeProfileAnalysisRow {
     /// 일자 (`dt`)

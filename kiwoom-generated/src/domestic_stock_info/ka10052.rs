@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_broker_instant_volume`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeRequest {
     /// 회원사코드 (`mmcm_cd`)
@@ -98,7 +98,7 @@ codec::request_table!(
     from_json = "ka10052"
 );
 /// Response of `ka10052` 거래원순간거래량요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeResponse {
     /// 거래원순간거래량 (`trde_ori_mont_trde_qty`)
@@ -122,7 +122,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10052 field \`trde\_ori\_mont\_trde\_qty\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokerInstantVolumeRow {
     /// 시간 (`tm`)

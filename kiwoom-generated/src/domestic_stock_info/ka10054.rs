@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_vi_triggered_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -163,7 +163,7 @@ codec::request_table!(
     from_json = "ka10054"
 );
 /// Response of `ka10054` 변동성완화장치발동종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksResponse {
     /// 발동종목 (`motn_stk`)
@@ -187,7 +187,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10054 field \`motn\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ViTriggeredStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_today_prev_trade_volume`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradeVolumeRequest {
     /// 종목코드 (`stk_cd`)
@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "ka10055"
 );
 /// Response of `ka10055` 당일전일체결량요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradeVolumeResponse {
     /// 당일전일체결량 (`tdy_pred_cntr_qty`)
@@ -79,7 +79,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10055 field \`tdy\_pred\_cntr\_qty\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradeVolumeRow {
     /// 체결시간 (`cntr_tm`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 일부 음수 필드가 '--N' 이중부호로 온다(캡처 실측).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksRequest {
     /// 시작일자 (`strt_dt`)
@@ -99,7 +99,7 @@ codec::request_table!(
     from_json = "ka10058"
 );
 /// Response of `ka10058` 투자자별일별매매종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksResponse {
     /// 투자자별일별매매종목 (`invsr_daly_trde_stk`)
@@ -123,7 +123,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10058 field \`invsr\_daly\_trde\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InvestorDailyTradeStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: flu\_rt는 ×100 정수('+38'=0.38%·실측); 투자자 필드는 금액=백만원 고정·수량은 unit\_tp 적용.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionRequest {
     /// 일자 (`dt`)
@@ -91,7 +91,7 @@ codec::request_table!(
     from_json = "ka10059"
 );
 /// Response of `ka10059` 종목별투자자기관별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionResponse {
     /// 종목별투자자기관별 (`stk_invsr_orgn`)
@@ -115,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10059 field \`stk\_invsr\_orgn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionRow {
     /// 일자 (`dt`)

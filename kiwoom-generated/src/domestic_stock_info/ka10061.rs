@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 음수가 '--N' 이중부호로 온다(실전·모의 실측); 금액=백만원 고정·수량은 unit\_tp 적용.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalRequest {
     /// 종목코드 (`stk_cd`)
@@ -100,7 +100,7 @@ codec::request_table!(
     from_json = "ka10061"
 );
 /// Response of `ka10061` 종목별투자자기관별합계요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalResponse {
     /// 종목별투자자기관별합계 (`stk_invsr_orgn_tot`)
@@ -124,7 +124,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10061 field \`stk\_invsr\_orgn\_tot\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInvestorByInstitutionTotalRow {
     /// 개인투자자 (`ind_invsr`)

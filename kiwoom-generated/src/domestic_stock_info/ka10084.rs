@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_today_prev_trades`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradesRequest {
     /// 종목코드 (`stk_cd`)
@@ -80,7 +80,7 @@ codec::request_table!(
     from_json = "ka10084"
 );
 /// Response of `ka10084` 당일전일체결요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradesResponse {
     /// 당일전일체결 (`tdy_pred_cntr`)
@@ -104,7 +104,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10084 field \`tdy\_pred\_cntr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayPrevTradesRow {
     /// 시간 (`tm`)

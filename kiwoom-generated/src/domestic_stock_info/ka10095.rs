@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_watchlist_stock_info`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistStockInfoRequest {
     /// 종목코드 (`stk_cd`)
@@ -48,7 +48,7 @@ codec::request_table!(
     from_json = "ka10095"
 );
 /// Response of `ka10095` 지정종목 정보요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistStockInfoResponse {
     /// 관심종목정보 (`atn_stk_infr`)
@@ -72,7 +72,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10095 field \`atn\_stk\_infr\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistStockInfoRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `list_domestic_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StocksRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -59,7 +59,7 @@ codec::request_table!(
     from_json = "ka10099"
 );
 /// Response of `ka10099` 종목정보 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StocksResponse {
     /// 종목리스트 (`list`)
@@ -83,7 +83,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10099 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StocksRow {
     /// 종목코드 (`code`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `list_domestic_sector_codes`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorCodesRequest {
     /// 시장구분 (`mrkt_tp`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ka10101"
 );
 /// Response of `ka10101` 업종코드 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorCodesResponse {
     /// 업종코드리스트 (`list`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10101 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorCodesRow {
     /// 시장구분코드 (`marketCode`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `list_domestic_brokers`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokersRequest {}
 impl BrokersRequest {
@@ -30,9 +30,9 @@ impl BrokersRequest {
         Self {}
     }
 }
-codec::request_table!(BrokersRequest {}, from_json = "ka10102");
+codec::request_table!(BrokersRequest {}, default, from_json = "ka10102");
 /// Response of `ka10102` 회원사 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokersResponse {
     /// 회원사코드리스트 (`list`)
@@ -56,7 +56,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka10102 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BrokersRow {
     /// 코드 (`code`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_program_net_buy_top_50`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramNetBuyTop50Request {
     /// 매매상위구분 (`trde_upper_tp`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka90003"
 );
 /// Response of `ka90003` 프로그램순매수상위50요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramNetBuyTop50Response {
     /// 프로그램순매수상위50 (`prm_netprps_upper_50`)
@@ -99,7 +99,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka90003 field \`prm\_netprps\_upper\_50\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ProgramNetBuyTop50Row {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_stock_program_trade_status`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusRequest {
     /// 일자 (`dt`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ka90004"
 );
 /// Response of `ka90004` 종목별프로그램매매현황요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusResponse {
     /// 매수체결수량합계 (`tot_1`)
@@ -130,7 +130,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml ka90004 field \`stk\_prm\_trde\_prst\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockProgramTradeStatusRow {
     /// 종목코드 (`stk_cd`)

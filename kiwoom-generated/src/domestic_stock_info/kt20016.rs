@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `get_domestic_credit_loanable_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksRequest {
     /// 신용종목등급구분 (`crd_stk_grde_tp`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "kt20016"
 );
 /// Response of `kt20016` 신용융자 가능종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksResponse {
     /// 신용융자가능여부 (`crd_loan_able`)
@@ -104,7 +104,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-info.yaml kt20016 field \`crd\_loan\_pos\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreditLoanableStocksRow {
     /// 종목코드 (`stk_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-info.yaml`, Kiwoom function `check_domestic_credit_loanable`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CheckCreditLoanableRequest {
     /// 종목코드 (`stk_cd`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "kt20017"
 );
 /// Response of `kt20017` 신용융자 가능문의.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CheckCreditLoanableResponse {
     /// 신용가능여부 (`crd_alow_yn`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-lending.yaml`, Kiwoom function `get_domestic_stock_lending_trade_trend`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendRequest {
     /// 시작일자 (`strt_dt`)
@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ka10068"
 );
 /// Response of `ka10068` 대차거래추이요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendResponse {
     /// 대차거래추이 (`dbrt_trde_trnsn`)
@@ -96,7 +96,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka10068 field \`dbrt\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendRow {
     /// 일자 (`dt`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: 스펙의 비율 4필드(rmnd\_rt 등)는 실응답에 없다(실전·모의 실측 유령 필드); 원값 필드만 온다.
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksRequest {
     /// 시작일자 (`strt_dt`)
@@ -75,7 +75,7 @@ codec::request_table!(
     from_json = "ka10069"
 );
 /// Response of `ka10069` 대차거래상위10종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksResponse {
     /// 대차거래체결주수합 (`dbrt_trde_cntrcnt_sum`)
@@ -160,7 +160,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka10069 field \`dbrt\_trde\_upper\_10stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTop10StocksRow {
     /// 종목명 (`stk_nm`)

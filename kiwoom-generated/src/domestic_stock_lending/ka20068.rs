@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-lending.yaml`, Kiwoom function `get_domestic_stock_lending_trade_trend_by_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendByStockRequest {
     /// 시작일자 (`strt_dt`)
@@ -83,7 +83,7 @@ codec::request_table!(
     from_json = "ka20068"
 );
 /// Response of `ka20068` 대차거래추이요청(종목별).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendByStockResponse {
     /// 대차거래추이 (`dbrt_trde_trnsn`)
@@ -107,7 +107,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka20068 field \`dbrt\_trde\_trnsn\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeTrendByStockRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/stock-lending.yaml`, Kiwoom function `get_domestic_stock_lending_trade_history`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryRequest {
     /// 일자 (`dt`)
@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "ka90012"
 );
 /// Response of `ka90012` 대차거래내역요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryResponse {
     /// 대차거래내역 (`dbrt_trde_prps`)
@@ -75,7 +75,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/stock-lending.yaml ka90012 field \`dbrt\_trde\_prps\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockLendingTradeHistoryRow {
     /// 종목명 (`stk_nm`)

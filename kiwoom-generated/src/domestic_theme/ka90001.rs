@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/theme.yaml`, Kiwoom function `get_domestic_theme_groups`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeGroupsRequest {
     /// 검색구분 (`qry_tp`)
@@ -101,7 +101,7 @@ codec::request_table!(
     from_json = "ka90001"
 );
 /// Response of `ka90001` 테마그룹별요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeGroupsResponse {
     /// 테마그룹별 (`thema_grp`)
@@ -125,7 +125,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/theme.yaml ka90001 field \`thema\_grp\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeGroupsRow {
     /// 테마그룹코드 (`thema_grp_cd`)

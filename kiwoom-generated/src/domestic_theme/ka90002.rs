@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/theme.yaml`, Kiwoom function `get_domestic_theme_stocks`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeStocksRequest {
     /// 날짜구분 (`date_tp`)
@@ -67,7 +67,7 @@ codec::request_table!(
     from_json = "ka90002"
 );
 /// Response of `ka90002` 테마구성종목요청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeStocksResponse {
     /// 등락률 (`flu_rt`)
@@ -105,7 +105,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/theme.yaml ka90002 field \`thema\_comp\_stk\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThemeStocksRow {
     /// 종목코드 (`stk_cd`)

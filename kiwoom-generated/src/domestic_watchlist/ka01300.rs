@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/watchlist.yaml`, Kiwoom function `get_domestic_watchlist_groups`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRequest {}
 impl WatchlistGroupsRequest {
@@ -30,9 +30,9 @@ impl WatchlistGroupsRequest {
         Self {}
     }
 }
-codec::request_table!(WatchlistGroupsRequest {}, from_json = "ka01300");
+codec::request_table!(WatchlistGroupsRequest {}, default, from_json = "ka01300");
 /// Response of `ka01300` 관심종목 그룹 리스트 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
@@ -63,7 +63,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/watchlist.yaml ka01300 field \`nofi\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/domestic/watchlist.yaml`, Kiwoom function `get_domestic_watchlist_group_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRequest {
     /// 그룹SEQ (`arn_grp_id`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ka01301"
 );
 /// Response of `ka01301` 관심종목 그룹 상세 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
@@ -77,7 +77,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/domestic/watchlist.yaml ka01301 field \`nofj\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)

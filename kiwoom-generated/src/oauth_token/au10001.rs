@@ -17,7 +17,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/oauth/token-issue.yaml`, Kiwoom function `create_access_token`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IssueRequest {
     /// grant\_type (`grant_type`)
@@ -58,7 +58,7 @@ codec::request_table!(
     from_json = "au10001"
 );
 /// Response of `au10001` 접근토큰 발급.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IssueResponse {
     /// 만료일 (`expires_dt`)

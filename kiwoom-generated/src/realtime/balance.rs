@@ -176,6 +176,9 @@ impl kiwoom_runtime::RealtimeType for Balance {
 }
 impl kiwoom_runtime::AccountRealtimeType for Balance {}
 impl codec::Table for Balance {
+    fn type_name(&self) -> &'static str {
+        "Balance"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("9201", "account_number"),

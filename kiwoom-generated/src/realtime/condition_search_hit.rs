@@ -63,6 +63,9 @@ impl kiwoom_runtime::RealtimeType for ConditionSearchHit {
     }
 }
 impl codec::Table for ConditionSearchHit {
+    fn type_name(&self) -> &'static str {
+        "ConditionSearchHit"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("841", "serial_number"),

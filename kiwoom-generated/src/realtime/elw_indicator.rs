@@ -64,6 +64,9 @@ impl kiwoom_runtime::RealtimeType for ElwIndicator {
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwIndicator {}
 impl codec::Table for ElwIndicator {
+    fn type_name(&self) -> &'static str {
+        "ElwIndicator"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

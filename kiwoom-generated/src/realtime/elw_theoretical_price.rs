@@ -84,6 +84,9 @@ impl kiwoom_runtime::RealtimeType for ElwTheoreticalPrice {
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwTheoreticalPrice {}
 impl codec::Table for ElwTheoreticalPrice {
+    fn type_name(&self) -> &'static str {
+        "ElwTheoreticalPrice"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

@@ -120,6 +120,9 @@ impl kiwoom_runtime::RealtimeType for EtfNav {
 }
 impl kiwoom_runtime::ItemRealtimeType for EtfNav {}
 impl codec::Table for EtfNav {
+    fn type_name(&self) -> &'static str {
+        "EtfNav"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("36", "nav"),

@@ -64,6 +64,9 @@ impl kiwoom_runtime::RealtimeType for InternationalGoldConvertedPrice {
 }
 impl kiwoom_runtime::ItemRealtimeType for InternationalGoldConvertedPrice {}
 impl codec::Table for InternationalGoldConvertedPrice {
+    fn type_name(&self) -> &'static str {
+        "InternationalGoldConvertedPrice"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("10", "current_price"),

@@ -78,6 +78,9 @@ impl kiwoom_runtime::RealtimeType for MarketOpenTime {
 }
 impl kiwoom_runtime::AccountRealtimeType for MarketOpenTime {}
 impl codec::Table for MarketOpenTime {
+    fn type_name(&self) -> &'static str {
+        "MarketOpenTime"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("215", "market_operation_type"),

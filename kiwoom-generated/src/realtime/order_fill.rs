@@ -224,6 +224,9 @@ impl kiwoom_runtime::RealtimeType for OrderFill {
 }
 impl kiwoom_runtime::AccountRealtimeType for OrderFill {}
 impl codec::Table for OrderFill {
+    fn type_name(&self) -> &'static str {
+        "OrderFill"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("9201", "account_number"),

@@ -114,6 +114,9 @@ impl kiwoom_runtime::RealtimeType for SectorChange {
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorChange {}
 impl codec::Table for SectorChange {
+    fn type_name(&self) -> &'static str {
+        "SectorChange"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

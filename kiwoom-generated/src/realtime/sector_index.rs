@@ -112,6 +112,9 @@ impl kiwoom_runtime::RealtimeType for SectorIndex {
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorIndex {}
 impl codec::Table for SectorIndex {
+    fn type_name(&self) -> &'static str {
+        "SectorIndex"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

@@ -70,6 +70,9 @@ impl kiwoom_runtime::RealtimeType for StockAfterHoursQuote {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockAfterHoursQuote {}
 impl codec::Table for StockAfterHoursQuote {
+    fn type_name(&self) -> &'static str {
+        "StockAfterHoursQuote"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("21", "quote_time"),

@@ -52,6 +52,9 @@ impl kiwoom_runtime::RealtimeType for StockBestQuote {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockBestQuote {}
 impl codec::Table for StockBestQuote {
+    fn type_name(&self) -> &'static str {
+        "StockBestQuote"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("27", "best_ask_price"),

@@ -82,6 +82,9 @@ impl kiwoom_runtime::RealtimeType for StockExpectedExecution {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockExpectedExecution {}
 impl codec::Table for StockExpectedExecution {
+    fn type_name(&self) -> &'static str {
+        "StockExpectedExecution"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

@@ -86,6 +86,9 @@ impl kiwoom_runtime::RealtimeType for StockInfo {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockInfo {}
 impl codec::Table for StockInfo {
+    fn type_name(&self) -> &'static str {
+        "StockInfo"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("297", "random_end_extension"),

@@ -804,6 +804,9 @@ impl kiwoom_runtime::RealtimeType for StockOrderBookDepth {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockOrderBookDepth {}
 impl codec::Table for StockOrderBookDepth {
+    fn type_name(&self) -> &'static str {
+        "StockOrderBookDepth"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("21", "quote_time"),

@@ -128,6 +128,9 @@ impl kiwoom_runtime::RealtimeType for StockProgramTrade {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockProgramTrade {}
 impl codec::Table for StockProgramTrade {
+    fn type_name(&self) -> &'static str {
+        "StockProgramTrade"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

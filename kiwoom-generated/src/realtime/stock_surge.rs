@@ -152,6 +152,9 @@ impl kiwoom_runtime::RealtimeType for StockSurge {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockSurge {}
 impl codec::Table for StockSurge {
+    fn type_name(&self) -> &'static str {
+        "StockSurge"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("10", "current_price"),

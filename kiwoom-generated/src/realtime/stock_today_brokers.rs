@@ -308,6 +308,9 @@ impl kiwoom_runtime::RealtimeType for StockTodayBrokers {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockTodayBrokers {}
 impl codec::Table for StockTodayBrokers {
+    fn type_name(&self) -> &'static str {
+        "StockTodayBrokers"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("141", "sell_broker_1"),

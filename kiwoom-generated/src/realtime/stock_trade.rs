@@ -255,6 +255,9 @@ impl kiwoom_runtime::RealtimeType for StockTrade {
 }
 impl kiwoom_runtime::ItemRealtimeType for StockTrade {}
 impl codec::Table for StockTrade {
+    fn type_name(&self) -> &'static str {
+        "StockTrade"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("20", "execution_time"),

@@ -63,6 +63,9 @@ impl kiwoom_runtime::RealtimeType for UsConditionSearchHit {
     }
 }
 impl codec::Table for UsConditionSearchHit {
+    fn type_name(&self) -> &'static str {
+        "UsConditionSearchHit"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("841", "serial_number"),

@@ -303,6 +303,9 @@ impl kiwoom_runtime::RealtimeType for UsOrderBook {
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderBook {}
 impl codec::Table for UsOrderBook {
+    fn type_name(&self) -> &'static str {
+        "UsOrderBook"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("21", "time"),

@@ -120,6 +120,9 @@ impl kiwoom_runtime::RealtimeType for UsOrderConfirmation {
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderConfirmation {}
 impl codec::Table for UsOrderConfirmation {
+    fn type_name(&self) -> &'static str {
+        "UsOrderConfirmation"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("9201", "account_number"),

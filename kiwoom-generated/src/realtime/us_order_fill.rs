@@ -192,6 +192,9 @@ impl kiwoom_runtime::RealtimeType for UsOrderFill {
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderFill {}
 impl codec::Table for UsOrderFill {
+    fn type_name(&self) -> &'static str {
+        "UsOrderFill"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("1091", "country_name"),

@@ -114,6 +114,9 @@ impl kiwoom_runtime::RealtimeType for UsTrade {
 }
 impl kiwoom_runtime::ItemRealtimeType for UsTrade {}
 impl codec::Table for UsTrade {
+    fn type_name(&self) -> &'static str {
+        "UsTrade"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("10", "current_price"),

@@ -130,6 +130,9 @@ impl kiwoom_runtime::RealtimeType for ViEvent {
 }
 impl kiwoom_runtime::AccountRealtimeType for ViEvent {}
 impl codec::Table for ViEvent {
+    fn type_name(&self) -> &'static str {
+        "ViEvent"
+    }
     fn fields(&self) -> &'static [codec::Field] {
         const FIELDS: &[codec::Field] = &[
             codec::Field::new("9001", "stock_code"),

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_daily_account_return_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateRequest {
     /// from 일자 (`from`)
@@ -51,7 +51,7 @@ codec::request_table!(
     from_json = "usa21670"
 );
 /// Response of `usa21670` 미국주식 일별계좌수익률현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -75,7 +75,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml usa21670 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyAccountReturnRateRow {
     /// 기준일 (`base_dt`)

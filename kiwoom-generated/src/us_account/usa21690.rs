@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_yearly_account_return_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyAccountReturnRateRequest {
     /// from 년도 (`from`)
@@ -54,7 +54,7 @@ codec::request_table!(
     from_json = "usa21690"
 );
 /// Response of `usa21690` 미국주식 연도별계좌수익률현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyAccountReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -78,7 +78,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml usa21690 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyAccountReturnRateRow {
     /// 기준일 (`base_dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_daily_stock_return_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockReturnRateRequest {
     /// from 일자 (`from`)
@@ -77,7 +77,7 @@ codec::request_table!(
     from_json = "usa21730"
 );
 /// Response of `usa21730` 미국주식 일별종목수익률현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockReturnRateResponse {
     /// 결과리스트 (`result_list`)
@@ -101,7 +101,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml usa21730 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyStockReturnRateRow {
     /// 종목코드 (`stk_cd`)

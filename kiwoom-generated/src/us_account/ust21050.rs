@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `list_overseas_open_orders`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenOrdersRequest {
     /// 주문일자 (`ord_dt`)
@@ -87,10 +87,11 @@ codec::request_table!(
         exchange_type: Opt("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
+    default,
     from_json = "ust21050"
 );
 /// Response of `ust21050` 미국주식 원장 미체결.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenOrdersResponse {
     /// 결과리스트 (`result_list`)
@@ -114,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21050 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OpenOrdersRow {
     /// 주문종류 (`ord_cntr_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_ledger_balance`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerBalanceRequest {
     /// 거래소구분 (`stex_tp`)
@@ -61,10 +61,11 @@ codec::request_table!(
         exchange_type: Opt("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
+    default,
     from_json = "ust21070"
 );
 /// Response of `ust21070` 미국주식 원장잔고확인.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerBalanceResponse {
     /// 통화코드 (`crnc_code`)
@@ -155,7 +156,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21070 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerBalanceRow {
     /// 거래소명 (`stex_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_transaction_history`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransactionHistoryRequest {
     /// 시작일자 (`strt_dt`)
@@ -114,10 +114,11 @@ codec::request_table!(
         stock_code: Text("stk_cd").max(12),
         krw_substitute_excluded_flag: Opt("krw_repl_skip_yn").max(1)
     },
+    default,
     from_json = "ust21100"
 );
 /// Response of `ust21100` 미국주식 거래내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransactionHistoryResponse {
     /// 계좌번호 (`acnt_print`)
@@ -158,7 +159,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransactionHistoryRow {
     /// 거래일자 (`deal_dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_deposit`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositRequest {}
 impl DepositRequest {
@@ -30,9 +30,9 @@ impl DepositRequest {
         Self {}
     }
 }
-codec::request_table!(DepositRequest {}, from_json = "ust21110");
+codec::request_table!(DepositRequest {}, default, from_json = "ust21110");
 /// Response of `ust21110` 해외주식 예수금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositResponse {
     /// 원화예수금 (`krw_entra`)
@@ -73,7 +73,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21110 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositRow {
     /// 통화코드 (`crnc_code`)

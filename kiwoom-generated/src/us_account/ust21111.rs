@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_krw_withdrawable_amount`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct KrwWithdrawableAmountRequest {}
 impl KrwWithdrawableAmountRequest {
@@ -30,9 +30,13 @@ impl KrwWithdrawableAmountRequest {
         Self {}
     }
 }
-codec::request_table!(KrwWithdrawableAmountRequest {}, from_json = "ust21111");
+codec::request_table!(
+    KrwWithdrawableAmountRequest {},
+    default,
+    from_json = "ust21111"
+);
 /// Response of `ust21111` 원화출금가능 금액 조회(원화대용 포함).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct KrwWithdrawableAmountResponse {
     /// 원화대용등록해지구분 (`rgst_abnd_tp`)

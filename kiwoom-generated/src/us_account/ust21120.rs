@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_deposit_and_valuation_by_currency`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyRequest {
     /// 수수료포함구분 (`cmsn_incl_tp`)
@@ -61,10 +61,11 @@ codec::request_table!(
         commission_include_type: Opt("cmsn_incl_tp").max(1),
         exchange_rate_type: Opt("exrt_tp").max(1)
     },
+    default,
     from_json = "ust21120"
 );
 /// Response of `ust21120` 통화별 예수금 및 증권 평가금현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyResponse {
     /// 예수금 (`won_entr`)
@@ -102,7 +103,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21120 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyRow {
     /// 통화코드 (`crnc_code`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_ledger_valuation`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerValuationRequest {
     /// 수수료포함구분 (`cmsn_incl_tp`)
@@ -61,10 +61,11 @@ codec::request_table!(
         commission_include_type: Opt("cmsn_incl_tp").max(1),
         exchange_rate_type: Opt("exrt_tp").max(1)
     },
+    default,
     from_json = "ust21121"
 );
 /// Response of `ust21121` 해외증권 원장 평가금액현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerValuationResponse {
     /// 결과리스트 (`result_list`)
@@ -88,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21121 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LedgerValuationRow {
     /// 국가명 (`natn_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_valuation_by_date`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ValuationByDateRequest {
     /// 기준일자 (`base_dt`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ust21131"
 );
 /// Response of `ust21131` 해외증권 특정일 평가금액.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ValuationByDateResponse {
     /// 결과리스트 (`result_list`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21131 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ValuationByDateRow {
     /// 국가명 (`natn_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_deposit_and_valuation_by_currency_on_date`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateRequest {
     /// 기준일자 (`base_dt`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "ust21132"
 );
 /// Response of `ust21132` 특정일 통화별 예수금 및 증권 평가금.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateResponse {
     /// 예수금 (`won_entr`)
@@ -110,7 +110,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21132 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositAndValuationByCurrencyOnDateRow {
     /// 통화코드 (`crnc_code`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_daily_order_fills`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyOrderFillsRequest {
     /// 주문일자 (`ord_dt`)
@@ -120,7 +120,7 @@ codec::request_table!(
     from_json = "ust21150"
 );
 /// Response of `ust21150` 미국주식 일별 주문체결내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyOrderFillsResponse {
     /// 결과리스트 (`result_list`)
@@ -144,7 +144,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyOrderFillsRow {
     /// 주문번호 (`ord_no`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_deposit_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositDetailRequest {}
 impl DepositDetailRequest {
@@ -30,9 +30,9 @@ impl DepositDetailRequest {
         Self {}
     }
 }
-codec::request_table!(DepositDetailRequest {}, from_json = "ust21160");
+codec::request_table!(DepositDetailRequest {}, default, from_json = "ust21160");
 /// Response of `ust21160` 미국주식 예수금 상세.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DepositDetailResponse {
     /// 원화 예수금 (`won_entr`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_today_realized_pnl_by_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockRequest {
     /// 외화원화구분 (`fc_krw_tp`)
@@ -46,7 +46,7 @@ codec::request_table!(
     from_json = "ust21170"
 );
 /// Response of `ust21170` 미국주식 당일 종목별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockResponse {
     /// 통화코드 (`crnc_code`)
@@ -119,7 +119,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21170 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlByStockRow {
     /// 거래소명 (`stex_nm`)

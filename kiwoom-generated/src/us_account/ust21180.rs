@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_orders_by_period`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrdersByPeriodRequest {
     /// 시작주문일자 (`strt_dt`)
@@ -106,7 +106,7 @@ codec::request_table!(
     from_json = "ust21180"
 );
 /// Response of `ust21180` 미국주식 기간별 주문내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrdersByPeriodResponse {
     /// 결과리스트 (`result_list`)
@@ -130,7 +130,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21180 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrdersByPeriodRow {
     /// 주문일 (`ord_dt`)

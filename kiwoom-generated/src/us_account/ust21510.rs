@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_today_order_fills`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayOrderFillsRequest {
     /// 매도매수구분 (`slby_tp`)
@@ -74,10 +74,11 @@ codec::request_table!(
         exchange_type: Text("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
+    default,
     from_json = "ust21510"
 );
 /// Response of `ust21510` 미국주식 당일 주문체결 확인.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayOrderFillsResponse {
     /// 조회결과리스트 (`result_list`)
@@ -101,7 +102,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21510 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayOrderFillsRow {
     /// 주문번호 (`ord_no`)

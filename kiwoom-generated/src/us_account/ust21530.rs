@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_realized_pnl`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
@@ -77,10 +77,11 @@ codec::request_table!(
         end_date: Date("end_dt").max(8),
         foreign_currency_krw_type: Opt("fc_krw_tp").max(1)
     },
+    default,
     from_json = "ust21530"
 );
 /// Response of `ust21530` 미국주식 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -134,7 +135,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21530 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlRow {
     /// 매도일자 (`sell_dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_today_trades`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradesRequest {
     /// 기준일자 (`base_dt`)
@@ -70,7 +70,7 @@ codec::request_table!(
     from_json = "ust21610"
 );
 /// Response of `ust21610` 미국주식 당일매매.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradesResponse {
     /// 총매도금액 (`tot_sell_amt`)
@@ -143,7 +143,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21610 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradesRow {
     /// 거래소코드명 (`stex_nm`)

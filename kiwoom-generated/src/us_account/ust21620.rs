@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_today_trade_summary`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryRequest {
     /// 거래소구분 (`stex_tp`)
@@ -72,7 +72,7 @@ codec::request_table!(
     from_json = "ust21620"
 );
 /// Response of `ust21620` 미국주식 당일매매정리.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryResponse {
     /// 결과리스트 (`result_list`)
@@ -96,7 +96,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21620 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayTradeSummaryRow {
     /// 거래소코드명 (`stex_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_today_realized_pnl`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlRequest {
     /// 거래소구분 (`stex_tp`)
@@ -70,7 +70,7 @@ codec::request_table!(
     from_json = "ust21630"
 );
 /// Response of `ust21630` 미국주식 당일 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlResponse {
     /// 총당일실현손익 (`tot_tdy_pl_amt`)
@@ -104,7 +104,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21630 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayRealizedPnlRow {
     /// 거래소코드명 (`stex_nm`)

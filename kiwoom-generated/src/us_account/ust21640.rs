@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_realized_pnl_by_date_and_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRequest {
     /// 거래소구분 (`stex_tp`)
@@ -81,7 +81,7 @@ codec::request_table!(
     from_json = "ust21640"
 );
 /// Response of `ust21640` 미국주식 일별 종목별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockResponse {
     /// 총실현손익 (`tot_pl_amt`)
@@ -115,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21640 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealizedPnlByDateAndStockRow {
     /// 거래소코드명 (`stex_nm`)

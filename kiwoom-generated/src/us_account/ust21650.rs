@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_return_rate_by_period`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ReturnRateByPeriodRequest {
     /// 조회시작일자 (`fr_dt`)
@@ -61,10 +61,11 @@ codec::request_table!(
         start_date: Date("fr_dt").max(8),
         end_date: Date("to_dt").max(8)
     },
+    default,
     from_json = "ust21650"
 );
 /// Response of `ust21650` 미국주식 기간별 수익률 현황.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ReturnRateByPeriodResponse {
     /// 기간초예수금 (`fr_entr`)

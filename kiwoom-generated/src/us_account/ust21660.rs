@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_daily_realized_pnl`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
@@ -61,10 +61,11 @@ codec::request_table!(
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8)
     },
+    default,
     from_json = "ust21660"
 );
 /// Response of `ust21660` 미국주식 일별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -113,7 +114,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21660 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DailyRealizedPnlRow {
     /// 매매일자 (`trde_dt`)

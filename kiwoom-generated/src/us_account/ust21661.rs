@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/account.yaml`, Kiwoom function `get_overseas_monthly_realized_pnl`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MonthlyRealizedPnlRequest {
     /// 시작일자 (`strt_dt`)
@@ -61,10 +61,11 @@ codec::request_table!(
         start_date: Text("strt_dt").max(6),
         end_date: Text("end_dt").max(6)
     },
+    default,
     from_json = "ust21661"
 );
 /// Response of `ust21661` 미국주식 월별 실현손익.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MonthlyRealizedPnlResponse {
     /// 총매수금액 (`tot_buy_amt`)
@@ -113,7 +114,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/account.yaml ust21661 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MonthlyRealizedPnlRow {
     /// 매매일자 (`trde_dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/chart.yaml`, Kiwoom function `get_overseas_stock_tick_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartRequest {
     /// 거래소구분 (`stex_tp`)
@@ -93,7 +93,7 @@ codec::request_table!(
     from_json = "usa06010"
 );
 /// Response of `usa06010` 미국주식 틱 차트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartResponse {
     /// 결과리스트 (`result_list`)
@@ -117,7 +117,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/chart.yaml usa06010 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTickChartRow {
     /// 현재가(종가) (`cur_prc`)

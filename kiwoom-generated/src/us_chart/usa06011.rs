@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/chart.yaml`, Kiwoom function `get_overseas_stock_minute_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartRequest {
     /// 거래소구분 (`stex_tp`)
@@ -113,7 +113,7 @@ codec::request_table!(
     from_json = "usa06011"
 );
 /// Response of `usa06011` 미국주식 분 차트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartResponse {
     /// 결과리스트 (`result_list`)
@@ -137,7 +137,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/chart.yaml usa06011 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockMinuteChartRow {
     /// 현재가(종가) (`cur_prc`)

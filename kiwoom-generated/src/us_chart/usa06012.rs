@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/chart.yaml`, Kiwoom function `get_overseas_stock_daily_chart`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartRequest {
     /// 거래소구분 (`stex_tp`)
@@ -102,7 +102,7 @@ codec::request_table!(
     from_json = "usa06012"
 );
 /// Response of `usa06012` 미국주식 일 차트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartResponse {
     /// 결과리스트 (`result_list`)
@@ -126,7 +126,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/chart.yaml usa06012 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyChartRow {
     /// 현재가(종가) (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/condition-search.yaml`, Kiwoom function `list_overseas_condition_searches`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesRequest {}
 impl ConditionSearchesRequest {
@@ -30,9 +30,9 @@ impl ConditionSearchesRequest {
         Self {}
     }
 }
-codec::request_table!(ConditionSearchesRequest {}, trnm = "GCNSRLST");
+codec::request_table!(ConditionSearchesRequest {}, default, trnm = "GCNSRLST");
 /// Response of `usa20280` 미국주식 조건검색 목록조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesResponse {
     /// 조건검색식 목록 (`data`)
@@ -56,7 +56,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/condition-search.yaml usa20280 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchesRow {
     /// 조건검색식 일련번호 (`seq`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/condition-search.yaml`, Kiwoom function `request_overseas_condition_search`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
@@ -76,7 +76,7 @@ codec::request_table!(
     trnm = "GCNSRREQ"
 );
 /// Response of `usa20281` 미국주식 조건검색 요청 일반.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -119,7 +119,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/condition-search.yaml usa20281 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConditionSearchRow {
     /// 종목코드 (`9001`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/condition-search.yaml`, Kiwoom function `request_overseas_realtime_condition_search`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
@@ -57,7 +57,7 @@ codec::request_table!(
     trnm = "GCNSRREQ"
 );
 /// Response of `usa20290` 미국주식 조건검색 요청 실시간.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)
@@ -86,7 +86,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/condition-search.yaml usa20290 field \`data\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeConditionSearchRow {
     /// 종목코드 (`jmcode`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/condition-search.yaml`, Kiwoom function `stop_overseas_realtime_condition_search`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StopRealtimeConditionSearchRequest {
     /// 조건검색식 일련번호 (`seq`)
@@ -40,7 +40,7 @@ codec::request_table!(
     trnm = "GCNSRCLR"
 );
 /// Response of `usa20291` 미국주식 조건검색 실시간 해제.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StopRealtimeConditionSearchResponse {
     /// 조건검색식 일련번호 (`seq`)

@@ -29,7 +29,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/exchange.yaml`, Kiwoom function `get_overseas_exchange_estimate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeEstimateRequest {
     /// 환전구분 (`exch_tp`)
@@ -71,7 +71,7 @@ codec::request_table!(
     from_json = "ust31300"
 );
 /// Response of `ust31300` 환전 예상 금액 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeEstimateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/exchange.yaml`, Kiwoom function `get_overseas_exchange_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeRateRequest {
     /// 환전구분 (`exch_tp`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "ust31301"
 );
 /// Response of `ust31301` 환율 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeRateResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)

@@ -41,7 +41,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/exchange.yaml`, Kiwoom function `request_overseas_currency_exchange`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CurrencyExchangeRequest {
     /// 환전구분 (`exch_tp`)
@@ -79,7 +79,7 @@ codec::request_table!(
     from_json = "ust31302"
 );
 /// Response of `ust31302` 환전 신청.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CurrencyExchangeResponse {
     /// 매도적용환율 (`sell_aplc_exrt`)

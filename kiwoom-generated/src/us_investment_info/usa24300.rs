@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/investment-info.yaml`, Kiwoom function `get_overseas_research`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResearchRequest {
     /// 주식/ETF 구분 (`qry_tp`)
@@ -46,10 +46,11 @@ codec::request_table!(
     ResearchRequest {
         query_type: Opt("qry_tp")
     },
+    default,
     from_json = "usa24300"
 );
 /// Response of `usa24300` 미국주식 리서치(미국주식/ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResearchResponse {
     /// 결과리스트 (`result_list`)
@@ -73,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/investment-info.yaml usa24300 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResearchRow {
     /// 거래소구분 (`stex_tp`)

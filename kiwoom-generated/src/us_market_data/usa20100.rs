@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/market-data.yaml`, Kiwoom function `get_overseas_stock_quote`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockQuoteRequest {
     /// 거래소구분 (`stex_tp`)
@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "usa20100"
 );
 /// Response of `usa20100` 미국주식 현재가 종목정보.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockQuoteResponse {
     /// 거래소구분 (`stex_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/market-data.yaml`, Kiwoom function `get_overseas_stock_trade_details`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTradeDetailsRequest {
     /// 거래소구분 (`stex_tp`)
@@ -52,7 +52,7 @@ codec::request_table!(
     from_json = "usa20150"
 );
 /// Response of `usa20150` 미국주식 상세 체결내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTradeDetailsResponse {
     /// 결과리스트 (`result_list`)
@@ -76,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/market-data.yaml usa20150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockTradeDetailsRow {
     /// 현재가, 종가 (`cur_prc`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/market-data.yaml`, Kiwoom function `get_overseas_stock_daily_fills`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyFillsRequest {
     /// 거래소구분 (`stex_tp`)
@@ -65,7 +65,7 @@ codec::request_table!(
     from_json = "usa20151"
 );
 /// Response of `usa20151` 미국주식 일별 체결내역.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyFillsResponse {
     /// 결과리스트 (`result_list`)
@@ -89,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/market-data.yaml usa20151 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyFillsRow {
     /// 일자 (`dt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/market-data.yaml`, Kiwoom function `get_overseas_stock_daily_price`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyPriceRequest {
     /// 거래소구분 (`stex_tp`)
@@ -72,10 +72,11 @@ codec::request_table!(
         stock_code: Text("stk_cd"),
         base_date: Text("base_dt")
     },
+    default,
     from_json = "usa20590"
 );
 /// Response of `usa20590` 미국주식 일별주가.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyPriceResponse {
     /// 결과리스트 (`result_list`)
@@ -99,7 +100,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/market-data.yaml usa20590 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockDailyPriceRow {
     /// 일자 (`dt`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/order.yaml`, Kiwoom function `buy_overseas_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BuyStockRequest {
     /// 거래소구분 (`stex_tp`)
@@ -89,7 +89,7 @@ codec::request_table!(
     from_json = "ust20000"
 );
 /// Response of `ust20000` 미국주식 매수 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BuyStockResponse {
     /// 종목명 (`stk_nm`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/order.yaml`, Kiwoom function `sell_overseas_stock`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellStockRequest {
     /// 종목코드 (`stk_cd`)
@@ -105,7 +105,7 @@ codec::request_table!(
     from_json = "ust20001"
 );
 /// Response of `ust20001` 미국주식 매도 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SellStockResponse {
     /// 종목명 (`stk_nm`)

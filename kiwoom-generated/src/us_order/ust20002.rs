@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/order.yaml`, Kiwoom function `modify_overseas_stock_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyStockOrderRequest {
     /// 원주문번호 (`orig_ord_no`)
@@ -96,7 +96,7 @@ codec::request_table!(
     from_json = "ust20002"
 );
 /// Response of `ust20002` 미국주식 정정 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifyStockOrderResponse {
     /// 종목명 (`stk_nm`)

@@ -23,7 +23,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/order.yaml`, Kiwoom function `cancel_overseas_stock_order`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelStockOrderRequest {
     /// 원주문번호 (`orig_ord_no`)
@@ -66,7 +66,7 @@ codec::request_table!(
     from_json = "ust20003"
 );
 /// Response of `ust20003` 미국주식 취소 주문.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CancelStockOrderResponse {
     /// 종목명 (`stk_nm`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/order.yaml`, Kiwoom function `get_overseas_orderable_quantity`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderableQuantityRequest {
     /// 거래소구분 (`stex_tp`)
@@ -63,7 +63,7 @@ codec::request_table!(
     from_json = "ust31490"
 );
 /// Response of `ust31490` 미국주식 주문가능수량(종목/증거금률별).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderableQuantityResponse {
     /// 종목증거금율 (`stk_profa_rt`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_realtime_stock_view_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankRequest {
     /// 서비스 유형 (`svc_type`)
@@ -46,10 +46,11 @@ codec::request_table!(
     RealtimeStockViewRankRequest {
         service_type: Opt("svc_type").max(4)
     },
+    default,
     from_json = "usa01980"
 );
 /// Response of `usa01980` 미국주식 실시간 종목 조회 순위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankResponse {
     /// 기준날짜 (`base_date`)
@@ -87,7 +88,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa01980 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RealtimeStockViewRankRow {
     /// 종목순위 (`rank`)

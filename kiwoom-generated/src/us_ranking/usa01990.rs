@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_watchlist_registration_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopRequest {
     /// 일,주,월단위구분 (`dt_unit_tp`)
@@ -64,10 +64,11 @@ codec::request_table!(
         date_unit_type: Opt("dt_unit_tp"),
         stock_type: Opt("stk_tp")
     },
+    default,
     from_json = "usa01990"
 );
 /// Response of `usa01990` 미국주식 관심종목 등록 상위.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopResponse {
     /// 결과리스트 (`result_list`)
@@ -91,7 +92,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa01990 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistRegistrationTopRow {
     /// 순위 (`rank`)

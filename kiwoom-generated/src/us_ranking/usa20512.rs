@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_change_rate_top_by_period_watchlist`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodWatchlistRequest {
     /// 거래소구분 (`stex_tp`)
@@ -126,10 +126,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20512"
 );
 /// Response of `usa20512` 미국주식 기간별 등락률상위(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -153,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20512 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopByPeriodWatchlistRow {
     /// 순위 (`rank`)

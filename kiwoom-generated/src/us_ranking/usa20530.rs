@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_today_volume_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20530"
 );
 /// Response of `usa20530` 미국주식 당일 거래량 상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopResponse {
     /// 결과리스트 (`result_list`)
@@ -166,7 +167,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20530 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TodayVolumeTopRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_market_cap_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MarketCapTopRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -126,10 +126,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20550"
 );
 /// Response of `usa20550` 미국주식 시가총액상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MarketCapTopResponse {
     /// 결과리스트 (`result_list`)
@@ -153,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20550 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MarketCapTopRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_kiwoom_trade_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct KiwoomTradeTopRequest {
     /// 조회구분 (`qry_tp`)
@@ -61,10 +61,11 @@ codec::request_table!(
         query_type: Opt("qry_tp"),
         date_unit_type: Opt("dt_unit_tp")
     },
+    default,
     from_json = "usa20880"
 );
 /// Response of `usa20880` 키움 거래 상위 종목(미국주식).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct KiwoomTradeTopResponse {
     /// 결과리스트 (`result_list`)
@@ -88,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20880 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct KiwoomTradeTopRow {
     /// 거래소구분 (`stex_tp`)

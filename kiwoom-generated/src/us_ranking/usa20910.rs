@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_change_rate_top_vs_prev_day`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayRequest {
     /// 거래소구분 (`stex_tp`)
@@ -155,10 +155,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
+    default,
     from_json = "usa20910"
 );
 /// Response of `usa20910` 미국주식 전일대비 등락률상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayResponse {
     /// 결과리스트 (`result_list`)
@@ -182,7 +183,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20910 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsPrevDayRow {
     /// 순위 (`rank`)

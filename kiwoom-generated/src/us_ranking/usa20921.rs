@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_change_rate_top_vs_open_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsOpenEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         sort_type: Opt("sort_tp")
     },
+    default,
     from_json = "usa20921"
 );
 /// Response of `usa20921` 미국주식 시가대비 등락률상위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsOpenEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -166,7 +167,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20921 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ChangeRateTopVsOpenEtfRow {
     /// 순위 (`rank`)

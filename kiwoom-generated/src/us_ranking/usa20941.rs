@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_cumulative_change_rate_top_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CumulativeChangeRateTopEtfRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -177,10 +177,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20941"
 );
 /// Response of `usa20941` 미국주식 누적 등락률 상위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CumulativeChangeRateTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -204,7 +205,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20941 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CumulativeChangeRateTopEtfRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_prev_day_trade_top_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayTradeTopEtfRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -87,10 +87,11 @@ codec::request_table!(
         etf_category_2: Text("etf_cat2"),
         query_type: Opt("qry_tp")
     },
+    default,
     from_json = "usa20961"
 );
 /// Response of `usa20961` 미국주식 전일 거래상위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayTradeTopEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -114,7 +115,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa20961 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PrevDayTradeTopEtfRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_high_low_price_rise_fall_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallEtfRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -152,10 +152,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24111"
 );
 /// Response of `usa24111` 미국주식 최고최저가대비 상승하락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -179,7 +180,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24111 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowPriceRiseFallEtfRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_rise_fall_by_date_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RiseFallByDateEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -152,10 +152,11 @@ codec::request_table!(
         base_date: Date("base_dt"),
         sort_type: Opt("sort_tp")
     },
+    default,
     from_json = "usa24121"
 );
 /// Response of `usa24121` 미국주식 특정일자 상승/하락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RiseFallByDateEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -179,7 +180,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24121 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RiseFallByDateEtfRow {
     /// 순위 (`rank`)

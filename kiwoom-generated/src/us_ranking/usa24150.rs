@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_turnover_rate_top`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TurnoverRateTopRequest {
     /// 거래소구분 (`stex_tp`)
@@ -126,10 +126,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24150"
 );
 /// Response of `usa24150` 미국주식 회전율 상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TurnoverRateTopResponse {
     /// 결과리스트 (`result_list`)
@@ -153,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24150 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TurnoverRateTopRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_consecutive_rise_fall_rank_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         sort_type: Opt("sort_tp")
     },
+    default,
     from_json = "usa24161"
 );
 /// Response of `usa24161` 미국주식 연속상승/하락 순위(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -166,7 +167,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24161 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankEtfRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/ranking.yaml`, Kiwoom function `get_overseas_consecutive_rise_fall_rank_watchlist`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankWatchlistRequest {
     /// 거래소구분 (`stex_tp`)
@@ -126,10 +126,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         sort_type: Opt("sort_tp")
     },
+    default,
     from_json = "usa24162"
 );
 /// Response of `usa24162` 미국주식 연속상승/하락 순위(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -153,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24162 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ConsecutiveRiseFallRankWatchlistRow {
     /// 순위 (`rank`)

@@ -27,7 +27,7 @@ use kiwoom_runtime::codec;
 /// - 응답 주의: buy\_rt/sel\_rt는 ×100 정수(스펙 명시).
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRequest {
     /// 거래소구분 (`stex_tp`)
@@ -145,10 +145,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24200"
 );
 /// Response of `usa24200` 미국주식 호가잔량상위(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopResponse {
     /// 결과리스트 (`result_list`)
@@ -172,7 +173,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/ranking.yaml usa24200 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OrderBookDepthTopRow {
     /// 순위 (`rank`)

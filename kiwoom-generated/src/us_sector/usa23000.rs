@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/sector.yaml`, Kiwoom function `get_overseas_sector_period_returns`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -61,10 +61,11 @@ codec::request_table!(
         exchange_type: Opt("stex_tp"),
         industry_code: Text("inds_cd")
     },
+    default,
     from_json = "usa23000"
 );
 /// Response of `usa23000` 미국주식 업종별 기간별 수익률 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsResponse {
     /// 결과리스트 (`result_list`)
@@ -88,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/sector.yaml usa23000 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorPeriodReturnsRow {
     /// 업종코드 (`inds_cd`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/sector.yaml`, Kiwoom function `get_overseas_sector_change_rate_rank`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorChangeRateRankRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -74,10 +74,11 @@ codec::request_table!(
         sort_type: Opt("sort_tp"),
         industry_code: Text("inds_cd")
     },
+    default,
     from_json = "usa23100"
 );
 /// Response of `usa23100` 미국주식 업종별 등락률 상위/하위 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorChangeRateRankResponse {
     /// 결과리스트 (`result_list`)
@@ -101,7 +102,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/sector.yaml usa23100 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorChangeRateRankRow {
     /// 거래소구분 (`stex_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_exchange_types`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeTypesRequest {
     /// 종목코드 (`stk_cd`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "usa10098"
 );
 /// Response of `usa10098` 미국주식 거래소구분 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeTypesResponse {
     /// 결과리스트 (`list`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10098 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExchangeTypesRow {
     /// 거래소구분 (`stex_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_stock_list`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockListRequest {
     /// 거래소구분 (`stex_tp`)
@@ -44,7 +44,7 @@ codec::request_table!(
     from_json = "usa10099"
 );
 /// Response of `usa10099` 미국주식 종목리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockListResponse {
     /// 결과리스트 (`list`)
@@ -68,7 +68,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10099 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockListRow {
     /// 거래소구분 (`stex_tp`)

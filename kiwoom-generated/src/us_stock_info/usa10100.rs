@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_stock_info`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInfoRequest {
     /// 거래소구분 (`stex_tp`)
@@ -55,7 +55,7 @@ codec::request_table!(
     from_json = "usa10100"
 );
 /// Response of `usa10100` 미국주식 종목 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StockInfoResponse {
     /// 거래소구분 (`stex_tp`)

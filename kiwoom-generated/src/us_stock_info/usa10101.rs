@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_sector_list`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorListRequest {
     /// 구분 (`gubun`)
@@ -44,10 +44,11 @@ impl SectorListRequest {
 }
 codec::request_table!(
     SectorListRequest { kind: Opt("gubun") },
+    default,
     from_json = "usa10101"
 );
 /// Response of `usa10101` 미국주식 업종리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorListResponse {
     /// 결과리스트 (`list`)
@@ -71,7 +72,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10101 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SectorListRow {
     /// 업종코드 (`inds_cd`)

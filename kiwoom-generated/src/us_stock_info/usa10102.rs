@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_index_list`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IndexListRequest {
     /// 업종지수구분 (`index_qry_tp`)
@@ -48,10 +48,11 @@ codec::request_table!(
     IndexListRequest {
         index_query_type: Opt("index_qry_tp")
     },
+    default,
     from_json = "usa10102"
 );
 /// Response of `usa10102` 미국지수 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IndexListResponse {
     /// 결과리스트 (`list`)
@@ -75,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10102 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IndexListRow {
     /// 지수코드 (`index_cd`)

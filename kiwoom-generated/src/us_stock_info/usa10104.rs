@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_etf_etn_list`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfEtnListRequest {
     /// 거래소구분 (`stex_tp`)
@@ -48,10 +48,11 @@ codec::request_table!(
     EtfEtnListRequest {
         exchange_type: Opt("stex_tp")
     },
+    default,
     from_json = "usa10104"
 );
 /// Response of `usa10104` 미국 ETF,ETN 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfEtnListResponse {
     /// 결과리스트 (`list`)
@@ -75,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10104 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfEtnListRow {
     /// 거래소구분 (`stex_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_etf_category_list`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfCategoryListRequest {
     /// 구분 (`gubun`)
@@ -44,10 +44,11 @@ impl EtfCategoryListRequest {
 }
 codec::request_table!(
     EtfCategoryListRequest { kind: Opt("gubun") },
+    default,
     from_json = "usa10105"
 );
 /// Response of `usa10105` 미국 ETF 카테고리 리스트.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfCategoryListResponse {
     /// 결과리스트 (`list`)
@@ -71,7 +72,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa10105 field \`list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EtfCategoryListRow {
     /// 구분 (`gubun`)

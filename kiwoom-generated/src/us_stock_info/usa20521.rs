@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_volume_surge_drop_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeDropEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
+    default,
     from_json = "usa20521"
 );
 /// Response of `usa20521` 미국주식 거래량급등락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeDropEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -166,7 +167,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa20521 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeSurgeDropEtfRow {
     /// 순위 (`rank`)

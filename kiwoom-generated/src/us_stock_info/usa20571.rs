@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_price_by_band_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceByBandEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         price_condition_2: Text("pric_cnd2"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20571"
 );
 /// Response of `usa20571` 미국주식 가격대별주가(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceByBandEtfResponse {
     /// 종목수 (`stk_num`)
@@ -186,7 +187,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa20571 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceByBandEtfRow {
     /// 순위 (`rank`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_price_surge_drop_watchlist`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropWatchlistRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -152,10 +152,11 @@ codec::request_table!(
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa20932"
 );
 /// Response of `usa20932` 미국주식 가격급등락(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -179,7 +180,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa20932 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PriceSurgeDropWatchlistRow {
     /// 거래소구분 (`stex_tp`)

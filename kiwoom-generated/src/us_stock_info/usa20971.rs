@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_high_low_proximity_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -171,10 +171,11 @@ codec::request_table!(
         trade_price_condition_start: Text("trde_pric_cnd_st"),
         trade_quantity_condition_start: Text("trde_qty_cnd_fr")
     },
+    default,
     from_json = "usa20971"
 );
 /// Response of `usa20971` 미국주식 고가/저가 접근(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -198,7 +199,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa20971 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityEtfRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_high_low_proximity_watchlist`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistRequest {
     /// 거래소구분 (`stex_tp`)
@@ -158,10 +158,11 @@ codec::request_table!(
         trade_price_condition_start: Text("trde_pric_cnd_st"),
         trade_quantity_condition_start: Text("trde_qty_cnd_fr")
     },
+    default,
     from_json = "usa20972"
 );
 /// Response of `usa20972` 미국주식 고가/저가 접근(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -185,7 +186,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa20972 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighLowProximityWatchlistRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_volume_renewal_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -139,10 +139,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         date_type: Opt("dt_tp")
     },
+    default,
     from_json = "usa23401"
 );
 /// Response of `usa23401` 미국주식 거래량갱신(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -166,7 +167,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa23401 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalEtfRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_volume_renewal_watchlist`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalWatchlistRequest {
     /// 거래소구분 (`stex_tp`)
@@ -126,10 +126,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         date_type: Opt("dt_tp")
     },
+    default,
     from_json = "usa23402"
 );
 /// Response of `usa23402` 미국주식 거래량갱신(관심종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalWatchlistResponse {
     /// 결과리스트 (`result_list`)
@@ -153,7 +154,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa23402 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VolumeRenewalWatchlistRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_new_high_low_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NewHighLowEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -165,10 +165,11 @@ codec::request_table!(
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24101"
 );
 /// Response of `usa24101` 미국주식 신고가/신저가(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NewHighLowEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -192,7 +193,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa24101 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NewHighLowEtfRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_gap_up_down_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GapUpDownEtfRequest {
     /// 거래소구분 (`stex_tp`)
@@ -165,10 +165,11 @@ codec::request_table!(
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
+    default,
     from_json = "usa24141"
 );
 /// Response of `usa24141` 미국주식 갭상승/갭하락(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GapUpDownEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -192,7 +193,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa24141 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GapUpDownEtfRow {
     /// 증거금률 (`mgn_type`)

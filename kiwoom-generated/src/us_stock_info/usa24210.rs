@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_remaining_order_ratio_surge`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeRequest {
     /// 거래소 구분 (`stex_tp`)
@@ -152,10 +152,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24210"
 );
 /// Response of `usa24210` 미국주식 잔량률급증(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeResponse {
     /// 결과리스트 (`result_list`)
@@ -179,7 +180,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa24210 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemainingOrderRatioSurgeRow {
     /// 증거금률 (`mgn_type`)

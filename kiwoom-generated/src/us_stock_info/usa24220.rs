@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_supply_concentration`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SupplyConcentrationRequest {
     /// 거래소구분 (`stex_tp`)
@@ -168,10 +168,11 @@ codec::request_table!(
         price_condition: Opt("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
+    default,
     from_json = "usa24220"
 );
 /// Response of `usa24220` 미국주식 매물대집중(주식/업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SupplyConcentrationResponse {
     /// 결과리스트 (`result_list`)
@@ -195,7 +196,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa24220 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SupplyConcentrationRow {
     /// 증거금률 (`mgn_type`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_yearly_change_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateRequest {
     /// 거래소구분 (`stex_tp`)
@@ -50,7 +50,7 @@ codec::request_table!(
     from_json = "usa26410"
 );
 /// Response of `usa26410` 미국주식 연도별 등락률(종목).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateResponse {
     /// 결과리스트 (`result_list`)
@@ -74,7 +74,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa26410 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateRow {
     /// 연도 (`dt`)

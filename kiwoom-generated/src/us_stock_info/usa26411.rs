@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_yearly_change_rate_by_sector`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorRequest {
     /// 업종코드 (`inds_cd`)
@@ -61,10 +61,11 @@ codec::request_table!(
         industry_code: Text("inds_cd"),
         search_year: Text("srch_yr")
     },
+    default,
     from_json = "usa26411"
 );
 /// Response of `usa26411` 미국주식 연도별 업종별 종목등락률.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorResponse {
     /// 결과리스트 (`result_list`)
@@ -88,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa26411 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateBySectorRow {
     /// 거래소구분 (`stex_tp`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_yearly_change_rate_by_etf_category`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateByEtfCategoryRequest {
     /// ETF카테고리코드1 (`etf_cat1`)
@@ -74,10 +74,11 @@ codec::request_table!(
         etf_category_2: Text("etf_cat2"),
         search_year: Text("srch_yr")
     },
+    default,
     from_json = "usa26412"
 );
 /// Response of `usa26412` 미국주식 연도별 ETF 카테고리별 종목등락률.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateByEtfCategoryResponse {
     /// 결과리스트 (`result_list`)
@@ -101,7 +102,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa26412 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateByEtfCategoryRow {
     /// 거래소구분 (`stex_tp`)

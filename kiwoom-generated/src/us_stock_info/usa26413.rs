@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_yearly_sector_change_rate`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlySectorChangeRateRequest {
     /// 업종코드 (`inds_cd`)
@@ -48,10 +48,11 @@ codec::request_table!(
     YearlySectorChangeRateRequest {
         industry_code: Text("inds_cd")
     },
+    default,
     from_json = "usa26413"
 );
 /// Response of `usa26413` 미국주식 연도별 등락률(업종).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlySectorChangeRateResponse {
     /// 결과리스트 (`result_list`)
@@ -75,7 +76,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa26413 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlySectorChangeRateRow {
     /// 연도 (`dt`)

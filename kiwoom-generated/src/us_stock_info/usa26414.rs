@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/stock-info.yaml`, Kiwoom function `get_overseas_yearly_change_rate_etf`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateEtfRequest {
     /// ETF카테고리코드1 (`etf_cat1`)
@@ -61,10 +61,11 @@ codec::request_table!(
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2")
     },
+    default,
     from_json = "usa26414"
 );
 /// Response of `usa26414` 미국주식 연도별 등락률(ETF).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateEtfResponse {
     /// 결과리스트 (`result_list`)
@@ -88,7 +89,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/stock-info.yaml usa26414 field \`result\_list\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct YearlyChangeRateEtfRow {
     /// 연도 (`dt`)

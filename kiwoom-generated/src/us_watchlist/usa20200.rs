@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/watchlist.yaml`, Kiwoom function `get_overseas_watchlist_groups`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRequest {}
 impl WatchlistGroupsRequest {
@@ -30,9 +30,9 @@ impl WatchlistGroupsRequest {
         Self {}
     }
 }
-codec::request_table!(WatchlistGroupsRequest {}, from_json = "usa20200");
+codec::request_table!(WatchlistGroupsRequest {}, default, from_json = "usa20200");
 /// Response of `usa20200` 미국주식 관심종목 그룹 리스트 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsResponse {
     /// 처리결과 (`rtcd`)
@@ -63,7 +63,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/watchlist.yaml usa20200 field \`nofi\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupsRow {
     /// 그룹코드 (`gcod`)

@@ -21,7 +21,7 @@ use kiwoom_runtime::codec;
 /// - Spec: `spec/us/watchlist.yaml`, Kiwoom function `get_overseas_watchlist_group_detail`
 ///
 /// Required fields are the arguments of `new`; optional ones have setters.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRequest {
     /// 그룹SEQ (`arn_grp_id`)
@@ -48,10 +48,11 @@ codec::request_table!(
     WatchlistGroupDetailRequest {
         group_sequence: Text("arn_grp_id").max(3)
     },
+    default,
     from_json = "usa20201"
 );
 /// Response of `usa20201` 미국주식 관심종목 그룹 상세 조회.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailResponse {
     /// 처리 결과 (`rtcd`)
@@ -82,7 +83,7 @@ codec::record_table!(
     response
 );
 /// A row of spec/us/watchlist.yaml usa20201 field \`nofj\`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct WatchlistGroupDetailRow {
     /// 종목코드 (`cod2`)

@@ -730,7 +730,7 @@ mod tests {
     use crate::codec::table::{Rest, SlotRef};
 
     /// A hand-written record in the shape generated code has.
-    #[derive(Debug, Default)]
+    #[derive(Debug, Default, PartialEq)]
     struct Row {
         price: Option<i64>,
         rows: Vec<Row>,
@@ -739,6 +739,9 @@ mod tests {
     }
 
     impl Table for Row {
+        fn type_name(&self) -> &'static str {
+            "Row"
+        }
         fn fields(&self) -> &'static [Field] {
             const FIELDS: &[Field] = &[Field::new("price", "price"), Field::new("rows", "rows")];
             FIELDS

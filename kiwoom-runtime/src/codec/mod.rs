@@ -30,6 +30,7 @@ mod signed;
 pub mod table;
 #[doc(hidden)]
 pub mod table_macro;
+mod table_std;
 mod validate;
 mod wire;
 
@@ -61,5 +62,7 @@ pub use request::{
 pub use signed::{Aggressor, Directed, Direction, Magnitude, SidedQuantity};
 #[doc(hidden)]
 pub use table::{Field, SlotMut, SlotRef, Table};
+#[doc(hidden)]
+pub use table_std::{debug_table, eq_table};
 pub use validate::{check, check_list, validate_table};
 pub use wire::{Secret, Wire, WireError};

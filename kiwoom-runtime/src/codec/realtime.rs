@@ -732,6 +732,9 @@ mod tests {
     }
 
     impl Table for Trade {
+        fn type_name(&self) -> &'static str {
+            "Trade"
+        }
         fn fields(&self) -> &'static [Field] {
             const FIELDS: &[Field] = &[Field::new("10", "price"), Field::new("20", "time")];
             FIELDS

@@ -12,7 +12,9 @@
 //!
 //! Not a public API: generated code is its only caller. `#[doc(hidden)]` at the re-export.
 
+use std::any::Any;
 use std::borrow::Cow;
+use std::fmt::Debug;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -70,6 +72,8 @@ impl Field {
 
 /// A generated request, response, row or object struct, described as data.
 pub trait Table: 'static {
+    /// The struct's name, for `Debug`.
+    fn type_name(&self) -> &'static str;
     /// The fields, in slot order.
     fn fields(&self) -> &'static [Field];
     /// Field `i` of [`fields`](Self::fields), to write into.
@@ -219,9 +223,14 @@ pub trait OptValue {
     fn checked(&self) -> Option<&dyn Checked>;
     /// Make the value absent (`null` on the wire).
     fn clear(&mut self);
+    /// The value as `Debug` prints it (`Some(..)` / `None`).
+    fn debug(&self) -> &dyn Debug;
+    /// The same type and an equal value.
+    fn same(&self, other: &dyn OptValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<T: Wire + PartialEq> OptValue for Option<T> {
+impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
     fn set(
         &mut self,
         raw: &str,
@@ -244,6 +253,15 @@ impl<T: Wire + PartialEq> OptValue for Option<T> {
     fn clear(&mut self) {
         *self = None;
     }
+    fn debug(&self) -> &dyn Debug {
+        self
+    }
+    fn same(&self, other: &dyn OptValue) -> bool {
+        other.as_any().downcast_ref::<Self>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// A value that is always there (not an `Option`), behind a `dyn`.
@@ -258,9 +276,13 @@ pub trait ReqValue {
     ) -> Result<bool, WireError>;
     fn text<'a>(&'a self, format: &Format, forms: Option<(&'a WireForms, u16)>) -> Cow<'a, str>;
     fn checked(&self) -> &dyn Checked;
+    fn debug(&self) -> &dyn Debug;
+    /// The same type and an equal value.
+    fn same(&self, other: &dyn ReqValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<T: Wire + PartialEq + 'static> ReqValue for T {
+impl<T: Wire + PartialEq + Debug + 'static> ReqValue for T {
     fn set(
         &mut self,
         raw: &str,
@@ -284,6 +306,15 @@ impl<T: Wire + PartialEq + 'static> ReqValue for T {
         self.write(format)
     }
     fn checked(&self) -> &dyn Checked {
+        self
+    }
+    fn debug(&self) -> &dyn Debug {
+        self
+    }
+    fn same(&self, other: &dyn ReqValue) -> bool {
+        other.as_any().downcast_ref::<Self>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
         self
     }
 }
@@ -319,9 +350,13 @@ pub trait ListValue {
     fn row(&self, i: usize) -> &dyn Table;
     /// Drop the rows from `len` on (a row handed out by `push_blank` that was not sent).
     fn truncate(&mut self, len: usize);
+    fn debug(&self) -> &dyn Debug;
+    /// The same row type and equal rows.
+    fn same(&self, other: &dyn ListValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<R: Table> ListValue for Vec<R> {
+impl<R: Table + PartialEq + Debug> ListValue for Vec<R> {
     fn push_blank(&mut self) -> &mut dyn Table {
         self.push(R::blank());
         let last = self.len() - 1;
@@ -339,6 +374,15 @@ impl<R: Table> ListValue for Vec<R> {
     fn truncate(&mut self, len: usize) {
         Vec::truncate(self, len)
     }
+    fn debug(&self) -> &dyn Debug {
+        self
+    }
+    fn same(&self, other: &dyn ListValue) -> bool {
+        other.as_any().downcast_ref::<Self>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// An optional nested object (`Option<R>`), behind a `dyn`.
@@ -347,9 +391,13 @@ pub trait ObjectValue {
     fn fill(&mut self) -> &mut dyn Table;
     fn clear(&mut self);
     fn get(&self) -> Option<&dyn Table>;
+    fn debug(&self) -> &dyn Debug;
+    /// The same object type and an equal object (or both absent).
+    fn same(&self, other: &dyn ObjectValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<R: Table> ObjectValue for Option<R> {
+impl<R: Table + PartialEq + Debug> ObjectValue for Option<R> {
     fn fill(&mut self) -> &mut dyn Table {
         self.insert(R::blank())
     }
@@ -358,6 +406,15 @@ impl<R: Table> ObjectValue for Option<R> {
     }
     fn get(&self) -> Option<&dyn Table> {
         self.as_ref().map(|r| r as &dyn Table)
+    }
+    fn debug(&self) -> &dyn Debug {
+        self
+    }
+    fn same(&self, other: &dyn ObjectValue) -> bool {
+        other.as_any().downcast_ref::<Self>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
@@ -373,9 +430,13 @@ pub trait ValuesValue {
         self.len() == 0
     }
     fn text(&self, i: usize, format: &Format) -> Cow<'_, str>;
+    fn debug(&self) -> &dyn Debug;
+    /// The same value type and equal values.
+    fn same(&self, other: &dyn ValuesValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<T: Wire> ValuesValue for Vec<T> {
+impl<T: Wire + PartialEq + Debug + 'static> ValuesValue for Vec<T> {
     fn push(&mut self, raw: &str, format: &Format, mode: Mode) -> Result<bool, WireError> {
         // Elements of bare-value arrays keep `""` when decoded: a position must not vanish.
         let trimmed = match mode {
@@ -396,6 +457,15 @@ impl<T: Wire> ValuesValue for Vec<T> {
     }
     fn text(&self, i: usize, format: &Format) -> Cow<'_, str> {
         self[i].write(format)
+    }
+    fn debug(&self) -> &dyn Debug {
+        self
+    }
+    fn same(&self, other: &dyn ValuesValue) -> bool {
+        other.as_any().downcast_ref::<Self>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

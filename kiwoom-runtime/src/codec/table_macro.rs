@@ -46,7 +46,7 @@ macro_rules! record_table {
         const _: () = {
             $crate::__table_positions!($($field),*);
             impl $crate::codec::Table for $name {
-                $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+                $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
                 fn blank() -> Self {
                     Self {
                         $($field: $crate::__table_blank!($kind),)*
@@ -67,6 +67,7 @@ macro_rules! record_table {
             }
         };
         $crate::__table_serialize!($name);
+        $crate::__table_std!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
     };
 }
@@ -80,7 +81,7 @@ macro_rules! request_table {
         const _: () = {
             $crate::__table_positions!($($field),*);
             impl $crate::codec::Table for $name {
-                $crate::__table_items!($($field: $kind($wire) $(.$m($($arg)?))*),*);
+                $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
                 fn blank() -> Self {
                     Self {
                         $($field: $crate::__table_blank!($kind),)*
@@ -90,6 +91,7 @@ macro_rules! request_table {
             }
         };
         $crate::__table_serialize!($name);
+        $crate::__table_std!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
     };
 }
@@ -98,7 +100,10 @@ macro_rules! request_table {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_items {
-    ($($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),*) => {
+    ($name:ident $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),*) => {
+        fn type_name(&self) -> &'static str {
+            stringify!($name)
+        }
         fn fields(&self) -> &'static [$crate::codec::Field] {
             const FIELDS: &[$crate::codec::Field] = &[$(
                 $crate::__table_required!($kind, $crate::codec::Field::new($wire, stringify!($field)))
@@ -248,6 +253,25 @@ macro_rules! __table_serialize {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 $crate::codec::serialize_table(self, serializer)
+            }
+        }
+    };
+}
+
+/// `Debug` and `PartialEq` through the table (one compiled function each for all structs,
+/// instead of a derive's per-field code in every struct).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __table_std {
+    ($name:ident) => {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::codec::debug_table(self, f)
+            }
+        }
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                $crate::codec::eq_table(self, other)
             }
         }
     };
