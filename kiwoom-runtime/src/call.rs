@@ -10,8 +10,11 @@ use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
+mod dispatch;
 mod pending;
 
+#[doc(hidden)]
+pub use dispatch::{Unwrap, decode_boxed, paged, parse_boxed, send_any, unbox};
 pub use pending::Pending;
 
 use crate::auth::manager::JSON_UTF8;
@@ -133,57 +136,9 @@ fn check_market_rules(client: &Client, outgoing: &Outgoing) -> Result<(), Error>
 /// (`call_json`) builds for whichever TR it was given.
 pub type BoxedSend<O> = Pin<Box<dyn Future<Output = Result<O, Error>> + Send>>;
 
-impl Client {
-    /// Send a boxed request, its answer mapped by `wrap`, as a boxed future. For
-    /// dispatch over hundreds of TRs (the generated `call_json`): each arm then holds a
-    /// pointer, not its TR's whole future, so the dispatching future stays small.
-    #[doc(hidden)]
-    // The request stays boxed up to here: unboxed in each arm, it would be one more
-    // temporary per TR in the dispatching function's frame.
-    #[allow(clippy::boxed_local)]
-    pub fn send_boxed<T: TrRequest, O: Send + 'static>(
-        &self,
-        request: Box<T>,
-        wrap: fn(T::Response) -> O,
-    ) -> BoxedSend<O> {
-        // Built here rather than as `send()` mapped by `wrap`: a generic `Pending::map`
-        // (one copy per TR and output) took the generated crate's LLVM IR from 1.14 M to
-        // 1.29 M lines (`cargo llvm-lines`), for three lines saved.
-        let call = match self.call(*request).prepare() {
-            Ok((client, outgoing)) => Pending::running(
-                execute_any(client, outgoing, decode_as::<T::Response>),
-                Box::new(move |page| body_of::<T::Response>(page).map(wrap)),
-            ),
-            Err(e) => Pending::refused(e),
-        };
-        Box::pin(call)
-    }
-}
-
 /// A listing's pages, boxed, each mapped to `O`: what paging by api-id (`pages_json`)
 /// builds for whichever TR it was given.
 pub type BoxedPages<O> = Pin<Box<dyn futures::Stream<Item = Result<O, Error>> + Send>>;
-
-/// The pages of a boxed paged request (at most `max_pages`), each mapped by `wrap`, as one
-/// boxed stream type: for dispatch over every paged TR (the generated `pages`, whose table
-/// marks a paged TR with this function's name).
-#[doc(hidden)]
-// Boxed up to here for the same reason as `send_boxed`'s request.
-#[allow(clippy::boxed_local)]
-pub fn paged<T: PagedRequest, O: Send + 'static>(
-    client: &Client,
-    request: Box<T>,
-    max_pages: Option<usize>,
-    wrap: fn(T::Response) -> O,
-) -> BoxedPages<O> {
-    let mut call = client.call(*request);
-    if let Some(n) = max_pages {
-        call = call.max_pages(n);
-    }
-    Box::pin(futures::StreamExt::map(call.pages(), move |page| {
-        page.map(|p| wrap(p.body))
-    }))
-}
 
 /// One call's answer as a listing of one page, so that a TR that does not page reads like
 /// one that does (the generated `pages_json`).

@@ -100,6 +100,22 @@ impl<T: PagedRequest> PageStream<T> {
     }
 }
 
+/// The pages of an already serialized request (or its refusal), undecoded by type: for
+/// dispatch by api-id.
+pub(crate) fn raw_pages(
+    client: Client,
+    prepared: Result<Outgoing, Error>,
+    decode: Decoder,
+    api_id: &'static str,
+    max_pages: Option<usize>,
+) -> impl Stream<Item = Result<AnyPage, Error>> + Send + use<> {
+    let (outgoing, invalid) = match prepared {
+        Ok(outgoing) => (Some(outgoing), None),
+        Err(e) => (None, Some(e)),
+    };
+    RawPages::new(client, outgoing, invalid, decode, api_id, None, max_pages)
+}
+
 impl RawPages {
     fn new(
         client: Client,

@@ -103,11 +103,11 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => $crate::codec::decode_body(api_id, body).map(|r| AnyResponse::$v(Box::new(r))),
+                    $id => $crate::call::decode_boxed($id, body).map(AnyResponse::$v),
                 )*)*
                 $($(
                     #[cfg(feature = $cfeature)]
-                    $cid => $crate::codec::decode_body(api_id, body).map(|r| AnyResponse::$cv(Box::new(r))),
+                    $cid => $crate::call::decode_boxed($cid, body).map(AnyResponse::$cv),
                 )*)*
                 $(
                     #[cfg(feature = "realtime")]
@@ -199,7 +199,7 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => $crate::codec::parse_request($id, body).map(|r| AnyRequest::$v(Box::new(r))),
+                    $id => $crate::call::parse_boxed($id, body).map(AnyRequest::$v),
                 )*)*
                 _ => Err($crate::ValidationError {
                     api_id: ws_command(api_id).unwrap_or("<api-id>"),
@@ -226,7 +226,7 @@ macro_rules! registry {
             match request {
                 $($(
                     #[cfg(feature = $feature)]
-                    AnyRequest::$v(r) => client.send_boxed(r, |r| AnyResponse::$v(Box::new(r))),
+                    AnyRequest::$v(r) => $crate::call::send_any(client, r, |b| $crate::call::unbox(b).map(AnyResponse::$v)),
                 )*)*
                 #[allow(unreachable_patterns)]
                 _ => unreachable!("AnyRequest has no variants with these features"),
@@ -264,8 +264,8 @@ macro_rules! registry {
             match request {
                 $($($(
                     #[cfg(feature = $feature)]
-                    AnyRequest::$v(r) => Ok($crate::call::$paged(client, r, max_pages, |r| {
-                        AnyResponse::$v(Box::new(r))
+                    AnyRequest::$v(r) => Ok($crate::call::$paged(client, r, max_pages, |b| {
+                        $crate::call::unbox(b).map(AnyResponse::$v)
                     })),
                 )?)*)*
                 #[allow(unreachable_patterns)]

@@ -54,6 +54,8 @@ pub use realtime::{
     RawEntry, RawValues, RealEntry, RealFrame, RealParts, RealPartsRef, RealTable,
     decode_real_item, serialize_real,
 };
+#[doc(hidden)]
+pub use request::fill_request_body;
 pub use request::{
     BODY, JsonObject, RequestRecord, deserialize_request, parse_json_strict, parse_request,
     parse_request_text, take, take_list, take_object, take_required, take_required_object,

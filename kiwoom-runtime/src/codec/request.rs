@@ -88,6 +88,19 @@ pub fn parse_request_text<T: RequestRecord>(
     T::from_json(api_id, &text_object(api_id, text)?)
 }
 
+/// [`parse_request`] into a table that is already there (compiled once for every TR).
+#[doc(hidden)]
+pub fn fill_request_body(
+    api_id: &'static str,
+    body: &Value,
+    table: &mut dyn Table,
+) -> Result<(), ValidationError> {
+    match body {
+        Value::Object(object) => fill_from_json(api_id, object, table),
+        other => fill_from_json(api_id, &body_object(api_id, other)?, table),
+    }
+}
+
 /// The object in a request's JSON text (the part of `parse_request_text` that is the same
 /// for every TR).
 fn text_object(api_id: &'static str, text: &str) -> Result<JsonObject, ValidationError> {
