@@ -127,7 +127,10 @@ pub fn decode_boxed<R: crate::tr::TrResponse>(
 /// Read a request of type `T` from its wire JSON (see [`crate::codec::parse_request`]),
 /// boxed: the reading itself is compiled once, over the table.
 #[doc(hidden)]
-pub fn parse_boxed<T: Table>(api_id: &'static str, body: &Value) -> Result<Box<T>, ValidationError> {
+pub fn parse_boxed<T: Table>(
+    api_id: &'static str,
+    body: &Value,
+) -> Result<Box<T>, ValidationError> {
     let mut request = Box::new(T::blank());
     fill_request_body(api_id, body, &mut *request)?;
     Ok(request)
