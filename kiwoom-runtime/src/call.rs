@@ -220,7 +220,7 @@ impl Outgoing {
         // Request bodies are a handful of short string fields; one allocation usually
         // holds them.
         let mut body = Vec::with_capacity(256);
-        let written = serde_json::to_writer(&mut body, req);
+        let written = req.write_body(&mut body);
         let order = info.safety.is_order().then(|| req.order_summary());
         Self::from_parts(info, written.map(|()| body), order, next_key, page)
     }

@@ -65,6 +65,13 @@ pub trait TrRequest: Serialize + Clone + Send + Sync + 'static {
     fn order_summary(&self) -> Option<OrderSummary> {
         None
     }
+
+    /// The request body as JSON. Generated requests write it through their field table
+    /// (compiled once for all of them) rather than through `serde_json` instantiated per TR.
+    #[doc(hidden)]
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        serde_json::to_writer(out, self)
+    }
 }
 
 /// A decoded response body.

@@ -112,6 +112,9 @@ fn emit_traits(tr: &Tr) -> TokenStream {
                     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
                         #validate
                     }
+                    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+                        codec::write_table_json(self, out)
+                    }
                     #summary
                 }
                 #paged

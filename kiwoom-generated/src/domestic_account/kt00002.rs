@@ -158,6 +158,9 @@ impl kiwoom_runtime::TrRequest for DailyEstimatedDepositAssetRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00002", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for DailyEstimatedDepositAssetRequest {
     type Item = DailyEstimatedDepositAssetRow;

@@ -334,6 +334,9 @@ impl kiwoom_runtime::TrRequest for AccountEvaluationStatusRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00004", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AccountEvaluationStatusRequest {
     type Item = AccountEvaluationStatusRow;

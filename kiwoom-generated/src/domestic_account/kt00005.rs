@@ -400,6 +400,9 @@ impl kiwoom_runtime::TrRequest for OrderFillBalanceRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00005", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for OrderFillBalanceRequest {
     type Item = OrderFillBalanceRow;

@@ -294,6 +294,9 @@ impl kiwoom_runtime::TrRequest for AccountOrderFillDetailRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00007", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AccountOrderFillDetailRequest {
     type Item = AccountOrderFillDetailRow;

@@ -323,6 +323,9 @@ impl kiwoom_runtime::TrRequest for AccountOrderFillStatusRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00009", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AccountOrderFillStatusRequest {
     type Item = AccountOrderFillStatusRow;

@@ -319,6 +319,9 @@ impl kiwoom_runtime::TrRequest for AccountEvaluationBalanceRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt00018", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AccountEvaluationBalanceRequest {
     type Item = AccountEvaluationBalanceRow;

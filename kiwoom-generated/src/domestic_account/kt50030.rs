@@ -306,6 +306,9 @@ impl kiwoom_runtime::TrRequest for AllGoldSpotOrderFillsRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt50030", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AllGoldSpotOrderFillsRequest {
     type Item = AllGoldSpotOrderFillsRow;

@@ -296,6 +296,9 @@ impl kiwoom_runtime::TrRequest for GoldSpotOrderFillsRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt50031", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotOrderFillsRequest {
     type Item = GoldSpotOrderFillsRow;

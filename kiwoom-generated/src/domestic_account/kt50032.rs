@@ -300,6 +300,9 @@ impl kiwoom_runtime::TrRequest for GoldSpotTransactionHistoryRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt50032", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotTransactionHistoryRequest {
     type Item = GoldSpotTransactionHistoryRow;

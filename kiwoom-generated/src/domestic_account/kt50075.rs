@@ -306,6 +306,9 @@ impl kiwoom_runtime::TrRequest for GoldSpotUnfilledOrdersRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("kt50075", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotUnfilledOrdersRequest {
     type Item = GoldSpotUnfilledOrdersRow;

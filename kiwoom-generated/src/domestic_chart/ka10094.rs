@@ -167,6 +167,9 @@ impl kiwoom_runtime::TrRequest for StockYearlyChartRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10094", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockYearlyChartRequest {
     type Item = StockYearlyChartRow;

@@ -166,6 +166,9 @@ impl kiwoom_runtime::TrRequest for ElwLpDailyHoldingTrendRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka30003", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ElwLpDailyHoldingTrendRequest {
     type Item = ElwLpDailyHoldingTrendRow;

@@ -200,6 +200,9 @@ impl kiwoom_runtime::TrRequest for GoldSpotInvestorStatusRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka52301", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotInvestorStatusRequest {
     type Item = GoldSpotInvestorStatusRow;

@@ -218,6 +218,9 @@ impl kiwoom_runtime::TrRequest for StockInstitutionTradeTrendRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10045", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockInstitutionTradeTrendRequest {
     type Item = StockInstitutionTradeTrendRow;

@@ -250,6 +250,9 @@ impl kiwoom_runtime::TrRequest for AfterCloseInvestorTradeRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10066", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AfterCloseInvestorTradeRequest {
     type Item = AfterCloseInvestorTradeRow;

@@ -275,6 +275,9 @@ impl kiwoom_runtime::TrRequest for DailyStockPriceRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10086", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for DailyStockPriceRequest {
     type Item = DailyStockPriceRow;

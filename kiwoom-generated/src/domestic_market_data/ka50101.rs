@@ -201,6 +201,9 @@ impl kiwoom_runtime::TrRequest for GoldSpotQuoteRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka50101", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for GoldSpotQuoteRequest {
     type Item = GoldSpotQuoteRow;

@@ -149,6 +149,9 @@ impl kiwoom_runtime::TrRequest for ProgramArbitrageBalanceTrendRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka90006", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ProgramArbitrageBalanceTrendRequest {
     type Item = ProgramArbitrageBalanceTrendRow;

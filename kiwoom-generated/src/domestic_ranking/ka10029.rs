@@ -228,6 +228,9 @@ impl kiwoom_runtime::TrRequest for ExpectedExecutionChangeRateTopRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10029", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ExpectedExecutionChangeRateTopRequest {
     type Item = ExpectedExecutionChangeRateTopRow;

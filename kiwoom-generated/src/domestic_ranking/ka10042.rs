@@ -178,6 +178,9 @@ impl kiwoom_runtime::TrRequest for NetBuyBrokerRankRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10042", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for NetBuyBrokerRankRequest {
     type Item = NetBuyBrokerRankRow;

@@ -224,6 +224,9 @@ impl kiwoom_runtime::TrRequest for AfterHoursSinglePriceChangeRateRankRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10098", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for AfterHoursSinglePriceChangeRateRankRequest {
     type Item = AfterHoursSinglePriceChangeRateRankRow;

@@ -187,6 +187,9 @@ impl kiwoom_runtime::TrRequest for VolumeRecordUpdateRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10024", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for VolumeRecordUpdateRequest {
     type Item = VolumeRecordUpdateRow;

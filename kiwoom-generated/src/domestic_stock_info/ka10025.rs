@@ -212,6 +212,9 @@ impl kiwoom_runtime::TrRequest for VolumeProfileClusterRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10025", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for VolumeProfileClusterRequest {
     type Item = VolumeProfileClusterRow;

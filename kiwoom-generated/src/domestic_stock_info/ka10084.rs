@@ -210,6 +210,9 @@ impl kiwoom_runtime::TrRequest for TodayPrevTradesRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10084", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for TodayPrevTradesRequest {
     type Item = TodayPrevTradesRow;

@@ -110,6 +110,9 @@ impl kiwoom_runtime::TrRequest for SectorCodesRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10101", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for SectorCodesRequest {
     type Item = SectorCodesRow;

@@ -93,6 +93,9 @@ impl kiwoom_runtime::TrRequest for BrokersRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10102", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for BrokersRequest {
     type Item = BrokersRow;

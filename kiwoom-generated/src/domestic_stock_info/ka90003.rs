@@ -192,6 +192,9 @@ impl kiwoom_runtime::TrRequest for ProgramNetBuyTop50Request {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka90003", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ProgramNetBuyTop50Request {
     type Item = ProgramNetBuyTop50Row;

@@ -160,6 +160,9 @@ impl kiwoom_runtime::TrRequest for StockLendingTradeTrendRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10068", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTradeTrendRequest {
     type Item = StockLendingTradeTrendRow;

@@ -220,6 +220,9 @@ impl kiwoom_runtime::TrRequest for StockLendingTop10StocksRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka10069", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTop10StocksRequest {
     type Item = StockLendingTop10StocksRow;

@@ -135,6 +135,9 @@ impl kiwoom_runtime::TrRequest for StockLendingTradeHistoryRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ka90012", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockLendingTradeHistoryRequest {
     type Item = StockLendingTradeHistoryRow;

@@ -182,6 +182,9 @@ impl kiwoom_runtime::TrRequest for MonthlyAccountReturnRateRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa21680", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for MonthlyAccountReturnRateRequest {
     type Item = MonthlyAccountReturnRateRow;

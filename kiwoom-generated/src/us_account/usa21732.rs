@@ -226,6 +226,9 @@ impl kiwoom_runtime::TrRequest for YearlyStockReturnRateRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa21732", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for YearlyStockReturnRateRequest {
     type Item = YearlyStockReturnRateRow;

@@ -173,6 +173,9 @@ impl kiwoom_runtime::TrRequest for DepositAndValuationByCurrencyRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21120", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for DepositAndValuationByCurrencyRequest {
     type Item = DepositAndValuationByCurrencyRow;

@@ -154,6 +154,9 @@ impl kiwoom_runtime::TrRequest for ValuationByDateRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21131", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ValuationByDateRequest {
     type Item = ValuationByDateRow;

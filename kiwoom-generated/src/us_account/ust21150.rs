@@ -328,6 +328,9 @@ impl kiwoom_runtime::TrRequest for DailyOrderFillsRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21150", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for DailyOrderFillsRequest {
     type Item = DailyOrderFillsRow;

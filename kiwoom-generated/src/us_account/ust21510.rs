@@ -263,6 +263,9 @@ impl kiwoom_runtime::TrRequest for TodayOrderFillsRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21510", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for TodayOrderFillsRequest {
     type Item = TodayOrderFillsRow;

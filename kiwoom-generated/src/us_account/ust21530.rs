@@ -247,6 +247,9 @@ impl kiwoom_runtime::TrRequest for RealizedPnlRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21530", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for RealizedPnlRequest {
     type Item = RealizedPnlRow;

@@ -257,6 +257,9 @@ impl kiwoom_runtime::TrRequest for TodayTradesRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21610", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for TodayTradesRequest {
     type Item = TodayTradesRow;

@@ -202,6 +202,9 @@ impl kiwoom_runtime::TrRequest for RealizedPnlByDateAndStockRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21640", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for RealizedPnlByDateAndStockRequest {
     type Item = RealizedPnlByDateAndStockRow;

@@ -166,6 +166,9 @@ impl kiwoom_runtime::TrRequest for MonthlyRealizedPnlRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("ust21661", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for MonthlyRealizedPnlRequest {
     type Item = MonthlyRealizedPnlRow;

@@ -216,6 +216,9 @@ impl kiwoom_runtime::TrRequest for StockMinuteChartRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa06011", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockMinuteChartRequest {
     type Item = StockMinuteChartRow;

@@ -217,6 +217,9 @@ impl kiwoom_runtime::TrRequest for StockDailyChartRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa06012", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for StockDailyChartRequest {
     type Item = StockDailyChartRow;

@@ -263,6 +263,9 @@ impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodEtfRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20511", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ChangeRateTopByPeriodEtfRequest {
     type Item = ChangeRateTopByPeriodEtfRow;

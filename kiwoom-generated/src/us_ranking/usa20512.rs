@@ -252,6 +252,9 @@ impl kiwoom_runtime::TrRequest for ChangeRateTopByPeriodWatchlistRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20512", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ChangeRateTopByPeriodWatchlistRequest {
     type Item = ChangeRateTopByPeriodWatchlistRow;

@@ -162,6 +162,9 @@ impl kiwoom_runtime::TrRequest for KiwoomTradeTopEtfRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20881", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for KiwoomTradeTopEtfRequest {
     type Item = KiwoomTradeTopEtfRow;

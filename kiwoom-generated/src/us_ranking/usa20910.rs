@@ -286,6 +286,9 @@ impl kiwoom_runtime::TrRequest for ChangeRateTopVsPrevDayRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20910", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ChangeRateTopVsPrevDayRequest {
     type Item = ChangeRateTopVsPrevDayRow;

@@ -260,6 +260,9 @@ impl kiwoom_runtime::TrRequest for ConsecutiveRiseFallRankWatchlistRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa24162", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ConsecutiveRiseFallRankWatchlistRequest {
     type Item = ConsecutiveRiseFallRankWatchlistRow;

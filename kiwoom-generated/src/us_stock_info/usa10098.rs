@@ -127,6 +127,9 @@ impl kiwoom_runtime::TrRequest for ExchangeTypesRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa10098", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for ExchangeTypesRequest {
     type Item = ExchangeTypesRow;

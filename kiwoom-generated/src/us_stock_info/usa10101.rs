@@ -109,6 +109,9 @@ impl kiwoom_runtime::TrRequest for SectorListRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa10101", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for SectorListRequest {
     type Item = SectorListRow;

@@ -113,6 +113,9 @@ impl kiwoom_runtime::TrRequest for IndexListRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa10102", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for IndexListRequest {
     type Item = IndexListRow;

@@ -133,6 +133,9 @@ impl kiwoom_runtime::TrRequest for EtfEtnListRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa10104", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for EtfEtnListRequest {
     type Item = EtfEtnListRow;

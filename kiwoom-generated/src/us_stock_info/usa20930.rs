@@ -296,6 +296,9 @@ impl kiwoom_runtime::TrRequest for PriceSurgeDropRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20930", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for PriceSurgeDropRequest {
     type Item = PriceSurgeDropRow;

@@ -301,6 +301,9 @@ impl kiwoom_runtime::TrRequest for HighLowProximityWatchlistRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa20972", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for HighLowProximityWatchlistRequest {
     type Item = HighLowProximityWatchlistRow;

@@ -268,6 +268,9 @@ impl kiwoom_runtime::TrRequest for VolumeRenewalEtfRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa23401", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for VolumeRenewalEtfRequest {
     type Item = VolumeRenewalEtfRow;

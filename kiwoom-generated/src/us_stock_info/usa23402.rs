@@ -255,6 +255,9 @@ impl kiwoom_runtime::TrRequest for VolumeRenewalWatchlistRequest {
     fn validate(&self) -> Result<(), kiwoom_runtime::ValidationError> {
         codec::validate_table("usa23402", self)
     }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        codec::write_table_json(self, out)
+    }
 }
 impl kiwoom_runtime::PagedRequest for VolumeRenewalWatchlistRequest {
     type Item = VolumeRenewalWatchlistRow;

@@ -198,6 +198,12 @@ fn serialize_row<S: Serializer>(table: &dyn Table, serializer: S) -> Result<S::O
 }
 
 /// A nested record, serialized through its table.
+/// A generated struct written as JSON into `out` (a request's body).
+#[doc(hidden)]
+pub fn write_table_json(table: &dyn Table, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+    serde_json::to_writer(out, &TableRef(table))
+}
+
 struct TableRef<'a>(&'a dyn Table);
 
 impl Serialize for TableRef<'_> {

@@ -124,17 +124,25 @@ impl WireForms {
         value: Option<&'a T>,
         format: &Format,
     ) -> Option<Cow<'a, str>> {
-        match (self.find(slot)?, value) {
-            (Form::Plus, Some(value)) => {
-                let text = value.write(format);
+        self.text_of(slot, &value, format)
+    }
+
+    /// [`text_for`](Self::text_for), compiled once: the value's type only writes it and
+    /// says whether a raw text decodes to it.
+    pub(super) fn text_of<'a>(
+        &'a self,
+        slot: u16,
+        value: &(dyn FormValue + 'a),
+        format: &Format,
+    ) -> Option<Cow<'a, str>> {
+        match self.find(slot)? {
+            Form::Plus => {
+                let text = value.write(format)?;
                 (!text.starts_with('-') && text != "0").then(|| Cow::Owned(format!("+{text}")))
             }
-            (Form::Plus, None) => None,
-            (Form::Text(raw), value) => match (value, decode_raw::<T>(raw, format)) {
-                (None, Ok(None)) => Some(Cow::Borrowed(raw)),
-                (Some(value), Ok(Some(decoded))) if *value == decoded => Some(Cow::Borrowed(raw)),
-                _ => None,
-            },
+            Form::Text(raw) => value
+                .decodes_from(raw, format)
+                .then_some(Cow::Borrowed(raw)),
         }
     }
 
@@ -163,6 +171,23 @@ fn decode_raw<T: Wire>(raw: &str, format: &Format) -> Result<Option<T>, ()> {
         return Ok(None);
     }
     T::parse(trimmed, format).map(Some).map_err(|_| ())
+}
+
+/// What [`WireForms::text_of`] asks of a value (`Option<&T>`, `None` when absent).
+pub(super) trait FormValue {
+    /// The value's own wire text; `None` when absent.
+    fn write(&self, format: &Format) -> Option<Cow<'_, str>>;
+    /// `raw` decodes to this value (both absent counts).
+    fn decodes_from(&self, raw: &str, format: &Format) -> bool;
+}
+
+impl<T: Wire + PartialEq> FormValue for Option<&T> {
+    fn write(&self, format: &Format) -> Option<Cow<'_, str>> {
+        self.map(|value| value.write(format))
+    }
+    fn decodes_from(&self, raw: &str, format: &Format) -> bool {
+        matches!(decode_raw::<T>(raw, format), Ok(decoded) if decoded.as_ref() == *self)
+    }
 }
 
 /// True when the decoded value writes back exactly as `raw`.

@@ -38,11 +38,11 @@ pub use crate::code_table;
 #[doc(hidden)]
 pub use crate::{record_table, request_table};
 pub use decode::{Body, Ctx, Extra, decode_body};
-#[doc(hidden)]
-pub use encode::serialize_table;
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
 };
+#[doc(hidden)]
+pub use encode::{serialize_table, write_table_json};
 pub use enum_table::CodeTable;
 pub use enums::UnknownValue;
 pub use format::{Format, PLAIN};
