@@ -216,7 +216,16 @@ impl Outgoing {
         next_key: Option<String>,
         page: u32,
     ) -> Result<Self, Error> {
-        let info = &T::INFO;
+        Self::from_request(&T::INFO, req, next_key, page)
+    }
+
+    /// [`new`](Self::new) past the request's type (compiled once).
+    fn from_request(
+        info: &'static TrInfo,
+        req: &dyn RequestBody,
+        next_key: Option<String>,
+        page: u32,
+    ) -> Result<Self, Error> {
         // Request bodies are a handful of short string fields; one allocation usually
         // holds them.
         let mut body = Vec::with_capacity(256);
@@ -252,6 +261,21 @@ impl Outgoing {
             next_key,
             page,
         })
+    }
+}
+
+/// What [`Outgoing`] needs of a request, whatever its TR.
+trait RequestBody {
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error>;
+    fn order_summary(&self) -> Option<OrderSummary>;
+}
+
+impl<T: TrRequest> RequestBody for T {
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        TrRequest::write_body(self, out)
+    }
+    fn order_summary(&self) -> Option<OrderSummary> {
+        TrRequest::order_summary(self)
     }
 }
 
