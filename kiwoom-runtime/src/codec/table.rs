@@ -203,16 +203,17 @@ pub fn text_opt<'a, T: Wire + PartialEq>(
     value.as_ref().map(|value| value.write(format))
 }
 
-/// An optional value of any [`Wire`] type, behind a `dyn`.
+/// An optional value of any [`Wire`] type, behind a `dyn`. Reading one is [`set_dyn`],
+/// compiled once; the value's type only answers the questions below.
 pub trait OptValue {
-    /// Read `raw` (see [`set_opt`]); `Ok(true)` when a value is now present.
-    fn set(
-        &mut self,
-        raw: &str,
-        format: &Format,
-        mode: Mode,
-        keep: Keep<'_>,
-    ) -> Result<bool, WireError>;
+    /// `""` is a documented value of the type (an enum with the code `""`).
+    fn empty_is_a_value(&self) -> bool;
+    /// `trimmed` is the type's "no value" sentinel (`00000000` for a date).
+    fn is_absent(&self, trimmed: &str) -> bool;
+    /// Parse `trimmed` (not blank) into the value; on error the value is unchanged.
+    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError>;
+    /// The present value writes back exactly as `raw`.
+    fn is_canonical(&self, raw: &str, format: &Format) -> bool;
     /// The text to write (see [`text_opt`]).
     fn text<'a>(
         &'a self,
@@ -230,15 +231,50 @@ pub trait OptValue {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// [`set_opt`] for a value behind a `dyn` (enums and the rarer types), compiled once.
+pub fn set_dyn(
+    dst: &mut dyn OptValue,
+    raw: &str,
+    format: &Format,
+    mode: Mode,
+    keep: Keep<'_>,
+) -> Result<bool, WireError> {
+    let trimmed = match mode {
+        Mode::Json => raw.trim(),
+        _ => trim(raw),
+    };
+    let empty_is_none = mode != Mode::Record || !dst.empty_is_a_value();
+    let present = if (trimmed.is_empty() && empty_is_none) || dst.is_absent(trimmed) {
+        dst.clear();
+        false
+    } else {
+        dst.parse_from(trimmed, format)?;
+        true
+    };
+    if let Some((forms, slot)) = keep {
+        // `canonical(raw, ..)` with the trim already done.
+        let canonical = present && raw.len() == trimmed.len() && dst.is_canonical(raw, format);
+        if !canonical {
+            forms.keep(slot, raw);
+        }
+    }
+    Ok(present)
+}
+
 impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
-    fn set(
-        &mut self,
-        raw: &str,
-        format: &Format,
-        mode: Mode,
-        keep: Keep<'_>,
-    ) -> Result<bool, WireError> {
-        set_opt(self, raw, format, mode, keep)
+    fn empty_is_a_value(&self) -> bool {
+        T::EMPTY_IS_A_VALUE
+    }
+    fn is_absent(&self, trimmed: &str) -> bool {
+        T::is_absent(trimmed)
+    }
+    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError> {
+        *self = Some(T::parse(trimmed, format)?);
+        Ok(())
+    }
+    fn is_canonical(&self, raw: &str, format: &Format) -> bool {
+        self.as_ref()
+            .is_some_and(|value| T::is_canonical(raw, value, format))
     }
     fn text<'a>(
         &'a self,
@@ -350,13 +386,9 @@ pub trait ListValue {
     fn row(&self, i: usize) -> &dyn Table;
     /// Drop the rows from `len` on (a row handed out by `push_blank` that was not sent).
     fn truncate(&mut self, len: usize);
-    fn debug(&self) -> &dyn Debug;
-    /// The same row type and equal rows.
-    fn same(&self, other: &dyn ListValue) -> bool;
-    fn as_any(&self) -> &dyn Any;
 }
 
-impl<R: Table + PartialEq + Debug> ListValue for Vec<R> {
+impl<R: Table> ListValue for Vec<R> {
     fn push_blank(&mut self) -> &mut dyn Table {
         self.push(R::blank());
         let last = self.len() - 1;
@@ -374,15 +406,6 @@ impl<R: Table + PartialEq + Debug> ListValue for Vec<R> {
     fn truncate(&mut self, len: usize) {
         Vec::truncate(self, len)
     }
-    fn debug(&self) -> &dyn Debug {
-        self
-    }
-    fn same(&self, other: &dyn ListValue) -> bool {
-        other.as_any().downcast_ref::<Self>() == Some(self)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
 }
 
 /// An optional nested object (`Option<R>`), behind a `dyn`.
@@ -391,13 +414,9 @@ pub trait ObjectValue {
     fn fill(&mut self) -> &mut dyn Table;
     fn clear(&mut self);
     fn get(&self) -> Option<&dyn Table>;
-    fn debug(&self) -> &dyn Debug;
-    /// The same object type and an equal object (or both absent).
-    fn same(&self, other: &dyn ObjectValue) -> bool;
-    fn as_any(&self) -> &dyn Any;
 }
 
-impl<R: Table + PartialEq + Debug> ObjectValue for Option<R> {
+impl<R: Table> ObjectValue for Option<R> {
     fn fill(&mut self) -> &mut dyn Table {
         self.insert(R::blank())
     }
@@ -406,15 +425,6 @@ impl<R: Table + PartialEq + Debug> ObjectValue for Option<R> {
     }
     fn get(&self) -> Option<&dyn Table> {
         self.as_ref().map(|r| r as &dyn Table)
-    }
-    fn debug(&self) -> &dyn Debug {
-        self
-    }
-    fn same(&self, other: &dyn ObjectValue) -> bool {
-        other.as_any().downcast_ref::<Self>() == Some(self)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 
@@ -517,7 +527,7 @@ impl SlotMut<'_> {
             SlotMut::Decimal(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Text(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Date(v) => set_opt(v, raw, format, mode, keep),
-            SlotMut::Opt(v) => v.set(raw, format, mode, keep),
+            SlotMut::Opt(v) => set_dyn(v, raw, format, mode, keep),
             SlotMut::Req(v) => v.set(raw, format, mode, keep),
             SlotMut::Number(v) => set_opt(v, raw, format, mode, None),
             SlotMut::List(_) | SlotMut::Object(_) | SlotMut::Values(_) => {

@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use super::table::{SlotRef, Table};
+use super::table::{ListValue, SlotRef, Table};
 
 /// `Debug` of a generated struct: `Name { field: value, .. }`, as `#[derive(Debug)]`.
 pub fn debug_table(table: &dyn Table, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -21,8 +21,8 @@ pub fn debug_table(table: &dyn Table, f: &mut fmt::Formatter<'_>) -> fmt::Result
             SlotRef::Opt(v) => out.field(field.rust, v.debug()),
             SlotRef::Req(v) => out.field(field.rust, v.debug()),
             SlotRef::Number(v) => out.field(field.rust, &v),
-            SlotRef::List(v) => out.field(field.rust, v.debug()),
-            SlotRef::Object(v) => out.field(field.rust, v.debug()),
+            SlotRef::List(v) => out.field(field.rust, &RowsDebug(v)),
+            SlotRef::Object(v) => out.field(field.rust, &v.get().map(TableDebug)),
             SlotRef::Values(v) => out.field(field.rust, v.debug()),
         };
     }
@@ -43,11 +43,36 @@ pub fn eq_table(a: &dyn Table, b: &dyn Table) -> bool {
         (SlotRef::Opt(x), SlotRef::Opt(y)) => x.same(y),
         (SlotRef::Req(x), SlotRef::Req(y)) => x.same(y),
         (SlotRef::Number(x), SlotRef::Number(y)) => x == y,
-        (SlotRef::List(x), SlotRef::List(y)) => x.same(y),
-        (SlotRef::Object(x), SlotRef::Object(y)) => x.same(y),
+        (SlotRef::List(x), SlotRef::List(y)) => {
+            x.len() == y.len() && (0..x.len()).all(|i| eq_table(x.row(i), y.row(i)))
+        }
+        (SlotRef::Object(x), SlotRef::Object(y)) => match (x.get(), y.get()) {
+            (Some(x), Some(y)) => eq_table(x, y),
+            (x, y) => x.is_none() && y.is_none(),
+        },
         (SlotRef::Values(x), SlotRef::Values(y)) => x.same(y),
         _ => false,
     }) && a.kept() == b.kept()
+}
+
+/// A nested table, printed as its own `Debug` would (rows and objects are tables too).
+struct TableDebug<'a>(&'a dyn Table);
+
+impl fmt::Debug for TableDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_table(self.0, f)
+    }
+}
+
+/// A list of rows, printed as a `Vec` of them.
+struct RowsDebug<'a>(&'a dyn ListValue);
+
+impl fmt::Debug for RowsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.0.len()).map(|i| TableDebug(self.0.row(i))))
+            .finish()
+    }
 }
 
 #[cfg(test)]
