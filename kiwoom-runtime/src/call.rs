@@ -13,6 +13,7 @@ use tracing::Instrument;
 mod dispatch;
 mod pending;
 
+pub(crate) use dispatch::prepare;
 #[doc(hidden)]
 pub use dispatch::{Unwrap, decode_boxed, paged, parse_boxed, send_any, unbox};
 pub use pending::Pending;
@@ -107,11 +108,12 @@ impl<T: TrRequest> Call<T> {
     /// Everything checked before anything is sent (validation, market rules), and the
     /// request serialized; the future then only carries the outcome.
     fn prepare(self) -> Result<(Client, Outgoing), Error> {
-        self.request.validate()?;
-        let outgoing = Outgoing::new(&self.request, self.resume_key, 1)?;
-        if self.market_rules {
-            check_market_rules(&self.client, &outgoing)?;
-        }
+        let outgoing = dispatch::prepare(
+            &self.client,
+            &self.request,
+            self.resume_key,
+            self.market_rules,
+        )?;
         Ok((self.client, outgoing))
     }
 }

@@ -25,7 +25,7 @@ pub struct PageStream<T: PagedRequest> {
 
 /// A listing, whatever its TR: the request serialized once, each page sent and decoded by
 /// the one execution path (compiled once, not once per paged TR).
-struct RawPages {
+pub(crate) struct RawPages {
     client: Client,
     /// The first page's request; later pages change its `next-key` and page number.
     outgoing: Option<Outgoing>,
@@ -70,23 +70,15 @@ impl Cursor {
 
 impl<T: PagedRequest> PageStream<T> {
     pub(crate) fn new(call: Call<T>) -> Self {
-        let api_id = <T as TrRequest>::INFO.api_id;
-        let prepared = call
-            .request
-            .validate()
-            .map_err(Error::Validation)
-            .and_then(|()| Outgoing::new(&call.request, None, 1));
-        let (outgoing, invalid) = match prepared {
-            Ok(outgoing) => (Some(outgoing), None),
-            Err(e) => (None, Some(e)),
-        };
+        // A listing is never an order: no market rules. `resume_key` is the first page's
+        // `next-key` (the cursor sends it), not part of the template request.
+        let prepared = crate::call::prepare(&call.client, &call.request, None, false);
         PageStream {
-            raw: RawPages::new(
+            raw: raw_pages(
                 call.client,
-                outgoing,
-                invalid,
+                prepared,
                 decode_as::<T::Response>,
-                api_id,
+                <T as TrRequest>::INFO.api_id,
                 call.resume_key,
                 call.max_pages,
             ),
@@ -100,20 +92,22 @@ impl<T: PagedRequest> PageStream<T> {
     }
 }
 
-/// The pages of an already serialized request (or its refusal), undecoded by type: for
-/// dispatch by api-id.
+/// The pages of an already serialized request (or its refusal), undecoded by type.
 pub(crate) fn raw_pages(
     client: Client,
     prepared: Result<Outgoing, Error>,
     decode: Decoder,
     api_id: &'static str,
+    resume_key: Option<String>,
     max_pages: Option<usize>,
-) -> impl Stream<Item = Result<AnyPage, Error>> + Send + use<> {
+) -> RawPages {
     let (outgoing, invalid) = match prepared {
         Ok(outgoing) => (Some(outgoing), None),
         Err(e) => (None, Some(e)),
     };
-    RawPages::new(client, outgoing, invalid, decode, api_id, None, max_pages)
+    RawPages::new(
+        client, outgoing, invalid, decode, api_id, resume_key, max_pages,
+    )
 }
 
 impl RawPages {

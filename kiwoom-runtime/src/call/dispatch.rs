@@ -22,9 +22,9 @@ use crate::tr::{DecodeError, TrRequest, ValidationError};
 pub type Unwrap<O> = fn(Box<dyn Any + Send>) -> Result<O, Error>;
 
 /// What the dispatch needs of one TR's request.
-trait Erased: Send {
+pub(crate) trait Erased: Send {
     fn validate(&self) -> Result<(), ValidationError>;
-    fn outgoing(&self) -> Result<Outgoing, Error>;
+    fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error>;
     fn decoder(&self) -> Decoder;
     fn api_id(&self) -> &'static str;
 }
@@ -33,8 +33,8 @@ impl<T: TrRequest> Erased for T {
     fn validate(&self) -> Result<(), ValidationError> {
         TrRequest::validate(self)
     }
-    fn outgoing(&self) -> Result<Outgoing, Error> {
-        Outgoing::new(self, None, 1)
+    fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error> {
+        Outgoing::new(self, next_key, 1)
     }
     fn decoder(&self) -> Decoder {
         decode_as::<T::Response>
@@ -42,6 +42,22 @@ impl<T: TrRequest> Erased for T {
     fn api_id(&self) -> &'static str {
         T::INFO.api_id
     }
+}
+
+/// Everything checked before anything is sent (validation, then the market rules when
+/// asked), and the request serialized: for typed calls, listings and dispatch alike.
+pub(crate) fn prepare(
+    client: &Client,
+    request: &dyn Erased,
+    next_key: Option<String>,
+    market_rules: bool,
+) -> Result<Outgoing, Error> {
+    request.validate()?;
+    let outgoing = request.outgoing(next_key)?;
+    if market_rules {
+        check_market_rules(client, &outgoing)?;
+    }
+    Ok(outgoing)
 }
 
 /// Send a boxed request exactly like a typed call (validation, market rules, the one
@@ -62,11 +78,7 @@ fn send_erased<O: Send + 'static>(
     request: Box<dyn Erased>,
     wrap: Unwrap<O>,
 ) -> BoxedSend<O> {
-    let prepared = request
-        .validate()
-        .map_err(Error::from)
-        .and_then(|()| request.outgoing())
-        .and_then(|outgoing| check_market_rules(client, &outgoing).map(|()| outgoing));
+    let prepared = prepare(client, &*request, None, true);
     let client = client.clone();
     let decode = request.decoder();
     Box::pin(async move {
@@ -94,15 +106,13 @@ fn pages_erased<O: Send + 'static>(
     max_pages: Option<usize>,
     wrap: Unwrap<O>,
 ) -> BoxedPages<O> {
-    let prepared = request
-        .validate()
-        .map_err(Error::Validation)
-        .and_then(|()| request.outgoing());
+    let prepared = prepare(client, &*request, None, false);
     let pages = crate::paging::raw_pages(
         client.clone(),
         prepared,
         request.decoder(),
         request.api_id(),
+        None,
         max_pages,
     );
     Box::pin(pages.map(move |page| page.and_then(|page| wrap(page.body))))

@@ -152,88 +152,15 @@ pub enum Mode {
 pub type Keep<'a> = Option<(&'a mut WireForms, u16)>;
 
 /// Read `raw` into an optional value: blank (and the type's "no value" sentinel) is `None`,
-/// text that does not parse is the reason; the wire text is kept when the typed value would
-/// not write it back.
+/// text that does not parse is the reason (the value is then unchanged); the wire text is
+/// kept when the typed value would not write it back.
+///
+/// One body for both uses: `V = Option<i64>` etc. (the common kinds, statically dispatched
+/// and inlined on the decode path) and `V = dyn OptValue` (enums and the rarer types,
+/// compiled once).
 #[inline]
-pub fn set_opt<T: Wire>(
-    dst: &mut Option<T>,
-    raw: &str,
-    format: &Format,
-    mode: Mode,
-    keep: Keep<'_>,
-) -> Result<bool, WireError> {
-    let trimmed = match mode {
-        Mode::Json => raw.trim(),
-        _ => trim(raw),
-    };
-    let empty_is_none = mode != Mode::Record || !T::EMPTY_IS_A_VALUE;
-    *dst = if (trimmed.is_empty() && empty_is_none) || T::is_absent(trimmed) {
-        None
-    } else {
-        Some(T::parse(trimmed, format)?)
-    };
-    if let Some((forms, slot)) = keep {
-        // `canonical(raw, ..)` with the trim already done.
-        let canonical = match dst.as_ref() {
-            Some(value) => raw.len() == trimmed.len() && T::is_canonical(raw, value, format),
-            None => false,
-        };
-        if !canonical {
-            forms.keep(slot, raw);
-        }
-    }
-    Ok(dst.is_some())
-}
-
-/// The text to write for an optional value: its kept wire form while it still holds the
-/// value decoded from it, else its canonical form; `None` writes nothing.
-#[inline]
-pub fn text_opt<'a, T: Wire + PartialEq>(
-    value: &'a Option<T>,
-    format: &Format,
-    forms: Option<(&'a WireForms, u16)>,
-) -> Option<Cow<'a, str>> {
-    if let Some((forms, slot)) = forms {
-        if !forms.is_empty() {
-            if let Some(raw) = forms.text_for(slot, value.as_ref(), format) {
-                return Some(raw);
-            }
-        }
-    }
-    value.as_ref().map(|value| value.write(format))
-}
-
-/// An optional value of any [`Wire`] type, behind a `dyn`. Reading one is [`set_dyn`],
-/// compiled once; the value's type only answers the questions below.
-pub trait OptValue {
-    /// `""` is a documented value of the type (an enum with the code `""`).
-    fn empty_is_a_value(&self) -> bool;
-    /// `trimmed` is the type's "no value" sentinel (`00000000` for a date).
-    fn is_absent(&self, trimmed: &str) -> bool;
-    /// Parse `trimmed` (not blank) into the value; on error the value is unchanged.
-    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError>;
-    /// The present value writes back exactly as `raw`.
-    fn is_canonical(&self, raw: &str, format: &Format) -> bool;
-    /// The text to write (see [`text_opt`]).
-    fn text<'a>(
-        &'a self,
-        format: &Format,
-        forms: Option<(&'a WireForms, u16)>,
-    ) -> Option<Cow<'a, str>>;
-    /// The value, for validation; `None` when absent.
-    fn checked(&self) -> Option<&dyn Checked>;
-    /// Make the value absent (`null` on the wire).
-    fn clear(&mut self);
-    /// The value as `Debug` prints it (`Some(..)` / `None`).
-    fn debug(&self) -> &dyn Debug;
-    /// The same type and an equal value.
-    fn same(&self, other: &dyn OptValue) -> bool;
-    fn as_any(&self) -> &dyn Any;
-}
-
-/// [`set_opt`] for a value behind a `dyn` (enums and the rarer types), compiled once.
-pub fn set_dyn(
-    dst: &mut dyn OptValue,
+pub fn set_opt<V: OptValue + ?Sized>(
+    dst: &mut V,
     raw: &str,
     format: &Format,
     mode: Mode,
@@ -259,6 +186,52 @@ pub fn set_dyn(
         }
     }
     Ok(present)
+}
+
+/// The text to write for an optional value: its kept wire form while it still holds the
+/// value decoded from it, else its canonical form; `None` writes nothing.
+#[inline]
+pub fn text_opt<'a, T: Wire + PartialEq>(
+    value: &'a Option<T>,
+    format: &Format,
+    forms: Option<(&'a WireForms, u16)>,
+) -> Option<Cow<'a, str>> {
+    if let Some((forms, slot)) = forms {
+        if !forms.is_empty() {
+            if let Some(raw) = forms.text_for(slot, value.as_ref(), format) {
+                return Some(raw);
+            }
+        }
+    }
+    value.as_ref().map(|value| value.write(format))
+}
+
+/// An optional value of any [`Wire`] type, behind a `dyn`. Reading one is [`set_opt`];
+/// the value's type only answers the questions below.
+pub trait OptValue {
+    /// `""` is a documented value of the type (an enum with the code `""`).
+    fn empty_is_a_value(&self) -> bool;
+    /// `trimmed` is the type's "no value" sentinel (`00000000` for a date).
+    fn is_absent(&self, trimmed: &str) -> bool;
+    /// Parse `trimmed` (not blank) into the value; on error the value is unchanged.
+    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError>;
+    /// The present value writes back exactly as `raw`.
+    fn is_canonical(&self, raw: &str, format: &Format) -> bool;
+    /// The text to write (see [`text_opt`]).
+    fn text<'a>(
+        &'a self,
+        format: &Format,
+        forms: Option<(&'a WireForms, u16)>,
+    ) -> Option<Cow<'a, str>>;
+    /// The value, for validation; `None` when absent.
+    fn checked(&self) -> Option<&dyn Checked>;
+    /// Make the value absent (`null` on the wire).
+    fn clear(&mut self);
+    /// The value as `Debug` prints it (`Some(..)` / `None`).
+    fn debug(&self) -> &dyn Debug;
+    /// The same type and an equal value.
+    fn same(&self, other: &dyn OptValue) -> bool;
+    fn as_any(&self) -> &dyn Any;
 }
 
 impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
@@ -527,7 +500,7 @@ impl SlotMut<'_> {
             SlotMut::Decimal(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Text(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Date(v) => set_opt(v, raw, format, mode, keep),
-            SlotMut::Opt(v) => set_dyn(v, raw, format, mode, keep),
+            SlotMut::Opt(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Req(v) => v.set(raw, format, mode, keep),
             SlotMut::Number(v) => set_opt(v, raw, format, mode, None),
             SlotMut::List(_) | SlotMut::Object(_) | SlotMut::Values(_) => {
