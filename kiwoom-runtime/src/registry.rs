@@ -103,11 +103,11 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => $crate::call::decode_boxed($id, body).map(AnyResponse::$v),
+                    $id => match $crate::call::decode_boxed($id, body) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) },
                 )*)*
                 $($(
                     #[cfg(feature = $cfeature)]
-                    $cid => $crate::call::decode_boxed($cid, body).map(AnyResponse::$cv),
+                    $cid => match $crate::call::decode_boxed($cid, body) { Ok(v) => Ok(AnyResponse::$cv(v)), Err(e) => Err(e) },
                 )*)*
                 $(
                     #[cfg(feature = "realtime")]
@@ -199,7 +199,7 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => $crate::call::parse_boxed($id, body).map(AnyRequest::$v),
+                    $id => match $crate::call::parse_boxed($id, body) { Ok(v) => Ok(AnyRequest::$v(v)), Err(e) => Err(e) },
                 )*)*
                 _ => Err($crate::ValidationError {
                     api_id: ws_command(api_id).unwrap_or("<api-id>"),
@@ -217,6 +217,9 @@ macro_rules! registry {
             }
         }
 
+        // The arms wrap an answer with a `match`, not `?` or `.map(Variant)`: each of those
+        // is a generic function compiled once per TR (a tenth of the crate's code).
+
         /// Send a typed request of any REST or OAuth TR exactly like a typed call.
         // Each arm only boxes its call: the match's own future stays a pointer wide, where
         // awaiting every arm inline made it megabytes (a debug build's thread stack
@@ -226,7 +229,7 @@ macro_rules! registry {
             match request {
                 $($(
                     #[cfg(feature = $feature)]
-                    AnyRequest::$v(r) => $crate::call::send_any(client, r, |b| $crate::call::unbox(b).map(AnyResponse::$v)),
+                    AnyRequest::$v(r) => $crate::call::send_any(client, r, |b| match $crate::call::unbox(b) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) }),
                 )*)*
                 #[allow(unreachable_patterns)]
                 _ => unreachable!("AnyRequest has no variants with these features"),
@@ -265,7 +268,7 @@ macro_rules! registry {
                 $($($(
                     #[cfg(feature = $feature)]
                     AnyRequest::$v(r) => Ok($crate::call::$paged(client, r, max_pages, |b| {
-                        $crate::call::unbox(b).map(AnyResponse::$v)
+                        match $crate::call::unbox(b) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) }
                     })),
                 )?)*)*
                 #[allow(unreachable_patterns)]

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::records::{Side, table_items};
+use super::records::{Side, table_macro};
 use super::{doc, ident, ty};
 use crate::ir::{FieldTy, Realtime, RealtimeType, Role, StructDef};
 use crate::spec::{Market, RealtimeItem, RowShape};
@@ -30,8 +30,12 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         fields: t.fields.clone(),
         trnm: None,
     };
-    let items = table_items(&def, Side::Record);
-    let name_text = t.struct_name.as_str();
+    assert!(
+        def.blank_is_default(),
+        "{}: realtime values are optional (IR)",
+        def.name
+    );
+    let table = table_macro(&def, Side::Realtime, &[]);
     let korean = t.korean_name.as_str();
     let market = match t.market {
         Market::Us => quote!(kiwoom_runtime::Market::Us),
@@ -93,12 +97,7 @@ pub fn emit_type(t: &RealtimeType) -> TokenStream {
         }
         #marker
 
-        impl codec::Table for #name {
-            fn type_name(&self) -> &'static str {
-                #name_text
-            }
-            #items
-        }
+        #table
 
         impl codec::RealTable for #name {
             fn parts(&mut self) -> codec::RealParts<'_> {

@@ -64,45 +64,13 @@ pub fn format_expr(f: &FormatDef) -> Option<TokenStream> {
     Some(e)
 }
 
-/// Whether a field's value type is a generated enum (made blank with `from_code("")`).
-fn is_enum(rust: &str) -> bool {
-    rust.starts_with("super::") || rust.starts_with("crate::")
-}
-
 /// Which side of the API a table describes: records keep unknown keys and wire forms.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Request,
     Record,
-}
-
-/// A table row: `codec::Field::new("cur_prc", "current_price")` plus what differs.
-fn table_row(f: &FieldDef, side: Side) -> TokenStream {
-    let wire = f.wire.as_str();
-    let rust = f.rust.as_str();
-    let mut e = quote!(codec::Field::new(#wire, #rust));
-    let required = match side {
-        Side::Request => f.required,
-        Side::Record => !f.optional && !is_list(f),
-    };
-    if required {
-        e = quote!(#e.required());
-    }
-    if side == Side::Request {
-        if let Some(max) = f.max_length {
-            let max = u16::try_from(max).expect("a maximum length fits u16 (IR)");
-            let max = Literal::u16_unsuffixed(max);
-            e = quote!(#e.max(#max));
-        }
-    }
-    let format = match &f.ty {
-        FieldTy::Value { format, .. } | FieldTy::Values { format, .. } => format_expr(format),
-        _ => None,
-    };
-    if let Some(format) = format {
-        e = quote!(#e.format(#format));
-    }
-    e
+    /// A realtime type's values (a record's, without kept unknown keys in the struct).
+    Realtime,
 }
 
 /// A row of `record_table!` / `request_table!`: `current_price: Int("cur_prc")` plus what
@@ -116,7 +84,7 @@ fn macro_row(f: &FieldDef, side: Side) -> TokenStream {
     let mut e = quote!(#name: #kind_ident(#wire));
     let required = match side {
         Side::Request => f.required,
-        Side::Record => !f.optional && !is_list(f),
+        Side::Record | Side::Realtime => !f.optional && !is_list(f),
     };
     assert!(
         required || !kind.implies_required(),
@@ -160,109 +128,10 @@ pub fn table_macro(s: &StructDef, side: Side, options: &[TokenStream]) -> TokenS
     let mac = match side {
         Side::Record => quote!(record_table),
         Side::Request => quote!(request_table),
+        Side::Realtime => quote!(realtime_table),
     };
     quote! {
         codec::#mac!(#name { #(#rows),* } #(, #options)*);
-    }
-}
-
-/// The typed reference to a field, to write into.
-fn slot_expr(f: &FieldDef) -> TokenStream {
-    let n = ident(&f.rust);
-    match &f.ty {
-        FieldTy::Value { rust, .. } if f.optional => match rust.as_str() {
-            "i64" => quote!(codec::SlotMut::Int(&mut self.#n)),
-            "rust_decimal::Decimal" => quote!(codec::SlotMut::Decimal(&mut self.#n)),
-            "String" => quote!(codec::SlotMut::Text(&mut self.#n)),
-            "chrono::NaiveDate" => quote!(codec::SlotMut::Date(&mut self.#n)),
-            _ => quote!(codec::SlotMut::Opt(&mut self.#n)),
-        },
-        FieldTy::Value { .. } => quote!(codec::SlotMut::Req(&mut self.#n)),
-        FieldTy::ReturnCode => quote!(codec::SlotMut::Number(&mut self.#n)),
-        FieldTy::Records { .. } => quote!(codec::SlotMut::List(&mut self.#n)),
-        FieldTy::Object { .. } => quote!(codec::SlotMut::Object(&mut self.#n)),
-        FieldTy::Values { .. } => quote!(codec::SlotMut::Values(&mut self.#n)),
-    }
-}
-
-/// The typed reference to a field, to read.
-fn view_expr(f: &FieldDef) -> TokenStream {
-    let n = ident(&f.rust);
-    match &f.ty {
-        FieldTy::Value { .. } if f.optional => quote!(codec::SlotRef::Opt(&self.#n)),
-        FieldTy::Value { .. } => quote!(codec::SlotRef::Req(&self.#n)),
-        FieldTy::ReturnCode => quote!(codec::SlotRef::Number(self.#n)),
-        FieldTy::Records { .. } => quote!(codec::SlotRef::List(&self.#n)),
-        FieldTy::Object { .. } => quote!(codec::SlotRef::Object(&self.#n)),
-        FieldTy::Values { .. } => quote!(codec::SlotRef::Values(&self.#n)),
-    }
-}
-
-/// `fields`, `slot`, `view` and `blank` of `codec::Table`; `extra` items go inside too.
-pub fn table_items(s: &StructDef, side: Side) -> TokenStream {
-    for f in &s.fields {
-        if matches!(f.ty, FieldTy::Object { .. } | FieldTy::ReturnCode) {
-            assert!(
-                f.optional,
-                "{}.{}: nested objects and return codes are optional (IR)",
-                s.name, f.rust
-            );
-        }
-    }
-    let rows = s.fields.iter().map(|f| table_row(f, side));
-    let index = (0..s.fields.len()).map(Literal::usize_unsuffixed);
-    let slots = s.fields.iter().map(slot_expr);
-    let views = s.fields.iter().map(view_expr);
-    let index2 = index.clone();
-    let blank = if s.blank_is_default() {
-        quote!(Self::default())
-    } else {
-        let inits = s.fields.iter().map(|f| {
-            let n = ident(&f.rust);
-            match &f.ty {
-                _ if is_list(f) => quote!(#n: Vec::new(),),
-                _ if f.optional => quote!(#n: None,),
-                FieldTy::Value { rust, .. } if is_enum(rust) => {
-                    let t = ty(rust);
-                    quote!(#n: #t::from_code(""),)
-                }
-                _ => quote!(#n: Default::default(),),
-            }
-        });
-        let rest = (side == Side::Record)
-            .then(|| quote!(extra: codec::Extra::new(), forms: codec::WireForms::default(),));
-        quote!(Self { #(#inits)* #rest })
-    };
-    // A struct without fields (some requests) has no slot to hand out.
-    let (slot, view) = if s.fields.is_empty() {
-        let none = quote!(codec::table::out_of_range(i));
-        (none.clone(), none)
-    } else {
-        (
-            quote!(match i {
-                #(#index => #slots,)*
-                _ => codec::table::out_of_range(i),
-            }),
-            quote!(match i {
-                #(#index2 => #views,)*
-                _ => codec::table::out_of_range(i),
-            }),
-        )
-    };
-    quote! {
-        fn fields(&self) -> &'static [codec::Field] {
-            const FIELDS: &[codec::Field] = &[#(#rows),*];
-            FIELDS
-        }
-        fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-            #slot
-        }
-        fn view(&self, i: usize) -> codec::SlotRef<'_> {
-            #view
-        }
-        fn blank() -> Self {
-            #blank
-        }
     }
 }
 

@@ -175,110 +175,35 @@ impl kiwoom_runtime::RealtimeType for Balance {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for Balance {}
-impl codec::Table for Balance {
-    fn type_name(&self) -> &'static str {
-        "Balance"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("9201", "account_number"),
-            codec::Field::new("9001", "item_code"),
-            codec::Field::new("917", "credit_type"),
-            codec::Field::new("916", "loan_date"),
-            codec::Field::new("302", "stock_name"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("930", "holding_quantity"),
-            codec::Field::new("931", "purchase_unit_price"),
-            codec::Field::new("932", "total_purchase_price"),
-            codec::Field::new("933", "order_available_quantity"),
-            codec::Field::new("945", "today_net_purchase_quantity"),
-            codec::Field::new("946", "sell_buy_side"),
-            codec::Field::new("950", "today_total_sell_profit_loss"),
-            codec::Field::new("951", "extra_item_951"),
-            codec::Field::new("27", "best_ask_price"),
-            codec::Field::new("28", "best_bid_price"),
-            codec::Field::new("307", "base_price"),
-            codec::Field::new("8019", "profit_loss_rate"),
-            codec::Field::new("957", "credit_amount"),
-            codec::Field::new("958", "credit_interest"),
-            codec::Field::new("918", "expiry_date"),
-            codec::Field::new("990", "today_realized_profit_loss_cash"),
-            codec::Field::new("991", "today_realized_profit_loss_rate_cash"),
-            codec::Field::new("992", "today_realized_profit_loss_credit"),
-            codec::Field::new("993", "today_realized_profit_loss_rate_credit"),
-            codec::Field::new("959", "collateral_loan_quantity"),
-            codec::Field::new("924", "extra_item_924"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_number),
-            1 => codec::SlotMut::Text(&mut self.item_code),
-            2 => codec::SlotMut::Text(&mut self.credit_type),
-            3 => codec::SlotMut::Date(&mut self.loan_date),
-            4 => codec::SlotMut::Text(&mut self.stock_name),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Int(&mut self.holding_quantity),
-            7 => codec::SlotMut::Int(&mut self.purchase_unit_price),
-            8 => codec::SlotMut::Int(&mut self.total_purchase_price),
-            9 => codec::SlotMut::Int(&mut self.order_available_quantity),
-            10 => codec::SlotMut::Int(&mut self.today_net_purchase_quantity),
-            11 => codec::SlotMut::Text(&mut self.sell_buy_side),
-            12 => codec::SlotMut::Int(&mut self.today_total_sell_profit_loss),
-            13 => codec::SlotMut::Text(&mut self.extra_item_951),
-            14 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            15 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            16 => codec::SlotMut::Int(&mut self.base_price),
-            17 => codec::SlotMut::Decimal(&mut self.profit_loss_rate),
-            18 => codec::SlotMut::Int(&mut self.credit_amount),
-            19 => codec::SlotMut::Int(&mut self.credit_interest),
-            20 => codec::SlotMut::Date(&mut self.expiry_date),
-            21 => codec::SlotMut::Int(&mut self.today_realized_profit_loss_cash),
-            22 => codec::SlotMut::Decimal(&mut self.today_realized_profit_loss_rate_cash),
-            23 => codec::SlotMut::Int(&mut self.today_realized_profit_loss_credit),
-            24 => codec::SlotMut::Decimal(&mut self.today_realized_profit_loss_rate_credit),
-            25 => codec::SlotMut::Int(&mut self.collateral_loan_quantity),
-            26 => codec::SlotMut::Text(&mut self.extra_item_924),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_number),
-            1 => codec::SlotRef::Opt(&self.item_code),
-            2 => codec::SlotRef::Opt(&self.credit_type),
-            3 => codec::SlotRef::Opt(&self.loan_date),
-            4 => codec::SlotRef::Opt(&self.stock_name),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.holding_quantity),
-            7 => codec::SlotRef::Opt(&self.purchase_unit_price),
-            8 => codec::SlotRef::Opt(&self.total_purchase_price),
-            9 => codec::SlotRef::Opt(&self.order_available_quantity),
-            10 => codec::SlotRef::Opt(&self.today_net_purchase_quantity),
-            11 => codec::SlotRef::Opt(&self.sell_buy_side),
-            12 => codec::SlotRef::Opt(&self.today_total_sell_profit_loss),
-            13 => codec::SlotRef::Opt(&self.extra_item_951),
-            14 => codec::SlotRef::Opt(&self.best_ask_price),
-            15 => codec::SlotRef::Opt(&self.best_bid_price),
-            16 => codec::SlotRef::Opt(&self.base_price),
-            17 => codec::SlotRef::Opt(&self.profit_loss_rate),
-            18 => codec::SlotRef::Opt(&self.credit_amount),
-            19 => codec::SlotRef::Opt(&self.credit_interest),
-            20 => codec::SlotRef::Opt(&self.expiry_date),
-            21 => codec::SlotRef::Opt(&self.today_realized_profit_loss_cash),
-            22 => codec::SlotRef::Opt(&self.today_realized_profit_loss_rate_cash),
-            23 => codec::SlotRef::Opt(&self.today_realized_profit_loss_credit),
-            24 => codec::SlotRef::Opt(&self.today_realized_profit_loss_rate_credit),
-            25 => codec::SlotRef::Opt(&self.collateral_loan_quantity),
-            26 => codec::SlotRef::Opt(&self.extra_item_924),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(Balance {
+    account_number: Text("9201"),
+    item_code: Text("9001"),
+    credit_type: Text("917"),
+    loan_date: Date("916"),
+    stock_name: Text("302"),
+    current_price: Opt("10"),
+    holding_quantity: Int("930"),
+    purchase_unit_price: Int("931"),
+    total_purchase_price: Int("932"),
+    order_available_quantity: Int("933"),
+    today_net_purchase_quantity: Int("945"),
+    sell_buy_side: Text("946"),
+    today_total_sell_profit_loss: Int("950"),
+    extra_item_951: Text("951"),
+    best_ask_price: Opt("27"),
+    best_bid_price: Opt("28"),
+    base_price: Int("307"),
+    profit_loss_rate: Decimal("8019"),
+    credit_amount: Int("957"),
+    credit_interest: Int("958"),
+    expiry_date: Date("918"),
+    today_realized_profit_loss_cash: Int("990"),
+    today_realized_profit_loss_rate_cash: Decimal("991"),
+    today_realized_profit_loss_credit: Int("992"),
+    today_realized_profit_loss_rate_credit: Decimal("993"),
+    collateral_loan_quantity: Int("959"),
+    extra_item_924: Text("924")
+});
 impl codec::RealTable for Balance {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -63,47 +63,14 @@ impl kiwoom_runtime::RealtimeType for ElwIndicator {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwIndicator {}
-impl codec::Table for ElwIndicator {
-    fn type_name(&self) -> &'static str {
-        "ElwIndicator"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("666", "elw_parity"),
-            codec::Field::new("1211", "elw_premium"),
-            codec::Field::new("667", "elw_gearing_rate"),
-            codec::Field::new("668", "elw_breakeven_rate"),
-            codec::Field::new("669", "elw_capital_support_point"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Text(&mut self.elw_parity),
-            2 => codec::SlotMut::Text(&mut self.elw_premium),
-            3 => codec::SlotMut::Decimal(&mut self.elw_gearing_rate),
-            4 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
-            5 => codec::SlotMut::Decimal(&mut self.elw_capital_support_point),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.elw_parity),
-            2 => codec::SlotRef::Opt(&self.elw_premium),
-            3 => codec::SlotRef::Opt(&self.elw_gearing_rate),
-            4 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
-            5 => codec::SlotRef::Opt(&self.elw_capital_support_point),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(ElwIndicator {
+    execution_time: Opt("20"),
+    elw_parity: Text("666"),
+    elw_premium: Text("1211"),
+    elw_gearing_rate: Decimal("667"),
+    elw_breakeven_rate: Decimal("668"),
+    elw_capital_support_point: Decimal("669")
+});
 impl codec::RealTable for ElwIndicator {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

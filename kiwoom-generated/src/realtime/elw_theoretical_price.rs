@@ -83,59 +83,18 @@ impl kiwoom_runtime::RealtimeType for ElwTheoreticalPrice {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for ElwTheoreticalPrice {}
-impl codec::Table for ElwTheoreticalPrice {
-    fn type_name(&self) -> &'static str {
-        "ElwTheoreticalPrice"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("670", "elw_theoretical_price"),
-            codec::Field::new("671", "elw_implied_volatility"),
-            codec::Field::new("672", "elw_delta"),
-            codec::Field::new("673", "elw_gamma"),
-            codec::Field::new("674", "elw_theta"),
-            codec::Field::new("675", "elw_vega"),
-            codec::Field::new("676", "elw_rho"),
-            codec::Field::new("706", "lp_quote_implied_volatility"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.elw_theoretical_price),
-            3 => codec::SlotMut::Decimal(&mut self.elw_implied_volatility),
-            4 => codec::SlotMut::Decimal(&mut self.elw_delta),
-            5 => codec::SlotMut::Text(&mut self.elw_gamma),
-            6 => codec::SlotMut::Text(&mut self.elw_theta),
-            7 => codec::SlotMut::Decimal(&mut self.elw_vega),
-            8 => codec::SlotMut::Text(&mut self.elw_rho),
-            9 => codec::SlotMut::Decimal(&mut self.lp_quote_implied_volatility),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.elw_theoretical_price),
-            3 => codec::SlotRef::Opt(&self.elw_implied_volatility),
-            4 => codec::SlotRef::Opt(&self.elw_delta),
-            5 => codec::SlotRef::Opt(&self.elw_gamma),
-            6 => codec::SlotRef::Opt(&self.elw_theta),
-            7 => codec::SlotRef::Opt(&self.elw_vega),
-            8 => codec::SlotRef::Opt(&self.elw_rho),
-            9 => codec::SlotRef::Opt(&self.lp_quote_implied_volatility),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(ElwTheoreticalPrice {
+    execution_time: Opt("20"),
+    current_price: Opt("10"),
+    elw_theoretical_price: Int("670"),
+    elw_implied_volatility: Decimal("671"),
+    elw_delta: Decimal("672"),
+    elw_gamma: Text("673"),
+    elw_theta: Text("674"),
+    elw_vega: Decimal("675"),
+    elw_rho: Text("676"),
+    lp_quote_implied_volatility: Decimal("706")
+});
 impl codec::RealTable for ElwTheoreticalPrice {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

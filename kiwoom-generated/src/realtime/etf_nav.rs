@@ -119,74 +119,23 @@ impl kiwoom_runtime::RealtimeType for EtfNav {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for EtfNav {}
-impl codec::Table for EtfNav {
-    fn type_name(&self) -> &'static str {
-        "EtfNav"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("36", "nav"),
-            codec::Field::new("37", "nav_previous_day_change"),
-            codec::Field::new("38", "nav_fluctuation_rate"),
-            codec::Field::new("39", "tracking_error_rate"),
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("667", "elw_gearing_rate"),
-            codec::Field::new("668", "elw_breakeven_rate"),
-            codec::Field::new("669", "elw_capital_support_point"),
-            codec::Field::new("265", "nav_index_disparity_rate"),
-            codec::Field::new("266", "nav_etf_disparity_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.nav),
-            1 => codec::SlotMut::Decimal(&mut self.nav_previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.nav_fluctuation_rate),
-            3 => codec::SlotMut::Decimal(&mut self.tracking_error_rate),
-            4 => codec::SlotMut::Opt(&mut self.execution_time),
-            5 => codec::SlotMut::Opt(&mut self.current_price),
-            6 => codec::SlotMut::Int(&mut self.previous_day_change),
-            7 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            8 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            9 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            10 => codec::SlotMut::Decimal(&mut self.elw_gearing_rate),
-            11 => codec::SlotMut::Decimal(&mut self.elw_breakeven_rate),
-            12 => codec::SlotMut::Decimal(&mut self.elw_capital_support_point),
-            13 => codec::SlotMut::Decimal(&mut self.nav_index_disparity_rate),
-            14 => codec::SlotMut::Decimal(&mut self.nav_etf_disparity_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.nav),
-            1 => codec::SlotRef::Opt(&self.nav_previous_day_change),
-            2 => codec::SlotRef::Opt(&self.nav_fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.tracking_error_rate),
-            4 => codec::SlotRef::Opt(&self.execution_time),
-            5 => codec::SlotRef::Opt(&self.current_price),
-            6 => codec::SlotRef::Opt(&self.previous_day_change),
-            7 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            8 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            9 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            10 => codec::SlotRef::Opt(&self.elw_gearing_rate),
-            11 => codec::SlotRef::Opt(&self.elw_breakeven_rate),
-            12 => codec::SlotRef::Opt(&self.elw_capital_support_point),
-            13 => codec::SlotRef::Opt(&self.nav_index_disparity_rate),
-            14 => codec::SlotRef::Opt(&self.nav_etf_disparity_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(EtfNav {
+    nav: Decimal("36"),
+    nav_previous_day_change: Decimal("37"),
+    nav_fluctuation_rate: Decimal("38"),
+    tracking_error_rate: Decimal("39"),
+    execution_time: Opt("20"),
+    current_price: Opt("10"),
+    previous_day_change: Int("11"),
+    fluctuation_rate: Decimal("12"),
+    cumulative_trade_quantity: Int("13"),
+    previous_day_change_sign: Opt("25"),
+    elw_gearing_rate: Decimal("667"),
+    elw_breakeven_rate: Decimal("668"),
+    elw_capital_support_point: Decimal("669"),
+    nav_index_disparity_rate: Decimal("265"),
+    nav_etf_disparity_rate: Decimal("266")
+});
 impl codec::RealTable for EtfNav {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

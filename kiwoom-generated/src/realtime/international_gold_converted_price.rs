@@ -63,41 +63,12 @@ impl kiwoom_runtime::RealtimeType for InternationalGoldConvertedPrice {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for InternationalGoldConvertedPrice {}
-impl codec::Table for InternationalGoldConvertedPrice {
-    fn type_name(&self) -> &'static str {
-        "InternationalGoldConvertedPrice"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(InternationalGoldConvertedPrice {
+    current_price: Opt("10"),
+    previous_day_change_sign: Opt("25"),
+    previous_day_change: Int("11"),
+    fluctuation_rate: Decimal("12")
+});
 impl codec::RealTable for InternationalGoldConvertedPrice {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -77,38 +77,11 @@ impl kiwoom_runtime::RealtimeType for MarketOpenTime {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for MarketOpenTime {}
-impl codec::Table for MarketOpenTime {
-    fn type_name(&self) -> &'static str {
-        "MarketOpenTime"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("215", "market_operation_type"),
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("214", "time_to_market_open"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.market_operation_type),
-            1 => codec::SlotMut::Opt(&mut self.execution_time),
-            2 => codec::SlotMut::Opt(&mut self.time_to_market_open),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.market_operation_type),
-            1 => codec::SlotRef::Opt(&self.execution_time),
-            2 => codec::SlotRef::Opt(&self.time_to_market_open),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(MarketOpenTime {
+    market_operation_type: Opt("215"),
+    execution_time: Opt("20"),
+    time_to_market_open: Opt("214")
+});
 impl codec::RealTable for MarketOpenTime {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

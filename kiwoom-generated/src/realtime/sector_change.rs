@@ -113,71 +113,22 @@ impl kiwoom_runtime::RealtimeType for SectorChange {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorChange {}
-impl codec::Table for SectorChange {
-    fn type_name(&self) -> &'static str {
-        "SectorChange"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("252", "rising_stock_count"),
-            codec::Field::new("251", "upper_limit_stock_count"),
-            codec::Field::new("253", "unchanged_stock_count"),
-            codec::Field::new("255", "falling_stock_count"),
-            codec::Field::new("254", "lower_limit_stock_count"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("14", "cumulative_trade_value"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("256", "traded_stock_count"),
-            codec::Field::new("257", "traded_stock_rate"),
-            codec::Field::new("25", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Int(&mut self.rising_stock_count),
-            2 => codec::SlotMut::Int(&mut self.upper_limit_stock_count),
-            3 => codec::SlotMut::Int(&mut self.unchanged_stock_count),
-            4 => codec::SlotMut::Int(&mut self.falling_stock_count),
-            5 => codec::SlotMut::Int(&mut self.lower_limit_stock_count),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            7 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            8 => codec::SlotMut::Opt(&mut self.current_price),
-            9 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            10 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            11 => codec::SlotMut::Int(&mut self.traded_stock_count),
-            12 => codec::SlotMut::Decimal(&mut self.traded_stock_rate),
-            13 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.rising_stock_count),
-            2 => codec::SlotRef::Opt(&self.upper_limit_stock_count),
-            3 => codec::SlotRef::Opt(&self.unchanged_stock_count),
-            4 => codec::SlotRef::Opt(&self.falling_stock_count),
-            5 => codec::SlotRef::Opt(&self.lower_limit_stock_count),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            7 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            8 => codec::SlotRef::Opt(&self.current_price),
-            9 => codec::SlotRef::Opt(&self.previous_day_change),
-            10 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            11 => codec::SlotRef::Opt(&self.traded_stock_count),
-            12 => codec::SlotRef::Opt(&self.traded_stock_rate),
-            13 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(SectorChange {
+    execution_time: Opt("20"),
+    rising_stock_count: Int("252"),
+    upper_limit_stock_count: Int("251"),
+    unchanged_stock_count: Int("253"),
+    falling_stock_count: Int("255"),
+    lower_limit_stock_count: Int("254"),
+    cumulative_trade_quantity: Int("13"),
+    cumulative_trade_value: Int("14"),
+    current_price: Opt("10"),
+    previous_day_change: Decimal("11"),
+    fluctuation_rate: Decimal("12"),
+    traded_stock_count: Int("256"),
+    traded_stock_rate: Decimal("257"),
+    previous_day_change_sign: Opt("25")
+});
 impl codec::RealTable for SectorChange {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -111,65 +111,20 @@ impl kiwoom_runtime::RealtimeType for SectorIndex {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for SectorIndex {}
-impl codec::Table for SectorIndex {
-    fn type_name(&self) -> &'static str {
-        "SectorIndex"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("15", "trade_quantity"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("14", "cumulative_trade_value"),
-            codec::Field::new("16", "open_price"),
-            codec::Field::new("17", "high_price"),
-            codec::Field::new("18", "low_price"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("26", "previous_day_trade_quantity_change"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            4 => codec::SlotMut::Opt(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            7 => codec::SlotMut::Opt(&mut self.open_price),
-            8 => codec::SlotMut::Opt(&mut self.high_price),
-            9 => codec::SlotMut::Opt(&mut self.low_price),
-            10 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            11 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            7 => codec::SlotRef::Opt(&self.open_price),
-            8 => codec::SlotRef::Opt(&self.high_price),
-            9 => codec::SlotRef::Opt(&self.low_price),
-            10 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(SectorIndex {
+    execution_time: Opt("20"),
+    current_price: Opt("10"),
+    previous_day_change: Decimal("11"),
+    fluctuation_rate: Decimal("12"),
+    trade_quantity: Opt("15"),
+    cumulative_trade_quantity: Int("13"),
+    cumulative_trade_value: Int("14"),
+    open_price: Opt("16"),
+    high_price: Opt("17"),
+    low_price: Opt("18"),
+    previous_day_change_sign: Opt("25"),
+    previous_day_trade_quantity_change: Int("26")
+});
 impl codec::RealTable for SectorIndex {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

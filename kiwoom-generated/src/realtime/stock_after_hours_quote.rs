@@ -69,44 +69,13 @@ impl kiwoom_runtime::RealtimeType for StockAfterHoursQuote {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockAfterHoursQuote {}
-impl codec::Table for StockAfterHoursQuote {
-    fn type_name(&self) -> &'static str {
-        "StockAfterHoursQuote"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("21", "quote_time"),
-            codec::Field::new("131", "after_hours_total_ask_quantity"),
-            codec::Field::new("132", "after_hours_total_ask_quantity_change"),
-            codec::Field::new("135", "after_hours_total_bid_quantity"),
-            codec::Field::new("136", "after_hours_total_bid_quantity_change"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.quote_time),
-            1 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity),
-            2 => codec::SlotMut::Int(&mut self.after_hours_total_ask_quantity_change),
-            3 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity),
-            4 => codec::SlotMut::Int(&mut self.after_hours_total_bid_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.quote_time),
-            1 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity),
-            2 => codec::SlotRef::Opt(&self.after_hours_total_ask_quantity_change),
-            3 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity),
-            4 => codec::SlotRef::Opt(&self.after_hours_total_bid_quantity_change),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockAfterHoursQuote {
+    quote_time: Opt("21"),
+    after_hours_total_ask_quantity: Int("131"),
+    after_hours_total_ask_quantity_change: Int("132"),
+    after_hours_total_bid_quantity: Int("135"),
+    after_hours_total_bid_quantity_change: Int("136")
+});
 impl codec::RealTable for StockAfterHoursQuote {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -51,35 +51,10 @@ impl kiwoom_runtime::RealtimeType for StockBestQuote {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockBestQuote {}
-impl codec::Table for StockBestQuote {
-    fn type_name(&self) -> &'static str {
-        "StockBestQuote"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("27", "best_ask_price"),
-            codec::Field::new("28", "best_bid_price"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            1 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.best_ask_price),
-            1 => codec::SlotRef::Opt(&self.best_bid_price),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockBestQuote {
+    best_ask_price: Opt("27"),
+    best_bid_price: Opt("28")
+});
 impl codec::RealTable for StockBestQuote {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -81,50 +81,15 @@ impl kiwoom_runtime::RealtimeType for StockExpectedExecution {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockExpectedExecution {}
-impl codec::Table for StockExpectedExecution {
-    fn type_name(&self) -> &'static str {
-        "StockExpectedExecution"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("15", "trade_quantity"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("25", "previous_day_change_sign"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Int(&mut self.previous_day_change),
-            3 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            4 => codec::SlotMut::Opt(&mut self.trade_quantity),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change),
-            3 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            4 => codec::SlotRef::Opt(&self.trade_quantity),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockExpectedExecution {
+    execution_time: Opt("20"),
+    current_price: Opt("10"),
+    previous_day_change: Int("11"),
+    fluctuation_rate: Decimal("12"),
+    trade_quantity: Opt("15"),
+    cumulative_trade_quantity: Int("13"),
+    previous_day_change_sign: Opt("25")
+});
 impl codec::RealTable for StockExpectedExecution {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

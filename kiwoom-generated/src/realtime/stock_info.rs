@@ -85,59 +85,18 @@ impl kiwoom_runtime::RealtimeType for StockInfo {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockInfo {}
-impl codec::Table for StockInfo {
-    fn type_name(&self) -> &'static str {
-        "StockInfo"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("297", "random_end_extension"),
-            codec::Field::new("592", "pre_market_random_end_extension"),
-            codec::Field::new("593", "after_market_random_end_extension"),
-            codec::Field::new("305", "upper_limit_price"),
-            codec::Field::new("306", "lower_limit_price"),
-            codec::Field::new("307", "base_price"),
-            codec::Field::new("689", "elw_early_termination"),
-            codec::Field::new("594", "currency_unit"),
-            codec::Field::new("382", "margin_rate_display"),
-            codec::Field::new("370", "stock_info"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.random_end_extension),
-            1 => codec::SlotMut::Text(&mut self.pre_market_random_end_extension),
-            2 => codec::SlotMut::Text(&mut self.after_market_random_end_extension),
-            3 => codec::SlotMut::Opt(&mut self.upper_limit_price),
-            4 => codec::SlotMut::Opt(&mut self.lower_limit_price),
-            5 => codec::SlotMut::Int(&mut self.base_price),
-            6 => codec::SlotMut::Text(&mut self.elw_early_termination),
-            7 => codec::SlotMut::Text(&mut self.currency_unit),
-            8 => codec::SlotMut::Text(&mut self.margin_rate_display),
-            9 => codec::SlotMut::Text(&mut self.stock_info),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.random_end_extension),
-            1 => codec::SlotRef::Opt(&self.pre_market_random_end_extension),
-            2 => codec::SlotRef::Opt(&self.after_market_random_end_extension),
-            3 => codec::SlotRef::Opt(&self.upper_limit_price),
-            4 => codec::SlotRef::Opt(&self.lower_limit_price),
-            5 => codec::SlotRef::Opt(&self.base_price),
-            6 => codec::SlotRef::Opt(&self.elw_early_termination),
-            7 => codec::SlotRef::Opt(&self.currency_unit),
-            8 => codec::SlotRef::Opt(&self.margin_rate_display),
-            9 => codec::SlotRef::Opt(&self.stock_info),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockInfo {
+    random_end_extension: Text("297"),
+    pre_market_random_end_extension: Text("592"),
+    after_market_random_end_extension: Text("593"),
+    upper_limit_price: Opt("305"),
+    lower_limit_price: Opt("306"),
+    base_price: Int("307"),
+    elw_early_termination: Text("689"),
+    currency_unit: Text("594"),
+    margin_rate_display: Text("382"),
+    stock_info: Text("370")
+});
 impl codec::RealTable for StockInfo {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

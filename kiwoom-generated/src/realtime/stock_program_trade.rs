@@ -127,80 +127,25 @@ impl kiwoom_runtime::RealtimeType for StockProgramTrade {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockProgramTrade {}
-impl codec::Table for StockProgramTrade {
-    fn type_name(&self) -> &'static str {
-        "StockProgramTrade"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("202", "sell_quantity"),
-            codec::Field::new("204", "sell_amount"),
-            codec::Field::new("206", "buy_quantity"),
-            codec::Field::new("208", "buy_amount"),
-            codec::Field::new("210", "net_purchase_quantity"),
-            codec::Field::new("211", "net_purchase_quantity_change"),
-            codec::Field::new("212", "net_purchase_amount"),
-            codec::Field::new("213", "net_purchase_amount_change"),
-            codec::Field::new("214", "time_to_market_open"),
-            codec::Field::new("215", "market_operation_type"),
-            codec::Field::new("216", "investor_ticker"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.execution_time),
-            1 => codec::SlotMut::Opt(&mut self.current_price),
-            2 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            3 => codec::SlotMut::Int(&mut self.previous_day_change),
-            4 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.sell_quantity),
-            7 => codec::SlotMut::Int(&mut self.sell_amount),
-            8 => codec::SlotMut::Int(&mut self.buy_quantity),
-            9 => codec::SlotMut::Int(&mut self.buy_amount),
-            10 => codec::SlotMut::Int(&mut self.net_purchase_quantity),
-            11 => codec::SlotMut::Int(&mut self.net_purchase_quantity_change),
-            12 => codec::SlotMut::Int(&mut self.net_purchase_amount),
-            13 => codec::SlotMut::Int(&mut self.net_purchase_amount_change),
-            14 => codec::SlotMut::Text(&mut self.time_to_market_open),
-            15 => codec::SlotMut::Text(&mut self.market_operation_type),
-            16 => codec::SlotMut::Text(&mut self.investor_ticker),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.execution_time),
-            1 => codec::SlotRef::Opt(&self.current_price),
-            2 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            3 => codec::SlotRef::Opt(&self.previous_day_change),
-            4 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.sell_quantity),
-            7 => codec::SlotRef::Opt(&self.sell_amount),
-            8 => codec::SlotRef::Opt(&self.buy_quantity),
-            9 => codec::SlotRef::Opt(&self.buy_amount),
-            10 => codec::SlotRef::Opt(&self.net_purchase_quantity),
-            11 => codec::SlotRef::Opt(&self.net_purchase_quantity_change),
-            12 => codec::SlotRef::Opt(&self.net_purchase_amount),
-            13 => codec::SlotRef::Opt(&self.net_purchase_amount_change),
-            14 => codec::SlotRef::Opt(&self.time_to_market_open),
-            15 => codec::SlotRef::Opt(&self.market_operation_type),
-            16 => codec::SlotRef::Opt(&self.investor_ticker),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockProgramTrade {
+    execution_time: Opt("20"),
+    current_price: Opt("10"),
+    previous_day_change_sign: Opt("25"),
+    previous_day_change: Int("11"),
+    fluctuation_rate: Decimal("12"),
+    cumulative_trade_quantity: Int("13"),
+    sell_quantity: Int("202"),
+    sell_amount: Int("204"),
+    buy_quantity: Int("206"),
+    buy_amount: Int("208"),
+    net_purchase_quantity: Int("210"),
+    net_purchase_quantity_change: Int("211"),
+    net_purchase_amount: Int("212"),
+    net_purchase_amount_change: Int("213"),
+    time_to_market_open: Text("214"),
+    market_operation_type: Text("215"),
+    investor_ticker: Text("216")
+});
 impl codec::RealTable for StockProgramTrade {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -151,86 +151,27 @@ impl kiwoom_runtime::RealtimeType for StockSurge {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for StockSurge {}
-impl codec::Table for StockSurge {
-    fn type_name(&self) -> &'static str {
-        "StockSurge"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("27", "best_ask_price"),
-            codec::Field::new("28", "best_bid_price"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("14", "cumulative_trade_value"),
-            codec::Field::new("16", "open_price"),
-            codec::Field::new("17", "high_price"),
-            codec::Field::new("18", "low_price"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("26", "previous_day_trade_quantity_change"),
-            codec::Field::new("29", "trade_value_change"),
-            codec::Field::new("30", "previous_day_trade_quantity_change_rate"),
-            codec::Field::new("31", "trade_turnover_rate"),
-            codec::Field::new("32", "trade_cost"),
-            codec::Field::new("311", "market_cap_100m"),
-            codec::Field::new("567", "upper_limit_time"),
-            codec::Field::new("568", "lower_limit_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Opt(&mut self.current_price),
-            1 => codec::SlotMut::Int(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Opt(&mut self.best_ask_price),
-            4 => codec::SlotMut::Opt(&mut self.best_bid_price),
-            5 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            6 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            7 => codec::SlotMut::Opt(&mut self.open_price),
-            8 => codec::SlotMut::Opt(&mut self.high_price),
-            9 => codec::SlotMut::Opt(&mut self.low_price),
-            10 => codec::SlotMut::Opt(&mut self.previous_day_change_sign),
-            11 => codec::SlotMut::Int(&mut self.previous_day_trade_quantity_change),
-            12 => codec::SlotMut::Int(&mut self.trade_value_change),
-            13 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change_rate),
-            14 => codec::SlotMut::Decimal(&mut self.trade_turnover_rate),
-            15 => codec::SlotMut::Int(&mut self.trade_cost),
-            16 => codec::SlotMut::Int(&mut self.market_cap_100m),
-            17 => codec::SlotMut::Opt(&mut self.upper_limit_time),
-            18 => codec::SlotMut::Opt(&mut self.lower_limit_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.best_ask_price),
-            4 => codec::SlotRef::Opt(&self.best_bid_price),
-            5 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            6 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            7 => codec::SlotRef::Opt(&self.open_price),
-            8 => codec::SlotRef::Opt(&self.high_price),
-            9 => codec::SlotRef::Opt(&self.low_price),
-            10 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            11 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change),
-            12 => codec::SlotRef::Opt(&self.trade_value_change),
-            13 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change_rate),
-            14 => codec::SlotRef::Opt(&self.trade_turnover_rate),
-            15 => codec::SlotRef::Opt(&self.trade_cost),
-            16 => codec::SlotRef::Opt(&self.market_cap_100m),
-            17 => codec::SlotRef::Opt(&self.upper_limit_time),
-            18 => codec::SlotRef::Opt(&self.lower_limit_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(StockSurge {
+    current_price: Opt("10"),
+    previous_day_change: Int("11"),
+    fluctuation_rate: Decimal("12"),
+    best_ask_price: Opt("27"),
+    best_bid_price: Opt("28"),
+    cumulative_trade_quantity: Int("13"),
+    cumulative_trade_value: Int("14"),
+    open_price: Opt("16"),
+    high_price: Opt("17"),
+    low_price: Opt("18"),
+    previous_day_change_sign: Opt("25"),
+    previous_day_trade_quantity_change: Int("26"),
+    trade_value_change: Int("29"),
+    previous_day_trade_quantity_change_rate: Decimal("30"),
+    trade_turnover_rate: Decimal("31"),
+    trade_cost: Int("32"),
+    market_cap_100m: Int("311"),
+    upper_limit_time: Opt("567"),
+    lower_limit_time: Opt("568")
+});
 impl codec::RealTable for StockSurge {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

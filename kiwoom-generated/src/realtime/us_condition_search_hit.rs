@@ -62,44 +62,13 @@ impl kiwoom_runtime::RealtimeType for UsConditionSearchHit {
         codec::decode_real_item(item)
     }
 }
-impl codec::Table for UsConditionSearchHit {
-    fn type_name(&self) -> &'static str {
-        "UsConditionSearchHit"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("841", "serial_number"),
-            codec::Field::new("9001", "stock_code"),
-            codec::Field::new("843", "insert_delete_type"),
-            codec::Field::new("20", "execution_time"),
-            codec::Field::new("907", "sell_buy_type"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.serial_number),
-            1 => codec::SlotMut::Text(&mut self.stock_code),
-            2 => codec::SlotMut::Opt(&mut self.insert_delete_type),
-            3 => codec::SlotMut::Text(&mut self.execution_time),
-            4 => codec::SlotMut::Text(&mut self.sell_buy_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.serial_number),
-            1 => codec::SlotRef::Opt(&self.stock_code),
-            2 => codec::SlotRef::Opt(&self.insert_delete_type),
-            3 => codec::SlotRef::Opt(&self.execution_time),
-            4 => codec::SlotRef::Opt(&self.sell_buy_type),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(UsConditionSearchHit {
+    serial_number: Text("841"),
+    stock_code: Text("9001"),
+    insert_delete_type: Opt("843"),
+    execution_time: Text("20"),
+    sell_buy_type: Text("907")
+});
 impl codec::RealTable for UsConditionSearchHit {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

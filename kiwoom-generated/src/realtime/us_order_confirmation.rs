@@ -119,86 +119,27 @@ impl kiwoom_runtime::RealtimeType for UsOrderConfirmation {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsOrderConfirmation {}
-impl codec::Table for UsOrderConfirmation {
-    fn type_name(&self) -> &'static str {
-        "UsOrderConfirmation"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("9201", "account_number"),
-            codec::Field::new("9203", "order_number"),
-            codec::Field::new("9001", "item_code"),
-            codec::Field::new("905", "order_type"),
-            codec::Field::new("907", "sell_buy_type"),
-            codec::Field::new("904", "original_order_number"),
-            codec::Field::new("900", "order_quantity"),
-            codec::Field::new("901", "order_price"),
-            codec::Field::new("906", "trade_type"),
-            codec::Field::new("913", "order_status"),
-            codec::Field::new("908", "order_execution_time"),
-            codec::Field::new("50810", "order_stop_price"),
-            codec::Field::new("8043", "currency_code"),
-            codec::Field::new("50841", "reservation_type"),
-            codec::Field::new("55190", "country_code"),
-            codec::Field::new("1091", "country_name"),
-            codec::Field::new("50072", "sell_buy_type_name"),
-            codec::Field::new("302", "stock_name"),
-            codec::Field::new("50073", "trade_type_name"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.account_number),
-            1 => codec::SlotMut::Text(&mut self.order_number),
-            2 => codec::SlotMut::Text(&mut self.item_code),
-            3 => codec::SlotMut::Opt(&mut self.order_type),
-            4 => codec::SlotMut::Opt(&mut self.sell_buy_type),
-            5 => codec::SlotMut::Text(&mut self.original_order_number),
-            6 => codec::SlotMut::Decimal(&mut self.order_quantity),
-            7 => codec::SlotMut::Decimal(&mut self.order_price),
-            8 => codec::SlotMut::Text(&mut self.trade_type),
-            9 => codec::SlotMut::Text(&mut self.order_status),
-            10 => codec::SlotMut::Text(&mut self.order_execution_time),
-            11 => codec::SlotMut::Decimal(&mut self.order_stop_price),
-            12 => codec::SlotMut::Text(&mut self.currency_code),
-            13 => codec::SlotMut::Text(&mut self.reservation_type),
-            14 => codec::SlotMut::Text(&mut self.country_code),
-            15 => codec::SlotMut::Text(&mut self.country_name),
-            16 => codec::SlotMut::Text(&mut self.sell_buy_type_name),
-            17 => codec::SlotMut::Text(&mut self.stock_name),
-            18 => codec::SlotMut::Text(&mut self.trade_type_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.account_number),
-            1 => codec::SlotRef::Opt(&self.order_number),
-            2 => codec::SlotRef::Opt(&self.item_code),
-            3 => codec::SlotRef::Opt(&self.order_type),
-            4 => codec::SlotRef::Opt(&self.sell_buy_type),
-            5 => codec::SlotRef::Opt(&self.original_order_number),
-            6 => codec::SlotRef::Opt(&self.order_quantity),
-            7 => codec::SlotRef::Opt(&self.order_price),
-            8 => codec::SlotRef::Opt(&self.trade_type),
-            9 => codec::SlotRef::Opt(&self.order_status),
-            10 => codec::SlotRef::Opt(&self.order_execution_time),
-            11 => codec::SlotRef::Opt(&self.order_stop_price),
-            12 => codec::SlotRef::Opt(&self.currency_code),
-            13 => codec::SlotRef::Opt(&self.reservation_type),
-            14 => codec::SlotRef::Opt(&self.country_code),
-            15 => codec::SlotRef::Opt(&self.country_name),
-            16 => codec::SlotRef::Opt(&self.sell_buy_type_name),
-            17 => codec::SlotRef::Opt(&self.stock_name),
-            18 => codec::SlotRef::Opt(&self.trade_type_name),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(UsOrderConfirmation {
+    account_number: Text("9201"),
+    order_number: Text("9203"),
+    item_code: Text("9001"),
+    order_type: Opt("905"),
+    sell_buy_type: Opt("907"),
+    original_order_number: Text("904"),
+    order_quantity: Decimal("900"),
+    order_price: Decimal("901"),
+    trade_type: Text("906"),
+    order_status: Text("913"),
+    order_execution_time: Text("908"),
+    order_stop_price: Decimal("50810"),
+    currency_code: Text("8043"),
+    reservation_type: Text("50841"),
+    country_code: Text("55190"),
+    country_name: Text("1091"),
+    sell_buy_type_name: Text("50072"),
+    stock_name: Text("302"),
+    trade_type_name: Text("50073")
+});
 impl codec::RealTable for UsOrderConfirmation {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

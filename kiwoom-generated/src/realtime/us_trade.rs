@@ -113,83 +113,26 @@ impl kiwoom_runtime::RealtimeType for UsTrade {
     }
 }
 impl kiwoom_runtime::ItemRealtimeType for UsTrade {}
-impl codec::Table for UsTrade {
-    fn type_name(&self) -> &'static str {
-        "UsTrade"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("10", "current_price"),
-            codec::Field::new("11", "previous_day_change"),
-            codec::Field::new("12", "fluctuation_rate"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("14", "cumulative_trade_value"),
-            codec::Field::new("15", "execution_quantity"),
-            codec::Field::new("16", "open_price"),
-            codec::Field::new("17", "high_price"),
-            codec::Field::new("18", "low_price"),
-            codec::Field::new("20", "time"),
-            codec::Field::new("22", "execution_date"),
-            codec::Field::new("25", "previous_day_change_sign"),
-            codec::Field::new("27", "best_ask_price"),
-            codec::Field::new("28", "best_bid_price"),
-            codec::Field::new("30", "previous_day_trade_quantity_change_rate"),
-            codec::Field::new("228", "execution_strength"),
-            codec::Field::new("290", "market_session_type"),
-            codec::Field::new("51020", "local_execution_time"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Decimal(&mut self.current_price),
-            1 => codec::SlotMut::Decimal(&mut self.previous_day_change),
-            2 => codec::SlotMut::Decimal(&mut self.fluctuation_rate),
-            3 => codec::SlotMut::Decimal(&mut self.cumulative_trade_quantity),
-            4 => codec::SlotMut::Decimal(&mut self.cumulative_trade_value),
-            5 => codec::SlotMut::Decimal(&mut self.execution_quantity),
-            6 => codec::SlotMut::Decimal(&mut self.open_price),
-            7 => codec::SlotMut::Decimal(&mut self.high_price),
-            8 => codec::SlotMut::Decimal(&mut self.low_price),
-            9 => codec::SlotMut::Text(&mut self.time),
-            10 => codec::SlotMut::Date(&mut self.execution_date),
-            11 => codec::SlotMut::Text(&mut self.previous_day_change_sign),
-            12 => codec::SlotMut::Decimal(&mut self.best_ask_price),
-            13 => codec::SlotMut::Decimal(&mut self.best_bid_price),
-            14 => codec::SlotMut::Decimal(&mut self.previous_day_trade_quantity_change_rate),
-            15 => codec::SlotMut::Decimal(&mut self.execution_strength),
-            16 => codec::SlotMut::Text(&mut self.market_session_type),
-            17 => codec::SlotMut::Text(&mut self.local_execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.current_price),
-            1 => codec::SlotRef::Opt(&self.previous_day_change),
-            2 => codec::SlotRef::Opt(&self.fluctuation_rate),
-            3 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            4 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            5 => codec::SlotRef::Opt(&self.execution_quantity),
-            6 => codec::SlotRef::Opt(&self.open_price),
-            7 => codec::SlotRef::Opt(&self.high_price),
-            8 => codec::SlotRef::Opt(&self.low_price),
-            9 => codec::SlotRef::Opt(&self.time),
-            10 => codec::SlotRef::Opt(&self.execution_date),
-            11 => codec::SlotRef::Opt(&self.previous_day_change_sign),
-            12 => codec::SlotRef::Opt(&self.best_ask_price),
-            13 => codec::SlotRef::Opt(&self.best_bid_price),
-            14 => codec::SlotRef::Opt(&self.previous_day_trade_quantity_change_rate),
-            15 => codec::SlotRef::Opt(&self.execution_strength),
-            16 => codec::SlotRef::Opt(&self.market_session_type),
-            17 => codec::SlotRef::Opt(&self.local_execution_time),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(UsTrade {
+    current_price: Decimal("10"),
+    previous_day_change: Decimal("11"),
+    fluctuation_rate: Decimal("12"),
+    cumulative_trade_quantity: Decimal("13"),
+    cumulative_trade_value: Decimal("14"),
+    execution_quantity: Decimal("15"),
+    open_price: Decimal("16"),
+    high_price: Decimal("17"),
+    low_price: Decimal("18"),
+    time: Text("20"),
+    execution_date: Date("22"),
+    previous_day_change_sign: Text("25"),
+    best_ask_price: Decimal("27"),
+    best_bid_price: Decimal("28"),
+    previous_day_trade_quantity_change_rate: Decimal("30"),
+    execution_strength: Decimal("228"),
+    market_session_type: Text("290"),
+    local_execution_time: Text("51020")
+});
 impl codec::RealTable for UsTrade {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -129,86 +129,27 @@ impl kiwoom_runtime::RealtimeType for ViEvent {
     }
 }
 impl kiwoom_runtime::AccountRealtimeType for ViEvent {}
-impl codec::Table for ViEvent {
-    fn type_name(&self) -> &'static str {
-        "ViEvent"
-    }
-    fn fields(&self) -> &'static [codec::Field] {
-        const FIELDS: &[codec::Field] = &[
-            codec::Field::new("9001", "stock_code"),
-            codec::Field::new("302", "stock_name"),
-            codec::Field::new("13", "cumulative_trade_quantity"),
-            codec::Field::new("14", "cumulative_trade_value"),
-            codec::Field::new("9068", "vi_trigger_type"),
-            codec::Field::new("9008", "market_type"),
-            codec::Field::new("9075", "pre_market_type"),
-            codec::Field::new("1221", "vi_trigger_price"),
-            codec::Field::new("1223", "trade_execution_processing_time"),
-            codec::Field::new("1224", "vi_release_time"),
-            codec::Field::new("1225", "vi_applied_type"),
-            codec::Field::new("1236", "static_reference_price"),
-            codec::Field::new("1237", "dynamic_reference_price"),
-            codec::Field::new("1238", "static_disparity_rate"),
-            codec::Field::new("1239", "dynamic_disparity_rate"),
-            codec::Field::new("1489", "vi_trigger_price_fluctuation_rate"),
-            codec::Field::new("1490", "vi_trigger_count"),
-            codec::Field::new("9069", "trigger_direction_type"),
-            codec::Field::new("1279", "extra_item"),
-        ];
-        FIELDS
-    }
-    fn slot(&mut self, i: usize) -> codec::SlotMut<'_> {
-        match i {
-            0 => codec::SlotMut::Text(&mut self.stock_code),
-            1 => codec::SlotMut::Text(&mut self.stock_name),
-            2 => codec::SlotMut::Int(&mut self.cumulative_trade_quantity),
-            3 => codec::SlotMut::Int(&mut self.cumulative_trade_value),
-            4 => codec::SlotMut::Text(&mut self.vi_trigger_type),
-            5 => codec::SlotMut::Text(&mut self.market_type),
-            6 => codec::SlotMut::Text(&mut self.pre_market_type),
-            7 => codec::SlotMut::Int(&mut self.vi_trigger_price),
-            8 => codec::SlotMut::Opt(&mut self.trade_execution_processing_time),
-            9 => codec::SlotMut::Opt(&mut self.vi_release_time),
-            10 => codec::SlotMut::Text(&mut self.vi_applied_type),
-            11 => codec::SlotMut::Int(&mut self.static_reference_price),
-            12 => codec::SlotMut::Int(&mut self.dynamic_reference_price),
-            13 => codec::SlotMut::Decimal(&mut self.static_disparity_rate),
-            14 => codec::SlotMut::Decimal(&mut self.dynamic_disparity_rate),
-            15 => codec::SlotMut::Decimal(&mut self.vi_trigger_price_fluctuation_rate),
-            16 => codec::SlotMut::Int(&mut self.vi_trigger_count),
-            17 => codec::SlotMut::Text(&mut self.trigger_direction_type),
-            18 => codec::SlotMut::Text(&mut self.extra_item),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn view(&self, i: usize) -> codec::SlotRef<'_> {
-        match i {
-            0 => codec::SlotRef::Opt(&self.stock_code),
-            1 => codec::SlotRef::Opt(&self.stock_name),
-            2 => codec::SlotRef::Opt(&self.cumulative_trade_quantity),
-            3 => codec::SlotRef::Opt(&self.cumulative_trade_value),
-            4 => codec::SlotRef::Opt(&self.vi_trigger_type),
-            5 => codec::SlotRef::Opt(&self.market_type),
-            6 => codec::SlotRef::Opt(&self.pre_market_type),
-            7 => codec::SlotRef::Opt(&self.vi_trigger_price),
-            8 => codec::SlotRef::Opt(&self.trade_execution_processing_time),
-            9 => codec::SlotRef::Opt(&self.vi_release_time),
-            10 => codec::SlotRef::Opt(&self.vi_applied_type),
-            11 => codec::SlotRef::Opt(&self.static_reference_price),
-            12 => codec::SlotRef::Opt(&self.dynamic_reference_price),
-            13 => codec::SlotRef::Opt(&self.static_disparity_rate),
-            14 => codec::SlotRef::Opt(&self.dynamic_disparity_rate),
-            15 => codec::SlotRef::Opt(&self.vi_trigger_price_fluctuation_rate),
-            16 => codec::SlotRef::Opt(&self.vi_trigger_count),
-            17 => codec::SlotRef::Opt(&self.trigger_direction_type),
-            18 => codec::SlotRef::Opt(&self.extra_item),
-            _ => codec::table::out_of_range(i),
-        }
-    }
-    fn blank() -> Self {
-        Self::default()
-    }
-}
+codec::realtime_table!(ViEvent {
+    stock_code: Text("9001"),
+    stock_name: Text("302"),
+    cumulative_trade_quantity: Int("13"),
+    cumulative_trade_value: Int("14"),
+    vi_trigger_type: Text("9068"),
+    market_type: Text("9008"),
+    pre_market_type: Text("9075"),
+    vi_trigger_price: Int("1221"),
+    trade_execution_processing_time: Opt("1223"),
+    vi_release_time: Opt("1224"),
+    vi_applied_type: Text("1225"),
+    static_reference_price: Int("1236"),
+    dynamic_reference_price: Int("1237"),
+    static_disparity_rate: Decimal("1238"),
+    dynamic_disparity_rate: Decimal("1239"),
+    vi_trigger_price_fluctuation_rate: Decimal("1489"),
+    vi_trigger_count: Int("1490"),
+    trigger_direction_type: Text("9069"),
+    extra_item: Text("1279")
+});
 impl codec::RealTable for ViEvent {
     fn parts(&mut self) -> codec::RealParts<'_> {
         codec::RealParts {

@@ -121,8 +121,10 @@ fn pages_erased<O: Send + 'static>(
 /// A decoded answer back as its type: the decoder of `R` made it, so this cannot fail.
 #[doc(hidden)]
 pub fn unbox<R: 'static>(body: Box<dyn Any + Send>) -> Result<Box<R>, Error> {
-    body.downcast::<R>()
-        .map_err(|_| super::not_decoded_as(std::any::type_name::<R>()))
+    match body.downcast::<R>() {
+        Ok(body) => Ok(body),
+        Err(_) => Err(super::not_decoded_as(std::any::type_name::<R>())),
+    }
 }
 
 /// Decode a body as `R`, boxed (what `decode_response` wraps).
@@ -131,7 +133,10 @@ pub fn decode_boxed<R: crate::tr::TrResponse>(
     api_id: &'static str,
     body: &[u8],
 ) -> Result<Box<R>, DecodeError> {
-    R::decode(api_id, body).map(Box::new)
+    match R::decode(api_id, body) {
+        Ok(response) => Ok(Box::new(response)),
+        Err(e) => Err(e),
+    }
 }
 
 /// Read a request of type `T` from its wire JSON (see [`crate::codec::parse_request`]),

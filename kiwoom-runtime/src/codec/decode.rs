@@ -730,7 +730,7 @@ impl<'de> Visitor<'de> for ElementSeed<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::table::{Rest, SlotRef};
+    use crate::codec::table::Rest;
 
     /// A hand-written record in the shape generated code has.
     #[derive(Debug, Default, PartialEq)]
@@ -741,25 +741,17 @@ mod tests {
         forms: WireForms,
     }
 
-    impl Table for Row {
+    // SAFETY: the places are made by `__table_place!` from `Row`'s fields.
+    unsafe impl Table for Row {
         fn type_name(&self) -> &'static str {
             "Row"
         }
         fn fields(&self) -> &'static [Field] {
-            const FIELDS: &[Field] = &[Field::new("price", "price"), Field::new("rows", "rows")];
+            const FIELDS: &[Field] = &[
+                Field::new("price", "price", crate::__table_place!(Int, Row, price)),
+                Field::new("rows", "rows", crate::__table_place!(List, Row, rows)),
+            ];
             FIELDS
-        }
-        fn slot(&mut self, i: usize) -> SlotMut<'_> {
-            match i {
-                0 => SlotMut::Int(&mut self.price),
-                _ => SlotMut::List(&mut self.rows),
-            }
-        }
-        fn view(&self, i: usize) -> SlotRef<'_> {
-            match i {
-                0 => SlotRef::Opt(&self.price),
-                _ => SlotRef::List(&self.rows),
-            }
         }
         fn rest(&mut self) -> Option<Rest<'_>> {
             Some(Rest {

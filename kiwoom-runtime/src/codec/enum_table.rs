@@ -27,20 +27,36 @@ pub trait CodeTable: Sized + Clone + 'static {
 
     /// The code as sent on the wire.
     fn code(&self) -> &str {
-        match self.index() {
-            Ok(i) => Self::CODES[i],
-            Err(unknown) => unknown.as_str(),
-        }
+        code_at(Self::CODES, self.index())
     }
 
     /// Kiwoom's Korean label; `None` for an undocumented code.
     fn label(&self) -> Option<&'static str> {
-        self.index().ok().map(|i| Self::LABELS[i])
+        label_at(Self::LABELS, self.index())
     }
 
     /// The variant at a position of [`CODES`](Self::CODES), if there is one.
     fn from_index(index: usize) -> Option<Self> {
         Self::VARIANTS.get(index).cloned()
+    }
+}
+
+// `code` and `label` of every enum, compiled once (`CodeTable`'s methods only pass their
+// tables in).
+fn code_at<'a>(codes: &'static [&'static str], index: Result<usize, &'a UnknownValue>) -> &'a str {
+    match index {
+        Ok(i) => codes[i],
+        Err(unknown) => unknown.as_str(),
+    }
+}
+
+fn label_at(
+    labels: &'static [&'static str],
+    index: Result<usize, &UnknownValue>,
+) -> Option<&'static str> {
+    match index {
+        Ok(i) => Some(labels[i]),
+        Err(_) => None,
     }
 }
 

@@ -170,7 +170,10 @@ fn decode_raw<T: Wire>(raw: &str, format: &Format) -> Result<Option<T>, ()> {
     if (trimmed.is_empty() && !T::EMPTY_IS_A_VALUE) || T::is_absent(trimmed) {
         return Ok(None);
     }
-    T::parse(trimmed, format).map(Some).map_err(|_| ())
+    match T::parse(trimmed, format) {
+        Ok(value) => Ok(Some(value)),
+        Err(_) => Err(()),
+    }
 }
 
 /// What [`WireForms::text_of`] asks of a value (`Option<&T>`, `None` when absent).
@@ -182,8 +185,12 @@ pub(super) trait FormValue {
 }
 
 impl<T: Wire + PartialEq> FormValue for Option<&T> {
+    #[allow(clippy::manual_map)] // `Option::map` would be one more function per value type
     fn write(&self, format: &Format) -> Option<Cow<'_, str>> {
-        self.map(|value| value.write(format))
+        match self {
+            Some(value) => Some(value.write(format)),
+            None => None,
+        }
     }
     fn decodes_from(&self, raw: &str, format: &Format) -> bool {
         matches!(decode_raw::<T>(raw, format), Ok(decoded) if decoded.as_ref() == *self)

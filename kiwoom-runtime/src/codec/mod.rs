@@ -21,6 +21,7 @@ mod enums;
 mod format;
 mod forms;
 mod order;
+mod place;
 mod real_items;
 mod realtime;
 mod request;
@@ -36,7 +37,7 @@ mod wire;
 
 pub use crate::code_table;
 #[doc(hidden)]
-pub use crate::{record_table, request_table};
+pub use crate::{realtime_table, record_table, request_table};
 pub use decode::{Body, Ctx, Extra, decode_body};
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,

@@ -237,8 +237,7 @@ fn put_value<T: RealTable>(
         extra_values.insert(id.to_owned(), raw.to_owned());
         return Ok(());
     };
-    event
-        .slot(i)
+    <dyn Table>::slot(event, i)
         .set_text(
             raw,
             &fields[i].format,
@@ -257,7 +256,7 @@ pub fn serialize_real<T: RealTable, S: Serializer>(
     let parts = event.parts_ref();
     let mut values: Vec<(&str, Cow<'_, str>)> = Vec::new();
     for (i, field) in event.fields().iter().enumerate() {
-        let text = match event.view(i) {
+        let text = match <dyn Table>::view(event, i) {
             SlotRef::Opt(value) => value.text(&field.format, Some((parts.forms, slot_no(i)))),
             SlotRef::Req(value) => Some(value.text(&field.format, Some((parts.forms, slot_no(i))))),
             _ => None,
@@ -717,7 +716,6 @@ impl<'de> Visitor<'de> for TextSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::table::{Field, SlotMut};
 
     /// A realtime type in the shape generated code has: value `10` (price), `20` (time).
     #[derive(Debug, Default, Clone, PartialEq)]
@@ -731,30 +729,10 @@ mod tests {
         forms: WireForms,
     }
 
-    impl Table for Trade {
-        fn type_name(&self) -> &'static str {
-            "Trade"
-        }
-        fn fields(&self) -> &'static [Field] {
-            const FIELDS: &[Field] = &[Field::new("10", "price"), Field::new("20", "time")];
-            FIELDS
-        }
-        fn slot(&mut self, i: usize) -> SlotMut<'_> {
-            match i {
-                0 => SlotMut::Int(&mut self.price),
-                _ => SlotMut::Text(&mut self.time),
-            }
-        }
-        fn view(&self, i: usize) -> SlotRef<'_> {
-            match i {
-                0 => SlotRef::Opt(&self.price),
-                _ => SlotRef::Opt(&self.time),
-            }
-        }
-        fn blank() -> Self {
-            Self::default()
-        }
-    }
+    crate::realtime_table!(Trade {
+        price: Int("10"),
+        time: Text("20")
+    });
 
     impl crate::RealtimeType for Trade {
         const TYPE: &'static str = "0B";

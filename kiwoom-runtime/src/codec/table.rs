@@ -2,8 +2,8 @@
 //! decoders, the encoder, `validate()` and the request reader in this module's siblings.
 //!
 //! A generated struct says *what* it holds ([`Table::fields`]: wire name, Rust name, format,
-//! presence, length limit) and *where* ([`Table::slot`] / [`Table::view`]: a typed
-//! reference to field `i`). Everything that acts on fields (decode, re-encode with the kept
+//! presence, length limit) and *where* (the field's [`Place`]: its offset and value type,
+//! from which [`Table::slot`] / [`Table::view`] hand out a typed reference to field `i`). Everything that acts on fields (decode, re-encode with the kept
 //! wire forms, validation, reading a request from JSON) is written once here, against those
 //! references, instead of being unrolled per field in 200,000 lines of generated code. The
 //! common value types have their own variants ([`SlotMut::Int`], ...) so the hot decode
@@ -19,6 +19,7 @@ use std::fmt::Debug;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+pub use super::place::Place;
 use super::wire::trim;
 use super::{Extra, Format, Wire, WireError, WireForms};
 
@@ -34,17 +35,20 @@ pub struct Field {
     pub required: bool,
     /// Requests: the documented maximum length in characters of the wire form (0 = none).
     pub max_length: u16,
+    /// Where the struct keeps the value, and its type.
+    pub place: Place,
 }
 
 impl Field {
-    /// An optional field with no codec facts beyond its type.
-    pub const fn new(wire: &'static str, rust: &'static str) -> Field {
+    /// An optional field with no codec facts beyond its type, kept at `place`.
+    pub const fn new(wire: &'static str, rust: &'static str, place: Place) -> Field {
         Field {
             wire,
             rust,
             format: Format::PLAIN,
             required: false,
             max_length: 0,
+            place,
         }
     }
 
@@ -71,15 +75,15 @@ impl Field {
 }
 
 /// A generated request, response, row or object struct, described as data.
-pub trait Table: 'static {
+///
+/// # Safety
+/// The [`Place`] of every field in [`fields`](Self::fields) describes a field of `Self`
+/// (the table macros build them from the struct's own fields).
+pub unsafe trait Table: 'static {
     /// The struct's name, for `Debug`.
     fn type_name(&self) -> &'static str;
     /// The fields, in slot order.
     fn fields(&self) -> &'static [Field];
-    /// Field `i` of [`fields`](Self::fields), to write into.
-    fn slot(&mut self, i: usize) -> SlotMut<'_>;
-    /// Field `i` of [`fields`](Self::fields), to read.
-    fn view(&self, i: usize) -> SlotRef<'_>;
     /// Decoded records: where unknown keys and kept wire forms go. Requests have none.
     fn rest(&mut self) -> Option<Rest<'_>> {
         None
@@ -101,6 +105,23 @@ pub trait Table: 'static {
     fn blank() -> Self
     where
         Self: Sized;
+}
+
+impl dyn Table {
+    /// Field `i` of [`fields`](Table::fields), to write into.
+    pub fn slot(&mut self, i: usize) -> SlotMut<'_> {
+        let place = self.fields()[i].place;
+        // SAFETY: `Table`'s contract: the place describes a field of the struct behind
+        // `self`, which is borrowed mutably for the result's lifetime.
+        unsafe { place.slot((self as *mut dyn Table).cast::<u8>()) }
+    }
+
+    /// Field `i` of [`fields`](Table::fields), to read.
+    pub fn view(&self, i: usize) -> SlotRef<'_> {
+        let place = self.fields()[i].place;
+        // SAFETY: as in `slot`, borrowed shared.
+        unsafe { place.view((self as *const dyn Table).cast::<u8>()) }
+    }
 }
 
 /// The unknown keys and kept wire forms of a decoded record.
@@ -191,6 +212,7 @@ pub fn set_opt<V: OptValue + ?Sized>(
 /// The text to write for an optional value: its kept wire form while it still holds the
 /// value decoded from it, else its canonical form; `None` writes nothing.
 #[inline]
+#[allow(clippy::manual_map)] // `Option::map` would be one more function per value type
 pub fn text_opt<'a, T: Wire + PartialEq>(
     value: &'a Option<T>,
     format: &Format,
@@ -203,7 +225,10 @@ pub fn text_opt<'a, T: Wire + PartialEq>(
             }
         }
     }
-    value.as_ref().map(|value| value.write(format))
+    match value {
+        Some(value) => Some(value.write(format)),
+        None => None,
+    }
 }
 
 /// An optional value of any [`Wire`] type, behind a `dyn`. Reading one is [`set_opt`];
@@ -246,8 +271,10 @@ impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
         Ok(())
     }
     fn is_canonical(&self, raw: &str, format: &Format) -> bool {
-        self.as_ref()
-            .is_some_and(|value| T::is_canonical(raw, value, format))
+        match self {
+            Some(value) => T::is_canonical(raw, value, format),
+            None => false,
+        }
     }
     fn text<'a>(
         &'a self,
@@ -257,7 +284,10 @@ impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
         text_opt(self, format, forms)
     }
     fn checked(&self) -> Option<&dyn Checked> {
-        self.as_ref().map(|v| v as &dyn Checked)
+        match self {
+            Some(value) => Some(value),
+            None => None,
+        }
     }
     fn clear(&mut self) {
         *self = None;
@@ -397,7 +427,10 @@ impl<R: Table> ObjectValue for Option<R> {
         *self = None;
     }
     fn get(&self) -> Option<&dyn Table> {
-        self.as_ref().map(|r| r as &dyn Table)
+        match self {
+            Some(row) => Some(row),
+            None => None,
+        }
     }
 }
 
@@ -508,11 +541,4 @@ impl SlotMut<'_> {
             }
         }
     }
-}
-
-/// A generated accessor asked for a field its table does not have: a bug in the runtime's
-/// table walk, never in the data.
-#[cold]
-pub fn out_of_range(i: usize) -> ! {
-    panic!("field index {i} is outside the struct's field table")
 }

@@ -42,30 +42,27 @@ macro_rules! record_table {
                 &self.extra
             }
         }
-        // `At::field` (the field positions) is defined once for `slot` and `view`.
-        const _: () = {
-            $crate::__table_positions!($($field),*);
-            impl $crate::codec::Table for $name {
-                $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
-                fn blank() -> Self {
-                    Self {
-                        $($field: $crate::__table_blank!($kind),)*
-                        extra: ::std::default::Default::default(),
-                        forms: ::std::default::Default::default(),
-                    }
+        // SAFETY: every field's place is made by `__table_place!` from this struct's field.
+        unsafe impl $crate::codec::Table for $name {
+            $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
+            fn blank() -> Self {
+                Self {
+                    $($field: $crate::__table_blank!($kind),)*
+                    extra: ::std::default::Default::default(),
+                    forms: ::std::default::Default::default(),
                 }
-                fn rest(&mut self) -> ::std::option::Option<$crate::codec::table::Rest<'_>> {
-                    Some($crate::codec::table::Rest {
-                        extra: &mut self.extra,
-                        forms: &mut self.forms,
-                    })
-                }
-                fn kept(&self) -> ::std::option::Option<(&$crate::codec::Extra, &$crate::codec::WireForms)> {
-                    Some((&self.extra, &self.forms))
-                }
-                $($crate::__table_option!(item $name, $opt $(= $val)?);)*
             }
-        };
+            fn rest(&mut self) -> ::std::option::Option<$crate::codec::table::Rest<'_>> {
+                Some($crate::codec::table::Rest {
+                    extra: &mut self.extra,
+                    forms: &mut self.forms,
+                })
+            }
+            fn kept(&self) -> ::std::option::Option<(&$crate::codec::Extra, &$crate::codec::WireForms)> {
+                Some((&self.extra, &self.forms))
+            }
+            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
+        }
         $crate::__table_serialize!($name);
         $crate::__table_std!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
@@ -77,26 +74,38 @@ macro_rules! record_table {
 #[macro_export]
 macro_rules! request_table {
     ($name:ident { $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),* $(,)? } $(, $opt:ident $(= $val:literal)?)* $(,)?) => {
-        // `At::field` (the field positions) is defined once for `slot` and `view`.
-        const _: () = {
-            $crate::__table_positions!($($field),*);
-            impl $crate::codec::Table for $name {
-                $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
-                fn blank() -> Self {
-                    Self {
-                        $($field: $crate::__table_blank!($kind),)*
-                    }
+        // SAFETY: every field's place is made by `__table_place!` from this struct's field.
+        unsafe impl $crate::codec::Table for $name {
+            $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
+            fn blank() -> Self {
+                Self {
+                    $($field: $crate::__table_blank!($kind),)*
                 }
-                $($crate::__table_option!(item $name, $opt $(= $val)?);)*
             }
-        };
+            $($crate::__table_option!(item $name, $opt $(= $val)?);)*
+        }
         $crate::__table_serialize!($name);
         $crate::__table_std!($name);
         $($crate::__table_option!(impl $name, $opt $(= $val)?);)*
     };
 }
 
-/// `fields`, `slot` and `view` of a table.
+/// See the [module documentation](crate::codec::table_macro).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! realtime_table {
+    ($name:ident { $($field:ident: $kind:ident($wire:literal) $(.$m:ident($($arg:expr)?))*),* $(,)? } $(,)?) => {
+        // SAFETY: every field's place is made by `__table_place!` from this struct's field.
+        unsafe impl $crate::codec::Table for $name {
+            $crate::__table_items!($name $($field: $kind($wire) $(.$m($($arg)?))*),*);
+            fn blank() -> Self {
+                ::std::default::Default::default()
+            }
+        }
+    };
+}
+
+/// `type_name` and `fields` of a table: each field's facts and its [`Place`](super::Place).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_items {
@@ -106,41 +115,14 @@ macro_rules! __table_items {
         }
         fn fields(&self) -> &'static [$crate::codec::Field] {
             const FIELDS: &[$crate::codec::Field] = &[$(
-                $crate::__table_required!($kind, $crate::codec::Field::new($wire, stringify!($field)))
+                $crate::__table_required!($kind, $crate::codec::Field::new(
+                    $wire,
+                    stringify!($field),
+                    $crate::__table_place!($kind, $name, $field),
+                ))
                     $(.$m($($arg)?))*
             ),*];
             FIELDS
-        }
-        fn slot(&mut self, i: usize) -> $crate::codec::SlotMut<'_> {
-            match i {
-                $(At::$field => $crate::__table_slot!($kind, &mut self.$field),)*
-                _ => $crate::codec::table::out_of_range(i),
-            }
-        }
-        fn view(&self, i: usize) -> $crate::codec::SlotRef<'_> {
-            match i {
-                $(At::$field => $crate::__table_view!($kind, self.$field),)*
-                _ => $crate::codec::table::out_of_range(i),
-            }
-        }
-    };
-}
-
-/// `At::field`: the field's index in the table, usable as a `match` pattern (a fieldless
-/// enum numbers the fields in order).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __table_positions {
-    ($($field:ident),*) => {
-        #[allow(non_camel_case_types, dead_code)]
-        enum Position {
-            $($field,)*
-        }
-        #[allow(dead_code)]
-        struct At;
-        #[allow(non_upper_case_globals)]
-        impl At {
-            $(const $field: usize = Position::$field as usize;)*
         }
     };
 }
@@ -156,70 +138,6 @@ macro_rules! __table_required {
     };
     ($kind:ident, $e:expr) => {
         $e
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __table_slot {
-    (Int, $r:expr) => {
-        $crate::codec::SlotMut::Int($r)
-    };
-    (Decimal, $r:expr) => {
-        $crate::codec::SlotMut::Decimal($r)
-    };
-    (Text, $r:expr) => {
-        $crate::codec::SlotMut::Text($r)
-    };
-    (Date, $r:expr) => {
-        $crate::codec::SlotMut::Date($r)
-    };
-    (Opt, $r:expr) => {
-        $crate::codec::SlotMut::Opt($r)
-    };
-    (Req, $r:expr) => {
-        $crate::codec::SlotMut::Req($r)
-    };
-    (ReqCode, $r:expr) => {
-        $crate::codec::SlotMut::Req($r)
-    };
-    (Number, $r:expr) => {
-        $crate::codec::SlotMut::Number($r)
-    };
-    (List, $r:expr) => {
-        $crate::codec::SlotMut::List($r)
-    };
-    (Object, $r:expr) => {
-        $crate::codec::SlotMut::Object($r)
-    };
-    (Values, $r:expr) => {
-        $crate::codec::SlotMut::Values($r)
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __table_view {
-    (Req, $v:expr) => {
-        $crate::codec::SlotRef::Req(&$v)
-    };
-    (ReqCode, $v:expr) => {
-        $crate::codec::SlotRef::Req(&$v)
-    };
-    (Number, $v:expr) => {
-        $crate::codec::SlotRef::Number($v)
-    };
-    (List, $v:expr) => {
-        $crate::codec::SlotRef::List(&$v)
-    };
-    (Object, $v:expr) => {
-        $crate::codec::SlotRef::Object(&$v)
-    };
-    (Values, $v:expr) => {
-        $crate::codec::SlotRef::Values(&$v)
-    };
-    ($kind:ident, $v:expr) => {
-        $crate::codec::SlotRef::Opt(&$v)
     };
 }
 

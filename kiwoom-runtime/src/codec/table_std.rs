@@ -78,7 +78,7 @@ impl fmt::Debug for RowsDebug<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{Extra, Field, SlotMut, WireForms};
+    use crate::codec::{Extra, Field, WireForms};
 
     // A hand-written table of the shape the macros write, with the derives beside it to
     // compare against.
@@ -96,19 +96,18 @@ mod tests {
         qty: Option<i64>,
     }
 
-    impl Table for Row {
+    // SAFETY: the place is made by `__table_place!` from `Row`'s field.
+    unsafe impl Table for Row {
         fn type_name(&self) -> &'static str {
             "Row"
         }
         fn fields(&self) -> &'static [Field] {
-            const F: &[Field] = &[Field::new("qty", "qty")];
+            const F: &[Field] = &[Field::new(
+                "qty",
+                "qty",
+                crate::__table_place!(Int, Row, qty),
+            )];
             F
-        }
-        fn slot(&mut self, _: usize) -> SlotMut<'_> {
-            SlotMut::Int(&mut self.qty)
-        }
-        fn view(&self, _: usize) -> SlotRef<'_> {
-            SlotRef::Opt(&self.qty)
         }
         fn blank() -> Self {
             Row { qty: None }
@@ -128,31 +127,18 @@ mod tests {
     #[derive(Clone)]
     struct Record(Derived);
 
-    impl Table for Record {
+    // SAFETY: the places are made by `__table_place!` from `Record`'s fields.
+    unsafe impl Table for Record {
         fn type_name(&self) -> &'static str {
             "Derived"
         }
         fn fields(&self) -> &'static [Field] {
             const F: &[Field] = &[
-                Field::new("p", "price"),
-                Field::new("n", "name"),
-                Field::new("r", "rows"),
+                Field::new("p", "price", crate::__table_place!(Int, Record, 0.price)),
+                Field::new("n", "name", crate::__table_place!(Text, Record, 0.name)),
+                Field::new("r", "rows", crate::__table_place!(List, Record, 0.rows)),
             ];
             F
-        }
-        fn slot(&mut self, i: usize) -> SlotMut<'_> {
-            match i {
-                0 => SlotMut::Int(&mut self.0.price),
-                1 => SlotMut::Text(&mut self.0.name),
-                _ => SlotMut::List(&mut self.0.rows),
-            }
-        }
-        fn view(&self, i: usize) -> SlotRef<'_> {
-            match i {
-                0 => SlotRef::Opt(&self.0.price),
-                1 => SlotRef::Opt(&self.0.name),
-                _ => SlotRef::List(&self.0.rows),
-            }
         }
         fn kept(&self) -> Option<(&Extra, &WireForms)> {
             Some((&self.0.extra, &self.0.forms))
