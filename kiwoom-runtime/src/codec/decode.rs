@@ -149,12 +149,44 @@ pub trait Body: Sized {
 impl<T: Table> Body for T {
     fn decode_text(api_id: &str, text: &str) -> Result<Self, DecodeError> {
         let mut record = T::blank();
-        if super::scan::decode_record(text, &mut record) {
-            return Ok(record);
+        // A `match`, not `?`: this function is compiled once per response type.
+        match decode_table(api_id, text, &mut record) {
+            Ok(()) => Ok(record),
+            Err(e) => Err(e),
         }
-        let mut record = T::blank();
-        decode_table_with_serde(api_id, text, &mut record)?;
-        Ok(record)
+    }
+}
+
+/// Decode `text` into a blank `table`: the scanner, or `serde_json` when the scanner
+/// declines (it may have written part of the table first: that part is cleared).
+fn decode_table(api_id: &str, text: &str, table: &mut dyn Table) -> Result<(), DecodeError> {
+    if super::scan::decode_record(text, table) {
+        return Ok(());
+    }
+    clear_table(table);
+    decode_table_with_serde(api_id, text, table)
+}
+
+/// Make a table blank again where decoding writes: optional values `None`, lists empty,
+/// unknown keys and wire forms forgotten. Required values keep what they hold: decoding
+/// overwrites them, or reports them missing.
+fn clear_table(table: &mut dyn Table) {
+    for i in 0..table.fields().len() {
+        match table.slot(i) {
+            SlotMut::Int(v) | SlotMut::Number(v) => *v = None,
+            SlotMut::Decimal(v) => *v = None,
+            SlotMut::Text(v) => *v = None,
+            SlotMut::Date(v) => *v = None,
+            SlotMut::Opt(v) => v.clear(),
+            SlotMut::Req(_) => {}
+            SlotMut::List(v) => v.clear(),
+            SlotMut::Object(v) => v.clear(),
+            SlotMut::Values(v) => v.clear(),
+        }
+    }
+    if let Some(rest) = table.rest() {
+        rest.extra.clear();
+        rest.forms.clear();
     }
 }
 
@@ -792,6 +824,12 @@ mod tests {
             (r#" { "rows" : [ ] , "price" : null } "#, true),
             (r#"{"price":12,"rows":"","k":"\u00e9"}"#, false),
             (r#"{"price":"1","rows":null,"k":"한글"}"#, true),
+            // The scanner writes a value and a row, then declines at the escape: the
+            // fallback's record is serde's alone (no second row).
+            (
+                r#"{"price":"+7","rows":[{"price":"5"}],"n":"1","k":"\u00e9"}"#,
+                false,
+            ),
             (r#"{"price":1.5}"#, false),
             (r#"{"price":-0}"#, false),
             (r#"{"price":"1",}"#, false),

@@ -111,6 +111,13 @@ impl WireForms {
         })
     }
 
+    /// Forget every kept form.
+    pub fn clear(&mut self) {
+        self.plus = 0;
+        self.empty = 0;
+        self.other.clear();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.plus == 0 && self.empty == 0 && self.other.is_empty()
     }

@@ -237,7 +237,7 @@ fn put_value<T: RealTable>(
         extra_values.insert(id.to_owned(), raw.to_owned());
         return Ok(());
     };
-    <dyn Table>::slot(event, i)
+    super::table::slot_of(event, i)
         .set_text(
             raw,
             &fields[i].format,

@@ -124,6 +124,15 @@ impl dyn Table {
     }
 }
 
+/// [`slot`](<dyn Table>::slot) of a known type: no virtual call (the realtime decoder's
+/// per-value path).
+#[inline]
+pub fn slot_of<T: Table>(table: &mut T, i: usize) -> SlotMut<'_> {
+    let place = table.fields()[i].place;
+    // SAFETY: as in `<dyn Table>::slot`.
+    unsafe { place.slot((table as *mut T).cast::<u8>()) }
+}
+
 /// The unknown keys and kept wire forms of a decoded record.
 pub struct Rest<'a> {
     pub extra: &'a mut Extra,
