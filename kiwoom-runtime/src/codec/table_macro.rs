@@ -1,12 +1,13 @@
-//! `record_table!` and `request_table!`: a generated struct's field table, one row per
-//! field, from which they write the struct's [`Table`](super::Table) impl (field list,
-//! typed accessors, blank value), its `Serialize` and, as asked, its `TrResponse` or
-//! `Deserialize`. The generated crate states each struct's fields once instead of four
-//! times (table, write accessor, read accessor, blank) plus the same impls on every struct.
+//! `record_table!`, `request_table!` and `realtime_table!`: a generated struct's field
+//! table, one row per field, from which they write the struct's [`Table`](super::Table)
+//! impl (field list with each field's [`Place`](super::table::Place), blank value), its
+//! `Serialize`, `Debug` and `PartialEq` and, as asked, its `TrResponse` or `Deserialize`.
+//! The generated crate states each struct's fields once; no code is written per field.
 //!
 //! A row is `rust_name: Kind("wire_name")`, then what differs from the plain field:
 //! `.max(20)`, `.format(codec::Format::scaled(2))`, `.required()`. The kind says where the
-//! decoder writes the value (see [`SlotMut`](super::SlotMut)):
+//! decoder writes the value (see [`SlotMut`](super::SlotMut)) and, checked at compile time,
+//! the field's type:
 //!
 //! | kind | field type | blank |
 //! |---|---|---|
@@ -27,7 +28,9 @@
 //!   `, array_rows` marks rows sent as arrays of positional values;
 //! - `request_table!(Request { .. })`: a request; `, from_json = "ka10081"` adds the
 //!   `Deserialize` that reads it back from wire JSON (errors name that TR);
-//!   `, trnm = "CNSRREQ"` writes the frame's `trnm` first (condition-search commands).
+//!   `, trnm = "CNSRREQ"` writes the frame's `trnm` first (condition-search commands);
+//! - `realtime_table!(Trade { .. })`: a realtime type's values (the struct keeps its own
+//!   derives and its item, name and unknown values outside the table).
 //!
 //! Not a public API: generated code is its only caller.
 
