@@ -2,7 +2,7 @@
 //!
 //! A field table used to come with two `match`es per struct (`slot` and `view`: one arm per
 //! field handing out a typed reference), about a tenth of the generated crate's compiled
-//! code. A [`Place`] says the same thing as data: [`Table::slot`](super::Table) and `view`
+//! code. A [`Place`] says the same thing as data: `slot` and `view` on `dyn Table`
 //! are then one function for every struct, reading the place from the field table.
 //!
 //! A place is made only by the unsafe constructors below, which the table macros call with

@@ -2,13 +2,14 @@
 //! decoders, the encoder, `validate()` and the request reader in this module's siblings.
 //!
 //! A generated struct says *what* it holds ([`Table::fields`]: wire name, Rust name, format,
-//! presence, length limit) and *where* (the field's [`Place`]: its offset and value type,
-//! from which [`Table::slot`] / [`Table::view`] hand out a typed reference to field `i`). Everything that acts on fields (decode, re-encode with the kept
-//! wire forms, validation, reading a request from JSON) is written once here, against those
-//! references, instead of being unrolled per field in 200,000 lines of generated code. The
-//! common value types have their own variants ([`SlotMut::Int`], ...) so the hot decode
-//! path calls no virtual function for them; the rest go through small `dyn` traits
-//! implemented once per value type.
+//! presence, length limit) and *where* (each field's [`Place`]: its offset and value type,
+//! from which `slot(i)` / `view(i)` on `dyn Table` hand out a typed reference to field `i`).
+//! Everything that acts on fields (decode, re-encode with the kept wire forms, validation,
+//! reading a request from JSON) is written once here, against those references, instead of
+//! being unrolled per field in 200,000 lines of generated code. The common value types have
+//! their own variants ([`SlotMut::Int`], ...) so the hot decode path calls no virtual
+//! function for them; the rest go through small `dyn` traits implemented once per value
+//! type.
 //!
 //! Not a public API: generated code is its only caller. `#[doc(hidden)]` at the re-export.
 
@@ -23,7 +24,7 @@ pub use super::place::Place;
 use super::wire::trim;
 use super::{Extra, Format, Wire, WireError, WireForms};
 
-/// One field of a generated struct, in the order of its [`Table::slot`] indices.
+/// One field of a generated struct; its index in [`Table::fields`] is its slot number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
     /// Kiwoom's key (`cur_prc`) or realtime value id (`10`).
