@@ -20,7 +20,8 @@ use rust_decimal::Decimal;
 
 use super::table::{ListValue, ObjectValue, OptValue, ReqValue, SlotMut, SlotRef, ValuesValue};
 
-/// The position and value type of one field (see the [module documentation](self)).
+/// The position and value type of one field: made only by the unsafe constructors below,
+/// from `offset_of!` and the field's type together.
 #[derive(Clone, Copy)]
 pub struct Place {
     offset: usize,

@@ -125,7 +125,7 @@ impl dyn Table {
     }
 }
 
-/// [`slot`](<dyn Table>::slot) of a known type: no virtual call (the realtime decoder's
+/// `slot` of `dyn Table` for a known type: no virtual call (the realtime decoder's
 /// per-value path).
 #[inline]
 pub fn slot_of<T: Table>(table: &mut T, i: usize) -> SlotMut<'_> {

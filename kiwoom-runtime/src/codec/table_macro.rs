@@ -108,7 +108,7 @@ macro_rules! realtime_table {
     };
 }
 
-/// `type_name` and `fields` of a table: each field's facts and its [`Place`](super::Place).
+/// `type_name` and `fields` of a table: each field's facts and its `Place`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_items {
