@@ -74,7 +74,7 @@ impl<T: PagedRequest> PageStream<T> {
         // `next-key` (the cursor sends it), not part of the template request.
         let prepared = crate::call::prepare(&call.client, &call.request, None, false);
         PageStream {
-            raw: raw_pages(
+            raw: RawPages::new(
                 call.client,
                 prepared,
                 decode_as::<T::Response>,
@@ -92,34 +92,21 @@ impl<T: PagedRequest> PageStream<T> {
     }
 }
 
-/// The pages of an already serialized request (or its refusal), undecoded by type.
-pub(crate) fn raw_pages(
-    client: Client,
-    prepared: Result<Outgoing, Error>,
-    decode: Decoder,
-    api_id: &'static str,
-    resume_key: Option<String>,
-    max_pages: Option<usize>,
-) -> RawPages {
-    let (outgoing, invalid) = match prepared {
-        Ok(outgoing) => (Some(outgoing), None),
-        Err(e) => (None, Some(e)),
-    };
-    RawPages::new(
-        client, outgoing, invalid, decode, api_id, resume_key, max_pages,
-    )
-}
-
 impl RawPages {
-    fn new(
+    /// The pages of an already serialized request (or its refusal, given as the first
+    /// page), undecoded by type.
+    pub(crate) fn new(
         client: Client,
-        outgoing: Option<Outgoing>,
-        invalid: Option<Error>,
+        prepared: Result<Outgoing, Error>,
         decode: Decoder,
         api_id: &'static str,
         resume_key: Option<String>,
         max_pages: Option<usize>,
     ) -> Self {
+        let (outgoing, invalid) = match prepared {
+            Ok(outgoing) => (Some(outgoing), None),
+            Err(e) => (None, Some(e)),
+        };
         let mut seen_keys = HashSet::new();
         if let Some(k) = &resume_key {
             seen_keys.insert(k.clone());

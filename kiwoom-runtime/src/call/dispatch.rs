@@ -107,7 +107,7 @@ fn pages_erased<O: Send + 'static>(
     wrap: Unwrap<O>,
 ) -> BoxedPages<O> {
     let prepared = prepare(client, &*request, None, false);
-    let pages = crate::paging::raw_pages(
+    let pages = crate::paging::RawPages::new(
         client.clone(),
         prepared,
         request.decoder(),

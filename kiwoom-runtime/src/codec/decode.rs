@@ -812,6 +812,18 @@ mod tests {
         Ok(row)
     }
 
+    /// What the scanner may have written before declining is gone before the fallback:
+    /// values, rows, unknown keys and kept wire forms.
+    #[test]
+    fn a_cleared_table_is_blank() {
+        let mut row = Row::default();
+        let body = r#"{"price":"+7","rows":[{"price":"5"}],"new":"1"}"#;
+        assert!(super::super::scan::decode_record(body, &mut row));
+        assert_ne!(row, Row::default());
+        clear_table(&mut row);
+        assert_eq!(row, Row::default());
+    }
+
     /// The scanner and `serde_json` agree on values, extras and wire forms, and the scanner
     /// declines what it does not take (escapes, fractions, errors).
     #[test]

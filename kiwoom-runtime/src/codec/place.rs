@@ -225,16 +225,6 @@ impl fmt::Debug for Place {
     }
 }
 
-/// Two places are equal when they are the same offset and kind (the casts of one value
-/// type are one function, but function addresses are not reliable to compare).
-impl PartialEq for Place {
-    fn eq(&self, other: &Place) -> bool {
-        self.offset == other.offset && self.kind_name() == other.kind_name()
-    }
-}
-
-impl Eq for Place {}
-
 /// The [`Place`] of `$Struct`'s field `$field` (a field name or a path such as `0.price`),
 /// of kind `Int`, `Decimal`, `Text`, `Date`, `Number`, `Opt`, `Req`, `ReqCode`, `List`,
 /// `Object` or `Values`. The offset and the value type come from the same tokens, which is

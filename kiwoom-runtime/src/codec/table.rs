@@ -25,7 +25,7 @@ use super::wire::trim;
 use super::{Extra, Format, Wire, WireError, WireForms};
 
 /// One field of a generated struct; its index in [`Table::fields`] is its slot number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Field {
     /// Kiwoom's key (`cur_prc`) or realtime value id (`10`).
     pub wire: &'static str,
