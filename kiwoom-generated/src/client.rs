@@ -277,6 +277,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn accounts(
         &self,
         request: super::domestic_account::AccountsRequest,
@@ -301,6 +302,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_balance_return_rate(
         &self,
         request: super::domestic_account::DailyBalanceReturnRateRequest,
@@ -325,6 +327,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realized_pnl_by_date_and_stock(
         &self,
         request: super::domestic_account::RealizedPnlByDateAndStockRequest,
@@ -349,6 +352,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realized_pnl_by_period_and_stock(
         &self,
         request: super::domestic_account::RealizedPnlByPeriodAndStockRequest,
@@ -373,6 +377,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_realized_pnl(
         &self,
         request: super::domestic_account::DailyRealizedPnlRequest,
@@ -397,6 +402,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn unfilled_orders(
         &self,
         request: super::domestic_account::UnfilledOrdersRequest,
@@ -421,6 +427,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn filled_orders(
         &self,
         request: super::domestic_account::FilledOrdersRequest,
@@ -445,6 +452,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_realized_pnl_detail(
         &self,
         request: super::domestic_account::TodayRealizedPnlDetailRequest,
@@ -469,6 +477,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_return_rate(
         &self,
         request: super::domestic_account::AccountReturnRateRequest,
@@ -493,6 +502,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn unfilled_split_order_detail(
         &self,
         request: super::domestic_account::UnfilledSplitOrderDetailRequest,
@@ -517,6 +527,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_trade_journal(
         &self,
         request: super::domestic_account::TodayTradeJournalRequest,
@@ -541,6 +552,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn deposit_detail(
         &self,
         request: super::domestic_account::DepositDetailRequest,
@@ -565,6 +577,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_estimated_deposit_asset(
         &self,
         request: super::domestic_account::DailyEstimatedDepositAssetRequest,
@@ -586,6 +599,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn estimated_asset(
         &self,
         request: super::domestic_account::EstimatedAssetRequest,
@@ -610,6 +624,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_evaluation_status(
         &self,
         request: super::domestic_account::AccountEvaluationStatusRequest,
@@ -634,6 +649,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_fill_balance(
         &self,
         request: super::domestic_account::OrderFillBalanceRequest,
@@ -658,6 +674,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_order_fill_detail(
         &self,
         request: super::domestic_account::AccountOrderFillDetailRequest,
@@ -682,6 +699,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_next_day_settlement(
         &self,
         request: super::domestic_account::AccountNextDaySettlementRequest,
@@ -706,6 +724,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_order_fill_status(
         &self,
         request: super::domestic_account::AccountOrderFillStatusRequest,
@@ -727,6 +746,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_withdrawable_amount(
         &self,
         request: super::domestic_account::OrderWithdrawableAmountRequest,
@@ -748,6 +768,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn orderable_quantity_by_margin_rate(
         &self,
         request: super::domestic_account::OrderableQuantityByMarginRateRequest,
@@ -769,6 +790,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn orderable_quantity_by_credit_margin_rate(
         &self,
         request: super::domestic_account::OrderableQuantityByCreditMarginRateRequest,
@@ -791,6 +813,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn margin_detail(
         &self,
         request: super::domestic_account::MarginDetailRequest,
@@ -815,6 +838,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn brokerage_account_transaction_history(
         &self,
         request: super::domestic_account::BrokerageAccountTransactionHistoryRequest,
@@ -837,6 +861,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_account_return_rate_detail(
         &self,
         request: super::domestic_account::DailyAccountReturnRateDetailRequest,
@@ -858,6 +883,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_today_status(
         &self,
         request: super::domestic_account::AccountTodayStatusRequest,
@@ -882,6 +908,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn account_evaluation_balance(
         &self,
         request: super::domestic_account::AccountEvaluationBalanceRequest,
@@ -906,6 +933,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_balance(
         &self,
         request: super::domestic_account::GoldSpotBalanceRequest,
@@ -927,6 +955,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_deposit(
         &self,
         request: super::domestic_account::GoldSpotDepositRequest,
@@ -951,6 +980,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn all_gold_spot_order_fills(
         &self,
         request: super::domestic_account::AllGoldSpotOrderFillsRequest,
@@ -975,6 +1005,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_order_fills(
         &self,
         request: super::domestic_account::GoldSpotOrderFillsRequest,
@@ -999,6 +1030,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_transaction_history(
         &self,
         request: super::domestic_account::GoldSpotTransactionHistoryRequest,
@@ -1023,6 +1055,7 @@ impl DomesticAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_unfilled_orders(
         &self,
         request: super::domestic_account::GoldSpotUnfilledOrdersRequest,
@@ -1056,6 +1089,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_investor_by_institution_chart(
         &self,
         request: super::domestic_chart::StockInvestorByInstitutionChartRequest,
@@ -1080,6 +1114,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn intraday_investor_trade_chart(
         &self,
         request: super::domestic_chart::IntradayInvestorTradeChartRequest,
@@ -1104,6 +1139,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_tick_chart(
         &self,
         request: super::domestic_chart::StockTickChartRequest,
@@ -1128,6 +1164,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_minute_chart(
         &self,
         request: super::domestic_chart::StockMinuteChartRequest,
@@ -1152,6 +1189,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_daily_chart(
         &self,
         request: super::domestic_chart::StockDailyChartRequest,
@@ -1176,6 +1214,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_weekly_chart(
         &self,
         request: super::domestic_chart::StockWeeklyChartRequest,
@@ -1200,6 +1239,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_monthly_chart(
         &self,
         request: super::domestic_chart::StockMonthlyChartRequest,
@@ -1224,6 +1264,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_yearly_chart(
         &self,
         request: super::domestic_chart::StockYearlyChartRequest,
@@ -1248,6 +1289,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_tick_chart(
         &self,
         request: super::domestic_chart::SectorTickChartRequest,
@@ -1272,6 +1314,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_minute_chart(
         &self,
         request: super::domestic_chart::SectorMinuteChartRequest,
@@ -1296,6 +1339,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_daily_chart(
         &self,
         request: super::domestic_chart::SectorDailyChartRequest,
@@ -1320,6 +1364,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_weekly_chart(
         &self,
         request: super::domestic_chart::SectorWeeklyChartRequest,
@@ -1344,6 +1389,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_monthly_chart(
         &self,
         request: super::domestic_chart::SectorMonthlyChartRequest,
@@ -1368,6 +1414,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_yearly_chart(
         &self,
         request: super::domestic_chart::SectorYearlyChartRequest,
@@ -1392,6 +1439,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_tick_chart(
         &self,
         request: super::domestic_chart::GoldSpotTickChartRequest,
@@ -1416,6 +1464,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_minute_chart(
         &self,
         request: super::domestic_chart::GoldSpotMinuteChartRequest,
@@ -1440,6 +1489,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_daily_chart(
         &self,
         request: super::domestic_chart::GoldSpotDailyChartRequest,
@@ -1464,6 +1514,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_weekly_chart(
         &self,
         request: super::domestic_chart::GoldSpotWeeklyChartRequest,
@@ -1488,6 +1539,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_monthly_chart(
         &self,
         request: super::domestic_chart::GoldSpotMonthlyChartRequest,
@@ -1512,6 +1564,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_today_tick_chart(
         &self,
         request: super::domestic_chart::GoldSpotTodayTickChartRequest,
@@ -1536,6 +1589,7 @@ impl DomesticChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_today_minute_chart(
         &self,
         request: super::domestic_chart::GoldSpotTodayMinuteChartRequest,
@@ -1567,6 +1621,7 @@ impl DomesticCreditOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn buy_credit_stock(
         &self,
         request: super::domestic_credit_order::BuyCreditStockRequest,
@@ -1589,6 +1644,7 @@ impl DomesticCreditOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sell_credit_stock(
         &self,
         request: super::domestic_credit_order::SellCreditStockRequest,
@@ -1612,6 +1668,7 @@ impl DomesticCreditOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn modify_credit_stock_order(
         &self,
         request: super::domestic_credit_order::ModifyCreditStockOrderRequest,
@@ -1634,6 +1691,7 @@ impl DomesticCreditOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cancel_credit_stock_order(
         &self,
         request: super::domestic_credit_order::CancelCreditStockOrderRequest,
@@ -1667,6 +1725,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_daily_sensitivity_indicator(
         &self,
         request: super::domestic_elw::ElwDailySensitivityIndicatorRequest,
@@ -1691,6 +1750,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_sensitivity_indicator(
         &self,
         request: super::domestic_elw::ElwSensitivityIndicatorRequest,
@@ -1715,6 +1775,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_price_surge_drop(
         &self,
         request: super::domestic_elw::ElwPriceSurgeDropRequest,
@@ -1739,6 +1800,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn broker_elw_net_buy_top(
         &self,
         request: super::domestic_elw::BrokerElwNetBuyTopRequest,
@@ -1763,6 +1825,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_lp_daily_holding_trend(
         &self,
         request: super::domestic_elw::ElwLpDailyHoldingTrendRequest,
@@ -1787,6 +1850,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_disparity_rate(
         &self,
         request: super::domestic_elw::ElwDisparityRateRequest,
@@ -1811,6 +1875,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn search_elw_by_condition(
         &self,
         request: super::domestic_elw::SearchElwByConditionRequest,
@@ -1835,6 +1900,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_change_rate_rank(
         &self,
         request: super::domestic_elw::ElwChangeRateRankRequest,
@@ -1859,6 +1925,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_remaining_order_rank(
         &self,
         request: super::domestic_elw::ElwRemainingOrderRankRequest,
@@ -1883,6 +1950,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_proximity_rate(
         &self,
         request: super::domestic_elw::ElwProximityRateRequest,
@@ -1904,6 +1972,7 @@ impl DomesticElw<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn elw_detail(
         &self,
         request: super::domestic_elw::ElwDetailRequest,
@@ -1937,6 +2006,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_return_rate(
         &self,
         request: super::domestic_etf::EtfReturnRateRequest,
@@ -1958,6 +2028,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_info(
         &self,
         request: super::domestic_etf::EtfInfoRequest,
@@ -1982,6 +2053,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_daily_trend(
         &self,
         request: super::domestic_etf::EtfDailyTrendRequest,
@@ -2006,6 +2078,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_all_quotes(
         &self,
         request: super::domestic_etf::EtfAllQuotesRequest,
@@ -2030,6 +2103,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_intraday_trend(
         &self,
         request: super::domestic_etf::EtfIntradayTrendRequest,
@@ -2054,6 +2128,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_intraday_trades(
         &self,
         request: super::domestic_etf::EtfIntradayTradesRequest,
@@ -2078,6 +2153,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_trades_by_date(
         &self,
         request: super::domestic_etf::EtfTradesByDateRequest,
@@ -2102,6 +2178,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_intraday_nav_status(
         &self,
         request: super::domestic_etf::EtfIntradayNavStatusRequest,
@@ -2126,6 +2203,7 @@ impl DomesticEtf<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_intraday_supply_demand_status(
         &self,
         request: super::domestic_etf::EtfIntradaySupplyDemandStatusRequest,
@@ -2159,6 +2237,7 @@ impl DomesticInstitutionForeign<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_foreign_investor_trade_trend(
         &self,
         request: super::domestic_institution_foreign::StockForeignInvestorTradeTrendRequest,
@@ -2185,6 +2264,7 @@ impl DomesticInstitutionForeign<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn institution_foreign_investor_trade_streak(
         &self,
         request: super::domestic_institution_foreign::InstitutionForeignInvestorTradeStreakRequest,
@@ -2211,6 +2291,7 @@ impl DomesticInstitutionForeign<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_investor_status(
         &self,
         request: super::domestic_institution_foreign::GoldSpotInvestorStatusRequest,
@@ -2242,6 +2323,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_quote(
         &self,
         request: super::domestic_market_data::StockQuoteRequest,
@@ -2266,6 +2348,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_ohlcv_by_period(
         &self,
         request: super::domestic_market_data::StockOhlcvByPeriodRequest,
@@ -2287,6 +2370,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_intraday_minute_data(
         &self,
         request: super::domestic_market_data::StockIntradayMinuteDataRequest,
@@ -2308,6 +2392,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_market_condition_info(
         &self,
         request: super::domestic_market_data::StockMarketConditionInfoRequest,
@@ -2332,6 +2417,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn subscription_rights_all_quotes(
         &self,
         request: super::domestic_market_data::SubscriptionRightsAllQuotesRequest,
@@ -2356,6 +2442,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_institution_stock_trade(
         &self,
         request: super::domestic_market_data::DailyInstitutionStockTradeRequest,
@@ -2380,6 +2467,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_institution_trade_trend(
         &self,
         request: super::domestic_market_data::StockInstitutionTradeTrendRequest,
@@ -2404,6 +2492,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn trade_strength_time_trend(
         &self,
         request: super::domestic_market_data::TradeStrengthTimeTrendRequest,
@@ -2428,6 +2517,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn trade_strength_daily_trend(
         &self,
         request: super::domestic_market_data::TradeStrengthDailyTrendRequest,
@@ -2452,6 +2542,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn intraday_investor_trade(
         &self,
         request: super::domestic_market_data::IntradayInvestorTradeRequest,
@@ -2476,6 +2567,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn after_close_investor_trade(
         &self,
         request: super::domestic_market_data::AfterCloseInvestorTradeRequest,
@@ -2500,6 +2592,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn broker_stock_trade_trend(
         &self,
         request: super::domestic_market_data::BrokerStockTradeTrendRequest,
@@ -2524,6 +2617,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_stock_price(
         &self,
         request: super::domestic_market_data::DailyStockPriceRequest,
@@ -2545,6 +2639,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn after_hours_single_price(
         &self,
         request: super::domestic_market_data::AfterHoursSinglePriceRequest,
@@ -2569,6 +2664,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_trade_trend(
         &self,
         request: super::domestic_market_data::GoldSpotTradeTrendRequest,
@@ -2593,6 +2689,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_daily_trend(
         &self,
         request: super::domestic_market_data::GoldSpotDailyTrendRequest,
@@ -2617,6 +2714,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_expected_execution(
         &self,
         request: super::domestic_market_data::GoldSpotExpectedExecutionRequest,
@@ -2638,6 +2736,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_quote_info(
         &self,
         request: super::domestic_market_data::GoldSpotQuoteInfoRequest,
@@ -2662,6 +2761,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gold_spot_quote(
         &self,
         request: super::domestic_market_data::GoldSpotQuoteRequest,
@@ -2686,6 +2786,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn program_trade_intraday_trend(
         &self,
         request: super::domestic_market_data::ProgramTradeIntradayTrendRequest,
@@ -2710,6 +2811,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn program_arbitrage_balance_trend(
         &self,
         request: super::domestic_market_data::ProgramArbitrageBalanceTrendRequest,
@@ -2735,6 +2837,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn program_trade_accumulated_trend(
         &self,
         request: super::domestic_market_data::ProgramTradeAccumulatedTrendRequest,
@@ -2760,6 +2863,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_program_intraday_trend(
         &self,
         request: super::domestic_market_data::StockProgramIntradayTrendRequest,
@@ -2784,6 +2888,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn program_trade_daily_trend(
         &self,
         request: super::domestic_market_data::ProgramTradeDailyTrendRequest,
@@ -2808,6 +2913,7 @@ impl DomesticMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_program_daily_trend(
         &self,
         request: super::domestic_market_data::StockProgramDailyTrendRequest,
@@ -2839,6 +2945,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn buy_stock(
         &self,
         request: super::domestic_order::BuyStockRequest,
@@ -2861,6 +2968,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sell_stock(
         &self,
         request: super::domestic_order::SellStockRequest,
@@ -2884,6 +2992,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn modify_stock_order(
         &self,
         request: super::domestic_order::ModifyStockOrderRequest,
@@ -2906,6 +3015,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cancel_stock_order(
         &self,
         request: super::domestic_order::CancelStockOrderRequest,
@@ -2928,6 +3038,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn buy_gold_spot(
         &self,
         request: super::domestic_order::BuyGoldSpotRequest,
@@ -2950,6 +3061,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sell_gold_spot(
         &self,
         request: super::domestic_order::SellGoldSpotRequest,
@@ -2973,6 +3085,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn modify_gold_spot_order(
         &self,
         request: super::domestic_order::ModifyGoldSpotOrderRequest,
@@ -2995,6 +3108,7 @@ impl DomesticOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cancel_gold_spot_order(
         &self,
         request: super::domestic_order::CancelGoldSpotOrderRequest,
@@ -3028,6 +3142,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_book_depth_top(
         &self,
         request: super::domestic_ranking::OrderBookDepthTopRequest,
@@ -3052,6 +3167,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_book_depth_surge(
         &self,
         request: super::domestic_ranking::OrderBookDepthSurgeRequest,
@@ -3076,6 +3192,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_balance_ratio_surge(
         &self,
         request: super::domestic_ranking::OrderBalanceRatioSurgeRequest,
@@ -3100,6 +3217,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_surge(
         &self,
         request: super::domestic_ranking::VolumeSurgeRequest,
@@ -3124,6 +3242,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn prev_day_change_rate_top(
         &self,
         request: super::domestic_ranking::PrevDayChangeRateTopRequest,
@@ -3148,6 +3267,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn expected_execution_change_rate_top(
         &self,
         request: super::domestic_ranking::ExpectedExecutionChangeRateTopRequest,
@@ -3172,6 +3292,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_volume_top(
         &self,
         request: super::domestic_ranking::TodayVolumeTopRequest,
@@ -3196,6 +3317,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn prev_volume_top(
         &self,
         request: super::domestic_ranking::PrevVolumeTopRequest,
@@ -3220,6 +3342,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn trading_value_top(
         &self,
         request: super::domestic_ranking::TradingValueTopRequest,
@@ -3244,6 +3367,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn credit_ratio_top(
         &self,
         request: super::domestic_ranking::CreditRatioTopRequest,
@@ -3268,6 +3392,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn foreign_investor_period_trade_top(
         &self,
         request: super::domestic_ranking::ForeignInvestorPeriodTradeTopRequest,
@@ -3292,6 +3417,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn foreign_investor_net_buy_streak_top(
         &self,
         request: super::domestic_ranking::ForeignInvestorNetBuyStreakTopRequest,
@@ -3316,6 +3442,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn foreign_investor_limit_exhaustion_rate_increase_top(
         &self,
         request: super::domestic_ranking::ForeignInvestorLimitExhaustionRateIncreaseTopRequest,
@@ -3342,6 +3469,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn foreign_broker_trade_top(
         &self,
         request: super::domestic_ranking::ForeignBrokerTradeTopRequest,
@@ -3366,6 +3494,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_broker_rank(
         &self,
         request: super::domestic_ranking::StockBrokerRankRequest,
@@ -3390,6 +3519,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn broker_trade_top(
         &self,
         request: super::domestic_ranking::BrokerTradeTopRequest,
@@ -3414,6 +3544,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_major_brokers(
         &self,
         request: super::domestic_ranking::TodayMajorBrokersRequest,
@@ -3438,6 +3569,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn net_buy_broker_rank(
         &self,
         request: super::domestic_ranking::NetBuyBrokerRankRequest,
@@ -3462,6 +3594,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_top_exit_brokers(
         &self,
         request: super::domestic_ranking::TodayTopExitBrokersRequest,
@@ -3486,6 +3619,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn same_direction_net_trade_rank(
         &self,
         request: super::domestic_ranking::SameDirectionNetTradeRankRequest,
@@ -3510,6 +3644,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn intraday_investor_trade_top(
         &self,
         request: super::domestic_ranking::IntradayInvestorTradeTopRequest,
@@ -3534,6 +3669,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn after_hours_single_price_change_rate_rank(
         &self,
         request: super::domestic_ranking::AfterHoursSinglePriceChangeRateRankRequest,
@@ -3559,6 +3695,7 @@ impl DomesticRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn foreign_institution_trade_top(
         &self,
         request: super::domestic_ranking::ForeignInstitutionTradeTopRequest,
@@ -3589,6 +3726,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_program(
         &self,
         request: super::domestic_sector::SectorProgramRequest,
@@ -3613,6 +3751,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_investor_net_buy(
         &self,
         request: super::domestic_sector::SectorInvestorNetBuyRequest,
@@ -3637,6 +3776,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_price(
         &self,
         request: super::domestic_sector::SectorPriceRequest,
@@ -3661,6 +3801,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_stock_price(
         &self,
         request: super::domestic_sector::SectorStockPriceRequest,
@@ -3685,6 +3826,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn all_sector_indices(
         &self,
         request: super::domestic_sector::AllSectorIndicesRequest,
@@ -3709,6 +3851,7 @@ impl DomesticSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_daily_price(
         &self,
         request: super::domestic_sector::SectorDailyPriceRequest,
@@ -3742,6 +3885,7 @@ impl DomesticShortSelling<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn short_sale_trend(
         &self,
         request: super::domestic_short_selling::ShortSaleTrendRequest,
@@ -3775,6 +3919,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realtime_stock_rank(
         &self,
         request: super::domestic_stock_info::RealtimeStockRankRequest,
@@ -3796,6 +3941,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_info(
         &self,
         request: super::domestic_stock_info::StockInfoRequest,
@@ -3817,6 +3963,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_brokers(
         &self,
         request: super::domestic_stock_info::StockBrokersRequest,
@@ -3841,6 +3988,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_execution_info(
         &self,
         request: super::domestic_stock_info::StockExecutionInfoRequest,
@@ -3865,6 +4013,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn credit_trade_trend(
         &self,
         request: super::domestic_stock_info::CreditTradeTrendRequest,
@@ -3889,6 +4038,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_trade_detail(
         &self,
         request: super::domestic_stock_info::DailyTradeDetailRequest,
@@ -3913,6 +4063,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_new_high_low_price(
         &self,
         request: super::domestic_stock_info::StockNewHighLowPriceRequest,
@@ -3937,6 +4088,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn upper_lower_limit_stocks(
         &self,
         request: super::domestic_stock_info::UpperLowerLimitStocksRequest,
@@ -3961,6 +4113,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn near_high_low_stocks(
         &self,
         request: super::domestic_stock_info::NearHighLowStocksRequest,
@@ -3985,6 +4138,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_surge_drop_stocks(
         &self,
         request: super::domestic_stock_info::PriceSurgeDropStocksRequest,
@@ -4009,6 +4163,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_record_update(
         &self,
         request: super::domestic_stock_info::VolumeRecordUpdateRequest,
@@ -4033,6 +4188,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_profile_cluster(
         &self,
         request: super::domestic_stock_info::VolumeProfileClusterRequest,
@@ -4057,6 +4213,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_per_stocks(
         &self,
         request: super::domestic_stock_info::HighLowPerStocksRequest,
@@ -4081,6 +4238,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn open_price_change_rate(
         &self,
         request: super::domestic_stock_info::OpenPriceChangeRateRequest,
@@ -4105,6 +4263,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn broker_volume_profile_analysis(
         &self,
         request: super::domestic_stock_info::BrokerVolumeProfileAnalysisRequest,
@@ -4129,6 +4288,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn broker_instant_volume(
         &self,
         request: super::domestic_stock_info::BrokerInstantVolumeRequest,
@@ -4153,6 +4313,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn vi_triggered_stocks(
         &self,
         request: super::domestic_stock_info::ViTriggeredStocksRequest,
@@ -4177,6 +4338,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_prev_trade_volume(
         &self,
         request: super::domestic_stock_info::TodayPrevTradeVolumeRequest,
@@ -4201,6 +4363,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn investor_daily_trade_stocks(
         &self,
         request: super::domestic_stock_info::InvestorDailyTradeStocksRequest,
@@ -4225,6 +4388,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_investor_by_institution(
         &self,
         request: super::domestic_stock_info::StockInvestorByInstitutionRequest,
@@ -4249,6 +4413,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_investor_by_institution_total(
         &self,
         request: super::domestic_stock_info::StockInvestorByInstitutionTotalRequest,
@@ -4274,6 +4439,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_prev_trades(
         &self,
         request: super::domestic_stock_info::TodayPrevTradesRequest,
@@ -4298,6 +4464,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_stock_info(
         &self,
         request: super::domestic_stock_info::WatchlistStockInfoRequest,
@@ -4322,6 +4489,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stocks(
         &self,
         request: super::domestic_stock_info::StocksRequest,
@@ -4343,6 +4511,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_detail(
         &self,
         request: super::domestic_stock_info::StockDetailRequest,
@@ -4367,6 +4536,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_codes(
         &self,
         request: super::domestic_stock_info::SectorCodesRequest,
@@ -4391,6 +4561,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn brokers(
         &self,
         request: super::domestic_stock_info::BrokersRequest,
@@ -4415,6 +4586,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn program_net_buy_top_50(
         &self,
         request: super::domestic_stock_info::ProgramNetBuyTop50Request,
@@ -4439,6 +4611,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_program_trade_status(
         &self,
         request: super::domestic_stock_info::StockProgramTradeStatusRequest,
@@ -4463,6 +4636,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn credit_loanable_stocks(
         &self,
         request: super::domestic_stock_info::CreditLoanableStocksRequest,
@@ -4484,6 +4658,7 @@ impl DomesticStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn check_credit_loanable(
         &self,
         request: super::domestic_stock_info::CheckCreditLoanableRequest,
@@ -4517,6 +4692,7 @@ impl DomesticStockLending<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_lending_trade_trend(
         &self,
         request: super::domestic_stock_lending::StockLendingTradeTrendRequest,
@@ -4541,6 +4717,7 @@ impl DomesticStockLending<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_lending_top_10_stocks(
         &self,
         request: super::domestic_stock_lending::StockLendingTop10StocksRequest,
@@ -4565,6 +4742,7 @@ impl DomesticStockLending<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_lending_trade_trend_by_stock(
         &self,
         request: super::domestic_stock_lending::StockLendingTradeTrendByStockRequest,
@@ -4590,6 +4768,7 @@ impl DomesticStockLending<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_lending_trade_history(
         &self,
         request: super::domestic_stock_lending::StockLendingTradeHistoryRequest,
@@ -4623,6 +4802,7 @@ impl DomesticTheme<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn theme_groups(
         &self,
         request: super::domestic_theme::ThemeGroupsRequest,
@@ -4647,6 +4827,7 @@ impl DomesticTheme<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn theme_stocks(
         &self,
         request: super::domestic_theme::ThemeStocksRequest,
@@ -4680,6 +4861,7 @@ impl DomesticWatchlist<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_groups(
         &self,
         request: super::domestic_watchlist::WatchlistGroupsRequest,
@@ -4704,6 +4886,7 @@ impl DomesticWatchlist<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_group_detail(
         &self,
         request: super::domestic_watchlist::WatchlistGroupDetailRequest,
@@ -4734,6 +4917,7 @@ impl OauthToken<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn issue(
         &self,
         request: super::oauth_token::IssueRequest,
@@ -4755,6 +4939,7 @@ impl OauthToken<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn revoke(
         &self,
         request: super::oauth_token::RevokeRequest,
@@ -4788,6 +4973,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_account_return_rate(
         &self,
         request: super::us_account::DailyAccountReturnRateRequest,
@@ -4812,6 +4998,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn monthly_account_return_rate(
         &self,
         request: super::us_account::MonthlyAccountReturnRateRequest,
@@ -4836,6 +5023,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_account_return_rate(
         &self,
         request: super::us_account::YearlyAccountReturnRateRequest,
@@ -4860,6 +5048,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_stock_return_rate(
         &self,
         request: super::us_account::DailyStockReturnRateRequest,
@@ -4884,6 +5073,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn monthly_stock_return_rate(
         &self,
         request: super::us_account::MonthlyStockReturnRateRequest,
@@ -4908,6 +5098,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_stock_return_rate(
         &self,
         request: super::us_account::YearlyStockReturnRateRequest,
@@ -4932,6 +5123,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn open_orders(
         &self,
         request: super::us_account::OpenOrdersRequest,
@@ -4956,6 +5148,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn ledger_balance(
         &self,
         request: super::us_account::LedgerBalanceRequest,
@@ -4980,6 +5173,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn transaction_history(
         &self,
         request: super::us_account::TransactionHistoryRequest,
@@ -5004,6 +5198,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn deposit(
         &self,
         request: super::us_account::DepositRequest,
@@ -5025,6 +5220,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn krw_withdrawable_amount(
         &self,
         request: super::us_account::KrwWithdrawableAmountRequest,
@@ -5049,6 +5245,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn deposit_and_valuation_by_currency(
         &self,
         request: super::us_account::DepositAndValuationByCurrencyRequest,
@@ -5073,6 +5270,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn ledger_valuation(
         &self,
         request: super::us_account::LedgerValuationRequest,
@@ -5097,6 +5295,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn valuation_by_date(
         &self,
         request: super::us_account::ValuationByDateRequest,
@@ -5121,6 +5320,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn deposit_and_valuation_by_currency_on_date(
         &self,
         request: super::us_account::DepositAndValuationByCurrencyOnDateRequest,
@@ -5145,6 +5345,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_order_fills(
         &self,
         request: super::us_account::DailyOrderFillsRequest,
@@ -5166,6 +5367,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn deposit_detail(
         &self,
         request: super::us_account::DepositDetailRequest,
@@ -5190,6 +5392,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_realized_pnl_by_stock(
         &self,
         request: super::us_account::TodayRealizedPnlByStockRequest,
@@ -5214,6 +5417,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn orders_by_period(
         &self,
         request: super::us_account::OrdersByPeriodRequest,
@@ -5238,6 +5442,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_order_fills(
         &self,
         request: super::us_account::TodayOrderFillsRequest,
@@ -5262,6 +5467,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realized_pnl(
         &self,
         request: super::us_account::RealizedPnlRequest,
@@ -5286,6 +5492,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_trades(
         &self,
         request: super::us_account::TodayTradesRequest,
@@ -5310,6 +5517,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_trade_summary(
         &self,
         request: super::us_account::TodayTradeSummaryRequest,
@@ -5334,6 +5542,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_realized_pnl(
         &self,
         request: super::us_account::TodayRealizedPnlRequest,
@@ -5358,6 +5567,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realized_pnl_by_date_and_stock(
         &self,
         request: super::us_account::RealizedPnlByDateAndStockRequest,
@@ -5379,6 +5589,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn return_rate_by_period(
         &self,
         request: super::us_account::ReturnRateByPeriodRequest,
@@ -5403,6 +5614,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn daily_realized_pnl(
         &self,
         request: super::us_account::DailyRealizedPnlRequest,
@@ -5427,6 +5639,7 @@ impl UsAccount<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn monthly_realized_pnl(
         &self,
         request: super::us_account::MonthlyRealizedPnlRequest,
@@ -5460,6 +5673,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_tick_chart(
         &self,
         request: super::us_chart::StockTickChartRequest,
@@ -5484,6 +5698,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_minute_chart(
         &self,
         request: super::us_chart::StockMinuteChartRequest,
@@ -5508,6 +5723,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_daily_chart(
         &self,
         request: super::us_chart::StockDailyChartRequest,
@@ -5532,6 +5748,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_weekly_chart(
         &self,
         request: super::us_chart::StockWeeklyChartRequest,
@@ -5556,6 +5773,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_monthly_chart(
         &self,
         request: super::us_chart::StockMonthlyChartRequest,
@@ -5580,6 +5798,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_yearly_chart(
         &self,
         request: super::us_chart::StockYearlyChartRequest,
@@ -5604,6 +5823,7 @@ impl UsChart<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_quarterly_chart(
         &self,
         request: super::us_chart::StockQuarterlyChartRequest,
@@ -5634,6 +5854,7 @@ impl UsExchange<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn exchange_estimate(
         &self,
         request: super::us_exchange::ExchangeEstimateRequest,
@@ -5655,6 +5876,7 @@ impl UsExchange<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn exchange_rate(
         &self,
         request: super::us_exchange::ExchangeRateRequest,
@@ -5676,6 +5898,7 @@ impl UsExchange<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn currency_exchange(
         &self,
         request: super::us_exchange::CurrencyExchangeRequest,
@@ -5709,6 +5932,7 @@ impl UsInvestmentInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn research(
         &self,
         request: super::us_investment_info::ResearchRequest,
@@ -5739,6 +5963,7 @@ impl UsMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_quote(
         &self,
         request: super::us_market_data::StockQuoteRequest,
@@ -5760,6 +5985,7 @@ impl UsMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_book(
         &self,
         request: super::us_market_data::OrderBookRequest,
@@ -5784,6 +6010,7 @@ impl UsMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_trade_details(
         &self,
         request: super::us_market_data::StockTradeDetailsRequest,
@@ -5808,6 +6035,7 @@ impl UsMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_daily_fills(
         &self,
         request: super::us_market_data::StockDailyFillsRequest,
@@ -5832,6 +6060,7 @@ impl UsMarketData<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_daily_price(
         &self,
         request: super::us_market_data::StockDailyPriceRequest,
@@ -5863,6 +6092,7 @@ impl UsOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn buy_stock(
         &self,
         request: super::us_order::BuyStockRequest,
@@ -5885,6 +6115,7 @@ impl UsOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sell_stock(
         &self,
         request: super::us_order::SellStockRequest,
@@ -5906,6 +6137,7 @@ impl UsOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn modify_stock_order(
         &self,
         request: super::us_order::ModifyStockOrderRequest,
@@ -5927,6 +6159,7 @@ impl UsOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cancel_stock_order(
         &self,
         request: super::us_order::CancelStockOrderRequest,
@@ -5948,6 +6181,7 @@ impl UsOrder<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn orderable_quantity(
         &self,
         request: super::us_order::OrderableQuantityRequest,
@@ -5981,6 +6215,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn realtime_stock_view_rank(
         &self,
         request: super::us_ranking::RealtimeStockViewRankRequest,
@@ -6005,6 +6240,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_registration_top(
         &self,
         request: super::us_ranking::WatchlistRegistrationTopRequest,
@@ -6029,6 +6265,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_by_period(
         &self,
         request: super::us_ranking::ChangeRateTopByPeriodRequest,
@@ -6053,6 +6290,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_by_period_etf(
         &self,
         request: super::us_ranking::ChangeRateTopByPeriodEtfRequest,
@@ -6077,6 +6315,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_by_period_watchlist(
         &self,
         request: super::us_ranking::ChangeRateTopByPeriodWatchlistRequest,
@@ -6101,6 +6340,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_volume_top(
         &self,
         request: super::us_ranking::TodayVolumeTopRequest,
@@ -6125,6 +6365,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_volume_top_etf(
         &self,
         request: super::us_ranking::TodayVolumeTopEtfRequest,
@@ -6149,6 +6390,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_trade_value_top(
         &self,
         request: super::us_ranking::TodayTradeValueTopRequest,
@@ -6173,6 +6415,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn today_trade_value_top_etf(
         &self,
         request: super::us_ranking::TodayTradeValueTopEtfRequest,
@@ -6197,6 +6440,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn market_cap_top(
         &self,
         request: super::us_ranking::MarketCapTopRequest,
@@ -6221,6 +6465,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn market_cap_top_etf(
         &self,
         request: super::us_ranking::MarketCapTopEtfRequest,
@@ -6245,6 +6490,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn kiwoom_trade_top(
         &self,
         request: super::us_ranking::KiwoomTradeTopRequest,
@@ -6269,6 +6515,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn kiwoom_trade_top_etf(
         &self,
         request: super::us_ranking::KiwoomTradeTopEtfRequest,
@@ -6293,6 +6540,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_vs_prev_day(
         &self,
         request: super::us_ranking::ChangeRateTopVsPrevDayRequest,
@@ -6317,6 +6565,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_vs_prev_day_etf(
         &self,
         request: super::us_ranking::ChangeRateTopVsPrevDayEtfRequest,
@@ -6341,6 +6590,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_vs_open(
         &self,
         request: super::us_ranking::ChangeRateTopVsOpenRequest,
@@ -6365,6 +6615,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_vs_open_etf(
         &self,
         request: super::us_ranking::ChangeRateTopVsOpenEtfRequest,
@@ -6389,6 +6640,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn change_rate_top_vs_open_watchlist(
         &self,
         request: super::us_ranking::ChangeRateTopVsOpenWatchlistRequest,
@@ -6413,6 +6665,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cumulative_change_rate_top(
         &self,
         request: super::us_ranking::CumulativeChangeRateTopRequest,
@@ -6437,6 +6690,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn cumulative_change_rate_top_etf(
         &self,
         request: super::us_ranking::CumulativeChangeRateTopEtfRequest,
@@ -6461,6 +6715,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn prev_day_trade_top(
         &self,
         request: super::us_ranking::PrevDayTradeTopRequest,
@@ -6485,6 +6740,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn prev_day_trade_top_etf(
         &self,
         request: super::us_ranking::PrevDayTradeTopEtfRequest,
@@ -6509,6 +6765,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_price_rise_fall(
         &self,
         request: super::us_ranking::HighLowPriceRiseFallRequest,
@@ -6533,6 +6790,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_price_rise_fall_etf(
         &self,
         request: super::us_ranking::HighLowPriceRiseFallEtfRequest,
@@ -6557,6 +6815,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn rise_fall_by_date(
         &self,
         request: super::us_ranking::RiseFallByDateRequest,
@@ -6581,6 +6840,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn rise_fall_by_date_etf(
         &self,
         request: super::us_ranking::RiseFallByDateEtfRequest,
@@ -6605,6 +6865,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn turnover_rate_top(
         &self,
         request: super::us_ranking::TurnoverRateTopRequest,
@@ -6629,6 +6890,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn turnover_rate_top_etf(
         &self,
         request: super::us_ranking::TurnoverRateTopEtfRequest,
@@ -6653,6 +6915,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn consecutive_rise_fall_rank(
         &self,
         request: super::us_ranking::ConsecutiveRiseFallRankRequest,
@@ -6677,6 +6940,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn consecutive_rise_fall_rank_etf(
         &self,
         request: super::us_ranking::ConsecutiveRiseFallRankEtfRequest,
@@ -6701,6 +6965,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn consecutive_rise_fall_rank_watchlist(
         &self,
         request: super::us_ranking::ConsecutiveRiseFallRankWatchlistRequest,
@@ -6725,6 +6990,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_book_depth_top(
         &self,
         request: super::us_ranking::OrderBookDepthTopRequest,
@@ -6749,6 +7015,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn order_book_depth_top_etf(
         &self,
         request: super::us_ranking::OrderBookDepthTopEtfRequest,
@@ -6773,6 +7040,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn day_session_disparity_top(
         &self,
         request: super::us_ranking::DaySessionDisparityTopRequest,
@@ -6797,6 +7065,7 @@ impl UsRanking<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn day_session_disparity_top_etf(
         &self,
         request: super::us_ranking::DaySessionDisparityTopEtfRequest,
@@ -6830,6 +7099,7 @@ impl UsSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_period_returns(
         &self,
         request: super::us_sector::SectorPeriodReturnsRequest,
@@ -6854,6 +7124,7 @@ impl UsSector<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_change_rate_rank(
         &self,
         request: super::us_sector::SectorChangeRateRankRequest,
@@ -6887,6 +7158,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn exchange_types(
         &self,
         request: super::us_stock_info::ExchangeTypesRequest,
@@ -6911,6 +7183,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_list(
         &self,
         request: super::us_stock_info::StockListRequest,
@@ -6932,6 +7205,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn stock_info(
         &self,
         request: super::us_stock_info::StockInfoRequest,
@@ -6956,6 +7230,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn sector_list(
         &self,
         request: super::us_stock_info::SectorListRequest,
@@ -6980,6 +7255,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn index_list(
         &self,
         request: super::us_stock_info::IndexListRequest,
@@ -7004,6 +7280,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_etn_list(
         &self,
         request: super::us_stock_info::EtfEtnListRequest,
@@ -7028,6 +7305,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn etf_category_list(
         &self,
         request: super::us_stock_info::EtfCategoryListRequest,
@@ -7052,6 +7330,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_surge_drop(
         &self,
         request: super::us_stock_info::VolumeSurgeDropRequest,
@@ -7076,6 +7355,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_surge_drop_etf(
         &self,
         request: super::us_stock_info::VolumeSurgeDropEtfRequest,
@@ -7100,6 +7380,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_by_band(
         &self,
         request: super::us_stock_info::PriceByBandRequest,
@@ -7124,6 +7405,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_by_band_etf(
         &self,
         request: super::us_stock_info::PriceByBandEtfRequest,
@@ -7148,6 +7430,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_surge_drop(
         &self,
         request: super::us_stock_info::PriceSurgeDropRequest,
@@ -7172,6 +7455,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_surge_drop_etf(
         &self,
         request: super::us_stock_info::PriceSurgeDropEtfRequest,
@@ -7196,6 +7480,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn price_surge_drop_watchlist(
         &self,
         request: super::us_stock_info::PriceSurgeDropWatchlistRequest,
@@ -7220,6 +7505,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_proximity(
         &self,
         request: super::us_stock_info::HighLowProximityRequest,
@@ -7244,6 +7530,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_proximity_etf(
         &self,
         request: super::us_stock_info::HighLowProximityEtfRequest,
@@ -7268,6 +7555,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn high_low_proximity_watchlist(
         &self,
         request: super::us_stock_info::HighLowProximityWatchlistRequest,
@@ -7292,6 +7580,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_renewal(
         &self,
         request: super::us_stock_info::VolumeRenewalRequest,
@@ -7316,6 +7605,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_renewal_etf(
         &self,
         request: super::us_stock_info::VolumeRenewalEtfRequest,
@@ -7340,6 +7630,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn volume_renewal_watchlist(
         &self,
         request: super::us_stock_info::VolumeRenewalWatchlistRequest,
@@ -7364,6 +7655,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn new_high_low(
         &self,
         request: super::us_stock_info::NewHighLowRequest,
@@ -7388,6 +7680,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn new_high_low_etf(
         &self,
         request: super::us_stock_info::NewHighLowEtfRequest,
@@ -7412,6 +7705,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gap_up_down(
         &self,
         request: super::us_stock_info::GapUpDownRequest,
@@ -7436,6 +7730,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn gap_up_down_etf(
         &self,
         request: super::us_stock_info::GapUpDownEtfRequest,
@@ -7460,6 +7755,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn remaining_order_ratio_surge(
         &self,
         request: super::us_stock_info::RemainingOrderRatioSurgeRequest,
@@ -7484,6 +7780,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn remaining_order_ratio_surge_etf(
         &self,
         request: super::us_stock_info::RemainingOrderRatioSurgeEtfRequest,
@@ -7508,6 +7805,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn supply_concentration(
         &self,
         request: super::us_stock_info::SupplyConcentrationRequest,
@@ -7532,6 +7830,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn supply_concentration_etf(
         &self,
         request: super::us_stock_info::SupplyConcentrationEtfRequest,
@@ -7556,6 +7855,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_change_rate(
         &self,
         request: super::us_stock_info::YearlyChangeRateRequest,
@@ -7580,6 +7880,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_change_rate_by_sector(
         &self,
         request: super::us_stock_info::YearlyChangeRateBySectorRequest,
@@ -7604,6 +7905,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_change_rate_by_etf_category(
         &self,
         request: super::us_stock_info::YearlyChangeRateByEtfCategoryRequest,
@@ -7628,6 +7930,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_sector_change_rate(
         &self,
         request: super::us_stock_info::YearlySectorChangeRateRequest,
@@ -7652,6 +7955,7 @@ impl UsStockInfo<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn yearly_change_rate_etf(
         &self,
         request: super::us_stock_info::YearlyChangeRateEtfRequest,
@@ -7685,6 +7989,7 @@ impl UsWatchlist<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_groups(
         &self,
         request: super::us_watchlist::WatchlistGroupsRequest,
@@ -7709,6 +8014,7 @@ impl UsWatchlist<'_> {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn watchlist_group_detail(
         &self,
         request: super::us_watchlist::WatchlistGroupDetailRequest,

@@ -103,11 +103,17 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => match $crate::call::decode_boxed($id, body) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) },
+                    $id => {
+                        let mut r = Box::new(<super::$module::$resp as $crate::codec::Table>::blank());
+                        match $crate::call::decode_into($id, body, &mut *r) { Ok(()) => Ok(AnyResponse::$v(r)), Err(e) => Err(e) }
+                    }
                 )*)*
                 $($(
                     #[cfg(feature = $cfeature)]
-                    $cid => match $crate::call::decode_boxed($cid, body) { Ok(v) => Ok(AnyResponse::$cv(v)), Err(e) => Err(e) },
+                    $cid => {
+                        let mut r = Box::new(<super::$cmodule::$cresp as $crate::codec::Table>::blank());
+                        match $crate::call::decode_into($cid, body, &mut *r) { Ok(()) => Ok(AnyResponse::$cv(r)), Err(e) => Err(e) }
+                    }
                 )*)*
                 $(
                     #[cfg(feature = "realtime")]
@@ -164,6 +170,42 @@ macro_rules! registry {
                     _ => unreachable!("AnyRequest has no variants with these features"),
                 }
             }
+
+            /// The request past its type, for the runtime's one dispatch path.
+            #[allow(unreachable_code)] // with no REST group on
+            fn erased(&self) -> $crate::call::TableRequest<'_> {
+                let (info, table, order): (&'static $crate::TrInfo, &dyn $crate::codec::Table, Option<$crate::OrderSummary>) = match self {
+                    $($(#[cfg(feature = $feature)] Self::$v(r) => (
+                        &<super::$module::$req as $crate::TrRequest>::INFO,
+                        &**r,
+                        $crate::TrRequest::order_summary(r.as_ref()),
+                    ),)*)*
+                    #[allow(unreachable_patterns)]
+                    _ => unreachable!("AnyRequest has no variants with these features"),
+                };
+                $crate::call::TableRequest { info, table, order, decode: decode_boxed }
+            }
+
+            /// Whether the TR pages by `cont-yn` / `next-key`.
+            fn is_paged(&self) -> bool {
+                match self {
+                    $($($(#[cfg(feature = $feature)] Self::$v(_) => $crate::__registry_paged!($paged),)?)*)*
+                    #[allow(unreachable_patterns)]
+                    _ => false,
+                }
+            }
+        }
+
+        /// [`decode_response`] boxed, the decoder the runtime's dispatch path calls.
+        #[allow(dead_code)] // with no REST group on, nothing sends
+        fn decode_boxed(
+            api_id: &'static str,
+            body: &[u8],
+        ) -> Result<Box<dyn ::std::any::Any + Send>, $crate::DecodeError> {
+            match decode_response(api_id, body) {
+                Ok(response) => Ok(Box::new(response)),
+                Err(e) => Err(e),
+            }
         }
 
         impl ::serde::Serialize for AnyRequest {
@@ -199,7 +241,10 @@ macro_rules! registry {
             match api_id {
                 $($(
                     #[cfg(feature = $feature)]
-                    $id => match $crate::call::parse_boxed($id, body) { Ok(v) => Ok(AnyRequest::$v(v)), Err(e) => Err(e) },
+                    $id => {
+                        let mut r = Box::new(<super::$module::$req as $crate::codec::Table>::blank());
+                        match $crate::codec::fill_request_body($id, body, &mut *r) { Ok(()) => Ok(AnyRequest::$v(r)), Err(e) => Err(e) }
+                    }
                 )*)*
                 _ => Err($crate::ValidationError {
                     api_id: ws_command(api_id).unwrap_or("<api-id>"),
@@ -217,23 +262,9 @@ macro_rules! registry {
             }
         }
 
-        // The arms wrap an answer with a `match`, not `?` or `.map(Variant)`: each of those
-        // is a generic function compiled once per TR (a tenth of the crate's code).
-
         /// Send a typed request of any REST or OAuth TR exactly like a typed call.
-        // Each arm only boxes its call: the match's own future stays a pointer wide, where
-        // awaiting every arm inline made it megabytes (a debug build's thread stack
-        // overflowed with all features on).
-        #[allow(unused_variables)]
         fn send(client: &$crate::Client, request: AnyRequest) -> $crate::call::BoxedSend<AnyResponse> {
-            match request {
-                $($(
-                    #[cfg(feature = $feature)]
-                    AnyRequest::$v(r) => $crate::call::send_any(client, r, |b| match $crate::call::unbox(b) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) }),
-                )*)*
-                #[allow(unreachable_patterns)]
-                _ => unreachable!("AnyRequest has no variants with these features"),
-            }
+            $crate::call::send_table(client, request.erased(), $crate::call::unbox::<AnyResponse>)
         }
 
         /// Call any REST or OAuth TR by api-id with a JSON body, for tools and scripts: the
@@ -264,16 +295,10 @@ macro_rules! registry {
             request: AnyRequest,
             max_pages: Option<usize>,
         ) -> Result<$crate::call::BoxedPages<AnyResponse>, AnyRequest> {
-            match request {
-                $($($(
-                    #[cfg(feature = $feature)]
-                    AnyRequest::$v(r) => Ok($crate::call::$paged(client, r, max_pages, |b| {
-                        match $crate::call::unbox(b) { Ok(v) => Ok(AnyResponse::$v(v)), Err(e) => Err(e) }
-                    })),
-                )?)*)*
-                #[allow(unreachable_patterns)]
-                other => Err(other),
+            if !request.is_paged() {
+                return Err(request);
             }
+            Ok($crate::call::pages_table(client, request.erased(), max_pages, $crate::call::unbox::<AnyResponse>))
         }
 
         /// [`call_json`] for listings: the pages of any REST or OAuth TR by api-id with a
@@ -319,5 +344,14 @@ macro_rules! registry {
             )*)*
             out
         }
+    };
+}
+
+/// `true` for a registry row marked `, paged` (the registry's `is_paged`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __registry_paged {
+    (paged) => {
+        true
     };
 }

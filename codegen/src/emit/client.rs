@@ -121,8 +121,11 @@ fn emit_group(g: &Group) -> TokenStream {
         let m = ident(&t.method);
         let req = ident(&t.request.name);
         let d = doc(&t.method_doc);
+        // `#[inline]`: compiled in the crate that calls the method, so the generated crate
+        // does not build a `Call` of every TR for callers that name a few.
         quote! {
             #d
+            #[inline]
             pub fn #m(&self, request: super::#module::#req) -> kiwoom_runtime::Call<super::#module::#req> {
                 self.client.call(request)
             }

@@ -219,6 +219,8 @@ pub enum SlotKind {
     Date,
     /// Any other optional value type.
     Opt,
+    /// An optional generated enum.
+    Code,
     /// A value that must be present (required).
     Req,
     /// A generated enum that must be present (required; blank is the code `""`).
@@ -239,6 +241,7 @@ impl SlotKind {
             SlotKind::Text => "Text",
             SlotKind::Date => "Date",
             SlotKind::Opt => "Opt",
+            SlotKind::Code => "Code",
             SlotKind::Req => "Req",
             SlotKind::ReqCode => "ReqCode",
             SlotKind::Number => "Number",
@@ -263,14 +266,10 @@ impl FieldDef {
                 "rust_decimal::Decimal" => SlotKind::Decimal,
                 "String" => SlotKind::Text,
                 "chrono::NaiveDate" => SlotKind::Date,
+                enum_ty if is_generated_enum(enum_ty) => SlotKind::Code,
                 _ => SlotKind::Opt,
             },
-            // Generated enums live in the group's or the crate's `enums` module.
-            FieldTy::Value { rust, .. }
-                if rust.starts_with("super::") || rust.starts_with("crate::") =>
-            {
-                SlotKind::ReqCode
-            }
+            FieldTy::Value { rust, .. } if is_generated_enum(rust) => SlotKind::ReqCode,
             FieldTy::Value { .. } => SlotKind::Req,
             FieldTy::ReturnCode => SlotKind::Number,
             FieldTy::Records { .. } => SlotKind::List,
@@ -278,6 +277,12 @@ impl FieldDef {
             FieldTy::Values { .. } => SlotKind::Values,
         }
     }
+}
+
+/// Generated enums live in the group's or the crate's `enums` module; every other value
+/// type is the runtime's or a standard one.
+fn is_generated_enum(rust: &str) -> bool {
+    rust.starts_with("super::") || rust.starts_with("crate::")
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -157,13 +157,13 @@ codec::record_table!(
         order_price: Int("ord_pric"),
         unfilled_split_orders_quantity: Int("osop_qty"),
         in_out_type_name: Text("io_tp_nm"),
-        trade_type: Opt("trde_tp"),
+        trade_type: Code("trde_tp"),
         sell_type: Text("sell_tp"),
         execution_quantity: Int("cntr_qty"),
-        order_status: Opt("ord_stt"),
+        order_status: Code("ord_stt"),
         current_price: Int("cur_prc"),
-        exchange_type: Opt("stex_tp"),
-        exchange_type_text: Opt("stex_tp_txt")
+        exchange_type: Code("stex_tp"),
+        exchange_type_text: Code("stex_tp_txt")
     },
     default
 );

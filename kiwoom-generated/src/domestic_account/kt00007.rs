@@ -260,7 +260,7 @@ codec::record_table!(
     AccountOrderFillDetailRow {
         order_number: Text("ord_no"),
         stock_code: Text("stk_cd"),
-        trade_type: Opt("trde_tp"),
+        trade_type: Code("trde_tp"),
         credit_type: Text("crd_tp"),
         order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
         order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),

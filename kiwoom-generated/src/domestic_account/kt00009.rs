@@ -290,7 +290,7 @@ codec::record_table!(
         stock_bond_type: Text("stk_bond_tp"),
         order_number: Text("ord_no"),
         stock_code: Text("stk_cd"),
-        trade_type: Opt("trde_tp"),
+        trade_type: Code("trde_tp"),
         in_out_type_name: Text("io_tp_nm"),
         order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(10)),
         order_unit_price: Opt("ord_uv").format(codec::Format::PLAIN.zero_padded(10)),

@@ -327,7 +327,7 @@ codec::record_table!(
         purchase_settlement_amount: Int("pur_exct_amt")
             .format(codec::Format::PLAIN.zero_padded(12)),
         d_plus_2_deposit: Int("d2entra").format(codec::Format::PLAIN.zero_padded(12)),
-        margin_reduction_applied_type: Opt("profa_rdex_aplc_tp"),
+        margin_reduction_applied_type: Code("profa_rdex_aplc_tp"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },

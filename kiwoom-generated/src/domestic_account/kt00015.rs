@@ -129,7 +129,7 @@ codec::request_table!(
         gold_spot_type: ReqCode("gds_tp").max(1),
         foreign_exchange_code: Text("frgn_stex_code").max(10),
         domestic_exchange_type: ReqCode("dmst_stex_tp").max(6),
-        query_sort_type: Opt("qry_sort_tp").max(1)
+        query_sort_type: Code("qry_sort_tp").max(1)
     },
     from_json = "kt00015"
 );
@@ -418,7 +418,7 @@ codec::record_table!(
         foreign_currency_settlement_amount: Decimal("fc_exct_amt"),
         deposit_balance: Int("entra_remn").format(codec::Format::PLAIN.zero_padded(15)),
         currency_code: Text("crnc_cd"),
-        trade_occurred_type: Opt("trde_ocr_tp"),
+        trade_occurred_type: Code("trde_ocr_tp"),
         trade_kind_name: Text("trde_kind_nm"),
         stock_name: Text("stk_nm"),
         trade_amount: Int("trde_amt").format(codec::Format::PLAIN.zero_padded(15)),

@@ -119,13 +119,13 @@ impl AllGoldSpotOrderFillsRequest {
 codec::request_table!(
     AllGoldSpotOrderFillsRequest {
         order_date: Req("ord_dt").max(8),
-        query_type: Opt("qry_tp").max(1),
+        query_type: Code("qry_tp").max(1),
         market_deal_type: ReqCode("mrkt_deal_tp").max(1),
         stock_bond_type: ReqCode("stk_bond_tp").max(1),
         sell_buy_type: ReqCode("slby_tp").max(1),
         stock_code: Text("stk_cd").max(12),
         start_order_number: Text("fr_ord_no").max(7),
-        domestic_exchange_type: Opt("dmst_stex_tp").max(6)
+        domestic_exchange_type: Code("dmst_stex_tp").max(6)
     },
     from_json = "kt50030"
 );

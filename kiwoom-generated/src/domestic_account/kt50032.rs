@@ -84,7 +84,7 @@ codec::request_table!(
     GoldSpotTransactionHistoryRequest {
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8),
-        kind: Opt("tp").max(1),
+        kind: Code("tp").max(1),
         stock_code: Text("stk_cd").max(12)
     },
     default,

@@ -164,7 +164,7 @@ codec::record_table!(
         high_price: Int("high_pric"),
         low_price: Int("low_pric"),
         previous_day_change: Int("pred_pre"),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

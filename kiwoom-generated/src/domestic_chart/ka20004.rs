@@ -156,7 +156,7 @@ codec::record_table!(
         high_price: Decimal("high_pric").format(codec::Format::scaled(2)),
         low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
         previous_day_change: Int("pred_pre"),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

@@ -175,7 +175,7 @@ codec::record_table!(
         low_price: Decimal("low_pric").format(codec::Format::scaled(2)),
         cumulative_trade_quantity: Int("acc_trde_qty"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

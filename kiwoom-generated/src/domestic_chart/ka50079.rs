@@ -160,7 +160,7 @@ codec::record_table!(
         low_price: Int("low_pric"),
         execution_time: Opt("cntr_tm"),
         date: Opt("dt"),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

@@ -68,7 +68,7 @@ codec::request_table!(
     GoldSpotMinuteChartRequest {
         stock_code: Req("stk_cd").max(20),
         tick_range: ReqCode("tic_scope").max(3),
-        adjusted_stock_price_type: Opt("upd_stkpc_tp").max(1)
+        adjusted_stock_price_type: Code("upd_stkpc_tp").max(1)
     },
     from_json = "ka50080"
 );
@@ -174,7 +174,7 @@ codec::record_table!(
         low_price: Int("low_pric"),
         execution_time: Opt("cntr_tm"),
         date: Opt("dt"),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

@@ -88,7 +88,7 @@ codec::request_table!(
         seq: Req("seq").max(3),
         search_type: ReqCode("search_type"),
         exchange_type: ReqCode("stex_tp").max(1),
-        continuation_flag: Opt("cont_yn").max(1),
+        continuation_flag: Code("cont_yn").max(1),
         next_key: Text("next_key").max(20)
     },
     trnm = "CNSRREQ"
@@ -207,7 +207,7 @@ codec::record_table!(
         stock_code: Text("9001"),
         stock_name: Text("302"),
         current_price: Opt("10").format(codec::Format::PLAIN.zero_padded(9)),
-        previous_day_change_sign: Opt("25"),
+        previous_day_change_sign: Code("25"),
         previous_day_change: Int("11").format(codec::Format::PLAIN.zero_padded(9)),
         fluctuation_rate: Decimal("12").format(codec::Format::scaled(2).zero_padded(9)),
         cumulative_trade_quantity: Int("13").format(codec::Format::PLAIN.zero_padded(9)),

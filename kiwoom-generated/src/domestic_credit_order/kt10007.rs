@@ -149,7 +149,7 @@ pub struct SellCreditStockResponse {
 codec::record_table!(
     SellCreditStockResponse {
         order_number: Opt("ord_no"),
-        domestic_exchange_type: Opt("dmst_stex_tp"),
+        domestic_exchange_type: Code("dmst_stex_tp"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },

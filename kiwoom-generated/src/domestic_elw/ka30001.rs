@@ -215,7 +215,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         rank: Int("rank"),
         stock_name: Text("stk_nm"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         trade_end_elw_base_price: Int("trde_end_elwbase_pric"),
         current_price: Opt("cur_prc"),

@@ -210,7 +210,7 @@ codec::record_table!(
         remaining_days: Int("srvive_dys"),
         theoretical_price: Decimal("theory_pric").format(codec::Format::scaled(2)),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        change_type: Opt("pre_tp"),
+        change_type: Code("pre_tp"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
         trade_quantity: Int("trde_qty"),

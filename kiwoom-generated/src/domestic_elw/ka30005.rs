@@ -321,7 +321,7 @@ codec::record_table!(
         right_type: Text("rght_tp"),
         expiry_date: Date("expr_dt"),
         current_price: Opt("cur_prc"),
-        change_type: Opt("pre_tp"),
+        change_type: Code("pre_tp"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

@@ -383,7 +383,7 @@ codec::record_table!(
     ElwDetailResponse {
         asset_code: Text("aset_cd"),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
         lp_member_name: Text("lpmmcm_nm"),

@@ -171,7 +171,7 @@ codec::record_table!(
     EtfDailyTrendRow {
         execution_date: Date("cntr_dt"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         change_rate: Decimal("pre_rt"),
         trade_quantity: Int("trde_qty"),
@@ -182,7 +182,7 @@ codec::record_table!(
         tracking_error_rate: Decimal("trace_eor_rt").format(codec::Format::scaled(2)),
         tracking_current_price: Decimal("trace_cur_prc").format(codec::Format::scaled(2)),
         tracking_previous_day_change: Decimal("trace_pred_pre").format(codec::Format::scaled(2)),
-        tracking_change_sign: Opt("trace_pre_sig")
+        tracking_change_sign: Code("trace_pre_sig")
     },
     default
 );

@@ -217,7 +217,7 @@ codec::record_table!(
         stock_classification: Text("stk_cls"),
         stock_name: Text("stk_nm"),
         close_price: Opt("close_pric"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         change_rate: Decimal("pre_rt"),
         trade_quantity: Int("trde_qty"),

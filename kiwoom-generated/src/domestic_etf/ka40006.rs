@@ -195,7 +195,7 @@ codec::record_table!(
     EtfIntradayTrendRow {
         time: Opt("tm"),
         close_price: Opt("close_pric"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
@@ -207,7 +207,7 @@ codec::record_table!(
         tracking_index: Decimal("trace_idex").format(codec::Format::scaled(2)),
         tracking_index_previous_day_change: Decimal("trace_idex_pred_pre")
             .format(codec::Format::scaled(2)),
-        tracking_index_previous_day_change_sign: Opt("trace_idex_pred_pre_sig")
+        tracking_index_previous_day_change_sign: Code("trace_idex_pred_pre_sig")
     },
     default
 );

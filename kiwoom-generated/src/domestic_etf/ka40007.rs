@@ -146,10 +146,10 @@ codec::record_table!(
     EtfIntradayTradesRow {
         execution_time: Opt("cntr_tm"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         trade_quantity: Int("trde_qty"),
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default
 );

@@ -98,7 +98,7 @@ codec::record_table!(
     EtfTradesByDateResponse {
         execution_time: Opt("cntr_tm"),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         trade_quantity: Int("trde_qty").format(codec::Format::PLAIN.double_signed()),
         etf_net_purchase_quantity_list: List("etfnetprps_qty_array"),
@@ -161,7 +161,7 @@ codec::record_table!(
     EtfTradesByDateRow {
         date: Date("dt"),
         current_price_n: Opt("cur_prc_n").format(codec::Format::PLAIN.double_signed()),
-        change_sign_n: Opt("pre_sig_n"),
+        change_sign_n: Code("pre_sig_n"),
         previous_day_change_n: Int("pred_pre_n").format(codec::Format::PLAIN.double_signed()),
         cumulative_trade_quantity: Int("acc_trde_qty"),
         foreign_net_purchase_quantity: Int("for_netprps_qty")

@@ -113,7 +113,7 @@ pub struct EtfIntradaySupplyDemandStatusRow {
 codec::record_table!(
     EtfIntradaySupplyDemandStatusRow {
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         trade_quantity: Int("trde_qty"),
         foreign_net_purchase: Int("for_netprps").format(codec::Format::PLAIN.double_signed())

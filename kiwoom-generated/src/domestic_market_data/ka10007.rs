@@ -792,7 +792,7 @@ codec::record_table!(
         previous_day_trade_value: Int("pred_trde_prica"),
         listed_share_count: Int("flo_stkcnt"),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        sign: Opt("smbol"),
+        sign: Code("smbol"),
         fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
         previous_day_rate: Decimal("pred_rt").format(codec::Format::PLAIN.double_signed()),
         open_price: Opt("open_pric").format(codec::Format::PLAIN.double_signed()),

@@ -195,7 +195,7 @@ codec::record_table!(
     StockInstitutionTradeTrendRow {
         date: Date("dt"),
         close_price: Opt("close_pric"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

@@ -154,7 +154,7 @@ codec::record_table!(
         date: Date("dt"),
         current_price: Opt("cur_prc"),
         previous_day_change: Int("pred_pre"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
         cumulative_trade_value: Int("acc_trde_prica"),

@@ -250,7 +250,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

@@ -173,7 +173,7 @@ codec::record_table!(
         high_price: Opt("high_pric"),
         low_price: Opt("low_pric"),
         date: Date("dt"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         institution_net_purchase: Int("orgn_netprps"),
         foreign_net_purchase: Int("for_netprps"),
         individual_net_purchase: Int("ind_netprps")

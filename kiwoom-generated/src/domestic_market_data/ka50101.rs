@@ -179,7 +179,7 @@ codec::record_table!(
         cumulative_trade_value: Int("acc_trde_prica"),
         execution_trade_quantity: Int("cntr_trde_qty"),
         time: Opt("tm"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         best_ask_price_unit: Opt("pri_sel_bid_unit"),
         best_bid_price_unit: Opt("pri_buy_bid_unit"),
         trade_change: Decimal("trde_pre"),

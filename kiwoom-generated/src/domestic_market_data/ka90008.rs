@@ -211,7 +211,7 @@ codec::record_table!(
     StockProgramIntradayTrendRow {
         time: Opt("tm"),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         fluctuation_rate: Decimal("flu_rt").format(codec::Format::PLAIN.double_signed()),
         trade_quantity: Int("trde_qty"),
@@ -230,7 +230,7 @@ codec::record_table!(
         base_price_time: Opt("base_pric_tm"),
         lending_trade_repayment_sum: Int("dbrt_trde_rpy_sum"),
         balance_orders_received_sum: Int("remn_rcvord_sum"),
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default
 );

@@ -127,7 +127,7 @@ pub struct BuyStockResponse {
 codec::record_table!(
     BuyStockResponse {
         order_number: Opt("ord_no"),
-        domestic_exchange_type: Opt("dmst_stex_tp"),
+        domestic_exchange_type: Code("dmst_stex_tp"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },

@@ -137,7 +137,7 @@ codec::record_table!(
         order_number: Opt("ord_no"),
         base_original_order_number: Opt("base_orig_ord_no"),
         modify_quantity: Int("mdfy_qty").format(codec::Format::PLAIN.zero_padded(12)),
-        domestic_exchange_type: Opt("dmst_stex_tp"),
+        domestic_exchange_type: Code("dmst_stex_tp"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },

@@ -206,7 +206,7 @@ codec::record_table!(
         stock_name: Text("stk_nm"),
         expected_execution_price: Opt("exp_cntr_pric"),
         base_price: Opt("base_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         expected_execution_quantity: Int("exp_cntr_qty"),

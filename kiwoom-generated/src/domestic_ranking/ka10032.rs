@@ -179,7 +179,7 @@ codec::record_table!(
         previous_day_rank: Int("pred_rank"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         ask_price: Opt("sel_bid"),

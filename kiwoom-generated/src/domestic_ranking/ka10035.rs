@@ -178,7 +178,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         d_minus_1: Int("dm1"),
         d_minus_2: Int("dm2"),

@@ -92,7 +92,7 @@ codec::request_table!(
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8),
         query_type: ReqCode("qry_tp").max(1),
-        date: Opt("dt")
+        date: Code("dt")
     },
     from_json = "ka10038"
 );

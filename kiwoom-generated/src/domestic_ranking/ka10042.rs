@@ -111,7 +111,7 @@ codec::request_table!(
         end_date: Date("end_dt").max(8),
         query_date_type: ReqCode("qry_dt_tp").max(1),
         point_type: ReqCode("pot_tp").max(1),
-        date: Opt("dt").max(4),
+        date: Code("dt").max(4),
         sort_base: ReqCode("sort_base").max(1)
     },
     from_json = "ka10042"

@@ -80,7 +80,7 @@ codec::request_table!(
         trade_type: ReqCode("trde_tp").max(1),
         market_type: ReqCode("mrkt_tp").max(3),
         institution_type: ReqCode("orgn_tp").max(4),
-        amount_quantity_type: Opt("amt_qty_tp").max(1)
+        amount_quantity_type: Code("amt_qty_tp").max(1)
     },
     from_json = "ka10065"
 );

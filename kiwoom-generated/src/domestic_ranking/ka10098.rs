@@ -201,7 +201,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         sell_total_remaining_quantity: Int("sel_tot_req"),

@@ -230,7 +230,7 @@ codec::record_table!(
         industry_code: Text("inds_cd"),
         industry_name: Text("inds_nm"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_smbol"),
+        change_sign: Code("pre_smbol"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

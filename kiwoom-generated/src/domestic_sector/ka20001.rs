@@ -206,7 +206,7 @@ pub struct SectorPriceResponse {
 codec::record_table!(
     SectorPriceResponse {
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
@@ -287,7 +287,7 @@ codec::record_table!(
     SectorPriceRow {
         time_n: Opt("tm_n"),
         current_price_n: Opt("cur_prc_n"),
-        previous_day_change_sign_n: Opt("pred_pre_sig_n"),
+        previous_day_change_sign_n: Code("pred_pre_sig_n"),
         previous_day_change_n: Decimal("pred_pre_n"),
         fluctuation_rate_n: Decimal("flu_rt_n"),
         trade_quantity_n: Int("trde_qty_n"),

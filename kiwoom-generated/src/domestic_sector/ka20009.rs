@@ -206,7 +206,7 @@ pub struct SectorDailyPriceResponse {
 codec::record_table!(
     SectorDailyPriceResponse {
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
@@ -281,7 +281,7 @@ codec::record_table!(
     SectorDailyPriceRow {
         date_n: Date("dt_n"),
         current_price_n: Opt("cur_prc_n"),
-        previous_day_change_sign_n: Opt("pred_pre_sig_n"),
+        previous_day_change_sign_n: Code("pred_pre_sig_n"),
         previous_day_change_n: Decimal("pred_pre_n"),
         fluctuation_rate_n: Decimal("flu_rt_n"),
         cumulative_trade_quantity_n: Int("acc_trde_qty_n")

@@ -73,7 +73,7 @@ impl ShortSaleTrendRequest {
 codec::request_table!(
     ShortSaleTrendRequest {
         stock_code: Req("stk_cd").max(20),
-        time_type: Opt("tm_tp").max(1),
+        time_type: Code("tm_tp").max(1),
         start_date: Req("strt_dt").max(8),
         end_date: Req("end_dt").max(8)
     },
@@ -180,7 +180,7 @@ codec::record_table!(
     ShortSaleTrendRow {
         date: Date("dt"),
         close_price: Opt("close_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

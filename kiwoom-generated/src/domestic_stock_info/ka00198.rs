@@ -143,11 +143,11 @@ pub struct RealtimeStockRankRow {
 codec::record_table!(
     RealtimeStockRankRow {
         stock_name: Text("stk_nm"),
-        big_data_rank: Opt("bigd_rank"),
+        big_data_rank: Code("bigd_rank"),
         rank_change: Int("rank_chg"),
         rank_change_sign: Text("rank_chg_sign"),
         past_current_price: Int("past_curr_prc"),
-        base_price_change_sign: Opt("base_comp_sign"),
+        base_price_change_sign: Code("base_comp_sign"),
         base_price_fluctuation_rate: Decimal("base_comp_chgr"),
         previous_base_change_sign: Text("prev_base_sign"),
         previous_base_fluctuation_rate: Decimal("prev_base_chgr"),

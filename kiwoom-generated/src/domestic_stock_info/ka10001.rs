@@ -344,7 +344,7 @@ codec::record_table!(
         low_250d_date: Date("250lwst_pric_dt"),
         low_250d_change_rate: Decimal("250lwst_pric_pre_rt"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

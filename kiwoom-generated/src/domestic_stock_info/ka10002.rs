@@ -240,7 +240,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        fluctuation_sign: Opt("flu_smbol"),
+        fluctuation_sign: Code("flu_smbol"),
         base_price: Int("base_pric"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),

@@ -173,7 +173,7 @@ codec::record_table!(
     CreditTradeTrendRow {
         date: Date("dt"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         trade_quantity: Int("trde_qty"),
         new: Int("new"),

@@ -247,7 +247,7 @@ codec::record_table!(
     DailyTradeDetailRow {
         date: Date("dt"),
         close_price: Opt("close_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),

@@ -225,7 +225,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_classification: Text("stk_cls"),
         stock_name: Text("stk_nm"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         base_price: Int("base_pric"),

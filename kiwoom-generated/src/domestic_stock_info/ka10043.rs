@@ -216,7 +216,7 @@ codec::record_table!(
     BrokerVolumeProfileAnalysisRow {
         date: Date("dt"),
         close_price: Int("close_pric"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         sell_quantity: Int("sel_qty"),
         buy_quantity: Int("buy_qty"),

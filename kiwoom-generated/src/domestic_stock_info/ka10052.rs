@@ -196,7 +196,7 @@ codec::record_table!(
         instant_trade_quantity: Int("mont_trde_qty"),
         cumulative_net_purchase: Int("acc_netprps"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt")
     },

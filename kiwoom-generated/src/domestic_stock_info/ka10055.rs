@@ -137,7 +137,7 @@ codec::record_table!(
     TodayPrevTradeVolumeRow {
         execution_time: Opt("cntr_tm"),
         execution_price: Opt("cntr_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         execution_quantity: Int("cntr_qty"),

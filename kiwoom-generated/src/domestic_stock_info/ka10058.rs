@@ -199,7 +199,7 @@ codec::record_table!(
         net_sell_amount: Int("netslmt_amt").format(codec::Format::PLAIN.double_signed()),
         estimated_average_price: Int("prsm_avg_pric"),
         current_price: Opt("cur_prc").format(codec::Format::PLAIN.double_signed()),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre").format(codec::Format::PLAIN.double_signed()),
         average_price_change: Int("avg_pric_pre").format(codec::Format::PLAIN.double_signed()),
         change_rate: Decimal("pre_rt").format(codec::Format::PLAIN.double_signed()),

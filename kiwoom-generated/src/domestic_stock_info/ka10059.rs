@@ -243,7 +243,7 @@ codec::record_table!(
     StockInvestorByInstitutionRow {
         date: Date("dt"),
         current_price: Opt("cur_prc"),
-        change_sign: Opt("pre_sig"),
+        change_sign: Code("pre_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt").format(codec::Format::scaled(2)),
         cumulative_trade_quantity: Int("acc_trde_qty"),

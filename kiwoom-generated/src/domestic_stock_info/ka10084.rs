@@ -191,11 +191,11 @@ codec::record_table!(
         best_ask_price_unit: Opt("pri_sel_bid_unit"),
         best_bid_price_unit: Opt("pri_buy_bid_unit"),
         execution_trade_quantity: Int("cntr_trde_qty"),
-        sign: Opt("sign"),
+        sign: Code("sign"),
         cumulative_trade_quantity: Int("acc_trde_qty"),
         cumulative_trade_value: Int("acc_trde_prica"),
         execution_strength: Decimal("cntr_str"),
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default
 );

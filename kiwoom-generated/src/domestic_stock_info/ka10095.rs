@@ -431,7 +431,7 @@ codec::record_table!(
         current_price: Opt("cur_prc"),
         base_price: Int("base_pric"),
         previous_day_change: Int("pred_pre"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
         trade_value: Int("trde_prica"),

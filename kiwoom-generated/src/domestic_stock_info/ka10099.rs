@@ -172,9 +172,9 @@ codec::record_table!(
         market_name: Text("marketName"),
         industry_name: Text("upName"),
         company_size_name: Text("upSizeName"),
-        order_warning: Opt("orderWarning"),
+        order_warning: Code("orderWarning"),
         company_class_name: Text("companyClassName"),
-        nxt_enabled: Opt("nxtEnable")
+        nxt_enabled: Code("nxtEnable")
     },
     default
 );

@@ -140,8 +140,8 @@ codec::record_table!(
         industry_name: Text("upName"),
         company_size_name: Text("upSizeName"),
         company_class_name: Text("companyClassName"),
-        order_warning: Opt("orderWarning"),
-        nxt_enabled: Opt("nxtEnable"),
+        order_warning: Code("orderWarning"),
+        nxt_enabled: Code("nxtEnable"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
     },

@@ -171,7 +171,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        fluctuation_sign: Opt("flu_sig"),
+        fluctuation_sign: Code("flu_sig"),
         previous_day_change: Int("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

@@ -203,7 +203,7 @@ codec::record_table!(
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         current_price: Opt("cur_prc"),
-        fluctuation_sign: Opt("flu_sig"),
+        fluctuation_sign: Code("flu_sig"),
         previous_day_change: Int("pred_pre"),
         buy_execution_quantity: Int("buy_cntr_qty"),
         buy_execution_amount: Int("buy_cntr_amt"),

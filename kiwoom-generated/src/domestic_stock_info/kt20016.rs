@@ -68,7 +68,7 @@ impl CreditLoanableStocksRequest {
 }
 codec::request_table!(
     CreditLoanableStocksRequest {
-        credit_stock_grade_type: Opt("crd_stk_grde_tp").max(1),
+        credit_stock_grade_type: Code("crd_stk_grde_tp").max(1),
         market_deal_type: ReqCode("mrkt_deal_tp").max(1),
         stock_code: Text("stk_cd").max(12)
     },
@@ -156,8 +156,8 @@ codec::record_table!(
         substitute_price: Opt("repl_pric").format(codec::Format::PLAIN.zero_padded(12)),
         previous_day_close_price: Opt("pred_close_pric")
             .format(codec::Format::PLAIN.zero_padded(12)),
-        credit_limit_over_flag: Opt("crd_limit_over_yn"),
-        credit_limit_over_text: Opt("crd_limit_over_txt")
+        credit_limit_over_flag: Code("crd_limit_over_yn"),
+        credit_limit_over_text: Code("crd_limit_over_txt")
     },
     default
 );

@@ -77,7 +77,7 @@ codec::request_table!(
     StockLendingTradeTrendByStockRequest {
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8),
-        all_type: Opt("all_tp").max(1),
+        all_type: Code("all_tp").max(1),
         stock_code: Req("stk_cd").max(6)
     },
     from_json = "ka20068"

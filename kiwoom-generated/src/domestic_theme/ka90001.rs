@@ -178,7 +178,7 @@ codec::record_table!(
         theme_group_code: Text("thema_grp_cd"),
         theme_name: Text("thema_nm"),
         stock_count: Int("stk_num"),
-        fluctuation_sign: Opt("flu_sig"),
+        fluctuation_sign: Code("flu_sig"),
         fluctuation_rate: Decimal("flu_rt"),
         rising_stock_count: Int("rising_stk_num"),
         falling_stock_count: Int("fall_stk_num"),

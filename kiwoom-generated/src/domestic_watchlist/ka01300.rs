@@ -54,7 +54,7 @@ pub struct WatchlistGroupsResponse {
 }
 codec::record_table!(
     WatchlistGroupsResponse {
-        result_code: Opt("rtcd"),
+        result_code: Code("rtcd"),
         group_count: List("nofi"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")

@@ -68,7 +68,7 @@ pub struct WatchlistGroupDetailResponse {
 }
 codec::record_table!(
     WatchlistGroupDetailResponse {
-        result_code: Opt("rtcd"),
+        result_code: Code("rtcd"),
         stock_count: List("nofj"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")

@@ -129,7 +129,7 @@ codec::realtime_table!(EtfNav {
     previous_day_change: Int("11"),
     fluctuation_rate: Decimal("12"),
     cumulative_trade_quantity: Int("13"),
-    previous_day_change_sign: Opt("25"),
+    previous_day_change_sign: Code("25"),
     elw_gearing_rate: Decimal("667"),
     elw_breakeven_rate: Decimal("668"),
     elw_capital_support_point: Decimal("669"),

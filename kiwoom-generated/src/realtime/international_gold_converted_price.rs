@@ -65,7 +65,7 @@ impl kiwoom_runtime::RealtimeType for InternationalGoldConvertedPrice {
 impl kiwoom_runtime::ItemRealtimeType for InternationalGoldConvertedPrice {}
 codec::realtime_table!(InternationalGoldConvertedPrice {
     current_price: Opt("10"),
-    previous_day_change_sign: Opt("25"),
+    previous_day_change_sign: Code("25"),
     previous_day_change: Int("11"),
     fluctuation_rate: Decimal("12")
 });

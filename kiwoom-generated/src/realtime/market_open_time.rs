@@ -78,7 +78,7 @@ impl kiwoom_runtime::RealtimeType for MarketOpenTime {
 }
 impl kiwoom_runtime::AccountRealtimeType for MarketOpenTime {}
 codec::realtime_table!(MarketOpenTime {
-    market_operation_type: Opt("215"),
+    market_operation_type: Code("215"),
     execution_time: Opt("20"),
     time_to_market_open: Opt("214")
 });

@@ -229,7 +229,7 @@ codec::realtime_table!(OrderFill {
     manager_employee_number: Text("9205"),
     item_code: Text("9001"),
     order_task_class: Text("912"),
-    order_status: Opt("913"),
+    order_status: Code("913"),
     stock_name: Text("302"),
     order_quantity: Int("900"),
     order_price: Int("901"),
@@ -237,8 +237,8 @@ codec::realtime_table!(OrderFill {
     cumulative_execution_amount: Int("903"),
     original_order_number: Text("904"),
     order_type: Text("905"),
-    trade_type: Opt("906"),
-    sell_buy_type: Opt("907"),
+    trade_type: Code("906"),
+    sell_buy_type: Code("907"),
     order_execution_time: Opt("908"),
     execution_number: Text("909"),
     execution_price: Int("910"),
@@ -256,9 +256,9 @@ codec::realtime_table!(OrderFill {
     credit_type: Text("922"),
     loan_date: Date("923"),
     after_hours_single_price_current_price: Int("10010"),
-    exchange_type: Opt("2134"),
-    exchange_type_name: Opt("2135"),
-    sor_flag: Opt("2136")
+    exchange_type: Code("2134"),
+    exchange_type_name: Code("2135"),
+    sor_flag: Code("2136")
 });
 impl codec::RealTable for OrderFill {
     fn parts(&mut self) -> codec::RealParts<'_> {

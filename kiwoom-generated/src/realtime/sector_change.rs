@@ -127,7 +127,7 @@ codec::realtime_table!(SectorChange {
     fluctuation_rate: Decimal("12"),
     traded_stock_count: Int("256"),
     traded_stock_rate: Decimal("257"),
-    previous_day_change_sign: Opt("25")
+    previous_day_change_sign: Code("25")
 });
 impl codec::RealTable for SectorChange {
     fn parts(&mut self) -> codec::RealParts<'_> {

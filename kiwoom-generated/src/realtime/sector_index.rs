@@ -122,7 +122,7 @@ codec::realtime_table!(SectorIndex {
     open_price: Opt("16"),
     high_price: Opt("17"),
     low_price: Opt("18"),
-    previous_day_change_sign: Opt("25"),
+    previous_day_change_sign: Code("25"),
     previous_day_trade_quantity_change: Int("26")
 });
 impl codec::RealTable for SectorIndex {

@@ -88,7 +88,7 @@ codec::realtime_table!(StockExpectedExecution {
     fluctuation_rate: Decimal("12"),
     trade_quantity: Opt("15"),
     cumulative_trade_quantity: Int("13"),
-    previous_day_change_sign: Opt("25")
+    previous_day_change_sign: Code("25")
 });
 impl codec::RealTable for StockExpectedExecution {
     fn parts(&mut self) -> codec::RealParts<'_> {

@@ -130,7 +130,7 @@ impl kiwoom_runtime::ItemRealtimeType for StockProgramTrade {}
 codec::realtime_table!(StockProgramTrade {
     execution_time: Opt("20"),
     current_price: Opt("10"),
-    previous_day_change_sign: Opt("25"),
+    previous_day_change_sign: Code("25"),
     previous_day_change: Int("11"),
     fluctuation_rate: Decimal("12"),
     cumulative_trade_quantity: Int("13"),

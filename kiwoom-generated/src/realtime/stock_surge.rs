@@ -162,7 +162,7 @@ codec::realtime_table!(StockSurge {
     open_price: Opt("16"),
     high_price: Opt("17"),
     low_price: Opt("18"),
-    previous_day_change_sign: Opt("25"),
+    previous_day_change_sign: Code("25"),
     previous_day_trade_quantity_change: Int("26"),
     trade_value_change: Int("29"),
     previous_day_trade_quantity_change_rate: Decimal("30"),

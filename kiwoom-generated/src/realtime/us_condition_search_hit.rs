@@ -65,7 +65,7 @@ impl kiwoom_runtime::RealtimeType for UsConditionSearchHit {
 codec::realtime_table!(UsConditionSearchHit {
     serial_number: Text("841"),
     stock_code: Text("9001"),
-    insert_delete_type: Opt("843"),
+    insert_delete_type: Code("843"),
     execution_time: Text("20"),
     sell_buy_type: Text("907")
 });

@@ -71,7 +71,7 @@ codec::request_table!(
     YearlyStockReturnRateRequest {
         from: Req("from"),
         end: Req("to"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Req("stk_cd")
     },
     from_json = "usa21732"

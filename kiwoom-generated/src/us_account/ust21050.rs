@@ -83,8 +83,8 @@ impl OpenOrdersRequest {
 codec::request_table!(
     OpenOrdersRequest {
         order_date: Text("ord_dt").max(8),
-        sell_buy_type: Opt("slby_tp").max(1),
-        exchange_type: Opt("stex_tp").max(2),
+        sell_buy_type: Code("slby_tp").max(1),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
     default,
@@ -261,17 +261,17 @@ pub struct OpenOrdersRow {
 }
 codec::record_table!(
     OpenOrdersRow {
-        order_execution_type: Opt("ord_cntr_tp"),
+        order_execution_type: Code("ord_cntr_tp"),
         order_number: Text("ord_no"),
         original_order_number: Text("orig_ord_no"),
         exchange_name: Text("stex_nm"),
         currency_code: Text("crnc_code"),
         stock_code: Text("stk_cd"),
         foreign_stock_name: Text("frgn_stk_nm"),
-        foreign_trade_type: Opt("frgn_trde_tp"),
-        foreign_trade_name: Opt("frgn_trde_nm"),
-        sell_buy_type: Opt("slby_tp"),
-        sell_buy_type_name: Opt("slby_tp_nm"),
+        foreign_trade_type: Code("frgn_trde_tp"),
+        foreign_trade_name: Code("frgn_trde_nm"),
+        sell_buy_type: Code("slby_tp"),
+        sell_buy_type_name: Code("slby_tp_nm"),
         order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
         order_unit_price: Decimal("ord_uv"),
         stop_price: Decimal("stop_pric"),
@@ -284,7 +284,7 @@ codec::record_table!(
         order_time: Text("ord_time"),
         order_response_time: Text("ord_resp_time"),
         order_status: Text("ord_stat"),
-        reservation_type: Opt("rsrv_tp"),
+        reservation_type: Code("rsrv_tp"),
         nation_name: Text("natn_nm")
     },
     default

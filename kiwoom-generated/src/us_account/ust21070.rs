@@ -58,7 +58,7 @@ impl LedgerBalanceRequest {
 }
 codec::request_table!(
     LedgerBalanceRequest {
-        exchange_type: Opt("stex_tp").max(2),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
     default,

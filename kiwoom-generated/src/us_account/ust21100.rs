@@ -109,10 +109,10 @@ codec::request_table!(
     TransactionHistoryRequest {
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8),
-        kind: Opt("tp").max(1),
-        exchange_type: Opt("stex_tp").max(2),
+        kind: Code("tp").max(1),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12),
-        krw_substitute_excluded_flag: Opt("krw_repl_skip_yn").max(1)
+        krw_substitute_excluded_flag: Code("krw_repl_skip_yn").max(1)
     },
     default,
     from_json = "ust21100"

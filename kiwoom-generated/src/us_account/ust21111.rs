@@ -64,7 +64,7 @@ pub struct KrwWithdrawableAmountResponse {
 }
 codec::record_table!(
     KrwWithdrawableAmountResponse {
-        registration_release_type: Opt("rgst_abnd_tp"),
+        registration_release_type: Code("rgst_abnd_tp"),
         krw_withdrawal_available_amount: Int("krw_pymn_alow_amt"),
         krw_substitute_release_amount: Int("krw_repl_abnd_amt"),
         return_code: Number("return_code"),

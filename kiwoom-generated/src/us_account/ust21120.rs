@@ -58,8 +58,8 @@ impl DepositAndValuationByCurrencyRequest {
 }
 codec::request_table!(
     DepositAndValuationByCurrencyRequest {
-        commission_include_type: Opt("cmsn_incl_tp").max(1),
-        exchange_rate_type: Opt("exrt_tp").max(1)
+        commission_include_type: Code("cmsn_incl_tp").max(1),
+        exchange_rate_type: Code("exrt_tp").max(1)
     },
     default,
     from_json = "ust21120"

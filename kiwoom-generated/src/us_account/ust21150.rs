@@ -112,9 +112,9 @@ codec::request_table!(
         order_date: Text("ord_dt").max(8),
         query_type: ReqCode("query_tp").max(1),
         sell_buy_type: ReqCode("slby_tp").max(1),
-        exchange_type: Opt("stex_tp").max(2),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12),
-        opposite_trade_type: Opt("oppo_trde_tp").max(1),
+        opposite_trade_type: Code("oppo_trde_tp").max(1),
         start_order_number: Text("fr_ord_no").max(9)
     },
     from_json = "ust21150"

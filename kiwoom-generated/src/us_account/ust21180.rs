@@ -98,10 +98,10 @@ codec::request_table!(
     OrdersByPeriodRequest {
         start_date: Req("strt_dt").max(8),
         end_date: Req("end_dt").max(8),
-        sell_buy_type: Opt("slby_tp").max(1),
-        exchange_type: Opt("stex_tp"),
+        sell_buy_type: Code("slby_tp").max(1),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd").max(12),
-        opposite_trade_type: Opt("oppo_trde_tp").max(1)
+        opposite_trade_type: Code("oppo_trde_tp").max(1)
     },
     from_json = "ust21180"
 );

@@ -70,7 +70,7 @@ impl TodayOrderFillsRequest {
 }
 codec::request_table!(
     TodayOrderFillsRequest {
-        sell_buy_type: Opt("slby_tp").max(1),
+        sell_buy_type: Code("slby_tp").max(1),
         exchange_type: Text("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12)
     },
@@ -232,9 +232,9 @@ codec::record_table!(
         currency_code: Text("crnc_code"),
         stock_code: Text("stk_cd"),
         foreign_stock_name: Text("frgn_stk_nm"),
-        foreign_trade_type: Opt("frgn_trde_tp"),
+        foreign_trade_type: Code("frgn_trde_tp"),
         foreign_trade_name: Text("frgn_trde_nm"),
-        sell_buy_type: Opt("slby_tp"),
+        sell_buy_type: Code("slby_tp"),
         sell_buy_type_name: Text("slby_tp_nm"),
         order_quantity: Int("ord_qty").format(codec::Format::PLAIN.zero_padded(12)),
         order_unit_price: Decimal("ord_uv"),
@@ -246,7 +246,7 @@ codec::record_table!(
         order_time: Text("ord_time"),
         order_response_time: Text("ord_resp_time"),
         order_status: Text("ord_stat"),
-        reservation_type: Opt("rsrv_tp"),
+        reservation_type: Code("rsrv_tp"),
         nation_name: Text("natn_nm"),
         execution_time: Text("cntr_time")
     },

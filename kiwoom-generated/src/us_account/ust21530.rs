@@ -75,7 +75,7 @@ codec::request_table!(
     RealizedPnlRequest {
         start_date: Date("strt_dt").max(8),
         end_date: Date("end_dt").max(8),
-        foreign_currency_krw_type: Opt("fc_krw_tp").max(1)
+        foreign_currency_krw_type: Code("fc_krw_tp").max(1)
     },
     default,
     from_json = "ust21530"

@@ -65,7 +65,7 @@ impl TodayTradeSummaryRequest {
 }
 codec::request_table!(
     TodayTradeSummaryRequest {
-        exchange_type: Opt("stex_tp").max(2),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Text("stk_cd").max(12),
         foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
     },

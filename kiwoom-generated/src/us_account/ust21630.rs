@@ -63,7 +63,7 @@ impl TodayRealizedPnlRequest {
 }
 codec::request_table!(
     TodayRealizedPnlRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd").max(12),
         foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)
     },

@@ -73,7 +73,7 @@ impl RealizedPnlByDateAndStockRequest {
 }
 codec::request_table!(
     RealizedPnlByDateAndStockRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd").max(12),
         execution_date: Req("cntr_dt").max(8),
         foreign_currency_krw_type: ReqCode("fc_krw_tp").max(1)

@@ -87,8 +87,8 @@ codec::request_table!(
         exchange_type: Req("stex_tp"),
         stock_code: Req("stk_cd"),
         tick_range: Text("tic_scope"),
-        adjusted_stock_price_type: Opt("upd_stkpc_tp"),
-        exchange_rate_applied_type: Opt("exrt_appl_tp")
+        adjusted_stock_price_type: Code("upd_stkpc_tp"),
+        exchange_rate_applied_type: Code("exrt_appl_tp")
     },
     from_json = "usa06010"
 );

@@ -107,8 +107,8 @@ codec::request_table!(
         stock_code: Text("stk_cd"),
         start_date: Date("strt_dt"),
         tick_range: Text("tic_scope"),
-        adjusted_stock_price_type: Opt("upd_stkpc_tp"),
-        exchange_rate_applied_type: Opt("exrt_appl_tp")
+        adjusted_stock_price_type: Code("upd_stkpc_tp"),
+        exchange_rate_applied_type: Code("exrt_appl_tp")
     },
     from_json = "usa06011"
 );

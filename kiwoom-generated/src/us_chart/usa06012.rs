@@ -96,8 +96,8 @@ codec::request_table!(
         exchange_type: ReqCode("stex_tp"),
         stock_code: Text("stk_cd"),
         start_date: Date("strt_dt"),
-        adjusted_stock_price_type: Opt("upd_stkpc_tp"),
-        exchange_rate_applied_type: Opt("exrt_appl_tp")
+        adjusted_stock_price_type: Code("upd_stkpc_tp"),
+        exchange_rate_applied_type: Code("exrt_appl_tp")
     },
     from_json = "usa06012"
 );

@@ -70,7 +70,7 @@ codec::request_table!(
     ConditionSearchRequest {
         seq: Req("seq").max(3),
         search_type: ReqCode("search_type"),
-        continuation_flag: Opt("cont_yn").max(1),
+        continuation_flag: Code("cont_yn").max(1),
         next_key: Text("next_key").max(20)
     },
     trnm = "GCNSRREQ"

@@ -44,7 +44,7 @@ impl ResearchRequest {
 }
 codec::request_table!(
     ResearchRequest {
-        query_type: Opt("qry_tp")
+        query_type: Code("qry_tp")
     },
     default,
     from_json = "usa24300"
@@ -128,12 +128,12 @@ pub struct ResearchRow {
 }
 codec::record_table!(
     ResearchRow {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty")

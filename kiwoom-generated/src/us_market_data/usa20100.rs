@@ -288,7 +288,7 @@ pub struct StockQuoteResponse {
 }
 codec::record_table!(
     StockQuoteResponse {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
@@ -304,7 +304,7 @@ codec::record_table!(
         large_industry_code: Text("lg_inds_cd"),
         small_industry_code: Text("sm_inds_cd"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

@@ -540,7 +540,7 @@ pub struct OrderBookResponse {
 }
 codec::record_table!(
     OrderBookResponse {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
@@ -554,7 +554,7 @@ codec::record_table!(
         low_price: Opt("low_pric"),
         quote_time: Text("bid_tm"),
         date: Date("dt"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         best_ask_price: Opt("fpr_sel_bid"),
         best_bid_price: Opt("fpr_buy_bid"),
         previous_day_trade_change_rate: Decimal("pre_trde_rt"),

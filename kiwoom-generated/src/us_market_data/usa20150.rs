@@ -125,7 +125,7 @@ codec::record_table!(
         fluctuation_rate: Decimal("flu_rt"),
         trade_quantity: Int("trde_qty"),
         execution_time: Text("cntr_tm"),
-        previous_day_change_sign: Opt("pred_pre_sig")
+        previous_day_change_sign: Code("pred_pre_sig")
     },
     default
 );

@@ -135,7 +135,7 @@ codec::record_table!(
     StockDailyFillsRow {
         date: Date("dt"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty")

@@ -68,7 +68,7 @@ impl StockDailyPriceRequest {
 }
 codec::request_table!(
     StockDailyPriceRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         base_date: Text("base_dt")
     },
@@ -194,7 +194,7 @@ codec::record_table!(
     StockDailyPriceRow {
         date: Date("dt"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

@@ -56,7 +56,7 @@ impl OrderableQuantityRequest {
 }
 codec::request_table!(
     OrderableQuantityRequest {
-        exchange_type: Opt("stex_tp").max(2),
+        exchange_type: Code("stex_tp").max(2),
         stock_code: Req("stk_cd").max(12),
         unit_price: Req("uv").max(12)
     },
@@ -244,7 +244,7 @@ codec::record_table!(
         stock_margin_rate: Text("stk_profa_rt"),
         margin_rate: Text("profa_rt"),
         applied_rate: Text("aplc_rt"),
-        krw_order_request_flag: Opt("krw_ord_rqst_yn"),
+        krw_order_request_flag: Code("krw_ord_rqst_yn"),
         krw_order_available_amount_50: Decimal("krw_ord_alowa_50"),
         krw_order_available_quantity_50: Int("krw_ord_alowq_50")
             .format(codec::Format::PLAIN.zero_padded(12)),

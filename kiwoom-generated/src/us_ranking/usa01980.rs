@@ -44,7 +44,7 @@ impl RealtimeStockViewRankRequest {
 }
 codec::request_table!(
     RealtimeStockViewRankRequest {
-        service_type: Opt("svc_type").max(4)
+        service_type: Code("svc_type").max(4)
     },
     default,
     from_json = "usa01980"
@@ -157,14 +157,14 @@ codec::record_table!(
         rank: Int("rank"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
-        sign: Opt("sign"),
+        sign: Code("sign"),
         rank_change_value: Decimal("chg_val"),
         current_price: Decimal("curr_pric"),
-        base_price_change_sign: Opt("sign_for_gjga"),
+        base_price_change_sign: Code("sign_for_gjga"),
         base_price_fluctuation_rate: Decimal("diff_rate_for_gjga"),
-        previous_base_change_sign: Opt("sign_for_prev"),
+        previous_base_change_sign: Code("sign_for_prev"),
         previous_base_fluctuation_rate: Decimal("diff_rate_for_prev"),
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default
 );

@@ -61,8 +61,8 @@ impl WatchlistRegistrationTopRequest {
 }
 codec::request_table!(
     WatchlistRegistrationTopRequest {
-        date_unit_type: Opt("dt_unit_tp"),
-        stock_type: Opt("stk_tp")
+        date_unit_type: Code("dt_unit_tp"),
+        stock_type: Code("stk_tp")
     },
     default,
     from_json = "usa01990"
@@ -159,14 +159,14 @@ pub struct WatchlistRegistrationTopRow {
 codec::record_table!(
     WatchlistRegistrationTopRow {
         rank: Int("rank"),
-        rank_fluctuation_sign: Opt("rank_flu_sig"),
+        rank_fluctuation_sign: Code("rank_flu_sig"),
         rank_fluctuation: Decimal("rank_flu"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt")
     },

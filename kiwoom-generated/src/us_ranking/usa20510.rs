@@ -130,13 +130,13 @@ impl ChangeRateTopByPeriodRequest {
 }
 codec::request_table!(
     ChangeRateTopByPeriodRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        stock_type: Opt("stk_tp"),
-        stock_condition: Opt("stk_cnd"),
-        time: Opt("tm"),
+        stock_type: Code("stk_tp"),
+        stock_condition: Code("stk_cnd"),
+        time: Code("tm"),
         trade_quantity_type: Text("trde_qty_tp"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -240,13 +240,13 @@ pub struct ChangeRateTopByPeriodRow {
 codec::record_table!(
     ChangeRateTopByPeriodRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         start_date_base_price: Opt("stdt_base_pric"),
         end_date_base_price: Opt("endt_base_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         start_date_trade_quantity: Int("stdt_trde_qty"),

@@ -118,12 +118,12 @@ impl ChangeRateTopByPeriodWatchlistRequest {
 }
 codec::request_table!(
     ChangeRateTopByPeriodWatchlistRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
-        time: Opt("tm"),
+        time: Code("tm"),
         trade_quantity_type: Text("trde_qty_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -227,13 +227,13 @@ pub struct ChangeRateTopByPeriodWatchlistRow {
 codec::record_table!(
     ChangeRateTopByPeriodWatchlistRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         start_date_base_price: Opt("stdt_base_pric"),
         end_date_base_price: Opt("endt_base_pric"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         start_date_trade_quantity: Int("stdt_trde_qty"),

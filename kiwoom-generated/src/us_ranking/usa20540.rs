@@ -118,12 +118,12 @@ impl TodayTradeValueTopRequest {
 }
 codec::request_table!(
     TodayTradeValueTopRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        stock_type: Opt("stk_tp"),
+        stock_type: Code("stk_tp"),
         trade_quantity_type: Text("trde_qty_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -227,12 +227,12 @@ pub struct TodayTradeValueTopRow {
 codec::record_table!(
     TodayTradeValueTopRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

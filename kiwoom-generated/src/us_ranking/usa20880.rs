@@ -58,8 +58,8 @@ impl KiwoomTradeTopRequest {
 }
 codec::request_table!(
     KiwoomTradeTopRequest {
-        query_type: Opt("qry_tp"),
-        date_unit_type: Opt("dt_unit_tp")
+        query_type: Code("qry_tp"),
+        date_unit_type: Code("dt_unit_tp")
     },
     default,
     from_json = "usa20880"
@@ -144,7 +144,7 @@ codec::record_table!(
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         kiwoom_high_rank: Int("kw_high_rank"),
-        kiwoom_high_rank_sign: Opt("kw_high_rank_sig"),
+        kiwoom_high_rank_sign: Code("kw_high_rank_sig"),
         kiwoom_high_rank_high_low: Decimal("kw_high_rank_hl"),
         current_price: Opt("cur_prc"),
         fluctuation_rate: Decimal("flu_rt")

@@ -145,13 +145,13 @@ impl ChangeRateTopVsPrevDayRequest {
 }
 codec::request_table!(
     ChangeRateTopVsPrevDayRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        industry_classification_type: Opt("inds_cls_tp"),
-        sort_type: Opt("sort_tp"),
-        stock_type: Opt("stk_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        industry_classification_type: Code("inds_cls_tp"),
+        sort_type: Code("sort_tp"),
+        stock_type: Code("stk_tp"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
@@ -260,12 +260,12 @@ pub struct ChangeRateTopVsPrevDayRow {
 codec::record_table!(
     ChangeRateTopVsPrevDayRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         sell_remaining_quantity: Int("sel_req"),

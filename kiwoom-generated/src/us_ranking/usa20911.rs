@@ -130,12 +130,12 @@ impl ChangeRateTopVsPrevDayEtfRequest {
 }
 codec::request_table!(
     ChangeRateTopVsPrevDayEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        sort_type: Opt("sort_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        sort_type: Code("sort_tp"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
@@ -244,12 +244,12 @@ pub struct ChangeRateTopVsPrevDayEtfRow {
 codec::record_table!(
     ChangeRateTopVsPrevDayEtfRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         sell_remaining_quantity: Int("sel_req"),

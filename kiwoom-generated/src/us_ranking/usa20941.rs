@@ -165,16 +165,16 @@ impl CumulativeChangeRateTopEtfRequest {
 }
 codec::request_table!(
     CumulativeChangeRateTopEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        sort_type: Opt("sort_tp"),
+        sort_type: Code("sort_tp"),
         price_condition_1: Text("pric_cnd1"),
         price_condition_2: Text("pric_cnd2"),
         base_date: Date("base_dt"),
-        stock_condition: Opt("stk_cnd"),
+        stock_condition: Code("stk_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -307,12 +307,12 @@ codec::record_table!(
     CumulativeChangeRateTopEtfRow {
         rank: Int("rank"),
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty"),

@@ -82,10 +82,10 @@ impl PrevDayTradeTopRequest {
 }
 codec::request_table!(
     PrevDayTradeTopRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        stock_type: Opt("stk_tp"),
-        query_type: Opt("qry_tp")
+        stock_type: Code("stk_tp"),
+        query_type: Code("qry_tp")
     },
     default,
     from_json = "usa20960"
@@ -176,12 +176,12 @@ pub struct PrevDayTradeTopRow {
 codec::record_table!(
     PrevDayTradeTopRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         previous_day_rate: Decimal("pred_rt"),
         cumulative_trade_quantity: Int("acc_trde_qty")

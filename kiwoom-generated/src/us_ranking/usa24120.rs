@@ -142,15 +142,15 @@ impl RiseFallByDateRequest {
 }
 codec::request_table!(
     RiseFallByDateRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        stock_type: Opt("stk_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_type: Code("stk_tp"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd"),
         base_date: Date("base_dt"),
-        sort_type: Opt("sort_tp")
+        sort_type: Code("sort_tp")
     },
     default,
     from_json = "usa24120"
@@ -269,13 +269,13 @@ pub struct RiseFallByDateRow {
 codec::record_table!(
     RiseFallByDateRow {
         rank: Int("rank"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         base_date: Date("base_dt"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         cumulative_trade_quantity: Int("acc_trde_qty"),
         trade_value: Decimal("trde_prica"),

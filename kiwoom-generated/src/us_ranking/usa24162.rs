@@ -118,13 +118,13 @@ impl ConsecutiveRiseFallRankWatchlistRequest {
 }
 codec::request_table!(
     ConsecutiveRiseFallRankWatchlistRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         trade_quantity_type: Text("trde_qty_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd"),
-        sort_type: Opt("sort_tp")
+        sort_type: Code("sort_tp")
     },
     default,
     from_json = "usa24162"
@@ -234,12 +234,12 @@ codec::record_table!(
     ConsecutiveRiseFallRankWatchlistRow {
         rank: Int("rank"),
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

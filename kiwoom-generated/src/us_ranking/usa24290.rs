@@ -145,15 +145,15 @@ impl DaySessionDisparityTopRequest {
 }
 codec::request_table!(
     DaySessionDisparityTopRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        industry_classification_type: Opt("inds_cls_tp"),
-        stock_type: Opt("stk_tp"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        industry_classification_type: Code("inds_cls_tp"),
+        stock_type: Code("stk_tp"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd"),
-        sort_type: Opt("sort_tp")
+        sort_type: Code("sort_tp")
     },
     default,
     from_json = "usa24290"
@@ -277,16 +277,16 @@ codec::record_table!(
     DaySessionDisparityTopRow {
         rank: Int("rank"),
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         regular_close_price: Opt("reg_close_pric"),
-        regular_change_sign: Opt("reg_pre_sig"),
+        regular_change_sign: Code("reg_pre_sig"),
         regular_change: Decimal("reg_pre"),
         disparity_rate: Decimal("dispty_rt"),
         execution_time: Text("cntr_tm"),

@@ -130,14 +130,14 @@ impl DaySessionDisparityTopEtfRequest {
 }
 codec::request_table!(
     DaySessionDisparityTopEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd"),
-        sort_type: Opt("sort_tp")
+        sort_type: Code("sort_tp")
     },
     default,
     from_json = "usa24291"
@@ -285,16 +285,16 @@ codec::record_table!(
     DaySessionDisparityTopEtfRow {
         rank: Int("rank"),
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         regular_close_price: Opt("reg_close_pric"),
-        regular_change_sign: Opt("reg_pre_sig"),
+        regular_change_sign: Code("reg_pre_sig"),
         regular_change: Decimal("reg_pre"),
         ask_price: Opt("sel_bid"),
         bid_price: Opt("buy_bid"),

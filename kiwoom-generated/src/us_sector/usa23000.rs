@@ -58,7 +58,7 @@ impl SectorPeriodReturnsRequest {
 }
 codec::request_table!(
     SectorPeriodReturnsRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd")
     },
     default,

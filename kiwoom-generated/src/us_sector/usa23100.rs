@@ -70,8 +70,8 @@ impl SectorChangeRateRankRequest {
 }
 codec::request_table!(
     SectorChangeRateRankRequest {
-        exchange_type: Opt("stex_tp"),
-        sort_type: Opt("sort_tp"),
+        exchange_type: Code("stex_tp"),
+        sort_type: Code("sort_tp"),
         industry_code: Text("inds_cd")
     },
     default,
@@ -192,12 +192,12 @@ pub struct SectorChangeRateRankRow {
 }
 codec::record_table!(
     SectorChangeRateRankRow {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

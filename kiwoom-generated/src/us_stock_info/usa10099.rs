@@ -106,7 +106,7 @@ pub struct StockListRow {
 }
 codec::record_table!(
     StockListRow {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),

@@ -97,7 +97,7 @@ pub struct StockInfoResponse {
 }
 codec::record_table!(
     StockInfoResponse {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),

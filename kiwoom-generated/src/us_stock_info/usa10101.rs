@@ -43,7 +43,9 @@ impl SectorListRequest {
     }
 }
 codec::request_table!(
-    SectorListRequest { kind: Opt("gubun") },
+    SectorListRequest {
+        kind: Code("gubun")
+    },
     default,
     from_json = "usa10101"
 );

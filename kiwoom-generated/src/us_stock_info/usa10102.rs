@@ -46,7 +46,7 @@ impl IndexListRequest {
 }
 codec::request_table!(
     IndexListRequest {
-        index_query_type: Opt("index_qry_tp")
+        index_query_type: Code("index_qry_tp")
     },
     default,
     from_json = "usa10102"

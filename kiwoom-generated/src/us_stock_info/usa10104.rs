@@ -46,7 +46,7 @@ impl EtfEtnListRequest {
 }
 codec::request_table!(
     EtfEtnListRequest {
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default,
     from_json = "usa10104"

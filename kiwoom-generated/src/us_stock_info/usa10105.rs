@@ -43,7 +43,9 @@ impl EtfCategoryListRequest {
     }
 }
 codec::request_table!(
-    EtfCategoryListRequest { kind: Opt("gubun") },
+    EtfCategoryListRequest {
+        kind: Code("gubun")
+    },
     default,
     from_json = "usa10105"
 );

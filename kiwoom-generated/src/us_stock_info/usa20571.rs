@@ -130,8 +130,8 @@ impl PriceByBandEtfRequest {
 }
 codec::request_table!(
     PriceByBandEtfRequest {
-        exchange_type: Opt("stex_tp"),
-        stock_condition: Opt("stk_cnd"),
+        exchange_type: Code("stex_tp"),
+        stock_condition: Code("stk_cnd"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
         trade_quantity_type: Text("trde_qty_tp"),
@@ -277,12 +277,12 @@ codec::record_table!(
     PriceByBandEtfRow {
         rank: Int("rank"),
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         ask_price: Opt("sel_bid"),

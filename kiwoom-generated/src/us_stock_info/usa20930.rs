@@ -154,14 +154,14 @@ impl PriceSurgeDropRequest {
 }
 codec::request_table!(
     PriceSurgeDropRequest {
-        exchange_type: Opt("stex_tp"),
-        stock_type: Opt("stk_tp"),
+        exchange_type: Code("stex_tp"),
+        stock_type: Code("stk_tp"),
         industry_code: Text("inds_cd"),
-        stock_condition: Opt("stk_cnd"),
-        fluctuation_type: Opt("flu_tp"),
-        time_type: Opt("tm_tp"),
+        stock_condition: Code("stk_cnd"),
+        fluctuation_type: Code("flu_tp"),
+        time_type: Code("tm_tp"),
         time: Text("tm"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd")
     },
@@ -270,11 +270,11 @@ pub struct PriceSurgeDropRow {
 codec::record_table!(
     PriceSurgeDropRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         base_price: Decimal("base_pric"),

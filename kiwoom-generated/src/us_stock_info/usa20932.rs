@@ -142,13 +142,13 @@ impl PriceSurgeDropWatchlistRequest {
 }
 codec::request_table!(
     PriceSurgeDropWatchlistRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
-        fluctuation_type: Opt("flu_tp"),
-        time_type: Opt("tm_tp"),
+        fluctuation_type: Code("flu_tp"),
+        time_type: Code("tm_tp"),
         time: Text("tm"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd")
     },
@@ -250,11 +250,11 @@ pub struct PriceSurgeDropWatchlistRow {
 }
 codec::record_table!(
     PriceSurgeDropWatchlistRow {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         base_price: Decimal("base_pric"),

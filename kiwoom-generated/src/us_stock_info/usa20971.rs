@@ -160,12 +160,12 @@ impl HighLowProximityEtfRequest {
 }
 codec::request_table!(
     HighLowProximityEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        high_low_type: Opt("high_low_tp"),
+        high_low_type: Code("high_low_tp"),
         proximity_rate: Text("alacc_rt"),
-        stock_condition: Opt("stk_cnd"),
+        stock_condition: Code("stk_cnd"),
         price_condition_start: Text("pric_cnd_st"),
         price_condition_end: Text("pric_cnd_ed"),
         trade_price_condition_start: Text("trde_pric_cnd_st"),
@@ -282,12 +282,12 @@ pub struct HighLowProximityEtfRow {
 codec::record_table!(
     HighLowProximityEtfRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

@@ -154,14 +154,14 @@ impl NewHighLowEtfRequest {
 }
 codec::request_table!(
     NewHighLowEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        stock_condition: Opt("stk_cnd"),
-        new_high_low_type: Opt("ntl_tp"),
-        high_low_type: Opt("high_low_tp"),
+        stock_condition: Code("stk_cnd"),
+        new_high_low_type: Code("ntl_tp"),
+        high_low_type: Code("high_low_tp"),
         date: Text("dt"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
         trade_value_condition: Text("trde_prica_cnd")
     },
@@ -286,12 +286,12 @@ pub struct NewHighLowEtfRow {
 codec::record_table!(
     NewHighLowEtfRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

@@ -154,14 +154,14 @@ impl GapUpDownEtfRequest {
 }
 codec::request_table!(
     GapUpDownEtfRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         etf_category_1: Text("etf_cat1"),
         etf_category_2: Text("etf_cat2"),
-        sort_type: Opt("sort_tp"),
-        up_down_type: Opt("updown_tp"),
-        proximity_rate: Opt("alacc_rt"),
-        stock_condition: Opt("stk_cnd"),
-        price_condition: Opt("pric_cnd"),
+        sort_type: Code("sort_tp"),
+        up_down_type: Code("updown_tp"),
+        proximity_rate: Code("alacc_rt"),
+        stock_condition: Code("stk_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd"),
         trade_quantity_type: Text("trde_qty_tp")
     },
@@ -278,12 +278,12 @@ pub struct GapUpDownEtfRow {
 codec::record_table!(
     GapUpDownEtfRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

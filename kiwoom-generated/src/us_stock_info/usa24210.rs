@@ -142,14 +142,14 @@ impl RemainingOrderRatioSurgeRequest {
 }
 codec::request_table!(
     RemainingOrderRatioSurgeRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        rate_type: Opt("rt_tp"),
-        stock_type: Opt("stk_tp"),
+        rate_type: Code("rt_tp"),
+        stock_type: Code("stk_tp"),
         time: Text("tm"),
-        stock_condition: Opt("stk_cnd"),
+        stock_condition: Code("stk_cnd"),
         trade_quantity_type: Text("trde_qty_tp"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -255,12 +255,12 @@ pub struct RemainingOrderRatioSurgeRow {
 codec::record_table!(
     RemainingOrderRatioSurgeRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         threshold: Decimal("int"),
         current_rate: Decimal("now_rt"),

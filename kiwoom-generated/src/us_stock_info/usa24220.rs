@@ -157,15 +157,15 @@ impl SupplyConcentrationRequest {
 }
 codec::request_table!(
     SupplyConcentrationRequest {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         industry_code: Text("inds_cd"),
-        stock_type: Opt("stk_tp"),
+        stock_type: Code("stk_tp"),
         date: Text("dt"),
         supply_concentration_rate: Text("prps_cnctr_rt"),
-        condition: Opt("cond"),
+        condition: Code("cond"),
         supply_zone_count: Text("prpscnt"),
         trade_quantity_type: Text("trde_qty_tp"),
-        price_condition: Opt("pric_cnd"),
+        price_condition: Code("pric_cnd"),
         trade_value_condition: Text("trde_prica_cnd")
     },
     default,
@@ -271,12 +271,12 @@ pub struct SupplyConcentrationRow {
 codec::record_table!(
     SupplyConcentrationRow {
         margin_type: Decimal("mgn_type"),
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),
         current_price: Opt("cur_prc"),
-        previous_day_change_sign: Opt("pred_pre_sig"),
+        previous_day_change_sign: Code("pred_pre_sig"),
         previous_day_change: Decimal("pred_pre"),
         fluctuation_rate: Decimal("flu_rt"),
         cumulative_trade_quantity: Decimal("acc_trde_qty"),

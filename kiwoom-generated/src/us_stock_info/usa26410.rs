@@ -136,7 +136,7 @@ pub struct YearlyChangeRateRow {
 }
 codec::record_table!(
     YearlyChangeRateRow {
-        date: Opt("dt"),
+        date: Code("dt"),
         january_return_rate: Decimal("m01_prft_rt"),
         february_return_rate: Decimal("m02_prft_rt"),
         march_return_rate: Decimal("m03_prft_rt"),

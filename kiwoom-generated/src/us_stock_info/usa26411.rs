@@ -163,7 +163,7 @@ pub struct YearlyChangeRateBySectorRow {
 }
 codec::record_table!(
     YearlyChangeRateBySectorRow {
-        exchange_type: Opt("stex_tp"),
+        exchange_type: Code("stex_tp"),
         stock_code: Text("stk_cd"),
         stock_name: Text("stk_nm"),
         stock_english_name: Text("stk_enm"),

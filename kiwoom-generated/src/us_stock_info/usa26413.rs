@@ -138,7 +138,7 @@ pub struct YearlySectorChangeRateRow {
 }
 codec::record_table!(
     YearlySectorChangeRateRow {
-        date: Opt("dt"),
+        date: Code("dt"),
         january_return_rate: Decimal("m01_prft_rt"),
         february_return_rate: Decimal("m02_prft_rt"),
         march_return_rate: Decimal("m03_prft_rt"),

@@ -151,7 +151,7 @@ pub struct YearlyChangeRateEtfRow {
 }
 codec::record_table!(
     YearlyChangeRateEtfRow {
-        date: Opt("dt"),
+        date: Code("dt"),
         january_return_rate: Decimal("m01_prft_rt"),
         february_return_rate: Decimal("m02_prft_rt"),
         march_return_rate: Decimal("m03_prft_rt"),

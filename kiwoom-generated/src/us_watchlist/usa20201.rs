@@ -74,7 +74,7 @@ pub struct WatchlistGroupDetailResponse {
 }
 codec::record_table!(
     WatchlistGroupDetailResponse {
-        result_code: Opt("rtcd"),
+        result_code: Code("rtcd"),
         stock_count: List("nofj"),
         return_code: Number("return_code"),
         return_msg: Text("return_msg")
@@ -112,7 +112,7 @@ codec::record_table!(
         stock_code: Text("cod2"),
         bookmark: Text("bgb"),
         bookmark_color: Text("bgb_clr"),
-        exchange_type: Opt("stex_tp")
+        exchange_type: Code("stex_tp")
     },
     default
 );

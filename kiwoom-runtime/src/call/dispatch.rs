@@ -2,31 +2,29 @@
 //! `parse_request`) over every TR at once, with as little compiled per TR as possible.
 //!
 //! A typed call compiles a few generic helpers for the one TR its caller names. The registry
-//! names all 306 REST TRs in one crate, so every generic line of the call path was compiled
-//! 306 times there (about 40% of the generated crate's LLVM IR). Here each TR contributes
-//! only a vtable of [`Erased`] (validate, serialize, the decoder: functions the TR has
-//! anyway) and one-line unboxing; sending, paging and the answer's wrapping are compiled once.
+//! names all 306 REST TRs in one crate, so every generic line of the call path would be
+//! compiled 306 times there. Instead the registry hands each request over as a
+//! [`TableRequest`] (the TR's facts and its field table, built in a `match` arm) and decodes
+//! answers into blank tables: validation, serialization, sending, paging and decoding are
+//! compiled once, and nothing generic is instantiated per TR.
 
 use std::any::Any;
 
 use futures::StreamExt;
-use serde_json::Value;
 
-use super::{BoxedPages, BoxedSend, Decoder, Outgoing, check_market_rules, decode_as};
+use super::{BoxedPages, BoxedSend, Decoder, Outgoing, check_market_rules};
 use crate::client::Client;
-use crate::codec::{Table, fill_request_body};
+use crate::codec::Table;
 use crate::error::Error;
-use crate::tr::{DecodeError, TrRequest, ValidationError};
+use crate::tr::{DecodeError, OrderSummary, TrInfo, TrRequest, ValidationError};
 
 /// A decoded answer of some TR, still boxed, to be wrapped in the caller's enum.
 pub type Unwrap<O> = fn(Box<dyn Any + Send>) -> Result<O, Error>;
 
-/// What the dispatch needs of one TR's request.
-pub(crate) trait Erased: Send {
+/// What [`prepare`] needs of a request: a typed one, or a [`TableRequest`] of the registry.
+pub(crate) trait Erased {
     fn validate(&self) -> Result<(), ValidationError>;
     fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error>;
-    fn decoder(&self) -> Decoder;
-    fn api_id(&self) -> &'static str;
 }
 
 impl<T: TrRequest> Erased for T {
@@ -35,12 +33,6 @@ impl<T: TrRequest> Erased for T {
     }
     fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error> {
         Outgoing::new(self, next_key, 1)
-    }
-    fn decoder(&self) -> Decoder {
-        decode_as::<T::Response>
-    }
-    fn api_id(&self) -> &'static str {
-        T::INFO.api_id
     }
 }
 
@@ -60,58 +52,60 @@ pub(crate) fn prepare(
     Ok(outgoing)
 }
 
-/// Send a boxed request exactly like a typed call (validation, market rules, the one
-/// execution path); the answer is handed to `wrap` still boxed.
+/// A request of any REST or OAuth TR as the registry holds it, past its type: the TR's
+/// facts, its field table and (for an order) what to check if its outcome is unknown. The
+/// registry builds one per call from `AnyRequest` in a `match`, so nothing generic is
+/// compiled per TR for dispatch.
 #[doc(hidden)]
-// Boxed so that the request moves as a pointer into the erased path.
-#[allow(clippy::boxed_local)]
-pub fn send_any<T: TrRequest, O: Send + 'static>(
-    client: &Client,
-    request: Box<T>,
-    wrap: Unwrap<O>,
-) -> BoxedSend<O> {
-    send_erased(client, request, wrap)
+pub struct TableRequest<'a> {
+    pub info: &'static TrInfo,
+    pub table: &'a dyn Table,
+    pub order: Option<OrderSummary>,
+    /// Decodes an answer of this TR (the registry's decoder of every TR, boxed).
+    pub decode: Decoder,
 }
 
-fn send_erased<O: Send + 'static>(
+impl Erased for TableRequest<'_> {
+    fn validate(&self) -> Result<(), ValidationError> {
+        crate::codec::validate_table(self.info.api_id, self.table)
+    }
+    fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error> {
+        Outgoing::from_table(self.info, self.table, self.order.clone(), next_key)
+    }
+}
+
+/// Send a request of any TR exactly like a typed call (validation, market rules, the one
+/// execution path); the answer is handed to `wrap` still boxed.
+#[doc(hidden)]
+pub fn send_table<O: Send + 'static>(
     client: &Client,
-    request: Box<dyn Erased>,
+    request: TableRequest<'_>,
     wrap: Unwrap<O>,
 ) -> BoxedSend<O> {
-    let prepared = prepare(client, &*request, None, true);
+    let prepared = prepare(client, &request, None, true);
     let client = client.clone();
-    let decode = request.decoder();
+    let decode = request.decode;
     Box::pin(async move {
         let page = super::execute_any(client, prepared?, decode).await?;
         wrap(page.body)
     })
 }
 
-/// The pages of a boxed paged request (at most `max_pages`), through the one paging loop,
-/// each answer handed to `wrap` still boxed.
+/// The pages of a paged request of any TR (at most `max_pages`), through the one paging
+/// loop, each answer handed to `wrap` still boxed.
 #[doc(hidden)]
-#[allow(clippy::boxed_local)]
-pub fn paged<T: TrRequest, O: Send + 'static>(
+pub fn pages_table<O: Send + 'static>(
     client: &Client,
-    request: Box<T>,
+    request: TableRequest<'_>,
     max_pages: Option<usize>,
     wrap: Unwrap<O>,
 ) -> BoxedPages<O> {
-    pages_erased(client, request, max_pages, wrap)
-}
-
-fn pages_erased<O: Send + 'static>(
-    client: &Client,
-    request: Box<dyn Erased>,
-    max_pages: Option<usize>,
-    wrap: Unwrap<O>,
-) -> BoxedPages<O> {
-    let prepared = prepare(client, &*request, None, false);
+    let prepared = prepare(client, &request, None, false);
     let pages = crate::paging::RawPages::new(
         client.clone(),
         prepared,
-        request.decoder(),
-        request.api_id(),
+        request.decode,
+        request.info.api_id,
         None,
         max_pages,
     );
@@ -120,33 +114,13 @@ fn pages_erased<O: Send + 'static>(
 
 /// A decoded answer back as its type: the decoder of `R` made it, so this cannot fail.
 #[doc(hidden)]
-pub fn unbox<R: 'static>(body: Box<dyn Any + Send>) -> Result<Box<R>, Error> {
-    match body.downcast::<R>() {
-        Ok(body) => Ok(body),
-        Err(_) => Err(super::not_decoded_as(std::any::type_name::<R>())),
-    }
+pub fn unbox<R: 'static>(body: Box<dyn Any + Send>) -> Result<R, Error> {
+    super::downcast(body)
 }
 
-/// Decode a body as `R`, boxed (what `decode_response` wraps).
+/// Decode a response body into a blank `table` (what `decode_response` does for every
+/// REST TR and condition-search reply): compiled once, not once per response type.
 #[doc(hidden)]
-pub fn decode_boxed<R: crate::tr::TrResponse>(
-    api_id: &'static str,
-    body: &[u8],
-) -> Result<Box<R>, DecodeError> {
-    match R::decode(api_id, body) {
-        Ok(response) => Ok(Box::new(response)),
-        Err(e) => Err(e),
-    }
-}
-
-/// Read a request of type `T` from its wire JSON (see [`crate::codec::parse_request`]),
-/// boxed: the reading itself is compiled once, over the table.
-#[doc(hidden)]
-pub fn parse_boxed<T: Table>(
-    api_id: &'static str,
-    body: &Value,
-) -> Result<Box<T>, ValidationError> {
-    let mut request = Box::new(T::blank());
-    fill_request_body(api_id, body, &mut *request)?;
-    Ok(request)
+pub fn decode_into(api_id: &str, body: &[u8], table: &mut dyn Table) -> Result<(), DecodeError> {
+    crate::codec::decode_body_into(api_id, body, table)
 }

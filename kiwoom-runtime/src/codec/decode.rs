@@ -206,6 +206,16 @@ pub fn decode_body<R: Body>(api_id: &str, body: &[u8]) -> Result<R, DecodeError>
     R::decode_text(api_id, body_text(api_id, body)?)
 }
 
+/// [`decode_body`] into a blank table that is already there (the registry's decoding of
+/// every TR, compiled once).
+pub fn decode_body_into(
+    api_id: &str,
+    body: &[u8],
+    table: &mut dyn Table,
+) -> Result<(), DecodeError> {
+    decode_table(api_id, body_text(api_id, body)?, table)
+}
+
 /// The body as text. UTF-8 is checked once for the whole body: `serde_json` reading a
 /// `str` then skips the check on every string, which was a sixth of the decoding time.
 fn body_text<'b>(api_id: &str, body: &'b [u8]) -> Result<&'b str, DecodeError> {

@@ -14,6 +14,7 @@
 //! [`DecodeError`](crate::DecodeError) naming the TR, the path
 //! (`stk_dt_pole_chart_qry[3].cur_prc`) and the raw value; it is never turned into zero.
 
+mod code_value;
 mod decode;
 mod encode;
 mod enum_table;
@@ -38,7 +39,7 @@ mod wire;
 pub use crate::code_table;
 #[doc(hidden)]
 pub use crate::{realtime_table, record_table, request_table};
-pub use decode::{Body, Ctx, Extra, decode_body};
+pub use decode::{Body, Ctx, Extra, decode_body, decode_body_into};
 pub use encode::{
     push, push_extra, put, put_extra, put_list, put_number, put_object, put_opt, put_scalar_list,
 };

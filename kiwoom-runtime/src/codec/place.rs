@@ -5,23 +5,29 @@
 //! code. A [`Place`] says the same thing as data: `slot` and `view` on `dyn Table`
 //! are then one function for every struct, reading the place from the field table.
 //!
-//! A place is made only by the unsafe constructors below, which the table macros call with
-//! `offset_of!(Struct, field)` and a closure `|s: &Struct| &s.field` written from the same
-//! tokens: the closure fixes the value type, so the offset and the type cannot disagree.
+//! A place is made only by the unsafe constructors below, which the table macros call in
+//! the table's constant with a pointer to an uninitialised struct and the raw address of one
+//! of its fields (`&raw const (*base).field`): one expression gives both the value type (the
+//! pointer's) and the offset (the distance), so they cannot disagree. (A closure
+//! `|s: &Struct| &s.field` beside `offset_of!` said the same, but type-checking and
+//! borrow-checking ten thousand closures was a quarter of the crate's front-end time.)
 //! [`Table`](super::Table) is an unsafe trait for the same reason: an implementation
 //! promises that its fields' places describe `Self`.
 //!
 //! Not a public API: the table macros are its only callers.
 
-use std::fmt;
+use std::fmt::{self, Debug};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::code_value::{code_opt_of, code_req_of};
+use super::enum_table::CodeTable;
 use super::table::{ListValue, ObjectValue, OptValue, ReqValue, SlotMut, SlotRef, ValuesValue};
+use super::wire::Wire;
 
 /// The position and value type of one field: made only by the unsafe constructors below,
-/// from `offset_of!` and the field's type together.
+/// from the field's address, which gives its offset and its type together.
 #[derive(Clone, Copy)]
 pub struct Place {
     offset: usize,
@@ -61,94 +67,115 @@ fn values_of<T: ValuesValue + 'static>(p: *mut u8) -> *mut dyn ValuesValue {
     p.cast::<T>()
 }
 
-/// The constructors. `_field` is never called: it only names the field's type. Each is
-/// unsafe with the same contract: `offset` is `offset_of!(S, f)` for the field `f` that
-/// `_field` returns.
+/// The field's offset in the struct: the distance from `base` to `field`.
+///
+/// # Safety
+/// `field` points to a field of the struct `base` points to.
+const unsafe fn offset<S, T>(base: *const S, field: *const T) -> usize {
+    // SAFETY: both pointers are in the same struct, the field at or after its start.
+    unsafe { field.cast::<u8>().offset_from(base.cast::<u8>()) as usize }
+}
+
+/// The constructors, called in a constant with `base` a pointer to an uninitialised
+/// struct and `field` the raw address of one of its fields (`&raw const (*base).f`): the
+/// field's type is the pointer's, its offset the distance between the two. Each is unsafe
+/// with the same contract: `field` points to a field of the struct `base` points to.
 impl Place {
     /// An `Option<i64>` decoded from text.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn int<S>(offset: usize, _field: fn(&S) -> &Option<i64>) -> Place {
-        Place::at(offset, Kind::Int)
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn int<S>(base: *const S, field: *const Option<i64>) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Int)
     }
     /// An `Option<Decimal>`.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn decimal<S>(offset: usize, _field: fn(&S) -> &Option<Decimal>) -> Place {
-        Place::at(offset, Kind::Decimal)
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn decimal<S>(base: *const S, field: *const Option<Decimal>) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Decimal)
     }
     /// An `Option<String>`.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn text<S>(offset: usize, _field: fn(&S) -> &Option<String>) -> Place {
-        Place::at(offset, Kind::Text)
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn text<S>(base: *const S, field: *const Option<String>) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Text)
     }
     /// An `Option<NaiveDate>`.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn date<S>(offset: usize, _field: fn(&S) -> &Option<NaiveDate>) -> Place {
-        Place::at(offset, Kind::Date)
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn date<S>(base: *const S, field: *const Option<NaiveDate>) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Date)
     }
     /// The envelope's `return_code` (`Option<i64>`, a JSON number).
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn number<S>(offset: usize, _field: fn(&S) -> &Option<i64>) -> Place {
-        Place::at(offset, Kind::Number)
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn number<S>(base: *const S, field: *const Option<i64>) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Number)
     }
     /// Any other optional value.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn opt<S, T: OptValue + 'static>(
-        offset: usize,
-        _field: fn(&S) -> &T,
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn opt<S, T: OptValue + 'static>(base: *const S, field: *const T) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Opt(opt_of::<T>))
+    }
+    /// An optional generated enum (read and written through its code table).
+    ///
+    /// # Safety
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn code<S, E: CodeTable + Wire + Debug>(
+        base: *const S,
+        field: *const Option<E>,
     ) -> Place {
-        Place::at(offset, Kind::Opt(opt_of::<T>))
+        Place::at(unsafe { offset(base, field) }, Kind::Opt(code_opt_of::<E>))
+    }
+    /// A generated enum that must be present.
+    ///
+    /// # Safety
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn req_code<S, E: CodeTable + Wire + Debug>(
+        base: *const S,
+        field: *const E,
+    ) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Req(code_req_of::<E>))
     }
     /// A value that must be present.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn req<S, T: ReqValue + 'static>(
-        offset: usize,
-        _field: fn(&S) -> &T,
-    ) -> Place {
-        Place::at(offset, Kind::Req(req_of::<T>))
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn req<S, T: ReqValue + 'static>(base: *const S, field: *const T) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::Req(req_of::<T>))
     }
     /// A list of rows.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
-    pub const unsafe fn list<S, T: ListValue + 'static>(
-        offset: usize,
-        _field: fn(&S) -> &T,
-    ) -> Place {
-        Place::at(offset, Kind::List(list_of::<T>))
+    /// `field` points to a field of the struct `base` points to.
+    pub const unsafe fn list<S, T: ListValue + 'static>(base: *const S, field: *const T) -> Place {
+        Place::at(unsafe { offset(base, field) }, Kind::List(list_of::<T>))
     }
     /// An optional nested object.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
+    /// `field` points to a field of the struct `base` points to.
     pub const unsafe fn object<S, T: ObjectValue + 'static>(
-        offset: usize,
-        _field: fn(&S) -> &T,
+        base: *const S,
+        field: *const T,
     ) -> Place {
-        Place::at(offset, Kind::Object(object_of::<T>))
+        Place::at(unsafe { offset(base, field) }, Kind::Object(object_of::<T>))
     }
     /// A list of bare values.
     ///
     /// # Safety
-    /// `offset` is the offset in `S` of the field `_field` returns.
+    /// `field` points to a field of the struct `base` points to.
     pub const unsafe fn values<S, T: ValuesValue + 'static>(
-        offset: usize,
-        _field: fn(&S) -> &T,
+        base: *const S,
+        field: *const T,
     ) -> Place {
-        Place::at(offset, Kind::Values(values_of::<T>))
+        Place::at(unsafe { offset(base, field) }, Kind::Values(values_of::<T>))
     }
 
     const fn at(offset: usize, kind: Kind) -> Place {
@@ -226,18 +253,17 @@ impl fmt::Debug for Place {
 }
 
 /// The [`Place`] of `$Struct`'s field `$field` (a field name or a path such as `0.price`),
-/// of kind `Int`, `Decimal`, `Text`, `Date`, `Number`, `Opt`, `Req`, `ReqCode`, `List`,
+/// of kind `Int`, `Decimal`, `Text`, `Date`, `Number`, `Opt`, `Code`, `Req`, `ReqCode`, `List`,
 /// `Object` or `Values`. The offset and the value type come from the same tokens, which is
 /// what makes the unsafe constructor's contract hold.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_place {
-    ($kind:ident, $name:ty, $($field:tt)+) => {{
-        let offset = ::core::mem::offset_of!($name, $($field)+);
-        let field: fn(&$name) -> &_ = |s| &s.$($field)+;
+    // The place of a field of the struct `$base` points to (a table's shared base).
+    (@at $base:ident, $kind:ident, $($field:tt)+) => {{
         let make = $crate::__table_place!(@make $kind);
-        // SAFETY: `offset` and `field` name the same field of the same struct.
-        unsafe { make(offset, field) }
+        // SAFETY: the field's raw address, taken from the struct `$base` points to.
+        unsafe { make($base, &raw const (*$base).$($field)+) }
     }};
     (@make Int) => { $crate::codec::table::Place::int };
     (@make Decimal) => { $crate::codec::table::Place::decimal };
@@ -246,8 +272,15 @@ macro_rules! __table_place {
     (@make Number) => { $crate::codec::table::Place::number };
     (@make Opt) => { $crate::codec::table::Place::opt };
     (@make Req) => { $crate::codec::table::Place::req };
-    (@make ReqCode) => { $crate::codec::table::Place::req };
+    (@make Code) => { $crate::codec::table::Place::code };
+    (@make ReqCode) => { $crate::codec::table::Place::req_code };
     (@make List) => { $crate::codec::table::Place::list };
     (@make Object) => { $crate::codec::table::Place::object };
     (@make Values) => { $crate::codec::table::Place::values };
+    // One place on its own.
+    ($kind:ident, $name:ty, $($field:tt)+) => {{
+        let value = ::core::mem::MaybeUninit::<$name>::uninit();
+        let base = value.as_ptr();
+        $crate::__table_place!(@at base, $kind, $($field)+)
+    }};
 }

@@ -12,6 +12,7 @@
 //! | kind | field type | blank |
 //! |---|---|---|
 //! | `Int`, `Decimal`, `Text`, `Date` | `Option<i64>`, `Option<Decimal>`, `Option<String>`, `Option<NaiveDate>` | `None` |
+//! | `Code` | `Option<E>` of a generated enum `E` | `None` |
 //! | `Opt` | any other `Option<T: Wire>` | `None` |
 //! | `Req` | a value that must be present (required, implied) | `Default::default()` |
 //! | `ReqCode` | a generated enum that must be present (required, implied) | `from_code("")` |
@@ -117,14 +118,19 @@ macro_rules! __table_items {
             stringify!($name)
         }
         fn fields(&self) -> &'static [$crate::codec::Field] {
-            const FIELDS: &[$crate::codec::Field] = &[$(
-                $crate::__table_required!($kind, $crate::codec::Field::new(
-                    $wire,
-                    stringify!($field),
-                    $crate::__table_place!($kind, $name, $field),
-                ))
-                    $(.$m($($arg)?))*
-            ),*];
+            // The places are the fields' addresses in a struct that is never initialised.
+            const FIELDS: &[$crate::codec::Field] = {
+                let value = ::core::mem::MaybeUninit::<$name>::uninit();
+                let base = value.as_ptr();
+                &[$(
+                    $crate::__table_required!($kind, $crate::codec::Field::new(
+                        $wire,
+                        stringify!($field),
+                        $crate::__table_place!(@at base, $kind, $field),
+                    ))
+                        $(.$m($($arg)?))*
+                ),*]
+            };
             FIELDS
         }
     };
@@ -214,6 +220,9 @@ macro_rules! __table_option {
     };
     (impl $name:ident, response) => {
         impl $crate::TrResponse for $name {
+            // Inline: compiled where a caller decodes this type, not for every response
+            // type in the generated crate (the registry decodes into blank tables).
+            #[inline]
             fn decode(
                 api_id: &'static str,
                 body: &[u8],
