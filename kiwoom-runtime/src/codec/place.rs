@@ -187,6 +187,9 @@ impl Place {
     /// # Safety
     /// `base` points to a struct of the type this place was made for, borrowed mutably for
     /// `'a` (no other reference to it is used meanwhile).
+    // `#[inline]`: the realtime decoder calls it once per value from the generated crate;
+    // the call was 3% of a 0B frame's instructions (callgrind: 20.8 k → 20.3 k per frame).
+    #[inline]
     pub(super) unsafe fn slot<'a>(self, base: *mut u8) -> SlotMut<'a> {
         // SAFETY: by the constructors' contract the field of this type lies at `offset`
         // inside the struct `base` points to, which the caller lends us for `'a`.
