@@ -15,7 +15,7 @@ mod pending;
 
 pub(crate) use dispatch::prepare;
 #[doc(hidden)]
-pub use dispatch::{TableRequest, Unwrap, decode_into, pages_table, send_table, unbox};
+pub use dispatch::{TableRequest, Unwrap, pages_table, send_table, unbox};
 pub use pending::Pending;
 
 use crate::auth::manager::JSON_UTF8;
@@ -221,19 +221,6 @@ impl Outgoing {
         Self::from_request(&T::INFO, req, next_key, page)
     }
 
-    /// A request given as its field table (the registry's dispatch of every TR).
-    pub(crate) fn from_table(
-        info: &'static TrInfo,
-        table: &dyn crate::codec::Table,
-        order: Option<OrderSummary>,
-        next_key: Option<String>,
-    ) -> Result<Self, Error> {
-        let mut body = Vec::with_capacity(256);
-        let written = crate::codec::write_table_json(table, &mut body);
-        let order = info.safety.is_order().then_some(order);
-        Self::from_parts(info, written.map(|()| body), order, next_key, 1)
-    }
-
     /// [`new`](Self::new) past the request's type (compiled once).
     fn from_request(
         info: &'static TrInfo,
@@ -279,7 +266,8 @@ impl Outgoing {
     }
 }
 
-/// What [`Outgoing`] needs of a request, whatever its TR.
+/// What [`Outgoing`] needs of a request, whatever its TR: a typed request or the
+/// registry's [`TableRequest`](dispatch::TableRequest).
 trait RequestBody {
     fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error>;
     fn order_summary(&self) -> Option<OrderSummary>;

@@ -105,14 +105,14 @@ macro_rules! registry {
                     #[cfg(feature = $feature)]
                     $id => {
                         let mut r = Box::new(<super::$module::$resp as $crate::codec::Table>::blank());
-                        match $crate::call::decode_into($id, body, &mut *r) { Ok(()) => Ok(AnyResponse::$v(r)), Err(e) => Err(e) }
+                        match $crate::codec::decode_body_into($id, body, &mut *r) { Ok(()) => Ok(AnyResponse::$v(r)), Err(e) => Err(e) }
                     }
                 )*)*
                 $($(
                     #[cfg(feature = $cfeature)]
                     $cid => {
                         let mut r = Box::new(<super::$cmodule::$cresp as $crate::codec::Table>::blank());
-                        match $crate::call::decode_into($cid, body, &mut *r) { Ok(()) => Ok(AnyResponse::$cv(r)), Err(e) => Err(e) }
+                        match $crate::codec::decode_body_into($cid, body, &mut *r) { Ok(()) => Ok(AnyResponse::$cv(r)), Err(e) => Err(e) }
                     }
                 )*)*
                 $(
@@ -162,13 +162,11 @@ macro_rules! registry {
                 }
             }
 
-            /// The TR's own `validate()`: required fields, lengths, documented codes.
+            /// The TR's `validate()`: required fields, lengths, documented codes (through
+            /// its field table, as every generated `validate()` and the dispatch do).
             pub fn validate(&self) -> Result<(), $crate::ValidationError> {
-                match self {
-                    $($(#[cfg(feature = $feature)] Self::$v(r) => $crate::TrRequest::validate(r.as_ref()),)*)*
-                    #[allow(unreachable_patterns)]
-                    _ => unreachable!("AnyRequest has no variants with these features"),
-                }
+                let request = self.erased();
+                $crate::codec::validate_table(request.info.api_id, request.table)
             }
 
             /// The request past its type, for the runtime's one dispatch path.

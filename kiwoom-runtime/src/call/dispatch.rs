@@ -12,11 +12,11 @@ use std::any::Any;
 
 use futures::StreamExt;
 
-use super::{BoxedPages, BoxedSend, Decoder, Outgoing, check_market_rules};
+use super::{BoxedPages, BoxedSend, Decoder, Outgoing, RequestBody, check_market_rules};
 use crate::client::Client;
 use crate::codec::Table;
 use crate::error::Error;
-use crate::tr::{DecodeError, OrderSummary, TrInfo, TrRequest, ValidationError};
+use crate::tr::{OrderSummary, TrInfo, TrRequest, ValidationError};
 
 /// A decoded answer of some TR, still boxed, to be wrapped in the caller's enum.
 pub type Unwrap<O> = fn(Box<dyn Any + Send>) -> Result<O, Error>;
@@ -70,7 +70,16 @@ impl Erased for TableRequest<'_> {
         crate::codec::validate_table(self.info.api_id, self.table)
     }
     fn outgoing(&self, next_key: Option<String>) -> Result<Outgoing, Error> {
-        Outgoing::from_table(self.info, self.table, self.order.clone(), next_key)
+        Outgoing::from_request(self.info, self, next_key, 1)
+    }
+}
+
+impl RequestBody for TableRequest<'_> {
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        crate::codec::write_table_json(self.table, out)
+    }
+    fn order_summary(&self) -> Option<OrderSummary> {
+        self.order.clone()
     }
 }
 
@@ -116,11 +125,4 @@ pub fn pages_table<O: Send + 'static>(
 #[doc(hidden)]
 pub fn unbox<R: 'static>(body: Box<dyn Any + Send>) -> Result<R, Error> {
     super::downcast(body)
-}
-
-/// Decode a response body into a blank `table` (what `decode_response` does for every
-/// REST TR and condition-search reply): compiled once, not once per response type.
-#[doc(hidden)]
-pub fn decode_into(api_id: &str, body: &[u8], table: &mut dyn Table) -> Result<(), DecodeError> {
-    crate::codec::decode_body_into(api_id, body, table)
 }

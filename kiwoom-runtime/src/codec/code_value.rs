@@ -16,7 +16,7 @@ use std::fmt::Debug;
 
 use super::enum_table::CodeTable;
 use super::forms::FormValue;
-use super::table::{Checked, Keep, Mode, OptValue, ReqValue};
+use super::table::{Checked, Keep, Mode, OptValue, ReqValue, read_text};
 use super::wire::trim;
 use super::{Format, PLAIN, UnknownValue, Wire, WireError, WireForms};
 
@@ -145,12 +145,8 @@ fn read_code<'r>(
     empty_is_a_value: bool,
     keep: Keep<'_>,
 ) -> Option<&'r str> {
-    let trimmed = match mode {
-        Mode::Json => raw.trim(),
-        _ => trim(raw),
-    };
-    let empty_is_none = mode != Mode::Record || !empty_is_a_value;
-    let present = !(trimmed.is_empty() && empty_is_none);
+    let (trimmed, blank) = read_text(raw, mode, empty_is_a_value);
+    let present = !blank;
     if let Some((forms, slot)) = keep {
         // A code writes back as itself, so the text is canonical when nothing was trimmed.
         if !(present && raw.len() == trimmed.len()) {

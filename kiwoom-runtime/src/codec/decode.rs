@@ -206,8 +206,8 @@ pub fn decode_body<R: Body>(api_id: &str, body: &[u8]) -> Result<R, DecodeError>
     R::decode_text(api_id, body_text(api_id, body)?)
 }
 
-/// [`decode_body`] into a blank table that is already there (the registry's decoding of
-/// every TR, compiled once).
+/// [`decode_body`] into a blank table that is already there: the registry's decoding of
+/// every REST TR and condition-search reply, compiled once, not once per response type.
 pub fn decode_body_into(
     api_id: &str,
     body: &[u8],

@@ -259,6 +259,46 @@ impl fmt::Debug for Place {
 /// of kind `Int`, `Decimal`, `Text`, `Date`, `Number`, `Opt`, `Code`, `Req`, `ReqCode`, `List`,
 /// `Object` or `Values`. The offset and the value type come from the same tokens, which is
 /// what makes the unsafe constructor's contract hold.
+///
+/// ```
+/// use kiwoom_runtime::codec::table::Place;
+/// struct Row {
+///     price: Option<i64>,
+///     name: Option<String>,
+/// }
+/// const PRICE: Place = kiwoom_runtime::__table_place!(Int, Row, price);
+/// const NAME: Place = kiwoom_runtime::__table_place!(Text, Row, name);
+/// # let _ = (PRICE, NAME);
+/// ```
+///
+/// A kind that is not the field's type does not compile:
+///
+/// ```compile_fail,E0308
+/// # use kiwoom_runtime::codec::table::Place;
+/// # struct Row {
+/// #     price: Option<i64>,
+/// #     name: Option<String>,
+/// # }
+/// const NAME: Place = kiwoom_runtime::__table_place!(Int, Row, name);
+/// # let _ = NAME;
+/// ```
+///
+/// Nor does a place whose field lies in another struct than its base (the constructors'
+/// contract broken by hand): the distance between two allocations is a const-evaluation
+/// error.
+///
+/// ```compile_fail,E0080
+/// # use kiwoom_runtime::codec::table::Place;
+/// # struct Row {
+/// #     price: Option<i64>,
+/// # }
+/// const PRICE: Place = {
+///     let a = std::mem::MaybeUninit::<Row>::uninit();
+///     let b = std::mem::MaybeUninit::<Row>::uninit();
+///     unsafe { Place::int(a.as_ptr(), &raw const (*b.as_ptr()).price) }
+/// };
+/// # let _ = PRICE;
+/// ```
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __table_place {

@@ -182,6 +182,18 @@ pub enum Mode {
 /// Where to keep a value's wire text: the record's forms and the field's slot.
 pub type Keep<'a> = Option<(&'a mut WireForms, u16)>;
 
+/// The text a value is read from (JSON trims all whitespace, Kiwoom's bodies their padding)
+/// and whether it is blank: empty, unless `""` is a value of the type in a REST record.
+#[inline(always)]
+pub(super) fn read_text(raw: &str, mode: Mode, empty_is_a_value: bool) -> (&str, bool) {
+    let trimmed = match mode {
+        Mode::Json => raw.trim(),
+        _ => trim(raw),
+    };
+    let empty_is_none = mode != Mode::Record || !empty_is_a_value;
+    (trimmed, trimmed.is_empty() && empty_is_none)
+}
+
 /// Read `raw` into an optional value: blank (and the type's "no value" sentinel) is `None`,
 /// text that does not parse is the reason (the value is then unchanged); the wire text is
 /// kept when the typed value would not write it back.
@@ -197,12 +209,8 @@ pub fn set_opt<V: OptValue + ?Sized>(
     mode: Mode,
     keep: Keep<'_>,
 ) -> Result<bool, WireError> {
-    let trimmed = match mode {
-        Mode::Json => raw.trim(),
-        _ => trim(raw),
-    };
-    let empty_is_none = mode != Mode::Record || !dst.empty_is_a_value();
-    let present = if (trimmed.is_empty() && empty_is_none) || dst.is_absent(trimmed) {
+    let (trimmed, blank) = read_text(raw, mode, dst.empty_is_a_value());
+    let present = if blank || dst.is_absent(trimmed) {
         dst.clear();
         false
     } else {
@@ -465,10 +473,7 @@ pub trait ValuesValue {
 impl<T: Wire + PartialEq + Debug + 'static> ValuesValue for Vec<T> {
     fn push(&mut self, raw: &str, format: &Format, mode: Mode) -> Result<bool, WireError> {
         // Elements of bare-value arrays keep `""` when decoded: a position must not vanish.
-        let trimmed = match mode {
-            Mode::Json => raw.trim(),
-            _ => trim(raw),
-        };
+        let (trimmed, _) = read_text(raw, mode, false);
         if (mode == Mode::Json && trimmed.is_empty()) || T::is_absent(trimmed) {
             return Ok(false);
         }
