@@ -157,7 +157,7 @@ pub fn emit_mod(r: &Realtime) -> TokenStream {
     let decode_arms = r.types.iter().map(|t| {
         let s = ident(&t.struct_name);
         let code = t.code.as_str();
-        quote!(#code => <#s as codec::RealEntry>::from_entry(entry, ctx).map(|event| Self::#s(Box::new(event))),)
+        quote!(#code => <#s as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::#s),)
     });
     let ser_arms = r.types.iter().map(|t| {
         let s = ident(&t.struct_name);

@@ -180,56 +180,58 @@ impl codec::RealEntry for RealtimeEvent {
         ctx: &codec::Ctx<'_>,
     ) -> Result<Self, kiwoom_runtime::DecodeError> {
         match &*entry.kind {
-            "00" => <OrderFill as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::OrderFill(Box::new(event))),
-            "02" => <ConditionSearchHit as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::ConditionSearchHit(Box::new(event))),
-            "04" => <Balance as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::Balance(Box::new(event))),
-            "0A" => <StockSurge as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockSurge(Box::new(event))),
-            "0B" => <StockTrade as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockTrade(Box::new(event))),
-            "0C" => <StockBestQuote as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockBestQuote(Box::new(event))),
-            "0D" => <StockOrderBookDepth as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockOrderBookDepth(Box::new(event))),
-            "0E" => <StockAfterHoursQuote as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockAfterHoursQuote(Box::new(event))),
-            "0F" => <StockTodayBrokers as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockTodayBrokers(Box::new(event))),
-            "0G" => <EtfNav as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::EtfNav(Box::new(event))),
-            "0H" => <StockExpectedExecution as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockExpectedExecution(Box::new(event))),
-            "0I" => <InternationalGoldConvertedPrice as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::InternationalGoldConvertedPrice(Box::new(event))),
-            "0J" => <SectorIndex as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::SectorIndex(Box::new(event))),
-            "0U" => <SectorChange as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::SectorChange(Box::new(event))),
-            "0g" => <StockInfo as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockInfo(Box::new(event))),
-            "0m" => <ElwTheoreticalPrice as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::ElwTheoreticalPrice(Box::new(event))),
-            "0s" => <MarketOpenTime as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::MarketOpenTime(Box::new(event))),
-            "0u" => <ElwIndicator as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::ElwIndicator(Box::new(event))),
-            "0w" => <StockProgramTrade as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::StockProgramTrade(Box::new(event))),
-            "1h" => <ViEvent as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::ViEvent(Box::new(event))),
-            "F4" => <UsOrderConfirmation as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::UsOrderConfirmation(Box::new(event))),
-            "F5" => <UsOrderFill as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::UsOrderFill(Box::new(event))),
-            "FE" => <UsTrade as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::UsTrade(Box::new(event))),
-            "FT" => <UsOrderBook as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::UsOrderBook(Box::new(event))),
-            "S2" => <UsConditionSearchHit as codec::RealEntry>::from_entry(entry, ctx)
-                .map(|event| Self::UsConditionSearchHit(Box::new(event))),
+            "00" => {
+                <OrderFill as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::OrderFill)
+            }
+            "02" => <ConditionSearchHit as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::ConditionSearchHit),
+            "04" => <Balance as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::Balance),
+            "0A" => {
+                <StockSurge as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::StockSurge)
+            }
+            "0B" => {
+                <StockTrade as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::StockTrade)
+            }
+            "0C" => <StockBestQuote as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockBestQuote),
+            "0D" => <StockOrderBookDepth as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockOrderBookDepth),
+            "0E" => <StockAfterHoursQuote as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockAfterHoursQuote),
+            "0F" => <StockTodayBrokers as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockTodayBrokers),
+            "0G" => <EtfNav as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::EtfNav),
+            "0H" => <StockExpectedExecution as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockExpectedExecution),
+            "0I" => {
+                <InternationalGoldConvertedPrice as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                    .map(Self::InternationalGoldConvertedPrice)
+            }
+            "0J" => <SectorIndex as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::SectorIndex),
+            "0U" => <SectorChange as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::SectorChange),
+            "0g" => {
+                <StockInfo as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::StockInfo)
+            }
+            "0m" => <ElwTheoreticalPrice as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::ElwTheoreticalPrice),
+            "0s" => <MarketOpenTime as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::MarketOpenTime),
+            "0u" => <ElwIndicator as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::ElwIndicator),
+            "0w" => <StockProgramTrade as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::StockProgramTrade),
+            "1h" => <ViEvent as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::ViEvent),
+            "F4" => <UsOrderConfirmation as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::UsOrderConfirmation),
+            "F5" => <UsOrderFill as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::UsOrderFill),
+            "FE" => <UsTrade as codec::RealEntry>::boxed_from_entry(entry, ctx).map(Self::UsTrade),
+            "FT" => <UsOrderBook as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::UsOrderBook),
+            "S2" => <UsConditionSearchHit as codec::RealEntry>::boxed_from_entry(entry, ctx)
+                .map(Self::UsConditionSearchHit),
             _ => Ok(Self::Unknown(entry.into_item())),
         }
     }

@@ -218,7 +218,13 @@ pub fn decode_body_into(
 
 /// The body as text. UTF-8 is checked once for the whole body: `serde_json` reading a
 /// `str` then skips the check on every string, which was a sixth of the decoding time.
+/// The check is `simdutf8`'s (16 or 32 bytes at a step; the standard library's was a
+/// thirtieth of a 0B frame's decode), with the standard one only to say where a bad body
+/// goes wrong.
 fn body_text<'b>(api_id: &str, body: &'b [u8]) -> Result<&'b str, DecodeError> {
+    if let Ok(text) = simdutf8::basic::from_utf8(body) {
+        return Ok(text);
+    }
     std::str::from_utf8(body).map_err(|e| {
         body_error(
             api_id,

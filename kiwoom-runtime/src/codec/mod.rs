@@ -28,6 +28,7 @@ mod realtime;
 mod request;
 mod scan;
 mod signed;
+mod stops;
 #[doc(hidden)]
 pub mod table;
 #[doc(hidden)]

@@ -3,7 +3,7 @@
 //! [`RealFrame`](super::RealFrame), so the live path and `decode_response` share their
 //! code. The typed decode then reads each entry's values straight into its struct.
 
-use super::realtime::{PAIRS, RawValues, scan_entry};
+use super::realtime::{Pairs, RawValues, scan_entry};
 use super::scan::Scanner;
 use crate::{RealItem, RealValues};
 
@@ -14,7 +14,7 @@ use crate::{RealItem, RealValues};
 /// entry, which reports each bad entry on its own.
 #[doc(hidden)]
 pub fn scan_real_items(text: &str, max_entries: usize) -> Option<(Vec<RealItem>, usize)> {
-    let mut pairs = [("", ""); PAIRS];
+    let mut pairs = Pairs::new();
     let mut items = Vec::new();
     let mut total = 0;
     let mut real = false;

@@ -117,6 +117,12 @@ impl<'a> RawEntry<'a> {
 /// realtime type gets it from its [`RealTable`].
 pub trait RealEntry: Sized {
     fn from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Self, DecodeError>;
+
+    /// The event decoded in its box (a realtime type is a kilobyte or so: built on the
+    /// stack and then moved, the copy was a twentieth of a 0B frame's decode).
+    fn boxed_from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Box<Self>, DecodeError> {
+        Self::from_entry(entry, ctx).map(Box::new)
+    }
 }
 
 /// A generated realtime type: its values as a field table (wire names are the value ids),
@@ -147,13 +153,30 @@ pub struct RealPartsRef<'a> {
 impl<T: RealTable> RealEntry for T {
     fn from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Self, DecodeError> {
         let mut event = T::default();
-        decode_values(&mut event, &entry.values, ctx)?;
-        let parts = event.parts();
-        *parts.item = entry.item.into_owned();
-        *parts.name = entry.name.into_owned();
-        *parts.extra = entry.extra;
+        fill_event(&mut event, entry, ctx)?;
         Ok(event)
     }
+
+    fn boxed_from_entry(entry: RawEntry<'_>, ctx: &Ctx<'_>) -> Result<Box<Self>, DecodeError> {
+        let mut event = Box::<T>::default();
+        fill_event(&mut *event, entry, ctx)?;
+        Ok(event)
+    }
+}
+
+/// A blank event filled from its entry.
+#[inline(always)]
+fn fill_event<T: RealTable>(
+    event: &mut T,
+    entry: RawEntry<'_>,
+    ctx: &Ctx<'_>,
+) -> Result<(), DecodeError> {
+    decode_values(event, &entry.values, ctx)?;
+    let parts = event.parts();
+    *parts.item = entry.item.into_owned();
+    *parts.name = entry.name.into_owned();
+    *parts.extra = entry.extra;
+    Ok(())
 }
 
 /// Each value into its field by id; ids the table does not list into the extra values.
@@ -338,7 +361,7 @@ fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
         extra: Extra::new(),
     };
     // An entry's values, read once into borrowed pairs (a real 0B entry has 45).
-    let mut pairs = [("", ""); PAIRS];
+    let mut pairs = Pairs::new();
     let mut s = Scanner::new(text);
     s.eat(b'{')?;
     if s.peek()? == b'}' {
@@ -392,18 +415,21 @@ fn scan_frame<E: RealEntry>(api_id: &str, text: &str) -> Option<RealFrame<E>> {
 /// Values an entry can hold in the scanner's buffer; more are read again from their text.
 pub(super) const PAIRS: usize = 96;
 
+/// An entry's values as the scanner read them (borrowed id and raw value, in wire order).
+pub(super) type Pairs<'a> = arrayvec::ArrayVec<(&'a str, &'a str), PAIRS>;
+
 /// One entry object; its `values` read into `pairs` (or kept as their checked text when
 /// there are more than the buffer holds).
 pub(super) fn scan_entry<'a, 'p>(
     s: &mut Scanner<'a>,
-    pairs: &'p mut [(&'a str, &'a str); PAIRS],
+    pairs: &'p mut Pairs<'a>,
 ) -> Option<RawEntry<'p>>
 where
     'a: 'p,
 {
     let mut entry = RawEntry::default();
-    // The values read: how many pairs, or the text when the buffer was too small.
-    let mut values: Option<Result<usize, &'a str>> = None;
+    // The values read: in `pairs`, or their text when the buffer was too small.
+    let mut values: Option<Result<(), &'a str>> = None;
     s.eat(b'{')?;
     if s.peek()? != b'}' {
         loop {
@@ -416,18 +442,8 @@ where
                 "values" => {
                     s.ws();
                     let start = s.position();
-                    let mut count = 0;
-                    s.string_pairs(|id, raw| {
-                        if let Some(pair) = pairs.get_mut(count) {
-                            *pair = (id, raw);
-                        }
-                        count += 1;
-                    })?;
-                    values = if count <= PAIRS {
-                        Some(Ok(count))
-                    } else {
-                        Some(Err(s.since(start)))
-                    };
+                    let fits = s.string_pairs(pairs)?;
+                    values = Some(if fits { Ok(()) } else { Err(s.since(start)) });
                 }
                 _ => {
                     let value = s.extra_value()?;
@@ -441,9 +457,8 @@ where
         }
     }
     s.eat(b'}')?;
-    let pairs: &'p [(&'a str, &'a str)] = pairs;
     entry.values = match values {
-        Some(Ok(count)) => RawValues::Slice(&pairs[..count]),
+        Some(Ok(())) => RawValues::Slice(pairs),
         Some(Err(text)) => RawValues::Text(text),
         None => RawValues::default(),
     };
@@ -793,6 +808,10 @@ mod tests {
             format!(r#"{{"trnm":"REAL","data":[{{"values":{{"10":"-5"{many}}},"type":"0B","name":"n","item":"i"}}]}}"#),
             r#"{"trnm":"REAL","data":[{"values":{"10":"1","20":"a\"b"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
             r#"{"trnm":"REAL","data":[{"values":{"10":"1x"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+            // An escaped key (`10`) and an escaped backslash closing a value: plain quotes,
+            // but not the plain form.
+            r#"{"trnm":"REAL","data":[{"values":{"1\u0030":"7","20":"a"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
+            r#"{"trnm":"REAL","data":[{"values":{"10":"7","20":"a\\"},"type":"0B","name":"n","item":"i"}]}"#.to_owned(),
         ];
         for (n, text) in frames.iter().enumerate() {
             let scanned = scan_frame::<Trade>("0B", text);
@@ -815,6 +834,130 @@ mod tests {
                     assert_eq!(b.field, "data[0].values.10");
                 }
                 (a, b) => panic!("{text}: serde {a:?} vs body {b:?}"),
+            }
+        }
+    }
+
+    /// Any `values` object, written plainly as Kiwoom does or with whitespace, escapes,
+    /// control characters, a stray or missing comma, long values across the scanner's
+    /// 64-byte blocks, more pairs than its buffer: whatever the scanner accepts is what
+    /// `serde_json` reads (events, extra values and bytes written back), it never accepts
+    /// what `serde_json` rejects, and it accepts every plain form.
+    mod generated_frames {
+        use super::*;
+        use proptest::prelude::*;
+
+        const KEYS: [&str; 6] = ["10", "20", "99", "7", "1234", r"1\u0030"];
+        const VALUES: [&str; 13] = [
+            "",
+            "5",
+            "-5",
+            "+41500",
+            "1x",
+            "090000",
+            r#"a\"b"#,
+            r"a\\",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "한글",
+            "\u{1}",
+            "\t",
+            " 7 ",
+        ];
+        const GAPS: [&str; 4] = ["", "", " ", "\n"];
+
+        /// Values that are not strings (`serde_json` reads a number as its text).
+        const BARE: [&str; 4] = ["5", "null", "true", "{}"];
+
+        /// One pair: key, value (now and then not a string), and the gaps before the key,
+        /// around `:` and after the value.
+        fn pair() -> impl Strategy<Value = String> {
+            (
+                0..KEYS.len(),
+                0..VALUES.len() + BARE.len(),
+                [0..GAPS.len(), 0..GAPS.len(), 0..GAPS.len(), 0..GAPS.len()],
+            )
+                .prop_map(|(k, v, g)| {
+                    let value = match VALUES.get(v) {
+                        Some(text) => format!(r#""{text}""#),
+                        None => BARE[v - VALUES.len()].to_owned(),
+                    };
+                    let (key, gaps) = (KEYS[k], g.map(|g| GAPS[g]));
+                    format!(
+                        r#"{}"{key}"{}:{}{value}{}"#,
+                        gaps[0], gaps[1], gaps[2], gaps[3]
+                    )
+                })
+        }
+
+        fn values() -> impl Strategy<Value = String> {
+            (
+                prop::collection::vec(pair(), 0..8),
+                0..20usize,
+                0..20usize,
+                0..GAPS.len(),
+            )
+                .prop_map(|(pairs, odd, many, gap)| {
+                    let mut text = format!("{{{}", GAPS[gap]);
+                    for (i, pair) in pairs.iter().enumerate() {
+                        if i > 0 {
+                            // Now and then a doubled or a missing comma.
+                            text.push_str(match (odd, i) {
+                                (0, 1) => ",,",
+                                (1, 1) => "",
+                                _ => ",",
+                            });
+                        }
+                        text.push_str(pair);
+                    }
+                    if many == 0 {
+                        // More than the scanner's buffer holds.
+                        for id in 0..PAIRS + 3 {
+                            text.push_str(if pairs.is_empty() && id == 0 { "" } else { "," });
+                            text.push_str(&format!(r#""{}":"{id}""#, 2000 + id));
+                        }
+                    }
+                    if odd == 2 && !pairs.is_empty() {
+                        text.push(','); // a trailing comma
+                    }
+                    text.push('}');
+                    text
+                })
+        }
+
+        /// Kiwoom's form: strings only, nothing between, nothing escaped.
+        fn plain(values: &str) -> bool {
+            !values.contains([' ', '\\', '\n', '\t', '\u{1}'])
+                && !values.contains(",,")
+                && !values.contains(":5")
+                && !values.contains(":null")
+                && !values.contains(":true")
+                && !values.contains(":{")
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+            #[test]
+            fn scanner_agrees_with_serde(values in values(), item_len in 0..70usize, values_first: bool) {
+                let item = "i".repeat(item_len);
+                let text = if values_first {
+                    format!(r#"{{"trnm":"REAL","data":[{{"values":{values},"type":"0B","name":"n","item":"{item}"}}]}}"#)
+                } else {
+                    format!(r#"{{"trnm":"REAL","data":[{{"type":"0B","name":"n","item":"{item}","values":{values}}}]}}"#)
+                };
+                let scanned = scan_frame::<Trade>("0B", &text);
+                match (scanned, by_serde(&text)) {
+                    (Some(a), Ok(b)) => {
+                        prop_assert_eq!(&a, &b);
+                        prop_assert_eq!(&a.data[0].extra_values, &b.data[0].extra_values);
+                        prop_assert_eq!(
+                            serde_json::to_string(&a).unwrap(),
+                            serde_json::to_string(&b).unwrap()
+                        );
+                    }
+                    (Some(a), Err(e)) => prop_assert!(false, "scanner accepted {text}: {a:?}; serde: {e}"),
+                    (None, Ok(_)) => prop_assert!(!plain(&values), "declined a plain frame {text}"),
+                    (None, Err(_)) => {}
+                }
             }
         }
     }

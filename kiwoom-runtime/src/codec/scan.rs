@@ -16,6 +16,8 @@
 
 use super::WireForms;
 use super::decode::{Extra, find_field, slot_no};
+use super::realtime::Pairs;
+use super::stops::Quotes;
 use super::table::{Field, ListValue, Mode, ObjectValue, SlotMut, Table};
 
 /// Nesting deeper than this is left to `serde_json` (whose own limit is 128).
@@ -97,7 +99,7 @@ impl<'a> Scanner<'a> {
         }
         self.pos = end + 1;
         // Both ends are ASCII quotes of a text that is valid UTF-8: a char boundary each.
-        Some(&self.text[start..end])
+        Some(self.piece(start, end))
     }
 
     /// Step over `byte` (whitespace before it allowed): the byte itself is tried first,
@@ -112,70 +114,93 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string without escapes when the cursor is already on its `"` (else as
-    /// [`string`](Self::string)).
+    /// `text[start..end]` for two positions the scanner found, each at an ASCII byte or
+    /// just after one (so a char boundary of the valid UTF-8 input), `start <= end <= len`:
+    /// without the checks `str::get` repeats (a call per string, a tenth of a 0B decode).
     #[inline(always)]
-    fn string_here(&mut self) -> Option<&'a str> {
-        if self.bytes.get(self.pos) != Some(&b'"') {
-            return self.string();
-        }
-        let start = self.pos + 1;
-        let end = find_special(self.bytes, start)?;
-        if self.bytes[end] != b'"' {
-            return None;
-        }
-        self.pos = end + 1;
-        self.text.get(start..end)
-    }
-
-    /// A key of ASCII digits (a realtime value id), read byte by byte: shorter than the
-    /// word [`string_here`](Self::string_here) searches; any other key is read by it.
-    #[inline(always)]
-    fn digits_key(&mut self) -> Option<&'a str> {
-        if self.bytes.get(self.pos) == Some(&b'"') {
-            let start = self.pos + 1;
-            let mut end = start;
-            while self.bytes.get(end).is_some_and(u8::is_ascii_digit) {
-                end += 1;
-            }
-            if self.bytes.get(end) == Some(&b'"') {
-                self.pos = end + 1;
-                return self.text.get(start..end);
-            }
-        }
-        self.string_here()
+    fn piece(&self, start: usize, end: usize) -> &'a str {
+        debug_assert!(start <= end && end <= self.text.len());
+        debug_assert!(self.text.is_char_boundary(start) && self.text.is_char_boundary(end));
+        // SAFETY: the caller's positions are in bounds and on char boundaries (above).
+        unsafe { self.text.get_unchecked(start..end) }
     }
 
     /// A flat object of string values (the cursor on its `{`; a REAL entry's `values`),
-    /// each key and value handed to `each` as read, in one loop with the common bytes
-    /// tried first. `None` for anything else: an escape, a value that is not a string, a
-    /// syntax error.
-    #[inline]
-    pub(super) fn string_pairs(&mut self, mut each: impl FnMut(&'a str, &'a str)) -> Option<()> {
+    /// each key and value put in `pairs` in wire order; `false` when there were more than
+    /// it holds (all were still read and checked). `None` for anything else: an escape, a
+    /// value that is not a string, a syntax error.
+    pub(super) fn string_pairs(&mut self, pairs: &mut Pairs<'a>) -> Option<bool> {
+        pairs.clear();
         self.expect(b'{')?;
         if self.peek()? == b'}' {
             self.pos += 1;
-            return Some(());
+            return Some(true);
         }
+        let first = self.pos;
+        if let Some(fits) = self.compact_pairs(pairs) {
+            return Some(fits);
+        }
+        // Any other form (whitespace, an escape to decline): again from the first key.
+        self.pos = first;
+        pairs.clear();
+        let mut fits = true;
         loop {
-            let key = self.digits_key()?;
-            self.expect(b':')?;
-            let value = self.string_here()?;
-            each(key, value);
-            match self.bytes.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
+            let key = self.string()?;
+            self.eat(b':')?;
+            let value = self.string()?;
+            fits &= pairs.try_push((key, value)).is_ok();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
                     self.pos += 1;
-                    return Some(());
+                    return Some(fits);
                 }
-                _ => match self.peek()? {
-                    b',' => self.pos += 1,
-                    b'}' => {
-                        self.pos += 1;
-                        return Some(());
+                _ => return None,
+            }
+        }
+    }
+
+    /// The pairs as Kiwoom writes them, from the first key's `"`: `"id":"value"` joined by
+    /// `,` up to `}`, with nothing between and no escape or control character. `None` (the
+    /// cursor unmoved) at the first byte of any other form.
+    ///
+    /// Each pair is four quotes in a row of the input: the key's, then the value's, the
+    /// value's opening one right after `:`, the next key's right after `,`.
+    // Not inlined: in the entry reader's body its loop spilled its registers to the stack.
+    #[inline(never)]
+    fn compact_pairs(&mut self, pairs: &mut Pairs<'a>) -> Option<bool> {
+        let bytes = self.bytes;
+        let mut quotes = Quotes::new(bytes, self.pos);
+        let mut open = quotes.next()?;
+        if open != self.pos {
+            return None;
+        }
+        let mut fits = true;
+        loop {
+            let key_end = quotes.next()?;
+            let value_open = quotes.next()?;
+            if value_open != key_end + 2 || bytes[key_end + 1] != b':' {
+                return None;
+            }
+            let value_end = quotes.next()?;
+            // Just after a `"`, at a `"`: char boundaries.
+            let pair = (
+                self.piece(open + 1, key_end),
+                self.piece(value_open + 1, value_end),
+            );
+            fits &= pairs.try_push(pair).is_ok();
+            match bytes.get(value_end + 1) {
+                Some(b',') => {
+                    open = quotes.next()?;
+                    if open != value_end + 2 {
+                        return None;
                     }
-                    _ => return None,
-                },
+                }
+                Some(b'}') if quotes.clean_until(value_end) => {
+                    self.pos = value_end + 2;
+                    return Some(fits);
+                }
+                _ => return None,
             }
         }
     }
