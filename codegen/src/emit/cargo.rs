@@ -57,6 +57,10 @@ trybuild.workspace = true
 name = "decode"
 harness = false
 
+[[example]]
+name = "decode_count"
+required-features = ["realtime"]
+
 [features]
 "#,
     );
