@@ -1,7 +1,8 @@
 //! REAL frames: `{"trnm":"REAL","data":[{"type":"0B","name":..,"item":..,"values":{"10":..}}]}`.
 //!
 //! An entry's keys come in any order (captured frames have `type` first, Kiwoom's examples
-//! `values` first), so an entry's values are first held as they came ([`RawValues`]: the validated text of the `values` object, borrowed;
+//! `values` first), so an entry's values are first held as they came ([`RawValues`]: the
+//! validated text of the `values` object, borrowed;
 //! or pairs, or the session's map) and decoded into the typed event for its type once the
 //! type is known, straight from the borrowed text into the typed fields by the value id.
 

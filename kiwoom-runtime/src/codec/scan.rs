@@ -569,3 +569,33 @@ enum Scalar<'a> {
     Other(&'a str),
     Null,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Kiwoom's form takes the quote-mask loop, not the pair-by-pair one: 50 pairs of ids
+    /// and values of every length up to 70 bytes (so across the 64-byte blocks), read in
+    /// full, in order, the cursor after the `}`.
+    #[test]
+    fn plain_values_take_the_compact_path() {
+        let want: Vec<(String, String)> = (0..50)
+            .map(|i| (format!("{}", 10 + i * 37), "7".repeat(i * 13 % 71)))
+            .collect();
+        let body: Vec<String> = want
+            .iter()
+            .map(|(k, v)| format!(r#""{k}":"{v}""#))
+            .collect();
+        let text = format!("{{{}}}", body.join(","));
+        let mut s = Scanner::new(&text);
+        s.pos = 1;
+        let mut pairs = Pairs::new();
+        assert_eq!(s.compact_pairs(&mut pairs), Some(true));
+        assert_eq!(s.pos, text.len());
+        let got: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(got, want);
+    }
+}
