@@ -65,12 +65,9 @@ impl<E: CodeTable + Wire + Debug> OptValue for CodeOpt<E> {
     fn is_absent(&self, _: &str) -> bool {
         false
     }
-    fn parse_from(&mut self, trimmed: &str, _: &Format) -> Result<(), WireError> {
+    fn parse_from(&mut self, trimmed: &str, _: &Format) -> Result<bool, WireError> {
         self.0 = Some(E::from_code(trimmed));
-        Ok(())
-    }
-    fn is_canonical(&self, raw: &str, _: &Format) -> bool {
-        self.code() == Some(raw)
+        Ok(self.code() == Some(trimmed))
     }
     fn text<'a>(&'a self, _: &Format, forms: Option<(&'a WireForms, u16)>) -> Option<Cow<'a, str>> {
         code_text(self.code(), E::EMPTY_IS_A_VALUE, forms)

@@ -275,12 +275,14 @@ fn body_error(api_id: &str, body: &[u8], reason: String) -> DecodeError {
 #[inline]
 pub(super) fn find_field(fields: &[Field], key: &str, hint: &mut usize) -> Option<usize> {
     if let Some(field) = fields.get(*hint) {
-        if same(field.wire, key) {
+        if same(field.wire.as_bytes(), key.as_bytes()) {
             *hint += 1;
             return Some(*hint - 1);
         }
     }
-    let i = fields.iter().position(|f| same(f.wire, key))?;
+    let i = fields
+        .iter()
+        .position(|f| same(f.wire.as_bytes(), key.as_bytes()))?;
     *hint = i + 1;
     Some(i)
 }
@@ -288,8 +290,7 @@ pub(super) fn find_field(fields: &[Field], key: &str, hint: &mut usize) -> Optio
 /// `a == b` for the short keys and value ids of a field table, compared in line: `==` on
 /// `str` calls `memcmp`, whose call cost more than the few bytes it compares (callgrind).
 #[inline(always)]
-fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

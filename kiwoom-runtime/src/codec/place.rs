@@ -17,14 +17,18 @@
 //! Not a public API: the table macros are its only callers.
 
 use std::fmt::{self, Debug};
+use std::marker::PhantomData;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::code_value::{code_opt_of, code_req_of};
 use super::enum_table::CodeTable;
-use super::table::{ListValue, ObjectValue, OptValue, ReqValue, SlotMut, SlotRef, ValuesValue};
+use super::table::{
+    Keep, ListValue, Mode, ObjectValue, OptValue, ReqValue, SlotMut, SlotRef, ValuesValue, set_opt,
+};
 use super::wire::Wire;
+use super::{Format, WireError};
 
 /// The position and value type of one field: made only by the unsafe constructors below,
 /// from the field's address, which gives its offset and its type together.
@@ -44,15 +48,50 @@ enum Kind {
     Text,
     Date,
     Number,
-    Opt(fn(*mut u8) -> *mut dyn OptValue),
+    /// An optional value of a `Wire` type: its `dyn` view and its reader, compiled for
+    /// its type so that decoding a value is one call.
+    Opt(&'static OptOps),
+    /// An optional generated enum, read through its code table (one reader for all 242
+    /// enums: see `code_value`).
+    Code(fn(*mut u8) -> *mut dyn OptValue),
     Req(fn(*mut u8) -> *mut dyn ReqValue),
     List(fn(*mut u8) -> *mut dyn ListValue),
     Object(fn(*mut u8) -> *mut dyn ObjectValue),
     Values(fn(*mut u8) -> *mut dyn ValuesValue),
 }
 
+/// What an [`Kind::Opt`] place does with its field.
+struct OptOps {
+    view: fn(*mut u8) -> *mut dyn OptValue,
+    /// `set_opt` for the field's type, called with a pointer to the field.
+    set: unsafe fn(*mut u8, &str, &Format, Mode, Keep<'_>) -> Result<bool, WireError>,
+}
+
+/// The [`OptOps`] of one value type, a constant so that places can point to it.
+struct OptOpsOf<T>(PhantomData<T>);
+
+impl<T: OptValue + 'static> OptOpsOf<T> {
+    const OPS: &'static OptOps = &OptOps {
+        view: opt_of::<T>,
+        set: set_opt_at::<T>,
+    };
+}
+
 fn opt_of<T: OptValue + 'static>(p: *mut u8) -> *mut dyn OptValue {
     p.cast::<T>()
+}
+
+/// # Safety
+/// `p` points to a `T` that nothing else references meanwhile.
+unsafe fn set_opt_at<T: OptValue>(
+    p: *mut u8,
+    raw: &str,
+    format: &Format,
+    mode: Mode,
+    keep: Keep<'_>,
+) -> Result<bool, WireError> {
+    // SAFETY: by the contract above.
+    set_opt(unsafe { &mut *p.cast::<T>() }, raw, format, mode, keep)
 }
 fn req_of<T: ReqValue + 'static>(p: *mut u8) -> *mut dyn ReqValue {
     p.cast::<T>()
@@ -121,7 +160,10 @@ impl Place {
     /// # Safety
     /// `field` points to a field of the struct `base` points to.
     pub const unsafe fn opt<S, T: OptValue + 'static>(base: *const S, field: *const T) -> Place {
-        Place::at(unsafe { offset(base, field) }, Kind::Opt(opt_of::<T>))
+        Place::at(
+            unsafe { offset(base, field) },
+            Kind::Opt(OptOpsOf::<T>::OPS),
+        )
     }
     /// An optional generated enum (read and written through its code table).
     ///
@@ -131,7 +173,7 @@ impl Place {
         base: *const S,
         field: *const Option<E>,
     ) -> Place {
-        Place::at(unsafe { offset(base, field) }, Kind::Opt(code_opt_of::<E>))
+        Place::at(unsafe { offset(base, field) }, Kind::Code(code_opt_of::<E>))
     }
     /// A generated enum that must be present.
     ///
@@ -201,11 +243,51 @@ impl Place {
                 Kind::Text => SlotMut::Text(&mut *p.cast()),
                 Kind::Date => SlotMut::Date(&mut *p.cast()),
                 Kind::Number => SlotMut::Number(&mut *p.cast()),
-                Kind::Opt(cast) => SlotMut::Opt(&mut *cast(p)),
+                Kind::Opt(ops) => SlotMut::Opt(&mut *(ops.view)(p)),
+                Kind::Code(cast) => SlotMut::Opt(&mut *cast(p)),
                 Kind::Req(cast) => SlotMut::Req(&mut *cast(p)),
                 Kind::List(cast) => SlotMut::List(&mut *cast(p)),
                 Kind::Object(cast) => SlotMut::Object(&mut *cast(p)),
                 Kind::Values(cast) => SlotMut::Values(&mut *cast(p)),
+            }
+        }
+    }
+
+    /// The field holds a value read from one text (not a list or an object).
+    #[inline]
+    pub(super) fn holds_text(self) -> bool {
+        !matches!(self.kind, Kind::List(_) | Kind::Object(_) | Kind::Values(_))
+    }
+
+    /// Read a scalar text into the field at this place of the struct at `base`:
+    /// [`SlotMut::set_text`] of [`slot`](Self::slot), but a value of a `Wire` type is read
+    /// by its own compiled reader in one call, not through its `dyn` view (four calls).
+    ///
+    /// # Safety
+    /// As for [`slot`](Self::slot).
+    // Always inlined: called once per realtime value (its call cost more than its match).
+    #[inline(always)]
+    pub(super) unsafe fn set_text(
+        self,
+        base: *mut u8,
+        raw: &str,
+        format: &Format,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        // SAFETY: as in `slot`: the field at `offset` has its kind's type, for which an
+        // `Opt` place's reader was made.
+        unsafe {
+            let p = base.add(self.offset);
+            match self.kind {
+                Kind::Int => set_opt(&mut *p.cast::<Option<i64>>(), raw, format, mode, keep),
+                Kind::Decimal => {
+                    set_opt(&mut *p.cast::<Option<Decimal>>(), raw, format, mode, keep)
+                }
+                Kind::Text => set_opt(&mut *p.cast::<Option<String>>(), raw, format, mode, keep),
+                Kind::Date => set_opt(&mut *p.cast::<Option<NaiveDate>>(), raw, format, mode, keep),
+                Kind::Opt(ops) => (ops.set)(p, raw, format, mode, keep),
+                _ => self.slot(base).set_text(raw, format, mode, keep),
             }
         }
     }
@@ -224,7 +306,8 @@ impl Place {
                 Kind::Text => SlotRef::Opt(&*p.cast::<Option<String>>()),
                 Kind::Date => SlotRef::Opt(&*p.cast::<Option<NaiveDate>>()),
                 Kind::Number => SlotRef::Number(*p.cast::<Option<i64>>()),
-                Kind::Opt(cast) => SlotRef::Opt(&*cast(p)),
+                Kind::Opt(ops) => SlotRef::Opt(&*(ops.view)(p)),
+                Kind::Code(cast) => SlotRef::Opt(&*cast(p)),
                 Kind::Req(cast) => SlotRef::Req(&*cast(p)),
                 Kind::List(cast) => SlotRef::List(&*cast(p)),
                 Kind::Object(cast) => SlotRef::Object(&*cast(p)),
@@ -241,6 +324,7 @@ impl Place {
             Kind::Date => "Date",
             Kind::Number => "Number",
             Kind::Opt(_) => "Opt",
+            Kind::Code(_) => "Code",
             Kind::Req(_) => "Req",
             Kind::List(_) => "List",
             Kind::Object(_) => "Object",

@@ -16,7 +16,7 @@
 
 use super::WireForms;
 use super::decode::{Extra, find_field, slot_no};
-use super::realtime::Pairs;
+use super::realtime::{PAIRS, Pairs};
 use super::stops::Quotes;
 use super::table::{Field, ListValue, Mode, ObjectValue, SlotMut, Table};
 
@@ -69,6 +69,18 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The input from the cursor on.
+    #[inline(always)]
+    pub(super) fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Step over `n` bytes the caller has just matched in [`rest`](Self::rest).
+    #[inline(always)]
+    pub(super) fn skip(&mut self, n: usize) {
+        self.pos += n;
+    }
+
     #[inline]
     pub(super) fn peek(&mut self) -> Option<u8> {
         self.ws();
@@ -105,7 +117,7 @@ impl<'a> Scanner<'a> {
     /// Step over `byte` (whitespace before it allowed): the byte itself is tried first,
     /// as Kiwoom writes JSON without whitespace.
     #[inline(always)]
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    pub(super) fn expect(&mut self, byte: u8) -> Option<()> {
         if self.bytes.get(self.pos) == Some(&byte) {
             self.pos += 1;
             Some(())
@@ -175,7 +187,10 @@ impl<'a> Scanner<'a> {
         if open != self.pos {
             return None;
         }
-        let mut fits = true;
+        // The pairs are written through a pointer and counted in a register, the length
+        // set once at the end: `try_push` stored the length to memory at every pair.
+        let out = pairs.as_mut_ptr();
+        let mut count = pairs.len();
         loop {
             let key_end = quotes.next()?;
             let value_open = quotes.next()?;
@@ -183,12 +198,16 @@ impl<'a> Scanner<'a> {
                 return None;
             }
             let value_end = quotes.next()?;
-            // Just after a `"`, at a `"`: char boundaries.
-            let pair = (
-                self.piece(open + 1, key_end),
-                self.piece(value_open + 1, value_end),
-            );
-            fits &= pairs.try_push(pair).is_ok();
+            if count < PAIRS {
+                // Just after a `"`, at a `"`: char boundaries.
+                let pair = (
+                    self.piece(open + 1, key_end),
+                    self.piece(value_open + 1, value_end),
+                );
+                // SAFETY: `count` is below the capacity; the slot is past the length.
+                unsafe { out.add(count).write(pair) };
+            }
+            count += 1;
             match bytes.get(value_end + 1) {
                 Some(b',') => {
                     open = quotes.next()?;
@@ -198,7 +217,9 @@ impl<'a> Scanner<'a> {
                 }
                 Some(b'}') if quotes.clean_until(value_end) => {
                     self.pos = value_end + 2;
-                    return Some(fits);
+                    // SAFETY: the first `min(count, PAIRS)` slots were written above.
+                    unsafe { pairs.set_len(count.min(PAIRS)) };
+                    return Some(count <= PAIRS);
                 }
                 _ => return None,
             }
@@ -415,41 +436,37 @@ impl<'a> Scanner<'a> {
                     }
                     Key::Field(i) => {
                         let field = &fields[i];
-                        match table.slot(i) {
-                            SlotMut::List(list) => {
-                                self.list(&mut *list)?;
-                                if list.is_empty() {
-                                    forms.keep(slot_no(i), super::forms::EMPTY_LIST);
+                        if field.place.holds_text() {
+                            let present = match self.scalar()? {
+                                Scalar::Str(raw) => table
+                                    .set_text(i, raw, Mode::Record, Some((&mut forms, slot_no(i))))
+                                    .ok()?,
+                                Scalar::Other(raw) => {
+                                    table.set_text(i, raw, Mode::Record, None).ok()?
                                 }
+                                Scalar::Null => {
+                                    table.slot(i).clear();
+                                    false
+                                }
+                            };
+                            // Counted once per field: a repeated key is left to serde_json.
+                            if field.required {
+                                if !present {
+                                    return None;
+                                }
+                                required_seen += 1;
                             }
-                            SlotMut::Object(object) => self.nested(object)?,
-                            // Bare-value lists are rare enough to leave to serde_json.
-                            SlotMut::Values(_) => return None,
-                            slot => {
-                                let present = match self.scalar()? {
-                                    Scalar::Str(raw) => slot
-                                        .set_text(
-                                            raw,
-                                            &field.format,
-                                            Mode::Record,
-                                            Some((&mut forms, slot_no(i))),
-                                        )
-                                        .ok()?,
-                                    Scalar::Other(raw) => slot
-                                        .set_text(raw, &field.format, Mode::Record, None)
-                                        .ok()?,
-                                    Scalar::Null => {
-                                        slot.clear();
-                                        false
+                        } else {
+                            match table.slot(i) {
+                                SlotMut::List(list) => {
+                                    self.list(&mut *list)?;
+                                    if list.is_empty() {
+                                        forms.keep(slot_no(i), super::forms::EMPTY_LIST);
                                     }
-                                };
-                                // Counted once per field: a repeated key is left to serde_json.
-                                if field.required {
-                                    if !present {
-                                        return None;
-                                    }
-                                    required_seen += 1;
                                 }
+                                SlotMut::Object(object) => self.nested(object)?,
+                                // Bare-value lists are rare enough to leave to serde_json.
+                                _ => return None,
                             }
                         }
                     }

@@ -47,6 +47,7 @@ pub enum SignForm {
 
 impl SignForm {
     /// Split the leading sign characters off `raw`.
+    #[inline]
     fn split(raw: &str) -> (SignForm, &str) {
         let b = raw.as_bytes();
         let plus = |c: u8| c == b'+';
@@ -179,6 +180,12 @@ impl From<Directed<Decimal>> for Decimal {
 
 impl<T: Magnitude> Wire for Directed<T> {
     fn parse(raw: &str, format: &Format) -> Result<Self, WireError> {
+        Self::parse_canonical(raw, format).map(|(value, _)| value)
+    }
+
+    /// Canonical when the digits after the sign are (the sign is kept as it came).
+    #[inline]
+    fn parse_canonical(raw: &str, format: &Format) -> Result<(Self, bool), WireError> {
         let (sign, digits) = SignForm::split(raw);
         if digits.is_empty() {
             return Err("a sign without digits".into());
@@ -186,10 +193,8 @@ impl<T: Magnitude> Wire for Directed<T> {
         if digits.starts_with(['+', '-']) {
             return Err("more than two signs".into());
         }
-        Ok(Directed {
-            value: T::parse(digits, format)?,
-            sign,
-        })
+        let (value, canonical) = T::parse_canonical(digits, format)?;
+        Ok((Directed { value, sign }, canonical))
     }
 
     fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
@@ -270,11 +275,18 @@ impl fmt::Display for SidedQuantity {
 
 impl Wire for SidedQuantity {
     fn parse(raw: &str, format: &Format) -> Result<Self, WireError> {
-        let d = Directed::<i64>::parse(raw, format)?;
-        Ok(SidedQuantity {
+        Self::parse_canonical(raw, format).map(|(value, _)| value)
+    }
+
+    /// As [`Directed`]: the digits after the sign, which carry no sign of their own.
+    #[inline]
+    fn parse_canonical(raw: &str, format: &Format) -> Result<(Self, bool), WireError> {
+        let (d, canonical) = Directed::<i64>::parse_canonical(raw, format)?;
+        let quantity = SidedQuantity {
             quantity: d.value,
             sign: d.sign,
-        })
+        };
+        Ok((quantity, canonical))
     }
 
     fn is_canonical(raw: &str, value: &Self, _: &Format) -> bool {

@@ -117,6 +117,29 @@ impl dyn Table {
         unsafe { place.slot((self as *mut dyn Table).cast::<u8>()) }
     }
 
+    /// [`SlotMut::set_text`] of field `i`, with the field's own reader where it has one
+    /// ([`Place::set_text`]).
+    #[inline]
+    pub fn set_text(
+        &mut self,
+        i: usize,
+        raw: &str,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        let field = &self.fields()[i];
+        // SAFETY: as in `slot`.
+        unsafe {
+            (field.place).set_text(
+                (self as *mut dyn Table).cast::<u8>(),
+                raw,
+                &field.format,
+                mode,
+                keep,
+            )
+        }
+    }
+
     /// Field `i` of [`fields`](Table::fields), to read.
     pub fn view(&self, i: usize) -> SlotRef<'_> {
         let place = self.fields()[i].place;
@@ -125,13 +148,27 @@ impl dyn Table {
     }
 }
 
-/// `slot` of `dyn Table` for a known type: no virtual call (the realtime decoder's
-/// per-value path).
-#[inline]
-pub fn slot_of<T: Table>(table: &mut T, i: usize) -> SlotMut<'_> {
-    let place = table.fields()[i].place;
+/// [`SlotMut::set_text`] of field `i` of a table of a known type, with the field's own
+/// reader where it has one ([`Place::set_text`]): the realtime decoder's per-value call.
+#[inline(always)]
+pub fn set_text_of<T: Table>(
+    table: &mut T,
+    i: usize,
+    raw: &str,
+    mode: Mode,
+    keep: Keep<'_>,
+) -> Result<bool, WireError> {
+    let field = &table.fields()[i];
     // SAFETY: as in `<dyn Table>::slot`.
-    unsafe { place.slot((table as *mut T).cast::<u8>()) }
+    unsafe {
+        (field.place).set_text(
+            (table as *mut T).cast::<u8>(),
+            raw,
+            &field.format,
+            mode,
+            keep,
+        )
+    }
 }
 
 /// The unknown keys and kept wire forms of a decoded record.
@@ -201,7 +238,7 @@ pub(super) fn read_text(raw: &str, mode: Mode, empty_is_a_value: bool) -> (&str,
 /// One body for both uses: `V = Option<i64>` etc. (the common kinds, statically dispatched
 /// and inlined on the decode path) and `V = dyn OptValue` (enums and the rarer types,
 /// compiled once).
-#[inline]
+#[inline(always)]
 pub fn set_opt<V: OptValue + ?Sized>(
     dst: &mut V,
     raw: &str,
@@ -209,17 +246,27 @@ pub fn set_opt<V: OptValue + ?Sized>(
     mode: Mode,
     keep: Keep<'_>,
 ) -> Result<bool, WireError> {
-    let (trimmed, blank) = read_text(raw, mode, dst.empty_is_a_value());
-    let present = if blank || dst.is_absent(trimmed) {
+    // Blank in every mode but a REST record of a type with a `""` code: the dozen or more
+    // `""` values of every 0B entry take this shortcut (same result as the general path).
+    if raw.is_empty() && (mode != Mode::Record || !dst.empty_is_a_value()) {
         dst.clear();
-        false
+        if let Some((forms, slot)) = keep {
+            forms.keep_empty(slot);
+        }
+        return Ok(false);
+    }
+    let (trimmed, blank) = read_text(raw, mode, dst.empty_is_a_value());
+    let (present, canonical) = if blank || dst.is_absent(trimmed) {
+        dst.clear();
+        (false, false)
     } else {
-        dst.parse_from(trimmed, format)?;
-        true
+        // The untrimmed text is canonical when it is the trimmed one and that is.
+        (
+            true,
+            dst.parse_from(trimmed, format)? && raw.len() == trimmed.len(),
+        )
     };
     if let Some((forms, slot)) = keep {
-        // `canonical(raw, ..)` with the trim already done.
-        let canonical = present && raw.len() == trimmed.len() && dst.is_canonical(raw, format);
         if !canonical {
             forms.keep(slot, raw);
         }
@@ -257,9 +304,8 @@ pub trait OptValue {
     /// `trimmed` is the type's "no value" sentinel (`00000000` for a date).
     fn is_absent(&self, trimmed: &str) -> bool;
     /// Parse `trimmed` (not blank) into the value; on error the value is unchanged.
-    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError>;
-    /// The present value writes back exactly as `raw`.
-    fn is_canonical(&self, raw: &str, format: &Format) -> bool;
+    /// `Ok(true)` when the value writes back exactly as `trimmed` (no wire form to keep).
+    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<bool, WireError>;
     /// The text to write (see [`text_opt`]).
     fn text<'a>(
         &'a self,
@@ -284,15 +330,11 @@ impl<T: Wire + PartialEq + Debug + 'static> OptValue for Option<T> {
     fn is_absent(&self, trimmed: &str) -> bool {
         T::is_absent(trimmed)
     }
-    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<(), WireError> {
-        *self = Some(T::parse(trimmed, format)?);
-        Ok(())
-    }
-    fn is_canonical(&self, raw: &str, format: &Format) -> bool {
-        match self {
-            Some(value) => T::is_canonical(raw, value, format),
-            None => false,
-        }
+    #[inline(always)]
+    fn parse_from(&mut self, trimmed: &str, format: &Format) -> Result<bool, WireError> {
+        let (value, canonical) = T::parse_canonical(trimmed, format)?;
+        *self = Some(value);
+        Ok(canonical)
     }
     fn text<'a>(
         &'a self,

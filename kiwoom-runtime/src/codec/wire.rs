@@ -38,6 +38,15 @@ pub trait Wire: Sized {
     fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
         value.write(format) == raw
     }
+    /// [`parse`](Self::parse) and [`is_canonical`](Self::is_canonical) of the same text in
+    /// one step: what the decoders call. Numbers override it to tell the canonical form from
+    /// what the parse saw, instead of reading the text a second time.
+    #[inline]
+    fn parse_canonical(raw: &str, format: &Format) -> Result<(Self, bool), WireError> {
+        let value = Self::parse(raw, format)?;
+        let canonical = Self::is_canonical(raw, &value, format);
+        Ok((value, canonical))
+    }
     /// True when `""` is itself a documented value of the type (an enum with the code
     /// `''`), so an empty string decodes to a value instead of `None`.
     const EMPTY_IS_A_VALUE: bool = false;
@@ -62,6 +71,10 @@ impl Wire for i64 {
     fn is_canonical(raw: &str, _: &Self, _: &Format) -> bool {
         plain_number(raw)
     }
+    #[inline(always)]
+    fn parse_canonical(raw: &str, _: &Format) -> Result<(Self, bool), WireError> {
+        integer_form(raw)
+    }
     fn write(&self, _: &Format) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
     }
@@ -73,6 +86,14 @@ impl Wire for Decimal {
     }
     fn is_canonical(raw: &str, value: &Self, format: &Format) -> bool {
         plain_number(raw) && (format.scale == 0 || value.write(format) == raw)
+    }
+    #[inline(always)]
+    fn parse_canonical(raw: &str, format: &Format) -> Result<(Self, bool), WireError> {
+        let (value, plain) = decimal_form(raw, format.scale)?;
+        Ok((
+            value,
+            plain && (format.scale == 0 || value.write(format) == raw),
+        ))
     }
     fn write(&self, format: &Format) -> Cow<'_, str> {
         Cow::Owned(write_decimal(*self, format.scale))
@@ -189,6 +210,7 @@ impl Wire for Secret {
 pub(crate) fn trim(raw: &str) -> &str {
     let visible = |b: u8| b > b' ' && b < 0x7f;
     match raw.as_bytes() {
+        [] => raw,
         [only] if visible(*only) => raw,
         [first, .., last] if visible(*first) && visible(*last) => raw,
         _ => raw.trim(),
@@ -235,7 +257,20 @@ fn split_sign(raw: &str) -> Result<(bool, &str), WireError> {
 /// `+0001234` -> 1234, `--1500` -> -1500, `-00000000196888` -> -196888.
 #[inline]
 pub(crate) fn parse_integer(raw: &str) -> Result<i64, WireError> {
+    integer_form(raw).map(|(value, _)| value)
+}
+
+/// [`parse_integer`], and whether `raw` is the form the value writes back as
+/// ([`plain_number`]), told from the sign and the first digit the parse saw.
+#[inline(always)]
+fn integer_form(raw: &str) -> Result<(i64, bool), WireError> {
     let (negative, digits) = split_sign(raw)?;
+    let value = integer_digits(negative, digits)?;
+    Ok((value, plain_form(raw, digits, value == 0)))
+}
+
+#[inline]
+fn integer_digits(negative: bool, digits: &str) -> Result<i64, WireError> {
     // Up to 18 digits cannot overflow an i64: no checked arithmetic on the common path.
     if digits.len() <= 18 {
         let mut value: i64 = 0;
@@ -267,6 +302,21 @@ pub(crate) fn parse_integer(raw: &str) -> Result<i64, WireError> {
     }
 }
 
+/// What [`plain_number`] says of a number that parsed, from the parse: `raw` is its sign
+/// characters then `body` (digits, maybe one point), `zero` its value is zero. The sign is
+/// plain when absent, or a single `-` before a value that is not zero; the body when it
+/// does not start with a point or with a zero followed by anything but a point.
+#[inline(always)]
+fn plain_form(raw: &str, body: &str, zero: bool) -> bool {
+    let plain_sign = match raw.len() - body.len() {
+        0 => true,
+        1 => raw.as_bytes()[0] == b'-' && !zero,
+        _ => false,
+    };
+    let plain_body = !matches!(body.as_bytes(), [b'.', ..] | [b'0', b'0'..=b'9', ..]);
+    plain_sign && plain_body
+}
+
 fn not_whole(b: u8) -> WireError {
     if b == b'.' {
         "expected a whole number, found a decimal point".into()
@@ -277,7 +327,19 @@ fn not_whole(b: u8) -> WireError {
 
 /// `+2.85` -> 2.85, `000000002.98` -> 2.98, `683580` with scale 2 -> 6835.80.
 pub(crate) fn parse_decimal(raw: &str, scale: u8) -> Result<Decimal, WireError> {
+    decimal_form(raw, scale).map(|(value, _)| value)
+}
+
+/// [`parse_decimal`], and whether `raw` is [`plain_number`] (see [`plain_form`]).
+#[inline(always)]
+fn decimal_form(raw: &str, scale: u8) -> Result<(Decimal, bool), WireError> {
     let (negative, body) = split_sign(raw)?;
+    let value = decimal_digits(negative, body, scale)?;
+    Ok((value, plain_form(raw, body, value.is_zero())))
+}
+
+#[inline]
+fn decimal_digits(negative: bool, body: &str, scale: u8) -> Result<Decimal, WireError> {
     // At most 19 characters hold at most 19 digits, which a u64 holds without checked
     // arithmetic: every value Kiwoom sends. The i128 loop below is for the rest.
     if body.len() <= 19 {
@@ -482,5 +544,91 @@ mod tests {
     #[test]
     fn secrets_do_not_debug_print() {
         assert_eq!(format!("{:?}", Secret::new("abc")), "<redacted>");
+    }
+
+    /// `parse_canonical` is `parse` then `is_canonical`, for every type that computes it
+    /// in one pass, on any text of number characters (the decoders rely on it to keep the
+    /// wire form of exactly the values that would not write back as they came).
+    mod one_pass {
+        use proptest::prelude::*;
+
+        use crate::codec::{Directed, SidedQuantity};
+
+        use super::*;
+
+        fn two_passes<T: Wire>(raw: &str, format: &Format) -> Result<(T, bool), WireError> {
+            let value = T::parse(raw, format)?;
+            let canonical = T::is_canonical(raw, &value, format);
+            Ok((value, canonical))
+        }
+
+        fn agrees<T: Wire + PartialEq + std::fmt::Debug>(raw: &str, format: &Format) {
+            assert_eq!(
+                T::parse_canonical(raw, format),
+                two_passes::<T>(raw, format),
+                "{raw:?} as {}",
+                std::any::type_name::<T>()
+            );
+        }
+
+        fn all(raw: &str) {
+            for format in [Format::PLAIN, Format::scaled(2)] {
+                agrees::<i64>(raw, &format);
+                agrees::<Decimal>(raw, &format);
+                agrees::<Directed<i64>>(raw, &format);
+                agrees::<Directed<Decimal>>(raw, &format);
+                agrees::<SidedQuantity>(raw, &format);
+            }
+        }
+
+        #[test]
+        fn the_forms_kiwoom_sends() {
+            for raw in [
+                "0",
+                "-0",
+                "+0",
+                "00",
+                "05",
+                "-05",
+                "5",
+                "-5",
+                "+5",
+                "--5",
+                "+-5",
+                "-+5",
+                "++5",
+                "0.5",
+                "-0.5",
+                "00.5",
+                ".5",
+                "-.5",
+                "5.",
+                "-0.00",
+                "0.00",
+                "+2.85",
+                "-20800",
+                "+82",
+                "000000002.98",
+                "-00000000196888",
+                "4294967295",
+                "1234567890123456789",
+                "12345678901234567890",
+                "-",
+                "+",
+                "",
+                "1a",
+                "1.2.3",
+            ] {
+                all(raw);
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn any_number_text(raw in "[-+]{0,3}[0-9.]{0,22}") {
+                all(&raw);
+            }
+        }
     }
 }
