@@ -237,9 +237,13 @@ fn decode_values<T: RealTable>(
             .map_err(|reason| error(id, raw, reason))
         })?,
     }
-    if !forms.is_empty() || !extra_values.is_empty() {
-        let parts = event.parts();
+    // Only what was found moves in: replacing the event's empty map would drop it (an
+    // iterator's walk even when empty).
+    let parts = event.parts();
+    if !forms.is_empty() {
         *parts.forms = forms;
+    }
+    if !extra_values.is_empty() {
         *parts.extra_values = extra_values;
     }
     Ok(())

@@ -184,7 +184,7 @@ impl<T: Magnitude> Wire for Directed<T> {
     }
 
     /// Canonical when the digits after the sign are (the sign is kept as it came).
-    #[inline]
+    #[inline(always)]
     fn parse_canonical(raw: &str, format: &Format) -> Result<(Self, bool), WireError> {
         let (sign, digits) = SignForm::split(raw);
         if digits.is_empty() {

@@ -628,3 +628,43 @@ impl SlotMut<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A field named `wire` (its place is never used here).
+    fn named(wire: &'static str) -> Field {
+        struct Row {
+            value: Option<i64>,
+        }
+        Field::new(wire, "value", crate::__table_place!(Int, Row, value))
+    }
+
+    #[test]
+    fn value_ids_match_exactly() {
+        let ids = [
+            "", "1", "10", "01", "1\0", "\0", "9081", "9018", "90810", "290", "2900", "가",
+        ];
+        for wire in ids {
+            let field = named(wire);
+            for key in ids {
+                assert_eq!(
+                    field.is_named(key, short_id(key.as_bytes())),
+                    wire == key,
+                    "{wire:?} {key:?}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_two_names(wire in "[0-9a-z\0]{0,6}", key in "[0-9a-z\0]{0,6}") {
+            let field = named(Box::leak(wire.clone().into_boxed_str()));
+            prop_assert_eq!(field.is_named(&key, short_id(key.as_bytes())), wire == key);
+        }
+    }
+}

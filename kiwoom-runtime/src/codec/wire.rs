@@ -338,7 +338,7 @@ fn decimal_form(raw: &str, scale: u8) -> Result<(Decimal, bool), WireError> {
     Ok((value, plain_form(raw, body, value.is_zero())))
 }
 
-#[inline]
+#[inline(always)]
 fn decimal_digits(negative: bool, body: &str, scale: u8) -> Result<Decimal, WireError> {
     // At most 19 characters hold at most 19 digits, which a u64 holds without checked
     // arithmetic: every value Kiwoom sends. The i128 loop below is for the rest.
