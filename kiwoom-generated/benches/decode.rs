@@ -52,7 +52,9 @@ fn daily_chart_body() -> Vec<u8> {
         .into_bytes()
 }
 
-/// One real 0B (주식체결) frame as Kiwoom sends it.
+/// One 0B (주식체결) frame: the values of Kiwoom's documented 0B example, in the key order
+/// of the frames captured from the server (`data` before `trnm`, `values` before `type`,
+/// `name` and `item`; the documentation writes them the other way round).
 const REAL_0B: &str = include_str!("real_0b.json");
 
 /// The naive client's ka10081 page: the same keys, every value a `String`.

@@ -1,10 +1,10 @@
 //! REAL frames: `{"trnm":"REAL","data":[{"type":"0B","name":..,"item":..,"values":{"10":..}}]}`.
 //!
-//! An entry's keys come in any order (captured frames have `type` first, Kiwoom's examples
-//! `values` first), so an entry's values are first held as they came ([`RawValues`]: the
-//! validated text of the `values` object, borrowed;
-//! or pairs, or the session's map) and decoded into the typed event for its type once the
-//! type is known, straight from the borrowed text into the typed fields by the value id.
+//! An entry's keys come in any order (frames captured from the server have `values` first,
+//! Kiwoom's documented examples `type` first), so an entry's values are first held as they
+//! came ([`RawValues`]: borrowed pairs, the validated text of the `values` object, or the
+//! session's map) and decoded into the typed event for its type once the type is known,
+//! straight from the borrowed text into the typed fields by the value id.
 
 use std::borrow::Cow;
 use std::cell::Cell;
