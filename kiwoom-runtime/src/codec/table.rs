@@ -147,7 +147,7 @@ impl dyn Table {
     }
 
     /// [`SlotMut::set_text`] of field `i`, with the field's own reader where it has one
-    /// ([`Place::set_text`]).
+    /// (`Place::set_text`).
     #[inline]
     pub fn set_text(
         &mut self,
@@ -178,7 +178,7 @@ impl dyn Table {
 }
 
 /// [`SlotMut::set_text`] of field `i` of a table of a known type, with the field's own
-/// reader where it has one ([`Place::set_text`]): the realtime decoder's per-value call.
+/// reader where it has one (`Place::set_text`): the realtime decoder's per-value call.
 #[inline(always)]
 pub fn set_text_of<T: Table>(
     table: &mut T,
