@@ -270,36 +270,29 @@ fn body_error(api_id: &str, body: &[u8], reason: String) -> DecodeError {
     }
 }
 
-/// The field of `fields` whose wire name is `key`. Kiwoom sends keys in the documented
-/// order, so the field after the previous match is tried first (`hint`); a miss scans.
+/// The field of `fields` whose wire name is `key`: [`find_field_by`] with `==`.
 #[inline]
 pub(super) fn find_field(fields: &[Field], key: &str, hint: &mut usize) -> Option<usize> {
+    find_field_by(fields, hint, |field| field.wire == key)
+}
+
+/// The field of `fields` that `is_key` accepts. Kiwoom sends keys in the documented order,
+/// so the field after the previous match is tried first (`hint`); a miss scans.
+#[inline(always)]
+pub(super) fn find_field_by(
+    fields: &[Field],
+    hint: &mut usize,
+    is_key: impl Fn(&Field) -> bool,
+) -> Option<usize> {
     if let Some(field) = fields.get(*hint) {
-        if same(field.wire.as_bytes(), key.as_bytes()) {
+        if is_key(field) {
             *hint += 1;
             return Some(*hint - 1);
         }
     }
-    let i = fields
-        .iter()
-        .position(|f| same(f.wire.as_bytes(), key.as_bytes()))?;
+    let i = fields.iter().position(is_key)?;
     *hint = i + 1;
     Some(i)
-}
-
-/// `a == b` for the short keys and value ids of a field table, compared in line: `==` on
-/// `str` calls `memcmp`, whose call cost more than the few bytes it compares (callgrind).
-#[inline(always)]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    for i in 0..a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-    }
-    true
 }
 
 /// Slot number of field `i` in the record's `WireForms`.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 
-use super::decode::{Body, Ctx, Extra, KeySeed, decode_with_serde, slot_no};
+use super::decode::{Body, Ctx, Extra, KeySeed, decode_with_serde, find_field_by, slot_no};
 use super::encode::{put_extra, put_opt};
 use super::scan::Scanner;
 use super::table::{Field, Mode, SlotRef, Table, short_id};
@@ -268,20 +268,12 @@ fn put_value<T: RealTable>(
     super::table::set_text_of(event, i, raw, Mode::Realtime, Some((forms, slot_no(i)))).map(drop)
 }
 
-/// The field of `fields` whose value id is `id`: the lookup of `decode::find_field` (the
-/// field after the previous match first), with ids compared by [`Field::is_named`].
+/// The field of `fields` whose value id is `id`, the id compared as one integer
+/// ([`Field::is_named`]).
 #[inline(always)]
 fn find_value_field(fields: &[Field], id: &str, hint: &mut usize) -> Option<usize> {
     let id_code = short_id(id.as_bytes());
-    if let Some(field) = fields.get(*hint) {
-        if field.is_named(id, id_code) {
-            *hint += 1;
-            return Some(*hint - 1);
-        }
-    }
-    let i = fields.iter().position(|f| f.is_named(id, id_code))?;
-    *hint = i + 1;
-    Some(i)
+    find_field_by(fields, hint, |field| field.is_named(id, id_code))
 }
 
 /// `Serialize` of a realtime type: `values` (kept wire forms written back), then `type`,

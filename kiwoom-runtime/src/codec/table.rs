@@ -69,6 +69,23 @@ impl Field {
             }
     }
 
+    /// Read `raw` into this field of the struct at `base` (`Place::set_text`, with the
+    /// field's format).
+    ///
+    /// # Safety
+    /// `base` points to the struct whose table this field is in, borrowed mutably.
+    #[inline(always)]
+    unsafe fn set_text_at(
+        &self,
+        base: *mut u8,
+        raw: &str,
+        mode: Mode,
+        keep: Keep<'_>,
+    ) -> Result<bool, WireError> {
+        // SAFETY: the caller's contract is `Place::set_text`'s.
+        unsafe { self.place.set_text(base, raw, &self.format, mode, keep) }
+    }
+
     /// A field that must be given (requests) or present (responses).
     pub const fn required(self) -> Field {
         Field {
@@ -158,15 +175,7 @@ impl dyn Table {
     ) -> Result<bool, WireError> {
         let field = &self.fields()[i];
         // SAFETY: as in `slot`.
-        unsafe {
-            (field.place).set_text(
-                (self as *mut dyn Table).cast::<u8>(),
-                raw,
-                &field.format,
-                mode,
-                keep,
-            )
-        }
+        unsafe { field.set_text_at((self as *mut dyn Table).cast::<u8>(), raw, mode, keep) }
     }
 
     /// Field `i` of [`fields`](Table::fields), to read.
@@ -189,15 +198,7 @@ pub fn set_text_of<T: Table>(
 ) -> Result<bool, WireError> {
     let field = &table.fields()[i];
     // SAFETY: as in `<dyn Table>::slot`.
-    unsafe {
-        (field.place).set_text(
-            (table as *mut T).cast::<u8>(),
-            raw,
-            &field.format,
-            mode,
-            keep,
-        )
-    }
+    unsafe { field.set_text_at((table as *mut T).cast::<u8>(), raw, mode, keep) }
 }
 
 /// The unknown keys and kept wire forms of a decoded record.
@@ -598,22 +599,8 @@ impl SlotMut<'_> {
         mode: Mode,
         keep: Keep<'_>,
     ) -> Result<bool, WireError> {
-        // A realtime entry's blank values (a dozen or more in every 0B entry) are `None`
-        // whatever the type (`Mode::Realtime` reads no `""` code), with `""` kept: what
-        // `set_opt` gives, without trimming, parsing or checking the form.
-        if raw.is_empty()
-            && mode == Mode::Realtime
-            && !matches!(
-                self,
-                SlotMut::Number(_) | SlotMut::List(_) | SlotMut::Object(_) | SlotMut::Values(_)
-            )
-        {
-            self.clear();
-            if let Some((forms, slot)) = keep {
-                forms.keep_empty(slot);
-            }
-            return Ok(false);
-        }
+        // A blank value takes `set_opt`'s shortcut (required values and codes read it
+        // through `set_opt` or `read_code`, with the same result).
         match self {
             SlotMut::Int(v) => set_opt(v, raw, format, mode, keep),
             SlotMut::Decimal(v) => set_opt(v, raw, format, mode, keep),
@@ -658,6 +645,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `set_opt`'s shortcut for `""` gives what the general path gives a blank text (`" "`
+    /// takes that path): absent, the value cleared, `""` kept to write back.
+    #[test]
+    fn an_empty_text_reads_as_a_blank_one() {
+        use crate::codec::Directed;
+        fn check<T: Wire + PartialEq + Debug + Clone + 'static>(start: T) {
+            for mode in [Mode::Record, Mode::Realtime, Mode::Json] {
+                let mut results = Vec::new();
+                for raw in ["", " "] {
+                    let mut value = Some(start.clone());
+                    let mut forms = WireForms::default();
+                    let present =
+                        set_opt(&mut value, raw, &Format::PLAIN, mode, Some((&mut forms, 3)));
+                    let text = text_opt(&value, &Format::PLAIN, Some((&forms, 3)));
+                    results.push((present.ok(), value.is_none(), text.map(|t| t.into_owned())));
+                }
+                // Absent and cleared either way; `""` writes back as `""`.
+                assert_eq!(results[0].0, Some(false), "{mode:?}");
+                assert!(results[0].1, "{mode:?}");
+                assert_eq!(results[0].0, results[1].0, "{mode:?}");
+                assert_eq!(results[0].1, results[1].1, "{mode:?}");
+                assert_eq!(results[0].2.as_deref(), Some(""), "{mode:?}");
+            }
+        }
+        check(5i64);
+        check(Directed::<i64>::parse("-5", &Format::PLAIN).unwrap());
+        check(String::from("x"));
     }
 
     proptest! {
